@@ -39,6 +39,7 @@ CTX_EXIT_ARG = CTX + 8  # i64: fault address, invalidated address, ...
 CTX_BUDGET = CTX + 16  # i64: guest instructions left in this slice (signed)
 CTX_LINK_FROM = CTX + 24  # i32: TB whose goto_tb found its link slot empty
 CTX_LINK_SLOT = CTX + 28  # i32: which of its slots (0 = taken / fallthrough, 1 = other)
+CTX_TB_COUNT = CTX + 32  # i64: TB entries executed (chain hits = this - host calls)
 CTX_SIZE = 64
 
 # --- CPU state -------------------------------------------------------------------------------
@@ -128,7 +129,7 @@ IMPORT_TABLE = "tbl"
 def as_dict() -> dict[str, Any]:
     names = [
         "PAGE_SHIFT", "PAGE_SIZE", "WASM_PAGE", "CTX", "CTX_TB_PTR", "CTX_EXIT_REASON",
-        "CTX_EXIT_ARG", "CTX_BUDGET", "CTX_LINK_FROM", "CTX_LINK_SLOT", "CTX_SIZE", "CPU",
+        "CTX_EXIT_ARG", "CTX_BUDGET", "CTX_LINK_FROM", "CTX_LINK_SLOT", "CTX_TB_COUNT", "CTX_SIZE", "CPU",
         "CPU_X", "CPU_F", "CPU_PC", "CPU_FFLAGS", "CPU_FRM", "CPU_RES_ADDR", "CPU_RES_VALID",
         "CPU_RES_VALUE", "CPU_SIZE", "JMP_CACHE", "JMP_CACHE_ENTRIES", "JMP_CACHE_ENTRY_SIZE",
         "LINK_SLOTS", "LINK_SLOTS_PER_TB", "MAX_TBS", "LINK_SLOTS_END", "GUEST_SIZE",
