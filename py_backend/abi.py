@@ -114,6 +114,7 @@ class ExitReason(IntEnum):
     SMC = 8  # a store hit a page holding translated code: CTX_EXIT_ARG = address; pc = next insn
     FENCE_I = 9  # fence.i executed; pc = next insn; the host flushes the code cache
     FETCH = 10  # instruction fetch from a non-executable or unmapped page; pc = fault address
+    EMULATE = 11  # the host interprets the one instruction at pc (rdtime, rare FP cases), then goes on
 
 
 # Signals a guest can die from, as Linux numbers them.
