@@ -286,19 +286,23 @@ class FunctionBuilder(OpsMixin):
         return len(labels) - 1 - pos
 
     def br(self, label: Label) -> None:
+        depth = self._depth(label)
         self._code.append(0x0C)
-        self._u32(self._depth(label))
+        self._u32(depth)
 
     def br_if(self, label: Label) -> None:
+        depth = self._depth(label)
         self._code.append(0x0D)
-        self._u32(self._depth(label))
+        self._u32(depth)
 
     def br_table(self, labels: Sequence[Label], default: Label) -> None:
+        depths = [self._depth(label) for label in labels]
+        default_depth = self._depth(default)
         self._code.append(0x0E)
-        self._u32(len(labels))
-        for label in labels:
-            self._u32(self._depth(label))
-        self._u32(self._depth(default))
+        self._u32(len(depths))
+        for depth in depths:
+            self._u32(depth)
+        self._u32(default_depth)
 
     # -- generic --
     def emit(self, name: str, *imms: int | float | Label | Sequence[Label] | None) -> None:
