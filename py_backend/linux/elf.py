@@ -1,0 +1,223 @@
+"""Loading a static riscv64 ELF executable (ET_EXEC or static-pie) into an AddressSpace.
+
+The file is parsed with :mod:`struct` so that every malformed input gives one clear
+``ElfError`` message instead of whatever a general-purpose parser would raise.
+"""
+
+from __future__ import annotations
+
+import itertools
+import struct
+from dataclasses import dataclass, field
+
+from .. import abi
+from .errors import ElfError, GuestFault, SyscallError
+from .mm import MIN_ADDR, MMAP_TOP, PAGE, AddressSpace, page_down, page_up
+
+EM_RISCV = 243
+ET_EXEC = 2
+ET_DYN = 3
+PT_LOAD = 1
+PT_DYNAMIC = 2
+PT_INTERP = 3
+PT_PHDR = 6
+PT_TLS = 7
+PT_GNU_STACK = 0x6474E551
+PF_X = 1
+PF_W = 2
+PF_R = 4
+
+EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
+PHDR = struct.Struct("<IIQQQQQQ")
+PIE_BASE = 0x40000
+MAX_ALIGN = 1 << 21
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    vaddr: int  # after the load bias
+    memsz: int
+    filesz: int
+    offset: int
+    prot: int  # PageFlags bits
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedImage:
+    entry: int
+    phdr_addr: int
+    phnum: int
+    phent: int
+    brk_start: int
+    load_bias: int
+    interp: str | None = None
+    exec_stack: bool = False
+    segments: tuple[Segment, ...] = field(default_factory=tuple)
+
+
+def _prot(flags: int) -> int:
+    p = 0
+    if flags & PF_R:
+        p |= abi.PageFlags.READ
+    if flags & PF_W:
+        p |= abi.PageFlags.WRITE
+    if flags & PF_X:
+        p |= abi.PageFlags.EXEC
+    return int(p)
+
+
+@dataclass(frozen=True, slots=True)
+class _Phdr:
+    index: int
+    type: int
+    flags: int
+    offset: int
+    vaddr: int
+    filesz: int
+    memsz: int
+    align: int
+
+
+def parse_headers(data: bytes) -> tuple[int, int, int, int, list[_Phdr]]:
+    """Validate the ELF and program headers: (e_type, entry, phoff, phentsize, phdrs)."""
+    if len(data) == 0:
+        raise ElfError("empty file")
+    if data[:4] != b"\x7fELF":
+        raise ElfError("not an ELF file (bad magic)")
+    if len(data) < 6:
+        raise ElfError("truncated ELF header")
+    if data[4] != 2:
+        raise ElfError("not a 64-bit ELF file (ELFCLASS64 required)")
+    if data[5] != 1:
+        raise ElfError("not a little-endian ELF file")
+    if len(data) < EHDR.size:
+        raise ElfError("truncated ELF header")
+    (_, e_type, e_machine, _, e_entry, e_phoff, _, _, _, e_phentsize, e_phnum, *_) = (
+        EHDR.unpack_from(data)
+    )
+    if e_machine != EM_RISCV:
+        raise ElfError(f"not a RISC-V executable (e_machine {e_machine}, expected {EM_RISCV})")
+    if e_type not in (ET_EXEC, ET_DYN):
+        raise ElfError(f"not an executable (e_type {e_type})")
+    if e_phnum == 0:
+        raise ElfError("no program headers")
+    if e_phentsize != PHDR.size:
+        raise ElfError(f"bad program header size {e_phentsize} (expected {PHDR.size})")
+    if e_phoff + e_phnum * e_phentsize > len(data):
+        raise ElfError("program headers extend past the end of the file")
+    phdrs = []
+    for i in range(e_phnum):
+        p_type, p_flags, off, vaddr, _, filesz, memsz, align = PHDR.unpack_from(
+            data, e_phoff + i * e_phentsize
+        )
+        phdrs.append(_Phdr(i, p_type, p_flags, off, vaddr, filesz, memsz, align))
+    return e_type, e_entry, e_phoff, e_phentsize, phdrs
+
+
+def load_elf(data: bytes, aspace: AddressSpace) -> LoadedImage:
+    """Map the PT_LOAD segments of a static executable; raises ElfError with a one-line message."""
+    e_type, e_entry, e_phoff, e_phentsize, phdrs = parse_headers(data)
+    for p in phdrs:
+        if p.type == PT_INTERP:
+            raise ElfError("dynamically linked programs are not supported; link with -static")
+    loads = [p for p in phdrs if p.type == PT_LOAD and p.memsz > 0]
+    if not loads:
+        raise ElfError("no loadable segments")
+    for p in loads:
+        if p.filesz > p.memsz:
+            raise ElfError(f"segment {p.index}: file size exceeds memory size")
+        if p.memsz >= abi.GUEST_SIZE or p.vaddr + p.memsz >= 1 << 64:
+            raise ElfError(f"segment {p.index} is too large ({p.memsz:#x} bytes)")
+        if p.offset + p.filesz > len(data):
+            raise ElfError(f"segment {p.index} extends past the end of the file")
+        if p.align > 1 and (p.vaddr - p.offset) % min(p.align, PAGE) != 0:
+            raise ElfError(f"segment {p.index}: offset and address are not congruent")
+    loads.sort(key=lambda p: p.vaddr)
+    for a, b in itertools.pairwise(loads):
+        if b.vaddr < a.vaddr + a.memsz:
+            raise ElfError(f"segments {a.index} and {b.index} overlap")
+    lo = page_down(loads[0].vaddr)
+    hi = page_up(max(p.vaddr + p.memsz for p in loads))
+    if hi - lo > MMAP_TOP - MIN_ADDR:
+        raise ElfError(f"program image too large ({hi - lo:#x} bytes)")
+    if e_type == ET_DYN:
+        align = max([PAGE] + [min(p.align, MAX_ALIGN) for p in loads if p.align > 0])
+        base = (PIE_BASE + align - 1) // align * align
+        bias = base - lo
+    else:
+        bias = 0
+        if lo < MIN_ADDR or hi > MMAP_TOP:
+            raise ElfError(
+                f"segment addresses {lo:#x}-{hi:#x} are outside the usable range "
+                f"{MIN_ADDR:#x}-{MMAP_TOP:#x}"
+            )
+    entry = e_entry + bias
+    if not any(
+        p.flags & PF_X and p.vaddr + bias <= entry < p.vaddr + bias + p.memsz for p in loads
+    ):
+        raise ElfError(f"entry point {e_entry:#x} is outside every executable segment")
+
+    # Page protections: a page shared by two segments gets both protections.
+    page_prot: dict[int, int] = {}
+    for p in loads:
+        for pg in range(page_down(p.vaddr + bias), page_up(p.vaddr + bias + p.memsz), PAGE):
+            page_prot[pg] = page_prot.get(pg, 0) | _prot(p.flags)
+    segments = []
+    try:
+        pages = sorted(page_prot)
+        i = 0
+        while i < len(pages):
+            j = i + 1
+            while (
+                j < len(pages)
+                and pages[j] == pages[j - 1] + PAGE
+                and page_prot[pages[j]] == page_prot[pages[i]]
+            ):
+                j += 1
+            aspace.map(pages[i], pages[j - 1] + PAGE - pages[i], page_prot[pages[i]], fixed=True)
+            i = j
+        # Like an mmap of the file: the start of each first page holds the file bytes before
+        # the segment (this is how the ELF and program headers become visible at AT_PHDR).
+        prev_end = 0
+        for p in loads:
+            start = p.vaddr + bias
+            lead = start - max(page_down(start), prev_end)
+            if lead > 0 and p.offset >= lead:
+                aspace.load_write(start - lead, data[p.offset - lead : p.offset])
+            prev_end = start + p.memsz
+        for p in loads:
+            start = p.vaddr + bias
+            aspace.load_write(start, data[p.offset : p.offset + p.filesz])
+            bss_end = min(page_up(start + p.filesz), start + p.memsz)
+            if bss_end > start + p.filesz:
+                aspace.load_write(start + p.filesz, bytes(bss_end - start - p.filesz))
+            segments.append(Segment(start, p.memsz, p.filesz, p.offset, _prot(p.flags)))
+    except (SyscallError, GuestFault) as e:
+        raise ElfError(f"cannot map the program: {e}") from None
+
+    phdr_addr = 0
+    for p in phdrs:
+        if p.type == PT_PHDR:
+            phdr_addr = p.vaddr + bias
+            break
+    else:
+        for p in loads:
+            if p.offset <= e_phoff < p.offset + p.filesz:
+                phdr_addr = p.vaddr + bias + (e_phoff - p.offset)
+                break
+        else:
+            first = loads[0]
+            if first.offset - (first.vaddr - page_down(first.vaddr)) <= e_phoff < first.offset:
+                phdr_addr = first.vaddr + bias - (first.offset - e_phoff)
+    exec_stack = any(p.type == PT_GNU_STACK and p.flags & PF_X for p in phdrs)
+    return LoadedImage(
+        entry=entry,
+        phdr_addr=phdr_addr,
+        phnum=len(phdrs),
+        phent=e_phentsize,
+        brk_start=hi + bias,
+        load_bias=bias,
+        interp=None,
+        exec_stack=exec_stack,
+        segments=tuple(segments),
+    )

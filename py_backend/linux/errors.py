@@ -1,0 +1,104 @@
+"""Exceptions shared by the Linux layer and linux errno numbers (asm-generic, as riscv64 uses).
+
+The numbers are spelled out here rather than taken from the host's :mod:`errno` module because
+the host may not be Linux (Pyodide uses Emscripten's numbering).
+"""
+
+from __future__ import annotations
+
+EPERM = 1
+ENOENT = 2
+ESRCH = 3
+EINTR = 4
+EIO = 5
+ENXIO = 6
+E2BIG = 7
+ENOEXEC = 8
+EBADF = 9
+ECHILD = 10
+EAGAIN = 11
+ENOMEM = 12
+EACCES = 13
+EFAULT = 14
+EBUSY = 16
+EEXIST = 17
+EXDEV = 18
+ENODEV = 19
+ENOTDIR = 20
+EISDIR = 21
+EINVAL = 22
+ENFILE = 23
+EMFILE = 24
+ENOTTY = 25
+EFBIG = 27
+ENOSPC = 28
+ESPIPE = 29
+EROFS = 30
+EMLINK = 31
+EPIPE = 32
+EDOM = 33
+ERANGE = 34
+EDEADLK = 35
+ENAMETOOLONG = 36
+ENOSYS = 38
+ENOTEMPTY = 39
+ELOOP = 40
+ENODATA = 61
+EOVERFLOW = 75
+ENOTSOCK = 88
+EOPNOTSUPP = 95
+ETIMEDOUT = 110
+
+_BY_NAME = {k: v for k, v in dict(globals()).items() if k.startswith("E") and isinstance(v, int)}
+
+
+def from_host(code: int | None) -> int:
+    """Translate a host ``OSError.errno`` to the Linux number (EIO when unknown)."""
+    import errno as host_errno
+
+    name = host_errno.errorcode.get(code or 0, "")
+    if name == "EWOULDBLOCK":
+        name = "EAGAIN"
+    if name == "ENOTSUP":
+        name = "EOPNOTSUPP"
+    return _BY_NAME.get(name, EIO)
+
+
+class GuestFault(Exception):
+    """A guest pointer does not name accessible memory."""
+
+    def __init__(self, addr: int) -> None:
+        super().__init__(f"bad guest address {addr:#x}")
+        self.addr = addr
+
+
+class SyscallError(Exception):
+    """Raised inside syscall handlers; becomes ``-errno`` in a0."""
+
+    def __init__(self, errno: int) -> None:
+        super().__init__(f"errno {errno}")
+        self.errno = errno
+
+
+class ElfError(Exception):
+    """The program cannot be loaded; the message is one line meant for the user."""
+
+
+class GuestExit(Exception):
+    """The guest called exit/exit_group."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"exit status {status}")
+        self.status = status
+
+
+class GuestSignal(Exception):
+    """The guest is killed by a signal (default action)."""
+
+    def __init__(self, signo: int) -> None:
+        super().__init__(f"killed by signal {signo}")
+        self.signo = signo
+
+
+class EmulatorError(Exception):
+    """An internal error of the emulator (a bug), reported to the user in one line."""
