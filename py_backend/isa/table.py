@@ -1,0 +1,359 @@
+"""The instruction table: one row per encoding of RV64 I, M, A, F, D, C, Zicsr and Zifencei.
+
+Patterns are written most-significant bit first, like QEMU's ``insn32.decode``: ``0``/``1`` are
+fixed bits, ``.`` are bits the row's format extracts; spaces are only for reading (32-bit rows
+are laid out ``funct7 rs2 rs1 funct3 rd opcode``, 16-bit rows ``funct3 ... op``). Every ``.``
+must belong to a field of the format and every field bit must be a ``.`` (checked by the tests
+and at import). Compressed rows name the base instruction they expand to.
+
+Flags (semantic, identical for every encoding of the same base ``name``):
+``branch`` conditional branch, ``jump`` direct jump (jal), ``indirect`` jalr, ``ecall``,
+``ebreak``, ``fence.i`` (all of these end a translation block, see ``ENDS_BLOCK``); ``load``,
+``store``, ``amo`` (lr/sc/amo*), ``fp`` (touches f registers or fcsr), ``csr``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import fields as F
+from .fields import Format, Pattern
+
+ENDS_BLOCK: frozenset[str] = frozenset({"branch", "jump", "indirect", "ecall", "ebreak", "fence.i"})
+ALL_FLAGS: frozenset[str] = ENDS_BLOCK | {"load", "store", "amo", "fp", "csr"}
+
+
+@dataclass(frozen=True)
+class Row:
+    mnemonic: str
+    pattern: str
+    fmt: Format
+    ext: str
+    name: str  # semantic (base) name
+    flags: frozenset[str]
+    size: int = field(init=False)
+    mask: int = field(init=False)
+    match: int = field(init=False)
+    reserved: tuple[Pattern, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        bits = self.pattern.replace(" ", "")
+        mask = match = 0
+        for ch in bits:
+            mask = (mask << 1) | (ch != ".")
+            match = (match << 1) | (ch == "1")
+        object.__setattr__(self, "size", len(bits) // 8)
+        object.__setattr__(self, "mask", mask)
+        object.__setattr__(self, "match", match)
+        object.__setattr__(self, "reserved", self.fmt.reserved)
+
+    @property
+    def compressed(self) -> bool:
+        return self.size == 2
+
+
+def _rows32(spec: str, ext: str, fmt: Format, flags: str = "") -> list[Row]:
+    out = []
+    for line in spec.strip().splitlines():
+        mnemonic, pattern = line.split(None, 1)
+        out.append(Row(mnemonic, pattern, fmt, ext, mnemonic, frozenset(flags.split())))
+    return out
+
+
+# fmt: off
+# ---------------------------------------------------------------- RV64I
+ROWS32: list[Row] = [
+    *_rows32("""
+lui      .......  .....  .....  ...  .....  0110111
+auipc    .......  .....  .....  ...  .....  0010111""", "I", F.U),
+    *_rows32("""
+jal      .......  .....  .....  ...  .....  1101111""", "I", F.J, "jump"),
+    *_rows32("""
+jalr     .......  .....  .....  000  .....  1100111""", "I", F.I_JALR, "indirect"),
+    *_rows32("""
+beq      .......  .....  .....  000  .....  1100011
+bne      .......  .....  .....  001  .....  1100011
+blt      .......  .....  .....  100  .....  1100011
+bge      .......  .....  .....  101  .....  1100011
+bltu     .......  .....  .....  110  .....  1100011
+bgeu     .......  .....  .....  111  .....  1100011""", "I", F.B, "branch"),
+    *_rows32("""
+lb       .......  .....  .....  000  .....  0000011
+lh       .......  .....  .....  001  .....  0000011
+lw       .......  .....  .....  010  .....  0000011
+ld       .......  .....  .....  011  .....  0000011
+lbu      .......  .....  .....  100  .....  0000011
+lhu      .......  .....  .....  101  .....  0000011
+lwu      .......  .....  .....  110  .....  0000011""", "I", F.I_LOAD, "load"),
+    *_rows32("""
+sb       .......  .....  .....  000  .....  0100011
+sh       .......  .....  .....  001  .....  0100011
+sw       .......  .....  .....  010  .....  0100011
+sd       .......  .....  .....  011  .....  0100011""", "I", F.S, "store"),
+    *_rows32("""
+addi     .......  .....  .....  000  .....  0010011
+slti     .......  .....  .....  010  .....  0010011
+sltiu    .......  .....  .....  011  .....  0010011
+xori     .......  .....  .....  100  .....  0010011
+ori      .......  .....  .....  110  .....  0010011
+andi     .......  .....  .....  111  .....  0010011
+addiw    .......  .....  .....  000  .....  0011011""", "I", F.I),
+    # RV64: shamt[5] is bit 25 for the 64-bit shifts ...
+    *_rows32("""
+slli     000000.  .....  .....  001  .....  0010011
+srli     000000.  .....  .....  101  .....  0010011
+srai     010000.  .....  .....  101  .....  0010011""", "I", F.SH6),
+    # ... and "SLLIW, SRLIW, and SRAIW encodings with imm[5] != 0 are reserved".
+    *_rows32("""
+slliw    0000000  .....  .....  001  .....  0011011
+srliw    0000000  .....  .....  101  .....  0011011
+sraiw    0100000  .....  .....  101  .....  0011011""", "I", F.SH5),
+    *_rows32("""
+add      0000000  .....  .....  000  .....  0110011
+sub      0100000  .....  .....  000  .....  0110011
+sll      0000000  .....  .....  001  .....  0110011
+slt      0000000  .....  .....  010  .....  0110011
+sltu     0000000  .....  .....  011  .....  0110011
+xor      0000000  .....  .....  100  .....  0110011
+srl      0000000  .....  .....  101  .....  0110011
+sra      0100000  .....  .....  101  .....  0110011
+or       0000000  .....  .....  110  .....  0110011
+and      0000000  .....  .....  111  .....  0110011
+addw     0000000  .....  .....  000  .....  0111011
+subw     0100000  .....  .....  000  .....  0111011
+sllw     0000000  .....  .....  001  .....  0111011
+srlw     0000000  .....  .....  101  .....  0111011
+sraw     0100000  .....  .....  101  .....  0111011""", "I", F.R),
+    # FENCE: fm = 0000 (plain) with rd = rs1 = 0; other fm values, and non-zero rd/rs1, are
+    # left undecoded (as objdump does) rather than treated as a plain fence.
+    *_rows32("""
+fence    0000...  .....  00000  000  00000  0001111""", "I", F.FENCE),
+    Row("fence.tso", "1000001 10011 00000 000 00000 0001111", F.FENCE_TSO, "I", "fence",
+        frozenset()),
+    *_rows32("""
+ecall    0000000  00000  00000  000  00000  1110011""", "I", F.NONE, "ecall"),
+    *_rows32("""
+ebreak   0000000  00001  00000  000  00000  1110011""", "I", F.NONE, "ebreak"),
+    # ---------------------------------------------------------------- Zifencei
+    *_rows32("""
+fence.i  0000000  00000  00000  001  00000  0001111""", "Zifencei", F.NONE, "fence.i"),
+    # ---------------------------------------------------------------- Zicsr
+    *_rows32("""
+csrrw    .......  .....  .....  001  .....  1110011
+csrrs    .......  .....  .....  010  .....  1110011
+csrrc    .......  .....  .....  011  .....  1110011""", "Zicsr", F.CSR_R, "csr"),
+    *_rows32("""
+csrrwi   .......  .....  .....  101  .....  1110011
+csrrsi   .......  .....  .....  110  .....  1110011
+csrrci   .......  .....  .....  111  .....  1110011""", "Zicsr", F.CSR_I, "csr"),
+    # ---------------------------------------------------------------- M
+    *_rows32("""
+mul      0000001  .....  .....  000  .....  0110011
+mulh     0000001  .....  .....  001  .....  0110011
+mulhsu   0000001  .....  .....  010  .....  0110011
+mulhu    0000001  .....  .....  011  .....  0110011
+div      0000001  .....  .....  100  .....  0110011
+divu     0000001  .....  .....  101  .....  0110011
+rem      0000001  .....  .....  110  .....  0110011
+remu     0000001  .....  .....  111  .....  0110011
+mulw     0000001  .....  .....  000  .....  0111011
+divw     0000001  .....  .....  100  .....  0111011
+divuw    0000001  .....  .....  101  .....  0111011
+remw     0000001  .....  .....  110  .....  0111011
+remuw    0000001  .....  .....  111  .....  0111011""", "M", F.R),
+    # ---------------------------------------------------------------- A  (funct5 aq rl)
+    # "LR.W/D with rs2 != 0 is reserved": rs2 is fixed to zero.
+    *_rows32("""
+lr.w       00010..  00000  .....  010  .....  0101111
+lr.d       00010..  00000  .....  011  .....  0101111""", "A", F.LR, "amo load"),
+    *_rows32("""
+sc.w       00011..  .....  .....  010  .....  0101111
+sc.d       00011..  .....  .....  011  .....  0101111""", "A", F.AMO, "amo store"),
+    *_rows32("""
+amoswap.w  00001..  .....  .....  010  .....  0101111
+amoadd.w   00000..  .....  .....  010  .....  0101111
+amoxor.w   00100..  .....  .....  010  .....  0101111
+amoand.w   01100..  .....  .....  010  .....  0101111
+amoor.w    01000..  .....  .....  010  .....  0101111
+amomin.w   10000..  .....  .....  010  .....  0101111
+amomax.w   10100..  .....  .....  010  .....  0101111
+amominu.w  11000..  .....  .....  010  .....  0101111
+amomaxu.w  11100..  .....  .....  010  .....  0101111
+amoswap.d  00001..  .....  .....  011  .....  0101111
+amoadd.d   00000..  .....  .....  011  .....  0101111
+amoxor.d   00100..  .....  .....  011  .....  0101111
+amoand.d   01100..  .....  .....  011  .....  0101111
+amoor.d    01000..  .....  .....  011  .....  0101111
+amomin.d   10000..  .....  .....  011  .....  0101111
+amomax.d   10100..  .....  .....  011  .....  0101111
+amominu.d  11000..  .....  .....  011  .....  0101111
+amomaxu.d  11100..  .....  .....  011  .....  0101111""", "A", F.AMO, "amo load store"),
+    # ---------------------------------------------------------------- F and D
+    *_rows32("""
+flw        .......  .....  .....  010  .....  0000111
+fld        .......  .....  .....  011  .....  0000111""", "FD", F.I_FLOAD, "fp load"),
+    *_rows32("""
+fsw        .......  .....  .....  010  .....  0100111
+fsd        .......  .....  .....  011  .....  0100111""", "FD", F.S_F, "fp store"),
+    *_rows32("""
+fmadd.s    .....00  .....  .....  ...  .....  1000011
+fmsub.s    .....00  .....  .....  ...  .....  1000111
+fnmsub.s   .....00  .....  .....  ...  .....  1001011
+fnmadd.s   .....00  .....  .....  ...  .....  1001111
+fmadd.d    .....01  .....  .....  ...  .....  1000011
+fmsub.d    .....01  .....  .....  ...  .....  1000111
+fnmsub.d   .....01  .....  .....  ...  .....  1001011
+fnmadd.d   .....01  .....  .....  ...  .....  1001111""", "FD", F.F_R4, "fp"),
+    *_rows32("""
+fadd.s     0000000  .....  .....  ...  .....  1010011
+fsub.s     0000100  .....  .....  ...  .....  1010011
+fmul.s     0001000  .....  .....  ...  .....  1010011
+fdiv.s     0001100  .....  .....  ...  .....  1010011
+fadd.d     0000001  .....  .....  ...  .....  1010011
+fsub.d     0000101  .....  .....  ...  .....  1010011
+fmul.d     0001001  .....  .....  ...  .....  1010011
+fdiv.d     0001101  .....  .....  ...  .....  1010011""", "FD", F.F_R_RM, "fp"),
+    *_rows32("""
+fsgnj.s    0010000  .....  .....  000  .....  1010011
+fsgnjn.s   0010000  .....  .....  001  .....  1010011
+fsgnjx.s   0010000  .....  .....  010  .....  1010011
+fmin.s     0010100  .....  .....  000  .....  1010011
+fmax.s     0010100  .....  .....  001  .....  1010011
+fsgnj.d    0010001  .....  .....  000  .....  1010011
+fsgnjn.d   0010001  .....  .....  001  .....  1010011
+fsgnjx.d   0010001  .....  .....  010  .....  1010011
+fmin.d     0010101  .....  .....  000  .....  1010011
+fmax.d     0010101  .....  .....  001  .....  1010011""", "FD", F.F_R, "fp"),
+    *_rows32("""
+feq.s      1010000  .....  .....  010  .....  1010011
+flt.s      1010000  .....  .....  001  .....  1010011
+fle.s      1010000  .....  .....  000  .....  1010011
+feq.d      1010001  .....  .....  010  .....  1010011
+flt.d      1010001  .....  .....  001  .....  1010011
+fle.d      1010001  .....  .....  000  .....  1010011""", "FD", F.F_CMP, "fp"),
+    *_rows32("""
+fsqrt.s    0101100  00000  .....  ...  .....  1010011
+fsqrt.d    0101101  00000  .....  ...  .....  1010011
+fcvt.s.d   0100000  00001  .....  ...  .....  1010011""", "FD", F.F_UN_RM, "fp"),
+    *_rows32("""
+fcvt.d.s   0100001  00000  .....  ...  .....  1010011""", "FD", F.F_UN_EXACT, "fp"),
+    *_rows32("""
+fcvt.w.s   1100000  00000  .....  ...  .....  1010011
+fcvt.wu.s  1100000  00001  .....  ...  .....  1010011
+fcvt.l.s   1100000  00010  .....  ...  .....  1010011
+fcvt.lu.s  1100000  00011  .....  ...  .....  1010011
+fcvt.w.d   1100001  00000  .....  ...  .....  1010011
+fcvt.wu.d  1100001  00001  .....  ...  .....  1010011
+fcvt.l.d   1100001  00010  .....  ...  .....  1010011
+fcvt.lu.d  1100001  00011  .....  ...  .....  1010011""", "FD", F.F_TO_X_RM, "fp"),
+    *_rows32("""
+fcvt.s.w   1101000  00000  .....  ...  .....  1010011
+fcvt.s.wu  1101000  00001  .....  ...  .....  1010011
+fcvt.s.l   1101000  00010  .....  ...  .....  1010011
+fcvt.s.lu  1101000  00011  .....  ...  .....  1010011
+fcvt.d.l   1101001  00010  .....  ...  .....  1010011
+fcvt.d.lu  1101001  00011  .....  ...  .....  1010011""", "FD", F.F_FROM_X_RM, "fp"),
+    *_rows32("""
+fcvt.d.w   1101001  00000  .....  ...  .....  1010011
+fcvt.d.wu  1101001  00001  .....  ...  .....  1010011""", "FD", F.F_FROM_X_EXACT, "fp"),
+    *_rows32("""
+fmv.x.w    1110000  00000  .....  000  .....  1010011
+fclass.s   1110000  00000  .....  001  .....  1010011
+fmv.x.d    1110001  00000  .....  000  .....  1010011
+fclass.d   1110001  00000  .....  001  .....  1010011""", "FD", F.F_TO_X, "fp"),
+    *_rows32("""
+fmv.w.x    1111000  00000  .....  000  .....  1010011
+fmv.d.x    1111001  00000  .....  000  .....  1010011""", "FD", F.F_FROM_X, "fp"),
+]
+
+# ---------------------------------------------------------------- C (RV64C)
+# mnemonic        pattern (15..0)             format           base name
+_C_SPEC: list[tuple[str, str, Format, str]] = [
+    # quadrant 0
+    ("c.addi4spn", "000 ........ ... 00",      F.CIW_ADDI4SPN, "addi"),
+    ("c.fld",      "001 ... ... .. ... 00",    F.CL_FLD,       "fld"),
+    ("c.lw",       "010 ... ... .. ... 00",    F.CL_LW,        "lw"),
+    ("c.ld",       "011 ... ... .. ... 00",    F.CL_LD,        "ld"),
+    ("c.fsd",      "101 ... ... .. ... 00",    F.CS_FSD,       "fsd"),
+    ("c.sw",       "110 ... ... .. ... 00",    F.CS_SW,        "sw"),
+    ("c.sd",       "111 ... ... .. ... 00",    F.CS_SD,        "sd"),
+    # quadrant 1 (c.nop is c.addi x0, 0; other rd=x0 / imm=0 forms are HINTs, decoded as-is)
+    ("c.addi",     "000 . ..... ..... 01",     F.CI_ADDI,      "addi"),
+    ("c.addiw",    "001 . ..... ..... 01",     F.CI_ADDIW,     "addiw"),
+    ("c.li",       "010 . ..... ..... 01",     F.CI_LI,        "addi"),
+    ("c.addi16sp", "011 . 00010 ..... 01",     F.CI_ADDI16SP,  "addi"),
+    ("c.lui",      "011 . ..... ..... 01",     F.CI_LUI,       "lui"),
+    ("c.srli",     "100 . 00 ... ..... 01",    F.CB_SHIFT,     "srli"),
+    ("c.srai",     "100 . 01 ... ..... 01",    F.CB_SHIFT,     "srai"),
+    ("c.andi",     "100 . 10 ... ..... 01",    F.CB_ANDI,      "andi"),
+    ("c.sub",      "100 0 11 ... 00 ... 01",   F.CA,           "sub"),
+    ("c.xor",      "100 0 11 ... 01 ... 01",   F.CA,           "xor"),
+    ("c.or",       "100 0 11 ... 10 ... 01",   F.CA,           "or"),
+    ("c.and",      "100 0 11 ... 11 ... 01",   F.CA,           "and"),
+    ("c.subw",     "100 1 11 ... 00 ... 01",   F.CA,           "subw"),
+    ("c.addw",     "100 1 11 ... 01 ... 01",   F.CA,           "addw"),
+    ("c.j",        "101 ........... 01",       F.CJ,           "jal"),
+    ("c.beqz",     "110 ... ... ..... 01",     F.CB_BRANCH,    "beq"),
+    ("c.bnez",     "111 ... ... ..... 01",     F.CB_BRANCH,    "bne"),
+    # quadrant 2
+    ("c.slli",     "000 . ..... ..... 10",     F.CI_SLLI,      "slli"),
+    ("c.fldsp",    "001 . ..... ..... 10",     F.CI_FLDSP,     "fld"),
+    ("c.lwsp",     "010 . ..... ..... 10",     F.CI_LWSP,      "lw"),
+    ("c.ldsp",     "011 . ..... ..... 10",     F.CI_LDSP,      "ld"),
+    ("c.jr",       "100 0 ..... 00000 10",     F.CR_JR,        "jalr"),
+    ("c.mv",       "100 0 ..... ..... 10",     F.CR_MV,        "add"),
+    ("c.ebreak",   "100 1 00000 00000 10",     F.C_NONE,       "ebreak"),
+    ("c.jalr",     "100 1 ..... 00000 10",     F.CR_JALR,      "jalr"),
+    ("c.add",      "100 1 ..... ..... 10",     F.CR_ADD,       "add"),
+    ("c.fsdsp",    "101 ...... ..... 10",      F.CSS_FSDSP,    "fsd"),
+    ("c.swsp",     "110 ...... ..... 10",      F.CSS_SWSP,     "sw"),
+    ("c.sdsp",     "111 ...... ..... 10",      F.CSS_SDSP,     "sd"),
+]
+# fmt: on
+
+FLAGS: dict[str, frozenset[str]] = {}
+for _r in ROWS32:
+    FLAGS.setdefault(_r.name, _r.flags)
+
+ROWS16: list[Row] = [Row(m, p, fmt, "C", n, FLAGS[n]) for m, p, fmt, n in _C_SPEC]
+ROWS: list[Row] = ROWS32 + ROWS16
+BY_MNEMONIC: dict[str, Row] = {r.mnemonic: r for r in ROWS}
+
+# The semantics the translator must implement: every row's ``name`` is one of these. Written out
+# (not derived from the rows) so the tests can cross-check the table against it.
+SEMANTIC_NAMES: tuple[str, ...] = tuple(
+    """
+    lui auipc jal jalr beq bne blt bge bltu bgeu lb lh lw ld lbu lhu lwu sb sh sw sd
+    addi slti sltiu xori ori andi slli srli srai add sub sll slt sltu xor srl sra or and
+    fence fence.i ecall ebreak addiw slliw srliw sraiw addw subw sllw srlw sraw
+    mul mulh mulhsu mulhu div divu rem remu mulw divw divuw remw remuw
+    lr.w sc.w amoswap.w amoadd.w amoxor.w amoand.w amoor.w amomin.w amomax.w amominu.w amomaxu.w
+    lr.d sc.d amoswap.d amoadd.d amoxor.d amoand.d amoor.d amomin.d amomax.d amominu.d amomaxu.d
+    csrrw csrrs csrrc csrrwi csrrsi csrrci
+    flw fsw fmadd.s fmsub.s fnmsub.s fnmadd.s fadd.s fsub.s fmul.s fdiv.s fsqrt.s
+    fsgnj.s fsgnjn.s fsgnjx.s fmin.s fmax.s fcvt.w.s fcvt.wu.s fcvt.l.s fcvt.lu.s fmv.x.w
+    feq.s flt.s fle.s fclass.s fcvt.s.w fcvt.s.wu fcvt.s.l fcvt.s.lu fmv.w.x
+    fld fsd fmadd.d fmsub.d fnmsub.d fnmadd.d fadd.d fsub.d fmul.d fdiv.d fsqrt.d
+    fsgnj.d fsgnjn.d fsgnjx.d fmin.d fmax.d fcvt.w.d fcvt.wu.d fcvt.l.d fcvt.lu.d fmv.x.d
+    feq.d flt.d fle.d fclass.d fcvt.d.w fcvt.d.wu fcvt.d.l fcvt.d.lu fmv.d.x
+    fcvt.s.d fcvt.d.s
+    """.split()
+)
+
+
+def check_row(row: Row) -> None:
+    """Raise ValueError unless ``row``'s pattern is fully specified by its fixed bits and fields."""
+    bits = row.pattern.replace(" ", "")
+    if len(bits) not in (16, 32) or set(bits) - set("01."):
+        raise ValueError(f"{row.mnemonic}: pattern must be 16 or 32 chars of 0/1/.")
+    full = (1 << len(bits)) - 1
+    if row.mask & row.fmt.field_mask:
+        raise ValueError(f"{row.mnemonic}: a field overlaps fixed bits")
+    if row.mask | row.fmt.field_mask != full:
+        raise ValueError(f"{row.mnemonic}: bits neither fixed nor in a field")
+    if (row.size == 4 and row.match & 3 != 3) or (row.size == 2 and row.match & 3 == 3):
+        raise ValueError(f"{row.mnemonic}: length bits disagree with the pattern size")
+
+
+for _r in ROWS:
+    check_row(_r)
