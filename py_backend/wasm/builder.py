@@ -25,6 +25,7 @@ from .opcodes import BY_NAME, Imm
 
 __all__ = [
     "FunctionBuilder",
+    "Immediate",
     "Label",
     "ModuleBuilder",
     "ValType",
@@ -122,6 +123,10 @@ class Label:
 
     def __repr__(self) -> str:
         return f"<Label {self._kind} at depth {self._pos}>"
+
+
+# What `FunctionBuilder.emit` passes on to an opcode's method.
+Immediate = int | float | Label | Sequence[Label] | None
 
 
 class FunctionBuilder(OpsMixin):
@@ -305,7 +310,7 @@ class FunctionBuilder(OpsMixin):
         self._u32(default_depth)
 
     # -- generic --
-    def emit(self, name: str, *imms: int | float | Label | Sequence[Label] | None) -> None:
+    def emit(self, name: str, *imms: Immediate) -> None:
         """Emit by specification name, e.g. `emit("i64.add")`, `emit("i64.load", 8)`,
         `emit("br", label)`; immediates as the named method takes them."""
         op = BY_NAME.get(name)

@@ -92,7 +92,7 @@ def _limits(r: _Reader) -> str:
 
 
 def _const_expr(r: _Reader) -> str:
-    parts = []
+    parts: list[str] = []
     while True:
         op = _read_opcode(r)
         if op.name == "end":

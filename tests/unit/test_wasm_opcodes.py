@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from py_backend.wasm import opcodes
-from py_backend.wasm.builder import FunctionBuilder, ValType, sleb128, uleb128
+from py_backend.wasm.builder import FunctionBuilder, Immediate, ValType, sleb128, uleb128
 from py_backend.wasm.opcodes import BY_CODE, BY_NAME, OPCODES, Imm
 
 
@@ -62,8 +62,8 @@ def test_table_covers_numeric_ops() -> None:
     # 2 eqz + 20 rel + 6 unary + 30 binary + 11 int conversions + 2 reinterpret + 5 extend + 8 sat
     assert n == 2 + 20 + 6 + 30 + 11 + 2 + 5 + 8
     for t in ("f32", "f64"):
-        for n in "abs neg ceil floor trunc nearest sqrt add sub mul div min max copysign".split():
-            assert f"{t}.{n}" in BY_NAME
+        for f in "abs neg ceil floor trunc nearest sqrt add sub mul div min max copysign".split():
+            assert f"{t}.{f}" in BY_NAME
 
 
 def test_generated_ops_up_to_date() -> None:
@@ -73,7 +73,7 @@ def test_generated_ops_up_to_date() -> None:
     )
 
 
-_DUMMY: dict[Imm, tuple[object, ...]] = {
+_DUMMY: dict[Imm, tuple[Immediate, ...]] = {
     Imm.NONE: (),
     Imm.FUNC: (5,),
     Imm.LOCAL: (1,),

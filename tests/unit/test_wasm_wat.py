@@ -3,9 +3,11 @@ opcode round-trips."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from py_backend.wasm.builder import FunctionBuilder, ModuleBuilder, ValType
+from py_backend.wasm.builder import FunctionBuilder, Immediate, ModuleBuilder, ValType
 from py_backend.wasm.opcodes import OPCODES, Imm, Opcode
 from py_backend.wasm.wat import code_to_wat, to_wat
 
@@ -127,13 +129,13 @@ def test_elem_on_other_table_and_declare() -> None:
         (lambda fb: fb.table_get(3), "table.get 3"),
     ],
 )
-def test_immediates(emit: object, text: str) -> None:
+def test_immediates(emit: Callable[[FunctionBuilder], None], text: str) -> None:
     fb = FunctionBuilder()
-    emit(fb)  # type: ignore[operator]
+    emit(fb)
     assert code_to_wat(fb.finish()) == text
 
 
-_ARGS: dict[Imm, tuple[object, ...]] = {
+_ARGS: dict[Imm, tuple[Immediate, ...]] = {
     Imm.FUNC: (1,),
     Imm.LOCAL: (200,),
     Imm.GLOBAL: (0,),
