@@ -347,6 +347,30 @@ class FunctionBuilder(OpsMixin):
         """The instructions emitted so far (no locals, no final end)."""
         return bytes(self._code)
 
+    @property
+    def size(self) -> int:
+        """Bytes of code emitted so far: a position for `insert`."""
+        return len(self._code)
+
+    def insert(self, pos: int, other: FunctionBuilder) -> None:
+        """Splice `other`'s code in at byte position `pos` (from `size`), e.g. a prologue that
+        can only be written once the body is known.  `other` must have no open blocks (so it
+        is structured on its own and no depth around `pos` changes) and no locals of its own
+        (it uses this function's local indices)."""
+        if other._labels:
+            raise ValueError("insert of code with open blocks")
+        if other._locals:
+            raise ValueError("insert of code that declares locals; add them to this builder")
+        if not 0 <= pos <= len(self._code):
+            raise ValueError(f"insert position {pos} outside the code")
+        if self._body is not None:
+            raise ValueError("insert after finish")
+        self._code[pos:pos] = other._code
+
+    def prepend(self, other: FunctionBuilder) -> None:
+        """`insert(0, other)`: put `other`'s code at the start of the body."""
+        self.insert(0, other)
+
 
 # --- modules -------------------------------------------------------------------------------
 def _limits(min_: int, max_: int | None, shared: bool = False) -> bytes:

@@ -427,3 +427,30 @@ def test_invalid_module_is_rejected(store: Any) -> None:
     fb.i32_const(1)
     with pytest.raises(wasmtime.WasmtimeError):
         wasmtime.Module(store.engine, m.to_bytes())
+
+
+def test_prepend_prologue(store: Any) -> None:
+    """A prologue written after the body (as the translator does for register loads)."""
+
+    def body(fb: FunctionBuilder) -> None:
+        x = fb.add_local(I64)
+        out = fb.block()
+        fb.local_get(x)
+        fb.i64_eqz()
+        fb.br_if(out)
+        fb.local_get(x)
+        fb.i64_const(3)
+        fb.i64_mul()
+        fb.local_set(x)
+        fb.end()
+        fb.local_get(x)
+        pro = FunctionBuilder()
+        pro.local_get(0)
+        pro.local_set(x)
+        with pytest.raises(ValueError):
+            fb.insert(fb.size + 1, pro)
+        fb.prepend(pro)
+
+    f = one_func(store, [I64], [I64], body)
+    assert f(5) == 15
+    assert f(0) == 0
