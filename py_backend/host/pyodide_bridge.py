@@ -1,0 +1,198 @@
+"""The Pyodide side of the browser and Node hosts: the only Python module that imports ``js``.
+
+``web/runtime.mjs`` owns the WebAssembly engine (V8) and the dispatch loop; this module adapts a
+``WebAssembly.Memory`` and JavaScript I/O callbacks to what :class:`py_backend.machine.Machine`
+expects, and turns its actions into JavaScript values.
+
+Contract with ``web/runtime.mjs`` (both sides are in this repository and change together):
+
+``create_machine(...)`` returns a :class:`Session`.  ``Session.start()`` and
+``Session.service(reason)`` return either
+
+- a JavaScript number: "run this TB id next, nothing to compile" (the hot path: chaining misses,
+  jump-cache misses and budget exits mostly end like this, and a number costs no allocation), or
+- a JavaScript object ``{kind, tb, modules, table_size, status, message}`` where ``kind`` is
+  ``"run"``, ``"exit"`` or ``"error"`` (the program could not be loaded: ``message`` is the one-line
+  ``ElfError`` text) and ``modules`` is an Array of ``Uint8Array``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.ffi import JsProxy, to_js  # type: ignore[import-not-found]
+
+try:  # Pyodide >= 0.28 turns JS null into this singleton rather than None
+    from pyodide.ffi import jsnull as _jsnull  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover
+    _jsnull = None
+
+
+def _nullish(value: Any) -> bool:
+    return value is None or value is _jsnull
+
+
+__all__ = ["JsMemory", "JsReader", "JsWriter", "Session", "check_import", "create_machine"]
+
+
+class JsMemory:
+    """RawMemory over a ``WebAssembly.Memory``.
+
+    ``memory.buffer`` is fetched on every access: it is replaced if the memory ever grows.
+    """
+
+    def __init__(self, memory: JsProxy) -> None:
+        self.memory = memory
+
+    def read(self, offset: int, size: int) -> bytes:
+        if size <= 0:
+            return b""
+        return js.Uint8Array.new(self.memory.buffer, offset, size).to_bytes()
+
+    def write(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+        if len(data):
+            js.Uint8Array.new(self.memory.buffer, offset, len(data)).assign(data)
+
+    def fill(self, offset: int, size: int, value: int = 0) -> None:
+        if size > 0:
+            js.Uint8Array.new(self.memory.buffer, offset, size).fill(value)
+
+
+class JsReader:
+    """Reader over a JS function ``(n) -> Uint8Array | null``; null or an empty array is EOF.
+
+    The function may block (``Atomics.wait`` in a worker, ``fs.readSync`` in Node).
+    """
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+    def read(self, n: int) -> bytes:
+        if _nullish(self.fn) or n <= 0:
+            return b""
+        chunk = self.fn(n)
+        if _nullish(chunk):
+            return b""
+        if isinstance(chunk, str):
+            return chunk.encode()
+        return bytes(chunk.to_bytes())[:n]
+
+
+class JsWriter:
+    """Writer over a JS function ``(Uint8Array) -> void``."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+    def write(self, data: bytes) -> None:
+        if not _nullish(self.fn) and data:
+            self.fn(to_js(bytes(data)))
+
+
+def _js_action(action: Any) -> Any:
+    kind = action.kind
+    modules = action.modules
+    if kind == "run" and not modules:
+        return action.tb
+    mods = js.Array.new()
+    for m in modules or ():
+        mods.push(to_js(bytes(m)))
+    obj = js.Object.new()
+    obj.kind = kind
+    obj.tb = action.tb
+    obj.modules = mods
+    obj.table_size = action.table_size
+    obj.status = action.status
+    obj.message = action.message
+    return obj
+
+
+def _js_error(message: str, status: int) -> Any:
+    obj = js.Object.new()
+    obj.kind = "error"
+    obj.tb = 0
+    obj.modules = js.Array.new()
+    obj.table_size = 0
+    obj.status = status
+    obj.message = message
+    return obj
+
+
+class Session:
+    """One guest run, driven by the JS loop."""
+
+    def __init__(self, machine: Any = None, error: str | None = None) -> None:
+        self.machine = machine
+        self.error = error
+
+    def start(self) -> Any:
+        if self.machine is None:
+            return _js_error(self.error or "tbwasm: cannot load the program", 1)
+        return _js_action(self.machine.start())
+
+    def service(self, reason: int) -> Any:
+        return _js_action(self.machine.service(reason))
+
+    def stats(self) -> Any:
+        if self.machine is None:
+            return js.Object.new()
+        return to_js(dict(self.machine.stats()), dict_converter=js.Object.fromEntries)
+
+
+def check_import(module: str = "py_backend.machine") -> str:
+    """Import the machine module; return "" on success, else a one-line reason."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except Exception as e:  # any failure means the wheel is unusable: report it, don't crash
+        return f"{type(e).__name__}: {e}"
+    return ""
+
+
+def create_machine(
+    js_memory: JsProxy,
+    program: Any,
+    argv: Any,
+    env: Any,
+    stdin_read: Any,
+    stdout_write: Any,
+    stderr_write: Any,
+    budget: int = 1_000_000,
+    machine_module: str = "py_backend.machine",
+) -> Session:
+    """Build a Machine over JS objects.
+
+    ``program`` is a Uint8Array (or bytes), ``argv``/``env`` JS arrays of strings (``env`` may be
+    null), the three callbacks as in :class:`JsReader`/:class:`JsWriter`.  A program the ELF
+    loader rejects gives a Session whose ``start()`` returns ``kind: "error"`` with the one-line
+    message instead of raising, so the page can show it and keep working.
+    """
+    import importlib
+
+    mod = importlib.import_module(machine_module)
+    data = program.to_bytes() if hasattr(program, "to_bytes") else bytes(program)
+    args = [str(a) for a in (argv.to_py() if hasattr(argv, "to_py") else argv)]
+    envs = None
+    if not _nullish(env):
+        envs = [str(e) for e in (env.to_py() if hasattr(env, "to_py") else env)]
+    try:
+        machine = mod.Machine(
+            JsMemory(js_memory),
+            data,
+            args,
+            envs,
+            stdin=JsReader(stdin_read),
+            stdout=JsWriter(stdout_write),
+            stderr=JsWriter(stderr_write),
+            budget=int(budget),
+        )
+    except Exception as e:
+        if type(e).__name__ != "ElfError":
+            raise
+        msg = str(e).strip().splitlines()[0] if str(e).strip() else "not a valid ELF file"
+        if not msg.startswith("tbwasm"):
+            msg = f"tbwasm: {msg}"
+        return Session(error=msg)
+    return Session(machine)

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""Development server for the tbwasm browser host (stdlib only).
+
+    python serve.py [--port N] [--host 127.0.0.1] [--no-setup] [--quiet]
+
+The first line on stdout is ``Serving http://HOST:PORT/`` (``--port 0`` picks a free port), so a
+test can start the server and read where it listens.  Every response carries the headers that make
+the page cross-origin isolated (SharedArrayBuffer and Atomics.wait need them) and ``no-store``, so
+a rebuilt wheel is never served stale.
+
+URL prefix           directory
+/pyodide/            node_modules/pyodide
+/vendor/xterm/       node_modules/@xterm/xterm
+/vendor/xterm-addon-fit/  node_modules/@xterm/addon-fit
+/web/                web/
+/guests/             guests/bin/
+/docs/               docs/
+/examples.json       generated: web/examples.json filtered to the programs in guests/bin/
+/                    static/
+
+Nothing outside these directories is reachable: paths with ``..`` segments are refused.
+Before serving it runs ``scripts/setup-web.sh`` (idempotent, fast when nothing changed) so that
+``python serve.py`` alone works on a fresh checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import posixpath
+import subprocess
+import sys
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parent
+
+MOUNTS: list[tuple[str, Path]] = [
+    ("/pyodide/", ROOT / "node_modules" / "pyodide"),
+    ("/vendor/xterm/", ROOT / "node_modules" / "@xterm" / "xterm"),
+    ("/vendor/xterm-addon-fit/", ROOT / "node_modules" / "@xterm" / "addon-fit"),
+    ("/web/", ROOT / "web"),
+    ("/guests/", ROOT / "guests" / "bin"),
+    ("/docs/", ROOT / "docs"),
+    ("/", ROOT / "static"),
+]
+
+MIME = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".wasm": "application/wasm",
+    ".whl": "application/octet-stream",
+    ".zip": "application/zip",
+    ".elf": "application/octet-stream",
+    ".tar": "application/x-tar",
+    ".md": "text/markdown; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".py": "text/plain; charset=utf-8",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+}
+
+ISOLATION_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def assets_present() -> bool:
+    return (ROOT / "node_modules" / "pyodide" / "pyodide.mjs").is_file() and (
+        ROOT / "static" / "wheels" / "manifest.json"
+    ).is_file()
+
+
+def ensure_assets(*, quiet: bool = False) -> None:
+    """Run scripts/setup-web.sh (idempotent); its progress goes to stderr."""
+    if not quiet:
+        print("serve: checking web assets (scripts/setup-web.sh)", file=sys.stderr, flush=True)
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "setup-web.sh")],
+        cwd=ROOT,
+        stdout=sys.stderr if not quiet else subprocess.DEVNULL,
+        stderr=sys.stderr if not quiet else subprocess.DEVNULL,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"serve: scripts/setup-web.sh failed with status {result.returncode}")
+
+
+def examples() -> list[dict]:
+    """web/examples.json entries whose program exists, then any other guests/bin/*.elf."""
+    try:
+        listed = json.loads((ROOT / "web" / "examples.json").read_text())
+    except (OSError, ValueError):
+        listed = []
+    bin_dir = ROOT / "guests" / "bin"
+    present = {p.name for p in bin_dir.glob("*.elf")}
+    out = [e for e in listed if e.get("name") in present]
+    known = {e["name"] for e in out}
+    out += [{"name": n, "description": "", "args": ""} for n in sorted(present - known)]
+    return out
+
+
+def resolve(url_path: str) -> Path | None:
+    """Map a URL path to a file under one of MOUNTS, or None (404)."""
+    path = unquote(url_path)
+    if "\0" in path or "\\" in path:
+        return None
+    parts = path.split("/")
+    if any(p in ("..", ".") for p in parts):
+        return None
+    path = posixpath.normpath(path) + ("/" if path.endswith("/") else "")
+    for prefix, base in MOUNTS:
+        bare = prefix.rstrip("/")
+        if path == bare and bare:
+            return base / "index.html" if (base / "index.html").is_file() else None
+        if path.startswith(prefix):
+            rest = path[len(prefix) :]
+            target = base.joinpath(*[p for p in rest.split("/") if p])
+            if target.is_dir():
+                target = target / "index.html"
+            return target if target.is_file() else None
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "tbwasm-serve"
+    protocol_version = "HTTP/1.1"
+    quiet = False
+
+    def end_headers(self) -> None:
+        for k, v in ISOLATION_HEADERS.items():
+            self.send_header(k, v)
+        super().end_headers()
+
+    def log_message(self, format: str, *args) -> None:
+        if not self.quiet:
+            super().log_message(format, *args)
+
+    def do_HEAD(self) -> None:
+        self._serve(body=False)
+
+    def do_GET(self) -> None:
+        self._serve(body=True)
+
+    def _send(self, status: int, ctype: str, data: bytes, body: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
+    def _serve(self, body: bool) -> None:
+        path = urlsplit(self.path).path
+        if path == "/examples.json":
+            data = (json.dumps(examples(), indent=2) + "\n").encode()
+            self._send(200, MIME[".json"], data, body)
+            return
+        target = resolve(path)
+        if target is None:
+            self._send(404, "text/plain; charset=utf-8", b"404 not found\n", body)
+            return
+        if not path.endswith("/") and target.name == "index.html" and not path.endswith(".html"):
+            # /docs -> /docs/ so relative links in the page resolve
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", path + "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        ctype = MIME.get(target.suffix.lower(), "application/octet-stream")
+        try:
+            data = target.read_bytes()
+        except OSError:
+            self._send(404, "text/plain; charset=utf-8", b"404 not found\n", body)
+            return
+        self._send(200, ctype, data, body)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--no-setup", action="store_true", help="do not run scripts/setup-web.sh")
+    ap.add_argument("--quiet", action="store_true", help="no request log")
+    args = ap.parse_args(argv)
+    if not args.no_setup:
+        ensure_assets()
+    elif not assets_present():
+        print("serve: warning: web assets missing; run scripts/setup-web.sh", file=sys.stderr)
+    Handler.quiet = args.quiet
+    httpd = ThreadingHTTPServer((args.host, args.port), Handler)
+    httpd.daemon_threads = True
+    host, port = httpd.server_address[:2]
+    print(f"Serving http://{host}:{port}/", flush=True)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

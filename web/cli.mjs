@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// tbwasm on Node: the same runtime as the browser (web/runtime.mjs), Pyodide from node_modules,
+// the tbwasm wheel from static/wheels (scripts/setup-web.sh builds it).
+//
+//   node web/cli.mjs [--stats] [--budget N] PROG [ARGS...]
+//
+// Guest stdin is this process's stdin (read synchronously when the guest reads), stdout and
+// stderr go to the process's, and the exit status is the guest's (128+signal for a fatal signal,
+// after the same one-line message as `python -m py_backend.cli run`).
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { loadPyodide } from "pyodide";
+import { createRuntime } from "./runtime.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(HERE);
+
+function usage(msg) {
+  if (msg) process.stderr.write(`tbwasm-node: ${msg}\n`);
+  process.stderr.write("usage: tbwasm-node [--stats] [--budget N] PROG [ARGS...]\n");
+  process.exit(2);
+}
+
+const argv = process.argv.slice(2);
+const opts = { stats: false, budget: 1_000_000 };
+while (argv.length && argv[0].startsWith("--")) {
+  const a = argv.shift();
+  if (a === "--stats") opts.stats = true;
+  else if (a === "--budget") opts.budget = Number(argv.shift());
+  else if (a === "--") break;
+  else usage(`unknown option ${a}`);
+}
+if (!argv.length) usage("missing PROG");
+const [prog, ...args] = argv;
+
+let program;
+try {
+  program = new Uint8Array(fs.readFileSync(prog));
+} catch (e) {
+  process.stderr.write(`tbwasm: cannot read ${prog}: ${e.code ?? e.message}\n`);
+  process.exit(1);
+}
+
+const wheels = process.env.TBWASM_WHEELS ?? path.join(ROOT, "static", "wheels");
+if (!fs.existsSync(path.join(wheels, "manifest.json"))) {
+  process.stderr.write(`tbwasm-node: ${wheels}/manifest.json missing; run scripts/setup-web.sh\n`);
+  process.exit(1);
+}
+const indexURL = path.dirname(fileURLToPath(import.meta.resolve("pyodide/pyodide.mjs"))) + path.sep;
+
+// Synchronous stdin: the guest's read() blocks here, like a native process.
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function stdinRead(n) {
+  const buf = Buffer.alloc(Math.min(n, 1 << 16));
+  for (;;) {
+    try {
+      const got = fs.readSync(0, buf, 0, buf.length, null);
+      return got > 0 ? new Uint8Array(buf.buffer, buf.byteOffset, got) : null;
+    } catch (e) {
+      if (e.code === "EAGAIN") {
+        Atomics.wait(sleeper, 0, 0, 10); // non-blocking tty or pipe: poll
+        continue;
+      }
+      if (e.code === "EOF") return null;
+      throw e;
+    }
+  }
+}
+
+function writeAll(fd, bytes) {
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += fs.writeSync(fd, bytes, off, bytes.length - off);
+    } catch (e) {
+      if (e.code === "EAGAIN") {
+        Atomics.wait(sleeper, 0, 0, 1);
+        continue;
+      }
+      if (e.code === "EPIPE") return;
+      throw e;
+    }
+  }
+}
+
+let rt;
+try {
+  rt = await createRuntime({
+    indexURL,
+    wheelsURL: pathToFileURL(wheels + path.sep).href,
+    loadPyodide,
+    machineModule: process.env.TBWASM_MACHINE_MODULE || undefined,
+  });
+} catch (e) {
+  process.stderr.write(`${e.message}\n`);
+  process.exit(1);
+}
+
+const result = await rt.run({
+  program,
+  argv0: prog,
+  args,
+  stdin: stdinRead,
+  stdout: (b) => writeAll(1, b),
+  stderr: (b) => writeAll(2, b),
+  budget: opts.budget,
+});
+if (opts.stats) {
+  const s = result.stats;
+  const t = rt.timings;
+  process.stderr.write(
+    `tbwasm-node: pyodide ${t.pyodide_load.toFixed(2)} s, wheels ${t.wheel_install.toFixed(2)} s; ` +
+      `${s.guest_insns} insns in ${s.elapsed.toFixed(3)} s = ${s.mips.toFixed(1)} MIPS; ` +
+      `${s.tbs_translated} TBs, ${s.modules_compiled} modules, ${s.chain_hits} chain hits, ` +
+      `translate ${Number(s.translate_seconds ?? 0).toFixed(3)} s\n`,
+  );
+}
+process.exit(result.status);

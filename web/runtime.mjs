@@ -1,0 +1,229 @@
+// The tbwasm JavaScript runtime, shared by the browser worker (web/worker.mjs) and Node
+// (web/cli.mjs). It loads Pyodide, installs the tbwasm wheel, and runs the dispatch loop of
+// docs/architecture.md: Python (py_backend/host/pyodide_bridge.py) translates, V8 compiles and runs.
+//
+//   const rt = await createRuntime({indexURL, wheelsURL, loadPyodide, onProgress});
+//   const {status} = await rt.run({program, args, env, stdin, stdout, stderr, onStats, shouldStop});
+//
+// The host passes its own `loadPyodide` (imported from pyodide.mjs) so this file imports nothing.
+
+const isNode = typeof process !== "undefined" && !!process.versions?.node;
+
+/** Thrown (and reported) when the Python side is missing or broken. */
+export class RuntimeSetupError extends Error {}
+
+async function readJSON(url) {
+  if (isNode && url.startsWith("file:")) {
+    const fs = await import("node:fs");
+    return JSON.parse(fs.readFileSync(new URL(url), "utf8"));
+  }
+  const r = await fetch(url);
+  if (!r.ok) throw new RuntimeSetupError(`tbwasm: cannot fetch ${url}: HTTP ${r.status}`);
+  return r.json();
+}
+
+/** loadPackage wants a path in Node and a URL in the browser. */
+async function packageLocation(url) {
+  if (isNode && url.startsWith("file:")) {
+    const { fileURLToPath } = await import("node:url");
+    return fileURLToPath(url);
+  }
+  return url;
+}
+
+const now = () => performance.now();
+const lastLine = (text) => String(text).trim().split("\n").pop();
+
+/**
+ * @param {object} o
+ * @param {string} o.indexURL   Pyodide directory (URL in the browser, path or file URL in Node), ends with "/"
+ * @param {string} o.wheelsURL  URL (file: in Node) of the directory holding manifest.json and the wheels, ends with "/"
+ * @param {string} [o.abiURL]   web/abi.json (default: next to this file)
+ * @param {Function} o.loadPyodide
+ * @param {(phase: string, fraction: number, text: string) => void} [o.onProgress]
+ * @param {string[]} [o.extraWheels] more wheel file names (relative to wheelsURL) to loadPackage
+ * @param {string} [o.machineModule] Python module defining Machine (tests substitute a fake)
+ * @param {(pyodide) => Promise<void>} [o.setup] called after installing, before the import check
+ */
+export async function createRuntime(o) {
+  const progress = o.onProgress ?? (() => {});
+  const timings = {};
+  const t0 = now();
+  const abi = o.abi ?? (await readJSON(o.abiURL ?? new URL("./abi.json", import.meta.url).href));
+  const manifest = await readJSON(o.wheelsURL + "manifest.json");
+
+  progress("pyodide", 0.05, "Loading Pyodide…");
+  const pyodide = await o.loadPyodide({
+    indexURL: o.indexURL,
+    stdout: (s) => console.log("[py]", s),
+    stderr: (s) => console.warn("[py]", s),
+  });
+  timings.pyodide_load = (now() - t0) / 1000;
+
+  progress("wheels", 0.7, "Installing micropip…");
+  const t1 = now();
+  const loc = (name) => packageLocation(o.wheelsURL + name);
+  await pyodide.loadPackage(await loc(manifest.micropip), { messageCallback: () => {} });
+  const micropip = pyodide.pyimport("micropip");
+  progress("wheels", 0.8, "Installing tbwasm and pyelftools…");
+  // micropip wants a URL (http:, file: or emfs:), never a bare path.
+  for (const name of [manifest.pyelftools, manifest.tbwasm]) {
+    await micropip.install.callKwargs(new URL(name, o.wheelsURL).href, { deps: false });
+  }
+  micropip.destroy?.();
+  if (o.extraWheels?.length) {
+    await pyodide.loadPackage(await Promise.all(o.extraWheels.map(loc)), { messageCallback: () => {} });
+  }
+  timings.wheel_install = (now() - t1) / 1000;
+
+  if (o.setup) await o.setup(pyodide); // tests: add modules before the import check
+  progress("check", 0.95, "Checking the tbwasm package…");
+  const machineModule = o.machineModule ?? "py_backend.machine";
+  const stale = (why) =>
+    new RuntimeSetupError(
+      `tbwasm: the installed wheel ${manifest.tbwasm} cannot import ${why}; ` +
+        "rebuild it with scripts/setup-web.sh",
+    );
+  let bridge;
+  try {
+    bridge = pyodide.pyimport("py_backend.host.pyodide_bridge");
+  } catch (e) {
+    throw stale(`py_backend.host.pyodide_bridge (${lastLine(e.message)})`);
+  }
+  const problem = bridge.check_import(machineModule);
+  if (problem) throw stale(`${machineModule} (${problem})`);
+  timings.total = (now() - t0) / 1000;
+  progress("ready", 1, "Ready");
+  return new Runtime(pyodide, bridge, abi, machineModule, timings);
+}
+
+export class Runtime {
+  constructor(pyodide, bridge, abi, machineModule, timings) {
+    this.pyodide = pyodide;
+    this.bridge = bridge;
+    this.abi = abi;
+    this.machineModule = machineModule;
+    this.timings = timings;
+  }
+
+  /**
+   * Run one guest program to completion.
+   * @param {object} o
+   * @param {Uint8Array} o.program  the ELF bytes
+   * @param {string[]} [o.args]     argv[1..]; argv[0] is o.argv0 (default "/program")
+   * @param {string[]} [o.env]      environment ("NAME=value"); null lets the machine choose
+   * @param {(n: number) => Uint8Array|null} [o.stdin]  may block; null = EOF
+   * @param {(b: Uint8Array) => void} [o.stdout]
+   * @param {(b: Uint8Array) => void} [o.stderr]
+   * @param {(s: object) => void} [o.onStats]  called every statsInterval ms and at the end
+   * @param {() => boolean} [o.shouldStop]     checked after every exit to the host
+   * @param {number} [o.budget]  guest instructions per slice
+   * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
+   */
+  async run(o) {
+    const { layout, exit: EXIT } = this.abi;
+    const BUDGET = EXIT.BUDGET;
+    const stdout = o.stdout ?? (() => {});
+    const stderr = o.stderr ?? (() => {});
+    const shouldStop = o.shouldStop ?? (() => false);
+    const onStats = o.onStats ?? (() => {});
+    const statsInterval = o.statsInterval ?? 250;
+    const yieldInterval = o.yieldInterval ?? 100;
+    const enc = new TextEncoder();
+    const say = (line) => stderr(enc.encode(line + "\n"));
+
+    const mem = new WebAssembly.Memory({ initial: layout.MEMORY_PAGES });
+    const tbl = new WebAssembly.Table({ element: "anyfunc", initial: 1024 });
+    const imports = { [layout.IMPORT_MODULE]: { [layout.IMPORT_MEMORY]: mem, [layout.IMPORT_TABLE]: tbl } };
+    const argv = [o.argv0 ?? "/program", ...(o.args ?? [])];
+
+    const t0 = now();
+    let lastStats = t0;
+    let lastYield = t0;
+    let session = null;
+    const result = { status: 0, message: "", stopped: false, error: null, stats: {} };
+    const stats = () => {
+      const s = session ? session.stats() : {};
+      const elapsed = (now() - t0) / 1000;
+      s.elapsed = elapsed;
+      s.mips = elapsed > 0 ? (s.guest_insns ?? 0) / elapsed / 1e6 : 0;
+      s.chain_hits = (s.tb_entries ?? 0) - (s.host_calls ?? 0);
+      return s;
+    };
+    try {
+      session = this.bridge.create_machine(
+        mem,
+        o.program,
+        argv,
+        o.env ?? undefined,
+        o.stdin ?? undefined,
+        stdout,
+        stderr,
+        o.budget ?? 1_000_000,
+        this.machineModule,
+      );
+      let action = session.start();
+      for (;;) {
+        let tb;
+        if (typeof action === "number") {
+          tb = action;
+        } else if (action.kind === "run") {
+          if (action.table_size > tbl.length) tbl.grow(action.table_size - tbl.length);
+          for (const m of action.modules) new WebAssembly.Instance(new WebAssembly.Module(m), imports);
+          tb = action.tb;
+        } else {
+          result.status = action.status;
+          result.message = action.message ?? "";
+          if (action.kind === "error") result.error = result.message;
+          if (result.message) say(result.message);
+          break;
+        }
+        const reason = tbl.get(tb)();
+        if (shouldStop()) {
+          result.stopped = true;
+          result.status = 128 + 2; // as if killed by SIGINT
+          result.message = "tbwasm: stopped";
+          say(result.message);
+          break;
+        }
+        if (reason === BUDGET) {
+          const t = now();
+          if (t - lastStats >= statsInterval) {
+            lastStats = t;
+            onStats(stats());
+          }
+          if (t - lastYield >= yieldInterval) {
+            await yieldToEventLoop();
+            lastYield = now();
+          }
+        }
+        action = session.service(reason);
+      }
+    } catch (e) {
+      // A bug in the emulator (a Python exception) or a trap in generated code: report, don't hang.
+      const text = e?.type ? `${e.message}` : `${e?.stack ?? e}`;
+      result.status = 70; // EX_SOFTWARE
+      result.error = `tbwasm: internal error: ${lastLine(text)}`;
+      say(text.trim());
+      say(result.error);
+    } finally {
+      result.stats = stats();
+      onStats(result.stats);
+      session?.destroy?.();
+    }
+    return result;
+  }
+}
+
+/** Let queued events run (a macrotask), cheaper than setTimeout's clamped delay. */
+function yieldToEventLoop() {
+  if (typeof setImmediate === "function") return new Promise((r) => setImmediate(r));
+  return new Promise((r) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      r();
+    };
+    ch.port2.postMessage(0);
+  });
+}
