@@ -126,7 +126,21 @@ echo "read: $a/$b"
 exit 7
 """
 
-BB_CAT_FILE = "/tmp/tbw_bb_cat.txt"
+# Debian's busybox sh runs every non-builtin applet (cat, rm, ...) with fork+exec, and under
+# qemu-riscv64 that exec falls back to the *host's* /bin/cat. So file tests stay inside one
+# shell process and use only builtins (redirects, read, echo, printf).
+SH_TMPFILE = r"""
+f=/tmp/tbw_bb_sh.txt
+echo x > $f
+echo 'second line' >> $f
+printf '%s=%d\n' third 3 >> $f
+while read -r l; do echo "[$l]"; done < $f
+read -r first < $f; echo "first=$first"
+exec 3< $f; read -r a <&3; read -r b <&3; exec 3<&-; echo "fd3: $a / $b"
+: > $f
+while read -r l; do echo "not empty"; done < $f
+echo done
+"""
 
 BUSYBOX: list[Case] = [
     Case("awk", "busybox", ("awk", AWK_PROG), stdin=AWK_IN),
@@ -165,6 +179,7 @@ BUSYBOX: list[Case] = [
     Case("seq-s", "busybox", ("seq", "-s", ",", "5")),
     Case("cat-stdin", "busybox", ("cat",), stdin=TEXT_IN),
     Case("false", "busybox", ("false",), status=1),
+    Case("sh-tmpfile", "busybox", ("sh", "-c", SH_TMPFILE)),
 ]
 
 
@@ -200,26 +215,6 @@ def test_program(case: Case, guest_bin: Callable[[str], Path], tbwasm_run: Run) 
 @pytest.mark.parametrize("case", BUSYBOX, ids=[c.id for c in BUSYBOX])
 def test_busybox(case: Case, guest_bin: Callable[[str], Path], tbwasm_run: Run) -> None:
     _check(case, guest_bin(case.prog), _maybe_qemu(), tbwasm_run)
-
-
-def test_busybox_file_roundtrip(
-    guest_bin: Callable[[str], Path], qemu_run: Run, tbwasm_run: Run
-) -> None:
-    """sh writes a file in /tmp with a redirect (no fork), cat reads it, rm removes it."""
-    bb = guest_bin("busybox")
-    outputs = []
-    for run in (qemu_run, tbwasm_run):
-        steps = [
-            ("sh", "-c", f"echo x > {BB_CAT_FILE}; echo 'second line' >> {BB_CAT_FILE}"),
-            ("cat", BB_CAT_FILE),
-            ("sh", "-c", f'while read -r l; do echo "[$l]"; done < {BB_CAT_FILE}'),
-            ("rm", BB_CAT_FILE),
-            ("cat", BB_CAT_FILE),
-        ]
-        outputs.append([(r.returncode, r.stdout) for r in (run(bb, s) for s in steps)])
-    assert outputs[1] == outputs[0]
-    assert outputs[0][1] == (0, b"x\nsecond line\n")
-    assert outputs[0][4][0] == 1
 
 
 def test_loop_runs_until_killed(guest_bin: Callable[[str], Path], tbwasm_run: Run) -> None:
