@@ -1,0 +1,172 @@
+"""`tbwasm` command line: run or disassemble a static riscv64 ELF.
+
+Exit status: the guest's, 128 + signal when it dies from one, 2 for a bad command line or a
+program that cannot be loaded, 70 for an internal emulator error."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from . import __version__
+
+EXIT_USAGE = 2
+
+
+def _err(msg: str) -> None:
+    sys.stderr.write(f"tbwasm: {msg}\n")
+    sys.stderr.flush()
+
+
+def _read_program(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as e:
+        _err(f"cannot read {path}: {e.strerror or e}")
+        return None
+
+
+class _Stdin:
+    """Reads whatever is available, like read(2) on a pipe or terminal."""
+
+    def read(self, n: int) -> bytes:
+        try:
+            return os.read(0, max(0, min(n, 1 << 20)))
+        except OSError:
+            return b""
+
+
+class _Out:
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        try:
+            while view:
+                n = os.write(self.fd, view)
+                view = view[n:]
+        except OSError:
+            pass  # a closed pipe: the guest keeps running, like writes to /dev/null
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .linux.errors import ElfError
+
+    program = _read_program(args.program)
+    if program is None:
+        return EXIT_USAGE
+    env = list(args.env) if args.env else None
+    host_dirs = {}
+    for spec in args.mount or []:
+        guest, _, host = spec.partition("=")
+        if not guest.startswith("/") or not host:
+            _err(f"--mount wants GUEST_DIR=HOST_DIR, got {spec!r}")
+            return EXIT_USAGE
+        host_dirs[guest] = host
+    try:
+        from .host.native import NativeHost
+    except ImportError as e:
+        _err(f"the native host needs wasmtime ({e}); pip install wasmtime")
+        return EXIT_USAGE
+    from .machine import Machine
+
+    trace = (lambda line: sys.stderr.write(f"[trace] {line}\n")) if args.trace else None
+    t0 = time.perf_counter()
+    host = NativeHost()
+    try:
+        machine = Machine(
+            host.raw,
+            program,
+            [args.argv0 or args.program, *args.args],
+            env,
+            stdin=_Stdin(),
+            stdout=_Out(1),
+            stderr=_Out(2),
+            budget=args.budget,
+            batch=args.batch,
+            trace=trace,
+            host_dirs=host_dirs,
+        )
+    except ElfError as e:
+        _err(f"{args.program}: {e}")
+        return EXIT_USAGE
+    deadline = time.monotonic() + args.timeout if args.timeout else None
+
+    def on_budget() -> bool:
+        return deadline is None or time.monotonic() < deadline
+
+    action = host.run(machine, on_budget)
+    elapsed = time.perf_counter() - t0
+    if action.message:
+        msg = action.message
+        if deadline is not None and time.monotonic() >= deadline and "stopped" in msg:
+            msg = f"tbwasm: guest stopped after --timeout {args.timeout}s"
+        sys.stderr.write(msg + "\n")
+    for nr in sorted(getattr(machine.linux, "unknown_syscalls", ())):
+        _err(f"unknown syscall {nr} returned -ENOSYS")
+    if args.stats:
+        s = machine.stats()
+        mips = s["guest_insns"] / elapsed / 1e6 if elapsed > 0 else 0.0
+        sys.stderr.write(
+            f"tbwasm: guest instructions {int(s['guest_insns'])}, TBs translated "
+            f"{int(s['tbs_translated'])}, modules compiled {int(s['modules_compiled'])}, "
+            f"TB entries {int(s['tb_entries'])}, host calls {int(s['host_calls'])}, "
+            f"guest MIPS {mips:.1f}, translation {s['translate_seconds'] * 1e3:.1f} ms, "
+            f"wall {elapsed * 1e3:.1f} ms\n"
+        )
+    return action.status
+
+
+def cmd_disas(args: argparse.Namespace) -> int:
+    from .isa.disasm import disassemble_elf
+    from .linux.errors import ElfError
+
+    program = _read_program(args.program)
+    if program is None:
+        return EXIT_USAGE
+    try:
+        text = disassemble_elf(program)
+    except (ElfError, ValueError) as e:
+        _err(f"{args.program}: {e}")
+        return EXIT_USAGE
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tbwasm", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"tbwasm {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run a static riscv64 Linux ELF")
+    r.add_argument("program")
+    r.add_argument("args", nargs=argparse.REMAINDER)
+    r.add_argument("--env", action="append", metavar="NAME=VALUE", help="guest environment")
+    r.add_argument("--argv0", help="argv[0] for the guest (default: the program path)")
+    r.add_argument("--mount", action="append", metavar="GUEST=HOST", help="map a host dir")
+    r.add_argument("--stats", action="store_true", help="print statistics to stderr at exit")
+    r.add_argument("--trace", action="store_true", help="log every TB translated")
+    r.add_argument("--timeout", type=float, default=0, help="stop the guest after SECONDS")
+    r.add_argument("--budget", type=int, default=5_000_000, help=argparse.SUPPRESS)
+    r.add_argument("--batch", type=int, default=32, help=argparse.SUPPRESS)
+    r.set_defaults(fn=cmd_run)
+    d = sub.add_parser("disas", help="disassemble the code of a riscv64 ELF")
+    d.add_argument("program")
+    d.set_defaults(fn=cmd_disas)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.fn(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""The native host: runs TB modules with wasmtime, from Python.
+
+wasmtime-py's call costs ~11 us and Cranelift ~0.6 ms per tiny module (docs/FACTS), so TBs
+chain inside Wasm by tail calls and the machine batches several TBs into one module; this loop
+only sees exits."""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from collections.abc import Callable
+
+import wasmtime
+
+from .. import abi
+from ..machine import Action, Machine
+from ..memory import BufferMemory
+from ..wasm.builder import ModuleBuilder, ValType
+
+_TABLE_CHUNK = 4096
+
+
+def _entry_module() -> bytes:
+    """A trampoline `run(tb) -> i32` that call_indirects into the shared table: one wasmtime
+    call per host round trip, whatever the TB."""
+    mb = ModuleBuilder()
+    tb_type = mb.func_type((), (ValType.I32,))
+    run_type = mb.func_type((ValType.I32,), (ValType.I32,))
+    mb.import_table(abi.IMPORT_MODULE, abi.IMPORT_TABLE, 1)
+    fb = mb.function(run_type)
+    fb.local_get(0)
+    fb.call_indirect(tb_type)
+    mb.export_func("run", fb.index)
+    return mb.to_bytes()
+
+
+class NativeHost:
+    def __init__(self) -> None:
+        cfg = wasmtime.Config()
+        cfg.wasm_tail_call = True
+        cfg.cranelift_opt_level = "speed"
+        cfg.parallel_compilation = False
+        self.engine = wasmtime.Engine(cfg)
+        self.store = wasmtime.Store(self.engine)
+        self.memory = wasmtime.Memory(
+            self.store, wasmtime.MemoryType(wasmtime.Limits(abi.MEMORY_PAGES, abi.MEMORY_PAGES))
+        )
+        self.table = wasmtime.Table(
+            self.store,
+            wasmtime.TableType(wasmtime.ValType.funcref(), wasmtime.Limits(_TABLE_CHUNK, None)),
+            None,
+        )
+        ptr = self.memory.data_ptr(self.store)
+        size = self.memory.data_len(self.store)
+        buf = (ctypes.c_ubyte * size).from_address(ctypes.addressof(ptr.contents))
+        self.raw = BufferMemory(memoryview(buf))
+        self.imports = [self.memory, self.table]
+        entry = wasmtime.Instance(
+            self.store, wasmtime.Module(self.engine, _entry_module()), [self.table]
+        )
+        run = entry.exports(self.store)["run"]
+        assert isinstance(run, wasmtime.Func)
+        self._run = run
+
+    def _install(self, action: Action) -> None:
+        size = self.table.size(self.store)
+        if action.table_size > size:
+            grow = max(action.table_size - size, _TABLE_CHUNK)
+            self.table.grow(self.store, grow, None)
+        for m in action.modules:
+            wasmtime.Instance(self.store, wasmtime.Module(self.engine, m), self.imports)
+
+    def run(self, machine: Machine, on_budget: Callable[[], bool] | None = None) -> Action:
+        """Drive `machine` to its end; returns the final exit Action.  `on_budget` is called at
+        every budget exit and may return False to stop the guest."""
+        action = machine.start()
+        run = self._run
+        store = self.store
+        budget_reason = abi.ExitReason.BUDGET
+        while action.kind == "run":
+            self._install(action)
+            try:
+                reason = run(store, action.tb)
+            except wasmtime.Trap as e:
+                first = str(e).splitlines()[0] if str(e) else "trap"
+                return Action("exit", status=70, message=f"tbwasm: internal error: wasm {first}")
+            if reason == budget_reason and on_budget is not None and not on_budget():
+                return Action("exit", status=128 + 9, message="tbwasm: guest stopped")
+            action = machine.service(reason)
+        return action
+
+
+def run_program(
+    program: bytes,
+    argv: list[str],
+    env: list[str] | None = None,
+    **machine_options: object,
+) -> tuple[Action, Machine]:
+    host = NativeHost()
+    machine = Machine(
+        host.raw,
+        program,
+        argv,
+        env,
+        stdin=machine_options.pop("stdin", sys.stdin.buffer),  # type: ignore[arg-type]
+        stdout=machine_options.pop("stdout", sys.stdout.buffer),  # type: ignore[arg-type]
+        stderr=machine_options.pop("stderr", sys.stderr.buffer),  # type: ignore[arg-type]
+        **machine_options,  # type: ignore[arg-type]
+    )
+    return host.run(machine), machine

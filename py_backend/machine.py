@@ -1,0 +1,418 @@
+"""One running guest: its address space, Linux layer, TB cache and exit handling.
+
+Hosts drive a machine with the loop in docs/architecture.md: ``start()`` and ``service(reason)``
+return an `Action` telling the host which modules to instantiate and which TB to call next, or
+that the guest has ended.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from . import abi
+from .abi import ExitReason, PageFlags
+from .isa.decode import decode
+from .linux.errors import EmulatorError, GuestExit, GuestSignal
+from .linux.mm import AddressSpace
+from .linux.process import load_process
+from .linux.syscalls import Linux
+from .memory import RawMemory
+from .translate import emit_fp, emit_int  # noqa: F401  (registers semantics)
+from .translate.block import MAX_BLOCK_INSNS, find_block
+from .translate.codegen import Block, ModuleWriter
+from .translate.interp import emulate
+
+SIGNAL_NAMES = {4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL",
+                11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM"}  # fmt: skip
+DEFAULT_ENV = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "TERM=xterm", "LANG=C"]
+SYS_RISCV_FLUSH_ICACHE = 259
+
+
+class Reader(Protocol):
+    def read(self, n: int) -> bytes: ...
+
+
+class Writer(Protocol):
+    def write(self, data: bytes) -> object: ...
+
+
+@dataclass
+class Action:
+    kind: str  # "run" or "exit"
+    tb: int = 0
+    modules: list[bytes] = field(default_factory=list)
+    table_size: int = 0
+    status: int = 0
+    message: str = ""
+
+
+@dataclass(slots=True, eq=False)
+class TB:
+    id: int
+    pc: int
+    end_pc: int
+    pages: range
+    links_in: set[tuple[int, int]] = field(default_factory=set)  # (from tb id, slot)
+    links_out: dict[int, int] = field(default_factory=dict)  # slot -> target tb id
+
+
+class Machine:
+    def __init__(
+        self,
+        mem: RawMemory,
+        program: bytes,
+        argv: list[str],
+        env: list[str] | None = None,
+        *,
+        stdin: Reader,
+        stdout: Writer,
+        stderr: Writer,
+        budget: int = 1_000_000,
+        batch: int = 16,
+        max_block_insns: int = MAX_BLOCK_INSNS,
+        trace: Callable[[str], None] | None = None,
+        host_dirs: dict[str, str] | None = None,
+    ) -> None:
+        self.mem = mem
+        self.slice = budget
+        self.batch = batch
+        self.max_block_insns = max_block_insns
+        self.trace = trace
+        mem.fill(abi.CTX, abi.LINK_SLOTS_END - abi.CTX, 0)
+        self.aspace = AddressSpace(mem, on_code_write=self._code_written)
+        env = DEFAULT_ENV if env is None else env
+        self.process = load_process(program, argv, env, self.aspace)
+        self.linux = Linux(
+            self.aspace,
+            argv=argv,
+            env=env,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            on_flush_icache=self.flush_code,
+            host_dirs=host_dirs or {},
+        )
+        self.tbs: dict[int, TB] = {}  # guest pc -> TB
+        self.by_id: dict[int, TB] = {}
+        self.page_tbs: dict[int, set[int]] = {}  # guest page -> TB ids
+        self.free_ids: list[int] = []
+        self.next_id = 1
+        self.pending: list[bytes] = []
+        # statistics
+        self.guest_insns = 0
+        self.tbs_translated = 0
+        self.modules_compiled = 0
+        self.host_calls = 0
+        self.translate_seconds = 0.0
+        self.flushes = 0
+        self._write_x(2, self.process.sp)
+        self._set_pc(self.process.entry)
+
+    # --- CPU state in memory -------------------------------------------------------------------
+    def _u64(self, off: int) -> int:
+        return int.from_bytes(self.mem.read(off, 8), "little")
+
+    def _w64(self, off: int, v: int) -> None:
+        self.mem.write(off, (v & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little"))
+
+    def _u32(self, off: int) -> int:
+        return int.from_bytes(self.mem.read(off, 4), "little")
+
+    def _w32(self, off: int, v: int) -> None:
+        self.mem.write(off, (v & 0xFFFFFFFF).to_bytes(4, "little"))
+
+    def _read_x(self, r: int) -> int:
+        return self._u64(abi.x_addr(r)) if r else 0
+
+    def _write_x(self, r: int, v: int) -> None:
+        if r:
+            self._w64(abi.x_addr(r), v)
+
+    def pc(self) -> int:
+        return self._u64(abi.CPU_PC)
+
+    def _set_pc(self, pc: int) -> None:
+        self._w64(abi.CPU_PC, pc)
+
+    # HartState for interp.emulate
+    def get_x(self, r: int) -> int:
+        return self._read_x(r)
+
+    def set_x(self, r: int, v: int) -> None:
+        self._write_x(r, v)
+
+    def get_f(self, r: int) -> int:
+        return self._u64(abi.f_addr(r))
+
+    def set_f(self, r: int, v: int) -> None:
+        self._w64(abi.f_addr(r), v)
+
+    def get_fflags(self) -> int:
+        return self._u32(abi.CPU_FFLAGS)
+
+    def set_fflags(self, v: int) -> None:
+        self._w32(abi.CPU_FFLAGS, v & 0x1F)
+
+    def get_frm(self) -> int:
+        return self._u32(abi.CPU_FRM)
+
+    def instret(self) -> int:
+        return (
+            self.guest_insns + self.slice - struct.unpack("<q", self.mem.read(abi.CTX_BUDGET, 8))[0]
+        )
+
+    # --- TB cache --------------------------------------------------------------------------------
+    def _fetch16(self, addr: int) -> int | None:
+        if not 0 <= addr < abi.GUEST_SIZE - 1:
+            return None
+        if not self.aspace.prot[addr >> abi.PAGE_SHIFT] & PageFlags.EXEC:
+            return None
+        return int.from_bytes(self.mem.read(abi.GUEST_BASE + addr, 2), "little")
+
+    def _alloc_id(self) -> int:
+        if self.free_ids:
+            return self.free_ids.pop()
+        if self.next_id >= abi.MAX_TBS:
+            raise _CacheFull
+        self.next_id += 1
+        return self.next_id - 1
+
+    def _translate(self, pc: int) -> TB:
+        """Translate the TB at pc, and a batch of its static successors into the same module
+        (one module compile serves several TBs)."""
+        t0 = time.perf_counter()
+        writer = ModuleWriter()
+        work = deque([pc])
+        seen = {pc}
+        first: TB | None = None
+        while work and len(writer) < self.batch:
+            p = work.popleft()
+            if p in self.tbs:
+                continue
+            block = find_block(self._fetch16, p, self.max_block_insns)
+            if first is not None and (block.fetch_fault or not block.insns):
+                continue  # speculation never creates fault TBs
+            try:
+                tb_id = self._alloc_id()
+            except _CacheFull:
+                if first is not None:
+                    break
+                raise
+            writer.add(tb_id, block)
+            tb = self._register(tb_id, block)
+            if first is None:
+                first = tb
+            for s in block.successors:
+                if s not in seen and s not in self.tbs:
+                    seen.add(s)
+                    work.append(s)
+            if self.trace:
+                self.trace(f"TB {tb_id} pc=0x{p:x}-0x{block.end_pc:x} insns={len(block.insns)}")
+        assert first is not None
+        # Link the new TBs to each other and to TBs that already exist.
+        for tb_id, block in writer.blocks:
+            for slot, target in enumerate(block.successors_by_slot):
+                if target is not None and target in self.tbs:
+                    self._link(tb_id, slot, self.tbs[target].id)
+        self.pending.append(writer.to_bytes())
+        self.modules_compiled += 1
+        self.tbs_translated += len(writer)
+        self.translate_seconds += time.perf_counter() - t0
+        return first
+
+    def _register(self, tb_id: int, block: Block) -> TB:
+        last = max(block.pc, block.end_pc - 1)
+        pages = range(block.pc >> abi.PAGE_SHIFT, (last >> abi.PAGE_SHIFT) + 1)
+        tb = TB(tb_id, block.pc, block.end_pc, pages)
+        self.tbs[block.pc] = tb
+        self.by_id[tb_id] = tb
+        for p in pages:
+            s = self.page_tbs.get(p)
+            if s is None:
+                s = self.page_tbs[p] = set()
+                self.aspace.set_code(p, True)
+            s.add(tb_id)
+        return tb
+
+    def _link(self, from_id: int, slot: int, to_id: int) -> None:
+        src = self.by_id.get(from_id)
+        dst = self.by_id.get(to_id)
+        if src is None or dst is None:
+            return
+        old = src.links_out.get(slot)
+        if old is not None and old in self.by_id:
+            self.by_id[old].links_in.discard((from_id, slot))
+        src.links_out[slot] = to_id
+        dst.links_in.add((from_id, slot))
+        self._w32(abi.link_slot_addr(from_id, slot), to_id)
+
+    def _drop(self, tb: TB) -> None:
+        del self.tbs[tb.pc]
+        del self.by_id[tb.id]
+        for from_id, slot in tb.links_in:
+            self._w32(abi.link_slot_addr(from_id, slot), 0)
+            src = self.by_id.get(from_id)
+            if src is not None:
+                src.links_out.pop(slot, None)
+        for slot, to_id in tb.links_out.items():
+            dst = self.by_id.get(to_id)
+            if dst is not None:
+                dst.links_in.discard((tb.id, slot))
+            self._w32(abi.link_slot_addr(tb.id, slot), 0)
+        e = abi.JMP_CACHE + ((tb.pc >> 1) & (abi.JMP_CACHE_ENTRIES - 1)) * abi.JMP_CACHE_ENTRY_SIZE
+        if self._u32(e + 8) == tb.id:
+            self.mem.write(e, bytes(16))
+        for p in tb.pages:
+            s = self.page_tbs.get(p)
+            if s is not None:
+                s.discard(tb.id)
+                if not s:
+                    del self.page_tbs[p]
+                    self.aspace.set_code(p, False)
+        self.free_ids.append(tb.id)
+
+    def invalidate(self, addr: int, length: int) -> None:
+        """Drop every TB with code in [addr, addr + length)."""
+        if length <= 0:
+            return
+        first = addr >> abi.PAGE_SHIFT
+        last = (addr + length - 1) >> abi.PAGE_SHIFT
+        for p in range(first, last + 1):
+            ids = self.page_tbs.get(p)
+            if ids:
+                for tb_id in list(ids):
+                    tb = self.by_id.get(tb_id)
+                    if tb is not None:
+                        self._drop(tb)
+
+    def _code_written(self, addr: int, length: int) -> None:
+        self.invalidate(addr, length)
+
+    def flush_code(self) -> None:
+        """Forget every TB (fence.i, riscv_flush_icache, a full TB cache)."""
+        self.flushes += 1
+        for p in list(self.page_tbs):
+            self.aspace.set_code(p, False)
+        self.tbs.clear()
+        self.by_id.clear()
+        self.page_tbs.clear()
+        self.free_ids.clear()
+        self.next_id = 1
+        self.mem.fill(abi.JMP_CACHE, abi.LINK_SLOTS_END - abi.JMP_CACHE, 0)
+
+    # --- the host protocol -------------------------------------------------------------------------
+    def _run(self, pc: int, link: tuple[int, int] | None = None, cache: bool = False) -> Action:
+        tb = self.tbs.get(pc)
+        if tb is None:
+            try:
+                tb = self._translate(pc)
+            except _CacheFull:
+                self.flush_code()
+                link = None
+                tb = self._translate(pc)
+        if link is not None:
+            self._link(link[0], link[1], tb.id)
+        if cache:
+            e = abi.JMP_CACHE + ((pc >> 1) & (abi.JMP_CACHE_ENTRIES - 1)) * abi.JMP_CACHE_ENTRY_SIZE
+            self.mem.write(e, struct.pack("<QI4x", pc, tb.id))
+        mods, self.pending = self.pending, []
+        self._w64(abi.CTX_BUDGET, self.slice)
+        return Action("run", tb.id, mods, self.next_id)
+
+    def _account(self) -> None:
+        left = struct.unpack("<q", self.mem.read(abi.CTX_BUDGET, 8))[0]
+        self.guest_insns += self.slice - left
+        self._w64(abi.CTX_BUDGET, self.slice)
+
+    def start(self) -> Action:
+        return self._guarded(lambda: self._run(self.pc()))
+
+    def service(self, reason: int) -> Action:
+        return self._guarded(lambda: self._service(reason))
+
+    def _guarded(self, fn: Callable[[], Action]) -> Action:
+        try:
+            return fn()
+        except GuestExit as e:
+            return Action("exit", status=e.status & 0xFF)
+        except GuestSignal as e:
+            return self._signal(e.signo, self.pc())
+        except EmulatorError as e:
+            return Action("exit", status=70, message=f"tbwasm: internal error: {e}")
+
+    def _signal(self, signo: int, pc: int, addr: int | None = None) -> Action:
+        name = SIGNAL_NAMES.get(signo, f"signal {signo}")
+        msg = f"tbwasm: guest {name} at pc=0x{pc:x}"
+        if addr is not None:
+            msg += f" (addr 0x{addr:x})"
+        return Action("exit", status=128 + signo, message=msg)
+
+    def _service(self, reason: int) -> Action:
+        self.host_calls += 1
+        self._account()
+        pc = self.pc()
+        if reason == ExitReason.CHAIN:
+            link = (self._u32(abi.CTX_LINK_FROM), self._u32(abi.CTX_LINK_SLOT))
+            return self._run(pc, link=link)
+        if reason == ExitReason.LOOKUP:
+            return self._run(pc, cache=True)
+        if reason == ExitReason.BUDGET:
+            return self._run(pc)
+        if reason == ExitReason.ECALL:
+            return self._syscall(pc)
+        if reason == ExitReason.SMC:
+            addr = self._u64(abi.CTX_EXIT_ARG)
+            self.invalidate(addr, 8)
+            return self._run(pc)
+        if reason == ExitReason.FENCE_I:
+            self.flush_code()
+            return self._run(pc)
+        if reason == ExitReason.EMULATE:
+            return self._emulate(pc)
+        if reason == ExitReason.SEGV:
+            return self._signal(11, pc, self._u64(abi.CTX_EXIT_ARG))
+        if reason == ExitReason.FETCH:
+            return self._signal(11, pc, pc)
+        if reason == ExitReason.ILLEGAL:
+            return self._signal(4, pc)
+        if reason == ExitReason.EBREAK:
+            return self._signal(5, pc)
+        raise EmulatorError(f"unknown exit reason {reason} at pc=0x{pc:x}")
+
+    def _syscall(self, pc: int) -> Action:
+        nr = self._read_x(17)
+        args = tuple(self._read_x(10 + k) for k in range(6))
+        self._set_pc(pc + 4)
+        ret = self.linux.syscall(nr, args)
+        self._write_x(10, ret)
+        return self._run(pc + 4)
+
+    def _emulate(self, pc: int) -> Action:
+        word = int.from_bytes(self.mem.read(abi.GUEST_BASE + pc, 4), "little")
+        insn = decode(word if word & 3 == 3 else word & 0xFFFF)
+        if insn is None or not emulate(self, insn):
+            return self._signal(4, pc)
+        self._set_pc(pc + insn.size)
+        return self._run(pc + insn.size)
+
+    def stats(self) -> dict[str, float]:
+        tb_entries = self._u64(abi.CTX_TB_COUNT)
+        return {
+            "guest_insns": self.guest_insns,
+            "tbs_translated": self.tbs_translated,
+            "modules_compiled": self.modules_compiled,
+            "tb_entries": tb_entries,
+            "host_calls": self.host_calls,
+            "chain_hits": max(0, tb_entries - self.host_calls),
+            "translate_seconds": self.translate_seconds,
+            "code_flushes": self.flushes,
+        }
+
+
+class _CacheFull(Exception):
+    pass

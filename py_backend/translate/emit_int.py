@@ -1,0 +1,656 @@
+"""Semantics of RV64 I, M, A, Zicsr and Zifencei, one small function per instruction group,
+written against the `Ctx` emitter API.  Compressed instructions decode to these same names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .. import abi
+from ..abi import ExitReason
+from ..isa.insn import Insn
+from .codegen import I32, I64, Ctx, trans
+
+INT64_MIN = 1 << 63
+
+# --- upper immediates and jumps ----------------------------------------------------------------
+
+
+@trans("lui")
+def _lui(c: Ctx, i: Insn) -> None:
+    c.f.i64_const(i.imm)
+    c.set_x(i.rd)
+
+
+@trans("auipc")
+def _auipc(c: Ctx, i: Insn) -> None:
+    c.f.i64_const(c.pc + i.imm)
+    c.set_x(i.rd)
+
+
+@trans("jal")
+def _jal(c: Ctx, i: Insn) -> None:
+    c.f.i64_const(c.next_pc)
+    c.set_x(i.rd)
+    c.goto_tb(0, c.pc + i.imm)
+    c.ended = True
+
+
+@trans("jalr")
+def _jalr(c: Ctx, i: Insn) -> None:
+    # "The target address is obtained by adding the sign-extended 12-bit I-immediate to the
+    # register rs1, then setting the least-significant bit of the result to zero."  rs1 is read
+    # before rd is written (rd may equal rs1).
+    f = c.f
+    t = c.tmp(I64)
+    c.get_x(i.rs1)
+    if i.imm:
+        f.i64_const(i.imm)
+        f.i64_add()
+    f.i64_const(-2)
+    f.i64_and()
+    f.local_set(t)
+    f.i64_const(c.next_pc)
+    c.set_x(i.rd)
+    c.goto_ptr(t)
+    c.ended = True
+
+
+_BRANCH_CMP = {
+    "beq": "i64_eq",
+    "bne": "i64_ne",
+    "blt": "i64_lt_s",
+    "bge": "i64_ge_s",
+    "bltu": "i64_lt_u",
+    "bgeu": "i64_ge_u",
+}
+
+
+@trans(*_BRANCH_CMP)
+def _branch(c: Ctx, i: Insn) -> None:
+    f = c.f
+    c.get_x(i.rs1)
+    c.get_x(i.rs2)
+    getattr(f, _BRANCH_CMP[i.name])()
+    f.if_()
+    c.goto_tb(1, c.pc + i.imm)
+    f.end()
+    c.goto_tb(0, c.next_pc)
+    c.ended = True
+
+
+# --- register-immediate and register-register arithmetic -------------------------------------
+
+_ALU = {
+    "add": "i64_add",
+    "sub": "i64_sub",
+    "xor": "i64_xor",
+    "or": "i64_or",
+    "and": "i64_and",
+    "sll": "i64_shl",
+    "srl": "i64_shr_u",
+    "sra": "i64_shr_s",
+    "mul": "i64_mul",
+}
+_ALU_IMM = {"addi": "add", "xori": "xor", "ori": "or", "andi": "and", "slli": "sll",
+            "srli": "srl", "srai": "sra"}  # fmt: skip
+
+
+@trans(*_ALU)
+def _alu(c: Ctx, i: Insn) -> None:
+    # Wasm shifts take the count modulo 64, as RV64 takes rs2[5:0].
+    c.get_x(i.rs1)
+    c.get_x(i.rs2)
+    getattr(c.f, _ALU[i.name])()
+    c.set_x(i.rd)
+
+
+@trans(*_ALU_IMM)
+def _alu_imm(c: Ctx, i: Insn) -> None:
+    if i.rd == 0:
+        return  # hints and nops
+    if i.name == "addi" and i.rs1 == 0:
+        c.f.i64_const(i.imm)
+    else:
+        c.get_x(i.rs1)
+        if i.imm or i.name not in ("addi", "xori", "ori", "slli", "srli", "srai"):
+            c.f.i64_const(i.imm)
+            getattr(c.f, _ALU[_ALU_IMM[i.name]])()
+    c.set_x(i.rd)
+
+
+_ALU_W = {
+    "addw": "i32_add",
+    "subw": "i32_sub",
+    "sllw": "i32_shl",
+    "srlw": "i32_shr_u",
+    "sraw": "i32_shr_s",
+    "mulw": "i32_mul",
+}
+_ALU_W_IMM = {"addiw": "addw", "slliw": "sllw", "srliw": "srlw", "sraiw": "sraw"}
+
+
+@trans(*_ALU_W)
+def _alu_w(c: Ctx, i: Insn) -> None:
+    c.get_x(i.rs1)
+    c.f.i32_wrap_i64()
+    c.get_x(i.rs2)
+    c.f.i32_wrap_i64()
+    getattr(c.f, _ALU_W[i.name])()
+    c.set_x_i32s(i.rd)
+
+
+@trans(*_ALU_W_IMM)
+def _alu_w_imm(c: Ctx, i: Insn) -> None:
+    c.get_x(i.rs1)
+    c.f.i32_wrap_i64()
+    c.f.i32_const(i.imm)
+    getattr(c.f, _ALU_W[_ALU_W_IMM[i.name]])()
+    c.set_x_i32s(i.rd)
+
+
+@trans("slt", "sltu", "slti", "sltiu")
+def _slt(c: Ctx, i: Insn) -> None:
+    c.get_x(i.rs1)
+    if i.name.endswith(("i", "iu")) and i.name != "slt":
+        c.f.i64_const(i.imm)  # sltiu compares against the sign-extended immediate, unsigned
+    else:
+        c.get_x(i.rs2)
+    c.f.i64_lt_u() if i.name.endswith("u") else c.f.i64_lt_s()
+    c.f.i64_extend_i32_u()
+    c.set_x(i.rd)
+
+
+# --- M: multiply high and division ------------------------------------------------------------
+
+
+def _mulhu(c: Ctx, a: int, b: int) -> None:
+    """Push the high 64 bits of the unsigned 128-bit product of locals a and b."""
+    f = c.f
+    m32 = 0xFFFFFFFF
+    al, ah, bl, bh = c.tmp(I64), c.tmp(I64), c.tmp(I64), c.tmp(I64)
+    lh, hl, mid = c.tmp(I64), c.tmp(I64), c.tmp(I64)
+    for src, lo, hi in ((a, al, ah), (b, bl, bh)):
+        f.local_get(src)
+        f.i64_const(m32)
+        f.i64_and()
+        f.local_set(lo)
+        f.local_get(src)
+        f.i64_const(32)
+        f.i64_shr_u()
+        f.local_set(hi)
+    f.local_get(al)
+    f.local_get(bh)
+    f.i64_mul()
+    f.local_set(lh)
+    f.local_get(ah)
+    f.local_get(bl)
+    f.i64_mul()
+    f.local_set(hl)
+    # mid = (al*bl >> 32) + (lh & m32) + (hl & m32): at most 3 * (2^32 - 1), no overflow
+    f.local_get(al)
+    f.local_get(bl)
+    f.i64_mul()
+    f.i64_const(32)
+    f.i64_shr_u()
+    f.local_get(lh)
+    f.i64_const(m32)
+    f.i64_and()
+    f.i64_add()
+    f.local_get(hl)
+    f.i64_const(m32)
+    f.i64_and()
+    f.i64_add()
+    f.local_set(mid)
+    f.local_get(ah)
+    f.local_get(bh)
+    f.i64_mul()
+    f.local_get(lh)
+    f.i64_const(32)
+    f.i64_shr_u()
+    f.i64_add()
+    f.local_get(hl)
+    f.i64_const(32)
+    f.i64_shr_u()
+    f.i64_add()
+    f.local_get(mid)
+    f.i64_const(32)
+    f.i64_shr_u()
+    f.i64_add()
+
+
+def _sub_if_negative(c: Ctx, neg: int, val: int) -> None:
+    """Stack top -= (neg < 0 ? val : 0), for the signed corrections of mulh/mulhsu."""
+    f = c.f
+    f.local_get(val)
+    f.local_get(neg)
+    f.i64_const(63)
+    f.i64_shr_s()
+    f.i64_and()
+    f.i64_sub()
+
+
+@trans("mulh", "mulhu", "mulhsu")
+def _mulh(c: Ctx, i: Insn) -> None:
+    a, b = c.tmp(I64), c.tmp(I64)
+    c.get_x(i.rs1)
+    c.f.local_set(a)
+    c.get_x(i.rs2)
+    c.f.local_set(b)
+    _mulhu(c, a, b)
+    if i.name == "mulh":
+        _sub_if_negative(c, a, b)
+        _sub_if_negative(c, b, a)
+    elif i.name == "mulhsu":
+        _sub_if_negative(c, a, b)
+    c.set_x(i.rd)
+
+
+def _divrem(c: Ctx, i: Insn, wide: bool) -> None:
+    """div/divu/rem/remu and their W forms.  RISC-V defines what Wasm traps on:
+    x/0 = -1 (all ones unsigned), x%0 = x, INT_MIN/-1 = INT_MIN, INT_MIN%-1 = 0."""
+    f = c.f
+    name = i.name.rstrip("w") if not wide else i.name
+    t = I64 if wide else I32
+    a, b = c.tmp(t), c.tmp(t)
+    c.get_x(i.rs1)
+    if not wide:
+        f.i32_wrap_i64()
+    f.local_set(a)
+    c.get_x(i.rs2)
+    if not wide:
+        f.i32_wrap_i64()
+    f.local_set(b)
+    p = "i64_" if wide else "i32_"
+
+    def op(n: str) -> None:
+        getattr(f, p + n)()
+
+    def const(v: int) -> None:
+        f.i64_const(v) if wide else f.i32_const(v)
+
+    f.local_get(b)
+    op("eqz")
+    f.if_(t)
+    if name in ("div", "divu"):
+        const(-1)
+    else:
+        f.local_get(a)
+    f.else_()
+    if name in ("div", "rem"):
+        f.local_get(b)
+        const(-1)
+        op("eq")
+        f.if_(t)
+        if name == "div":
+            const(0)
+            f.local_get(a)
+            op("sub")  # wraps: -INT_MIN = INT_MIN
+        else:
+            const(0)
+        f.else_()
+        f.local_get(a)
+        f.local_get(b)
+        op("div_s" if name == "div" else "rem_s")
+        f.end()
+    else:
+        f.local_get(a)
+        f.local_get(b)
+        op("div_u" if name == "divu" else "rem_u")
+    f.end()
+    if wide:
+        c.set_x(i.rd)
+    else:
+        c.set_x_i32s(i.rd)
+
+
+@trans("div", "divu", "rem", "remu")
+def _div64(c: Ctx, i: Insn) -> None:
+    _divrem(c, i, True)
+
+
+@trans("divw", "divuw", "remw", "remuw")
+def _div32(c: Ctx, i: Insn) -> None:
+    _divrem(c, i, False)
+
+
+# --- loads and stores ---------------------------------------------------------------------------
+
+_LOADS = {
+    "lb": "i64_load8_s",
+    "lh": "i64_load16_s",
+    "lw": "i64_load32_s",
+    "ld": "i64_load",
+    "lbu": "i64_load8_u",
+    "lhu": "i64_load16_u",
+    "lwu": "i64_load32_u",
+}
+_STORES = {"sb": "i64_store8", "sh": "i64_store16", "sw": "i64_store32", "sd": "i64_store"}
+
+
+@trans(*_LOADS)
+def _load(c: Ctx, i: Insn) -> None:
+    a = c.addr(i.rs1, i.imm)
+    c.check_read(a)
+    c.wasm_addr(a)
+    getattr(c.f, _LOADS[i.name])(abi.GUEST_BASE, 1)
+    c.set_x(i.rd)
+
+
+@trans(*_STORES)
+def _store(c: Ctx, i: Insn) -> None:
+    v = c.tmp(I64)
+    c.get_x(i.rs2)
+    c.f.local_set(v)
+    a = c.addr(i.rs1, i.imm)
+    op = getattr(c.f, _STORES[i.name])
+
+    def emit() -> None:
+        c.f.local_get(v)
+        op(abi.GUEST_BASE, 1)
+
+    c.store(a, emit)
+
+
+@trans("flw", "fld")
+def _fload(c: Ctx, i: Insn) -> None:
+    a = c.addr(i.rs1, i.imm)
+    c.check_read(a)
+    c.wasm_addr(a)
+    if i.name == "fld":
+        c.f.i64_load(abi.GUEST_BASE, 1)
+        c.set_f(i.rd)
+    else:
+        c.f.i32_load(abi.GUEST_BASE, 1)
+        c.set_f32_bits(i.rd)
+
+
+@trans("fsw", "fsd")
+def _fstore(c: Ctx, i: Insn) -> None:
+    v = c.tmp(I64)
+    c.get_f(i.rs2)
+    c.f.local_set(v)
+    a = c.addr(i.rs1, i.imm)
+    op = c.f.i64_store if i.name == "fsd" else c.f.i64_store32
+
+    def emit() -> None:
+        c.f.local_get(v)
+        op(abi.GUEST_BASE, 1)
+
+    c.store(a, emit)
+
+
+# --- A: LR/SC and AMOs --------------------------------------------------------------------------
+
+
+def _check_aligned(c: Ctx, a: int, size: int) -> None:
+    """AMOs and LR/SC need natural alignment; a misaligned one faults (qemu: SIGBUS)."""
+    f = c.f
+    f.local_get(a)
+    f.i64_const(size - 1)
+    f.i64_and()
+    f.i64_const(0)
+    f.i64_ne()
+    f.if_()
+    c.exit_slow(ExitReason.SEGV, c.pc, a)
+    f.end()
+
+
+def _amo_load(c: Ctx, wide: bool) -> None:
+    if wide:
+        c.f.i64_load(abi.GUEST_BASE)
+    else:
+        c.f.i64_load32_s(abi.GUEST_BASE)
+
+
+@trans("lr.w", "lr.d")
+def _lr(c: Ctx, i: Insn) -> None:
+    f = c.f
+    wide = i.name.endswith(".d")
+    a = c.addr(i.rs1, 0)
+    _check_aligned(c, a, 8 if wide else 4)
+    c.check_read(a)
+    v = c.tmp(I64)
+    c.wasm_addr(a)
+    _amo_load(c, wide)
+    f.local_set(v)
+    f.i32_const(0)
+    f.local_get(a)
+    f.i64_store(abi.CPU_RES_ADDR)
+    f.i32_const(0)
+    f.local_get(v)
+    f.i64_store(abi.CPU_RES_VALUE)
+    f.i32_const(0)
+    f.i32_const(1)
+    f.i32_store(abi.CPU_RES_VALID)
+    f.local_get(v)
+    c.set_x(i.rd)
+
+
+@trans("sc.w", "sc.d")
+def _sc(c: Ctx, i: Insn) -> None:
+    # Single hart: SC succeeds iff a reservation is held on this address and memory still holds
+    # the value LR saw.  Either way the reservation is released.
+    f = c.f
+    wide = i.name.endswith(".d")
+    v = c.tmp(I64)
+    ok = c.tmp(I32)
+    c.get_x(i.rs2)
+    f.local_set(v)
+    a = c.addr(i.rs1, 0)
+    _check_aligned(c, a, 8 if wide else 4)
+    c.check_read(a)
+    f.i32_const(0)
+    f.i32_load(abi.CPU_RES_VALID)
+    f.i32_const(0)
+    f.i64_load(abi.CPU_RES_ADDR)
+    f.local_get(a)
+    f.i64_eq()
+    f.i32_and()
+    f.if_(I32)
+    c.wasm_addr(a)
+    _amo_load(c, wide)
+    f.i32_const(0)
+    f.i64_load(abi.CPU_RES_VALUE)
+    f.i64_eq()
+    f.else_()
+    f.i32_const(0)
+    f.end()
+    f.local_set(ok)
+    f.i32_const(0)
+    f.i32_const(0)
+    f.i32_store(abi.CPU_RES_VALID)
+    f.local_get(ok)
+    f.if_()
+    op = f.i64_store if wide else f.i64_store32
+
+    def emit() -> None:
+        f.local_get(v)
+        op(abi.GUEST_BASE)
+
+    c.store(a, emit)
+    f.end()
+    f.i64_const(1)
+    f.i64_const(0)
+    f.local_get(ok)
+    f.select()
+    c.set_x(i.rd)
+
+
+_AMO_OPS: dict[str, Callable[[Ctx, int, int, bool], None]] = {}
+
+
+def _amo_binop(name: str) -> Callable[[Ctx, int, int, bool], None]:
+    def emit(c: Ctx, old: int, src: int, wide: bool) -> None:
+        c.f.local_get(old)
+        c.f.local_get(src)
+        getattr(c.f, name)()
+
+    return emit
+
+
+def _amo_minmax(cmp: str) -> Callable[[Ctx, int, int, bool], None]:
+    def emit(c: Ctx, old: int, src: int, wide: bool) -> None:
+        f = c.f
+        f.local_get(old)
+        f.local_get(src)
+        f.local_get(old)
+        if not wide:  # .w compares the low 32 bits as 32-bit integers
+            f.i32_wrap_i64()
+        f.local_get(src)
+        if not wide:
+            f.i32_wrap_i64()
+        getattr(f, ("i64_" if wide else "i32_") + cmp)()
+        f.select()
+
+    return emit
+
+
+_AMO_OPS.update(
+    swap=lambda c, old, src, wide: c.f.local_get(src),
+    add=_amo_binop("i64_add"),
+    xor=_amo_binop("i64_xor"),
+    **{"and": _amo_binop("i64_and"), "or": _amo_binop("i64_or")},
+    min=_amo_minmax("lt_s"),
+    max=_amo_minmax("gt_s"),
+    minu=_amo_minmax("lt_u"),
+    maxu=_amo_minmax("gt_u"),
+)
+
+
+@trans(*[f"amo{op}.{w}" for op in _AMO_OPS for w in "wd"])
+def _amo(c: Ctx, i: Insn) -> None:
+    f = c.f
+    wide = i.name.endswith(".d")
+    op = _AMO_OPS[i.name[3:-2]]
+    src, old, new = c.tmp(I64), c.tmp(I64), c.tmp(I64)
+    c.get_x(i.rs2)
+    f.local_set(src)
+    a = c.addr(i.rs1, 0)
+    _check_aligned(c, a, 8 if wide else 4)
+    c.check_read(a)
+    c.wasm_addr(a)
+    _amo_load(c, wide)
+    f.local_set(old)
+    op(c, old, src, wide)
+    f.local_set(new)
+    # The destination is written before the store so an SMC exit after the store keeps it.
+    f.local_get(old)
+    c.set_x(i.rd)
+    st = f.i64_store if wide else f.i64_store32
+
+    def emit() -> None:
+        f.local_get(new)
+        st(abi.GUEST_BASE)
+
+    c.store(a, emit)
+
+
+# --- system ---------------------------------------------------------------------------------------
+
+
+@trans("fence")
+def _fence(c: Ctx, i: Insn) -> None:
+    pass  # one hart, sequentially consistent Wasm memory
+
+
+@trans("fence.i")
+def _fence_i(c: Ctx, i: Insn) -> None:
+    c.exit_tb(ExitReason.FENCE_I, c.next_pc)
+
+
+@trans("ecall")
+def _ecall(c: Ctx, i: Insn) -> None:
+    c.exit_tb(ExitReason.ECALL, c.pc)
+
+
+@trans("ebreak")
+def _ebreak(c: Ctx, i: Insn) -> None:
+    c.exit_tb(ExitReason.EBREAK, c.pc)
+
+
+CSR_FFLAGS, CSR_FRM, CSR_FCSR = 1, 2, 3
+CSR_CYCLE, CSR_TIME, CSR_INSTRET = 0xC00, 0xC01, 0xC02
+
+
+def _push_csr(c: Ctx, csr: int) -> None:
+    """Push the i32 value of fflags / frm / fcsr."""
+    f = c.f
+    if csr == CSR_FFLAGS:
+        f.i32_const(0)
+        f.i32_load(abi.CPU_FFLAGS)
+    elif csr == CSR_FRM:
+        f.i32_const(0)
+        f.i32_load(abi.CPU_FRM)
+    else:
+        f.i32_const(0)
+        f.i32_load(abi.CPU_FRM)
+        f.i32_const(5)
+        f.i32_shl()
+        f.i32_const(0)
+        f.i32_load(abi.CPU_FFLAGS)
+        f.i32_or()
+
+
+def _store_csr(c: Ctx, csr: int, val: int) -> None:
+    """Write the i32 in local `val` to fflags / frm / fcsr (fields masked as the spec says)."""
+    f = c.f
+    if csr in (CSR_FFLAGS, CSR_FCSR):
+        f.i32_const(0)
+        f.local_get(val)
+        f.i32_const(0x1F)
+        f.i32_and()
+        f.i32_store(abi.CPU_FFLAGS)
+    if csr in (CSR_FRM, CSR_FCSR):
+        f.i32_const(0)
+        f.local_get(val)
+        if csr == CSR_FCSR:
+            f.i32_const(5)
+            f.i32_shr_u()
+        f.i32_const(7)
+        f.i32_and()
+        f.i32_store(abi.CPU_FRM)
+
+
+@trans("csrrw", "csrrs", "csrrc", "csrrwi", "csrrsi", "csrrci")
+def _csr(c: Ctx, i: Insn) -> None:
+    f = c.f
+    kind = i.name[4]  # w, s or c
+    imm_form = i.name.endswith("i")
+    writes = kind == "w" or i.rs1 != 0  # csrrs/csrrc with rs1=x0 (or uimm=0) do not write
+    if i.csr in (CSR_CYCLE, CSR_TIME, CSR_INSTRET):
+        if writes:
+            c.illegal()  # read-only counters
+        else:
+            c.emulate()
+        return
+    if i.csr not in (CSR_FFLAGS, CSR_FRM, CSR_FCSR):
+        c.illegal()
+        return
+    old, src, new = c.tmp(I32), c.tmp(I32), c.tmp(I32)
+    # "If rd=x0, then the instruction shall not read the CSR" -- no side effects here anyway.
+    _push_csr(c, i.csr)
+    f.local_set(old)
+    if imm_form:
+        f.i32_const(i.rs1)
+    else:
+        c.get_x(i.rs1)
+        f.i32_wrap_i64()
+    f.local_set(src)
+    if writes:
+        if kind == "w":
+            f.local_get(src)
+        elif kind == "s":
+            f.local_get(old)
+            f.local_get(src)
+            f.i32_or()
+        else:
+            f.local_get(old)
+            f.local_get(src)
+            f.i32_const(-1)
+            f.i32_xor()
+            f.i32_and()
+        f.local_set(new)
+        _store_csr(c, i.csr, new)
+    f.local_get(old)
+    f.i64_extend_i32_u()
+    c.set_x(i.rd)

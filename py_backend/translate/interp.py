@@ -1,0 +1,57 @@
+"""Host-side interpretation of single instructions that TBs hand back with an EMULATE exit:
+counter CSRs, and floating-point cases the Wasm fast path leaves to exact Python arithmetic.
+
+Each emulator gets a `HartState` view and the decoded instruction, and returns nothing; the
+machine then moves pc past the instruction."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from ..isa.insn import Insn
+
+
+class HartState(Protocol):
+    def get_x(self, r: int) -> int: ...
+    def set_x(self, r: int, v: int) -> None: ...
+    def get_f(self, r: int) -> int: ...
+    def set_f(self, r: int, v: int) -> None: ...
+    def get_fflags(self) -> int: ...
+    def set_fflags(self, v: int) -> None: ...
+    def get_frm(self) -> int: ...
+    def instret(self) -> int: ...
+
+
+Emulator = Callable[[HartState, Insn], bool]  # returns False for an illegal instruction
+EMULATORS: dict[str, Emulator] = {}
+
+
+def emulates(*names: str) -> Callable[[Emulator], Emulator]:
+    def register(fn: Emulator) -> Emulator:
+        for n in names:
+            EMULATORS[n] = fn
+        return fn
+
+    return register
+
+
+_T0 = time.monotonic_ns()
+
+
+@emulates("csrrs", "csrrc", "csrrsi", "csrrci", "csrrw", "csrrwi")
+def _counter_csr(h: HartState, i: Insn) -> bool:
+    if i.csr == 0xC01:  # time: a 10 MHz timebase, like common RISC-V boards
+        value = (time.monotonic_ns() - _T0) // 100
+    elif i.csr in (0xC00, 0xC02):  # cycle, instret: one cycle per instruction
+        value = h.instret()
+    else:
+        return False
+    h.set_x(i.rd, value)
+    return True
+
+
+def emulate(h: HartState, insn: Insn) -> bool:
+    fn = EMULATORS.get(insn.name)
+    return fn is not None and fn(h, insn)
