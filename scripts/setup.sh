@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Set up a fresh machine for everything: the guest toolchain and reference (Debian), Python
+# packages (PyPI), Debian's chromium for the browser tests, busybox (Debian riscv64 port), and
+# the web assets (npm + wheels).  Idempotent; each step is skipped when already done.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PY="${PYTHON:-python3}"
+log() { echo "setup: $*"; }
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+
+need_apt=()
+command -v riscv64-linux-gnu-gcc >/dev/null || need_apt+=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross)
+command -v qemu-riscv64 >/dev/null || need_apt+=(qemu-user)
+if [ "${TBWASM_NO_BROWSER:-}" != 1 ]; then
+    command -v chromium >/dev/null || need_apt+=(chromium)
+fi
+command -v node >/dev/null || need_apt+=(nodejs npm)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    log "apt-get install ${need_apt[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! "$PY" -c "import wasmtime, elftools, pytest, hypothesis, playwright" 2>/dev/null \
+    || ! "$PY" -c "import py_backend" 2>/dev/null; then
+    log "pip install -e .[test]"
+    "$PY" -m pip install -q -e ".[test]"
+fi
+
+bash scripts/fetch-busybox.sh
+bash scripts/setup-web.sh
+"$PY" -m py_backend.abi >/dev/null
+log "done"
