@@ -199,3 +199,55 @@ def _fields(insn: Insn) -> dict[str, int]:
         k: int(getattr(insn, k))
         for k in ("rd", "rs1", "rs2", "rs3", "imm", "csr", "rm", "aq", "rl")
     }
+
+
+GCC = "riscv64-linux-gnu-gcc"
+_PROGRAM = r"""
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+static _Atomic long counter;
+int main(int argc, char **argv) {
+    atomic_fetch_add(&counter, argc);
+    double x = strtod(argc > 1 ? argv[1] : "1.5", 0);
+    float y = (float)x * 3.0f;
+    printf("%f %f %ld\n", sin(x) + sqrt(x), (double)fmaf(y, y, 1.0f), (long)counter);
+    return 0;
+}
+"""
+
+
+def _parse_objdump(text: str) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for line in text.splitlines():
+        m = re.match(r"^\s*([0-9a-f]+):\t[0-9a-f]+\s*\t(.*)$", line)
+        if m:
+            t = re.sub(r"\s*#.*$", "", m.group(2))
+            out[int(m.group(1), 16)] = re.sub(r" <[^>]*>", "", t).strip()
+    return out
+
+
+def test_static_binary_against_gnu_objdump(tmp_path: Path) -> None:
+    """Every instruction of a static glibc binary (~90k) disassembles as objdump has it."""
+    gcc, objdump = _tool(GCC), _tool(OBJDUMP)
+    (tmp_path / "p.c").write_text(_PROGRAM)
+    exe = tmp_path / "p"
+    subprocess.run(
+        [gcc, "-O2", "-static", "-o", str(exe), str(tmp_path / "p.c"), "-lm"], check=True
+    )
+    theirs = _parse_objdump(
+        subprocess.run(
+            [objdump, "-d", "-M", "no-aliases,numeric", str(exe)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    ours = _parse_objdump(disassemble_elf(exe.read_bytes(), numeric=True))
+    # objdump elides runs of zero padding ("..."); we print them as illegal halfwords.
+    padding = {pc for pc, t in ours.items() if t.startswith(".short\t0x0000")}
+    assert set(theirs) == set(ours) - padding
+    bad = [f"{pc:x}: objdump {t!r} ours {ours[pc]!r}" for pc, t in theirs.items() if ours[pc] != t]
+    assert bad == [], "\n".join(bad[:50])
+    assert len(theirs) > 10_000
