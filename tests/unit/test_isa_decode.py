@@ -90,7 +90,7 @@ def _fields(insn: Insn) -> dict[str, int]:
 
 
 def _random_words(row: Row, rng: random.Random, n: int) -> list[int]:
-    out = []
+    out: list[int] = []
     while len(out) < n:
         w = row.match | (rng.getrandbits(row.size * 8) & ~row.mask)
         if not any(w & m == v for m, v in row.reserved):

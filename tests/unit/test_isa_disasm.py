@@ -139,7 +139,9 @@ def test_against_gnu_objdump(tmp_path: Path) -> None:
     from elftools.elf.elffile import ELFFile
 
     with obj.open("rb") as fh:
-        code = ELFFile(fh).get_section_by_name(".text").data()
+        text_section = ELFFile(fh).get_section_by_name(".text")
+        assert text_section is not None
+        code = text_section.data()
     ours = list(disassemble(code, 0))
     assert [raw for _, _, raw in ours] == [i.raw for i in insns]
 
@@ -158,9 +160,9 @@ def test_against_gnu_objdump(tmp_path: Path) -> None:
             text = re.sub(r" <[^>]*>", "", text)  # symbolised targets
             theirs[int(m.group(1), 16)] = text.strip()
     mismatches = []
-    for pc, insn, raw in ours:
-        assert insn is not None
-        mine = format_insn(insn, pc, numeric=True)
+    for pc, maybe, raw in ours:
+        assert maybe is not None
+        mine = format_insn(maybe, pc, numeric=True)
         if theirs.get(pc) != mine:
             mismatches.append(f"{pc:x} {raw:08x}: objdump {theirs.get(pc)!r} ours {mine!r}")
     assert mismatches == [], "\n".join(mismatches[:50])
