@@ -1,0 +1,1234 @@
+"""Linux system calls for one single-threaded riscv64 guest process.
+
+``Linux.syscall(nr, args)`` returns the value for a0 (``-errno`` on error).  ``exit`` raises
+``GuestExit``; a fatal signal raises ``GuestSignal``; any other exception from a handler is a
+bug and becomes ``EmulatorError``.  Numbers and struct layouts are the asm-generic ones riscv64
+uses.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import sys
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from . import errors as E
+from .errors import EmulatorError, GuestExit, GuestFault, GuestSignal, SyscallError
+from .mm import PAGE, AddressSpace, page_up
+from .vfs import (
+    O_ACCMODE,
+    O_APPEND,
+    O_CLOEXEC,
+    O_CREAT,
+    O_DIRECTORY,
+    O_EXCL,
+    O_NOFOLLOW,
+    O_NONBLOCK,
+    O_PATH,
+    O_RDONLY,
+    O_RDWR,
+    O_TMPFILE,
+    O_TRUNC,
+    O_WRONLY,
+    S_IFCHR,
+    S_IFIFO,
+    Device,
+    DeviceFile,
+    Dir,
+    File,
+    HostFile,
+    Node,
+    OpenFile,
+    Pipe,
+    PipeEnd,
+    StreamFile,
+    Symlink,
+    Vfs,
+    getdents_records,
+    pack_stat,
+)
+
+AT_FDCWD = -100
+AT_SYMLINK_NOFOLLOW = 0x100
+AT_REMOVEDIR = 0x200
+AT_EACCESS = 0x200
+AT_EMPTY_PATH = 0x1000
+O_LARGEFILE = 0o100000
+MAX_FDS = 1024
+MAX_IO = 1 << 24  # one read/write moves at most this much (short reads are allowed)
+RLIM_INFINITY = (1 << 64) - 1
+MASK64 = (1 << 64) - 1
+
+MAP_SHARED = 1
+MAP_PRIVATE = 2
+MAP_SHARED_VALIDATE = 3
+MAP_FIXED = 0x10
+MAP_ANONYMOUS = 0x20
+MAP_FIXED_NOREPLACE = 0x100000
+
+SIGKILL = 9
+SIGSTOP = 19
+IGNORED_BY_DEFAULT = {17, 18, 23, 28}  # SIGCHLD SIGCONT SIGURG SIGWINCH
+
+TCGETS = 0x5401
+TCSETS = 0x5402
+TCSETSW = 0x5403
+TCSETSF = 0x5404
+TIOCGPGRP = 0x540F
+TIOCSPGRP = 0x5410
+TIOCGWINSZ = 0x5413
+TIOCSWINSZ = 0x5414
+FIONREAD = 0x541B
+FIONBIO = 0x5421
+
+# kernel struct termios (asm-generic): 4 x u32 flags, c_line, c_cc[19]
+TERMIOS = struct.Struct("<IIIIB19s")
+DEFAULT_CC = bytes([3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0])
+DEFAULT_TERMIOS = TERMIOS.pack(0x500, 0x5, 0xBF, 0x8A3B, 0, DEFAULT_CC)
+
+UTSNAME_FIELD = 65
+STATX = struct.Struct("<IIQIIIHHQQQQ")  # up to stx_attributes_mask; timestamps follow
+
+
+class Reader(Protocol):
+    def read(self, n: int, /) -> bytes: ...
+
+
+class Writer(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
+def s32(x: int) -> int:
+    x &= 0xFFFFFFFF
+    return x - (1 << 32) if x & 0x80000000 else x
+
+
+def s64(x: int) -> int:
+    x &= MASK64
+    return x - (1 << 64) if x >> 63 else x
+
+
+def u64(x: int) -> int:
+    return x & MASK64
+
+
+def _ts(ns: int) -> bytes:
+    return struct.pack("<qq", ns // 1_000_000_000, ns % 1_000_000_000)
+
+
+Handler = Callable[..., int]
+
+
+def syscall_nr(*nrs: int) -> Callable[[Handler], Handler]:
+    """Mark a ``sys_*`` method as the handler of these syscall numbers."""
+
+    def mark(fn: Handler) -> Handler:
+        fn.syscall_nrs = nrs  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+class Linux:
+    """One guest process: its fd table, filesystem, signal state and address space."""
+
+    def __init__(
+        self,
+        aspace: AddressSpace,
+        argv: list[str],
+        env: list[str],
+        stdin: Reader | None,
+        stdout: Writer,
+        stderr: Writer,
+        *,
+        exe_path: str = "/bin/program",
+        vfs: Vfs | None = None,
+        tty: bool = False,
+        hostname: str = "tbwasm",
+        release: str = "6.1.0",
+        uid: int = 0,
+        gid: int = 0,
+        pid: int = 1000,
+        on_flush_icache: Callable[[], None] | None = None,
+        on_unknown_syscall: Callable[[int], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.aspace = aspace
+        self.argv = list(argv)
+        self.env = list(env)
+        self.vfs = vfs if vfs is not None else Vfs(exe_path, hostname=hostname)
+        self.hostname = hostname
+        self.release = release
+        self.uid, self.gid, self.pid = uid, gid, pid
+        self.tty = tty
+        self.on_flush_icache = on_flush_icache
+        self.on_unknown_syscall = on_unknown_syscall
+        self.sleep = sleep
+        self.unknown_syscalls: list[int] = []
+        self.fds: dict[int, OpenFile] = {}
+        self.cloexec: set[int] = set()
+        self.sigactions: dict[int, bytes] = {}
+        self.sigmask = 0
+        self.altstack = struct.pack("<QiiQ", 0, 2, 0, 0)  # SS_DISABLE
+        self.clear_child_tid = 0
+        self.robust_list = 0
+        self.thread_name = os.path.basename(exe_path)[:15].encode()
+        self.start_ns = time.monotonic_ns()
+        self.rlimits: dict[int, tuple[int, int]] = {
+            r: (RLIM_INFINITY, RLIM_INFINITY) for r in range(16)
+        }
+        self.rlimits[3] = (8 << 20, RLIM_INFINITY)  # RLIMIT_STACK
+        self.rlimits[4] = (0, RLIM_INFINITY)  # RLIMIT_CORE
+        self.rlimits[7] = (MAX_FDS, MAX_FDS)  # RLIMIT_NOFILE
+        self.rlimits[8] = (8 << 20, 8 << 20)  # RLIMIT_MEMLOCK
+        tty_node: Node = self.vfs.resolve(self.vfs.root, "/dev/tty")
+        in_node: Node = tty_node if tty else Pipe().node
+        out_node: Node = tty_node if tty else Pipe().node
+        reader = stdin.read if stdin is not None else (lambda n: b"")
+        self.fds[0] = StreamFile(in_node, O_RDONLY, reader=reader, tty=tty)
+        self.fds[1] = StreamFile(out_node, O_WRONLY, writer=stdout.write, tty=tty)
+        self.fds[2] = StreamFile(out_node, O_WRONLY, writer=stderr.write, tty=tty)
+        self._stdout, self._stderr, self._stdin = stdout, stderr, reader
+        self.table: dict[int, tuple[str, Handler]] = {}
+        for name in dir(self):
+            if name.startswith("sys_"):
+                fn = getattr(self, name)
+                for nr in getattr(fn, "syscall_nrs", ()):
+                    self.table[nr] = (name[4:], fn)
+
+    # --- dispatch -------------------------------------------------------------------------------
+
+    def syscall(self, nr: int, args: tuple[int, ...]) -> int:
+        entry = self.table.get(nr)
+        if entry is None:
+            if nr not in self.unknown_syscalls:
+                self.unknown_syscalls.append(nr)
+                if self.on_unknown_syscall is not None:
+                    self.on_unknown_syscall(nr)
+                else:
+                    print(f"tbwasm: unsupported syscall {nr}", file=sys.stderr)
+            return -E.ENOSYS
+        name, fn = entry
+        a = tuple(u64(x) for x in args) + (0,) * (6 - len(args))
+        try:
+            return int(fn(*a[:6]))
+        except SyscallError as e:
+            return -e.errno
+        except GuestFault:
+            return -E.EFAULT
+        except (GuestExit, GuestSignal, EmulatorError):
+            raise
+        except Exception as e:
+            raise EmulatorError(
+                f"internal error in syscall {name} ({nr}): {type(e).__name__}: {e}"
+            ) from e
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _file(self, fd: int) -> OpenFile:
+        of = self.fds.get(s32(fd))
+        if of is None:
+            raise SyscallError(E.EBADF)
+        return of
+
+    def _path(self, ptr: int) -> str:
+        raw = self.aspace.read_cstr(ptr, 4096)
+        return raw.decode("utf-8", "surrogateescape")
+
+    def _dir(self, dirfd: int, path: str) -> Dir:
+        if path.startswith("/"):
+            return self.vfs.root
+        fd = s32(dirfd)
+        if fd == AT_FDCWD:
+            return self.vfs.cwd
+        of = self._file(fd)
+        if not isinstance(of.node, Dir):
+            raise SyscallError(E.ENOTDIR)
+        return of.node
+
+    def _lookup(self, dirfd: int, pathptr: int, flags: int) -> Node:
+        path = self._path(pathptr)
+        if path == "" and flags & AT_EMPTY_PATH:
+            fd = s32(dirfd)
+            if fd == AT_FDCWD:
+                return self.vfs.cwd
+            return self._file(fd).node
+        return self.vfs.resolve(
+            self._dir(dirfd, path), path, follow=not flags & AT_SYMLINK_NOFOLLOW
+        )
+
+    def _new_fd(self, of: OpenFile, lowest: int = 0, cloexec: bool = False) -> int:
+        limit = self.rlimits[7][0]
+        fd = lowest
+        while fd in self.fds:
+            fd += 1
+        if fd >= limit:
+            raise SyscallError(E.EMFILE)
+        self.fds[fd] = of
+        if cloexec:
+            self.cloexec.add(fd)
+        else:
+            self.cloexec.discard(fd)
+        return fd
+
+    def _release(self, of: OpenFile) -> None:
+        if isinstance(of, PipeEnd) and of not in self.fds.values():
+            of.close()
+
+    def _stat_bytes(self, node: Node, of: OpenFile | None = None) -> bytes:
+        st = self.vfs.stat(node)
+        if isinstance(of, StreamFile) and not of.tty:
+            st["mode"] = S_IFIFO | 0o600
+        elif isinstance(of, StreamFile):
+            st["mode"] = S_IFCHR | 0o620
+            st["rdev"] = 0x8800
+        if node.uid == 0 and node.gid == 0 and not isinstance(node, HostFile):
+            st["uid"], st["gid"] = self.uid, self.gid
+        return pack_stat(st)
+
+    # --- files ----------------------------------------------------------------------------------
+
+    @syscall_nr(63)
+    def sys_read(self, fd: int, buf: int, count: int, *_: int) -> int:
+        of = self._file(fd)
+        if not of.readable:
+            raise SyscallError(E.EBADF)
+        if isinstance(of.node, Dir):
+            raise SyscallError(E.EISDIR)
+        count = min(count, MAX_IO)
+        if count == 0:
+            return 0
+        if not self.aspace.writable(buf, count):
+            raise SyscallError(E.EFAULT)
+        data = of.read(count)
+        self.aspace.write(buf, data)
+        return len(data)
+
+    @syscall_nr(64)
+    def sys_write(self, fd: int, buf: int, count: int, *_: int) -> int:
+        of = self._file(fd)
+        if not of.writable:
+            raise SyscallError(E.EBADF)
+        count = min(count, MAX_IO)
+        if count == 0:
+            return 0
+        return of.write(self.aspace.read(buf, count))
+
+    def _iovecs(self, iov: int, cnt: int) -> list[tuple[int, int]]:
+        if s32(cnt) < 0 or s32(cnt) > 1024:
+            raise SyscallError(E.EINVAL)
+        raw = self.aspace.read(iov, 16 * cnt)
+        vecs = [struct.unpack_from("<QQ", raw, 16 * i) for i in range(cnt)]
+        total = 0
+        for _, n in vecs:
+            total += n
+            if n >> 63 or total > 0x7FFFFFFFFFFFFFFF:
+                raise SyscallError(E.EINVAL)
+        return vecs
+
+    @syscall_nr(65)
+    def sys_readv(self, fd: int, iov: int, cnt: int, *_: int) -> int:
+        of = self._file(fd)
+        vecs = self._iovecs(iov, cnt)
+        if not of.readable:
+            raise SyscallError(E.EBADF)
+        total = 0
+        for base, n in vecs:
+            if n == 0:
+                continue
+            n = min(n, MAX_IO)
+            if not self.aspace.writable(base, n):
+                if total:
+                    break
+                raise SyscallError(E.EFAULT)
+            data = of.read(n)
+            self.aspace.write(base, data)
+            total += len(data)
+            if len(data) < n:
+                break
+        return total
+
+    @syscall_nr(66)
+    def sys_writev(self, fd: int, iov: int, cnt: int, *_: int) -> int:
+        of = self._file(fd)
+        vecs = self._iovecs(iov, cnt)
+        if not of.writable:
+            raise SyscallError(E.EBADF)
+        chunks = []
+        for base, n in vecs:
+            chunks.append(self.aspace.read(base, min(n, MAX_IO)))
+        data = b"".join(chunks)
+        return of.write(data) if data else 0
+
+    @syscall_nr(67)
+    def sys_pread64(self, fd: int, buf: int, count: int, off: int, *_: int) -> int:
+        of = self._file(fd)
+        if not of.readable:
+            raise SyscallError(E.EBADF)
+        if isinstance(of.node, Dir):
+            raise SyscallError(E.EISDIR)
+        if not of.seekable():
+            raise SyscallError(E.ESPIPE)
+        if s64(off) < 0:
+            raise SyscallError(E.EINVAL)
+        count = min(count, MAX_IO)
+        if count and not self.aspace.writable(buf, count):
+            raise SyscallError(E.EFAULT)
+        data = of.pread(count, off)
+        self.aspace.write(buf, data)
+        return len(data)
+
+    @syscall_nr(68)
+    def sys_pwrite64(self, fd: int, buf: int, count: int, off: int, *_: int) -> int:
+        of = self._file(fd)
+        if not of.writable:
+            raise SyscallError(E.EBADF)
+        if not of.seekable():
+            raise SyscallError(E.ESPIPE)
+        if s64(off) < 0:
+            raise SyscallError(E.EINVAL)
+        count = min(count, MAX_IO)
+        return of.pwrite(self.aspace.read(buf, count), off) if count else 0
+
+    @syscall_nr(56)
+    def sys_openat(self, dirfd: int, pathptr: int, flags: int, mode: int, *_: int) -> int:
+        flags = s32(flags) & 0xFFFFFFFF
+        path = self._path(pathptr)
+        if flags & O_TMPFILE == O_TMPFILE:
+            raise SyscallError(E.EOPNOTSUPP)
+        start = self._dir(dirfd, path)
+        vfs = self.vfs
+        acc = flags & O_ACCMODE
+        if acc == 3:
+            raise SyscallError(E.EINVAL)
+        try:
+            node = vfs.resolve(start, path, follow=not flags & O_NOFOLLOW)
+            if flags & O_CREAT and flags & O_EXCL:
+                raise SyscallError(E.EEXIST)
+        except SyscallError as e:
+            if e.errno != E.ENOENT or not flags & O_CREAT:
+                raise
+            parent, name = vfs.resolve_parent(start, path)
+            if name in (".", "..") or path.endswith("/"):
+                raise SyscallError(E.EISDIR) from None
+            existing = parent.lookup(name)
+            if isinstance(existing, Symlink):  # dangling symlink: create its target
+                parent, name = vfs.resolve_parent(parent, existing.target)
+            node = parent.create_file(name, (mode & 0o7777) & ~vfs.umask)
+        if isinstance(node, Symlink):
+            if flags & O_PATH:
+                pass
+            else:
+                raise SyscallError(E.ELOOP)
+        if flags & O_DIRECTORY and not isinstance(node, Dir):
+            raise SyscallError(E.ENOTDIR)
+        if isinstance(node, Dir) and (acc != O_RDONLY or flags & O_CREAT) and not flags & O_PATH:
+            raise SyscallError(E.EISDIR)
+        of: OpenFile
+        if isinstance(node, Device) and not flags & O_PATH:
+            if node.name == "tty":
+                of = StreamFile(node, acc, reader=self._stdin, writer=self._stdout.write, tty=True)
+            else:
+                of = DeviceFile(node, acc)
+        else:
+            of = OpenFile(node, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC), path)
+            if flags & O_TRUNC and acc != O_RDONLY and isinstance(node, File | HostFile):
+                node.truncate(0)
+        of.flags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOFOLLOW)
+        return self._new_fd(of, cloexec=bool(flags & O_CLOEXEC))
+
+    @syscall_nr(57)
+    def sys_close(self, fd: int, *_: int) -> int:
+        of = self.fds.pop(s32(fd), None)
+        if of is None:
+            raise SyscallError(E.EBADF)
+        self.cloexec.discard(s32(fd))
+        self._release(of)
+        return 0
+
+    @syscall_nr(62)
+    def sys_lseek(self, fd: int, off: int, whence: int, *_: int) -> int:
+        of = self._file(fd)
+        if not of.seekable():
+            raise SyscallError(E.ESPIPE)
+        off = s64(off)
+        size = of.node.size()
+        if isinstance(of, DeviceFile):
+            return 0
+        if whence == 0:
+            new = off
+        elif whence == 1:
+            new = of.offset + off
+        elif whence == 2:
+            new = size + off
+        elif whence in (3, 4):  # SEEK_DATA, SEEK_HOLE
+            if off < 0 or off >= size:
+                raise SyscallError(E.ENXIO)
+            new = off if whence == 3 else size
+        else:
+            raise SyscallError(E.EINVAL)
+        if new < 0:
+            raise SyscallError(E.EINVAL)
+        if isinstance(of.node, Dir) and new != of.offset:
+            of.dir_names = None if new == 0 else of.dir_names
+        of.offset = new
+        return new
+
+    @syscall_nr(80)
+    def sys_fstat(self, fd: int, buf: int, *_: int) -> int:
+        of = self._file(fd)
+        self.aspace.write(buf, self._stat_bytes(of.node, of))
+        return 0
+
+    @syscall_nr(79)
+    def sys_newfstatat(self, dirfd: int, pathptr: int, buf: int, flags: int, *_: int) -> int:
+        if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800):
+            raise SyscallError(E.EINVAL)
+        path = self._path(pathptr)
+        if path == "" and flags & AT_EMPTY_PATH and s32(dirfd) != AT_FDCWD:
+            of = self._file(dirfd)
+            self.aspace.write(buf, self._stat_bytes(of.node, of))
+            return 0
+        node = self._lookup(dirfd, pathptr, flags)
+        self.aspace.write(buf, self._stat_bytes(node))
+        return 0
+
+    @syscall_nr(291)
+    def sys_statx(self, dirfd: int, pathptr: int, flags: int, mask: int, buf: int, *_: int) -> int:
+        if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 | 0x6000):
+            raise SyscallError(E.EINVAL)
+        path = self._path(pathptr)
+        of = None
+        if path == "" and flags & AT_EMPTY_PATH and s32(dirfd) != AT_FDCWD:
+            of = self._file(dirfd)
+            node = of.node
+        else:
+            node = self._lookup(dirfd, pathptr, flags)
+        st = struct.unpack("<QQIIIIQQqiiqqQqQqQII", self._stat_bytes(node, of))
+        dev, ino, mode, nlink, uid, gid, rdev, _, size, blksize, _, blocks = st[:12]
+        atime, mtime, ctime = node.atime, node.mtime, node.ctime
+        head = STATX.pack(0x7FF, blksize, 0, nlink, uid, gid, mode, 0, ino, size, blocks, 0)
+
+        def sts(ns: int) -> bytes:
+            return struct.pack("<qIi", ns // 1_000_000_000, ns % 1_000_000_000, 0)
+
+        body = head + sts(atime) + sts(ctime) + sts(ctime) + sts(mtime)
+        body += struct.pack("<IIII", rdev >> 8, rdev & 0xFF, dev >> 8, dev & 0xFF)
+        self.aspace.write(buf, body + bytes(256 - len(body)))
+        return 0
+
+    @syscall_nr(61)
+    def sys_getdents64(self, fd: int, buf: int, count: int, *_: int) -> int:
+        of = self._file(fd)
+        if not isinstance(of.node, Dir):
+            raise SyscallError(E.ENOTDIR)
+        count = min(count, MAX_IO)
+        if not self.aspace.writable(buf, max(count, 1)):
+            raise SyscallError(E.EFAULT)
+        data = getdents_records(of, count)
+        self.aspace.write(buf, data)
+        return len(data)
+
+    @syscall_nr(35)
+    def sys_unlinkat(self, dirfd: int, pathptr: int, flags: int, *_: int) -> int:
+        if flags & ~AT_REMOVEDIR:
+            raise SyscallError(E.EINVAL)
+        path = self._path(pathptr)
+        self.vfs.unlink(self._dir(dirfd, path), path, rmdir=bool(flags & AT_REMOVEDIR))
+        return 0
+
+    @syscall_nr(34)
+    def sys_mkdirat(self, dirfd: int, pathptr: int, mode: int, *_: int) -> int:
+        path = self._path(pathptr)
+        self.vfs.mkdir(self._dir(dirfd, path), path, mode & 0o7777)
+        return 0
+
+    @syscall_nr(276)
+    def sys_renameat2(
+        self, olddir: int, oldptr: int, newdir: int, newptr: int, flags: int, *_: int
+    ) -> int:
+        if flags & ~1:
+            raise SyscallError(E.EINVAL)
+        old, new = self._path(oldptr), self._path(newptr)
+        self.vfs.rename(
+            self._dir(olddir, old), old, self._dir(newdir, new), new, noreplace=bool(flags & 1)
+        )
+        return 0
+
+    @syscall_nr(38)
+    def sys_renameat(self, olddir: int, oldptr: int, newdir: int, newptr: int, *_: int) -> int:
+        return self.sys_renameat2(olddir, oldptr, newdir, newptr, 0)
+
+    @syscall_nr(36)
+    def sys_symlinkat(self, target: int, dirfd: int, pathptr: int, *_: int) -> int:
+        tgt, path = self._path(target), self._path(pathptr)
+        if tgt == "":
+            raise SyscallError(E.ENOENT)
+        d, name = self.vfs.resolve_parent(self._dir(dirfd, path), path)
+        if name in (".", "..") or d.lookup(name) is not None:
+            raise SyscallError(E.EEXIST)
+        d.symlink(name, tgt)
+        return 0
+
+    @syscall_nr(37)
+    def sys_linkat(self, olddir: int, oldptr: int, newdir: int, newptr: int, flags: int) -> int:
+        old, new = self._path(oldptr), self._path(newptr)
+        node = self.vfs.resolve(self._dir(olddir, old), old, follow=bool(flags & 0x400))
+        if isinstance(node, Dir):
+            raise SyscallError(E.EPERM)
+        d, name = self.vfs.resolve_parent(self._dir(newdir, new), new)
+        if name in (".", "..") or d.lookup(name) is not None:
+            raise SyscallError(E.EEXIST)
+        d.add(name, node)
+        node.nlink += 1
+        return 0
+
+    @syscall_nr(17)
+    def sys_getcwd(self, buf: int, size: int, *_: int) -> int:
+        raw = self.vfs.getcwd().encode("utf-8", "surrogateescape") + b"\0"
+        if size < len(raw):
+            raise SyscallError(E.ERANGE)
+        self.aspace.write(buf, raw)
+        return len(raw)
+
+    @syscall_nr(49)
+    def sys_chdir(self, pathptr: int, *_: int) -> int:
+        path = self._path(pathptr)
+        node = self.vfs.resolve(self.vfs.cwd, path)
+        if not isinstance(node, Dir):
+            raise SyscallError(E.ENOTDIR)
+        self.vfs.cwd = node
+        return 0
+
+    @syscall_nr(50)
+    def sys_fchdir(self, fd: int, *_: int) -> int:
+        node = self._file(fd).node
+        if not isinstance(node, Dir):
+            raise SyscallError(E.ENOTDIR)
+        self.vfs.cwd = node
+        return 0
+
+    @syscall_nr(78)
+    def sys_readlinkat(self, dirfd: int, pathptr: int, buf: int, size: int, *_: int) -> int:
+        if s32(size) <= 0:
+            raise SyscallError(E.EINVAL)
+        path = self._path(pathptr)
+        target = self.vfs.readlink(self._dir(dirfd, path), path)
+        raw = target.encode("utf-8", "surrogateescape")[: s32(size)]
+        self.aspace.write(buf, raw)
+        return len(raw)
+
+    @syscall_nr(439)
+    def sys_faccessat2(self, dirfd: int, pathptr: int, mode: int, flags: int, *_: int) -> int:
+        if mode & ~7 or flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
+            raise SyscallError(E.EINVAL)
+        node = self._lookup(dirfd, pathptr, flags)
+        if mode & 1 and not isinstance(node, Dir) and not node.perm & 0o111:
+            raise SyscallError(E.EACCES)
+        return 0
+
+    @syscall_nr(48)
+    def sys_faccessat(self, dirfd: int, pathptr: int, mode: int, *_: int) -> int:
+        return self.sys_faccessat2(dirfd, pathptr, mode, 0)
+
+    @syscall_nr(46)
+    def sys_ftruncate(self, fd: int, length: int, *_: int) -> int:
+        of = self._file(fd)
+        if s64(length) < 0:
+            raise SyscallError(E.EINVAL)
+        if not isinstance(of.node, File | HostFile) or not of.writable:
+            raise SyscallError(E.EINVAL)
+        of.node.truncate(length)
+        return 0
+
+    @syscall_nr(45)
+    def sys_truncate(self, pathptr: int, length: int, *_: int) -> int:
+        node = self.vfs.resolve(self.vfs.cwd, self._path(pathptr))
+        if isinstance(node, Dir):
+            raise SyscallError(E.EISDIR)
+        if s64(length) < 0 or not isinstance(node, File | HostFile):
+            raise SyscallError(E.EINVAL)
+        node.truncate(length)
+        return 0
+
+    @syscall_nr(82, 83)
+    def sys_fsync(self, fd: int, *_: int) -> int:
+        self._file(fd)
+        return 0
+
+    @syscall_nr(53)
+    def sys_fchmodat(self, dirfd: int, pathptr: int, mode: int, *_: int) -> int:
+        node = self._lookup(dirfd, pathptr, 0)
+        node.perm = mode & 0o7777
+        node.ctime = time.time_ns()
+        return 0
+
+    @syscall_nr(52)
+    def sys_fchmod(self, fd: int, mode: int, *_: int) -> int:
+        node = self._file(fd).node
+        node.perm = mode & 0o7777
+        return 0
+
+    @syscall_nr(88)
+    def sys_utimensat(self, dirfd: int, pathptr: int, times: int, flags: int, *_: int) -> int:
+        node = self._file(dirfd).node if pathptr == 0 else self._lookup(dirfd, pathptr, flags)
+        now = time.time_ns()
+        if times == 0:
+            node.atime = node.mtime = now
+        else:
+            a_s, a_ns, m_s, m_ns = struct.unpack("<qqqq", self.aspace.read(times, 32))
+            for which, (sec, ns) in (("atime", (a_s, a_ns)), ("mtime", (m_s, m_ns))):
+                if ns == (1 << 30) - 2:  # UTIME_OMIT
+                    continue
+                if ns == (1 << 30) - 1:  # UTIME_NOW
+                    setattr(node, which, now)
+                elif not 0 <= ns < 1_000_000_000:
+                    raise SyscallError(E.EINVAL)
+                else:
+                    setattr(node, which, sec * 1_000_000_000 + ns)
+        return 0
+
+    @syscall_nr(29)
+    def sys_ioctl(self, fd: int, req: int, arg: int, *_: int) -> int:
+        of = self._file(fd)
+        req &= 0xFFFFFFFF
+        if req == FIONBIO:
+            return 0
+        if not of.is_tty():
+            raise SyscallError(E.ENOTTY)
+        if req == TCGETS:
+            self.aspace.write(arg, DEFAULT_TERMIOS)
+            return 0
+        if req in (TCSETS, TCSETSW, TCSETSF):
+            self.aspace.read(arg, TERMIOS.size)
+            return 0
+        if req == TIOCGWINSZ:
+            self.aspace.write(arg, struct.pack("<HHHH", 24, 80, 0, 0))
+            return 0
+        if req == TIOCSWINSZ:
+            self.aspace.read(arg, 8)
+            return 0
+        if req == TIOCGPGRP:
+            self.aspace.write_u32(arg, self.pid)
+            return 0
+        if req == TIOCSPGRP:
+            self.aspace.read(arg, 4)
+            return 0
+        if req == FIONREAD:
+            self.aspace.write_u32(arg, 0)
+            return 0
+        raise SyscallError(E.ENOTTY)
+
+    @syscall_nr(25)
+    def sys_fcntl(self, fd: int, cmd: int, arg: int, *_: int) -> int:
+        of = self._file(fd)
+        fdn = s32(fd)
+        cmd = s32(cmd)
+        if cmd in (0, 1030):  # F_DUPFD, F_DUPFD_CLOEXEC
+            if s32(arg) < 0 or s32(arg) >= self.rlimits[7][0]:
+                raise SyscallError(E.EINVAL)
+            return self._new_fd(of, s32(arg), cloexec=cmd == 1030)
+        if cmd == 1:  # F_GETFD
+            return 1 if fdn in self.cloexec else 0
+        if cmd == 2:  # F_SETFD
+            if arg & 1:
+                self.cloexec.add(fdn)
+            else:
+                self.cloexec.discard(fdn)
+            return 0
+        if cmd == 3:  # F_GETFL
+            return (of.flags & ~O_CLOEXEC) | (0 if isinstance(of, StreamFile) else O_LARGEFILE)
+        if cmd == 4:  # F_SETFL: only O_APPEND and O_NONBLOCK (and friends) change
+            settable = O_APPEND | O_NONBLOCK | 0o20000 | 0o40000 | 0o1000000
+            of.flags = (of.flags & ~settable) | (arg & settable)
+            return 0
+        if cmd in (5, 6, 7, 36, 37, 38):  # locks: always granted
+            if cmd in (5, 36):
+                raw = bytearray(self.aspace.read(arg, 32))
+                struct.pack_into("<h", raw, 0, 2)  # F_UNLCK
+                self.aspace.write(arg, raw)
+            return 0
+        if cmd in (1025, 1026):  # F_SETLEASE / F_GETLEASE
+            raise SyscallError(E.EINVAL)
+        if cmd == 1031:  # F_SETPIPE_SZ
+            return 65536
+        if cmd == 1032:  # F_GETPIPE_SZ
+            if not isinstance(of, PipeEnd):
+                raise SyscallError(E.EBADF)
+            return 65536
+        raise SyscallError(E.EINVAL)
+
+    @syscall_nr(23)
+    def sys_dup(self, fd: int, *_: int) -> int:
+        return self._new_fd(self._file(fd))
+
+    @syscall_nr(24)
+    def sys_dup3(self, old: int, new: int, flags: int, *_: int) -> int:
+        of = self._file(old)
+        new = s32(new)
+        if s32(old) == new or flags & ~O_CLOEXEC:
+            raise SyscallError(E.EINVAL)
+        if new < 0 or new >= self.rlimits[7][0]:
+            raise SyscallError(E.EBADF)
+        prev = self.fds.pop(new, None)
+        if prev is not None:
+            self._release(prev)
+        return self._new_fd(of, new, cloexec=bool(flags & O_CLOEXEC))
+
+    @syscall_nr(59)
+    def sys_pipe2(self, fds: int, flags: int, *_: int) -> int:
+        if flags & ~(O_CLOEXEC | O_NONBLOCK | 0o40000):
+            raise SyscallError(E.EINVAL)
+        if not self.aspace.writable(fds, 8):
+            raise SyscallError(E.EFAULT)
+        p = Pipe()
+        r = PipeEnd(p, O_RDONLY | (flags & O_NONBLOCK))
+        w = PipeEnd(p, O_WRONLY | (flags & O_NONBLOCK))
+        try:
+            rfd = self._new_fd(r, cloexec=bool(flags & O_CLOEXEC))
+        except SyscallError:
+            r.close()
+            w.close()
+            raise
+        try:
+            wfd = self._new_fd(w, cloexec=bool(flags & O_CLOEXEC))
+        except SyscallError:
+            del self.fds[rfd]
+            r.close()
+            w.close()
+            raise
+        self.aspace.write(fds, struct.pack("<ii", rfd, wfd))
+        return 0
+
+    # --- memory ---------------------------------------------------------------------------------
+
+    @syscall_nr(214)
+    def sys_brk(self, addr: int, *_: int) -> int:
+        return self.aspace.brk(addr)
+
+    @syscall_nr(222)
+    def sys_mmap(self, addr: int, length: int, prot: int, flags: int, fd: int, off: int) -> int:
+        kind = flags & 3
+        if kind == 0 or length == 0:
+            return -E.EINVAL
+        if off & (PAGE - 1):
+            return -E.EINVAL
+        if prot & ~7 and prot & ~(7 | 0x03000000):
+            return -E.EINVAL
+        fixed = bool(flags & MAP_FIXED)
+        noreplace = bool(flags & MAP_FIXED_NOREPLACE) and not fixed
+        of = None
+        if not flags & MAP_ANONYMOUS:
+            of = self._file(fd)
+            node = of.node
+            if not isinstance(node, File | HostFile | Device):
+                return -E.ENODEV if isinstance(node, Dir) else -E.EACCES
+            if not of.readable:
+                return -E.EACCES
+            if kind != MAP_PRIVATE and prot & 2 and not of.writable:
+                return -E.EACCES
+        if length > (1 << 62):
+            return -E.ENOMEM
+        r = self.aspace.do_map(addr, length, prot, fixed=fixed, noreplace=noreplace)
+        if r < 0 or of is None:
+            return r
+        if isinstance(of.node, File | HostFile):
+            data = of.node.read_at(off, page_up(length))
+            self.aspace.load_write(r, data)
+        return r
+
+    @syscall_nr(215)
+    def sys_munmap(self, addr: int, length: int, *_: int) -> int:
+        return self.aspace.do_unmap(addr, length)
+
+    @syscall_nr(226)
+    def sys_mprotect(self, addr: int, length: int, prot: int, *_: int) -> int:
+        return self.aspace.do_protect(addr, length, prot)
+
+    @syscall_nr(216)
+    def sys_mremap(
+        self, old: int, old_size: int, new_size: int, flags: int, new: int, *_: int
+    ) -> int:
+        return self.aspace.do_mremap(old, old_size, new_size, flags, new)
+
+    @syscall_nr(233)
+    def sys_madvise(self, addr: int, length: int, advice: int, *_: int) -> int:
+        if addr & (PAGE - 1):
+            return -E.EINVAL
+        if advice not in range(0, 26) and advice != 100:
+            return -E.EINVAL
+        end = page_up(addr + length)
+        if end > self.aspace.brk_limit + (64 << 20) and end > (1 << 30):
+            return -E.ENOMEM
+        for g in range(addr, end, PAGE):
+            if not self.aspace.is_mapped(g):
+                return -E.ENOMEM
+        if advice == 4:  # MADV_DONTNEED: private anonymous pages read back as zeros
+            for g in range(addr, end, PAGE):
+                self.aspace.load_write(g, bytes(PAGE))
+        return 0
+
+    @syscall_nr(259)
+    def sys_riscv_flush_icache(self, start: int, end: int, flags: int, *_: int) -> int:
+        if flags & ~1:
+            return -E.EINVAL
+        if self.on_flush_icache is not None:
+            self.on_flush_icache()
+        return 0
+
+    @syscall_nr(283)
+    def sys_membarrier(self, *_: int) -> int:
+        return -E.ENOSYS
+
+    @syscall_nr(293)
+    def sys_rseq(self, *_: int) -> int:
+        return -E.ENOSYS
+
+    @syscall_nr(139)
+    def sys_rt_sigreturn(self, *_: int) -> int:
+        return -E.ENOSYS
+
+    # --- process ----------------------------------------------------------------------------------
+
+    @syscall_nr(93, 94)
+    def sys_exit(self, status: int, *_: int) -> int:
+        raise GuestExit(status & 0xFF)
+
+    @syscall_nr(96)
+    def sys_set_tid_address(self, ptr: int, *_: int) -> int:
+        self.clear_child_tid = ptr
+        return self.pid
+
+    @syscall_nr(99)
+    def sys_set_robust_list(self, head: int, length: int, *_: int) -> int:
+        if length != 24:
+            return -E.EINVAL
+        self.robust_list = head
+        return 0
+
+    @syscall_nr(134)
+    def sys_rt_sigaction(self, sig: int, act: int, oact: int, size: int, *_: int) -> int:
+        sig = s32(sig)
+        if size != 8:
+            return -E.EINVAL
+        if not 1 <= sig <= 64 or (act and sig in (SIGKILL, SIGSTOP)):
+            return -E.EINVAL
+        new = self.aspace.read(act, 24) if act else None
+        if oact:
+            self.aspace.write(oact, self.sigactions.get(sig, bytes(24)))
+        if new is not None:
+            self.sigactions[sig] = new
+        return 0
+
+    @syscall_nr(135)
+    def sys_rt_sigprocmask(self, how: int, nset: int, oset: int, size: int, *_: int) -> int:
+        if size != 8:
+            return -E.EINVAL
+        new = self.aspace.read_u64(nset) if nset else None
+        if new is not None and how not in (0, 1, 2):
+            return -E.EINVAL
+        if oset:
+            self.aspace.write_u64(oset, self.sigmask)
+        if new is not None:
+            new &= ~((1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1)))
+            if how == 0:
+                self.sigmask |= new
+            elif how == 1:
+                self.sigmask &= ~new
+            else:
+                self.sigmask = new
+        return 0
+
+    @syscall_nr(132)
+    def sys_sigaltstack(self, ss: int, old: int, *_: int) -> int:
+        new = self.aspace.read(ss, 24) if ss else None
+        if new is not None:
+            _, flags, _, size = struct.unpack("<QiiQ", new)
+            if flags & ~(2 | (1 << 31)):
+                return -E.EINVAL
+            if not flags & 2 and size < 2048:
+                return -E.ENOMEM
+        if old:
+            self.aspace.write(old, self.altstack)
+        if new is not None:
+            self.altstack = new
+        return 0
+
+    def _deliver(self, sig: int) -> int:
+        if not 0 <= sig <= 64:
+            return -E.EINVAL
+        if sig == 0:
+            return 0
+        handler = struct.unpack("<Q", self.sigactions.get(sig, bytes(24))[:8])[0]
+        if handler == 1:  # SIG_IGN
+            return 0
+        if handler == 0 and sig in IGNORED_BY_DEFAULT:
+            return 0
+        raise GuestSignal(sig)
+
+    @syscall_nr(129)
+    def sys_kill(self, pid: int, sig: int, *_: int) -> int:
+        pid, sig = s32(pid), s32(sig)
+        if not 0 <= sig <= 64:
+            return -E.EINVAL
+        if pid not in (0, -1, self.pid, -self.pid):
+            return -E.ESRCH
+        return self._deliver(sig)
+
+    @syscall_nr(130)
+    def sys_tkill(self, tid: int, sig: int, *_: int) -> int:
+        tid, sig = s32(tid), s32(sig)
+        if tid <= 0 or not 0 <= sig <= 64:
+            return -E.EINVAL
+        if tid != self.pid:
+            return -E.ESRCH
+        return self._deliver(sig)
+
+    @syscall_nr(131)
+    def sys_tgkill(self, tgid: int, tid: int, sig: int, *_: int) -> int:
+        tgid, tid, sig = s32(tgid), s32(tid), s32(sig)
+        if tgid <= 0 or tid <= 0 or not 0 <= sig <= 64:
+            return -E.EINVAL
+        if tgid != self.pid or tid != self.pid:
+            return -E.ESRCH
+        return self._deliver(sig)
+
+    @syscall_nr(172, 178)
+    def sys_getpid(self, *_: int) -> int:
+        return self.pid
+
+    @syscall_nr(173)
+    def sys_getppid(self, *_: int) -> int:
+        return 1
+
+    @syscall_nr(174, 175)
+    def sys_getuid(self, *_: int) -> int:
+        return self.uid
+
+    @syscall_nr(176, 177)
+    def sys_getgid(self, *_: int) -> int:
+        return self.gid
+
+    @syscall_nr(155, 156)
+    def sys_getpgid(self, pid: int, *_: int) -> int:
+        if s32(pid) not in (0, self.pid):
+            return -E.ESRCH
+        return self.pid
+
+    @syscall_nr(154)
+    def sys_setpgid(self, *_: int) -> int:
+        return 0
+
+    @syscall_nr(158)
+    def sys_getgroups(self, size: int, lst: int, *_: int) -> int:
+        if s32(size) < 0:
+            return -E.EINVAL
+        return 0
+
+    @syscall_nr(260)
+    def sys_wait4(self, *_: int) -> int:
+        return -E.ECHILD
+
+    @syscall_nr(160)
+    def sys_uname(self, buf: int, *_: int) -> int:
+        fields = [
+            "Linux",
+            self.hostname,
+            self.release,
+            "#1 SMP PREEMPT_DYNAMIC",
+            "riscv64",
+            "(none)",
+        ]
+        raw = b"".join(f.encode()[:64].ljust(UTSNAME_FIELD, b"\0") for f in fields)
+        self.aspace.write(buf, raw)
+        return 0
+
+    @syscall_nr(167)
+    def sys_prctl(self, option: int, arg2: int, *_: int) -> int:
+        option = s32(option)
+        if option == 15:  # PR_SET_NAME
+            self.thread_name = self.aspace.read_cstr(arg2, 4096)[:15]
+            return 0
+        if option == 16:  # PR_GET_NAME
+            self.aspace.write(arg2, self.thread_name.ljust(16, b"\0"))
+            return 0
+        if option == 38:  # PR_SET_NO_NEW_PRIVS
+            return 0
+        if option == 39:  # PR_GET_NO_NEW_PRIVS
+            return 0
+        if option == 4:  # PR_SET_DUMPABLE
+            return 0
+        if option == 3:  # PR_GET_DUMPABLE
+            return 1
+        return -E.EINVAL
+
+    @syscall_nr(166)
+    def sys_umask(self, mask: int, *_: int) -> int:
+        old = self.vfs.umask
+        self.vfs.umask = mask & 0o777
+        return old
+
+    @syscall_nr(261)
+    def sys_prlimit64(self, pid: int, res: int, new: int, old: int, *_: int) -> int:
+        if s32(pid) not in (0, self.pid):
+            return -E.ESRCH
+        if res >= 16:
+            return -E.EINVAL
+        lim = None
+        if new:
+            lim = struct.unpack("<QQ", self.aspace.read(new, 16))
+            if lim[0] > lim[1]:
+                return -E.EINVAL
+        if old:
+            self.aspace.write(old, struct.pack("<QQ", *self.rlimits[res]))
+        if lim is not None:
+            if res == 7 and lim[0] > MAX_FDS:
+                return -E.EPERM
+            self.rlimits[res] = (lim[0], lim[1])
+        return 0
+
+    @syscall_nr(163)
+    def sys_getrlimit(self, res: int, buf: int, *_: int) -> int:
+        return self.sys_prlimit64(0, res, 0, buf)
+
+    @syscall_nr(164)
+    def sys_setrlimit(self, res: int, buf: int, *_: int) -> int:
+        return self.sys_prlimit64(0, res, buf, 0)
+
+    @syscall_nr(98)
+    def sys_futex(self, uaddr: int, op: int, val: int, timeout: int, *_: int) -> int:
+        cmd = op & 0x7F
+        if cmd in (0, 9):  # FUTEX_WAIT, FUTEX_WAIT_BITSET
+            if uaddr & 3:
+                return -E.EINVAL
+            cur = self.aspace.read_u32(uaddr)
+            if cur != val & 0xFFFFFFFF:
+                return -E.EAGAIN
+            if timeout:
+                self.aspace.read(timeout, 16)
+                return -E.ETIMEDOUT
+            raise EmulatorError("deadlock: futex wait with no other thread to wake it")
+        if cmd in (1, 10):  # FUTEX_WAKE, FUTEX_WAKE_BITSET
+            return 0
+        if cmd in (3, 4, 5):  # REQUEUE, CMP_REQUEUE, WAKE_OP
+            return 0
+        return -E.ENOSYS
+
+    @syscall_nr(123)
+    def sys_sched_getaffinity(self, pid: int, size: int, mask: int, *_: int) -> int:
+        if s32(pid) not in (0, self.pid):
+            return -E.ESRCH
+        if size < 8 or size & 7:
+            return -E.EINVAL
+        self.aspace.write(mask, struct.pack("<Q", 1))
+        return 8
+
+    @syscall_nr(124)
+    def sys_sched_yield(self, *_: int) -> int:
+        return 0
+
+    @syscall_nr(179)
+    def sys_sysinfo(self, buf: int, *_: int) -> int:
+        up = (time.monotonic_ns() - self.start_ns) // 1_000_000_000
+        total = 1 << 30
+        raw = struct.pack(
+            "<qQQQQQQQQQHHIQQI", up, 0, 0, 0, total, total // 2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1
+        )
+        self.aspace.write(buf, raw.ljust(112, b"\0"))
+        return 0
+
+    # --- time -----------------------------------------------------------------------------------
+
+    def _clock(self, clk: int) -> int:
+        clk = s32(clk)
+        if clk in (0, 5, 8, 11):
+            return time.time_ns()
+        if clk in (1, 4, 6, 7, 9):
+            return time.monotonic_ns()
+        if clk in (2, 3) or clk < 0:
+            return time.process_time_ns() if clk in (2, 3) else time.monotonic_ns()
+        raise SyscallError(E.EINVAL)
+
+    @syscall_nr(113)
+    def sys_clock_gettime(self, clk: int, tp: int, *_: int) -> int:
+        self.aspace.write(tp, _ts(self._clock(clk)))
+        return 0
+
+    @syscall_nr(114)
+    def sys_clock_getres(self, clk: int, tp: int, *_: int) -> int:
+        self._clock(clk)
+        if tp:
+            res = 4_000_000 if s32(clk) in (5, 6) else 1
+            self.aspace.write(tp, _ts(res))
+        return 0
+
+    @syscall_nr(169)
+    def sys_gettimeofday(self, tv: int, tz: int, *_: int) -> int:
+        ns = time.time_ns()
+        if tv:
+            self.aspace.write(tv, struct.pack("<qq", ns // 10**9, (ns % 10**9) // 1000))
+        if tz:
+            self.aspace.write(tz, bytes(8))
+        return 0
+
+    def _read_ts(self, ptr: int) -> int:
+        sec, nsec = struct.unpack("<qq", self.aspace.read(ptr, 16))
+        if sec < 0 or not 0 <= nsec < 1_000_000_000:
+            raise SyscallError(E.EINVAL)
+        return sec * 1_000_000_000 + nsec
+
+    @syscall_nr(101)
+    def sys_nanosleep(self, req: int, rem: int, *_: int) -> int:
+        ns = self._read_ts(req)
+        self.sleep(ns / 1e9)
+        return 0
+
+    @syscall_nr(115)
+    def sys_clock_nanosleep(self, clk: int, flags: int, req: int, rem: int, *_: int) -> int:
+        if s32(clk) in (3,):
+            return -E.EINVAL
+        now = self._clock(clk)
+        ns = self._read_ts(req)
+        if flags & 1:  # TIMER_ABSTIME
+            ns = max(0, ns - now)
+        self.sleep(ns / 1e9)
+        return 0
+
+    @syscall_nr(153)
+    def sys_times(self, buf: int, *_: int) -> int:
+        ticks = time.process_time_ns() // 10_000_000
+        if buf:
+            self.aspace.write(buf, struct.pack("<qqqq", ticks, 0, 0, 0))
+        return (time.monotonic_ns() - self.start_ns) // 10_000_000 + 1
+
+    @syscall_nr(165)
+    def sys_getrusage(self, who: int, buf: int, *_: int) -> int:
+        if s32(who) not in (0, -1, 1):
+            return -E.EINVAL
+        ns = time.process_time_ns() if s32(who) != -1 else 0
+        raw = struct.pack("<qq", ns // 10**9, (ns % 10**9) // 1000) + bytes(128)
+        self.aspace.write(buf, raw)
+        return 0
+
+    @syscall_nr(278)
+    def sys_getrandom(self, buf: int, length: int, flags: int, *_: int) -> int:
+        if flags & ~7:
+            return -E.EINVAL
+        length = min(length, 33554431)
+        if length == 0:
+            return 0
+        if not self.aspace.writable(buf, length):
+            return -E.EFAULT
+        self.aspace.write(buf, os.urandom(length))
+        return length
+
+    # --- introspection --------------------------------------------------------------------------
+
+    def syscall_names(self) -> dict[int, str]:
+        return {nr: name for nr, (name, _) in self.table.items()}
+
+
+__all__ = ["O_RDWR", "O_WRONLY", "Linux"]
