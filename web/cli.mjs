@@ -2,7 +2,10 @@
 // tbwasm on Node: the same runtime as the browser (web/runtime.mjs), Pyodide from node_modules,
 // the tbwasm wheel from static/wheels (scripts/setup-web.sh builds it).
 //
-//   node web/cli.mjs [--stats] [--budget N] PROG [ARGS...]
+//   node web/cli.mjs [--stats] [--env NAME=VALUE]... [--argv0 NAME] PROG [ARGS...]
+//
+// Options mirror `python -m py_backend.cli run`: --env (repeatable; without it the machine's
+// default environment), --argv0 (default: PROG as given).
 //
 // Guest stdin is this process's stdin (read synchronously when the guest reads), stdout and
 // stderr go to the process's, and the exit status is the guest's (128+signal for a fatal signal,
@@ -18,16 +21,20 @@ const ROOT = path.dirname(HERE);
 
 function usage(msg) {
   if (msg) process.stderr.write(`tbwasm-node: ${msg}\n`);
-  process.stderr.write("usage: tbwasm-node [--stats] [--budget N] PROG [ARGS...]\n");
+  process.stderr.write("usage: tbwasm-node [--stats] [--env NAME=VALUE]... [--argv0 NAME] PROG [ARGS...]\n");
   process.exit(2);
 }
 
 const argv = process.argv.slice(2);
-const opts = { stats: false, budget: 1_000_000 };
+const opts = { stats: false, budget: 5_000_000, env: null, argv0: null };
 while (argv.length && argv[0].startsWith("--")) {
   const a = argv.shift();
+  const value = () => (argv.length ? argv.shift() : usage(`${a} needs a value`));
   if (a === "--stats") opts.stats = true;
-  else if (a === "--budget") opts.budget = Number(argv.shift());
+  else if (a === "--budget") opts.budget = Number(value());
+  else if (a === "--env") (opts.env ??= []).push(value());
+  else if (a.startsWith("--env=")) (opts.env ??= []).push(a.slice(6));
+  else if (a === "--argv0") opts.argv0 = value();
   else if (a === "--") break;
   else usage(`unknown option ${a}`);
 }
@@ -39,7 +46,7 @@ try {
   program = new Uint8Array(fs.readFileSync(prog));
 } catch (e) {
   process.stderr.write(`tbwasm: cannot read ${prog}: ${e.code ?? e.message}\n`);
-  process.exit(1);
+  process.exit(2);
 }
 
 const wheels = process.env.TBWASM_WHEELS ?? path.join(ROOT, "static", "wheels");
@@ -99,8 +106,10 @@ try {
 
 const result = await rt.run({
   program,
-  argv0: prog,
+  argv0: opts.argv0 ?? prog,
+  name: prog,
   args,
+  env: opts.env ?? undefined,
   stdin: stdinRead,
   stdout: (b) => writeAll(1, b),
   stderr: (b) => writeAll(2, b),

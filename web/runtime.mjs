@@ -118,6 +118,7 @@ export class Runtime {
    * @param {(s: object) => void} [o.onStats]  called every statsInterval ms and at the end
    * @param {() => boolean} [o.shouldStop]     checked after every exit to the host
    * @param {number} [o.budget]  guest instructions per slice
+   * @param {string} [o.name]    program name for the ELF error line (default argv0)
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
    */
   async run(o) {
@@ -161,6 +162,7 @@ export class Runtime {
         stderr,
         o.budget ?? 1_000_000,
         this.machineModule,
+        o.name ?? argv[0],
       );
       let action = session.start();
       for (;;) {

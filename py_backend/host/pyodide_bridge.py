@@ -128,7 +128,7 @@ class Session:
 
     def start(self) -> Any:
         if self.machine is None:
-            return _js_error(self.error or "tbwasm: cannot load the program", 1)
+            return _js_error(self.error or "tbwasm: cannot load the program", 2)
         return _js_action(self.machine.start())
 
     def service(self, reason: int) -> Any:
@@ -161,13 +161,15 @@ def create_machine(
     stderr_write: Any,
     budget: int = 1_000_000,
     machine_module: str = "py_backend.machine",
+    name: str = "",
 ) -> Session:
     """Build a Machine over JS objects.
 
     ``program`` is a Uint8Array (or bytes), ``argv``/``env`` JS arrays of strings (``env`` may be
     null), the three callbacks as in :class:`JsReader`/:class:`JsWriter`.  A program the ELF
-    loader rejects gives a Session whose ``start()`` returns ``kind: "error"`` with the one-line
-    message instead of raising, so the page can show it and keep working.
+    loader rejects gives a Session whose ``start()`` returns ``kind: "error"``, status 2 and the
+    one-line message ``tbwasm: NAME: reason`` (as the native CLI prints it) instead of raising, so
+    the page can show it and keep working.
     """
     import importlib
 
@@ -191,8 +193,7 @@ def create_machine(
     except Exception as e:
         if type(e).__name__ != "ElfError":
             raise
-        msg = str(e).strip().splitlines()[0] if str(e).strip() else "not a valid ELF file"
-        if not msg.startswith("tbwasm"):
-            msg = f"tbwasm: {msg}"
-        return Session(error=msg)
+        # Same line and status as `python -m py_backend.cli run` (EXIT_USAGE = 2).
+        text = str(e).strip().splitlines()[0] if str(e).strip() else "not a valid ELF file"
+        return Session(error=f"tbwasm: {name or args[0]}: {text}")
     return Session(machine)

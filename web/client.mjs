@@ -1,0 +1,251 @@
+// Page side of the browser host: ONE worker (one Pyodide) per page, shared by the terminal app
+// (web/app.mjs) and every <tbwasm-demo> (web/embed.mjs). Runs are queued and run one at a time.
+//
+//   const client = getClient();
+//   await client.ready;                       // Pyodide loaded, wheel installed
+//   const r = await client.run({program, args, stdin: "some text" | "terminal", onOutput, onStats});
+//   client.stop();                            // stops the current run within a budget slice
+import { StdinRing, createStdinBuffer } from "./stdin_ring.mjs";
+
+const WEB = new URL("./", import.meta.url);
+const SITE = new URL("../", WEB);
+const STOP_GRACE_MS = 3000; // after Stop, a worker that has not answered is replaced
+
+/** Split a command line like a POSIX shell would (quotes and backslashes; no expansions). */
+export function splitArgs(line) {
+  const out = [];
+  let cur = "";
+  let inWord = false;
+  let quote = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === "\\" && quote === '"' && i + 1 < line.length && '"\\$`'.includes(line[i + 1])) cur += line[++i];
+      else cur += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      inWord = true;
+    } else if (c === "\\" && i + 1 < line.length) {
+      cur += line[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) out.push(cur);
+      cur = "";
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (inWord) out.push(cur);
+  return out;
+}
+
+/** Program bytes from a Uint8Array, an ArrayBuffer, a Blob or a URL (string or URL). */
+export async function programBytes(program) {
+  if (program instanceof Uint8Array) return program;
+  if (program instanceof ArrayBuffer) return new Uint8Array(program);
+  if (typeof Blob !== "undefined" && program instanceof Blob) return new Uint8Array(await program.arrayBuffer());
+  const url = new URL(String(program), document.baseURI);
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`tbwasm: cannot fetch ${url.pathname}: HTTP ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+export class TbwasmClient extends EventTarget {
+  constructor() {
+    super();
+    this.urls = {
+      worker: new URL("worker.mjs", WEB).href,
+      indexURL: new URL("pyodide/", SITE).href,
+      wheelsURL: new URL("wheels/", SITE).href,
+      abiURL: new URL("abi.json", WEB).href,
+    };
+    this.queue = [];
+    this.current = null;
+    this.nextId = 1;
+    this.timings = null;
+    this.progress = { phase: "start", fraction: 0, text: "Starting…" };
+    this._start();
+  }
+
+  _emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  _start() {
+    this.state = "loading";
+    this.ready = new Promise((resolve, reject) => {
+      this._readyResolve = resolve;
+      this._readyReject = reject;
+    });
+    this.ready.catch(() => {}); // reported through the "fatal" event too
+    if (!globalThis.crossOriginIsolated || typeof SharedArrayBuffer === "undefined") {
+      this._fatal(
+        "tbwasm: this page is not cross-origin isolated (it needs the COOP/COEP headers that serve.py sends)",
+      );
+      return;
+    }
+    this.ring = new StdinRing(createStdinBuffer());
+    this.control = new Int32Array(new SharedArrayBuffer(4));
+    this.worker = new Worker(this.urls.worker, { type: "module", name: "tbwasm" });
+    this.worker.onmessage = (ev) => this._onMessage(ev.data);
+    this.worker.onerror = (ev) => this._fatal(`tbwasm: worker failed: ${ev.message ?? "load error"}`);
+    this.worker.postMessage({
+      type: "init",
+      indexURL: this.urls.indexURL,
+      wheelsURL: this.urls.wheelsURL,
+      abiURL: this.urls.abiURL,
+      stdinSab: this.ring.sab,
+      controlSab: this.control.buffer,
+    });
+  }
+
+  _fatal(message) {
+    this.state = "failed";
+    this.fatal = message;
+    this._readyReject(new Error(message));
+    for (const job of this.queue.splice(0)) job.reject(new Error(message));
+    if (this.current) {
+      this.current.reject(new Error(message));
+      this.current = null;
+    }
+    this._emit("fatal", { message });
+  }
+
+  _onMessage(m) {
+    const job = this.current && this.current.id === m.id ? this.current : null;
+    switch (m.type) {
+      case "progress":
+        this.progress = m;
+        this._emit("progress", m);
+        break;
+      case "ready":
+        this.state = "ready";
+        this.timings = m.timings;
+        this._readyResolve(m.timings);
+        this._emit("ready", m.timings);
+        this._pump();
+        break;
+      case "fatal":
+        this._fatal(m.message);
+        break;
+      case "out":
+        if (job) {
+          const text = job.decoders[m.fd].decode(m.data, { stream: true });
+          if (m.fd === 1) job.stdout += text;
+          else job.stderr += text;
+          job.onOutput?.(m.fd, m.data, text);
+        }
+        break;
+      case "stats":
+        job?.onStats?.(m.stats);
+        break;
+      case "input-wait":
+        job?.onInputWait?.();
+        break;
+      case "exit":
+        if (job) {
+          clearTimeout(job.watchdog);
+          this.current = null;
+          job.resolve({
+            status: m.status,
+            stdout: job.stdout,
+            stderr: job.stderr,
+            message: m.message ?? "",
+            error: m.error ?? null,
+            stopped: !!m.stopped,
+            stats: m.stats ?? {},
+          });
+          this._emit("exit", { id: m.id, status: m.status });
+          this._pump();
+        }
+        break;
+    }
+  }
+
+  /**
+   * Queue a run. stdin: a string or Uint8Array (then EOF), or "terminal" to read what
+   * pushStdin()/pushEOF() deliver while the guest runs.
+   */
+  async run({ program, args = [], env, stdin = "", argv0, onOutput, onStats, onStart, onInputWait, budget } = {}) {
+    const bytes = await programBytes(program);
+    const argList = typeof args === "string" ? splitArgs(args) : Array.from(args, String);
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      const job = {
+        id,
+        resolve,
+        reject,
+        onOutput,
+        onStats,
+        onStart,
+        onInputWait,
+        stdout: "",
+        stderr: "",
+        decoders: { 1: new TextDecoder(), 2: new TextDecoder() },
+        msg: {
+          type: "run",
+          id,
+          program: bytes,
+          argv0: argv0 ?? (typeof program === "string" ? "/" + program.split("/").pop() : "/program"),
+          args: argList,
+          env,
+          budget,
+          stdin: stdin === "terminal" ? "ring" : typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin,
+        },
+      };
+      this.queue.push(job);
+      this._pump();
+    });
+  }
+
+  _pump() {
+    if (this.current || this.state !== "ready" || !this.queue.length) return;
+    const job = this.queue.shift();
+    this.current = job;
+    Atomics.store(this.control, 0, 0);
+    this.worker.postMessage(job.msg);
+    job.onStart?.();
+    this._emit("run", { id: job.id });
+  }
+
+  get busy() {
+    return !!this.current;
+  }
+
+  /** Stop the current run; replace the worker if it does not answer in time. */
+  stop() {
+    const job = this.current;
+    if (!job) return;
+    Atomics.store(this.control, 0, 1);
+    this.ring.wake();
+    clearTimeout(job.watchdog);
+    job.watchdog = setTimeout(() => {
+      if (this.current !== job) return;
+      this.worker.terminate();
+      this.current = null;
+      const message = "tbwasm: the worker did not stop; restarted it";
+      job.resolve({ status: 130, stdout: job.stdout, stderr: job.stderr, message, error: null, stopped: true, stats: {} });
+      this._emit("restart", { message });
+      this._start();
+    }, STOP_GRACE_MS);
+  }
+
+  pushStdin(bytes) {
+    if (typeof bytes === "string") bytes = new TextEncoder().encode(bytes);
+    this.ring?.push(bytes);
+  }
+
+  pushEOF() {
+    this.ring?.pushEOF();
+  }
+}
+
+let shared = null;
+/** The page's one client (created on first use). */
+export function getClient() {
+  shared ??= new TbwasmClient();
+  return shared;
+}

@@ -1,0 +1,135 @@
+// Embeds: <tbwasm-demo src="/guests/hello.elf" args="a 'b c'" stdin="text"> and a script API.
+//
+//   <script type="module" src="/web/embed.mjs"></script>
+//   <tbwasm-demo src="/guests/args.elf" args="one two" autorun></tbwasm-demo>
+//
+//   await window.tbwasm.ready;
+//   const {status, stdout, stderr} = await window.tbwasm.run({program: "/guests/hello.elf", args: "x y", stdin: ""});
+//
+// Every embed on a page shares one worker and one Pyodide (web/client.mjs); runs are queued.
+// The page must be cross-origin isolated (serve.py sends the headers). See docs/embedding.md.
+import { getClient, splitArgs } from "./client.mjs";
+
+const client = getClient();
+
+const api = {
+  /** Resolves when Pyodide and the tbwasm wheel are loaded (rejects with a one-line reason). */
+  ready: client.ready.then(() => true),
+  /**
+   * @param {{program: string|URL|Uint8Array|ArrayBuffer|Blob, args?: string|string[], stdin?: string|Uint8Array, env?: string[]}} o
+   * @returns {Promise<{status: number, stdout: string, stderr: string, message: string, error: string|null, stopped: boolean, stats: object}>}
+   */
+  run: (o) => client.run({ program: o.program, args: o.args ?? [], stdin: o.stdin ?? "", env: o.env, onOutput: o.onOutput }),
+  stop: () => client.stop(),
+  splitArgs,
+  client,
+};
+Object.defineProperty(api, "timings", { get: () => client.timings });
+api.ready.catch(() => {}); // reported on the page; callers still see the rejection
+window.tbwasm = api;
+
+const STYLE = `
+:host { display: block; font: 14px/1.4 system-ui, sans-serif; margin: 1em 0; }
+.box { border: 1px solid #c8ccd4; border-radius: 6px; overflow: hidden; background: #fff; }
+.bar { display: flex; gap: .6em; align-items: center; padding: .4em .6em; background: #f2f4f7; border-bottom: 1px solid #c8ccd4; }
+.cmd { font-family: ui-monospace, monospace; flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+button { font: inherit; padding: .2em .9em; border-radius: 4px; border: 1px solid #2a6df4; background: #2a6df4; color: #fff; cursor: pointer; }
+button:disabled { opacity: .55; cursor: default; }
+pre { margin: 0; padding: .6em; min-height: 2.8em; max-height: 22em; overflow: auto; background: #14161a; color: #e6e6e6; font: 13px/1.35 ui-monospace, monospace; white-space: pre-wrap; }
+.err { color: #ff8a80; }
+.status { padding: .3em .6em; font-size: 12px; color: #555; border-top: 1px solid #e3e6eb; }
+`;
+
+class TbwasmDemo extends HTMLElement {
+  static observedAttributes = ["src", "args", "stdin"];
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: "open" });
+    root.innerHTML = `<style>${STYLE}</style>
+      <div class="box" part="box">
+        <div class="bar"><span class="cmd" part="command"></span><button part="run">Run</button></div>
+        <pre part="output" aria-live="polite"></pre>
+        <div class="status" part="status">Loading the emulator…</div>
+      </div>`;
+    this.$cmd = root.querySelector(".cmd");
+    this.$run = root.querySelector("button");
+    this.$out = root.querySelector("pre");
+    this.$status = root.querySelector(".status");
+    this.$run.addEventListener("click", () => this.run());
+    this.setAttribute("state", "idle");
+  }
+
+  connectedCallback() {
+    this._render();
+    const onProgress = (ev) => {
+      if (this.getAttribute("state") === "idle") this.$status.textContent = `${ev.detail.text} ${Math.round(ev.detail.fraction * 100)}%`;
+    };
+    client.addEventListener("progress", onProgress);
+    client.ready.then(
+      () => {
+        client.removeEventListener("progress", onProgress);
+        if (this.getAttribute("state") === "idle") this.$status.textContent = "Ready: press Run";
+      },
+      (e) => (this.$status.textContent = e.message),
+    );
+    if (this.hasAttribute("autorun")) this.run();
+  }
+
+  attributeChangedCallback() {
+    this._render();
+  }
+
+  _render() {
+    const src = this.getAttribute("src") ?? "";
+    const args = this.getAttribute("args") ?? "";
+    const stdin = this.getAttribute("stdin");
+    this.$cmd.textContent = `$ ${src.split("/").pop()}${args ? " " + args : ""}${stdin ? ` <<< ${JSON.stringify(stdin)}` : ""}`;
+  }
+
+  /** Run the program; resolves to the result (also stored in this.result). */
+  async run() {
+    if (this.getAttribute("state") === "running") return this.result;
+    this.setAttribute("state", "running");
+    this.removeAttribute("status");
+    this.$run.disabled = true;
+    this.$out.textContent = "";
+    this.$status.textContent = client.state === "ready" ? "Queued…" : "Waiting for the emulator to load…";
+    const t0 = performance.now();
+    try {
+      const r = await client.run({
+        program: this.getAttribute("src"),
+        args: this.getAttribute("args") ?? "",
+        stdin: (this.getAttribute("stdin") ?? "").replace(/\\n/g, "\n"),
+        onStart: () => (this.$status.textContent = "Running…"),
+        onOutput: (fd, _bytes, text) => {
+          if (fd === 1) this.$out.append(text);
+          else {
+            const span = document.createElement("span");
+            span.className = "err";
+            span.textContent = text;
+            this.$out.append(span);
+          }
+          this.$out.scrollTop = this.$out.scrollHeight;
+        },
+      });
+      this.result = r;
+      const ms = (performance.now() - t0).toFixed(0);
+      const mips = r.stats?.mips ? ` · ${r.stats.mips.toFixed(1)} MIPS` : "";
+      this.$status.textContent = r.error ? r.error : `exit status ${r.status} · ${ms} ms${mips}`;
+      this.setAttribute("status", String(r.status));
+      this.dispatchEvent(new CustomEvent("exit", { detail: r }));
+      return r;
+    } catch (e) {
+      this.$status.textContent = e.message;
+      this.setAttribute("status", "error");
+      this.result = { status: -1, stdout: "", stderr: e.message, error: e.message };
+      return this.result;
+    } finally {
+      this.setAttribute("state", "done");
+      this.$run.disabled = false;
+    }
+  }
+}
+
+if (!customElements.get("tbwasm-demo")) customElements.define("tbwasm-demo", TbwasmDemo);

@@ -1,0 +1,84 @@
+// Module worker that owns Pyodide and runs guests (new Worker(url, {type: "module"})).
+// Protocol (web/client.mjs is the other side):
+//   in : {type: "init", indexURL, wheelsURL, abiURL, stdinSab, controlSab}
+//        {type: "run", id, program: Uint8Array, args, env, stdin: "ring" | Uint8Array}
+//   out: {type: "progress", phase, fraction, text}  {type: "ready", timings}  {type: "fatal", message}
+//        {type: "out", id, fd, data}  {type: "stats", id, stats}  {type: "input-wait", id}
+//        {type: "exit", id, status, message, stopped, error, stats}
+// Stop: the page sets control[0] = 1; the loop checks it after every exit to the host.
+import { createRuntime } from "./runtime.mjs";
+import { StdinRing } from "./stdin_ring.mjs";
+
+let runtime = null;
+let ring = null;
+let control = null;
+
+const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
+
+async function init(m) {
+  ring = new StdinRing(m.stdinSab);
+  control = new Int32Array(m.controlSab);
+  try {
+    const { loadPyodide } = await import(m.indexURL + "pyodide.mjs");
+    runtime = await createRuntime({
+      indexURL: m.indexURL,
+      wheelsURL: m.wheelsURL,
+      abiURL: m.abiURL,
+      loadPyodide,
+      onProgress: (phase, fraction, text) => post({ type: "progress", phase, fraction, text }),
+    });
+    post({ type: "ready", timings: runtime.timings });
+  } catch (e) {
+    post({ type: "fatal", message: String(e?.message ?? e) });
+  }
+}
+
+function fixedStdin(bytes) {
+  let off = 0;
+  return (n) => {
+    if (off >= bytes.length) return null;
+    const out = bytes.slice(off, off + n);
+    off += out.length;
+    return out;
+  };
+}
+
+async function run(m) {
+  const id = m.id;
+  const stopped = () => Atomics.load(control, 0) !== 0;
+  let stdin;
+  if (m.stdin === "ring") {
+    ring.reset();
+    stdin = (n) => ring.read(n, stopped, () => post({ type: "input-wait", id }));
+  } else {
+    stdin = fixedStdin(m.stdin ?? new Uint8Array(0));
+  }
+  const out = (fd) => (data) => post({ type: "out", id, fd, data }); // copied: may view a shared buffer
+  const result = await runtime.run({
+    program: m.program,
+    argv0: m.argv0,
+    args: m.args ?? [],
+    env: m.env ?? undefined,
+    stdin,
+    stdout: out(1),
+    stderr: out(2),
+    shouldStop: stopped,
+    onStats: (stats) => post({ type: "stats", id, stats }),
+    budget: m.budget,
+  });
+  post({ type: "exit", id, ...result });
+}
+
+let queue = Promise.resolve();
+self.onmessage = (ev) => {
+  const m = ev.data;
+  if (m.type === "init") queue = queue.then(() => init(m));
+  else if (m.type === "run") {
+    queue = queue
+      .then(() => run(m))
+      .catch((e) => {
+        const message = `tbwasm: internal error: ${e?.message ?? e}`;
+        post({ type: "exit", id: m.id, status: 70, error: message, message, stopped: false, stats: {} });
+      });
+  }
+};
