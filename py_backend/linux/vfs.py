@@ -528,6 +528,8 @@ class Vfs:
             dd._cache.pop(dname, None)
             return
         target = dd.lookup(dname)
+        if target is not None and noreplace:
+            raise _err(E.EEXIST)
         if target is node:
             return
         if isinstance(node, Dir):
