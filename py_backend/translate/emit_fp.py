@@ -5,7 +5,8 @@ Registers hold raw 64-bit patterns; single-precision values are NaN-boxed."""
 from __future__ import annotations
 
 from ..isa.insn import Insn
-from .codegen import Ctx, trans
+from . import softfloat
+from .codegen import SEMANTICS, Ctx, trans
 
 
 @trans("fmv.x.w")
@@ -75,3 +76,13 @@ def _fsgnj_s(c: Ctx, i: Insn) -> None:
     f.i32_and()
     f.i32_or()
     c.set_f32_bits(i.rd)
+
+
+# Everything not given a Wasm fast path below runs exactly in the host (interp.py, softfloat).
+def _slow(c: Ctx, i: Insn) -> None:
+    c.emulate()
+
+
+for _name in sorted(softfloat.NAMES):
+    if _name not in SEMANTICS:
+        trans(_name)(_slow)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from ..isa.insn import Insn
+from . import softfloat
 
 
 class HartState(Protocol):
@@ -50,6 +51,30 @@ def _counter_csr(h: HartState, i: Insn) -> bool:
         return False
     h.set_x(i.rd, value)
     return True
+
+
+def _fp(h: HartState, i: Insn) -> bool:
+    """Any F/D instruction, exactly (softfloat), in any rounding mode."""
+    rm = i.rm
+    if i.name in softfloat.HAS_RM:
+        if rm == 7:
+            rm = h.get_frm()
+        if rm > 4:
+            return False  # reserved rounding mode: illegal instruction
+    else:
+        rm = softfloat.RNE
+    get = h.get_x if i.name in softfloat.X_SRC else h.get_f
+    res, flags = softfloat.run_insn(i.name, get(i.rs1), get(i.rs2), get(i.rs3), rm)
+    if i.name in softfloat.X_DEST:
+        h.set_x(i.rd, res)
+    else:
+        h.set_f(i.rd, res)
+    if flags:
+        h.set_fflags(h.get_fflags() | flags)
+    return True
+
+
+emulates(*sorted(softfloat.NAMES))(_fp)
 
 
 def emulate(h: HartState, insn: Insn) -> bool:
