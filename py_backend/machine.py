@@ -21,6 +21,7 @@ from .linux.errors import EmulatorError, GuestExit, GuestSignal
 from .linux.mm import AddressSpace
 from .linux.process import load_process
 from .linux.syscalls import Linux
+from .linux.vfs import Vfs
 from .memory import RawMemory
 from .translate import emit_fp, emit_int  # noqa: F401  (registers semantics)
 from .translate.block import MAX_BLOCK_INSNS, find_block
@@ -87,15 +88,20 @@ class Machine:
         self.aspace = AddressSpace(mem, on_code_write=self._code_written)
         env = DEFAULT_ENV if env is None else env
         self.process = load_process(program, argv, env, self.aspace)
+        exe = argv[0] if argv and argv[0].startswith("/") else "/bin/program"
+        vfs = Vfs(exe)
+        for guest_dir, host_dir in (host_dirs or {}).items():
+            vfs.mount_host(guest_dir, host_dir)
         self.linux = Linux(
             self.aspace,
-            argv=argv,
-            env=env,
-            stdin=stdin,
-            stdout=stdout,
-            stderr=stderr,
-            on_flush_icache=self.flush_code,
-            host_dirs=host_dirs or {},
+            argv,
+            env,
+            stdin,
+            stdout,
+            stderr,
+            exe_path=exe,
+            vfs=vfs,
+            on_flush_icache=None,  # coherent already; see the FENCE_I exit
         )
         self.tbs: dict[int, TB] = {}  # guest pc -> TB
         self.by_id: dict[int, TB] = {}
@@ -370,7 +376,9 @@ class Machine:
             self.invalidate(addr, 8)
             return self._run(pc)
         if reason == ExitReason.FENCE_I:
-            self.flush_code()
+            # Every store to a page holding translated code already invalidated its TBs (SMC
+            # exit), and so did every syscall write, so the TB cache is coherent here: fence.i
+            # only has to end the TB, which it did.
             return self._run(pc)
         if reason == ExitReason.EMULATE:
             return self._emulate(pc)

@@ -35,13 +35,24 @@ def _entry_module() -> bytes:
 
 
 class NativeHost:
+    # wasmtime never frees an instance before its store: past this many, the host moves the
+    # guest into a fresh store (copying only mapped pages) and the machine retranslates.
+    MAX_INSTANCES = 8000
+
     def __init__(self) -> None:
         cfg = wasmtime.Config()
         cfg.wasm_tail_call = True
         cfg.cranelift_opt_level = "speed"
         cfg.parallel_compilation = False
         self.engine = wasmtime.Engine(cfg)
+        self.entry_module = wasmtime.Module(self.engine, _entry_module())
+        self.raw = BufferMemory(bytearray(0))
+        self.recycles = 0
+        self._new_store()
+
+    def _new_store(self) -> None:
         self.store = wasmtime.Store(self.engine)
+        self.store.set_limits(instances=self.MAX_INSTANCES + 100)
         self.memory = wasmtime.Memory(
             self.store, wasmtime.MemoryType(wasmtime.Limits(abi.MEMORY_PAGES, abi.MEMORY_PAGES))
         )
@@ -53,14 +64,43 @@ class NativeHost:
         ptr = self.memory.data_ptr(self.store)
         size = self.memory.data_len(self.store)
         buf = (ctypes.c_ubyte * size).from_address(ctypes.addressof(ptr.contents))
-        self.raw = BufferMemory(memoryview(buf))
+        # Retarget the one RawMemory object everyone holds.  The view points into memory the
+        # store owns: keep the store alive as long as the view.
+        self.raw.view = memoryview(buf).cast("B")
+        self.raw.keepalive = (self.store, self.memory)  # type: ignore[attr-defined]
         self.imports = [self.memory, self.table]
-        entry = wasmtime.Instance(
-            self.store, wasmtime.Module(self.engine, _entry_module()), [self.table]
-        )
+        entry = wasmtime.Instance(self.store, self.entry_module, [self.table])
         run = entry.exports(self.store)["run"]
         assert isinstance(run, wasmtime.Func)
         self._run = run
+        self.instances = 1
+
+    def _recycle(self, machine: Machine) -> Action:
+        """Move the guest into a fresh store: host state and mapped guest pages are copied."""
+        old = self.raw.view
+        keep = self.raw.keepalive  # type: ignore[attr-defined]
+        self._new_store()
+        new = self.raw.view
+        new[abi.CTX : abi.LINK_SLOTS_END] = old[abi.CTX : abi.LINK_SLOTS_END]
+        pt_end = abi.PAGE_TABLE + abi.GUEST_PAGES
+        new[abi.PAGE_TABLE : pt_end] = old[abi.PAGE_TABLE : pt_end]
+        mapped = machine.aspace.mapped
+        page = 0
+        n = len(mapped)
+        while page < n:
+            page = mapped.find(1, page)
+            if page < 0:
+                break
+            end = mapped.find(0, page)
+            end = n if end < 0 else end
+            a = abi.GUEST_BASE + (page << abi.PAGE_SHIFT)
+            b = abi.GUEST_BASE + (end << abi.PAGE_SHIFT)
+            new[a:b] = old[a:b]
+            page = end
+        del old, keep
+        self.recycles += 1
+        machine.flush_code()
+        return machine.start()
 
     def _install(self, action: Action) -> None:
         size = self.table.size(self.store)
@@ -69,18 +109,19 @@ class NativeHost:
             self.table.grow(self.store, grow, None)
         for m in action.modules:
             wasmtime.Instance(self.store, wasmtime.Module(self.engine, m), self.imports)
+        self.instances += len(action.modules)
 
     def run(self, machine: Machine, on_budget: Callable[[], bool] | None = None) -> Action:
         """Drive `machine` to its end; returns the final exit Action.  `on_budget` is called at
         every budget exit and may return False to stop the guest."""
         action = machine.start()
-        run = self._run
-        store = self.store
         budget_reason = abi.ExitReason.BUDGET
         while action.kind == "run":
+            if self.instances + len(action.modules) > self.MAX_INSTANCES:
+                action = self._recycle(machine)
             self._install(action)
             try:
-                reason = run(store, action.tb)
+                reason = self._run(self.store, action.tb)
             except wasmtime.Trap as e:
                 first = str(e).splitlines()[0] if str(e) else "trap"
                 return Action("exit", status=70, message=f"tbwasm: internal error: wasm {first}")

@@ -469,8 +469,8 @@ def _sc(c: Ctx, i: Insn) -> None:
 
     c.store(a, emit)
     f.end()
+    f.i64_const(0)  # rd = 0 on success, 1 on failure
     f.i64_const(1)
-    f.i64_const(0)
     f.local_get(ok)
     f.select()
     c.set_x(i.rd)
