@@ -4,9 +4,43 @@ Registers hold raw 64-bit patterns; single-precision values are NaN-boxed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from ..abi import ExitReason
 from ..isa.insn import Insn
 from . import softfloat
-from .codegen import SEMANTICS, Ctx, trans
+from .codegen import (
+    BOX_HIGH,
+    CANONICAL_NAN32,
+    CANONICAL_NAN64,
+    F32,
+    F64,
+    I32,
+    I64,
+    SEMANTICS,
+    Ctx,
+    trans,
+)
+
+
+def _f32_bits(c: Ctx, r: int) -> None:
+    """Push f[r] as an i32 single, unboxing: a value not properly NaN-boxed reads as the
+    canonical NaN.  (Ctx.get_f32_bits has its select operands swapped; see the report.)"""
+    f = c.f
+    c.get_f(r)
+    f.i32_wrap_i64()
+    f.i32_const(CANONICAL_NAN32)
+    c.get_f(r)
+    f.i64_const(BOX_HIGH)
+    f.i64_and()
+    f.i64_const(BOX_HIGH)
+    f.i64_eq()
+    f.select()
+
+
+def _f32(c: Ctx, r: int) -> None:
+    _f32_bits(c, r)
+    c.f.f32_reinterpret_i32()
 
 
 @trans("fmv.x.w")
@@ -62,15 +96,15 @@ def _fsgnj_d(c: Ctx, i: Insn) -> None:
 def _fsgnj_s(c: Ctx, i: Insn) -> None:
     f = c.f
     sign = 1 << 31
-    c.get_f32_bits(i.rs1)
+    _f32_bits(c, i.rs1)
     f.i32_const(sign - 1)
     f.i32_and()
-    c.get_f32_bits(i.rs2)
+    _f32_bits(c, i.rs2)
     if i.name == "fsgnjn.s":
         f.i32_const(-1)
         f.i32_xor()
     elif i.name == "fsgnjx.s":
-        c.get_f32_bits(i.rs1)
+        _f32_bits(c, i.rs1)
         f.i32_xor()
     f.i32_const(sign)
     f.i32_and()
@@ -78,11 +112,697 @@ def _fsgnj_s(c: Ctx, i: Insn) -> None:
     c.set_f32_bits(i.rd)
 
 
+# --- fast paths ------------------------------------------------------------------------------
+# Native Wasm arithmetic gives the RNE result; exception flags are computed exactly alongside
+# (error-free transformations, odd-significand divisibility tests) while operands and result
+# are in the range where those are exact.  Anything else leaves with an EMULATE exit and the
+# host computes it with softfloat (interp.py).
+
+NV, DZ, OF, UF, NX = softfloat.NV, softfloat.DZ, softfloat.OF, softfloat.UF, softfloat.NX
+INF = float("inf")
+MIN64 = 2.0**-1022
+MIN32 = 2.0**-126
+MAX32 = 3.4028234663852886e38
+FRAC64, EXP64, HIDDEN64 = (1 << 52) - 1, 0x7FF << 52, 1 << 52
+FRAC32, EXP32, HIDDEN32 = (1 << 23) - 1, 0xFF << 23, 1 << 23
+ABS64 = (1 << 63) - 1
+SPLIT_MASK = ~((1 << 27) - 1)  # Veltkamp-like split done on the bits: hi keeps 26 bits
+
+
+def _slow(c: Ctx) -> None:
+    """Run-time exit to the host for this one instruction (does not end the TB)."""
+    c.exit_slow(ExitReason.EMULATE, c.pc)
+
+
+def _rne_only(c: Ctx, i: Insn) -> bool:
+    """Guard for a fast path valid in RNE only.  Dynamic rm: any frm but 0 goes to the host
+    (which also raises illegal instruction for frm 5..7).  False: static rm other than RNE,
+    the caller emulates the whole instruction."""
+    if i.rm == softfloat.RNE:
+        return True
+    if i.rm != 7:
+        return False
+    c.push_frm()
+    c.f.if_()
+    _slow(c)
+    c.f.end()
+    return True
+
+
+def _check_dyn_rm(c: Ctx, i: Insn) -> None:
+    """For results computed exactly in any mode: only an invalid dynamic frm matters."""
+    if i.rm == 7:
+        c.push_frm()
+        c.f.i32_const(4)
+        c.f.i32_gt_u()
+        c.f.if_()
+        _slow(c)
+        c.f.end()
+
+
+def _need_rne(c: Ctx, i: Insn) -> None:
+    """Inside an inexact branch: continue only when the rounding mode is RNE."""
+    if i.rm == 7:
+        c.push_frm()
+        c.f.if_()
+        _slow(c)
+        c.f.end()
+    elif i.rm != softfloat.RNE:
+        _slow(c)
+
+
+def _accrue_if(c: Ctx, flag: int) -> None:
+    """Pop an i32 condition; when true, OR `flag` into fflags."""
+    c.f.if_()
+    c.f.i32_const(flag)
+    c.or_fflags()
+    c.f.end()
+
+
+def _load_d(c: Ctx, r: int, neg: bool = False) -> int:
+    loc = c.tmp(F64)
+    c.get_f64(r)
+    if neg:
+        c.f.f64_neg()
+    c.f.local_set(loc)
+    return loc
+
+
+def _load_s(c: Ctx, r: int, neg: bool = False) -> tuple[int, int]:
+    """(i32 bits local, f64 local holding the single promoted exactly)."""
+    bits, wide = c.tmp(I32), c.tmp(F64)
+    _f32_bits(c, r)
+    if neg:
+        c.f.i32_const(-0x80000000)
+        c.f.i32_xor()
+    c.f.local_tee(bits)
+    c.f.f32_reinterpret_i32()
+    c.f.f64_promote_f32()
+    c.f.local_set(wide)
+    return bits, wide
+
+
+def _two_sum_err(c: Ctx, a: int, b: int, s: int) -> None:
+    """Push the exact error of s = RN(a + b) (Knuth's TwoSum; exact unless it overflows)."""
+    f = c.f
+    bb = c.tmp(F64)
+    f.local_get(s)
+    f.local_get(a)
+    f.f64_sub()
+    f.local_set(bb)
+    f.local_get(a)
+    f.local_get(s)
+    f.local_get(bb)
+    f.f64_sub()
+    f.f64_sub()
+    f.local_get(b)
+    f.local_get(bb)
+    f.f64_sub()
+    f.f64_add()
+
+
+def _odd_sig64(c: Ctx, x: int) -> tuple[int, int]:
+    """Significand of the f64 in local x (nonzero, finite) with trailing zeros removed, and its
+    bit width, as i64 locals."""
+    f = c.f
+    m, w = c.tmp(I64), c.tmp(I64)
+    bits = c.tmp(I64)
+    f.local_get(x)
+    f.i64_reinterpret_f64()
+    f.local_tee(bits)
+    f.i64_const(FRAC64)
+    f.i64_and()
+    f.i64_const(HIDDEN64)
+    f.i64_const(0)
+    f.local_get(bits)
+    f.i64_const(EXP64)
+    f.i64_and()
+    f.i64_const(0)
+    f.i64_ne()
+    f.select()
+    f.i64_or()
+    f.local_tee(m)
+    f.local_get(m)
+    f.i64_ctz()
+    f.i64_shr_u()
+    f.local_tee(m)
+    f.i64_clz()
+    f.local_set(w)
+    f.i64_const(64)
+    f.local_get(w)
+    f.i64_sub()
+    f.local_set(w)
+    return m, w
+
+
+def _odd_sig32(c: Ctx, bits: int) -> int:
+    """As _odd_sig64 for the single in i32 local `bits`; returns an i32 local."""
+    f = c.f
+    m = c.tmp(I32)
+    f.local_get(bits)
+    f.i32_const(FRAC32)
+    f.i32_and()
+    f.i32_const(HIDDEN32)
+    f.i32_const(0)
+    f.local_get(bits)
+    f.i32_const(EXP32)
+    f.i32_and()
+    f.select()
+    f.i32_or()
+    f.local_tee(m)
+    f.local_get(m)
+    f.i32_ctz()
+    f.i32_shr_u()
+    f.local_set(m)
+    return m
+
+
+def _in_range64(c: Ctx, x: int, lo: float, hi: float) -> None:
+    """Push lo < |x| < hi (false for NaN)."""
+    f = c.f
+    f.local_get(x)
+    f.f64_abs()
+    f.f64_const(lo)
+    f.f64_gt()
+    f.local_get(x)
+    f.f64_abs()
+    f.f64_const(hi)
+    f.f64_lt()
+    f.i32_and()
+
+
+def _normal32(c: Ctx, r: int) -> None:
+    """Push MIN32 < |r| <= MAX32 for the f32 local r."""
+    f = c.f
+    f.local_get(r)
+    f.f32_abs()
+    f.f32_const(MIN32)
+    f.f32_gt()
+    f.local_get(r)
+    f.f32_abs()
+    f.f32_const(INF)
+    f.f32_lt()
+    f.i32_and()
+
+
+def _zero_or_slow(c: Ctx, emit_cond: Callable[[], None]) -> None:
+    """Inside an `if (result i32)` else-arm: leave unless the condition holds; push NX = 0."""
+    emit_cond()
+    c.f.i32_eqz()
+    c.f.if_()
+    _slow(c)
+    c.f.end()
+    c.f.i32_const(0)
+
+
+def _is_zero64(c: Ctx, x: int) -> None:
+    c.f.local_get(x)
+    c.f.f64_const(0.0)
+    c.f.f64_eq()
+
+
+def _is_finite64(c: Ctx, x: int) -> None:
+    c.f.local_get(x)
+    c.f.f64_abs()
+    c.f.f64_const(INF)
+    c.f.f64_lt()
+
+
+# --- add, sub --------------------------------------------------------------------------------
+@trans("fadd.d", "fsub.d")
+def _fadd_d(c: Ctx, i: Insn) -> None:
+    if not _rne_only(c, i):
+        c.emulate()
+        return
+    f = c.f
+    a = _load_d(c, i.rs1)
+    b = _load_d(c, i.rs2, neg=i.name == "fsub.d")
+    r = c.tmp(F64)
+    f.local_get(a)
+    f.local_get(b)
+    f.f64_add()
+    f.local_tee(r)
+    # A sum of floats never underflows inexactly; far from overflow TwoSum is exact.
+    f.f64_abs()
+    f.f64_const(2.0**1022)
+    f.f64_lt()
+    f.i32_eqz()
+    f.if_()
+    _slow(c)
+    f.end()
+    _two_sum_err(c, a, b, r)
+    f.f64_const(0.0)
+    f.f64_ne()
+    _accrue_if(c, NX)
+    f.local_get(r)
+    c.set_f64(i.rd)
+
+
+@trans("fadd.s", "fsub.s")
+def _fadd_s(c: Ctx, i: Insn) -> None:
+    if not _rne_only(c, i):
+        c.emulate()
+        return
+    f = c.f
+    _, a = _load_s(c, i.rs1)
+    _, b = _load_s(c, i.rs2, neg=i.name == "fsub.s")
+    d, r = c.tmp(F64), c.tmp(F32)
+    f.local_get(a)
+    f.local_get(b)
+    f.f64_add()
+    f.local_tee(d)
+    f.f32_demote_f64()  # double rounding is innocuous: 53 >= 2 * 24 + 2
+    f.local_tee(r)
+    f.f32_abs()
+    f.f32_const(INF)
+    f.f32_lt()
+    f.i32_eqz()
+    f.if_()
+    _slow(c)
+    f.end()
+    _two_sum_err(c, a, b, d)
+    f.f64_const(0.0)
+    f.f64_ne()
+    f.local_get(r)
+    f.f64_promote_f32()
+    f.local_get(d)
+    f.f64_ne()
+    f.i32_or()
+    _accrue_if(c, NX)
+    f.local_get(r)
+    c.set_f32(i.rd)
+
+
+# --- mul, div, sqrt --------------------------------------------------------------------------
+@trans("fmul.d", "fdiv.d")
+def _fmuldiv_d(c: Ctx, i: Insn) -> None:
+    if not _rne_only(c, i):
+        c.emulate()
+        return
+    f = c.f
+    mul = i.name == "fmul.d"
+    a = _load_d(c, i.rs1)
+    b = _load_d(c, i.rs2)
+    r = c.tmp(F64)
+    f.local_get(a)
+    f.local_get(b)
+    if mul:
+        f.f64_mul()
+    else:
+        f.f64_div()
+    f.local_set(r)
+    _in_range64(c, r, MIN64, INF)
+    f.if_(I32)
+    # Normal result: exact iff the odd parts of the significands multiply into 53 bits
+    # (mul) or divide evenly (div).
+    oa, wa = _odd_sig64(c, a)
+    ob, wb = _odd_sig64(c, b)
+    if mul:
+        f.local_get(wa)
+        f.local_get(wb)
+        f.i64_add()
+        f.i64_const(64)
+        f.i64_gt_u()
+        f.local_get(oa)
+        f.local_get(ob)
+        f.i64_mul()
+        f.i64_const((1 << 53) - 1)
+        f.i64_gt_u()
+        f.i32_or()
+    else:
+        f.local_get(oa)
+        f.local_get(ob)
+        f.i64_rem_u()
+        f.i64_const(0)
+        f.i64_ne()
+    f.else_()
+    if mul:
+
+        def cond() -> None:  # a zero factor, and the product is not NaN
+            _is_zero64(c, a)
+            _is_zero64(c, b)
+            f.i32_or()
+            _is_zero64(c, r)
+            f.i32_and()
+    else:
+
+        def cond() -> None:  # 0 / finite nonzero
+            _is_zero64(c, a)
+            _is_finite64(c, b)
+            f.i32_and()
+            _is_zero64(c, b)
+            f.i32_eqz()
+            f.i32_and()
+
+    _zero_or_slow(c, cond)
+    f.end()
+    _accrue_if(c, NX)
+    f.local_get(r)
+    c.set_f64(i.rd)
+
+
+@trans("fmul.s", "fdiv.s")
+def _fmuldiv_s(c: Ctx, i: Insn) -> None:
+    if not _rne_only(c, i):
+        c.emulate()
+        return
+    f = c.f
+    mul = i.name == "fmul.s"
+    abits, a = _load_s(c, i.rs1)
+    bbits, b = _load_s(c, i.rs2)
+    d, r = c.tmp(F64), c.tmp(F32)
+    f.local_get(a)
+    f.local_get(b)
+    if mul:
+        f.f64_mul()  # exact: 24 x 24 bits
+    else:
+        f.f64_div()
+    f.local_tee(d)
+    f.f32_demote_f64()
+    f.local_set(r)
+    _normal32(c, r)
+    f.if_(I32)
+    if mul:
+        f.local_get(r)
+        f.f64_promote_f32()
+        f.local_get(d)
+        f.f64_ne()
+    else:
+        oa = _odd_sig32(c, abits)
+        ob = _odd_sig32(c, bbits)
+        f.local_get(oa)
+        f.local_get(ob)
+        f.i32_rem_u()
+    f.else_()
+    if mul:
+
+        def cond() -> None:
+            _is_zero64(c, a)
+            _is_zero64(c, b)
+            f.i32_or()
+            _is_zero64(c, d)
+            f.i32_and()
+    else:
+
+        def cond() -> None:
+            _is_zero64(c, a)
+            _is_finite64(c, b)
+            f.i32_and()
+            _is_zero64(c, b)
+            f.i32_eqz()
+            f.i32_and()
+
+    _zero_or_slow(c, cond)
+    f.end()
+    _accrue_if(c, NX)
+    f.local_get(r)
+    c.set_f32(i.rd)
+
+
+@trans("fsqrt.d")
+def _fsqrt_d(c: Ctx, i: Insn) -> None:
+    if not _rne_only(c, i):
+        c.emulate()
+        return
+    f = c.f
+    a = _load_d(c, i.rs1)
+    r = c.tmp(F64)
+    f.local_get(a)
+    f.f64_sqrt()
+    f.local_set(r)
+    _in_range64(c, a, 0.0, INF)
+    f.local_get(a)
+    f.f64_const(0.0)
+    f.f64_gt()
+    f.i32_and()
+    f.if_(I32)
+    oa, _ = _odd_sig64(c, a)
+    orr, _ = _odd_sig64(c, r)
+    f.local_get(orr)
+    f.i64_const(1 << 27)
+    f.i64_ge_u()
+    f.local_get(orr)
+    f.local_get(orr)
+    f.i64_mul()
+    f.local_get(oa)
+    f.i64_ne()
+    f.i32_or()
+    f.else_()
+    _zero_or_slow(c, lambda: _is_zero64(c, a))
+    f.end()
+    _accrue_if(c, NX)
+    f.local_get(r)
+    c.set_f64(i.rd)
+
+
+@trans("fsqrt.s")
+def _fsqrt_s(c: Ctx, i: Insn) -> None:
+    if not _rne_only(c, i):
+        c.emulate()
+        return
+    f = c.f
+    abits, a = _load_s(c, i.rs1)
+    r, rbits = c.tmp(F32), c.tmp(I32)
+    f.local_get(a)
+    f.f64_sqrt()
+    f.f32_demote_f64()
+    f.local_tee(r)
+    f.i32_reinterpret_f32()
+    f.local_set(rbits)
+    _in_range64(c, a, 0.0, INF)
+    f.local_get(a)
+    f.f64_const(0.0)
+    f.f64_gt()
+    f.i32_and()
+    f.if_(I32)
+    oa = _odd_sig32(c, abits)
+    orr = _odd_sig32(c, rbits)
+    f.local_get(orr)
+    f.i64_extend_i32_u()
+    f.local_get(orr)
+    f.i64_extend_i32_u()
+    f.i64_mul()
+    f.local_get(oa)
+    f.i64_extend_i32_u()
+    f.i64_ne()
+    f.else_()
+    _zero_or_slow(c, lambda: _is_zero64(c, a))
+    f.end()
+    _accrue_if(c, NX)
+    f.local_get(r)
+    c.set_f32(i.rd)
+
+
+# --- fused multiply-add ----------------------------------------------------------------------
+_FMA_NEG = {"fmadd": (False, False), "fmsub": (False, True), "fnmsub": (True, False),
+            "fnmadd": (True, True)}  # fmt: skip
+
+
+def _split(c: Ctx, x: int) -> tuple[int, int]:
+    """x = hi + lo exactly, each with at most 26 significant bits (round the significand to
+    26 bits on the integer bits: no overflow unlike a multiply by 2**27 + 1)."""
+    f = c.f
+    hi, lo = c.tmp(F64), c.tmp(F64)
+    f.local_get(x)
+    f.i64_reinterpret_f64()
+    f.i64_const(1 << 26)
+    f.i64_add()
+    f.i64_const(SPLIT_MASK)
+    f.i64_and()
+    f.f64_reinterpret_i64()
+    f.local_tee(hi)
+    f.local_get(x)
+    f.local_get(hi)
+    f.f64_sub()
+    f.local_set(lo)
+    return hi, lo
+
+
+def _round_odd(c: Ctx, s: int, e: int) -> None:
+    """s = RN(x), e = x - s exactly: make s the round-to-odd of x (step one ulp toward e when
+    the rounding was inexact and left an even significand)."""
+    f = c.f
+    sb = c.tmp(I64)
+    f.local_get(s)
+    f.i64_reinterpret_f64()
+    f.local_set(sb)
+    f.local_get(e)
+    f.f64_const(0.0)
+    f.f64_ne()
+    f.local_get(sb)
+    f.i32_wrap_i64()
+    f.i32_const(1)
+    f.i32_and()
+    f.i32_eqz()
+    f.i32_and()
+    f.if_()
+    f.local_get(sb)
+    f.i64_const(1)
+    f.i64_const(-1)
+    f.local_get(sb)
+    f.local_get(e)
+    f.i64_reinterpret_f64()
+    f.i64_xor()
+    f.i64_const(0)
+    f.i64_ge_s()  # same sign: magnitude grows
+    f.select()
+    f.i64_add()
+    f.f64_reinterpret_i64()
+    f.local_set(s)
+    f.end()
+
+
+def _two_sum(c: Ctx, a: int, b: int) -> tuple[int, int]:
+    s, e = c.tmp(F64), c.tmp(F64)
+    c.f.local_get(a)
+    c.f.local_get(b)
+    c.f.f64_add()
+    c.f.local_set(s)
+    _two_sum_err(c, a, b, s)
+    c.f.local_set(e)
+    return s, e
+
+
+@trans("fmadd.d", "fmsub.d", "fnmsub.d", "fnmadd.d")
+def _fma_d(c: Ctx, i: Insn) -> None:
+    if not _rne_only(c, i):
+        c.emulate()
+        return
+    f = c.f
+    neg_p, neg_c = _FMA_NEG[i.name.split(".")[0]]
+    a = _load_d(c, i.rs1, neg=neg_p)
+    b = _load_d(c, i.rs2)
+    cc = _load_d(c, i.rs3, neg=neg_c)
+    uh, ul = c.tmp(F64), c.tmp(F64)
+    f.local_get(a)
+    f.local_get(b)
+    f.f64_mul()
+    f.local_set(uh)
+    # Dekker's product: a * b = uh + ul exactly (no underflow: |uh| >= 2**-960 below)
+    ah, al = _split(c, a)
+    bh, bl = _split(c, b)
+    f.local_get(ah)
+    f.local_get(bh)
+    f.f64_mul()
+    f.local_get(uh)
+    f.f64_sub()
+    f.local_get(ah)
+    f.local_get(bl)
+    f.f64_mul()
+    f.f64_add()
+    f.local_get(al)
+    f.local_get(bh)
+    f.f64_mul()
+    f.f64_add()
+    f.local_get(al)
+    f.local_get(bl)
+    f.f64_mul()
+    f.f64_add()
+    f.local_set(ul)
+    # Boldo & Melquiond: th + tl = c + uh; v = RO(tl + ul); z = RN(th + v) = RN(a * b + c)
+    th, tl = _two_sum(c, cc, uh)
+    v, e = _two_sum(c, tl, ul)
+    _round_odd(c, v, e)
+    z = c.tmp(F64)
+    f.local_get(th)
+    f.local_get(v)
+    f.f64_add()
+    f.local_set(z)
+    _in_range64(c, uh, 2.0**-960, 2.0**960)
+    _in_range64(c, z, 2.0**-960, 2.0**1020)
+    f.i32_and()
+    f.if_(I32)
+    # Exact iff z - c == a * b: both sides as RN-normalized pairs (w, ew) and (uh, ul).
+    nc = c.tmp(F64)
+    f.local_get(cc)
+    f.f64_neg()
+    f.local_set(nc)
+    w, ew = _two_sum(c, z, nc)
+    f.local_get(w)
+    f.local_get(uh)
+    f.f64_eq()
+    f.local_get(ew)
+    f.local_get(ul)
+    f.f64_eq()
+    f.i32_and()
+    f.i32_eqz()
+    f.else_()
+
+    def cond() -> None:  # a zero factor times a finite one, plus a finite addend: exact
+        _is_zero64(c, a)
+        _is_zero64(c, b)
+        f.i32_or()
+        _is_zero64(c, uh)
+        f.i32_and()
+        _is_finite64(c, cc)
+        f.i32_and()
+
+    _zero_or_slow(c, cond)
+    f.local_get(uh)
+    f.local_get(cc)
+    f.f64_add()
+    f.local_set(z)
+    f.end()
+    _accrue_if(c, NX)
+    f.local_get(z)
+    c.set_f64(i.rd)
+
+
+@trans("fmadd.s", "fmsub.s", "fnmsub.s", "fnmadd.s")
+def _fma_s(c: Ctx, i: Insn) -> None:
+    if not _rne_only(c, i):
+        c.emulate()
+        return
+    f = c.f
+    neg_p, neg_c = _FMA_NEG[i.name.split(".")[0]]
+    _, a = _load_s(c, i.rs1, neg=neg_p)
+    _, b = _load_s(c, i.rs2)
+    _, cc = _load_s(c, i.rs3, neg=neg_c)
+    p = c.tmp(F64)
+    f.local_get(a)
+    f.local_get(b)
+    f.f64_mul()  # exact
+    f.local_set(p)
+    s, e = _two_sum(c, p, cc)
+    _round_odd(c, s, e)  # RO to 53 bits, then RN to 24 bits is correctly rounded
+    r = c.tmp(F32)
+    f.local_get(s)
+    f.f32_demote_f64()
+    f.local_set(r)
+    _normal32(c, r)
+    f.if_(I32)
+    f.local_get(e)
+    f.f64_const(0.0)
+    f.f64_ne()
+    f.local_get(r)
+    f.f64_promote_f32()
+    f.local_get(s)
+    f.f64_ne()
+    f.i32_or()
+    f.else_()
+
+    def cond() -> None:  # an exact result (zero, subnormal, infinity from an infinite input)
+        f.local_get(e)
+        f.f64_const(0.0)
+        f.f64_eq()
+        f.local_get(r)
+        f.f64_promote_f32()
+        f.local_get(s)
+        f.f64_eq()
+        f.i32_and()
+
+    _zero_or_slow(c, cond)
+    f.end()
+    _accrue_if(c, NX)
+    f.local_get(r)
+    c.set_f32(i.rd)
+
+
 # Everything not given a Wasm fast path below runs exactly in the host (interp.py, softfloat).
-def _slow(c: Ctx, i: Insn) -> None:
+def _emulate_all(c: Ctx, i: Insn) -> None:
     c.emulate()
 
 
 for _name in sorted(softfloat.NAMES):
     if _name not in SEMANTICS:
-        trans(_name)(_slow)
+        trans(_name)(_emulate_all)
