@@ -798,6 +798,410 @@ def _fma_s(c: Ctx, i: Insn) -> None:
     c.set_f32(i.rd)
 
 
+# --- min/max, comparisons, fclass --------------------------------------------------------------
+def _load_pair(c: Ctx, i: Insn, t: str) -> tuple[int, int, int, int]:
+    """(a bits, b bits, a, b): i64/f64 locals for doubles, i32/f32 for singles."""
+    f = c.f
+    ib, fl = (I64, F64) if t == "d" else (I32, F32)
+    ab, bb, a, b = c.tmp(ib), c.tmp(ib), c.tmp(fl), c.tmp(fl)
+    for r, bits, val in ((i.rs1, ab, a), (i.rs2, bb, b)):
+        if t == "d":
+            c.get_f(r)
+            f.local_tee(bits)
+            f.f64_reinterpret_i64()
+        else:
+            _f32_bits(c, r)
+            f.local_tee(bits)
+            f.f32_reinterpret_i32()
+        f.local_set(val)
+    return ab, bb, a, b
+
+
+def _either_nan(c: Ctx, t: str, a: int, b: int) -> None:
+    f = c.f
+    ne = f.f64_ne if t == "d" else f.f32_ne
+    f.local_get(a)
+    f.local_get(a)
+    ne()
+    f.local_get(b)
+    f.local_get(b)
+    ne()
+    f.i32_or()
+
+
+def _is_snan(c: Ctx, t: str, bits: int) -> None:
+    """Push whether the raw bits are a signaling NaN."""
+    f = c.f
+    if t == "d":
+        f.local_get(bits)
+        f.i64_const(ABS64)
+        f.i64_and()
+        f.i64_const(0x7FF0000000000000)
+        f.i64_sub()
+        f.i64_const(1)
+        f.i64_sub()
+        f.i64_const((1 << 51) - 1)
+        f.i64_lt_u()  # abs in (inf, inf + 2**51): NaN with the quiet bit clear
+    else:
+        f.local_get(bits)
+        f.i32_const(0x7FFFFFFF)
+        f.i32_and()
+        f.i32_const(0x7F800001)
+        f.i32_sub()
+        f.i32_const((1 << 22) - 1)
+        f.i32_lt_u()
+
+
+@trans("fmin.d", "fmax.d", "fmin.s", "fmax.s")
+def _fminmax(c: Ctx, i: Insn) -> None:
+    f = c.f
+    t = i.name[-1]
+    _, _, a, b = _load_pair(c, i, t)
+    _either_nan(c, t, a, b)
+    f.if_()
+    _slow(c)  # NaN operands: canonical NaN / the other operand, NV for sNaN
+    f.end()
+    f.local_get(a)
+    f.local_get(b)
+    getattr(f, f"f{'64' if t == 'd' else '32'}_{i.name[1:4]}")()  # -0 < +0 as RISC-V wants
+    if t == "d":
+        c.set_f64(i.rd)
+    else:
+        c.set_f32(i.rd)
+
+
+@trans("feq.d", "flt.d", "fle.d", "feq.s", "flt.s", "fle.s")
+def _fcmp(c: Ctx, i: Insn) -> None:
+    f = c.f
+    t = i.name[-1]
+    op = i.name[1:3]
+    ab, bb, a, b = _load_pair(c, i, t)
+    f.local_get(a)
+    f.local_get(b)
+    getattr(f, f"f{'64' if t == 'd' else '32'}_{op}")()
+    f.i64_extend_i32_u()
+    c.set_x(i.rd)
+    _either_nan(c, t, a, b)
+    f.if_()
+    if op == "eq":  # quiet: NV only for a signaling NaN
+        _is_snan(c, t, ab)
+        _is_snan(c, t, bb)
+        f.i32_or()
+        _accrue_if(c, NV)
+    else:
+        f.i32_const(NV)
+        c.or_fflags()
+    f.end()
+
+
+@trans("fclass.d", "fclass.s")
+def _fclass(c: Ctx, i: Insn) -> None:
+    f = c.f
+    bits, e, m, neg = c.tmp(I64), c.tmp(I32), c.tmp(I64), c.tmp(I32)
+    if i.name == "fclass.d":
+        c.get_f(i.rs1)
+        frac_bits, exp_max = 52, 0x7FF
+    else:
+        _f32_bits(c, i.rs1)
+        f.i64_extend_i32_u()
+        frac_bits, exp_max = 23, 0xFF
+    f.local_tee(bits)
+    f.i64_const(frac_bits)
+    f.i64_shr_u()
+    f.i32_wrap_i64()
+    f.local_tee(neg)
+    f.i32_const(exp_max)
+    f.i32_and()
+    f.local_set(e)
+    f.local_get(neg)
+    f.i32_const(exp_max + 1)
+    f.i32_and()
+    f.local_set(neg)
+    f.local_get(bits)
+    f.i64_const((1 << frac_bits) - 1)
+    f.i64_and()
+    f.local_set(m)
+
+    def by_sign(neg_k: int, pos_k: int) -> None:
+        f.i32_const(neg_k)
+        f.i32_const(pos_k)
+        f.local_get(neg)
+        f.select()
+
+    f.i32_const(1)
+    f.local_get(e)
+    f.i32_const(exp_max)
+    f.i32_eq()
+    f.if_(I32)
+    f.local_get(m)
+    f.i64_eqz()
+    f.if_(I32)
+    by_sign(0, 7)
+    f.else_()
+    f.i32_const(9)
+    f.i32_const(8)
+    f.local_get(m)
+    f.i64_const(frac_bits - 1)
+    f.i64_shr_u()
+    f.i32_wrap_i64()
+    f.select()
+    f.end()
+    f.else_()
+    f.local_get(e)
+    f.i32_eqz()
+    f.if_(I32)
+    f.local_get(m)
+    f.i64_eqz()
+    f.if_(I32)
+    by_sign(3, 4)
+    f.else_()
+    by_sign(2, 5)
+    f.end()
+    f.else_()
+    by_sign(1, 6)
+    f.end()
+    f.end()
+    f.i32_shl()
+    f.i64_extend_i32_u()
+    c.set_x(i.rd)
+
+
+# --- conversions -----------------------------------------------------------------------------
+def _round_static(c: Ctx, rm: int, x: int) -> None:
+    """Push x (f64 local) rounded to an integral value in rounding mode rm."""
+    f = c.f
+    if rm == softfloat.RNE:
+        f.local_get(x)
+        f.f64_nearest()
+    elif rm == softfloat.RTZ:
+        f.local_get(x)
+        f.f64_trunc()
+    elif rm == softfloat.RDN:
+        f.local_get(x)
+        f.f64_floor()
+    elif rm == softfloat.RUP:
+        f.local_get(x)
+        f.f64_ceil()
+    else:  # RMM: ties away from zero; x - trunc(x) is exact
+        t = c.tmp(F64)
+        f.local_get(x)
+        f.f64_trunc()
+        f.local_tee(t)
+        f.f64_const(1.0)
+        f.local_get(x)
+        f.f64_copysign()
+        f.f64_add()
+        f.local_get(t)
+        f.local_get(x)
+        f.local_get(t)
+        f.f64_sub()
+        f.f64_abs()
+        f.f64_const(0.5)
+        f.f64_ge()
+        f.select()
+
+
+def _round_int(c: Ctx, i: Insn, x: int) -> int:
+    """x rounded to an integral f64 in the instruction's rounding mode, into a new local."""
+    f = c.f
+    r = c.tmp(F64)
+    if i.rm != 7:
+        _round_static(c, i.rm, x)
+        f.local_set(r)
+        return r
+    fr = c.tmp(I32)
+    c.push_frm()
+    f.local_tee(fr)
+    f.i32_const(4)
+    f.i32_gt_u()
+    f.if_()
+    _slow(c)  # reserved frm: the host raises illegal instruction
+    f.end()
+    for m in range(4):
+        f.local_get(fr)
+        f.i32_const(m)
+        f.i32_eq()
+        f.if_(F64)
+        _round_static(c, m, x)
+        f.else_()
+    _round_static(c, softfloat.RMM, x)
+    for _ in range(4):
+        f.end()
+    f.local_set(r)
+    return r
+
+
+_TO_INT = {  # name -> (lowest valid, first too big, saturating op, value for NaN)
+    "w": (-(2.0**31), 2.0**31, "i32_trunc_sat_f64_s", 0x7FFFFFFF),
+    "wu": (0.0, 2.0**32, "i32_trunc_sat_f64_u", -1),
+    "l": (-(2.0**63), 2.0**63, "i64_trunc_sat_f64_s", (1 << 63) - 1),
+    "lu": (0.0, 2.0**64, "i64_trunc_sat_f64_u", -1),
+}
+
+
+@trans(*(f"fcvt.{k}.{t}" for k in _TO_INT for t in "sd"))
+def _fcvt_to_int(c: Ctx, i: Insn) -> None:
+    f = c.f
+    kind, t = i.name.split(".")[1:]
+    lo, hi, op, nan_value = _TO_INT[kind]
+    x = c.tmp(F64)
+    if t == "d":
+        c.get_f64(i.rs1)
+    else:
+        _f32(c, i.rs1)
+        f.f64_promote_f32()
+    f.local_set(x)
+    r = _round_int(c, i, x)
+    ok = c.tmp(I32)
+    # in range: lo <= r < hi (unsigned: r > -1, so -0 and values rounding to zero are fine)
+    f.local_get(r)
+    f.f64_const(lo if lo else -1.0)
+    f.f64_ge() if lo else f.f64_gt()
+    f.local_get(r)
+    f.f64_const(hi)
+    f.f64_lt()
+    f.i32_and()
+    f.local_tee(ok)
+    # value: saturated conversion, NaN -> the largest value
+    wide = kind in ("l", "lu")
+    if wide:
+        f.i64_const(nan_value)
+    else:
+        f.i32_const(nan_value)
+    f.local_get(r)
+    getattr(f, op)()
+    f.local_get(r)
+    f.local_get(r)
+    f.f64_ne()
+    f.select()
+    if not wide:
+        f.i64_extend_i32_s()  # W results are sign-extended, WU too
+    c.set_x(i.rd)
+    # flags: NV when out of range or NaN, else NX when rounding changed the value
+    fl = c.tmp(I32)
+    f.i32_const(NV)
+    f.i32_const(NX)
+    f.i32_const(0)
+    f.local_get(r)
+    f.local_get(x)
+    f.f64_ne()
+    f.select()
+    f.local_get(ok)
+    f.i32_eqz()
+    f.select()
+    f.local_tee(fl)
+    f.if_()
+    f.local_get(fl)
+    c.or_fflags()
+    f.end()
+
+
+# int -> float: native conversion rounds to nearest-even; exact results hold in every mode.
+_FROM_INT = {  # source kind -> (f64 op, f32 op)
+    "w": ("f64_convert_i32_s", "f32_convert_i32_s"),
+    "wu": ("f64_convert_i32_u", "f32_convert_i32_u"),
+    "l": ("f64_convert_i64_s", "f32_convert_i64_s"),
+    "lu": ("f64_convert_i64_u", "f32_convert_i64_u"),
+}
+
+
+@trans(*(f"fcvt.{t}.{k}" for k in _FROM_INT for t in "sd"))
+def _fcvt_from_int(c: Ctx, i: Insn) -> None:
+    f = c.f
+    t, kind = i.name.split(".")[1:]
+    _check_dyn_rm(c, i)
+    v = c.tmp(I64)
+    c.get_x(i.rs1)
+    if kind == "w":
+        f.i32_wrap_i64()
+        f.i64_extend_i32_s()
+    elif kind == "wu":
+        f.i64_const(0xFFFFFFFF)
+        f.i64_and()
+    f.local_set(v)
+    r = c.tmp(F64 if t == "d" else F32)
+    f.local_get(v)
+    if kind in ("w", "wu"):
+        f.i32_wrap_i64()
+    getattr(f, _FROM_INT[kind][0 if t == "d" else 1])()
+    f.local_set(r)
+    if t == "d" and kind in ("w", "wu"):
+        f.local_get(r)
+        c.set_f64(i.rd)
+        return  # always exact
+    # inexact iff converting back does not give v (the top value saturates: test it apart)
+    unsigned = kind in ("wu", "lu")
+    sfx = "u" if unsigned else "s"
+    tb = "f64" if t == "d" else "f32"
+    f.local_get(r)
+    getattr(f, f"i64_trunc_sat_{tb}_{sfx}")()
+    f.local_get(v)
+    f.i64_ne()
+    f.local_get(r)
+    const = f.f64_const if t == "d" else f.f32_const
+    const(2.0**64 if unsigned else 2.0**63)
+    getattr(f, f"{tb}_ge")()
+    f.i32_or()
+    f.if_()
+    _need_rne(c, i)
+    f.i32_const(NX)
+    c.or_fflags()
+    f.end()
+    f.local_get(r)
+    if t == "d":
+        c.set_f64(i.rd)
+    else:
+        c.set_f32(i.rd)
+
+
+@trans("fcvt.s.d")
+def _fcvt_s_d(c: Ctx, i: Insn) -> None:
+    f = c.f
+    _check_dyn_rm(c, i)
+    x, r = c.tmp(F64), c.tmp(F32)
+    c.get_f64(i.rs1)
+    f.local_tee(x)
+    f.f32_demote_f64()
+    f.local_tee(r)
+    f.f64_promote_f32()
+    f.local_get(x)
+    f.f64_ne()
+    f.if_()  # inexact, or NaN
+    _normal32(c, r)
+    f.i32_eqz()
+    f.if_()
+    _slow(c)  # NaN, overflow, underflow
+    f.end()
+    _need_rne(c, i)
+    f.i32_const(NX)
+    c.or_fflags()
+    f.end()
+    f.local_get(r)
+    c.set_f32(i.rd)
+
+
+@trans("fcvt.d.s")
+def _fcvt_d_s(c: Ctx, i: Insn) -> None:
+    f = c.f
+    _check_dyn_rm(c, i)
+    bits, x = c.tmp(I32), c.tmp(F64)
+    _f32_bits(c, i.rs1)
+    f.local_tee(bits)
+    f.f32_reinterpret_i32()
+    f.f64_promote_f32()
+    f.local_tee(x)
+    f.local_get(x)
+    f.f64_ne()
+    f.if_()
+    _is_snan(c, "s", bits)
+    _accrue_if(c, NV)
+    f.f64_const_bits(CANONICAL_NAN64)
+    f.local_set(x)
+    f.end()
+    f.local_get(x)
+    c.set_f64(i.rd)
+
+
 # Everything not given a Wasm fast path below runs exactly in the host (interp.py, softfloat).
 def _emulate_all(c: Ctx, i: Insn) -> None:
     c.emulate()

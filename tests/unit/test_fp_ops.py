@@ -211,7 +211,7 @@ def test_fast_path_used(h: OneInsn) -> None:
                 assert not _check(h, f"{op}.{t}", 0, 0, enc(a), enc(b), enc(c)), (op, t)
         for op in ("fsqrt", "fcvt.w", "fcvt.l", "fcvt.wu", "fcvt.lu", "fclass"):
             for a in (2.0, 0.5, 1e5, 3.7):
-                for rm in (0, 1, 7):
+                for rm in (0, 7) if op == "fsqrt" else (0, 1, 2, 3, 4, 7):
                     assert not _check(h, f"{op}.{t}", rm, 0, enc(a)), (op, t, a)
         for op in ("fmin", "fmax", "feq", "flt", "fle"):
             assert not _check(h, f"{op}.{t}", 0, 0, enc(1.0), enc(-0.5))
