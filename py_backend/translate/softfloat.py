@@ -418,7 +418,6 @@ def run_insn(name: str, r1: int, r2: int = 0, r3: int = 0, rm: int = RNE) -> tup
         return (box(res) if fmt is S else res), fl
     fmt = S if parts[-1] == "s" else D
     a, b, c = (unbox(r1), unbox(r2), unbox(r3)) if fmt is S else (r1, r2, r3)
-    res: int
     if op in ("feq", "flt", "fle"):
         return compare(op[1:], a, b, fmt)
     if op == "fclass":
