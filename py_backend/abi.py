@@ -114,11 +114,21 @@ class ExitReason(IntEnum):
     SMC = 8  # a store hit a page holding translated code: CTX_EXIT_ARG = address; pc = next insn
     FENCE_I = 9  # fence.i executed; pc = next insn; the host flushes the code cache
     FETCH = 10  # instruction fetch from a non-executable or unmapped page; pc = fault address
-    EMULATE = 11  # the host interprets the one instruction at pc (rdtime, rare FP cases), then goes on
+    EMULATE = (
+        11  # the host interprets the one instruction at pc (rdtime, rare FP cases), then goes on
+    )
 
 
 # Signals a guest can die from, as Linux numbers them.
-SIGNALS = {"SIGILL": 4, "SIGTRAP": 5, "SIGABRT": 6, "SIGBUS": 7, "SIGFPE": 8, "SIGKILL": 9, "SIGSEGV": 11}
+SIGNALS = {
+    "SIGILL": 4,
+    "SIGTRAP": 5,
+    "SIGABRT": 6,
+    "SIGBUS": 7,
+    "SIGFPE": 8,
+    "SIGKILL": 9,
+    "SIGSEGV": 11,
+}
 
 # Signature of every TB function: () -> i32 (an ExitReason).  The shared funcref table is indexed
 # by TB id; modules import the memory as env.mem and the table as env.tbl.
@@ -130,7 +140,8 @@ IMPORT_TABLE = "tbl"
 def as_dict() -> dict[str, Any]:
     names = [
         "PAGE_SHIFT", "PAGE_SIZE", "WASM_PAGE", "CTX", "CTX_TB_PTR", "CTX_EXIT_REASON",
-        "CTX_EXIT_ARG", "CTX_BUDGET", "CTX_LINK_FROM", "CTX_LINK_SLOT", "CTX_TB_COUNT", "CTX_SIZE", "CPU",
+        "CTX_EXIT_ARG", "CTX_BUDGET", "CTX_LINK_FROM", "CTX_LINK_SLOT", "CTX_TB_COUNT",
+        "CTX_SIZE", "CPU",
         "CPU_X", "CPU_F", "CPU_PC", "CPU_FFLAGS", "CPU_FRM", "CPU_RES_ADDR", "CPU_RES_VALID",
         "CPU_RES_VALUE", "CPU_SIZE", "JMP_CACHE", "JMP_CACHE_ENTRIES", "JMP_CACHE_ENTRY_SIZE",
         "LINK_SLOTS", "LINK_SLOTS_PER_TB", "MAX_TBS", "LINK_SLOTS_END", "GUEST_SIZE",

@@ -89,6 +89,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             budget=args.budget,
             batch=args.batch,
             trace=trace,
+            strace=(lambda line: sys.stderr.write(f"[strace] {line}\n")) if args.strace else None,
             host_dirs=host_dirs,
         )
     except ElfError as e:
@@ -106,8 +107,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         if deadline is not None and time.monotonic() >= deadline and "stopped" in msg:
             msg = f"tbwasm: guest stopped after --timeout {args.timeout}s"
         sys.stderr.write(msg + "\n")
-    for nr in sorted(getattr(machine.linux, "unknown_syscalls", ())):
-        _err(f"unknown syscall {nr} returned -ENOSYS")
     if args.stats:
         s = machine.stats()
         mips = s["guest_insns"] / elapsed / 1e6 if elapsed > 0 else 0.0
@@ -153,9 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--mount", action="append", metavar="GUEST=HOST", help="map a host dir")
     r.add_argument("--stats", action="store_true", help="print statistics to stderr at exit")
     r.add_argument("--trace", action="store_true", help="log every TB translated")
+    r.add_argument("--strace", action="store_true", help="log every system call")
     r.add_argument("--timeout", type=float, default=0, help="stop the guest after SECONDS")
     r.add_argument("--budget", type=int, default=5_000_000, help=argparse.SUPPRESS)
-    r.add_argument("--batch", type=int, default=32, help=argparse.SUPPRESS)
+    r.add_argument("--batch", type=int, default=4, help=argparse.SUPPRESS)
     r.set_defaults(fn=cmd_run)
     d = sub.add_parser("disas", help="disassemble the code of a riscv64 ELF")
     d.add_argument("program")

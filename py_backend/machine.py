@@ -77,6 +77,7 @@ class Machine:
         batch: int = 16,
         max_block_insns: int = MAX_BLOCK_INSNS,
         trace: Callable[[str], None] | None = None,
+        strace: Callable[[str], None] | None = None,
         host_dirs: dict[str, str] | None = None,
     ) -> None:
         self.mem = mem
@@ -84,6 +85,7 @@ class Machine:
         self.batch = batch
         self.max_block_insns = max_block_insns
         self.trace = trace
+        self.strace = strace
         mem.fill(abi.CTX, abi.LINK_SLOTS_END - abi.CTX, 0)
         self.aspace = AddressSpace(mem, on_code_write=self._code_written)
         env = DEFAULT_ENV if env is None else env
@@ -311,7 +313,7 @@ class Machine:
         self.next_id = 1
         self.mem.fill(abi.JMP_CACHE, abi.LINK_SLOTS_END - abi.JMP_CACHE, 0)
 
-    # --- the host protocol -------------------------------------------------------------------------
+    # --- the host protocol ---------------------------------------------------------------
     def _run(self, pc: int, link: tuple[int, int] | None = None, cache: bool = False) -> Action:
         tb = self.tbs.get(pc)
         if tb is None:
@@ -396,7 +398,17 @@ class Machine:
         nr = self._read_x(17)
         args = tuple(self._read_x(10 + k) for k in range(6))
         self._set_pc(pc + 4)
-        ret = self.linux.syscall(nr, args)
+        if self.strace is not None:
+            try:
+                ret = self.linux.syscall(nr, args)
+            except (GuestExit, GuestSignal) as e:
+                self.strace(
+                    f"{self.linux.syscall_name(nr)}({', '.join(hex(a) for a in args)}) = {e!r}"
+                )
+                raise
+            self.strace(f"{self.linux.syscall_name(nr)}({', '.join(hex(a) for a in args)}) = {ret}")
+        else:
+            ret = self.linux.syscall(nr, args)
         self._write_x(10, ret)
         return self._run(pc + 4)
 

@@ -363,6 +363,76 @@ class Linux:
         data = b"".join(chunks)
         return of.write(data) if data else 0
 
+    @syscall_nr(71)
+    def sys_sendfile(self, out_fd: int, in_fd: int, offp: int, count: int, *_: int) -> int:
+        src = self._file(in_fd)
+        dst = self._file(out_fd)
+        if not src.readable or not dst.writable:
+            raise SyscallError(E.EBADF)
+        if isinstance(src.node, Dir):
+            raise SyscallError(E.EISDIR)
+        count = min(count, MAX_IO)
+        if offp:
+            off = s64(self.aspace.read_u64(offp))
+            if off < 0:
+                raise SyscallError(E.EINVAL)
+            if not src.seekable():
+                raise SyscallError(E.ESPIPE)
+            data = src.pread(count, off)
+            self.aspace.write_u64(offp, off + len(data))
+        else:
+            data = src.read(count)
+        return dst.write(data) if data else 0
+
+    # poll/select: one process and no sockets, so every open descriptor is ready: a read on a
+    # terminal or pipe then blocks in read itself, as a single-threaded program expects.
+    POLLIN, POLLOUT, POLLNVAL = 0x1, 0x4, 0x20
+
+    @syscall_nr(73)
+    def sys_ppoll(self, fds: int, nfds: int, *_: int) -> int:
+        if nfds > 4096:
+            raise SyscallError(E.EINVAL)
+        raw = bytearray(self.aspace.read(fds, 8 * nfds)) if nfds else bytearray()
+        ready = 0
+        for k in range(nfds):
+            fd, events, _rev = struct.unpack_from("<ihh", raw, 8 * k)
+            if fd < 0:
+                revents = 0
+            elif fd not in self.fds:
+                revents = self.POLLNVAL
+            else:
+                of = self.fds[fd]
+                revents = events & (
+                    (self.POLLIN if of.readable else 0) | (self.POLLOUT if of.writable else 0)
+                )
+            struct.pack_into("<h", raw, 8 * k + 6, revents)
+            ready += revents != 0
+        if nfds:
+            self.aspace.write(fds, bytes(raw))
+        return ready
+
+    @syscall_nr(72)
+    def sys_pselect6(self, nfds: int, rfds: int, wfds: int, efds: int, *_: int) -> int:
+        if s32(nfds) < 0 or nfds > 1024:
+            raise SyscallError(E.EINVAL)
+        nbytes = (nfds + 63) // 64 * 8
+        ready = 0
+        for ptr, want in ((rfds, "r"), (wfds, "w"), (efds, "e")):
+            if not ptr or not nbytes:
+                continue
+            bits = int.from_bytes(self.aspace.read(ptr, nbytes), "little")
+            out = 0
+            for fd in range(nfds):
+                if bits >> fd & 1:
+                    of = self.fds.get(fd)
+                    if of is None:
+                        raise SyscallError(E.EBADF)
+                    if (want == "r" and of.readable) or (want == "w" and of.writable):
+                        out |= 1 << fd
+                        ready += 1
+            self.aspace.write(ptr, out.to_bytes(nbytes, "little"))
+        return ready
+
     @syscall_nr(67)
     def sys_pread64(self, fd: int, buf: int, count: int, off: int, *_: int) -> int:
         of = self._file(fd)
@@ -887,6 +957,11 @@ class Linux:
     def sys_rseq(self, *_: int) -> int:
         return -E.ENOSYS
 
+    @syscall_nr(258)
+    def sys_riscv_hwprobe(self, *_: int) -> int:
+        # Newer than qemu 7.2 (our reference), which answers ENOSYS; glibc then falls back.
+        return -E.ENOSYS
+
     @syscall_nr(139)
     def sys_rt_sigreturn(self, *_: int) -> int:
         return -E.ENOSYS
@@ -1229,6 +1304,10 @@ class Linux:
 
     def syscall_names(self) -> dict[int, str]:
         return {nr: name for nr, (name, _) in self.table.items()}
+
+    def syscall_name(self, nr: int) -> str:
+        entry = self.table.get(nr)
+        return entry[0] if entry else f"syscall_{nr}"
 
 
 __all__ = ["O_RDWR", "O_WRONLY", "Linux"]

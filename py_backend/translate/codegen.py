@@ -157,9 +157,9 @@ class Ctx:
         """Push f[r] as an i32 single, unboxing: a value not properly NaN-boxed reads as the
         canonical NaN ("the value is treated as if it were the canonical NaN")."""
         f = self.f
-        f.i32_const(CANONICAL_NAN32)
         self.get_f(r)
         f.i32_wrap_i64()
+        f.i32_const(CANONICAL_NAN32)
         self.get_f(r)
         f.i64_const(BOX_HIGH)
         f.i64_and()

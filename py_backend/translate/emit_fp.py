@@ -10,8 +10,6 @@ from ..abi import ExitReason
 from ..isa.insn import Insn
 from . import softfloat
 from .codegen import (
-    BOX_HIGH,
-    CANONICAL_NAN32,
     CANONICAL_NAN64,
     F32,
     F64,
@@ -21,26 +19,6 @@ from .codegen import (
     Ctx,
     trans,
 )
-
-
-def _f32_bits(c: Ctx, r: int) -> None:
-    """Push f[r] as an i32 single, unboxing: a value not properly NaN-boxed reads as the
-    canonical NaN.  (Ctx.get_f32_bits has its select operands swapped; see the report.)"""
-    f = c.f
-    c.get_f(r)
-    f.i32_wrap_i64()
-    f.i32_const(CANONICAL_NAN32)
-    c.get_f(r)
-    f.i64_const(BOX_HIGH)
-    f.i64_and()
-    f.i64_const(BOX_HIGH)
-    f.i64_eq()
-    f.select()
-
-
-def _f32(c: Ctx, r: int) -> None:
-    _f32_bits(c, r)
-    c.f.f32_reinterpret_i32()
 
 
 @trans("fmv.x.w")
@@ -96,15 +74,15 @@ def _fsgnj_d(c: Ctx, i: Insn) -> None:
 def _fsgnj_s(c: Ctx, i: Insn) -> None:
     f = c.f
     sign = 1 << 31
-    _f32_bits(c, i.rs1)
+    c.get_f32_bits(i.rs1)
     f.i32_const(sign - 1)
     f.i32_and()
-    _f32_bits(c, i.rs2)
+    c.get_f32_bits(i.rs2)
     if i.name == "fsgnjn.s":
         f.i32_const(-1)
         f.i32_xor()
     elif i.name == "fsgnjx.s":
-        _f32_bits(c, i.rs1)
+        c.get_f32_bits(i.rs1)
         f.i32_xor()
     f.i32_const(sign)
     f.i32_and()
@@ -191,7 +169,7 @@ def _load_d(c: Ctx, r: int, neg: bool = False) -> int:
 def _load_s(c: Ctx, r: int, neg: bool = False) -> tuple[int, int]:
     """(i32 bits local, f64 local holding the single promoted exactly)."""
     bits, wide = c.tmp(I32), c.tmp(F64)
-    _f32_bits(c, r)
+    c.get_f32_bits(r)
     if neg:
         c.f.i32_const(-0x80000000)
         c.f.i32_xor()
@@ -810,7 +788,7 @@ def _load_pair(c: Ctx, i: Insn, t: str) -> tuple[int, int, int, int]:
             f.local_tee(bits)
             f.f64_reinterpret_i64()
         else:
-            _f32_bits(c, r)
+            c.get_f32_bits(r)
             f.local_tee(bits)
             f.f32_reinterpret_i32()
         f.local_set(val)
@@ -902,7 +880,7 @@ def _fclass(c: Ctx, i: Insn) -> None:
         c.get_f(i.rs1)
         frac_bits, exp_max = 52, 0x7FF
     else:
-        _f32_bits(c, i.rs1)
+        c.get_f32_bits(i.rs1)
         f.i64_extend_i32_u()
         frac_bits, exp_max = 23, 0xFF
     f.local_tee(bits)
@@ -1048,7 +1026,7 @@ def _fcvt_to_int(c: Ctx, i: Insn) -> None:
     if t == "d":
         c.get_f64(i.rs1)
     else:
-        _f32(c, i.rs1)
+        c.get_f32(i.rs1)
         f.f64_promote_f32()
     f.local_set(x)
     r = _round_int(c, i, x)
@@ -1185,7 +1163,7 @@ def _fcvt_d_s(c: Ctx, i: Insn) -> None:
     f = c.f
     _check_dyn_rm(c, i)
     bits, x = c.tmp(I32), c.tmp(F64)
-    _f32_bits(c, i.rs1)
+    c.get_f32_bits(i.rs1)
     f.local_tee(bits)
     f.f32_reinterpret_i32()
     f.f64_promote_f32()
