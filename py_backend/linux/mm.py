@@ -86,7 +86,17 @@ class AddressSpace:
         self.on_code_write = on_code_write
         self.prot = bytearray(NPAGES)  # R/W/X of each page (mirror of the page table)
         self.mapped = bytearray(NPAGES)  # 1 = page is mapped (even with PROT_NONE)
-        self.dirty = bytearray(NPAGES)  # 1 = page may hold nonzero bytes
+        # 1 = page may hold nonzero bytes.  Kept on the memory object, so a later guest on the
+        # same memory (a reused host) knows which pages an earlier guest left data in; a
+        # memory that cannot carry it is assumed dirty everywhere.
+        dirty = getattr(mem, "guest_dirty", None)
+        if not isinstance(dirty, bytearray) or len(dirty) != NPAGES:
+            dirty = bytearray(NPAGES)
+            try:
+                mem.guest_dirty = dirty  # type: ignore[attr-defined]
+            except AttributeError:
+                dirty = bytearray(b"\x01") * NPAGES
+        self.dirty = dirty
         self.names: dict[int, str] = {}  # first page of a map() call -> name (informational)
         self.brk_start = 0
         self.brk_cur = 0
