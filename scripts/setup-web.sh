@@ -27,11 +27,13 @@ build_own_wheel() {
         return
     fi
     log "building the tbwasm wheel"
-    rm -f "$WHEELS"/tbwasm-*.whl
-    local tmp
+    local tmp built
     tmp=$(mktemp -d)
     "$PY" -m pip wheel . --no-deps --quiet -w "$tmp"
-    mv "$tmp"/tbwasm-*.whl "$WHEELS"/
+    built=$(basename "$tmp"/tbwasm-*.whl)
+    # Replace by rename, so a host installing the wheel meanwhile never sees half a file.
+    find "$WHEELS" -maxdepth 1 -name 'tbwasm-*.whl' ! -name "$built" -delete
+    mv -f "$tmp/$built" "$WHEELS/$built"
     rm -rf "$tmp" build tbwasm.egg-info
 }
 

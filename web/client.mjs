@@ -206,6 +206,9 @@ export class TbwasmClient extends EventTarget {
     const job = this.queue.shift();
     this.current = job;
     Atomics.store(this.control, 0, 0);
+    // The worker is idle here, so the page may move the read index: input typed from now on
+    // (even before the worker picks the run up) goes to this run, older input is dropped.
+    if (job.msg.stdin === "ring") this.ring.reset();
     this.worker.postMessage(job.msg);
     job.onStart?.();
     this._emit("run", { id: job.id });

@@ -40,13 +40,13 @@ export class StdinRing {
     Atomics.notify(this.hdr, SEQ);
   }
 
-  // ---- reader side (worker) ----
-  /** Forget input typed before this run. */
+  /** Forget input typed before this run (only while no reader is active). */
   reset() {
     Atomics.store(this.hdr, R, Atomics.load(this.hdr, W));
     Atomics.store(this.hdr, EOFS, 0);
   }
 
+  // ---- reader side (worker) ----
   /**
    * Block until input, EOF or stop; returns up to n bytes, or null for EOF (also when stopped).
    * @param {() => boolean} stopped

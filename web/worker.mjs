@@ -48,7 +48,6 @@ async function run(m) {
   const stopped = () => Atomics.load(control, 0) !== 0;
   let stdin;
   if (m.stdin === "ring") {
-    ring.reset();
     stdin = (n) => ring.read(n, stopped, () => post({ type: "input-wait", id }));
   } else {
     stdin = fixedStdin(m.stdin ?? new Uint8Array(0));

@@ -1,0 +1,93 @@
+"""Session fixtures for the browser tests: serve.py on a free port, Debian's chromium through
+Python Playwright, and one page with Pyodide loaded that most tests share."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("TBWASM_CHROMIUM", "/usr/bin/chromium")
+SERVER_START_TIMEOUT = 600  # the first start may run scripts/setup-web.sh (npm ci, pip downloads)
+LOAD_TIMEOUT_MS = 90_000  # page open -> Pyodide loaded and the default program finished
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """Base URL of `python serve.py --port 0`, e.g. http://127.0.0.1:41234/."""
+    log = open(REPO / ".pytest_cache_serve.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "serve.py"), "--port", "0", "--quiet"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=log,
+    )
+    lines: queue.Queue[bytes] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
+    try:
+        first = lines.get(timeout=SERVER_START_TIMEOUT).decode().strip()
+    except queue.Empty:
+        proc.kill()
+        pytest.fail("serve.py did not print its URL in time")
+    if not first.startswith("Serving http://"):
+        proc.kill()
+        pytest.fail(f"serve.py said {first!r}; see .pytest_cache_serve.log")
+    yield first.split(" ", 1)[1]
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+    (REPO / ".pytest_cache_serve.log").unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM)
+        yield b
+        b.close()
+
+
+class PageErrors(list):
+    pass
+
+
+@pytest.fixture(scope="session")
+def open_page(browser):
+    """open_page(url): a new page (its own worker and Pyodide) with page.errors collected."""
+    return lambda url: _open_page(browser, url)
+
+
+def _open_page(browser, url: str):
+    """A new page at url, collecting page errors and console errors in page.errors."""
+    page = browser.new_page(viewport={"width": 1100, "height": 760})
+    page.errors = PageErrors()
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.set_default_timeout(LOAD_TIMEOUT_MS)
+    page.goto(url)
+    return page
+
+
+@pytest.fixture(scope="session")
+def app_page(browser, server):
+    """The terminal page, opened once: Pyodide loads and the default program (hello.elf) runs."""
+    page = _open_page(browser, server)
+    page.wait_for_function(
+        "() => window.tbwasmApp && window.tbwasmApp.lastResult", timeout=LOAD_TIMEOUT_MS
+    )
+    yield page
+    page.close()

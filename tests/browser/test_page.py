@@ -1,0 +1,197 @@
+"""End to end in Chromium: the terminal page, uploads, Stop, the docs page's embeds and the
+script API. One serve.py and one page (one Pyodide load) per session; every wait has a timeout.
+
+Guest output is compared with qemu-riscv64's. The page runs a program with argv[0] = its file name
+(e.g. "args.elf") and the machine's default environment, so qemu runs it from guests/bin by that
+name too.
+"""
+
+from __future__ import annotations
+
+import json
+
+import helpers
+import pytest
+
+pytestmark = pytest.mark.browser
+
+RUN_TIMEOUT_MS = 120_000
+LOAD_TIMEOUT_MS = 90_000
+# Per-program arguments typed into the page; loop and echo have their own tests.
+ARGS = {"args": 'one "two words" three', "asm_args": "a b", "bench": "20"}
+PROGRAMS = sorted(
+    p.stem for p in helpers.GUEST_BIN_DIR.glob("*.elf") if p.stem not in {"loop", "echo"}
+)
+
+
+def qemu(name: str, args: list[str] = (), stdin: bytes = b"") -> helpers.Result:
+    if not helpers.have_qemu():
+        pytest.skip("qemu-riscv64 not installed")
+    return helpers.qemu_run(f"{name}.elf", list(args), stdin=stdin, cwd=helpers.GUEST_BIN_DIR)
+
+
+def start_run(page, name: str, args: str = "") -> int:
+    """Select an example, set the arguments, press Run; returns the run number."""
+    page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)
+    runs = page.evaluate("window.tbwasmApp.runs")
+    page.select_option("#examples", f"{name}.elf")
+    page.fill("#args", args)
+    page.click("#run")
+    page.wait_for_function("n => window.tbwasmApp.runs > n", arg=runs, timeout=RUN_TIMEOUT_MS)
+    return runs + 1
+
+
+def wait_result(page) -> dict:
+    page.wait_for_function("() => window.tbwasmApp.lastResult", timeout=RUN_TIMEOUT_MS)
+    return page.evaluate("window.tbwasmApp.lastResult")
+
+
+def run_program(page, name: str, args: str = "") -> dict:
+    start_run(page, name, args)
+    return wait_result(page)
+
+
+def test_default_program_prints_its_output(app_page) -> None:
+    r = app_page.evaluate("window.tbwasmApp.lastResult")
+    assert r["stdout"] == qemu("hello").stdout.decode()
+    assert r["status"] == 0
+    assert "hello.elf: exit status 0" in app_page.text_content("#status")
+    assert app_page.evaluate("crossOriginIsolated")
+    timings = app_page.evaluate("window.tbwasm.timings")
+    first = app_page.evaluate("window.tbwasmApp.firstOutputMs")
+    print(f"\npage open -> first guest output {first / 1000:.2f} s; timings {json.dumps(timings)}")
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_guest_output_matches_qemu(app_page, name: str) -> None:
+    args = ARGS.get(name, "")
+    r = run_program(app_page, name, args)
+    ref = qemu(name, helpers_split(args))
+    assert r["stdout"] == ref.stdout.decode(errors="replace"), r["stderr"]
+    assert r["status"] == ref.returncode, r["stderr"]
+    if ref.returncode > 128:
+        assert r["stderr"].strip().splitlines()[-1].startswith("tbwasm: guest SIG")
+
+
+def helpers_split(args: str) -> list[str]:
+    import shlex
+
+    return shlex.split(args)
+
+
+def test_terminal_input_reaches_echo(app_page) -> None:
+    page = app_page
+    start_run(page, "echo")
+    page.click("#terminal")
+    page.keyboard.type("hello there")
+    page.keyboard.press("Enter")
+    page.keyboard.type("second linx")
+    page.keyboard.press("Backspace")
+    page.keyboard.type("e")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+d")
+    r = wait_result(page)
+    ref = qemu("echo", stdin=b"hello there\nsecond line\n")
+    assert r["stdout"] == ref.stdout.decode()
+    assert r["status"] == ref.returncode
+
+
+def test_stop_ends_loop_and_next_program_runs(app_page) -> None:
+    page = app_page
+    start_run(page, "loop")
+    page.wait_for_function(
+        "() => window.tbwasmApp.output.includes('looping')", timeout=RUN_TIMEOUT_MS
+    )
+    page.wait_for_timeout(500)  # let it spin
+    t0 = page.evaluate("performance.now()")
+    page.click("#stop")
+    r = wait_result(page)
+    elapsed = page.evaluate("performance.now()") - t0
+    assert r["stopped"] and r["status"] == 130
+    assert elapsed < 2000, f"Stop took {elapsed:.0f} ms"
+    r = run_program(page, "hello")
+    assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
+
+
+def test_uploaded_elf_runs(app_page) -> None:
+    page = app_page
+    page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)
+    runs = page.evaluate("window.tbwasmApp.runs")
+    page.set_input_files("#upload", str(helpers.GUEST_BIN_DIR / "asm_hello.elf"))
+    page.wait_for_function("n => window.tbwasmApp.runs > n", arg=runs, timeout=RUN_TIMEOUT_MS)
+    r = wait_result(page)
+    ref = qemu("asm_hello")
+    assert r["stdout"] == ref.stdout.decode() and r["status"] == ref.returncode
+
+
+def test_malformed_upload_shows_clear_error(app_page) -> None:
+    page = app_page
+    page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)
+    runs = page.evaluate("window.tbwasmApp.runs")
+    files = {
+        "name": "broken.elf",
+        "mimeType": "application/octet-stream",
+        "buffer": b"\x7fELF junk",
+    }
+    page.set_input_files("#upload", files=[files])
+    page.wait_for_function("n => window.tbwasmApp.runs > n", arg=runs, timeout=RUN_TIMEOUT_MS)
+    r = wait_result(page)
+    assert r["status"] == 2
+    assert r["error"].startswith("tbwasm: broken.elf: ")
+    assert len(r["error"].splitlines()) == 1
+    status = page.locator("#status")
+    assert status.text_content() == r["error"]
+    assert "error" in status.get_attribute("class")
+    r = run_program(page, "hello")  # the page keeps working
+    assert r["status"] == 0
+
+
+def test_window_tbwasm_run(app_page) -> None:
+    r = app_page.evaluate(
+        """() => window.tbwasm.run({program: "/guests/args.elf", args: 'x "y z"', stdin: ""})"""
+    )
+    assert r["status"] == 0
+    assert "argv[2]=[y z]\n" in r["stdout"]
+    r = app_page.evaluate(
+        """() => window.tbwasm.run({program: "/guests/echo.elf", stdin: "a\\nb\\n"})"""
+    )
+    assert r["stdout"] == qemu("echo", stdin=b"a\nb\n").stdout.decode()
+
+
+def test_url_parameters_select_program_and_args(open_page, server) -> None:
+    page = open_page(server + "?program=args.elf&args=" + "p+%22q+r%22")
+    try:
+        page.wait_for_function("() => window.tbwasmApp.lastResult", timeout=LOAD_TIMEOUT_MS)
+        r = page.evaluate("window.tbwasmApp.lastResult")
+        assert "argv[0]=[args.elf]\nargv[1]=[p]\nargv[2]=[q r]\n" in r["stdout"]
+        assert page.input_value("#args") == 'p "q r"'
+    finally:
+        page.close()
+
+
+def test_docs_page_demos_run(open_page, server) -> None:
+    page = open_page(server + "docs/")
+    try:
+        page.evaluate("window.tbwasm.ready")
+        demos = page.locator("tbwasm-demo")
+        n = demos.count()
+        assert n >= 3
+        for i in range(n):
+            demos.nth(i).locator("button").click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('tbwasm-demo')]"
+            ".every(d => d.hasAttribute('status'))",
+            timeout=LOAD_TIMEOUT_MS * 2,
+        )
+        for i in range(n):
+            demo = demos.nth(i)
+            src = demo.get_attribute("src")
+            result = demo.evaluate("d => d.result")
+            assert result["status"] == 0, (src, result)
+            assert result["stdout"], src
+            assert demo.locator("pre").text_content().startswith(result["stdout"][:40])
+        hello = page.evaluate("document.querySelector('tbwasm-demo').result.stdout")
+        assert hello == qemu("hello").stdout.decode()
+        assert not [e for e in page.errors if "favicon" not in e], page.errors
+    finally:
+        page.close()

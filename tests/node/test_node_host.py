@@ -1,0 +1,157 @@
+"""The Node host (`node web/cli.mjs`): every committed guest program against qemu-riscv64.
+
+Each program runs under `node web/cli.mjs` with the same argv, environment and stdin as under
+qemu-riscv64 (tests/helpers.py); stdout and the exit status must be equal, and a fatal signal must
+produce the native CLI's one-line message on stderr. The runs happen in parallel once per session
+(Pyodide takes ~3 s to start in each process). A separate group drives the JS runtime with the fake
+machine of tests/node/fake_machine.py, so the loop, Stop and stdin are checked without the
+translator.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import helpers
+import pytest
+
+pytestmark = pytest.mark.node
+
+REPO = helpers.REPO_ROOT
+CLI = REPO / "web" / "cli.mjs"
+TIMEOUT = 240.0
+
+# Per-program argv[1:] and stdin; programs not listed get neither. loop.elf never ends: it is
+# covered by the Stop tests (here with the fake machine, in the browser with the real one).
+CASES: dict[str, tuple[list[str], bytes]] = {
+    "args": (["one", "two words", "", 'thr"ee'], b""),
+    "asm_args": (["a", "b c"], b""),
+    "echo": ([], b"first line\nsecond\n\nno newline at the end"),
+    "bench": (["20"], b""),
+}
+SKIP = {"loop"}
+PROGRAMS = sorted(p.stem for p in helpers.GUEST_BIN_DIR.glob("*.elf") if p.stem not in SKIP)
+# One TBW_ variable: qemu-riscv64 7.2 hands the guest its environment in reverse order.
+GUEST_ENV = {"TBW_ONE": "1 and two words"}
+
+
+def node_command(path: Path | str, args: list[str], env: dict[str, str] | None = None) -> list[str]:
+    opts: list[str] = []
+    for k, v in helpers.guest_env(env).items():
+        opts += ["--env", f"{k}={v}"]
+    return ["node", str(CLI), *opts, str(path), *args]
+
+
+def node_run(path: Path | str, args: list[str], stdin: bytes = b"", env=None) -> helpers.Result:
+    return subprocess.run(
+        node_command(path, args, env),
+        input=stdin,
+        capture_output=True,
+        env=helpers.host_env(),
+        cwd=str(REPO),
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def results(web_assets, qemu_run) -> dict[str, tuple[helpers.Result, helpers.Result]]:
+    def one(name: str):
+        args, stdin = CASES.get(name, ([], b""))
+        path = helpers.GUEST_BIN_DIR / f"{name}.elf"
+        ref = qemu_run(path, args, stdin=stdin, env=GUEST_ENV, timeout=TIMEOUT)
+        try:
+            got = node_run(path, args, stdin, GUEST_ENV)
+        except subprocess.TimeoutExpired as e:  # report it on this program's test only
+            got = subprocess.CompletedProcess(e.cmd, -1, e.stdout or b"", b"timed out\n")
+        return name, (ref, got)
+
+    with ThreadPoolExecutor(max_workers=max(2, (os.cpu_count() or 2))) as pool:
+        return dict(pool.map(one, PROGRAMS))
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_guest_matches_qemu(results, name: str) -> None:
+    ref, got = results[name]
+    err = got.stderr.decode(errors="replace")
+    assert got.stdout == ref.stdout, f"stdout differs; node stderr:\n{err}"
+    assert got.returncode == ref.returncode, f"status differs; node stderr:\n{err}"
+    if ref.returncode > 128:
+        last = err.strip().splitlines()[-1] if err.strip() else ""
+        assert last.startswith("tbwasm: guest SIG"), err
+
+
+@pytest.mark.parametrize("name", ["fault_segv", "abort"])
+def test_fault_message_matches_native_cli(results, name: str) -> None:
+    _, got = results[name]
+    native = helpers.tbwasm_run(
+        helpers.GUEST_BIN_DIR / f"{name}.elf", [], env=GUEST_ENV, timeout=TIMEOUT
+    )
+    assert got.returncode == native.returncode
+    assert (
+        got.stderr.decode().strip().splitlines()[-1]
+        == native.stderr.decode().strip().splitlines()[-1]
+    )
+
+
+def test_bad_elf_like_native_cli(web_assets, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.elf"
+    bad.write_bytes(b"\x7fELF" + b"\x00" * 60)
+    got = node_run(bad, [])
+    native = helpers.tbwasm_run(bad, [], timeout=TIMEOUT)
+    assert got.returncode == native.returncode == 2
+    assert got.stderr.decode().strip() == native.stderr.decode().strip()
+    assert len(got.stderr.decode().strip().splitlines()) == 1
+
+
+# ---- the JS loop alone, with tests/node/fake_machine.py -------------------------------------
+FAKE = REPO / "tests" / "node" / "fake_run.mjs"
+
+
+def fake_run(
+    tmp_path: Path,
+    args: list[str],
+    stdin: bytes = b"",
+    program: bytes | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    prog = tmp_path / "prog"
+    prog.write_bytes(program if program is not None else b"\x7fELF-fake")
+    env = {**helpers.host_env(), **(extra_env or {})}
+    return subprocess.run(
+        ["node", str(FAKE), str(prog), *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        cwd=str(REPO),
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def test_fake_loop_io_and_status(web_assets, tmp_path: Path) -> None:
+    r = fake_run(tmp_path, ["a", "b"], b"some input\n")
+    assert r.stdout == b"fake: hello\n!!!!\nargv=a b\nstdin=SOME INPUT\n", r.stderr
+    assert b"to stderr\n" in r.stderr
+    assert r.returncode == 3
+
+
+def test_fake_fault_message(web_assets, tmp_path: Path) -> None:
+    r = fake_run(tmp_path, ["segv"])
+    assert r.returncode == 139
+    assert b"tbwasm: guest SIGSEGV at pc=0x10a4c (addr 0x0)\n" in r.stderr
+
+
+def test_fake_stop_ends_endless_loop(web_assets, tmp_path: Path) -> None:
+    r = fake_run(tmp_path, ["loop"], extra_env={"FAKE_STOP_MS": "300"})
+    assert r.returncode == 130
+    assert b"tbwasm: stopped" in r.stderr
+
+
+def test_fake_elf_error(web_assets, tmp_path: Path) -> None:
+    r = fake_run(tmp_path, [], program=b"not an elf")
+    assert r.returncode == 2
+    assert b"not an ELF file (bad magic)" in r.stderr
