@@ -89,6 +89,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             budget=args.budget,
             batch=args.batch,
             trace=trace,
+            count_tbs=args.stats,
             strace=(lambda line: sys.stderr.write(f"[strace] {line}\n")) if args.strace else None,
             host_dirs=host_dirs,
         )
@@ -155,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--strace", action="store_true", help="log every system call")
     r.add_argument("--timeout", type=float, default=0, help="stop the guest after SECONDS")
     r.add_argument("--budget", type=int, default=5_000_000, help=argparse.SUPPRESS)
-    r.add_argument("--batch", type=int, default=4, help=argparse.SUPPRESS)
+    r.add_argument("--batch", type=int, default=16, help=argparse.SUPPRESS)
     r.set_defaults(fn=cmd_run)
     d = sub.add_parser("disas", help="disassemble the code of a riscv64 ELF")
     d.add_argument("program")

@@ -7,8 +7,10 @@ that the guest has ended.
 
 from __future__ import annotations
 
+import os
 import struct
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,6 +60,7 @@ class TB:
     pc: int
     end_pc: int
     pages: range
+    module: int  # TBs of one module call each other directly: they are dropped together
     links_in: set[tuple[int, int]] = field(default_factory=set)  # (from tb id, slot)
     links_out: dict[int, int] = field(default_factory=dict)  # slot -> target tb id
 
@@ -78,6 +81,7 @@ class Machine:
         max_block_insns: int = MAX_BLOCK_INSNS,
         trace: Callable[[str], None] | None = None,
         strace: Callable[[str], None] | None = None,
+        count_tbs: bool = False,
         host_dirs: dict[str, str] | None = None,
     ) -> None:
         self.mem = mem
@@ -111,6 +115,9 @@ class Machine:
         self.free_ids: list[int] = []
         self.next_id = 1
         self.pending: list[bytes] = []
+        self.module_tbs: dict[int, list[int]] = {}  # module serial -> its TB ids
+        self.module_serial = 0
+        self.count_tbs = count_tbs
         # statistics
         self.guest_insns = 0
         self.tbs_translated = 0
@@ -194,49 +201,47 @@ class Machine:
         """Translate the TB at pc, and a batch of its static successors into the same module
         (one module compile serves several TBs)."""
         t0 = time.perf_counter()
-        writer = ModuleWriter()
+        blocks: list[tuple[int, Block]] = []
         work = deque([pc])
         seen = {pc}
-        first: TB | None = None
-        while work and len(writer) < self.batch:
+        while work and len(blocks) < self.batch:
             p = work.popleft()
-            if p in self.tbs:
-                continue
             block = find_block(self._fetch16, p, self.max_block_insns)
-            if first is not None and (block.fetch_fault or not block.insns):
+            if blocks and (block.fetch_fault or not block.insns):
                 continue  # speculation never creates fault TBs
             try:
                 tb_id = self._alloc_id()
             except _CacheFull:
-                if first is not None:
+                if blocks:
                     break
                 raise
-            writer.add(tb_id, block)
-            tb = self._register(tb_id, block)
-            if first is None:
-                first = tb
+            blocks.append((tb_id, block))
             for s in block.successors:
                 if s not in seen and s not in self.tbs:
                     seen.add(s)
                     work.append(s)
             if self.trace:
                 self.trace(f"TB {tb_id} pc=0x{p:x}-0x{block.end_pc:x} insns={len(block.insns)}")
-        assert first is not None
-        # Link the new TBs to each other and to TBs that already exist.
-        for tb_id, block in writer.blocks:
+        writer = ModuleWriter(blocks, count_tbs=self.count_tbs)
+        self.module_serial += 1
+        module = self.module_serial
+        self.module_tbs[module] = [tb_id for tb_id, _ in blocks]
+        tbs = [self._register(tb_id, block, module) for tb_id, block in blocks]
+        # Link goto_tb exits that leave the module to TBs that already exist.
+        for tb_id, block in blocks:
             for slot, target in enumerate(block.successors_by_slot):
                 if target is not None and target in self.tbs:
                     self._link(tb_id, slot, self.tbs[target].id)
         self.pending.append(writer.to_bytes())
         self.modules_compiled += 1
-        self.tbs_translated += len(writer)
+        self.tbs_translated += len(blocks)
         self.translate_seconds += time.perf_counter() - t0
-        return first
+        return tbs[0]
 
-    def _register(self, tb_id: int, block: Block) -> TB:
+    def _register(self, tb_id: int, block: Block, module: int) -> TB:
         last = max(block.pc, block.end_pc - 1)
         pages = range(block.pc >> abi.PAGE_SHIFT, (last >> abi.PAGE_SHIFT) + 1)
-        tb = TB(tb_id, block.pc, block.end_pc, pages)
+        tb = TB(tb_id, block.pc, block.end_pc, pages, module)
         self.tbs[block.pc] = tb
         self.by_id[tb_id] = tb
         for p in pages:
@@ -296,7 +301,10 @@ class Machine:
                 for tb_id in list(ids):
                     tb = self.by_id.get(tb_id)
                     if tb is not None:
-                        self._drop(tb)
+                        for other in self.module_tbs.pop(tb.module, ()):
+                            dead = self.by_id.get(other)
+                            if dead is not None and dead.module == tb.module:
+                                self._drop(dead)
 
     def _code_written(self, addr: int, length: int) -> None:
         self.invalidate(addr, length)
@@ -308,6 +316,7 @@ class Machine:
             self.aspace.set_code(p, False)
         self.tbs.clear()
         self.by_id.clear()
+        self.module_tbs.clear()
         self.page_tbs.clear()
         self.free_ids.clear()
         self.next_id = 1
@@ -352,6 +361,16 @@ class Machine:
             return self._signal(e.signo, self.pc())
         except EmulatorError as e:
             return Action("exit", status=70, message=f"tbwasm: internal error: {e}")
+        except Exception as e:  # a bug in the emulator: one line, never a traceback
+            if os.environ.get("TBWASM_DEBUG"):
+                raise
+            where = traceback.extract_tb(e.__traceback__)[-1]
+            return Action(
+                "exit",
+                status=70,
+                message=f"tbwasm: internal error: {type(e).__name__}: {e} "
+                f"({os.path.basename(where.filename)}:{where.lineno}; TBWASM_DEBUG=1 for details)",
+            )
 
     def _signal(self, signo: int, pc: int, addr: int | None = None) -> Action:
         name = SIGNAL_NAMES.get(signo, f"signal {signo}")

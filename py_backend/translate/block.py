@@ -11,6 +11,8 @@ from .codegen import Block
 MAX_BLOCK_INSNS = 64
 
 # Instructions after which a TB ends: control transfers, traps into the host, fence.i.
+BRANCHES = frozenset("beq bne blt bge bltu bgeu".split())
+MASK64 = (1 << 64) - 1
 ENDS_BLOCK = frozenset("jal jalr beq bne blt bge bltu bgeu ecall ebreak fence.i".split())
 
 
@@ -46,4 +48,22 @@ def find_block(
         cur += insn.size
         if insn.name in ENDS_BLOCK or cur >> abi.PAGE_SHIFT != page:
             break
-    return Block(pc, insns, cur)  # type: ignore[arg-type]
+    block = Block(pc, insns, cur)  # type: ignore[arg-type]
+    block.successors = static_successors(block)
+    return block
+
+
+def static_successors(block: Block) -> list[int]:
+    """Guest pcs the TB can continue at through goto_tb (not through indirect jumps)."""
+    if not block.insns:
+        return []
+    pc, last = block.insns[-1]
+    if last is None:
+        return []
+    if last.name == "jal":
+        return [(pc + last.imm) & MASK64]
+    if last.name in BRANCHES:
+        return [(pc + last.imm) & MASK64, block.end_pc]
+    if last.name in ENDS_BLOCK:
+        return []
+    return [block.end_pc]

@@ -77,8 +77,16 @@ def trans(*names: str) -> Callable[[Semantics], Semantics]:
 class Ctx:
     """The emitter API that instruction semantics are written against."""
 
-    def __init__(self, fb: FunctionBuilder, tb_id: int, block: Block, type_idx: int) -> None:
+    def __init__(
+        self,
+        fb: FunctionBuilder,
+        tb_id: int,
+        block: Block,
+        type_idx: int,
+        local_targets: dict[int, int] | None = None,
+    ) -> None:
         self.f = fb
+        self.local_targets = local_targets or {}
         self.tb_id = tb_id
         self.block = block
         self.type_idx = type_idx
@@ -262,6 +270,13 @@ class Ctx:
             f.br(self.top_label)
             return
         self._writeback()
+        func = self.local_targets.get(target)
+        if func is not None:
+            # The target is in this module: a direct tail call.  (The module is invalidated as
+            # a whole, so this edge never outlives its target.)
+            self.slot_targets[slot] = None
+            f.return_call(func)
+            return
         t = self.tmp(I32)
         f.i32_const(0)
         f.i32_load(abi.link_slot_addr(self.tb_id, slot))
@@ -404,10 +419,20 @@ class Ctx:
         self.f.i32_load(abi.CPU_FRM)
 
 
-def translate_block(mb: ModuleBuilder, type_idx: int, tb_id: int, block: Block) -> FunctionBuilder:
-    """Emit one TB as a function of `mb`."""
+def translate_block(
+    mb: ModuleBuilder,
+    type_idx: int,
+    tb_id: int,
+    block: Block,
+    *,
+    local_targets: dict[int, int] | None = None,
+    count_tbs: bool = False,
+) -> FunctionBuilder:
+    """Emit one TB as a function of `mb`.  `local_targets` maps guest pcs of TBs in the same
+    module to their function indices (goto_tb to them is a direct tail call); `count_tbs`
+    counts TB entries in ctx.tb_count (for statistics; it costs a memory update per TB)."""
     fb = mb.function(type_idx)
-    c = Ctx(fb, tb_id, block, type_idx)
+    c = Ctx(fb, tb_id, block, type_idx, local_targets)
     f = fb
     c.exit_label = f.block()
     c.top_label = f.loop()
@@ -426,12 +451,13 @@ def translate_block(mb: ModuleBuilder, type_idx: int, tb_id: int, block: Block) 
     f.i32_const(0)
     f.local_get(budget)
     f.i64_store(abi.CTX_BUDGET)
-    f.i32_const(0)
-    f.i32_const(0)
-    f.i64_load(abi.CTX_TB_COUNT)
-    f.i64_const(1)
-    f.i64_add()
-    f.i64_store(abi.CTX_TB_COUNT)
+    if count_tbs:
+        f.i32_const(0)
+        f.i32_const(0)
+        f.i64_load(abi.CTX_TB_COUNT)
+        f.i64_const(1)
+        f.i64_add()
+        f.i64_store(abi.CTX_TB_COUNT)
     c._release_temps()
 
     if block.fetch_fault:
@@ -492,23 +518,25 @@ def translate_block(mb: ModuleBuilder, type_idx: int, tb_id: int, block: Block) 
 
 
 class ModuleWriter:
-    """Collects TBs into one Wasm module; each TB function is installed into the shared table
-    at index = its TB id by an active element segment."""
+    """Translates a batch of TBs into one Wasm module.  Function k of the module is the k-th TB;
+    an active element segment installs it into the shared table at index = its TB id, and
+    goto_tb between TBs of the same module is a direct `return_call`."""
 
-    def __init__(self) -> None:
-        self.mb = ModuleBuilder()
-        self.type_idx = self.mb.func_type((), (I32,))
-        self.mb.import_memory(abi.IMPORT_MODULE, abi.IMPORT_MEMORY, 1)
-        self.mb.import_table(abi.IMPORT_MODULE, abi.IMPORT_TABLE, 1)
-        self.blocks: list[tuple[int, Block]] = []
+    def __init__(self, blocks: list[tuple[int, Block]], *, count_tbs: bool = False) -> None:
+        mb = self.mb = ModuleBuilder()
+        self.type_idx = mb.func_type((), (I32,))
+        mb.import_memory(abi.IMPORT_MODULE, abi.IMPORT_MEMORY, 1)
+        mb.import_table(abi.IMPORT_MODULE, abi.IMPORT_TABLE, 1)
+        self.blocks = blocks
+        local = {block.pc: k for k, (_, block) in enumerate(blocks)}
+        for tb_id, block in blocks:
+            fb = translate_block(
+                mb, self.type_idx, tb_id, block, local_targets=local, count_tbs=count_tbs
+            )
+            mb.elem_active(0, tb_id, [fb.index])
 
     def __len__(self) -> int:
         return len(self.blocks)
-
-    def add(self, tb_id: int, block: Block) -> None:
-        fb = translate_block(self.mb, self.type_idx, tb_id, block)
-        self.mb.elem_active(0, tb_id, [fb.index])
-        self.blocks.append((tb_id, block))
 
     def to_bytes(self) -> bytes:
         return self.mb.to_bytes()
@@ -516,7 +544,4 @@ class ModuleWriter:
 
 def translate_module(blocks: list[tuple[int, Block]]) -> bytes:
     """One Wasm module holding the TBs `blocks` = [(tb_id, block)]."""
-    w = ModuleWriter()
-    for tb_id, block in blocks:
-        w.add(tb_id, block)
-    return w.to_bytes()
+    return ModuleWriter(blocks).to_bytes()
