@@ -175,6 +175,7 @@ async function run() {
       argv0: name,
       args,
       stdin: "terminal",
+      countTbs: true, // for the chain-hits statistic
       onOutput: (fd, bytes, text) => {
         app.firstOutputMs ??= performance.now();
         app.output += text;

@@ -114,6 +114,7 @@ const result = await rt.run({
   stdout: (b) => writeAll(1, b),
   stderr: (b) => writeAll(2, b),
   budget: opts.budget,
+  countTbs: opts.stats,
 });
 if (opts.stats) {
   const s = result.stats;
@@ -121,7 +122,7 @@ if (opts.stats) {
   process.stderr.write(
     `tbwasm-node: pyodide ${t.pyodide_load.toFixed(2)} s, wheels ${t.wheel_install.toFixed(2)} s; ` +
       `${s.guest_insns} insns in ${s.elapsed.toFixed(3)} s = ${s.mips.toFixed(1)} MIPS; ` +
-      `${s.tbs_translated} TBs, ${s.modules_compiled} modules, ${s.chain_hits} chain hits, ` +
+      `${s.tbs_translated} TBs, ${s.modules_compiled} modules, ${s.chain_hits ?? "?"} chain hits, ` +
       `translate ${Number(s.translate_seconds ?? 0).toFixed(3)} s\n`,
   );
 }

@@ -169,7 +169,7 @@ export class TbwasmClient extends EventTarget {
    * Queue a run. stdin: a string or Uint8Array (then EOF), or "terminal" to read what
    * pushStdin()/pushEOF() deliver while the guest runs.
    */
-  async run({ program, args = [], env, stdin = "", argv0, onOutput, onStats, onStart, onInputWait, budget } = {}) {
+  async run({ program, args = [], env, stdin = "", argv0, onOutput, onStats, onStart, onInputWait, budget, countTbs } = {}) {
     const bytes = await programBytes(program);
     const argList = typeof args === "string" ? splitArgs(args) : Array.from(args, String);
     return new Promise((resolve, reject) => {
@@ -193,6 +193,7 @@ export class TbwasmClient extends EventTarget {
           args: argList,
           env,
           budget,
+          countTbs,
           stdin: stdin === "terminal" ? "ring" : typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin,
         },
       };

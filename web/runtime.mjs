@@ -119,6 +119,7 @@ export class Runtime {
    * @param {() => boolean} [o.shouldStop]     checked after every exit to the host
    * @param {number} [o.budget]  guest instructions per slice
    * @param {string} [o.name]    program name for the ELF error line (default argv0)
+   * @param {boolean} [o.countTbs] count TB entries, for the chain-hits statistic (slower)
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
    */
   async run(o) {
@@ -148,7 +149,8 @@ export class Runtime {
       const elapsed = (now() - t0) / 1000;
       s.elapsed = elapsed;
       s.mips = elapsed > 0 ? (s.guest_insns ?? 0) / elapsed / 1e6 : 0;
-      s.chain_hits = (s.tb_entries ?? 0) - (s.host_calls ?? 0);
+      // TB entries are only counted with countTbs; without them chain hits are unknown
+      s.chain_hits = s.tb_entries ? (s.chain_hits ?? s.tb_entries - (s.host_calls ?? 0)) : null;
       return s;
     };
     try {
@@ -163,6 +165,7 @@ export class Runtime {
         o.budget ?? 1_000_000,
         this.machineModule,
         o.name ?? argv[0],
+        !!o.countTbs,
       );
       let action = session.start();
       for (;;) {

@@ -64,6 +64,7 @@ async function run(m) {
     shouldStop: stopped,
     onStats: (stats) => post({ type: "stats", id, stats }),
     budget: m.budget,
+    countTbs: m.countTbs,
   });
   post({ type: "exit", id, ...result });
 }

@@ -162,6 +162,7 @@ def create_machine(
     budget: int = 1_000_000,
     machine_module: str = "py_backend.machine",
     name: str = "",
+    count_tbs: bool = False,
 ) -> Session:
     """Build a Machine over JS objects.
 
@@ -169,7 +170,8 @@ def create_machine(
     null), the three callbacks as in :class:`JsReader`/:class:`JsWriter`.  A program the ELF
     loader rejects gives a Session whose ``start()`` returns ``kind: "error"``, status 2 and the
     one-line message ``tbwasm: NAME: reason`` (as the native CLI prints it) instead of raising, so
-    the page can show it and keep working.
+    the page can show it and keep working.  ``count_tbs`` makes the generated code count TB
+    entries (the "chain hits" statistic; it costs a memory update per TB).
     """
     import importlib
 
@@ -179,6 +181,7 @@ def create_machine(
     envs = None
     if not _nullish(env):
         envs = [str(e) for e in (env.to_py() if hasattr(env, "to_py") else env)]
+    extra = {"count_tbs": True} if count_tbs else {}
     try:
         machine = mod.Machine(
             JsMemory(js_memory),
@@ -189,6 +192,7 @@ def create_machine(
             stdout=JsWriter(stdout_write),
             stderr=JsWriter(stderr_write),
             budget=int(budget),
+            **extra,
         )
     except Exception as e:
         if type(e).__name__ != "ElfError":
