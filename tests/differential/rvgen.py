@@ -303,7 +303,9 @@ class Gen:
         r = self.r
         kind = r.choice("lb lh lw ld lbu lhu lwu sb sh sw sd flw fld fsw fsd".split())
         w = {"b": 1, "h": 2, "w": 4, "d": 8}[kind[1] if kind[0] != "f" else kind[2]]
-        if r.random() < 0.6:
+        if r.random() < 0.2:
+            off = r.randint(-8, 7)  # across a page boundary when x3 is page-aligned
+        elif r.random() < 0.6:
             off = r.randrange(-MID, MID - w + 1, w)
         else:
             off = r.randint(-MID, MID - w)
@@ -611,6 +613,7 @@ class Chunk:
     scratch: bytes
     body: list[Item]
     funcs: list[tuple[str, list[Item]]]
+    pad: int = 0  # bytes before the dump area, after a 4 KiB alignment
 
 
 @dataclass
@@ -630,7 +633,9 @@ def gen_chunk(r: random.Random, name: str, size: int) -> Chunk:
     finit = [rand_freg_value(r) for _ in range(32)]
     fcsr = (r.randint(0, 4) << 5) | r.getrandbits(5)
     scratch = bytes(r.getrandbits(8) for _ in range(SCRATCH))
-    return Chunk(name, xinit, finit, fcsr, scratch, body, g.funcs)
+    # half the chunks put x3 exactly on a page boundary, so accesses near 0(x3) cross pages
+    pad = 4096 - MID - DUMP_HDR if r.random() < 0.5 else r.randrange(0, 4096, 16)
+    return Chunk(name, xinit, finit, fcsr, scratch, body, g.funcs, pad)
 
 
 def generate(seed: str | int, chunks: int = 6, size: int = 60) -> Program:
@@ -699,7 +704,8 @@ def render_chunk(c: Chunk, last: bool, rvc: bool = True) -> tuple[list[str], lis
             d.append(f"    .dword 0x{v & M64:016x}")
     d += _dwords(c.finit)
     d.append(f"    .dword 0x{c.fcsr:x}")
-    d += ["    .balign 16", f"{n}_dumparea:", f"    .zero {DUMP_HDR}", f"{n}_scratch:"]
+    d += ["    .balign 4096", f"    .zero {c.pad}", f"{n}_dumparea:"]
+    d += [f"    .zero {DUMP_HDR}", f"{n}_scratch:"]
     for i in range(0, SCRATCH, 32):
         d.append("    .byte " + ",".join(str(b) for b in c.scratch[i : i + 32]))
     return t, d

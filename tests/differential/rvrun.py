@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -122,17 +123,24 @@ def run_tbwasm(program: bytes, timeout: float = 60, argv0: str = "/prog") -> Run
     return RunResult(status, bytes(out.buf), insns, msg, time.perf_counter() - t0)
 
 
-def run_node(elf: Path, timeout: float = 120) -> RunResult:
-    """The Node host (`node web/cli.mjs PROG`), when it exists."""
+def run_node(elf: Path, timeout: float = 300) -> RunResult:
+    """The Node host (`node web/cli.mjs --stats PROG`); it loads Pyodide per run (~5-30 s)."""
     repo = HERE.parent.parent
     t0 = time.perf_counter()
     try:
-        p = subprocess.run(["node", str(repo / "web" / "cli.mjs"), str(elf)],
-                           capture_output=True, timeout=timeout, cwd=repo)  # fmt: skip
+        p = subprocess.run(
+            ["node", str(repo / "web" / "cli.mjs"), "--stats", "--argv0", "/prog", str(elf)],
+            capture_output=True,
+            timeout=timeout,
+            cwd=repo,
+        )
     except subprocess.TimeoutExpired as e:
         return RunResult(-1, e.stdout or b"", message="node timeout")
-    return RunResult(p.returncode, p.stdout, 0, p.stderr.decode(errors="replace")[-500:],
-                     time.perf_counter() - t0)  # fmt: skip
+    err = p.stderr.decode(errors="replace")
+    m = re.search(r"(\d+) insns in", err)
+    insns = int(m.group(1)) if m else 0
+    status = p.returncode if p.returncode >= 0 else 128 - p.returncode
+    return RunResult(status, p.stdout, insns, err[-500:], time.perf_counter() - t0)
 
 
 # --- comparison ------------------------------------------------------------------------------

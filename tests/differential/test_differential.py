@@ -116,3 +116,18 @@ def test_regression(src: Path, tmp_path: Path) -> None:
     nchunks = max(1, len(expected) // rvgen.CHUNK_OUT)
     diffs = rvrun.compare(ref, got, nchunks)
     assert not diffs, f"{src.name}:\n" + "\n".join(diffs)
+
+
+def test_harness_reports_differences() -> None:
+    """The comparison must name the register, the FP register, fcsr and the scratch bytes."""
+    ref = bytearray(rvgen.CHUNK_OUT * 2)
+    got = bytearray(ref)
+    got[8 * 4] ^= 1  # x5
+    got[rvgen.DUMP_X + 8 * 3 + 7] ^= 0x80  # f3 sign
+    got[rvgen.DUMP_X + rvgen.DUMP_F] ^= 1  # fcsr.NX
+    got[rvgen.DUMP_HDR + rvgen.MID + 5] ^= 0xFF  # [x3+5]
+    diffs = rvrun.compare(rvrun.RunResult(0, bytes(ref)), rvrun.RunResult(0, bytes(got)), 2)
+    text = "\n".join(diffs)
+    assert "chunk 0: x5 " in text and "chunk 0: f3 " in text and "fcsr" in text
+    assert "[x3+5]" in text
+    assert rvrun.compare(rvrun.RunResult(0, bytes(ref)), rvrun.RunResult(139, b""), 2)
