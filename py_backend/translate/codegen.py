@@ -80,19 +80,13 @@ class Ctx:
     def __init__(
         self,
         fb: FunctionBuilder,
-        tb_id: int,
-        block: Block,
         type_idx: int,
         local_targets: dict[int, int] | None = None,
     ) -> None:
         self.f = fb
-        self.local_targets = local_targets or {}
-        self.tb_id = tb_id
-        self.block = block
-        self.type_idx = type_idx
-        self.pc = block.pc
-        self.next_pc = block.pc
-        self.insn: Insn | None = None
+        self.type_idx = type_idx  # type of TB entry points: () -> i32
+        self.local_targets = local_targets or {}  # guest pc -> case index in this region
+        self.entry = 0  # param: which TB of the region to run
         self._x: dict[int, int] = {}
         self._fr: dict[int, int] = {}
         self.dirty_x: set[int] = set()
@@ -102,8 +96,23 @@ class Ctx:
         self.xpc = fb.add_local(I64)
         self.xreason = fb.add_local(I32)
         self.xarg = fb.add_local(I64)
-        self.exit_label: Label | None = None
-        self.top_label: Label | None = None
+        self.xslot = fb.add_local(I32)  # link slot address of a goto_tb leaving the region
+        self.budget = fb.add_local(I64)  # ctx.budget, written back at every exit
+        self.tb_count = fb.add_local(I64)  # ctx.tb_count, likewise (only with count_tbs)
+        self.count_tbs = False
+        self.exit_label: Label | None = None  # slow exits: faults, ecall, budget, ...
+        self.ptr_label: Label | None = None  # goto_ptr: target pc in xpc
+        self.chain_label: Label | None = None  # goto_tb out of the region: xpc, xslot
+        self.dispatch_label: Label | None = None  # goto_tb inside the region: entry = case
+        self.begin_tb(0, Block(0, [], 0))
+
+    def begin_tb(self, tb_id: int, block: Block) -> None:
+        """Start emitting the code of one TB of the region."""
+        self.tb_id = tb_id
+        self.block = block
+        self.pc = block.pc
+        self.next_pc = block.pc
+        self.insn: Insn | None = None
         self.ended = False  # the TB's ending has been emitted
         self.successors: list[int] = []
         self.slot_targets: list[int | None] = [None, None]
@@ -233,6 +242,13 @@ class Ctx:
 
     def _writeback(self) -> None:
         f = self.f
+        f.i32_const(0)
+        f.local_get(self.budget)
+        f.i64_store(abi.CTX_BUDGET)
+        if self.count_tbs:
+            f.i32_const(0)
+            f.local_get(self.tb_count)
+            f.i64_store(abi.CTX_TB_COUNT)
         for r in sorted(self.dirty_x):
             f.i32_const(0)
             f.local_get(self._x[r])
@@ -254,53 +270,75 @@ class Ctx:
         f.i32_const(reason)
         f.return_()
 
-    def _store_pc_const(self, pc: int) -> None:
-        self.f.i32_const(0)
-        self.f.i64_const(pc)
-        self.f.i64_store(abi.CPU_PC)
-
     def goto_tb(self, slot: int, target: int) -> None:
-        """Direct jump to a static target: self-loop, linked tail call, or CHAIN exit."""
+        """Direct jump to a static target: a branch to the dispatch loop when the target is in
+        this region (the TB itself included), else a linked tail call or a CHAIN exit."""
         f = self.f
         target &= MASK64
         self.successors.append(target)
+        case = self.local_targets.get(target)
+        if case is not None:
+            f.i32_const(case)
+            f.local_set(self.entry)
+            assert self.dispatch_label is not None
+            f.br(self.dispatch_label)
+            return
         self.slot_targets[slot] = target
-        if target == self.block.pc:
-            assert self.top_label is not None
-            f.br(self.top_label)
-            return
-        self._writeback()
-        func = self.local_targets.get(target)
-        if func is not None:
-            # The target is in this module: a direct tail call.  (The module is invalidated as
-            # a whole, so this edge never outlives its target.)
-            self.slot_targets[slot] = None
-            f.return_call(func)
-            return
+        f.i64_const(target)
+        f.local_set(self.xpc)
+        f.i32_const(abi.link_slot_addr(self.tb_id, slot))
+        f.local_set(self.xslot)
+        assert self.chain_label is not None
+        f.br(self.chain_label)
+
+    def goto_ptr(self, target_local: int) -> None:
+        """Indirect jump to the i64 guest pc in `target_local`, through the jump cache."""
+        self.f.local_get(target_local)
+        self.f.local_set(self.xpc)
+        assert self.ptr_label is not None
+        self.f.br(self.ptr_label)
+
+    def _emit_chain_exit(self) -> None:
+        """goto_tb leaving the region: tail-call the linked TB, or ask the host (CHAIN)."""
+        f = self.f
         t = self.tmp(I32)
-        f.i32_const(0)
-        f.i32_load(abi.link_slot_addr(self.tb_id, slot))
+        self._writeback()
+        f.local_get(self.xslot)
+        f.i32_load(0)
         f.local_tee(t)
         f.if_()
         f.local_get(t)
         f.return_call_indirect(self.type_idx)
         f.end()
-        self._store_pc_const(target)
         f.i32_const(0)
-        f.i32_const(self.tb_id)
+        f.local_get(self.xpc)
+        f.i64_store(abi.CPU_PC)
+        # slot address -> (TB id, slot) for the host
+        f.i32_const(0)
+        f.local_get(self.xslot)
+        f.i32_const(abi.LINK_SLOTS)
+        f.i32_sub()
+        f.i32_const(2 + (abi.LINK_SLOTS_PER_TB - 1).bit_length())
+        f.i32_shr_u()
         f.i32_store(abi.CTX_LINK_FROM)
         f.i32_const(0)
-        f.i32_const(slot)
+        f.local_get(self.xslot)
+        f.i32_const(abi.LINK_SLOTS)
+        f.i32_sub()
+        f.i32_const(2)
+        f.i32_shr_u()
+        f.i32_const(abi.LINK_SLOTS_PER_TB - 1)
+        f.i32_and()
         f.i32_store(abi.CTX_LINK_SLOT)
         self._return_to_host(ExitReason.CHAIN)
 
-    def goto_ptr(self, target_local: int) -> None:
-        """Indirect jump to the i64 guest pc in `target_local`, through the jump cache."""
+    def _emit_ptr_exit(self) -> None:
+        """goto_ptr: the jump cache maps the pc in xpc to a TB id; miss -> LOOKUP."""
         f = self.f
-        self._writeback()
         e = self.tmp(I32)
         t = self.tmp(I32)
-        f.local_get(target_local)
+        self._writeback()
+        f.local_get(self.xpc)
         f.i32_wrap_i64()
         f.i32_const(1)
         f.i32_shr_u()
@@ -310,7 +348,7 @@ class Ctx:
         f.i32_shl()
         f.local_tee(e)
         f.i64_load(abi.JMP_CACHE)
-        f.local_get(target_local)
+        f.local_get(self.xpc)
         f.i64_eq()
         f.if_()
         f.local_get(e)
@@ -322,27 +360,53 @@ class Ctx:
         f.end()
         f.end()
         f.i32_const(0)
-        f.local_get(target_local)
+        f.local_get(self.xpc)
         f.i64_store(abi.CPU_PC)
         self._return_to_host(ExitReason.LOOKUP)
 
+    def _emit_slow_exit(self) -> None:
+        f = self.f
+        self._writeback()
+        f.i32_const(0)
+        f.local_get(self.xpc)
+        f.i64_store(abi.CPU_PC)
+        f.i32_const(0)
+        f.local_get(self.xarg)
+        f.i64_store(abi.CTX_EXIT_ARG)
+        f.i32_const(0)
+        f.i32_const(0)
+        f.i32_store(abi.CTX_TB_PTR)
+        f.i32_const(0)
+        f.local_get(self.xreason)
+        f.i32_store(abi.CTX_EXIT_REASON)
+        f.local_get(self.xreason)
+        f.return_()
+
     # --- guest memory ------------------------------------------------------------------------
-    def _page_flags(self, a: int) -> None:
-        """Push the page-table byte for the i64 guest address in local `a`; addresses past the
-        guest space read the always-zero sentinel entry at index GUEST_PAGES."""
+    def _page_flags(self, a: int, width: int) -> None:
+        """Push the page-table flags that hold for every byte of the `width`-byte access at the
+        i64 guest address in local `a`: the AND of the entries of its first and last byte's
+        pages.  Pages past the guest space (and addresses that wrap) read the always-zero
+        sentinel entry at index GUEST_PAGES."""
         f = self.f
         pg = self.tmp(I64)
-        f.local_get(a)
-        f.i64_const(abi.PAGE_SHIFT)
-        f.i64_shr_u()
-        f.local_tee(pg)
-        f.i64_const(abi.GUEST_PAGES)
-        f.local_get(pg)
-        f.i64_const(abi.GUEST_PAGES)
-        f.i64_lt_u()
-        f.select()
-        f.i32_wrap_i64()
-        f.i32_load8_u(abi.PAGE_TABLE)
+        for k, delta in enumerate((0, width - 1) if width > 1 else (0,)):
+            f.local_get(a)
+            if delta:
+                f.i64_const(delta)
+                f.i64_add()
+            f.i64_const(abi.PAGE_SHIFT)
+            f.i64_shr_u()
+            f.local_tee(pg)
+            f.i64_const(abi.GUEST_PAGES)
+            f.local_get(pg)
+            f.i64_const(abi.GUEST_PAGES)
+            f.i64_lt_u()
+            f.select()
+            f.i32_wrap_i64()
+            f.i32_load8_u(abi.PAGE_TABLE)
+            if k:
+                f.i32_and()
 
     def addr(self, rs1: int, imm: int) -> int:
         """Compute rs1 + imm into a fresh i64 local and return it."""
@@ -355,10 +419,11 @@ class Ctx:
         f.local_set(a)
         return a
 
-    def check_read(self, a: int) -> None:
-        """Fault with SIGSEGV unless the guest address in local `a` is readable."""
+    def check_read(self, a: int, width: int) -> None:
+        """Fault with SIGSEGV unless `width` bytes at the guest address in local `a` are
+        readable."""
         f = self.f
-        self._page_flags(a)
+        self._page_flags(a, width)
         f.i32_const(PageFlags.READ)
         f.i32_and()
         f.i32_eqz()
@@ -371,7 +436,7 @@ class Ctx:
         self.f.local_get(a)
         self.f.i32_wrap_i64()
 
-    def store(self, a: int, emit_store: Callable[[], None]) -> None:
+    def store(self, a: int, width: int, emit_store: Callable[[], None]) -> None:
         """Checked store to guest address local `a`.  `emit_store` pushes the value and emits
         the store instruction (with offset GUEST_BASE) after the i32 address is pushed.
 
@@ -379,7 +444,7 @@ class Ctx:
         exits with SMC so the host invalidates that page's TBs before anything runs again."""
         f = self.f
         fl = self.tmp(I32)
-        self._page_flags(a)
+        self._page_flags(a, width)
         f.local_tee(fl)
         f.i32_const(PageFlags.WRITE | PageFlags.CODE)
         f.i32_and()
@@ -419,27 +484,14 @@ class Ctx:
         self.f.i32_load(abi.CPU_FRM)
 
 
-def translate_block(
-    mb: ModuleBuilder,
-    type_idx: int,
-    tb_id: int,
-    block: Block,
-    *,
-    local_targets: dict[int, int] | None = None,
-    count_tbs: bool = False,
-) -> FunctionBuilder:
-    """Emit one TB as a function of `mb`.  `local_targets` maps guest pcs of TBs in the same
-    module to their function indices (goto_tb to them is a direct tail call); `count_tbs`
-    counts TB entries in ctx.tb_count (for statistics; it costs a memory update per TB)."""
-    fb = mb.function(type_idx)
-    c = Ctx(fb, tb_id, block, type_idx, local_targets)
-    f = fb
-    c.exit_label = f.block()
-    c.top_label = f.loop()
+def _emit_tb(c: Ctx, tb_id: int, block: Block, count_tbs: bool) -> None:
+    """The code of one TB, as one case of its region's dispatch loop."""
+    f = c.f
+    c.begin_tb(tb_id, block)
     n = max(1, len(block.insns))
+    # The budget (and the TB counter) live in locals while the region runs, like registers.
     budget = c.tmp(I64)
-    f.i32_const(0)
-    f.i64_load(abi.CTX_BUDGET)
+    f.local_get(c.budget)
     f.i64_const(n)
     f.i64_sub()
     f.local_tee(budget)
@@ -448,21 +500,19 @@ def translate_block(
     f.if_()
     c.exit_slow(ExitReason.BUDGET, block.pc)
     f.end()
-    f.i32_const(0)
     f.local_get(budget)
-    f.i64_store(abi.CTX_BUDGET)
+    f.local_set(c.budget)
     if count_tbs:
-        f.i32_const(0)
-        f.i32_const(0)
-        f.i64_load(abi.CTX_TB_COUNT)
+        f.local_get(c.tb_count)
         f.i64_const(1)
         f.i64_add()
-        f.i64_store(abi.CTX_TB_COUNT)
+        f.local_set(c.tb_count)
     c._release_temps()
-
     if block.fetch_fault:
         c.exit_tb(ExitReason.FETCH, block.pc)
     for pc, insn in block.insns:
+        if c.ended:
+            break
         c.pc = pc
         c.insn = insn
         if insn is None:
@@ -475,34 +525,73 @@ def translate_block(
             break
         sem(c, insn)
         c._release_temps()
-        if c.ended:
-            break
     if not c.ended:
         # Size limit or page boundary: fall through to the next TB.
         c.pc = block.end_pc
         c.goto_tb(0, block.end_pc)
         c._release_temps()
+    block.successors = c.successors
+    block.successors_by_slot = c.slot_targets
+
+
+def translate_region(
+    mb: ModuleBuilder, tb_type: int, blocks: list[tuple[int, Block]], *, count_tbs: bool = False
+) -> FunctionBuilder:
+    """All TBs of a module as one function `(case: i32) -> i32`::
+
+        prologue: load every guest register any TB of the region uses
+        block $chain  block $ptr  block $exit
+          loop $dispatch
+            block ... block
+              br_table on case           ;; goto_tb inside the region: case = k; br $dispatch
+            end  <TB 0>
+            ...
+            end  <TB k-1>
+          end
+          unreachable
+        end  <slow exit: write back, pc = xpc, return xreason>
+        end  <goto_ptr: write back, jump cache -> return_call_indirect | LOOKUP>
+        end  <goto_tb out: write back, link slot -> return_call_indirect | CHAIN>
+
+    Registers stay in locals while control moves between TBs of the region, and are written
+    back only when it leaves.  Every exit writes back each register some TB of the region
+    writes: one not yet written on the path taken still holds its prologue value."""
+    fb = mb.function(mb.func_type((I32,), (I32,)))
+    local = {block.pc: k for k, (_, block) in enumerate(blocks)}
+    c = Ctx(fb, tb_type, local)
+    c.count_tbs = count_tbs
+    f = fb
+    c.chain_label = f.block()
+    c.ptr_label = f.block()
+    c.exit_label = f.block()
+    c.dispatch_label = f.loop()
+    cases = [f.block() for _ in blocks]
+    # Case k branches out of the (k+1)-th innermost block, right before TB k's code.
+    f.local_get(c.entry)
+    f.br_table(cases[::-1], cases[0])
+    for tb_id, block in blocks:
+        f.end()
+        _emit_tb(c, tb_id, block, count_tbs)
     f.end()  # loop
     f.unreachable()
-    f.end()  # block $exit
-    c._writeback()
-    f.i32_const(0)
-    f.local_get(c.xpc)
-    f.i64_store(abi.CPU_PC)
-    f.i32_const(0)
-    f.local_get(c.xarg)
-    f.i64_store(abi.CTX_EXIT_ARG)
-    f.i32_const(0)
-    f.i32_const(0)
-    f.i32_store(abi.CTX_TB_PTR)
-    f.i32_const(0)
-    f.local_get(c.xreason)
-    f.i32_store(abi.CTX_EXIT_REASON)
-    f.local_get(c.xreason)
+    f.end()  # $exit
+    c._emit_slow_exit()
+    f.end()  # $ptr
+    c._emit_ptr_exit()
+    f.end()  # $chain
+    c._emit_chain_exit()
+    f.unreachable()
 
-    # Prologue: load every register the TB touches.  Emitted last (only now is the set known)
-    # and spliced in front; it is straight-line code, so block depths are unaffected.
+    # Prologue: load every register the region touches.  Emitted last (only now is the set
+    # known) and spliced in front; it is straight-line code, so block depths are unaffected.
     pro = FunctionBuilder()
+    pro.i32_const(0)
+    pro.i64_load(abi.CTX_BUDGET)
+    pro.local_set(c.budget)
+    if count_tbs:
+        pro.i32_const(0)
+        pro.i64_load(abi.CTX_TB_COUNT)
+        pro.local_set(c.tb_count)
     for r, loc in sorted(c._x.items()):
         pro.i32_const(0)
         pro.i64_load(abi.x_addr(r))
@@ -512,15 +601,13 @@ def translate_block(
         pro.i64_load(abi.f_addr(r))
         pro.local_set(loc)
     fb.prepend(pro)
-    block.successors = c.successors
-    block.successors_by_slot = c.slot_targets
     return fb
 
 
 class ModuleWriter:
-    """Translates a batch of TBs into one Wasm module.  Function k of the module is the k-th TB;
-    an active element segment installs it into the shared table at index = its TB id, and
-    goto_tb between TBs of the same module is a direct `return_call`."""
+    """Translates a batch of TBs into one Wasm module: one region function holding them all,
+    and for each TB an entry stub `() -> i32` (= region(k)) that an active element segment
+    installs into the shared table at index = the TB's id."""
 
     def __init__(self, blocks: list[tuple[int, Block]], *, count_tbs: bool = False) -> None:
         mb = self.mb = ModuleBuilder()
@@ -528,12 +615,12 @@ class ModuleWriter:
         mb.import_memory(abi.IMPORT_MODULE, abi.IMPORT_MEMORY, 1)
         mb.import_table(abi.IMPORT_MODULE, abi.IMPORT_TABLE, 1)
         self.blocks = blocks
-        local = {block.pc: k for k, (_, block) in enumerate(blocks)}
-        for tb_id, block in blocks:
-            fb = translate_block(
-                mb, self.type_idx, tb_id, block, local_targets=local, count_tbs=count_tbs
-            )
-            mb.elem_active(0, tb_id, [fb.index])
+        region = translate_region(mb, self.type_idx, blocks, count_tbs=count_tbs)
+        for k, (tb_id, _) in enumerate(blocks):
+            stub = mb.function(self.type_idx)
+            stub.i32_const(k)
+            stub.return_call(region.index)
+            mb.elem_active(0, tb_id, [stub.index])
 
     def __len__(self) -> int:
         return len(self.blocks)

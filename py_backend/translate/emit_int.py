@@ -325,12 +325,13 @@ _LOADS = {
     "lwu": "i64_load32_u",
 }
 _STORES = {"sb": "i64_store8", "sh": "i64_store16", "sw": "i64_store32", "sd": "i64_store"}
+_WIDTH = {"b": 1, "h": 2, "w": 4, "d": 8}
 
 
 @trans(*_LOADS)
 def _load(c: Ctx, i: Insn) -> None:
     a = c.addr(i.rs1, i.imm)
-    c.check_read(a)
+    c.check_read(a, _WIDTH[i.name[1]])
     c.wasm_addr(a)
     getattr(c.f, _LOADS[i.name])(abi.GUEST_BASE, 1)
     c.set_x(i.rd)
@@ -348,13 +349,13 @@ def _store(c: Ctx, i: Insn) -> None:
         c.f.local_get(v)
         op(abi.GUEST_BASE, 1)
 
-    c.store(a, emit)
+    c.store(a, _WIDTH[i.name[1]], emit)
 
 
 @trans("flw", "fld")
 def _fload(c: Ctx, i: Insn) -> None:
     a = c.addr(i.rs1, i.imm)
-    c.check_read(a)
+    c.check_read(a, _WIDTH[i.name[2]])
     c.wasm_addr(a)
     if i.name == "fld":
         c.f.i64_load(abi.GUEST_BASE, 1)
@@ -376,7 +377,7 @@ def _fstore(c: Ctx, i: Insn) -> None:
         c.f.local_get(v)
         op(abi.GUEST_BASE, 1)
 
-    c.store(a, emit)
+    c.store(a, _WIDTH[i.name[2]], emit)
 
 
 # --- A: LR/SC and AMOs --------------------------------------------------------------------------
@@ -408,7 +409,7 @@ def _lr(c: Ctx, i: Insn) -> None:
     wide = i.name.endswith(".d")
     a = c.addr(i.rs1, 0)
     _check_aligned(c, a, 8 if wide else 4)
-    c.check_read(a)
+    c.check_read(a, 8 if wide else 4)
     v = c.tmp(I64)
     c.wasm_addr(a)
     _amo_load(c, wide)
@@ -438,7 +439,7 @@ def _sc(c: Ctx, i: Insn) -> None:
     f.local_set(v)
     a = c.addr(i.rs1, 0)
     _check_aligned(c, a, 8 if wide else 4)
-    c.check_read(a)
+    c.check_read(a, 8 if wide else 4)
     f.i32_const(0)
     f.i32_load(abi.CPU_RES_VALID)
     f.i32_const(0)
@@ -467,7 +468,7 @@ def _sc(c: Ctx, i: Insn) -> None:
         f.local_get(v)
         op(abi.GUEST_BASE)
 
-    c.store(a, emit)
+    c.store(a, 8 if wide else 4, emit)
     f.end()
     f.i64_const(0)  # rd = 0 on success, 1 on failure
     f.i64_const(1)
@@ -527,7 +528,7 @@ def _amo(c: Ctx, i: Insn) -> None:
     f.local_set(src)
     a = c.addr(i.rs1, 0)
     _check_aligned(c, a, 8 if wide else 4)
-    c.check_read(a)
+    c.check_read(a, 8 if wide else 4)
     c.wasm_addr(a)
     _amo_load(c, wide)
     f.local_set(old)
@@ -542,7 +543,7 @@ def _amo(c: Ctx, i: Insn) -> None:
         f.local_get(new)
         st(abi.GUEST_BASE)
 
-    c.store(a, emit)
+    c.store(a, 8 if wide else 4, emit)
 
 
 # --- system ---------------------------------------------------------------------------------------
