@@ -34,6 +34,7 @@ SIGNAL_NAMES = {4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE
                 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM"}  # fmt: skip
 DEFAULT_ENV = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "TERM=xterm", "LANG=C"]
 SYS_RISCV_FLUSH_ICACHE = 259
+_EXEC = int(PageFlags.EXEC)
 
 
 class Reader(Protocol):
@@ -185,7 +186,7 @@ class Machine:
     def _fetch16(self, addr: int) -> int | None:
         if not 0 <= addr < abi.GUEST_SIZE - 1:
             return None
-        if not self.aspace.prot[addr >> abi.PAGE_SHIFT] & PageFlags.EXEC:
+        if not self.aspace.prot[addr >> abi.PAGE_SHIFT] & _EXEC:
             return None
         return int.from_bytes(self.mem.read(abi.GUEST_BASE + addr, 2), "little")
 

@@ -39,6 +39,8 @@ MASK64 = (1 << 64) - 1
 BOX_HIGH = 0xFFFFFFFF00000000  # NaN-boxing: a single float in a 64-bit f register
 CANONICAL_NAN32 = 0x7FC00000
 CANONICAL_NAN64 = 0x7FF8000000000000
+# Plain ints: IntFlag arithmetic is slow on the translation path.
+_READ, _WRITE, _CODE = int(PageFlags.READ), int(PageFlags.WRITE), int(PageFlags.CODE)
 
 
 class Unsupported(Exception):
@@ -424,7 +426,7 @@ class Ctx:
         readable."""
         f = self.f
         self._page_flags(a, width)
-        f.i32_const(PageFlags.READ)
+        f.i32_const(_READ)
         f.i32_and()
         f.i32_eqz()
         f.if_()
@@ -446,13 +448,13 @@ class Ctx:
         fl = self.tmp(I32)
         self._page_flags(a, width)
         f.local_tee(fl)
-        f.i32_const(PageFlags.WRITE | PageFlags.CODE)
+        f.i32_const(_WRITE | _CODE)
         f.i32_and()
-        f.i32_const(PageFlags.WRITE)
+        f.i32_const(_WRITE)
         f.i32_ne()
         f.if_()
         f.local_get(fl)
-        f.i32_const(PageFlags.WRITE)
+        f.i32_const(_WRITE)
         f.i32_and()
         f.i32_eqz()
         f.if_()
