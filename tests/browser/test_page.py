@@ -17,10 +17,14 @@ pytestmark = pytest.mark.browser
 
 RUN_TIMEOUT_MS = 120_000
 LOAD_TIMEOUT_MS = 90_000
-# Per-program arguments typed into the page; loop and echo have their own tests.
+# Per-program arguments typed into the page; loop and echo have their own tests. stress_* are
+# robustness programs for bench/soak.py (stress_tbs takes ~2 minutes in Chromium; stress_alloc
+# differs from qemu by design).
 ARGS = {"args": 'one "two words" three', "asm_args": "a b", "bench": "20"}
 PROGRAMS = sorted(
-    p.stem for p in helpers.GUEST_BIN_DIR.glob("*.elf") if p.stem not in {"loop", "echo"}
+    p.stem
+    for p in helpers.GUEST_BIN_DIR.glob("*.elf")
+    if p.stem not in {"loop", "echo"} and not p.stem.startswith("stress_")
 )
 
 
