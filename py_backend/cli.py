@@ -90,6 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             batch=args.batch,
             trace=trace,
             count_tbs=args.stats,
+            **({"max_tbs": args.max_tbs} if args.max_tbs else {}),
             strace=(lambda line: sys.stderr.write(f"[strace] {line}\n")) if args.strace else None,
             host_dirs=host_dirs,
         )
@@ -157,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=float, default=0, help="stop the guest after SECONDS")
     r.add_argument("--budget", type=int, default=5_000_000, help=argparse.SUPPRESS)
     r.add_argument("--batch", type=int, default=16, help=argparse.SUPPRESS)
+    r.add_argument("--max-tbs", type=int, default=0, help=argparse.SUPPRESS)
     r.set_defaults(fn=cmd_run)
     d = sub.add_parser("disas", help="disassemble the code of a riscv64 ELF")
     d.add_argument("program")

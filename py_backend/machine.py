@@ -53,6 +53,7 @@ class Action:
     table_size: int = 0
     status: int = 0
     message: str = ""
+    reset_table: bool = False  # every TB was dropped: a host may start a fresh funcref table
 
 
 @dataclass(slots=True, eq=False)
@@ -83,6 +84,7 @@ class Machine:
         trace: Callable[[str], None] | None = None,
         strace: Callable[[str], None] | None = None,
         count_tbs: bool = False,
+        max_tbs: int = abi.MAX_TBS,
         host_dirs: dict[str, str] | None = None,
     ) -> None:
         self.mem = mem
@@ -119,6 +121,8 @@ class Machine:
         self.module_tbs: dict[int, list[int]] = {}  # module serial -> its TB ids
         self.module_serial = 0
         self.count_tbs = count_tbs
+        self.max_tbs = max(2, min(max_tbs, abi.MAX_TBS))
+        self._table_reset = False
         # statistics
         self.guest_insns = 0
         self.tbs_translated = 0
@@ -193,7 +197,7 @@ class Machine:
     def _alloc_id(self) -> int:
         if self.free_ids:
             return self.free_ids.pop()
-        if self.next_id >= abi.MAX_TBS:
+        if self.next_id >= self.max_tbs:
             raise _CacheFull
         self.next_id += 1
         return self.next_id - 1
@@ -313,6 +317,7 @@ class Machine:
     def flush_code(self) -> None:
         """Forget every TB (fence.i, riscv_flush_icache, a full TB cache)."""
         self.flushes += 1
+        self._table_reset = True
         for p in list(self.page_tbs):
             self.aspace.set_code(p, False)
         self.tbs.clear()
@@ -340,7 +345,8 @@ class Machine:
             self.mem.write(e, struct.pack("<QI4x", pc, tb.id))
         mods, self.pending = self.pending, []
         self._w64(abi.CTX_BUDGET, self.slice)
-        return Action("run", tb.id, mods, self.next_id)
+        reset, self._table_reset = self._table_reset, False
+        return Action("run", tb.id, mods, self.next_id, reset_table=reset)
 
     def _account(self) -> None:
         left = struct.unpack("<q", self.mem.read(abi.CTX_BUDGET, 8))[0]

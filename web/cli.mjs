@@ -32,6 +32,7 @@ while (argv.length && argv[0].startsWith("--")) {
   const value = () => (argv.length ? argv.shift() : usage(`${a} needs a value`));
   if (a === "--stats") opts.stats = true;
   else if (a === "--budget") opts.budget = Number(value());
+  else if (a === "--max-tbs") opts.maxTbs = Number(value());
   else if (a === "--env") (opts.env ??= []).push(value());
   else if (a.startsWith("--env=")) (opts.env ??= []).push(a.slice(6));
   else if (a === "--argv0") opts.argv0 = value();
@@ -115,6 +116,7 @@ const result = await rt.run({
   stderr: (b) => writeAll(2, b),
   budget: opts.budget,
   countTbs: opts.stats,
+  maxTbs: opts.maxTbs,
 });
 if (opts.stats) {
   const s = result.stats;
@@ -123,7 +125,8 @@ if (opts.stats) {
     `tbwasm-node: pyodide ${t.pyodide_load.toFixed(2)} s, wheels ${t.wheel_install.toFixed(2)} s; ` +
       `${s.guest_insns} insns in ${s.elapsed.toFixed(3)} s = ${s.mips.toFixed(1)} MIPS; ` +
       `${s.tbs_translated} TBs, ${s.modules_compiled} modules, ${s.chain_hits ?? "?"} chain hits, ` +
-      `translate ${Number(s.translate_seconds ?? 0).toFixed(3)} s\n`,
+      `translate ${Number(s.translate_seconds ?? 0).toFixed(3)} s, ` +
+      `code flushes ${s.code_flushes ?? 0}\n`,
   );
 }
 process.exit(result.status);

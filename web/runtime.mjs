@@ -135,7 +135,8 @@ export class Runtime {
     const say = (line) => stderr(enc.encode(line + "\n"));
 
     const mem = new WebAssembly.Memory({ initial: layout.MEMORY_PAGES });
-    const tbl = new WebAssembly.Table({ element: "anyfunc", initial: 1024 });
+    const newTable = () => new WebAssembly.Table({ element: "anyfunc", initial: 1024 });
+    let tbl = newTable();
     const imports = { [layout.IMPORT_MODULE]: { [layout.IMPORT_MEMORY]: mem, [layout.IMPORT_TABLE]: tbl } };
     const argv = [o.argv0 ?? "/program", ...(o.args ?? [])];
 
@@ -166,6 +167,10 @@ export class Runtime {
         this.machineModule,
         o.name ?? argv[0],
         !!o.countTbs,
+        // Live TB ids (= table size).  Each instance that imports the table costs memory in
+        // proportion to its size in some engines (V8 11, Node 20), so a JS host keeps it
+        // moderate; past it the machine flushes and we swap in a fresh table.
+        o.maxTbs ?? 8192,
       );
       let action = session.start();
       for (;;) {
@@ -173,6 +178,11 @@ export class Runtime {
         if (typeof action === "number") {
           tb = action;
         } else if (action.kind === "run") {
+          if (action.reset_table) {
+            // Every TB was dropped: old instances become garbage once the table lets go of them.
+            tbl = newTable();
+            imports[layout.IMPORT_MODULE][layout.IMPORT_TABLE] = tbl;
+          }
           if (action.table_size > tbl.length) tbl.grow(action.table_size - tbl.length);
           for (const m of action.modules) new WebAssembly.Instance(new WebAssembly.Module(m), imports);
           tb = action.tb;

@@ -105,6 +105,7 @@ def _js_action(action: Any) -> Any:
     obj.table_size = action.table_size
     obj.status = action.status
     obj.message = action.message
+    obj.reset_table = action.reset_table
     return obj
 
 
@@ -163,6 +164,7 @@ def create_machine(
     machine_module: str = "py_backend.machine",
     name: str = "",
     count_tbs: bool = False,
+    max_tbs: int = 0,
 ) -> Session:
     """Build a Machine over JS objects.
 
@@ -171,7 +173,9 @@ def create_machine(
     loader rejects gives a Session whose ``start()`` returns ``kind: "error"``, status 2 and the
     one-line message ``tbwasm: NAME: reason`` (as the native CLI prints it) instead of raising, so
     the page can show it and keep working.  ``count_tbs`` makes the generated code count TB
-    entries (the "chain hits" statistic; it costs a memory update per TB).
+    entries (the "chain hits" statistic; it costs a memory update per TB).  ``max_tbs`` (0 = the
+    ABI's limit) caps live TB ids: when they run out the machine flushes its code cache and tells
+    the host to start a fresh table (``reset_table``), so old instances can be collected.
     """
     import importlib
 
@@ -181,7 +185,9 @@ def create_machine(
     envs = None
     if not _nullish(env):
         envs = [str(e) for e in (env.to_py() if hasattr(env, "to_py") else env)]
-    extra = {"count_tbs": True} if count_tbs else {}
+    extra: dict[str, Any] = {"count_tbs": True} if count_tbs else {}
+    if max_tbs:
+        extra["max_tbs"] = int(max_tbs)
     try:
         machine = mod.Machine(
             JsMemory(js_memory),

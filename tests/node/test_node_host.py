@@ -11,6 +11,7 @@ translator.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -163,3 +164,21 @@ def test_fake_elf_error(web_assets, tmp_path: Path) -> None:
     r = fake_run(tmp_path, [], program=b"not an elf")
     assert r.returncode == 2
     assert b"not an ELF file (bad magic)" in r.stderr
+
+
+def test_small_tb_cache_flushes_and_swaps_the_table(web_assets, qemu_run) -> None:
+    """With room for only 64 TBs the machine flushes its code cache again and again and the
+    JS host swaps in a fresh funcref table each time; output and status must not change."""
+    path = helpers.GUEST_BIN_DIR / "hello.elf"
+    ref = qemu_run(path, [], env=GUEST_ENV, timeout=TIMEOUT)
+    cmd = node_command(path, [], GUEST_ENV)
+    cmd.insert(2, "--max-tbs")
+    cmd.insert(3, "64")
+    cmd.insert(2, "--stats")
+    got = subprocess.run(
+        cmd, capture_output=True, env=helpers.host_env(), cwd=str(REPO), timeout=TIMEOUT
+    )
+    assert got.returncode == ref.returncode == 0
+    assert got.stdout == ref.stdout
+    flushes = re.search(rb"code.flushes\D+(\d+)", got.stderr)
+    assert flushes and int(flushes.group(1)) > 0, got.stderr[-500:]
