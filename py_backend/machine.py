@@ -120,6 +120,7 @@ class Machine:
         self.pending: list[bytes] = []
         self.module_tbs: dict[int, list[int]] = {}  # module serial -> its TB ids
         self.module_serial = 0
+        self.smc_pages: dict[int, int] = {}  # guest page -> times its TBs were invalidated
         self.count_tbs = count_tbs
         self.max_tbs = max(2, min(max_tbs, abi.MAX_TBS))
         self._table_reset = False
@@ -209,7 +210,10 @@ class Machine:
         blocks: list[tuple[int, Block]] = []
         work = deque([pc])
         seen = {pc}
-        while work and len(blocks) < self.batch:
+        # Code that keeps being rewritten (JITs, self-modifying loops) gets no speculation: each
+        # rewrite would throw the whole batch away.
+        limit = 1 if self.smc_pages.get(pc >> abi.PAGE_SHIFT, 0) >= 2 else self.batch
+        while work and len(blocks) < limit:
             p = work.popleft()
             block = find_block(self._fetch16, p, self.max_block_insns)
             if blocks and (block.fetch_fault or not block.insns):
@@ -303,6 +307,7 @@ class Machine:
         for p in range(first, last + 1):
             ids = self.page_tbs.get(p)
             if ids:
+                self.smc_pages[p] = self.smc_pages.get(p, 0) + 1
                 for tb_id in list(ids):
                     tb = self.by_id.get(tb_id)
                     if tb is not None:
