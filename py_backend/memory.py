@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mmap
 import struct
+from collections.abc import Callable
 from typing import Protocol
 
 from . import abi
@@ -23,10 +24,14 @@ class RawMemory(Protocol):
 
 
 class BufferMemory:
-    """RawMemory over any writable buffer (an mmap, a ctypes array, a bytearray)."""
+    """RawMemory over any writable buffer (an mmap, a ctypes array, a bytearray).
 
-    def __init__(self, buf: memoryview | mmap.mmap | bytearray) -> None:
+    ``address`` (the buffer's host address, when known) lets `discard` hand pages back to the
+    OS with madvise(MADV_DONTNEED): they read as zeros again and stop counting in the RSS."""
+
+    def __init__(self, buf: memoryview | mmap.mmap | bytearray, address: int | None = None) -> None:
         self.view = memoryview(buf).cast("B")
+        self.address = address
 
     def read(self, offset: int, size: int) -> bytes:
         return bytes(self.view[offset : offset + size])
@@ -35,15 +40,44 @@ class BufferMemory:
         self.view[offset : offset + len(data)] = data
 
     def fill(self, offset: int, size: int, value: int = 0) -> None:
-        if value == 0 and size >= 1 << 16 and isinstance(self.view.obj, mmap.mmap):
-            # madvise would be nicer; plain slicing of a zero block is fast enough
-            pass
         chunk = bytes([value]) * min(size, 1 << 20)
         end = offset + size
         while offset < end:
             n = min(len(chunk), end - offset)
             self.view[offset : offset + n] = chunk[:n]
             offset += n
+
+    def discard(self, offset: int, size: int) -> None:
+        """Zero [offset, offset + size), releasing whole host pages where possible."""
+        page = mmap.PAGESIZE
+        start = -(-offset // page) * page
+        end = (offset + size) // page * page
+        if self.address is not None and end > start and _madvise is not None:
+            if _madvise(self.address + start, end - start, _MADV_DONTNEED) == 0:
+                self.fill(offset, start - offset)
+                self.fill(end, offset + size - end)
+                return
+        self.fill(offset, size)
+
+
+_MADV_DONTNEED = 4
+
+
+def _load_madvise() -> Callable[[int, int, int], int] | None:
+    try:
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        fn = libc.madvise
+        fn.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+        fn.restype = ctypes.c_int
+        return fn  # type: ignore[no-any-return]
+    except (ImportError, OSError, AttributeError):  # no libc (Pyodide): zero-filling it is
+        return None
+
+
+_madvise = _load_madvise()
 
 
 def anonymous_memory(size: int = abi.MEMORY_BYTES) -> BufferMemory:

@@ -67,6 +67,7 @@ class NativeHost:
         # Retarget the one RawMemory object everyone holds.  The view points into memory the
         # store owns: keep the store alive as long as the view.
         self.raw.view = memoryview(buf).cast("B")
+        self.raw.address = ctypes.addressof(buf)
         self.raw.keepalive = (self.store, self.memory)  # type: ignore[attr-defined]
         self.imports = [self.memory, self.table]
         entry = wasmtime.Instance(self.store, self.entry_module, [self.table])

@@ -169,6 +169,13 @@ class AddressSpace:
         self.mem.write(abi.PAGE_TABLE + p0, bytes(n))
         self.prot[p0 : p0 + n] = bytes(n)
         self.mapped[p0 : p0 + n] = bytes(n)
+        discard = getattr(self.mem, "discard", None)
+        if discard is not None and n >= 16:
+            # Give the pages back to the host now (they read as zeros), instead of zero-filling
+            # them when something is mapped there again.
+            for first, count in _runs(bytes(self.dirty[p0 : p0 + n]), p0):
+                discard(abi.GUEST_BASE + (first << SHIFT), count << SHIFT)
+            self.dirty[p0 : p0 + n] = bytes(n)
         for k in [k for k in self.names if p0 <= k < p0 + n]:
             del self.names[k]
 
