@@ -50,44 +50,33 @@ def _fmv_d_x(c: Ctx, i: Insn) -> None:
     c.set_f(i.rd)
 
 
-@trans("fsgnj.d", "fsgnjn.d", "fsgnjx.d")
-def _fsgnj_d(c: Ctx, i: Insn) -> None:
+@trans("fsgnj.s", "fsgnjn.s", "fsgnjx.s", "fsgnj.d", "fsgnjn.d", "fsgnjx.d")
+def _fsgnj(c: Ctx, i: Insn) -> None:
+    """Magnitude of rs1 with the sign of rs2 (fsgnj), its inverse (fsgnjn) or the XOR of both
+    signs (fsgnjx).  Singles go through NaN-unboxing and come out boxed."""
     f = c.f
-    sign = 1 << 63
-    c.get_f(i.rs1)
-    f.i64_const(sign - 1)
-    f.i64_and()
-    c.get_f(i.rs2)
-    if i.name == "fsgnjn.d":
-        f.i64_const(-1)
-        f.i64_xor()
-    elif i.name == "fsgnjx.d":
-        c.get_f(i.rs1)
-        f.i64_xor()
-    f.i64_const(sign)
-    f.i64_and()
-    f.i64_or()
-    c.set_f(i.rd)
-
-
-@trans("fsgnj.s", "fsgnjn.s", "fsgnjx.s")
-def _fsgnj_s(c: Ctx, i: Insn) -> None:
-    f = c.f
-    sign = 1 << 31
-    c.get_f32_bits(i.rs1)
-    f.i32_const(sign - 1)
-    f.i32_and()
-    c.get_f32_bits(i.rs2)
-    if i.name == "fsgnjn.s":
-        f.i32_const(-1)
-        f.i32_xor()
-    elif i.name == "fsgnjx.s":
-        c.get_f32_bits(i.rs1)
-        f.i32_xor()
-    f.i32_const(sign)
-    f.i32_and()
-    f.i32_or()
-    c.set_f32_bits(i.rd)
+    double = i.name.endswith(".d")
+    get = c.get_f if double else c.get_f32_bits
+    op = (lambda n: getattr(f, "i64_" + n)) if double else (lambda n: getattr(f, "i32_" + n))
+    const = f.i64_const if double else f.i32_const
+    sign = 1 << (63 if double else 31)
+    get(i.rs1)
+    const(sign - 1)
+    op("and")()
+    get(i.rs2)
+    if i.name.startswith("fsgnjn"):
+        const(-1)
+        op("xor")()
+    elif i.name.startswith("fsgnjx"):
+        get(i.rs1)
+        op("xor")()
+    const(sign)
+    op("and")()
+    op("or")()
+    if double:
+        c.set_f(i.rd)
+    else:
+        c.set_f32_bits(i.rd)
 
 
 # --- fast paths ------------------------------------------------------------------------------

@@ -292,3 +292,28 @@ def test_self_modifying_store_invalidates_translated_code() -> None:
     )
     assert s.x[10] == 101
     assert s.machine.stats()["tbs_translated"] >= 4
+
+
+def test_fsgnj_single_and_double_with_nan_boxing() -> None:
+    box = 0xFFFFFFFF00000000
+    one_s, neg2_s = box | 0x3F800000, box | 0xC0000000
+    one_d, neg2_d = 0x3FF0000000000000, 0xC000000000000000
+    unboxed = 0x0000000040400000  # not NaN-boxed: reads as the canonical NaN
+    s = run_snippet(
+        [
+            ("fsgnj.s", {"rd": 1, "rs1": 10, "rs2": 11}),  # |1| with sign of -2 -> -1
+            ("fsgnjn.s", {"rd": 2, "rs1": 11, "rs2": 11}),  # -2 with inverted own sign -> 2
+            ("fsgnjx.s", {"rd": 3, "rs1": 11, "rs2": 11}),  # sign xor sign = + -> 2
+            ("fsgnj.s", {"rd": 4, "rs1": 12, "rs2": 10}),  # unboxed rs1 -> canonical NaN
+            ("fsgnj.d", {"rd": 5, "rs1": 13, "rs2": 14}),
+            ("fsgnjn.d", {"rd": 6, "rs1": 14, "rs2": 14}),
+            ("fsgnjx.d", {"rd": 7, "rs1": 14, "rs2": 13}),
+        ],
+        f={10: one_s, 11: neg2_s, 12: unboxed, 13: one_d, 14: neg2_d},
+    )
+    assert s.f[1] == box | 0xBF800000
+    assert s.f[2] == box | 0x40000000 and s.f[3] == box | 0x40000000
+    assert s.f[4] == box | 0x7FC00000
+    assert s.f[5] == 0xBFF0000000000000
+    assert s.f[6] == 0x4000000000000000 and s.f[7] == neg2_d
+    assert s.fflags == 0  # sign injection never raises flags
