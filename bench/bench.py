@@ -2,7 +2,8 @@
 """Benchmark guests/bin/bench.elf under tbwasm, qemu-riscv64 and natively.
 
 Wall time of the whole command, best of N runs, for:
-  tbwasm  `python -m py_backend.cli run guests/bin/bench.elf ITER`
+  tbwasm  `python -m py_backend.cli run --no-code-cache guests/bin/bench.elf ITER` (cold)
+  tbwasm-cached  the same with wasmtime's code cache (the CLI default; best of N is warm)
   qemu    `qemu-riscv64 guests/bin/bench.elf ITER`
   native  guests/src/bench.c built with the host's `gcc -O2` into bench/out/ on the fly
 
@@ -28,7 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 GUEST = ROOT / "guests" / "bin" / "bench.elf"
 SOURCE = ROOT / "guests" / "src" / "bench.c"
 OUT = ROOT / "bench" / "out"
-RUNNERS = ("tbwasm", "qemu", "native")
+# tbwasm: cold, every TB compiled by Cranelift in this run (--no-code-cache).
+# tbwasm-cached: wasmtime's on-disk code cache on (the CLI default); best of N is a warm run.
+RUNNERS = ("tbwasm", "tbwasm-cached", "qemu", "native")
 
 
 @dataclass
@@ -51,8 +54,9 @@ def build_native() -> Path:
 
 
 def command(runner: str, iters: int) -> list[str]:
-    if runner == "tbwasm":
-        return [sys.executable, "-m", "py_backend.cli", "run", str(GUEST), str(iters)]
+    if runner in ("tbwasm", "tbwasm-cached"):
+        cache = "--code-cache" if runner == "tbwasm-cached" else "--no-code-cache"
+        return [sys.executable, "-m", "py_backend.cli", "run", cache, str(GUEST), str(iters)]
     if runner == "qemu":
         return ["qemu-riscv64", str(GUEST), str(iters)]
     if runner == "native":
@@ -121,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     ratios = {
         "tbwasm/native": ratio(results.get("tbwasm", empty), results.get("native", empty)),
         "tbwasm/qemu": ratio(results.get("tbwasm", empty), results.get("qemu", empty)),
+        "tbwasm-cached/qemu": ratio(
+            results.get("tbwasm-cached", empty), results.get("qemu", empty)
+        ),
         "qemu/native": ratio(results.get("qemu", empty), results.get("native", empty)),
     }
 

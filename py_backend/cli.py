@@ -76,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     trace = (lambda line: sys.stderr.write(f"[trace] {line}\n")) if args.trace else None
     t0 = time.perf_counter()
-    host = NativeHost()
+    host = NativeHost(code_cache=args.code_cache)
     try:
         machine = Machine(
             host.raw,
@@ -155,6 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--stats", action="store_true", help="print statistics to stderr at exit")
     r.add_argument("--trace", action="store_true", help="log every TB translated")
     r.add_argument("--strace", action="store_true", help="log every system call")
+    r.add_argument(
+        "--code-cache",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="keep compiled TB modules in wasmtime's on-disk cache across runs (default: on)",
+    )
     r.add_argument("--timeout", type=float, default=0, help="stop the guest after SECONDS")
     r.add_argument("--budget", type=int, default=5_000_000, help=argparse.SUPPRESS)
     r.add_argument("--batch", type=int, default=16, help=argparse.SUPPRESS)

@@ -39,8 +39,12 @@ class NativeHost:
     # guest into a fresh store (copying only mapped pages) and the machine retranslates.
     MAX_INSTANCES = 8000
 
-    def __init__(self) -> None:
+    def __init__(self, code_cache: bool = False) -> None:
         cfg = wasmtime.Config()
+        if code_cache:
+            # wasmtime's own on-disk cache of compiled modules, keyed by the module bytes: a
+            # program run again skips Cranelift for every TB it translated before.
+            cfg.cache = True
         cfg.wasm_tail_call = True
         cfg.cranelift_opt_level = "speed"
         cfg.parallel_compilation = False
