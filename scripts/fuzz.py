@@ -5,6 +5,7 @@
     python scripts/fuzz.py --seed 7 --seconds 600 --jobs 2
     python scripts/fuzz.py --replay "7:123"               # one program, verbose
     python scripts/fuzz.py --seed 1 --count 50 --host node  # web/cli.mjs instead of wasmtime
+    python scripts/fuzz.py --seed 1 --count 20 --host browser  # one Chromium page (Playwright)
 
 Each program has several independent chunks (see tests/differential/rvgen.py).  On a mismatch
 the program is shrunk and saved as tests/differential/regressions/fuzz_<seed>.{S,elf,expected}
@@ -29,6 +30,10 @@ import rvrun  # noqa: E402
 
 
 def _runner(host: str) -> rvrun.Runner:
+    if host == "browser":
+        import browser_host  # tests/differential/browser_host.py: one Chromium session
+
+        return browser_host.browser_runner
     return rvrun.node_runner if host == "node" else rvrun.native_runner
 
 
@@ -73,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--replay", help="run exactly one program seed, e.g. '7:123'")
     p.add_argument("--start", type=int, default=0, help="first program index")
     p.add_argument("--jobs", type=int, default=1)
-    p.add_argument("--host", choices=["native", "node"], default="native")
+    p.add_argument("--host", choices=["native", "node", "browser"], default="native")
     p.add_argument("--chunks", type=int, default=6, help="independent chunks per program")
     p.add_argument("--size", type=int, default=60, help="mean top-level items per chunk")
     p.add_argument("--no-shrink", action="store_true")
@@ -86,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     if a.host == "node" and not (REPO / "web" / "cli.mjs").exists():
         print("web/cli.mjs not found", file=sys.stderr)
         return 2
+    if a.host == "browser" and a.jobs > 1:
+        print("--host browser runs one Chromium page: --jobs ignored", file=sys.stderr)
+        a.jobs = 1
     if a.replay:
         seed, insns, diffs, secs, msg = one((a.replay, a.host, a.chunks, a.size))
         print(f"{seed}: {insns} instructions, {secs:.2f} s {msg}")
