@@ -59,6 +59,21 @@ class JsMemory:
             js.Uint8Array.new(self.memory.buffer, offset, size).fill(value)
 
 
+_MEMORIES: dict[int, JsMemory] = {}
+
+
+def memory_for(js_memory: JsProxy) -> JsMemory:
+    """The one JsMemory of a WebAssembly.Memory, so that a host running guest after guest on
+    the same memory keeps its bookkeeping (which pages an earlier guest left data in, see
+    linux.mm) and every guest starts from zeros."""
+    key = getattr(js_memory, "tbwasmKey", None)
+    if _nullish(key) or int(key) not in _MEMORIES:
+        key = len(_MEMORIES) + 1
+        js_memory.tbwasmKey = key
+        _MEMORIES[key] = JsMemory(js_memory)
+    return _MEMORIES[int(key)]
+
+
 class JsReader:
     """Reader over a JS function ``(n) -> Uint8Array | null``; null or an empty array is EOF.
 
@@ -190,7 +205,7 @@ def create_machine(
         extra["max_tbs"] = int(max_tbs)
     try:
         machine = mod.Machine(
-            JsMemory(js_memory),
+            memory_for(js_memory),
             data,
             args,
             envs,
