@@ -228,6 +228,7 @@ export class Runtime {
       result.stats = stats();
       onStats(result.stats);
       session?.destroy?.();
+      this.bridge.collect?.();
     }
     return result;
   }

@@ -156,6 +156,15 @@ class Session:
         return to_js(dict(self.machine.stats()), dict_converter=js.Object.fromEntries)
 
 
+def collect() -> None:
+    """Called by the JS host after each run.  A finished machine is a cycle of Python objects
+    (address space <-> machine callbacks) that also holds JS proxies; collecting it now keeps
+    the Pyodide heap flat over many runs (measured: 36 MiB steady instead of +0.4 MiB a run)."""
+    import gc
+
+    gc.collect()
+
+
 def check_import(module: str = "py_backend.machine") -> str:
     """Import the machine module; return "" on success, else a one-line reason."""
     import importlib
