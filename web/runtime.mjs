@@ -104,6 +104,7 @@ export class Runtime {
     this.abi = abi;
     this.machineModule = machineModule;
     this.timings = timings;
+    this.modules = new ModuleCache(4096);
   }
 
   /**
@@ -187,7 +188,7 @@ export class Runtime {
             imports[layout.IMPORT_MODULE][layout.IMPORT_TABLE] = tbl;
           }
           if (action.table_size > tbl.length) tbl.grow(action.table_size - tbl.length);
-          for (const m of action.modules) new WebAssembly.Instance(new WebAssembly.Module(m), imports);
+          for (const m of action.modules) new WebAssembly.Instance(this.modules.get(m), imports);
           tb = action.tb;
         } else {
           result.status = action.status;
@@ -231,6 +232,48 @@ export class Runtime {
       this.bridge.collect?.();
     }
     return result;
+  }
+}
+
+/**
+ * Compiled modules by content.  The translator is deterministic, so running a program again
+ * produces the same module bytes: reusing the compiled module skips V8's compile and, on a page
+ * that runs programs over and over, stops each run from adding native code that V8 collects only
+ * late (its wasm code GC follows the small JS heap).  A hit is confirmed byte for byte.
+ */
+class ModuleCache {
+  constructor(limit) {
+    this.limit = limit;
+    this.map = new Map(); // key -> {bytes, module}; Map order = least recently used first
+    this.hits = 0;
+    this.misses = 0;
+  }
+
+  static key(bytes) {
+    // two 32-bit FNV-1a style hashes with different multipliers, and the length
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193;
+    for (let i = 0; i < bytes.length; i++) {
+      h1 = Math.imul(h1 ^ bytes[i], 0x01000193);
+      h2 = Math.imul(h2 ^ bytes[i], 0x5bd1e995);
+    }
+    return `${bytes.length}:${h1 >>> 0}:${h2 >>> 0}`;
+  }
+
+  get(bytes) {
+    const key = ModuleCache.key(bytes);
+    const e = this.map.get(key);
+    if (e && e.bytes.length === bytes.length && e.bytes.every((b, i) => b === bytes[i])) {
+      this.map.delete(key);
+      this.map.set(key, e);
+      this.hits++;
+      return e.module;
+    }
+    const module = new WebAssembly.Module(bytes);
+    this.misses++;
+    this.map.set(key, { bytes: bytes.slice(), module });
+    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value);
+    return module;
   }
 }
 
