@@ -28,6 +28,7 @@ class Action:
     table_size: int = 0
     status: int = 0
     message: str = ""
+    reset_table: bool = False
 
 
 def _leb_u(n: int) -> bytes:
@@ -77,7 +78,9 @@ def tb_module(tb: int, reason: int) -> bytes:
 
 
 class Machine:
-    def __init__(self, mem, program, argv, env=None, *, stdin, stdout, stderr, budget=1_000_000):
+    def __init__(
+        self, mem, program, argv, env=None, *, stdin, stdout, stderr, budget=1_000_000, max_tbs=0
+    ):
         if not program.startswith(b"\x7fELF"):
             raise ElfError("not an ELF file (bad magic)")
         self.mem, self.argv, self.env = mem, argv, env
