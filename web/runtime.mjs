@@ -139,8 +139,11 @@ export class Runtime {
     // run left garbage that V8 collects late (the page's footprint grew by ~0.6 MiB a run).
     // The machine zeroes its own state and every page an earlier guest wrote before reuse.
     const mem = (this.memory ??= new WebAssembly.Memory({ initial: layout.MEMORY_PAGES }));
+    // One table too, and the instances made for it are cached by module content (below).  A
+    // new machine starts with every link slot and jump-cache entry zeroed and installs each TB
+    // id it hands out before calling it, so entries left by an earlier run are never reached.
     const newTable = () => new WebAssembly.Table({ element: "anyfunc", initial: 1024 });
-    let tbl = newTable();
+    let tbl = (this.table ??= newTable());
     const imports = { [layout.IMPORT_MODULE]: { [layout.IMPORT_MEMORY]: mem, [layout.IMPORT_TABLE]: tbl } };
     const argv = [o.argv0 ?? "/program", ...(o.args ?? [])];
 
@@ -184,11 +187,12 @@ export class Runtime {
         } else if (action.kind === "run") {
           if (action.reset_table) {
             // Every TB was dropped: old instances become garbage once the table lets go of them.
-            tbl = newTable();
+            tbl = this.table = newTable();
             imports[layout.IMPORT_MODULE][layout.IMPORT_TABLE] = tbl;
+            this.modules.dropInstances();
           }
           if (action.table_size > tbl.length) tbl.grow(action.table_size - tbl.length);
-          for (const m of action.modules) new WebAssembly.Instance(this.modules.get(m), imports);
+          for (const m of action.modules) this.modules.instantiate(m, imports, tbl);
           tb = action.tb;
         } else {
           result.status = action.status;
@@ -236,17 +240,21 @@ export class Runtime {
 }
 
 /**
- * Compiled modules by content.  The translator is deterministic, so running a program again
- * produces the same module bytes: reusing the compiled module skips V8's compile and, on a page
- * that runs programs over and over, stops each run from adding native code that V8 collects only
- * late (its wasm code GC follows the small JS heap).  A hit is confirmed byte for byte.
+ * Compiled modules, and their instances, by content.  The translator is deterministic, so
+ * running a program again produces the same module bytes: reusing the module skips V8's
+ * compile, and reusing the instance (the memory and table are the runtime's own) puts its
+ * exported TB entry points back into the table instead of creating a new instance.  A page that
+ * runs programs over and over then stops piling up code and instances that V8 would collect only
+ * late (its heap of JS objects stays small, so major GCs are rare).  Hits are confirmed byte for
+ * byte; at most `limit` entries are kept, least recently used first out.
  */
 class ModuleCache {
   constructor(limit) {
     this.limit = limit;
-    this.map = new Map(); // key -> {bytes, module}; Map order = least recently used first
-    this.hits = 0;
+    this.map = new Map(); // key -> {bytes, module, instance}; Map order = least recently used first
+    this.hits = 0; // modules not compiled again
     this.misses = 0;
+    this.reused = 0; // instances not created again
   }
 
   static key(bytes) {
@@ -260,21 +268,47 @@ class ModuleCache {
     return `${bytes.length}:${h1 >>> 0}:${h2 >>> 0}`;
   }
 
-  get(bytes) {
+  entry(bytes) {
     const key = ModuleCache.key(bytes);
-    const e = this.map.get(key);
-    if (e && e.bytes.length === bytes.length && e.bytes.every((b, i) => b === bytes[i])) {
+    let e = this.map.get(key);
+    if (e && sameBytes(e.bytes, bytes)) {
       this.map.delete(key);
-      this.map.set(key, e);
       this.hits++;
-      return e.module;
+    } else {
+      e = { bytes: bytes.slice(), module: new WebAssembly.Module(bytes), instance: null };
+      this.misses++;
     }
-    const module = new WebAssembly.Module(bytes);
-    this.misses++;
-    this.map.set(key, { bytes: bytes.slice(), module });
+    this.map.set(key, e);
     if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value);
-    return module;
+    return e;
   }
+
+  /** The compiled module for these bytes. */
+  get(bytes) {
+    return this.entry(bytes).module;
+  }
+
+  /** Instantiate (its element segment fills the table), or reinstall a cached instance. */
+  instantiate(bytes, imports, table) {
+    const e = this.entry(bytes);
+    if (e.instance === null) {
+      e.instance = new WebAssembly.Instance(e.module, imports);
+      return;
+    }
+    this.reused++;
+    for (const [id, fn] of Object.entries(e.instance.exports)) table.set(Number(id), fn);
+  }
+
+  /** Instances are bound to the table they imported: forget them when it is replaced. */
+  dropInstances() {
+    for (const e of this.map.values()) e.instance = null;
+  }
+}
+
+function sameBytes(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Let queued events run (a macrotask), cheaper than setTimeout's clamped delay. */

@@ -609,7 +609,7 @@ def translate_region(
 class ModuleWriter:
     """Translates a batch of TBs into one Wasm module: one region function holding them all,
     and for each TB an entry stub `() -> i32` (= region(k)) that an active element segment
-    installs into the shared table at index = the TB's id."""
+    installs into the shared table at index = the TB's id, also exported as str(TB id)."""
 
     def __init__(self, blocks: list[tuple[int, Block]], *, count_tbs: bool = False) -> None:
         mb = self.mb = ModuleBuilder()
@@ -623,6 +623,9 @@ class ModuleWriter:
             stub.i32_const(k)
             stub.return_call(region.index)
             mb.elem_active(0, tb_id, [stub.index])
+            # Exported under its TB id, so a host that reuses an instance across runs can
+            # put the entry back into the table (the element segment applies only once).
+            mb.export_func(str(tb_id), stub.index)
 
     def __len__(self) -> int:
         return len(self.blocks)

@@ -18,6 +18,6 @@ for (let k = 0; k < 2; k++) {
   let out = "";
   const dec = new TextDecoder();
   const r = await rt.run({ program, args: process.argv.slice(3), stdout: (b) => (out += dec.decode(b)) });
-  runs.push({ status: r.status, out, hits: rt.modules.hits, misses: rt.modules.misses });
+  runs.push({ status: r.status, out, hits: rt.modules.hits, misses: rt.modules.misses, reused: rt.modules.reused });
 }
 console.log(JSON.stringify(runs));

@@ -1,5 +1,5 @@
 """One JS Runtime running guests one after another: the shared memory starts clean for every
-guest, and the second run of a program reuses every compiled module."""
+guest, and the second run of a program reuses every compiled module and every instance."""
 
 from __future__ import annotations
 
@@ -32,3 +32,4 @@ def test_second_run_reuses_modules_and_sees_clean_memory(web_assets: Path) -> No
     assert first["misses"] > 0
     assert second["misses"] == first["misses"]  # nothing compiled again
     assert second["hits"] >= first["misses"]
+    assert first["reused"] == 0 and second["reused"] == first["misses"]  # no new instances
