@@ -105,7 +105,8 @@ class Soak:
 
 
 def sample(s: BrowserSession, t: float, runs: int, gc: bool = False) -> Sample:
-    if gc:  # a full GC in the worker's isolate first (Chromium runs with --expose-gc)
+    if gc:  # a full GC in the page's and the worker's isolates first (--expose-gc)
+        s.page.evaluate("gc()")
         for w in s.page.workers:
             w.evaluate("gc()")
     heap = s.page.evaluate(MEASURE_JS)
