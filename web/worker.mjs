@@ -27,6 +27,7 @@ async function init(m) {
       loadPyodide,
       onProgress: (phase, fraction, text) => post({ type: "progress", phase, fraction, text }),
     });
+    globalThis.tbwasmRuntime = runtime; // a handle for diagnostics (bench/soak_browser.py)
     post({ type: "ready", timings: runtime.timings });
   } catch (e) {
     post({ type: "fatal", message: String(e?.message ?? e) });
