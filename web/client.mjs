@@ -90,6 +90,10 @@ export class TbwasmClient extends EventTarget {
     this.ring = new StdinRing(createStdinBuffer());
     this.control = new Int32Array(new SharedArrayBuffer(4));
     this.worker = new Worker(this.urls.worker, { type: "module", name: "tbwasm" });
+    // Programs given by URL are fetched once per page and sent to this worker once; later runs
+    // name them by URL.  (Re-sending ~0.5 MB per run left garbage that V8 collects late.)
+    this.programs ??= new Map();
+    this.workerPrograms = new Set();
     this.worker.onmessage = (ev) => this._onMessage(ev.data);
     this.worker.onerror = (ev) => this._fatal(`tbwasm: worker failed: ${ev.message ?? "load error"}`);
     this.worker.postMessage({
@@ -170,7 +174,12 @@ export class TbwasmClient extends EventTarget {
    * pushStdin()/pushEOF() deliver while the guest runs.
    */
   async run({ program, args = [], env, stdin = "", argv0, onOutput, onStats, onStart, onInputWait, budget, countTbs } = {}) {
-    const bytes = await programBytes(program);
+    const key = typeof program === "string" ? new URL(program, document.baseURI).href : null;
+    let bytes = key ? this.programs.get(key) : undefined;
+    if (bytes === undefined) {
+      bytes = await programBytes(program);
+      if (key) this.programs.set(key, bytes);
+    }
     const argList = typeof args === "string" ? splitArgs(args) : Array.from(args, String);
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
@@ -189,6 +198,7 @@ export class TbwasmClient extends EventTarget {
           type: "run",
           id,
           program: bytes,
+          programKey: key,
           argv0: argv0 ?? (typeof program === "string" ? "/" + program.split("/").pop() : "/program"),
           args: argList,
           env,
@@ -210,6 +220,9 @@ export class TbwasmClient extends EventTarget {
     // The worker is idle here, so the page may move the read index: input typed from now on
     // (even before the worker picks the run up) goes to this run, older input is dropped.
     if (job.msg.stdin === "ring") this.ring.reset();
+    const key = job.msg.programKey;
+    if (key && this.workerPrograms.has(key)) job.msg.program = null; // the worker has it
+    else if (key) this.workerPrograms.add(key);
     this.worker.postMessage(job.msg);
     job.onStart?.();
     this._emit("run", { id: job.id });

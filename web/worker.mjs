@@ -44,8 +44,15 @@ function fixedStdin(bytes) {
   };
 }
 
+const programs = new Map(); // URL -> bytes: the page sends a program given by URL only once
+
 async function run(m) {
   const id = m.id;
+  let program = m.program;
+  if (m.programKey) {
+    if (program) programs.set(m.programKey, program);
+    else program = programs.get(m.programKey);
+  }
   const stopped = () => Atomics.load(control, 0) !== 0;
   let stdin;
   if (m.stdin === "ring") {
@@ -55,7 +62,7 @@ async function run(m) {
   }
   const out = (fd) => (data) => post({ type: "out", id, fd, data }); // copied: may view a shared buffer
   const result = await runtime.run({
-    program: m.program,
+    program,
     argv0: m.argv0,
     args: m.args ?? [],
     env: m.env ?? undefined,
