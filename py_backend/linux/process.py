@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .elf import LoadedImage, load_elf
 from .mm import AddressSpace
@@ -45,18 +46,8 @@ def load_process(
 
 
 def setup_process(
-    data: bytes,
-    argv: list[str],
-    env: list[str],
-    aspace: AddressSpace,
-    *,
-    execfn: str | None = None,
-    uid: int = 0,
-    gid: int = 0,
-    random_bytes: bytes | None = None,
+    data: bytes, argv: list[str], env: list[str], aspace: AddressSpace, **options: Any
 ) -> tuple[int, int]:
-    """Like :func:`load_process`; returns (entry pc, initial sp)."""
-    p = load_process(
-        data, argv, env, aspace, execfn=execfn, uid=uid, gid=gid, random_bytes=random_bytes
-    )
+    """Like :func:`load_process` (same keyword options); returns (entry pc, initial sp)."""
+    p = load_process(data, argv, env, aspace, **options)
     return p.entry, p.sp

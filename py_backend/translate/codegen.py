@@ -43,10 +43,6 @@ CANONICAL_NAN64 = 0x7FF8000000000000
 _READ, _WRITE, _CODE = int(PageFlags.READ), int(PageFlags.WRITE), int(PageFlags.CODE)
 
 
-class Unsupported(Exception):
-    """Raised by a semantics function for an encoding it treats as illegal."""
-
-
 @dataclass(slots=True)
 class Block:
     """A decoded translation block: what the translator found by walking guest code."""
