@@ -117,6 +117,7 @@ class ExitReason(IntEnum):
     EMULATE = (
         11  # the host interprets the one instruction at pc (rdtime, rare FP cases), then goes on
     )
+    BUS = 12  # misaligned AMO or LR/SC at pc, address in CTX_EXIT_ARG -> SIGBUS (as qemu)
 
 
 # Signals a guest can die from, as Linux numbers them.

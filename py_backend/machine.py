@@ -416,6 +416,8 @@ class Machine:
             return self._emulate(pc)
         if reason == ExitReason.SEGV:
             return self._signal(11, pc, self._u64(abi.CTX_EXIT_ARG))
+        if reason == ExitReason.BUS:
+            return self._signal(7, pc, self._u64(abi.CTX_EXIT_ARG))
         if reason == ExitReason.FETCH:
             return self._signal(11, pc, pc)
         if reason == ExitReason.ILLEGAL:

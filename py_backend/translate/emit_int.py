@@ -384,7 +384,7 @@ def _fstore(c: Ctx, i: Insn) -> None:
 
 
 def _check_aligned(c: Ctx, a: int, size: int) -> None:
-    """AMOs and LR/SC need natural alignment; a misaligned one faults (qemu: SIGBUS)."""
+    """AMOs and LR/SC need natural alignment; a misaligned one is a BUS exit (SIGBUS, as qemu)."""
     f = c.f
     f.local_get(a)
     f.i64_const(size - 1)
@@ -392,7 +392,7 @@ def _check_aligned(c: Ctx, a: int, size: int) -> None:
     f.i64_const(0)
     f.i64_ne()
     f.if_()
-    c.exit_slow(ExitReason.SEGV, c.pc, a)
+    c.exit_slow(ExitReason.BUS, c.pc, a)
     f.end()
 
 

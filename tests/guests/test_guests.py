@@ -70,6 +70,7 @@ PROGRAMS: list[Case] = [
     Case("fault_null", "fault_null", status=139, fault=_fault("SIGSEGV", "0x0")),
     Case("fault_ill", "fault_ill", status=132, fault=_fault("SIGILL")),
     Case("fault_ebreak", "fault_ebreak", status=133, fault=_fault("SIGTRAP")),
+    Case("fault_bus", "fault_bus", status=135, fault=_fault("SIGBUS")),
     Case("bench", "bench", ("3",)),
     Case("asm_hello", "asm_hello"),
     Case("asm_args", "asm_args", ("x", "yz"), status=3),
