@@ -34,6 +34,8 @@ SIGNAL_NAMES = {4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE
                 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM"}  # fmt: skip
 DEFAULT_ENV = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "TERM=xterm", "LANG=C"]
 _EXEC = int(PageFlags.EXEC)
+_LINE = 256  # bytes of code read at once by the translator; divides the page size
+_LINE_SHIFT = _LINE.bit_length() - 1
 
 
 class Reader(Protocol):
@@ -120,6 +122,7 @@ class Machine:
         self.module_tbs: dict[int, list[int]] = {}  # module serial -> its TB ids
         self.module_serial = 0
         self.smc_pages: dict[int, int] = {}  # guest page -> times its TBs were invalidated
+        self._code_lines: dict[int, bytes] = {}  # see _fetch16
         self.count_tbs = count_tbs
         self.max_tbs = max(2, min(max_tbs, abi.MAX_TBS))
         self._table_reset = False
@@ -192,7 +195,16 @@ class Machine:
             return None
         if not self.aspace.prot[addr >> abi.PAGE_SHIFT] & _EXEC:
             return None
-        return int.from_bytes(self.mem.read(abi.GUEST_BASE + addr, 2), "little")
+        # Code is read a line at a time and kept for one _translate call (code cannot change
+        # while it runs): a JS host pays per memory call, and halfword reads were most of them.
+        line = self._code_lines.get(addr >> _LINE_SHIFT)
+        if line is None:
+            line = self.mem.read(abi.GUEST_BASE + (addr & ~(_LINE - 1)), _LINE)
+            self._code_lines[addr >> _LINE_SHIFT] = line
+        off = addr & (_LINE - 1)
+        if off == _LINE - 1:  # odd pc: pc is always even on RISC-V, but stay exact
+            return int.from_bytes(self.mem.read(abi.GUEST_BASE + addr, 2), "little")
+        return line[off] | line[off + 1] << 8
 
     def _alloc_id(self) -> int:
         if self.free_ids:
@@ -206,6 +218,7 @@ class Machine:
         """Translate the TB at pc, and a batch of its static successors into the same module
         (one module compile serves several TBs)."""
         t0 = time.perf_counter()
+        self._code_lines.clear()
         blocks: list[tuple[int, Block]] = []
         work = deque([pc])
         seen = {pc}

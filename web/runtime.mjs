@@ -139,6 +139,7 @@ export class Runtime {
     // run left garbage that V8 collects late (the page's footprint grew by ~0.6 MiB a run).
     // The machine zeroes its own state and every page an earlier guest wrote before reuse.
     const mem = (this.memory ??= new WebAssembly.Memory({ initial: layout.MEMORY_PAGES }));
+    const port = (this.port ??= memoryPort(mem));
     // One table too, and the instances made for it are cached by module content (below).  A
     // new machine starts with every link slot and jump-cache entry zeroed and installs each TB
     // id it hands out before calling it, so entries left by an earlier run are never reached.
@@ -163,7 +164,7 @@ export class Runtime {
     };
     try {
       session = this.bridge.create_machine(
-        mem,
+        port,
         o.program,
         argv,
         o.env ?? undefined,
@@ -237,6 +238,55 @@ export class Runtime {
     }
     return result;
   }
+}
+
+/**
+ * How the Python side reads and writes guest memory (JsMemory in pyodide_bridge.py).  Python
+ * binds a bytearray of its own (a PyProxy); the port keeps a view of it into the Pyodide heap
+ * and copies between that and the guest memory.  Every call takes and returns numbers only, so
+ * Pyodide makes no proxy for it: the obvious `Uint8Array.new(memory.buffer, off, n)` from Python
+ * makes three or four, which was most of the worker's garbage (see bench/soak_browser.py).
+ */
+export function memoryPort(memory) {
+  let guest = new Uint8Array(memory.buffer);
+  let proxy = null;
+  let pybuf = null;
+  let scratch = new Uint8Array(0);
+  // Views die when their memory grows (guest: never, by design; Pyodide's heap: at any time).
+  const guestView = () => (guest.byteLength ? guest : (guest = new Uint8Array(memory.buffer)));
+  const scratchView = () => {
+    if (scratch.byteLength === 0 && proxy) {
+      pybuf?.release();
+      pybuf = proxy.getBuffer("u8");
+      scratch = pybuf.data;
+    }
+    return scratch;
+  };
+  return {
+    memory,
+    bind(p) {
+      pybuf?.release();
+      proxy = p;
+      pybuf = null;
+      scratch = new Uint8Array(0);
+      scratchView();
+    },
+    read(off, n) {
+      const g = guestView();
+      const s = scratchView();
+      if (n <= 32) for (let i = 0; i < n; i++) s[i] = g[off + i];
+      else s.set(g.subarray(off, off + n));
+    },
+    write(off, n) {
+      const g = guestView();
+      const s = scratchView();
+      if (n <= 32) for (let i = 0; i < n; i++) g[off + i] = s[i];
+      else g.set(s.subarray(0, n), off);
+    },
+    fill(off, n, value) {
+      guestView().fill(value, off, off + n);
+    },
+  };
 }
 
 /**

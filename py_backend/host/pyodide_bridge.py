@@ -36,41 +36,73 @@ def _nullish(value: Any) -> bool:
 __all__ = ["JsMemory", "JsReader", "JsWriter", "Session", "check_import", "create_machine"]
 
 
-class JsMemory:
-    """RawMemory over a ``WebAssembly.Memory``.
+SCRATCH = 1 << 16  # bytes moved per call between guest memory and Python
 
-    ``memory.buffer`` is fetched on every access: it is replaced if the memory ever grows.
+
+class JsMemory:
+    """RawMemory over a ``WebAssembly.Memory``, through the memory port of ``web/runtime.mjs``.
+
+    Going through Pyodide's FFI the obvious way (``js.Uint8Array.new(memory.buffer, off, n)``)
+    creates three or four JsProxies per access, several KiB of short-lived JavaScript objects
+    each: ~68 MiB per run of bench.elf 100, enough for V8 to keep growing the worker's young
+    generation (the browser soak saw the page's memory climb by ~60 MiB in steps).  The port
+    instead copies between the guest memory and one Python-owned scratch buffer, which it sees as
+    a view into the Pyodide heap; a call passes and returns plain numbers, so it creates no
+    proxy at all.
     """
 
-    def __init__(self, memory: JsProxy) -> None:
-        self.memory = memory
+    def __init__(self, port: JsProxy) -> None:
+        from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+
+        self.port = port
+        self.scratch = bytearray(SCRATCH)
+        self._scratch_proxy = create_proxy(self.scratch)  # kept: the port holds a view of it
+        port.bind(self._scratch_proxy)
+        self._read = port.read  # (offset, n): guest -> scratch[0:n]
+        self._write = port.write  # (offset, n): scratch[0:n] -> guest
+        self._fill = port.fill  # (offset, n, value)
 
     def read(self, offset: int, size: int) -> bytes:
         if size <= 0:
             return b""
-        return js.Uint8Array.new(self.memory.buffer, offset, size).to_bytes()
+        if size <= SCRATCH:
+            self._read(offset, size)
+            return bytes(self.scratch[:size])
+        out = bytearray()
+        while size > 0:
+            n = min(size, SCRATCH)
+            self._read(offset, n)
+            out += self.scratch[:n]
+            offset += n
+            size -= n
+        return bytes(out)
 
     def write(self, offset: int, data: bytes | bytearray | memoryview) -> None:
-        if len(data):
-            js.Uint8Array.new(self.memory.buffer, offset, len(data)).assign(data)
+        view = memoryview(data).cast("B")
+        pos = 0
+        while pos < len(view):
+            n = min(len(view) - pos, SCRATCH)
+            self.scratch[:n] = view[pos : pos + n]
+            self._write(offset + pos, n)
+            pos += n
 
     def fill(self, offset: int, size: int, value: int = 0) -> None:
         if size > 0:
-            js.Uint8Array.new(self.memory.buffer, offset, size).fill(value)
+            self._fill(offset, size, value)
 
 
 _MEMORIES: dict[int, JsMemory] = {}
 
 
-def memory_for(js_memory: JsProxy) -> JsMemory:
-    """The one JsMemory of a WebAssembly.Memory, so that a host running guest after guest on
-    the same memory keeps its bookkeeping (which pages an earlier guest left data in, see
-    linux.mm) and every guest starts from zeros."""
-    key = getattr(js_memory, "tbwasmKey", None)
+def memory_for(port: JsProxy) -> JsMemory:
+    """The one JsMemory of a memory port (one per ``WebAssembly.Memory``), so that a host running
+    guest after guest on the same memory keeps its bookkeeping (which pages an earlier guest left
+    data in, see linux.mm) and every guest starts from zeros."""
+    key = getattr(port, "tbwasmKey", None)
     if _nullish(key) or int(key) not in _MEMORIES:
         key = len(_MEMORIES) + 1
-        js_memory.tbwasmKey = key
-        _MEMORIES[key] = JsMemory(js_memory)
+        port.tbwasmKey = key
+        _MEMORIES[key] = JsMemory(port)
     return _MEMORIES[int(key)]
 
 
@@ -177,7 +209,7 @@ def check_import(module: str = "py_backend.machine") -> str:
 
 
 def create_machine(
-    js_memory: JsProxy,
+    port: JsProxy,
     program: Any,
     argv: Any,
     env: Any,
@@ -192,12 +224,14 @@ def create_machine(
 ) -> Session:
     """Build a Machine over JS objects.
 
-    ``program`` is a Uint8Array (or bytes), ``argv``/``env`` JS arrays of strings (``env`` may be
-    null), the three callbacks as in :class:`JsReader`/:class:`JsWriter`.  A program the ELF
-    loader rejects gives a Session whose ``start()`` returns ``kind: "error"``, status 2 and the
-    one-line message ``tbwasm: NAME: reason`` (as the native CLI prints it) instead of raising, so
-    the page can show it and keep working.  ``count_tbs`` makes the generated code count TB
-    entries (the "chain hits" statistic; it costs a memory update per TB).  ``max_tbs`` (0 = the
+    ``port`` is the memory port of the runtime's ``WebAssembly.Memory`` (``memoryPort`` in
+    ``web/runtime.mjs``), ``program`` is a Uint8Array (or bytes), ``argv``/``env`` JS arrays of
+    strings (``env`` may be null), the three callbacks as in :class:`JsReader`/:class:`JsWriter`.
+    A program the ELF loader rejects gives a Session whose ``start()`` returns ``kind: "error"``,
+    status 2 and the one-line message ``tbwasm: NAME: reason`` (as the native CLI prints it)
+    instead of raising, so the page can show it and keep working.  ``count_tbs`` makes the
+    generated code count TB entries (the "chain hits" statistic; it costs a memory update per
+    TB).  ``max_tbs`` (0 = the
     ABI's limit) caps live TB ids: when they run out the machine flushes its code cache and tells
     the host to start a fresh table (``reset_table``), so old instances can be collected.
     """
@@ -214,7 +248,7 @@ def create_machine(
         extra["max_tbs"] = int(max_tbs)
     try:
         machine = mod.Machine(
-            memory_for(js_memory),
+            memory_for(port),
             data,
             args,
             envs,
