@@ -289,6 +289,10 @@ def main(argv: list[str] | None = None) -> int:
         "renderer_pss_mib",
     ]
     growth = {k: quarter_growth(out.samples, k, total) for k in keys}
+    peak = {
+        k: max((v for x in out.samples if (v := getattr(x, k)) is not None), default=None)
+        for k in keys
+    }
     slope = {k: slope_per_min(out.samples, k) for k in keys}
     tail = [x for x in out.samples if x.t >= total * 3 / 4]
     tail_slope = {k: slope_per_min(tail, k) for k in keys}  # still growing at the end?
@@ -316,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
                     "samples": [asdict(x) for x in out.samples],
                     "stops": [asdict(c) for c in out.stops],
                     "growth_mib": growth,
+                    "peak_mib": peak,
                     "slope_mib_per_min": slope,
                     "last_quarter_slope_mib_per_min": tail_slope,
                     "problems": problems,
@@ -354,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
             if gv is not None and sv is not None
             else f"  {k:<18}        -"
         )
+    print("peak: " + ", ".join(f"{k} {v:.1f} MiB" for k, v in peak.items() if v is not None))
     print(
         f"\nStop checks: {len(out.stops)}; "
         + ", ".join(
