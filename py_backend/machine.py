@@ -22,6 +22,7 @@ from .isa.decode import decode
 from .linux.errors import EmulatorError, GuestExit, GuestSignal
 from .linux.mm import AddressSpace
 from .linux.process import load_process
+from .linux.signals import SIGNAL_NAMES
 from .linux.syscalls import Linux
 from .linux.vfs import Vfs
 from .memory import RawMemory
@@ -30,8 +31,6 @@ from .translate.block import MAX_BLOCK_INSNS, find_block
 from .translate.codegen import Block, ModuleWriter
 from .translate.interp import emulate
 
-SIGNAL_NAMES = {4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL",
-                11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM"}  # fmt: skip
 DEFAULT_ENV = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "TERM=xterm", "LANG=C"]
 _EXEC = int(PageFlags.EXEC)
 _LINE = 256  # bytes of code read at once by the translator; divides the page size
@@ -113,6 +112,7 @@ class Machine:
             vfs=vfs,
             on_flush_icache=None,  # coherent already; see the FENCE_I exit
         )
+        self.linux.signals.trace = strace
         self.tbs: dict[int, TB] = {}  # guest pc -> TB
         self.by_id: dict[int, TB] = {}
         self.page_tbs: dict[int, set[int]] = {}  # guest page -> TB ids
@@ -413,7 +413,7 @@ class Machine:
         if reason == ExitReason.LOOKUP:
             return self._run(pc, cache=True)
         if reason == ExitReason.BUDGET:
-            return self._run(pc)
+            return self._resume(pc)
         if reason == ExitReason.ECALL:
             return self._syscall(pc)
         if reason == ExitReason.SMC:
@@ -428,16 +428,29 @@ class Machine:
         if reason == ExitReason.EMULATE:
             return self._emulate(pc)
         if reason == ExitReason.SEGV:
-            return self._signal(11, pc, self._u64(abi.CTX_EXIT_ARG))
+            return self._fault(11, pc, self._u64(abi.CTX_EXIT_ARG))
         if reason == ExitReason.BUS:
-            return self._signal(7, pc, self._u64(abi.CTX_EXIT_ARG))
+            return self._fault(7, pc, self._u64(abi.CTX_EXIT_ARG))
         if reason == ExitReason.FETCH:
-            return self._signal(11, pc, pc)
+            return self._fault(11, pc, pc)
         if reason == ExitReason.ILLEGAL:
-            return self._signal(4, pc)
+            return self._fault(4, pc)
         if reason == ExitReason.EBREAK:
-            return self._signal(5, pc)
+            return self._fault(5, pc)
         raise EmulatorError(f"unknown exit reason {reason} at pc=0x{pc:x}")
+
+    def _fault(self, signo: int, pc: int, addr: int | None = None) -> Action:
+        """A synchronous fault at pc: run the guest's handler for it, or die of it."""
+        handler = self.linux.signals.fault(signo, pc, addr)
+        if handler is None:
+            return self._signal(signo, pc, addr)
+        return self._run(handler)
+
+    def _resume(self, pc: int) -> Action:
+        """Go on at pc (after a syscall, at a budget exit), running the handlers of pending
+        signals first; a signal whose default action is fatal ends the guest here."""
+        handler = self.linux.signals.deliver_pending()
+        return self._run(pc if handler is None else handler)
 
     def _syscall(self, pc: int) -> Action:
         nr = self._read_x(17)
@@ -455,13 +468,13 @@ class Machine:
         else:
             ret = self.linux.syscall(nr, args)
         self._write_x(10, ret)
-        return self._run(pc + 4)
+        return self._resume(self.pc())  # rt_sigreturn moved pc
 
     def _emulate(self, pc: int) -> Action:
         word = int.from_bytes(self.mem.read(abi.GUEST_BASE + pc, 4), "little")
         insn = decode(word if word & 3 == 3 else word & 0xFFFF)
         if insn is None or not emulate(self, insn):
-            return self._signal(4, pc)
+            return self._fault(4, pc)
         self._set_pc(pc + insn.size)
         return self._run(pc + insn.size)
 

@@ -11,6 +11,7 @@ Layout (top down)::
     GUEST_SIZE - PAGE_SIZE .. GUEST_SIZE     guard page, never mapped
     STACK_BASE .. STACK_TOP                  the initial stack (STACK_SIZE)
     (one guard page)
+    SIGTRAMP_ADDR                            the signal return trampoline ("[vdso]", R+X)
     ... mmap area, allocated top-down below MMAP_TOP ...
     ... heap (brk) growing up from the end of the ELF image ...
     MIN_ADDR                                 lowest mappable address (mmap_min_addr)
@@ -39,6 +40,7 @@ STACK_SIZE = 8 << 20
 STACK_TOP = abi.GUEST_SIZE - PAGE
 STACK_BASE = STACK_TOP - STACK_SIZE
 MMAP_TOP = STACK_BASE - PAGE
+SIGTRAMP_ADDR = MMAP_TOP - PAGE  # the top page of the mmap area; see linux/signals.py
 
 MREMAP_MAYMOVE = 1
 MREMAP_FIXED = 2

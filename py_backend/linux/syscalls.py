@@ -18,6 +18,7 @@ from typing import Protocol
 from . import errors as E
 from .errors import EmulatorError, GuestExit, GuestFault, GuestSignal, SyscallError
 from .mm import PAGE, AddressSpace, page_up
+from .signals import SI_TKILL, SI_USER, Signals
 from .vfs import (
     O_ACCMODE,
     O_APPEND,
@@ -68,10 +69,6 @@ MAP_SHARED_VALIDATE = 3
 MAP_FIXED = 0x10
 MAP_ANONYMOUS = 0x20
 MAP_FIXED_NOREPLACE = 0x100000
-
-SIGKILL = 9
-SIGSTOP = 19
-IGNORED_BY_DEFAULT = {17, 18, 23, 28}  # SIGCHLD SIGCONT SIGURG SIGWINCH
 
 TCGETS = 0x5401
 TCSETS = 0x5402
@@ -170,9 +167,7 @@ class Linux:
         self.unknown_syscalls: list[int] = []
         self.fds: dict[int, OpenFile] = {}
         self.cloexec: set[int] = set()
-        self.sigactions: dict[int, bytes] = {}
-        self.sigmask = 0
-        self.altstack = struct.pack("<QiiQ", 0, 2, 0, 0)  # SS_DISABLE
+        self.signals = Signals(aspace, pid=pid, uid=uid, sleep=sleep)
         self.clear_child_tid = 0
         self.robust_list = 0
         self.thread_name = os.path.basename(exe_path)[:15].encode()
@@ -389,9 +384,12 @@ class Linux:
     POLLIN, POLLOUT, POLLNVAL = 0x1, 0x4, 0x20
 
     @syscall_nr(73)
-    def sys_ppoll(self, fds: int, nfds: int, *_: int) -> int:
+    def sys_ppoll(self, fds: int, nfds: int, tsp: int, mask: int, size: int, *_: int) -> int:
         if nfds > 4096:
             raise SyscallError(E.EINVAL)
+        if nfds == 0:  # pause() and sleeps: wait for a signal or the timeout
+            timeout = self._read_ts(tsp) if tsp else None
+            return self.signals.wait_with_mask(mask, size, timeout)
         raw = bytearray(self.aspace.read(fds, 8 * nfds)) if nfds else bytearray()
         ready = 0
         for k in range(nfds):
@@ -964,7 +962,7 @@ class Linux:
 
     @syscall_nr(139)
     def sys_rt_sigreturn(self, *_: int) -> int:
-        return -E.ENOSYS
+        return self.signals.sigreturn()
 
     # --- process ----------------------------------------------------------------------------------
 
@@ -984,74 +982,50 @@ class Linux:
         self.robust_list = head
         return 0
 
+    # --- signals (state and frames live in signals.py) ---------------------------------------
+
     @syscall_nr(134)
     def sys_rt_sigaction(self, sig: int, act: int, oact: int, size: int, *_: int) -> int:
-        sig = s32(sig)
-        if size != 8:
-            return -E.EINVAL
-        if not 1 <= sig <= 64 or (act and sig in (SIGKILL, SIGSTOP)):
-            return -E.EINVAL
-        new = self.aspace.read(act, 24) if act else None
-        if oact:
-            self.aspace.write(oact, self.sigactions.get(sig, bytes(24)))
-        if new is not None:
-            self.sigactions[sig] = new
-        return 0
+        return self.signals.sigaction(s32(sig), act, oact, size)
 
     @syscall_nr(135)
     def sys_rt_sigprocmask(self, how: int, nset: int, oset: int, size: int, *_: int) -> int:
-        if size != 8:
-            return -E.EINVAL
-        new = self.aspace.read_u64(nset) if nset else None
-        if new is not None and how not in (0, 1, 2):
-            return -E.EINVAL
-        if oset:
-            self.aspace.write_u64(oset, self.sigmask)
-        if new is not None:
-            new &= ~((1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1)))
-            if how == 0:
-                self.sigmask |= new
-            elif how == 1:
-                self.sigmask &= ~new
-            else:
-                self.sigmask = new
-        return 0
+        return self.signals.sigprocmask(s32(how), nset, oset, size)
+
+    @syscall_nr(136)
+    def sys_rt_sigpending(self, uset: int, size: int, *_: int) -> int:
+        return self.signals.sigpending(uset, size)
+
+    @syscall_nr(133)
+    def sys_rt_sigsuspend(self, mask: int, size: int, *_: int) -> int:
+        return self.signals.suspend(mask, size)
+
+    @syscall_nr(137)
+    def sys_rt_sigtimedwait(self, uset: int, info: int, ts: int, size: int, *_: int) -> int:
+        return self.signals.timedwait(uset, info, self._read_ts(ts) if ts else None, size)
 
     @syscall_nr(132)
     def sys_sigaltstack(self, ss: int, old: int, *_: int) -> int:
-        new = self.aspace.read(ss, 24) if ss else None
-        if new is not None:
-            _, flags, _, size = struct.unpack("<QiiQ", new)
-            if flags & ~(2 | (1 << 31)):
-                return -E.EINVAL
-            if not flags & 2 and size < 2048:
-                return -E.ENOMEM
-        if old:
-            self.aspace.write(old, self.altstack)
-        if new is not None:
-            self.altstack = new
-        return 0
+        return self.signals.sigaltstack(ss, old)
 
-    def _deliver(self, sig: int) -> int:
-        if not 0 <= sig <= 64:
-            return -E.EINVAL
-        if sig == 0:
-            return 0
-        handler = struct.unpack("<Q", self.sigactions.get(sig, bytes(24))[:8])[0]
-        if handler == 1:  # SIG_IGN
-            return 0
-        if handler == 0 and sig in IGNORED_BY_DEFAULT:
-            return 0
-        raise GuestSignal(sig)
+    @syscall_nr(102)
+    def sys_getitimer(self, which: int, cur: int, *_: int) -> int:
+        return self.signals.getitimer(s32(which), cur)
+
+    @syscall_nr(103)
+    def sys_setitimer(self, which: int, new: int, old: int, *_: int) -> int:
+        return self.signals.setitimer(s32(which), new, old)
 
     @syscall_nr(129)
     def sys_kill(self, pid: int, sig: int, *_: int) -> int:
         pid, sig = s32(pid), s32(sig)
         if not 0 <= sig <= 64:
             return -E.EINVAL
-        if pid not in (0, -1, self.pid, -self.pid):
+        if pid == -1:
+            return 0 if sig == 0 else -E.ESRCH  # every process but the caller: there is none
+        if pid not in (0, self.pid, -self.pid):
             return -E.ESRCH
-        return self._deliver(sig)
+        return self.signals.send(sig, SI_USER)
 
     @syscall_nr(130)
     def sys_tkill(self, tid: int, sig: int, *_: int) -> int:
@@ -1060,7 +1034,7 @@ class Linux:
             return -E.EINVAL
         if tid != self.pid:
             return -E.ESRCH
-        return self._deliver(sig)
+        return self.signals.send(sig, SI_TKILL)
 
     @syscall_nr(131)
     def sys_tgkill(self, tgid: int, tid: int, sig: int, *_: int) -> int:
@@ -1069,7 +1043,21 @@ class Linux:
             return -E.EINVAL
         if tgid != self.pid or tid != self.pid:
             return -E.ESRCH
-        return self._deliver(sig)
+        return self.signals.send(sig, SI_TKILL)
+
+    @syscall_nr(138)
+    def sys_rt_sigqueueinfo(self, pid: int, sig: int, uinfo: int, *_: int) -> int:
+        pid, sig = s32(pid), s32(sig)
+        info = bytearray(self.aspace.read(uinfo, 128))
+        code = s32(int.from_bytes(info[8:12], "little"))
+        if code >= 0 or code == SI_TKILL:  # only "user" codes may be forged
+            return -E.EPERM
+        if not 0 <= sig <= 64:
+            return -E.EINVAL
+        if pid != self.pid:
+            return -E.ESRCH
+        info[0:4] = sig.to_bytes(4, "little")
+        return self.signals.send(sig, code, bytes(info))
 
     @syscall_nr(172, 178)
     def sys_getpid(self, *_: int) -> int:
@@ -1255,11 +1243,22 @@ class Linux:
             raise SyscallError(E.EINVAL)
         return sec * 1_000_000_000 + nsec
 
+    def _sleep(self, ns: int, rem: int) -> int:
+        """Sleep ns; a signal that will run a handler (or kill) cuts it short with EINTR and
+        the time left in *rem."""
+        if not self.signals.armed and not self.signals.pending:
+            self.sleep(ns / 1e9)
+            return 0
+        end = time.monotonic_ns() + ns
+        if not self.signals.wait(ns):
+            return 0
+        if rem:
+            self.aspace.write(rem, _ts(max(0, end - time.monotonic_ns())))
+        return -E.EINTR
+
     @syscall_nr(101)
     def sys_nanosleep(self, req: int, rem: int, *_: int) -> int:
-        ns = self._read_ts(req)
-        self.sleep(ns / 1e9)
-        return 0
+        return self._sleep(self._read_ts(req), rem)
 
     @syscall_nr(115)
     def sys_clock_nanosleep(self, clk: int, flags: int, req: int, rem: int, *_: int) -> int:
@@ -1267,10 +1266,9 @@ class Linux:
             return -E.EINVAL
         now = self._clock(clk)
         ns = self._read_ts(req)
-        if flags & 1:  # TIMER_ABSTIME
-            ns = max(0, ns - now)
-        self.sleep(ns / 1e9)
-        return 0
+        if flags & 1:  # TIMER_ABSTIME (no remaining time is reported)
+            return self._sleep(max(0, ns - now), 0)
+        return self._sleep(ns, rem)
 
     @syscall_nr(153)
     def sys_times(self, buf: int, *_: int) -> int:

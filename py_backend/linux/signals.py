@@ -1,0 +1,605 @@
+"""Signals of the one guest thread, and the Linux riscv64 signal frame.
+
+`Signals` owns the per-signal actions, the blocked mask, the pending set (one instance per signal
+number: no real-time queueing), the alternate signal stack and the interval timers.  The syscall
+layer (`syscalls.Linux`) forwards rt_sigaction, rt_sigprocmask, rt_sigpending, rt_sigsuspend,
+rt_sigtimedwait, sigaltstack, kill/tkill/tgkill, rt_sigreturn, setitimer/getitimer here, and the
+machine calls two hooks:
+
+- ``deliver_pending()`` on every return to guest code after a syscall and at budget exits: it
+  fires expired timers and sets up a frame for each pending unblocked signal that has a handler
+  (returns the handler's pc), drops ignored ones, and raises ``GuestSignal`` for a fatal default
+  action;
+- ``fault(signo, pc, addr)`` for a synchronous fault of generated code (SIGSEGV, SIGBUS, SIGILL,
+  SIGTRAP): the handler's pc, or None when the guest must die as before (no handler, SIG_DFL,
+  SIG_IGN or the signal blocked: Linux forces the default action).
+
+The frame is the kernel's ``struct rt_sigframe`` (arch/riscv/kernel/signal.c)::
+
+    +0     siginfo_t        128 bytes
+    +128   struct ucontext  uc_flags, uc_link, uc_stack (stack_t, 24 bytes),
+                            uc_sigmask (8 bytes, padded to 128), then at +176 (16-aligned)
+                            uc_mcontext = struct sigcontext {
+                                gregs[32]   pc in slot 0, x1..x31 in slots 1..31
+                                fpregs      union __riscv_fp_state: the D state
+                                            (f[32] as u64, fcsr u32) inside the Q-sized
+                                            union (528 bytes, 16-aligned) }
+    = 1088 bytes, placed 16-byte aligned below sp (or at the top of the alternate stack)
+
+The handler runs with a0 = signo, a1 = &siginfo, a2 = &ucontext, sp = the frame and ra = the
+sigreturn trampoline (``li a7, 139; ecall``), which the kernel keeps in the vDSO: here a read+exec
+page mapped at `SIGTRAMP_ADDR` (riscv has no SA_RESTORER / sa_restorer).
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .. import abi
+from . import errors as E
+from .errors import EmulatorError, GuestFault, GuestSignal, SyscallError
+from .mm import PAGE, SIGTRAMP_ADDR, AddressSpace
+
+MASK64 = (1 << 64) - 1
+NSIG = 64
+
+SIGNAL_NAMES = {
+    1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT",
+    7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2",
+    13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM", 16: "SIGSTKFLT", 17: "SIGCHLD", 18: "SIGCONT",
+    19: "SIGSTOP", 20: "SIGTSTP", 21: "SIGTTIN", 22: "SIGTTOU", 23: "SIGURG", 24: "SIGXCPU",
+    25: "SIGXFSZ", 26: "SIGVTALRM", 27: "SIGPROF", 28: "SIGWINCH", 29: "SIGIO", 30: "SIGPWR",
+    31: "SIGSYS",
+}  # fmt: skip
+SIGILL, SIGTRAP, SIGBUS, SIGKILL, SIGSEGV, SIGSTOP = 4, 5, 7, 9, 11, 19
+SIGALRM, SIGVTALRM, SIGPROF = 14, 26, 27
+IGNORED_BY_DEFAULT = frozenset({17, 18, 23, 28})  # SIGCHLD SIGCONT SIGURG SIGWINCH
+UNBLOCKABLE = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1))
+
+SIG_DFL, SIG_IGN = 0, 1
+SA_SIGINFO = 0x4
+SA_ONSTACK = 0x08000000
+SA_RESTART = 0x10000000
+SA_NODEFER = 0x40000000
+SA_RESETHAND = 0x80000000
+SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK = 0, 1, 2
+SS_ONSTACK, SS_DISABLE, SS_AUTODISARM = 1, 2, 1 << 31
+MINSIGSTKSZ = 2048
+
+# si_code values
+SI_USER, SI_KERNEL, SI_QUEUE, SI_TKILL = 0, 0x80, -1, -6
+SEGV_MAPERR, SEGV_ACCERR = 1, 2
+BUS_ADRALN = 1
+ILL_ILLOPC = 1
+TRAP_BRKPT = 1
+SI_CODE_NAMES = {SI_USER: "SI_USER", SI_KERNEL: "SI_KERNEL", SI_QUEUE: "SI_QUEUE",
+                 SI_TKILL: "SI_TKILL"}  # fmt: skip
+FAULT_CODE_NAMES = {(SIGSEGV, 1): "SEGV_MAPERR", (SIGSEGV, 2): "SEGV_ACCERR",
+                    (SIGBUS, 1): "BUS_ADRALN", (SIGILL, 1): "ILL_ILLOPC",
+                    (SIGTRAP, 1): "TRAP_BRKPT"}  # fmt: skip
+
+# --- struct rt_sigframe (riscv64) ------------------------------------------------------------
+SIGINFO_SIZE = 128
+FRAME_UC = SIGINFO_SIZE  # offset of the ucontext in the frame
+UC_FLAGS = 0
+UC_LINK = 8
+UC_STACK = 16  # stack_t {void *ss_sp; int ss_flags; size_t ss_size}
+UC_SIGMASK = 40  # kernel sigset_t (8 bytes), then padding up to 128 bytes of sigset
+UC_MCONTEXT = 176  # struct sigcontext is 16-byte aligned
+MC_GREGS = 0  # 32 x u64: pc, x1..x31
+MC_FPREGS = 256  # __riscv_d_ext_state: f[32] u64, then fcsr u32
+MC_FCSR = MC_FPREGS + 256
+FP_STATE_SIZE = 528  # sizeof(union __riscv_fp_state): the Q state, 16-aligned
+MCONTEXT_SIZE = MC_FPREGS + FP_STATE_SIZE
+UCONTEXT_SIZE = UC_MCONTEXT + MCONTEXT_SIZE
+FRAME_SIZE = FRAME_UC + UCONTEXT_SIZE
+FRAME_GREGS = FRAME_UC + UC_MCONTEXT + MC_GREGS
+FRAME_FPREGS = FRAME_UC + UC_MCONTEXT + MC_FPREGS
+FRAME_FCSR = FRAME_UC + UC_MCONTEXT + MC_FCSR
+FRAME_SIGMASK = FRAME_UC + UC_SIGMASK
+FRAME_STACK = FRAME_UC + UC_STACK
+STACK_T = struct.Struct("<QiiQ")  # ss_sp, ss_flags, (pad), ss_size
+
+# li a7, 139 (__NR_rt_sigreturn); ecall
+SIGTRAMP_CODE = struct.pack("<II", 0x08B00893, 0x00000073)
+
+ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF = 0, 1, 2
+TIMER_SIGNALS = {ITIMER_REAL: SIGALRM, ITIMER_VIRTUAL: SIGVTALRM, ITIMER_PROF: SIGPROF}
+NS = 1_000_000_000
+
+
+def bit(sig: int) -> int:
+    return 1 << (sig - 1)
+
+
+def signal_name(sig: int) -> str:
+    if sig in SIGNAL_NAMES:
+        return SIGNAL_NAMES[sig]
+    return f"SIGRT_{sig - 32}" if 32 <= sig <= NSIG else f"signal {sig}"
+
+
+def _s32(x: int) -> int:
+    x &= 0xFFFFFFFF
+    return x - (1 << 32) if x & 0x80000000 else x
+
+
+def siginfo(signo: int, code: int, *, addr: int | None = None, pid: int = 0, uid: int = 0) -> bytes:
+    """A 128-byte siginfo_t: the fault layout (si_addr) or the kill layout (si_pid, si_uid)."""
+    b = bytearray(SIGINFO_SIZE)
+    struct.pack_into("<iii", b, 0, signo, 0, code)
+    if addr is not None:
+        struct.pack_into("<Q", b, 16, addr & MASK64)
+    else:
+        struct.pack_into("<iI", b, 16, pid, uid)
+    return bytes(b)
+
+
+def describe(info: bytes) -> str:
+    """strace's rendering of a delivered signal: ``--- SIGSEGV {si_signo=..., ...} ---``."""
+    signo, _errno, code = struct.unpack_from("<iii", info, 0)
+    name = signal_name(signo)
+    fault = FAULT_CODE_NAMES.get((signo, code))
+    if fault is not None:
+        addr = struct.unpack_from("<Q", info, 16)[0]
+        return f"--- {name} {{si_signo={name}, si_code={fault}, si_addr={addr:#x}}} ---"
+    pid, uid = struct.unpack_from("<iI", info, 16)
+    cname = SI_CODE_NAMES.get(code, str(code))
+    return f"--- {name} {{si_signo={name}, si_code={cname}, si_pid={pid}, si_uid={uid}}} ---"
+
+
+@dataclass(slots=True)
+class SigAction:
+    """The kernel's riscv64 struct sigaction: {handler, flags, mask} (no sa_restorer)."""
+
+    handler: int = SIG_DFL
+    flags: int = 0
+    mask: int = 0
+
+    LAYOUT = struct.Struct("<QQQ")
+
+    def pack(self) -> bytes:
+        return self.LAYOUT.pack(self.handler, self.flags, self.mask)
+
+    @classmethod
+    def unpack(cls, raw: bytes) -> SigAction:
+        handler, flags, mask = cls.LAYOUT.unpack(raw)
+        return cls(handler, flags, mask)
+
+
+@dataclass(slots=True)
+class Timer:
+    clock: Callable[[], int]
+    deadline: int = 0  # on `clock`, in ns; 0 = disarmed
+    interval: int = 0
+
+
+class Signals:
+    """Signal state of one single-threaded guest; registers are read and written in the CPU
+    state area of the memory behind ``aspace`` (see `abi`)."""
+
+    def __init__(
+        self,
+        aspace: AddressSpace,
+        *,
+        pid: int,
+        uid: int,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], int] = time.monotonic_ns,
+        cpu_clock: Callable[[], int] = time.process_time_ns,
+    ) -> None:
+        self.aspace = aspace
+        self.mem = aspace.mem
+        self.pid, self.uid = pid, uid
+        self.sleep = sleep
+        self.clock = clock
+        self.actions: dict[int, SigAction] = {}
+        self.blocked = 0
+        self.pending: dict[int, bytes] = {}  # signo -> its siginfo (one instance per signal)
+        self.saved_mask: int | None = None  # mask to restore after rt_sigsuspend / ppoll
+        self.ss_sp = 0
+        self.ss_size = 0
+        self.ss_flags = 0  # only SS_AUTODISARM is kept; the rest is computed (sas_ss_flags)
+        self.timers = {
+            ITIMER_REAL: Timer(clock),
+            ITIMER_VIRTUAL: Timer(cpu_clock),
+            ITIMER_PROF: Timer(cpu_clock),
+        }
+        self.armed = 0  # number of armed timers (fast path of deliver_pending)
+        self.trace: Callable[[str], None] | None = None
+        self.delivered = 0
+        self.tramp = self._map_trampoline()
+
+    def _map_trampoline(self) -> int:
+        # Non-fixed with SIGTRAMP_ADDR as the hint: an ELF segment already there keeps its page.
+        try:
+            addr = self.aspace.map(SIGTRAMP_ADDR, PAGE, 1 | 4, fixed=False, name="[vdso]")
+        except SyscallError:
+            return 0
+        self.aspace.load_write(addr, SIGTRAMP_CODE)
+        return addr
+
+    # --- CPU state ------------------------------------------------------------------------------
+
+    def _x(self, r: int) -> int:
+        return int.from_bytes(self.mem.read(abi.x_addr(r), 8), "little")
+
+    def _set_x(self, r: int, v: int) -> None:
+        if r:
+            self.mem.write(abi.x_addr(r), (v & MASK64).to_bytes(8, "little"))
+
+    def _set_pc(self, pc: int) -> None:
+        self.mem.write(abi.CPU_PC, (pc & MASK64).to_bytes(8, "little"))
+
+    def _clear_reservation(self) -> None:
+        # The kernel drops any LR reservation on every trap return (a dummy sc in entry.S).
+        self.mem.write(abi.CPU_RES_VALID, bytes(4))
+
+    # --- actions and mask -----------------------------------------------------------------------
+
+    def action(self, sig: int) -> SigAction:
+        return self.actions.get(sig) or SigAction()
+
+    def _ignored(self, sig: int) -> bool:
+        h = self.action(sig).handler
+        return h == SIG_IGN or (h == SIG_DFL and sig in IGNORED_BY_DEFAULT)
+
+    def sigaction(self, sig: int, act: int, oact: int, size: int) -> int:
+        if size != 8:
+            return -E.EINVAL
+        if not 1 <= sig <= NSIG or (act and sig in (SIGKILL, SIGSTOP)):
+            return -E.EINVAL
+        new = SigAction.unpack(self.aspace.read(act, 24)) if act else None
+        old = self.action(sig)
+        if new is not None:
+            new.mask &= ~UNBLOCKABLE
+            self.actions[sig] = new
+            if self._ignored(sig):  # POSIX: setting an ignoring action discards the pending one
+                self.pending.pop(sig, None)
+        if oact:
+            self.aspace.write(oact, old.pack())
+        return 0
+
+    def sigprocmask(self, how: int, nset: int, oset: int, size: int) -> int:
+        if size != 8:
+            return -E.EINVAL
+        old = self.blocked
+        if nset:
+            new = self.aspace.read_u64(nset) & ~UNBLOCKABLE
+            if how == SIG_BLOCK:
+                self.blocked |= new
+            elif how == SIG_UNBLOCK:
+                self.blocked &= ~new
+            elif how == SIG_SETMASK:
+                self.blocked = new
+            else:
+                return -E.EINVAL
+        if oset:
+            self.aspace.write_u64(oset, old)
+        return 0
+
+    def pending_mask(self) -> int:
+        m = 0
+        for sig in self.pending:
+            m |= bit(sig)
+        return m
+
+    def sigpending(self, uset: int, size: int) -> int:
+        if size > 8:
+            return -E.EINVAL
+        self.aspace.write(uset, (self.pending_mask() & self.blocked).to_bytes(8, "little")[:size])
+        return 0
+
+    # --- alternate stack ------------------------------------------------------------------------
+
+    def on_sig_stack(self, sp: int) -> bool:
+        if self.ss_flags & SS_AUTODISARM:
+            return False
+        return self.ss_sp < sp and sp - self.ss_sp <= self.ss_size
+
+    def sas_ss_flags(self, sp: int) -> int:
+        if not self.ss_size:
+            return SS_DISABLE
+        return SS_ONSTACK if self.on_sig_stack(sp) else 0
+
+    def _set_altstack(self, raw: bytes, sp: int) -> int:
+        ss_sp, flags, _pad, size = STACK_T.unpack(raw)
+        if self.on_sig_stack(sp):
+            return -E.EPERM
+        mode = flags & ~SS_AUTODISARM & 0xFFFFFFFF
+        if mode not in (0, SS_ONSTACK, SS_DISABLE):
+            return -E.EINVAL
+        if mode == SS_DISABLE:
+            ss_sp, size = 0, 0
+        elif size < MINSIGSTKSZ:
+            return -E.ENOMEM
+        self.ss_sp, self.ss_size, self.ss_flags = ss_sp, size, flags & SS_AUTODISARM
+        return 0
+
+    def _stack_t(self, sp: int) -> bytes:
+        flags = self.sas_ss_flags(sp) | self.ss_flags
+        return STACK_T.pack(self.ss_sp, _s32(flags), 0, self.ss_size)
+
+    def sigaltstack(self, ss: int, old: int) -> int:
+        sp = self._x(2)
+        prev = self._stack_t(sp)
+        if ss:
+            r = self._set_altstack(self.aspace.read(ss, STACK_T.size), sp)
+            if r:
+                return r
+        if old:
+            self.aspace.write(old, prev)
+        return 0
+
+    # --- sending --------------------------------------------------------------------------------
+
+    def send(self, sig: int, code: int = SI_USER, info: bytes | None = None) -> int:
+        """A signal the guest sends to itself (kill, tkill, tgkill, rt_sigqueueinfo).
+
+        Unblocked with the default fatal action, the guest dies here (``GuestSignal``); with a
+        handler, or blocked, it is left pending for `deliver_pending`."""
+        if sig == 0:
+            return 0
+        if self._ignored(sig) and not self.blocked & bit(sig):
+            return 0  # a blocked signal is never ignored: its action may change before unblocking
+        if info is None:
+            info = siginfo(sig, code, pid=self.pid, uid=self.uid)
+        if not self.blocked & bit(sig) and self.action(sig).handler == SIG_DFL:
+            raise GuestSignal(sig)
+        self.pending.setdefault(sig, info)
+        return 0
+
+    def post(self, sig: int, info: bytes) -> None:
+        """A signal from the "kernel" (timers): pending; its action is taken when delivered."""
+        if not self._ignored(sig) or self.blocked & bit(sig):
+            self.pending.setdefault(sig, info)
+
+    # --- timers ---------------------------------------------------------------------------------
+
+    def _poll_timers(self) -> None:
+        for which, t in self.timers.items():
+            if not t.deadline:
+                continue
+            now = t.clock()
+            if now < t.deadline:
+                continue
+            self.post(TIMER_SIGNALS[which], siginfo(TIMER_SIGNALS[which], SI_KERNEL))
+            if t.interval:
+                late = (now - t.deadline) % t.interval
+                t.deadline = now + t.interval - late
+            else:
+                t.deadline = 0
+                self.armed -= 1
+
+    def _timer_value(self, t: Timer) -> bytes:
+        left = max(1000, t.deadline - t.clock()) if t.deadline else 0
+        return struct.pack(
+            "<qqqq", t.interval // NS, t.interval % NS // 1000, left // NS, left % NS // 1000
+        )
+
+    def getitimer(self, which: int, cur: int) -> int:
+        if which not in self.timers:
+            return -E.EINVAL
+        self.aspace.write(cur, self._timer_value(self.timers[which]))
+        return 0
+
+    def setitimer(self, which: int, new: int, old: int) -> int:
+        if which not in self.timers:
+            return -E.EINVAL
+        t = self.timers[which]
+        isec = iusec = vsec = vusec = 0  # a NULL new value disarms (as Linux still allows)
+        if new:
+            isec, iusec, vsec, vusec = struct.unpack("<qqqq", self.aspace.read(new, 32))
+        if min(isec, vsec) < 0 or not (0 <= iusec < 1_000_000 and 0 <= vusec < 1_000_000):
+            return -E.EINVAL
+        prev = self._timer_value(t)
+        if t.deadline:
+            self.armed -= 1
+        first = vsec * NS + vusec * 1000
+        t.interval = isec * NS + iusec * 1000
+        t.deadline = t.clock() + first if first else 0
+        if t.deadline:
+            self.armed += 1
+        if old:
+            self.aspace.write(old, prev)
+        return 0
+
+    # --- waiting --------------------------------------------------------------------------------
+
+    def _interrupting(self) -> bool:
+        """A pending unblocked signal will run a handler or kill (ignored ones are dropped)."""
+        for sig in sorted(self.pending):
+            if self.blocked & bit(sig):
+                continue
+            if self._ignored(sig):
+                del self.pending[sig]
+                continue
+            return True
+        return False
+
+    def wait(self, timeout_ns: int | None, until: Callable[[], bool] | None = None) -> bool:
+        """Sleep until a signal interrupts (True), `until()` holds (True) or the timeout ends
+        (False).  With no timeout and no armed real-time timer nothing can ever arrive: that is
+        a deadlock, reported as an emulator error rather than hanging."""
+        end = None if timeout_ns is None else self.clock() + max(0, timeout_ns)
+        while True:
+            self._poll_timers()
+            if self._interrupting() or (until is not None and until()):
+                return True
+            real = self.timers[ITIMER_REAL].deadline or None
+            now = self.clock()
+            if end is not None and (real is None or end <= real):
+                if end > now:
+                    self.sleep((end - now) / NS)
+                return False
+            if real is None:
+                raise EmulatorError("deadlock: the guest waits for a signal that nothing sends")
+            if real > now:
+                self.sleep((real - now) / NS)
+
+    def suspend(self, mask_ptr: int, size: int) -> int:
+        """rt_sigsuspend: wait with a temporary mask; the old one comes back through the frame
+        of the handler that ends the wait (or at once if no handler runs)."""
+        if size != 8:
+            return -E.EINVAL
+        mask = self.aspace.read_u64(mask_ptr) & ~UNBLOCKABLE
+        self.saved_mask, self.blocked = self.blocked, mask
+        self.wait(None)
+        return -E.EINTR
+
+    def wait_with_mask(self, mask_ptr: int, size: int, timeout_ns: int | None) -> int:
+        """ppoll/pselect with no descriptors: a sleep, optionally under a temporary mask."""
+        if mask_ptr:
+            if size != 8:
+                return -E.EINVAL
+            mask = self.aspace.read_u64(mask_ptr) & ~UNBLOCKABLE
+            self.saved_mask, self.blocked = self.blocked, mask
+        if self.wait(timeout_ns):
+            return -E.EINTR
+        if self.saved_mask is not None:
+            self.blocked, self.saved_mask = self.saved_mask, None
+        return 0
+
+    def timedwait(self, uset: int, uinfo: int, timeout_ns: int | None, size: int) -> int:
+        """rt_sigtimedwait: take a pending signal of the set without running its handler."""
+        if size != 8:
+            return -E.EINVAL
+        want = self.aspace.read_u64(uset) & ~UNBLOCKABLE
+
+        def ready() -> bool:
+            return any(bit(s) & want for s in self.pending)
+
+        interrupted = ready() or self.wait(timeout_ns, ready)
+        if not ready():
+            return -E.EINTR if interrupted else -E.EAGAIN
+        sig = min(s for s in self.pending if bit(s) & want)
+        info = self.pending.pop(sig)
+        if uinfo:
+            self.aspace.write(uinfo, info)
+        return sig
+
+    # --- delivery -------------------------------------------------------------------------------
+
+    def deliver_pending(self) -> int | None:
+        """At a return to guest code: fire due timers, then set up a frame for every pending
+        unblocked signal with a handler (the last one set up runs first, as on Linux).  Returns
+        the pc to run (a handler) or None; raises GuestSignal for a fatal default action."""
+        if not self.pending and not self.armed and self.saved_mask is None:
+            return None
+        if self.armed:
+            self._poll_timers()
+        pc: int | None = None
+        while True:
+            ready = [s for s in sorted(self.pending) if not self.blocked & bit(s)]
+            if not ready:
+                break
+            sig = ready[0]
+            info = self.pending.pop(sig)
+            if self._ignored(sig):
+                continue
+            act = self.action(sig)
+            if act.handler == SIG_DFL:
+                raise GuestSignal(sig)
+            pc = self._setup_frame(sig, info, act)
+        if self.saved_mask is not None:
+            self.blocked, self.saved_mask = self.saved_mask, None
+        return pc
+
+    def fault(self, signo: int, pc: int, addr: int | None = None) -> int | None:
+        """A synchronous fault at pc: the handler's pc, or None when the guest dies of it."""
+        act = self.action(signo)
+        if self.blocked & bit(signo) or act.handler in (SIG_DFL, SIG_IGN):
+            return None  # force_sig_fault: a blocked or ignored fault takes the default action
+        if signo == SIGSEGV:
+            a = pc if addr is None else addr
+            mapped = self.aspace.is_mapped(a)
+            info = siginfo(signo, SEGV_ACCERR if mapped else SEGV_MAPERR, addr=a)
+        elif signo == SIGBUS:
+            info = siginfo(signo, BUS_ADRALN, addr=pc if addr is None else addr)
+        elif signo == SIGILL:
+            info = siginfo(signo, ILL_ILLOPC, addr=pc)
+        elif signo == SIGTRAP:
+            info = siginfo(signo, TRAP_BRKPT, addr=pc)
+        else:
+            info = siginfo(signo, SI_KERNEL, addr=pc)
+        self._set_pc(pc)
+        return self._setup_frame(signo, info, act)
+
+    def _setup_frame(self, sig: int, info: bytes, act: SigAction) -> int:
+        regs = self.mem.read(abi.CPU_X, 256)
+        fregs = self.mem.read(abi.CPU_F, 256)
+        pc = int.from_bytes(self.mem.read(abi.CPU_PC, 8), "little")
+        fflags = int.from_bytes(self.mem.read(abi.CPU_FFLAGS, 4), "little") & 0x1F
+        frm = int.from_bytes(self.mem.read(abi.CPU_FRM, 4), "little") & 7
+        sp = int.from_bytes(regs[16:24], "little")
+        if self.on_sig_stack(sp) and not self.on_sig_stack(sp - FRAME_SIZE):
+            self._bad_frame(sig)  # the alternate stack would overflow
+        top = sp
+        if act.flags & SA_ONSTACK and self.sas_ss_flags(sp) == 0:
+            top = self.ss_sp + self.ss_size
+        frame = ((top - FRAME_SIZE) & ~15) & MASK64
+        mask = self.saved_mask if self.saved_mask is not None else self.blocked
+        self.saved_mask = None
+        f = bytearray(FRAME_SIZE)
+        f[0:SIGINFO_SIZE] = info
+        f[FRAME_STACK : FRAME_STACK + STACK_T.size] = self._stack_t(sp)
+        struct.pack_into("<Q", f, FRAME_SIGMASK, mask)
+        struct.pack_into("<Q", f, FRAME_GREGS, pc)
+        f[FRAME_GREGS + 8 : FRAME_GREGS + 256] = regs[8:256]
+        f[FRAME_FPREGS : FRAME_FPREGS + 256] = fregs
+        struct.pack_into("<I", f, FRAME_FCSR, frm << 5 | fflags)
+        try:
+            self.aspace.write(frame, f)
+        except GuestFault:
+            self._bad_frame(sig)
+        if self.ss_flags & SS_AUTODISARM:
+            self.ss_sp, self.ss_size, self.ss_flags = 0, 0, 0
+        self._set_x(1, self.tramp)
+        self._set_x(2, frame)
+        self._set_x(10, sig)
+        self._set_x(11, frame)
+        self._set_x(12, frame + FRAME_UC)
+        self._set_pc(act.handler)
+        self._clear_reservation()
+        self.blocked |= act.mask
+        if not act.flags & SA_NODEFER:
+            self.blocked |= bit(sig)
+        self.blocked &= ~UNBLOCKABLE
+        if act.flags & SA_RESETHAND:
+            self.actions[sig] = SigAction(SIG_DFL, act.flags, act.mask)  # only the handler
+        self.delivered += 1
+        if self.trace is not None:
+            self.trace(describe(info))
+        return act.handler
+
+    def _bad_frame(self, sig: int) -> None:
+        # force_sigsegv: the frame cannot be written (no stack left): the guest dies of SIGSEGV
+        if sig == SIGSEGV:
+            self.actions[SIGSEGV] = SigAction()
+        raise GuestSignal(SIGSEGV)
+
+    def sigreturn(self) -> int:
+        """rt_sigreturn: restore registers, pc, fcsr, the mask and the alternate stack from the
+        frame at sp.  Returns the restored a0 (the machine writes it back to a0)."""
+        frame = self._x(2)
+        try:
+            f = self.aspace.read(frame, FRAME_SIZE)
+        except GuestFault:
+            raise GuestSignal(SIGSEGV) from None
+        self.blocked = struct.unpack_from("<Q", f, FRAME_SIGMASK)[0] & ~UNBLOCKABLE
+        pc = struct.unpack_from("<Q", f, FRAME_GREGS)[0]
+        self.mem.write(abi.CPU_X + 8, f[FRAME_GREGS + 8 : FRAME_GREGS + 256])
+        self.mem.write(abi.CPU_F, f[FRAME_FPREGS : FRAME_FPREGS + 256])
+        fcsr = struct.unpack_from("<I", f, FRAME_FCSR)[0]
+        self.mem.write(abi.CPU_FFLAGS, struct.pack("<I", fcsr & 0x1F))
+        self.mem.write(abi.CPU_FRM, struct.pack("<I", fcsr >> 5 & 7))
+        self._set_pc(pc)
+        self._clear_reservation()
+        # restore_altstack: errors other than a fault are ignored (e.g. EPERM while on it)
+        self._set_altstack(f[FRAME_STACK : FRAME_STACK + STACK_T.size], self._x(2))
+        return self._x(10)
+
+
+__all__ = ["FRAME_SIZE", "SIGNAL_NAMES", "SigAction", "Signals", "siginfo"]
