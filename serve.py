@@ -104,10 +104,11 @@ def examples() -> list[dict]:
     except (OSError, ValueError):
         listed = []
     bin_dir = ROOT / "guests" / "bin"
-    present = {p.name for p in bin_dir.glob("*.elf")}
+    elfs = {p.name for p in bin_dir.glob("*.elf")}
+    present = elfs | {p.name for p in bin_dir.glob("busybox") if p.is_file()}
     out = [e for e in listed if e.get("name") in present]
     known = {e["name"] for e in out}
-    out += [{"name": n, "description": "", "args": ""} for n in sorted(present - known)]
+    out += [{"name": n, "description": "", "args": ""} for n in sorted(elfs - known)]
     return out
 
 

@@ -8,13 +8,14 @@ import { getClient } from "./client.mjs";
 
 const $ = (id) => document.getElementById(id);
 const client = getClient();
+const OUTPUT_KEEP = 2 << 20; // app.output is cut to its last half past this many characters
 const params = new URLSearchParams(location.search);
 
 // State, also read by the browser tests (tests/browser/test_page.py).
 const app = {
   program: null, // {name, url} for an example, {name, bytes} for an upload
   running: false,
-  output: "", // guest stdout+stderr of the current run, as text
+  output: "", // guest stdout+stderr of the current run, as text (its last 1-2 MiB)
   lastResult: null,
   runs: 0,
   firstOutputMs: null, // performance.now() at the first guest output since the page opened
@@ -179,7 +180,9 @@ async function run() {
       onOutput: (fd, bytes, text) => {
         app.firstOutputMs ??= performance.now();
         app.output += text;
-        term.write(fd === 2 ? `${RED}${text}${RESET}` : bytes);
+        if (app.output.length > OUTPUT_KEEP) app.output = app.output.slice(-OUTPUT_KEEP / 2);
+        // resolved when xterm has processed it: the worker's flow control waits for that
+        return new Promise((done) => term.write(fd === 2 ? `${RED}${text}${RESET}` : bytes, done));
       },
       onStats: showStats,
     });

@@ -10,6 +10,7 @@ import { StdinRing, createStdinBuffer } from "./stdin_ring.mjs";
 const WEB = new URL("./", import.meta.url);
 const SITE = new URL("../", WEB);
 const STOP_GRACE_MS = 3000; // after Stop, a worker that has not answered is replaced
+const RESULT_LIMIT = 16 << 20; // characters of stdout (and of stderr) kept in a run's result
 
 /** Split a command line like a POSIX shell would (quotes and backslashes; no expansions). */
 export function splitArgs(line) {
@@ -89,6 +90,7 @@ export class TbwasmClient extends EventTarget {
     }
     this.ring = new StdinRing(createStdinBuffer());
     this.control = new Int32Array(new SharedArrayBuffer(4));
+    this.flow = new Int32Array(new SharedArrayBuffer(8)); // output flow control: see worker.mjs
     this.worker = new Worker(this.urls.worker, { type: "module", name: "tbwasm" });
     // Programs given by URL are fetched once per page and sent to this worker once; later runs
     // name them by URL.  (Re-sending ~0.5 MB per run left garbage that V8 collects late.)
@@ -103,6 +105,7 @@ export class TbwasmClient extends EventTarget {
       abiURL: this.urls.abiURL,
       stdinSab: this.ring.sab,
       controlSab: this.control.buffer,
+      flowSab: this.flow.buffer,
     });
   }
 
@@ -135,14 +138,32 @@ export class TbwasmClient extends EventTarget {
       case "fatal":
         this._fatal(m.message);
         break;
-      case "out":
+      case "out": {
+        // Consumed once onOutput has returned, or once the promise it returns settles (the
+        // terminal: when xterm has processed the bytes); the worker then may send more.
+        const flow = this.flow;
+        const n = m.data.length;
+        const consumed = () => {
+          Atomics.add(flow, 1, n);
+          Atomics.notify(flow, 1);
+        };
+        let pending;
         if (job) {
           const text = job.decoders[m.fd].decode(m.data, { stream: true });
-          if (m.fd === 1) job.stdout += text;
-          else job.stderr += text;
-          job.onOutput?.(m.fd, m.data, text);
+          const key = m.fd === 1 ? "stdout" : "stderr";
+          // The result keeps the first RESULT_LIMIT characters of each stream.
+          if (job[key].length < RESULT_LIMIT) job[key] += text.slice(0, RESULT_LIMIT - job[key].length);
+          else job.truncated = true;
+          try {
+            pending = job.onOutput?.(m.fd, m.data, text);
+          } catch (e) {
+            console.error(e);
+          }
         }
+        if (pending && typeof pending.then === "function") pending.then(consumed, consumed);
+        else consumed();
         break;
+      }
       case "stats":
         job?.onStats?.(m.stats);
         break;
@@ -157,6 +178,7 @@ export class TbwasmClient extends EventTarget {
             status: m.status,
             stdout: job.stdout,
             stderr: job.stderr,
+            truncated: !!job.truncated,
             message: m.message ?? "",
             error: m.error ?? null,
             stopped: !!m.stopped,
@@ -230,6 +252,11 @@ export class TbwasmClient extends EventTarget {
 
   get busy() {
     return !!this.current;
+  }
+
+  /** Bytes of guest output the worker has posted and the page not yet consumed. */
+  get outputInFlight() {
+    return (Atomics.load(this.flow, 0) - Atomics.load(this.flow, 1)) | 0;
   }
 
   /** Stop the current run; replace the worker if it does not answer in time. */

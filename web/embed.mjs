@@ -11,6 +11,7 @@
 import { getClient, splitArgs } from "./client.mjs";
 
 const client = getClient();
+const EMBED_KEEP = 256 << 10; // characters a demo shows at most (the last ones)
 
 const api = {
   /** Resolves when Pyodide and the tbwasm wheel are loaded (rejects with a one-line reason). */
@@ -94,6 +95,7 @@ class TbwasmDemo extends HTMLElement {
     this.removeAttribute("status");
     this.$run.disabled = true;
     this.$out.textContent = "";
+    let shown = 0;
     this.$status.textContent = client.state === "ready" ? "Queued…" : "Waiting for the emulator to load…";
     const t0 = performance.now();
     try {
@@ -109,6 +111,12 @@ class TbwasmDemo extends HTMLElement {
             span.className = "err";
             span.textContent = text;
             this.$out.append(span);
+          }
+          shown += text.length;
+          if (shown > EMBED_KEEP) {
+            // a program that prints without end: keep the last part (as plain text)
+            this.$out.textContent = this.$out.textContent.slice(-EMBED_KEEP / 2);
+            shown = this.$out.textContent.length;
           }
           this.$out.scrollTop = this.$out.scrollHeight;
         },

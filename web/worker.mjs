@@ -1,23 +1,31 @@
 // Module worker that owns Pyodide and runs guests (new Worker(url, {type: "module"})).
 // Protocol (web/client.mjs is the other side):
-//   in : {type: "init", indexURL, wheelsURL, abiURL, stdinSab, controlSab}
+//   in : {type: "init", indexURL, wheelsURL, abiURL, stdinSab, controlSab, flowSab}
 //        {type: "run", id, program: Uint8Array, args, env, stdin: "ring" | Uint8Array}
 //   out: {type: "progress", phase, fraction, text}  {type: "ready", timings}  {type: "fatal", message}
 //        {type: "out", id, fd, data}  {type: "stats", id, stats}  {type: "input-wait", id}
 //        {type: "exit", id, status, message, stopped, error, stats}
 // Stop: the page sets control[0] = 1; the loop checks it after every exit to the host.
+// Output flow control, as a terminal gives a process: flow[0] counts the bytes posted in "out"
+// messages, flow[1] the bytes the page has consumed (an xterm write finished, an onOutput call
+// returned; both mod 2^32).  A guest write blocks while more than OUT_WINDOW bytes are in
+// flight, so a guest printing without end (`yes`) runs at the page's pace instead of queueing
+// hundreds of MiB of messages, and Stop is not stuck behind them.
 import { createRuntime } from "./runtime.mjs";
 import { StdinRing } from "./stdin_ring.mjs";
 
 let runtime = null;
 let ring = null;
 let control = null;
+let flow = null;
+const OUT_WINDOW = 1 << 18;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
 
 async function init(m) {
   ring = new StdinRing(m.stdinSab);
   control = new Int32Array(m.controlSab);
+  flow = new Int32Array(m.flowSab);
   try {
     const { loadPyodide } = await import(m.indexURL + "pyodide.mjs");
     runtime = await createRuntime({
@@ -60,7 +68,16 @@ async function run(m) {
   } else {
     stdin = fixedStdin(m.stdin ?? new Uint8Array(0));
   }
-  const out = (fd) => (data) => post({ type: "out", id, fd, data }); // copied: may view a shared buffer
+  const out = (fd) => (data) => {
+    for (;;) {
+      const consumed = Atomics.load(flow, 1);
+      if (((Atomics.load(flow, 0) - consumed) | 0) <= OUT_WINDOW) break;
+      if (stopped()) return; // the run is being stopped: its output no longer matters
+      Atomics.wait(flow, 1, consumed, 50);
+    }
+    Atomics.add(flow, 0, data.length);
+    post({ type: "out", id, fd, data }); // copied: may view a shared buffer
+  };
   const result = await runtime.run({
     program,
     argv0: m.argv0,

@@ -9,6 +9,7 @@ name too.
 from __future__ import annotations
 
 import json
+import time
 
 import helpers
 import pytest
@@ -113,6 +114,43 @@ def test_stop_ends_loop_and_next_program_runs(app_page) -> None:
     elapsed = page.evaluate("performance.now()") - t0
     assert r["stopped"] and r["status"] == 130
     assert elapsed < 2000, f"Stop took {elapsed:.0f} ms"
+    r = run_program(page, "hello")
+    assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
+
+
+def test_endless_output_is_paced_and_stop_is_prompt(app_page) -> None:
+    """`busybox yes` prints without end.  The worker may only run OUT_WINDOW bytes ahead of the
+    terminal (flow control), so the page stays responsive, keeps a bounded tail of the output,
+    and Stop is not queued behind a backlog (it took ~10 s before flow control)."""
+    if not (helpers.GUEST_BIN_DIR / "busybox").exists():
+        pytest.fail("guests/bin/busybox missing: run scripts/fetch-busybox.sh")
+    page = app_page
+    page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)
+    runs = page.evaluate("window.tbwasmApp.runs")
+    page.select_option("#examples", "busybox")
+    page.fill("#args", "yes 0123456789abcdefghij")
+    page.click("#run")
+    page.wait_for_function("n => window.tbwasmApp.runs > n", arg=runs, timeout=RUN_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => window.tbwasmApp.output.includes('0123456789abcdefghij')", timeout=RUN_TIMEOUT_MS
+    )
+    worst = 0.0
+    in_flight = []
+    for _ in range(6):  # 3 s of flooding
+        page.wait_for_timeout(500)
+        t0 = time.perf_counter()
+        in_flight.append(page.evaluate("window.tbwasm.client.outputInFlight"))
+        worst = max(worst, time.perf_counter() - t0)
+    assert worst < 1.0, f"the page answered in {worst:.2f} s while the guest printed"
+    assert max(in_flight) <= 1 << 20, in_flight  # the worker's window is 256 KiB
+    assert page.evaluate("window.tbwasmApp.output.length") <= 2 << 20
+    t0 = page.evaluate("performance.now()")
+    page.click("#stop")
+    r = wait_result(page)
+    elapsed = page.evaluate("performance.now()") - t0
+    assert r["stopped"] and r["status"] == 130
+    assert elapsed < 2000, f"Stop took {elapsed:.0f} ms"
+    assert r["stdout"].startswith("0123456789abcdefghij\n" * 100)
     r = run_program(page, "hello")
     assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
 
