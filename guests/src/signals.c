@@ -267,6 +267,17 @@ static void t_faults(void) {
     }
     printf("SIGSEGV load at 16: code=%d addr=%lu\n", got_code, (unsigned long)got_addr);
 
+    /* instruction fetch faults: unmapped, then mapped but not executable */
+    reset();
+    if (sigsetjmp(jb, 1) == 0) ((void (*)(void))WILD)();
+    printf("SIGSEGV fetch from unmapped: code=%d addr_ok=%d\n", got_code,
+           got_addr == (uintptr_t)WILD);
+    reset();
+    static unsigned data_words[4] = {0x00000013, 0x00008067}; /* nop; ret */
+    if (sigsetjmp(jb, 1) == 0) ((void (*)(void))data_words)();
+    printf("SIGSEGV fetch from data: code=%d addr_ok=%d\n", got_code,
+           got_addr == (uintptr_t)data_words);
+
     reset();
     char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     on(SIGSEGV, skip_handler, 0, NULL);
