@@ -86,6 +86,7 @@ class Machine:
         count_tbs: bool = False,
         max_tbs: int = abi.MAX_TBS,
         host_dirs: dict[str, str] | None = None,
+        sleep: Callable[[float], object] | None = None,
     ) -> None:
         self.mem = mem
         self.slice = budget
@@ -111,6 +112,7 @@ class Machine:
             exe_path=exe,
             vfs=vfs,
             on_flush_icache=None,  # coherent already; see the FENCE_I exit
+            **({"sleep": sleep} if sleep is not None else {}),  # a host's own (e.g. stoppable)
         )
         self.linux.signals.trace = strace
         self.tbs: dict[int, TB] = {}  # guest pc -> TB

@@ -264,6 +264,7 @@ export class TbwasmClient extends EventTarget {
     const job = this.current;
     if (!job) return;
     Atomics.store(this.control, 0, 1);
+    Atomics.notify(this.control, 0); // a guest in nanosleep/pause
     this.ring.wake();
     clearTimeout(job.watchdog);
     job.watchdog = setTimeout(() => {

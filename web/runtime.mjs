@@ -121,6 +121,7 @@ export class Runtime {
    * @param {number} [o.budget]  guest instructions per slice
    * @param {string} [o.name]    program name for the ELF error line (default argv0)
    * @param {boolean} [o.countTbs] count TB entries, for the chain-hits statistic (slower)
+   * @param {(seconds: number) => boolean} [o.sleep] how the guest sleeps; true = cut short (EINTR)
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
    */
   async run(o) {
@@ -179,6 +180,7 @@ export class Runtime {
         // proportion to its size in some engines (V8 11, Node 20), so a JS host keeps it
         // moderate; past it the machine flushes and we swap in a fresh table.
         o.maxTbs ?? 8192,
+        o.sleep ?? undefined,
       );
       let action = session.start();
       for (;;) {

@@ -90,6 +90,8 @@ async function run(m) {
     onStats: (stats) => post({ type: "stats", id, stats }),
     budget: m.budget,
     countTbs: m.countTbs,
+    // A sleeping guest wakes up when Stop is pressed (client.stop notifies control[0]).
+    sleep: (seconds) => Atomics.wait(control, 0, 0, Math.max(0, seconds * 1000)) !== "timed-out",
   });
   post({ type: "exit", id, ...result });
 }

@@ -221,6 +221,7 @@ def create_machine(
     name: str = "",
     count_tbs: bool = False,
     max_tbs: int = 0,
+    sleep: Any = None,
 ) -> Session:
     """Build a Machine over JS objects.
 
@@ -234,6 +235,8 @@ def create_machine(
     TB).  ``max_tbs`` (0 = the
     ABI's limit) caps live TB ids: when they run out the machine flushes its code cache and tells
     the host to start a fresh table (``reset_table``), so old instances can be collected.
+    ``sleep`` (seconds -> true if cut short), if given, is how the guest sleeps (nanosleep,
+    pause with a timer, ...): the worker's wakes up when Stop is pressed instead of blocking it.
     """
     import importlib
 
@@ -246,6 +249,9 @@ def create_machine(
     extra: dict[str, Any] = {"count_tbs": True} if count_tbs else {}
     if max_tbs:
         extra["max_tbs"] = int(max_tbs)
+    if not _nullish(sleep):
+        # (seconds) -> true if cut short: the worker's wakes up when the page presses Stop
+        extra["sleep"] = lambda seconds: bool(sleep(float(seconds)))
     try:
         machine = mod.Machine(
             memory_for(port),

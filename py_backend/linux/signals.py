@@ -186,7 +186,7 @@ class Signals:
         *,
         pid: int,
         uid: int,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
         clock: Callable[[], int] = time.monotonic_ns,
         cpu_clock: Callable[[], int] = time.process_time_ns,
     ) -> None:
@@ -431,13 +431,13 @@ class Signals:
             real = self.timers[ITIMER_REAL].deadline or None
             now = self.clock()
             if end is not None and (real is None or end <= real):
-                if end > now:
-                    self.sleep((end - now) / NS)
-                return False
+                # a host's sleep returns true when cut short (Stop in the page): EINTR, so the
+                # guest gets back to an exit where the host can stop it
+                return bool(end > now and self.sleep((end - now) / NS))
             if real is None:
                 raise EmulatorError("deadlock: the guest waits for a signal that nothing sends")
-            if real > now:
-                self.sleep((real - now) / NS)
+            if real > now and self.sleep((real - now) / NS):
+                return True
 
     def suspend(self, mask_ptr: int, size: int) -> int:
         """rt_sigsuspend: wait with a temporary mask; the old one comes back through the frame

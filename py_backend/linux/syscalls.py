@@ -151,7 +151,7 @@ class Linux:
         pid: int = 1000,
         on_flush_icache: Callable[[], None] | None = None,
         on_unknown_syscall: Callable[[int], None] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         self.aspace = aspace
         self.argv = list(argv)
@@ -1247,8 +1247,13 @@ class Linux:
         """Sleep ns; a signal that will run a handler (or kill) cuts it short with EINTR and
         the time left in *rem."""
         if not self.signals.armed and not self.signals.pending:
-            self.sleep(ns / 1e9)
-            return 0
+            if not self.sleep(ns / 1e9):
+                return 0
+            # cut short by the host (Stop in the page): EINTR as for a signal, so the guest
+            # reaches an exit where the host stops it (the time left is not known: all of it)
+            if rem:
+                self.aspace.write(rem, _ts(ns))
+            return -E.EINTR
         end = time.monotonic_ns() + ns
         if not self.signals.wait(ns):
             return 0

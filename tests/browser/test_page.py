@@ -155,6 +155,29 @@ def test_endless_output_is_paced_and_stop_is_prompt(app_page) -> None:
     assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
 
 
+def test_stop_wakes_a_sleeping_guest(app_page) -> None:
+    """`busybox sleep 100` blocks in nanosleep; Stop must wake it (the worker's sleep waits on
+    the control word that Stop notifies) rather than wait 3 s and replace the worker."""
+    page = app_page
+    page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)
+    r = page.evaluate(
+        """async () => {
+          const p = window.tbwasm.run({program: "/guests/busybox", argv0: "busybox",
+                                       args: ["sleep", "100"]});
+          await new Promise((ok) => setTimeout(ok, 1000));
+          const t0 = performance.now();
+          window.tbwasm.stop();
+          const r = await p;
+          return {...r, stopMs: performance.now() - t0};
+        }"""
+    )
+    assert r["stopped"] and r["status"] == 130
+    assert r["message"] == "tbwasm: stopped", r["message"]  # not "restarted the worker"
+    assert r["stopMs"] < 1000, r["stopMs"]
+    r = run_program(page, "hello")
+    assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
+
+
 def test_uploaded_elf_runs(app_page) -> None:
     page = app_page
     page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)

@@ -559,3 +559,29 @@ def test_strace_shows_deliveries_and_sigreturn() -> None:
     )
     assert "[strace] rt_sigreturn(" in err and "[strace] sigaltstack(" in err
     assert "[strace] --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRALN, si_addr=0x" in err
+
+
+def test_a_host_sleep_cut_short_ends_the_wait_with_eintr() -> None:
+    """The page's sleep returns true when Stop is pressed: nanosleep and a sigsuspend on a far
+    timer must then return to the guest (EINTR) instead of sleeping again in a loop, so the
+    host reaches an exit and can stop the guest."""
+    g = Guest()
+    calls: list[float] = []
+
+    def cut_short(seconds: float) -> bool:
+        calls.append(seconds)
+        return True
+
+    g.k.sleep = cut_short
+    g.a.write(BUF, struct.pack("<qq", 100, 0))
+    assert g(101, BUF, BUF + 16) == -E.EINTR  # nanosleep(100 s)
+    assert struct.unpack("<qq", g.a.read(BUF + 16, 16)) == (100, 0)
+    g2, _clock = timed_guest()
+    g2.s.sleep = cut_short
+    g2.action(ALRM, HANDLER)
+    g2.a.write(BUF, struct.pack("<qqqq", 0, 0, 1000, 0))  # SIGALRM in 1000 s
+    g2.s.setitimer(S.ITIMER_REAL, BUF, 0)
+    g2.a.write_u64(BUF + 64, 0)
+    assert g2.s.suspend(BUF + 64, 8) == -E.EINTR
+    assert len(calls) == 2 and calls[1] > 999
+    assert g2.s.deliver_pending() is None  # nothing is due: the wait was cut, not ended
