@@ -21,6 +21,7 @@ for n in "${names[@]}"; do
         libs=()
         [[ "$n" == fpops ]] && libs=(-lm -ffp-contract=off)
         [[ "$n" == atomics ]] && libs=(-latomic)  # gcc 12: subword atomics live in libatomic
+        [[ "$n" == threads ]] && libs=(-pthread)
         "$CC" "${CFLAGS[@]}" -o "$out" "$HERE/src/$n.c" "${libs[@]}"
     elif [[ -f "$HERE/src/$n.S" ]]; then
         "$CC" -static -nostdlib -march=rv64gc -mabi=lp64d -o "$out" "$HERE/src/$n.S"

@@ -35,6 +35,7 @@ DEFAULT_ENV = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "TERM=xterm", 
 _EXEC = int(PageFlags.EXEC)
 _LINE = 256  # bytes of code read at once by the translator; divides the page size
 _LINE_SHIFT = _LINE.bit_length() - 1
+THREAD_SLICE = 200_000  # at most this many guest instructions per slice while threads share
 
 
 class Reader(Protocol):
@@ -90,10 +91,12 @@ class Machine:
     ) -> None:
         self.mem = mem
         self.slice = budget
+        self.base_slice = budget
         self.batch = batch
         self.max_block_insns = max_block_insns
         self.trace = trace
-        self.strace = strace
+        self.strace = self._strace_line if strace is not None else None
+        self._strace_out = strace
         mem.fill(abi.CTX, abi.LINK_SLOTS_END - abi.CTX, 0)
         self.aspace = AddressSpace(mem, on_code_write=self._code_written)
         env = DEFAULT_ENV if env is None else env
@@ -114,7 +117,9 @@ class Machine:
             on_flush_icache=None,  # coherent already; see the FENCE_I exit
             **({"sleep": sleep} if sleep is not None else {}),  # a host's own (e.g. stoppable)
         )
-        self.linux.signals.trace = strace
+        self.threads = self.linux.threads
+        self.linux.signals.trace = self.strace
+        self.threads.trace = self.strace
         self.tbs: dict[int, TB] = {}  # guest pc -> TB
         self.by_id: dict[int, TB] = {}
         self.page_tbs: dict[int, set[int]] = {}  # guest page -> TB ids
@@ -137,6 +142,13 @@ class Machine:
         self.flushes = 0
         self._write_x(2, self.process.sp)
         self._set_pc(self.process.entry)
+
+    def _strace_line(self, line: str) -> None:
+        """--strace output; with more than one thread, prefixed with the calling thread's id."""
+        assert self._strace_out is not None
+        if self.threads.alive > 1 or self.threads.tid != self.linux.pid:
+            line = f"[tid {self.threads.tid}] {line}"
+        self._strace_out(line)
 
     # --- CPU state in memory -------------------------------------------------------------------
     def _u64(self, off: int) -> int:
@@ -415,6 +427,9 @@ class Machine:
         if reason == ExitReason.LOOKUP:
             return self._run(pc, cache=True)
         if reason == ExitReason.BUDGET:
+            if self.threads.alive > 1 or self.threads.waiting:
+                self.threads.schedule(preempt=True)  # the time slice is over
+                pc = self.pc()
             return self._resume(pc)
         if reason == ExitReason.ECALL:
             return self._syscall(pc)
@@ -458,18 +473,32 @@ class Machine:
         nr = self._read_x(17)
         args = tuple(self._read_x(10 + k) for k in range(6))
         self._set_pc(pc + 4)
+        threads = self.threads
         if self.strace is not None:
+            call = f"{self.linux.syscall_name(nr)}({', '.join(hex(a) for a in args)})"
             try:
                 ret = self.linux.syscall(nr, args)
             except (GuestExit, GuestSignal) as e:
-                self.strace(
-                    f"{self.linux.syscall_name(nr)}({', '.join(hex(a) for a in args)}) = {e!r}"
-                )
+                self.strace(f"{call} = {e!r}")
                 raise
-            self.strace(f"{self.linux.syscall_name(nr)}({', '.join(hex(a) for a in args)}) = {ret}")
+            cur = threads.current
+            if cur.exited:
+                self.strace(f"{call} = ?")
+            elif cur.wait is not None:
+                self.strace(f"{call} = ? <unfinished ...>")
+                cur.call = self.linux.syscall_name(nr)
+            else:
+                self.strace(f"{call} = {ret}")
         else:
             ret = self.linux.syscall(nr, args)
         self._write_x(10, ret)
+        if threads.need_switch:
+            threads.schedule()  # the thread blocked, exited or yielded
+            self.slice = (
+                self.base_slice if threads.alive == 1 else min(THREAD_SLICE, self.base_slice)
+            )
+        elif nr == 220:
+            self.slice = min(THREAD_SLICE, self.base_slice)
         return self._resume(self.pc())  # rt_sigreturn moved pc
 
     def _emulate(self, pc: int) -> Action:
@@ -491,6 +520,7 @@ class Machine:
             "chain_hits": max(0, tb_entries - self.host_calls),
             "translate_seconds": self.translate_seconds,
             "code_flushes": self.flushes,
+            **self.threads.stats(),
         }
 
 

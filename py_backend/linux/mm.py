@@ -166,6 +166,19 @@ class AddressSpace:
         if name:
             self.names[p0] = name
 
+    def zero(self, addr: int, length: int) -> None:
+        """Zero the mapped pages [addr, addr + length) (page-aligned): MADV_DONTNEED on private
+        anonymous memory.  Large runs are handed back to the host, which reads them as zeros."""
+        p0, n = addr >> SHIFT, length >> SHIFT
+        if n <= 0:
+            return
+        self._notify_code(p0, n)
+        discard = getattr(self.mem, "discard", None)
+        if discard is not None and n >= 16:
+            discard(abi.GUEST_BASE + addr, length)
+        else:
+            self.mem.fill(abi.GUEST_BASE + addr, length, 0)
+
     def _remove(self, p0: int, n: int) -> None:
         self._notify_code(p0, n)
         self.mem.write(abi.PAGE_TABLE + p0, bytes(n))

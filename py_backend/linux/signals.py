@@ -1,7 +1,11 @@
-"""Signals of the one guest thread, and the Linux riscv64 signal frame.
+"""Signals of the guest process and its threads, and the Linux riscv64 signal frame.
 
-`Signals` owns the per-signal actions, the blocked mask, the pending set (one instance per signal
-number: no real-time queueing), the alternate signal stack and the interval timers.  The syscall
+`Signals` owns the per-signal actions, the process-wide pending set (``shared``) and the interval
+timers, and — for the thread that is running — its blocked mask, its own pending set (``pending``,
+signals sent to it by tkill/tgkill) and its alternate signal stack; `threads.Threads` swaps that
+per-thread part (`ThreadSignalState`) on a thread switch.  One instance per signal number is kept
+pending: no real-time queueing.  A process-directed signal is taken by whichever thread runs next
+and does not block it.  The syscall
 layer (`syscalls.Linux`) forwards rt_sigaction, rt_sigprocmask, rt_sigpending, rt_sigsuspend,
 rt_sigtimedwait, sigaltstack, kill/tkill/tgkill, rt_sigreturn, setitimer/getitimer here, and the
 machine calls two hooks:
@@ -36,7 +40,7 @@ from __future__ import annotations
 import struct
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import abi
 from . import errors as E
@@ -170,6 +174,18 @@ class SigAction:
 
 
 @dataclass(slots=True)
+class ThreadSignalState:
+    """The per-thread part of the signal state, kept here while the thread is not running."""
+
+    blocked: int = 0
+    saved_mask: int | None = None
+    ss_sp: int = 0
+    ss_size: int = 0
+    ss_flags: int = 0
+    pending: dict[int, bytes] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class Timer:
     clock: Callable[[], int]
     deadline: int = 0  # on `clock`, in ns; 0 = disarmed
@@ -177,8 +193,8 @@ class Timer:
 
 
 class Signals:
-    """Signal state of one single-threaded guest; registers are read and written in the CPU
-    state area of the memory behind ``aspace`` (see `abi`)."""
+    """Signal state of the guest; registers are read and written in the CPU state area of the
+    memory behind ``aspace`` (see `abi`), which holds the running thread's registers."""
 
     def __init__(
         self,
@@ -197,7 +213,8 @@ class Signals:
         self.clock = clock
         self.actions: dict[int, SigAction] = {}
         self.blocked = 0
-        self.pending: dict[int, bytes] = {}  # signo -> its siginfo (one instance per signal)
+        self.pending: dict[int, bytes] = {}  # this thread's: signo -> siginfo (one per signal)
+        self.shared: dict[int, bytes] = {}  # the process's (kill, timers): taken by any thread
         self.saved_mask: int | None = None  # mask to restore after rt_sigsuspend / ppoll
         self.ss_sp = 0
         self.ss_size = 0
@@ -258,6 +275,7 @@ class Signals:
             self.actions[sig] = new
             if self._ignored(sig):  # POSIX: setting an ignoring action discards the pending one
                 self.pending.pop(sig, None)
+                self.shared.pop(sig, None)
         if oact:
             self.aspace.write(oact, old.pack())
         return 0
@@ -283,6 +301,8 @@ class Signals:
     def pending_mask(self) -> int:
         m = 0
         for sig in self.pending:
+            m |= bit(sig)
+        for sig in self.shared:
             m |= bit(sig)
         return m
 
@@ -335,26 +355,77 @@ class Signals:
 
     # --- sending --------------------------------------------------------------------------------
 
-    def send(self, sig: int, code: int = SI_USER, info: bytes | None = None) -> int:
-        """A signal the guest sends to itself (kill, tkill, tgkill, rt_sigqueueinfo).
+    def send(
+        self,
+        sig: int,
+        code: int = SI_USER,
+        info: bytes | None = None,
+        *,
+        thread: bool = False,
+        to: ThreadSignalState | None = None,
+    ) -> int:
+        """A signal the guest sends to itself (kill, rt_sigqueueinfo: the process; tkill,
+        tgkill: ``thread`` = the running thread, or ``to`` = another thread's saved state).
 
         Unblocked with the default fatal action, the guest dies here (``GuestSignal``); with a
         handler, or blocked, it is left pending for `deliver_pending`."""
         if sig == 0:
             return 0
-        if self._ignored(sig) and not self.blocked & bit(sig):
+        blocked = self.blocked if to is None else to.blocked
+        if self._ignored(sig) and not blocked & bit(sig):
             return 0  # a blocked signal is never ignored: its action may change before unblocking
         if info is None:
             info = siginfo(sig, code, pid=self.pid, uid=self.uid)
-        if not self.blocked & bit(sig) and self.action(sig).handler == SIG_DFL:
+        if not blocked & bit(sig) and self.action(sig).handler == SIG_DFL:
             raise GuestSignal(sig)
-        self.pending.setdefault(sig, info)
+        if to is not None:
+            to.pending.setdefault(sig, info)
+        elif thread:
+            self.pending.setdefault(sig, info)
+        else:
+            self.shared.setdefault(sig, info)
         return 0
 
     def post(self, sig: int, info: bytes) -> None:
-        """A signal from the "kernel" (timers): pending; its action is taken when delivered."""
+        """A signal from the "kernel" (timers): pending for the process; its action is taken
+        when delivered."""
         if not self._ignored(sig) or self.blocked & bit(sig):
-            self.pending.setdefault(sig, info)
+            self.shared.setdefault(sig, info)
+
+    # --- threads --------------------------------------------------------------------------------
+
+    def save_thread(self) -> ThreadSignalState:
+        """Take the running thread's part of the state out (a thread switch)."""
+        return ThreadSignalState(
+            self.blocked, self.saved_mask, self.ss_sp, self.ss_size, self.ss_flags, self.pending
+        )
+
+    def load_thread(self, st: ThreadSignalState) -> None:
+        self.blocked, self.saved_mask = st.blocked, st.saved_mask
+        self.ss_sp, self.ss_size, self.ss_flags = st.ss_sp, st.ss_size, st.ss_flags
+        self.pending = st.pending
+
+    def new_thread(self) -> ThreadSignalState:
+        """A thread created by the running one: the same mask, nothing pending, no alternate
+        stack (clone with CLONE_VM resets it)."""
+        return ThreadSignalState(blocked=self.blocked)
+
+    def interrupts(self, st: ThreadSignalState | None) -> bool:
+        """A pending signal would run a handler or kill in this thread (None: the running one),
+        waking it from a wait.  Ignored signals are dropped on the way."""
+        if st is None:
+            return self._interrupting()
+        if not st.pending and not self.shared:
+            return False
+        return self._deliverable(st.blocked, st.pending)
+
+    def poll_timers(self) -> None:
+        if self.armed:
+            self._poll_timers()
+
+    def real_deadline(self) -> int | None:
+        """When ITIMER_REAL next fires, on `clock` (None: not armed)."""
+        return self.timers[ITIMER_REAL].deadline or None
 
     # --- timers ---------------------------------------------------------------------------------
 
@@ -410,13 +481,17 @@ class Signals:
 
     def _interrupting(self) -> bool:
         """A pending unblocked signal will run a handler or kill (ignored ones are dropped)."""
-        for sig in sorted(self.pending):
-            if self.blocked & bit(sig):
-                continue
-            if self._ignored(sig):
-                del self.pending[sig]
-                continue
-            return True
+        return self._deliverable(self.blocked, self.pending)
+
+    def _deliverable(self, blocked: int, pending: dict[int, bytes]) -> bool:
+        for where in (pending, self.shared):
+            for sig in sorted(where):
+                if blocked & bit(sig):
+                    continue
+                if self._ignored(sig):
+                    del where[sig]
+                    continue
+                return True
         return False
 
     def wait(self, timeout_ns: int | None, until: Callable[[], bool] | None = None) -> bool:
@@ -469,13 +544,15 @@ class Signals:
         want = self.aspace.read_u64(uset) & ~UNBLOCKABLE
 
         def ready() -> bool:
-            return any(bit(s) & want for s in self.pending)
+            return any(bit(s) & want for s in self.pending) or any(
+                bit(s) & want for s in self.shared
+            )
 
         interrupted = ready() or self.wait(timeout_ns, ready)
         if not ready():
             return -E.EINTR if interrupted else -E.EAGAIN
-        sig = min(s for s in self.pending if bit(s) & want)
-        info = self.pending.pop(sig)
+        sig = min(s for s in (*self.pending, *self.shared) if bit(s) & want)
+        info = self.pending.pop(sig) if sig in self.pending else self.shared.pop(sig)
         if uinfo:
             self.aspace.write(uinfo, info)
         return sig
@@ -486,17 +563,18 @@ class Signals:
         """At a return to guest code: fire due timers, then set up a frame for every pending
         unblocked signal with a handler (the last one set up runs first, as on Linux).  Returns
         the pc to run (a handler) or None; raises GuestSignal for a fatal default action."""
-        if not self.pending and not self.armed and self.saved_mask is None:
+        if not self.pending and not self.shared and not self.armed and self.saved_mask is None:
             return None
         if self.armed:
             self._poll_timers()
         pc: int | None = None
         while True:
-            ready = [s for s in sorted(self.pending) if not self.blocked & bit(s)]
+            ready = [s for s in sorted({*self.pending, *self.shared}) if not self.blocked & bit(s)]
             if not ready:
                 break
             sig = ready[0]
-            info = self.pending.pop(sig)
+            # the thread's own instance first, then the process's
+            info = self.pending.pop(sig) if sig in self.pending else self.shared.pop(sig)
             if self._ignored(sig):
                 continue
             act = self.action(sig)
@@ -602,4 +680,4 @@ class Signals:
         return self._x(10)
 
 
-__all__ = ["FRAME_SIZE", "SIGNAL_NAMES", "SigAction", "Signals", "siginfo"]
+__all__ = ["FRAME_SIZE", "SIGNAL_NAMES", "SigAction", "Signals", "ThreadSignalState", "siginfo"]

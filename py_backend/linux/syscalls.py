@@ -1,4 +1,4 @@
-"""Linux system calls for one single-threaded riscv64 guest process.
+"""Linux system calls for one riscv64 guest process (its threads: `threads.py`).
 
 ``Linux.syscall(nr, args)`` returns the value for a0 (``-errno`` on error).  ``exit`` raises
 ``GuestExit``; a fatal signal raises ``GuestSignal``; any other exception from a handler is a
@@ -15,10 +15,12 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from .. import abi
 from . import errors as E
 from .errors import EmulatorError, GuestExit, GuestFault, GuestSignal, SyscallError
 from .mm import PAGE, AddressSpace, page_up
-from .signals import SI_TKILL, SI_USER, Signals
+from .signals import SI_TKILL, SI_USER, UNBLOCKABLE, Signals
+from .threads import CLONE_SIGHAND, CLONE_THREAD, CLONE_VM, Threads, Wait
 from .vfs import (
     O_ACCMODE,
     O_APPEND,
@@ -167,10 +169,14 @@ class Linux:
         self.unknown_syscalls: list[int] = []
         self.fds: dict[int, OpenFile] = {}
         self.cloexec: set[int] = set()
-        self.signals = Signals(aspace, pid=pid, uid=uid, sleep=sleep)
-        self.clear_child_tid = 0
-        self.robust_list = 0
-        self.thread_name = os.path.basename(exe_path)[:15].encode()
+        self._signals = Signals(aspace, pid=pid, uid=uid, sleep=sleep)
+        self.threads = Threads(
+            aspace,
+            self._signals,
+            pid=pid,
+            name=os.path.basename(exe_path)[:15].encode(),
+            sleep=sleep,
+        )
         self.start_ns = time.monotonic_ns()
         self.rlimits: dict[int, tuple[int, int]] = {
             r: (RLIM_INFINITY, RLIM_INFINITY) for r in range(16)
@@ -194,18 +200,31 @@ class Linux:
                 for nr in getattr(fn, "syscall_nrs", ()):
                     self.table[nr] = (name[4:], fn)
 
+    @property
+    def signals(self) -> Signals:
+        return self._signals
+
+    @signals.setter
+    def signals(self, s: Signals) -> None:  # tests swap in one with a fake clock
+        self._signals = s
+        self.threads.signals = s
+
     # --- dispatch -------------------------------------------------------------------------------
+
+    def _unsupported(self, nr: int) -> int:
+        """ENOSYS, and one notice per syscall number (on_unknown_syscall or stderr)."""
+        if nr not in self.unknown_syscalls:
+            self.unknown_syscalls.append(nr)
+            if self.on_unknown_syscall is not None:
+                self.on_unknown_syscall(nr)
+            else:
+                print(f"tbwasm: unsupported syscall {nr}", file=sys.stderr)
+        return -E.ENOSYS
 
     def syscall(self, nr: int, args: tuple[int, ...]) -> int:
         entry = self.table.get(nr)
         if entry is None:
-            if nr not in self.unknown_syscalls:
-                self.unknown_syscalls.append(nr)
-                if self.on_unknown_syscall is not None:
-                    self.on_unknown_syscall(nr)
-                else:
-                    print(f"tbwasm: unsupported syscall {nr}", file=sys.stderr)
-            return -E.ENOSYS
+            return self._unsupported(nr)
         name, fn = entry
         a = tuple(u64(x) for x in args) + (0,) * (6 - len(args))
         try:
@@ -389,6 +408,8 @@ class Linux:
             raise SyscallError(E.EINVAL)
         if nfds == 0:  # pause() and sleeps: wait for a signal or the timeout
             timeout = self._read_ts(tsp) if tsp else None
+            if self.threads.alive > 1:
+                return self._block_for_signal(mask, size, timeout)
             return self.signals.wait_with_mask(mask, size, timeout)
         raw = bytearray(self.aspace.read(fds, 8 * nfds)) if nfds else bytearray()
         ready = 0
@@ -931,12 +952,12 @@ class Linux:
         end = page_up(addr + length)
         if end > self.aspace.brk_limit + (64 << 20) and end > (1 << 30):
             return -E.ENOMEM
-        for g in range(addr, end, PAGE):
-            if not self.aspace.is_mapped(g):
-                return -E.ENOMEM
+        if end > addr and (
+            end > abi.GUEST_SIZE or self.aspace.mapped.find(0, addr >> 12, end >> 12) >= 0
+        ):
+            return -E.ENOMEM
         if advice == 4:  # MADV_DONTNEED: private anonymous pages read back as zeros
-            for g in range(addr, end, PAGE):
-                self.aspace.load_write(g, bytes(PAGE))
+            self.aspace.zero(addr, end - addr)
         return 0
 
     @syscall_nr(259)
@@ -966,21 +987,53 @@ class Linux:
 
     # --- process ----------------------------------------------------------------------------------
 
-    @syscall_nr(93, 94)
+    @syscall_nr(93)
     def sys_exit(self, status: int, *_: int) -> int:
+        return self.threads.exit_thread(status)  # the last thread's exit ends the process
+
+    @syscall_nr(94)
+    def sys_exit_group(self, status: int, *_: int) -> int:
         raise GuestExit(status & 0xFF)
+
+    @syscall_nr(220)
+    def sys_clone(self, flags: int, newsp: int, ptid: int, tls: int, ctid: int, *_: int) -> int:
+        # riscv's clone is CLONE_BACKWARDS: (flags, newsp, parent_tid, tls, child_tid)
+        if flags & CLONE_THREAD and not flags & CLONE_SIGHAND:
+            return -E.EINVAL
+        if flags & CLONE_SIGHAND and not flags & CLONE_VM:
+            return -E.EINVAL
+        if not flags & CLONE_THREAD:
+            return self._unsupported(220)  # a new process (fork, vfork, posix_spawn)
+        return self.threads.clone(flags, newsp, ptid, tls, ctid)
+
+    @syscall_nr(435)
+    def sys_clone3(self, *_: int) -> int:
+        return -E.ENOSYS  # as qemu-riscv64 7.2: glibc falls back to clone
 
     @syscall_nr(96)
     def sys_set_tid_address(self, ptr: int, *_: int) -> int:
-        self.clear_child_tid = ptr
-        return self.pid
+        self.threads.current.clear_child_tid = ptr
+        return self.threads.tid
 
     @syscall_nr(99)
     def sys_set_robust_list(self, head: int, length: int, *_: int) -> int:
         if length != 24:
             return -E.EINVAL
-        self.robust_list = head
+        self.threads.current.robust_list = head
         return 0
+
+    @syscall_nr(100)
+    def sys_get_robust_list(self, tid: int, head_ptr: int, len_ptr: int, *_: int) -> int:
+        t = self.threads.by_tid.get(s32(tid)) if s32(tid) else self.threads.current
+        if t is None:
+            return -E.ESRCH
+        self.aspace.write_u64(head_ptr, t.robust_list)
+        self.aspace.write_u64(len_ptr, 24)
+        return 0
+
+    @syscall_nr(178)
+    def sys_gettid(self, *_: int) -> int:
+        return self.threads.tid
 
     # --- signals (state and frames live in signals.py) ---------------------------------------
 
@@ -998,7 +1051,24 @@ class Linux:
 
     @syscall_nr(133)
     def sys_rt_sigsuspend(self, mask: int, size: int, *_: int) -> int:
+        if self.threads.alive > 1:
+            if not mask:
+                return -E.EFAULT
+            return self._block_for_signal(mask, size, None)
         return self.signals.suspend(mask, size)
+
+    def _block_for_signal(self, mask_ptr: int, size: int, timeout_ns: int | None) -> int:
+        """sigsuspend / pause / ppoll with no descriptors while other threads exist: block this
+        thread (optionally under a temporary mask) until a signal or the timeout."""
+        sig = self.signals
+        if mask_ptr:
+            if size != 8:
+                return -E.EINVAL
+            mask = self.aspace.read_u64(mask_ptr) & ~UNBLOCKABLE
+            sig.saved_mask, sig.blocked = sig.blocked, mask
+        deadline = None if timeout_ns is None else self.threads.now() + timeout_ns
+        wait = Wait("signal", deadline=deadline, timeout_result=0, restore_mask=bool(mask_ptr))
+        return self.threads.block(wait)
 
     @syscall_nr(137)
     def sys_rt_sigtimedwait(self, uset: int, info: int, ts: int, size: int, *_: int) -> int:
@@ -1032,18 +1102,16 @@ class Linux:
         tid, sig = s32(tid), s32(sig)
         if tid <= 0 or not 0 <= sig <= 64:
             return -E.EINVAL
-        if tid != self.pid:
-            return -E.ESRCH
-        return self.signals.send(sig, SI_TKILL)
+        return self.threads.kill(tid, sig)
 
     @syscall_nr(131)
     def sys_tgkill(self, tgid: int, tid: int, sig: int, *_: int) -> int:
         tgid, tid, sig = s32(tgid), s32(tid), s32(sig)
         if tgid <= 0 or tid <= 0 or not 0 <= sig <= 64:
             return -E.EINVAL
-        if tgid != self.pid or tid != self.pid:
+        if tgid != self.pid:
             return -E.ESRCH
-        return self.signals.send(sig, SI_TKILL)
+        return self.threads.kill(tid, sig)
 
     @syscall_nr(138)
     def sys_rt_sigqueueinfo(self, pid: int, sig: int, uinfo: int, *_: int) -> int:
@@ -1059,7 +1127,7 @@ class Linux:
         info[0:4] = sig.to_bytes(4, "little")
         return self.signals.send(sig, code, bytes(info))
 
-    @syscall_nr(172, 178)
+    @syscall_nr(172)
     def sys_getpid(self, *_: int) -> int:
         return self.pid
 
@@ -1112,11 +1180,11 @@ class Linux:
     @syscall_nr(167)
     def sys_prctl(self, option: int, arg2: int, *_: int) -> int:
         option = s32(option)
-        if option == 15:  # PR_SET_NAME
-            self.thread_name = self.aspace.read_cstr(arg2, 4096)[:15]
+        if option == 15:  # PR_SET_NAME (of the calling thread)
+            self.threads.current.name = self.aspace.read_cstr(arg2, 4096)[:15]
             return 0
         if option == 16:  # PR_GET_NAME
-            self.aspace.write(arg2, self.thread_name.ljust(16, b"\0"))
+            self.aspace.write(arg2, self.threads.current.name.ljust(16, b"\0"))
             return 0
         if option == 38:  # PR_SET_NO_NEW_PRIVS
             return 0
@@ -1162,23 +1230,8 @@ class Linux:
         return self.sys_prlimit64(0, res, buf, 0)
 
     @syscall_nr(98)
-    def sys_futex(self, uaddr: int, op: int, val: int, timeout: int, *_: int) -> int:
-        cmd = op & 0x7F
-        if cmd in (0, 9):  # FUTEX_WAIT, FUTEX_WAIT_BITSET
-            if uaddr & 3:
-                return -E.EINVAL
-            cur = self.aspace.read_u32(uaddr)
-            if cur != val & 0xFFFFFFFF:
-                return -E.EAGAIN
-            if timeout:
-                self.aspace.read(timeout, 16)
-                return -E.ETIMEDOUT
-            raise EmulatorError("deadlock: futex wait with no other thread to wake it")
-        if cmd in (1, 10):  # FUTEX_WAKE, FUTEX_WAKE_BITSET
-            return 0
-        if cmd in (3, 4, 5):  # REQUEUE, CMP_REQUEUE, WAKE_OP
-            return 0
-        return -E.ENOSYS
+    def sys_futex(self, uaddr: int, op: int, val: int, timeout: int, uaddr2: int, val3: int) -> int:
+        return self.threads.futex(uaddr, s32(op), val, timeout, uaddr2, val3)
 
     @syscall_nr(123)
     def sys_sched_getaffinity(self, pid: int, size: int, mask: int, *_: int) -> int:
@@ -1191,7 +1244,7 @@ class Linux:
 
     @syscall_nr(124)
     def sys_sched_yield(self, *_: int) -> int:
-        return 0
+        return self.threads.yield_now()
 
     @syscall_nr(179)
     def sys_sysinfo(self, buf: int, *_: int) -> int:
@@ -1245,7 +1298,10 @@ class Linux:
 
     def _sleep(self, ns: int, rem: int) -> int:
         """Sleep ns; a signal that will run a handler (or kill) cuts it short with EINTR and
-        the time left in *rem."""
+        the time left in *rem.  With other threads alive only this one sleeps (it blocks)."""
+        if self.threads.alive > 1:
+            wait = Wait("sleep", deadline=self.threads.now() + ns, timeout_result=0, rem=rem)
+            return self.threads.block(wait)
         if not self.signals.armed and not self.signals.pending:
             if not self.sleep(ns / 1e9):
                 return 0

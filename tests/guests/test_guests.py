@@ -78,6 +78,8 @@ PROGRAMS: list[Case] = [
     Case("signals-unblock", "signals", ("unblock-fatal",), status=140, fault=_fault("SIGUSR2")),
     Case("sigtimer", "sigtimer"),
     Case("sigtimer-kill", "sigtimer", ("kill",), status=142, fault=_fault("SIGALRM")),
+    Case("threads", "threads"),
+    Case("threads-exit", "threads", ("exit",), status=3),
     Case("bench", "bench", ("3",)),
     Case("asm_hello", "asm_hello"),
     Case("asm_args", "asm_args", ("x", "yz"), status=3),

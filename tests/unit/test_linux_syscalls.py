@@ -342,8 +342,9 @@ def test_misc() -> None:
     assert e(163, 7, BUF) == 0 and e(163, 99, BUF) == -E.EINVAL
     e.a.write_u32(BUF, 5)
     assert e(98, BUF, 0x80, 6, 0) == -E.EAGAIN and e(98, BUF, 0x81, 1) == 0
-    with pytest.raises(EmulatorError):
-        e(98, BUF, 0x80, 5, 0)
+    assert e(98, BUF, 0x80, 5, 0) == 0 and e.k.threads.need_switch  # blocks: no one can wake it
+    with pytest.raises(EmulatorError, match="deadlock"):
+        e.k.threads.schedule()
     assert e(98, 0x1000, 0, 5, 0) == -E.EFAULT
     assert e(123, 0, 128, BUF) == 8 and e(123, 0, 4, BUF) == -E.EINVAL
     assert e(124) == 0 and e(179, BUF) == 0
