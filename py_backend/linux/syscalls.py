@@ -1,9 +1,10 @@
 """Linux system calls for one riscv64 guest process (its threads: `threads.py`).
 
-``Linux.syscall(nr, args)`` returns the value for a0 (``-errno`` on error).  ``exit`` raises
-``GuestExit``; a fatal signal raises ``GuestSignal``; any other exception from a handler is a
-bug and becomes ``EmulatorError``.  Numbers and struct layouts are the asm-generic ones riscv64
-uses.
+``Linux.syscall(nr, args)`` returns the value for a0 (``-errno`` on error).  ``exit_group``
+(and the last thread's ``exit``) raises ``GuestExit``; a fatal signal raises ``GuestSignal``;
+any other exception from a handler is a bug and becomes ``EmulatorError``.  A call that blocks
+or ends the calling thread sets ``threads.need_switch``: the machine then calls
+``threads.schedule()``.  Numbers and struct layouts are the asm-generic ones riscv64 uses.
 """
 
 from __future__ import annotations
