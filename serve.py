@@ -5,8 +5,10 @@
 
 The first line on stdout is ``Serving http://HOST:PORT/`` (``--port 0`` picks a free port), so a
 test can start the server and read where it listens.  Every response carries the headers that make
-the page cross-origin isolated (SharedArrayBuffer and Atomics.wait need them) and ``no-store``, so
-a rebuilt wheel is never served stale.
+the page cross-origin isolated (SharedArrayBuffer and Atomics.wait need them) and ``no-cache``
+with an ETag: the browser asks again every time (a rebuilt wheel is never served stale) but gets
+``304 Not Modified`` for what it has, which also lets Chromium reuse its compiled code for
+Pyodide's 8 MB ``pyodide.asm.wasm`` on the next page load.
 
 URL prefix           directory
 /pyodide/            node_modules/pyodide
@@ -26,6 +28,7 @@ Before serving it runs ``scripts/setup-web.sh`` (idempotent, fast when nothing c
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import posixpath
 import subprocess
@@ -71,7 +74,7 @@ ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Embedder-Policy": "require-corp",
     "Cross-Origin-Resource-Policy": "same-origin",
-    "Cache-Control": "no-store",
+    "Cache-Control": "no-cache",
     "X-Content-Type-Options": "nosniff",
 }
 
@@ -154,10 +157,20 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._serve(body=True)
 
-    def _send(self, status: int, ctype: str, data: bytes, body: bool) -> None:
+    def _send(
+        self, status: int, ctype: str, data: bytes, body: bool, etag: str | None = None
+    ) -> None:
+        if etag is not None and etag in self.headers.get("If-None-Match", ""):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
+        if etag is not None:
+            self.send_header("ETag", etag)
         self.end_headers()
         if body:
             self.wfile.write(data)
@@ -166,7 +179,7 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == "/examples.json":
             data = (json.dumps(examples(), indent=2) + "\n").encode()
-            self._send(200, MIME[".json"], data, body)
+            self._send(200, MIME[".json"], data, body, f'"{hashlib.sha1(data).hexdigest()}"')
             return
         target = resolve(path)
         if target is None:
@@ -181,11 +194,16 @@ class Handler(BaseHTTPRequestHandler):
             return
         ctype = MIME.get(target.suffix.lower(), "application/octet-stream")
         try:
+            st = target.stat()
+            etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
+            if etag in self.headers.get("If-None-Match", ""):
+                self._send(200, ctype, b"", body, etag)  # 304
+                return
             data = target.read_bytes()
         except OSError:
             self._send(404, "text/plain; charset=utf-8", b"404 not found\n", body)
             return
-        self._send(200, ctype, data, body)
+        self._send(200, ctype, data, body, etag)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,62 @@
+"""serve.py: isolation headers on every response, conditional requests (ETag -> 304), no path
+escapes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def base() -> Iterator[str]:
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "serve.py"), "--port", "0", "--no-setup", "--quiet"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline().decode().strip()
+    assert line.startswith("Serving http://"), line
+    yield line.split()[1]
+    proc.kill()
+    proc.wait()
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def test_isolation_headers_and_revalidation(base: str) -> None:
+    status, h, body = get(base + "guests/hello.elf")
+    assert status == 200 and body == (REPO / "guests" / "bin" / "hello.elf").read_bytes()
+    assert h["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert h["Cross-Origin-Embedder-Policy"] == "require-corp"
+    assert h["Cache-Control"] == "no-cache"  # always revalidated: a rebuilt file is never stale
+    etag = h["ETag"]
+    status, h2, body = get(base + "guests/hello.elf", {"If-None-Match": etag})
+    assert status == 304 and body == b"" and h2["ETag"] == etag
+    assert h2["Cross-Origin-Embedder-Policy"] == "require-corp"
+    status, _, body = get(base + "guests/hello.elf", {"If-None-Match": '"other"'})
+    assert status == 200 and body
+
+
+def test_generated_examples_revalidate_and_paths_stay_inside(base: str) -> None:
+    status, h, body = get(base + "examples.json")
+    assert status == 200 and b"hello.elf" in body
+    assert get(base + "examples.json", {"If-None-Match": h["ETag"]})[0] == 304
+    assert get(base + "guests/../serve.py")[0] == 404
+    assert get(base + "web/%2e%2e/serve.py")[0] == 404
