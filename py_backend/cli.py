@@ -1,4 +1,4 @@
-"""`tbwasm` command line: run or disassemble a static riscv64 ELF.
+"""`tbwasm` command line: run or disassemble a riscv64 Linux ELF.
 
 Exit status: the guest's, 128 + signal when it dies from one, 2 for a bad command line or a
 program that cannot be loaded, 70 for an internal emulator error."""
@@ -53,8 +53,16 @@ class _Out:
             pass  # a closed pipe: the guest keeps running, like writes to /dev/null
 
 
+def _sysroot(args: argparse.Namespace) -> tuple[str | None, bool]:
+    """The sysroot (-L/--sysroot, else $QEMU_LD_PREFIX as qemu-user reads it) and whether the
+    command line gave it.  An empty value means none."""
+    if args.sysroot is not None:
+        return args.sysroot or None, True
+    return os.environ.get("QEMU_LD_PREFIX") or None, False
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from .linux.errors import ElfError
+    from .linux.errors import ElfError, NeedsSysroot
 
     program = _read_program(args.program)
     if program is None:
@@ -67,6 +75,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             _err(f"--mount wants GUEST_DIR=HOST_DIR, got {spec!r}")
             return EXIT_USAGE
         host_dirs[guest] = host
+    sysroot, explicit = _sysroot(args)
+    if sysroot is not None and not os.path.isdir(sysroot):
+        if explicit:
+            _err(f"-L {sysroot}: not a directory")
+            return EXIT_USAGE
+        sysroot = None  # like qemu, a QEMU_LD_PREFIX that does not exist is no prefix
     try:
         from .host.native import NativeHost
     except ImportError as e:
@@ -93,7 +107,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             **({"max_tbs": args.max_tbs} if args.max_tbs else {}),
             strace=(lambda line: sys.stderr.write(f"[strace] {line}\n")) if args.strace else None,
             host_dirs=host_dirs,
+            sysroot=sysroot,
         )
+    except NeedsSysroot as e:
+        _err(e.for_program(args.program))
+        return EXIT_USAGE
     except ElfError as e:
         _err(f"{args.program}: {e}")
         return EXIT_USAGE
@@ -146,12 +164,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tbwasm", description=__doc__.splitlines()[0])
     p.add_argument("--version", action="version", version=f"tbwasm {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("run", help="run a static riscv64 Linux ELF")
+    r = sub.add_parser("run", help="run a riscv64 Linux ELF (static, or dynamic with -L)")
     r.add_argument("program")
     r.add_argument("args", nargs=argparse.REMAINDER)
     r.add_argument("--env", action="append", metavar="NAME=VALUE", help="guest environment")
     r.add_argument("--argv0", help="argv[0] for the guest (default: the program path)")
     r.add_argument("--mount", action="append", metavar="GUEST=HOST", help="map a host dir")
+    r.add_argument(
+        "-L",
+        "--sysroot",
+        metavar="DIR",
+        help="look absolute guest paths up under DIR first, read-only, as qemu-user's -L "
+        "(the dynamic linker and libraries of a dynamically linked program; default: "
+        "$QEMU_LD_PREFIX)",
+    )
     r.add_argument("--stats", action="store_true", help="print statistics to stderr at exit")
     r.add_argument("--trace", action="store_true", help="log every TB translated")
     r.add_argument("--strace", action="store_true", help="log every system call")

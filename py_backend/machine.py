@@ -19,12 +19,19 @@ from typing import Protocol
 from . import abi
 from .abi import ExitReason, PageFlags
 from .isa.decode import decode
-from .linux.errors import EmulatorError, GuestExit, GuestSignal
+from .linux.errors import (
+    ElfError,
+    EmulatorError,
+    GuestExit,
+    GuestSignal,
+    NeedsSysroot,
+    SyscallError,
+)
 from .linux.mm import AddressSpace
 from .linux.process import load_process
 from .linux.signals import SIGNAL_NAMES
 from .linux.syscalls import Linux
-from .linux.vfs import Vfs
+from .linux.vfs import Dir, File, HostFile, Vfs
 from .memory import RawMemory
 from .translate import emit_fp, emit_int  # noqa: F401  (registers semantics)
 from .translate.block import MAX_BLOCK_INSNS, find_block
@@ -36,6 +43,32 @@ _EXEC = int(PageFlags.EXEC)
 _LINE = 256  # bytes of code read at once by the translator; divides the page size
 _LINE_SHIFT = _LINE.bit_length() - 1
 THREAD_SLICE = 200_000  # at most this many guest instructions per slice while threads share
+
+
+def read_interpreter(vfs: Vfs, path: str) -> bytes:
+    """The bytes of a program's interpreter (PT_INTERP), read through the guest's filesystem;
+    ElfError (NeedsSysroot without a sysroot) when it is not there."""
+    try:
+        node = vfs.resolve(vfs.cwd, path)
+    except SyscallError as e:
+        node = None
+        if e.errno not in (2, 20):  # ENOENT, ENOTDIR
+            raise ElfError(f"cannot open the interpreter {path}: {os.strerror(e.errno)}") from None
+    if node is None:
+        if vfs.sysroot is None:
+            raise NeedsSysroot(path)
+        raise ElfError(f"interpreter {path} not found under the sysroot {vfs.sysroot}")
+    if isinstance(node, Dir):
+        raise ElfError(f"interpreter {path} is a directory")
+    if not isinstance(node, File | HostFile):
+        raise ElfError(f"interpreter {path} is not a regular file")
+    try:
+        size = node.size()
+        if size > abi.GUEST_SIZE:
+            raise ElfError(f"interpreter {path} is too large ({size} bytes)")
+        return node.read_at(0, size)
+    except SyscallError as e:
+        raise ElfError(f"cannot read the interpreter {path}: {os.strerror(e.errno)}") from None
 
 
 class Reader(Protocol):
@@ -88,7 +121,11 @@ class Machine:
         max_tbs: int = abi.MAX_TBS,
         host_dirs: dict[str, str] | None = None,
         sleep: Callable[[float], object] | None = None,
+        sysroot: str | None = None,
     ) -> None:
+        """``sysroot``: a host directory overlaid read-only on the guest's absolute paths (qemu's
+        ``-L``): a dynamically linked program's interpreter and the libraries it opens are
+        found there (see linux/vfs.py).  ``host_dirs``: guest dir -> host dir, read/write."""
         self.mem = mem
         self.slice = budget
         self.base_slice = budget
@@ -100,11 +137,15 @@ class Machine:
         mem.fill(abi.CTX, abi.LINK_SLOTS_END - abi.CTX, 0)
         self.aspace = AddressSpace(mem, on_code_write=self._code_written)
         env = DEFAULT_ENV if env is None else env
-        self.process = load_process(program, argv, env, self.aspace)
         exe = argv[0] if argv and argv[0].startswith("/") else "/bin/program"
-        vfs = Vfs(exe)
+        if sysroot and not os.path.isdir(sysroot):
+            raise ElfError(f"sysroot {sysroot} is not a directory")
+        vfs = Vfs(exe, sysroot=sysroot or None)
         for guest_dir, host_dir in (host_dirs or {}).items():
             vfs.mount_host(guest_dir, host_dir)
+        self.process = load_process(
+            program, argv, env, self.aspace, open_interp=lambda p: read_interpreter(vfs, p)
+        )
         self.linux = Linux(
             self.aspace,
             argv,

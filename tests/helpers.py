@@ -11,6 +11,9 @@ return code); `qemu_run` converts that to 128 + signal. `tbwasm run` is expected
 128 + signal itself, so its return code is left as it is (a negative one means the Python
 process itself was killed).
 
+Dynamically linked guests (guests/bin/dyn/) run with `sysroot=SYSROOT`: both runners get
+`-L SYSROOT`, qemu-riscv64's option, which tbwasm spells the same way.
+
 Harness sanity mode: with `TBWASM_TEST_SELF_CHECK=1` in the environment, `tbwasm_run` runs
 qemu-riscv64 instead of tbwasm, so every differential test must pass; use it to check the tests
 themselves (`TBWASM_TEST_SELF_CHECK=1 pytest tests/guests`).
@@ -33,6 +36,9 @@ QEMU = "qemu-riscv64"
 BASE_GUEST_ENV: dict[str, str] = {"PATH": "/bin:/usr/bin", "HOME": "/tmp", "LANG": "C"}
 
 DEFAULT_TIMEOUT = 60.0
+
+# Debian's libc6-riscv64-cross (brought by gcc-riscv64-linux-gnu): the dynamic linker and libc
+SYSROOT = "/usr/riscv64-linux-gnu"
 
 Result = subprocess.CompletedProcess[bytes]
 
@@ -85,18 +91,22 @@ def qemu_run(
     env: Mapping[str, str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     cwd: Path | str | None = None,
+    sysroot: str | None = None,
 ) -> Result:
     """Run a guest under qemu-riscv64. `returncode` is shell-style (128 + signal)."""
-    cmd = [QEMU, str(path), *args]
+    cmd = [QEMU, *(["-L", sysroot] if sysroot else []), str(path), *args]
     r = _run(cmd, stdin, guest_env(env), timeout, cwd)
     return subprocess.CompletedProcess(cmd, _status(r.returncode), r.stdout, r.stderr)
 
 
 def tbwasm_command(
-    path: Path | str, args: Sequence[str] = (), env: Mapping[str, str] | None = None
+    path: Path | str,
+    args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    sysroot: str | None = None,
 ) -> list[str]:
-    """`python -m py_backend.cli run [--env N=V]... PATH ARGS...`"""
-    opts: list[str] = []
+    """`python -m py_backend.cli run [-L SYSROOT] [--env N=V]... PATH ARGS...`"""
+    opts: list[str] = ["-L", sysroot] if sysroot else []
     for k, v in guest_env(env).items():
         opts += ["--env", f"{k}={v}"]
     return [sys.executable, "-m", "py_backend.cli", "run", *opts, str(path), *args]
@@ -123,9 +133,10 @@ def tbwasm_run(
     env: Mapping[str, str] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     cwd: Path | str | None = None,
+    sysroot: str | None = None,
 ) -> Result:
     """Run a guest under `tbwasm run` (or qemu-riscv64 in self-check mode)."""
     if self_check():
-        return qemu_run(path, args, stdin=stdin, env=env, timeout=timeout, cwd=cwd)
-    cmd = tbwasm_command(path, args, env)
+        return qemu_run(path, args, stdin=stdin, env=env, timeout=timeout, cwd=cwd, sysroot=sysroot)
+    cmd = tbwasm_command(path, args, env, sysroot)
     return _run(cmd, stdin, host_env(), timeout, cwd)

@@ -9,6 +9,7 @@ from .errors import (
     GuestExit,
     GuestFault,
     GuestSignal,
+    NeedsSysroot,
     SyscallError,
 )
 from .mm import AddressSpace
@@ -25,6 +26,7 @@ __all__ = [
     "GuestSignal",
     "Linux",
     "LoadedImage",
+    "NeedsSysroot",
     "Process",
     "SyscallError",
     "Vfs",

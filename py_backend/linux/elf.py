@@ -1,4 +1,10 @@
-"""Loading a static riscv64 ELF executable (ET_EXEC or static-pie) into an AddressSpace.
+"""Loading riscv64 ELF images into an AddressSpace: the program (ET_EXEC, or ET_DYN: static-pie
+or a dynamic PIE) and, for a dynamically linked one, its interpreter (``ld.so``, ET_DYN).
+
+Placement: an ET_EXEC program at its link addresses; an ET_DYN program at ``PIE_BASE`` (so
+that brk follows it low in the address space); the interpreter at the top of the mmap area,
+right below the signal trampoline page, as Linux puts it at the top of its top-down mmap area
+(shared libraries that ld.so maps then go below it).
 
 The file is parsed with :mod:`struct` so that every malformed input gives one clear
 ``ElfError`` message instead of whatever a general-purpose parser would raise.
@@ -12,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .. import abi
 from .errors import ElfError, GuestFault, SyscallError
-from .mm import MIN_ADDR, MMAP_TOP, PAGE, AddressSpace, page_down, page_up
+from .mm import MIN_ADDR, MMAP_TOP, PAGE, SHIFT, SIGTRAMP_ADDR, AddressSpace, page_down, page_up
 
 EM_RISCV = 243
 ET_EXEC = 2
@@ -31,6 +37,7 @@ EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
 PHDR = struct.Struct("<IIQQQQQQ")
 PIE_BASE = 0x40000
 MAX_ALIGN = 1 << 21
+INTERP_PATH_MAX = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +57,10 @@ class LoadedImage:
     phent: int
     brk_start: int
     load_bias: int
-    interp: str | None = None
+    interp: str | None = None  # PT_INTERP of a dynamically linked program
     exec_stack: bool = False
     segments: tuple[Segment, ...] = field(default_factory=tuple)
+    e_type: int = ET_EXEC
 
 
 def _prot(flags: int) -> int:
@@ -114,12 +122,48 @@ def parse_headers(data: bytes) -> tuple[int, int, int, int, list[_Phdr]]:
     return e_type, e_entry, e_phoff, e_phentsize, phdrs
 
 
-def load_elf(data: bytes, aspace: AddressSpace) -> LoadedImage:
-    """Map the PT_LOAD segments of a static executable; raises ElfError with a one-line message."""
+def _interp_path(data: bytes, p: _Phdr) -> str:
+    """The interpreter path a PT_INTERP segment names."""
+    if p.offset + p.filesz > len(data):
+        raise ElfError("PT_INTERP extends past the end of the file")
+    if not 2 <= p.filesz <= INTERP_PATH_MAX:
+        raise ElfError(f"bad PT_INTERP size {p.filesz}")
+    raw = data[p.offset : p.offset + p.filesz]
+    if raw[-1] != 0 or 0 in raw[:-1]:
+        raise ElfError("PT_INTERP is not a NUL-terminated path")
+    if any(b < 0x20 or b == 0x7F for b in raw[:-1]):
+        raise ElfError("PT_INTERP path has control characters")
+    return raw[:-1].decode("utf-8", "backslashreplace")
+
+
+def _interp_base(aspace: AddressSpace, span: int, align: int) -> int:
+    """The highest ``align``-aligned free area of ``span`` bytes below the signal trampoline."""
+    n = span >> SHIFT
+    top = SIGTRAMP_ADDR
+    while True:
+        base = (top - span) // align * align
+        if base < MIN_ADDR:
+            raise ElfError(f"no room for the interpreter ({span:#x} bytes)")
+        p0 = base >> SHIFT
+        busy = aspace.mapped.rfind(1, p0, p0 + n)
+        if busy < 0:
+            return base
+        top = busy << SHIFT
+
+
+def load_elf(data: bytes, aspace: AddressSpace, *, interpreter: bool = False) -> LoadedImage:
+    """Map the PT_LOAD segments of a program (``interpreter``: of its ld.so); raises ElfError
+    with a one-line message.  A program's PT_INTERP is returned in ``interp``, not followed."""
     e_type, e_entry, e_phoff, e_phentsize, phdrs = parse_headers(data)
+    interp = None
     for p in phdrs:
         if p.type == PT_INTERP:
-            raise ElfError("dynamically linked programs are not supported; link with -static")
+            if interpreter:
+                raise ElfError("the interpreter itself names an interpreter (PT_INTERP)")
+            interp = _interp_path(data, p)
+            break
+    if interpreter and e_type != ET_DYN:
+        raise ElfError(f"not a shared object (e_type {e_type}, expected ET_DYN {ET_DYN})")
     loads = [p for p in phdrs if p.type == PT_LOAD and p.memsz > 0]
     if not loads:
         raise ElfError("no loadable segments")
@@ -142,7 +186,10 @@ def load_elf(data: bytes, aspace: AddressSpace) -> LoadedImage:
         raise ElfError(f"program image too large ({hi - lo:#x} bytes)")
     if e_type == ET_DYN:
         align = max([PAGE] + [min(p.align, MAX_ALIGN) for p in loads if p.align > 0])
-        base = (PIE_BASE + align - 1) // align * align
+        if interpreter:
+            base = _interp_base(aspace, hi - lo, align)
+        else:
+            base = (PIE_BASE + align - 1) // align * align
         bias = base - lo
     else:
         bias = 0
@@ -193,7 +240,8 @@ def load_elf(data: bytes, aspace: AddressSpace) -> LoadedImage:
                 aspace.load_write(start + p.filesz, bytes(bss_end - start - p.filesz))
             segments.append(Segment(start, p.memsz, p.filesz, p.offset, _prot(p.flags)))
     except (SyscallError, GuestFault) as e:
-        raise ElfError(f"cannot map the program: {e}") from None
+        what = "the interpreter" if interpreter else "the program"
+        raise ElfError(f"cannot map {what}: {e}") from None
 
     phdr_addr = 0
     for p in phdrs:
@@ -217,7 +265,8 @@ def load_elf(data: bytes, aspace: AddressSpace) -> LoadedImage:
         phent=e_phentsize,
         brk_start=hi + bias,
         load_bias=bias,
-        interp=None,
+        interp=interp,
         exec_stack=exec_stack,
         segments=tuple(segments),
+        e_type=e_type,
     )

@@ -84,6 +84,21 @@ class ElfError(Exception):
     """The program cannot be loaded; the message is one line meant for the user."""
 
 
+SYSROOT_HINT = "give the sysroot with -L DIR (e.g. /usr/riscv64-linux-gnu)"
+
+
+class NeedsSysroot(ElfError):
+    """A dynamically linked program whose interpreter (PT_INTERP) cannot be found because no
+    sysroot was given.  ``str()`` is the one-line message without the program's name."""
+
+    def __init__(self, interp: str) -> None:
+        super().__init__(f"dynamically linked (interpreter {interp}): {SYSROOT_HINT}")
+        self.interp = interp
+
+    def for_program(self, program: str) -> str:
+        return f"{program} is dynamically linked (interpreter {self.interp}): {SYSROOT_HINT}"
+
+
 class GuestExit(Exception):
     """The guest called exit/exit_group."""
 

@@ -8,7 +8,9 @@ From the top of the stack down::
     16 random bytes (AT_RANDOM), 16-byte aligned
     auxv (AT_* pairs, AT_NULL last), envp[] + NULL, argv[] + NULL, argc   <- sp (16-aligned)
 
-The auxiliary vector entries and their order are those qemu-riscv64 7.2 gives.
+The auxiliary vector entries and their order are those qemu-riscv64 7.2 gives.  For a
+dynamically linked program AT_BASE is the interpreter's load address (0 otherwise); AT_PHDR,
+AT_PHENT, AT_PHNUM and AT_ENTRY always describe the program itself, not the interpreter.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ def build_stack(
     uid: int = 0,
     gid: int = 0,
     random_bytes: bytes | None = None,
+    interp_base: int = 0,
 ) -> StackInfo:
     """Write argc/argv/envp/auxv and the strings into the (already mapped) stack."""
     enc_args = [a.encode("utf-8", "surrogateescape") + b"\0" for a in argv]
@@ -103,7 +106,7 @@ def build_stack(
         (AT_PHENT, image.phent),
         (AT_PHNUM, image.phnum),
         (AT_PAGESZ, PAGE),
-        (AT_BASE, 0),
+        (AT_BASE, interp_base),
         (AT_FLAGS, 0),
         (AT_ENTRY, image.entry),
         (AT_UID, uid),

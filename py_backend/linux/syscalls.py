@@ -517,6 +517,8 @@ class Linux:
             raise SyscallError(E.ENOTDIR)
         if isinstance(node, Dir) and (acc != O_RDONLY or flags & O_CREAT) and not flags & O_PATH:
             raise SyscallError(E.EISDIR)
+        if node.readonly and (acc != O_RDONLY or flags & O_TRUNC) and not flags & O_PATH:
+            raise SyscallError(E.EROFS)  # the sysroot overlay
         of: OpenFile
         if isinstance(node, Device) and not flags & O_PATH:
             if node.name == "tty":
@@ -718,6 +720,8 @@ class Linux:
         node = self._lookup(dirfd, pathptr, flags)
         if mode & 1 and not isinstance(node, Dir) and not node.perm & 0o111:
             raise SyscallError(E.EACCES)
+        if mode & 2 and node.readonly:
+            raise SyscallError(E.EROFS)
         return 0
 
     @syscall_nr(48)
@@ -752,6 +756,8 @@ class Linux:
     @syscall_nr(53)
     def sys_fchmodat(self, dirfd: int, pathptr: int, mode: int, *_: int) -> int:
         node = self._lookup(dirfd, pathptr, 0)
+        if node.readonly:
+            raise SyscallError(E.EROFS)
         node.perm = mode & 0o7777
         node.ctime = time.time_ns()
         return 0
@@ -759,12 +765,16 @@ class Linux:
     @syscall_nr(52)
     def sys_fchmod(self, fd: int, mode: int, *_: int) -> int:
         node = self._file(fd).node
+        if node.readonly:
+            raise SyscallError(E.EROFS)
         node.perm = mode & 0o7777
         return 0
 
     @syscall_nr(88)
     def sys_utimensat(self, dirfd: int, pathptr: int, times: int, flags: int, *_: int) -> int:
         node = self._file(dirfd).node if pathptr == 0 else self._lookup(dirfd, pathptr, flags)
+        if node.readonly:
+            raise SyscallError(E.EROFS)
         now = time.time_ns()
         if times == 0:
             node.atime = node.mtime = now

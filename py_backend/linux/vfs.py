@@ -1,7 +1,15 @@
-"""An in-memory filesystem for the guest, with optional host directories mounted into it.
+"""An in-memory filesystem for the guest, with optional host directories mounted into it and an
+optional read-only sysroot overlay.
 
-Nothing here touches host files except below a directory given to :meth:`Vfs.mount_host`.
-Errors are raised as ``SyscallError(errno)``.
+Nothing here touches host files except below a directory given to :meth:`Vfs.mount_host` or as
+the ``sysroot``.  Errors are raised as ``SyscallError(errno)``.
+
+The sysroot works like qemu-user's ``-L`` prefix: an absolute guest path that exists under the
+sysroot (after following symlinks there; absolute symlink targets are guest paths again) names
+that host file, read-only; any other path falls through to the in-memory tree and its mounts.
+``/`` itself and everything under ``/dev`` and ``/proc`` always stay emulated, and the overlay
+shows only directories, regular files and symlinks (device nodes, FIFOs and sockets under the
+sysroot count as absent).
 """
 
 from __future__ import annotations
@@ -66,6 +74,7 @@ class Node:
     """Common inode data; subclasses say what kind of file it is."""
 
     kind = S_IFREG
+    readonly = False  # True for files and directories of the sysroot overlay (EROFS)
 
     def __init__(self, perm: int) -> None:
         self.ino = next(_inos)
@@ -205,9 +214,10 @@ def _host_call(fn: Callable[[], object]) -> object:
 class HostFile(Node):
     kind = S_IFREG
 
-    def __init__(self, path: str, st: os.stat_result) -> None:
+    def __init__(self, path: str, st: os.stat_result, *, readonly: bool = False) -> None:
         super().__init__(st.st_mode)
         self.hpath = path
+        self.readonly = readonly
         self._sync(st)
 
     def _sync(self, st: os.stat_result) -> None:
@@ -226,6 +236,9 @@ class HostFile(Node):
         return _host_call(go)  # type: ignore[return-value]
 
     def write_at(self, off: int, data: bytes) -> int:
+        if self.readonly:
+            raise _err(E.EROFS)
+
         def go() -> int:
             with open(self.hpath, "r+b") as f:
                 f.seek(0, 2)
@@ -238,38 +251,58 @@ class HostFile(Node):
         return _host_call(go)  # type: ignore[return-value]
 
     def truncate(self, size: int) -> None:
+        if self.readonly:
+            raise _err(E.EROFS)
         _host_call(lambda: os.truncate(self.hpath, size))
 
 
 class HostDir(Dir):
-    """A host directory; children are looked up on the host every time."""
+    """A host directory; children are looked up on the host every time.
 
-    def __init__(self, hpath: str, parent: Dir, name: str) -> None:
+    ``readonly`` (the sysroot overlay): nothing can be created, removed or written below it
+    (EROFS), and only directories, regular files and symlinks are visible.  ``parent=None``
+    makes the directory its own parent (the root of the overlay)."""
+
+    def __init__(
+        self, hpath: str, parent: Dir | None, name: str, *, readonly: bool = False
+    ) -> None:
         super().__init__(0o755, parent, name)
         self.hpath = hpath
+        self.readonly = readonly
         self._cache: dict[str, Node] = {}
 
-    def _node(self, name: str, st: os.stat_result) -> Node:
+    def _node(self, name: str, st: os.stat_result) -> Node | None:
         p = os.path.join(self.hpath, name)
         old = self._cache.get(name)
         node: Node
         if pystat.S_ISDIR(st.st_mode):
-            node = old if isinstance(old, HostDir) else HostDir(p, self, name)
+            node = (
+                old if isinstance(old, HostDir) else HostDir(p, self, name, readonly=self.readonly)
+            )
         elif pystat.S_ISLNK(st.st_mode):
-            node = Symlink(os.readlink(p))
+            try:
+                node = Symlink(os.readlink(p))
+            except OSError:
+                return None
         elif pystat.S_ISREG(st.st_mode):
-            node = old if isinstance(old, HostFile) else HostFile(p, st)
+            node = old if isinstance(old, HostFile) else HostFile(p, st, readonly=self.readonly)
             if isinstance(node, HostFile):
                 node._sync(st)
+        elif self.readonly:
+            return None
         else:
             return File(0)
         self._cache[name] = node
         return node
 
+    def _check_writable(self) -> None:
+        if self.readonly:
+            raise _err(E.EROFS)
+
     def lookup(self, name: str) -> Node | None:
         try:
             st = os.lstat(os.path.join(self.hpath, name))
-        except OSError:
+        except (OSError, ValueError):
             self._cache.pop(name, None)
             return None
         return self._node(name, st)
@@ -278,6 +311,7 @@ class HostDir(Dir):
         return sorted(_host_call(lambda: os.listdir(self.hpath)))  # type: ignore[call-overload]
 
     def create_file(self, name: str, perm: int) -> Node:
+        self._check_writable()
         p = os.path.join(self.hpath, name)
         _host_call(lambda: os.close(os.open(p, os.O_CREAT | os.O_WRONLY, perm & 0o777)))
         node = self.lookup(name)
@@ -286,12 +320,15 @@ class HostDir(Dir):
         return node
 
     def mkdir(self, name: str, perm: int) -> None:
+        self._check_writable()
         _host_call(lambda: os.mkdir(os.path.join(self.hpath, name), perm & 0o777))
 
     def symlink(self, name: str, target: str) -> None:
+        self._check_writable()
         _host_call(lambda: os.symlink(target, os.path.join(self.hpath, name)))
 
     def remove(self, name: str) -> None:
+        self._check_writable()
         p = os.path.join(self.hpath, name)
         if os.path.isdir(p) and not os.path.islink(p):
             _host_call(lambda: os.rmdir(p))
@@ -300,6 +337,7 @@ class HostDir(Dir):
         self._cache.pop(name, None)
 
     def add(self, name: str, node: Node) -> Node:
+        self._check_writable()
         raise _err(E.EXDEV)
 
     def is_empty(self) -> bool:
@@ -366,13 +404,24 @@ def dtype_of(node: Node) -> int:
 class Vfs:
     """The directory tree, the current directory and the umask."""
 
-    def __init__(self, exe_path: str = "/bin/program", *, hostname: str = "tbwasm") -> None:
+    def __init__(
+        self,
+        exe_path: str = "/bin/program",
+        *,
+        hostname: str = "tbwasm",
+        sysroot: str | None = None,
+    ) -> None:
         self.root = Dir(0o755)
+        # The read-only sysroot overlay (see the module docstring); its root is its own parent.
+        self.sysroot = os.path.abspath(sysroot) if sysroot else None
+        self.overlay: HostDir | None = (
+            HostDir(self.sysroot, None, "", readonly=True) if self.sysroot else None
+        )
         self.cwd: Dir = self.root
         self.umask = 0o022
         for d in ["bin", "dev", "etc", "home", "proc", "proc/self", "tmp", "usr", "usr/bin", "var"]:
             self.mkdirs("/" + d)
-        self.lookup_dir("/tmp").perm = 0o1777
+        self.mkdirs("/tmp").perm = 0o1777
         self.add_file(
             "/etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\n"
         )
@@ -426,9 +475,34 @@ class Vfs:
 
     # --- path resolution ---------------------------------------------------------------------
 
+    def _overlaid(self, path: str) -> bool:
+        """Whether an absolute ``path`` is looked up in the sysroot overlay first."""
+        if self.overlay is None or not path.startswith("/"):
+            return False
+        first = next((p for p in path.split("/") if p), "")
+        return first not in ("", "dev", "proc")
+
+    def host_path(self, path: str) -> str | None:
+        """The host file an absolute guest path names in the sysroot overlay, if it does."""
+        if not self._overlaid(path):
+            return None
+        try:
+            node = self.resolve(self.root, path)
+        except SyscallError:
+            return None
+        return node.hpath if isinstance(node, HostFile | HostDir) and node.readonly else None
+
     def resolve(self, start: Dir, path: str, *, follow: bool = True, _depth: int = 0) -> Node:
         """The node ``path`` names (relative paths start at ``start``)."""
-        parent, name = self.resolve_parent(start, path, _depth=_depth)
+        if self.overlay is not None and self._overlaid(path):
+            try:
+                return self._resolve(self.overlay, start, path, follow, _depth)
+            except SyscallError:
+                pass  # not under the sysroot: the in-memory tree
+        return self._resolve(self.root, start, path, follow, _depth)
+
+    def _resolve(self, root: Dir, start: Dir, path: str, follow: bool, _depth: int) -> Node:
+        parent, name = self._resolve_parent(root, start, path, _depth)
         if name in ("", "."):
             return parent
         if name == "..":
@@ -445,12 +519,25 @@ class Vfs:
         return node
 
     def resolve_parent(self, start: Dir, path: str, *, _depth: int = 0) -> tuple[Dir, str]:
-        """(directory, last component) for ``path``; the last component is not looked up."""
+        """(directory, last component) for ``path``; the last component is not looked up.
+
+        An absolute path whose last component exists under the sysroot gives the (read-only)
+        overlay directory; one that does not, the in-memory tree (where new files go)."""
+        if self.overlay is not None and self._overlaid(path):
+            try:
+                d, name = self._resolve_parent(self.overlay, start, path, _depth)
+                if name in (".", "..") or d.lookup(name) is not None:
+                    return d, name
+            except SyscallError:
+                pass
+        return self._resolve_parent(self.root, start, path, _depth)
+
+    def _resolve_parent(self, root: Dir, start: Dir, path: str, _depth: int) -> tuple[Dir, str]:
         if path == "":
             raise _err(E.ENOENT)
         if len(path) >= PATH_MAX:
             raise _err(E.ENAMETOOLONG)
-        d = self.root if path.startswith("/") else start
+        d = root if path.startswith("/") else start
         parts = [p for p in path.split("/") if p]
         if not parts:
             return d, "."
@@ -517,6 +604,8 @@ class Vfs:
         node = sd.lookup(sname)
         if node is None:
             raise _err(E.ENOENT)
+        if sd.readonly or dd.readonly:
+            raise _err(E.EROFS)
         if isinstance(sd, HostDir) or isinstance(dd, HostDir):
             if not (isinstance(sd, HostDir) and isinstance(dd, HostDir)):
                 raise _err(E.EXDEV)

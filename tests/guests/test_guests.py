@@ -36,6 +36,8 @@ class Case:
     # qemu-riscv64 hands the guest its environment in reverse order; tbwasm keeps the order
     # given, as Linux's execve does.  For programs that print environ, compare sorted lines.
     env_order_free: bool = False
+    # `-L DIR` for both runners: dynamically linked programs (guests/bin/dyn/)
+    sysroot: str | None = None
 
 
 def _fault(sig: str, addr: str | None = None) -> str:
@@ -83,6 +85,27 @@ PROGRAMS: list[Case] = [
     Case("bench", "bench", ("3",)),
     Case("asm_hello", "asm_hello"),
     Case("asm_args", "asm_args", ("x", "yz"), status=3),
+]
+
+# Dynamically linked (guests/bin/dyn/, built without -static): ld.so and libc come from the
+# sysroot, given to qemu-riscv64 and to tbwasm as -L.
+DYNAMIC: list[Case] = [
+    Case("dyn-hello", "dyn/hello", sysroot=helpers.SYSROOT),  # PIE
+    Case("dyn-hello-nopie", "dyn/hello_nopie", sysroot=helpers.SYSROOT),  # ET_EXEC
+    Case("dyn-fpops", "dyn/fpops", sysroot=helpers.SYSROOT),  # + libm.so.6
+    Case("dyn-malloc", "dyn/malloc", sysroot=helpers.SYSROOT),
+    Case("dyn-fileio", "dyn/fileio", sysroot=helpers.SYSROOT),
+    Case("dyn-signals", "dyn/signals", sysroot=helpers.SYSROOT),
+    Case(
+        "dyn-signals-blocked-segv",
+        "dyn/signals",
+        ("blocked-segv",),
+        status=139,
+        fault=_fault("SIGSEGV"),
+        sysroot=helpers.SYSROOT,
+    ),
+    Case("dyn-threads", "dyn/threads", sysroot=helpers.SYSROOT),
+    Case("dyn-threads-exit", "dyn/threads", ("exit",), status=3, sysroot=helpers.SYSROOT),
 ]
 
 AWK_PROG = r"""
@@ -202,7 +225,9 @@ def _decode(b: bytes) -> str:
 
 
 def _check(case: Case, path: Path, qemu: Run | None, tbwasm: Run) -> None:
-    kw = {"stdin": case.stdin, "env": case.env, "timeout": case.timeout}
+    kw = {"stdin": case.stdin, "env": case.env, "timeout": case.timeout, "sysroot": case.sysroot}
+    if case.sysroot is not None and not Path(case.sysroot, "lib").is_dir():
+        pytest.fail(f"sysroot {case.sysroot} missing: install gcc-riscv64-linux-gnu")
     got = tbwasm(path, case.args, **kw)
     ref = qemu(path, case.args, **kw) if qemu is not None else None
     err = _decode(got.stderr)
@@ -228,6 +253,11 @@ def _maybe_qemu() -> Run | None:
 
 @pytest.mark.parametrize("case", PROGRAMS, ids=[c.id for c in PROGRAMS])
 def test_program(case: Case, guest_bin: Callable[[str], Path], tbwasm_run: Run) -> None:
+    _check(case, guest_bin(case.prog), _maybe_qemu(), tbwasm_run)
+
+
+@pytest.mark.parametrize("case", DYNAMIC, ids=[c.id for c in DYNAMIC])
+def test_dynamic(case: Case, guest_bin: Callable[[str], Path], tbwasm_run: Run) -> None:
     _check(case, guest_bin(case.prog), _maybe_qemu(), tbwasm_run)
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from py_backend.linux import stack as st
 from py_backend.linux.elf import EHDR, PHDR, PT_GNU_STACK, PT_INTERP, PT_LOAD, load_elf
-from py_backend.linux.errors import ElfError
+from py_backend.linux.errors import ElfError, NeedsSysroot
 from py_backend.linux.mm import PAGE, STACK_TOP, AddressSpace
 from py_backend.linux.process import load_process, setup_process
 from py_backend.memory import anonymous_memory
@@ -146,7 +146,11 @@ def test_bss_and_unaligned_segment() -> None:
         (make_elf([(PT_LOAD, 5, 0, 0x1000, 0x178, 0x178)], entry=0x1078), "segment addresses 0x1000-0x2000 are outside the usable range 0x10000-0x3f7fe000"),
         (make_elf([GOOD_SEG], entry=0x50000), "entry point 0x50000 is outside every executable segment"),
         (make_elf([(PT_LOAD, 6, 0, 0x10000, 0x178, 0x178)]), "entry point 0x10078 is outside every executable segment"),
-        (make_elf([(PT_INTERP, 4, 0x100, 0, 10, 10), GOOD_SEG]), "dynamically linked programs are not supported; link with -static"),
+        (make_elf([(PT_INTERP, 4, 0x100, 0, 10, 10), GOOD_SEG]), "PT_INTERP is not a NUL-terminated path"),
+        (make_elf([(PT_INTERP, 4, 0x100, 0, 10, 10), GOOD_SEG], payload=bytes(0x50) + b"/lib/ld\0\0\0"), "PT_INTERP is not a NUL-terminated path"),
+        (make_elf([(PT_INTERP, 4, 0x100, 0, 4, 4), GOOD_SEG], payload=bytes(0x50) + b"a\nb\0"), "PT_INTERP path has control characters"),
+        (make_elf([(PT_INTERP, 4, 0x100, 0, 1 << 20, 1 << 20), GOOD_SEG]), "PT_INTERP extends past the end of the file"),
+        (make_elf([(PT_INTERP, 4, 0x100, 0, 1, 1), GOOD_SEG]), "bad PT_INTERP size 1"),
         (make_elf([(PT_GNU_STACK, 6, 0, 0, 0, 0)]), "no loadable segments"),
         (make_elf([(PT_LOAD, 5, 1, 0x10000, 0x10, 0x10)]), "segment 0: offset and address are not congruent"),
     ],
@@ -194,11 +198,19 @@ def test_real_static_pie(static_pie: bytes) -> None:
     assert a.page_flags(img.entry >> 12) & 4
 
 
-def test_real_dynamic_rejected(dynamic_exe: bytes) -> None:
-    with pytest.raises(
-        ElfError, match=r"^dynamically linked programs are not supported; link with -static$"
-    ):
-        load_elf(dynamic_exe, new_as())
+def test_real_dynamic_needs_sysroot(dynamic_exe: bytes) -> None:
+    """load_elf reports PT_INTERP; load_process without a way to open it refuses, naming -L."""
+    assert load_elf(dynamic_exe, new_as()).interp == "/lib/ld-linux-riscv64-lp64d.so.1"
+    with pytest.raises(NeedsSysroot) as e:
+        load_process(dynamic_exe, ["x"], [], new_as())
+    assert str(e.value) == (
+        "dynamically linked (interpreter /lib/ld-linux-riscv64-lp64d.so.1): "
+        "give the sysroot with -L DIR (e.g. /usr/riscv64-linux-gnu)"
+    )
+    assert e.value.for_program("prog") == (
+        "prog is dynamically linked (interpreter /lib/ld-linux-riscv64-lp64d.so.1): "
+        "give the sysroot with -L DIR (e.g. /usr/riscv64-linux-gnu)"
+    )
 
 
 def test_stack_layout(static_exe: bytes) -> None:
