@@ -14,7 +14,7 @@ sys.path.insert(0, str(HERE.parent / "unit"))
 sys.path.insert(0, str(HERE.parent))
 
 from cpu_harness import CODE_BASE, DATA_BASE, EBREAK, assemble, make_elf  # noqa: E402
-from helpers import REPO_ROOT, guest_path, host_env  # noqa: E402
+from helpers import REPO_ROOT, SYSROOT, guest_path, host_env  # noqa: E402
 
 from py_backend import abi  # noqa: E402
 from py_backend.host.native import NativeHost  # noqa: E402
@@ -25,6 +25,7 @@ __all__ = [
     "DATA_BASE",
     "EBREAK",
     "REPO_ROOT",
+    "SYSROOT",
     "NoInput",
     "Sink",
     "SnippetMachine",

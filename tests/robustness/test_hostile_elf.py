@@ -13,6 +13,7 @@ import pytest
 from _support import (
     CODE_BASE,
     EBREAK,
+    SYSROOT,
     NoInput,
     Sink,
     assemble,
@@ -36,14 +37,14 @@ EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
 PHDR = struct.Struct("<IIQQQQQQ")
 
 
-def load(data: bytes, run: bool = True) -> str:
+def load(data: bytes, run: bool = True, sysroot: str | None = None) -> str:
     """Load (and, for TINY-sized images, run with a small budget) an image; returns 'elf' for
     an ElfError or 'exit' for a guest that ended.  Any other exception propagates."""
     host = shared_host()
     try:
         m = Machine(
             host.raw, data, ["fuzz"], [], stdin=NoInput(), stdout=Sink(), stderr=Sink(),
-            budget=20_000,
+            budget=20_000, sysroot=sysroot,
         )  # fmt: skip
     except ElfError as e:
         msg = str(e)
@@ -184,6 +185,87 @@ def test_crafted_valid_image_runs() -> None:
     assert load(_image([(1, 5, 0x1000, 0x10000, 16, 16)])) == "exit"
 
 
+# --- hostile interpreters (PT_INTERP of a dynamically linked program, found under -L) -----
+
+INTERP = "lib/ld-linux-riscv64-lp64d.so.1"
+LDSO = (Path(SYSROOT) / INTERP).read_bytes() if (Path(SYSROOT) / INTERP).exists() else b""
+
+
+@pytest.fixture(scope="module")
+def fake_sysroot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A sysroot whose ld.so each test overwrites (the real one must exist to mutate it)."""
+    if not LDSO:
+        pytest.fail(f"{SYSROOT}/{INTERP} missing: install gcc-riscv64-linux-gnu")
+    root = tmp_path_factory.mktemp("sysroot")
+    (root / "lib").mkdir()
+    return root
+
+
+def _load_with_interp(root: Path, interp: bytes, run: bool = False) -> str:
+    (root / INTERP).write_bytes(interp)
+    return load(DYN_HELLO, run=run, sysroot=str(root))
+
+
+DYN_HELLO = guest_path("dyn/hello").read_bytes()
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    header=st.lists(st.tuples(st.sampled_from(sorted(FIELDS)), VALUES), max_size=3),
+    ph=st.lists(
+        st.tuples(st.integers(0, 7), st.sampled_from(sorted(PH_FIELDS)), VALUES), max_size=4
+    ),
+    cut=st.none() | st.integers(0, 0x20000),
+)  # fmt: skip
+def test_mutated_interpreter(
+    fake_sysroot: Path,
+    header: list[tuple[str, int]],
+    ph: list[tuple[int, str, int]],
+    cut: int | None,
+) -> None:
+    """Mutated ld.so headers: a one-line ElfError, or a guest that ends (never status 70)."""
+    buf = bytearray(LDSO)
+    phoff = _phdr_off(buf)
+    phnum = EHDR.unpack_from(buf)[10]
+    for idx, name, value in ph:
+        if idx < phnum:
+            fmt = "<I" if name in ("type", "flags") else "<Q"
+            _put(buf, phoff + idx * PHDR.size + PH_FIELDS[name], fmt, value)
+    for name, value in header:
+        off, fmt = FIELDS[name]
+        _put(buf, off, fmt, value)
+    if cut is not None:
+        del buf[cut:]
+    _load_with_interp(fake_sysroot, bytes(buf), run=True)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.binary(max_size=512), keep_magic=st.booleans())
+def test_random_interpreter(fake_sysroot: Path, data: bytes, keep_magic: bool) -> None:
+    head = b"\x7fELF\x02\x01\x01" if keep_magic else b""
+    assert _load_with_interp(fake_sysroot, head + data) == "elf"
+
+
+def test_interpreter_truncations(fake_sysroot: Path) -> None:
+    for n in list(range(0, 4096, 3)) + list(range(4096, 0x1E000, 0x800)):
+        assert _load_with_interp(fake_sysroot, LDSO[:n]) == "elf", n
+
+
+def test_interpreter_is_static_program(fake_sysroot: Path) -> None:
+    """An ET_EXEC (a static program) named as the interpreter is refused."""
+    assert _load_with_interp(fake_sysroot, HELLO) == "elf"
+
+
+def test_unmutated_interpreter_runs(fake_sysroot: Path) -> None:
+    assert _load_with_interp(fake_sysroot, LDSO, run=True) == "exit"
+
+
 # --- the CLI -------------------------------------------------------------------------------
 
 
@@ -222,14 +304,17 @@ def bad_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "missing": tmp / "does-not-exist",
         "big-endian": tmp / "bigendian",
         "truncated": tmp / "truncated",
+        "dynamic-without-L": guest_path("dyn/hello"),
     }
     files["truncated"].write_bytes(HELLO[:100])
     return files
 
 
 @pytest.mark.parametrize(
-    "name", ["empty", "text", "rv32", "x86-64", "directory", "missing", "big-endian", "truncated"]
-)
+    "name",
+    ["empty", "text", "rv32", "x86-64", "directory", "missing", "big-endian", "truncated",
+     "dynamic-without-L"],
+)  # fmt: skip
 def test_cli_rejects_bad_file(bad_files: dict[str, Path], name: str) -> None:
     path = bad_files[name]
     assert name == "missing" or os.path.exists(path)
