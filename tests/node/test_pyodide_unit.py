@@ -35,6 +35,8 @@ EXCLUDED_FILES = {
     "test_wasm_node.py": "runs node through subprocess",
     "test_linux_elf.py": "riscv64 gcc; 1 GiB anonymous_memory per test",
     "test_linux_syscalls.py": "riscv64 gcc; 1 GiB anonymous_memory per test",
+    "test_linux_dynamic.py": "the host's riscv64 sysroot and the CLI through subprocess",
+    "test_serve.py": "starts serve.py through subprocess",
 }
 DESELECTED = [
     "tests/unit/test_isa_disasm.py::test_against_gnu_objdump",
