@@ -2,10 +2,12 @@
 // tbwasm on Node: the same runtime as the browser (web/runtime.mjs), Pyodide from node_modules,
 // the tbwasm wheel from static/wheels (scripts/setup-web.sh builds it).
 //
-//   node web/cli.mjs [--stats] [--env NAME=VALUE]... [--argv0 NAME] PROG [ARGS...]
+//   node web/cli.mjs [--stats] [--env NAME=VALUE]... [--argv0 NAME] [-L DIR] PROG [ARGS...]
 //
 // Options mirror `python -m py_backend.cli run`: --env (repeatable; without it the machine's
-// default environment), --argv0 (default: PROG as given).
+// default environment), --argv0 (default: PROG as given), -L/--sysroot DIR (or QEMU_LD_PREFIX)
+// for dynamically linked programs: DIR is mounted into Pyodide's filesystem (NODEFS) and
+// overlaid read-only on the guest's absolute paths, as `qemu-riscv64 -L DIR` does.
 //
 // Guest stdin is this process's stdin (read synchronously when the guest reads), stdout and
 // stderr go to the process's, and the exit status is the guest's (128+signal for a fatal signal,
@@ -21,13 +23,13 @@ const ROOT = path.dirname(HERE);
 
 function usage(msg) {
   if (msg) process.stderr.write(`tbwasm-node: ${msg}\n`);
-  process.stderr.write("usage: tbwasm-node [--stats] [--env NAME=VALUE]... [--argv0 NAME] PROG [ARGS...]\n");
+  process.stderr.write("usage: tbwasm-node [--stats] [--env NAME=VALUE]... [--argv0 NAME] [-L DIR] PROG [ARGS...]\n");
   process.exit(2);
 }
 
 const argv = process.argv.slice(2);
 const opts = { stats: false, budget: 5_000_000, env: null, argv0: null };
-while (argv.length && argv[0].startsWith("--")) {
+while (argv.length && (argv[0].startsWith("--") || argv[0] === "-L")) {
   const a = argv.shift();
   const value = () => (argv.length ? argv.shift() : usage(`${a} needs a value`));
   if (a === "--stats") opts.stats = true;
@@ -36,6 +38,7 @@ while (argv.length && argv[0].startsWith("--")) {
   else if (a === "--env") (opts.env ??= []).push(value());
   else if (a.startsWith("--env=")) (opts.env ??= []).push(a.slice(6));
   else if (a === "--argv0") opts.argv0 = value();
+  else if (a === "-L" || a === "--sysroot") opts.sysroot = value();
   else if (a === "--") break;
   else usage(`unknown option ${a}`);
 }
@@ -92,6 +95,17 @@ function writeAll(fd, bytes) {
   }
 }
 
+// -L wins over QEMU_LD_PREFIX; a QEMU_LD_PREFIX that is not a directory is ignored (as qemu)
+let sysroot = opts.sysroot ?? null;
+if (sysroot !== null && !fs.statSync(sysroot, { throwIfNoEntry: false })?.isDirectory()) {
+  process.stderr.write(`tbwasm: -L ${sysroot}: not a directory\n`);
+  process.exit(2);
+}
+if (sysroot === null && process.env.QEMU_LD_PREFIX) {
+  const d = process.env.QEMU_LD_PREFIX;
+  if (fs.statSync(d, { throwIfNoEntry: false })?.isDirectory()) sysroot = d;
+}
+
 let rt;
 try {
   rt = await createRuntime({
@@ -103,6 +117,16 @@ try {
 } catch (e) {
   process.stderr.write(`${e.message}\n`);
   process.exit(1);
+}
+
+// The host directory appears inside Pyodide at its own path (so messages name it), unless that
+// path already exists there (/tmp, /lib, ...): then under /tbwasm-sysroot.
+let sysrootMount;
+if (sysroot !== null) {
+  const host = path.resolve(sysroot);
+  sysrootMount = rt.pyodide.FS.analyzePath(host).exists ? "/tbwasm-sysroot" + host : host;
+  rt.pyodide.FS.mkdirTree(sysrootMount);
+  rt.pyodide.mountNodeFS(sysrootMount, host);
 }
 
 const result = await rt.run({
@@ -117,6 +141,7 @@ const result = await rt.run({
   budget: opts.budget,
   countTbs: opts.stats,
   maxTbs: opts.maxTbs,
+  sysroot: sysrootMount,
 });
 if (opts.stats) {
   const s = result.stats;

@@ -122,6 +122,7 @@ export class Runtime {
    * @param {string} [o.name]    program name for the ELF error line (default argv0)
    * @param {boolean} [o.countTbs] count TB entries, for the chain-hits statistic (slower)
    * @param {(seconds: number) => boolean} [o.sleep] how the guest sleeps; true = cut short (EINTR)
+   * @param {string} [o.sysroot] a directory of Pyodide's filesystem overlaid on the guest's paths (-L)
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
    */
   async run(o) {
@@ -181,6 +182,7 @@ export class Runtime {
         // moderate; past it the machine flushes and we swap in a fresh table.
         o.maxTbs ?? 8192,
         o.sleep ?? undefined,
+        o.sysroot ?? undefined,
       );
       let action = session.start();
       for (;;) {

@@ -222,6 +222,7 @@ def create_machine(
     count_tbs: bool = False,
     max_tbs: int = 0,
     sleep: Any = None,
+    sysroot: Any = None,
 ) -> Session:
     """Build a Machine over JS objects.
 
@@ -237,6 +238,8 @@ def create_machine(
     the host to start a fresh table (``reset_table``), so old instances can be collected.
     ``sleep`` (seconds -> true if cut short), if given, is how the guest sleeps (nanosleep,
     pause with a timer, ...): the worker's wakes up when Stop is pressed instead of blocking it.
+    ``sysroot`` is a directory of Pyodide's filesystem overlaid on the guest's absolute paths
+    (``-L``: Node mounts the host's with NODEFS).
     """
     import importlib
 
@@ -252,6 +255,8 @@ def create_machine(
     if not _nullish(sleep):
         # (seconds) -> true if cut short: the worker's wakes up when the page presses Stop
         extra["sleep"] = lambda seconds: bool(sleep(float(seconds)))
+    if not _nullish(sysroot):
+        extra["sysroot"] = str(sysroot)
     try:
         machine = mod.Machine(
             memory_for(port),
@@ -265,9 +270,12 @@ def create_machine(
             **extra,
         )
     except Exception as e:
-        if type(e).__name__ != "ElfError":
+        if not any(c.__name__ == "ElfError" for c in type(e).__mro__):
             raise
         # Same line and status as `python -m py_backend.cli run` (EXIT_USAGE = 2).
+        prog = name or args[0]
+        if hasattr(e, "for_program"):  # NeedsSysroot: "PROG is dynamically linked ...: use -L"
+            return Session(error=f"tbwasm: {e.for_program(prog)}")
         text = str(e).strip().splitlines()[0] if str(e).strip() else "not a valid ELF file"
-        return Session(error=f"tbwasm: {name or args[0]}: {text}")
+        return Session(error=f"tbwasm: {prog}: {text}")
     return Session(machine)

@@ -116,6 +116,37 @@ def test_bad_elf_like_native_cli(web_assets, tmp_path: Path) -> None:
     assert len(got.stderr.decode().strip().splitlines()) == 1
 
 
+DYN = ["hello", "hello_nopie", "fpops", "threads"]
+
+
+@pytest.mark.parametrize("name", DYN)
+def test_dynamic_guest_with_sysroot_matches_qemu(web_assets, qemu_run, name: str) -> None:
+    """`node web/cli.mjs -L SYSROOT`: the host directory is mounted into Pyodide (NODEFS) and
+    overlaid on the guest's paths, so ld.so and libc load as under `qemu-riscv64 -L`."""
+    path = helpers.GUEST_BIN_DIR / "dyn" / f"{name}.elf"
+    ref = qemu_run(path, [], env=GUEST_ENV, timeout=TIMEOUT, sysroot=helpers.SYSROOT)
+    cmd = node_command(path, [], GUEST_ENV)
+    got = subprocess.run(
+        [*cmd[:2], "-L", helpers.SYSROOT, *cmd[2:]],
+        capture_output=True,
+        env=helpers.host_env(),
+        cwd=str(REPO),
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert got.stdout == ref.stdout, got.stderr.decode(errors="replace")[-2000:]
+    assert got.returncode == ref.returncode == 0
+
+
+def test_dynamic_guest_without_sysroot_like_native_cli(web_assets) -> None:
+    path = helpers.GUEST_BIN_DIR / "dyn" / "hello.elf"
+    got = node_run(path, [])
+    native = helpers.tbwasm_run(path, [], timeout=TIMEOUT)
+    assert got.returncode == native.returncode == 2
+    assert got.stderr.decode().strip() == native.stderr.decode().strip()
+    assert "-L DIR" in got.stderr.decode()
+
+
 # ---- the JS loop alone, with tests/node/fake_machine.py -------------------------------------
 FAKE = REPO / "tests" / "node" / "fake_run.mjs"
 
