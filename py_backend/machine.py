@@ -511,8 +511,9 @@ class Machine:
         return self._run(pc if handler is None else handler)
 
     def _syscall(self, pc: int) -> Action:
-        nr = self._read_x(17)
-        args = tuple(self._read_x(10 + k) for k in range(6))
+        # a0..a7 in one read (one host call in a JS host, not seven)
+        a = struct.unpack("<8Q", self.mem.read(abi.x_addr(10), 64))
+        nr, args = a[7], a[:6]
         self._set_pc(pc + 4)
         threads = self.threads
         if self.strace is not None:

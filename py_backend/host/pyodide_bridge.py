@@ -56,6 +56,7 @@ class JsMemory:
 
         self.port = port
         self.scratch = bytearray(SCRATCH)
+        self._view = memoryview(self.scratch)  # slices of it copy once, into the bytes returned
         self._scratch_proxy = create_proxy(self.scratch)  # kept: the port holds a view of it
         port.bind(self._scratch_proxy)
         self._read = port.read  # (offset, n): guest -> scratch[0:n]
@@ -67,12 +68,12 @@ class JsMemory:
             return b""
         if size <= SCRATCH:
             self._read(offset, size)
-            return bytes(self.scratch[:size])
+            return bytes(self._view[:size])
         out = bytearray()
         while size > 0:
             n = min(size, SCRATCH)
             self._read(offset, n)
-            out += self.scratch[:n]
+            out += self._view[:n]
             offset += n
             size -= n
         return bytes(out)
@@ -82,7 +83,7 @@ class JsMemory:
         pos = 0
         while pos < len(view):
             n = min(len(view) - pos, SCRATCH)
-            self.scratch[:n] = view[pos : pos + n]
+            self._view[:n] = view[pos : pos + n]
             self._write(offset + pos, n)
             pos += n
 

@@ -308,9 +308,7 @@ class Ctx:
         f.local_get(t)
         f.return_call_indirect(self.type_idx)
         f.end()
-        f.i32_const(0)
-        f.local_get(self.xpc)
-        f.i64_store(abi.CPU_PC)
+        self._store_pc()
         # slot address -> (TB id, slot) for the host
         f.i32_const(0)
         f.local_get(self.xslot)
@@ -357,17 +355,20 @@ class Ctx:
         f.return_call_indirect(self.type_idx)
         f.end()
         f.end()
+        self._store_pc()
+        self._return_to_host(ExitReason.LOOKUP)
+
+    def _store_pc(self) -> None:
+        """CPU pc = the exit's target (local xpc)."""
+        f = self.f
         f.i32_const(0)
         f.local_get(self.xpc)
         f.i64_store(abi.CPU_PC)
-        self._return_to_host(ExitReason.LOOKUP)
 
     def _emit_slow_exit(self) -> None:
         f = self.f
         self._writeback()
-        f.i32_const(0)
-        f.local_get(self.xpc)
-        f.i64_store(abi.CPU_PC)
+        self._store_pc()
         f.i32_const(0)
         f.local_get(self.xarg)
         f.i64_store(abi.CTX_EXIT_ARG)

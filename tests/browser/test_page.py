@@ -39,7 +39,8 @@ def start_run(page, name: str, args: str = "") -> int:
     """Select an example, set the arguments, press Run; returns the run number."""
     page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)
     runs = page.evaluate("window.tbwasmApp.runs")
-    page.select_option("#examples", f"{name}.elf")
+    option = name if (helpers.GUEST_BIN_DIR / name).is_file() else f"{name}.elf"  # busybox
+    page.select_option("#examples", option)
     page.fill("#args", args)
     page.click("#run")
     page.wait_for_function("n => window.tbwasmApp.runs > n", arg=runs, timeout=RUN_TIMEOUT_MS)
@@ -49,6 +50,14 @@ def start_run(page, name: str, args: str = "") -> int:
 def wait_result(page) -> dict:
     page.wait_for_function("() => window.tbwasmApp.lastResult", timeout=RUN_TIMEOUT_MS)
     return page.evaluate("window.tbwasmApp.lastResult")
+
+
+def press_stop(page) -> tuple[dict, float]:
+    """Click Stop; the run's result and the ms from the click to the result."""
+    t0 = page.evaluate("performance.now()")
+    page.click("#stop")
+    r = wait_result(page)
+    return r, page.evaluate("performance.now()") - t0
 
 
 def run_program(page, name: str, args: str = "") -> dict:
@@ -108,10 +117,7 @@ def test_stop_ends_loop_and_next_program_runs(app_page) -> None:
         "() => window.tbwasmApp.output.includes('looping')", timeout=RUN_TIMEOUT_MS
     )
     page.wait_for_timeout(500)  # let it spin
-    t0 = page.evaluate("performance.now()")
-    page.click("#stop")
-    r = wait_result(page)
-    elapsed = page.evaluate("performance.now()") - t0
+    r, elapsed = press_stop(page)
     assert r["stopped"] and r["status"] == 130
     assert elapsed < 2000, f"Stop took {elapsed:.0f} ms"
     r = run_program(page, "hello")
@@ -125,12 +131,7 @@ def test_endless_output_is_paced_and_stop_is_prompt(app_page) -> None:
     if not (helpers.GUEST_BIN_DIR / "busybox").exists():
         pytest.fail("guests/bin/busybox missing: run scripts/fetch-busybox.sh")
     page = app_page
-    page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)
-    runs = page.evaluate("window.tbwasmApp.runs")
-    page.select_option("#examples", "busybox")
-    page.fill("#args", "yes 0123456789abcdefghij")
-    page.click("#run")
-    page.wait_for_function("n => window.tbwasmApp.runs > n", arg=runs, timeout=RUN_TIMEOUT_MS)
+    start_run(page, "busybox", "yes 0123456789abcdefghij")
     page.wait_for_function(
         "() => window.tbwasmApp.output.includes('0123456789abcdefghij')", timeout=RUN_TIMEOUT_MS
     )
@@ -144,10 +145,7 @@ def test_endless_output_is_paced_and_stop_is_prompt(app_page) -> None:
     assert worst < 1.0, f"the page answered in {worst:.2f} s while the guest printed"
     assert max(in_flight) <= 1 << 20, in_flight  # the worker's window is 256 KiB
     assert page.evaluate("window.tbwasmApp.output.length") <= 2 << 20
-    t0 = page.evaluate("performance.now()")
-    page.click("#stop")
-    r = wait_result(page)
-    elapsed = page.evaluate("performance.now()") - t0
+    r, elapsed = press_stop(page)
     assert r["stopped"] and r["status"] == 130
     assert elapsed < 2000, f"Stop took {elapsed:.0f} ms"
     assert r["stdout"].startswith("0123456789abcdefghij\n" * 100)
