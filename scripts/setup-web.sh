@@ -67,6 +67,13 @@ if [[ "${1:-}" == "--wheel" ]]; then
 fi
 
 if [[ ! -f node_modules/pyodide/pyodide.mjs || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    if ! command -v npm >/dev/null; then  # `python3 serve.py` on a fresh machine comes here first
+        log "apt-get install nodejs npm"
+        SUDO=""
+        [ "$(id -u)" = 0 ] || SUDO="sudo"
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+    fi
     log "npm ci"
     npm ci --no-audit --no-fund
 else

@@ -17,7 +17,7 @@ command -v qemu-riscv64 >/dev/null || need_apt+=(qemu-user)
 if [ "${TBWASM_NO_BROWSER:-}" != 1 ]; then
     command -v chromium >/dev/null || need_apt+=(chromium)
 fi
-command -v node >/dev/null || need_apt+=(nodejs npm)
+{ command -v node && command -v npm; } >/dev/null || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
     log "apt-get install ${need_apt[*]}"
     $SUDO apt-get update -qq
