@@ -8,10 +8,13 @@ All addresses below are byte offsets in the single Wasm linear memory (wasm32). 
 laid out as::
 
     0x0000_0000  NULL_GUARD   never used (a zero pointer in any host structure is a bug)
-    CTX          WasmContext  tb_ptr, exit reason, exit argument, instruction budget, link request
+    CTX          WasmContext  tb_ptr, exit reason, exit argument, instruction budget, link request,
+                              hot threshold, miss target, tier-0 instruction count
     CPU          CPU state    x0..x31, f0..f31 (raw 64-bit), pc, fflags, frm, LR/SC reservation
-    JMP_CACHE    goto_ptr cache: JMP_CACHE_ENTRIES x {guest pc: i64, tb id: i32, pad}
     LINK_SLOTS   per-TB link slots: MAX_TBS x LINK_SLOTS_PER_TB x i32 (target TB id, 0 = unlinked)
+    JMP_CACHE    pc -> TB cache: JMP_CACHE_ENTRIES x {guest pc: i64, tb id: i32, pad}
+    HOT_COUNTERS tier-0 block-entry counters: JMP_CACHE_ENTRIES x i32, same index as JMP_CACHE
+    STATE_END    (the machine zeroes CTX .. STATE_END when it starts)
     PAGE_TABLE   one byte of PAGE_* flags per guest page
     GUEST_BASE   guest address g lives at GUEST_BASE + g, for 0 <= g < GUEST_SIZE
     GUEST_END    GUARD_SIZE bytes never mapped, so a misaligned access at the last byte stays inside
@@ -40,7 +43,23 @@ CTX_BUDGET = CTX + 16  # i64: guest instructions left in this slice (signed)
 CTX_LINK_FROM = CTX + 24  # i32: TB whose goto_tb found its link slot empty
 CTX_LINK_SLOT = CTX + 28  # i32: which of its slots (0 = taken / fallthrough, 1 = other)
 CTX_TB_COUNT = CTX + 32  # i64: TB entries executed (chain hits = this - host calls)
+CTX_HOT_THRESHOLD = CTX + 40  # u32: tier 0 exits HOT when a block entry's counter reaches it
+CTX_MISS_TB = CTX + 44  # i32: table index compiled code tail-calls on a jump-cache miss (0: LOOKUP)
+CTX_INTERP_INSNS = CTX + 48  # i64: guest instructions executed by tier 0
 CTX_SIZE = 64
+
+# Execution tiers every host offers (--tier): "tiered" interprets cold code in tier 0 and
+# compiles blocks entered HOT_THRESHOLD times; "interp" never compiles; "jit" compiles every
+# block before it runs.  QEMU's TCI tier waits ~1,000 runs and rv32emu 4,096: a compile costs a
+# Python translation and an engine compile (hundreds of microseconds), which tier 0 spends on a
+# few thousand instructions.
+TIERS = ("tiered", "interp", "jit")
+DEFAULT_TIER = "tiered"
+HOT_THRESHOLD = 500
+
+# Table index of the tier-0 interpreter (type () -> i32 like a TB); TB ids start after it.
+INTERP_TB = 1
+FIRST_TB = 2
 
 # --- CPU state -------------------------------------------------------------------------------
 CPU = 0x1100
@@ -52,6 +71,7 @@ CPU_FRM = CPU + 524  # i32, 0..7
 CPU_RES_ADDR = CPU + 528  # i64: LR reservation address
 CPU_RES_VALID = CPU + 536  # i32: 1 while a reservation is held
 CPU_RES_VALUE = CPU + 544  # i64: value loaded by LR (SC succeeds only if memory still holds it)
+CPU_X0_SINK = CPU + 552  # i64: tier 0 stores writes to x0 here (x0 itself stays 0)
 CPU_SIZE = 560
 
 
@@ -63,15 +83,10 @@ def f_addr(reg: int) -> int:
     return CPU_F + 8 * reg
 
 
-# --- goto_ptr jump cache ---------------------------------------------------------------------
-JMP_CACHE = 0x2000
-JMP_CACHE_ENTRIES = 4096  # power of two; index = (pc >> 1) & (entries - 1)
-JMP_CACHE_ENTRY_SIZE = 16  # {pc: i64 at +0, tb: i32 at +8}
-
 # --- link slots ------------------------------------------------------------------------------
 LINK_SLOTS = 0x20000
 LINK_SLOTS_PER_TB = 2
-MAX_TBS = 65536  # TB ids are 1..MAX_TBS-1; table index == TB id
+MAX_TBS = 65536  # TB ids are FIRST_TB..MAX_TBS-1; table index == TB id
 LINK_SLOTS_END = LINK_SLOTS + MAX_TBS * LINK_SLOTS_PER_TB * 4
 
 
@@ -79,10 +94,33 @@ def link_slot_addr(tb: int, slot: int) -> int:
     return LINK_SLOTS + (tb * LINK_SLOTS_PER_TB + slot) * 4
 
 
+# --- pc -> TB cache (goto_ptr, and tier 0's hand-over to compiled code) and hot counters --------
+JMP_CACHE = 0x100000
+JMP_CACHE_ENTRIES = 65536  # power of two; index = jmp_cache_index(pc)
+JMP_CACHE_ENTRY_SIZE = 16  # {pc: i64 at +0, tb: i32 at +8}
+HOT_COUNTERS = JMP_CACHE + JMP_CACHE_ENTRIES * JMP_CACHE_ENTRY_SIZE
+STATE_END = HOT_COUNTERS + JMP_CACHE_ENTRIES * 4
+
+
+def jmp_cache_index(pc: int) -> int:
+    """Direct-mapped, on pc bits 1..16 folded with bits 17..32, so that code 128 KiB apart (a
+    program and its shared libraries) does not alias.  codegen.emit_jmp_cache_offset is the
+    Wasm side of this function."""
+    return ((pc ^ (pc >> 16)) >> 1) & (JMP_CACHE_ENTRIES - 1)
+
+
+def jmp_cache_entry(pc: int) -> int:
+    return JMP_CACHE + jmp_cache_index(pc) * JMP_CACHE_ENTRY_SIZE
+
+
+def hot_counter_addr(pc: int) -> int:
+    return HOT_COUNTERS + jmp_cache_index(pc) * 4
+
+
 # --- guest memory and its page table -----------------------------------------------------------
 GUEST_SIZE = 1 << 30  # 1 GiB of guest virtual address space: [0, GUEST_SIZE)
 GUEST_PAGES = GUEST_SIZE >> PAGE_SHIFT
-PAGE_TABLE = 0x100000
+PAGE_TABLE = 0x300000
 GUEST_BASE = 0x1000000
 GUARD_SIZE = WASM_PAGE
 MEMORY_BYTES = GUEST_BASE + GUEST_SIZE + GUARD_SIZE
@@ -118,6 +156,7 @@ class ExitReason(IntEnum):
         11  # the host interprets the one instruction at pc (rdtime, rare FP cases), then goes on
     )
     BUS = 12  # misaligned AMO or LR/SC at pc, address in CTX_EXIT_ARG -> SIGBUS (as qemu)
+    HOT = 13  # tier 0 reached a block entry whose counter hit the threshold; pc = that block
 
 
 # Signals a guest can die from, as Linux numbers them.
@@ -142,10 +181,12 @@ def as_dict() -> dict[str, Any]:
     names = [
         "PAGE_SHIFT", "PAGE_SIZE", "WASM_PAGE", "CTX", "CTX_TB_PTR", "CTX_EXIT_REASON",
         "CTX_EXIT_ARG", "CTX_BUDGET", "CTX_LINK_FROM", "CTX_LINK_SLOT", "CTX_TB_COUNT",
+        "CTX_HOT_THRESHOLD", "CTX_MISS_TB", "CTX_INTERP_INSNS", "INTERP_TB", "FIRST_TB",
         "CTX_SIZE", "CPU",
         "CPU_X", "CPU_F", "CPU_PC", "CPU_FFLAGS", "CPU_FRM", "CPU_RES_ADDR", "CPU_RES_VALID",
-        "CPU_RES_VALUE", "CPU_SIZE", "JMP_CACHE", "JMP_CACHE_ENTRIES", "JMP_CACHE_ENTRY_SIZE",
-        "LINK_SLOTS", "LINK_SLOTS_PER_TB", "MAX_TBS", "LINK_SLOTS_END", "GUEST_SIZE",
+        "CPU_RES_VALUE", "CPU_X0_SINK", "CPU_SIZE", "JMP_CACHE", "JMP_CACHE_ENTRIES", "JMP_CACHE_ENTRY_SIZE",
+        "LINK_SLOTS", "LINK_SLOTS_PER_TB", "MAX_TBS", "LINK_SLOTS_END", "HOT_COUNTERS",
+        "STATE_END", "GUEST_SIZE",
         "GUEST_PAGES", "PAGE_TABLE", "GUEST_BASE", "GUARD_SIZE", "MEMORY_BYTES", "MEMORY_PAGES",
         "IMPORT_MODULE", "IMPORT_MEMORY", "IMPORT_TABLE",
     ]  # fmt: skip
@@ -154,6 +195,7 @@ def as_dict() -> dict[str, Any]:
         "layout": {n: g[n] for n in names},
         "exit": {e.name: e.value for e in ExitReason},
         "page": {f.name: f.value for f in PageFlags if f.name},
+        "tiers": {"names": list(TIERS), "default": DEFAULT_TIER, "hot_threshold": HOT_THRESHOLD},
         "signals": dict(SIGNALS),
     }
 
@@ -167,9 +209,10 @@ ABI_JSON_PATH = Path(__file__).resolve().parent.parent / "web" / "abi.json"
 
 def _check_layout() -> None:
     assert CTX + CTX_SIZE <= CPU
-    assert CPU + CPU_SIZE <= JMP_CACHE
-    assert JMP_CACHE + JMP_CACHE_ENTRIES * JMP_CACHE_ENTRY_SIZE <= LINK_SLOTS
-    assert LINK_SLOTS_END <= PAGE_TABLE
+    assert CTX_INTERP_INSNS + 8 <= CTX + CTX_SIZE
+    assert CPU + CPU_SIZE <= LINK_SLOTS
+    assert LINK_SLOTS_END <= JMP_CACHE < HOT_COUNTERS < STATE_END <= PAGE_TABLE
+    assert JMP_CACHE_ENTRIES & (JMP_CACHE_ENTRIES - 1) == 0
     assert PAGE_TABLE + GUEST_PAGES <= GUEST_BASE
     assert MEMORY_BYTES % WASM_PAGE == 0 and MEMORY_BYTES < 1 << 32
 

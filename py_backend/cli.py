@@ -11,6 +11,7 @@ import sys
 import time
 
 from . import __version__
+from .abi import HOT_THRESHOLD, TIERS
 
 EXIT_USAGE = 2
 
@@ -108,6 +109,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             strace=(lambda line: sys.stderr.write(f"[strace] {line}\n")) if args.strace else None,
             host_dirs=host_dirs,
             sysroot=sysroot,
+            tier=args.tier,
+            hot_threshold=args.hot_threshold,
         )
     except NeedsSysroot as e:
         _err(e.for_program(args.program))
@@ -136,6 +139,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"TB entries {int(s['tb_entries'])}, host calls {int(s['host_calls'])}, "
             f"guest MIPS {mips:.1f}, translation {s['translate_seconds'] * 1e3:.1f} ms, "
             f"wall {elapsed * 1e3:.1f} ms\n"
+            f"tbwasm: tier {s['tier']}: interpreted {int(s['interp_insns'])} instructions, "
+            f"compiled {int(s['guest_insns'] - s['interp_insns'])}, hot exits "
+            f"{int(s['hot_exits'])}\n"
         )
     return action.status
 
@@ -188,6 +194,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep compiled TB modules in wasmtime's on-disk cache across runs (default: on)",
     )
     r.add_argument("--timeout", type=float, default=0, help="stop the guest after SECONDS")
+    r.add_argument(
+        "--tier",
+        choices=TIERS,
+        default=None,
+        help="tiered: interpret cold code, compile hot regions (default); interp: interpret "
+        "only; jit: compile every block before it runs (default: $TBWASM_TIER, else tiered)",
+    )
+    r.add_argument(
+        "--hot-threshold",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"block entries before a block is compiled (tiered; default {HOT_THRESHOLD})",
+    )
     r.add_argument("--budget", type=int, default=5_000_000, help=argparse.SUPPRESS)
     r.add_argument("--batch", type=int, default=16, help=argparse.SUPPRESS)
     r.add_argument("--max-tbs", type=int, default=0, help=argparse.SUPPRESS)

@@ -34,15 +34,19 @@ from .linux.syscalls import Linux
 from .linux.vfs import Dir, File, HostFile, Vfs
 from .memory import RawMemory
 from .translate import emit_fp, emit_int  # noqa: F401  (registers semantics)
-from .translate.block import MAX_BLOCK_INSNS, find_block
+from .translate.block import ENDS_BLOCK, MAX_BLOCK_INSNS, find_block
 from .translate.codegen import Block, ModuleWriter
 from .translate.interp import emulate
+from .translate.tier0 import interpreter_module
 
 DEFAULT_ENV = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "TERM=xterm", "LANG=C"]
 _EXEC = int(PageFlags.EXEC)
 _LINE = 256  # bytes of code read at once by the translator; divides the page size
 _LINE_SHIFT = _LINE.bit_length() - 1
 THREAD_SLICE = 200_000  # at most this many guest instructions per slice while threads share
+TIERS = abi.TIERS
+HOT_THRESHOLD = abi.HOT_THRESHOLD
+REGION_BLOCKS = 32  # at most this many TBs in one hot region (one module)
 
 
 def read_interpreter(vfs: Vfs, path: str) -> bytes:
@@ -122,10 +126,26 @@ class Machine:
         host_dirs: dict[str, str] | None = None,
         sleep: Callable[[float], object] | None = None,
         sysroot: str | None = None,
+        tier: str | None = None,
+        hot_threshold: int | None = None,
     ) -> None:
         """``sysroot``: a host directory overlaid read-only on the guest's absolute paths (qemu's
         ``-L``): a dynamically linked program's interpreter and the libraries it opens are
-        found there (see linux/vfs.py).  ``host_dirs``: guest dir -> host dir, read/write."""
+        found there (see linux/vfs.py).  ``host_dirs``: guest dir -> host dir, read/write.
+
+        ``tier``: "tiered" (tier 0 interprets, blocks entered ``hot_threshold`` times are compiled
+        as hot regions), "interp" (tier 0 only) or "jit" (every block is compiled before it
+        runs, with speculative batches of ``batch`` TBs).  Left unset, they come from the
+        environment variables TBWASM_TIER and TBWASM_HOT_THRESHOLD (how the test suites run every
+        host in every tier), else the defaults in abi.py."""
+        tier = tier or os.environ.get("TBWASM_TIER") or abi.DEFAULT_TIER
+        if hot_threshold is None:
+            env_threshold = os.environ.get("TBWASM_HOT_THRESHOLD", "")
+            hot_threshold = int(env_threshold) if env_threshold.isdigit() else HOT_THRESHOLD
+        if tier not in TIERS:
+            raise ValueError(f"unknown tier {tier!r} (one of {', '.join(TIERS)})")
+        self.tier = tier
+        self.hot_threshold = max(1, min(hot_threshold, 0xFFFFFFFF))
         self.mem = mem
         self.slice = budget
         self.base_slice = budget
@@ -134,7 +154,7 @@ class Machine:
         self.trace = trace
         self.strace = self._strace_line if strace is not None else None
         self._strace_out = strace
-        mem.fill(abi.CTX, abi.LINK_SLOTS_END - abi.CTX, 0)
+        mem.fill(abi.CTX, abi.STATE_END - abi.CTX, 0)
         self.aspace = AddressSpace(mem, on_code_write=self._code_written)
         env = DEFAULT_ENV if env is None else env
         exe = argv[0] if argv and argv[0].startswith("/") else "/bin/program"
@@ -165,14 +185,18 @@ class Machine:
         self.by_id: dict[int, TB] = {}
         self.page_tbs: dict[int, set[int]] = {}  # guest page -> TB ids
         self.free_ids: list[int] = []
-        self.next_id = 1
+        self.next_id = abi.FIRST_TB
         self.pending: list[bytes] = []
+        # tiered: (tb id, slot) of goto_tb exits waiting for a TB at a guest pc; until it is
+        # compiled their link slot holds INTERP_TB, so they continue in tier 0
+        self.waiting: dict[int, set[tuple[int, int]]] = {}
+        self._unlinked = 0 if tier == "jit" else abi.INTERP_TB
         self.module_tbs: dict[int, list[int]] = {}  # module serial -> its TB ids
         self.module_serial = 0
         self.smc_pages: dict[int, int] = {}  # guest page -> times its TBs were invalidated
         self._code_lines: dict[int, bytes] = {}  # see _fetch16
         self.count_tbs = count_tbs
-        self.max_tbs = max(2, min(max_tbs, abi.MAX_TBS))
+        self.max_tbs = max(abi.FIRST_TB + 1, min(max_tbs, abi.MAX_TBS))
         self._table_reset = False
         # statistics
         self.guest_insns = 0
@@ -181,8 +205,19 @@ class Machine:
         self.host_calls = 0
         self.translate_seconds = 0.0
         self.flushes = 0
+        self.hot_exits = 0
+        self._setup_tiers()
         self._write_x(2, self.process.sp)
         self._set_pc(self.process.entry)
+
+    def _setup_tiers(self) -> None:
+        """Tier 0 goes into the table (again after a table reset); its threshold and the miss
+        target of compiled code go into the context."""
+        if self.tier == "jit":
+            return
+        self.pending.append(interpreter_module())
+        self._w32(abi.CTX_HOT_THRESHOLD, 0xFFFFFFFF if self.tier == "interp" else self.hot_threshold)
+        self._w32(abi.CTX_MISS_TB, abi.INTERP_TB)
 
     def _strace_line(self, line: str) -> None:
         """--strace output; with more than one thread, prefixed with the calling thread's id."""
@@ -269,9 +304,16 @@ class Machine:
         self.next_id += 1
         return self.next_id - 1
 
+    def _ran(self, pc: int) -> bool:
+        """Tier 0 entered a block at pc (or one that shares its counter)."""
+        return self._u32(abi.hot_counter_addr(pc)) > 0
+
     def _translate(self, pc: int) -> TB:
         """Translate the TB at pc, and a batch of its static successors into the same module
-        (one module compile serves several TBs)."""
+        (one module compile serves several TBs).  Tiered, the batch is the hot region: only
+        successors tier 0 has run (its counters say so) or that the TB falls through to at a
+        page or size limit; with --tier jit, any static successor (speculation)."""
+        tiered = self.tier != "jit"
         t0 = time.perf_counter()
         self._code_lines.clear()
         blocks: list[tuple[int, Block]] = []
@@ -279,7 +321,9 @@ class Machine:
         seen = {pc}
         # Code that keeps being rewritten (JITs, self-modifying loops) gets no speculation: each
         # rewrite would throw the whole batch away.
-        limit = 1 if self.smc_pages.get(pc >> abi.PAGE_SHIFT, 0) >= 2 else self.batch
+        limit = REGION_BLOCKS if tiered else self.batch
+        if self.smc_pages.get(pc >> abi.PAGE_SHIFT, 0) >= 2:
+            limit = 1
         while work and len(blocks) < limit:
             p = work.popleft()
             block = find_block(self._fetch16, p, self.max_block_insns)
@@ -293,6 +337,8 @@ class Machine:
                 raise
             blocks.append((tb_id, block))
             for s in block.successors:
+                if tiered and not (s == block.end_pc and _falls_through(block)) and not self._ran(s):
+                    continue
                 if s not in seen and s not in self.tbs:
                     seen.add(s)
                     work.append(s)
@@ -306,8 +352,21 @@ class Machine:
         # Link goto_tb exits that leave the module to TBs that already exist.
         for tb_id, block in blocks:
             for slot, target in enumerate(block.successors_by_slot):
-                if target is not None and target in self.tbs:
+                if target is None:
+                    continue
+                if target in self.tbs:
                     self._link(tb_id, slot, self.tbs[target].id)
+                elif tiered:
+                    self._w32(abi.link_slot_addr(tb_id, slot), abi.INTERP_TB)
+                    self.waiting.setdefault(target, set()).add((tb_id, slot))
+        if tiered:
+            # Exits of older TBs that were waiting for these, and tier 0's way in.
+            for tb in tbs:
+                for from_id, slot in self.waiting.pop(tb.pc, ()):
+                    src = self.by_id.get(from_id)
+                    if src is not None and slot not in src.links_out:
+                        self._link(from_id, slot, tb.id)
+                self._cache(tb)
         self.pending.append(writer.to_bytes())
         self.modules_compiled += 1
         self.tbs_translated += len(blocks)
@@ -340,20 +399,26 @@ class Machine:
         dst.links_in.add((from_id, slot))
         self._w32(abi.link_slot_addr(from_id, slot), to_id)
 
+    def _cache(self, tb: TB) -> None:
+        """Enter tb in the pc -> TB cache (tier 0 and goto_ptr look there)."""
+        self.mem.write(abi.jmp_cache_entry(tb.pc), struct.pack("<QI4x", tb.pc, tb.id))
+
     def _drop(self, tb: TB) -> None:
         del self.tbs[tb.pc]
         del self.by_id[tb.id]
         for from_id, slot in tb.links_in:
-            self._w32(abi.link_slot_addr(from_id, slot), 0)
+            self._w32(abi.link_slot_addr(from_id, slot), self._unlinked)
             src = self.by_id.get(from_id)
             if src is not None:
                 src.links_out.pop(slot, None)
+                if self._unlinked:
+                    self.waiting.setdefault(tb.pc, set()).add((from_id, slot))
         for slot, to_id in tb.links_out.items():
             dst = self.by_id.get(to_id)
             if dst is not None:
                 dst.links_in.discard((tb.id, slot))
             self._w32(abi.link_slot_addr(tb.id, slot), 0)
-        e = abi.JMP_CACHE + ((tb.pc >> 1) & (abi.JMP_CACHE_ENTRIES - 1)) * abi.JMP_CACHE_ENTRY_SIZE
+        e = abi.jmp_cache_entry(tb.pc)
         if self._u32(e + 8) == tb.id:
             self.mem.write(e, bytes(16))
         for p in tb.pages:
@@ -397,12 +462,17 @@ class Machine:
         self.module_tbs.clear()
         self.page_tbs.clear()
         self.free_ids.clear()
-        self.next_id = 1
-        self.mem.fill(abi.JMP_CACHE, abi.LINK_SLOTS_END - abi.JMP_CACHE, 0)
+        self.waiting.clear()
+        self.next_id = abi.FIRST_TB
+        self.mem.fill(abi.LINK_SLOTS, abi.LINK_SLOTS_END - abi.LINK_SLOTS, 0)
+        self.mem.fill(abi.JMP_CACHE, abi.STATE_END - abi.JMP_CACHE, 0)
+        self._setup_tiers()
 
     # --- the host protocol ---------------------------------------------------------------
     def _run(self, pc: int, link: tuple[int, int] | None = None, cache: bool = False) -> Action:
         tb = self.tbs.get(pc)
+        if tb is None and self.tier != "jit":
+            return self._action(abi.INTERP_TB)  # cold code: tier 0
         if tb is None:
             try:
                 tb = self._translate(pc)
@@ -413,12 +483,30 @@ class Machine:
         if link is not None:
             self._link(link[0], link[1], tb.id)
         if cache:
-            e = abi.JMP_CACHE + ((pc >> 1) & (abi.JMP_CACHE_ENTRIES - 1)) * abi.JMP_CACHE_ENTRY_SIZE
-            self.mem.write(e, struct.pack("<QI4x", pc, tb.id))
+            self._cache(tb)
+        return self._action(tb.id)
+
+    def _action(self, tb_id: int) -> Action:
         mods, self.pending = self.pending, []
         self._w64(abi.CTX_BUDGET, self.slice)
         reset, self._table_reset = self._table_reset, False
-        return Action("run", tb.id, mods, self.next_id, reset_table=reset)
+        return Action("run", tb_id, mods, self.next_id, reset_table=reset)
+
+    def _hot(self, pc: int) -> Action:
+        """Tier 0 found the block at pc hot: compile its region (or re-enter a TB that lost its
+        jump-cache entry to another pc) and run it."""
+        self.hot_exits += 1
+        self._w32(abi.hot_counter_addr(pc), 0)
+        tb = self.tbs.get(pc)
+        if tb is None:
+            try:
+                tb = self._translate(pc)
+            except _CacheFull:
+                self.flush_code()
+                tb = self._translate(pc)
+        else:
+            self._cache(tb)
+        return self._action(tb.id)
 
     def _account(self) -> None:
         left = struct.unpack("<q", self.mem.read(abi.CTX_BUDGET, 8))[0]
@@ -483,6 +571,8 @@ class Machine:
             # exit), and so did every syscall write, so the TB cache is coherent here: fence.i
             # only has to end the TB, which it did.
             return self._run(pc)
+        if reason == ExitReason.HOT:
+            return self._hot(pc)
         if reason == ExitReason.EMULATE:
             return self._emulate(pc)
         if reason == ExitReason.SEGV:
@@ -562,8 +652,19 @@ class Machine:
             "chain_hits": max(0, tb_entries - self.host_calls),
             "translate_seconds": self.translate_seconds,
             "code_flushes": self.flushes,
+            "tier": self.tier,  # type: ignore[dict-item]
+            "interp_insns": self._u64(abi.CTX_INTERP_INSNS),
+            "hot_exits": self.hot_exits,
             **self.threads.stats(),
         }
+
+
+def _falls_through(block: Block) -> bool:
+    """The TB ended at a page or size limit, not at a control transfer: its end is sure to run."""
+    if not block.insns:
+        return False
+    last = block.insns[-1][1]
+    return last is not None and last.name not in ENDS_BLOCK
 
 
 class _CacheFull(Exception):

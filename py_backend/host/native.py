@@ -15,6 +15,7 @@ import wasmtime
 from .. import abi
 from ..machine import Action, Machine
 from ..memory import BufferMemory
+from ..translate.tier0 import interpreter_module
 from ..wasm.builder import ModuleBuilder, ValType
 
 _TABLE_CHUNK = 4096
@@ -51,6 +52,7 @@ class NativeHost:
         self.engine = wasmtime.Engine(cfg)
         self.entry_module = wasmtime.Module(self.engine, _entry_module())
         self.raw = BufferMemory(bytearray(0))
+        self._interp: wasmtime.Module | None = None
         self.recycles = 0
         self._new_store()
 
@@ -86,7 +88,7 @@ class NativeHost:
         keep = self.raw.keepalive  # type: ignore[attr-defined]
         self._new_store()
         new = self.raw.view
-        new[abi.CTX : abi.LINK_SLOTS_END] = old[abi.CTX : abi.LINK_SLOTS_END]
+        new[abi.CTX : abi.STATE_END] = old[abi.CTX : abi.STATE_END]
         pt_end = abi.PAGE_TABLE + abi.GUEST_PAGES
         new[abi.PAGE_TABLE : pt_end] = old[abi.PAGE_TABLE : pt_end]
         mapped = machine.aspace.mapped
@@ -113,7 +115,14 @@ class NativeHost:
             grow = max(action.table_size - size, _TABLE_CHUNK)
             self.table.grow(self.store, grow, None)
         for m in action.modules:
-            wasmtime.Instance(self.store, wasmtime.Module(self.engine, m), self.imports)
+            if m is interpreter_module():
+                # tier 0: compiled once per host, instantiated again after a table reset
+                if self._interp is None:
+                    self._interp = wasmtime.Module(self.engine, m)
+                module = self._interp
+            else:
+                module = wasmtime.Module(self.engine, m)
+            wasmtime.Instance(self.store, module, self.imports)
         self.instances += len(action.modules)
 
     def run(self, machine: Machine, on_budget: Callable[[], bool] | None = None) -> Action:

@@ -54,6 +54,7 @@ def _compile(rows: Sequence[Row]) -> list[Builder]:
 
 
 def _build_tree(entries: list[tuple[Row, Builder]], known: int, full: int) -> _Split | Leaf:
+    # The payload (a builder, or the row for row_tree) is carried through untouched.
     common = full & ~known
     for row, _ in entries:
         common &= row.mask
@@ -68,6 +69,13 @@ def _build_tree(entries: list[tuple[Row, Builder]], known: int, full: int) -> _S
 def build_tree(rows: Sequence[Row], size: int) -> _Split | Leaf:
     full = (1 << (size * 8)) - 1
     return _build_tree(list(zip(rows, _compile(rows), strict=True)), 0, full)
+
+
+def row_tree(rows: Sequence[Row], size: int) -> _Split | tuple[tuple[int, int, tuple, Row], ...]:
+    """The same decision tree with each leaf entry's last item the row itself: for decoders
+    generated in other languages (tier 0 emits it as Wasm, see translate/tier0.py)."""
+    full = (1 << (size * 8)) - 1
+    return _build_tree([(r, r) for r in rows], 0, full)  # type: ignore[list-item,return-value]
 
 
 _TREE32 = build_tree(ROWS32, 4)

@@ -29,6 +29,7 @@ from .. import abi
 from ..abi import ExitReason, PageFlags
 from ..isa.insn import Insn
 from ..wasm.builder import FunctionBuilder, Label, ModuleBuilder, ValType
+from .operand import Dyn, Value, known
 
 I32 = ValType.I32
 I64 = ValType.I64
@@ -72,6 +73,23 @@ def trans(*names: str) -> Callable[[Semantics], Semantics]:
     return register
 
 
+def emit_jmp_cache_offset(f: FunctionBuilder, pc_local: int) -> None:
+    """Push the i32 byte offset in JMP_CACHE of the entry for the i64 guest pc in `pc_local`
+    (abi.jmp_cache_index * JMP_CACHE_ENTRY_SIZE; the hot counter is at a quarter of it)."""
+    f.local_get(pc_local)
+    f.local_get(pc_local)
+    f.i64_const(16)
+    f.i64_shr_u()
+    f.i64_xor()
+    f.i32_wrap_i64()
+    f.i32_const(1)
+    f.i32_shr_u()
+    f.i32_const(abi.JMP_CACHE_ENTRIES - 1)
+    f.i32_and()
+    f.i32_const(4)
+    f.i32_shl()
+
+
 class Ctx:
     """The emitter API that instruction semantics are written against."""
 
@@ -108,8 +126,8 @@ class Ctx:
         """Start emitting the code of one TB of the region."""
         self.tb_id = tb_id
         self.block = block
-        self.pc = block.pc
-        self.next_pc = block.pc
+        self.pc: Value = block.pc
+        self.next_pc: Value = block.pc
         self.insn: Insn | None = None
         self.ended = False  # the TB's ending has been emitted
         self.successors: list[int] = []
@@ -197,6 +215,38 @@ class Ctx:
         self.f.i32_reinterpret_f32()
         self.set_f32_bits(r)
 
+    # --- operands that may be run-time values (see operand.py) --------------------------------
+    def push_i64(self, v: Value) -> None:
+        """Push an i64 operand: a constant for the JIT, a local (or sum of locals) in tier 0."""
+        f = self.f
+        if isinstance(v, int):
+            f.i64_const(v)
+        elif isinstance(v, Dyn):
+            f.local_get(v.local)
+            if not v.wide:
+                f.i64_extend_i32_u()
+        else:
+            first = True
+            for t in v.terms:
+                self.push_i64(t)
+                if not first:
+                    f.i64_add()
+                first = False
+            if v.const or first:
+                f.i64_const(v.const)
+                if not first:
+                    f.i64_add()
+
+    def push_i32(self, v: Value) -> None:
+        """Push an operand as an i32 (its low 32 bits)."""
+        if isinstance(v, int):
+            self.f.i32_const(v)
+        elif isinstance(v, Dyn) and not v.wide:
+            self.f.local_get(v.local)
+        else:
+            self.push_i64(v)
+            self.f.i32_wrap_i64()
+
     # --- temporaries -------------------------------------------------------------------------
     def tmp(self, t: ValType) -> int:
         """A scratch local, free again after the current instruction."""
@@ -211,10 +261,10 @@ class Ctx:
         self._busy.clear()
 
     # --- exits -------------------------------------------------------------------------------
-    def exit_slow(self, reason: int, pc: int, arg_local: int | None = None) -> None:
+    def exit_slow(self, reason: int, pc: Value, arg_local: int | None = None) -> None:
         """Leave through the shared exit: write back, pc = `pc`, return `reason`."""
         f = self.f
-        f.i64_const(pc)
+        self.push_i64(pc)
         f.local_set(self.xpc)
         f.i32_const(reason)
         f.local_set(self.xreason)
@@ -226,7 +276,7 @@ class Ctx:
         assert self.exit_label is not None
         f.br(self.exit_label)
 
-    def exit_tb(self, reason: ExitReason, pc: int) -> None:
+    def exit_tb(self, reason: ExitReason, pc: Value) -> None:
         """End the TB with an exit to the host."""
         self.exit_slow(reason, pc)
         self.ended = True
@@ -268,10 +318,11 @@ class Ctx:
         f.i32_const(reason)
         f.return_()
 
-    def goto_tb(self, slot: int, target: int) -> None:
+    def goto_tb(self, slot: int, target: Value) -> None:
         """Direct jump to a static target: a branch to the dispatch loop when the target is in
         this region (the TB itself included), else a linked tail call or a CHAIN exit."""
         f = self.f
+        assert isinstance(target, int)
         target &= MASK64
         self.successors.append(target)
         case = self.local_targets.get(target)
@@ -301,6 +352,7 @@ class Ctx:
         f = self.f
         t = self.tmp(I32)
         self._writeback()
+        self._store_pc()  # the slot may hold tier 0 (INTERP_TB), which starts at CPU pc
         f.local_get(self.xslot)
         f.i32_load(0)
         f.local_tee(t)
@@ -308,7 +360,6 @@ class Ctx:
         f.local_get(t)
         f.return_call_indirect(self.type_idx)
         f.end()
-        self._store_pc()
         # slot address -> (TB id, slot) for the host
         f.i32_const(0)
         f.local_get(self.xslot)
@@ -329,19 +380,14 @@ class Ctx:
         self._return_to_host(ExitReason.CHAIN)
 
     def _emit_ptr_exit(self) -> None:
-        """goto_ptr: the jump cache maps the pc in xpc to a TB id; miss -> LOOKUP."""
+        """goto_ptr: the jump cache maps the pc in xpc to a TB id; on a miss, tail-call
+        ctx.miss_tb (tier 0) when set, else return LOOKUP."""
         f = self.f
         e = self.tmp(I32)
         t = self.tmp(I32)
         self._writeback()
-        f.local_get(self.xpc)
-        f.i32_wrap_i64()
-        f.i32_const(1)
-        f.i32_shr_u()
-        f.i32_const(abi.JMP_CACHE_ENTRIES - 1)
-        f.i32_and()
-        f.i32_const(4)
-        f.i32_shl()
+        self._store_pc()
+        emit_jmp_cache_offset(f, self.xpc)
         f.local_tee(e)
         f.i64_load(abi.JMP_CACHE)
         f.local_get(self.xpc)
@@ -355,7 +401,13 @@ class Ctx:
         f.return_call_indirect(self.type_idx)
         f.end()
         f.end()
-        self._store_pc()
+        f.i32_const(0)
+        f.i32_load(abi.CTX_MISS_TB)
+        f.local_tee(t)
+        f.if_()
+        f.local_get(t)
+        f.return_call_indirect(self.type_idx)
+        f.end()
         self._return_to_host(ExitReason.LOOKUP)
 
     def _store_pc(self) -> None:
@@ -407,13 +459,13 @@ class Ctx:
             if k:
                 f.i32_and()
 
-    def addr(self, rs1: int, imm: int) -> int:
+    def addr(self, rs1: int, imm: Value) -> int:
         """Compute rs1 + imm into a fresh i64 local and return it."""
         f = self.f
         a = self.tmp(I64)
         self.get_x(rs1)
-        if imm:
-            f.i64_const(imm)
+        if known(imm) != 0:
+            self.push_i64(imm)
             f.i64_add()
         f.local_set(a)
         return a

@@ -9,6 +9,7 @@ from .. import abi
 from ..abi import ExitReason
 from ..isa.insn import Insn
 from .codegen import I32, I64, Ctx, trans
+from .operand import known
 
 INT64_MIN = 1 << 63
 
@@ -17,19 +18,19 @@ INT64_MIN = 1 << 63
 
 @trans("lui")
 def _lui(c: Ctx, i: Insn) -> None:
-    c.f.i64_const(i.imm)
+    c.push_i64(i.imm)
     c.set_x(i.rd)
 
 
 @trans("auipc")
 def _auipc(c: Ctx, i: Insn) -> None:
-    c.f.i64_const(c.pc + i.imm)
+    c.push_i64(c.pc + i.imm)
     c.set_x(i.rd)
 
 
 @trans("jal")
 def _jal(c: Ctx, i: Insn) -> None:
-    c.f.i64_const(c.next_pc)
+    c.push_i64(c.next_pc)
     c.set_x(i.rd)
     c.goto_tb(0, c.pc + i.imm)
     c.ended = True
@@ -43,13 +44,13 @@ def _jalr(c: Ctx, i: Insn) -> None:
     f = c.f
     t = c.tmp(I64)
     c.get_x(i.rs1)
-    if i.imm:
-        f.i64_const(i.imm)
+    if known(i.imm) != 0:
+        c.push_i64(i.imm)
         f.i64_add()
     f.i64_const(-2)
     f.i64_and()
     f.local_set(t)
-    f.i64_const(c.next_pc)
+    c.push_i64(c.next_pc)
     c.set_x(i.rd)
     c.goto_ptr(t)
     c.ended = True
@@ -106,14 +107,14 @@ def _alu(c: Ctx, i: Insn) -> None:
 
 @trans(*_ALU_IMM)
 def _alu_imm(c: Ctx, i: Insn) -> None:
-    if i.rd == 0:
+    if known(i.rd) == 0:
         return  # hints and nops
-    if i.name == "addi" and i.rs1 == 0:
-        c.f.i64_const(i.imm)
+    if i.name == "addi" and known(i.rs1) == 0:
+        c.push_i64(i.imm)
     else:
         c.get_x(i.rs1)
-        if i.imm or i.name not in ("addi", "xori", "ori", "slli", "srli", "srai"):
-            c.f.i64_const(i.imm)
+        if known(i.imm) != 0 or i.name not in ("addi", "xori", "ori", "slli", "srli", "srai"):
+            c.push_i64(i.imm)
             getattr(c.f, _ALU[_ALU_IMM[i.name]])()
     c.set_x(i.rd)
 
@@ -143,7 +144,7 @@ def _alu_w(c: Ctx, i: Insn) -> None:
 def _alu_w_imm(c: Ctx, i: Insn) -> None:
     c.get_x(i.rs1)
     c.f.i32_wrap_i64()
-    c.f.i32_const(i.imm)
+    c.push_i32(i.imm)
     getattr(c.f, _ALU_W[_ALU_W_IMM[i.name]])()
     c.set_x_i32s(i.rd)
 
@@ -152,7 +153,7 @@ def _alu_w_imm(c: Ctx, i: Insn) -> None:
 def _slt(c: Ctx, i: Insn) -> None:
     c.get_x(i.rs1)
     if i.name.endswith(("i", "iu")) and i.name != "slt":
-        c.f.i64_const(i.imm)  # sltiu compares against the sign-extended immediate, unsigned
+        c.push_i64(i.imm)  # sltiu compares against the sign-extended immediate, unsigned
     else:
         c.get_x(i.rs2)
     c.f.i64_lt_u() if i.name.endswith("u") else c.f.i64_lt_s()
@@ -632,7 +633,7 @@ def _csr(c: Ctx, i: Insn) -> None:
     _push_csr(c, i.csr)
     f.local_set(old)
     if imm_form:
-        f.i32_const(i.rs1)
+        c.push_i32(i.rs1)
     else:
         c.get_x(i.rs1)
         f.i32_wrap_i64()

@@ -291,7 +291,8 @@ def test_self_modifying_store_invalidates_translated_code() -> None:
         data_exec=True,
     )
     assert s.x[10] == 101
-    assert s.machine.stats()["tbs_translated"] >= 4
+    if s.machine.tier == "jit":  # the rewritten code was translated again
+        assert s.machine.stats()["tbs_translated"] >= 4
 
 
 def test_fsgnj_single_and_double_with_nan_boxing() -> None:
