@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Fetch Debian trixie's riscv64 builds of real programs (lua5.4, sqlite3, python3.13-minimal, bc,
+# gawk, jq) and every library they need into a sysroot for `-L` (default: bench/out/sysroot).
+#
+# Same private, throw-away apt configuration as scripts/fetch-busybox.sh (own sources.list, lists,
+# status, cache, APT::Architecture riscv64); the machine's apt setup is never changed. The archive
+# host is taken from the machine's own apt sources (override: DEBIAN_MIRROR=...). Dependencies are
+# resolved with `apt-cache depends --recurse` (Depends and Pre-Depends only); every .deb is fetched
+# with `apt-get download` into SYSROOT/.debs and unpacked with `dpkg-deb -x`.
+#
+# Idempotent: a .deb already in SYSROOT/.debs is not fetched again, and nothing is done at all
+# when SYSROOT/.complete lists the same package set (use --force to redo).
+#
+#     scripts/fetch-real-programs.sh [--force] [SYSROOT]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FORCE=0
+if [[ "${1:-}" == "--force" ]]; then FORCE=1; shift; fi
+SYSROOT="${1:-$ROOT/bench/out/sysroot}"
+SUITE="${SUITE:-trixie}"
+PROGRAMS=(lua5.4 sqlite3 python3.13-minimal bc gawk jq)
+# Pulled in by maintainer-script machinery only; a guest never needs them.
+SKIP_RE='^(debconf|debconf-2\.0|perl-base|dpkg|install-info|libc-bin|usrmerge|init-system-helpers|tzdata|media-types|mime-support|readline-common|sensible-utils|base-files|gcc-14-base|libgcc-s1-dbg)$'
+
+mkdir -p "$SYSROOT"
+SYSROOT="$(cd "$SYSROOT" && pwd)"
+STAMP="$SYSROOT/.complete"
+WANT="${PROGRAMS[*]} $SUITE"
+if [[ $FORCE == 0 && -f "$STAMP" && "$(head -n1 "$STAMP")" == "$WANT" ]]; then
+    echo "fetch-real-programs: $SYSROOT already complete ($(($(wc -l < "$STAMP") - 1)) packages)"
+    exit 0
+fi
+
+# Find a Debian archive URI (not debian-security) in the machine's apt sources.
+find_mirror() {
+    local f uri
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [[ -f "$f" ]] || continue
+        uri=$(sed -n -E 's/^[[:space:]]*deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([a-z]+:\/\/[^[:space:]]+).*/\2/p' "$f" \
+              | grep -E '/debian/?$' | grep -v security | head -n1 || true)
+        if [[ -n "$uri" ]]; then echo "${uri%/}"; return 0; fi
+    done
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [[ -f "$f" ]] || continue
+        uri=$(sed -n -E 's/^URIs:[[:space:]]*(.*)$/\1/p' "$f" | tr ' ' '\n' \
+              | grep -E '/debian/?$' | grep -v security | head -n1 || true)
+        if [[ -n "$uri" ]]; then echo "${uri%/}"; return 0; fi
+    done
+    return 1
+}
+
+MIRROR="${DEBIAN_MIRROR:-$(find_mirror)}" || { echo "fetch-real-programs: no Debian mirror in apt sources" >&2; exit 1; }
+echo "fetch-real-programs: using $MIRROR $SUITE (riscv64) -> $SYSROOT"
+
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+chmod 0755 "$TMP"
+mkdir -p "$TMP/lists/partial" "$TMP/cache/archives/partial" "$TMP/etc/preferences.d" \
+         "$TMP/etc/sources.list.d" "$TMP/dl"
+chmod -R a+rwX "$TMP/dl" "$TMP/lists" "$TMP/cache"
+: > "$TMP/status"
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+if [[ -f "$KEYRING" ]]; then
+    echo "deb [arch=riscv64 signed-by=$KEYRING] $MIRROR $SUITE main" > "$TMP/etc/sources.list"
+else
+    echo "deb [arch=riscv64 trusted=yes] $MIRROR $SUITE main" > "$TMP/etc/sources.list"
+fi
+
+APT_OPTS=(
+    -o "Dir::Etc::SourceList=$TMP/etc/sources.list"
+    -o "Dir::Etc::SourceParts=$TMP/etc/sources.list.d"
+    -o "Dir::Etc::PreferencesParts=$TMP/etc/preferences.d"
+    -o "Dir::State::Lists=$TMP/lists"
+    -o "Dir::State::status=$TMP/status"
+    -o "Dir::Cache=$TMP/cache"
+    -o "APT::Architecture=riscv64"
+    -o "APT::Architectures::=riscv64"
+    -o "Acquire::Languages=none"
+    -o "Debug::NoLocking=1"
+)
+
+apt-get "${APT_OPTS[@]}" -qq update
+
+# Depends + Pre-Depends, recursively; virtual packages (<name>) resolved by apt to a provider.
+mapfile -t PKGS < <(
+    apt-cache "${APT_OPTS[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts \
+        --no-breaks --no-replaces --no-enhances "${PROGRAMS[@]}" \
+    | grep -v '^ ' | grep -v '^<' | sed 's/:riscv64$//' | sort -u | grep -Ev "$SKIP_RE"
+)
+echo "fetch-real-programs: ${#PKGS[@]} packages: ${PKGS[*]}"
+
+DEBS="$SYSROOT/.debs"
+mkdir -p "$DEBS"
+chmod a+rwX "$DEBS"
+MISSING=()
+for p in "${PKGS[@]}"; do
+    compgen -G "$DEBS/${p}_*_*.deb" >/dev/null || MISSING+=("$p")
+done
+if ((${#MISSING[@]})); then
+    echo "fetch-real-programs: downloading ${#MISSING[@]} .debs"
+    (cd "$TMP/dl" && apt-get "${APT_OPTS[@]}" -qq download "${MISSING[@]}")
+    mv "$TMP"/dl/*.deb "$DEBS"/
+fi
+
+# merged /usr: the ELF interpreter is /lib/ld-linux-riscv64-lp64d.so.1, packages ship /usr/lib.
+for d in bin sbin lib; do
+    if [[ ! -e "$SYSROOT/$d" ]]; then mkdir -p "$SYSROOT/usr/$d"; ln -s "usr/$d" "$SYSROOT/$d"; fi
+done
+for p in "${PKGS[@]}"; do
+    for deb in "$DEBS/${p}"_*_*.deb; do dpkg-deb -x "$deb" "$SYSROOT"; done
+done
+# Debian's alternatives, done by hand: the plain names the benchmark calls.
+ln -sf lua5.4 "$SYSROOT/usr/bin/lua"
+ln -sf python3.13 "$SYSROOT/usr/bin/python3"
+{ echo "$WANT"; printf '%s\n' "${PKGS[@]}"; } > "$STAMP"
+echo "fetch-real-programs: $(du -sh "$SYSROOT" | cut -f1) in $SYSROOT"
+
+if command -v qemu-riscv64 >/dev/null; then
+    got="$(echo '6*7' | qemu-riscv64 -L "$SYSROOT" "$SYSROOT/usr/bin/bc")"
+    [[ "$got" == "42" ]] || { echo "fetch-real-programs: verification failed: bc said '$got'" >&2; exit 1; }
+    echo "fetch-real-programs: verified (qemu-riscv64 -L $SYSROOT bc: 6*7 = 42)"
+fi
