@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""First-execution cost: a generated program that executes N distinct basic blocks exactly once.
+
+Generates bench/out/footprint-N.S (riscv64 assembly, `-nostdlib -static`), builds it with
+riscv64-linux-gnu-gcc and times, in one run, the same ELF under:
+
+  qemu          `qemu-riscv64 ELF`
+  tiered        `python -m py_backend.cli run --tier tiered --no-code-cache --stats ELF`
+  interp        the same with `--tier interp`
+  jit           the same with `--tier jit` (every block compiled: slow; own N, --jit-blocks)
+  node          `node web/cli.mjs --stats ELF` (optional, --node; its default tier)
+
+Each block is three instructions, `addi a1,a1,K; xor a2,a2,a1; bnez a1,NEXT`, the branch always
+taken to the next block, so every block is a real block and runs once; the program exits with
+a2 & 255, which the script computes too and checks for every runner. The table shows wall time
+of the whole command, µs per distinct guest instruction executed (wall / instructions), the
+ratio to qemu, the marginal cost (wall minus the wall of the same runner on a 1-block program,
+i.e. without process and runtime startup, per instruction), and from `--stats`: instructions
+interpreted vs compiled, TBs translated, modules compiled and Python translation time.
+
+    python bench/footprint.py [--blocks 100000] [--jit-blocks 20000] [--skip jit,node]
+                              [--node] [--no-baseline] [--timeout 600] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+CC = os.environ.get("RISCV_CC", "riscv64-linux-gnu-gcc")
+RUNNERS = ("qemu", "tiered", "interp", "jit", "node")
+# Instructions outside the blocks: the prologue (2 li) and the exit (andi, li, ecall).
+EXTRA_INSNS = 5
+
+
+@dataclass
+class Result:
+    runner: str
+    blocks: int
+    insns: int
+    wall_s: float | None = None
+    us_per_insn: float | None = None
+    base_s: float | None = None
+    marginal_us: float | None = None
+    ratio_qemu: float | None = None
+    stats: dict[str, float] = field(default_factory=dict)
+    error: str = ""
+
+
+def generate(blocks: int) -> tuple[Path, int]:
+    """Write and build the program; return (ELF path, expected exit status)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    src = OUT / f"footprint-{blocks}.S"
+    elf = OUT / f"footprint-{blocks}.elf"
+    a1 = a2 = 0
+    lines = [
+        "    .text",
+        "    .globl _start",
+        "_start:",
+        "    li a1, 0",
+        "    li a2, 0",
+    ]
+    for i in range(blocks):
+        k = i % 2000 + 1
+        a1 += k
+        a2 ^= a1
+        lines += [
+            f".Lb{i}:",
+            f"    addi a1, a1, {k}",
+            "    xor a2, a2, a1",
+            f"    bnez a1, .Lb{i + 1}",
+        ]
+    lines += [
+        f".Lb{blocks}:",
+        "    andi a0, a2, 255",
+        "    li a7, 93",
+        "    ecall",
+        "",
+    ]
+    text = "\n".join(lines)
+    if not elf.exists() or not src.exists() or src.read_text() != text:
+        src.write_text(text)
+        subprocess.run([CC, "-nostdlib", "-static", "-o", str(elf), str(src)], check=True)
+    return elf, a2 & 255
+
+
+def command(runner: str, elf: Path) -> list[str]:
+    if runner == "qemu":
+        return ["qemu-riscv64", str(elf)]
+    if runner == "node":
+        return ["node", str(ROOT / "web" / "cli.mjs"), "--stats", str(elf)]
+    cli = [sys.executable, "-m", "py_backend.cli", "run", "--no-code-cache", "--stats"]
+    return [*cli, "--tier", runner, str(elf)]
+
+
+_NUM = r"([0-9][0-9.]*)"
+_STATS = {
+    "guest_insns": rf"guest instructions {_NUM}|; {_NUM} insns in",
+    "tbs": rf"TBs translated {_NUM}|{_NUM} TBs,",
+    "modules": rf"modules compiled {_NUM}|{_NUM} modules",
+    "translate_ms": rf"translation {_NUM} ms",
+    "translate_s": rf"translate {_NUM} s",
+    "interpreted": rf"interpreted {_NUM} instructions",
+    "compiled": rf"compiled {_NUM}, hot exits",
+    "hot_exits": rf"hot exits {_NUM}",
+    "wall_ms": rf"wall {_NUM} ms",
+    "pyodide_s": rf"pyodide {_NUM} s",
+}
+
+
+def parse_stats(stderr: str) -> dict[str, float]:
+    """The numbers of the `tbwasm:` / `tbwasm-node:` --stats lines (either host's format)."""
+    lines = "\n".join(ln for ln in stderr.splitlines() if ln.startswith("tbwasm"))
+    out: dict[str, float] = {}
+    for key, pat in _STATS.items():
+        m = re.search(pat, lines)
+        if m:
+            out[key] = float(next(g for g in m.groups() if g is not None))
+    if "translate_s" in out:
+        out["translate_ms"] = out.pop("translate_s") * 1000.0
+    return out
+
+
+def measure(runner: str, blocks: int, timeout: float) -> Result:
+    insns = 3 * blocks + EXTRA_INSNS
+    res = Result(runner, blocks, insns)
+    try:
+        elf, want = generate(blocks)
+    except (subprocess.CalledProcessError, OSError) as e:
+        res.error = f"build failed: {e}"
+        return res
+    cmd = command(runner, elf)
+    if shutil.which(cmd[0]) is None and not Path(cmd[0]).exists():
+        res.error = f"{cmd[0]} not found"
+        return res
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        res.error = f"timeout ({timeout:.0f} s)"
+        return res
+    res.wall_s = time.perf_counter() - t0
+    res.us_per_insn = res.wall_s * 1e6 / insns
+    res.stats = parse_stats(p.stderr)
+    if p.returncode != want:
+        tail = p.stderr.strip().splitlines()[-1:] or [""]
+        res.error = f"exit {p.returncode}, expected {want}: {tail[0][:200]}"
+    return res
+
+
+def fmt(v: float | None, spec: str) -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def print_table(results: list[Result]) -> None:
+    print(
+        "| runner | blocks | distinct insns | wall s | µs/insn | vs qemu | startup s | "
+        "marginal µs/insn | interpreted | compiled | TBs | modules | translation ms | note |"
+    )
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+    for r in results:
+        s = r.stats
+        print(
+            f"| {r.runner} | {r.blocks} | {r.insns} | {fmt(r.wall_s, '.2f')} | "
+            f"{fmt(r.us_per_insn, '.2f')} | "
+            f"{fmt(r.ratio_qemu, '.1f') + 'x' if r.ratio_qemu is not None else '-'} | "
+            f"{fmt(r.base_s, '.2f')} | {fmt(r.marginal_us, '.2f')} | "
+            f"{fmt(s.get('interpreted'), '.0f')} | {fmt(s.get('compiled'), '.0f')} | "
+            f"{fmt(s.get('tbs'), '.0f')} | {fmt(s.get('modules'), '.0f')} | "
+            f"{fmt(s.get('translate_ms'), '.0f')} | {r.error} |"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--blocks", type=int, default=100_000, help="distinct blocks (default 100000)")
+    ap.add_argument(
+        "--jit-blocks", type=int, default=20_000, help="blocks for --tier jit (default 20000)"
+    )
+    ap.add_argument("--skip", default="", help="comma-separated runners to leave out")
+    ap.add_argument("--node", action="store_true", help="also time node web/cli.mjs")
+    ap.add_argument(
+        "--no-baseline", action="store_true", help="do not time each runner on a 1-block program"
+    )
+    ap.add_argument("--timeout", type=float, default=600.0, help="per run, seconds")
+    ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = ap.parse_args(argv)
+    skip = {s for s in args.skip.split(",") if s}
+    runners = [r for r in RUNNERS if r not in skip and (r != "node" or args.node)]
+
+    results: list[Result] = []
+    qemu_us: dict[int, float] = {}
+    for runner in runners:
+        sizes = [args.blocks]
+        if runner == "jit" and args.jit_blocks != args.blocks:
+            sizes = [args.jit_blocks]
+        for blocks in sizes:
+            if runner != "qemu" and blocks not in qemu_us and "qemu" in runners:
+                q = measure("qemu", blocks, args.timeout)
+                results.append(q)
+                if q.us_per_insn is not None:
+                    qemu_us[blocks] = q.us_per_insn
+            r = measure(runner, blocks, args.timeout)
+            if not args.no_baseline and r.wall_s is not None:
+                b = measure(runner, 1, args.timeout)
+                if b.wall_s is not None and not b.error:
+                    r.base_s = b.wall_s
+                    r.marginal_us = (r.wall_s - b.wall_s) * 1e6 / (r.insns - b.insns)
+            if runner == "qemu" and r.us_per_insn is not None:
+                qemu_us[blocks] = r.us_per_insn
+            if r.wall_s is not None and blocks in qemu_us and runner != "qemu":
+                r.ratio_qemu = r.us_per_insn / qemu_us[blocks] if r.us_per_insn else None
+            results.append(r)
+            if not args.json:
+                print(
+                    f"  {runner} N={blocks}: {fmt(r.wall_s, '.2f')} s {r.error}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+
+    if args.json:
+        print(json.dumps([asdict(r) for r in results], indent=2))
+    else:
+        print_table(results)
+    return 1 if any(r.error for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
