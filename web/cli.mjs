@@ -2,12 +2,14 @@
 // tbwasm on Node: the same runtime as the browser (web/runtime.mjs), Pyodide from node_modules,
 // the tbwasm wheel from static/wheels (scripts/setup-web.sh builds it).
 //
-//   node web/cli.mjs [--stats] [--env NAME=VALUE]... [--argv0 NAME] [-L DIR] PROG [ARGS...]
+//   node web/cli.mjs [--stats] [--tier T] [--hot-threshold N] [--env NAME=VALUE]... [--argv0 NAME] [-L DIR] PROG [ARGS...]
 //
 // Options mirror `python -m py_backend.cli run`: --env (repeatable; without it the machine's
 // default environment), --argv0 (default: PROG as given), -L/--sysroot DIR (or QEMU_LD_PREFIX)
 // for dynamically linked programs: DIR is mounted into Pyodide's filesystem (NODEFS) and
 // overlaid read-only on the guest's absolute paths, as `qemu-riscv64 -L DIR` does.
+// --tier tiered|interp|jit and --hot-threshold N (default: $TBWASM_TIER / $TBWASM_HOT_THRESHOLD,
+// else abi.json's tiers.default / tiers.hot_threshold), as the native CLI's Machine takes them.
 //
 // Guest stdin is this process's stdin (read synchronously when the guest reads), stdout and
 // stderr go to the process's, and the exit status is the guest's (128+signal for a fatal signal,
@@ -16,14 +18,17 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadPyodide } from "pyodide";
-import { createRuntime } from "./runtime.mjs";
+import { checkTier, createRuntime } from "./runtime.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(HERE);
 
 function usage(msg) {
   if (msg) process.stderr.write(`tbwasm-node: ${msg}\n`);
-  process.stderr.write("usage: tbwasm-node [--stats] [--env NAME=VALUE]... [--argv0 NAME] [-L DIR] PROG [ARGS...]\n");
+  process.stderr.write(
+    "usage: tbwasm-node [--stats] [--tier tiered|interp|jit] [--hot-threshold N] [--env NAME=VALUE]... " +
+      "[--argv0 NAME] [-L DIR] PROG [ARGS...]\n",
+  );
   process.exit(2);
 }
 
@@ -39,10 +44,32 @@ while (argv.length && (argv[0].startsWith("--") || argv[0] === "-L")) {
   else if (a.startsWith("--env=")) (opts.env ??= []).push(a.slice(6));
   else if (a === "--argv0") opts.argv0 = value();
   else if (a === "-L" || a === "--sysroot") opts.sysroot = value();
+  else if (a === "--tier") opts.tier = value();
+  else if (a.startsWith("--tier=")) opts.tier = a.slice(7);
+  else if (a === "--hot-threshold") opts.hotThreshold = value();
+  else if (a.startsWith("--hot-threshold=")) opts.hotThreshold = a.slice(16);
   else if (a === "--") break;
   else usage(`unknown option ${a}`);
 }
 if (!argv.length) usage("missing PROG");
+
+// The tier: the option, else $TBWASM_TIER (as the native CLI's Machine reads it; Pyodide's
+// os.environ is not this process's), else the machine's default.  Checked before Pyodide loads.
+const ABI = JSON.parse(fs.readFileSync(new URL("./abi.json", import.meta.url), "utf8"));
+const tier = opts.tier ?? (process.env.TBWASM_TIER || undefined);
+let hotThreshold;
+if (opts.hotThreshold !== undefined) {
+  hotThreshold = /^[0-9]+$/.test(opts.hotThreshold) ? Number(opts.hotThreshold) : NaN;
+  if (!(hotThreshold >= 1)) usage(`--hot-threshold ${opts.hotThreshold}: expected a positive integer`);
+} else if (/^[0-9]+$/.test(process.env.TBWASM_HOT_THRESHOLD ?? "")) {
+  // like the Machine: a value that is not a number is ignored
+  hotThreshold = Math.max(1, Number(process.env.TBWASM_HOT_THRESHOLD));
+}
+const badTier = checkTier(ABI, tier, hotThreshold);
+if (badTier) {
+  process.stderr.write(`${badTier}\n`);
+  process.exit(2);
+}
 const [prog, ...args] = argv;
 
 let program;
@@ -142,6 +169,8 @@ const result = await rt.run({
   countTbs: opts.stats,
   maxTbs: opts.maxTbs,
   sysroot: sysrootMount,
+  tier,
+  hotThreshold,
 });
 if (opts.stats) {
   const s = result.stats;
@@ -153,5 +182,11 @@ if (opts.stats) {
       `translate ${Number(s.translate_seconds ?? 0).toFixed(3)} s, ` +
       `code flushes ${s.code_flushes ?? 0}\n`,
   );
+  if (s.tier !== undefined) {
+    process.stderr.write(
+      `tbwasm-node: tier ${s.tier}: interpreted ${s.interp_insns ?? 0} instructions, ` +
+        `compiled ${(s.guest_insns ?? 0) - (s.interp_insns ?? 0)}, hot exits ${s.hot_exits ?? 0}\n`,
+    );
+  }
 }
 process.exit(result.status);

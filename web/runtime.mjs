@@ -44,6 +44,8 @@ const lastLine = (text) => String(text).trim().split("\n").pop();
  * @param {string[]} [o.extraWheels] more wheel file names (relative to wheelsURL) to loadPackage
  * @param {string} [o.machineModule] Python module defining Machine (tests substitute a fake)
  * @param {(pyodide) => Promise<void>} [o.setup] called after installing, before the import check
+ * @param {string} [o.tier]          default tier of every run (in Node: else $TBWASM_TIER)
+ * @param {number} [o.hotThreshold]  default hot threshold (in Node: else $TBWASM_HOT_THRESHOLD)
  */
 export async function createRuntime(o) {
   const progress = o.onProgress ?? (() => {});
@@ -94,7 +96,14 @@ export async function createRuntime(o) {
   if (problem) throw stale(`${machineModule} (${problem})`);
   timings.total = (now() - t0) / 1000;
   progress("ready", 1, "Ready");
-  return new Runtime(pyodide, bridge, abi, machineModule, timings);
+  const rt = new Runtime(pyodide, bridge, abi, machineModule, timings);
+  // The machine reads TBWASM_TIER / TBWASM_HOT_THRESHOLD from the environment natively; Pyodide's
+  // os.environ is not the process's, so a Node host forwards them (how the suites run each tier).
+  const env = isNode ? process.env : {};
+  rt.tier = o.tier ?? (env.TBWASM_TIER || undefined);
+  const envThreshold = /^[0-9]+$/.test(env.TBWASM_HOT_THRESHOLD ?? "") ? Number(env.TBWASM_HOT_THRESHOLD) : undefined;
+  rt.hotThreshold = o.hotThreshold ?? (envThreshold === undefined ? undefined : Math.max(1, envThreshold));
+  return rt;
 }
 
 export class Runtime {
@@ -123,6 +132,8 @@ export class Runtime {
    * @param {boolean} [o.countTbs] count TB entries, for the chain-hits statistic (slower)
    * @param {(seconds: number) => boolean} [o.sleep] how the guest sleeps; true = cut short (EINTR)
    * @param {string} [o.sysroot] a directory of Pyodide's filesystem overlaid on the guest's paths (-L)
+   * @param {string} [o.tier]    "tiered" | "interp" | "jit" (abi.json tiers.names; default tiers.default)
+   * @param {number} [o.hotThreshold] block entries before tier 0 hands a block to the JIT (tiered)
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
    */
   async run(o) {
@@ -165,6 +176,16 @@ export class Runtime {
       return s;
     };
     try {
+      const tier = o.tier ?? this.tier;
+      const hotThreshold = o.hotThreshold ?? this.hotThreshold;
+      const bad = checkTier(this.abi, tier, hotThreshold);
+      if (bad) {
+        // a usage error, reported like a program the loader rejects (status 2, one line)
+        result.status = 2;
+        result.error = result.message = bad;
+        say(bad);
+        return result;
+      }
       session = this.bridge.create_machine(
         port,
         o.program,
@@ -183,6 +204,8 @@ export class Runtime {
         o.maxTbs ?? 8192,
         o.sleep ?? undefined,
         o.sysroot ?? undefined,
+        tier ?? undefined,
+        hotThreshold ?? undefined,
       );
       let action = session.start();
       for (;;) {
@@ -242,6 +265,21 @@ export class Runtime {
     }
     return result;
   }
+}
+
+/**
+ * A one-line reason if `tier` or `hotThreshold` is not valid (undefined/null/"" means the default),
+ * else "".  The names come from abi.json (`tiers.names`), as the native CLI's --tier choices.
+ */
+export function checkTier(abi, tier, hotThreshold) {
+  const names = abi.tiers?.names ?? ["tiered", "interp", "jit"];
+  if (tier !== undefined && tier !== null && tier !== "" && !names.includes(tier)) {
+    return `tbwasm: unknown tier ${JSON.stringify(String(tier))} (one of ${names.join(", ")})`;
+  }
+  if (hotThreshold !== undefined && hotThreshold !== null && !(Number.isInteger(hotThreshold) && hotThreshold >= 1)) {
+    return `tbwasm: the hot threshold must be a positive integer, not ${JSON.stringify(String(hotThreshold))}`;
+  }
+  return "";
 }
 
 /**

@@ -224,6 +224,8 @@ def create_machine(
     max_tbs: int = 0,
     sleep: Any = None,
     sysroot: Any = None,
+    tier: Any = None,
+    hot_threshold: Any = None,
 ) -> Session:
     """Build a Machine over JS objects.
 
@@ -240,7 +242,9 @@ def create_machine(
     ``sleep`` (seconds -> true if cut short), if given, is how the guest sleeps (nanosleep,
     pause with a timer, ...): the worker's wakes up when Stop is pressed instead of blocking it.
     ``sysroot`` is a directory of Pyodide's filesystem overlaid on the guest's absolute paths
-    (``-L``: Node mounts the host's with NODEFS).
+    (``-L``: Node mounts the host's with NODEFS).  ``tier`` ("tiered", "interp" or "jit") and
+    ``hot_threshold`` go to the Machine when given; otherwise it takes its defaults (Pyodide's
+    ``os.environ`` is not the host's, so a JS host reads TBWASM_TIER itself and passes it here).
     """
     import importlib
 
@@ -258,6 +262,10 @@ def create_machine(
         extra["sleep"] = lambda seconds: bool(sleep(float(seconds)))
     if not _nullish(sysroot):
         extra["sysroot"] = str(sysroot)
+    if not _nullish(tier) and str(tier):
+        extra["tier"] = str(tier)
+    if not _nullish(hot_threshold):
+        extra["hot_threshold"] = int(hot_threshold)
     try:
         machine = mod.Machine(
             memory_for(port),

@@ -12,8 +12,12 @@ const WHEELS = path.join(ROOT, "static", "wheels");
 const manifest = JSON.parse(fs.readFileSync(path.join(WHEELS, "manifest.json"), "utf8"));
 
 const t0 = performance.now();
+// The tier variables reach the Machine through Pyodide's os.environ (TBWASM_TIER=interp ...).
+const env = { HOME: "/home/pyodide" };
+for (const k of ["TBWASM_TIER", "TBWASM_HOT_THRESHOLD"]) if (process.env[k]) env[k] = process.env[k];
 const pyodide = await loadPyodide({
   indexURL: path.join(ROOT, "node_modules", "pyodide") + path.sep,
+  env,
 });
 // Raw writes, so pytest's progress dots are not split into lines.
 const writer = (fd) => ({ write: (buf) => fs.writeSync(fd, buf) });

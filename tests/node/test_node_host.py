@@ -18,6 +18,7 @@ from pathlib import Path
 
 import helpers
 import pytest
+from tier_env import node_env
 
 pytestmark = pytest.mark.node
 
@@ -59,7 +60,7 @@ def node_run(path: Path | str, args: list[str], stdin: bytes = b"", env=None) ->
         node_command(path, args, env),
         input=stdin,
         capture_output=True,
-        env=helpers.host_env(),
+        env=node_env(),
         cwd=str(REPO),
         timeout=TIMEOUT,
         check=False,
@@ -129,7 +130,7 @@ def test_dynamic_guest_with_sysroot_matches_qemu(web_assets, qemu_run, name: str
     got = subprocess.run(
         [*cmd[:2], "-L", helpers.SYSROOT, *cmd[2:]],
         capture_output=True,
-        env=helpers.host_env(),
+        env=node_env(),
         cwd=str(REPO),
         timeout=TIMEOUT,
         check=False,
@@ -160,7 +161,7 @@ def fake_run(
 ) -> subprocess.CompletedProcess[bytes]:
     prog = tmp_path / "prog"
     prog.write_bytes(program if program is not None else b"\x7fELF-fake")
-    env = {**helpers.host_env(), **(extra_env or {})}
+    env = node_env(extra_env)
     return subprocess.run(
         ["node", str(FAKE), str(prog), *args],
         input=stdin,
@@ -206,9 +207,7 @@ def test_small_tb_cache_flushes_and_swaps_the_table(web_assets, qemu_run) -> Non
     cmd.insert(2, "--max-tbs")
     cmd.insert(3, "64")
     cmd.insert(2, "--stats")
-    got = subprocess.run(
-        cmd, capture_output=True, env=helpers.host_env(), cwd=str(REPO), timeout=TIMEOUT
-    )
+    got = subprocess.run(cmd, capture_output=True, env=node_env(), cwd=str(REPO), timeout=TIMEOUT)
     assert got.returncode == ref.returncode == 0
     assert got.stdout == ref.stdout
     flushes = re.search(rb"code.flushes\D+(\d+)", got.stderr)
