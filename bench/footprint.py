@@ -8,7 +8,8 @@ riscv64-linux-gnu-gcc and times, in one run, the same ELF under:
   tiered        `python -m py_backend.cli run --tier tiered --no-code-cache --stats ELF`
   interp        the same with `--tier interp`
   jit           the same with `--tier jit` (every block compiled: slow; own N, --jit-blocks)
-  node          `node web/cli.mjs --stats ELF` (optional, --node; its default tier)
+  node:T        `node web/cli.mjs --stats [--tier T] ELF` (with --node; T from --node-tiers,
+                default tiered, when web/cli.mjs knows --tier; else `node`, its default)
 
 Each block is three instructions, `addi a1,a1,K; xor a2,a2,a1; bnez a1,NEXT`, the branch always
 taken to the next block, so every block is a real block and runs once; the program exits with
@@ -19,7 +20,8 @@ i.e. without process and runtime startup, per instruction), and from `--stats`: 
 interpreted vs compiled, TBs translated, modules compiled and Python translation time.
 
     python bench/footprint.py [--blocks 100000] [--jit-blocks 20000] [--skip jit,node]
-                              [--node] [--no-baseline] [--timeout 600] [--json]
+                              [--node] [--node-tiers tiered,interp]
+                              [--no-baseline] [--timeout 600] [--json]
 """
 
 from __future__ import annotations
@@ -97,8 +99,10 @@ def generate(blocks: int) -> tuple[Path, int]:
 def command(runner: str, elf: Path) -> list[str]:
     if runner == "qemu":
         return ["qemu-riscv64", str(elf)]
-    if runner == "node":
-        return ["node", str(ROOT / "web" / "cli.mjs"), "--stats", str(elf)]
+    if runner.startswith("node"):
+        tier = runner.partition(":")[2]
+        opts = ["--tier", tier] if tier else []
+        return ["node", str(ROOT / "web" / "cli.mjs"), "--stats", *opts, str(elf)]
     cli = [sys.executable, "-m", "py_backend.cli", "run", "--no-code-cache", "--stats"]
     return [*cli, "--tier", runner, str(elf)]
 
@@ -160,6 +164,13 @@ def measure(runner: str, blocks: int, timeout: float) -> Result:
     return res
 
 
+def node_knows_tier() -> bool:
+    p = subprocess.run(
+        ["node", str(ROOT / "web" / "cli.mjs"), "--help"], capture_output=True, text=True
+    )
+    return "--tier" in p.stdout + p.stderr
+
+
 def fmt(v: float | None, spec: str) -> str:
     return "-" if v is None else format(v, spec)
 
@@ -194,11 +205,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--no-baseline", action="store_true", help="do not time each runner on a 1-block program"
     )
+    ap.add_argument("--node-tiers", default="tiered", help="tiers for Node (default tiered)")
     ap.add_argument("--timeout", type=float, default=600.0, help="per run, seconds")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = ap.parse_args(argv)
     skip = {s for s in args.skip.split(",") if s}
-    runners = [r for r in RUNNERS if r not in skip and (r != "node" or args.node)]
+    runners = [r for r in RUNNERS if r not in skip and r != "node"]
+    if args.node and "node" not in skip:
+        nts = [t for t in args.node_tiers.split(",") if t] if node_knows_tier() else [""]
+        runners += [f"node:{t}" if t else "node" for t in nts]
 
     results: list[Result] = []
     qemu_us: dict[int, float] = {}
