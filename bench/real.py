@@ -13,7 +13,7 @@ SYSROOT/tbwasm-bench/, so the guest reads them at /tbwasm-bench/... through `-L`
   node      `node web/cli.mjs --stats -L SYSROOT [--tier T] PROG ARGS` (with --node; T from
             --node-tiers, default tiered, when web/cli.mjs knows --tier)
 
-For every run: wall time of the whole command, its peak RSS (ru_maxrss from os.wait4 of that
+For every run: wall time of the whole command, its CPU time (user + system), its peak RSS (ru_maxrss from os.wait4 of that
 child), stdout and exit status checked against qemu's, and from `--stats`: guest instructions,
 interpreted vs compiled, TBs translated, modules compiled, Python translation time, hot exits.
 A run longer than --timeout is killed and reported as "timeout".
@@ -26,20 +26,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import re
-import signal
 import subprocess
 import sys
-import tempfile
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchlib import ROOT, fmt, node_knows_tier, parse_stats, run_one
+
 DEFAULT_SYSROOT = ROOT / "bench" / "out" / "sysroot"
 DATA = "/tbwasm-bench"  # guest path of the inputs, under the sysroot
 
@@ -195,39 +190,13 @@ class Run:
     program: str
     runner: str
     wall_s: float | None = None
+    cpu_s: float | None = None
     rss_mib: float | None = None
     status: int | None = None
     ok: bool | None = None  # stdout and exit status equal to qemu's
     ratio_qemu: float | None = None
     stats: dict[str, float] = field(default_factory=dict)
     error: str = ""
-
-
-_NUM = r"([0-9][0-9.]*)"
-_STATS = {
-    "guest_insns": rf"guest instructions {_NUM}|; {_NUM} insns in",
-    "tbs": rf"TBs translated {_NUM}|{_NUM} TBs,",
-    "modules": rf"modules compiled {_NUM}|{_NUM} modules",
-    "translate_ms": rf"translation {_NUM} ms",
-    "translate_s": rf"translate {_NUM} s",
-    "interpreted": rf"interpreted {_NUM} instructions",
-    "compiled": rf"compiled {_NUM}, hot exits",
-    "hot_exits": rf"hot exits {_NUM}",
-    "pyodide_s": rf"pyodide {_NUM} s",
-}
-
-
-def parse_stats(stderr: str) -> dict[str, float]:
-    """The numbers of the `tbwasm:` / `tbwasm-node:` --stats lines (either host's format)."""
-    lines = "\n".join(ln for ln in stderr.splitlines() if ln.startswith("tbwasm"))
-    out: dict[str, float] = {}
-    for key, pat in _STATS.items():
-        m = re.search(pat, lines)
-        if m:
-            out[key] = float(next(g for g in m.groups() if g is not None))
-    if "translate_s" in out:
-        out["translate_ms"] = out.pop("translate_s") * 1000.0
-    return out
 
 
 def prepare(sysroot: Path, workloads: list[Workload]) -> None:
@@ -241,13 +210,6 @@ def prepare(sysroot: Path, workloads: list[Workload]) -> None:
             path = data / name
             if not path.exists() or path.read_text() != text:
                 path.write_text(text)
-
-
-def node_knows_tier() -> bool:
-    p = subprocess.run(
-        ["node", str(ROOT / "web" / "cli.mjs"), "--help"], capture_output=True, text=True
-    )
-    return "--tier" in p.stdout + p.stderr
 
 
 def command(
@@ -286,43 +248,6 @@ def command(
     ]
 
 
-def run_one(cmd: list[str], timeout: float) -> tuple[float, int | None, float, bytes, str]:
-    """(wall s, exit status or None on timeout, peak RSS MiB, stdout, stderr) of one command."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("QEMU_LD_PREFIX", None)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            env=env,
-            cwd=ROOT,
-            start_new_session=True,
-        )
-        timed_out = threading.Event()
-
-        def kill() -> None:
-            timed_out.set()
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-        timer = threading.Timer(timeout, kill)
-        timer.start()
-        _, wstatus, ru = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - t0
-        timer.cancel()
-        p.returncode = os.waitstatus_to_exitcode(wstatus)
-        out.seek(0)
-        err.seek(0)
-        status = None if timed_out.is_set() else p.returncode
-        return wall, status, ru.ru_maxrss / 1024.0, out.read(), err.read().decode(errors="replace")
-
-
 def measure(
     runner: str,
     w: Workload,
@@ -333,11 +258,12 @@ def measure(
     cmd = command(runner, w, args.sysroot, args.code_cache, node_tier)
     r = Run(w.name, runner)
     try:
-        wall, status, rss, out, err = run_one(cmd, args.timeout)
+        o = run_one(cmd, args.timeout)
     except OSError as e:
         r.error = f"{cmd[0]}: {e}"
         return r, b""
-    r.rss_mib = rss
+    wall, status, out, err = o.wall_s, o.status, o.stdout, o.stderr
+    r.rss_mib, r.cpu_s = o.rss_mib, o.cpu_s
     r.stats = parse_stats(err)
     if status is None:
         r.error = f"timeout ({args.timeout:.0f} s)"
@@ -352,10 +278,6 @@ def measure(
     elif status != 0:
         r.error = f"exit {status}"
     return r, out
-
-
-def fmt(v: float | None, spec: str) -> str:
-    return "-" if v is None else format(v, spec)
 
 
 def print_tables(runs: list[Run], runners: list[str]) -> None:
@@ -392,17 +314,18 @@ def print_tables(runs: list[Run], runners: list[str]) -> None:
         print("| " + " | ".join(cells) + " |")
     print()
     print(
-        "| program | runner | guest insns | interpreted | compiled | TBs | modules | "
-        "translation ms | hot exits | output | note |"
+        "| program | runner | wall s | CPU s | RSS MiB | guest insns | interpreted | compiled | "
+        "TBs | modules | translation ms | hot exits | output | note |"
     )
-    print("|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|")
+    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|")
     for r in runs:
-        if r.runner == "qemu":
-            continue
         s = r.stats
         okc = "-" if r.ok is None else ("same" if r.ok else "DIFFERENT")
+        if r.runner == "qemu":
+            okc = "reference" if r.ok else "-"
         print(
-            f"| {r.program} | {r.runner} | {fmt(s.get('guest_insns'), '.0f')} | "
+            f"| {r.program} | {r.runner} | {fmt(r.wall_s, '.2f')} | {fmt(r.cpu_s, '.2f')} | "
+            f"{fmt(r.rss_mib, '.0f')} | {fmt(s.get('guest_insns'), '.0f')} | "
             f"{fmt(s.get('interpreted'), '.0f')} | {fmt(s.get('compiled'), '.0f')} | "
             f"{fmt(s.get('tbs'), '.0f')} | {fmt(s.get('modules'), '.0f')} | "
             f"{fmt(s.get('translate_ms'), '.0f')} | {fmt(s.get('hot_exits'), '.0f')} | "
