@@ -13,8 +13,8 @@ SYSROOT/tbwasm-bench/, so the guest reads them at /tbwasm-bench/... through `-L`
   node      `node web/cli.mjs --stats -L SYSROOT [--tier T] PROG ARGS` (with --node; T from
             --node-tiers, default tiered, when web/cli.mjs knows --tier)
 
-For every run: wall time of the whole command, its CPU time (user + system), its peak RSS (ru_maxrss from os.wait4 of that
-child), stdout and exit status checked against qemu's, and from `--stats`: guest instructions,
+For every run: wall time of the whole command, its CPU time (user + system), its peak RSS
+(ru_maxrss from os.wait4 of that child), stdout and exit status checked against qemu's, and from `--stats`: guest instructions,
 interpreted vs compiled, TBs translated, modules compiled, Python translation time, hot exits.
 A run longer than --timeout is killed and reported as "timeout".
 
@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
