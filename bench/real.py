@@ -14,8 +14,9 @@ SYSROOT/tbwasm-bench/, so the guest reads them at /tbwasm-bench/... through `-L`
             --node-tiers, default tiered, when web/cli.mjs knows --tier)
 
 For every run: wall time of the whole command, its CPU time (user + system), its peak RSS
-(ru_maxrss from os.wait4 of that child), stdout and exit status checked against qemu's, and from `--stats`: guest instructions,
-interpreted vs compiled, TBs translated, modules compiled, Python translation time, hot exits.
+(ru_maxrss from os.wait4 of that child), stdout and exit status checked against qemu's, and from
+`--stats`: guest instructions, interpreted vs compiled, TBs translated, modules compiled, Python
+translation time, hot exits.
 A run longer than --timeout is killed and reported as "timeout".
 
     python bench/real.py [--only bc,lua,...] [--interp] [--node] [--node-tiers tiered,jit]
