@@ -5,6 +5,8 @@
 #   static/wheels/           tbwasm (our pure-Python wheel), pyelftools, micropip (for Pyodide's Python)
 #   static/wheels/test/      pytest and its dependencies, for the unit tests run inside Pyodide
 #   static/wheels/manifest.json   the exact file names, read by web/runtime.mjs
+#   static/wheels/snapshot.bin    Pyodide's heap with py_backend imported (web/snapshot.mjs): the
+#                                 hosts restore it instead of starting Python (listed in the manifest)
 #   static/pyodide, static/vendor/xterm*  copies of / links into node_modules, for static hosting of static/
 #
 # Idempotent: downloads are skipped when present; our own wheel is rebuilt only when a file under
@@ -58,11 +60,17 @@ print("setup-web: wrote", d / "manifest.json")
 PYEOF
 }
 
+make_snapshot() {
+    # Not fatal: without it (manifest.json then lists none) the hosts start Python as before.
+    node web/snapshot.mjs "$WHEELS" || log "warning: no Pyodide snapshot (web/snapshot.mjs failed)"
+}
+
 mkdir -p "$WHEELS/test"
 
 if [[ "${1:-}" == "--wheel" ]]; then
     build_own_wheel
     write_manifest
+    make_snapshot
     exit 0
 fi
 
@@ -98,6 +106,7 @@ for pkg in pytest pluggy iniconfig packaging pygments; do
 done
 
 write_manifest
+make_snapshot
 
 # Links so that static/ alone can be hosted by any server (serve.py maps these paths itself).
 # (static/pyodide is a copy, not a link: .gitignore ignores it only as a directory.)

@@ -93,10 +93,25 @@ function setStatus(text, error = false) {
 }
 
 // ---- stats ----------------------------------------------------------------------------------
+// Tier entries of the panel (made here, so a cached index.html without them still shows them):
+// instructions run by tier 0 (the interpreter) and by compiled code.
+for (const [id, label] of [
+  ["st-tier", "Tier"],
+  ["st-interp", "Interpreted"],
+  ["st-compiled", "Compiled"],
+].reverse()) {
+  if ($(id)) continue;
+  const div = document.createElement("div");
+  div.innerHTML = `<dt>${label}</dt><dd id="${id}">–</dd>`;
+  $("st-insns").parentElement.after(div);
+}
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "–");
 function showStats(s) {
   $("st-mips").textContent = fmt(s.mips, 1);
   $("st-insns").textContent = fmt(s.guest_insns);
+  $("st-tier").textContent = s.tier ?? "–";
+  $("st-interp").textContent = fmt(s.interp_insns);
+  $("st-compiled").textContent = fmt(s.interp_insns === undefined ? NaN : (s.guest_insns ?? 0) - s.interp_insns);
   $("st-tbs").textContent = fmt(s.tbs_translated);
   $("st-modules").textContent = fmt(s.modules_compiled);
   $("st-chain").textContent = fmt(s.chain_hits);
@@ -140,6 +155,7 @@ function selectExample(name, args) {
 function shareURL() {
   const u = new URL(location.href);
   u.search = "";
+  for (const k of ["tier", "hot-threshold"]) if (params.get(k)) u.searchParams.set(k, params.get(k));
   if (app.program?.url) u.searchParams.set("program", app.program.name);
   if ($("args").value) u.searchParams.set("args", $("args").value);
   return u.href;

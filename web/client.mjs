@@ -3,7 +3,7 @@
 //
 //   const client = getClient();
 //   await client.ready;                       // Pyodide loaded, wheel installed
-//   const r = await client.run({program, args, stdin: "some text" | "terminal", onOutput, onStats});
+//   const r = await client.run({program, args, stdin: "some text" | "terminal", onOutput, onStats, tier});
 //   client.stop();                            // stops the current run within a budget slice
 import { StdinRing, createStdinBuffer } from "./stdin_ring.mjs";
 
@@ -63,6 +63,12 @@ export class TbwasmClient extends EventTarget {
       wheelsURL: new URL("wheels/", SITE).href,
       abiURL: new URL("abi.json", WEB).href,
     };
+    // The page's tier (?tier=tiered|interp|jit, ?hot-threshold=N), for runs that name none.
+    const params = new URLSearchParams(globalThis.location?.search ?? "");
+    this.tier = params.get("tier") || undefined;
+    const hot = params.get("hot-threshold");
+    this.hotThreshold = hot ? (/^[0-9]+$/.test(hot) ? Number(hot) : hot) : undefined; // a bad one: run error
+    this.snapshot = params.get("snapshot") !== "0"; // ?snapshot=0: start Python without the memory snapshot
     this.queue = [];
     this.current = null;
     this.nextId = 1;
@@ -103,6 +109,7 @@ export class TbwasmClient extends EventTarget {
       indexURL: this.urls.indexURL,
       wheelsURL: this.urls.wheelsURL,
       abiURL: this.urls.abiURL,
+      snapshot: this.snapshot,
       stdinSab: this.ring.sab,
       controlSab: this.control.buffer,
       flowSab: this.flow.buffer,
@@ -193,9 +200,25 @@ export class TbwasmClient extends EventTarget {
 
   /**
    * Queue a run. stdin: a string or Uint8Array (then EOF), or "terminal" to read what
-   * pushStdin()/pushEOF() deliver while the guest runs.
+   * pushStdin()/pushEOF() deliver while the guest runs.  tier: "tiered" | "interp" | "jit"
+   * (default: the page's ?tier=, else the machine's default); an unknown one ends the run with
+   * status 2 and a one-line error.
    */
-  async run({ program, args = [], env, stdin = "", argv0, onOutput, onStats, onStart, onInputWait, budget, countTbs } = {}) {
+  async run({
+    program,
+    args = [],
+    env,
+    stdin = "",
+    argv0,
+    onOutput,
+    onStats,
+    onStart,
+    onInputWait,
+    budget,
+    countTbs,
+    tier,
+    hotThreshold,
+  } = {}) {
     const key = typeof program === "string" ? new URL(program, document.baseURI).href : null;
     let bytes = key ? this.programs.get(key) : undefined;
     if (bytes === undefined) {
@@ -226,6 +249,8 @@ export class TbwasmClient extends EventTarget {
           env,
           budget,
           countTbs,
+          tier: tier ?? this.tier,
+          hotThreshold: hotThreshold ?? this.hotThreshold,
           stdin: stdin === "terminal" ? "ring" : typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin,
         },
       };

@@ -5,6 +5,7 @@
 //
 //   await window.tbwasm.ready;
 //   const {status, stdout, stderr} = await window.tbwasm.run({program: "/guests/hello.elf", args: "x y", stdin: ""});
+//   window.tbwasm.run({program, tier: "interp"})   // tier: "tiered" | "interp" | "jit" (default: ?tier= of the page)
 //
 // Every embed on a page shares one worker and one Pyodide (web/client.mjs); runs are queued.
 // The page must be cross-origin isolated (serve.py sends the headers). See docs/embedding.md.
@@ -17,10 +18,19 @@ const api = {
   /** Resolves when Pyodide and the tbwasm wheel are loaded (rejects with a one-line reason). */
   ready: client.ready.then(() => true),
   /**
-   * @param {{program: string|URL|Uint8Array|ArrayBuffer|Blob, args?: string|string[], stdin?: string|Uint8Array, env?: string[]}} o
+   * @param {{program: string|URL|Uint8Array|ArrayBuffer|Blob, args?: string|string[], stdin?: string|Uint8Array, env?: string[], tier?: string, hotThreshold?: number}} o
    * @returns {Promise<{status: number, stdout: string, stderr: string, message: string, error: string|null, stopped: boolean, stats: object}>}
    */
-  run: (o) => client.run({ program: o.program, args: o.args ?? [], stdin: o.stdin ?? "", env: o.env, onOutput: o.onOutput }),
+  run: (o) =>
+    client.run({
+      program: o.program,
+      args: o.args ?? [],
+      stdin: o.stdin ?? "",
+      env: o.env,
+      onOutput: o.onOutput,
+      tier: o.tier,
+      hotThreshold: o.hotThreshold,
+    }),
   stop: () => client.stop(),
   splitArgs,
   client,

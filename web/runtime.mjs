@@ -51,30 +51,52 @@ export async function createRuntime(o) {
   const progress = o.onProgress ?? (() => {});
   const timings = {};
   const t0 = now();
-  const abi = o.abi ?? (await readJSON(o.abiURL ?? new URL("./abi.json", import.meta.url).href));
-  const manifest = await readJSON(o.wheelsURL + "manifest.json");
+  const [abi, manifest] = await Promise.all([
+    o.abi ?? readJSON(o.abiURL ?? new URL("./abi.json", import.meta.url).href),
+    readJSON(o.wheelsURL + "manifest.json"),
+  ]);
 
   progress("pyodide", 0.05, "Loading Pyodide…");
-  const pyodide = await o.loadPyodide({
+  const pyConfig = {
     indexURL: o.indexURL,
     stdout: (s) => console.log("[py]", s),
     stderr: (s) => console.warn("[py]", s),
-  });
+  };
+  // The memory snapshot (web/snapshot.mjs, made by scripts/setup-web.sh): Pyodide with tbwasm
+  // imported and tier 0 built, restored instead of starting Python, installing the wheels and
+  // importing.  Not with test hooks (they add modules), nor when it does not load.
+  const custom = o.extraWheels?.length || o.setup || (o.machineModule && o.machineModule !== "py_backend.machine");
+  let pyodide = null;
+  if (o.snapshot !== false && manifest.snapshot && !custom) {
+    try {
+      pyodide = await loadFromSnapshot(o, pyConfig, manifest.snapshot);
+      timings.snapshot = true;
+    } catch (e) {
+      console.warn(`tbwasm: the Pyodide snapshot did not load (${lastLine(e?.message ?? e)}); starting Python`);
+      pyodide = null;
+    }
+  }
+  if (pyodide === null) {
+    timings.snapshot = false;
+    pyodide = await o.loadPyodide(pyConfig);
+  }
   timings.pyodide_load = (now() - t0) / 1000;
 
-  progress("wheels", 0.7, "Installing micropip…");
   const t1 = now();
-  const loc = (name) => packageLocation(o.wheelsURL + name);
-  await pyodide.loadPackage(await loc(manifest.micropip), { messageCallback: () => {} });
-  const micropip = pyodide.pyimport("micropip");
-  progress("wheels", 0.8, "Installing tbwasm and pyelftools…");
-  // micropip wants a URL (http:, file: or emfs:), never a bare path.
-  for (const name of [manifest.pyelftools, manifest.tbwasm]) {
-    await micropip.install.callKwargs(new URL(name, o.wheelsURL).href, { deps: false });
-  }
-  micropip.destroy?.();
-  if (o.extraWheels?.length) {
-    await pyodide.loadPackage(await Promise.all(o.extraWheels.map(loc)), { messageCallback: () => {} });
+  if (!timings.snapshot) {
+    progress("wheels", 0.7, "Installing micropip…");
+    const loc = (name) => packageLocation(o.wheelsURL + name);
+    await pyodide.loadPackage(await loc(manifest.micropip), { messageCallback: () => {} });
+    const micropip = pyodide.pyimport("micropip");
+    progress("wheels", 0.8, "Installing tbwasm and pyelftools…");
+    // micropip wants a URL (http:, file: or emfs:), never a bare path.
+    for (const name of [manifest.pyelftools, manifest.tbwasm]) {
+      await micropip.install.callKwargs(new URL(name, o.wheelsURL).href, { deps: false });
+    }
+    micropip.destroy?.();
+    if (o.extraWheels?.length) {
+      await pyodide.loadPackage(await Promise.all(o.extraWheels.map(loc)), { messageCallback: () => {} });
+    }
   }
   timings.wheel_install = (now() - t1) / 1000;
 
@@ -265,6 +287,48 @@ export class Runtime {
     }
     return result;
   }
+}
+
+/** Bytes of a file: URL (Node) or of an http(s) URL. */
+async function readBytes(url) {
+  if (isNode && url.startsWith("file:")) {
+    const fs = await import("node:fs");
+    return new Uint8Array(fs.readFileSync(new URL(url)));
+  }
+  const r = await fetch(url);
+  if (!r.ok) throw new RuntimeSetupError(`tbwasm: cannot fetch ${url}: HTTP ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+/**
+ * loadPyodide from the memory snapshot described by manifest.snapshot ({file, pyodide}): its
+ * download runs alongside Pyodide's own (pyodide.asm.mjs, the wasm, the standard library).
+ * Pyodide 314 restores a snapshot into the heap the wasm module starts with and fails when the
+ * snapshot is larger ("offset is out of bounds"), so the heap is grown to its size first, between
+ * creating the module and restoring.  Only the Python heap is restored: the filesystem is fresh,
+ * so the snapshot has every module the machine needs imported already (web/snapshot.mjs).
+ */
+async function loadFromSnapshot(o, pyConfig, meta) {
+  let asmURL = (o.indexURL.endsWith("/") ? o.indexURL : o.indexURL + "/") + "pyodide.asm.mjs";
+  if (isNode && !asmURL.startsWith("file:")) asmURL = (await import("node:url")).pathToFileURL(asmURL).href;
+  const [snapshot, asm] = await Promise.all([readBytes(new URL(meta.file, o.wheelsURL).href), import(asmURL)]);
+  const words = new Uint32Array(snapshot.buffer, snapshot.byteOffset, 4);
+  const heapSize = snapshot.length - words[1];
+  const pyodide = await o.loadPyodide({
+    ...pyConfig,
+    _loadSnapshot: snapshot,
+    createPyodideModule: async (settings) => {
+      const module = await asm.default(settings);
+      if (module.HEAP8.length < heapSize && !module._emscripten_resize_heap(heapSize)) {
+        throw new Error(`cannot grow the Pyodide heap to ${heapSize} bytes`);
+      }
+      return module;
+    },
+  });
+  if (meta.pyodide && pyodide.version !== meta.pyodide) {
+    throw new Error(`made with Pyodide ${meta.pyodide}, not ${pyodide.version}`);
+  }
+  return pyodide;
 }
 
 /**

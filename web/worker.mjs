@@ -1,7 +1,7 @@
 // Module worker that owns Pyodide and runs guests (new Worker(url, {type: "module"})).
 // Protocol (web/client.mjs is the other side):
-//   in : {type: "init", indexURL, wheelsURL, abiURL, stdinSab, controlSab, flowSab}
-//        {type: "run", id, program: Uint8Array, args, env, stdin: "ring" | Uint8Array}
+//   in : {type: "init", indexURL, wheelsURL, abiURL, snapshot, stdinSab, controlSab, flowSab}
+//        {type: "run", id, program: Uint8Array, args, env, stdin: "ring" | Uint8Array, tier, hotThreshold}
 //   out: {type: "progress", phase, fraction, text}  {type: "ready", timings}  {type: "fatal", message}
 //        {type: "out", id, fd, data}  {type: "stats", id, stats}  {type: "input-wait", id}
 //        {type: "exit", id, status, message, stopped, error, stats}
@@ -32,6 +32,7 @@ async function init(m) {
       indexURL: m.indexURL,
       wheelsURL: m.wheelsURL,
       abiURL: m.abiURL,
+      snapshot: m.snapshot, // false: no memory snapshot (web/snapshot.mjs)
       loadPyodide,
       onProgress: (phase, fraction, text) => post({ type: "progress", phase, fraction, text }),
     });
@@ -90,6 +91,8 @@ async function run(m) {
     onStats: (stats) => post({ type: "stats", id, stats }),
     budget: m.budget,
     countTbs: m.countTbs,
+    tier: m.tier ?? undefined, // undefined: the machine's default (abi.json tiers.default)
+    hotThreshold: m.hotThreshold ?? undefined,
     // A sleeping guest wakes up when Stop is pressed (client.stop notifies control[0]).
     sleep: (seconds) => Atomics.wait(control, 0, 0, Math.max(0, seconds * 1000)) !== "timed-out",
   });

@@ -1,5 +1,9 @@
 """Session fixtures for the browser tests: serve.py on a free port, Debian's chromium through
-Python Playwright, and one page with Pyodide loaded that most tests share."""
+Python Playwright, and one page with Pyodide loaded that most tests share.
+
+The page runs guests in the tier of TBWASM_TIER (tiered, interp or jit) and TBWASM_HOT_THRESHOLD
+when they are set: every page is opened with ``?tier=...&hot-threshold=...`` (web/client.mjs
+takes them as the default of every run), as the other suites take them from the environment."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 
@@ -61,6 +66,22 @@ def browser():
         b.close()
 
 
+def with_tier(url: str) -> str:
+    """url with the tier parameters of TBWASM_TIER / TBWASM_HOT_THRESHOLD added (if set and
+    the url names none itself)."""
+    extra = {
+        name: os.environ[var]
+        for name, var in (("tier", "TBWASM_TIER"), ("hot-threshold", "TBWASM_HOT_THRESHOLD"))
+        if os.environ.get(var)
+    }
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    extra = {k: v for k, v in extra.items() if k not in dict(query)}
+    if not extra:
+        return url
+    return urlunsplit(parts._replace(query=urlencode(query + list(extra.items()))))
+
+
 class PageErrors(list):
     pass
 
@@ -78,7 +99,7 @@ def _open_page(browser, url: str):
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
     page.set_default_timeout(LOAD_TIMEOUT_MS)
-    page.goto(url)
+    page.goto(with_tier(url))
     return page
 
 

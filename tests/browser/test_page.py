@@ -258,3 +258,47 @@ def test_docs_page_demos_run(open_page, server) -> None:
         assert not [e for e in page.errors if "favicon" not in e], page.errors
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("tier", ["interp", "jit", "tiered"])
+def test_script_api_runs_in_each_tier(app_page, tier: str) -> None:
+    """window.tbwasm.run({tier}): the same output in every tier; the stats say which tier ran
+    and how many instructions tier 0 interpreted."""
+    r = app_page.evaluate(
+        "t => window.tbwasm.run({program: '/guests/args.elf', args: 'x \"y z\"', tier: t})", tier
+    )
+    assert r["status"] == 0, r
+    assert r["stdout"] == qemu("args", ["x", "y z"]).stdout.decode()
+    s = r["stats"]
+    assert s["tier"] == tier
+    if tier == "interp":
+        assert s["interp_insns"] == s["guest_insns"] > 0 and s["tbs_translated"] == 0
+    elif tier == "jit":
+        assert s["interp_insns"] == 0 and s["tbs_translated"] > 0
+
+
+def test_unknown_tier_is_a_one_line_error(app_page) -> None:
+    r = app_page.evaluate("() => window.tbwasm.run({program: '/guests/hello.elf', tier: 'turbo'})")
+    assert r["status"] == 2
+    assert r["error"] == 'tbwasm: unknown tier "turbo" (one of tiered, interp, jit)'
+    assert r["stderr"] == r["error"] + "\n"
+    assert r["stdout"] == ""
+
+
+def test_tier_url_parameter_and_stats_panel(open_page, server) -> None:
+    """?tier=interp is the default of the page's runs; the panel shows the tier and the
+    instructions interpreted and compiled."""
+    page = open_page(server + "?tier=interp")
+    try:
+        page.wait_for_function("() => window.tbwasmApp.lastResult", timeout=LOAD_TIMEOUT_MS)
+        r = page.evaluate("window.tbwasmApp.lastResult")
+        assert r["status"] == 0 and r["stdout"] == qemu("hello").stdout.decode()
+        s = r["stats"]
+        assert s["tier"] == "interp" and s["interp_insns"] == s["guest_insns"] > 0
+        assert page.text_content("#st-tier") == "interp"
+        insns = page.text_content("#st-insns")
+        assert page.text_content("#st-interp") == insns
+        assert page.text_content("#st-compiled") == "0"
+        assert "tier=interp" in page.get_attribute("#share", "href")
+    finally:
+        page.close()

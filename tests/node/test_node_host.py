@@ -200,15 +200,78 @@ def test_fake_elf_error(web_assets, tmp_path: Path) -> None:
 
 def test_small_tb_cache_flushes_and_swaps_the_table(web_assets, qemu_run) -> None:
     """With room for only 64 TBs the machine flushes its code cache again and again and the
-    JS host swaps in a fresh funcref table each time; output and status must not change."""
+    JS host swaps in a fresh funcref table each time; output and status must not change.
+    (--tier jit: in the other tiers hello.elf translates too little to fill even 64.)"""
     path = helpers.GUEST_BIN_DIR / "hello.elf"
     ref = qemu_run(path, [], env=GUEST_ENV, timeout=TIMEOUT)
     cmd = node_command(path, [], GUEST_ENV)
-    cmd.insert(2, "--max-tbs")
-    cmd.insert(3, "64")
-    cmd.insert(2, "--stats")
+    cmd[2:2] = ["--stats", "--tier", "jit", "--max-tbs", "64"]
     got = subprocess.run(cmd, capture_output=True, env=node_env(), cwd=str(REPO), timeout=TIMEOUT)
     assert got.returncode == ref.returncode == 0
     assert got.stdout == ref.stdout
     flushes = re.search(rb"code.flushes\D+(\d+)", got.stderr)
     assert flushes and int(flushes.group(1)) > 0, got.stderr[-500:]
+
+
+# ---- tiers --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("tier", ["interp", "jit", "tiered"])
+def test_tier_option(web_assets, qemu_run, tier: str) -> None:
+    """--tier runs the guest in that tier (it overrides TBWASM_TIER); --stats says how many
+    instructions tier 0 interpreted."""
+    path = helpers.GUEST_BIN_DIR / "hello.elf"
+    ref = qemu_run(path, [], env=GUEST_ENV, timeout=TIMEOUT)
+    cmd = node_command(path, [], GUEST_ENV)
+    cmd[2:2] = ["--stats", "--tier", tier, "--hot-threshold", "2"]
+    got = subprocess.run(
+        cmd, capture_output=True, env=node_env(), cwd=str(REPO), timeout=TIMEOUT, check=False
+    )
+    assert got.returncode == ref.returncode == 0, got.stderr[-1000:]
+    assert got.stdout == ref.stdout
+    m = re.search(rb"tier (\w+): interpreted (\d+) instructions, compiled (\d+)", got.stderr)
+    assert m, got.stderr[-500:]
+    assert m.group(1).decode() == tier
+    interp, compiled = int(m.group(2)), int(m.group(3))
+    if tier == "interp":
+        assert interp > 0 and compiled == 0
+    elif tier == "jit":
+        assert interp == 0 and compiled > 0
+    else:  # hot after 2 entries: both tiers ran
+        assert interp > 0 and compiled > 0
+
+
+def test_tier_from_environment(web_assets) -> None:
+    path = helpers.GUEST_BIN_DIR / "hello.elf"
+    cmd = node_command(path, [], GUEST_ENV)
+    cmd.insert(2, "--stats")
+    got = subprocess.run(
+        cmd,
+        capture_output=True,
+        env=node_env({"TBWASM_TIER": "interp"}),
+        cwd=str(REPO),
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert got.returncode == 0, got.stderr[-1000:]
+    assert b"tier interp: interpreted" in got.stderr
+
+
+@pytest.mark.parametrize(
+    ("opts", "env", "message"),
+    [
+        (["--tier", "turbo"], {}, 'tbwasm: unknown tier "turbo" (one of tiered, interp, jit)'),
+        ([], {"TBWASM_TIER": "turbo"}, 'tbwasm: unknown tier "turbo" (one of tiered, interp, jit)'),
+        (
+            ["--hot-threshold", "0"],
+            {},
+            "tbwasm-node: --hot-threshold 0: expected a positive integer",
+        ),
+    ],
+)
+def test_bad_tier_is_a_one_line_usage_error(web_assets, opts, env, message) -> None:
+    cmd = ["node", str(CLI), *opts, str(helpers.GUEST_BIN_DIR / "hello.elf")]
+    got = subprocess.run(
+        cmd, capture_output=True, env=node_env(env), cwd=str(REPO), timeout=TIMEOUT, check=False
+    )
+    assert got.returncode == 2
+    assert got.stdout == b""
+    assert got.stderr.decode().splitlines()[0] == message

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// Make the Pyodide memory snapshot the JS hosts start from (scripts/setup-web.sh runs this after
+// writing the wheel manifest):
+//
+//   node web/snapshot.mjs [WHEELS_DIR]        (default static/wheels)
+//
+// It loads Pyodide, unpacks the tbwasm and pyelftools wheels into site-packages, imports every
+// py_backend module a JS host uses (and builds the tier-0 interpreter, which is cached per
+// process), then writes Pyodide's heap to WHEELS_DIR/snapshot.bin and adds
+//   "snapshot": {"file", "pyodide", "bytes", "tbwasm_sha256"}
+// to WHEELS_DIR/manifest.json.  web/runtime.mjs restores it instead of starting Python,
+// installing the wheels with micropip and importing py_backend (see loadFromSnapshot there).
+// A snapshot holds the Python heap only, not the filesystem: whatever the hosts import later must
+// be imported here.  Kept when WHEELS_DIR/snapshot.json says it was made from the same wheels,
+// Pyodide and this script; FORCE=1 makes it again.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadPyodide } from "pyodide";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(HERE);
+const WHEELS = path.resolve(process.argv[2] ?? path.join(ROOT, "static", "wheels"));
+const FILE = "snapshot.bin";
+
+const sha256 = (bytes) => crypto.createHash("sha256").update(bytes).digest("hex");
+const writeAtomic = (file, data) => {
+  fs.writeFileSync(file + ".tmp", data);
+  fs.renameSync(file + ".tmp", file); // a server never hands out half a file
+};
+const log = (msg) => process.stderr.write(`snapshot: ${msg}\n`);
+
+const manifestPath = path.join(WHEELS, "manifest.json");
+const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8"));
+const wheel = (name) => new Uint8Array(fs.readFileSync(path.join(WHEELS, name)));
+const tbwasm = wheel(manifest.tbwasm);
+const pyelftools = wheel(manifest.pyelftools);
+const indexDir = path.dirname(fileURLToPath(import.meta.resolve("pyodide/pyodide.mjs")));
+const pyodideVersion = JSON.parse(fs.readFileSync(path.join(indexDir, "package.json"), "utf8")).version;
+const key = {
+  pyodide: pyodideVersion,
+  tbwasm_sha256: sha256(tbwasm),
+  pyelftools_sha256: sha256(pyelftools),
+  recipe_sha256: sha256(fs.readFileSync(fileURLToPath(import.meta.url))),
+};
+
+const sidecar = path.join(WHEELS, "snapshot.json");
+let made = null;
+try {
+  made = JSON.parse(fs.readFileSync(sidecar, "utf8"));
+} catch {
+  /* none yet */
+}
+const same = made && Object.entries(key).every(([k, v]) => made[k] === v);
+if (same && fs.existsSync(path.join(WHEELS, FILE)) && process.env.FORCE !== "1") {
+  log(`up to date (${FILE}, ${(made.bytes / 2 ** 20).toFixed(1)} MiB)`);
+} else {
+  const t0 = performance.now();
+  // A clean environment: os.environ is part of the heap, so TBWASM_* of this process must not
+  // end up in every host (the hosts pass the tier to the Machine themselves).
+  const pyodide = await loadPyodide({ indexURL: indexDir + path.sep, env: { HOME: "/home/pyodide" }, _makeSnapshot: true });
+  const site = pyodide.runPython("import site; site.getsitepackages()[0]");
+  for (const bytes of [pyelftools, tbwasm]) pyodide.unpackArchive(bytes, "wheel", { extractDir: site });
+  const skipped = pyodide.runPython(`
+import gc, importlib, pkgutil
+import py_backend
+
+skipped = []
+for info in pkgutil.walk_packages(py_backend.__path__, "py_backend."):
+    if info.name == "py_backend.cli" or info.name.startswith("py_backend.host.native"):
+        continue  # the native host (wasmtime) and its command line
+    try:
+        importlib.import_module(info.name)
+    except ImportError as e:  # wasmtime and other native-only modules
+        skipped.append(f"{info.name} ({e})")
+for name in ("elftools.elf.elffile", "elftools.elf.constants", "elftools.elf.sections"):
+    importlib.import_module(name)
+from py_backend.host import pyodide_bridge
+from py_backend.translate.tier0 import interpreter_module
+
+assert pyodide_bridge.check_import("py_backend.machine") == ""
+interpreter_module()  # functools.cache: built once, now part of the heap
+del info
+gc.collect()
+"; ".join(skipped)
+`);
+  if (skipped) log(`not imported: ${skipped}`);
+  const snapshot = pyodide.makeMemorySnapshot();
+  writeAtomic(path.join(WHEELS, FILE), snapshot);
+  made = { ...key, bytes: snapshot.length };
+  writeAtomic(sidecar, JSON.stringify(made, null, 2) + "\n");
+  log(`wrote ${FILE} (${(snapshot.length / 2 ** 20).toFixed(1)} MiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+manifest.snapshot = { file: FILE, pyodide: pyodideVersion, bytes: made.bytes, tbwasm_sha256: key.tbwasm_sha256 };
+writeAtomic(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
+process.exit(0);
