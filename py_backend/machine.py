@@ -103,6 +103,7 @@ class TB:
     module: int  # TBs of one module call each other directly: they are dropped together
     links_in: set[tuple[int, int]] = field(default_factory=set)  # (from tb id, slot)
     links_out: dict[int, int] = field(default_factory=dict)  # slot -> target tb id
+    targets: tuple[int | None, ...] = ()  # slot -> guest pc its goto_tb goes to
 
 
 class Machine:
@@ -364,7 +365,7 @@ class Machine:
             for tb in tbs:
                 for from_id, slot in self.waiting.pop(tb.pc, ()):
                     src = self.by_id.get(from_id)
-                    if src is not None and slot not in src.links_out:
+                    if src is not None and slot not in src.links_out and src.targets[slot] == tb.pc:
                         self._link(from_id, slot, tb.id)
                 self._cache(tb)
         self.pending.append(writer.to_bytes())
@@ -376,7 +377,7 @@ class Machine:
     def _register(self, tb_id: int, block: Block, module: int) -> TB:
         last = max(block.pc, block.end_pc - 1)
         pages = range(block.pc >> abi.PAGE_SHIFT, (last >> abi.PAGE_SHIFT) + 1)
-        tb = TB(tb_id, block.pc, block.end_pc, pages, module)
+        tb = TB(tb_id, block.pc, block.end_pc, pages, module, targets=tuple(block.successors_by_slot))
         self.tbs[block.pc] = tb
         self.by_id[tb_id] = tb
         for p in pages:
@@ -413,6 +414,10 @@ class Machine:
                 src.links_out.pop(slot, None)
                 if self._unlinked:
                     self.waiting.setdefault(tb.pc, set()).add((from_id, slot))
+        for slot, target in enumerate(tb.targets):
+            w = self.waiting.get(target) if target is not None else None
+            if w is not None:
+                w.discard((tb.id, slot))
         for slot, to_id in tb.links_out.items():
             dst = self.by_id.get(to_id)
             if dst is not None:

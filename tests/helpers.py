@@ -120,7 +120,8 @@ def host_env() -> dict[str, str]:
         "LANG": "C.UTF-8",
         "PYTHONPATH": str(REPO_ROOT),
     }
-    for k in ("VIRTUAL_ENV", "TMPDIR"):
+    # the tier the suite runs in (make test runs the suites once per tier)
+    for k in ("VIRTUAL_ENV", "TMPDIR", "TBWASM_TIER", "TBWASM_HOT_THRESHOLD"):
         if k in os.environ:
             env[k] = os.environ[k]
     return env

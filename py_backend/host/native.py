@@ -35,12 +35,13 @@ def _entry_module() -> bytes:
     return mb.to_bytes()
 
 
-class NativeHost:
-    # wasmtime never frees an instance before its store: past this many, the host moves the
-    # guest into a fresh store (copying only mapped pages) and the machine retranslates.
-    MAX_INSTANCES = 8000
+_ENGINES: dict[bool, tuple[wasmtime.Engine, wasmtime.Module]] = {}
+_INTERP: dict[int, wasmtime.Module] = {}
 
-    def __init__(self, code_cache: bool = False) -> None:
+
+def _engine(code_cache: bool) -> tuple[wasmtime.Engine, wasmtime.Module]:
+    """One engine per configuration and process (hosts share compiled modules through it)."""
+    if code_cache not in _ENGINES:
         cfg = wasmtime.Config()
         if code_cache:
             # wasmtime's own on-disk cache of compiled modules, keyed by the module bytes: a
@@ -49,10 +50,26 @@ class NativeHost:
         cfg.wasm_tail_call = True
         cfg.cranelift_opt_level = "speed"
         cfg.parallel_compilation = False
-        self.engine = wasmtime.Engine(cfg)
-        self.entry_module = wasmtime.Module(self.engine, _entry_module())
+        engine = wasmtime.Engine(cfg)
+        _ENGINES[code_cache] = (engine, wasmtime.Module(engine, _entry_module()))
+    return _ENGINES[code_cache]
+
+
+def _interp_module(engine: wasmtime.Engine) -> wasmtime.Module:
+    m = _INTERP.get(id(engine))
+    if m is None:
+        m = _INTERP[id(engine)] = wasmtime.Module(engine, interpreter_module())
+    return m
+
+
+class NativeHost:
+    # wasmtime never frees an instance before its store: past this many, the host moves the
+    # guest into a fresh store (copying only mapped pages) and the machine retranslates.
+    MAX_INSTANCES = 8000
+
+    def __init__(self, code_cache: bool = False) -> None:
+        self.engine, self.entry_module = _engine(code_cache)
         self.raw = BufferMemory(bytearray(0))
-        self._interp: wasmtime.Module | None = None
         self.recycles = 0
         self._new_store()
 
@@ -116,10 +133,8 @@ class NativeHost:
             self.table.grow(self.store, grow, None)
         for m in action.modules:
             if m is interpreter_module():
-                # tier 0: compiled once per host, instantiated again after a table reset
-                if self._interp is None:
-                    self._interp = wasmtime.Module(self.engine, m)
-                module = self._interp
+                # tier 0: compiled once per engine, instantiated again after a table reset
+                module = _interp_module(self.engine)
             else:
                 module = wasmtime.Module(self.engine, m)
             wasmtime.Instance(self.store, module, self.imports)

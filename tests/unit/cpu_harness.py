@@ -6,6 +6,7 @@ DATA_BASE), sets registers, runs until the snippet's final `ebreak`, and returns
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from py_backend import abi
@@ -101,7 +102,14 @@ def run_snippet(
     end_with_ebreak: bool = True,
     data_exec: bool = False,
     budget: int = 1_000_000,
+    tier: str | None = None,
+    hot_threshold: int | None = None,
+    on_exit: Callable[[int], object] | None = None,
+    max_exits: int | None = None,
 ) -> State:
+    """`tier`/`hot_threshold` as Machine takes them (default: $TBWASM_TIER, the suite's tier).
+    `on_exit(reason)` sees every exit to the host; `max_exits` stops the guest after that many
+    BUDGET exits."""
     code = assemble(list(insns) + ([EBREAK] if end_with_ebreak else []))
     host = NativeHost()
     m = Machine(
@@ -113,6 +121,8 @@ def run_snippet(
         stdout=_Sink(),
         stderr=_Sink(),
         budget=budget,
+        tier=tier,
+        hot_threshold=hot_threshold,
     )
     mem = host.raw
     for r, v in (x or {}).items():
@@ -121,7 +131,20 @@ def run_snippet(
         mem.write(abi.f_addr(r), struct.pack("<Q", v & (2**64 - 1)))
     mem.write(abi.CPU_FRM, struct.pack("<I", frm))
     mem.write(abi.CPU_FFLAGS, struct.pack("<I", fflags))
-    action = host.run(m)
+    if on_exit is None and max_exits is None:
+        action = host.run(m)
+    else:
+        action = m.start()
+        budgets = 0
+        while action.kind == "run":
+            host._install(action)
+            reason = host._run(host.store, action.tb)
+            if on_exit is not None:
+                on_exit(reason)
+            budgets += reason == abi.ExitReason.BUDGET
+            if max_exits is not None and budgets >= max_exits:
+                break
+            action = m.service(reason)
     regs = [0] + [struct.unpack("<Q", mem.read(abi.x_addr(r), 8))[0] for r in range(1, 32)]
     fregs = [struct.unpack("<Q", mem.read(abi.f_addr(r), 8))[0] for r in range(32)]
     return State(

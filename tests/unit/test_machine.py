@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from py_backend.host.native import NativeHost
 from py_backend.machine import Action, Machine
 
@@ -52,8 +54,11 @@ def run_hello(**kw: object) -> tuple[Action, Machine, bytes, list[Action]]:
     return action, m, bytes(out.data), seen
 
 
-def test_small_tb_cache_flushes_and_asks_for_a_fresh_table() -> None:
-    action, m, out, seen = run_hello(max_tbs=64)
+@pytest.mark.parametrize("tier", ["jit", "tiered"])
+def test_small_tb_cache_flushes_and_asks_for_a_fresh_table(tier: str) -> None:
+    # tiered with threshold 1 compiles every block on its first entry; a reset table gets
+    # tier 0 installed again (it comes with the modules of the reset)
+    action, m, out, seen = run_hello(max_tbs=64, tier=tier, hot_threshold=1)
     assert action.kind == "exit" and action.status == 0
     assert out == b"Hello from RISC-V!\n"
     flushes = m.stats()["code_flushes"]

@@ -518,9 +518,10 @@ def test_waiting_for_nothing_is_a_deadlock_not_a_hang() -> None:
     g = Guest()
     with pytest.raises(EmulatorError, match="deadlock"):
         g(73, 0, 0, 0, 0, 0)  # pause()
-    g.a.write(BUF, struct.pack("<qq", 0, 5000))
+    # 50 ms: long enough that a loaded machine still has time left to sleep when it gets there
+    g.a.write(BUF, struct.pack("<qq", 0, 50_000_000))
     assert g(73, 0, 0, BUF, 0, 0) == 0  # ppoll with a timeout: a sleep
-    assert len(g.slept) == 1 and 0 < g.slept[0] <= 5e-06
+    assert len(g.slept) == 1 and 0 < g.slept[0] <= 0.05
 
 
 def test_sigtimedwait_takes_a_blocked_pending_signal() -> None:

@@ -1,0 +1,156 @@
+"""Tiers: tier 0 (the Wasm interpreter) runs cold code, hot blocks are compiled, and the two
+hand over to each other.  Every other suite runs once per tier (make test); these tests check
+what only the tiers themselves do."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+from cpu_harness import DATA_BASE, run_snippet
+
+from py_backend import abi
+from py_backend.host.native import NativeHost
+from py_backend.isa.encode import encode
+from py_backend.machine import Machine
+from py_backend.translate import tier0
+
+BIN = Path(__file__).resolve().parents[2] / "guests" / "bin"
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, b: bytes) -> None:
+        self.data += b
+
+
+class NoInput:
+    def read(self, n: int) -> bytes:
+        return b""
+
+
+def run(name: str, args: list[str], **kw: object) -> tuple[int, bytes, Machine]:
+    host = NativeHost()
+    out = Sink()
+    m = Machine(
+        host.raw,
+        (BIN / name).read_bytes(),
+        [name, *args],
+        [],
+        stdin=NoInput(),
+        stdout=out,
+        stderr=Sink(),
+        **kw,  # type: ignore[arg-type]
+    )
+    action = host.run(m)
+    return action.status, bytes(out.data), m
+
+
+def test_the_interpreter_module_is_built_once_and_deterministic() -> None:
+    a = tier0.interpreter_module()
+    assert a is tier0.interpreter_module()
+    assert tier0._Builder().build() == a
+    assert a[:4] == b"\0asm"
+
+
+def test_interp_tier_never_translates() -> None:
+    status, out, m = run("hello.elf", [], tier="interp")
+    assert (status, out) == (0, b"Hello from RISC-V!\n")
+    s = m.stats()
+    assert s["tbs_translated"] == 0 and s["modules_compiled"] == 0
+    assert s["interp_insns"] == s["guest_insns"] > 1000
+
+
+def test_jit_tier_never_interprets() -> None:
+    status, out, m = run("hello.elf", [], tier="jit")
+    assert (status, out) == (0, b"Hello from RISC-V!\n")
+    assert m.stats()["interp_insns"] == 0
+
+
+def test_cold_code_is_interpreted_and_hot_loops_are_compiled() -> None:
+    status, out, m = run("bench.elf", ["2"], tier="tiered")
+    _, ref, _ = run("bench.elf", ["2"], tier="interp")
+    assert status == 0 and out == ref
+    s = m.stats()
+    assert s["hot_exits"] > 0 and s["tbs_translated"] > 0
+    # most instructions run compiled, yet far fewer blocks are compiled than under --tier jit
+    assert s["interp_insns"] < s["guest_insns"] / 4
+    _, _, j = run("bench.elf", ["2"], tier="jit")
+    assert s["tbs_translated"] < j.stats()["tbs_translated"] / 2
+
+
+def test_a_region_holds_only_blocks_that_ran() -> None:
+    """The loop below has a branch that is never taken: its target is never compiled."""
+    code = [
+        ("addi", {"rd": 5, "rs1": 0, "imm": 300}),  # t0 = 300
+        # loop: a0 += 1; if a0 == 1000000 goto far (never); t0 -= 1; if t0 != 0 goto loop
+        ("addi", {"rd": 10, "rs1": 10, "imm": 1}),
+        ("beq", {"rs1": 10, "rs2": 11, "imm": 16}),
+        ("addi", {"rd": 5, "rs1": 5, "imm": -1}),
+        ("bne", {"rs1": 5, "rs2": 0, "imm": -12}),
+        ("jal", {"rd": 0, "imm": 8}),
+        ("addi", {"rd": 10, "rs1": 0, "imm": 7}),  # far: never runs
+    ]
+    s = run_snippet(code, {11: 1_000_000}, tier="tiered", hot_threshold=50)
+    assert s.x[10] == 300
+    m = s.machine
+    st = m.stats()
+    assert st["hot_exits"] >= 1
+    far = 0x10000 + 4 * 6
+    assert far not in m.tbs  # never ran: never translated
+    assert any(tb.pc == 0x10000 + 4 for tb in m.tbs.values())  # the loop head did
+
+
+def test_compiled_code_continues_in_tier0_without_the_host() -> None:
+    """A compiled loop whose exit goes to cold code: the exit tail-calls tier 0 (link slot =
+    INTERP_TB), so the run needs no CHAIN or LOOKUP exits."""
+    seen: list[int] = []
+    code = [
+        ("addi", {"rd": 5, "rs1": 0, "imm": 1000}),
+        ("addi", {"rd": 10, "rs1": 10, "imm": 3}),
+        ("addi", {"rd": 5, "rs1": 5, "imm": -1}),
+        ("bne", {"rs1": 5, "rs2": 0, "imm": -8}),
+        ("addi", {"rd": 11, "rs1": 10, "imm": 1}),  # cold: once, after the loop
+    ]
+    s = run_snippet(code, tier="tiered", hot_threshold=10, on_exit=seen.append)
+    assert s.x[10] == 3000 and s.x[11] == 3001
+    assert abi.ExitReason.CHAIN not in seen and abi.ExitReason.LOOKUP not in seen
+    assert seen.count(abi.ExitReason.HOT) >= 1
+
+
+@pytest.mark.parametrize("tier", ["interp", "tiered"])
+def test_tier0_exits_at_the_exact_budget(tier: str) -> None:
+    """Tier 0 counts every instruction: an endless loop stops at each budget exit with
+    exactly `budget` more instructions retired."""
+    code = [("addi", {"rd": 10, "rs1": 10, "imm": 1}), ("jal", {"rd": 0, "imm": -4})]
+    seen: list[int] = []
+    s = run_snippet(
+        code, tier=tier, budget=1000, end_with_ebreak=False, on_exit=seen.append, max_exits=5
+    )
+    assert seen.count(abi.ExitReason.BUDGET) == 5
+    if tier == "interp":
+        assert s.x[10] == 5 * 1000 // 2
+
+
+def test_tier0_illegal_and_reserved_encodings_raise_sigill() -> None:
+    for word in (
+        0x00000000,
+        0xFFFFFFFF,
+        encode("fadd.s", rd=1, rs1=2, rs2=3, rm=7) & ~(7 << 12) | (5 << 12),
+    ):
+        s = run_snippet([word], tier="interp")
+        assert s.action.status == 128 + 4, hex(word)
+
+
+def test_tier0_memory_checks_fault_like_the_jit() -> None:
+    for tier in ("interp", "jit"):
+        s = run_snippet([("ld", {"rd": 5, "rs1": 6, "imm": 0})], {6: 0x7000_0000}, tier=tier)
+        assert s.action.status == 128 + 11, tier
+        s = run_snippet([("sd", {"rs1": 6, "rs2": 5, "imm": 0})], {6: 0x10000}, tier=tier)
+        assert s.action.status == 128 + 11, tier  # the code page is not writable
+        s = run_snippet([("sd", {"rs1": 6, "rs2": 5, "imm": 8})], {5: 7, 6: DATA_BASE}, tier=tier)
+        assert s.action.status == 128 + 5  # the ebreak that ends a snippet
+        assert struct.unpack("<Q", s.data(8, 8))[0] == 7
