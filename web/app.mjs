@@ -1,15 +1,20 @@
 // The terminal page (static/index.html): examples, upload, arguments, Run/Stop, live stats.
 // Guest I/O goes through web/client.mjs (one worker, one Pyodide); stdin is line-edited here and
 // delivered to the worker through a SharedArrayBuffer ring.
-import { Terminal } from "../vendor/xterm/lib/xterm.mjs";
-import { FitAddon } from "../vendor/xterm-addon-fit/lib/addon-fit.mjs";
 import "./embed.mjs"; // window.tbwasm on every page
 import { getClient } from "./client.mjs";
 
 const $ = (id) => document.getElementById(id);
+// The worker (and Pyodide in it) starts loading now; the terminal's code (~350 KB) and the
+// default program are fetched meanwhile, not before it.
 const client = getClient();
 const OUTPUT_KEEP = 2 << 20; // app.output is cut to its last half past this many characters
 const params = new URLSearchParams(location.search);
+client.prefetch(`/guests/${encodeURIComponent(params.get("program") || "hello.elf")}`);
+const [{ Terminal }, { FitAddon }] = await Promise.all([
+  import("../vendor/xterm/lib/xterm.mjs"),
+  import("../vendor/xterm-addon-fit/lib/addon-fit.mjs"),
+]);
 
 // State, also read by the browser tests (tests/browser/test_page.py).
 const app = {

@@ -100,7 +100,7 @@ export class TbwasmClient extends EventTarget {
     this.worker = new Worker(this.urls.worker, { type: "module", name: "tbwasm" });
     // Programs given by URL are fetched once per page and sent to this worker once; later runs
     // name them by URL.  (Re-sending ~0.5 MB per run left garbage that V8 collects late.)
-    this.programs ??= new Map();
+    this.programs ??= new Map(); // URL -> Promise of the bytes
     this.workerPrograms = new Set();
     this.worker.onmessage = (ev) => this._onMessage(ev.data);
     this.worker.onerror = (ev) => this._fatal(`tbwasm: worker failed: ${ev.message ?? "load error"}`);
@@ -220,10 +220,10 @@ export class TbwasmClient extends EventTarget {
     hotThreshold,
   } = {}) {
     const key = typeof program === "string" ? new URL(program, document.baseURI).href : null;
-    let bytes = key ? this.programs.get(key) : undefined;
+    let bytes = key ? await this.programs.get(key)?.catch(() => undefined) : undefined;
     if (bytes === undefined) {
       bytes = await programBytes(program);
-      if (key) this.programs.set(key, bytes);
+      if (key) this.programs.set(key, Promise.resolve(bytes));
     }
     const argList = typeof args === "string" ? splitArgs(args) : Array.from(args, String);
     return new Promise((resolve, reject) => {
@@ -273,6 +273,16 @@ export class TbwasmClient extends EventTarget {
     this.worker.postMessage(job.msg);
     job.onStart?.();
     this._emit("run", { id: job.id });
+  }
+
+  /** Start fetching a program given by URL (a later run of it then need not wait for it). */
+  prefetch(program) {
+    const key = new URL(String(program), document.baseURI).href;
+    if (!this.programs.has(key)) {
+      const p = programBytes(program);
+      p.catch(() => this.programs.delete(key)); // run() fetches again and reports the error
+      this.programs.set(key, p);
+    }
   }
 
   get busy() {

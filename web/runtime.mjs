@@ -69,10 +69,11 @@ export async function createRuntime(o) {
   let pyodide = null;
   if (o.snapshot !== false && manifest.snapshot && !custom) {
     try {
-      pyodide = await loadFromSnapshot(o, pyConfig, manifest.snapshot);
+      pyodide = await loadFromSnapshot(o, pyConfig, manifest.snapshot, (phase) => (timings[phase] = (now() - t0) / 1000));
       timings.snapshot = true;
     } catch (e) {
-      console.warn(`tbwasm: the Pyodide snapshot did not load (${lastLine(e?.message ?? e)}); starting Python`);
+      timings.snapshot_error = lastLine(e?.message ?? e);
+      console.warn(`tbwasm: the Pyodide snapshot did not load (${timings.snapshot_error}); starting Python`);
       pyodide = null;
     }
   }
@@ -117,6 +118,9 @@ export async function createRuntime(o) {
   const problem = bridge.check_import(machineModule);
   if (problem) throw stale(`${machineModule} (${problem})`);
   timings.total = (now() - t0) / 1000;
+  // epoch ms (performance.timeOrigin differs between a worker and its page)
+  timings.started_at = performance.timeOrigin + t0;
+  timings.ready_at = performance.timeOrigin + now();
   progress("ready", 1, "Ready");
   const rt = new Runtime(pyodide, bridge, abi, machineModule, timings);
   // The machine reads TBWASM_TIER / TBWASM_HOT_THRESHOLD from the environment natively; Pyodide's
@@ -301,30 +305,42 @@ async function readBytes(url) {
 }
 
 /**
- * loadPyodide from the memory snapshot described by manifest.snapshot ({file, pyodide}): its
- * download runs alongside Pyodide's own (pyodide.asm.mjs, the wasm, the standard library).
- * Pyodide 314 restores a snapshot into the heap the wasm module starts with and fails when the
- * snapshot is larger ("offset is out of bounds"), so the heap is grown to its size first, between
- * creating the module and restoring.  Only the Python heap is restored: the filesystem is fresh,
- * so the snapshot has every module the machine needs imported already (web/snapshot.mjs).
+ * loadPyodide from the memory snapshot described by manifest.snapshot ({file, bytes, pyodide}).
+ * Pyodide waits for `_loadSnapshot` before it even creates its module (compiles the wasm, mounts
+ * the standard library), so it gets an empty placeholder at once, the download runs meanwhile,
+ * and its restoreSnapshot is handed the real bytes once both are done.  Pyodide 314 restores a
+ * snapshot into the heap the wasm module starts with and fails when the snapshot is larger
+ * ("offset is out of bounds"), so the heap is grown to its size first.  Only the Python heap is
+ * restored: the filesystem is fresh, so the snapshot has every module the machine needs imported
+ * already (web/snapshot.mjs).
  */
-async function loadFromSnapshot(o, pyConfig, meta) {
+async function loadFromSnapshot(o, pyConfig, meta, mark) {
   let asmURL = (o.indexURL.endsWith("/") ? o.indexURL : o.indexURL + "/") + "pyodide.asm.mjs";
   if (isNode && !asmURL.startsWith("file:")) asmURL = (await import("node:url")).pathToFileURL(asmURL).href;
-  const [snapshot, asm] = await Promise.all([readBytes(new URL(meta.file, o.wheelsURL).href), import(asmURL)]);
-  const words = new Uint32Array(snapshot.buffer, snapshot.byteOffset, 4);
-  const heapSize = snapshot.length - words[1];
+  const download = readBytes(new URL(meta.file, o.wheelsURL).href).then((b) => (mark("snapshot_fetched"), b));
+  download.catch(() => {}); // awaited below; an error then fails loadPyodide
+  const asm = await import(asmURL);
+  mark("asm_imported");
   const pyodide = await o.loadPyodide({
     ...pyConfig,
-    _loadSnapshot: snapshot,
+    _loadSnapshot: new Uint8Array(0), // a placeholder: see above
     createPyodideModule: async (settings) => {
       const module = await asm.default(settings);
+      mark("module_created");
+      const snapshot = await download;
+      if (meta.bytes && snapshot.length !== meta.bytes) {
+        throw new Error(`${meta.file} is ${snapshot.length} bytes long, not ${meta.bytes}`);
+      }
+      const heapSize = snapshot.length - new Uint32Array(snapshot.buffer, snapshot.byteOffset, 2)[1];
       if (module.HEAP8.length < heapSize && !module._emscripten_resize_heap(heapSize)) {
         throw new Error(`cannot grow the Pyodide heap to ${heapSize} bytes`);
       }
+      const restore = module.API.restoreSnapshot;
+      module.API.restoreSnapshot = () => restore(snapshot);
       return module;
     },
   });
+  mark("restored");
   if (meta.pyodide && pyodide.version !== meta.pyodide) {
     throw new Error(`made with Pyodide ${meta.pyodide}, not ${pyodide.version}`);
   }

@@ -14,6 +14,7 @@
 import { createRuntime } from "./runtime.mjs";
 import { StdinRing } from "./stdin_ring.mjs";
 
+const startedAt = performance.timeOrigin + performance.now(); // epoch ms, for start-up timings
 let runtime = null;
 let ring = null;
 let control = null;
@@ -23,11 +24,15 @@ const OUT_WINDOW = 1 << 18;
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
 
 async function init(m) {
+  const initAt = performance.timeOrigin + performance.now();
   ring = new StdinRing(m.stdinSab);
   control = new Int32Array(m.controlSab);
   flow = new Int32Array(m.flowSab);
   try {
-    const { loadPyodide } = await import(m.indexURL + "pyodide.mjs");
+    // imported while the runtime fetches the manifest and the snapshot
+    const pyodideModule = import(m.indexURL + "pyodide.mjs");
+    pyodideModule.catch(() => {}); // awaited by loadPyodide
+    const loadPyodide = async (config) => (await pyodideModule).loadPyodide(config);
     runtime = await createRuntime({
       indexURL: m.indexURL,
       wheelsURL: m.wheelsURL,
@@ -37,6 +42,7 @@ async function init(m) {
       onProgress: (phase, fraction, text) => post({ type: "progress", phase, fraction, text }),
     });
     globalThis.tbwasmRuntime = runtime; // a handle for diagnostics (bench/soak_browser.py)
+    Object.assign(runtime.timings, { worker_started_at: startedAt, init_at: initAt });
     post({ type: "ready", timings: runtime.timings });
   } catch (e) {
     post({ type: "fatal", message: String(e?.message ?? e) });
