@@ -217,7 +217,17 @@ class Machine:
         if self.tier == "jit":
             return
         self.pending.append(interpreter_module())
-        self._w32(abi.CTX_HOT_THRESHOLD, 0xFFFFFFFF if self.tier == "interp" else self.hot_threshold)
+        self._tier_context()
+
+    def _tier_context(self) -> None:
+        """The context fields tier 0 and compiled code read (again at every start: a host may
+        run other machines on the same memory in between)."""
+        if self.tier == "jit":
+            self._w32(abi.CTX_MISS_TB, 0)
+            return
+        self._w32(
+            abi.CTX_HOT_THRESHOLD, 0xFFFFFFFF if self.tier == "interp" else self.hot_threshold
+        )
         self._w32(abi.CTX_MISS_TB, abi.INTERP_TB)
 
     def _strace_line(self, line: str) -> None:
@@ -338,7 +348,11 @@ class Machine:
                 raise
             blocks.append((tb_id, block))
             for s in block.successors:
-                if tiered and not (s == block.end_pc and _falls_through(block)) and not self._ran(s):
+                if (
+                    tiered
+                    and not (s == block.end_pc and _falls_through(block))
+                    and not self._ran(s)
+                ):
                     continue
                 if s not in seen and s not in self.tbs:
                     seen.add(s)
@@ -377,7 +391,9 @@ class Machine:
     def _register(self, tb_id: int, block: Block, module: int) -> TB:
         last = max(block.pc, block.end_pc - 1)
         pages = range(block.pc >> abi.PAGE_SHIFT, (last >> abi.PAGE_SHIFT) + 1)
-        tb = TB(tb_id, block.pc, block.end_pc, pages, module, targets=tuple(block.successors_by_slot))
+        tb = TB(
+            tb_id, block.pc, block.end_pc, pages, module, targets=tuple(block.successors_by_slot)
+        )
         self.tbs[block.pc] = tb
         self.by_id[tb_id] = tb
         for p in pages:
@@ -502,6 +518,8 @@ class Machine:
         jump-cache entry to another pc) and run it."""
         self.hot_exits += 1
         self._w32(abi.hot_counter_addr(pc), 0)
+        if self.tier == "interp":
+            return self._action(abi.INTERP_TB)
         tb = self.tbs.get(pc)
         if tb is None:
             try:
@@ -519,6 +537,7 @@ class Machine:
         self._w64(abi.CTX_BUDGET, self.slice)
 
     def start(self) -> Action:
+        self._tier_context()
         return self._guarded(lambda: self._run(self.pc()))
 
     def service(self, reason: int) -> Action:

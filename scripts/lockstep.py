@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from py_backend import abi  # noqa: E402
-from py_backend.host.native import NativeHost  # noqa: E402
-from py_backend.machine import Machine  # noqa: E402
+from py_backend import abi
+from py_backend.host.native import NativeHost
+from py_backend.machine import Machine
 
 os.urandom = lambda n: bytes(n)  # type: ignore[assignment]  # AT_RANDOM, getrandom: the same in both
 
@@ -33,8 +33,19 @@ _BUDGET = int(os.environ.get("LOCKSTEP_BUDGET", "1"))
 
 def _stepper(tier: str, program: bytes, argv: list[str], watch: int | None):  # type: ignore[no-untyped-def]
     host = NativeHost()
-    m = Machine(host.raw, program, argv, None, stdin=io.BytesIO(b""), stdout=_Sink(),
-                stderr=_Sink(), budget=_BUDGET, max_block_insns=1, batch=1, tier=tier)
+    m = Machine(
+        host.raw,
+        program,
+        argv,
+        None,
+        stdin=io.BytesIO(b""),
+        stdout=_Sink(),
+        stderr=_Sink(),
+        budget=_BUDGET,
+        max_block_insns=1,
+        batch=1,
+        tier=tier,
+    )
     action = m.start()
     while action.kind == "run":
         host._install(action)
@@ -87,7 +98,7 @@ def main() -> int:
                         print(f"  f{r}: {x[2][r]:#x} vs {y[2][r]:#x}")
                 if len(x[1]) > 31:
                     print(f"  watch: {x[1][31].hex()} vs {y[1][31].hex()}")
-                (h1, m1), (h2, m2) = _last[t1], _last[t2]
+                (h1, m1), (h2, _m2) = _last[t1], _last[t2]
                 mapped = m1.aspace.mapped
                 for page in range(len(mapped)):
                     if mapped[page]:

@@ -161,7 +161,9 @@ class InterpCtx(Ctx):
             else:
                 nonzero = attr in static.get("_nonzero", ())  # type: ignore[operator]
                 vals[attr] = Dyn(self.field[attr], attr == "imm", attr, nonzero)
-        return Insn(row_name, row_name, Dyn(self.w, False, "size"), Dyn(self.w, False, "raw"), **vals)  # type: ignore[arg-type]
+        return Insn(
+            row_name, row_name, Dyn(self.w, False, "size"), Dyn(self.w, False, "raw"), **vals
+        )  # type: ignore[arg-type]
 
 
 # --- decoding: fields and the decision tree ---------------------------------------------------
