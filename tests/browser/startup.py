@@ -71,10 +71,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--loads", type=int, default=5, help="page opens (default 5)")
     ap.add_argument("--query", default="", help="URL parameters, e.g. snapshot=0 or tier=jit")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument(
+        "--root",
+        help="serve this checkout instead (its serve.py --no-setup; e.g. a git worktree of an "
+        "older commit, with node_modules and static/wheels in place): a before/after comparison",
+    )
     a = ap.parse_args(argv)
+    if a.root:
+        import bench.browser
+
+        bench.browser.ROOT = Path(a.root).resolve()
     path = "?" + a.query if a.query else ""
     loads = []
-    with BrowserSession(path=path) as s:
+    with BrowserSession(path=path, setup=not a.root) as s:
         s.page.close()  # the session's own page: every load below is timed the same way
         for _ in range(a.loads):
             loads.append(one_load(s, path))
