@@ -2,7 +2,13 @@
 PY ?= python3
 PYTEST = $(PY) -m pytest -q
 
-.PHONY: setup serve test unit guests differential node browser lint bench fuzz
+.PHONY: setup serve test tiers unit guests differential node browser lint bench fuzz
+
+# `pytest tests` runs every suite in the default tier (tiered); these run again in each other
+# tier (TBWASM_TIER is read by every Machine, so the CLI, snippets and Node all follow it), and
+# the differential slice once more with every block compiled on its first entry, so that every
+# hand-over between tier 0 and compiled code is exercised.
+TIER_SUITES = tests/unit tests/guests tests/differential tests/robustness
 
 setup:
 	bash scripts/setup.sh
@@ -12,6 +18,12 @@ serve: setup
 
 test: setup lint
 	$(PYTEST) tests
+	$(MAKE) --no-print-directory tiers
+
+tiers:
+	TBWASM_TIER=interp $(PYTEST) $(TIER_SUITES)
+	TBWASM_TIER=jit $(PYTEST) $(TIER_SUITES)
+	TBWASM_TIER=tiered TBWASM_HOT_THRESHOLD=1 $(PYTEST) tests/differential tests/unit/test_insn_int.py
 
 unit:
 	$(PYTEST) tests/unit
@@ -29,8 +41,8 @@ browser:
 	$(PYTEST) tests/browser
 
 lint:
-	$(PY) -m ruff check py_backend tests bench serve.py
-	$(PY) -m ruff format --check py_backend tests bench serve.py
+	$(PY) -m ruff check py_backend tests bench scripts serve.py
+	$(PY) -m ruff format --check py_backend tests bench scripts serve.py
 
 bench:
 	$(PY) bench/bench.py

@@ -31,6 +31,9 @@ build_own_wheel() {
     log "building the tbwasm wheel"
     local tmp built
     tmp=$(mktemp -d)
+    # tier 0's module, cached by the digest of its sources, ships in the wheel (Pyodide then
+    # loads it instead of building it at the page's startup)
+    "$PY" -c "from py_backend.translate.tier0 import interpreter_module as m; m()"
     "$PY" -m pip wheel . --no-deps --quiet -w "$tmp"
     built=$(basename "$tmp"/tbwasm-*.whl)
     # Replace by rename, so a host installing the wheel meanwhile never sees half a file.

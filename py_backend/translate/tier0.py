@@ -28,9 +28,11 @@ sink slot, so x0 reads as zero without a check.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from pathlib import Path
 
 from .. import abi
 from ..abi import ExitReason
@@ -578,14 +580,37 @@ def _s32(v: int) -> int:
     return v - (1 << 32) if v >= 1 << 31 else v
 
 
+# The module depends only on these sources; a build is cached next to this file under their
+# digest (setup writes it before the wheel is built, so Pyodide loads it instead of spending a
+# few hundred milliseconds of the page's startup on building it).
+_PACKAGE = Path(__file__).resolve().parent.parent
+_INPUTS = ("abi.py", "isa", "translate", "wasm")
+CACHE_FILE = Path(__file__).with_name("tier0.wasm")
+
+
+def source_digest() -> bytes:
+    h = hashlib.sha256()
+    for name in _INPUTS:
+        p = _PACKAGE / name
+        for f in sorted(p.glob("*.py")) if p.is_dir() else [p]:
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.digest()
+
+
 @functools.cache
 def interpreter_module() -> bytes:
-    """The tier-0 module (built once per process; deterministic, so hosts cache it by content)."""
-    return _Builder().build()
+    """The tier-0 module: built once per process, or read from the cache file when that was
+    built from the same sources (deterministic, so hosts also cache it by content)."""
+    digest = source_digest()
+    try:
+        cached = CACHE_FILE.read_bytes()
+        if cached[:32] == digest:
+            return cached[32:]
+    except OSError:
+        pass
+    module = _Builder().build()
+    with contextlib.suppress(OSError):  # a read-only install just builds it each time
+        CACHE_FILE.write_bytes(digest + module)
+    return module
 
 
-def interpreter_digest() -> str:
-    return hashlib.sha256(interpreter_module()).hexdigest()[:16]
-
-
-Emitter = Callable[[InterpCtx], None]
