@@ -104,12 +104,16 @@ class InterpCtx(Ctx):
         self._reg_addr(r, sink=False)
         self.f.i64_load(abi.CPU_X)
 
-    def set_x(self, r: Value) -> None:  # type: ignore[override]
+    def _store_reg(self, r: Value, base: int, sink: bool) -> None:
+        """Pop an i64 into the register file at `base` (x or f) at run-time index r."""
         f = self.f
         f.local_set(self._vtmp)
-        self._reg_addr(r, sink=True)
+        self._reg_addr(r, sink)
         f.local_get(self._vtmp)
-        f.i64_store(abi.CPU_X)
+        f.i64_store(base)
+
+    def set_x(self, r: Value) -> None:  # type: ignore[override]
+        self._store_reg(r, abi.CPU_X, sink=True)
 
     def set_x_i32s(self, r: Value) -> None:  # type: ignore[override]
         self.f.i64_extend_i32_s()
@@ -120,11 +124,7 @@ class InterpCtx(Ctx):
         self.f.i64_load(abi.CPU_F)
 
     def set_f(self, r: Value) -> None:  # type: ignore[override]
-        f = self.f
-        f.local_set(self._vtmp)
-        self._reg_addr(r, sink=False)
-        f.local_get(self._vtmp)
-        f.i64_store(abi.CPU_F)
+        self._store_reg(r, abi.CPU_F, sink=False)
 
     # --- control ---------------------------------------------------------------------------------
     def _writeback(self) -> None:
@@ -612,5 +612,3 @@ def interpreter_module() -> bytes:
     with contextlib.suppress(OSError):  # a read-only install just builds it each time
         CACHE_FILE.write_bytes(digest + module)
     return module
-
-

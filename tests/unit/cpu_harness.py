@@ -75,7 +75,7 @@ class State:
         return self.machine.aspace.read(DATA_BASE + off, n)
 
 
-class _Sink:
+class Sink:
     def __init__(self) -> None:
         self.buf = bytearray()
 
@@ -83,7 +83,7 @@ class _Sink:
         self.buf += data
 
 
-class _NoInput:
+class NoInput:
     def read(self, n: int) -> bytes:
         return b""
 
@@ -117,9 +117,9 @@ def run_snippet(
         make_elf(code, data, data_exec=data_exec),
         ["snippet"],
         [],
-        stdin=_NoInput(),
-        stdout=_Sink(),
-        stderr=_Sink(),
+        stdin=NoInput(),
+        stdout=Sink(),
+        stderr=Sink(),
         budget=budget,
         tier=tier,
         hot_threshold=hot_threshold,

@@ -8,7 +8,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from cpu_harness import DATA_BASE, run_snippet
+from cpu_harness import DATA_BASE, NoInput, Sink, run_snippet
 
 from py_backend import abi
 from py_backend.host.native import NativeHost
@@ -17,19 +17,6 @@ from py_backend.machine import Machine
 from py_backend.translate import tier0
 
 BIN = Path(__file__).resolve().parents[2] / "guests" / "bin"
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.data = bytearray()
-
-    def write(self, b: bytes) -> None:
-        self.data += b
-
-
-class NoInput:
-    def read(self, n: int) -> bytes:
-        return b""
 
 
 def run(name: str, args: list[str], **kw: object) -> tuple[int, bytes, Machine]:
@@ -46,7 +33,7 @@ def run(name: str, args: list[str], **kw: object) -> tuple[int, bytes, Machine]:
         **kw,  # type: ignore[arg-type]
     )
     action = host.run(m)
-    return action.status, bytes(out.data), m
+    return action.status, bytes(out.buf), m
 
 
 def test_the_interpreter_module_is_built_once_and_deterministic() -> None:
