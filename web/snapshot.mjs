@@ -5,8 +5,8 @@
 //   node web/snapshot.mjs [WHEELS_DIR]        (default static/wheels)
 //
 // It loads Pyodide, unpacks the tbwasm and pyelftools wheels into site-packages, imports every
-// py_backend module a JS host uses (and builds the tier-0 interpreter, which is cached per
-// process), then writes Pyodide's heap to WHEELS_DIR/snapshot.bin and adds
+// py_backend module a JS host uses, builds the tier-0 interpreter and warms up with hello.elf
+// (pyodide_bridge.prepare_snapshot), then writes Pyodide's heap to WHEELS_DIR/snapshot.bin and adds
 //   "snapshot": {"file", "pyodide", "bytes", "tbwasm_sha256"}
 // to WHEELS_DIR/manifest.json.  web/runtime.mjs restores it instead of starting Python,
 // installing the wheels with micropip and importing py_backend (see loadFromSnapshot there).
@@ -62,28 +62,14 @@ if (same && fs.existsSync(path.join(WHEELS, FILE)) && process.env.FORCE !== "1")
   const pyodide = await loadPyodide({ indexURL: indexDir + path.sep, env: { HOME: "/home/pyodide" }, _makeSnapshot: true });
   const site = pyodide.runPython("import site; site.getsitepackages()[0]");
   for (const bytes of [pyelftools, tbwasm]) pyodide.unpackArchive(bytes, "wheel", { extractDir: site });
+  // A guest program to warm up with (machine creation and start, no engine): hello.elf.
+  const hello = path.join(ROOT, "guests", "bin", "hello.elf");
+  pyodide.globals.set("warm_program", fs.existsSync(hello) ? new Uint8Array(fs.readFileSync(hello)) : null);
   const skipped = pyodide.runPython(`
-import gc, importlib, pkgutil
-import py_backend
-
-skipped = []
-for info in pkgutil.walk_packages(py_backend.__path__, "py_backend."):
-    if info.name == "py_backend.cli" or info.name.startswith("py_backend.host.native"):
-        continue  # the native host (wasmtime) and its command line
-    try:
-        importlib.import_module(info.name)
-    except ImportError as e:  # wasmtime and other native-only modules
-        skipped.append(f"{info.name} ({e})")
-for name in ("elftools.elf.elffile", "elftools.elf.constants", "elftools.elf.sections"):
-    importlib.import_module(name)
 from py_backend.host import pyodide_bridge
-from py_backend.translate.tier0 import interpreter_module
-
-assert pyodide_bridge.check_import("py_backend.machine") == ""
-interpreter_module()  # functools.cache: built once, now part of the heap
-del info
-gc.collect()
-"; ".join(skipped)
+skipped = pyodide_bridge.prepare_snapshot(warm_program)
+del warm_program
+skipped
 `);
   if (skipped) log(`not imported: ${skipped}`);
   const snapshot = pyodide.makeMemorySnapshot();

@@ -33,7 +33,15 @@ def _nullish(value: Any) -> bool:
     return value is None or value is _jsnull
 
 
-__all__ = ["JsMemory", "JsReader", "JsWriter", "Session", "check_import", "create_machine"]
+__all__ = [
+    "JsMemory",
+    "JsReader",
+    "JsWriter",
+    "Session",
+    "check_import",
+    "create_machine",
+    "prepare_snapshot",
+]
 
 
 SCRATCH = 1 << 16  # bytes moved per call between guest memory and Python
@@ -288,3 +296,105 @@ def create_machine(
         text = str(e).strip().splitlines()[0] if str(e).strip() else "not a valid ELF file"
         return Session(error=f"tbwasm: {prog}: {text}")
     return Session(machine)
+
+
+# --- the memory snapshot (web/snapshot.mjs) ---------------------------------------------------
+
+
+class _SparseMemory:
+    """RawMemory of 64 KiB pages made on first write: enough for a machine to load a program
+    without the 1 GiB guest memory (which only a JS host has)."""
+
+    def __init__(self) -> None:
+        self.pages: dict[int, bytearray] = {}
+
+    def read(self, offset: int, size: int) -> bytes:
+        out = bytearray()
+        while size > 0:
+            page, at = offset >> 16, offset & 0xFFFF
+            n = min(size, 0x10000 - at)
+            data = self.pages.get(page)
+            out += data[at : at + n] if data is not None else bytes(n)
+            offset += n
+            size -= n
+        return bytes(out)
+
+    def write(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+        view = memoryview(data).cast("B")
+        pos = 0
+        while pos < len(view):
+            page, at = offset >> 16, offset & 0xFFFF
+            n = min(len(view) - pos, 0x10000 - at)
+            self.pages.setdefault(page, bytearray(0x10000))[at : at + n] = view[pos : pos + n]
+            offset += n
+            pos += n
+
+    def fill(self, offset: int, size: int, value: int = 0) -> None:
+        while size > 0:
+            page, at = offset >> 16, offset & 0xFFFF
+            n = min(size, 0x10000 - at)
+            if value or page in self.pages:
+                self.pages.setdefault(page, bytearray(0x10000))[at : at + n] = bytes([value]) * n
+            offset += n
+            size -= n
+
+
+class _NoIO:
+    def read(self, n: int) -> bytes:
+        return b""
+
+    def write(self, data: bytes) -> None:
+        pass
+
+
+def prepare_snapshot(program: Any = None) -> str:
+    """Bring this Python to the state web/snapshot.mjs saves; returns what it skipped.
+
+    A snapshot holds the heap, not the filesystem, so every module a host may import later is
+    imported now (all of py_backend but the native host, and pyelftools).  The tier-0
+    interpreter is built (it is cached per process), and if ``program`` (ELF bytes) is given a
+    machine loads and starts it on a scratch memory, so that first-use work (decode tables, enum
+    caches, ...) is not done again by every page.  Then ``gc.freeze()``: the objects so far live
+    as long as the process, and the collection after each run (:func:`collect`) skips them.
+    """
+    import gc
+    import importlib
+    import pkgutil
+
+    import py_backend
+    from py_backend.translate.tier0 import interpreter_module
+
+    skipped = []
+    for info in pkgutil.walk_packages(py_backend.__path__, "py_backend."):
+        if info.name == "py_backend.cli" or info.name.startswith("py_backend.host.native"):
+            continue  # the native host (wasmtime) and its command line
+        try:
+            importlib.import_module(info.name)
+        except ImportError as e:  # native-only modules
+            skipped.append(f"{info.name} ({e})")
+    for name in ("elftools.elf.elffile", "elftools.elf.constants", "elftools.elf.sections"):
+        importlib.import_module(name)
+    problem = check_import("py_backend.machine")
+    if problem:
+        raise RuntimeError(f"py_backend.machine does not import: {problem}")
+    interpreter_module()
+    if not _nullish(program) and program is not None:
+        data = program.to_bytes() if hasattr(program, "to_bytes") else bytes(program)
+        machine_module = importlib.import_module("py_backend.machine")
+        try:
+            machine = machine_module.Machine(
+                _SparseMemory(),
+                data,
+                ["/program"],
+                None,
+                stdin=_NoIO(),
+                stdout=_NoIO(),
+                stderr=_NoIO(),
+            )
+            machine.start()
+            del machine
+        except Exception as e:  # a warm-up only: the snapshot is good without it
+            skipped.append(f"warm-up ({type(e).__name__}: {e})")
+    gc.collect()
+    gc.freeze()
+    return "; ".join(skipped)
