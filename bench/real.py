@@ -352,8 +352,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=300.0, help="per run, seconds (300)")
     ap.add_argument("--sysroot", type=Path, default=DEFAULT_SYSROOT)
     ap.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    ap.add_argument("--from-json", type=Path, help="print the tables of a saved --json output")
     args = ap.parse_args(argv)
     args.sysroot = args.sysroot.resolve()
+    if args.from_json:
+        saved = [Run(**d) for d in json.loads(args.from_json.read_text())]
+        print_tables(saved, list(dict.fromkeys(r.runner for r in saved)))
+        return 0
 
     only = {s for s in args.only.split(",") if s}
     unknown = only - {w.name for w in WORKLOADS}
@@ -385,13 +390,12 @@ def main(argv: list[str] | None = None) -> int:
             elif r.wall_s is not None and qemu_s:
                 r.ratio_qemu = r.wall_s / qemu_s
             runs.append(r)
-            if not args.json:
-                print(
-                    f"  {w.name} {runner}: {fmt(r.wall_s, '.2f')} s, "
-                    f"{fmt(r.rss_mib, '.0f')} MiB {r.error}",
-                    file=sys.stderr,
-                    flush=True,
-                )
+            print(
+                f"  {w.name} {runner}: {fmt(r.wall_s, '.2f')} s, "
+                f"{fmt(r.rss_mib, '.0f')} MiB {r.error}",
+                file=sys.stderr,
+                flush=True,
+            )
     if args.json:
         print(json.dumps([asdict(r) for r in runs], indent=2))
     else:
