@@ -174,7 +174,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--node-tiers", default="tiered", help="tiers for Node (default tiered)")
     ap.add_argument("--timeout", type=float, default=600.0, help="per run, seconds")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ap.add_argument("--from-json", type=Path, help="print the table of a saved --json output")
     args = ap.parse_args(argv)
+    if args.from_json:
+        print_table([Result(**d) for d in json.loads(args.from_json.read_text())])
+        return 0
     skip = {s for s in args.skip.split(",") if s}
     runners = [r for r in RUNNERS if r not in skip and r != "node"]
     if args.node and "node" not in skip:
@@ -199,12 +203,11 @@ def main(argv: list[str] | None = None) -> int:
             if r.wall_s is not None and blocks in qemu_us and runner != "qemu":
                 r.ratio_qemu = r.us_per_insn / qemu_us[blocks] if r.us_per_insn else None
             results.append(r)
-            if not args.json:
-                print(
-                    f"  {runner} N={blocks}: {fmt(r.wall_s, '.2f')} s {r.error}",
-                    file=sys.stderr,
-                    flush=True,
-                )
+            print(
+                f"  {runner} N={blocks}: {fmt(r.wall_s, '.2f')} s {r.error}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     if args.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
