@@ -293,6 +293,56 @@ export class Runtime {
   }
 }
 
+// The snapshot file: Pyodide's snapshot without its all-zero 64 KiB pages (about half of a
+// fresh heap is zeros).  "TBSP", total length, page count, a bitmap of the pages present (LSB
+// first), then those pages in order (the last one may be short).
+const SPARSE_MAGIC = 0x50534254; // "TBSP" little-endian
+const SPARSE_PAGE = 1 << 16;
+
+/** Encode a Pyodide memory snapshot (web/snapshot.mjs). */
+export function encodeSnapshot(bytes) {
+  const pages = Math.ceil(bytes.length / SPARSE_PAGE);
+  const head = 12 + Math.ceil(pages / 32) * 4;
+  const bitmap = new Uint32Array(Math.ceil(pages / 32));
+  const present = [];
+  for (let p = 0; p < pages; p++) {
+    const page = bytes.subarray(p * SPARSE_PAGE, (p + 1) * SPARSE_PAGE);
+    if (page.some((b) => b !== 0)) {
+      bitmap[p >> 5] |= 1 << (p & 31);
+      present.push(page);
+    }
+  }
+  const out = new Uint8Array(head + present.reduce((n, page) => n + page.length, 0));
+  const words = new Uint32Array(out.buffer, 0, head / 4);
+  words.set([SPARSE_MAGIC, bytes.length, pages]);
+  words.set(bitmap, 3);
+  let off = head;
+  for (const page of present) {
+    out.set(page, off);
+    off += page.length;
+  }
+  return out;
+}
+
+/** The Pyodide snapshot in an encoded one (or the bytes as they are, if not encoded). */
+export function decodeSnapshot(data) {
+  if (data.length < 12 || new Uint32Array(data.buffer, data.byteOffset, 1)[0] !== SPARSE_MAGIC) return data;
+  const [, length, pages] = new Uint32Array(data.buffer.slice(data.byteOffset, data.byteOffset + 12));
+  const head = 12 + Math.ceil(pages / 32) * 4;
+  const bitmap = new Uint32Array(data.buffer.slice(data.byteOffset + 12, data.byteOffset + head));
+  const out = new Uint8Array(length);
+  let off = head;
+  for (let p = 0; p < pages; p++) {
+    if (!(bitmap[p >> 5] & (1 << (p & 31)))) continue;
+    const n = Math.min(SPARSE_PAGE, length - p * SPARSE_PAGE);
+    if (off + n > data.length) throw new Error("the snapshot file is truncated");
+    out.set(data.subarray(off, off + n), p * SPARSE_PAGE);
+    off += n;
+  }
+  if (off !== data.length) throw new Error("the snapshot file has trailing bytes");
+  return out;
+}
+
 /** Bytes of a file: URL (Node) or of an http(s) URL. */
 async function readBytes(url) {
   if (isNode && url.startsWith("file:")) {
@@ -317,7 +367,7 @@ async function readBytes(url) {
 async function loadFromSnapshot(o, pyConfig, meta, mark) {
   let asmURL = (o.indexURL.endsWith("/") ? o.indexURL : o.indexURL + "/") + "pyodide.asm.mjs";
   if (isNode && !asmURL.startsWith("file:")) asmURL = (await import("node:url")).pathToFileURL(asmURL).href;
-  const download = readBytes(new URL(meta.file, o.wheelsURL).href).then((b) => (mark("snapshot_fetched"), b));
+  const download = readBytes(new URL(meta.file, o.wheelsURL).href).then((b) => (mark("snapshot_fetched"), decodeSnapshot(b)));
   download.catch(() => {}); // awaited below; an error then fails loadPyodide
   const asm = await import(asmURL);
   mark("asm_imported");

@@ -6,7 +6,8 @@
 //
 // It loads Pyodide, unpacks the tbwasm and pyelftools wheels into site-packages, imports every
 // py_backend module a JS host uses, builds the tier-0 interpreter and warms up with hello.elf
-// (pyodide_bridge.prepare_snapshot), then writes Pyodide's heap to WHEELS_DIR/snapshot.bin and adds
+// (pyodide_bridge.prepare_snapshot), then writes Pyodide's heap to WHEELS_DIR/snapshot.bin (its
+// zero pages left out: encodeSnapshot in web/runtime.mjs) and adds
 //   "snapshot": {"file", "pyodide", "bytes", "tbwasm_sha256"}
 // to WHEELS_DIR/manifest.json.  web/runtime.mjs restores it instead of starting Python,
 // installing the wheels with micropip and importing py_backend (see loadFromSnapshot there).
@@ -18,6 +19,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadPyodide } from "pyodide";
+import { decodeSnapshot, encodeSnapshot } from "./runtime.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(HERE);
@@ -73,10 +75,14 @@ skipped
 `);
   if (skipped) log(`not imported: ${skipped}`);
   const snapshot = pyodide.makeMemorySnapshot();
-  writeAtomic(path.join(WHEELS, FILE), snapshot);
+  const encoded = encodeSnapshot(snapshot); // without its zero pages
+  const back = decodeSnapshot(encoded);
+  if (back.length !== snapshot.length || !back.every((b, i) => b === snapshot[i])) throw new Error("encoding");
+  writeAtomic(path.join(WHEELS, FILE), encoded);
   made = { ...key, bytes: snapshot.length };
   writeAtomic(sidecar, JSON.stringify(made, null, 2) + "\n");
-  log(`wrote ${FILE} (${(snapshot.length / 2 ** 20).toFixed(1)} MiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const mib = (n) => (n / 2 ** 20).toFixed(1);
+  log(`wrote ${FILE} (${mib(snapshot.length)} MiB, ${mib(encoded.length)} MiB without zero pages) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 manifest.snapshot = { file: FILE, pyodide: pyodideVersion, bytes: made.bytes, tbwasm_sha256: key.tbwasm_sha256 };
 writeAtomic(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
