@@ -98,8 +98,8 @@ function setStatus(text, error = false) {
 }
 
 // ---- stats ----------------------------------------------------------------------------------
-// Tier entries of the panel (made here, so a cached index.html without them still shows them):
-// instructions run by tier 0 (the interpreter) and by compiled code.
+// The tier entries of the panel, after "Instructions" (static/index.html has the others): which
+// tier ran and how many instructions tier 0 (the interpreter) and compiled code executed.
 for (const [id, label] of [
   ["st-tier", "Tier"],
   ["st-interp", "Interpreted"],

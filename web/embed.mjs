@@ -2,6 +2,7 @@
 //
 //   <script type="module" src="/web/embed.mjs"></script>
 //   <tbwasm-demo src="/guests/args.elf" args="one two" autorun></tbwasm-demo>
+//   <tbwasm-demo src="/guests/bench.elf" args="20" tier="interp"></tbwasm-demo>   (tier: tiered | interp | jit)
 //
 //   await window.tbwasm.ready;
 //   const {status, stdout, stderr} = await window.tbwasm.run({program: "/guests/hello.elf", args: "x y", stdin: ""});
@@ -112,6 +113,7 @@ class TbwasmDemo extends HTMLElement {
       const r = await client.run({
         program: this.getAttribute("src"),
         args: this.getAttribute("args") ?? "",
+        tier: this.getAttribute("tier") || undefined, // default: the page's ?tier=, else the machine's
         stdin: (this.getAttribute("stdin") ?? "").replace(/\\n/g, "\n"),
         onStart: () => (this.$status.textContent = "Running…"),
         onOutput: (fd, _bytes, text) => {
