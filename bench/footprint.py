@@ -6,7 +6,10 @@ riscv64-linux-gnu-gcc and times, in one run, the same ELF under:
 
   qemu          `qemu-riscv64 ELF`
   tiered        `python -m py_backend.cli run --tier tiered --no-code-cache --stats ELF`
-  interp        the same with `--tier interp`
+  tiered-cached the same with `--code-cache` (the CLI's default): tier 0's interpreter module
+                comes from wasmtime's code cache instead of a Cranelift compile in every run
+                (~0.3 s); a warm run (the best of --repeat >= 2, or any run after the first)
+  interp        the same as tiered with `--tier interp`
   jit           the same with `--tier jit` (every block compiled: slow; own N, --jit-blocks)
   node:T        `node web/cli.mjs --stats [--tier T] ELF` (with --node; T from --node-tiers,
                 default tiered, when web/cli.mjs knows --tier; else `node`, its default)
@@ -40,7 +43,7 @@ from benchlib import ROOT, Outcome, fmt, node_knows_tier, parse_stats, run_one
 
 OUT = ROOT / "bench" / "out"
 CC = os.environ.get("RISCV_CC", "riscv64-linux-gnu-gcc")
-RUNNERS = ("qemu", "tiered", "interp", "jit", "node")
+RUNNERS = ("qemu", "tiered", "tiered-cached", "interp", "jit", "node")
 # Instructions outside the blocks: the prologue (2 li) and the exit (andi, li, ecall).
 EXTRA_INSNS = 5
 
@@ -104,8 +107,10 @@ def command(runner: str, elf: Path) -> list[str]:
         tier = runner.partition(":")[2]
         opts = ["--tier", tier] if tier else []
         return ["node", str(ROOT / "web" / "cli.mjs"), "--stats", *opts, str(elf)]
-    cli = [sys.executable, "-m", "py_backend.cli", "run", "--no-code-cache", "--stats"]
-    return [*cli, "--tier", runner, str(elf)]
+    tier, _, cached = runner.partition("-")
+    cache = "--code-cache" if cached else "--no-code-cache"
+    cli = [sys.executable, "-m", "py_backend.cli", "run", cache, "--stats"]
+    return [*cli, "--tier", tier, str(elf)]
 
 
 def measure(runner: str, blocks: int, timeout: float, repeat: int) -> Result:
