@@ -25,6 +25,8 @@ _STATS = {
     "compiled": rf"compiled {_NUM}, hot exits",
     "hot_exits": rf"hot exits {_NUM}",
     "pyodide_s": rf"pyodide {_NUM} s",
+    "host_calls": rf"host calls {_NUM}",
+    "code_flushes": rf"code flushes {_NUM}",
     "run_ms": rf"wall {_NUM} ms",  # the CLI: machine set-up + run, after Python's imports
     "run_s": rf"insns in {_NUM} s",  # Node: the run, after Pyodide and the wheels are loaded
 }
