@@ -79,7 +79,19 @@ def tb_module(tb: int, reason: int) -> bytes:
 
 class Machine:
     def __init__(
-        self, mem, program, argv, env=None, *, stdin, stdout, stderr, budget=1_000_000, max_tbs=0
+        self,
+        mem,
+        program,
+        argv,
+        env=None,
+        *,
+        stdin,
+        stdout,
+        stderr,
+        budget=1_000_000,
+        max_tbs=0,
+        tier=None,
+        hot_threshold=None,
     ):
         if not program.startswith(b"\x7fELF"):
             raise ElfError("not an ELF file (bad magic)")
