@@ -1,5 +1,6 @@
 // The tbwasm JavaScript runtime, shared by the browser worker (web/worker.mjs) and Node
-// (web/cli.mjs). It loads Pyodide, installs the tbwasm wheel, and runs the dispatch loop of
+// (web/cli.mjs). It loads Pyodide (restoring the memory snapshot of web/snapshot.mjs when the
+// wheel manifest lists one, else installing the tbwasm wheel), and runs the dispatch loop of
 // docs/architecture.md: Python (py_backend/host/pyodide_bridge.py) translates, V8 compiles and runs.
 //
 //   const rt = await createRuntime({indexURL, wheelsURL, loadPyodide, onProgress});
@@ -46,6 +47,8 @@ const lastLine = (text) => String(text).trim().split("\n").pop();
  * @param {(pyodide) => Promise<void>} [o.setup] called after installing, before the import check
  * @param {string} [o.tier]          default tier of every run (in Node: else $TBWASM_TIER)
  * @param {number} [o.hotThreshold]  default hot threshold (in Node: else $TBWASM_HOT_THRESHOLD)
+ * @param {boolean} [o.snapshot]     false: start Python and install the wheels even when the
+ *                                   manifest lists a memory snapshot (web/snapshot.mjs)
  */
 export async function createRuntime(o) {
   const progress = o.onProgress ?? (() => {});
