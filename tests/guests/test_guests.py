@@ -63,7 +63,7 @@ PROGRAMS: list[Case] = [
     Case("fileio", "fileio"),
     Case("setjmp", "setjmp"),
     Case("atomics", "atomics"),
-    Case("smc", "smc"),
+    Case("smc", "smc", timeout=240),  # --tier jit retranslates 5,000 modules: ~15-40 s
     Case("echo", "echo", stdin=ECHO_IN),
     Case("echo-empty", "echo"),
     Case("exit42", "exit42", status=42),
