@@ -313,6 +313,25 @@ def print_tables(runs: list[Run], runners: list[str]) -> None:
             cells.append(fmt(r.rss_mib if r else None, ".0f"))
         print("| " + " | ".join(cells) + " |")
     print()
+    # CPU time (user + system): less disturbed than wall time by other load on the machine.
+    print("| program | qemu CPU s | " + " | ".join(f"{x} CPU s" for x in others) + " |")
+    print("|---|" + "--:|" * len(runners))
+    for prog in programs:
+        q = by.get((prog, "qemu"))
+        cells = [prog]
+        for x in runners:
+            r = by.get((prog, x))
+            if r is None or r.cpu_s is None:
+                cells.append("-")
+                continue
+            c = f"{r.cpu_s:.2f}"
+            if r.wall_s is None:
+                c += " (timeout)"
+            elif x != "qemu" and q is not None and q.cpu_s:
+                c += f" ({r.cpu_s / q.cpu_s:.1f}x)"
+            cells.append(c)
+        print("| " + " | ".join(cells) + " |")
+    print()
     print(
         "| program | runner | wall s | CPU s | RSS MiB | guest insns | interpreted | compiled | "
         "TBs | modules | translation ms | hot exits | output | note |"
