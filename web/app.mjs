@@ -11,12 +11,9 @@ const client = getClient();
 const OUTPUT_KEEP = 2 << 20; // app.output is cut to its last half past this many characters
 const params = new URLSearchParams(location.search);
 client.prefetch(`/guests/${encodeURIComponent(params.get("program") || "hello.elf")}`);
-const [{ Terminal }, { FitAddon }] = await Promise.all([
-  import("../vendor/xterm/lib/xterm.mjs"),
-  import("../vendor/xterm-addon-fit/lib/addon-fit.mjs"),
-]);
 
-// State, also read by the browser tests (tests/browser/test_page.py).
+// State, also read by the browser tests (tests/browser/test_page.py); set before the first await,
+// so it exists once the page has loaded.
 const app = {
   program: null, // {name, url} for an example, {name, bytes} for an upload
   running: false,
@@ -27,6 +24,11 @@ const app = {
   examples: [],
 };
 window.tbwasmApp = app;
+
+const [{ Terminal }, { FitAddon }] = await Promise.all([
+  import("../vendor/xterm/lib/xterm.mjs"),
+  import("../vendor/xterm-addon-fit/lib/addon-fit.mjs"),
+]);
 
 // ---- terminal -------------------------------------------------------------------------------
 const term = new Terminal({
