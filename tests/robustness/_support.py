@@ -96,11 +96,11 @@ class SnippetMachine:
     """A snippet ELF loaded once on the shared host; `enter(pc, regs)` runs from any pc of it
     with the given registers until the guest exits (fault or ebreak), keeping its TB cache."""
 
-    def __init__(self, code: bytes, data: bytes = b"") -> None:
+    def __init__(self, code: bytes, data: bytes = b"", hot_threshold: int | None = None) -> None:
         self.host = shared_host()
         self.machine = Machine(
             self.host.raw, make_elf(code, data), ["snippet"], [],
-            stdin=NoInput(), stdout=Sink(), stderr=Sink(),
+            stdin=NoInput(), stdout=Sink(), stderr=Sink(), hot_threshold=hot_threshold,
         )  # fmt: skip
 
     def set_x(self, r: int, v: int) -> None:

@@ -111,7 +111,9 @@ class Sweep:
             w = op.word()
             code += [w, EBREAK]
             pc += (2 if w & 3 != 3 else 4) + 4
-        self.sm = SnippetMachine(assemble(code))
+        # Tiered, every block is compiled on its first entry (the warm-up below), so what runs
+        # through the sweep is compiled code entered from tier 0, and the snapshot stays final.
+        self.sm = SnippetMachine(assemble(code), hot_threshold=1)
         aspace = self.sm.machine.aspace
         aspace.map(RO_AREA, 0x2000, R, fixed=True)
         aspace.map(RW_AREA, 0x2000, R | W, fixed=True)
