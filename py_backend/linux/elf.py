@@ -63,15 +63,17 @@ class LoadedImage:
     e_type: int = ET_EXEC
 
 
+_READ, _WRITE, _EXEC = int(abi.PageFlags.READ), int(abi.PageFlags.WRITE), int(abi.PageFlags.EXEC)
+
+
 def _prot(flags: int) -> int:
-    p = 0
-    if flags & PF_R:
-        p |= abi.PageFlags.READ
-    if flags & PF_W:
-        p |= abi.PageFlags.WRITE
-    if flags & PF_X:
-        p |= abi.PageFlags.EXEC
-    return int(p)
+    """Page flags for a segment's p_flags (plain ints: IntFlag arithmetic is slow in Pyodide,
+    and this runs once per page of every segment)."""
+    return (
+        (_READ if flags & PF_R else 0)
+        | (_WRITE if flags & PF_W else 0)
+        | (_EXEC if flags & PF_X else 0)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,8 +209,9 @@ def load_elf(data: bytes, aspace: AddressSpace, *, interpreter: bool = False) ->
     # Page protections: a page shared by two segments gets both protections.
     page_prot: dict[int, int] = {}
     for p in loads:
+        prot = _prot(p.flags)
         for pg in range(page_down(p.vaddr + bias), page_up(p.vaddr + bias + p.memsz), PAGE):
-            page_prot[pg] = page_prot.get(pg, 0) | _prot(p.flags)
+            page_prot[pg] = page_prot.get(pg, 0) | prot
     segments = []
     try:
         pages = sorted(page_prot)
