@@ -5,10 +5,12 @@ PYTEST = $(PY) -m pytest -q
 .PHONY: setup serve test tiers unit guests differential node browser lint bench fuzz
 
 # `pytest tests` runs every suite in the default tier (tiered); these run again in each other
-# tier (TBWASM_TIER is read by every Machine, so the CLI, snippets and Node all follow it), and
+# tier (TBWASM_TIER is read by every Machine, so the CLI and snippets follow it; the Node CLI and
+# the browser tests pass it on to their hosts: guest programs, input, Stop in each tier), and
 # the differential slice once more with every block compiled on its first entry, so that every
 # hand-over between tier 0 and compiled code is exercised.
-TIER_SUITES = tests/unit tests/guests tests/differential tests/robustness
+TIER_SUITES = tests/unit tests/guests tests/differential tests/robustness \
+	tests/node/test_node_host.py tests/browser/test_page.py
 
 setup:
 	bash scripts/setup.sh
