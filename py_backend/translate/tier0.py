@@ -8,7 +8,8 @@ compiled tier, so the two hand over to each other by tail calls:
 
     $entry  (pc is a block entry: after a jump or branch, or where tier 0 was entered)
         jump-cache hit at pc -> write back, return_call_indirect the compiled TB
-        hot counter[pc] += 1; reaching ctx.hot_threshold -> exit HOT (the host compiles pc)
+        hot counter[pc] += 1 (LOOP_WEIGHT after a backward jump); reaching ctx.hot_threshold
+        -> exit HOT (the host compiles pc)
     $step   (one instruction)
         budget exhausted -> exit BUDGET
         fetch 16/32 bits at pc (EXEC checked once per page) -> FETCH fault
@@ -81,6 +82,7 @@ class InterpCtx(Ctx):
         self.entry_label: Label | None = None  # block entry (after a control transfer)
         self.step_label: Label | None = None  # next instruction
         self._vtmp = fb.add_local(I64)
+        self.weight = fb.add_local(I32)  # what this block entry adds to its hot counter
 
     # --- registers: in memory, indexed by the run-time register number --------------------------
     def _reg_addr(self, r: Value, sink: bool) -> None:
@@ -143,12 +145,25 @@ class InterpCtx(Ctx):
         f.i64_store(abi.CTX_INTERP_INSNS)
 
     def goto_tb(self, slot: int, target: Value) -> None:
+        """A direct jump: a backward one (a loop) counts LOOP_WEIGHT entries towards hotness,
+        so loops are compiled sooner than code that is merely called often."""
+        f = self.f
+        f.i32_const(abi.LOOP_WEIGHT)
+        f.i32_const(1)
         self.push_i64(target)
-        self.f.local_set(self.pc_local)
+        f.local_tee(self._vtmp)
+        f.local_get(self.pc_local)
+        f.i64_le_u()
+        f.select()
+        f.local_set(self.weight)
+        f.local_get(self._vtmp)
+        f.local_set(self.pc_local)
         assert self.entry_label is not None
-        self.f.br(self.entry_label)
+        f.br(self.entry_label)
 
     def goto_ptr(self, target_local: int) -> None:
+        self.f.i32_const(1)
+        self.f.local_set(self.weight)
         self.f.local_get(target_local)
         self.f.local_set(self.pc_local)
         assert self.entry_label is not None
@@ -408,6 +423,8 @@ class _Builder:
         f.local_set(c.budget0)
         f.i64_const(-1)
         f.local_set(cur_page)
+        f.i32_const(1)
+        f.local_set(c.weight)
 
         c.exit_label = f.block()
         c.entry_label = f.loop()
@@ -436,7 +453,7 @@ class _Builder:
         f.local_tee(e)
         f.local_get(e)
         f.i32_load(abi.HOT_COUNTERS)
-        f.i32_const(1)
+        f.local_get(c.weight)
         f.i32_add()
         f.local_tee(t)
         f.i32_store(abi.HOT_COUNTERS)
