@@ -53,14 +53,16 @@ CTX_SIZE = 64
 # block before it runs.  QEMU's TCI tier waits ~1,000 runs and rv32emu 4,096, but here a compile
 # costs a Python translation (~0.4 ms a TB) and an engine compile (Cranelift: milliseconds a
 # region), while tier 0 runs a block in ~0.1 us: measured on Debian's python3, sqlite3, jq, bc
-# (bench/real.py), 500 spent more time compiling than it saved, 20,000 was the best of 500,
-# 4,000, 20,000 and 50,000.
+# (bench/real.py), 500 spent more time compiling than it saved; of 500, 4,000, 20,000 and
+# 50,000, 50,000 was best (for python3 and sqlite3 tier 0 alone is still faster: see the
+# README's Speed section).
 TIERS = ("tiered", "interp", "jit")
 DEFAULT_TIER = "tiered"
-HOT_THRESHOLD = 20000
+HOT_THRESHOLD = 50000
 # A block entered by a backward jump (a loop) adds this much: loops compile after
-# HOT_THRESHOLD / LOOP_WEIGHT iterations (rv32emu compiles a loop at its second run).
-LOOP_WEIGHT = 16
+# HOT_THRESHOLD / LOOP_WEIGHT iterations (rv32emu compiles a loop at its second run).  Higher
+# weights compiled more of python3 and sqlite3 and made them slower (bench/real.py).
+LOOP_WEIGHT = 4
 
 # Table index of the tier-0 interpreter (type () -> i32 like a TB); TB ids start after it.
 INTERP_TB = 1
