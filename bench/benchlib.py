@@ -24,6 +24,7 @@ _STATS = {
     "interpreted": rf"interpreted {_NUM} instructions",
     "compiled": rf"compiled {_NUM}, hot exits",
     "hot_exits": rf"hot exits {_NUM}",
+    "engine_ms": rf"engine compile {_NUM} ms",  # the CLI: Cranelift on TB modules
     "pyodide_s": rf"pyodide {_NUM} s",
     "host_calls": rf"host calls {_NUM}",
     "code_flushes": rf"code flushes {_NUM}",

@@ -141,7 +141,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"wall {elapsed * 1e3:.1f} ms\n"
             f"tbwasm: tier {s['tier']}: interpreted {int(s['interp_insns'])} instructions, "
             f"compiled {int(s['guest_insns'] - s['interp_insns'])}, hot exits "
-            f"{int(s['hot_exits'])}\n"
+            f"{int(s['hot_exits'])}, engine compile {host.compile_seconds * 1e3:.1f} ms\n"
         )
     return action.status
 

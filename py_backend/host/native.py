@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
+import time
 from collections.abc import Callable
 
 import wasmtime
@@ -70,6 +71,7 @@ class NativeHost:
     def __init__(self, code_cache: bool = False) -> None:
         self.engine, self.entry_module = _engine(code_cache)
         self.raw = BufferMemory(bytearray(0))
+        self.compile_seconds = 0.0  # Cranelift (or the code cache) on TB modules
         self.recycles = 0
         self._new_store()
 
@@ -136,7 +138,9 @@ class NativeHost:
                 # tier 0: compiled once per engine, instantiated again after a table reset
                 module = _interp_module(self.engine)
             else:
+                t0 = time.perf_counter()
                 module = wasmtime.Module(self.engine, m)
+                self.compile_seconds += time.perf_counter() - t0
             wasmtime.Instance(self.store, module, self.imports)
         self.instances += len(action.modules)
 
