@@ -148,6 +148,49 @@ def measure(runner: str, blocks: int, timeout: float, repeat: int) -> Result:
     return res
 
 
+# window.tbwasm.run in an already loaded page: the run alone (Pyodide is up).
+_PAGE_RUN_JS = """
+async ({program, tier}) => {
+  const t0 = performance.now();
+  const r = await window.tbwasm.run({program, tier});
+  return {status: r.status, wall_ms: performance.now() - t0, stats: r.stats};
+}
+"""
+
+
+def chromium(blocks: int, tiers: list[str], qemu_us: float | None) -> list[Result]:
+    """The program through window.tbwasm.run in Chromium (bench/browser.py's session), once per
+    tier, in one page that has loaded Pyodide: wall = the run itself."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import browser  # Playwright only when asked for
+
+    elf, want = generate(blocks)
+    insns = 3 * blocks + EXTRA_INSNS
+    out: list[Result] = []
+    with browser.BrowserSession() as session:
+        session.wait_ready()
+        path = session.serve_bytes(elf.name, elf.read_bytes())
+        for tier in tiers:
+            res = Result(f"chromium:{tier}", blocks, insns)
+            r = session.page.evaluate(_PAGE_RUN_JS, {"program": path, "tier": tier})
+            st = r.get("stats") or {}
+            res.wall_s = r["wall_ms"] / 1000
+            res.us_per_insn = res.run_us_per_insn = res.wall_s * 1e6 / insns
+            if qemu_us:
+                res.ratio_qemu = res.us_per_insn / qemu_us
+            res.stats = {
+                "interpreted": float(st.get("interp_insns") or 0),
+                "compiled": float((st.get("guest_insns") or 0) - (st.get("interp_insns") or 0)),
+                "tbs": float(st.get("tbs_translated") or 0),
+                "modules": float(st.get("modules_compiled") or 0),
+                "translate_ms": float(st.get("translate_seconds") or 0) * 1e3,
+            }
+            if r["status"] != want:
+                res.error = f"exit {r['status']}, expected {want}"
+            out.append(res)
+    return out
+
+
 def print_table(results: list[Result]) -> None:
     print(
         "| runner | blocks | distinct insns | wall s | µs/insn | vs qemu | CPU s | RSS MiB | "
@@ -177,6 +220,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--node", action="store_true", help="also time node web/cli.mjs")
     ap.add_argument("--repeat", type=int, default=1, help="best of N runs (default 1)")
     ap.add_argument("--node-tiers", default="tiered", help="tiers for Node (default tiered)")
+    ap.add_argument(
+        "--chromium",
+        default="",
+        metavar="TIERS",
+        help="also run in Chromium (window.tbwasm.run in a loaded page) in these tiers",
+    )
     ap.add_argument("--timeout", type=float, default=600.0, help="per run, seconds")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ap.add_argument("--from-json", type=Path, help="print the table of a saved --json output")
@@ -213,6 +262,10 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
                 flush=True,
             )
+
+    if args.chromium:
+        tiers = [t for t in args.chromium.split(",") if t]
+        results += chromium(args.blocks, tiers, qemu_us.get(args.blocks))
 
     if args.json:
         print(json.dumps([asdict(r) for r in results], indent=2))
