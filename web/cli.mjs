@@ -185,7 +185,8 @@ if (opts.stats) {
   if (s.tier !== undefined) {
     process.stderr.write(
       `tbwasm-node: tier ${s.tier}: interpreted ${s.interp_insns ?? 0} instructions, ` +
-        `compiled ${(s.guest_insns ?? 0) - (s.interp_insns ?? 0)}, hot exits ${s.hot_exits ?? 0}\n`,
+        `compiled ${(s.guest_insns ?? 0) - (s.interp_insns ?? 0)}, hot exits ${s.hot_exits ?? 0}, ` +
+        `engine compile ${((s.engine_compile_seconds ?? 0) * 1e3).toFixed(1)} ms\n`,
     );
   }
 }

@@ -195,8 +195,10 @@ export class Runtime {
     let lastYield = t0;
     let session = null;
     const result = { status: 0, message: "", stopped: false, error: null, stats: {} };
+    const compile0 = this.modules.compileSeconds;
     const stats = () => {
       const s = session ? session.stats() : {};
+      s.engine_compile_seconds = this.modules.compileSeconds - compile0;
       const elapsed = (now() - t0) / 1000;
       s.elapsed = elapsed;
       s.mips = elapsed > 0 ? (s.guest_insns ?? 0) / elapsed / 1e6 : 0;
@@ -480,6 +482,7 @@ class ModuleCache {
     this.hits = 0; // modules not compiled again
     this.misses = 0;
     this.reused = 0; // instances not created again
+    this.compileSeconds = 0; // V8's compile of the modules it had not seen (all runs)
   }
 
   static key(bytes) {
@@ -500,7 +503,9 @@ class ModuleCache {
       this.map.delete(key);
       this.hits++;
     } else {
+      const t = now();
       e = { bytes: bytes.slice(), module: new WebAssembly.Module(bytes), instance: null };
+      this.compileSeconds += (now() - t) / 1000;
       this.misses++;
     }
     this.map.set(key, e);
