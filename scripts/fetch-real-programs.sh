@@ -32,55 +32,9 @@ if [[ $FORCE == 0 && -f "$STAMP" && "$(head -n1 "$STAMP")" == "$WANT" ]]; then
     exit 0
 fi
 
-# Find a Debian archive URI (not debian-security) in the machine's apt sources.
-find_mirror() {
-    local f uri
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [[ -f "$f" ]] || continue
-        uri=$(sed -n -E 's/^[[:space:]]*deb[[:space:]]+(\[[^]]*\][[:space:]]+)?([a-z]+:\/\/[^[:space:]]+).*/\2/p' "$f" \
-              | grep -E '/debian/?$' | grep -v security | head -n1 || true)
-        if [[ -n "$uri" ]]; then echo "${uri%/}"; return 0; fi
-    done
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [[ -f "$f" ]] || continue
-        uri=$(sed -n -E 's/^URIs:[[:space:]]*(.*)$/\1/p' "$f" | tr ' ' '\n' \
-              | grep -E '/debian/?$' | grep -v security | head -n1 || true)
-        if [[ -n "$uri" ]]; then echo "${uri%/}"; return 0; fi
-    done
-    return 1
-}
-
-MIRROR="${DEBIAN_MIRROR:-$(find_mirror)}" || { echo "fetch-real-programs: no Debian mirror in apt sources" >&2; exit 1; }
-echo "fetch-real-programs: using $MIRROR $SUITE (riscv64) -> $SYSROOT"
-
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-chmod 0755 "$TMP"
-mkdir -p "$TMP/lists/partial" "$TMP/cache/archives/partial" "$TMP/etc/preferences.d" \
-         "$TMP/etc/sources.list.d" "$TMP/dl"
-chmod -R a+rwX "$TMP/dl" "$TMP/lists" "$TMP/cache"
-: > "$TMP/status"
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-if [[ -f "$KEYRING" ]]; then
-    echo "deb [arch=riscv64 signed-by=$KEYRING] $MIRROR $SUITE main" > "$TMP/etc/sources.list"
-else
-    echo "deb [arch=riscv64 trusted=yes] $MIRROR $SUITE main" > "$TMP/etc/sources.list"
-fi
-
-APT_OPTS=(
-    -o "Dir::Etc::SourceList=$TMP/etc/sources.list"
-    -o "Dir::Etc::SourceParts=$TMP/etc/sources.list.d"
-    -o "Dir::Etc::PreferencesParts=$TMP/etc/preferences.d"
-    -o "Dir::State::Lists=$TMP/lists"
-    -o "Dir::State::status=$TMP/status"
-    -o "Dir::Cache=$TMP/cache"
-    -o "APT::Architecture=riscv64"
-    -o "APT::Architectures::=riscv64"
-    -o "Acquire::Languages=none"
-    -o "Debug::NoLocking=1"
-)
-
-apt-get "${APT_OPTS[@]}" -qq update
+# shellcheck source=scripts/debian-apt.sh
+source "$ROOT/scripts/debian-apt.sh"
+private_apt fetch-real-programs "$SUITE"
 
 # Depends + Pre-Depends, recursively; virtual packages (<name>) resolved by apt to a provider.
 mapfile -t PKGS < <(
