@@ -52,6 +52,7 @@ _FIELDS_I32 = ("rd", "rs1", "rs2", "rs3", "csr", "rm", "aq", "rl")
 # CSR numbers the semantics treat one by one (emit_int._csr); anything else is "other".
 _CSRS = (0x001, 0x002, 0x003, 0xC00, 0xC01, 0xC02)
 _OTHER = None  # a variant case that stands for every value not listed
+_RUNTIME = object()  # a field no variant fixes
 
 
 def _variant_dims(row: Row) -> list[tuple[str, tuple[int | None, ...]]]:
@@ -169,18 +170,22 @@ class InterpCtx(Ctx):
         assert self.entry_label is not None
         self.f.br(self.entry_label)
 
-    def insn_for(self, row_name: str, static: dict[str, int]) -> Insn:
-        """The instruction the semantics see: run-time fields, but the statically split ones."""
+    def insn_for(self, key: tuple) -> Insn:
+        """The instruction a handler's semantics see: run-time fields, but those its variant
+        key fixes (``(name, (attr, value), ...)``; ``_OTHER``: a CSR number the semantics do not
+        know, or a register other than x0)."""
+        name, variant = key[0], dict(key[1:])
         vals: dict[str, Value] = {}
         for attr in (*_FIELDS_I32, "imm"):
-            if attr in static:
-                vals[attr] = static[attr]
+            v = variant.get(attr, _RUNTIME)
+            if isinstance(v, int):
+                vals[attr] = v
+            elif attr == "csr" and v is _OTHER:
+                vals[attr] = -1
             else:
-                nonzero = attr in static.get("_nonzero", ())  # type: ignore[operator]
-                vals[attr] = Dyn(self.field[attr], attr == "imm", attr, nonzero)
-        return Insn(
-            row_name, row_name, Dyn(self.w, False, "size"), Dyn(self.w, False, "raw"), **vals
-        )  # type: ignore[arg-type]
+                vals[attr] = Dyn(self.field[attr], attr == "imm", attr, nonzero=v is _OTHER)
+        size, raw = Dyn(self.w, False, "size"), Dyn(self.w, False, "raw")
+        return Insn(name, name, size, raw, **vals)  # type: ignore[arg-type]
 
 
 # --- decoding: fields and the decision tree ---------------------------------------------------
@@ -268,32 +273,16 @@ class _Builder:
         mb.import_table(abi.IMPORT_MODULE, abi.IMPORT_TABLE, abi.INTERP_TB + 1)
         self.fb = mb.function(self.tb_type)
         self.c = InterpCtx(self.fb, self.tb_type)
-        # handler key -> (row name, static field values); label filled while emitting
-        self.handlers: dict[tuple, tuple[str, dict[str, object]]] = {}
+        # one handler per key (name, (attr, value), ...), in order; labels filled while emitting
+        self.handlers: dict[tuple, None] = {}
         self.labels: dict[tuple, Label] = {}
         self.name_attrs: dict[str, set[str]] = {}
         for row in table.ROWS:
-            self._keys(row)
+            keys: list[tuple] = [(row.name,)]
+            for attr, cases in _variant_dims(row):
+                keys = [(*k, (attr, v)) for k in keys for v in cases]
+            self.handlers.update(dict.fromkeys(keys))
             self.name_attrs.setdefault(row.name, set()).update(_defined(row))
-
-    def _keys(self, row: Row) -> list[tuple]:
-        dims = _variant_dims(row)
-        keys: list[tuple] = [(row.name,)]
-        for attr, cases in dims:
-            keys = [(*k, (attr, v)) for k in keys for v in cases]
-        for k in keys:
-            if k not in self.handlers:
-                static: dict[str, object] = {}
-                for attr, v in k[1:]:
-                    if v is _OTHER:
-                        if attr == "csr":
-                            static["csr"] = -1  # no CSR the semantics know
-                        else:
-                            static.setdefault("_nonzero", set()).add(attr)  # type: ignore[union-attr]
-                    else:
-                        static[attr] = v
-                self.handlers[k] = (row.name, static)
-        return keys
 
     # --- decode ---------------------------------------------------------------------------------
     def _emit_select(self, row: Row, dims: Sequence, prefix: tuple, illegal: Label) -> None:
@@ -539,8 +528,7 @@ class _Builder:
         c.illegal()
         for k in keys:
             f.end()
-            name, static = self.handlers[k]
-            self._emit_handler(name, static)
+            self._emit_handler(k)
 
         f.end()  # $step
         f.unreachable()
@@ -571,14 +559,14 @@ class _Builder:
         c.exit_slow(ExitReason.FETCH, c.pc)
         f.end()
 
-    def _emit_handler(self, name: str, static: dict[str, object]) -> None:
+    def _emit_handler(self, key: tuple) -> None:
         c = self.c
         c.ended = False
-        sem = SEMANTICS.get(name)
+        sem = SEMANTICS.get(key[0])
         if sem is None:
             c.illegal()
             return
-        sem(c, c.insn_for(name, static))  # type: ignore[arg-type]
+        sem(c, c.insn_for(key))
         c._release_temps()
         if not c.ended:
             c.f.local_get(c.npc_local)
