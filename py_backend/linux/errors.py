@@ -6,6 +6,8 @@ the host may not be Linux (Pyodide uses Emscripten's numbering).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 EPERM = 1
 ENOENT = 2
 ESRCH = 3
@@ -117,3 +119,39 @@ class GuestSignal(Exception):
 
 class EmulatorError(Exception):
     """An internal error of the emulator (a bug), reported to the user in one line."""
+
+
+class WouldBlock(Exception):
+    """Raised by a system call that must wait (a read of an empty pipe, wait4 for a running
+    child, ...): the thread blocks and, once ``ready()`` holds, the call runs again from the
+    start (Linux's -ERESTARTSYS); a signal ends the wait with EINTR, the deadline (signals
+    clock, ns) with ``timeout_result``."""
+
+    def __init__(
+        self,
+        ready: Callable[[], bool],
+        deadline: int | None = None,
+        timeout_result: int = 0,
+        what: str = "io",
+    ) -> None:
+        super().__init__(what)
+        self.ready = ready
+        self.deadline = deadline
+        self.timeout_result = timeout_result
+        self.what = what
+
+
+class ProcessBlocked(Exception):
+    """Every thread of the running process waits: the system runs another process."""
+
+
+class ExecImage(Exception):
+    """execve succeeded: the process continues with a new image (raised through the machine,
+    which replaces itself); ``args`` are what the loader needs."""
+
+    def __init__(self, program: bytes, argv: list[str], env: list[str], path: str) -> None:
+        super().__init__(path)
+        self.program = program
+        self.argv = argv
+        self.env = env
+        self.path = path

@@ -37,6 +37,7 @@ page mapped at `SIGTRAMP_ADDR` (riscv has no SA_RESTORER / sa_restorer).
 
 from __future__ import annotations
 
+import copy
 import struct
 import time
 from collections.abc import Callable
@@ -62,6 +63,7 @@ SIGILL, SIGTRAP, SIGBUS, SIGKILL, SIGSEGV, SIGSTOP = 4, 5, 7, 9, 11, 19
 SIGALRM, SIGVTALRM, SIGPROF = 14, 26, 27
 IGNORED_BY_DEFAULT = frozenset({17, 18, 23, 28})  # SIGCHLD SIGCONT SIGURG SIGWINCH
 UNBLOCKABLE = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1))
+STOP_SIGNALS = frozenset({19, 20, 21, 22})  # SIGSTOP SIGTSTP SIGTTIN SIGTTOU: default stops
 
 SIG_DFL, SIG_IGN = 0, 1
 SA_SIGINFO = 0x4
@@ -227,7 +229,38 @@ class Signals:
         self.armed = 0  # number of armed timers (fast path of deliver_pending)
         self.trace: Callable[[str], None] | None = None
         self.delivered = 0
+        # A stop signal's default action: the process layer stops the process (job control);
+        # without one, stop signals are ignored (a lone process has nobody to continue it).
+        self.on_stop: Callable[[int], None] | None = None
         self.tramp = self._map_trampoline()
+
+    def fork(self, aspace: AddressSpace, pid: int) -> Signals:
+        """The child's signal state (fork): the same actions, mask and alternate stack, nothing
+        pending, no timers (setitimer's are not inherited); the trampoline page is already in
+        the copied address space."""
+        child = copy.copy(self)
+        child.aspace, child.mem, child.pid = aspace, aspace.mem, pid
+        child.actions = dict(self.actions)
+        child.pending, child.shared = {}, {}
+        child.timers = {k: Timer(t.clock) for k, t in self.timers.items()}
+        child.armed = 0
+        child.delivered = 0
+        child.on_stop = None
+        return child
+
+    def exec_reset(self, aspace: AddressSpace) -> Signals:
+        """The signal state after execve: handled signals go back to SIG_DFL, ignored ones stay
+        ignored, the mask and pending signals are kept, the alternate stack is dropped."""
+        new = Signals(aspace, pid=self.pid, uid=self.uid, sleep=self.sleep, clock=self.clock)
+        new.actions = {
+            sig: SigAction(handler=SIG_IGN) for sig, a in self.actions.items()
+            if a.handler == SIG_IGN
+        }  # fmt: skip
+        new.blocked = self.blocked
+        new.pending, new.shared = dict(self.pending), dict(self.shared)
+        new.timers = self.timers
+        new.armed = self.armed
+        return new
 
     def _map_trampoline(self) -> int:
         # Non-fixed with SIGTRAMP_ADDR as the hint: an ELF segment already there keeps its page.
@@ -376,7 +409,11 @@ class Signals:
             return 0  # a blocked signal is never ignored: its action may change before unblocking
         if info is None:
             info = siginfo(sig, code, pid=self.pid, uid=self.uid)
-        if not blocked & bit(sig) and self.action(sig).handler == SIG_DFL:
+        if (
+            not blocked & bit(sig)
+            and self.action(sig).handler == SIG_DFL
+            and sig not in STOP_SIGNALS
+        ):
             raise GuestSignal(sig)
         if to is not None:
             to.pending.setdefault(sig, info)
@@ -578,6 +615,10 @@ class Signals:
             if self._ignored(sig):
                 continue
             act = self.action(sig)
+            if act.handler == SIG_DFL and sig in STOP_SIGNALS:
+                if self.on_stop is not None:
+                    self.on_stop(sig)  # raises: the process stops here
+                continue
             if act.handler == SIG_DFL:
                 raise GuestSignal(sig)
             pc = self._setup_frame(sig, info, act)

@@ -9,6 +9,7 @@ or ends the calling thread sets ``threads.need_switch``: the machine then calls
 
 from __future__ import annotations
 
+import copy
 import os
 import struct
 import sys
@@ -18,10 +19,19 @@ from typing import Protocol
 
 from .. import abi
 from . import errors as E
-from .errors import EmulatorError, GuestExit, GuestFault, GuestSignal, SyscallError
+from .errors import (
+    EmulatorError,
+    ExecImage,
+    GuestExit,
+    GuestFault,
+    GuestSignal,
+    ProcessBlocked,
+    SyscallError,
+    WouldBlock,
+)
 from .mm import PAGE, AddressSpace, page_up
 from .signals import SI_TKILL, SI_USER, UNBLOCKABLE, Signals
-from .threads import CLONE_SIGHAND, CLONE_THREAD, CLONE_VM, Threads, Wait
+from .threads import Threads, Wait
 from .vfs import (
     O_ACCMODE,
     O_APPEND,
@@ -119,20 +129,12 @@ def _ts(ns: int) -> bytes:
     return struct.pack("<qq", ns // 1_000_000_000, ns % 1_000_000_000)
 
 
-Handler = Callable[..., int]
+from .dispatch import Handler, syscall_nr  # noqa: E402  (re-exported)
+from .procs import Proc, ProcessTable  # noqa: E402
+from .sys_proc import ProcessCalls, ProcessHooks  # noqa: E402
 
 
-def syscall_nr(*nrs: int) -> Callable[[Handler], Handler]:
-    """Mark a ``sys_*`` method as the handler of these syscall numbers."""
-
-    def mark(fn: Handler) -> Handler:
-        fn.syscall_nrs = nrs  # type: ignore[attr-defined]
-        return fn
-
-    return mark
-
-
-class Linux:
+class Linux(ProcessCalls):
     """One guest process: its fd table, filesystem, signal state and address space."""
 
     def __init__(
@@ -193,13 +195,67 @@ class Linux:
         self.fds[0] = StreamFile(in_node, O_RDONLY, reader=reader, tty=tty)
         self.fds[1] = StreamFile(out_node, O_WRONLY, writer=stdout.write, tty=tty)
         self.fds[2] = StreamFile(out_node, O_WRONLY, writer=stderr.write, tty=tty)
+        for of in self.fds.values():
+            of.refs += 1
         self._stdout, self._stderr, self._stdin = stdout, stderr, reader
-        self.table: dict[int, tuple[str, Handler]] = {}
+        # the process layer (linux/procs.py, sys_proc.py): set by a machine that can fork
+        self.procs: ProcessTable | None = None
+        self.proc: Proc | None = None
+        self.hooks: ProcessHooks | None = None
+        self.table = self._build_table()
+
+    def _build_table(self) -> dict[int, tuple[str, Handler]]:
+        table: dict[int, tuple[str, Handler]] = {}
         for name in dir(self):
             if name.startswith("sys_"):
                 fn = getattr(self, name)
                 for nr in getattr(fn, "syscall_nrs", ()):
-                    self.table[nr] = (name[4:], fn)
+                    table[nr] = (name[4:], fn)
+        return table
+
+    def _clone_for(self, aspace: AddressSpace, signals: Signals, name: bytes) -> Linux:
+        new = copy.copy(self)
+        new.aspace = aspace
+        new.fds = dict(self.fds)
+        new.cloexec = set(self.cloexec)
+        new.vfs = copy.copy(self.vfs)  # the same tree; its own cwd and umask
+        new._signals = signals
+        new.threads = Threads(aspace, signals, pid=self.pid, name=name, sleep=self.sleep)
+        new.threads.trace = self.threads.trace
+        new.rlimits = dict(self.rlimits)
+        new.unknown_syscalls = []
+        new.table = new._build_table()
+        return new
+
+    def fork(self, aspace: AddressSpace, pid: int) -> Linux:
+        """The child's Linux state (fork): a copy of the descriptor table naming the same open
+        file descriptions, the same tree with its own cwd, the signal actions and mask."""
+        sig = self._signals.fork(aspace, pid)
+        child = self._clone_for(aspace, sig, self.threads.current.name)
+        child.pid = pid
+        name = self.threads.current.name
+        child.threads = Threads(aspace, sig, pid=pid, name=name, sleep=self.sleep)
+        child.threads.trace = self.threads.trace
+        child.start_ns = time.monotonic_ns()
+        for of in child.fds.values():
+            of.refs += 1
+        child.proc = None
+        return child
+
+    def exec_into(self, aspace: AddressSpace, argv: list[str], env: list[str], path: str) -> Linux:
+        """The Linux state of the new image (execve): the same process, descriptors but the
+        close-on-exec ones, cwd; handlers reset (signals.exec_reset); one thread."""
+        for fd in sorted(self.cloexec):
+            of = self.fds.pop(fd, None)
+            if of is not None:
+                self._release(of)
+        self.cloexec.clear()
+        new = self._clone_for(
+            aspace, self._signals.exec_reset(aspace), os.path.basename(path)[:15].encode()
+        )
+        new.argv, new.env = list(argv), list(env)
+        self.fds = {}  # handed over: the old image must not close them
+        return new
 
     @property
     def signals(self) -> Signals:
@@ -231,10 +287,12 @@ class Linux:
         try:
             return int(fn(*a[:6]))
         except SyscallError as e:
+            if e.errno == E.EPIPE and nr in (64, 66, 68, 70, 71, 76, 285):
+                self.signals.send(13, SI_USER, thread=True)  # SIGPIPE to the writing thread
             return -e.errno
         except GuestFault:
             return -E.EFAULT
-        except (GuestExit, GuestSignal, EmulatorError):
+        except (GuestExit, GuestSignal, EmulatorError, WouldBlock, ExecImage, ProcessBlocked):
             raise
         except Exception as e:
             raise EmulatorError(
@@ -283,6 +341,7 @@ class Linux:
         if fd >= limit:
             raise SyscallError(E.EMFILE)
         self.fds[fd] = of
+        of.refs += 1
         if cloexec:
             self.cloexec.add(fd)
         else:
@@ -290,8 +349,17 @@ class Linux:
         return fd
 
     def _release(self, of: OpenFile) -> None:
-        if isinstance(of, PipeEnd) and of not in self.fds.values():
+        """A descriptor naming ``of`` went away (close, dup2 over it, exec, exit)."""
+        of.refs -= 1
+        if of.refs <= 0:
             of.close()
+
+    def close_all(self) -> None:
+        """The process ended: every descriptor is closed (pipes see their ends go)."""
+        fds, self.fds = self.fds, {}
+        self.cloexec.clear()
+        for of in fds.values():
+            self._release(of)
 
     def _stat_bytes(self, node: Node, of: OpenFile | None = None) -> bytes:
         st = self.vfs.stat(node)
@@ -896,8 +964,7 @@ class Linux:
         try:
             wfd = self._new_fd(w, cloexec=bool(flags & O_CLOEXEC))
         except SyscallError:
-            del self.fds[rfd]
-            r.close()
+            self._release(self.fds.pop(rfd))
             w.close()
             raise
         self.aspace.write(fds, struct.pack("<ii", rfd, wfd))
@@ -1006,17 +1073,6 @@ class Linux:
     def sys_exit_group(self, status: int, *_: int) -> int:
         raise GuestExit(status & 0xFF)
 
-    @syscall_nr(220)
-    def sys_clone(self, flags: int, newsp: int, ptid: int, tls: int, ctid: int, *_: int) -> int:
-        # riscv's clone is CLONE_BACKWARDS: (flags, newsp, parent_tid, tls, child_tid)
-        if flags & CLONE_THREAD and not flags & CLONE_SIGHAND:
-            return -E.EINVAL
-        if flags & CLONE_SIGHAND and not flags & CLONE_VM:
-            return -E.EINVAL
-        if not flags & CLONE_THREAD:
-            return self._unsupported(220)  # a new process (fork, vfork, posix_spawn)
-        return self.threads.clone(flags, newsp, ptid, tls, ctid)
-
     @syscall_nr(435)
     def sys_clone3(self, *_: int) -> int:
         return -E.ENOSYS  # as qemu-riscv64 7.2: glibc falls back to clone
@@ -1097,17 +1153,6 @@ class Linux:
     def sys_setitimer(self, which: int, new: int, old: int, *_: int) -> int:
         return self.signals.setitimer(s32(which), new, old)
 
-    @syscall_nr(129)
-    def sys_kill(self, pid: int, sig: int, *_: int) -> int:
-        pid, sig = s32(pid), s32(sig)
-        if not 0 <= sig <= 64:
-            return -E.EINVAL
-        if pid == -1:
-            return 0 if sig == 0 else -E.ESRCH  # every process but the caller: there is none
-        if pid not in (0, self.pid, -self.pid):
-            return -E.ESRCH
-        return self.signals.send(sig, SI_USER)
-
     @syscall_nr(130)
     def sys_tkill(self, tid: int, sig: int, *_: int) -> int:
         tid, sig = s32(tid), s32(sig)
@@ -1142,10 +1187,6 @@ class Linux:
     def sys_getpid(self, *_: int) -> int:
         return self.pid
 
-    @syscall_nr(173)
-    def sys_getppid(self, *_: int) -> int:
-        return 1
-
     @syscall_nr(174, 175)
     def sys_getuid(self, *_: int) -> int:
         return self.uid
@@ -1154,25 +1195,11 @@ class Linux:
     def sys_getgid(self, *_: int) -> int:
         return self.gid
 
-    @syscall_nr(155, 156)
-    def sys_getpgid(self, pid: int, *_: int) -> int:
-        if s32(pid) not in (0, self.pid):
-            return -E.ESRCH
-        return self.pid
-
-    @syscall_nr(154)
-    def sys_setpgid(self, *_: int) -> int:
-        return 0
-
     @syscall_nr(158)
     def sys_getgroups(self, size: int, lst: int, *_: int) -> int:
         if s32(size) < 0:
             return -E.EINVAL
         return 0
-
-    @syscall_nr(260)
-    def sys_wait4(self, *_: int) -> int:
-        return -E.ECHILD
 
     @syscall_nr(160)
     def sys_uname(self, buf: int, *_: int) -> int:

@@ -109,6 +109,7 @@ class Wait:
     timeout_result: int = -E.ETIMEDOUT
     rem: int = 0  # nanosleep: where to write the time left when a signal cuts it short
     restore_mask: bool = False  # ppoll: a timeout ends the temporary signal mask
+    ready: Callable[[], bool] | None = None  # "io": the call can run again (WouldBlock)
 
 
 @dataclass(slots=True, eq=False)
@@ -123,6 +124,9 @@ class Thread:
     result: int | None = None  # a0 for the system call it is blocked in, once woken
     call: str = ""  # that system call's name (strace's "<... futex resumed>")
     exited: bool = False
+    # an "io" wait left pc at its ecall so that the call runs again once ready; a result from a
+    # timeout or a signal instead ends the call: pc moves past the ecall
+    advance: bool = False
 
 
 class Threads:
@@ -155,6 +159,9 @@ class Threads:
         self.trace: Callable[[str], None] | None = None
         self.created = 0
         self.switches = 0
+        # Called when no thread of this process can run; a System with other processes raises
+        # ProcessBlocked from it.  Without one, the process sleeps until a deadline (_idle).
+        self.on_idle: Callable[[], None] | None = None
 
     # --- queries --------------------------------------------------------------------------------
 
@@ -272,7 +279,7 @@ class Threads:
         self.need_switch = True
         return 0
 
-    def _unblock(self, t: Thread, result: int) -> None:
+    def _unblock(self, t: Thread, result: int | None) -> None:
         w = t.wait
         if w is None:
             return
@@ -289,6 +296,7 @@ class Threads:
     def _timed_out(self, t: Thread) -> None:
         w = t.wait
         assert w is not None
+        t.advance = w.kind == "io"
         if w.restore_mask:
             st = self._sigstate(t)
             if st is None:
@@ -301,6 +309,7 @@ class Threads:
     def _interrupted(self, t: Thread) -> None:
         w = t.wait
         assert w is not None
+        t.advance = w.kind == "io"
         if w.rem and w.deadline is not None:
             left = max(0, w.deadline - self.now())
             try:
@@ -337,7 +346,9 @@ class Threads:
             w = t.wait
             if w is None:
                 continue
-            if w.deadline is not None and w.deadline <= now:
+            if w.ready is not None and w.ready():
+                self._unblock(t, None)  # runs its system call again
+            elif w.deadline is not None and w.deadline <= now:
                 self._timed_out(t)
             elif w.kind != "pi" and self.signals.interrupts(self._sigstate(t)):
                 self._interrupted(t)
@@ -381,6 +392,10 @@ class Threads:
     def _resume_self(self, t: Thread) -> None:
         if t.result is None:
             return
+        if t.advance:
+            pc = int.from_bytes(self.mem.read(abi.CPU_PC, 8), "little")
+            self.mem.write(abi.CPU_PC, (pc + 4).to_bytes(8, "little"))
+            t.advance = False
         self._set_a0(t.result)
         if self.trace is not None and t.call:
             self.trace(f"<... {t.call} resumed> = {t.result}")
@@ -398,8 +413,23 @@ class Threads:
                 return t
         return None
 
+    def runnable(self) -> bool:
+        """Some thread can run now (a waiter whose wait is over counts: it is woken)."""
+        self._check_waiters()
+        return any(t.wait is None and not t.exited for t in self.order)
+
+    def deadline(self) -> int | None:
+        """The earliest time a waiting thread times out or a real-time timer fires."""
+        ds = [t.wait.deadline for t in self.order if t.wait and t.wait.deadline is not None]
+        real = self.signals.real_deadline()
+        if real is not None:
+            ds.append(real)
+        return min(ds) if ds else None
+
     def _idle(self) -> None:
         """No thread can run: sleep until the earliest timeout or real-time timer expiry."""
+        if self.on_idle is not None:
+            self.on_idle()
         deadlines = [t.wait.deadline for t in self.order if t.wait and t.wait.deadline is not None]
         real = self.signals.real_deadline()
         if real is not None:

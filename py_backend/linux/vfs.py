@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 
 from . import errors as E
-from .errors import SyscallError
+from .errors import SyscallError, WouldBlock
 
 S_IFMT = 0o170000
 S_IFSOCK = 0o140000
@@ -666,6 +666,17 @@ class OpenFile:
         self.offset = 0
         self.path = path
         self.dir_names: list[tuple[str, Node]] | None = None
+        self.refs = 0  # descriptors naming it, in every process (fork shares descriptions)
+
+    def close(self) -> None:
+        """The last descriptor naming this description was closed."""
+
+    def poll_in(self) -> bool:
+        """A read would not block (data, end of file or an error)."""
+        return True
+
+    def poll_out(self) -> bool:
+        return True
 
     @property
     def readable(self) -> bool:
@@ -779,6 +790,9 @@ class FifoNode(Node):
 
 
 class Pipe:
+    CAPACITY = 65536  # Linux's default pipe size
+    ATOMIC = 4096  # PIPE_BUF: writes up to this size are never split
+
     def __init__(self) -> None:
         self.buf = bytearray()
         self.readers = 0
@@ -787,13 +801,16 @@ class Pipe:
 
 
 class PipeEnd(OpenFile):
-    """One end of a pipe inside this single process (a full pipe cannot block: EAGAIN)."""
+    """One end of a pipe.  An empty pipe with writers, or a full one with readers, blocks the
+    calling thread (`WouldBlock`: the call runs again when the other side moves) unless the
+    description is O_NONBLOCK (EAGAIN); no readers left: EPIPE (the caller adds SIGPIPE)."""
 
-    CAPACITY = 65536
+    CAPACITY = Pipe.CAPACITY
 
     def __init__(self, pipe: Pipe, flags: int) -> None:
         super().__init__(pipe.node, flags)
         self.pipe = pipe
+        self.closed = False
         if self.writable:
             pipe.writers += 1
         else:
@@ -803,16 +820,29 @@ class PipeEnd(OpenFile):
         return False
 
     def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         if self.writable:
             self.pipe.writers -= 1
         else:
             self.pipe.readers -= 1
 
+    def poll_in(self) -> bool:
+        p = self.pipe
+        return bool(p.buf) or p.writers == 0
+
+    def poll_out(self) -> bool:
+        p = self.pipe
+        return p.readers == 0 or len(p.buf) + Pipe.ATOMIC <= Pipe.CAPACITY
+
     def read(self, n: int) -> bytes:
         p = self.pipe
         if not p.buf:
             if p.writers > 0:
-                raise _err(E.EAGAIN)  # single thread: waiting would deadlock
+                if self.flags & O_NONBLOCK:
+                    raise _err(E.EAGAIN)
+                raise WouldBlock(self.poll_in, what="pipe read")
             return b""
         data = bytes(p.buf[:n])
         del p.buf[:n]
@@ -825,9 +855,17 @@ class PipeEnd(OpenFile):
         p = self.pipe
         if p.readers == 0:
             raise _err(E.EPIPE)
-        room = self.CAPACITY - len(p.buf)
-        if room <= 0:
-            raise _err(E.EAGAIN)
+        room = Pipe.CAPACITY - len(p.buf)
+        if room <= 0 or (len(data) <= Pipe.ATOMIC and room < len(data)):
+            if self.flags & O_NONBLOCK:
+                raise _err(E.EAGAIN)
+            pipe = self.pipe
+
+            def ready() -> bool:
+                left = Pipe.CAPACITY - len(pipe.buf)
+                return pipe.readers == 0 or left >= min(len(data), Pipe.ATOMIC)
+
+            raise WouldBlock(ready, what="pipe write")
         p.buf += data[:room]
         return min(room, len(data))
 
