@@ -14,23 +14,35 @@ import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from . import abi
 from .abi import ExitReason, PageFlags
 from .isa.decode import decode
+from .linux import errors as E
 from .linux.errors import (
     ElfError,
     EmulatorError,
+    ExecImage,
     GuestExit,
     GuestSignal,
     NeedsSysroot,
+    ProcessBlocked,
     SyscallError,
+    WouldBlock,
 )
 from .linux.mm import AddressSpace
 from .linux.process import load_process
-from .linux.signals import SIGNAL_NAMES
+from .linux.procs import Proc, ProcessTable, exit_status, signal_status
+from .linux.signals import SI_USER, SIGNAL_NAMES, STOP_SIGNALS, siginfo
 from .linux.syscalls import Linux
+from .linux.threads import (
+    CLONE_CHILD_CLEARTID,
+    CLONE_CHILD_SETTID,
+    CLONE_PARENT_SETTID,
+    CLONE_VFORK,
+    Wait,
+)
 from .linux.vfs import Dir, File, HostFile, Vfs
 from .memory import RawMemory
 from .translate import emit_fp, emit_int  # noqa: F401  (registers semantics)
@@ -92,6 +104,9 @@ class Action:
     status: int = 0
     message: str = ""
     reset_table: bool = False  # every TB was dropped: a host may start a fresh funcref table
+    space: int = 0  # the host memory (process) the modules go into and the TB runs in
+    signal: int = 0  # "exit": the process died of this signal (status = 128 + signal)
+    replacement: Any = None  # "replaced" (inside the System only): the machine after execve
 
 
 @dataclass(slots=True, eq=False)
@@ -107,6 +122,10 @@ class TB:
 
 
 class Machine:
+    system: System  # every process of the run (this one included)
+    proc: Proc  # this process's entry in the process table
+    space: int  # the host memory it runs in (Action.space)
+
     def __init__(
         self,
         mem: RawMemory,
@@ -139,23 +158,14 @@ class Machine:
         runs, with speculative batches of ``batch`` TBs).  Left unset, they come from the
         environment variables TBWASM_TIER and TBWASM_HOT_THRESHOLD (how the test suites run every
         host in every tier), else the defaults in abi.py."""
-        tier = tier or os.environ.get("TBWASM_TIER") or abi.DEFAULT_TIER
-        if hot_threshold is None:
-            env_threshold = os.environ.get("TBWASM_HOT_THRESHOLD", "")
-            hot_threshold = int(env_threshold) if env_threshold.isdigit() else HOT_THRESHOLD
-        if tier not in TIERS:
-            raise ValueError(f"unknown tier {tier!r} (one of {', '.join(TIERS)})")
-        self.tier = tier
-        self.hot_threshold = max(1, min(hot_threshold, 0xFFFFFFFF))
-        self.mem = mem
-        self.slice = budget
-        self.base_slice = budget
-        self.batch = batch
-        self.max_block_insns = max_block_insns
-        self.trace = trace
-        self.strace = self._strace_line if strace is not None else None
-        self._strace_out = strace
-        mem.fill(abi.CTX, abi.STATE_END - abi.CTX, 0)
+        self._configure(
+            mem,
+            dict(
+                budget=budget, batch=batch, max_block_insns=max_block_insns, trace=trace,
+                strace=strace, count_tbs=count_tbs, max_tbs=max_tbs, tier=tier,
+                hot_threshold=hot_threshold,
+            ),
+        )  # fmt: skip
         self.aspace = AddressSpace(mem, on_code_write=self._code_written)
         env = DEFAULT_ENV if env is None else env
         exe = argv[0] if argv and argv[0].startswith("/") else "/bin/program"
@@ -176,12 +186,39 @@ class Machine:
             stderr,
             exe_path=exe,
             vfs=vfs,
-            on_flush_icache=None,  # coherent already; see the FENCE_I exit
+            on_flush_icache=None,  # coherent already; see the FACTS of the FENCE_I exit
             **({"sleep": sleep} if sleep is not None else {}),  # a host's own (e.g. stoppable)
         )
-        self.threads = self.linux.threads
-        self.linux.signals.trace = self.strace
-        self.threads.trace = self.strace
+        self._attach_linux()
+        self._setup_tiers()
+        self._write_x(2, self.process.sp)
+        self._set_pc(self.process.entry)
+        self.system = System(self)
+
+    def _configure(self, mem: RawMemory, options: dict[str, Any]) -> None:
+        """What every process of a run shares (the options) and starts empty (TB cache,
+        statistics).  ``options`` are the constructor's keywords, kept for forks and execs."""
+        self._options = options
+        tier = options["tier"] or os.environ.get("TBWASM_TIER") or abi.DEFAULT_TIER
+        hot_threshold = options["hot_threshold"]
+        if hot_threshold is None:
+            env_threshold = os.environ.get("TBWASM_HOT_THRESHOLD", "")
+            hot_threshold = int(env_threshold) if env_threshold.isdigit() else HOT_THRESHOLD
+        if tier not in TIERS:
+            raise ValueError(f"unknown tier {tier!r} (one of {', '.join(TIERS)})")
+        self.tier = tier
+        self.hot_threshold = max(1, min(hot_threshold, 0xFFFFFFFF))
+        self.mem = mem
+        self.space = 0
+        self.slice = options["budget"]
+        self.base_slice = options["budget"]
+        self.batch = options["batch"]
+        self.max_block_insns = options["max_block_insns"]
+        self.trace = options["trace"]
+        strace = options["strace"]
+        self.strace = self._strace_line if strace is not None else None
+        self._strace_out = strace
+        mem.fill(abi.CTX, abi.STATE_END - abi.CTX, 0)
         self.tbs: dict[int, TB] = {}  # guest pc -> TB
         self.by_id: dict[int, TB] = {}
         self.page_tbs: dict[int, set[int]] = {}  # guest page -> TB ids
@@ -196,8 +233,8 @@ class Machine:
         self.module_serial = 0
         self.smc_pages: dict[int, int] = {}  # guest page -> times its TBs were invalidated
         self._code_lines: dict[int, bytes] = {}  # see _fetch16
-        self.count_tbs = count_tbs
-        self.max_tbs = max(abi.FIRST_TB + 1, min(max_tbs, abi.MAX_TBS))
+        self.count_tbs = options["count_tbs"]
+        self.max_tbs = max(abi.FIRST_TB + 1, min(options["max_tbs"], abi.MAX_TBS))
         self._table_reset = False
         # statistics
         self.guest_insns = 0
@@ -207,9 +244,11 @@ class Machine:
         self.translate_seconds = 0.0
         self.flushes = 0
         self.hot_exits = 0
-        self._setup_tiers()
-        self._write_x(2, self.process.sp)
-        self._set_pc(self.process.entry)
+
+    def _attach_linux(self) -> None:
+        self.threads = self.linux.threads
+        self.linux.signals.trace = self.strace
+        self.threads.trace = self.strace
 
     def _setup_tiers(self) -> None:
         """Tier 0 goes into the table (again after a table reset); its threshold and the miss
@@ -537,15 +576,37 @@ class Machine:
         self._w64(abi.CTX_BUDGET, self.slice)
 
     def start(self) -> Action:
+        """The host protocol (see the module docstring): the first Action of the run."""
+        return self.system.start()
+
+    def service(self, reason: int) -> Action:
+        """The host protocol: what to do after the running TB returned ``reason``."""
+        return self.system.service(reason)
+
+    def _start(self) -> Action:
         self._tier_context()
         return self._guarded(lambda: self._run(self.pc()))
 
-    def service(self, reason: int) -> Action:
-        return self._guarded(lambda: self._service(reason))
+    def _continue(self) -> Action:
+        """Run this process again after others ran (or after it waited): its threads are
+        rescheduled (a woken system call gets its result) and pending signals delivered."""
+        self._tier_context()
+        t = self.threads
+        t.need_switch = t.current.wait is not None or t.current.exited
+
+        def go() -> Action:
+            t.schedule()
+            return self._resume(self.pc())
+
+        return self._guarded(go)
 
     def _guarded(self, fn: Callable[[], Action]) -> Action:
         try:
             return fn()
+        except ProcessBlocked:
+            return Action("block")
+        except _Replaced as r:
+            return Action("replaced", replacement=r.machine)
         except GuestExit as e:
             return Action("exit", status=e.status & 0xFF)
         except GuestSignal as e:
@@ -568,7 +629,7 @@ class Machine:
         msg = f"tbwasm: guest {name} at pc=0x{pc:x}"
         if addr is not None:
             msg += f" (addr 0x{addr:x})"
-        return Action("exit", status=128 + signo, message=msg)
+        return Action("exit", status=128 + signo, message=msg, signal=signo)
 
     def _service(self, reason: int) -> Action:
         self.host_calls += 1
@@ -633,12 +694,14 @@ class Machine:
         if self.strace is not None:
             call = f"{self.linux.syscall_name(nr)}({', '.join(hex(a) for a in args)})"
             try:
-                ret = self.linux.syscall(nr, args)
+                ret = self._call(nr, args, pc)
             except (GuestExit, GuestSignal) as e:
                 self.strace(f"{call} = {e!r}")
                 raise
             cur = threads.current
-            if cur.exited:
+            if ret is None:
+                self.strace(f"{call} = ? <waiting>")
+            elif cur.exited:
                 self.strace(f"{call} = ?")
             elif cur.wait is not None:
                 self.strace(f"{call} = ? <unfinished ...>")
@@ -646,7 +709,10 @@ class Machine:
             else:
                 self.strace(f"{call} = {ret}")
         else:
-            ret = self.linux.syscall(nr, args)
+            ret = self._call(nr, args, pc)
+        if ret is None:  # blocked: the call runs again when ready (pc is back at the ecall)
+            threads.schedule()
+            return self._resume(self.pc())
         self._write_x(10, ret)
         if threads.need_switch:
             threads.schedule()  # the thread blocked, exited or yielded
@@ -656,6 +722,29 @@ class Machine:
         elif nr == 220:
             self.slice = min(THREAD_SLICE, self.base_slice)
         return self._resume(self.pc())  # rt_sigreturn moved pc
+
+    def fork(self, flags: int, newsp: int, ptid: int, tls: int, ctid: int) -> int:
+        """The process hook of sys_clone (linux/sys_proc.py): a child process."""
+        return self.system.fork(self, flags, newsp, ptid, ctid)
+
+    def _call(self, nr: int, args: tuple[int, ...], pc: int) -> int | None:
+        """One system call; None when it blocked (WouldBlock: the thread waits with pc at the
+        ecall, so that the call runs again once it can go on)."""
+        try:
+            return self.linux.syscall(nr, args)
+        except WouldBlock as w:
+            self._set_pc(pc)
+            self.threads.block(
+                Wait("io", ready=w.ready, deadline=w.deadline, timeout_result=w.timeout_result)
+            )
+            self.threads.current.call = w.what
+            return None
+        except ExecImage as image:
+            try:
+                new = self.system.exec(self, image)
+            except SyscallError as e:
+                return -e.errno
+            raise _Replaced(new) from None
 
     def _emulate(self, pc: int) -> Action:
         word = int.from_bytes(self.mem.read(abi.GUEST_BASE + pc, 4), "little")
@@ -680,7 +769,313 @@ class Machine:
             "interp_insns": self._u64(abi.CTX_INTERP_INSNS),
             "hot_exits": self.hot_exits,
             **self.threads.stats(),
+            **self.system.stats(),
         }
+
+
+class Spaces(Protocol):
+    """What a host offers for more processes: a fresh, zeroed Wasm memory of the ABI's size with
+    an empty funcref table of its own (``Action.space`` names it), and freeing one."""
+
+    def new_space(self) -> tuple[int, RawMemory]: ...
+
+    def free_space(self, space: int) -> None: ...
+
+
+FAULT_SIGNALS = frozenset({4, 5, 7, 8, 11})  # a child dying of these says so on stderr
+
+
+class System:
+    """Every process of one run and which one runs: what a host drives, through the first
+    process's `Machine.start` / `Machine.service`.
+
+    Each process is a `Machine` with its own memory (a host *space*), so a switch costs nothing
+    but a different ``Action.space``.  A process runs until it blocks (every thread waits:
+    `ProcessBlocked`), ends, or uses up a time slice while another can run; then the next
+    runnable one in pid order continues.  When none can run, the system sleeps until the
+    earliest deadline (a sleep, a timeout, a timer); when nothing could ever wake one, that is
+    a deadlock, reported instead of hanging.  The run ends when the first process ends (the
+    others go with it, as in a container whose init exits).  Without a host that makes spaces
+    (``spaces`` None), fork answers ENOSYS; execve works anyway (the image is replaced in the
+    same memory).
+    """
+
+    def __init__(self, init: Machine) -> None:
+        self.procs = ProcessTable(first_pid=init.linux.pid)
+        self.procs.send = self._send
+        self.init = init
+        proc = self.procs.add_first(init, name=init.threads.current.name.decode(errors="replace"))
+        self.machines: dict[int, Machine] = {}
+        self.current = init
+        self.spaces: Spaces | None = None
+        self.switches = 0
+        self.execs = 0
+        self._attach(init, proc)
+
+    def _attach(self, m: Machine, proc: Proc) -> None:
+        m.system = self
+        m.proc = proc
+        proc.owner = m
+        self.machines[proc.pid] = m
+        lx = m.linux
+        lx.procs, lx.proc, lx.hooks = self.procs, proc, m
+        m.threads.on_idle = _blocked
+        lx.signals.on_stop = lambda sig: self._stop(m, sig)
+
+    # --- the host protocol ---------------------------------------------------------------------
+
+    def start(self) -> Action:
+        return self._settle(self.current, self.current._start())
+
+    def service(self, reason: int) -> Action:
+        m = self.current
+        if reason == ExitReason.BUDGET and len(self.machines) > 1 and self._others_runnable(m):
+            m.host_calls += 1
+            m._account()
+            return self._switch(m)
+        return self._settle(m, m._guarded(lambda: m._service(reason)))
+
+    def _settle(self, m: Machine, a: Action) -> Action:
+        """Follow ``a`` (what process ``m`` wants) until a TB is to run somewhere."""
+        while True:
+            if a.kind == "run":
+                a.space = m.space
+                if m is not self.current:
+                    self.switches += 1
+                self.current = m
+                return a
+            if a.kind == "replaced":
+                m = a.replacement
+                self.execs += 1
+                a = m._start()
+                continue
+            if a.kind == "exit":
+                end = self._ended(m, a)
+                if end is not None:
+                    return end
+                nxt = self._next(None)
+            elif a.kind == "block":
+                nxt = self._next(m)
+            else:
+                raise EmulatorError(f"unknown action {a.kind}")
+            if isinstance(nxt, Action):
+                return nxt  # stopped by the host, or a deadlock
+            m = nxt
+            a = m._continue()
+
+    def _switch(self, m: Machine) -> Action:
+        nxt = self._next(m, rotate=True)
+        if isinstance(nxt, Action):
+            return nxt
+        return self._settle(nxt, nxt._continue())
+
+    # --- scheduling -----------------------------------------------------------------------------
+
+    def _runnable(self, m: Machine) -> bool:
+        return not m.proc.stopped and m.threads.runnable()
+
+    def _others_runnable(self, m: Machine) -> bool:
+        return any(o is not m and self._runnable(o) for o in list(self.machines.values()))
+
+    def _next(self, after: Machine | None, rotate: bool = False) -> Machine | Action:
+        """The next process that can run after ``after`` in pid order (``after`` itself last);
+        sleeps while none can."""
+        while True:
+            ms = list(self.machines.values())
+            if after is not None and after in ms:
+                i = ms.index(after)
+                ms = ms[i + 1 :] + ms[: i + 1]
+            for m in ms:
+                if self._runnable(m):
+                    return m
+            stop = self._idle()
+            if stop is not None:
+                return stop
+
+    def _idle(self) -> Action | None:
+        """No process can run: sleep until the earliest deadline of any of them."""
+        deadlines = [d for m in self.machines.values() if (d := m.threads.deadline()) is not None]
+        if not deadlines:
+            n = len(self.machines)
+            return Action(
+                "exit",
+                status=70,
+                message=f"tbwasm: internal error: deadlock: all {n} guest process(es) wait "
+                "and nothing can wake them",
+            )
+        now = self.init.threads.now()
+        end = min(deadlines)
+        if end > now and self.init.linux.sleep((end - now) / 1e9):
+            return Action("exit", status=130, message="tbwasm: stopped")  # cut short by the host
+        return None
+
+    # --- signals between processes ------------------------------------------------------------
+
+    def _send(self, proc: Proc, sig: int, sender: int) -> None:
+        m = proc.owner
+        if not isinstance(m, Machine):
+            return
+        sigs = m.linux.signals
+        if sig == 18 or sig == 9:  # SIGCONT (and SIGKILL) continue a stopped process
+            for s in STOP_SIGNALS:
+                sigs.shared.pop(s, None)
+                sigs.pending.pop(s, None)
+            if proc.stopped:
+                proc.stopped = 0
+                proc.continued = True
+                self._notify_parent(proc, 6, 18)
+        if sig in STOP_SIGNALS:
+            sigs.shared.pop(18, None)
+        if m is self.current:
+            sigs.send(sig, SI_USER)  # may end the caller here (GuestSignal)
+            return
+        sigs.post(sig, siginfo(sig, SI_USER, pid=sender, uid=m.linux.uid))
+
+    def _notify_parent(self, proc: Proc, code: int, status: int) -> None:
+        parent = self.procs.get(proc.ppid)
+        if parent is None or not isinstance(parent.owner, Machine):
+            return
+        self.procs.changed += 1
+        psig = parent.owner.linux.signals
+        act = psig.action(17)
+        if code in (5, 6) and act.flags & 1:  # SA_NOCLDSTOP
+            return
+        info = bytearray(siginfo(17, code, pid=proc.pid, uid=0))
+        info[24:28] = status.to_bytes(4, "little", signed=True)  # si_status
+        psig.post(17, bytes(info))
+
+    def _stop(self, m: Machine, sig: int) -> None:
+        """The default action of a stop signal (job control): the process stops until SIGCONT."""
+        proc = m.proc
+        if proc is self.init.proc and len(self.machines) == 1:
+            return  # nobody could continue it
+        proc.stopped = sig
+        proc.stop_reported = False
+        self._notify_parent(proc, 5, sig)
+        raise ProcessBlocked
+
+    # --- lifetimes ------------------------------------------------------------------------------
+
+    def fork(self, parent: Machine, flags: int, newsp: int, ptid: int, ctid: int) -> int:
+        if self.spaces is None:
+            return -E.ENOSYS  # the host cannot make another memory
+        proc = self.procs.fork(parent.proc)
+        try:
+            space, mem = self.spaces.new_space()
+        except Exception:
+            self.procs.reap(proc)
+            return -E.ENOMEM
+        child = Machine.__new__(Machine)
+        child._configure(mem, parent._options)
+        child.space = space
+        child.aspace = parent.aspace.fork(mem, child._code_written)
+        cpu = bytearray(parent.mem.read(abi.CPU, abi.CPU_SIZE))
+        struct.pack_into("<Q", cpu, 8 * 10, 0)  # the child's fork returns 0
+        if newsp:
+            struct.pack_into("<Q", cpu, 8 * 2, newsp)
+        struct.pack_into("<I", cpu, abi.CPU_RES_VALID - abi.CPU, 0)
+        mem.write(abi.CPU, bytes(cpu))
+        child.process = parent.process
+        child.linux = parent.linux.fork(child.aspace, proc.pid)
+        child._attach_linux()
+        child._setup_tiers()
+        self._attach(child, proc)
+        if flags & CLONE_CHILD_SETTID:
+            child.threads._try_write_u32(ctid, proc.pid)
+        if flags & CLONE_CHILD_CLEARTID:
+            child.threads.current.clear_child_tid = ctid
+        if flags & CLONE_PARENT_SETTID:
+            parent.threads._try_write_u32(ptid, proc.pid)
+            child.threads._try_write_u32(ptid, proc.pid)
+        if flags & CLONE_VFORK:
+            # the parent waits until the child execs or ends (its memory is a copy, not shared)
+            parent.threads.block(
+                Wait("vfork", ready=lambda: proc.exec_done or proc.zombie, ready_result=proc.pid)
+            )
+        return proc.pid
+
+    def exec(self, m: Machine, image: ExecImage) -> Machine:
+        """execve: a new machine for the same process in the same memory (old image gone)."""
+        _check_elf_header(image.program)
+        new = Machine.__new__(Machine)
+        new._configure(m.mem, m._options)
+        new.space = m.space
+        new._table_reset = True  # the old image's TBs: a host may drop its table
+        new.aspace = AddressSpace(m.mem, on_code_write=new._code_written)
+        vfs = m.linux.vfs
+        try:
+            new.process = load_process(
+                image.program,
+                image.argv,
+                image.env,
+                new.aspace,
+                open_interp=lambda p: read_interpreter(vfs, p),
+                execfn=image.path,
+            )
+        except ElfError as e:
+            # past the point of no return: the process dies (Linux sends SIGSEGV)
+            m.linux._stderr.write(f"tbwasm: {image.path}: {e}\n".encode())
+            raise GuestSignal(11) from None
+        new.linux = m.linux.exec_into(new.aspace, image.argv, image.env, image.path)
+        new._attach_linux()
+        new._setup_tiers()
+        new._write_x(2, new.process.sp)
+        new._set_pc(new.process.entry)
+        proc = m.proc
+        proc.exec_done = True
+        proc.name = new.threads.current.name.decode(errors="replace")
+        self._attach(new, proc)
+        if m is self.init:
+            self.init = new
+        return new
+
+    def _ended(self, m: Machine, a: Action) -> Action | None:
+        """Process ``m`` ended with ``a``; the final Action if that ends the run."""
+        if m is self.init:
+            for other in list(self.machines.values()):
+                if other is not m:
+                    self._bury(other, signal_status(9))
+            return a
+        if a.message and (not a.signal or a.signal in FAULT_SIGNALS):
+            m.linux._stderr.write(a.message.encode() + b"\n")
+        self._bury(m, signal_status(a.signal) if a.signal else exit_status(a.status))
+        return None
+
+    def _bury(self, m: Machine, status: int) -> None:
+        proc = m.proc
+        m.linux.close_all()
+        self.machines.pop(proc.pid, None)
+        parent = self.procs.get(proc.ppid)
+        ignore = False
+        if parent is not None and isinstance(parent.owner, Machine):
+            act = parent.owner.linux.signals.action(17)
+            ignore = act.handler == 1 or bool(act.flags & 2)  # SIG_IGN, SA_NOCLDWAIT
+        self.procs.exited(proc, status, ignore_chld=ignore)
+        if not ignore:
+            code = 1 if status & 0x7F == 0 else 2
+            self._notify_parent(proc, code, status >> 8 if code == 1 else status & 0x7F)
+        if self.spaces is not None and m.space != self.init.space:
+            self.spaces.free_space(m.space)
+
+    def stats(self) -> dict[str, float]:
+        return {"processes": self.procs.forks + 1, "execs": self.execs}
+
+
+def _blocked() -> None:
+    raise ProcessBlocked
+
+
+def _check_elf_header(data: bytes) -> None:
+    """What execve checks before the point of no return: a riscv64 ELF executable."""
+    if (
+        len(data) < 64
+        or data[:4] != b"\x7fELF"
+        or data[4] != 2
+        or data[5] != 1
+        or int.from_bytes(data[16:18], "little") not in (2, 3)
+        or int.from_bytes(data[18:20], "little") != 243
+    ):
+        raise SyscallError(E.ENOEXEC)
 
 
 def _falls_through(block: Block) -> bool:
@@ -693,3 +1088,11 @@ def _falls_through(block: Block) -> bool:
 
 class _CacheFull(Exception):
     pass
+
+
+class _Replaced(Exception):
+    """execve succeeded: ``machine`` runs the process from now on."""
+
+    def __init__(self, machine: Machine) -> None:
+        super().__init__("exec")
+        self.machine = machine

@@ -48,7 +48,7 @@ def _stepper(tier: str, program: bytes, argv: list[str], watch: int | None):  # 
     )
     action = m.start()
     while action.kind == "run":
-        host._install(action)
+        host._install_first(action)
         reason = host._run(host.store, action.tb)
         action = m.service(reason)
         if reason in (abi.ExitReason.BUDGET, abi.ExitReason.CHAIN, abi.ExitReason.LOOKUP):

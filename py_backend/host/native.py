@@ -63,21 +63,12 @@ def _interp_module(engine: wasmtime.Engine) -> wasmtime.Module:
     return m
 
 
-class NativeHost:
-    # wasmtime never frees an instance before its store: past this many, the host moves the
-    # guest into a fresh store (copying only mapped pages) and the machine retranslates.
-    MAX_INSTANCES = 8000
+class _Space:
+    """One guest memory (a process) with its own store, funcref table and entry trampoline."""
 
-    def __init__(self, code_cache: bool = False) -> None:
-        self.engine, self.entry_module = _engine(code_cache)
-        self.raw = BufferMemory(bytearray(0))
-        self.compile_seconds = 0.0  # Cranelift (or the code cache) on TB modules
-        self.recycles = 0
-        self._new_store()
-
-    def _new_store(self) -> None:
-        self.store = wasmtime.Store(self.engine)
-        self.store.set_limits(instances=self.MAX_INSTANCES + 100)
+    def __init__(self, engine: wasmtime.Engine, entry_module: wasmtime.Module, raw: BufferMemory):
+        self.store = wasmtime.Store(engine)
+        self.store.set_limits(instances=NativeHost.MAX_INSTANCES + 100)
         self.memory = wasmtime.Memory(
             self.store, wasmtime.MemoryType(wasmtime.Limits(abi.MEMORY_PAGES, abi.MEMORY_PAGES))
         )
@@ -89,24 +80,78 @@ class NativeHost:
         ptr = self.memory.data_ptr(self.store)
         size = self.memory.data_len(self.store)
         buf = (ctypes.c_ubyte * size).from_address(ctypes.addressof(ptr.contents))
-        # Retarget the one RawMemory object everyone holds.  The view points into memory the
+        # Retarget the RawMemory object the machine holds.  The view points into memory the
         # store owns: keep the store alive as long as the view.
-        self.raw.view = memoryview(buf).cast("B")
-        self.raw.address = ctypes.addressof(buf)
-        self.raw.keepalive = (self.store, self.memory)  # type: ignore[attr-defined]
+        self.raw = raw
+        raw.view = memoryview(buf).cast("B")
+        raw.address = ctypes.addressof(buf)
+        raw.keepalive = (self.store, self.memory)  # type: ignore[attr-defined]
         self.imports = [self.memory, self.table]
-        entry = wasmtime.Instance(self.store, self.entry_module, [self.table])
+        entry = wasmtime.Instance(self.store, entry_module, [self.table])
         run = entry.exports(self.store)["run"]
         assert isinstance(run, wasmtime.Func)
-        self._run = run
+        self.run = run
         self.instances = 1
 
-    def _recycle(self, machine: Machine) -> Action:
-        """Move the guest into a fresh store: host state and mapped guest pages are copied."""
-        old = self.raw.view
-        keep = self.raw.keepalive  # type: ignore[attr-defined]
-        self._new_store()
-        new = self.raw.view
+
+class NativeHost:
+    """Runs a machine (and the processes it forks: one `_Space` each) with wasmtime."""
+
+    # wasmtime never frees an instance before its store: past this many, the host moves the
+    # guest into a fresh store (copying only mapped pages) and the machine retranslates.
+    MAX_INSTANCES = 8000
+
+    def __init__(self, code_cache: bool = False) -> None:
+        self.engine, self.entry_module = _engine(code_cache)
+        self.raw = BufferMemory(bytearray(0))
+        self.compile_seconds = 0.0  # Cranelift (or the code cache) on TB modules
+        self.recycles = 0
+        self.spaces: dict[int, _Space] = {0: _Space(self.engine, self.entry_module, self.raw)}
+        self.next_space = 1
+        self.spaces_made = 1
+
+    # the first process's space (what single-process tools drive directly)
+    @property
+    def store(self) -> wasmtime.Store:
+        return self.spaces[0].store
+
+    @property
+    def memory(self) -> wasmtime.Memory:
+        return self.spaces[0].memory
+
+    @property
+    def table(self) -> wasmtime.Table:
+        return self.spaces[0].table
+
+    @property
+    def _run(self) -> wasmtime.Func:
+        return self.spaces[0].run
+
+    def _install_first(self, action: Action) -> None:
+        self._install(self.spaces[0], action)
+
+    # --- Spaces (machine.Spaces): memories for forked processes -------------------------------
+
+    def new_space(self) -> tuple[int, BufferMemory]:
+        sid = self.next_space
+        self.next_space += 1
+        self.spaces[sid] = _Space(self.engine, self.entry_module, BufferMemory(bytearray(0)))
+        self.spaces_made += 1
+        return sid, self.spaces[sid].raw
+
+    def free_space(self, space: int) -> None:
+        sp = self.spaces.pop(space, None)
+        if sp is not None:
+            sp.raw.view = memoryview(bytearray(0))
+            sp.raw.keepalive = None  # type: ignore[attr-defined]
+
+    def _recycle(self, sid: int, machine: Machine) -> Action:
+        """Move a guest into a fresh store: host state and mapped guest pages are copied."""
+        old_space = self.spaces[sid]
+        old = old_space.raw.view
+        keep = old_space.raw.keepalive  # type: ignore[attr-defined]
+        sp = self.spaces[sid] = _Space(self.engine, self.entry_module, old_space.raw)
+        new = sp.raw.view
         new[abi.CTX : abi.STATE_END] = old[abi.CTX : abi.STATE_END]
         pt_end = abi.PAGE_TABLE + abi.GUEST_PAGES
         new[abi.PAGE_TABLE : pt_end] = old[abi.PAGE_TABLE : pt_end]
@@ -126,13 +171,15 @@ class NativeHost:
         del old, keep
         self.recycles += 1
         machine.flush_code()
-        return machine.start()
+        action = machine._guarded(lambda: machine._run(machine.pc()))
+        action.space = sid
+        return action
 
-    def _install(self, action: Action) -> None:
-        size = self.table.size(self.store)
+    def _install(self, sp: _Space, action: Action) -> None:
+        size = sp.table.size(sp.store)
         if action.table_size > size:
             grow = max(action.table_size - size, _TABLE_CHUNK)
-            self.table.grow(self.store, grow, None)
+            sp.table.grow(sp.store, grow, None)
         for m in action.modules:
             if m is interpreter_module():
                 # tier 0: compiled once per engine, instantiated again after a table reset
@@ -141,20 +188,23 @@ class NativeHost:
                 t0 = time.perf_counter()
                 module = wasmtime.Module(self.engine, m)
                 self.compile_seconds += time.perf_counter() - t0
-            wasmtime.Instance(self.store, module, self.imports)
-        self.instances += len(action.modules)
+            wasmtime.Instance(sp.store, module, sp.imports)
+        sp.instances += len(action.modules)
 
     def run(self, machine: Machine, on_budget: Callable[[], bool] | None = None) -> Action:
-        """Drive `machine` to its end; returns the final exit Action.  `on_budget` is called at
-        every budget exit and may return False to stop the guest."""
+        """Drive `machine` (and every process it forks) to its end; returns the final exit
+        Action.  `on_budget` is called at every budget exit and may return False to stop."""
+        machine.system.spaces = self
         action = machine.start()
         budget_reason = abi.ExitReason.BUDGET
         while action.kind == "run":
-            if self.instances + len(action.modules) > self.MAX_INSTANCES:
-                action = self._recycle(machine)
-            self._install(action)
+            sp = self.spaces[action.space]
+            if sp.instances + len(action.modules) > self.MAX_INSTANCES:
+                action = self._recycle(action.space, machine.system.current)
+                sp = self.spaces[action.space]
+            self._install(sp, action)
             try:
-                reason = self._run(self.store, action.tb)
+                reason = sp.run(sp.store, action.tb)
             except wasmtime.Trap as e:
                 first = str(e).splitlines()[0] if str(e) else "trap"
                 return Action("exit", status=70, message=f"tbwasm: internal error: wasm {first}")

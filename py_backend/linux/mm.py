@@ -105,6 +105,26 @@ class AddressSpace:
         self.brk_limit = MMAP_TOP
         mem.fill(abi.PAGE_TABLE, NPAGES, 0)
 
+    def fork(
+        self, mem: RawMemory, on_code_write: Callable[[int, int], None] | None
+    ) -> AddressSpace:
+        """A copy of this address space in ``mem`` (a fresh, zeroed memory): the same mappings,
+        protections and contents; no page holds translated code in the copy yet."""
+        child = AddressSpace(mem, on_code_write)
+        child.prot[:] = self.prot
+        child.mapped[:] = self.mapped
+        child.dirty[:] = self.mapped
+        child.names = dict(self.names)
+        child.brk_start, child.brk_cur, child.brk_limit = (
+            self.brk_start,
+            self.brk_cur,
+            self.brk_limit,
+        )
+        mem.write(abi.PAGE_TABLE, bytes(self.prot))
+        for first, count in _runs(bytes(self.mapped), 0):
+            copy_memory(self.mem, mem, abi.GUEST_BASE + (first << SHIFT), count << SHIFT)
+        return child
+
     # --- page table ----------------------------------------------------------------------------
 
     def _code_bits(self, p0: int, n: int) -> bytes:
@@ -471,3 +491,19 @@ class AddressSpace:
             out.append((p << SHIFT, q << SHIFT, prot))
             p = self.mapped.find(1, q)
         return out
+
+
+def copy_memory(src: RawMemory, dst: RawMemory, offset: int, size: int) -> None:
+    """Copy [offset, offset + size) of one Wasm memory to the same place in another (fork); a
+    host memory may offer ``copy_to(dst, offset, size)`` to do it without going through Python."""
+    fast = getattr(src, "copy_to", None)
+    if fast is not None and fast(dst, offset, size):
+        return
+    chunk = 1 << 20
+    end = offset + size
+    while offset < end:
+        n = min(chunk, end - offset)
+        data = src.read(offset, n)
+        if data.count(0) != n:  # untouched pages stay untouched in the copy
+            dst.write(offset, data)
+        offset += n

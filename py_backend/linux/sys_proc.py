@@ -34,7 +34,7 @@ from .vfs import Dir, File, HostFile
 if TYPE_CHECKING:
     from .syscalls import Linux
 
-__WNOTHREAD, __WALL, __WCLONE = 0x20000000, 0x40000000, 0x80000000
+W_NOTHREAD, W_ALL, W_CLONE = 0x20000000, 0x40000000, 0x80000000
 MAX_ARGS = 1 << 17  # argv + envp strings (Linux's MAX_ARG_STRINGS is 0x7fffffff, but
 MAX_ARG_BYTES = 2 << 20  # the stack limit of 8 MiB allows ~2 MiB: E2BIG beyond)
 SHEBANG_MAX = 256  # BINPRM_BUF_SIZE
@@ -176,7 +176,7 @@ class ProcessCalls:
     @syscall_nr(260)
     def sys_wait4(self: Linux, pid: int, wstatus: int, options: int, rusage: int, *_: int) -> int:
         pid = s32(pid)
-        if options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE):
+        if options & ~(WNOHANG | WUNTRACED | WCONTINUED | W_NOTHREAD | W_ALL | W_CLONE):
             raise SyscallError(E.EINVAL)
         if pid == -(1 << 31):
             raise SyscallError(E.ESRCH)
@@ -206,7 +206,7 @@ class ProcessCalls:
     ) -> int:
         idtype, ident = s32(idtype), s32(ident)
         allowed = WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT
-        if options & ~(allowed | __WNOTHREAD | __WALL | __WCLONE):
+        if options & ~(allowed | W_NOTHREAD | W_ALL | W_CLONE):
             raise SyscallError(E.EINVAL)
         if not options & (WEXITED | WUNTRACED | WCONTINUED):
             raise SyscallError(E.EINVAL)

@@ -301,6 +301,11 @@ class Linux(ProcessCalls):
 
     # --- helpers --------------------------------------------------------------------------------
 
+    def _must_block(self) -> bool:
+        """A wait must block the thread (so that other threads or processes run) rather than
+        sleep the whole emulator."""
+        return self.threads.alive > 1 or (self.procs is not None and len(self.procs.by_pid) > 1)
+
     def _file(self, fd: int) -> OpenFile:
         of = self.fds.get(s32(fd))
         if of is None:
@@ -477,7 +482,7 @@ class Linux(ProcessCalls):
             raise SyscallError(E.EINVAL)
         if nfds == 0:  # pause() and sleeps: wait for a signal or the timeout
             timeout = self._read_ts(tsp) if tsp else None
-            if self.threads.alive > 1:
+            if self._must_block():
                 return self._block_for_signal(mask, size, timeout)
             return self.signals.wait_with_mask(mask, size, timeout)
         raw = bytearray(self.aspace.read(fds, 8 * nfds)) if nfds else bytearray()
@@ -1118,7 +1123,7 @@ class Linux(ProcessCalls):
 
     @syscall_nr(133)
     def sys_rt_sigsuspend(self, mask: int, size: int, *_: int) -> int:
-        if self.threads.alive > 1:
+        if self._must_block():
             if not mask:
                 return -E.EFAULT
             return self._block_for_signal(mask, size, None)
@@ -1337,7 +1342,7 @@ class Linux(ProcessCalls):
     def _sleep(self, ns: int, rem: int) -> int:
         """Sleep ns; a signal that will run a handler (or kill) cuts it short with EINTR and
         the time left in *rem.  With other threads alive only this one sleeps (it blocks)."""
-        if self.threads.alive > 1:
+        if self._must_block():
             wait = Wait("sleep", deadline=self.threads.now() + ns, timeout_result=0, rem=rem)
             return self.threads.block(wait)
         if not self.signals.armed and not self.signals.pending:

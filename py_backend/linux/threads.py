@@ -109,7 +109,8 @@ class Wait:
     timeout_result: int = -E.ETIMEDOUT
     rem: int = 0  # nanosleep: where to write the time left when a signal cuts it short
     restore_mask: bool = False  # ppoll: a timeout ends the temporary signal mask
-    ready: Callable[[], bool] | None = None  # "io": the call can run again (WouldBlock)
+    ready: Callable[[], bool] | None = None  # the wait is over ("io": the call runs again)
+    ready_result: int | None = None  # a0 when ready (None: "io", the call runs again)
 
 
 @dataclass(slots=True, eq=False)
@@ -347,7 +348,7 @@ class Threads:
             if w is None:
                 continue
             if w.ready is not None and w.ready():
-                self._unblock(t, None)  # runs its system call again
+                self._unblock(t, w.ready_result)  # None: runs its system call again
             elif w.deadline is not None and w.deadline <= now:
                 self._timed_out(t)
             elif w.kind != "pi" and self.signals.interrupts(self._sigstate(t)):

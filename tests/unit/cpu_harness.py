@@ -137,7 +137,7 @@ def run_snippet(
         action = m.start()
         budgets = 0
         while action.kind == "run":
-            host._install(action)
+            host._install_first(action)
             reason = host._run(host.store, action.tb)
             if on_exit is not None:
                 on_exit(reason)

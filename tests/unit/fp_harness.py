@@ -124,7 +124,7 @@ class OneInsn:
         self.mem.write(abi.PAGE_TABLE + page, bytes([PageFlags.READ | PageFlags.EXEC]))
         block = find_block(self._fetch16, pc)
         module = translate_module([(tb, block)])
-        self.host._install(Action("run", tb=tb, modules=[module], table_size=tb + 1))
+        self.host._install_first(Action("run", tb=tb, modules=[module], table_size=tb + 1))
         prog = self.cache[key] = Program(tb, pc, name)
         return prog
 

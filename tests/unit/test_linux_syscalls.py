@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from py_backend.linux import errors as E
-from py_backend.linux.errors import EmulatorError, GuestExit, GuestSignal
+from py_backend.linux.errors import EmulatorError, GuestExit, GuestSignal, WouldBlock
 from py_backend.linux.mm import AddressSpace
 from py_backend.linux.syscalls import STATX, TERMIOS, Linux
 from py_backend.linux.vfs import STAT
@@ -167,15 +167,28 @@ def test_pipe() -> None:
     e.a.write(BUF + 16, b"data")
     assert e(64, w, BUF + 16, 4) == 4
     assert e(63, r, BUF + 32, 10) == 4 and e.a.read(BUF + 32, 4) == b"data"
-    assert e(63, r, BUF + 32, 10) == -E.EAGAIN
+    # empty with a writer: the call blocks until the pipe is readable, then runs again
+    with pytest.raises(WouldBlock) as blocked:
+        e(63, r, BUF + 32, 10)
+    assert not blocked.value.ready()
+    assert e(64, w, BUF + 16, 2) == 2
+    assert blocked.value.ready()
+    assert e(63, r, BUF + 32, 10) == 2
     assert e(57, w) == 0
     assert e(63, r, BUF + 32, 10) == 0
     assert e(59, BUF, 0xFFFF) == -E.EINVAL
     assert e(59, 0x1000, 0) == -E.EFAULT
-    assert e(59, BUF, 0) == 0
+    assert e(59, BUF, 0o4000) == 0  # O_NONBLOCK: EAGAIN instead of blocking
     r, w = struct.unpack("<ii", e.a.read(BUF, 8))
+    assert e(63, r, BUF + 32, 10) == -E.EAGAIN
+    assert e(64, w, BUF + 16, 60000) == 60000
+    assert e(64, w, BUF + 16, 8000) == 5536  # a nearly full pipe takes what fits
+    assert e(64, w, BUF + 16, 1) == -E.EAGAIN
     assert e(57, r) == 0
-    assert e(64, w, BUF + 16, 4) == -E.EPIPE
+    # no reader: EPIPE, and SIGPIPE (whose default action ends the process)
+    with pytest.raises(GuestSignal) as died:
+        e(64, w, BUF + 16, 4)
+    assert died.value.signo == 13
 
 
 def test_dirs_and_paths() -> None:
