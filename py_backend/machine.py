@@ -174,6 +174,7 @@ class Machine:
         vfs = Vfs(exe, sysroot=sysroot or None)
         for guest_dir, host_dir in (host_dirs or {}).items():
             vfs.mount_host(guest_dir, host_dir)
+        _install_program(vfs, exe, program)
         self.process = load_process(
             program, argv, env, self.aspace, open_interp=lambda p: read_interpreter(vfs, p)
         )
@@ -1059,6 +1060,21 @@ class System:
 
     def stats(self) -> dict[str, float]:
         return {"processes": self.procs.forks + 1, "execs": self.execs}
+
+
+def _install_program(vfs: Vfs, path: str, program: bytes) -> None:
+    """The program file at its path in the guest's tree unless something is there already (as
+    the host's file is under qemu), so that /proc/self/exe can be opened and executed again
+    (busybox runs its applets that way)."""
+    try:
+        vfs.resolve(vfs.root, path)
+        return
+    except SyscallError:
+        pass
+    try:
+        vfs.add_file(path, program, 0o755)
+    except SyscallError:
+        pass  # a parent is not a directory: leave it
 
 
 def _blocked() -> None:

@@ -9,11 +9,18 @@ Contract with ``web/runtime.mjs`` (both sides are in this repository and change 
 ``create_machine(...)`` returns a :class:`Session`.  ``Session.start()`` and
 ``Session.service(reason)`` return either
 
-- a JavaScript number: "run this TB id next, nothing to compile" (the hot path: chaining misses,
-  jump-cache misses and budget exits mostly end like this, and a number costs no allocation), or
-- a JavaScript object ``{kind, tb, modules, table_size, status, message}`` where ``kind`` is
-  ``"run"``, ``"exit"`` or ``"error"`` (the program could not be loaded: ``message`` is the one-line
-  ``ElfError`` text) and ``modules`` is an Array of ``Uint8Array``.
+- a JavaScript number: "run this TB id next, in the same space as the last one, nothing to
+  compile" (the hot path: chaining misses, jump-cache misses and budget exits mostly end like
+  this, and a number costs no allocation), or
+- a JavaScript object ``{kind, tb, modules, table_size, status, message, reset_table, space}``
+  where ``kind`` is ``"run"``, ``"exit"`` or ``"error"`` (the program could not be loaded:
+  ``message`` is the one-line ``ElfError`` text), ``modules`` is an Array of ``Uint8Array`` and
+  ``space`` the process memory (and table) they go into and the TB runs in (0: the run's first).
+
+Processes: the runtime passes ``new_space() -> {id, port}`` and ``free_space(id)`` to
+``create_machine``; :class:`JsSpaces` makes them the machine's ``Spaces`` (fork asks for a fresh
+memory, a process that ends gives it back).  The runtime keeps freed memories for later forks
+and calls :func:`forget_memory` for one it lets go.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from typing import Any
 
 import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsProxy, to_js  # type: ignore[import-not-found]
+
+from .. import abi
 
 try:  # Pyodide >= 0.28 turns JS null into this singleton rather than None
     from pyodide.ffi import jsnull as _jsnull  # type: ignore[import-not-found]
@@ -36,10 +45,12 @@ def _nullish(value: Any) -> bool:
 __all__ = [
     "JsMemory",
     "JsReader",
+    "JsSpaces",
     "JsWriter",
     "Session",
     "check_import",
     "create_machine",
+    "forget_memory",
     "prepare_snapshot",
 ]
 
@@ -70,6 +81,19 @@ class JsMemory:
         self._read = port.read  # (offset, n): guest -> scratch[0:n]
         self._write = port.write  # (offset, n): scratch[0:n] -> guest
         self._fill = port.fill  # (offset, n, value)
+        self._copy_to = port.copyTo  # (other port, offset, n): guest -> the other's guest
+
+    def copy_to(self, dst: object, offset: int, size: int) -> bool:
+        """Copy [offset, offset + size) into the same place of ``dst`` (fork, linux.mm
+        ``copy_memory``) inside JavaScript, when ``dst`` is a memory of the runtime too."""
+        if not isinstance(dst, JsMemory):
+            return False
+        return bool(self._copy_to(dst.port, offset, size))
+
+    def close(self) -> None:
+        """The runtime lets go of this memory: drop the proxy its port holds."""
+        self.port.bind(None)
+        self._scratch_proxy.destroy()
 
     def read(self, offset: int, size: int) -> bytes:
         if size <= 0:
@@ -101,18 +125,71 @@ class JsMemory:
 
 
 _MEMORIES: dict[int, JsMemory] = {}
+_next_key = 1
 
 
 def memory_for(port: JsProxy) -> JsMemory:
     """The one JsMemory of a memory port (one per ``WebAssembly.Memory``), so that a host running
     guest after guest on the same memory keeps its bookkeeping (which pages an earlier guest left
     data in, see linux.mm) and every guest starts from zeros."""
+    global _next_key
     key = getattr(port, "tbwasmKey", None)
     if _nullish(key) or int(key) not in _MEMORIES:
-        key = len(_MEMORIES) + 1
+        key = _next_key
+        _next_key += 1
         port.tbwasmKey = key
         _MEMORIES[key] = JsMemory(port)
     return _MEMORIES[int(key)]
+
+
+def forget_memory(port: JsProxy) -> None:
+    """The runtime drops this memory (a process memory it does not keep): forget its JsMemory,
+    which would otherwise keep the ``WebAssembly.Memory`` alive."""
+    key = getattr(port, "tbwasmKey", None)
+    if not _nullish(key):
+        mem = _MEMORIES.pop(int(key), None)
+        if mem is not None:
+            mem.close()
+        port.tbwasmKey = None
+
+
+def _clean(mem: JsMemory) -> None:
+    """Zero every guest page an earlier process left data in (linux.mm's ``guest_dirty``), so
+    that a memory the runtime kept is as fresh as a new one, as ``Spaces.new_space`` promises
+    (a forked address space marks only its parent's pages dirty)."""
+    dirty = getattr(mem, "guest_dirty", None)
+    if not isinstance(dirty, bytearray):
+        return
+    page, n = 0, len(dirty)
+    while page < n:
+        page = dirty.find(1, page)
+        if page < 0:
+            break
+        end = dirty.find(0, page)
+        end = n if end < 0 else end
+        mem.fill(abi.GUEST_BASE + (page << abi.PAGE_SHIFT), (end - page) << abi.PAGE_SHIFT)
+        page = end
+    dirty[:] = bytes(n)
+
+
+class JsSpaces:
+    """``machine.Spaces`` over the runtime's process memories: ``new_space() -> {id, port}``
+    (a fresh or a kept ``WebAssembly.Memory`` with an empty or reusable table) and
+    ``free_space(id)``, both JavaScript functions of ``web/runtime.mjs``."""
+
+    def __init__(self, new_space: Any, free_space: Any) -> None:
+        self._new = new_space
+        self._free = free_space
+
+    def new_space(self) -> tuple[int, JsMemory]:
+        got = self._new()
+        mem = memory_for(got.port)
+        sid = int(got.id)
+        _clean(mem)
+        return sid, mem
+
+    def free_space(self, space: int) -> None:
+        self._free(space)
 
 
 class JsReader:
@@ -147,21 +224,18 @@ class JsWriter:
 
 
 def _js_action(action: Any) -> Any:
-    kind = action.kind
-    modules = action.modules
-    if kind == "run" and not modules:
-        return action.tb
     mods = js.Array.new()
-    for m in modules or ():
+    for m in action.modules or ():
         mods.push(to_js(bytes(m)))
     obj = js.Object.new()
-    obj.kind = kind
+    obj.kind = action.kind
     obj.tb = action.tb
     obj.modules = mods
     obj.table_size = action.table_size
     obj.status = action.status
     obj.message = action.message
     obj.reset_table = action.reset_table
+    obj.space = action.space
     return obj
 
 
@@ -173,6 +247,7 @@ def _js_error(message: str, status: int) -> Any:
     obj.table_size = 0
     obj.status = status
     obj.message = message
+    obj.space = 0
     return obj
 
 
@@ -182,14 +257,22 @@ class Session:
     def __init__(self, machine: Any = None, error: str | None = None) -> None:
         self.machine = machine
         self.error = error
+        self.space = -1  # of the last "run" the JS loop was given
+
+    def _action(self, action: Any) -> Any:
+        if action.kind == "run":
+            if not action.modules and action.space == self.space:
+                return action.tb
+            self.space = action.space
+        return _js_action(action)
 
     def start(self) -> Any:
         if self.machine is None:
             return _js_error(self.error or "tbwasm: cannot load the program", 2)
-        return _js_action(self.machine.start())
+        return self._action(self.machine.start())
 
     def service(self, reason: int) -> Any:
-        return _js_action(self.machine.service(reason))
+        return self._action(self.machine.service(reason))
 
     def stats(self) -> Any:
         if self.machine is None:
@@ -234,6 +317,8 @@ def create_machine(
     sysroot: Any = None,
     tier: Any = None,
     hot_threshold: Any = None,
+    new_space: Any = None,
+    free_space: Any = None,
 ) -> Session:
     """Build a Machine over JS objects.
 
@@ -253,6 +338,8 @@ def create_machine(
     (``-L``: Node mounts the host's with NODEFS).  ``tier`` ("tiered", "interp" or "jit") and
     ``hot_threshold`` go to the Machine when given; otherwise it takes its defaults (Pyodide's
     ``os.environ`` is not the host's, so a JS host reads TBWASM_TIER itself and passes it here).
+    ``new_space``/``free_space`` (see :class:`JsSpaces`) let the guest fork; without them fork
+    and clone of a process answer ENOSYS.
     """
     import importlib
 
@@ -295,6 +382,8 @@ def create_machine(
             return Session(error=f"tbwasm: {e.for_program(prog)}")
         text = str(e).strip().splitlines()[0] if str(e).strip() else "not a valid ELF file"
         return Session(error=f"tbwasm: {prog}: {text}")
+    if not _nullish(new_space) and not _nullish(free_space) and hasattr(machine, "system"):
+        machine.system.spaces = JsSpaces(new_space, free_space)
     return Session(machine)
 
 

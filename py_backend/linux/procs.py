@@ -158,7 +158,7 @@ class ProcessTable:
         return p.sid
 
     def setsid(self, caller: Proc) -> int:
-        if any(q.pgid == caller.pid for q in self.by_pid.values() if q is not caller):
+        if caller.pgid == caller.pid or any(q.pgid == caller.pid for q in self.by_pid.values()):
             raise SyscallError(E.EPERM)
         caller.sid = caller.pgid = caller.pid
         return caller.pid

@@ -472,59 +472,96 @@ class Linux(ProcessCalls):
             data = src.read(count)
         return dst.write(data) if data else 0
 
-    # poll/select: one process and no sockets, so every open descriptor is ready: a read on a
-    # terminal or pipe then blocks in read itself, as a single-threaded program expects.
-    POLLIN, POLLOUT, POLLNVAL = 0x1, 0x4, 0x20
+    # poll/select: readiness from each open file description (pipes know theirs; files, devices
+    # and host streams are always ready: a read of the host's stdin then blocks in read itself).
+    POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL = 0x1, 0x4, 0x8, 0x10, 0x20
+
+    def _revents(self, of: OpenFile, events: int) -> int:
+        r = 0
+        if of.readable and of.poll_in():
+            r |= self.POLLIN
+        if of.writable and of.poll_out():
+            r |= self.POLLOUT
+        if isinstance(of, PipeEnd):
+            if of.readable and of.pipe.writers == 0:
+                r |= self.POLLHUP
+            if of.writable and of.pipe.readers == 0:
+                r |= self.POLLERR
+        return r & (events | self.POLLERR | self.POLLHUP)
+
+    def _poll_deadline(self, timeout_ns: int | None) -> int | None:
+        return None if timeout_ns is None else self.threads.now() + timeout_ns
 
     @syscall_nr(73)
     def sys_ppoll(self, fds: int, nfds: int, tsp: int, mask: int, size: int, *_: int) -> int:
         if nfds > 4096:
             raise SyscallError(E.EINVAL)
+        timeout = self._read_ts(tsp) if tsp else None
         if nfds == 0:  # pause() and sleeps: wait for a signal or the timeout
-            timeout = self._read_ts(tsp) if tsp else None
             if self._must_block():
                 return self._block_for_signal(mask, size, timeout)
             return self.signals.wait_with_mask(mask, size, timeout)
-        raw = bytearray(self.aspace.read(fds, 8 * nfds)) if nfds else bytearray()
-        ready = 0
-        for k in range(nfds):
-            fd, events, _rev = struct.unpack_from("<ihh", raw, 8 * k)
-            if fd < 0:
-                revents = 0
-            elif fd not in self.fds:
-                revents = self.POLLNVAL
-            else:
-                of = self.fds[fd]
-                revents = events & (
-                    (self.POLLIN if of.readable else 0) | (self.POLLOUT if of.writable else 0)
-                )
-            struct.pack_into("<h", raw, 8 * k + 6, revents)
-            ready += revents != 0
-        if nfds:
+        raw = bytearray(self.aspace.read(fds, 8 * nfds))
+
+        def scan() -> int:
+            ready = 0
+            for k in range(nfds):
+                fd, events, _rev = struct.unpack_from("<ihh", raw, 8 * k)
+                if fd < 0:
+                    revents = 0
+                elif fd not in self.fds:
+                    revents = self.POLLNVAL
+                else:
+                    revents = self._revents(self.fds[fd], events)
+                struct.pack_into("<h", raw, 8 * k + 6, revents)
+                ready += revents != 0
+            return ready
+
+        ready = scan()
+        if ready or timeout == 0:
             self.aspace.write(fds, bytes(raw))
-        return ready
+            return ready
+        raise WouldBlock(lambda: scan() > 0, self._poll_deadline(timeout), 0, "poll")
 
     @syscall_nr(72)
-    def sys_pselect6(self, nfds: int, rfds: int, wfds: int, efds: int, *_: int) -> int:
+    def sys_pselect6(self, nfds: int, rfds: int, wfds: int, efds: int, tsp: int, *_: int) -> int:
         if s32(nfds) < 0 or nfds > 1024:
             raise SyscallError(E.EINVAL)
+        timeout = self._read_ts(tsp) if tsp else None
         nbytes = (nfds + 63) // 64 * 8
-        ready = 0
-        for ptr, want in ((rfds, "r"), (wfds, "w"), (efds, "e")):
-            if not ptr or not nbytes:
-                continue
-            bits = int.from_bytes(self.aspace.read(ptr, nbytes), "little")
-            out = 0
+        sets = []
+        for ptr, want in ((rfds, self.POLLIN), (wfds, self.POLLOUT), (efds, 0)):
+            bits = int.from_bytes(self.aspace.read(ptr, nbytes), "little") if ptr and nbytes else 0
             for fd in range(nfds):
-                if bits >> fd & 1:
-                    of = self.fds.get(fd)
-                    if of is None:
-                        raise SyscallError(E.EBADF)
-                    if (want == "r" and of.readable) or (want == "w" and of.writable):
-                        out |= 1 << fd
-                        ready += 1
-            self.aspace.write(ptr, out.to_bytes(nbytes, "little"))
-        return ready
+                if bits >> fd & 1 and fd not in self.fds:
+                    raise SyscallError(E.EBADF)
+            sets.append((ptr, want, bits))
+
+        def scan() -> tuple[int, list[int]]:
+            ready, outs = 0, []
+            for _ptr, want, bits in sets:
+                out = 0
+                if want:
+                    for fd in range(nfds):
+                        if bits >> fd & 1 and self._revents(self.fds[fd], want) & (
+                            want | self.POLLERR | self.POLLHUP
+                        ):
+                            out |= 1 << fd
+                            ready += 1
+                outs.append(out)
+            return ready, outs
+
+        ready, outs = scan()
+        if not ready and timeout is None and not any(bits for _, _, bits in sets):
+            if self._must_block():
+                return self._block_for_signal(0, 8, None)
+            return self.signals.wait_with_mask(0, 8, None)
+        if ready or timeout == 0:
+            for (ptr, _want, _bits), out in zip(sets, outs, strict=True):
+                if ptr and nbytes:
+                    self.aspace.write(ptr, out.to_bytes(nbytes, "little"))
+            return ready
+        raise WouldBlock(lambda: scan()[0] > 0, self._poll_deadline(timeout), 0, "select")
 
     @syscall_nr(67)
     def sys_pread64(self, fd: int, buf: int, count: int, off: int, *_: int) -> int:

@@ -104,6 +104,7 @@ DYNAMIC: list[Case] = [
         fault=_fault("SIGSEGV"),
         sysroot=helpers.SYSROOT,
     ),
+    Case("procs", "procs"),  # fork, wait, pipes, groups, kill, poll: see guests/src/procs.c
     Case("dyn-threads", "dyn/threads", sysroot=helpers.SYSROOT),
     Case("dyn-threads-exit", "dyn/threads", ("exit",), status=3, sysroot=helpers.SYSROOT),
 ]
