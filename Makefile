@@ -2,7 +2,7 @@
 PY ?= python3
 PYTEST = $(PY) -m pytest -q
 
-.PHONY: setup serve test tiers unit guests differential node browser lint bench fuzz
+.PHONY: setup serve test tiers unit expect expect-accept guests differential node browser lint bench fuzz
 
 # `pytest tests` runs every suite in the default tier (tiered); these run again in each other
 # tier (TBWASM_TIER is read by every Machine, so the CLI and snippets follow it; the Node CLI and
@@ -29,6 +29,14 @@ tiers:
 
 unit:
 	$(PYTEST) tests/unit
+
+# The exact Wasm the translator emits for the snippets in tests/expect; expect-accept takes a
+# deliberate change (commit the .wat files it rewrites).
+expect:
+	$(PYTEST) tests/expect
+
+expect-accept:
+	$(PYTEST) tests/expect --accept
 
 guests:
 	$(PYTEST) tests/guests
