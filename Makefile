@@ -50,9 +50,13 @@ node:
 browser:
 	$(PYTEST) tests/browser
 
+# ruff (lint and format), mypy (configured in pyproject.toml), ESLint (eslint.config.js; pinned
+# in package.json, installed by scripts/setup-web.sh's npm ci).
 lint:
 	$(PY) -m ruff check py_backend tests bench scripts serve.py
 	$(PY) -m ruff format --check py_backend tests bench scripts serve.py
+	$(PY) -m mypy
+	npx --no-install eslint
 
 bench:
 	$(PY) bench/bench.py

@@ -107,7 +107,7 @@ def memory_for(port: JsProxy) -> JsMemory:
     """The one JsMemory of a memory port (one per ``WebAssembly.Memory``), so that a host running
     guest after guest on the same memory keeps its bookkeeping (which pages an earlier guest left
     data in, see linux.mm) and every guest starts from zeros."""
-    key = getattr(port, "tbwasmKey", None)
+    key: Any = getattr(port, "tbwasmKey", None)
     if _nullish(key) or int(key) not in _MEMORIES:
         key = len(_MEMORIES) + 1
         port.tbwasmKey = key
