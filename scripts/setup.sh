@@ -32,5 +32,4 @@ fi
 
 bash scripts/fetch-busybox.sh
 bash scripts/setup-web.sh
-"$PY" -m py_backend.abi >/dev/null
 log "done"
