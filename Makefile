@@ -2,7 +2,7 @@
 PY ?= python3
 PYTEST = $(PY) -m pytest -q
 
-.PHONY: setup serve test tiers unit guests differential node browser lint bench fuzz
+.PHONY: setup serve test tiers unit expect expect-accept guests differential node browser lint bench fuzz
 
 # `pytest tests` runs every suite in the default tier (tiered); these run again in each other
 # tier (TBWASM_TIER is read by every Machine, so the CLI and snippets follow it; the Node CLI and
@@ -30,6 +30,14 @@ tiers:
 unit:
 	$(PYTEST) tests/unit
 
+# The exact Wasm the translator emits for the snippets in tests/expect; expect-accept takes a
+# deliberate change (commit the .wat files it rewrites).
+expect:
+	$(PYTEST) tests/expect
+
+expect-accept:
+	$(PYTEST) tests/expect --accept
+
 guests:
 	$(PYTEST) tests/guests
 
@@ -42,9 +50,13 @@ node:
 browser:
 	$(PYTEST) tests/browser
 
+# ruff (lint and format), mypy (configured in pyproject.toml), ESLint (eslint.config.js; pinned
+# in package.json, installed by scripts/setup-web.sh's npm ci).
 lint:
 	$(PY) -m ruff check py_backend tests bench scripts serve.py
 	$(PY) -m ruff format --check py_backend tests bench scripts serve.py
+	$(PY) -m mypy
+	npx --no-install eslint
 
 bench:
 	$(PY) bench/bench.py

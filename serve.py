@@ -221,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     httpd = ThreadingHTTPServer((args.host, args.port), Handler)
     httpd.daemon_threads = True
     host, port = httpd.server_address[:2]
+    assert isinstance(host, str)  # an AF_INET/AF_INET6 address
     print(f"Serving http://{host}:{port}/", flush=True)
     try:
         httpd.serve_forever()

@@ -257,7 +257,12 @@ class BrowserSession:
         `serve_bytes` answered; does not wait for Pyodide."""
         page = self.browser.new_page(viewport={"width": 1100, "height": 760})
         page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+
+        def on_console(m: Any) -> None:
+            if m.type == "error":
+                self.errors.append(m.text)
+
+        page.on("console", on_console)
         page.set_default_timeout(LOAD_TIMEOUT_MS)
         page.route("**/__bytes/**", self._route)
         self.last_goto = time.perf_counter()

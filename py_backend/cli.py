@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 
 from . import __version__
 from .abi import HOT_THRESHOLD, TIERS
@@ -19,6 +20,13 @@ EXIT_USAGE = 2
 def _err(msg: str) -> None:
     sys.stderr.write(f"tbwasm: {msg}\n")
     sys.stderr.flush()
+
+
+def _log_to_stderr(prefix: str) -> Callable[[str], None]:
+    def log(line: str) -> None:
+        sys.stderr.write(f"[{prefix}] {line}\n")
+
+    return log
 
 
 def _read_program(path: str) -> bytes | None:
@@ -89,7 +97,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from .machine import Machine
 
-    trace = (lambda line: sys.stderr.write(f"[trace] {line}\n")) if args.trace else None
+    trace = _log_to_stderr("trace") if args.trace else None
     t0 = time.perf_counter()
     host = NativeHost(code_cache=args.code_cache)
     try:
@@ -106,7 +114,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             trace=trace,
             count_tbs=args.stats,
             **({"max_tbs": args.max_tbs} if args.max_tbs else {}),
-            strace=(lambda line: sys.stderr.write(f"[strace] {line}\n")) if args.strace else None,
+            strace=_log_to_stderr("strace") if args.strace else None,
             host_dirs=host_dirs,
             sysroot=sysroot,
             tier=args.tier,

@@ -188,7 +188,7 @@ class Machine:
             exe_path=exe,
             vfs=vfs,
             on_flush_icache=None,  # coherent already; see the FACTS of the FENCE_I exit
-            **({"sleep": sleep} if sleep is not None else {}),  # a host's own (e.g. stoppable)
+            **({"sleep": sleep} if sleep is not None else {}),  # type: ignore[arg-type]  # a host's own (e.g. stoppable)
         )
         self._attach_linux()
         self._setup_tiers()

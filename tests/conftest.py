@@ -14,6 +14,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import helpers
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--accept",
+        action="store_true",
+        help="expect tests (tests/expect): write the translator's output as the new expected text",
+    )
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return helpers.REPO_ROOT

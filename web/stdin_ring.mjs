@@ -21,7 +21,7 @@ export class StdinRing {
   // ---- writer side (page) ----
   /** Append bytes; returns how many fit (the rest is dropped: the guest is not reading). */
   push(bytes) {
-    let w = Atomics.load(this.hdr, W);
+    const w = Atomics.load(this.hdr, W);
     const r = Atomics.load(this.hdr, R);
     const n = Math.min(bytes.length, this.cap - (w - r));
     for (let i = 0; i < n; i++) this.data[(w + i) % this.cap] = bytes[i];

@@ -86,7 +86,7 @@ class _Space:
         raw.view = memoryview(buf).cast("B")
         raw.address = ctypes.addressof(buf)
         raw.keepalive = (self.store, self.memory)  # type: ignore[attr-defined]
-        self.imports = [self.memory, self.table]
+        self.imports: list[wasmtime.Memory | wasmtime.Table] = [self.memory, self.table]
         entry = wasmtime.Instance(self.store, entry_module, [self.table])
         run = entry.exports(self.store)["run"]
         assert isinstance(run, wasmtime.Func)

@@ -133,7 +133,7 @@ def memory_for(port: JsProxy) -> JsMemory:
     guest after guest on the same memory keeps its bookkeeping (which pages an earlier guest left
     data in, see linux.mm) and every guest starts from zeros."""
     global _next_key
-    key = getattr(port, "tbwasmKey", None)
+    key: Any = getattr(port, "tbwasmKey", None)
     if _nullish(key) or int(key) not in _MEMORIES:
         key = _next_key
         _next_key += 1

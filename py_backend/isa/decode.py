@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from .insn import Insn
 from .table import ROWS16, ROWS32, Row
@@ -75,7 +76,8 @@ def row_tree(rows: Sequence[Row], size: int) -> _Split | tuple[tuple[int, int, t
     """The same decision tree with each leaf entry's last item the row itself: for decoders
     generated in other languages (tier 0 emits it as Wasm, see translate/tier0.py)."""
     full = (1 << (size * 8)) - 1
-    return _build_tree([(r, r) for r in rows], 0, full)  # type: ignore[list-item,return-value]
+    entries: list[tuple[Row, Any]] = [(r, r) for r in rows]  # the row in the builder's place
+    return cast("_Split | tuple[tuple[int, int, tuple, Row], ...]", _build_tree(entries, 0, full))
 
 
 _TREE32 = build_tree(ROWS32, 4)

@@ -10,6 +10,12 @@ Flags (semantic, identical for every encoding of the same base ``name``):
 ``branch`` conditional branch, ``jump`` direct jump (jal), ``indirect`` jalr, ``ecall``,
 ``ebreak``, ``fence.i`` (all of these end a translation block, see ``ENDS_BLOCK``); ``load``,
 ``store``, ``amo`` (lr/sc/amo*), ``fp`` (touches f registers or fcsr), ``csr``.
+
+Attributes (``Attrs``; after the pattern, also identical for every encoding of one ``name``): what
+the semantics read instead of taking the mnemonic apart. ``op=NAME`` the operation (``add``,
+``lt``, ``swap``, ``madd``, ...), ``width=N`` the integer operand or memory access in bytes (``lw``
+4, ``addw`` 4, ``fcvt.l.d`` 8; 0 = the full 64-bit register where no width matters), ``signed``,
+``imm`` (rs2 is replaced by the immediate), ``fwidth=N`` the float format in bytes (4 = S, 8 = D).
 """
 
 from __future__ import annotations
@@ -23,6 +29,33 @@ ENDS_BLOCK: frozenset[str] = frozenset({"branch", "jump", "indirect", "ecall", "
 ALL_FLAGS: frozenset[str] = ENDS_BLOCK | {"load", "store", "amo", "fp", "csr"}
 
 
+@dataclass(frozen=True, slots=True)
+class Attrs:
+    """What a row's semantics need to know besides its fields (see the module docstring)."""
+
+    op: str = ""
+    width: int = 0
+    signed: bool = False
+    imm: bool = False
+    fwidth: int = 0
+
+    @classmethod
+    def parse(cls, tokens: list[str]) -> Attrs:
+        """``["op=add", "width=4", "imm"]`` -> Attrs(op="add", width=4, imm=True)."""
+        kw: dict[str, str | int | bool] = {}
+        for tok in tokens:
+            key, eq, value = tok.partition("=")
+            if key in ("signed", "imm") and not eq:
+                kw[key] = True
+            elif key == "op" and value:
+                kw[key] = value
+            elif key in ("width", "fwidth") and value in ("1", "2", "4", "8"):
+                kw[key] = int(value)
+            else:
+                raise ValueError(f"unknown row attribute {tok!r}")
+        return cls(**kw)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class Row:
     mnemonic: str
@@ -31,6 +64,7 @@ class Row:
     ext: str
     name: str  # semantic (base) name
     flags: frozenset[str]
+    attrs: Attrs = Attrs()
     size: int = field(init=False)
     mask: int = field(init=False)
     match: int = field(init=False)
@@ -53,10 +87,14 @@ class Row:
 
 
 def _rows32(spec: str, ext: str, fmt: Format, flags: str = "") -> list[Row]:
+    """One row per line: ``mnemonic pattern [attribute ...]`` (the pattern is the tokens made of
+    ``0``, ``1`` and ``.``; the attributes are parsed by ``Attrs.parse``)."""
     out = []
     for line in spec.strip().splitlines():
-        mnemonic, pattern = line.split(None, 1)
-        out.append(Row(mnemonic, pattern, fmt, ext, mnemonic, frozenset(flags.split())))
+        mnemonic, *rest = line.split()
+        n = next((k for k, tok in enumerate(rest) if set(tok) - set("01.")), len(rest))
+        pattern, attrs = " ".join(rest[:n]), Attrs.parse(rest[n:])
+        out.append(Row(mnemonic, pattern, fmt, ext, mnemonic, frozenset(flags.split()), attrs))
     return out
 
 
@@ -71,59 +109,59 @@ jal      .......  .....  .....  ...  .....  1101111""", "I", F.J, "jump"),
     *_rows32("""
 jalr     .......  .....  .....  000  .....  1100111""", "I", F.I_JALR, "indirect"),
     *_rows32("""
-beq      .......  .....  .....  000  .....  1100011
-bne      .......  .....  .....  001  .....  1100011
-blt      .......  .....  .....  100  .....  1100011
-bge      .......  .....  .....  101  .....  1100011
-bltu     .......  .....  .....  110  .....  1100011
-bgeu     .......  .....  .....  111  .....  1100011""", "I", F.B, "branch"),
+beq      .......  .....  .....  000  .....  1100011  op=eq
+bne      .......  .....  .....  001  .....  1100011  op=ne
+blt      .......  .....  .....  100  .....  1100011  op=lt signed
+bge      .......  .....  .....  101  .....  1100011  op=ge signed
+bltu     .......  .....  .....  110  .....  1100011  op=lt
+bgeu     .......  .....  .....  111  .....  1100011  op=ge""", "I", F.B, "branch"),
     *_rows32("""
-lb       .......  .....  .....  000  .....  0000011
-lh       .......  .....  .....  001  .....  0000011
-lw       .......  .....  .....  010  .....  0000011
-ld       .......  .....  .....  011  .....  0000011
-lbu      .......  .....  .....  100  .....  0000011
-lhu      .......  .....  .....  101  .....  0000011
-lwu      .......  .....  .....  110  .....  0000011""", "I", F.I_LOAD, "load"),
+lb       .......  .....  .....  000  .....  0000011  width=1 signed
+lh       .......  .....  .....  001  .....  0000011  width=2 signed
+lw       .......  .....  .....  010  .....  0000011  width=4 signed
+ld       .......  .....  .....  011  .....  0000011  width=8
+lbu      .......  .....  .....  100  .....  0000011  width=1
+lhu      .......  .....  .....  101  .....  0000011  width=2
+lwu      .......  .....  .....  110  .....  0000011  width=4""", "I", F.I_LOAD, "load"),
     *_rows32("""
-sb       .......  .....  .....  000  .....  0100011
-sh       .......  .....  .....  001  .....  0100011
-sw       .......  .....  .....  010  .....  0100011
-sd       .......  .....  .....  011  .....  0100011""", "I", F.S, "store"),
+sb       .......  .....  .....  000  .....  0100011  width=1
+sh       .......  .....  .....  001  .....  0100011  width=2
+sw       .......  .....  .....  010  .....  0100011  width=4
+sd       .......  .....  .....  011  .....  0100011  width=8""", "I", F.S, "store"),
     *_rows32("""
-addi     .......  .....  .....  000  .....  0010011
-slti     .......  .....  .....  010  .....  0010011
-sltiu    .......  .....  .....  011  .....  0010011
-xori     .......  .....  .....  100  .....  0010011
-ori      .......  .....  .....  110  .....  0010011
-andi     .......  .....  .....  111  .....  0010011
-addiw    .......  .....  .....  000  .....  0011011""", "I", F.I),
+addi     .......  .....  .....  000  .....  0010011  op=add imm
+slti     .......  .....  .....  010  .....  0010011  op=lt signed imm
+sltiu    .......  .....  .....  011  .....  0010011  op=lt imm
+xori     .......  .....  .....  100  .....  0010011  op=xor imm
+ori      .......  .....  .....  110  .....  0010011  op=or imm
+andi     .......  .....  .....  111  .....  0010011  op=and imm
+addiw    .......  .....  .....  000  .....  0011011  op=add width=4 imm""", "I", F.I),
     # RV64: shamt[5] is bit 25 for the 64-bit shifts ...
     *_rows32("""
-slli     000000.  .....  .....  001  .....  0010011
-srli     000000.  .....  .....  101  .....  0010011
-srai     010000.  .....  .....  101  .....  0010011""", "I", F.SH6),
+slli     000000.  .....  .....  001  .....  0010011  op=sll imm
+srli     000000.  .....  .....  101  .....  0010011  op=srl imm
+srai     010000.  .....  .....  101  .....  0010011  op=sra imm""", "I", F.SH6),
     # ... and "SLLIW, SRLIW, and SRAIW encodings with imm[5] != 0 are reserved".
     *_rows32("""
-slliw    0000000  .....  .....  001  .....  0011011
-srliw    0000000  .....  .....  101  .....  0011011
-sraiw    0100000  .....  .....  101  .....  0011011""", "I", F.SH5),
+slliw    0000000  .....  .....  001  .....  0011011  op=sll width=4 imm
+srliw    0000000  .....  .....  101  .....  0011011  op=srl width=4 imm
+sraiw    0100000  .....  .....  101  .....  0011011  op=sra width=4 imm""", "I", F.SH5),
     *_rows32("""
-add      0000000  .....  .....  000  .....  0110011
-sub      0100000  .....  .....  000  .....  0110011
-sll      0000000  .....  .....  001  .....  0110011
-slt      0000000  .....  .....  010  .....  0110011
-sltu     0000000  .....  .....  011  .....  0110011
-xor      0000000  .....  .....  100  .....  0110011
-srl      0000000  .....  .....  101  .....  0110011
-sra      0100000  .....  .....  101  .....  0110011
-or       0000000  .....  .....  110  .....  0110011
-and      0000000  .....  .....  111  .....  0110011
-addw     0000000  .....  .....  000  .....  0111011
-subw     0100000  .....  .....  000  .....  0111011
-sllw     0000000  .....  .....  001  .....  0111011
-srlw     0000000  .....  .....  101  .....  0111011
-sraw     0100000  .....  .....  101  .....  0111011""", "I", F.R),
+add      0000000  .....  .....  000  .....  0110011  op=add
+sub      0100000  .....  .....  000  .....  0110011  op=sub
+sll      0000000  .....  .....  001  .....  0110011  op=sll
+slt      0000000  .....  .....  010  .....  0110011  op=lt signed
+sltu     0000000  .....  .....  011  .....  0110011  op=lt
+xor      0000000  .....  .....  100  .....  0110011  op=xor
+srl      0000000  .....  .....  101  .....  0110011  op=srl
+sra      0100000  .....  .....  101  .....  0110011  op=sra
+or       0000000  .....  .....  110  .....  0110011  op=or
+and      0000000  .....  .....  111  .....  0110011  op=and
+addw     0000000  .....  .....  000  .....  0111011  op=add width=4
+subw     0100000  .....  .....  000  .....  0111011  op=sub width=4
+sllw     0000000  .....  .....  001  .....  0111011  op=sll width=4
+srlw     0000000  .....  .....  101  .....  0111011  op=srl width=4
+sraw     0100000  .....  .....  101  .....  0111011  op=sra width=4""", "I", F.R),
     # FENCE: fm = 0000 (plain) with rd = rs1 = 0; other fm values, and non-zero rd/rs1, are
     # left undecoded (as objdump does) rather than treated as a plain fence.
     *_rows32("""
@@ -139,131 +177,137 @@ ebreak   0000000  00001  00000  000  00000  1110011""", "I", F.NONE, "ebreak"),
 fence.i  0000000  00000  00000  001  00000  0001111""", "Zifencei", F.NONE, "fence.i"),
     # ---------------------------------------------------------------- Zicsr
     *_rows32("""
-csrrw    .......  .....  .....  001  .....  1110011
-csrrs    .......  .....  .....  010  .....  1110011
-csrrc    .......  .....  .....  011  .....  1110011""", "Zicsr", F.CSR_R, "csr"),
+csrrw    .......  .....  .....  001  .....  1110011  op=write
+csrrs    .......  .....  .....  010  .....  1110011  op=set
+csrrc    .......  .....  .....  011  .....  1110011  op=clear""", "Zicsr", F.CSR_R, "csr"),
     *_rows32("""
-csrrwi   .......  .....  .....  101  .....  1110011
-csrrsi   .......  .....  .....  110  .....  1110011
-csrrci   .......  .....  .....  111  .....  1110011""", "Zicsr", F.CSR_I, "csr"),
+csrrwi   .......  .....  .....  101  .....  1110011  op=write imm
+csrrsi   .......  .....  .....  110  .....  1110011  op=set imm
+csrrci   .......  .....  .....  111  .....  1110011  op=clear imm""", "Zicsr", F.CSR_I, "csr"),
     # ---------------------------------------------------------------- M
     *_rows32("""
-mul      0000001  .....  .....  000  .....  0110011
-mulh     0000001  .....  .....  001  .....  0110011
-mulhsu   0000001  .....  .....  010  .....  0110011
-mulhu    0000001  .....  .....  011  .....  0110011
-div      0000001  .....  .....  100  .....  0110011
-divu     0000001  .....  .....  101  .....  0110011
-rem      0000001  .....  .....  110  .....  0110011
-remu     0000001  .....  .....  111  .....  0110011
-mulw     0000001  .....  .....  000  .....  0111011
-divw     0000001  .....  .....  100  .....  0111011
-divuw    0000001  .....  .....  101  .....  0111011
-remw     0000001  .....  .....  110  .....  0111011
-remuw    0000001  .....  .....  111  .....  0111011""", "M", F.R),
+mul      0000001  .....  .....  000  .....  0110011  op=mul
+mulh     0000001  .....  .....  001  .....  0110011  op=mulh
+mulhsu   0000001  .....  .....  010  .....  0110011  op=mulhsu
+mulhu    0000001  .....  .....  011  .....  0110011  op=mulhu
+div      0000001  .....  .....  100  .....  0110011  op=div signed
+divu     0000001  .....  .....  101  .....  0110011  op=div
+rem      0000001  .....  .....  110  .....  0110011  op=rem signed
+remu     0000001  .....  .....  111  .....  0110011  op=rem
+mulw     0000001  .....  .....  000  .....  0111011  op=mul width=4
+divw     0000001  .....  .....  100  .....  0111011  op=div width=4 signed
+divuw    0000001  .....  .....  101  .....  0111011  op=div width=4
+remw     0000001  .....  .....  110  .....  0111011  op=rem width=4 signed
+remuw    0000001  .....  .....  111  .....  0111011  op=rem width=4""", "M", F.R),
     # ---------------------------------------------------------------- A  (funct5 aq rl)
     # "LR.W/D with rs2 != 0 is reserved": rs2 is fixed to zero.
     *_rows32("""
-lr.w       00010..  00000  .....  010  .....  0101111
-lr.d       00010..  00000  .....  011  .....  0101111""", "A", F.LR, "amo load"),
+lr.w       00010..  00000  .....  010  .....  0101111  width=4
+lr.d       00010..  00000  .....  011  .....  0101111  width=8""", "A", F.LR, "amo load"),
     *_rows32("""
-sc.w       00011..  .....  .....  010  .....  0101111
-sc.d       00011..  .....  .....  011  .....  0101111""", "A", F.AMO, "amo store"),
+sc.w       00011..  .....  .....  010  .....  0101111  width=4
+sc.d       00011..  .....  .....  011  .....  0101111  width=8""", "A", F.AMO, "amo store"),
     *_rows32("""
-amoswap.w  00001..  .....  .....  010  .....  0101111
-amoadd.w   00000..  .....  .....  010  .....  0101111
-amoxor.w   00100..  .....  .....  010  .....  0101111
-amoand.w   01100..  .....  .....  010  .....  0101111
-amoor.w    01000..  .....  .....  010  .....  0101111
-amomin.w   10000..  .....  .....  010  .....  0101111
-amomax.w   10100..  .....  .....  010  .....  0101111
-amominu.w  11000..  .....  .....  010  .....  0101111
-amomaxu.w  11100..  .....  .....  010  .....  0101111
-amoswap.d  00001..  .....  .....  011  .....  0101111
-amoadd.d   00000..  .....  .....  011  .....  0101111
-amoxor.d   00100..  .....  .....  011  .....  0101111
-amoand.d   01100..  .....  .....  011  .....  0101111
-amoor.d    01000..  .....  .....  011  .....  0101111
-amomin.d   10000..  .....  .....  011  .....  0101111
-amomax.d   10100..  .....  .....  011  .....  0101111
-amominu.d  11000..  .....  .....  011  .....  0101111
-amomaxu.d  11100..  .....  .....  011  .....  0101111""", "A", F.AMO, "amo load store"),
+amoswap.w  00001..  .....  .....  010  .....  0101111  op=swap width=4
+amoadd.w   00000..  .....  .....  010  .....  0101111  op=add width=4
+amoxor.w   00100..  .....  .....  010  .....  0101111  op=xor width=4
+amoand.w   01100..  .....  .....  010  .....  0101111  op=and width=4
+amoor.w    01000..  .....  .....  010  .....  0101111  op=or width=4
+amomin.w   10000..  .....  .....  010  .....  0101111  op=min width=4 signed
+amomax.w   10100..  .....  .....  010  .....  0101111  op=max width=4 signed
+amominu.w  11000..  .....  .....  010  .....  0101111  op=min width=4
+amomaxu.w  11100..  .....  .....  010  .....  0101111  op=max width=4
+amoswap.d  00001..  .....  .....  011  .....  0101111  op=swap width=8
+amoadd.d   00000..  .....  .....  011  .....  0101111  op=add width=8
+amoxor.d   00100..  .....  .....  011  .....  0101111  op=xor width=8
+amoand.d   01100..  .....  .....  011  .....  0101111  op=and width=8
+amoor.d    01000..  .....  .....  011  .....  0101111  op=or width=8
+amomin.d   10000..  .....  .....  011  .....  0101111  op=min width=8 signed
+amomax.d   10100..  .....  .....  011  .....  0101111  op=max width=8 signed
+amominu.d  11000..  .....  .....  011  .....  0101111  op=min width=8
+amomaxu.d  11100..  .....  .....  011  .....  0101111  op=max width=8
+""", "A", F.AMO, "amo load store"),
     # ---------------------------------------------------------------- F and D
     *_rows32("""
-flw        .......  .....  .....  010  .....  0000111
-fld        .......  .....  .....  011  .....  0000111""", "FD", F.I_FLOAD, "fp load"),
+flw        .......  .....  .....  010  .....  0000111  width=4 fwidth=4
+fld        .......  .....  .....  011  .....  0000111  width=8 fwidth=8
+""", "FD", F.I_FLOAD, "fp load"),
     *_rows32("""
-fsw        .......  .....  .....  010  .....  0100111
-fsd        .......  .....  .....  011  .....  0100111""", "FD", F.S_F, "fp store"),
+fsw        .......  .....  .....  010  .....  0100111  width=4 fwidth=4
+fsd        .......  .....  .....  011  .....  0100111  width=8 fwidth=8
+""", "FD", F.S_F, "fp store"),
     *_rows32("""
-fmadd.s    .....00  .....  .....  ...  .....  1000011
-fmsub.s    .....00  .....  .....  ...  .....  1000111
-fnmsub.s   .....00  .....  .....  ...  .....  1001011
-fnmadd.s   .....00  .....  .....  ...  .....  1001111
-fmadd.d    .....01  .....  .....  ...  .....  1000011
-fmsub.d    .....01  .....  .....  ...  .....  1000111
-fnmsub.d   .....01  .....  .....  ...  .....  1001011
-fnmadd.d   .....01  .....  .....  ...  .....  1001111""", "FD", F.F_R4, "fp"),
+fmadd.s    .....00  .....  .....  ...  .....  1000011  op=madd fwidth=4
+fmsub.s    .....00  .....  .....  ...  .....  1000111  op=msub fwidth=4
+fnmsub.s   .....00  .....  .....  ...  .....  1001011  op=nmsub fwidth=4
+fnmadd.s   .....00  .....  .....  ...  .....  1001111  op=nmadd fwidth=4
+fmadd.d    .....01  .....  .....  ...  .....  1000011  op=madd fwidth=8
+fmsub.d    .....01  .....  .....  ...  .....  1000111  op=msub fwidth=8
+fnmsub.d   .....01  .....  .....  ...  .....  1001011  op=nmsub fwidth=8
+fnmadd.d   .....01  .....  .....  ...  .....  1001111  op=nmadd fwidth=8""", "FD", F.F_R4, "fp"),
     *_rows32("""
-fadd.s     0000000  .....  .....  ...  .....  1010011
-fsub.s     0000100  .....  .....  ...  .....  1010011
-fmul.s     0001000  .....  .....  ...  .....  1010011
-fdiv.s     0001100  .....  .....  ...  .....  1010011
-fadd.d     0000001  .....  .....  ...  .....  1010011
-fsub.d     0000101  .....  .....  ...  .....  1010011
-fmul.d     0001001  .....  .....  ...  .....  1010011
-fdiv.d     0001101  .....  .....  ...  .....  1010011""", "FD", F.F_R_RM, "fp"),
+fadd.s     0000000  .....  .....  ...  .....  1010011  op=add fwidth=4
+fsub.s     0000100  .....  .....  ...  .....  1010011  op=sub fwidth=4
+fmul.s     0001000  .....  .....  ...  .....  1010011  op=mul fwidth=4
+fdiv.s     0001100  .....  .....  ...  .....  1010011  op=div fwidth=4
+fadd.d     0000001  .....  .....  ...  .....  1010011  op=add fwidth=8
+fsub.d     0000101  .....  .....  ...  .....  1010011  op=sub fwidth=8
+fmul.d     0001001  .....  .....  ...  .....  1010011  op=mul fwidth=8
+fdiv.d     0001101  .....  .....  ...  .....  1010011  op=div fwidth=8""", "FD", F.F_R_RM, "fp"),
     *_rows32("""
-fsgnj.s    0010000  .....  .....  000  .....  1010011
-fsgnjn.s   0010000  .....  .....  001  .....  1010011
-fsgnjx.s   0010000  .....  .....  010  .....  1010011
-fmin.s     0010100  .....  .....  000  .....  1010011
-fmax.s     0010100  .....  .....  001  .....  1010011
-fsgnj.d    0010001  .....  .....  000  .....  1010011
-fsgnjn.d   0010001  .....  .....  001  .....  1010011
-fsgnjx.d   0010001  .....  .....  010  .....  1010011
-fmin.d     0010101  .....  .....  000  .....  1010011
-fmax.d     0010101  .....  .....  001  .....  1010011""", "FD", F.F_R, "fp"),
+fsgnj.s    0010000  .....  .....  000  .....  1010011  op=sgnj fwidth=4
+fsgnjn.s   0010000  .....  .....  001  .....  1010011  op=sgnjn fwidth=4
+fsgnjx.s   0010000  .....  .....  010  .....  1010011  op=sgnjx fwidth=4
+fmin.s     0010100  .....  .....  000  .....  1010011  op=min fwidth=4
+fmax.s     0010100  .....  .....  001  .....  1010011  op=max fwidth=4
+fsgnj.d    0010001  .....  .....  000  .....  1010011  op=sgnj fwidth=8
+fsgnjn.d   0010001  .....  .....  001  .....  1010011  op=sgnjn fwidth=8
+fsgnjx.d   0010001  .....  .....  010  .....  1010011  op=sgnjx fwidth=8
+fmin.d     0010101  .....  .....  000  .....  1010011  op=min fwidth=8
+fmax.d     0010101  .....  .....  001  .....  1010011  op=max fwidth=8""", "FD", F.F_R, "fp"),
     *_rows32("""
-feq.s      1010000  .....  .....  010  .....  1010011
-flt.s      1010000  .....  .....  001  .....  1010011
-fle.s      1010000  .....  .....  000  .....  1010011
-feq.d      1010001  .....  .....  010  .....  1010011
-flt.d      1010001  .....  .....  001  .....  1010011
-fle.d      1010001  .....  .....  000  .....  1010011""", "FD", F.F_CMP, "fp"),
+feq.s      1010000  .....  .....  010  .....  1010011  op=eq fwidth=4
+flt.s      1010000  .....  .....  001  .....  1010011  op=lt fwidth=4
+fle.s      1010000  .....  .....  000  .....  1010011  op=le fwidth=4
+feq.d      1010001  .....  .....  010  .....  1010011  op=eq fwidth=8
+flt.d      1010001  .....  .....  001  .....  1010011  op=lt fwidth=8
+fle.d      1010001  .....  .....  000  .....  1010011  op=le fwidth=8""", "FD", F.F_CMP, "fp"),
     *_rows32("""
-fsqrt.s    0101100  00000  .....  ...  .....  1010011
-fsqrt.d    0101101  00000  .....  ...  .....  1010011
-fcvt.s.d   0100000  00001  .....  ...  .....  1010011""", "FD", F.F_UN_RM, "fp"),
+fsqrt.s    0101100  00000  .....  ...  .....  1010011  op=sqrt fwidth=4
+fsqrt.d    0101101  00000  .....  ...  .....  1010011  op=sqrt fwidth=8
+fcvt.s.d   0100000  00001  .....  ...  .....  1010011  fwidth=4""", "FD", F.F_UN_RM, "fp"),
     *_rows32("""
-fcvt.d.s   0100001  00000  .....  ...  .....  1010011""", "FD", F.F_UN_EXACT, "fp"),
+fcvt.d.s   0100001  00000  .....  ...  .....  1010011  fwidth=8""", "FD", F.F_UN_EXACT, "fp"),
     *_rows32("""
-fcvt.w.s   1100000  00000  .....  ...  .....  1010011
-fcvt.wu.s  1100000  00001  .....  ...  .....  1010011
-fcvt.l.s   1100000  00010  .....  ...  .....  1010011
-fcvt.lu.s  1100000  00011  .....  ...  .....  1010011
-fcvt.w.d   1100001  00000  .....  ...  .....  1010011
-fcvt.wu.d  1100001  00001  .....  ...  .....  1010011
-fcvt.l.d   1100001  00010  .....  ...  .....  1010011
-fcvt.lu.d  1100001  00011  .....  ...  .....  1010011""", "FD", F.F_TO_X_RM, "fp"),
+fcvt.w.s   1100000  00000  .....  ...  .....  1010011  width=4 signed fwidth=4
+fcvt.wu.s  1100000  00001  .....  ...  .....  1010011  width=4 fwidth=4
+fcvt.l.s   1100000  00010  .....  ...  .....  1010011  width=8 signed fwidth=4
+fcvt.lu.s  1100000  00011  .....  ...  .....  1010011  width=8 fwidth=4
+fcvt.w.d   1100001  00000  .....  ...  .....  1010011  width=4 signed fwidth=8
+fcvt.wu.d  1100001  00001  .....  ...  .....  1010011  width=4 fwidth=8
+fcvt.l.d   1100001  00010  .....  ...  .....  1010011  width=8 signed fwidth=8
+fcvt.lu.d  1100001  00011  .....  ...  .....  1010011  width=8 fwidth=8
+""", "FD", F.F_TO_X_RM, "fp"),
     *_rows32("""
-fcvt.s.w   1101000  00000  .....  ...  .....  1010011
-fcvt.s.wu  1101000  00001  .....  ...  .....  1010011
-fcvt.s.l   1101000  00010  .....  ...  .....  1010011
-fcvt.s.lu  1101000  00011  .....  ...  .....  1010011
-fcvt.d.l   1101001  00010  .....  ...  .....  1010011
-fcvt.d.lu  1101001  00011  .....  ...  .....  1010011""", "FD", F.F_FROM_X_RM, "fp"),
+fcvt.s.w   1101000  00000  .....  ...  .....  1010011  width=4 signed fwidth=4
+fcvt.s.wu  1101000  00001  .....  ...  .....  1010011  width=4 fwidth=4
+fcvt.s.l   1101000  00010  .....  ...  .....  1010011  width=8 signed fwidth=4
+fcvt.s.lu  1101000  00011  .....  ...  .....  1010011  width=8 fwidth=4
+fcvt.d.l   1101001  00010  .....  ...  .....  1010011  width=8 signed fwidth=8
+fcvt.d.lu  1101001  00011  .....  ...  .....  1010011  width=8 fwidth=8
+""", "FD", F.F_FROM_X_RM, "fp"),
     *_rows32("""
-fcvt.d.w   1101001  00000  .....  ...  .....  1010011
-fcvt.d.wu  1101001  00001  .....  ...  .....  1010011""", "FD", F.F_FROM_X_EXACT, "fp"),
+fcvt.d.w   1101001  00000  .....  ...  .....  1010011  width=4 signed fwidth=8
+fcvt.d.wu  1101001  00001  .....  ...  .....  1010011  width=4 fwidth=8
+""", "FD", F.F_FROM_X_EXACT, "fp"),
     *_rows32("""
-fmv.x.w    1110000  00000  .....  000  .....  1010011
-fclass.s   1110000  00000  .....  001  .....  1010011
-fmv.x.d    1110001  00000  .....  000  .....  1010011
-fclass.d   1110001  00000  .....  001  .....  1010011""", "FD", F.F_TO_X, "fp"),
+fmv.x.w    1110000  00000  .....  000  .....  1010011  width=4 fwidth=4
+fclass.s   1110000  00000  .....  001  .....  1010011  fwidth=4
+fmv.x.d    1110001  00000  .....  000  .....  1010011  width=8 fwidth=8
+fclass.d   1110001  00000  .....  001  .....  1010011  fwidth=8""", "FD", F.F_TO_X, "fp"),
     *_rows32("""
-fmv.w.x    1111000  00000  .....  000  .....  1010011
-fmv.d.x    1111001  00000  .....  000  .....  1010011""", "FD", F.F_FROM_X, "fp"),
+fmv.w.x    1111000  00000  .....  000  .....  1010011  width=4 fwidth=4
+fmv.d.x    1111001  00000  .....  000  .....  1010011  width=8 fwidth=8""", "FD", F.F_FROM_X, "fp"),
 ]
 
 # ---------------------------------------------------------------- C (RV64C)
@@ -311,13 +355,22 @@ _C_SPEC: list[tuple[str, str, Format, str]] = [
 ]
 # fmt: on
 
+# Per semantic name (every encoding of a name has the same flags and attributes: see the tests).
 FLAGS: dict[str, frozenset[str]] = {}
+ATTRS: dict[str, Attrs] = {}
 for _r in ROWS32:
     FLAGS.setdefault(_r.name, _r.flags)
+    ATTRS.setdefault(_r.name, _r.attrs)
 
-ROWS16: list[Row] = [Row(m, p, fmt, "C", n, FLAGS[n]) for m, p, fmt, n in _C_SPEC]
+ROWS16: list[Row] = [Row(m, p, fmt, "C", n, FLAGS[n], ATTRS[n]) for m, p, fmt, n in _C_SPEC]
 ROWS: list[Row] = ROWS32 + ROWS16
 BY_MNEMONIC: dict[str, Row] = {r.mnemonic: r for r in ROWS}
+
+
+def names_with(*flags: str) -> frozenset[str]:
+    """The semantic names whose rows carry any of ``flags``."""
+    return frozenset(n for n, f in FLAGS.items() if f.intersection(flags))
+
 
 # The semantics the translator must implement: every row's ``name`` is one of these. Written out
 # (not derived from the rows) so the tests can cross-check the table against it.

@@ -753,7 +753,7 @@ class StreamFile(OpenFile):
         flags: int,
         *,
         reader: Callable[[int], bytes] | None = None,
-        writer: Callable[[bytes], None] | None = None,
+        writer: Callable[[bytes], object] | None = None,
         tty: bool = False,
     ) -> None:
         super().__init__(node, flags)

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import abi
+from ..isa import table
 from ..isa.decode import decode
 from .codegen import Block
 
 MAX_BLOCK_INSNS = 64
-
-# Instructions after which a TB ends: control transfers, traps into the host, fence.i.
-BRANCHES = frozenset("beq bne blt bge bltu bgeu".split())
 MASK64 = (1 << 64) - 1
-ENDS_BLOCK = frozenset("jal jalr beq bne blt bge bltu bgeu ecall ebreak fence.i".split())
+
+# From the table's flags. Instructions after which a TB ends: control transfers, traps into the
+# host, fence.i.
+BRANCHES = table.names_with("branch")
+JUMPS = table.names_with("jump")
+ENDS_BLOCK = table.names_with(*table.ENDS_BLOCK)
 
 
 def find_block(
@@ -60,7 +63,7 @@ def static_successors(block: Block) -> list[int]:
     pc, last = block.insns[-1]
     if last is None:
         return []
-    if last.name == "jal":
+    if last.name in JUMPS:
         return [(pc + last.imm) & MASK64]
     if last.name in BRANCHES:
         return [(pc + last.imm) & MASK64, block.end_pc]

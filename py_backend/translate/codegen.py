@@ -1,23 +1,23 @@
-"""Translation of one TB into one Wasm function, and of a batch of TBs into one module.
+"""Translation of a batch of TBs into one Wasm module, and ``Ctx``, the emitter API that the
+instruction semantics (``emit_int.py``, ``emit_fp.py``) are written against.
 
-Shape of every TB function (type ``() -> i32``)::
+A module (``ModuleWriter``, ``translate_module``) holds one *region* function
+``(case: i32) -> i32`` with every TB of the batch as one case of a dispatch loop (its shape is in
+``translate_region``'s docstring), and one entry stub ``() -> i32`` per TB that calls the region
+with its case; an active element segment puts each stub into the shared table at the TB's id.
+Each TB's code (``_emit_tb``)::
 
-    prologue: load the guest registers the TB uses into locals
-    block $exit
-      loop $top                       ;; goto_tb to the TB itself branches here
-        budget -= n; if budget < 0: exit BUDGET (pc = TB start)
-        tb_count += 1
-        ... one sequence per guest instruction ...
-        ... the TB's ending: goto_tb / goto_ptr / exit_tb, all of which return or tail-call
-      end
-      unreachable
-    end
-    ;; shared slow exit (faults, ecall, budget, ...): $xpc, $xreason, $xarg say what happened
-    write back dirty registers; pc = $xpc; ctx.exit_arg = $xarg; ctx.tb_ptr = 0; return $xreason
+    budget -= n; if budget < 0: exit BUDGET (pc = TB start)
+    tb_count += 1                     ;; only with count_tbs
+    ... one sequence per guest instruction (its semantics) ...
+    ... the TB's ending: goto_tb (a branch to the dispatch loop inside the region, else the
+        chain exit), goto_ptr (the jump cache) or exit_tb (the slow exit)
 
-Guest registers live in Wasm locals inside the TB.  Every exit writes back each register the TB
-writes anywhere: a register not yet written at that point still holds the value loaded in the
-prologue, so the write-back is exact at every exit.
+Guest registers, the budget and the TB counter live in Wasm locals while control stays in the
+region; the prologue loads every register any TB of the region uses, and every exit (the three
+shared tails: slow exit, goto_ptr, goto_tb out) writes back each register some TB writes. A
+register not yet written on the path taken still holds its prologue value, so the write-back is
+exact at every exit.
 """
 
 from __future__ import annotations

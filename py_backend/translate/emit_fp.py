@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from ..abi import ExitReason
 from ..isa.insn import Insn
+from ..isa.table import ATTRS
+from ..wasm.builder import FunctionBuilder as FB
 from . import softfloat
 from .codegen import (
     CANONICAL_NAN64,
@@ -19,6 +21,8 @@ from .codegen import (
     Ctx,
     trans,
 )
+
+Op = Callable[[FB], None]
 
 
 @trans("fmv.x.w")
@@ -55,24 +59,27 @@ def _fsgnj(c: Ctx, i: Insn) -> None:
     """Magnitude of rs1 with the sign of rs2 (fsgnj), its inverse (fsgnjn) or the XOR of both
     signs (fsgnjx).  Singles go through NaN-unboxing and come out boxed."""
     f = c.f
-    double = i.name.endswith(".d")
+    at = ATTRS[i.name]
+    double = at.fwidth == 8
     get = c.get_f if double else c.get_f32_bits
-    op = (lambda n: getattr(f, "i64_" + n)) if double else (lambda n: getattr(f, "i32_" + n))
+    and_, xor, or_ = (
+        (FB.i64_and, FB.i64_xor, FB.i64_or) if double else (FB.i32_and, FB.i32_xor, FB.i32_or)
+    )
     const = f.i64_const if double else f.i32_const
     sign = 1 << (63 if double else 31)
     get(i.rs1)
     const(sign - 1)
-    op("and")()
+    and_(f)
     get(i.rs2)
-    if i.name.startswith("fsgnjn"):
+    if at.op == "sgnjn":
         const(-1)
-        op("xor")()
-    elif i.name.startswith("fsgnjx"):
+        xor(f)
+    elif at.op == "sgnjx":
         get(i.rs1)
-        op("xor")()
+        xor(f)
     const(sign)
-    op("and")()
-    op("or")()
+    and_(f)
+    or_(f)
     if double:
         c.set_f(i.rd)
     else:
@@ -303,7 +310,7 @@ def _fadd_d(c: Ctx, i: Insn) -> None:
         return
     f = c.f
     a = _load_d(c, i.rs1)
-    b = _load_d(c, i.rs2, neg=i.name == "fsub.d")
+    b = _load_d(c, i.rs2, neg=ATTRS[i.name].op == "sub")
     r = c.tmp(F64)
     f.local_get(a)
     f.local_get(b)
@@ -332,7 +339,7 @@ def _fadd_s(c: Ctx, i: Insn) -> None:
         return
     f = c.f
     _, a = _load_s(c, i.rs1)
-    _, b = _load_s(c, i.rs2, neg=i.name == "fsub.s")
+    _, b = _load_s(c, i.rs2, neg=ATTRS[i.name].op == "sub")
     d, r = c.tmp(F64), c.tmp(F32)
     f.local_get(a)
     f.local_get(b)
@@ -367,7 +374,7 @@ def _fmuldiv_d(c: Ctx, i: Insn) -> None:
         c.emulate()
         return
     f = c.f
-    mul = i.name == "fmul.d"
+    mul = ATTRS[i.name].op == "mul"
     a = _load_d(c, i.rs1)
     b = _load_d(c, i.rs2)
     r = c.tmp(F64)
@@ -434,7 +441,7 @@ def _fmuldiv_s(c: Ctx, i: Insn) -> None:
         c.emulate()
         return
     f = c.f
-    mul = i.name == "fmul.s"
+    mul = ATTRS[i.name].op == "mul"
     abits, a = _load_s(c, i.rs1)
     bbits, b = _load_s(c, i.rs2)
     d, r = c.tmp(F64), c.tmp(F32)
@@ -561,8 +568,8 @@ def _fsqrt_s(c: Ctx, i: Insn) -> None:
 
 
 # --- fused multiply-add ----------------------------------------------------------------------
-_FMA_NEG = {"fmadd": (False, False), "fmsub": (False, True), "fnmsub": (True, False),
-            "fnmadd": (True, True)}  # fmt: skip
+_FMA_NEG = {"madd": (False, False), "msub": (False, True), "nmsub": (True, False),
+            "nmadd": (True, True)}  # fmt: skip
 
 
 def _split(c: Ctx, x: int) -> tuple[int, int]:
@@ -636,7 +643,7 @@ def _fma_d(c: Ctx, i: Insn) -> None:
         c.emulate()
         return
     f = c.f
-    neg_p, neg_c = _FMA_NEG[i.name.split(".")[0]]
+    neg_p, neg_c = _FMA_NEG[ATTRS[i.name].op]
     a = _load_d(c, i.rs1, neg=neg_p)
     b = _load_d(c, i.rs2)
     cc = _load_d(c, i.rs3, neg=neg_c)
@@ -721,7 +728,7 @@ def _fma_s(c: Ctx, i: Insn) -> None:
         c.emulate()
         return
     f = c.f
-    neg_p, neg_c = _FMA_NEG[i.name.split(".")[0]]
+    neg_p, neg_c = _FMA_NEG[ATTRS[i.name].op]
     _, a = _load_s(c, i.rs1, neg=neg_p)
     _, b = _load_s(c, i.rs2)
     _, cc = _load_s(c, i.rs3, neg=neg_c)
@@ -819,10 +826,19 @@ def _is_snan(c: Ctx, t: str, bits: int) -> None:
         f.i32_lt_u()
 
 
+_FMINMAX: dict[tuple[str, int], Op] = {  # (op, fwidth); -0 < +0 as RISC-V wants
+    ("min", 8): FB.f64_min,
+    ("max", 8): FB.f64_max,
+    ("min", 4): FB.f32_min,
+    ("max", 4): FB.f32_max,
+}
+
+
 @trans("fmin.d", "fmax.d", "fmin.s", "fmax.s")
 def _fminmax(c: Ctx, i: Insn) -> None:
     f = c.f
-    t = i.name[-1]
+    at = ATTRS[i.name]
+    t = "d" if at.fwidth == 8 else "s"
     _, _, a, b = _load_pair(c, i, t)
     _either_nan(c, t, a, b)
     f.if_()
@@ -830,22 +846,33 @@ def _fminmax(c: Ctx, i: Insn) -> None:
     f.end()
     f.local_get(a)
     f.local_get(b)
-    getattr(f, f"f{'64' if t == 'd' else '32'}_{i.name[1:4]}")()  # -0 < +0 as RISC-V wants
+    _FMINMAX[at.op, at.fwidth](f)
     if t == "d":
         c.set_f64(i.rd)
     else:
         c.set_f32(i.rd)
 
 
+_FCMP: dict[tuple[str, int], Op] = {  # (op, fwidth)
+    ("eq", 8): FB.f64_eq,
+    ("lt", 8): FB.f64_lt,
+    ("le", 8): FB.f64_le,
+    ("eq", 4): FB.f32_eq,
+    ("lt", 4): FB.f32_lt,
+    ("le", 4): FB.f32_le,
+}
+
+
 @trans("feq.d", "flt.d", "fle.d", "feq.s", "flt.s", "fle.s")
 def _fcmp(c: Ctx, i: Insn) -> None:
     f = c.f
-    t = i.name[-1]
-    op = i.name[1:3]
+    at = ATTRS[i.name]
+    t = "d" if at.fwidth == 8 else "s"
+    op = at.op
     ab, bb, a, b = _load_pair(c, i, t)
     f.local_get(a)
     f.local_get(b)
-    getattr(f, f"f{'64' if t == 'd' else '32'}_{op}")()
+    _FCMP[op, at.fwidth](f)
     f.i64_extend_i32_u()
     c.set_x(i.rd)
     _either_nan(c, t, a, b)
@@ -865,7 +892,7 @@ def _fcmp(c: Ctx, i: Insn) -> None:
 def _fclass(c: Ctx, i: Insn) -> None:
     f = c.f
     bits, e, m, neg = c.tmp(I64), c.tmp(I32), c.tmp(I64), c.tmp(I32)
-    if i.name == "fclass.d":
+    if ATTRS[i.name].fwidth == 8:
         c.get_f(i.rs1)
         frac_bits, exp_max = 52, 0x7FF
     else:
@@ -998,21 +1025,23 @@ def _round_int(c: Ctx, i: Insn, x: int) -> int:
     return r
 
 
-_TO_INT = {  # name -> (lowest valid, first too big, saturating op, value for NaN)
-    "w": (-(2.0**31), 2.0**31, "i32_trunc_sat_f64_s", 0x7FFFFFFF),
-    "wu": (0.0, 2.0**32, "i32_trunc_sat_f64_u", -1),
-    "l": (-(2.0**63), 2.0**63, "i64_trunc_sat_f64_s", (1 << 63) - 1),
-    "lu": (0.0, 2.0**64, "i64_trunc_sat_f64_u", -1),
+# (width, signed) -> (lowest valid, first too big, saturating op, value for NaN)
+_TO_INT: dict[tuple[int, bool], tuple[float, float, Op, int]] = {
+    (4, True): (-(2.0**31), 2.0**31, FB.i32_trunc_sat_f64_s, 0x7FFFFFFF),
+    (4, False): (0.0, 2.0**32, FB.i32_trunc_sat_f64_u, -1),
+    (8, True): (-(2.0**63), 2.0**63, FB.i64_trunc_sat_f64_s, (1 << 63) - 1),
+    (8, False): (0.0, 2.0**64, FB.i64_trunc_sat_f64_u, -1),
 }
+_INT_KINDS = ("w", "wu", "l", "lu")
 
 
-@trans(*(f"fcvt.{k}.{t}" for k in _TO_INT for t in "sd"))
+@trans(*(f"fcvt.{k}.{t}" for k in _INT_KINDS for t in "sd"))
 def _fcvt_to_int(c: Ctx, i: Insn) -> None:
     f = c.f
-    kind, t = i.name.split(".")[1:]
-    lo, hi, op, nan_value = _TO_INT[kind]
+    at = ATTRS[i.name]
+    lo, hi, op, nan_value = _TO_INT[at.width, at.signed]
     x = c.tmp(F64)
-    if t == "d":
+    if at.fwidth == 8:
         c.get_f64(i.rs1)
     else:
         c.get_f32(i.rs1)
@@ -1030,13 +1059,13 @@ def _fcvt_to_int(c: Ctx, i: Insn) -> None:
     f.i32_and()
     f.local_tee(ok)
     # value: saturated conversion, NaN -> the largest value
-    wide = kind in ("l", "lu")
+    wide = at.width == 8
     if wide:
         f.i64_const(nan_value)
     else:
         f.i32_const(nan_value)
     f.local_get(r)
-    getattr(f, op)()
+    op(f)
     f.local_get(r)
     f.local_get(r)
     f.f64_ne()
@@ -1064,50 +1093,60 @@ def _fcvt_to_int(c: Ctx, i: Insn) -> None:
 
 
 # int -> float: native conversion rounds to nearest-even; exact results hold in every mode.
-_FROM_INT = {  # source kind -> (f64 op, f32 op)
-    "w": ("f64_convert_i32_s", "f32_convert_i32_s"),
-    "wu": ("f64_convert_i32_u", "f32_convert_i32_u"),
-    "l": ("f64_convert_i64_s", "f32_convert_i64_s"),
-    "lu": ("f64_convert_i64_u", "f32_convert_i64_u"),
+# (width, signed, fwidth) -> the conversion
+_FROM_INT: dict[tuple[int, bool, int], Op] = {
+    (4, True, 8): FB.f64_convert_i32_s,
+    (4, False, 8): FB.f64_convert_i32_u,
+    (8, True, 8): FB.f64_convert_i64_s,
+    (8, False, 8): FB.f64_convert_i64_u,
+    (4, True, 4): FB.f32_convert_i32_s,
+    (4, False, 4): FB.f32_convert_i32_u,
+    (8, True, 4): FB.f32_convert_i64_s,
+    (8, False, 4): FB.f32_convert_i64_u,
+}
+# (fwidth, signed) -> the conversion back, to test exactness
+_BACK_TO_I64: dict[tuple[int, bool], Op] = {
+    (8, True): FB.i64_trunc_sat_f64_s,
+    (8, False): FB.i64_trunc_sat_f64_u,
+    (4, True): FB.i64_trunc_sat_f32_s,
+    (4, False): FB.i64_trunc_sat_f32_u,
 }
 
 
-@trans(*(f"fcvt.{t}.{k}" for k in _FROM_INT for t in "sd"))
+@trans(*(f"fcvt.{t}.{k}" for k in _INT_KINDS for t in "sd"))
 def _fcvt_from_int(c: Ctx, i: Insn) -> None:
     f = c.f
-    t, kind = i.name.split(".")[1:]
+    at = ATTRS[i.name]
+    double = at.fwidth == 8
     _check_dyn_rm(c, i)
     v = c.tmp(I64)
     c.get_x(i.rs1)
-    if kind == "w":
+    if at.width == 4 and at.signed:
         f.i32_wrap_i64()
         f.i64_extend_i32_s()
-    elif kind == "wu":
+    elif at.width == 4:
         f.i64_const(0xFFFFFFFF)
         f.i64_and()
     f.local_set(v)
-    r = c.tmp(F64 if t == "d" else F32)
+    r = c.tmp(F64 if double else F32)
     f.local_get(v)
-    if kind in ("w", "wu"):
+    if at.width == 4:
         f.i32_wrap_i64()
-    getattr(f, _FROM_INT[kind][0 if t == "d" else 1])()
+    _FROM_INT[at.width, at.signed, at.fwidth](f)
     f.local_set(r)
-    if t == "d" and kind in ("w", "wu"):
+    if double and at.width == 4:
         f.local_get(r)
         c.set_f64(i.rd)
         return  # always exact
     # inexact iff converting back does not give v (the top value saturates: test it apart)
-    unsigned = kind in ("wu", "lu")
-    sfx = "u" if unsigned else "s"
-    tb = "f64" if t == "d" else "f32"
     f.local_get(r)
-    getattr(f, f"i64_trunc_sat_{tb}_{sfx}")()
+    _BACK_TO_I64[at.fwidth, at.signed](f)
     f.local_get(v)
     f.i64_ne()
     f.local_get(r)
-    const = f.f64_const if t == "d" else f.f32_const
-    const(2.0**64 if unsigned else 2.0**63)
-    getattr(f, f"{tb}_ge")()
+    const = f.f64_const if double else f.f32_const
+    const(2.0**63 if at.signed else 2.0**64)
+    f.f64_ge() if double else f.f32_ge()
     f.i32_or()
     f.if_()
     _need_rne(c, i)
@@ -1115,7 +1154,7 @@ def _fcvt_from_int(c: Ctx, i: Insn) -> None:
     c.or_fflags()
     f.end()
     f.local_get(r)
-    if t == "d":
+    if double:
         c.set_f64(i.rd)
     else:
         c.set_f32(i.rd)

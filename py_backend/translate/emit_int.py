@@ -8,10 +8,16 @@ from collections.abc import Callable
 from .. import abi
 from ..abi import ExitReason
 from ..isa.insn import Insn
+from ..isa.table import ATTRS
+from ..wasm.builder import FunctionBuilder as FB
 from .codegen import I32, I64, Ctx, trans
 from .operand import known
 
 INT64_MIN = 1 << 63
+
+# Wasm instructions as typed builder methods, keyed by the table's row attributes.
+Op = Callable[[FB], None]
+MemOp = Callable[[FB, int, int | None], None]
 
 # --- upper immediates and jumps ----------------------------------------------------------------
 
@@ -56,22 +62,23 @@ def _jalr(c: Ctx, i: Insn) -> None:
     c.ended = True
 
 
-_BRANCH_CMP = {
-    "beq": "i64_eq",
-    "bne": "i64_ne",
-    "blt": "i64_lt_s",
-    "bge": "i64_ge_s",
-    "bltu": "i64_lt_u",
-    "bgeu": "i64_ge_u",
+_CMP: dict[tuple[str, bool], Op] = {  # (op, signed)
+    ("eq", False): FB.i64_eq,
+    ("ne", False): FB.i64_ne,
+    ("lt", True): FB.i64_lt_s,
+    ("ge", True): FB.i64_ge_s,
+    ("lt", False): FB.i64_lt_u,
+    ("ge", False): FB.i64_ge_u,
 }
 
 
-@trans(*_BRANCH_CMP)
+@trans("beq", "bne", "blt", "bge", "bltu", "bgeu")
 def _branch(c: Ctx, i: Insn) -> None:
     f = c.f
+    at = ATTRS[i.name]
     c.get_x(i.rs1)
     c.get_x(i.rs2)
-    getattr(f, _BRANCH_CMP[i.name])()
+    _CMP[at.op, at.signed](f)
     f.if_()
     c.goto_tb(1, c.pc + i.imm)
     f.end()
@@ -81,82 +88,81 @@ def _branch(c: Ctx, i: Insn) -> None:
 
 # --- register-immediate and register-register arithmetic -------------------------------------
 
-_ALU = {
-    "add": "i64_add",
-    "sub": "i64_sub",
-    "xor": "i64_xor",
-    "or": "i64_or",
-    "and": "i64_and",
-    "sll": "i64_shl",
-    "srl": "i64_shr_u",
-    "sra": "i64_shr_s",
-    "mul": "i64_mul",
+_ALU: dict[str, Op] = {
+    "add": FB.i64_add,
+    "sub": FB.i64_sub,
+    "xor": FB.i64_xor,
+    "or": FB.i64_or,
+    "and": FB.i64_and,
+    "sll": FB.i64_shl,
+    "srl": FB.i64_shr_u,
+    "sra": FB.i64_shr_s,
+    "mul": FB.i64_mul,
 }
-_ALU_IMM = {"addi": "add", "xori": "xor", "ori": "or", "andi": "and", "slli": "sll",
-            "srli": "srl", "srai": "sra"}  # fmt: skip
 
 
-@trans(*_ALU)
+@trans("add", "sub", "xor", "or", "and", "sll", "srl", "sra", "mul")
 def _alu(c: Ctx, i: Insn) -> None:
     # Wasm shifts take the count modulo 64, as RV64 takes rs2[5:0].
     c.get_x(i.rs1)
     c.get_x(i.rs2)
-    getattr(c.f, _ALU[i.name])()
+    _ALU[ATTRS[i.name].op](c.f)
     c.set_x(i.rd)
 
 
-@trans(*_ALU_IMM)
+@trans("addi", "xori", "ori", "andi", "slli", "srli", "srai")
 def _alu_imm(c: Ctx, i: Insn) -> None:
     if known(i.rd) == 0:
         return  # hints and nops
-    if i.name == "addi" and known(i.rs1) == 0:
+    op = ATTRS[i.name].op
+    if op == "add" and known(i.rs1) == 0:
         c.push_i64(i.imm)
     else:
         c.get_x(i.rs1)
-        if known(i.imm) != 0 or i.name not in ("addi", "xori", "ori", "slli", "srli", "srai"):
+        if known(i.imm) != 0 or op == "and":  # x op 0 == x, but for and
             c.push_i64(i.imm)
-            getattr(c.f, _ALU[_ALU_IMM[i.name]])()
+            _ALU[op](c.f)
     c.set_x(i.rd)
 
 
-_ALU_W = {
-    "addw": "i32_add",
-    "subw": "i32_sub",
-    "sllw": "i32_shl",
-    "srlw": "i32_shr_u",
-    "sraw": "i32_shr_s",
-    "mulw": "i32_mul",
+_ALU_W: dict[str, Op] = {
+    "add": FB.i32_add,
+    "sub": FB.i32_sub,
+    "sll": FB.i32_shl,
+    "srl": FB.i32_shr_u,
+    "sra": FB.i32_shr_s,
+    "mul": FB.i32_mul,
 }
-_ALU_W_IMM = {"addiw": "addw", "slliw": "sllw", "srliw": "srlw", "sraiw": "sraw"}
 
 
-@trans(*_ALU_W)
+@trans("addw", "subw", "sllw", "srlw", "sraw", "mulw")
 def _alu_w(c: Ctx, i: Insn) -> None:
     c.get_x(i.rs1)
     c.f.i32_wrap_i64()
     c.get_x(i.rs2)
     c.f.i32_wrap_i64()
-    getattr(c.f, _ALU_W[i.name])()
+    _ALU_W[ATTRS[i.name].op](c.f)
     c.set_x_i32s(i.rd)
 
 
-@trans(*_ALU_W_IMM)
+@trans("addiw", "slliw", "srliw", "sraiw")
 def _alu_w_imm(c: Ctx, i: Insn) -> None:
     c.get_x(i.rs1)
     c.f.i32_wrap_i64()
     c.push_i32(i.imm)
-    getattr(c.f, _ALU_W[_ALU_W_IMM[i.name]])()
+    _ALU_W[ATTRS[i.name].op](c.f)
     c.set_x_i32s(i.rd)
 
 
 @trans("slt", "sltu", "slti", "sltiu")
 def _slt(c: Ctx, i: Insn) -> None:
+    at = ATTRS[i.name]
     c.get_x(i.rs1)
-    if i.name.endswith(("i", "iu")) and i.name != "slt":
+    if at.imm:
         c.push_i64(i.imm)  # sltiu compares against the sign-extended immediate, unsigned
     else:
         c.get_x(i.rs2)
-    c.f.i64_lt_u() if i.name.endswith("u") else c.f.i64_lt_s()
+    c.f.i64_lt_s() if at.signed else c.f.i64_lt_u()
     c.f.i64_extend_i32_u()
     c.set_x(i.rd)
 
@@ -238,19 +244,36 @@ def _mulh(c: Ctx, i: Insn) -> None:
     c.get_x(i.rs2)
     c.f.local_set(b)
     _mulhu(c, a, b)
-    if i.name == "mulh":
+    op = ATTRS[i.name].op
+    if op == "mulh":
         _sub_if_negative(c, a, b)
         _sub_if_negative(c, b, a)
-    elif i.name == "mulhsu":
+    elif op == "mulhsu":
         _sub_if_negative(c, a, b)
     c.set_x(i.rd)
+
+
+# (op, signed, wide) -> the Wasm division (which traps where RISC-V defines a result)
+_DIVREM: dict[tuple[str, bool, bool], Op] = {
+    ("div", True, True): FB.i64_div_s,
+    ("div", False, True): FB.i64_div_u,
+    ("rem", True, True): FB.i64_rem_s,
+    ("rem", False, True): FB.i64_rem_u,
+    ("div", True, False): FB.i32_div_s,
+    ("div", False, False): FB.i32_div_u,
+    ("rem", True, False): FB.i32_rem_s,
+    ("rem", False, False): FB.i32_rem_u,
+}
 
 
 def _divrem(c: Ctx, i: Insn, wide: bool) -> None:
     """div/divu/rem/remu and their W forms.  RISC-V defines what Wasm traps on:
     x/0 = -1 (all ones unsigned), x%0 = x, INT_MIN/-1 = INT_MIN, INT_MIN%-1 = 0."""
     f = c.f
-    name = i.name.rstrip("w") if not wide else i.name
+    at = ATTRS[i.name]
+    eqz, eq, sub = (
+        (FB.i64_eqz, FB.i64_eq, FB.i64_sub) if wide else (FB.i32_eqz, FB.i32_eq, FB.i32_sub)
+    )
     t = I64 if wide else I32
     a, b = c.tmp(t), c.tmp(t)
     c.get_x(i.rs1)
@@ -261,42 +284,35 @@ def _divrem(c: Ctx, i: Insn, wide: bool) -> None:
     if not wide:
         f.i32_wrap_i64()
     f.local_set(b)
-    p = "i64_" if wide else "i32_"
-
-    def op(n: str) -> None:
-        getattr(f, p + n)()
 
     def const(v: int) -> None:
         f.i64_const(v) if wide else f.i32_const(v)
 
     f.local_get(b)
-    op("eqz")
+    eqz(f)
     f.if_(t)
-    if name in ("div", "divu"):
+    if at.op == "div":
         const(-1)
     else:
         f.local_get(a)
     f.else_()
-    if name in ("div", "rem"):
+    if at.signed:
         f.local_get(b)
         const(-1)
-        op("eq")
+        eq(f)
         f.if_(t)
-        if name == "div":
+        if at.op == "div":
             const(0)
             f.local_get(a)
-            op("sub")  # wraps: -INT_MIN = INT_MIN
+            sub(f)  # wraps: -INT_MIN = INT_MIN
         else:
             const(0)
         f.else_()
-        f.local_get(a)
-        f.local_get(b)
-        op("div_s" if name == "div" else "rem_s")
+    f.local_get(a)
+    f.local_get(b)
+    _DIVREM[at.op, at.signed, wide](f)
+    if at.signed:
         f.end()
-    else:
-        f.local_get(a)
-        f.local_get(b)
-        op("div_u" if name == "divu" else "rem_u")
     f.end()
     if wide:
         c.set_x(i.rd)
@@ -316,49 +332,56 @@ def _div32(c: Ctx, i: Insn) -> None:
 
 # --- loads and stores ---------------------------------------------------------------------------
 
-_LOADS = {
-    "lb": "i64_load8_s",
-    "lh": "i64_load16_s",
-    "lw": "i64_load32_s",
-    "ld": "i64_load",
-    "lbu": "i64_load8_u",
-    "lhu": "i64_load16_u",
-    "lwu": "i64_load32_u",
+_LOADS: dict[tuple[int, bool], MemOp] = {  # (width, signed)
+    (1, True): FB.i64_load8_s,
+    (2, True): FB.i64_load16_s,
+    (4, True): FB.i64_load32_s,
+    (8, False): FB.i64_load,
+    (1, False): FB.i64_load8_u,
+    (2, False): FB.i64_load16_u,
+    (4, False): FB.i64_load32_u,
 }
-_STORES = {"sb": "i64_store8", "sh": "i64_store16", "sw": "i64_store32", "sd": "i64_store"}
-_WIDTH = {"b": 1, "h": 2, "w": 4, "d": 8}
+_STORES: dict[int, MemOp] = {
+    1: FB.i64_store8,
+    2: FB.i64_store16,
+    4: FB.i64_store32,
+    8: FB.i64_store,
+}
 
 
-@trans(*_LOADS)
+@trans("lb", "lh", "lw", "ld", "lbu", "lhu", "lwu")
 def _load(c: Ctx, i: Insn) -> None:
+    at = ATTRS[i.name]
     a = c.addr(i.rs1, i.imm)
-    c.check_read(a, _WIDTH[i.name[1]])
+    c.check_read(a, at.width)
     c.wasm_addr(a)
-    getattr(c.f, _LOADS[i.name])(abi.GUEST_BASE, 1)
+    _LOADS[at.width, at.signed](c.f, abi.GUEST_BASE, 1)
     c.set_x(i.rd)
 
 
-@trans(*_STORES)
+@trans("sb", "sh", "sw", "sd")
 def _store(c: Ctx, i: Insn) -> None:
+    width = ATTRS[i.name].width
     v = c.tmp(I64)
     c.get_x(i.rs2)
     c.f.local_set(v)
     a = c.addr(i.rs1, i.imm)
-    op = getattr(c.f, _STORES[i.name])
+    op = _STORES[width]
 
     def emit() -> None:
         c.f.local_get(v)
-        op(abi.GUEST_BASE, 1)
+        op(c.f, abi.GUEST_BASE, 1)
 
-    c.store(a, _WIDTH[i.name[1]], emit)
+    c.store(a, width, emit)
 
 
 @trans("flw", "fld")
 def _fload(c: Ctx, i: Insn) -> None:
+    width = ATTRS[i.name].width
     a = c.addr(i.rs1, i.imm)
-    c.check_read(a, _WIDTH[i.name[2]])
+    c.check_read(a, width)
     c.wasm_addr(a)
-    if i.name == "fld":
+    if width == 8:
         c.f.i64_load(abi.GUEST_BASE, 1)
         c.set_f(i.rd)
     else:
@@ -368,17 +391,18 @@ def _fload(c: Ctx, i: Insn) -> None:
 
 @trans("fsw", "fsd")
 def _fstore(c: Ctx, i: Insn) -> None:
+    width = ATTRS[i.name].width
     v = c.tmp(I64)
     c.get_f(i.rs2)
     c.f.local_set(v)
     a = c.addr(i.rs1, i.imm)
-    op = c.f.i64_store if i.name == "fsd" else c.f.i64_store32
+    op = _STORES[width]
 
     def emit() -> None:
         c.f.local_get(v)
-        op(abi.GUEST_BASE, 1)
+        op(c.f, abi.GUEST_BASE, 1)
 
-    c.store(a, _WIDTH[i.name[2]], emit)
+    c.store(a, width, emit)
 
 
 # --- A: LR/SC and AMOs --------------------------------------------------------------------------
@@ -407,7 +431,7 @@ def _amo_load(c: Ctx, wide: bool) -> None:
 @trans("lr.w", "lr.d")
 def _lr(c: Ctx, i: Insn) -> None:
     f = c.f
-    wide = i.name.endswith(".d")
+    wide = ATTRS[i.name].width == 8
     a = c.addr(i.rs1, 0)
     _check_aligned(c, a, 8 if wide else 4)
     c.check_read(a, 8 if wide else 4)
@@ -433,7 +457,7 @@ def _sc(c: Ctx, i: Insn) -> None:
     # Single hart: SC succeeds iff a reservation is held on this address and memory still holds
     # the value LR saw.  Either way the reservation is released.
     f = c.f
-    wide = i.name.endswith(".d")
+    wide = ATTRS[i.name].width == 8
     v = c.tmp(I64)
     ok = c.tmp(I32)
     c.get_x(i.rs2)
@@ -478,19 +502,19 @@ def _sc(c: Ctx, i: Insn) -> None:
     c.set_x(i.rd)
 
 
-_AMO_OPS: dict[str, Callable[[Ctx, int, int, bool], None]] = {}
+AmoOp = Callable[[Ctx, int, int, bool], None]
 
 
-def _amo_binop(name: str) -> Callable[[Ctx, int, int, bool], None]:
+def _amo_binop(op: Op) -> AmoOp:
     def emit(c: Ctx, old: int, src: int, wide: bool) -> None:
         c.f.local_get(old)
         c.f.local_get(src)
-        getattr(c.f, name)()
+        op(c.f)
 
     return emit
 
 
-def _amo_minmax(cmp: str) -> Callable[[Ctx, int, int, bool], None]:
+def _amo_minmax(cmp64: Op, cmp32: Op) -> AmoOp:
     def emit(c: Ctx, old: int, src: int, wide: bool) -> None:
         f = c.f
         f.local_get(old)
@@ -501,29 +525,31 @@ def _amo_minmax(cmp: str) -> Callable[[Ctx, int, int, bool], None]:
         f.local_get(src)
         if not wide:
             f.i32_wrap_i64()
-        getattr(f, ("i64_" if wide else "i32_") + cmp)()
+        cmp64(f) if wide else cmp32(f)
         f.select()
 
     return emit
 
 
-_AMO_OPS.update(
-    swap=lambda c, old, src, wide: c.f.local_get(src),
-    add=_amo_binop("i64_add"),
-    xor=_amo_binop("i64_xor"),
-    **{"and": _amo_binop("i64_and"), "or": _amo_binop("i64_or")},
-    min=_amo_minmax("lt_s"),
-    max=_amo_minmax("gt_s"),
-    minu=_amo_minmax("lt_u"),
-    maxu=_amo_minmax("gt_u"),
-)
+_AMO_OPS: dict[tuple[str, bool], AmoOp] = {  # (op, signed)
+    ("swap", False): lambda c, old, src, wide: c.f.local_get(src),
+    ("add", False): _amo_binop(FB.i64_add),
+    ("xor", False): _amo_binop(FB.i64_xor),
+    ("and", False): _amo_binop(FB.i64_and),
+    ("or", False): _amo_binop(FB.i64_or),
+    ("min", True): _amo_minmax(FB.i64_lt_s, FB.i32_lt_s),
+    ("max", True): _amo_minmax(FB.i64_gt_s, FB.i32_gt_s),
+    ("min", False): _amo_minmax(FB.i64_lt_u, FB.i32_lt_u),
+    ("max", False): _amo_minmax(FB.i64_gt_u, FB.i32_gt_u),
+}
 
 
-@trans(*[f"amo{op}.{w}" for op in _AMO_OPS for w in "wd"])
+@trans(*[f"amo{op}.{w}" for op in "swap add xor and or min max minu maxu".split() for w in "wd"])
 def _amo(c: Ctx, i: Insn) -> None:
     f = c.f
-    wide = i.name.endswith(".d")
-    op = _AMO_OPS[i.name[3:-2]]
+    at = ATTRS[i.name]
+    wide = at.width == 8
+    op = _AMO_OPS[at.op, at.signed]
     src, old, new = c.tmp(I64), c.tmp(I64), c.tmp(I64)
     c.get_x(i.rs2)
     f.local_set(src)
@@ -616,9 +642,8 @@ def _store_csr(c: Ctx, csr: int, val: int) -> None:
 @trans("csrrw", "csrrs", "csrrc", "csrrwi", "csrrsi", "csrrci")
 def _csr(c: Ctx, i: Insn) -> None:
     f = c.f
-    kind = i.name[4]  # w, s or c
-    imm_form = i.name.endswith("i")
-    writes = kind == "w" or i.rs1 != 0  # csrrs/csrrc with rs1=x0 (or uimm=0) do not write
+    at = ATTRS[i.name]
+    writes = at.op == "write" or i.rs1 != 0  # csrrs/csrrc with rs1=x0 (or uimm=0) do not write
     if i.csr in (CSR_CYCLE, CSR_TIME, CSR_INSTRET):
         if writes:
             c.illegal()  # read-only counters
@@ -632,16 +657,16 @@ def _csr(c: Ctx, i: Insn) -> None:
     # "If rd=x0, then the instruction shall not read the CSR" -- no side effects here anyway.
     _push_csr(c, i.csr)
     f.local_set(old)
-    if imm_form:
+    if at.imm:
         c.push_i32(i.rs1)
     else:
         c.get_x(i.rs1)
         f.i32_wrap_i64()
     f.local_set(src)
     if writes:
-        if kind == "w":
+        if at.op == "write":
             f.local_get(src)
-        elif kind == "s":
+        elif at.op == "set":
             f.local_get(old)
             f.local_get(src)
             f.i32_or()

@@ -20,7 +20,7 @@ const rt = await createRuntime({
     py.runPython("import sys; sys.path.insert(0, '/fake')");
   },
 });
-let stopAfter = Number(process.env.FAKE_STOP_MS ?? 0);
+const stopAfter = Number(process.env.FAKE_STOP_MS ?? 0);
 const t0 = performance.now();
 const res = await rt.run({
   program: new Uint8Array(fs.readFileSync(prog)),

@@ -1,0 +1,174 @@
+;; ecall.s: TBs of one module, guest code at 0x10000
+;; TB 2
+;;   0x10000  addi a7,zero,93
+;;   0x10004  ecall
+(module
+  (type (;0;) (func (result i32)))
+  (type (;1;) (func (param i32) (result i32)))
+  (import "env" "mem" (memory (;0;) 1))
+  (import "env" "tbl" (table (;0;) 1 funcref))
+  (export "2" (func 1))
+  (elem (i32.const 2) func 1)
+  (func (;0;) (type 1) (param i32) (result i32)
+    (local i64 i32 i64 i32 i64 i64 i64 i64 i32 i32 i32)
+    i32.const 0
+    i64.load offset=4112
+    local.set 5
+    i32.const 0
+    i64.load offset=4488
+    local.set 8
+    block
+      block
+        block
+          loop
+            block
+              local.get 0
+              br_table 0 0
+            end
+            local.get 5
+            i64.const 2
+            i64.sub
+            local.tee 7
+            i64.const 0
+            i64.lt_s
+            if
+              i64.const 65536
+              local.set 1
+              i32.const 3
+              local.set 2
+              i64.const 0
+              local.set 3
+              br 2
+            end
+            local.get 7
+            local.set 5
+            i64.const 93
+            local.set 8
+            i64.const 65540
+            local.set 1
+            i32.const 4
+            local.set 2
+            i64.const 0
+            local.set 3
+            br 1
+          end
+          unreachable
+        end
+        i32.const 0
+        local.get 5
+        i64.store offset=4112
+        i32.const 0
+        local.get 8
+        i64.store offset=4488
+        i32.const 0
+        local.get 1
+        i64.store offset=4864
+        i32.const 0
+        local.get 3
+        i64.store offset=4104
+        i32.const 0
+        i32.const 0
+        i32.store offset=4096
+        i32.const 0
+        local.get 2
+        i32.store offset=4100
+        local.get 2
+        return
+      end
+      i32.const 0
+      local.get 5
+      i64.store offset=4112
+      i32.const 0
+      local.get 8
+      i64.store offset=4488
+      i32.const 0
+      local.get 1
+      i64.store offset=4864
+      local.get 1
+      local.get 1
+      i64.const 16
+      i64.shr_u
+      i64.xor
+      i32.wrap_i64
+      i32.const 1
+      i32.shr_u
+      i32.const 65535
+      i32.and
+      i32.const 4
+      i32.shl
+      local.tee 9
+      i64.load offset=1048576
+      local.get 1
+      i64.eq
+      if
+        local.get 9
+        i32.load offset=1048584
+        local.tee 10
+        if
+          local.get 10
+          return_call_indirect (type 0)
+        end
+      end
+      i32.const 0
+      i32.load offset=4140
+      local.tee 10
+      if
+        local.get 10
+        return_call_indirect (type 0)
+      end
+      i32.const 0
+      i32.const 0
+      i32.store offset=4096
+      i32.const 0
+      i32.const 2
+      i32.store offset=4100
+      i32.const 2
+      return
+    end
+    i32.const 0
+    local.get 5
+    i64.store offset=4112
+    i32.const 0
+    local.get 8
+    i64.store offset=4488
+    i32.const 0
+    local.get 1
+    i64.store offset=4864
+    local.get 4
+    i32.load
+    local.tee 11
+    if
+      local.get 11
+      return_call_indirect (type 0)
+    end
+    i32.const 0
+    local.get 4
+    i32.const 131072
+    i32.sub
+    i32.const 3
+    i32.shr_u
+    i32.store offset=4120
+    i32.const 0
+    local.get 4
+    i32.const 131072
+    i32.sub
+    i32.const 2
+    i32.shr_u
+    i32.const 1
+    i32.and
+    i32.store offset=4124
+    i32.const 0
+    i32.const 0
+    i32.store offset=4096
+    i32.const 0
+    i32.const 1
+    i32.store offset=4100
+    i32.const 1
+    return
+    unreachable
+  )
+  (func (;1;) (type 0) (result i32)
+    i32.const 0
+    return_call 0
+  )
+)

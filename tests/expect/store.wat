@@ -1,0 +1,229 @@
+;; store.s: TBs of one module, guest code at 0x10000
+;; TB 2
+;;   0x10000  sd a0,-16(sp)
+(module
+  (type (;0;) (func (result i32)))
+  (type (;1;) (func (param i32) (result i32)))
+  (import "env" "mem" (memory (;0;) 1))
+  (import "env" "tbl" (table (;0;) 1 funcref))
+  (export "2" (func 1))
+  (elem (i32.const 2) func 1)
+  (func (;0;) (type 1) (param i32) (result i32)
+    (local i64 i32 i64 i32 i64 i64 i64 i64 i64 i64 i32 i64 i32 i32)
+    i32.const 0
+    i64.load offset=4112
+    local.set 5
+    i32.const 0
+    i64.load offset=4368
+    local.set 10
+    i32.const 0
+    i64.load offset=4432
+    local.set 8
+    block
+      block
+        block
+          loop
+            block
+              local.get 0
+              br_table 0 0
+            end
+            local.get 5
+            i64.const 1
+            i64.sub
+            local.tee 7
+            i64.const 0
+            i64.lt_s
+            if
+              i64.const 65536
+              local.set 1
+              i32.const 3
+              local.set 2
+              i64.const 0
+              local.set 3
+              br 2
+            end
+            local.get 7
+            local.set 5
+            local.get 8
+            local.set 7
+            local.get 10
+            i64.const -16
+            i64.add
+            local.set 9
+            local.get 9
+            i64.const 12
+            i64.shr_u
+            local.tee 12
+            i64.const 262144
+            local.get 12
+            i64.const 262144
+            i64.lt_u
+            select
+            i32.wrap_i64
+            i32.load8_u offset=3145728
+            local.get 9
+            i64.const 7
+            i64.add
+            i64.const 12
+            i64.shr_u
+            local.tee 12
+            i64.const 262144
+            local.get 12
+            i64.const 262144
+            i64.lt_u
+            select
+            i32.wrap_i64
+            i32.load8_u offset=3145728
+            i32.and
+            local.tee 11
+            i32.const 10
+            i32.and
+            i32.const 2
+            i32.ne
+            if
+              local.get 11
+              i32.const 2
+              i32.and
+              i32.eqz
+              if
+                i64.const 65536
+                local.set 1
+                i32.const 6
+                local.set 2
+                local.get 9
+                local.set 3
+                br 3
+              end
+              local.get 9
+              i32.wrap_i64
+              local.get 7
+              i64.store offset=16777216 align=1
+              i64.const 65540
+              local.set 1
+              i32.const 8
+              local.set 2
+              local.get 9
+              local.set 3
+              br 2
+            end
+            local.get 9
+            i32.wrap_i64
+            local.get 7
+            i64.store offset=16777216 align=1
+            i64.const 65540
+            local.set 1
+            i32.const 131088
+            local.set 4
+            br 3
+          end
+          unreachable
+        end
+        i32.const 0
+        local.get 5
+        i64.store offset=4112
+        i32.const 0
+        local.get 1
+        i64.store offset=4864
+        i32.const 0
+        local.get 3
+        i64.store offset=4104
+        i32.const 0
+        i32.const 0
+        i32.store offset=4096
+        i32.const 0
+        local.get 2
+        i32.store offset=4100
+        local.get 2
+        return
+      end
+      i32.const 0
+      local.get 5
+      i64.store offset=4112
+      i32.const 0
+      local.get 1
+      i64.store offset=4864
+      local.get 1
+      local.get 1
+      i64.const 16
+      i64.shr_u
+      i64.xor
+      i32.wrap_i64
+      i32.const 1
+      i32.shr_u
+      i32.const 65535
+      i32.and
+      i32.const 4
+      i32.shl
+      local.tee 11
+      i64.load offset=1048576
+      local.get 1
+      i64.eq
+      if
+        local.get 11
+        i32.load offset=1048584
+        local.tee 13
+        if
+          local.get 13
+          return_call_indirect (type 0)
+        end
+      end
+      i32.const 0
+      i32.load offset=4140
+      local.tee 13
+      if
+        local.get 13
+        return_call_indirect (type 0)
+      end
+      i32.const 0
+      i32.const 0
+      i32.store offset=4096
+      i32.const 0
+      i32.const 2
+      i32.store offset=4100
+      i32.const 2
+      return
+    end
+    i32.const 0
+    local.get 5
+    i64.store offset=4112
+    i32.const 0
+    local.get 1
+    i64.store offset=4864
+    local.get 4
+    i32.load
+    local.tee 14
+    if
+      local.get 14
+      return_call_indirect (type 0)
+    end
+    i32.const 0
+    local.get 4
+    i32.const 131072
+    i32.sub
+    i32.const 3
+    i32.shr_u
+    i32.store offset=4120
+    i32.const 0
+    local.get 4
+    i32.const 131072
+    i32.sub
+    i32.const 2
+    i32.shr_u
+    i32.const 1
+    i32.and
+    i32.store offset=4124
+    i32.const 0
+    i32.const 0
+    i32.store offset=4096
+    i32.const 0
+    i32.const 1
+    i32.store offset=4100
+    i32.const 1
+    return
+    unreachable
+  )
+  (func (;1;) (type 0) (result i32)
+    i32.const 0
+    return_call 0
+  )
+)

@@ -1,0 +1,131 @@
+"""Expect tests (as v86's tests/expect): small assembly snippets in this directory (``NAME.s``),
+and the exact WebAssembly text the translator emits for them (``NAME.wat``).
+
+Each snippet is assembled with GNU as at ``BASE`` and translated the way ``--tier jit`` does: the
+TB at ``BASE`` and, breadth-first, its static successors inside the snippet (up to 16) become
+one module; ``wasm.wat`` prints it, after the TBs' disassembly.
+A change to the code generator shows up here as a diff of the emitted code. When the change is
+deliberate, accept it and commit the new ``.wat`` files with it::
+
+    pytest tests/expect --accept          # or: make expect-accept
+
+The cross assembler is required (``scripts/setup.sh`` installs it): its absence is a failure.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+import subprocess
+from collections import deque
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from py_backend import abi
+from py_backend.isa.disasm import format_insn
+from py_backend.translate import emit_fp, emit_int  # noqa: F401  (registers the semantics)
+from py_backend.translate.block import find_block
+from py_backend.translate.codegen import Block, translate_module
+from py_backend.wasm.wat import to_wat
+
+HERE = Path(__file__).resolve().parent
+CASES = sorted(HERE.glob("*.s"))
+BASE = 0x10000
+BATCH = 16
+TOOLS = ("riscv64-linux-gnu-as", "riscv64-linux-gnu-ld", "riscv64-linux-gnu-objcopy")
+
+
+def assemble(src: Path, tmp: Path) -> bytes:
+    """The bytes of the snippet's .text, linked at BASE (no compressed instructions unless the
+    snippet asks with ``.option rvc``)."""
+    missing = [t for t in TOOLS if shutil.which(t) is None]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} not found: run scripts/setup.sh (gcc-riscv64-linux-gnu)")
+    as_, ld, objcopy = TOOLS
+    text = ".option norvc\n" + src.read_text()
+    (tmp / "in.s").write_text(text)
+    subprocess.run(
+        [as_, "-march=rv64gc", "-mno-relax", "-o", tmp / "in.o", tmp / "in.s"], check=True
+    )
+    subprocess.run(
+        [
+            ld,
+            "--no-relax",
+            f"-Ttext={BASE:#x}",
+            "-e",
+            f"{BASE:#x}",
+            "-o",
+            tmp / "in.elf",
+            tmp / "in.o",
+        ],
+        check=True,
+    )
+    subprocess.run(
+        [objcopy, "-O", "binary", "-j", ".text", tmp / "in.elf", tmp / "in.bin"], check=True
+    )
+    return (tmp / "in.bin").read_bytes()
+
+
+def region(code: bytes, limit: int) -> list[tuple[int, Block]]:
+    """The TBs one JIT module holds when the TB at BASE is translated (as Machine._translate
+    with --tier jit): breadth-first over static successors, never a fault TB."""
+
+    def fetch16(addr: int) -> int | None:
+        off = addr - BASE
+        if not 0 <= off <= len(code) - 2:
+            return None
+        return int.from_bytes(code[off : off + 2], "little")
+
+    blocks: list[tuple[int, Block]] = []
+    work, seen = deque([BASE]), {BASE}
+    while work and len(blocks) < limit:
+        block = find_block(fetch16, work.popleft())
+        if blocks and (block.fetch_fault or not block.insns):
+            continue
+        blocks.append((abi.FIRST_TB + len(blocks), block))
+        for s in block.successors:
+            if s not in seen:
+                seen.add(s)
+                work.append(s)
+    return blocks
+
+
+def render(src: Path, tmp: Path) -> str:
+    blocks = region(assemble(src, tmp), BATCH)
+    lines = [f";; {src.name}: TBs of one module, guest code at {BASE:#x}"]
+    for tb_id, block in blocks:
+        lines.append(f";; TB {tb_id}")
+        for pc, insn in block.insns:
+            text = "(illegal)" if insn is None else format_insn(insn, pc).replace("\t", " ")
+            lines.append(f";;   {pc:#x}  {text}")
+    module = translate_module(blocks)
+    wasmtime.Module.validate(wasmtime.Engine(), module)
+    return "\n".join(lines) + "\n" + to_wat(module)
+
+
+@pytest.mark.parametrize("src", CASES, ids=[p.stem for p in CASES])
+def test_expect(src: Path, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    got = render(src, tmp_path)
+    want_file = src.with_suffix(".wat")
+    if request.config.getoption("--accept"):
+        want_file.write_text(got)
+        return
+    assert want_file.exists(), f"{want_file.name} missing: run pytest tests/expect --accept"
+    want = want_file.read_text()
+    if got != want:
+        diff = difflib.unified_diff(
+            want.splitlines(), got.splitlines(), want_file.name, "translator output", lineterm=""
+        )
+        pytest.fail(
+            "emitted code differs (pytest tests/expect --accept takes it if deliberate):\n"
+            + "\n".join(diff),
+            pytrace=False,
+        )
+
+
+def test_every_expected_file_has_a_snippet() -> None:
+    assert CASES, "no snippets"
+    stale = [w.name for w in HERE.glob("*.wat") if not w.with_suffix(".s").exists()]
+    assert stale == []
