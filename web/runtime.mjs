@@ -143,6 +143,12 @@ export class Runtime {
     this.machineModule = machineModule;
     this.timings = timings;
     this.modules = new ModuleCache(4096);
+    this.space0 = null; // the first process's memory and table, reused by every run
+    this.spare = []; // memories and tables of processes that ended, for later forks
+    this.maxSpareSpaces = 8;
+    this.spacesMade = 0;
+    this.spacesDropped = 0;
+    this.spacesUsed = 0; // most spaces alive at once (over all runs)
   }
 
   /**
@@ -163,10 +169,11 @@ export class Runtime {
    * @param {string} [o.sysroot] a directory of Pyodide's filesystem overlaid on the guest's paths (-L)
    * @param {string} [o.tier]    "tiered" | "interp" | "jit" (abi.json tiers.names; default tiers.default)
    * @param {number} [o.hotThreshold] block entries before tier 0 hands a block to the JIT (tiered)
+   * @param {boolean} [o.processes] false: fork answers ENOSYS (no memory per guest process)
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
    */
   async run(o) {
-    const { layout, exit: EXIT } = this.abi;
+    const { exit: EXIT } = this.abi;
     const BUDGET = EXIT.BUDGET;
     const stdout = o.stdout ?? (() => {});
     const stderr = o.stderr ?? (() => {});
@@ -180,14 +187,29 @@ export class Runtime {
     // One memory for every run of this runtime (runs are sequential): a fresh 1 GiB memory per
     // run left garbage that V8 collects late (the page's footprint grew by ~0.6 MiB a run).
     // The machine zeroes its own state and every page an earlier guest wrote before reuse.
-    const mem = (this.memory ??= new WebAssembly.Memory({ initial: layout.MEMORY_PAGES }));
-    const port = (this.port ??= memoryPort(mem));
     // One table too, and the instances made for it are cached by module content (below).  A
     // new machine starts with every link slot and jump-cache entry zeroed and installs each TB
     // id it hands out before calling it, so entries left by an earlier run are never reached.
-    const newTable = () => new WebAssembly.Table({ element: "anyfunc", initial: 1024 });
-    let tbl = (this.table ??= newTable());
-    const imports = { [layout.IMPORT_MODULE]: { [layout.IMPORT_MEMORY]: mem, [layout.IMPORT_TABLE]: tbl } };
+    // Space 0 is that memory and table; every other guest process gets a space of its own
+    // (newSpace below), kept for later forks and runs when it ends (this.spare).
+    const space0 = (this.space0 ??= this.makeSpace(0));
+    const spaces = new Map([[0, space0]]);
+    let nextSpace = 1;
+    const newSpace = () => {
+      const sp = this.spare.pop() ?? this.makeSpace(0);
+      sp.id = nextSpace++;
+      spaces.set(sp.id, sp);
+      this.spacesUsed = Math.max(this.spacesUsed, spaces.size);
+      return { id: sp.id, port: sp.port };
+    };
+    const freeSpace = (id) => {
+      const sp = spaces.get(id);
+      if (sp === undefined || id === 0) return;
+      spaces.delete(id);
+      this.keepSpace(sp);
+    };
+    let sp = space0;
+    let tbl = sp.table;
     const argv = [o.argv0 ?? "/program", ...(o.args ?? [])];
 
     const t0 = now();
@@ -218,7 +240,7 @@ export class Runtime {
         return result;
       }
       session = this.bridge.create_machine(
-        port,
+        space0.port,
         o.program,
         argv,
         o.env ?? undefined,
@@ -237,6 +259,8 @@ export class Runtime {
         o.sysroot ?? undefined,
         tier ?? undefined,
         hotThreshold ?? undefined,
+        o.processes === false ? undefined : newSpace,
+        o.processes === false ? undefined : freeSpace,
       );
       let action = session.start();
       for (;;) {
@@ -244,19 +268,21 @@ export class Runtime {
         if (typeof action === "number") {
           tb = action;
         } else if (action.kind === "run") {
-          if (action.reset_table) {
-            // Every TB was dropped: old instances become garbage once the table lets go of them.
-            tbl = this.table = newTable();
-            imports[layout.IMPORT_MODULE][layout.IMPORT_TABLE] = tbl;
-            this.modules.dropInstances();
-          }
+          sp = spaces.get(action.space ?? 0);
+          if (sp === undefined) throw new Error(`no space ${action.space} for TB ${action.tb}`);
+          // Every TB of that process was dropped: old instances become garbage once the
+          // table lets go of them.
+          if (action.reset_table) this.resetTable(sp);
+          tbl = sp.table;
           if (action.table_size > tbl.length) tbl.grow(action.table_size - tbl.length);
-          for (const m of action.modules) this.modules.instantiate(m, imports, tbl);
+          for (const m of action.modules) this.modules.instantiate(m, sp);
           tb = action.tb;
         } else {
           result.status = action.status;
           result.message = action.message ?? "";
           if (action.kind === "error") result.error = result.message;
+          // The System's sleep (every process waits) was cut short by the host's Stop.
+          if (action.kind === "exit" && action.status === 130 && result.message === STOPPED) result.stopped = true;
           if (result.message) say(result.message);
           break;
         }
@@ -264,7 +290,7 @@ export class Runtime {
         if (shouldStop()) {
           result.stopped = true;
           result.status = 128 + 2; // as if killed by SIGINT
-          result.message = "tbwasm: stopped";
+          result.message = STOPPED;
           say(result.message);
           break;
         }
@@ -292,11 +318,54 @@ export class Runtime {
       result.stats = stats();
       onStats(result.stats);
       session?.destroy?.();
+      // Processes still alive (a Stop, an error): their spaces are kept or let go as at an exit.
+      for (const [id, other] of spaces) if (id !== 0) this.keepSpace(other);
+      spaces.clear();
       this.bridge.collect?.();
     }
     return result;
   }
+
+  /** A memory of the ABI's size, its port for Python and a funcref table, with the imports of
+   *  every module instantiated in it and those instances (by ModuleCache entry). */
+  makeSpace(id) {
+    const { layout } = this.abi;
+    const memory = new WebAssembly.Memory({ initial: layout.MEMORY_PAGES });
+    const sp = { id, memory, port: memoryPort(memory), table: null, imports: null, instances: null };
+    this.spacesMade++;
+    this.resetTable(sp);
+    return sp;
+  }
+
+  /** A fresh table for a space; the instances made for the old one go with it. */
+  resetTable(sp) {
+    const { layout } = this.abi;
+    sp.table = new WebAssembly.Table({ element: "anyfunc", initial: 1024 });
+    sp.imports = { [layout.IMPORT_MODULE]: { [layout.IMPORT_MEMORY]: sp.memory, [layout.IMPORT_TABLE]: sp.table } };
+    sp.instances = new WeakMap();
+  }
+
+  /** A process space that ended: kept for the next fork (the Python side zeroes what its last
+   *  process wrote before reuse), or let go past `maxSpareSpaces`. */
+  keepSpace(sp) {
+    if (this.spare.length < this.maxSpareSpaces) {
+      this.spare.push(sp);
+      return;
+    }
+    this.bridge.forget_memory?.(sp.port);
+    this.spacesDropped++;
+  }
+
+  /** Let go of every kept process space (their memories are collected with the last reference). */
+  dropSpareSpaces() {
+    for (const sp of this.spare.splice(0)) {
+      this.bridge.forget_memory?.(sp.port);
+      this.spacesDropped++;
+    }
+  }
 }
+
+const STOPPED = "tbwasm: stopped";
 
 // The snapshot file: Pyodide's snapshot without its all-zero 64 KiB pages (about half of a
 // fresh heap is zeros).  "TBSP", total length, page count, a bitmap of the pages present (LSB
@@ -463,13 +532,47 @@ export function memoryPort(memory) {
     fill(off, n, value) {
       guestView().fill(value, off, off + n);
     },
+    view: guestView,
+    /** Copy [off, off + n) to the same place in another port's memory (fork), skipping the
+     *  4 KiB pages that are all zeros (the other memory is fresh: they stay untouched there). */
+    copyTo(dst, off, n) {
+      const g = guestView();
+      const d = dst.view();
+      if (off % COPY_PAGE || n % COPY_PAGE) {
+        d.set(g.subarray(off, off + n), off);
+        return true;
+      }
+      const words = new Int32Array(memory.buffer, off, n >> 2);
+      const per = COPY_PAGE >> 2;
+      let run = -1; // first byte of the current run of nonzero pages
+      for (let p = 0; p < n; p += COPY_PAGE) {
+        let nonzero = false;
+        for (let i = p >> 2, end = i + per; i < end; i++) {
+          if (words[i] !== 0) {
+            nonzero = true;
+            break;
+          }
+        }
+        if (nonzero) {
+          if (run < 0) run = p;
+        } else if (run >= 0) {
+          d.set(g.subarray(off + run, off + p), off + run);
+          run = -1;
+        }
+      }
+      if (run >= 0) d.set(g.subarray(off + run, off + n), off + run);
+      return true;
+    },
   };
 }
+
+const COPY_PAGE = 4096;
 
 /**
  * Compiled modules, and their instances, by content.  The translator is deterministic, so
  * running a program again produces the same module bytes: reusing the module skips V8's
- * compile, and reusing the instance (the memory and table are the runtime's own) puts its
+ * compile (a forked process reuses its parent's), and reusing the instance (each space's memory
+ * and table are the runtime's own, kept across runs) puts its
  * exported TB entry points back into the table instead of creating a new instance.  A page that
  * runs programs over and over then stops piling up code and instances that V8 would collect only
  * late (its heap of JS objects stays small, so major GCs are rare).  Hits are confirmed byte for
@@ -504,7 +607,7 @@ class ModuleCache {
       this.hits++;
     } else {
       const t = now();
-      e = { bytes: bytes.slice(), module: new WebAssembly.Module(bytes), instance: null };
+      e = { bytes: bytes.slice(), module: new WebAssembly.Module(bytes) };
       this.compileSeconds += (now() - t) / 1000;
       this.misses++;
     }
@@ -518,20 +621,20 @@ class ModuleCache {
     return this.entry(bytes).module;
   }
 
-  /** Instantiate (its element segment fills the table), or reinstall a cached instance. */
-  instantiate(bytes, imports, table) {
+  /**
+   * Instantiate in a space (its element segment fills the space's table), or reinstall the
+   * instance made there before.  Compiled modules are shared by every space; an instance is
+   * bound to the memory and table it imported, so each space has its own (Runtime.makeSpace).
+   */
+  instantiate(bytes, space) {
     const e = this.entry(bytes);
-    if (e.instance === null) {
-      e.instance = new WebAssembly.Instance(e.module, imports);
+    const instance = space.instances.get(e);
+    if (instance === undefined) {
+      space.instances.set(e, new WebAssembly.Instance(e.module, space.imports));
       return;
     }
     this.reused++;
-    for (const [id, fn] of Object.entries(e.instance.exports)) table.set(Number(id), fn);
-  }
-
-  /** Instances are bound to the table they imported: forget them when it is replaced. */
-  dropInstances() {
-    for (const e of this.map.values()) e.instance = null;
+    for (const [id, fn] of Object.entries(instance.exports)) space.table.set(Number(id), fn);
   }
 }
 

@@ -277,7 +277,10 @@ class Session:
     def stats(self) -> Any:
         if self.machine is None:
             return js.Object.new()
-        return to_js(dict(self.machine.stats()), dict_converter=js.Object.fromEntries)
+        # the first process as it is now (an execve replaces its Machine)
+        system = getattr(self.machine, "system", None)
+        machine = getattr(system, "init", None) or self.machine
+        return to_js(dict(machine.stats()), dict_converter=js.Object.fromEntries)
 
 
 def collect() -> None:
