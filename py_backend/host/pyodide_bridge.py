@@ -145,7 +145,7 @@ def memory_for(port: JsProxy) -> JsMemory:
 def forget_memory(port: JsProxy) -> None:
     """The runtime drops this memory (a process memory it does not keep): forget its JsMemory,
     which would otherwise keep the ``WebAssembly.Memory`` alive."""
-    key = getattr(port, "tbwasmKey", None)
+    key: Any = getattr(port, "tbwasmKey", None)
     if not _nullish(key):
         mem = _MEMORIES.pop(int(key), None)
         if mem is not None:
