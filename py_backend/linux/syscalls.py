@@ -32,6 +32,19 @@ from .errors import (
 from .mm import PAGE, AddressSpace, page_up
 from .signals import SI_TKILL, SI_USER, UNBLOCKABLE, Signals
 from .threads import Threads, Wait
+from .tty import (
+    DEFAULT_TERMIOS,
+    FIONREAD,
+    TCGETS,
+    TCSETS,
+    TCSETSF,
+    TCSETSW,
+    TERMIOS,
+    TIOCGPGRP,
+    TIOCGWINSZ,
+    TIOCSPGRP,
+    TIOCSWINSZ,
+)
 from .vfs import (
     O_ACCMODE,
     O_APPEND,
@@ -83,21 +96,7 @@ MAP_FIXED = 0x10
 MAP_ANONYMOUS = 0x20
 MAP_FIXED_NOREPLACE = 0x100000
 
-TCGETS = 0x5401
-TCSETS = 0x5402
-TCSETSW = 0x5403
-TCSETSF = 0x5404
-TIOCGPGRP = 0x540F
-TIOCSPGRP = 0x5410
-TIOCGWINSZ = 0x5413
-TIOCSWINSZ = 0x5414
-FIONREAD = 0x541B
 FIONBIO = 0x5421
-
-# kernel struct termios (asm-generic): 4 x u32 flags, c_line, c_cc[19]
-TERMIOS = struct.Struct("<IIIIB19s")
-DEFAULT_CC = bytes([3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0])
-DEFAULT_TERMIOS = TERMIOS.pack(0x500, 0x5, 0xBF, 0x8A3B, 0, DEFAULT_CC)
 
 UTSNAME_FIELD = 65
 STATX = struct.Struct("<IIQIIIHHQQQQ")  # up to stx_attributes_mask; timestamps follow
