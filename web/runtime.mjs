@@ -538,35 +538,48 @@ export function memoryPort(memory) {
     copyTo(dst, off, n) {
       const g = guestView();
       const d = dst.view();
-      if (off % COPY_PAGE || n % COPY_PAGE) {
-        d.set(g.subarray(off, off + n), off);
-        return true;
-      }
-      const words = new Int32Array(memory.buffer, off, n >> 2);
-      const per = COPY_PAGE >> 2;
-      let run = -1; // first byte of the current run of nonzero pages
-      for (let p = 0; p < n; p += COPY_PAGE) {
-        let nonzero = false;
-        for (let i = p >> 2, end = i + per; i < end; i++) {
-          if (words[i] !== 0) {
-            nonzero = true;
-            break;
-          }
-        }
-        if (nonzero) {
-          if (run < 0) run = p;
-        } else if (run >= 0) {
-          d.set(g.subarray(off + run, off + p), off + run);
-          run = -1;
-        }
-      }
-      if (run >= 0) d.set(g.subarray(off + run, off + n), off + run);
+      nonzeroRuns(memory, off, n, (a, b) => d.set(g.subarray(a, b), a));
       return true;
+    },
+    /** Zero [off, off + n), writing only the pages that are not zero already (a page never
+     *  touched stays so, instead of becoming resident). */
+    zeroPages(off, n) {
+      const g = guestView();
+      nonzeroRuns(memory, off, n, (a, b) => g.fill(0, a, b));
     },
   };
 }
 
-const COPY_PAGE = 4096;
+const PAGE = 4096;
+
+/** Calls fn(start, end) for each run of 4 KiB pages in [off, off + n) that hold a nonzero byte
+ *  (the whole range when it is not page-aligned). */
+function nonzeroRuns(memory, off, n, fn) {
+  if (off % PAGE || n % PAGE) {
+    if (n > 0) fn(off, off + n);
+    return;
+  }
+  const words = new Int32Array(memory.buffer, off, n >> 2);
+  const per = PAGE >> 2;
+  let run = -1; // first byte of the current run of nonzero pages
+  for (let p = 0; p < n; p += PAGE) {
+    let nonzero = false;
+    for (let i = p >> 2, end = i + per; i < end; i++) {
+      if (words[i] !== 0) {
+        nonzero = true;
+        break;
+      }
+    }
+    if (nonzero) {
+      if (run < 0) run = p;
+    } else if (run >= 0) {
+      fn(off + run, off + p);
+      run = -1;
+    }
+  }
+  if (run >= 0) fn(off + run, off + n);
+}
+
 
 /**
  * Compiled modules, and their instances, by content.  The translator is deterministic, so

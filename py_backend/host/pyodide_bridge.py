@@ -90,6 +90,10 @@ class JsMemory:
             return False
         return bool(self._copy_to(dst.port, offset, size))
 
+    def zero_pages(self, offset: int, size: int) -> None:
+        """Zero a page-aligned range, writing only the pages that are not all zeros already."""
+        self.port.zeroPages(offset, size)
+
     def close(self) -> None:
         """The runtime lets go of this memory: drop the proxy its port holds."""
         self.port.bind(None)
@@ -167,7 +171,7 @@ def _clean(mem: JsMemory) -> None:
             break
         end = dirty.find(0, page)
         end = n if end < 0 else end
-        mem.fill(abi.GUEST_BASE + (page << abi.PAGE_SHIFT), (end - page) << abi.PAGE_SHIFT)
+        mem.zero_pages(abi.GUEST_BASE + (page << abi.PAGE_SHIFT), (end - page) << abi.PAGE_SHIFT)
         page = end
     dirty[:] = bytes(n)
 
