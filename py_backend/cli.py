@@ -47,6 +47,35 @@ class _Stdin:
         except OSError:
             return b""
 
+    def poll(self, timeout: float | None) -> bytes | None:
+        """The terminal's input (linux/ttyfile.HostInput): what is typed within ``timeout``."""
+        import select
+
+        try:
+            ready, _, _ = select.select([0], [], [], timeout)
+        except (OSError, ValueError):
+            return b""
+        if not ready:
+            return None
+        return self.read(4096)
+
+
+class _RawTerminal:
+    """The host terminal in raw mode while the guest runs on its emulated one (its line
+    discipline does the editing, echo and ^C); restored on exit."""
+
+    def __init__(self) -> None:
+        import termios
+        import tty
+
+        self.saved = termios.tcgetattr(0)
+        tty.setraw(0)
+
+    def restore(self) -> None:
+        import termios
+
+        termios.tcsetattr(0, termios.TCSADRAIN, self.saved)
+
 
 class _Out:
     def __init__(self, fd: int) -> None:
@@ -97,6 +126,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from .machine import Machine
 
+    on_tty = args.tty == "on" or (args.tty == "auto" and os.isatty(0) and os.isatty(1))
+    size = None
+    if on_tty:
+        try:
+            cols, rows = os.get_terminal_size(1)
+        except OSError:
+            cols, rows = 80, 24
+        size = (rows, cols)
     trace = _log_to_stderr("trace") if args.trace else None
     t0 = time.perf_counter()
     host = NativeHost(code_cache=args.code_cache)
@@ -119,6 +156,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             sysroot=sysroot,
             tier=args.tier,
             hot_threshold=args.hot_threshold,
+            terminal=size,
         )
     except NeedsSysroot as e:
         _err(e.for_program(args.program))
@@ -131,7 +169,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     def on_budget() -> bool:
         return deadline is None or time.monotonic() < deadline
 
-    action = host.run(machine, on_budget)
+    raw = None
+    if on_tty and os.isatty(0):
+        raw = _RawTerminal()
+        term = machine.linux.terminal
+
+        def winch(_sig: int, _frame: object) -> None:
+            if term is not None:
+                cols, rows = os.get_terminal_size(1)
+                term.tty.resize(rows, cols)
+
+        import signal
+
+        signal.signal(signal.SIGWINCH, winch)
+    try:
+        action = host.run(machine, on_budget)
+    finally:
+        if raw is not None:
+            raw.restore()
     elapsed = time.perf_counter() - t0
     if action.message:
         msg = action.message
@@ -139,7 +194,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             msg = f"tbwasm: guest stopped after --timeout {args.timeout}s"
         sys.stderr.write(msg + "\n")
     if args.stats:
-        s = machine.stats()
+        s = machine.system.init.stats()  # the first process (after its execs)
         mips = s["guest_insns"] / elapsed / 1e6 if elapsed > 0 else 0.0
         sys.stderr.write(
             f"tbwasm: guest instructions {int(s['guest_insns'])}, TBs translated "
@@ -193,6 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
         "$QEMU_LD_PREFIX)",
     )
     r.add_argument("--stats", action="store_true", help="print statistics to stderr at exit")
+    r.add_argument(
+        "--tty",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="run on an emulated terminal (line editing, ^C, job control); auto: when stdin "
+        "and stdout are terminals",
+    )
     r.add_argument("--trace", action="store_true", help="log every TB translated")
     r.add_argument("--strace", action="store_true", help="log every system call")
     r.add_argument(

@@ -43,6 +43,8 @@ from .linux.threads import (
     CLONE_VFORK,
     Wait,
 )
+from .linux.tty import Caller, Tty
+from .linux.ttyfile import Terminal
 from .linux.vfs import Dir, File, HostFile, Vfs
 from .memory import RawMemory
 from .translate import emit_fp, emit_int  # noqa: F401  (registers semantics)
@@ -148,6 +150,7 @@ class Machine:
         sysroot: str | None = None,
         tier: str | None = None,
         hot_threshold: int | None = None,
+        terminal: tuple[int, int] | None = None,
     ) -> None:
         """``sysroot``: a host directory overlaid read-only on the guest's absolute paths (qemu's
         ``-L``): a dynamically linked program's interpreter and the libraries it opens are
@@ -187,7 +190,8 @@ class Machine:
             stderr,
             exe_path=exe,
             vfs=vfs,
-            on_flush_icache=None,  # coherent already; see the FACTS of the FENCE_I exit
+            on_flush_icache=None,  # coherent already; see the FENCE_I exit
+            terminal=_terminal(terminal, stdin, stdout),
             **({"sleep": sleep} if sleep is not None else {}),  # type: ignore[arg-type]  # a host's own (e.g. stoppable)
         )
         self._attach_linux()
@@ -812,6 +816,40 @@ class System:
         self.switches = 0
         self.execs = 0
         self._attach(init, proc)
+        self.terminal = init.linux.terminal
+        if self.terminal is not None:
+            tty = self.terminal.tty
+            tty.set_controlling(proc.sid, proc.pgid)
+            tty.on_signal = self._tty_signal
+            tty.pgrp_session = self._pgrp_session
+            self.terminal.caller = self._caller
+
+    # --- the terminal ---------------------------------------------------------------------------
+
+    def _tty_signal(self, pgrp: int, sig: int) -> None:
+        for p in self.procs.group(pgrp):
+            self._send(p, sig, 0, immediate=False)
+
+    def _pgrp_session(self, pgrp: int) -> int | None:
+        members = self.procs.group(pgrp)
+        return members[0].sid if members else None
+
+    def _caller(self) -> Caller | None:
+        m = self.current
+        p = m.proc
+        sigs = m.linux.signals
+        ignored = frozenset(
+            s for s in (21, 22) if sigs.blocked & (1 << (s - 1)) or sigs.action(s).handler == 1
+        )
+        tty = self.terminal.tty if self.terminal is not None else None
+        return Caller(
+            p.pid,
+            p.pgid,
+            p.sid,
+            has_ctty=tty is not None and tty.session == p.sid,
+            sig_ignored=ignored,
+            pgrp_orphaned=self.procs.orphaned(p.pgid),
+        )
 
     def _attach(self, m: Machine, proc: Proc) -> None:
         m.system = self
@@ -830,6 +868,8 @@ class System:
 
     def service(self, reason: int) -> Action:
         m = self.current
+        if reason == ExitReason.BUDGET and self.terminal is not None:
+            self.terminal.pump(0)  # ^C while the guest computes
         if reason == ExitReason.BUDGET and len(self.machines) > 1 and self._others_runnable(m):
             m.host_calls += 1
             m._account()
@@ -896,6 +936,13 @@ class System:
     def _idle(self) -> Action | None:
         """No process can run: sleep until the earliest deadline of any of them."""
         deadlines = [d for m in self.machines.values() if (d := m.threads.deadline()) is not None]
+        term = self.terminal
+        if term is not None and term.host is not None and not term.tty.hung_up:
+            # wait for the user (no longer than the earliest deadline)
+            now = self.init.threads.now()
+            timeout = max(0.0, (min(deadlines) - now) / 1e9) if deadlines else None
+            term.pump(timeout)
+            return None
         if not deadlines:
             n = len(self.machines)
             return Action(
@@ -912,7 +959,7 @@ class System:
 
     # --- signals between processes ------------------------------------------------------------
 
-    def _send(self, proc: Proc, sig: int, sender: int) -> None:
+    def _send(self, proc: Proc, sig: int, sender: int, immediate: bool = True) -> None:
         m = proc.owner
         if not isinstance(m, Machine):
             return
@@ -927,7 +974,7 @@ class System:
                 self._notify_parent(proc, 6, 18)
         if sig in STOP_SIGNALS:
             sigs.shared.pop(18, None)
-        if m is self.current:
+        if m is self.current and immediate:
             sigs.send(sig, SI_USER)  # may end the caller here (GuestSignal)
             return
         sigs.post(sig, siginfo(sig, SI_USER, pid=sender, uid=m.linux.uid))
@@ -1060,6 +1107,29 @@ class System:
 
     def stats(self) -> dict[str, float]:
         return {"processes": self.procs.forks + 1, "execs": self.execs}
+
+
+class _BlockingInput:
+    """HostInput over a plain Reader: each poll blocks in read (the timeout is not kept)."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+
+    def poll(self, timeout: float | None) -> bytes | None:
+        return self.reader.read(4096)
+
+
+def _terminal(size: tuple[int, int] | None, stdin: Reader, stdout: Writer) -> Terminal | None:
+    """A terminal for a run on one (``size`` = rows, columns): fds 0-2 of the first process."""
+    if size is None:
+        return None
+
+    def out(data: bytes) -> None:
+        stdout.write(data)
+
+    tty = Tty(out, rows=size[0], cols=size[1])
+    host = stdin if hasattr(stdin, "poll") else _BlockingInput(stdin)
+    return Terminal(tty, host)  # type: ignore[arg-type]
 
 
 def _install_program(vfs: Vfs, path: str, program: bytes) -> None:

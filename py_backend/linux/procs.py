@@ -163,6 +163,15 @@ class ProcessTable:
         caller.sid = caller.pgid = caller.pid
         return caller.pid
 
+    def orphaned(self, pgid: int) -> bool:
+        """POSIX's orphaned process group: no member has a parent in another group of the
+        same session (the first process, whose parent is outside, counts as having none)."""
+        for p in self.group(pgid):
+            parent = self.by_pid.get(p.ppid)
+            if parent is not None and parent.pgid != pgid and parent.sid == p.sid:
+                return False
+        return True
+
     def group(self, pgid: int) -> list[Proc]:
         return [p for p in self.by_pid.values() if p.pgid == pgid and not p.zombie]
 

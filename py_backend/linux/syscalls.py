@@ -45,6 +45,7 @@ from .tty import (
     TIOCSPGRP,
     TIOCSWINSZ,
 )
+from .ttyfile import Terminal, TtyFile
 from .vfs import (
     O_ACCMODE,
     O_APPEND,
@@ -156,6 +157,7 @@ class Linux(ProcessCalls):
         on_flush_icache: Callable[[], None] | None = None,
         on_unknown_syscall: Callable[[int], None] | None = None,
         sleep: Callable[[float], object] = time.sleep,
+        terminal: Terminal | None = None,
     ) -> None:
         self.aspace = aspace
         self.argv = list(argv)
@@ -191,9 +193,15 @@ class Linux(ProcessCalls):
         in_node: Node = tty_node if tty else Pipe().node
         out_node: Node = tty_node if tty else Pipe().node
         reader = stdin.read if stdin is not None else (lambda n: b"")
-        self.fds[0] = StreamFile(in_node, O_RDONLY, reader=reader, tty=tty)
-        self.fds[1] = StreamFile(out_node, O_WRONLY, writer=stdout.write, tty=tty)
-        self.fds[2] = StreamFile(out_node, O_WRONLY, writer=stderr.write, tty=tty)
+        self.terminal = terminal
+        if terminal is not None:  # a run on a terminal: fds 0-2 are the terminal (O_RDWR)
+            self.tty = True
+            term_file = TtyFile(terminal, tty_node, O_RDWR)
+            self.fds[0] = self.fds[1] = self.fds[2] = term_file
+        else:
+            self.fds[0] = StreamFile(in_node, O_RDONLY, reader=reader, tty=tty)
+            self.fds[1] = StreamFile(out_node, O_WRONLY, writer=stdout.write, tty=tty)
+            self.fds[2] = StreamFile(out_node, O_WRONLY, writer=stderr.write, tty=tty)
         for of in self.fds.values():
             of.refs += 1
         self._stdout, self._stderr, self._stdin = stdout, stderr, reader
@@ -369,7 +377,7 @@ class Linux(ProcessCalls):
         st = self.vfs.stat(node)
         if isinstance(of, StreamFile) and not of.tty:
             st["mode"] = S_IFIFO | 0o600
-        elif isinstance(of, StreamFile):
+        elif isinstance(of, StreamFile | TtyFile):
             st["mode"] = S_IFCHR | 0o620
             st["rdev"] = 0x8800
         if node.uid == 0 and node.gid == 0 and not isinstance(node, HostFile):
@@ -630,7 +638,9 @@ class Linux(ProcessCalls):
             raise SyscallError(E.EROFS)  # the sysroot overlay
         of: OpenFile
         if isinstance(node, Device) and not flags & O_PATH:
-            if node.name == "tty":
+            if node.name == "tty" and self.terminal is not None:
+                of = TtyFile(self.terminal, node, acc)
+            elif node.name == "tty":
                 of = StreamFile(node, acc, reader=self._stdin, writer=self._stdout.write, tty=True)
             else:
                 of = DeviceFile(node, acc)
@@ -906,6 +916,8 @@ class Linux(ProcessCalls):
         req &= 0xFFFFFFFF
         if req == FIONBIO:
             return 0
+        if isinstance(of, TtyFile):
+            return of.ioctl(req, arg, self.aspace.read, self.aspace.write)
         if not of.is_tty():
             raise SyscallError(E.ENOTTY)
         if req == TCGETS:

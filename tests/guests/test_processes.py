@@ -10,6 +10,7 @@ checked against the output Linux gives, written out here.  Applets are reached t
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -111,3 +112,55 @@ def test_exec_errors(bindir: Path) -> None:
     r = sh(bindir, "echo 'echo from-text' > /tmp/t; chmod +x /tmp/t; /tmp/t; echo $?; "
            "echo x > /tmp/n; /tmp/n; echo $?")  # fmt: skip
     assert r.stdout == b"from-text\n0\n126\n"
+
+
+def test_interactive_shell_on_a_pseudo_terminal(bindir: Path) -> None:
+    """`tbwasm run busybox sh` on a terminal: the host tty goes raw, the emulated one edits
+    lines, ^C reaches the foreground job, pipelines run, exit's status comes back."""
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: tbwasm on the pty
+        env = {**helpers.host_env(), "TERM": "xterm"}
+        os.execvpe(
+            sys.executable,
+            [sys.executable, "-m", "py_backend.cli", "run", "--mount", f"/bin={bindir}",
+             "--env", "PATH=/bin", "--env", "PS1=$ ", str(bindir / "busybox"), "sh"],
+            env,
+        )  # fmt: skip
+    out = b""
+
+    def expect(pattern: bytes, timeout: float = 60) -> None:
+        nonlocal out
+        end = time.monotonic() + timeout
+        while pattern not in out:
+            ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+            assert ready, f"waited for {pattern!r}; the screen ends {out[-400:]!r}"
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                raise AssertionError(f"EOF before {pattern!r}: {out[-400:]!r}") from None
+
+    try:
+        expect(b"$ ")
+        os.write(fd, b"echo hi | cat\r")
+        expect(b"hi\r\n")
+        os.write(fd, b"sleep 30\r")
+        time.sleep(1)
+        t0 = time.monotonic()
+        os.write(fd, b"\x03")  # ^C: SIGINT to the foreground job, not the shell
+        os.write(fd, b"echo after=$?\r")
+        expect(b"after=130")
+        assert time.monotonic() - t0 < 20
+        os.write(fd, b"seq 3 | wc -l\r")
+        expect(b"3\r\n")
+        os.write(fd, b"exit 4\r")
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 4
+    finally:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+        os.close(fd)
