@@ -11,7 +11,10 @@
 #include <string.h>
 #include <sys/select.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+extern char **environ;
 
 static volatile sig_atomic_t chld_count, usr1_seen;
 static void on_chld(int sig) { (void)sig; chld_count++; }
@@ -214,5 +217,29 @@ int main(void) {
         sum += WEXITSTATUS(st);
     }
     printf("ten children, statuses sum to %d\n", sum);
+
+    // 12. errors, exactly as Linux gives them
+#define ERR(expr) do { errno = 0; long r_ = (long)(expr); printf("%-44s -> %ld errno=%d\n", #expr, r_, errno); } while (0)
+    ERR(waitpid(-1, &st, 0x100));
+    ERR(waitid(P_ALL, 0, &si, WNOHANG));
+    ERR(waitid(7, 0, &si, WEXITED));
+    ERR(kill(getpid(), 65));
+    ERR(kill(-999999, SIGTERM));
+    ERR(setpgid(0, -1));
+    ERR(setpgid(999999, 0));
+    ERR(getpgid(999999));
+    ERR(getsid(999999));
+    char *argv0[] = {"x", NULL};
+    ERR(execve("/nonexistent/prog", argv0, environ));
+    ERR(execve("/", argv0, environ));
+    ERR(execve("", argv0, environ));
+    int fd = open("/tmp/tbwasm-procs-noexec", O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    write(fd, "hello\n", 6);
+    close(fd);
+    ERR(execve("/tmp/tbwasm-procs-noexec", argv0, environ));
+    chmod("/tmp/tbwasm-procs-noexec", 0755);
+    ERR(execve("/tmp/tbwasm-procs-noexec", argv0, environ));
+    unlink("/tmp/tbwasm-procs-noexec");
+    ERR(wait(NULL));
     return 0;
 }
