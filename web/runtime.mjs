@@ -530,7 +530,19 @@ export function memoryPort(memory) {
       else g.set(s.subarray(0, n), off);
     },
     fill(off, n, value) {
-      guestView().fill(value, off, off + n);
+      const g = guestView();
+      if (value !== 0 || n < ZERO_SCAN_MIN) {
+        g.fill(value, off, off + n);
+        return;
+      }
+      // Large zero fills (a machine's state and page table when it starts, a freed mapping)
+      // write only the pages that are not zero: a fresh memory (a forked process's) stays
+      // untouched, so it neither costs page faults nor becomes resident.
+      const a = Math.min(off + n, Math.ceil(off / PAGE) * PAGE);
+      const b = Math.max(a, Math.floor((off + n) / PAGE) * PAGE);
+      g.fill(0, off, a);
+      nonzeroRuns(memory, a, b - a, (x, y) => g.fill(0, x, y));
+      g.fill(0, b, off + n);
     },
     view: guestView,
     /** Copy [off, off + n) to the same place in another port's memory (fork), skipping the
@@ -551,6 +563,7 @@ export function memoryPort(memory) {
 }
 
 const PAGE = 4096;
+const ZERO_SCAN_MIN = 1 << 16;
 
 /** Calls fn(start, end) for each run of 4 KiB pages in [off, off + n) that hold a nonzero byte
  *  (the whole range when it is not page-aligned). */
