@@ -2,10 +2,13 @@
 // tbwasm on Node: the same runtime as the browser (web/runtime.mjs), Pyodide from node_modules,
 // the tbwasm wheel from static/wheels (scripts/setup-web.sh builds it).
 //
-//   node web/cli.mjs [--stats] [--tier T] [--hot-threshold N] [--env NAME=VALUE]... [--argv0 NAME] [-L DIR] PROG [ARGS...]
+//   node web/cli.mjs [--stats] [--tier T] [--hot-threshold N] [--env NAME=VALUE]... [--argv0 NAME]
+//                    [--mount GUEST=HOST]... [-L DIR] PROG [ARGS...]
 //
 // Options mirror `python -m py_backend.cli run`: --env (repeatable; without it the machine's
-// default environment), --argv0 (default: PROG as given), -L/--sysroot DIR (or QEMU_LD_PREFIX)
+// default environment), --argv0 (default: PROG as given), --mount GUEST_DIR=HOST_DIR
+// (repeatable: the host directory, read/write, at GUEST_DIR; mounted into Pyodide's
+// filesystem with NODEFS), -L/--sysroot DIR (or QEMU_LD_PREFIX)
 // for dynamically linked programs: DIR is mounted into Pyodide's filesystem (NODEFS) and
 // overlaid read-only on the guest's absolute paths, as `qemu-riscv64 -L DIR` does.
 // --tier tiered|interp|jit and --hot-threshold N (default: $TBWASM_TIER / $TBWASM_HOT_THRESHOLD,
@@ -27,13 +30,13 @@ function usage(msg) {
   if (msg) process.stderr.write(`tbwasm-node: ${msg}\n`);
   process.stderr.write(
     "usage: tbwasm-node [--stats] [--tier tiered|interp|jit] [--hot-threshold N] [--env NAME=VALUE]... " +
-      "[--argv0 NAME] [-L DIR] PROG [ARGS...]\n",
+      "[--argv0 NAME] [--mount GUEST=HOST]... [-L DIR] PROG [ARGS...]\n",
   );
   process.exit(2);
 }
 
 const argv = process.argv.slice(2);
-const opts = { stats: false, budget: 5_000_000, env: null, argv0: null };
+const opts = { stats: false, budget: 5_000_000, env: null, argv0: null, mounts: [] };
 while (argv.length && (argv[0].startsWith("--") || argv[0] === "-L")) {
   const a = argv.shift();
   const value = () => (argv.length ? argv.shift() : usage(`${a} needs a value`));
@@ -43,6 +46,8 @@ while (argv.length && (argv[0].startsWith("--") || argv[0] === "-L")) {
   else if (a === "--env") (opts.env ??= []).push(value());
   else if (a.startsWith("--env=")) (opts.env ??= []).push(a.slice(6));
   else if (a === "--argv0") opts.argv0 = value();
+  else if (a === "--mount") opts.mounts.push(value());
+  else if (a.startsWith("--mount=")) opts.mounts.push(a.slice(8));
   else if (a === "-L" || a === "--sysroot") opts.sysroot = value();
   else if (a === "--tier") opts.tier = value();
   else if (a.startsWith("--tier=")) opts.tier = a.slice(7);
@@ -128,6 +133,20 @@ if (sysroot !== null && !fs.statSync(sysroot, { throwIfNoEntry: false })?.isDire
   process.stderr.write(`tbwasm: -L ${sysroot}: not a directory\n`);
   process.exit(2);
 }
+const mounts = [];
+for (const spec of opts.mounts) {
+  const eq = spec.indexOf("=");
+  const [guest, host] = eq < 0 ? [spec, ""] : [spec.slice(0, eq), spec.slice(eq + 1)];
+  if (!guest.startsWith("/") || !host) {
+    process.stderr.write(`tbwasm: --mount wants GUEST_DIR=HOST_DIR, got ${JSON.stringify(spec)}\n`);
+    process.exit(2);
+  }
+  if (!fs.statSync(host, { throwIfNoEntry: false })?.isDirectory()) {
+    process.stderr.write(`tbwasm: --mount ${spec}: not a directory\n`);
+    process.exit(2);
+  }
+  mounts.push([guest, path.resolve(host)]);
+}
 if (sysroot === null && process.env.QEMU_LD_PREFIX) {
   const d = process.env.QEMU_LD_PREFIX;
   if (fs.statSync(d, { throwIfNoEntry: false })?.isDirectory()) sysroot = d;
@@ -148,12 +167,19 @@ try {
 
 // The host directory appears inside Pyodide at its own path (so messages name it), unless that
 // path already exists there (/tmp, /lib, ...): then under /tbwasm-sysroot.
-let sysrootMount;
-if (sysroot !== null) {
-  const host = path.resolve(sysroot);
-  sysrootMount = rt.pyodide.FS.analyzePath(host).exists ? "/tbwasm-sysroot" + host : host;
-  rt.pyodide.FS.mkdirTree(sysrootMount);
-  rt.pyodide.mountNodeFS(sysrootMount, host);
+function mountHost(host, prefix) {
+  const at = rt.pyodide.FS.analyzePath(host).exists ? prefix + host : host;
+  rt.pyodide.FS.mkdirTree(at);
+  rt.pyodide.mountNodeFS(at, host);
+  return at;
+}
+const sysrootMount = sysroot === null ? undefined : mountHost(path.resolve(sysroot), "/tbwasm-sysroot");
+// --mount: each host directory in Pyodide's filesystem, then at its guest path (linux/vfs.py)
+const hostDirs = mounts.length ? {} : undefined;
+const mounted = new Map();
+for (const [guest, host] of mounts) {
+  if (!mounted.has(host)) mounted.set(host, mountHost(host, "/tbwasm-mount"));
+  hostDirs[guest] = mounted.get(host);
 }
 
 const result = await rt.run({
@@ -169,6 +195,7 @@ const result = await rt.run({
   countTbs: opts.stats,
   maxTbs: opts.maxTbs,
   sysroot: sysrootMount,
+  mounts: hostDirs,
   tier,
   hotThreshold,
 });

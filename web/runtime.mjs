@@ -167,6 +167,8 @@ export class Runtime {
    * @param {boolean} [o.countTbs] count TB entries, for the chain-hits statistic (slower)
    * @param {(seconds: number) => boolean} [o.sleep] how the guest sleeps; true = cut short (EINTR)
    * @param {string} [o.sysroot] a directory of Pyodide's filesystem overlaid on the guest's paths (-L)
+   * @param {Object<string, string>} [o.mounts] guest directory -> directory of Pyodide's filesystem
+   *   (read/write; the Node CLI's --mount mounts host directories with NODEFS)
    * @param {string} [o.tier]    "tiered" | "interp" | "jit" (abi.json tiers.names; default tiers.default)
    * @param {number} [o.hotThreshold] block entries before tier 0 hands a block to the JIT (tiered)
    * @param {boolean} [o.processes] false: fork answers ENOSYS (no memory per guest process)
@@ -261,6 +263,7 @@ export class Runtime {
         hotThreshold ?? undefined,
         o.processes === false ? undefined : newSpace,
         o.processes === false ? undefined : freeSpace,
+        o.mounts ?? undefined,
       );
       let action = session.start();
       for (;;) {

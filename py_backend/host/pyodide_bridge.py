@@ -326,6 +326,7 @@ def create_machine(
     hot_threshold: Any = None,
     new_space: Any = None,
     free_space: Any = None,
+    host_dirs: Any = None,
 ) -> Session:
     """Build a Machine over JS objects.
 
@@ -346,7 +347,8 @@ def create_machine(
     ``hot_threshold`` go to the Machine when given; otherwise it takes its defaults (Pyodide's
     ``os.environ`` is not the host's, so a JS host reads TBWASM_TIER itself and passes it here).
     ``new_space``/``free_space`` (see :class:`JsSpaces`) let the guest fork; without them fork
-    and clone of a process answer ENOSYS.
+    and clone of a process answer ENOSYS.  ``host_dirs`` (a JS object: guest directory ->
+    directory of Pyodide's filesystem) is the Machine's ``host_dirs`` (the CLI's ``--mount``).
     """
     import importlib
 
@@ -368,6 +370,9 @@ def create_machine(
         extra["tier"] = str(tier)
     if not _nullish(hot_threshold):
         extra["hot_threshold"] = int(hot_threshold)
+    if not _nullish(host_dirs):
+        dirs = host_dirs.to_py() if hasattr(host_dirs, "to_py") else host_dirs
+        extra["host_dirs"] = {str(k): str(v) for k, v in dict(dirs).items()}
     try:
         machine = mod.Machine(
             memory_for(port),
