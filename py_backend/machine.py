@@ -200,7 +200,7 @@ class Machine:
         self._set_pc(self.process.entry)
         self.system = System(self)
 
-    def _configure(self, mem: RawMemory, options: dict[str, Any]) -> None:
+    def _configure(self, mem: RawMemory, options: dict[str, Any], fresh: bool = False) -> None:
         """What every process of a run shares (the options) and starts empty (TB cache,
         statistics).  ``options`` are the constructor's keywords, kept for forks and execs."""
         self._options = options
@@ -223,7 +223,9 @@ class Machine:
         strace = options["strace"]
         self.strace = self._strace_line if strace is not None else None
         self._strace_out = strace
-        mem.fill(abi.CTX, abi.STATE_END - abi.CTX, 0)
+        if not fresh:  # (a fresh memory from the host is all zeros)
+            zero = getattr(mem, "discard", None) or mem.fill
+            zero(abi.CTX, abi.STATE_END - abi.CTX)
         self.tbs: dict[int, TB] = {}  # guest pc -> TB
         self.by_id: dict[int, TB] = {}
         self.page_tbs: dict[int, set[int]] = {}  # guest page -> TB ids
@@ -1014,7 +1016,7 @@ class System:
             self.procs.reap(proc)
             return -E.ENOMEM
         child = Machine.__new__(Machine)
-        child._configure(mem, parent._options)
+        child._configure(mem, parent._options, fresh=True)
         child.space = space
         child.aspace = parent.aspace.fork(mem, child._code_written)
         cpu = bytearray(parent.mem.read(abi.CPU, abi.CPU_SIZE))

@@ -40,12 +40,46 @@ class BufferMemory:
         self.view[offset : offset + len(data)] = data
 
     def fill(self, offset: int, size: int, value: int = 0) -> None:
-        chunk = bytes([value]) * min(size, 1 << 20)
+        if size <= 0:
+            return
+        if self.address is not None:
+            import ctypes
+
+            ctypes.memset(self.address + offset, value, size)
+            return
+        chunk = _ZEROS if value == 0 else bytes([value]) * min(size, 1 << 20)
         end = offset + size
         while offset < end:
             n = min(len(chunk), end - offset)
             self.view[offset : offset + n] = chunk[:n]
             offset += n
+
+    def copy_to(self, dst: object, offset: int, size: int) -> bool:
+        """Copy [offset, offset + size) into the same place of another BufferMemory (fork).
+        With host addresses, 64 KiB blocks that are all zeros are skipped: the destination is
+        fresh, and not touching its pages keeps them unallocated (a stack mapping is mostly
+        never written)."""
+        if not isinstance(dst, BufferMemory):
+            return False
+        cmp = _memcmp()
+        if cmp is None or self.address is None or dst.address is None:
+            dst.view[offset : offset + size] = self.view[offset : offset + size]
+            return True
+        memcmp, zeros = cmp
+        end = offset + size
+        block = len(_ZEROS)
+        run = offset  # start of the pending run of non-zero blocks
+        pos = offset
+        while pos < end:
+            n = min(block, end - pos)
+            if memcmp(self.address + pos, zeros, n) == 0:
+                if run < pos:
+                    dst.view[run:pos] = self.view[run:pos]
+                run = pos + n
+            pos += n
+        if run < end:
+            dst.view[run:end] = self.view[run:end]
+        return True
 
     def discard(self, offset: int, size: int) -> None:
         """Zero [offset, offset + size), releasing whole host pages where possible."""
@@ -61,6 +95,27 @@ class BufferMemory:
 
 
 _MADV_DONTNEED = 4
+_ZEROS = bytes(1 << 16)
+_MEMCMP: list[tuple[Callable[[int, int, int], int], int] | None] = []
+
+
+def _memcmp() -> tuple[Callable[[int, int, int], int], int] | None:
+    """libc's memcmp and the address of a 64 KiB block of zeros (None without ctypes/libc)."""
+    if not _MEMCMP:
+        try:
+            import ctypes
+            import ctypes.util
+
+            libc = ctypes.CDLL(ctypes.util.find_library("c"))
+            fn = libc.memcmp
+            fn.restype = ctypes.c_int
+            fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
+            zeros = (ctypes.c_ubyte * len(_ZEROS))()
+            _MEMCMP.append((fn, ctypes.addressof(zeros)))
+            _MEMCMP.append(zeros)  # type: ignore[arg-type]  # kept alive
+        except (ImportError, OSError, AttributeError):
+            _MEMCMP.append(None)
+    return _MEMCMP[0]
 
 
 def _load_madvise() -> Callable[[int, int, int], int] | None:

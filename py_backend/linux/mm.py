@@ -178,8 +178,13 @@ class AddressSpace:
 
     def _install(self, p0: int, n: int, prot: int, name: str) -> None:
         dirty = bytes(self.dirty[p0 : p0 + n])
+        discard = getattr(self.mem, "discard", None)
         for first, count in _runs(dirty, p0):
-            self.mem.fill(abi.GUEST_BASE + (first << SHIFT), count << SHIFT, 0)
+            if discard is not None and count >= 16:
+                # hand the pages back (they read as zeros) rather than writing zeros into them
+                discard(abi.GUEST_BASE + (first << SHIFT), count << SHIFT)
+            else:
+                self.mem.fill(abi.GUEST_BASE + (first << SHIFT), count << SHIFT, 0)
         self.dirty[p0 : p0 + n] = b"\x01" * n
         self.mapped[p0 : p0 + n] = b"\x01" * n
         self._set_prot(p0, n, prot)
