@@ -158,12 +158,16 @@ def forget_memory(port: JsProxy) -> None:
 
 
 def _clean(mem: JsMemory) -> None:
-    """Zero every guest page an earlier process left data in (linux.mm's ``guest_dirty``), so
-    that a memory the runtime kept is as fresh as a new one, as ``Spaces.new_space`` promises
-    (a forked address space marks only its parent's pages dirty)."""
+    """Make a memory the runtime kept (an ended process's) as fresh as a new one, as
+    ``Spaces.new_space`` promises (a forked machine skips zeroing its state, and a forked
+    address space marks only its parent's pages dirty): zero the machine state, the page table
+    and every guest page an earlier process left data in (linux.mm's ``guest_dirty``).  Only
+    pages that are not zero already are written (JsMemory.fill and zero_pages scan first)."""
     dirty = getattr(mem, "guest_dirty", None)
     if not isinstance(dirty, bytearray):
-        return
+        return  # never used by a machine: a new WebAssembly.Memory
+    mem.fill(abi.CTX, abi.STATE_END - abi.CTX)
+    mem.fill(abi.PAGE_TABLE, abi.GUEST_PAGES)
     page, n = 0, len(dirty)
     while page < n:
         page = dirty.find(1, page)
