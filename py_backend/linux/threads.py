@@ -360,6 +360,7 @@ class Threads:
         """A switch point.  Switches when the running thread blocked, exited or yielded, or (at a
         budget exit, ``preempt``) when another thread can run; sleeps while none can."""
         if not self.need_switch and len(self.order) == 1 and not self.waiting:
+            self._resume_self(self.current)  # a wait that ended outside (System) sets a0 here
             return
         self._check_waiters()
         cur = self.current

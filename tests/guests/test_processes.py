@@ -20,7 +20,7 @@ import helpers
 import pytest
 
 BUSYBOX = helpers.GUEST_BIN_DIR / "busybox"
-APPLETS = "cat sort head tail wc tr seq sleep echo sh ls grep yes true false env test kill".split()
+APPLETS = "cat sort head tail wc tr seq sleep echo sh ls grep yes true false test kill vi".split()
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,8 @@ def test_exec_errors(bindir: Path) -> None:
 
 def test_interactive_shell_on_a_pseudo_terminal(bindir: Path) -> None:
     """`tbwasm run busybox sh` on a terminal: the host tty goes raw, the emulated one edits
-    lines, ^C reaches the foreground job, pipelines run, exit's status comes back."""
+    lines, ^C reaches the foreground job (a sleep, a pipeline), vi edits and saves a file,
+    background jobs and `wait` work, exit's status comes back."""
     import pty
     import select
 
@@ -138,9 +139,12 @@ def test_interactive_shell_on_a_pseudo_terminal(bindir: Path) -> None:
             ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
             assert ready, f"waited for {pattern!r}; the screen ends {out[-400:]!r}"
             try:
-                out += os.read(fd, 4096)
+                chunk = os.read(fd, 4096)
             except OSError:
                 raise AssertionError(f"EOF before {pattern!r}: {out[-400:]!r}") from None
+            for _ in range(chunk.count(b"\x1b[6n")):
+                os.write(fd, b"\x1b[24;80R")  # a terminal answers cursor position queries
+            out += chunk
 
     try:
         expect(b"$ ")
@@ -155,6 +159,28 @@ def test_interactive_shell_on_a_pseudo_terminal(bindir: Path) -> None:
         assert time.monotonic() - t0 < 20
         os.write(fd, b"seq 3 | wc -l\r")
         expect(b"3\r\n")
+        # vi: insert a line, leave insert mode, write and quit
+        os.write(fd, b"vi /tmp/note.txt\r")
+        expect(b"/tmp/note.txt 1/1")
+        os.write(fd, b"ihello from vi\x1b")
+        expect(b"[Modified]")
+        os.write(fd, b":wq\r")
+        expect(b"$ ")
+        os.write(fd, b"cat /tmp/note.txt\r")
+        expect(b"hello from vi\r\n")
+        # a background job, jobs, wait
+        os.write(fd, b"sleep 2 &\r")
+        expect(b"$ ")
+        os.write(fd, b"jobs\r")
+        expect(b"sleep 2")
+        os.write(fd, b"wait; echo waited\r")
+        expect(b"waited")
+        # ^C stops a whole running pipeline
+        os.write(fd, b"yes | cat | cat > /dev/null\r")
+        time.sleep(1)
+        os.write(fd, b"\x03")
+        os.write(fd, b"echo pipeline=$?\r")
+        expect(b"pipeline=130")
         os.write(fd, b"exit 4\r")
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 4
