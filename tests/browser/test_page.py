@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import quote
 
 import helpers
 import pytest
@@ -174,6 +175,45 @@ def test_stop_wakes_a_sleeping_guest(app_page) -> None:
     assert r["stopMs"] < 1000, r["stopMs"]
     r = run_program(page, "hello")
     assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
+
+
+def test_forking_shell_script_runs(open_page, server) -> None:
+    """busybox sh from a ?program= link: command substitution, a pipeline of applets and a
+    background job (each guest process in a WebAssembly.Memory of its own in the worker)."""
+    script = "x=$(echo hi); echo $x | busybox tr a-z A-Z; (sleep 0.1; echo bg) & wait; echo ok"
+    page = open_page(server + "?program=busybox&args=" + quote(f"sh -c '{script}'"))
+    try:
+        page.wait_for_function("() => window.tbwasmApp.lastResult", timeout=LOAD_TIMEOUT_MS)
+        r = page.evaluate("window.tbwasmApp.lastResult")
+        assert (r["status"], r["stdout"]) == (0, "HI\nbg\nok\n"), r
+    finally:
+        page.close()
+
+
+def test_stop_ends_sleeping_processes(app_page) -> None:
+    """Every guest process sleeps (the System sleeps until the first deadline): Stop wakes it
+    and the run reports a Stop; the next forking run works."""
+    page = app_page
+    page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)
+    r = page.evaluate(
+        """async () => {
+          const p = window.tbwasm.run({program: "/guests/busybox", argv0: "busybox",
+                                       args: ["sh", "-c", "sleep 100 & sleep 100 & wait"]});
+          await new Promise((ok) => setTimeout(ok, 1500));
+          const t0 = performance.now();
+          window.tbwasm.stop();
+          const r = await p;
+          return {...r, stopMs: performance.now() - t0};
+        }"""
+    )
+    assert r["stopped"] and r["status"] == 130
+    assert r["message"] == "tbwasm: stopped", r["message"]
+    assert r["stopMs"] < 1000, r["stopMs"]
+    r = page.evaluate(
+        """() => window.tbwasm.run({program: "/guests/busybox", argv0: "busybox",
+                                    args: ["sh", "-c", "echo $(echo a) | busybox cat"]})"""
+    )
+    assert (r["status"], r["stdout"]) == (0, "a\n"), r
 
 
 def test_uploaded_elf_runs(app_page) -> None:
