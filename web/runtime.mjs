@@ -145,7 +145,8 @@ export class Runtime {
     this.modules = new ModuleCache(4096);
     this.space0 = null; // the first process's memory and table, reused by every run
     this.spare = []; // memories and tables of processes that ended, for later forks
-    this.maxSpareSpaces = 8;
+    this.maxSpareSpaces = 8; // during a run
+    this.idleSpareSpaces = 2; // between runs
     this.spacesMade = 0;
     this.spacesDropped = 0;
     this.spacesUsed = 0; // most spaces alive at once (over all runs)
@@ -324,6 +325,8 @@ export class Runtime {
       // Processes still alive (a Stop, an error): their spaces are kept or let go as at an exit.
       for (const [id, other] of spaces) if (id !== 0) this.keepSpace(other);
       spaces.clear();
+      // Between runs keep only a few (each holds the pages its processes touched, zeroed).
+      for (const extra of this.spare.splice(this.idleSpareSpaces)) this.dropSpace(extra);
       this.bridge.collect?.();
     }
     return result;
@@ -349,22 +352,17 @@ export class Runtime {
   }
 
   /** A process space that ended: kept for the next fork (the Python side zeroes what its last
-   *  process wrote before reuse), or let go past `maxSpareSpaces`. */
+   *  process wrote before reuse), or let go past `maxSpareSpaces`; `idleSpareSpaces` are kept
+   *  from one run to the next. */
   keepSpace(sp) {
-    if (this.spare.length < this.maxSpareSpaces) {
-      this.spare.push(sp);
-      return;
-    }
-    this.bridge.forget_memory?.(sp.port);
-    this.spacesDropped++;
+    if (this.spare.length < this.maxSpareSpaces) this.spare.push(sp);
+    else this.dropSpace(sp);
   }
 
-  /** Let go of every kept process space (their memories are collected with the last reference). */
-  dropSpareSpaces() {
-    for (const sp of this.spare.splice(0)) {
-      this.bridge.forget_memory?.(sp.port);
-      this.spacesDropped++;
-    }
+  /** Let go of a process space: its memory is collected with the last reference to it. */
+  dropSpace(sp) {
+    this.bridge.forget_memory?.(sp.port);
+    this.spacesDropped++;
   }
 }
 
