@@ -818,6 +818,7 @@ class System:
         self.switches = 0
         self.execs = 0
         self._attach(init, proc)
+        init.linux.vfs.proc_self_exe.current = lambda: self.current.linux.exe_path
         self.terminal = init.linux.terminal
         if self.terminal is not None:
             tty = self.terminal.tty
@@ -1066,7 +1067,7 @@ class System:
             # past the point of no return: the process dies (Linux sends SIGSEGV)
             m.linux._stderr.write(f"tbwasm: {image.path}: {e}\n".encode())
             raise GuestSignal(11) from None
-        new.linux = m.linux.exec_into(new.aspace, image.argv, image.env, image.path)
+        new.linux = m.linux.exec_into(new.aspace, image.argv, image.env, image.exe)
         new._attach_linux()
         new._setup_tiers()
         new._write_x(2, new.process.sp)

@@ -149,9 +149,12 @@ class ExecImage(Exception):
     """execve succeeded: the process continues with a new image (raised through the machine,
     which replaces itself); ``args`` are what the loader needs."""
 
-    def __init__(self, program: bytes, argv: list[str], env: list[str], path: str) -> None:
+    def __init__(
+        self, program: bytes, argv: list[str], env: list[str], path: str, exe: str = ""
+    ) -> None:
         super().__init__(path)
         self.program = program
         self.argv = argv
         self.env = env
-        self.path = path
+        self.path = path  # as execve was given it (AT_EXECFN)
+        self.exe = exe or path  # its canonical path (/proc/self/exe)

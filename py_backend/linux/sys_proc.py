@@ -139,7 +139,11 @@ class ProcessCalls:
             raise SyscallError(E.ENOEXEC)
         if self.hooks is None:
             return self._unsupported(221)
-        raise ExecImage(data, argv, env, path if path.startswith("/") else shown)
+        try:
+            real = self.vfs.realpath(self._dir(s32(dirfd), path), path)
+        except SyscallError:
+            real = path
+        raise ExecImage(data, argv, env, path if path.startswith("/") else shown, real)
 
     @syscall_nr(221)
     def sys_execve(self: Linux, pathptr: int, argvp: int, envp: int, *_: int) -> int:

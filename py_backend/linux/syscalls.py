@@ -163,6 +163,7 @@ class Linux(ProcessCalls):
         self.argv = list(argv)
         self.env = list(env)
         self.vfs = vfs if vfs is not None else Vfs(exe_path, hostname=hostname)
+        self.exe_path = exe_path
         self.hostname = hostname
         self.release = release
         self.uid, self.gid, self.pid = uid, gid, pid
@@ -261,6 +262,7 @@ class Linux(ProcessCalls):
             aspace, self._signals.exec_reset(aspace), os.path.basename(path)[:15].encode()
         )
         new.argv, new.env = list(argv), list(env)
+        new.exe_path = path
         self.fds = {}  # handed over: the old image must not close them
         return new
 
@@ -466,7 +468,7 @@ class Linux(ProcessCalls):
             raise SyscallError(E.EBADF)
         if isinstance(src.node, Dir):
             raise SyscallError(E.EISDIR)
-        count = min(count, MAX_IO)
+        count = min(count, MAX_IO, dst.write_room())  # (blocks first if there is no room)
         if offp:
             off = s64(self.aspace.read_u64(offp))
             if off < 0:

@@ -136,6 +136,23 @@ class Symlink(Node):
         return len(self.target.encode())
 
 
+class ExeLink(Symlink):
+    """/proc/self/exe: the running process's program (``current()``, set by the process
+    layer; every view of the tree shares this node)."""
+
+    def __init__(self, exe_path: str) -> None:
+        super().__init__(exe_path)
+        self.current: Callable[[], str] | None = None
+
+    @property  # type: ignore[override]
+    def target(self) -> str:
+        return self.current() if self.current is not None else self._target
+
+    @target.setter
+    def target(self, value: str) -> None:
+        self._target = value
+
+
 class Device(Node):
     """A character device: 'null', 'zero', 'urandom' or 'tty'."""
 
@@ -435,7 +452,8 @@ class Vfs:
         dev.add("random", Device("urandom", 0x108))
         dev.add("tty", Device("tty", 0x500))
         self.exe_path = exe_path
-        self.lookup_dir("/proc/self").add("exe", Symlink(exe_path))
+        self.proc_self_exe = ExeLink(exe_path)
+        self.lookup_dir("/proc/self").add("exe", self.proc_self_exe)
 
     # --- building ----------------------------------------------------------------------------
 
@@ -644,6 +662,20 @@ class Vfs:
         node.nlink += 1
         dd.add(dname, node)
 
+    def realpath(self, start: Dir, path: str, _depth: int = 0) -> str:
+        """The canonical absolute path of ``path`` (symlinks resolved, as /proc/PID/exe
+        shows a program)."""
+        parent, name = self.resolve_parent(start, path)
+        node = parent.lookup(name) if name not in ("", ".", "..") else None
+        if isinstance(node, Symlink) and _depth < MAX_SYMLINKS:
+            return self.realpath(parent, node.target, _depth + 1)
+        base = parent.path()
+        if name in ("", "."):
+            return base
+        if name == "..":
+            return parent.parent.path()
+        return base.rstrip("/") + "/" + name
+
     def readlink(self, start: Dir, path: str) -> str:
         node = self.resolve(start, path, follow=False)
         if not isinstance(node, Symlink):
@@ -677,6 +709,12 @@ class OpenFile:
 
     def poll_out(self) -> bool:
         return True
+
+    def write_room(self) -> int:
+        """How much a write can take now without blocking; a full pipe blocks here
+        (WouldBlock, EAGAIN) or fails (EPIPE), so that a copy between files (sendfile) reads
+        its source only once the destination can take it."""
+        return MAX_ROOM
 
     @property
     def readable(self) -> bool:
@@ -789,6 +827,9 @@ class FifoNode(Node):
     kind = S_IFIFO
 
 
+MAX_ROOM = 1 << 62
+
+
 class Pipe:
     CAPACITY = 65536  # Linux's default pipe size
     ATOMIC = 4096  # PIPE_BUF: writes up to this size are never split
@@ -831,6 +872,17 @@ class PipeEnd(OpenFile):
     def poll_in(self) -> bool:
         p = self.pipe
         return bool(p.buf) or p.writers == 0
+
+    def write_room(self) -> int:
+        p = self.pipe
+        if p.readers == 0:
+            raise _err(E.EPIPE)
+        room = Pipe.CAPACITY - len(p.buf)
+        if room <= 0:
+            if self.flags & O_NONBLOCK:
+                raise _err(E.EAGAIN)
+            raise WouldBlock(self.poll_out, what="pipe write")
+        return room
 
     def poll_out(self) -> bool:
         p = self.pipe

@@ -20,7 +20,9 @@ import helpers
 import pytest
 
 BUSYBOX = helpers.GUEST_BIN_DIR / "busybox"
-APPLETS = "cat sort head tail wc tr seq sleep echo sh ls grep yes true false test kill vi".split()
+APPLETS = (
+    "cat cut sort head tail wc tr seq sleep echo sh ls grep yes true false test kill vi".split()
+)
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +83,15 @@ EXEC_SCRIPTS = [
     ("exec seq 3", "1\n2\n3\n", 0),
     ("false | true; echo $?; true | false; echo $?", "0\n1\n", 0),
     ("sh -c 'exit 5'", "", 5),
+    # cat copies with sendfile: a full pipe must block it before it reads, not lose data
+    ("cat /bin/busybox /bin/busybox | wc -c", f"{2 * BUSYBOX.stat().st_size}\n", 0),
+    # /proc/self/exe is each process's own program, canonical (busybox re-execs through it)
+    (
+        "/bin/ls -l /proc/self/exe | tr -s ' ' | cut -d' ' -f9-",
+        "/proc/self/exe -> /bin/busybox\n",
+        0,
+    ),
+    ("cat /proc/self/exe | wc -c", f"{BUSYBOX.stat().st_size}\n", 0),
 ]
 
 
