@@ -499,6 +499,8 @@ export function memoryPort(memory) {
   let proxy = null;
   let pybuf = null;
   let scratch = new Uint8Array(0);
+  let scanner = null;
+  const scan = () => (scanner ??= pageScanner(memory));
   // Views die when their memory grows (guest: never, by design; Pyodide's heap: at any time).
   const guestView = () => (guest.byteLength ? guest : (guest = new Uint8Array(memory.buffer)));
   const scratchView = () => {
@@ -542,7 +544,7 @@ export function memoryPort(memory) {
       const a = Math.min(off + n, Math.ceil(off / PAGE) * PAGE);
       const b = Math.max(a, Math.floor((off + n) / PAGE) * PAGE);
       g.fill(0, off, a);
-      nonzeroRuns(memory, a, b - a, (x, y) => g.fill(0, x, y));
+      nonzeroRuns(scan(), a, b - a, (x, y) => g.fill(0, x, y));
       g.fill(0, b, off + n);
     },
     view: guestView,
@@ -551,14 +553,14 @@ export function memoryPort(memory) {
     copyTo(dst, off, n) {
       const g = guestView();
       const d = dst.view();
-      nonzeroRuns(memory, off, n, (a, b) => d.set(g.subarray(a, b), a));
+      nonzeroRuns(scan(), off, n, (a, b) => d.set(g.subarray(a, b), a));
       return true;
     },
     /** Zero [off, off + n), writing only the pages that are not zero already (a page never
      *  touched stays so, instead of becoming resident). */
     zeroPages(off, n) {
       const g = guestView();
-      nonzeroRuns(memory, off, n, (a, b) => g.fill(0, a, b));
+      nonzeroRuns(scan(), off, n, (a, b) => g.fill(0, a, b));
     },
   };
 }
@@ -567,33 +569,102 @@ const PAGE = 4096;
 const ZERO_SCAN_MIN = 1 << 16;
 
 /** Calls fn(start, end) for each run of 4 KiB pages in [off, off + n) that hold a nonzero byte
- *  (the whole range when it is not page-aligned). */
-function nonzeroRuns(memory, off, n, fn) {
+ *  (the whole range when it is not page-aligned); `scan` is the memory's pageScanner. */
+function nonzeroRuns(scan, off, n, fn) {
   if (off % PAGE || n % PAGE) {
     if (n > 0) fn(off, off + n);
     return;
   }
-  const words = new Int32Array(memory.buffer, off, n >> 2);
-  const per = PAGE >> 2;
-  let run = -1; // first byte of the current run of nonzero pages
-  for (let p = 0; p < n; p += PAGE) {
-    let nonzero = false;
-    for (let i = p >> 2, end = i + per; i < end; i++) {
-      if (words[i] !== 0) {
-        nonzero = true;
-        break;
-      }
-    }
-    if (nonzero) {
-      if (run < 0) run = p;
-    } else if (run >= 0) {
-      fn(off + run, off + p);
-      run = -1;
-    }
+  const end = off + n;
+  for (let p = off; p < end; ) {
+    const a = scan.firstNonzero(p, end);
+    if (a >= end) break;
+    const b = Math.min(end, scan.firstZero(a, end));
+    fn(a, b);
+    p = b;
   }
-  if (run >= 0) fn(off + run, off + n);
 }
 
+/**
+ * firstNonzero(p, end) / firstZero(p, end): the first 4 KiB page at or after p (page-aligned)
+ * below end that holds a nonzero byte / only zeros, else a value >= end.  A small Wasm module
+ * over the memory does it with 16-byte loads: ~10x faster than a JavaScript loop, and steady
+ * (the JS loop's speed swung between 2 and 40 ms per 8 MiB as V8 re-optimized it).  A fork
+ * scans every mapped page of the parent, most of them never touched (an 8 MiB stack).
+ */
+function pageScanner(memory) {
+  try {
+    scannerModule ??= new WebAssembly.Module(scannerBytes());
+    return new WebAssembly.Instance(scannerModule, { m: { m: memory } }).exports;
+  } catch {
+    const words = new Int32Array(memory.buffer);
+    const zero = (p) => {
+      for (let i = p >> 2, e = i + (PAGE >> 2); i < e; i++) if (words[i] !== 0) return false;
+      return true;
+    };
+    return {
+      firstNonzero: (p, end) => {
+        while (p < end && zero(p)) p += PAGE;
+        return p;
+      },
+      firstZero: (p, end) => {
+        while (p < end && !zero(p)) p += PAGE;
+        return p;
+      },
+    };
+  }
+}
+
+let scannerModule = null;
+
+function scannerBytes() {
+  const str = (t) => [t.length, ...new TextEncoder().encode(t)];
+  const section = (id, body) => [id, ...uleb(body.length), ...body];
+  // (func (param $p i32) (param $end i32) (result i32) (local $i i32) (local $acc v128)
+  //   block loop                                       ;; over pages
+  //     $p >= $end br_if 1
+  //     $acc = 0; $i = 0
+  //     loop $acc |= load($p+$i) | load(+16) | load(+32) | load(+48); $i += 64; br_if $i < 4096
+  //     any_true($acc) [eqz for firstZero] br_if 1; $p += 4096; br 0
+  //   end end $p)
+  const load = (offset) => [0x20, 0, 0x20, 2, 0x6a, 0xfd, 0x00, 4, offset];
+  const body = (wantZero) => [
+    2, 1, 0x7f, 1, 0x7b, // locals: 1 i32, 1 v128
+    0x02, 0x40, 0x03, 0x40,
+    0x20, 0, 0x20, 1, 0x4f, 0x0d, 1,
+    0xfd, 0x0c, ...new Array(16).fill(0), 0x21, 3,
+    0x41, 0, 0x21, 2,
+    0x03, 0x40,
+    0x20, 3, ...load(0), 0xfd, 0x50, ...load(16), 0xfd, 0x50, ...load(32), 0xfd, 0x50, ...load(48), 0xfd, 0x50,
+    0x21, 3,
+    0x20, 2, 0x41, 0xc0, 0x00, 0x6a, 0x22, 2, 0x41, 0x80, 0x20, 0x49, 0x0d, 0,
+    0x0b,
+    0x20, 3, 0xfd, 0x53, ...(wantZero ? [0x45] : []), 0x0d, 1,
+    0x20, 0, 0x41, 0x80, 0x20, 0x6a, 0x21, 0, 0x0c, 0,
+    0x0b, 0x0b,
+    0x20, 0, 0x0b,
+  ];
+  const code = (b) => [...uleb(b.length), ...b];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 2, 0x7f, 0x7f, 1, 0x7f]),
+    ...section(2, [1, ...str("m"), ...str("m"), 0x02, 0x00, 0x00]),
+    ...section(3, [2, 0, 0]),
+    ...section(7, [2, ...str("firstNonzero"), 0x00, 0, ...str("firstZero"), 0x00, 1]),
+    ...section(10, [2, ...code(body(false)), ...code(body(true))]),
+  ]); // prettier-ignore
+}
+
+function uleb(n) {
+  const out = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n) byte |= 0x80;
+    out.push(byte);
+  } while (n);
+  return out;
+}
 
 /**
  * Compiled modules, and their instances, by content.  The translator is deterministic, so
