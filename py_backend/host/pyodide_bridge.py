@@ -243,7 +243,7 @@ def _js_action(action: Any) -> Any:
     obj.status = action.status
     obj.message = action.message
     obj.reset_table = action.reset_table
-    obj.space = action.space
+    obj.space = getattr(action, "space", 0)  # a machine without processes: 0
     return obj
 
 
@@ -269,9 +269,10 @@ class Session:
 
     def _action(self, action: Any) -> Any:
         if action.kind == "run":
-            if not action.modules and action.space == self.space:
+            space = getattr(action, "space", 0)
+            if not action.modules and space == self.space:
                 return action.tb
-            self.space = action.space
+            self.space = space
         return _js_action(action)
 
     def start(self) -> Any:
