@@ -195,11 +195,11 @@ export class Runtime {
     // id it hands out before calling it, so entries left by an earlier run are never reached.
     // Space 0 is that memory and table; every other guest process gets a space of its own
     // (newSpace below), kept for later forks and runs when it ends (this.spare).
-    const space0 = (this.space0 ??= this.makeSpace(0));
+    const space0 = (this.space0 ??= this.makeSpace());
     const spaces = new Map([[0, space0]]);
     let nextSpace = 1;
     const newSpace = () => {
-      const sp = this.spare.pop() ?? this.makeSpace(0);
+      const sp = this.spare.pop() ?? this.makeSpace();
       sp.id = nextSpace++;
       spaces.set(sp.id, sp);
       this.spacesUsed = Math.max(this.spacesUsed, spaces.size);
@@ -334,7 +334,7 @@ export class Runtime {
 
   /** A memory of the ABI's size, its port for Python and a funcref table, with the imports of
    *  every module instantiated in it and those instances (by ModuleCache entry). */
-  makeSpace(id) {
+  makeSpace(id = 0) {
     const { layout } = this.abi;
     const memory = new WebAssembly.Memory({ initial: layout.MEMORY_PAGES });
     const sp = { id, memory, port: memoryPort(memory), table: null, imports: null, instances: null };
