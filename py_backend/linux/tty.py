@@ -33,10 +33,11 @@ What follows Linux (``drivers/tty/n_tty.c``, ``tty_ioctl.c``, ``tty_jobctrl.c``)
 Left out: parity, breaks and framing errors (the host sends none: IGNBRK, BRKINT, IGNPAR,
 PARMRK's marks, INPCK only round-trip, though PARMRK doubles a 0xff byte), output delays (NLDLY
 and friends), VDISCARD (Linux ignores it too), FLUSHO, PENDIN, XCASE, EXTPROC, packet mode, the
-speeds (stored and returned, nothing else), ECHOCTL of bytes 0x80-0x9f (Linux's ctype calls them
-control characters; this echoes them as they are, which UTF-8 needs), a newline typed in
-non-canonical mode with ECHOCTL echoes as a newline (Linux prints ``^J``), and a hangup of the host
-side does not send SIGHUP (the host's input simply ended: reads return 0 once the input is read).
+speeds (stored and returned, nothing else), and the hangup of a real line: `Tty.hangup` sends
+no SIGHUP (the host's input simply ended: reads return 0 once the input is read).
+
+The echo and the lines read were checked byte for byte against the host kernel's N_TTY through a
+pty (random keystrokes and flags: ``tests/differential/test_tty_vs_linux.py``).
 """
 
 from __future__ import annotations
@@ -176,6 +177,10 @@ def _is_ctrl(c: int) -> bool:
 
 
 def _is_word(c: int) -> bool:
+    """VWERASE's word characters: "_" and isalnum() of the kernel's Latin-1 ctype, where
+    0xc0-0xff but 0xd7 and 0xf7 are letters (so UTF-8 lead bytes of accented letters are)."""
+    if c >= 0xC0:
+        return c not in (0xD7, 0xF7)
     return c == 0x5F or 0x30 <= c <= 0x39 or 0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A
 
 
@@ -212,7 +217,8 @@ class Tty:
         self._echo_out = bytearray()  # echo of the current feed, written at its end
         self._stopped = False  # VSTOP or TCOOFF
         self._tco_stopped = False  # TCOOFF: only TCOON restarts
-        self._held = bytearray()  # output while stopped
+        # output while stopped, in order: (is echo, bytes); a signal character drops the echo
+        self._held: list[tuple[bool, bytes]] = []
         self._hung_up = False
         self._received = 0  # bytes put in the buffer so far (restarts the inter-byte timer)
         self._deadline: int | None = None
@@ -237,6 +243,7 @@ class Tty:
         to raw mode, complete lines and the line being edited become raw input; to canonical
         mode, raw input becomes one line that a read returns."""
         new = Termios.unpack(t) if isinstance(t, bytes) else t.copy()
+        new.cc = bytearray(bytes(new.cc[:NCCS]).ljust(NCCS, b"\0"))
         if flush:
             self._flush_input()
         was_canon = self._canon
@@ -361,11 +368,11 @@ class Tty:
 
     def writable(self) -> bool:
         """poll's POLLOUT: false only while output is stopped and much of it is held."""
-        return len(self._held) < HELD_OUTPUT_LIMIT
+        return sum(len(b) for echo, b in self._held if not echo) < HELD_OUTPUT_LIMIT
 
     def write(self, data: bytes) -> int:
         """The guest writes: output processing, then to the host (held while stopped)."""
-        self._emit(self._opost(bytes(data)))
+        self._emit(self._opost(bytes(data)), echo=False)
         return len(data)
 
     @property
@@ -486,7 +493,7 @@ class Tty:
             write_mem(arg, INT.pack(self.input_available))
             return 0
         if req == TIOCOUTQ:
-            write_mem(arg, INT.pack(len(self._held)))
+            write_mem(arg, INT.pack(sum(len(b) for _, b in self._held)))
             return 0
         if req == TCFLSH:
             if arg not in (TCIFLUSH, TCOFLUSH, TCIOFLUSH):
@@ -498,6 +505,7 @@ class Tty:
             return 0
         if req == TCXONC:
             if arg == TCOOFF:
+                self._flush_echo()
                 self._stopped = self._tco_stopped = True
             elif arg == TCOON:
                 self._tco_stopped = False
@@ -614,6 +622,9 @@ class Tty:
                 return
             if t.iflag & ICRNL:
                 c = 0x0A
+                if not self._canon:
+                    self._put(c, newline=True)
+                    return
         elif c == 0x0A and t.iflag & INLCR:
             c = 0x0D
         if self._canon and self._canon_special(c):
@@ -659,8 +670,10 @@ class Tty:
             return False
         return True
 
-    def _put(self, c: int) -> None:
-        """An ordinary character: echo it and store it."""
+    def _put(self, c: int, *, newline: bool = False) -> None:
+        """An ordinary character: echo it and store it.  ``newline``: a carriage return that
+        ICRNL made a newline echoes as one; a newline typed as such in non-canonical mode or
+        after VLNEXT is an ordinary control character (``^J`` with ECHOCTL), as in Linux."""
         t = self._t
         echo = t.lflag & ECHO
         if self._canon and self._buffered() >= MAX_CANON:
@@ -669,7 +682,7 @@ class Tty:
             return
         if echo:
             self._finish_erasing()
-            if c == 0x0A:
+            if newline:
                 self._echo_raw(b"\n")
             else:
                 if self._canon and not self._edit:
@@ -767,9 +780,9 @@ class Tty:
                 cols += 1
         if not after_tab:
             cols += self._canon_column
-        back = min(8 - (cols & 7), self.column)
+        back = 8 - (cols & 7)
         self._echo_out += b"\b" * back
-        self.column -= back
+        self.column = max(self.column - back, 0)
 
     def _finish_erasing(self) -> None:
         if self._erasing:
@@ -779,9 +792,11 @@ class Tty:
     def _isig(self, c: int) -> None:
         cc, lflag = self._t.cc, self._t.lflag
         signo = SIGINT if c == cc[VINTR] else SIGQUIT if c == cc[VQUIT] else SIGTSTP
+        self._flush_echo()
         if not lflag & NOFLSH:
+            # Linux drops the echo not yet written (held by VSTOP), not what writers wrote.
             self._flush_input()
-            self._held.clear()
+            self._held = [(echo, b) for echo, b in self._held if not echo]
         if self._t.iflag & IXON:
             self._start()
         if lflag & ECHO:
@@ -790,6 +805,7 @@ class Tty:
         self._signal(self.foreground_pgrp, signo)
 
     def _flow(self, c: int) -> None:
+        self._flush_echo()  # what was echoed before VSTOP is out already
         cc = self._t.cc
         if cc[VSTOP] == cc[VSTART]:
             if self._stopped:
@@ -806,7 +822,7 @@ class Tty:
             return
         self._stopped = False
         if self._held:
-            held = bytes(self._held)
+            held = b"".join(b for _, b in self._held)
             self._held.clear()
             self.write_out(held)
 
@@ -825,8 +841,9 @@ class Tty:
     # --- output -----------------------------------------------------------------------------
 
     def _echo_char(self, c: int) -> None:
-        """Echo a character; ECHOCTL shows a control character (but tab and newline) as ^X."""
-        if self._t.lflag & ECHOCTL and _is_ctrl(c) and c not in (0x09, 0x0A):
+        """Echo a character; ECHOCTL shows a control character but tab as ^X (a newline that
+        ends a line is echoed with `_echo_raw`)."""
+        if self._t.lflag & ECHOCTL and _is_ctrl(c) and c != 0x09:
             self._echo_out += bytes([0x5E, c ^ 0x40])
             self.column += 2
         else:
@@ -839,13 +856,13 @@ class Tty:
         if self._echo_out:
             out = bytes(self._echo_out)
             self._echo_out.clear()
-            self._emit(out)
+            self._emit(out, echo=True)
 
-    def _emit(self, data: bytes) -> None:
+    def _emit(self, data: bytes, *, echo: bool) -> None:
         if not data:
             return
         if self._stopped:
-            self._held += data
+            self._held.append((echo, data))
         else:
             self.write_out(data)
 

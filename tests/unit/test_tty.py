@@ -678,6 +678,12 @@ def test_termios_property_is_a_copy() -> None:
     m = Term()
     m.tty.termios.lflag = 0
     assert m.tty.termios.lflag == T.DEFAULT_LFLAG
+    t = m.tty.termios
+    t.cc = bytearray(b"\x03")  # too short: the other c_cc entries become disabled (0)
+    m.tty.termios = t
+    assert m.tty.get_termios() == T.DEFAULT_TERMIOS[:18] + b"\0" * 18
+    m.tty.set_termios(T.DEFAULT_TERMIOS)
+    assert m.tty.get_termios() == T.DEFAULT_TERMIOS
 
 
 def test_termios2() -> None:
