@@ -15,7 +15,7 @@ What follows Linux (``drivers/tty/n_tty.c``, ``tty_ioctl.c``, ``tty_jobctrl.c``)
   then letters, digits and ``_``), VEOF (ends the line without being stored: at the start of a
   line a read returns 0), ``\\n``, VEOL and VEOL2 end a line, VLNEXT quotes the next character,
   VREPRINT redraws the line; a read returns at most one line; 4095 bytes of line at most (more
-  ordinary characters are dropped with a bell, a line end still fits);
+  ordinary characters are echoed but dropped, as Linux 6 does; a line end still fits);
 - echo: ECHO, ECHOE (``\\b \\b``), ECHOK, ECHOKE (erase the killed line character by
   character), ECHONL, ECHOCTL (``^X``; a ``^X`` takes two columns and its erase erases two),
   ECHOPRT (``\\erased/``), erasing a tab backs up to where the tab started, IUTF8 erases whole
@@ -675,12 +675,7 @@ class Tty:
         ICRNL made a newline echoes as one; a newline typed as such in non-canonical mode or
         after VLNEXT is an ordinary control character (``^J`` with ECHOCTL), as in Linux."""
         t = self._t
-        echo = t.lflag & ECHO
-        if self._canon and self._buffered() >= MAX_CANON:
-            if echo:
-                self._echo_raw(b"\a")
-            return
-        if echo:
+        if t.lflag & ECHO:
             self._finish_erasing()
             if newline:
                 self._echo_raw(b"\n")
@@ -688,6 +683,8 @@ class Tty:
                 if self._canon and not self._edit:
                     self._canon_column = self.column
                 self._echo_char(c)
+        if self._canon and self._buffered() >= MAX_CANON:
+            return  # the line is full: echoed but dropped (Linux 6 rings no bell)
         buf = self._edit if self._canon else self._raw
         if c == 0xFF and t.iflag & PARMRK and not t.iflag & ISTRIP:
             buf.append(c)  # a real 0xff is doubled so that it is not read as a mark
@@ -846,6 +843,9 @@ class Tty:
         if self._t.lflag & ECHOCTL and _is_ctrl(c) and c != 0x09:
             self._echo_out += bytes([0x5E, c ^ 0x40])
             self.column += 2
+        elif c == 0xFF:  # Linux's echo buffer escapes 0xff and writes it as is: no OLCUC
+            self._echo_out.append(c)
+            self.column += 1
         else:
             self._echo_raw(bytes([c]))
 
@@ -910,8 +910,8 @@ class Tty:
                 self.column += spaces
                 continue
             else:
-                if oflag & OLCUC and 0x61 <= c <= 0x7A:
-                    c -= 0x20
+                if oflag & OLCUC:
+                    c = _upper(c)
                 self._advance(c)
             res.append(c)
         return bytes(res)
@@ -928,7 +928,13 @@ class Tty:
 
 
 def _lower(c: int) -> int:
-    return c + 0x20 if 0x41 <= c <= 0x5A else c
+    """IUCLC: tolower() of the kernel's Latin-1 ctype."""
+    return c + 0x20 if 0x41 <= c <= 0x5A or (0xC0 <= c <= 0xDE and c != 0xD7) else c
+
+
+def _upper(c: int) -> int:
+    """OLCUC: toupper() of the kernel's Latin-1 ctype (0xdf and 0xff included, as there)."""
+    return c - 0x20 if 0x61 <= c <= 0x7A or (0xDF <= c <= 0xFF and c != 0xF7) else c
 
 
 # Requests that change the terminal: a background caller gets SIGTTOU (tty_check_change).
