@@ -871,11 +871,11 @@ class Tty:
         oflag = self._t.oflag
         if not oflag & OPOST:
             return data
-        if not oflag & (OLCUC | OCRNL | ONOCR | ONLRET) and oflag & TABDLY != XTABS:
+        simple = not oflag & (OLCUC | OCRNL | ONOCR | ONLRET) and oflag & TABDLY != XTABS
+        if simple and (oflag & ONLCR or b"\n" not in data):
             # The common case: only ONLCR changes bytes; only the tail moves the column.
-            onlcr = oflag & ONLCR
-            out = data.replace(b"\n", b"\r\n") if onlcr else data
-            cut = max(data.rfind(b"\n") if onlcr else -1, data.rfind(b"\r"))
+            out = data.replace(b"\n", b"\r\n") if oflag & ONLCR else data
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
             if cut >= 0:
                 self.column = self._canon_column = 0
             tail = data[cut + 1 :]
@@ -890,11 +890,12 @@ class Tty:
         for c in data:
             if c == 0x0A:
                 if oflag & ONLRET:
-                    self.column = self._canon_column = 0
+                    self.column = 0
                 if oflag & ONLCR:
                     res += b"\r\n"
                     self.column = self._canon_column = 0
                     continue
+                self._canon_column = self.column  # as Linux: the next line starts here
             elif c == 0x0D:
                 if oflag & ONOCR and self.column == 0:
                     continue
