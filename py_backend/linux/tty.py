@@ -42,6 +42,7 @@ pty (random keystrokes and flags: ``tests/differential/test_tty_vs_linux.py``).
 
 from __future__ import annotations
 
+import re
 import struct
 from collections import deque
 from collections.abc import Callable
@@ -211,7 +212,7 @@ class Tty:
         self._line_bytes = 0  # bytes in _lines
         self._edit = bytearray()  # the line being edited (canonical)
         self._raw = bytearray()  # the input (non-canonical)
-        self._pending: deque[int] = deque()  # input not yet processed: the buffer was full
+        self._pending = bytearray()  # input not yet processed: the buffer was full
         self._lnext = False
         self._erasing = False  # inside an ECHOPRT "\...": a "/" closes it
         self._echo_out = bytearray()  # echo of the current feed, written at its end
@@ -223,6 +224,8 @@ class Tty:
         self._received = 0  # bytes put in the buffer so far (restarts the inter-byte timer)
         self._deadline: int | None = None
         self._deadline_received = 0
+        self._plain_key = b""  # the c_cc that _plain_re was made for
+        self._plain_re = re.compile(b"")
 
     # --- termios --------------------------------------------------------------------------
 
@@ -274,12 +277,70 @@ class Tty:
 
     def feed(self, data: bytes) -> None:
         """Bytes the user typed (host to terminal)."""
-        for c in data:
-            if self._pending or self._full():
-                self._lookahead(c)
-            else:
-                self._receive(c)
+        self._input(bytes(data))
         self._settle()
+
+    def _input(self, data: bytes | bytearray, *, waiting: bool = False) -> int:
+        """Process ``data``; what finds no room waits in ``_pending``, or, for ``waiting`` (the
+        data is ``_pending``), stay there: returns how many bytes were taken then.  Runs of
+        ordinary bytes go at once (a paste, or keys for a program that reads the terminal)."""
+        plain = self._plain_run()
+        i = 0
+        while i < len(data):  # (a flush empties ``_pending``)
+            # (a run is at most a buffer long: the rest of a big paste is not scanned each time)
+            run = plain.match(data, i, i + N_TTY_BUF_SIZE) if plain is not None else None
+            if waiting and self._full():
+                break
+            if not waiting and (self._pending or self._full()):
+                if run is not None:
+                    self._pending += data[i : run.end()]
+                    i = run.end()
+                else:
+                    self._lookahead(data[i])
+                    i += 1
+            elif run is not None and not self._lnext:
+                i = self._put_run(data, i, run.end())
+            else:
+                self._receive(data[i])
+                i += 1
+        return i
+
+    def _plain_run(self) -> re.Pattern[bytes] | None:
+        """A pattern for runs of bytes that are ordinary whatever the mode (no control
+        character, no c_cc character, no 0xff), or None when the settings transform ordinary
+        bytes too: then every byte takes the one-by-one path."""
+        t = self._t
+        if not t.cflag & CREAD or t.iflag & (ISTRIP | IUCLC | IXANY):
+            return None
+        key = bytes(t.cc)
+        if self._plain_key != key:
+            special = set(range(0x20)) | {0x7F, 0xFF} | set(t.cc)
+            plain = bytes(sorted(set(range(256)) - special))
+            self._plain_re = re.compile(b"[" + re.escape(plain) + b"]+")
+            self._plain_key = key
+        return self._plain_re
+
+    def _put_run(self, data: bytes | bytearray, start: int, end: int) -> int:
+        """`_put` for ``data[start:end]``, ordinary bytes, at once, as far as there is room
+        (the caller checked `_full`); returns where it stopped."""
+        if self._canon:
+            room = MAX_CANON - self._buffered()
+            if self._lines:
+                end = min(end, start + room)  # the rest waits (see _full)
+            keep = max(min(end - start, room), 0)  # beyond the line limit: echoed, dropped
+            buf = self._edit
+        else:
+            end = min(end, start + N_TTY_BUF_SIZE - 1 - len(self._raw))
+            keep = end - start
+            buf = self._raw
+        if self._t.lflag & ECHO:
+            self._finish_erasing()
+            if self._canon and not self._edit:
+                self._canon_column = self.column
+            self._echo_raw(bytes(data[start:end]))
+        buf += data[start : start + keep]
+        self._received += keep
+        return end
 
     def hangup(self) -> None:
         """The host's input ended: a line being edited is delivered, then reads return b""."""
@@ -572,6 +633,10 @@ class Tty:
     def _lookahead(self, c: int) -> None:
         """A byte that must wait for room: flow control and signal characters act now."""
         t = self._t
+        quoted = self._pending[-1] == t.cc[VLNEXT] if self._pending else self._lnext
+        if quoted and t.lflag & (ICANON | IEXTEN) == ICANON | IEXTEN and t.cc[VLNEXT]:
+            self._pending.append(c)  # after VLNEXT: literal, acted on in its turn
+            return
         if t.iflag & ISTRIP:
             c &= 0x7F
         if t.iflag & IXON and c in (t.cc[VSTOP], t.cc[VSTART]) and c:
@@ -586,7 +651,7 @@ class Tty:
         """Process input that waited for room; after a hangup, end the last line; write the
         echo."""
         while self._pending and not self._full():
-            self._receive(self._pending.popleft())
+            del self._pending[: self._input(self._pending, waiting=True)]
         if self._hung_up and not self._pending and self._canon and self._edit:
             self._commit(b"")
         self._flush_echo()

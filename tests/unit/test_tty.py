@@ -855,3 +855,32 @@ def test_background_tcsets_gets_sigttou_tcgets_does_not() -> None:
     assert m.ioctl_errno(T.TIOCSPGRP, caller=Caller(12, 12, FG, pgrp_orphaned=True)) == E.ENOTTY
     ignoring = Caller(12, 12, FG, sig_ignored=frozenset({T.SIGTTOU}))
     assert m.ioctl(T.TIOCSPGRP, caller=ignoring) == 0 and m.tty.foreground_pgrp == 12
+
+
+def test_quoted_signal_character_waits_its_turn_while_throttled() -> None:
+    m = Term()
+    m.tty.feed(b"x" * 4000 + b"\r" + b"y" * 94)
+    m.tty.feed(b"\x16\x03z\r")  # the buffer is full: all of it waits, ^C quoted
+    assert m.signals == []
+    assert m.tty.read(5000) == b"x" * 4000 + b"\n"
+    assert m.tty.read(5000) == b"y" * 94 + b"\x03z\n"
+
+
+def test_a_big_paste_arrives_whole_and_in_order() -> None:
+    """More than the buffer holds: it waits, unechoed, and nothing is lost or reordered."""
+    rng = random.Random(5)
+    lines = [
+        bytes(rng.choice(b"abc xyz\t-_") for _ in range(rng.randrange(0, 300))) for _ in range(400)
+    ]
+    m = Term()
+    m.tty.feed(b"\r".join(lines) + b"\r")
+    got = []
+    while (r := m.tty.read(100_000)) is not None:
+        got.append(r)
+    assert got == [line + b"\n" for line in lines]
+    assert m.take().replace(b"\r\n", b"\n") == b"\n".join(lines) + b"\n"
+    m.raw(0, 0)
+    data = bytes(rng.randrange(0x20, 0x7F) for _ in range(50_000))
+    m.tty.feed(data)
+    assert m.tty.input_available == 4095
+    assert b"".join(iter(lambda: m.tty.read(1000) or b"", b"")) == data
