@@ -417,6 +417,11 @@ class Tty:
             self._deadline_received = self._received
         return self._deadline
 
+    def cancel_read(self) -> None:
+        """A blocked read ended without reading (a signal interrupted it): the next read starts
+        a new VTIME timer instead of finding this one's deadline passed."""
+        self._deadline = None
+
     def readable(self) -> bool:
         """poll's POLLIN: a read would not block (like Linux, with VMIN>0 and VTIME=0, only
         once VMIN bytes are there)."""

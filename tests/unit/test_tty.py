@@ -442,6 +442,14 @@ def test_vmin0_vtime_is_an_overall_timer() -> None:
     assert m.tty.readable() and m.tty.read(10) == b"a"
 
 
+def test_an_interrupted_read_does_not_leave_its_timer() -> None:
+    m = Term()
+    m.raw(0, 2)
+    assert m.tty.read(10) is None and m.tty.read_deadline(0) == 200_000_000
+    m.tty.cancel_read()  # EINTR
+    assert m.tty.read(10) is None and m.tty.read_deadline(500_000_000) == 700_000_000
+
+
 def test_vmin_vtime_is_an_inter_byte_timer() -> None:
     m = Term()
     m.raw(3, 1)
