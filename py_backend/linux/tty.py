@@ -210,6 +210,7 @@ class Tty:
         self._canon_column = 0  # column where the line being edited started
         self._lines: deque[bytes] = deque()  # complete lines (canonical): EOF's has no end byte
         self._line_bytes = 0  # bytes in _lines
+        self._eof_ends: deque[bool] = deque()  # for each line: VEOF ended it
         self._edit = bytearray()  # the line being edited (canonical)
         self._raw = bytearray()  # the input (non-canonical)
         self._pending = bytearray()  # input not yet processed: the buffer was full
@@ -252,14 +253,16 @@ class Tty:
         was_canon = self._canon
         self._t = new
         if was_canon and not self._canon:
-            for line in self._lines:
-                self._raw += line
+            for line, eof in zip(self._lines, self._eof_ends, strict=True):
+                self._raw += line + b"\0" if eof else line  # Linux keeps VEOF's slot as a NUL
             self._raw += self._edit
             self._lines.clear()
+            self._eof_ends.clear()
             self._line_bytes = 0
             self._edit.clear()
         elif self._canon and not was_canon and self._raw:
             self._lines.append(bytes(self._raw))
+            self._eof_ends.append(False)
             self._line_bytes = len(self._raw)
             self._raw.clear()
         if was_canon != self._canon:
@@ -392,6 +395,7 @@ class Tty:
                 self._lines[0] = line[n:]
             else:
                 self._lines.popleft()
+                self._eof_ends.popleft()
             self._line_bytes -= len(out)
         else:
             vmin, vtime = self._t.cc[VMIN], self._t.cc[VTIME]
@@ -729,7 +733,7 @@ class Tty:
                 self._echo_raw(b"\n")
             self._commit(b"\n")
         elif is_(VEOF):
-            self._commit(b"")
+            self._commit(b"", eof=True)
         elif is_(VEOL) or (iexten and is_(VEOL2)):
             if lflag & ECHO:
                 if not self._edit:
@@ -761,9 +765,10 @@ class Tty:
         buf.append(c)
         self._received += 1
 
-    def _commit(self, end: bytes) -> None:
+    def _commit(self, end: bytes, *, eof: bool = False) -> None:
         line = bytes(self._edit) + end
         self._lines.append(line)
+        self._eof_ends.append(eof)
         self._line_bytes += len(line)
         self._edit.clear()
         self._received += 1
@@ -895,6 +900,7 @@ class Tty:
 
     def _flush_input(self) -> None:
         self._lines.clear()
+        self._eof_ends.clear()
         self._line_bytes = 0
         self._edit.clear()
         self._raw.clear()

@@ -485,10 +485,10 @@ def test_cfmakeraw_passes_every_byte_and_throttles_at_4095() -> None:
 
 def test_mode_switches_keep_buffered_input() -> None:
     m = Term()
-    m.tty.feed(b"l1\rpart")
+    m.tty.feed(b"l1\reof\x04part")
     m.raw()
-    assert m.tty.input_available == 7
-    assert m.tty.read(100) == b"l1\npart"
+    assert m.tty.input_available == 11
+    assert m.tty.read(100) == b"l1\neof\x00part"  # as Linux: VEOF's place is a NUL
     m.tty.feed(b"xy")
     m.change(lflag=T.ICANON | T.ECHO)
     assert m.tty.readable() and m.tty.read(100) == b"xy"  # raw input is one line
