@@ -161,3 +161,58 @@ def test_throttled_input_matches_linux() -> None:
     mine.append(tty.read(10000))
     mine += [bytes(out), tty.read(10000)]
     assert mine == linux
+
+
+def _set(fd: int, t: T.Termios) -> None:
+    attrs = termios.tcgetattr(fd)
+    attrs[0:4] = [t.iflag, t.oflag, t.cflag, t.lflag]
+    cc = list(attrs[6])
+    cc[: T.NCCS] = [bytes([v]) for v in t.cc]
+    attrs[6] = cc
+    termios.tcsetattr(fd, termios.TCSANOW, attrs)
+
+
+def test_mode_switches_match_linux() -> None:
+    """Input typed in one mode and read in the other: lines, a VEOF, a half-typed line."""
+    canon = settings(0, 0, 0)
+    raw = settings(0, 0, T.ICANON | T.ECHO)
+    raw.cc[T.VMIN] = 0
+    cases = [
+        (canon, b"ab\rcd", raw, b"e"),
+        (canon, b"ab\x04cd", raw, b""),
+        (raw, b"xy", canon, b"z\r"),
+    ]
+    for first, keys, second, more in cases:
+        master, slave = pty.openpty()
+        try:
+            _set(slave, first)
+            os.write(master, keys)
+            time.sleep(0.05)
+            _set(slave, second)
+            os.write(master, more)
+            time.sleep(0.05)
+            flags = fcntl.fcntl(slave, fcntl.F_GETFL)
+            fcntl.fcntl(slave, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+            linux = []
+            while True:
+                try:
+                    got = os.read(slave, 4096)
+                except BlockingIOError:
+                    break
+                linux.append(got)
+                if not got:
+                    break
+        finally:
+            os.close(slave)
+            os.close(master)
+        tty = T.Tty(lambda _: None)
+        tty.termios = first
+        tty.feed(keys)
+        tty.termios = second
+        tty.feed(more)
+        mine = []
+        while (got2 := tty.read(4096)) is not None:
+            mine.append(got2)
+            if not got2:
+                break
+        assert mine == linux, (keys, more)
