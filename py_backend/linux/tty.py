@@ -9,8 +9,9 @@ VTIME deadline, and the process layer blocks and retries.  Signals leave through
 What follows Linux (``drivers/tty/n_tty.c``, ``tty_ioctl.c``, ``tty_jobctrl.c``):
 
 - input processing in this order: ISTRIP, IUCLC (with IEXTEN), IXON/IXANY start and stop, ISIG
-  (VINTR, VQUIT, VSUSP: echo ``^C``, flush the input and held output unless NOFLSH, signal the
-  foreground process group), IGNCR/ICRNL/INLCR, then canonical editing;
+  (VINTR, VQUIT, VSUSP: unless NOFLSH, flush the input and the echo VSTOP holds back (not what
+  programs wrote: in Linux their writes wait); echo ``^C``; signal the foreground process group),
+  IGNCR/ICRNL/INLCR, then canonical editing;
 - canonical mode: VERASE, VKILL and VWERASE (Linux's word rule: trailing non-word characters,
   then letters, digits and ``_``), VEOF (ends the line without being stored: at the start of a
   line a read returns 0), ``\\n``, VEOL and VEOL2 end a line, VLNEXT quotes the next character,
@@ -22,8 +23,10 @@ What follows Linux (``drivers/tty/n_tty.c``, ``tty_ioctl.c``, ``tty_jobctrl.c``)
   UTF-8 characters; echo goes through output processing like the guest's writes;
 - non-canonical mode: VMIN and VTIME as POSIX has them (see `Tty.read`);
 - output processing: OPOST with ONLCR, OCRNL, ONOCR, ONLRET, OLCUC and XTABS, and the column;
-- IXON: VSTOP holds output (echo too) until VSTART or, with IXANY, any character; like Linux's
-  lookahead, a start/stop or signal character is acted on even while input waits for room;
+- IXON: VSTOP holds output (echo too) until VSTART or, with IXANY, any character (`writable`
+  turns false past 4 KiB held, for poll and for writers that wish to wait); clearing IXON
+  restarts it; like Linux's lookahead, a start/stop or signal character is acted on even while
+  input waits for room;
 - input is throttled, not lost: when the 4 KiB buffer is full, bytes wait unprocessed (not
   echoed) until a read makes room, as a master's writer would block;
 - the ioctls of the tty layer, with the job-control checks of ``tty_check_change`` when the
