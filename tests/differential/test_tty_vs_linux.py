@@ -261,3 +261,72 @@ def test_signal_and_flow_characters_match_linux() -> None:
         mine = on_tty(t, b"", keys)
         same = mine == typed_slowly(t, keys, 0.02) or mine == typed_slowly(t, keys, 0.15)
         assert same, (t, keys, mine)
+
+
+def simulated_read(vmin: int, vtime: int, events: list[tuple[float, bytes]]) -> tuple[bytes, float]:
+    """One read(100) of a `Tty` driven as the process layer drives it (block on None until input
+    or `read_deadline`, then ``timed_out``), on a simulated clock: what it returns, and when."""
+    tty = T.Tty(lambda _: None)
+    tty.termios = settings(0, 0, T.ICANON | T.ECHO)
+    t = tty.termios
+    t.cc[T.VMIN], t.cc[T.VTIME] = vmin, vtime
+    tty.termios = t
+    now, pending = 0.0, list(events)
+    while True:
+        got = tty.read(100)
+        if got is not None:
+            return got, now
+        deadline = tty.read_deadline(int(now * 1e9))
+        if pending and (deadline is None or pending[0][0] * 1e9 < deadline):
+            now, data = pending.pop(0)
+            tty.feed(data)
+            continue
+        assert deadline is not None, "the read would block forever"
+        now = deadline / 1e9
+        got = tty.read(100, timed_out=True)
+        assert got is not None
+        return got, now
+
+
+def linux_read(vmin: int, vtime: int, events: list[tuple[float, bytes]]) -> tuple[bytes, float]:
+    import threading
+
+    master, slave = pty.openpty()
+    try:
+        t = settings(0, 0, T.ICANON | T.ECHO)
+        t.cc[T.VMIN], t.cc[T.VTIME] = vmin, vtime
+        _set(slave, t)
+        start = time.monotonic()
+
+        def typist() -> None:
+            for at, data in events:
+                time.sleep(max(0.0, at - (time.monotonic() - start)))
+                os.write(master, data)
+
+        thread = threading.Thread(target=typist)
+        thread.start()
+        got = os.read(slave, 100)
+        took = time.monotonic() - start
+        thread.join()
+        return got, took
+    finally:
+        os.close(slave)
+        os.close(master)
+
+
+@pytest.mark.parametrize(
+    ("vmin", "vtime", "events"),
+    [
+        (0, 3, []),  # overall timer: nothing comes
+        (0, 3, [(0.1, b"x")]),  # a byte before the timer
+        (2, 3, [(0.0, b"a")]),  # inter-byte timer after the first byte
+        (2, 3, [(0.0, b"a"), (0.15, b"b")]),  # VMIN reached first
+        (5, 3, [(0.0, b"a"), (0.2, b"b"), (0.4, b"c")]),  # restarted by each byte
+        (3, 0, [(0.0, b"ab"), (0.2, b"cd")]),  # VMIN only
+    ],
+)
+def test_vmin_vtime_match_linux(vmin: int, vtime: int, events: list[tuple[float, bytes]]) -> None:
+    got, when = simulated_read(vmin, vtime, events)
+    linux_got, linux_when = linux_read(vmin, vtime, events)
+    assert got == linux_got
+    assert abs(when - linux_when) < 0.15, (when, linux_when)  # (timers of 0.3 s and more)
