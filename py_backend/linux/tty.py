@@ -9,21 +9,24 @@ VTIME deadline, and the process layer blocks and retries.  Signals leave through
 What follows Linux (``drivers/tty/n_tty.c``, ``tty_ioctl.c``, ``tty_jobctrl.c``):
 
 - input processing in this order: ISTRIP, IUCLC (with IEXTEN), IXON/IXANY start and stop, ISIG
-  (VINTR, VQUIT, VSUSP: echo ``^C``, flush the input and held output unless NOFLSH, signal the
-  foreground process group), IGNCR/ICRNL/INLCR, then canonical editing;
+  (VINTR, VQUIT, VSUSP: unless NOFLSH, flush the input and the echo VSTOP holds back (not what
+  programs wrote: in Linux their writes wait); echo ``^C``; signal the foreground process group),
+  IGNCR/ICRNL/INLCR, then canonical editing;
 - canonical mode: VERASE, VKILL and VWERASE (Linux's word rule: trailing non-word characters,
   then letters, digits and ``_``), VEOF (ends the line without being stored: at the start of a
   line a read returns 0), ``\\n``, VEOL and VEOL2 end a line, VLNEXT quotes the next character,
   VREPRINT redraws the line; a read returns at most one line; 4095 bytes of line at most (more
-  ordinary characters are dropped with a bell, a line end still fits);
+  ordinary characters are echoed but dropped, as Linux 6 does; a line end still fits);
 - echo: ECHO, ECHOE (``\\b \\b``), ECHOK, ECHOKE (erase the killed line character by
   character), ECHONL, ECHOCTL (``^X``; a ``^X`` takes two columns and its erase erases two),
   ECHOPRT (``\\erased/``), erasing a tab backs up to where the tab started, IUTF8 erases whole
   UTF-8 characters; echo goes through output processing like the guest's writes;
 - non-canonical mode: VMIN and VTIME as POSIX has them (see `Tty.read`);
 - output processing: OPOST with ONLCR, OCRNL, ONOCR, ONLRET, OLCUC and XTABS, and the column;
-- IXON: VSTOP holds output (echo too) until VSTART or, with IXANY, any character; like Linux's
-  lookahead, a start/stop or signal character is acted on even while input waits for room;
+- IXON: VSTOP holds output (echo too) until VSTART or, with IXANY, any character (`writable`
+  turns false past 4 KiB held, for poll and for writers that wish to wait); clearing IXON
+  restarts it; like Linux's lookahead, a start/stop or signal character is acted on even while
+  input waits for room;
 - input is throttled, not lost: when the 4 KiB buffer is full, bytes wait unprocessed (not
   echoed) until a read makes room, as a master's writer would block;
 - the ioctls of the tty layer, with the job-control checks of ``tty_check_change`` when the
@@ -33,14 +36,16 @@ What follows Linux (``drivers/tty/n_tty.c``, ``tty_ioctl.c``, ``tty_jobctrl.c``)
 Left out: parity, breaks and framing errors (the host sends none: IGNBRK, BRKINT, IGNPAR,
 PARMRK's marks, INPCK only round-trip, though PARMRK doubles a 0xff byte), output delays (NLDLY
 and friends), VDISCARD (Linux ignores it too), FLUSHO, PENDIN, XCASE, EXTPROC, packet mode, the
-speeds (stored and returned, nothing else), ECHOCTL of bytes 0x80-0x9f (Linux's ctype calls them
-control characters; this echoes them as they are, which UTF-8 needs), a newline typed in
-non-canonical mode with ECHOCTL echoes as a newline (Linux prints ``^J``), and a hangup of the host
-side does not send SIGHUP (the host's input simply ended: reads return 0 once the input is read).
+speeds (stored and returned, nothing else), and the hangup of a real line: `Tty.hangup` sends
+no SIGHUP (the host's input simply ended: reads return 0 once the input is read).
+
+The echo and the lines read were checked byte for byte against the host kernel's N_TTY through a
+pty (random keystrokes and flags: ``tests/differential/test_tty_vs_linux.py``).
 """
 
 from __future__ import annotations
 
+import re
 import struct
 from collections import deque
 from collections.abc import Callable
@@ -176,6 +181,10 @@ def _is_ctrl(c: int) -> bool:
 
 
 def _is_word(c: int) -> bool:
+    """VWERASE's word characters: "_" and isalnum() of the kernel's Latin-1 ctype, where
+    0xc0-0xff but 0xd7 and 0xf7 are letters (so UTF-8 lead bytes of accented letters are)."""
+    if c >= 0xC0:
+        return c not in (0xD7, 0xF7)
     return c == 0x5F or 0x30 <= c <= 0x39 or 0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A
 
 
@@ -204,19 +213,23 @@ class Tty:
         self._canon_column = 0  # column where the line being edited started
         self._lines: deque[bytes] = deque()  # complete lines (canonical): EOF's has no end byte
         self._line_bytes = 0  # bytes in _lines
+        self._eof_ends: deque[bool] = deque()  # for each line: VEOF ended it
         self._edit = bytearray()  # the line being edited (canonical)
         self._raw = bytearray()  # the input (non-canonical)
-        self._pending: deque[int] = deque()  # input not yet processed: the buffer was full
+        self._pending = bytearray()  # input not yet processed: the buffer was full
         self._lnext = False
         self._erasing = False  # inside an ECHOPRT "\...": a "/" closes it
         self._echo_out = bytearray()  # echo of the current feed, written at its end
         self._stopped = False  # VSTOP or TCOOFF
         self._tco_stopped = False  # TCOOFF: only TCOON restarts
-        self._held = bytearray()  # output while stopped
+        # output while stopped, in order: (is echo, bytes); a signal character drops the echo
+        self._held: list[tuple[bool, bytes]] = []
         self._hung_up = False
         self._received = 0  # bytes put in the buffer so far (restarts the inter-byte timer)
         self._deadline: int | None = None
         self._deadline_received = 0
+        self._plain_key = b""  # the c_cc that _plain_re was made for
+        self._plain_re = re.compile(b"")
 
     # --- termios --------------------------------------------------------------------------
 
@@ -237,19 +250,22 @@ class Tty:
         to raw mode, complete lines and the line being edited become raw input; to canonical
         mode, raw input becomes one line that a read returns."""
         new = Termios.unpack(t) if isinstance(t, bytes) else t.copy()
+        new.cc = bytearray(bytes(new.cc[:NCCS]).ljust(NCCS, b"\0"))
         if flush:
             self._flush_input()
         was_canon = self._canon
         self._t = new
         if was_canon and not self._canon:
-            for line in self._lines:
-                self._raw += line
+            for line, eof in zip(self._lines, self._eof_ends, strict=True):
+                self._raw += line + b"\0" if eof else line  # Linux keeps VEOF's slot as a NUL
             self._raw += self._edit
             self._lines.clear()
+            self._eof_ends.clear()
             self._line_bytes = 0
             self._edit.clear()
         elif self._canon and not was_canon and self._raw:
             self._lines.append(bytes(self._raw))
+            self._eof_ends.append(False)
             self._line_bytes = len(self._raw)
             self._raw.clear()
         if was_canon != self._canon:
@@ -267,12 +283,70 @@ class Tty:
 
     def feed(self, data: bytes) -> None:
         """Bytes the user typed (host to terminal)."""
-        for c in data:
-            if self._pending or self._full():
-                self._lookahead(c)
-            else:
-                self._receive(c)
+        self._input(bytes(data))
         self._settle()
+
+    def _input(self, data: bytes | bytearray, *, waiting: bool = False) -> int:
+        """Process ``data``; what finds no room waits in ``_pending``, or, for ``waiting`` (the
+        data is ``_pending``), stay there: returns how many bytes were taken then.  Runs of
+        ordinary bytes go at once (a paste, or keys for a program that reads the terminal)."""
+        plain = self._plain_run()
+        i = 0
+        while i < len(data):  # (a flush empties ``_pending``)
+            # (a run is at most a buffer long: the rest of a big paste is not scanned each time)
+            run = plain.match(data, i, i + N_TTY_BUF_SIZE) if plain is not None else None
+            if waiting and self._full():
+                break
+            if not waiting and (self._pending or self._full()):
+                if run is not None:
+                    self._pending += data[i : run.end()]
+                    i = run.end()
+                else:
+                    self._lookahead(data[i])
+                    i += 1
+            elif run is not None and not self._lnext:
+                i = self._put_run(data, i, run.end())
+            else:
+                self._receive(data[i])
+                i += 1
+        return i
+
+    def _plain_run(self) -> re.Pattern[bytes] | None:
+        """A pattern for runs of bytes that are ordinary whatever the mode (no control
+        character, no c_cc character, no 0xff), or None when the settings transform ordinary
+        bytes too: then every byte takes the one-by-one path."""
+        t = self._t
+        if not t.cflag & CREAD or t.iflag & (ISTRIP | IUCLC | IXANY):
+            return None
+        key = bytes(t.cc)
+        if self._plain_key != key:
+            special = set(range(0x20)) | {0x7F, 0xFF} | set(t.cc)
+            plain = bytes(sorted(set(range(256)) - special))
+            self._plain_re = re.compile(b"[" + re.escape(plain) + b"]+")
+            self._plain_key = key
+        return self._plain_re
+
+    def _put_run(self, data: bytes | bytearray, start: int, end: int) -> int:
+        """`_put` for ``data[start:end]``, ordinary bytes, at once, as far as there is room
+        (the caller checked `_full`); returns where it stopped."""
+        if self._canon:
+            room = MAX_CANON - self._buffered()
+            if self._lines:
+                end = min(end, start + room)  # the rest waits (see _full)
+            keep = max(min(end - start, room), 0)  # beyond the line limit: echoed, dropped
+            buf = self._edit
+        else:
+            end = min(end, start + N_TTY_BUF_SIZE - 1 - len(self._raw))
+            keep = end - start
+            buf = self._raw
+        if self._t.lflag & ECHO:
+            self._finish_erasing()
+            if self._canon and not self._edit:
+                self._canon_column = self.column
+            self._echo_raw(bytes(data[start:end]))
+        buf += data[start : start + keep]
+        self._received += keep
+        return end
 
     def hangup(self) -> None:
         """The host's input ended: a line being edited is delivered, then reads return b""."""
@@ -324,6 +398,7 @@ class Tty:
                 self._lines[0] = line[n:]
             else:
                 self._lines.popleft()
+                self._eof_ends.popleft()
             self._line_bytes -= len(out)
         else:
             vmin, vtime = self._t.cc[VMIN], self._t.cc[VTIME]
@@ -349,6 +424,11 @@ class Tty:
             self._deadline_received = self._received
         return self._deadline
 
+    def cancel_read(self) -> None:
+        """A blocked read ended without reading (a signal interrupted it): the next read starts
+        a new VTIME timer instead of finding this one's deadline passed."""
+        self._deadline = None
+
     def readable(self) -> bool:
         """poll's POLLIN: a read would not block (like Linux, with VMIN>0 and VTIME=0, only
         once VMIN bytes are there)."""
@@ -361,11 +441,11 @@ class Tty:
 
     def writable(self) -> bool:
         """poll's POLLOUT: false only while output is stopped and much of it is held."""
-        return len(self._held) < HELD_OUTPUT_LIMIT
+        return sum(len(b) for echo, b in self._held if not echo) < HELD_OUTPUT_LIMIT
 
     def write(self, data: bytes) -> int:
         """The guest writes: output processing, then to the host (held while stopped)."""
-        self._emit(self._opost(bytes(data)))
+        self._emit(self._opost(bytes(data)), echo=False)
         return len(data)
 
     @property
@@ -486,7 +566,7 @@ class Tty:
             write_mem(arg, INT.pack(self.input_available))
             return 0
         if req == TIOCOUTQ:
-            write_mem(arg, INT.pack(len(self._held)))
+            write_mem(arg, INT.pack(sum(len(b) for _, b in self._held)))
             return 0
         if req == TCFLSH:
             if arg not in (TCIFLUSH, TCOFLUSH, TCIOFLUSH):
@@ -498,6 +578,7 @@ class Tty:
             return 0
         if req == TCXONC:
             if arg == TCOOFF:
+                self._flush_echo()
                 self._stopped = self._tco_stopped = True
             elif arg == TCOON:
                 self._tco_stopped = False
@@ -564,6 +645,10 @@ class Tty:
     def _lookahead(self, c: int) -> None:
         """A byte that must wait for room: flow control and signal characters act now."""
         t = self._t
+        quoted = self._pending[-1] == t.cc[VLNEXT] if self._pending else self._lnext
+        if quoted and t.lflag & (ICANON | IEXTEN) == ICANON | IEXTEN and t.cc[VLNEXT]:
+            self._pending.append(c)  # after VLNEXT: literal, acted on in its turn
+            return
         if t.iflag & ISTRIP:
             c &= 0x7F
         if t.iflag & IXON and c in (t.cc[VSTOP], t.cc[VSTART]) and c:
@@ -578,7 +663,7 @@ class Tty:
         """Process input that waited for room; after a hangup, end the last line; write the
         echo."""
         while self._pending and not self._full():
-            self._receive(self._pending.popleft())
+            del self._pending[: self._input(self._pending, waiting=True)]
         if self._hung_up and not self._pending and self._canon and self._edit:
             self._commit(b"")
         self._flush_echo()
@@ -614,6 +699,9 @@ class Tty:
                 return
             if t.iflag & ICRNL:
                 c = 0x0A
+                if not self._canon:
+                    self._put(c, newline=True)
+                    return
         elif c == 0x0A and t.iflag & INLCR:
             c = 0x0D
         if self._canon and self._canon_special(c):
@@ -648,7 +736,7 @@ class Tty:
                 self._echo_raw(b"\n")
             self._commit(b"\n")
         elif is_(VEOF):
-            self._commit(b"")
+            self._commit(b"", eof=True)
         elif is_(VEOL) or (iexten and is_(VEOL2)):
             if lflag & ECHO:
                 if not self._edit:
@@ -659,31 +747,31 @@ class Tty:
             return False
         return True
 
-    def _put(self, c: int) -> None:
-        """An ordinary character: echo it and store it."""
+    def _put(self, c: int, *, newline: bool = False) -> None:
+        """An ordinary character: echo it and store it.  ``newline``: a carriage return that
+        ICRNL made a newline echoes as one; a newline typed as such in non-canonical mode or
+        after VLNEXT is an ordinary control character (``^J`` with ECHOCTL), as in Linux."""
         t = self._t
-        echo = t.lflag & ECHO
-        if self._canon and self._buffered() >= MAX_CANON:
-            if echo:
-                self._echo_raw(b"\a")
-            return
-        if echo:
+        if t.lflag & ECHO:
             self._finish_erasing()
-            if c == 0x0A:
+            if newline:
                 self._echo_raw(b"\n")
             else:
                 if self._canon and not self._edit:
                     self._canon_column = self.column
                 self._echo_char(c)
+        if self._canon and self._buffered() >= MAX_CANON:
+            return  # the line is full: echoed but dropped (Linux 6 rings no bell)
         buf = self._edit if self._canon else self._raw
         if c == 0xFF and t.iflag & PARMRK and not t.iflag & ISTRIP:
             buf.append(c)  # a real 0xff is doubled so that it is not read as a mark
         buf.append(c)
         self._received += 1
 
-    def _commit(self, end: bytes) -> None:
+    def _commit(self, end: bytes, *, eof: bool = False) -> None:
         line = bytes(self._edit) + end
         self._lines.append(line)
+        self._eof_ends.append(eof)
         self._line_bytes += len(line)
         self._edit.clear()
         self._received += 1
@@ -767,9 +855,9 @@ class Tty:
                 cols += 1
         if not after_tab:
             cols += self._canon_column
-        back = min(8 - (cols & 7), self.column)
+        back = 8 - (cols & 7)
         self._echo_out += b"\b" * back
-        self.column -= back
+        self.column = max(self.column - back, 0)
 
     def _finish_erasing(self) -> None:
         if self._erasing:
@@ -779,9 +867,11 @@ class Tty:
     def _isig(self, c: int) -> None:
         cc, lflag = self._t.cc, self._t.lflag
         signo = SIGINT if c == cc[VINTR] else SIGQUIT if c == cc[VQUIT] else SIGTSTP
+        self._flush_echo()
         if not lflag & NOFLSH:
+            # Linux drops the echo not yet written (held by VSTOP), not what writers wrote.
             self._flush_input()
-            self._held.clear()
+            self._held = [(echo, b) for echo, b in self._held if not echo]
         if self._t.iflag & IXON:
             self._start()
         if lflag & ECHO:
@@ -790,6 +880,7 @@ class Tty:
         self._signal(self.foreground_pgrp, signo)
 
     def _flow(self, c: int) -> None:
+        self._flush_echo()  # what was echoed before VSTOP is out already
         cc = self._t.cc
         if cc[VSTOP] == cc[VSTART]:
             if self._stopped:
@@ -806,12 +897,13 @@ class Tty:
             return
         self._stopped = False
         if self._held:
-            held = bytes(self._held)
+            held = b"".join(b for _, b in self._held)
             self._held.clear()
             self.write_out(held)
 
     def _flush_input(self) -> None:
         self._lines.clear()
+        self._eof_ends.clear()
         self._line_bytes = 0
         self._edit.clear()
         self._raw.clear()
@@ -825,10 +917,14 @@ class Tty:
     # --- output -----------------------------------------------------------------------------
 
     def _echo_char(self, c: int) -> None:
-        """Echo a character; ECHOCTL shows a control character (but tab and newline) as ^X."""
-        if self._t.lflag & ECHOCTL and _is_ctrl(c) and c not in (0x09, 0x0A):
+        """Echo a character; ECHOCTL shows a control character but tab as ^X (a newline that
+        ends a line is echoed with `_echo_raw`)."""
+        if self._t.lflag & ECHOCTL and _is_ctrl(c) and c != 0x09:
             self._echo_out += bytes([0x5E, c ^ 0x40])
             self.column += 2
+        elif c == 0xFF:  # Linux's echo buffer escapes 0xff and writes it as is: no OLCUC
+            self._echo_out.append(c)
+            self.column += 1
         else:
             self._echo_raw(bytes([c]))
 
@@ -839,13 +935,13 @@ class Tty:
         if self._echo_out:
             out = bytes(self._echo_out)
             self._echo_out.clear()
-            self._emit(out)
+            self._emit(out, echo=True)
 
-    def _emit(self, data: bytes) -> None:
+    def _emit(self, data: bytes, *, echo: bool) -> None:
         if not data:
             return
         if self._stopped:
-            self._held += data
+            self._held.append((echo, data))
         else:
             self.write_out(data)
 
@@ -854,11 +950,11 @@ class Tty:
         oflag = self._t.oflag
         if not oflag & OPOST:
             return data
-        if not oflag & (OLCUC | OCRNL | ONOCR | ONLRET) and oflag & TABDLY != XTABS:
+        simple = not oflag & (OLCUC | OCRNL | ONOCR | ONLRET) and oflag & TABDLY != XTABS
+        if simple and (oflag & ONLCR or b"\n" not in data):
             # The common case: only ONLCR changes bytes; only the tail moves the column.
-            onlcr = oflag & ONLCR
-            out = data.replace(b"\n", b"\r\n") if onlcr else data
-            cut = max(data.rfind(b"\n") if onlcr else -1, data.rfind(b"\r"))
+            out = data.replace(b"\n", b"\r\n") if oflag & ONLCR else data
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r"))
             if cut >= 0:
                 self.column = self._canon_column = 0
             tail = data[cut + 1 :]
@@ -873,11 +969,12 @@ class Tty:
         for c in data:
             if c == 0x0A:
                 if oflag & ONLRET:
-                    self.column = self._canon_column = 0
+                    self.column = 0
                 if oflag & ONLCR:
                     res += b"\r\n"
                     self.column = self._canon_column = 0
                     continue
+                self._canon_column = self.column  # as Linux: the next line starts here
             elif c == 0x0D:
                 if oflag & ONOCR and self.column == 0:
                     continue
@@ -893,8 +990,8 @@ class Tty:
                 self.column += spaces
                 continue
             else:
-                if oflag & OLCUC and 0x61 <= c <= 0x7A:
-                    c -= 0x20
+                if oflag & OLCUC:
+                    c = _upper(c)
                 self._advance(c)
             res.append(c)
         return bytes(res)
@@ -911,7 +1008,13 @@ class Tty:
 
 
 def _lower(c: int) -> int:
-    return c + 0x20 if 0x41 <= c <= 0x5A else c
+    """IUCLC: tolower() of the kernel's Latin-1 ctype."""
+    return c + 0x20 if 0x41 <= c <= 0x5A or (0xC0 <= c <= 0xDE and c != 0xD7) else c
+
+
+def _upper(c: int) -> int:
+    """OLCUC: toupper() of the kernel's Latin-1 ctype (0xdf and 0xff included, as there)."""
+    return c - 0x20 if 0x61 <= c <= 0x7A or (0xDF <= c <= 0xFF and c != 0xF7) else c
 
 
 # Requests that change the terminal: a background caller gets SIGTTOU (tty_check_change).

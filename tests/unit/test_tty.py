@@ -266,10 +266,9 @@ def test_utf8_erase_removes_a_whole_character_with_iutf8() -> None:
     assert m.tty.read(100) == "aé\n".encode()
 
 
-def test_line_is_4095_bytes_at_most_and_a_newline_still_fits() -> None:
+def test_line_is_4095_bytes_at_most_and_a_line_end_still_fits() -> None:
     m = Term()
-    echo = m.type(b"a" * 5000)
-    assert echo == b"a" * 4095 + b"\a" * 905
+    assert m.type(b"a" * 5000) == b"a" * 5000  # echoed, but only 4095 are kept
     m.tty.feed(b"\x7fbc")  # erase makes room for one
     assert m.type(b"\r") == b"\r\n"
     assert m.tty.read(10000) == b"a" * 4094 + b"b\n"
@@ -443,6 +442,14 @@ def test_vmin0_vtime_is_an_overall_timer() -> None:
     assert m.tty.readable() and m.tty.read(10) == b"a"
 
 
+def test_an_interrupted_read_does_not_leave_its_timer() -> None:
+    m = Term()
+    m.raw(0, 2)
+    assert m.tty.read(10) is None and m.tty.read_deadline(0) == 200_000_000
+    m.tty.cancel_read()  # EINTR
+    assert m.tty.read(10) is None and m.tty.read_deadline(500_000_000) == 700_000_000
+
+
 def test_vmin_vtime_is_an_inter_byte_timer() -> None:
     m = Term()
     m.raw(3, 1)
@@ -478,10 +485,10 @@ def test_cfmakeraw_passes_every_byte_and_throttles_at_4095() -> None:
 
 def test_mode_switches_keep_buffered_input() -> None:
     m = Term()
-    m.tty.feed(b"l1\rpart")
+    m.tty.feed(b"l1\reof\x04part")
     m.raw()
-    assert m.tty.input_available == 7
-    assert m.tty.read(100) == b"l1\npart"
+    assert m.tty.input_available == 11
+    assert m.tty.read(100) == b"l1\neof\x00part"  # as Linux: VEOF's place is a NUL
     m.tty.feed(b"xy")
     m.change(lflag=T.ICANON | T.ECHO)
     assert m.tty.readable() and m.tty.read(100) == b"xy"  # raw input is one line
@@ -678,6 +685,12 @@ def test_termios_property_is_a_copy() -> None:
     m = Term()
     m.tty.termios.lflag = 0
     assert m.tty.termios.lflag == T.DEFAULT_LFLAG
+    t = m.tty.termios
+    t.cc = bytearray(b"\x03")  # too short: the other c_cc entries become disabled (0)
+    m.tty.termios = t
+    assert m.tty.get_termios() == T.DEFAULT_TERMIOS[:18] + b"\0" * 18
+    m.tty.set_termios(T.DEFAULT_TERMIOS)
+    assert m.tty.get_termios() == T.DEFAULT_TERMIOS
 
 
 def test_termios2() -> None:
@@ -850,3 +863,32 @@ def test_background_tcsets_gets_sigttou_tcgets_does_not() -> None:
     assert m.ioctl_errno(T.TIOCSPGRP, caller=Caller(12, 12, FG, pgrp_orphaned=True)) == E.ENOTTY
     ignoring = Caller(12, 12, FG, sig_ignored=frozenset({T.SIGTTOU}))
     assert m.ioctl(T.TIOCSPGRP, caller=ignoring) == 0 and m.tty.foreground_pgrp == 12
+
+
+def test_quoted_signal_character_waits_its_turn_while_throttled() -> None:
+    m = Term()
+    m.tty.feed(b"x" * 4000 + b"\r" + b"y" * 94)
+    m.tty.feed(b"\x16\x03z\r")  # the buffer is full: all of it waits, ^C quoted
+    assert m.signals == []
+    assert m.tty.read(5000) == b"x" * 4000 + b"\n"
+    assert m.tty.read(5000) == b"y" * 94 + b"\x03z\n"
+
+
+def test_a_big_paste_arrives_whole_and_in_order() -> None:
+    """More than the buffer holds: it waits, unechoed, and nothing is lost or reordered."""
+    rng = random.Random(5)
+    lines = [
+        bytes(rng.choice(b"abc xyz\t-_") for _ in range(rng.randrange(0, 300))) for _ in range(400)
+    ]
+    m = Term()
+    m.tty.feed(b"\r".join(lines) + b"\r")
+    got = []
+    while (r := m.tty.read(100_000)) is not None:
+        got.append(r)
+    assert got == [line + b"\n" for line in lines]
+    assert m.take().replace(b"\r\n", b"\n") == b"\n".join(lines) + b"\n"
+    m.raw(0, 0)
+    data = bytes(rng.randrange(0x20, 0x7F) for _ in range(50_000))
+    m.tty.feed(data)
+    assert m.tty.input_available == 4095
+    assert b"".join(iter(lambda: m.tty.read(1000) or b"", b"")) == data
