@@ -742,7 +742,13 @@ class Machine:
         except WouldBlock as w:
             self._set_pc(pc)
             self.threads.block(
-                Wait("io", ready=w.ready, deadline=w.deadline, timeout_result=w.timeout_result)
+                Wait(
+                    "io",
+                    ready=w.ready,
+                    deadline=w.deadline,
+                    timeout_result=w.timeout_result,
+                    on_interrupt=w.on_interrupt,
+                )
             )
             self.threads.current.call = w.what
             return None

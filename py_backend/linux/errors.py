@@ -133,8 +133,10 @@ class WouldBlock(Exception):
         deadline: int | None = None,
         timeout_result: int = 0,
         what: str = "io",
+        on_interrupt: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(what)
+        self.on_interrupt = on_interrupt  # a signal ended the wait
         self.ready = ready
         self.deadline = deadline
         self.timeout_result = timeout_result

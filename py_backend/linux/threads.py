@@ -111,6 +111,7 @@ class Wait:
     restore_mask: bool = False  # ppoll: a timeout ends the temporary signal mask
     ready: Callable[[], bool] | None = None  # the wait is over ("io": the call runs again)
     ready_result: int | None = None  # a0 when ready (None: "io", the call runs again)
+    on_interrupt: Callable[[], None] | None = None  # "io": a signal ended the wait
 
 
 @dataclass(slots=True, eq=False)
@@ -311,6 +312,8 @@ class Threads:
         w = t.wait
         assert w is not None
         t.advance = w.kind == "io"
+        if w.on_interrupt is not None:
+            w.on_interrupt()
         if w.rem and w.deadline is not None:
             left = max(0, w.deadline - self.now())
             try:

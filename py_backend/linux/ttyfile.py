@@ -93,7 +93,7 @@ class TtyFile(OpenFile):
         def ready() -> bool:
             return tty.readable() or (deadline is not None and time.monotonic_ns() >= deadline)
 
-        raise WouldBlock(ready, deadline, 0, "tty read")
+        raise WouldBlock(ready, deadline, 0, "tty read", on_interrupt=tty.cancel_read)
 
     def pread(self, n: int, off: int) -> bytes:
         raise SyscallError(E.ESPIPE)
