@@ -194,6 +194,8 @@ const result = await rt.run({
   budget: opts.budget,
   countTbs: opts.stats,
   maxTbs: opts.maxTbs,
+  // the guest's sleeps (and the System's, when every process waits) block this thread idle
+  sleep: (seconds) => Atomics.wait(sleeper, 0, 0, Math.max(0, seconds * 1000)) !== "timed-out",
   sysroot: sysrootMount,
   mounts: hostDirs,
   tier,
