@@ -218,7 +218,8 @@ def test_stop_ends_sleeping_processes(app_page) -> None:
 
 def test_process_table_limit_ends_cleanly(app_page) -> None:
     """64 processes at once (each its own 1 GiB memory in the worker), twice: fork fails with
-    EAGAIN at the limit, sh gives up, every process goes; the page keeps working."""
+    EAGAIN at the limit, sh gives up, every process goes; then a fork bomb; the page keeps
+    working."""
     page = app_page
     page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)
     script = "i=0; while [ $i -lt 80 ]; do sleep 10 & i=$((i+1)); done; echo never"
@@ -231,6 +232,11 @@ def test_process_table_limit_ends_cleanly(app_page) -> None:
         assert r["status"] == 2, r
         assert r["stdout"] == ""
         assert r["stderr"] == "sh: can't fork: Resource temporarily unavailable\n"
+    r = page.evaluate(
+        """() => window.tbwasm.run({program: "/guests/busybox", argv0: "busybox",
+                                    args: ["sh", "-c", "f(){ f|f& }; f; sleep 2; echo done"]})"""
+    )
+    assert (r["status"], r["stdout"]) == (0, "done\n"), r  # a fork bomb
     r = run_program(page, "hello")
     assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
 
