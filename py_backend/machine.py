@@ -55,6 +55,7 @@ from .translate.tier0 import interpreter_module
 
 DEFAULT_ENV = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "TERM=xterm", "LANG=C"]
 _EXEC = int(PageFlags.EXEC)
+_ECALL = (0x73).to_bytes(4, "little")
 _LINE = 256  # bytes of code read at once by the translator; divides the page size
 _LINE_SHIFT = _LINE.bit_length() - 1
 THREAD_SLICE = 200_000  # at most this many guest instructions per slice while threads share
@@ -603,6 +604,15 @@ class Machine:
 
         def go() -> Action:
             t.schedule()
+            cur = t.current
+            if cur.restart and cur.wait is None and self._at_ecall():
+                # its blocked system call can go on: run it again here rather than returning
+                # to Wasm only to trap on the same ecall (one host round trip less per wait)
+                cur.restart = False
+                handler = self.linux.signals.deliver_pending()
+                if handler is not None:
+                    return self._run(handler)
+                return self._syscall(self.pc())
             return self._resume(self.pc())
 
         return self._guarded(go)
@@ -692,7 +702,12 @@ class Machine:
         handler = self.linux.signals.deliver_pending()
         return self._run(pc if handler is None else handler)
 
+    def _at_ecall(self) -> bool:
+        pc = self.pc()
+        return 0 <= pc < abi.GUEST_SIZE - 4 and self.mem.read(abi.GUEST_BASE + pc, 4) == _ECALL
+
     def _syscall(self, pc: int) -> Action:
+        self.threads.current.restart = False
         # a0..a7 in one read (one host call in a JS host, not seven)
         a = struct.unpack("<8Q", self.mem.read(abi.x_addr(10), 64))
         nr, args = a[7], a[:6]
@@ -741,6 +756,7 @@ class Machine:
             return self.linux.syscall(nr, args)
         except WouldBlock as w:
             self._set_pc(pc)
+            self.threads.current.restart = True
             self.threads.block(
                 Wait(
                     "io",

@@ -129,6 +129,7 @@ class Thread:
     # an "io" wait left pc at its ecall so that the call runs again once ready; a result from a
     # timeout or a signal instead ends the call: pc moves past the ecall
     advance: bool = False
+    restart: bool = False  # blocked in a call that runs again when ready (pc at its ecall)
 
 
 class Threads:
@@ -397,6 +398,7 @@ class Threads:
     def _resume_self(self, t: Thread) -> None:
         if t.result is None:
             return
+        t.restart = False  # it ends with this result instead
         if t.advance:
             pc = int.from_bytes(self.mem.read(abi.CPU_PC, 8), "little")
             self.mem.write(abi.CPU_PC, (pc + 4).to_bytes(8, "little"))
