@@ -1,4 +1,5 @@
-"""Shared fixtures. The run helpers live in tests/helpers.py (importable as `helpers`)."""
+"""Shared fixtures, the `--accept` option of the expect tests, and which suites are `slow`. The run
+helpers live in tests/helpers.py (importable as `helpers`)."""
 
 from __future__ import annotations
 
