@@ -2,7 +2,7 @@
 PY ?= python3
 PYTEST = $(PY) -m pytest -q
 
-.PHONY: setup serve test tiers unit expect expect-accept guests differential node browser lint bench fuzz
+.PHONY: setup serve test quick tiers unit expect expect-accept guests differential node browser lint bench fuzz
 
 # `pytest tests` runs every suite in the default tier (tiered); these run again in each other
 # tier (TBWASM_TIER is read by every Machine, so the CLI and snippets follow it; the Node CLI and
@@ -21,6 +21,10 @@ serve: setup
 test: setup lint
 	$(PYTEST) tests
 	$(MAKE) --no-print-directory tiers
+
+# The quick loop (~40 s): everything but the tests marked slow (tests/conftest.py says which).
+quick:
+	$(PYTEST) -m "not slow" tests
 
 tiers:
 	TBWASM_TIER=interp $(PYTEST) $(TIER_SUITES)

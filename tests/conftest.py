@@ -1,4 +1,5 @@
-"""Shared fixtures. The run helpers live in tests/helpers.py (importable as `helpers`)."""
+"""Shared fixtures, the `--accept` option of the expect tests, and which suites are `slow`. The run
+helpers live in tests/helpers.py (importable as `helpers`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import helpers
+
+# Whole suites that are slow by nature: guest programs and random programs against qemu, and
+# anything that loads Pyodide (Node) or a browser.  Single long tests elsewhere carry
+# @pytest.mark.slow themselves.  `pytest -m "not slow"` is the quick loop.
+_SLOW_DIRS = ("guests", "differential", "node", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.parent.name in _SLOW_DIRS or item.get_closest_marker("node"):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -296,7 +296,7 @@ def _divrem(c: Ctx, i: Insn, wide: bool) -> None:
     else:
         f.local_get(a)
     f.else_()
-    if at.signed:
+    if at.signed:  # b == -1 apart (Wasm traps on INT_MIN / -1); the division in its else
         f.local_get(b)
         const(-1)
         eq(f)
@@ -312,8 +312,8 @@ def _divrem(c: Ctx, i: Insn, wide: bool) -> None:
     f.local_get(b)
     _DIVREM[at.op, at.signed, wide](f)
     if at.signed:
-        f.end()
-    f.end()
+        f.end()  # b == -1
+    f.end()  # b == 0
     if wide:
         c.set_x(i.rd)
     else:

@@ -1,4 +1,4 @@
-// Guest processes in one Runtime, run after run (tests/node/test_processes.py):
+// Guest processes in one Runtime, run after run (tests/node/test_node_processes.py):
 //   node tests/node/processes.mjs RUNS SCRIPT [STOP_MS]
 // runs `busybox sh -c SCRIPT` RUNS times and prints one JSON line per run: status, stdout,
 // stopped, processes, and the runtime's process memories (made, kept, let go, the Python

@@ -89,6 +89,7 @@ def _put(buf: bytearray, off: int, fmt: str, value: int) -> None:
     struct.pack_into(fmt, buf, off, value & ((1 << (8 * size)) - 1))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     base=st.sampled_from(["tiny", "hello"]),
@@ -123,6 +124,7 @@ def test_random_bytes(data: bytes, keep_magic: bool) -> None:
     load((b"\x7fELF\x02\x01\x01" if keep_magic else b"") + data)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(
     flips=st.lists(st.tuples(st.integers(0, 0x3FF), st.integers(0, 255)), min_size=1, max_size=8)
@@ -134,6 +136,7 @@ def test_byte_flips_in_headers(flips: list[tuple[int, int]]) -> None:
     load(bytes(buf))
 
 
+@pytest.mark.slow
 def test_every_truncation_of_first_4k() -> None:
     for n in range(0, 4096):
         assert load(HELLO[:n], run=False) == "elf", n
@@ -209,6 +212,7 @@ def _load_with_interp(root: Path, interp: bytes, run: bool = False) -> str:
 DYN_HELLO = guest_path("dyn/hello").read_bytes()
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150,
     deadline=None,
@@ -252,6 +256,7 @@ def test_random_interpreter(fake_sysroot: Path, data: bytes, keep_magic: bool) -
     assert _load_with_interp(fake_sysroot, head + data) == "elf"
 
 
+@pytest.mark.slow
 def test_interpreter_truncations(fake_sysroot: Path) -> None:
     for n in list(range(0, 4096, 3)) + list(range(4096, 0x1E000, 0x800)):
         assert _load_with_interp(fake_sysroot, LDSO[:n]) == "elf", n

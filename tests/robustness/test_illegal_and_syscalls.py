@@ -152,6 +152,7 @@ def test_unknown_syscall_reported_once(tmp_path: Path) -> None:
     assert len(lines) == 1 and lines[0].startswith("tbwasm:") and "500" in lines[0], lines
 
 
+@pytest.mark.slow
 def test_timeout_stops_runaway_loop() -> None:
     t0 = time.monotonic()
     r = cli("run", "--timeout", "1", str(guest_path("loop")), timeout=30)

@@ -175,6 +175,7 @@ def _internal_snapshot(sm: SnippetMachine) -> bytes:
     return low + sm.host.raw.read(abi.STATE_END, abi.GUEST_BASE - abi.STATE_END)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("op", OPS, ids=lambda o: o.name)
 def test_every_address_faults_or_runs(sweep: Sweep, op: Op) -> None:
     sm = sweep.sm

@@ -7,7 +7,10 @@ import json
 import subprocess
 import sys
 
+import pytest
 from _support import REPO_ROOT, guest_path, host_env
+
+pytestmark = pytest.mark.slow  # each runs a large guest workload
 
 RSS = str(REPO_ROOT / "tests" / "robustness" / "_rss.py")
 

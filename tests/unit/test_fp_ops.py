@@ -119,6 +119,7 @@ def _names(t: str) -> Iterator[str]:
         yield op.format(t)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("t", ["d", "s"])
 def test_edges_binary(h: OneInsn, t: str) -> None:
     edge = D_EDGE if t == "d" else S_EDGE
@@ -147,6 +148,7 @@ def test_edges_unary_and_convert(h: OneInsn, t: str) -> None:
                 _check(h, op.format(t), rm, frm, v)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("t", ["d", "s"])
 def test_edges_fma(h: OneInsn, t: str) -> None:
     edge = D_EDGE if t == "d" else S_EDGE
@@ -169,6 +171,7 @@ def test_invalid_dynamic_rm_is_illegal(h: OneInsn) -> None:
     assert out.reason == ExitReason.EBREAK and out.value == d(1.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("t", ["d", "s"])
 def test_random(h: OneInsn, t: str) -> None:
     rng = random.Random(1234 if t == "d" else 4321)

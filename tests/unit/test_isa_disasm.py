@@ -230,6 +230,7 @@ def _parse_objdump(text: str) -> dict[int, str]:
     return out
 
 
+@pytest.mark.slow
 def test_static_binary_against_gnu_objdump(tmp_path: Path) -> None:
     """Every instruction of a static glibc binary (~90k) disassembles as objdump has it."""
     gcc, objdump = _tool(GCC), _tool(OBJDUMP)

@@ -107,6 +107,7 @@ def test_every_halfword_matches_reference() -> None:
         assert decode(h) == decode_uncached(h)
 
 
+@pytest.mark.slow
 def test_random_words_match_reference() -> None:
     rng = random.Random(1)
     words = [rng.getrandbits(32) | 3 for _ in range(100_000)]

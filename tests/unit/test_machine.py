@@ -54,6 +54,7 @@ def run_hello(**kw: object) -> tuple[Action, Machine, bytes, list[Action]]:
     return action, m, bytes(out.data), seen
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tier", ["jit", "tiered"])
 def test_small_tb_cache_flushes_and_asks_for_a_fresh_table(tier: str) -> None:
     # tiered with threshold 1 compiles every block on its first entry; a reset table gets

@@ -51,12 +51,14 @@ def test_interp_tier_never_translates() -> None:
     assert s["interp_insns"] == s["guest_insns"] > 1000
 
 
+@pytest.mark.slow
 def test_jit_tier_never_interprets() -> None:
     status, out, m = run("hello.elf", [], tier="jit")
     assert (status, out) == (0, b"Hello from RISC-V!\n")
     assert m.stats()["interp_insns"] == 0
 
 
+@pytest.mark.slow
 def test_cold_code_is_interpreted_and_hot_loops_are_compiled() -> None:
     status, out, m = run("bench.elf", ["2"], tier="tiered")
     _, ref, _ = run("bench.elf", ["2"], tier="interp")
