@@ -84,20 +84,23 @@ EXEC_SCRIPTS = [
     ("false | true; echo $?; true | false; echo $?", "0\n1\n", 0),
     ("sh -c 'exit 5'", "", 5),
     # cat copies with sendfile: a full pipe must block it before it reads, not lose data
-    ("cat /bin/busybox /bin/busybox | wc -c", f"{2 * BUSYBOX.stat().st_size}\n", 0),
+    ("cat /bin/busybox /bin/busybox | wc -c", "{2 * size}\n", 0),
     # /proc/self/exe is each process's own program, canonical (busybox re-execs through it)
     (
         "/bin/ls -l /proc/self/exe | tr -s ' ' | cut -d' ' -f9-",
         "/proc/self/exe -> /bin/busybox\n",
         0,
     ),
-    ("cat /proc/self/exe | wc -c", f"{BUSYBOX.stat().st_size}\n", 0),
+    ("cat /proc/self/exe | wc -c", "{size}\n", 0),
 ]
 
 
 @pytest.mark.parametrize(("script", "out", "status"), EXEC_SCRIPTS)
 def test_scripts_that_exec(bindir: Path, script: str, out: str, status: int) -> None:
     r = sh(bindir, script)
+    if "{" in out:  # sizes of the busybox binary
+        out = out.replace("{2 * size}", str(2 * BUSYBOX.stat().st_size))
+        out = out.replace("{size}", str(BUSYBOX.stat().st_size))
     assert r.stdout.decode() == out, r.stderr.decode()
     assert r.returncode == status, r.stderr.decode()
 
