@@ -206,6 +206,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"compiled {int(s['guest_insns'] - s['interp_insns'])}, hot exits "
             f"{int(s['hot_exits'])}, engine compile {host.compile_seconds * 1e3:.1f} ms\n"
         )
+        if s["processes"] > 1 or s["execs"]:
+            sys.stderr.write(
+                f"tbwasm: processes {int(s['processes'])}, execs {int(s['execs'])}; all of them: "
+                f"guest instructions {int(s['all_guest_insns'])} (interpreted "
+                f"{int(s['all_interp_insns'])}), TBs translated {int(s['all_tbs_translated'])}, "
+                f"modules compiled {int(s['all_modules_compiled'])}\n"
+            )
     return action.status
 
 

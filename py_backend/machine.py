@@ -238,6 +238,7 @@ class Machine:
         self.waiting: dict[int, set[tuple[int, int]]] = {}
         self._unlinked = 0 if tier == "jit" else abi.INTERP_TB
         self.module_tbs: dict[int, list[int]] = {}  # module serial -> its TB ids
+        self.module_bytes: dict[int, bytes] = {}  # module serial -> its code (forks inherit it)
         self.module_serial = 0
         self.smc_pages: dict[int, int] = {}  # guest page -> times its TBs were invalidated
         self._code_lines: dict[int, bytes] = {}  # see _fetch16
@@ -252,6 +253,41 @@ class Machine:
         self.translate_seconds = 0.0
         self.flushes = 0
         self.hot_exits = 0
+
+    def _inherit_code(self, parent: Machine) -> None:
+        """A forked child runs the same code at the same addresses: it starts with the parent's
+        translated code (its modules instantiated again in the child's space, which a host
+        compiles once) instead of an empty TB cache.  Call after the address space exists."""
+        copies = {
+            tb.id: TB(
+                tb.id,
+                tb.pc,
+                tb.end_pc,
+                tb.pages,
+                tb.module,
+                set(tb.links_in),
+                dict(tb.links_out),
+                tb.targets,
+            )
+            for tb in parent.by_id.values()
+        }
+        self.by_id = copies
+        self.tbs = {tb.pc: tb for tb in copies.values()}
+        self.page_tbs = {p: set(ids) for p, ids in parent.page_tbs.items()}
+        self.free_ids = list(parent.free_ids)
+        self.next_id = parent.next_id
+        self.waiting = {pc: set(w) for pc, w in parent.waiting.items()}
+        self.module_tbs = {m: list(ids) for m, ids in parent.module_tbs.items()}
+        self.module_bytes = dict(parent.module_bytes)
+        self.module_serial = parent.module_serial
+        self.smc_pages = dict(parent.smc_pages)
+        # link slots, the pc -> TB cache and tier 0's counters, as the parent has them
+        self.mem.write(
+            abi.LINK_SLOTS, parent.mem.read(abi.LINK_SLOTS, abi.STATE_END - abi.LINK_SLOTS)
+        )
+        for page in self.page_tbs:
+            self.aspace.set_code(page, True)
+        self.pending.extend(self.module_bytes[m] for m in sorted(self.module_bytes))
 
     def _attach_linux(self) -> None:
         self.threads = self.linux.threads
@@ -429,7 +465,9 @@ class Machine:
                     if src is not None and slot not in src.links_out and src.targets[slot] == tb.pc:
                         self._link(from_id, slot, tb.id)
                 self._cache(tb)
-        self.pending.append(writer.to_bytes())
+        code = writer.to_bytes()
+        self.module_bytes[module] = code
+        self.pending.append(code)
         self.modules_compiled += 1
         self.tbs_translated += len(blocks)
         self.translate_seconds += time.perf_counter() - t0
@@ -511,6 +549,7 @@ class Machine:
                 for tb_id in list(ids):
                     tb = self.by_id.get(tb_id)
                     if tb is not None:
+                        self.module_bytes.pop(tb.module, None)
                         for other in self.module_tbs.pop(tb.module, ()):
                             dead = self.by_id.get(other)
                             if dead is not None and dead.module == tb.module:
@@ -528,6 +567,7 @@ class Machine:
         self.tbs.clear()
         self.by_id.clear()
         self.module_tbs.clear()
+        self.module_bytes.clear()
         self.page_tbs.clear()
         self.free_ids.clear()
         self.waiting.clear()
@@ -784,6 +824,10 @@ class Machine:
         return self._run(pc + insn.size)
 
     def stats(self) -> dict[str, float]:
+        """This process image's counters, and the run's (System.stats: ``all_*``)."""
+        return {**self._own_stats(), **self.system.stats()}
+
+    def _own_stats(self) -> dict[str, float]:
         tb_entries = self._u64(abi.CTX_TB_COUNT)
         return {
             "guest_insns": self.guest_insns,
@@ -798,7 +842,6 @@ class Machine:
             "interp_insns": self._u64(abi.CTX_INTERP_INSNS),
             "hot_exits": self.hot_exits,
             **self.threads.stats(),
-            **self.system.stats(),
         }
 
 
@@ -839,6 +882,7 @@ class System:
         self.spaces: Spaces | None = None
         self.switches = 0
         self.execs = 0
+        self.retired: dict[str, float] = {}
         self._attach(init, proc)
         init.linux.vfs.proc_self_exe.current = lambda: self.current.linux.exe_path
         self.terminal = init.linux.terminal
@@ -1052,6 +1096,7 @@ class System:
         child.linux = parent.linux.fork(child.aspace, proc.pid)
         child._attach_linux()
         child._setup_tiers()
+        child._inherit_code(parent)
         self._attach(child, proc)
         if flags & CLONE_CHILD_SETTID:
             child.threads._try_write_u32(ctid, proc.pid)
@@ -1094,6 +1139,7 @@ class System:
         new._setup_tiers()
         new._write_x(2, new.process.sp)
         new._set_pc(new.process.entry)
+        self._retire(m)
         proc = m.proc
         proc.exec_done = True
         proc.name = new.threads.current.name.decode(errors="replace")
@@ -1116,6 +1162,7 @@ class System:
 
     def _bury(self, m: Machine, status: int) -> None:
         proc = m.proc
+        self._retire(m)
         m.linux.close_all()
         self.machines.pop(proc.pid, None)
         parent = self.procs.get(proc.ppid)
@@ -1130,8 +1177,19 @@ class System:
         if self.spaces is not None and m.space != self.init.space:
             self.spaces.free_space(m.space)
 
+    def _retire(self, m: Machine) -> None:
+        """Keep the counters of a process image that ended (exit or exec) for `stats`."""
+        st = m._own_stats()
+        for k in _SUMMED:
+            self.retired[k] = self.retired.get(k, 0) + st[k]
+
     def stats(self) -> dict[str, float]:
-        return {"processes": self.procs.forks + 1, "execs": self.execs}
+        """Counts over the whole run: every process and every image (``all_*``)."""
+        out: dict[str, float] = {"processes": self.procs.forks + 1, "execs": self.execs}
+        for k in _SUMMED:
+            live = sum(m._own_stats()[k] for m in self.machines.values())
+            out[f"all_{k}"] = self.retired.get(k, 0) + live
+        return out
 
 
 class _BlockingInput:
@@ -1170,6 +1228,9 @@ def _install_program(vfs: Vfs, path: str, program: bytes) -> None:
         vfs.add_file(path, program, 0o755)
     except SyscallError:
         pass  # a parent is not a directory: leave it
+
+
+_SUMMED = ("guest_insns", "interp_insns", "tbs_translated", "modules_compiled", "translate_seconds")
 
 
 def _blocked() -> None:

@@ -100,6 +100,7 @@ class NativeHost:
     # wasmtime never frees an instance before its store: past this many, the host moves the
     # guest into a fresh store (copying only mapped pages) and the machine retranslates.
     MAX_INSTANCES = 8000
+    COMPILED_CACHE = 2048
 
     def __init__(self, code_cache: bool = False) -> None:
         self.engine, self.entry_module = _engine(code_cache)
@@ -107,6 +108,9 @@ class NativeHost:
         self.compile_seconds = 0.0  # Cranelift (or the code cache) on TB modules
         self.recycles = 0
         self.spaces: dict[int, _Space] = {0: _Space(self.engine, self.entry_module, self.raw)}
+        # compiled modules by their bytes: a forked process instantiates its parent's modules
+        # again in its own space without compiling them again
+        self._compiled: dict[bytes, wasmtime.Module] = {}
         self.next_space = 1
         self.spaces_made = 1
 
@@ -185,9 +189,16 @@ class NativeHost:
                 # tier 0: compiled once per engine, instantiated again after a table reset
                 module = _interp_module(self.engine)
             else:
-                t0 = time.perf_counter()
-                module = wasmtime.Module(self.engine, m)
-                self.compile_seconds += time.perf_counter() - t0
+                # (taken out and put back: the least recently used come first)
+                cached = self._compiled.pop(m) if m in self._compiled else None
+                if cached is None:
+                    t0 = time.perf_counter()
+                    cached = wasmtime.Module(self.engine, m)
+                    self.compile_seconds += time.perf_counter() - t0
+                module = cached
+                self._compiled[m] = module
+                if len(self._compiled) > self.COMPILED_CACHE:
+                    del self._compiled[next(iter(self._compiled))]
             wasmtime.Instance(sp.store, module, sp.imports)
         sp.instances += len(action.modules)
 

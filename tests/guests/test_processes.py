@@ -11,6 +11,7 @@ checked against the output Linux gives, written out here.  Applets are reached t
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -204,3 +205,27 @@ def test_interactive_shell_on_a_pseudo_terminal(bindir: Path) -> None:
         except ProcessLookupError:
             pass
         os.close(fd)
+
+
+def test_forked_children_run_their_parents_translated_code() -> None:
+    """hotfork.c makes work() hot in the parent, then three children run it: they run it
+    compiled from their first instruction of it (the parent's modules, instantiated in each
+    child's space), and translate nothing of their own."""
+    elf = helpers.guest_path("hotfork")
+    cmd = [sys.executable, "-m", "py_backend.cli", "run", "--tier", "tiered", "--stats", str(elf)]
+    r = subprocess.run(cmd, capture_output=True, timeout=120, env=helpers.host_env())
+    assert r.returncode == 0, r.stderr.decode()
+    if helpers.have_qemu():
+        assert r.stdout == helpers.qemu_run(elf).stdout
+    err = r.stderr.decode()
+    own = re.search(r"TBs translated (\d+), modules compiled (\d+)", err)
+    every = re.search(
+        r"processes (\d+), execs 0; all of them: guest instructions (\d+) \(interpreted (\d+)\), "
+        r"TBs translated (\d+), modules compiled (\d+)",
+        err,
+    )
+    assert own and every, err
+    assert int(every.group(1)) == 4
+    assert every.group(4) == own.group(1) and every.group(5) == own.group(2)
+    # the children's 6 M iterations ran compiled: under 1% of all instructions interpreted
+    assert int(every.group(3)) < int(every.group(2)) // 100
