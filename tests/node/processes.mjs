@@ -20,16 +20,18 @@ const rt = await createRuntime({
 const program = new Uint8Array(fs.readFileSync(path.join(ROOT, "guests", "bin", "busybox")));
 const [runs, script, stopMs] = [Number(process.argv[2]), process.argv[3], Number(process.argv[4] ?? 0)];
 const nap = new Int32Array(new SharedArrayBuffer(4));
-for (let k = 0; k < runs; k++) {
+const then = process.env.TBW_THEN;
+for (let k = 0; k < runs + (then ? 1 : 0); k++) {
+  const last = k === runs;
   let out = "";
   const dec = new TextDecoder();
   const t0 = performance.now();
   let stopAt = Infinity;
   const stop = () => performance.now() >= stopAt;
   const r = await rt.run({
-    program,
-    argv0: "/bin/busybox",
-    args: ["sh", "-c", script],
+    program: last ? new Uint8Array(fs.readFileSync(then)) : program,
+    argv0: last ? path.basename(then) : "/bin/busybox",
+    args: last ? [] : ["sh", "-c", script],
     stdout: (b) => {
       out += dec.decode(b);
       if (stopMs && stopAt === Infinity) stopAt = performance.now() + stopMs;

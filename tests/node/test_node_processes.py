@@ -113,7 +113,13 @@ def test_expected_outcomes(results: dict[str, tuple[Any, Any]]) -> None:
     assert (node.returncode, node.stdout) == (0, b"done\n")
 
 
-def runtime_runs(runs: int, script: str, stop_ms: int = 0) -> list[dict[str, Any]]:
+def runtime_runs(
+    runs: int,
+    script: str,
+    stop_ms: int = 0,
+    then: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
     cmd = ["node", str(REPO / "tests" / "node" / "processes.mjs"), str(runs), script]
     r = subprocess.run(
         [*cmd, *([str(stop_ms)] if stop_ms else [])],
@@ -122,7 +128,7 @@ def runtime_runs(runs: int, script: str, stop_ms: int = 0) -> list[dict[str, Any
         text=True,
         timeout=TIMEOUT,
         check=False,
-        env=node_env(),
+        env=node_env({**({"TBW_THEN": str(then)} if then else {}), **(env or {})}),
     )
     assert r.returncode == 0, r.stderr[-2000:]
     return [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
@@ -152,3 +158,18 @@ def test_stop_ends_a_run_whose_processes_sleep(web_assets: Path) -> None:
         assert (r["stopped"], r["status"], r["message"]) == (True, 130, "tbwasm: stopped")
         assert r["stop_ms"] < 5000  # from the Stop to the end of the run
         assert r["memories"] == 1 + r["spare"]
+
+
+def test_kept_memories_are_clean_for_another_program(web_assets: Path, qemu_run) -> None:
+    """Processes of one program leave their memories to the runtime; the forks of another
+    program (procs.elf: fork, vfork, pipes, waits, signals) then run in them as in new ones.
+    Every block is compiled (tier jit), so the kept memories hold link slots and jump-cache
+    entries naming TBs of the first program."""
+    procs = helpers.GUEST_BIN_DIR / "procs.elf"
+    script = "i=0; while [ $i -lt 3 ]; do sleep 0.01 & i=$((i+1)); done; wait; echo $(echo x)"
+    first, then = runtime_runs(1, script, then=procs, env={"TBWASM_TIER": "jit"})
+    assert (first["status"], first["out"]) == (0, "x\n")
+    assert first["spare"] == 2  # kept between runs, for procs.elf's first forks
+    ref = qemu_run(procs, cwd=helpers.GUEST_BIN_DIR)
+    assert then["status"] == ref.returncode
+    assert then["out"] == ref.stdout.decode()
