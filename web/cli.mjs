@@ -209,7 +209,9 @@ if (opts.stats) {
       `${s.guest_insns} insns in ${s.elapsed.toFixed(3)} s = ${s.mips.toFixed(1)} MIPS; ` +
       `${s.tbs_translated} TBs, ${s.modules_compiled} modules, ${s.chain_hits ?? "?"} chain hits, ` +
       `translate ${Number(s.translate_seconds ?? 0).toFixed(3)} s, ` +
-      `code flushes ${s.code_flushes ?? 0}\n`,
+      `code flushes ${s.code_flushes ?? 0}` +
+      (s.processes > 1 ? `; ${s.processes} processes, ${s.execs ?? 0} execs` : "") +
+      "\n",
   );
   if (s.tier !== undefined) {
     process.stderr.write(
