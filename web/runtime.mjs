@@ -145,8 +145,12 @@ export class Runtime {
     this.modules = new ModuleCache(4096);
     this.space0 = null; // the first process's memory and table, reused by every run
     this.spare = []; // memories and tables of processes that ended, for later forks
-    this.maxSpareSpaces = 8; // during a run
-    this.idleSpareSpaces = 2; // between runs
+    // During a run every ended process's space is kept (up to the process table's limit): they
+    // were all alive at once a moment ago, so keeping them does not raise the peak, and each new
+    // 1 GiB WebAssembly.Memory costs V8 an "external memory pressure" GC (1-40 ms measured in
+    // Node with Pyodide's heap).  Between runs only a couple are kept.
+    this.maxSpareSpaces = 64;
+    this.idleSpareSpaces = 2;
     this.spacesMade = 0;
     this.spacesDropped = 0;
     this.spacesUsed = 0; // most spaces alive at once (over all runs)
