@@ -180,7 +180,8 @@ export class Runtime {
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
    */
   async run(o) {
-    const { exit: EXIT } = this.abi;
+    const { exit: EXIT, layout } = this.abi;
+    const MAX_TBS = layout.MAX_TBS;
     const BUDGET = EXIT.BUDGET;
     const stdout = o.stdout ?? (() => {});
     const stderr = o.stderr ?? (() => {});
@@ -275,6 +276,14 @@ export class Runtime {
         let tb;
         if (typeof action === "number") {
           tb = action;
+          if (tb < 0) {
+            // another process (space) and nothing to install: -1 - (space * MAX_TBS + tb)
+            const v = -1 - tb;
+            sp = spaces.get(Math.floor(v / MAX_TBS));
+            if (sp === undefined) throw new Error(`no space ${Math.floor(v / MAX_TBS)} for TB ${v % MAX_TBS}`);
+            tbl = sp.table;
+            tb = v % MAX_TBS;
+          }
         } else if (action.kind === "run") {
           sp = spaces.get(action.space ?? 0);
           if (sp === undefined) throw new Error(`no space ${action.space} for TB ${action.tb}`);

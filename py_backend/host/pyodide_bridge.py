@@ -9,9 +9,10 @@ Contract with ``web/runtime.mjs`` (both sides are in this repository and change 
 ``create_machine(...)`` returns a :class:`Session`.  ``Session.start()`` and
 ``Session.service(reason)`` return either
 
-- a JavaScript number: "run this TB id next, in the same space as the last one, nothing to
-  compile" (the hot path: chaining misses, jump-cache misses and budget exits mostly end like
-  this, and a number costs no allocation), or
+- a JavaScript number ``n >= 0``: "run TB id ``n`` next, in the same space as the last one,
+  nothing to compile" (the hot path: chaining misses, jump-cache misses and budget exits mostly
+  end like this, and a number costs no allocation), or ``n < 0``: the same in another space,
+  ``-1 - n == space * MAX_TBS + tb`` (a switch between processes, as often as a pipe fills), or
 - a JavaScript object ``{kind, tb, modules, table_size, status, message, reset_table, space}``
   where ``kind`` is ``"run"``, ``"exit"`` or ``"error"`` (the program could not be loaded:
   ``message`` is the one-line ``ElfError`` text), ``modules`` is an Array of ``Uint8Array`` and
@@ -115,6 +116,13 @@ class JsMemory:
         return bytes(out)
 
     def write(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+        n = len(data)
+        if n <= SCRATCH and type(data) in (bytes, bytearray):
+            # the common case, most often a register or a word (8 bytes)
+            if n:
+                self._view[:n] = data
+                self._write(offset, n)
+            return
         view = memoryview(data).cast("B")
         pos = 0
         while pos < len(view):
@@ -270,8 +278,11 @@ class Session:
     def _action(self, action: Any) -> Any:
         if action.kind == "run":
             space = getattr(action, "space", 0)
-            if not action.modules and space == self.space:
-                return action.tb
+            if not action.modules and not action.reset_table:
+                if space == self.space:
+                    return action.tb
+                self.space = space
+                return -1 - (space * abi.MAX_TBS + action.tb)
             self.space = space
         return _js_action(action)
 
