@@ -34,6 +34,7 @@ from .linux.errors import (
 from .linux.mm import AddressSpace
 from .linux.process import load_process
 from .linux.procs import Proc, ProcessTable, exit_status, signal_status
+from .linux.rootfs import Rootfs
 from .linux.signals import SI_USER, SIGNAL_NAMES, STOP_SIGNALS, siginfo
 from .linux.syscalls import Linux
 from .linux.threads import (
@@ -152,8 +153,12 @@ class Machine:
         tier: str | None = None,
         hot_threshold: int | None = None,
         terminal: tuple[int, int] | None = None,
+        rootfs: Rootfs | None = None,
     ) -> None:
-        """``sysroot``: a host directory overlaid read-only on the guest's absolute paths (qemu's
+        """``rootfs``: a root filesystem image (linux/rootfs.py) used as the guest's /; a host
+        that passes the same one to every machine keeps the files guests write between runs.
+
+        ``sysroot``: a host directory overlaid read-only on the guest's absolute paths (qemu's
         ``-L``): a dynamically linked program's interpreter and the libraries it opens are
         found there (see linux/vfs.py).  ``host_dirs``: guest dir -> host dir, read/write.
 
@@ -175,7 +180,7 @@ class Machine:
         exe = argv[0] if argv and argv[0].startswith("/") else "/bin/program"
         if sysroot and not os.path.isdir(sysroot):
             raise ElfError(f"sysroot {sysroot} is not a directory")
-        vfs = Vfs(exe, sysroot=sysroot or None)
+        vfs = Vfs(exe, sysroot=sysroot or None, root=rootfs.root if rootfs is not None else None)
         for guest_dir, host_dir in (host_dirs or {}).items():
             vfs.mount_host(guest_dir, host_dir)
         _install_program(vfs, exe, program)

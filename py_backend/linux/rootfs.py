@@ -1,0 +1,324 @@
+"""A root filesystem read lazily from an image: a directory tree (``scripts/fetch-rootfs.sh``
+builds one from Debian riscv64 packages into ``static/rootfs/``) and its index.
+
+The index (``INDEX_NAME`` at the top of the tree) lists every directory, regular file and
+symlink with its mode, mtime and size or target, so a host builds the whole directory tree at
+once without reading any file; a regular file's bytes are asked of the host's ``fetch(path)`` the
+first time anything reads them (the page: a synchronous XMLHttpRequest to ``/rootfs/<path>``;
+Node and the native host: the file in the local tree) and kept from then on.
+
+The tree is made of the in-memory filesystem's own nodes (:class:`~.vfs.Dir`, :class:`~.vfs.Symlink`
+and :class:`LazyFile`, a :class:`~.vfs.File` whose bytes arrive on first use), so it is writable
+like any other part of it: a write to an image file fetches it, then changes the copy in memory
+(copy-up); new files, renames and unlinks are plain in-memory operations.  A host that keeps one
+:class:`Rootfs` and hands it to each :class:`~py_backend.machine.Machine` it makes (``rootfs=``)
+keeps what the guests wrote, uploads and fetched bytes from one run to the next.
+
+Index format (JSON)::
+
+    {"version": 1, "entries": [[path, mode, mtime_s, size_or_target], ...]}
+
+``path`` is absolute and canonical (no symlink in it but maybe the last component), parents come
+before their children; ``size_or_target`` is the size of a regular file, the target of a
+symlink, 0 for a directory.
+
+``python3 -m py_backend.linux.rootfs index DIR`` writes ``DIR/.tbwasm-index.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat as pystat
+import sys
+import time
+from collections.abc import Callable
+
+from . import errors as E
+from .errors import SyscallError
+from .vfs import Dir, File, Node, Symlink
+
+INDEX_NAME = ".tbwasm-index.json"
+INDEX_VERSION = 1
+_PRIVATE_PREFIX = ".tbwasm-"  # top-level names of the image's own files (index, stamp): hidden
+
+Fetch = Callable[[str], bytes]
+
+
+class RootfsError(Exception):
+    """A malformed index or an unreadable image (one line)."""
+
+
+class LazyFile(File):
+    """A regular file of the image: ``data`` is fetched on first use (then it is an ordinary
+    in-memory file: reads, writes, truncation)."""
+
+    def __init__(self, perm: int, size: int, mtime_ns: int, path: str, rootfs: Rootfs) -> None:
+        Node.__init__(self, perm)
+        self._data: bytearray | None = None
+        self._size = size
+        self.image_path = path
+        self._rootfs = rootfs
+        self.atime = self.mtime = self.ctime = mtime_ns
+
+    @property  # type: ignore[override]
+    def data(self) -> bytearray:
+        if self._data is None:
+            self._data = bytearray(self._rootfs.fetch_file(self.image_path, self._size))
+        return self._data
+
+    @data.setter
+    def data(self, value: bytearray) -> None:
+        self._data = value
+
+    @property
+    def fetched(self) -> bool:
+        return self._data is not None
+
+    def size(self) -> int:
+        return self._size if self._data is None else len(self._data)
+
+
+def _check_path(path: object) -> str:
+    if not isinstance(path, str) or not path.startswith("/") or "\0" in path:
+        raise RootfsError(f"bad path in index: {path!r}")
+    if any(p in (".", "..") for p in path.split("/")):
+        raise RootfsError(f"bad path in index: {path!r}")
+    return path
+
+
+class Rootfs:
+    """A root directory tree built from an index; see the module docstring.
+
+    ``fetch(path)`` returns the bytes of the image's regular file at ``path`` (an index path);
+    it may raise any exception, which a reading guest sees as EIO."""
+
+    def __init__(self, index: dict | str | bytes | None = None, fetch: Fetch | None = None) -> None:
+        self.root = Dir(0o755)
+        self.fetch = fetch
+        self.files = 0
+        self.fetches = 0
+        self.fetched_bytes = 0
+        self.fetch_seconds = 0.0
+        if index is not None:
+            self._build(index)
+
+    # --- building ----------------------------------------------------------------------------
+
+    def _build(self, index: dict | str | bytes) -> None:
+        if isinstance(index, str | bytes):
+            try:
+                index = json.loads(index)
+            except ValueError as e:
+                raise RootfsError(f"rootfs index is not JSON: {e}") from None
+        if not isinstance(index, dict) or index.get("version") != INDEX_VERSION:
+            raise RootfsError(f"rootfs index: expected version {INDEX_VERSION}")
+        entries = index.get("entries")
+        if not isinstance(entries, list):
+            raise RootfsError("rootfs index: no entries")
+        dirs: dict[str, Dir] = {"/": self.root}
+        for e in entries:
+            try:
+                path, mode, mtime, extra = e
+                mode, mtime = int(mode), int(mtime)
+            except (TypeError, ValueError):
+                raise RootfsError(f"rootfs index: bad entry {e!r}") from None
+            path = _check_path(path)
+            if path == "/":
+                self.root.perm = mode & 0o7777
+                continue
+            parent_path, name = path.rsplit("/", 1)
+            parent = dirs.get(parent_path or "/")
+            if parent is None or not name:
+                raise RootfsError(f"rootfs index: {path} comes before its directory")
+            node: Node
+            if pystat.S_ISDIR(mode):
+                node = Dir(mode, parent, name)
+                dirs[path] = node
+            elif pystat.S_ISLNK(mode):
+                if not isinstance(extra, str) or not extra:
+                    raise RootfsError(f"rootfs index: symlink {path} has no target")
+                node = Symlink(extra)
+            elif pystat.S_ISREG(mode):
+                if not isinstance(extra, int) or extra < 0:
+                    raise RootfsError(f"rootfs index: file {path} has no size")
+                node = LazyFile(mode, extra, mtime * 1_000_000_000, path, self)
+                self.files += 1
+            else:
+                raise RootfsError(f"rootfs index: {path} has an unsupported mode {mode:o}")
+            node.atime = node.mtime = node.ctime = mtime * 1_000_000_000
+            parent.entries[name] = node
+            if isinstance(node, Dir):
+                parent.nlink += 1
+
+    @classmethod
+    def from_dir(cls, tree: str) -> Rootfs:
+        """The image in a local directory: its index file if it has one, else an index made by
+        walking it now; files are read from the tree."""
+        tree = os.path.abspath(tree)
+        if not os.path.isdir(tree):
+            raise RootfsError(f"rootfs {tree}: not a directory")
+        try:
+            with open(os.path.join(tree, INDEX_NAME), "rb") as f:
+                index: dict | bytes = f.read()
+        except FileNotFoundError:
+            index = build_index(tree)
+        except OSError as e:
+            raise RootfsError(f"rootfs {tree}: {e.strerror}") from None
+        return cls(index, local_fetch(tree))
+
+    # --- files --------------------------------------------------------------------------------
+
+    def fetch_file(self, path: str, size: int) -> bytes:
+        if self.fetch is None:
+            raise SyscallError(E.EIO)
+        t0 = time.perf_counter()
+        try:
+            data = bytes(self.fetch(path))
+        except SyscallError:
+            raise
+        except Exception:
+            raise SyscallError(E.EIO) from None
+        if len(data) != size:  # a stale or truncated image: better an error than a wrong file
+            raise SyscallError(E.EIO)
+        self.fetch_seconds += time.perf_counter() - t0
+        self.fetches += 1
+        self.fetched_bytes += len(data)
+        return data
+
+    def lookup(self, path: str, *, follow: bool = True, _depth: int = 0) -> Node:
+        """The node at an absolute guest ``path`` (symlinks followed; SyscallError if none)."""
+        if not path.startswith("/"):
+            raise SyscallError(E.EINVAL)
+        node: Node = self.root
+        parts = [p for p in path.split("/") if p and p != "."]
+        for i, part in enumerate(parts):
+            if not isinstance(node, Dir):
+                raise SyscallError(E.ENOTDIR)
+            d = node
+            if part == "..":
+                node = d.parent
+                continue
+            nxt = d.lookup(part)
+            if nxt is None:
+                raise SyscallError(E.ENOENT)
+            if isinstance(nxt, Symlink) and (follow or i < len(parts) - 1):
+                if _depth >= 40:
+                    raise SyscallError(E.ELOOP)
+                target = nxt.target if nxt.target.startswith("/") else d.path() + "/" + nxt.target
+                nxt = self.lookup(target, _depth=_depth + 1)
+            node = nxt
+        return node
+
+    def read_file(self, path: str) -> bytes:
+        """The bytes of the regular file at guest ``path`` (SyscallError if it is not one)."""
+        node = self.lookup(path)
+        if isinstance(node, Dir):
+            raise SyscallError(E.EISDIR)
+        if not isinstance(node, File):
+            raise SyscallError(E.EINVAL)
+        return bytes(node.data)
+
+    def write_file(self, path: str, data: bytes, perm: int = 0o644) -> None:
+        """Put ``data`` at guest ``path`` (an upload): missing directories are made, an existing
+        file is replaced (its mode kept)."""
+        if not path.startswith("/") or path.endswith("/"):
+            raise SyscallError(E.EINVAL)
+        parent_path, name = path.rsplit("/", 1)
+        d: Node = self.root
+        for part in [p for p in parent_path.split("/") if p]:
+            if part in (".", ".."):
+                raise SyscallError(E.EINVAL)
+            assert isinstance(d, Dir)
+            nxt = d.lookup(part)
+            if nxt is None:
+                d.mkdir(part, 0o755)
+                nxt = d.lookup(part)
+            elif isinstance(nxt, Symlink):
+                nxt = self.lookup(d.path().rstrip("/") + "/" + part)
+            if not isinstance(nxt, Dir):
+                raise SyscallError(E.ENOTDIR)
+            d = nxt
+        assert isinstance(d, Dir)
+        old = d.lookup(name)
+        if isinstance(old, Dir):
+            raise SyscallError(E.EISDIR)
+        if isinstance(old, File):
+            old.data = bytearray(data)
+            old.touch()
+            return
+        if old is not None:
+            d.remove(name)
+        d.add(name, File(perm, data))
+
+    def stats(self) -> dict[str, float]:
+        return {
+            "rootfs_files": self.files,
+            "rootfs_fetches": self.fetches,
+            "rootfs_fetched_bytes": self.fetched_bytes,
+            "rootfs_fetch_seconds": self.fetch_seconds,
+        }
+
+
+def local_fetch(tree: str) -> Fetch:
+    """fetch(path) reading the image's files from the local directory ``tree``."""
+    tree = os.path.abspath(tree)
+
+    def fetch(path: str) -> bytes:
+        with open(os.path.join(tree, _check_path(path).lstrip("/")), "rb") as f:
+            return f.read()
+
+    return fetch
+
+
+def build_index(tree: str) -> dict:
+    """The index of a local directory tree (directories, regular files, symlinks; anything else
+    and the image's own ``.tbwasm-*`` files at the top are left out)."""
+    tree = os.path.abspath(tree)
+    entries: list[list[object]] = []
+    st = os.lstat(tree)
+    entries.append(["/", pystat.S_IFDIR | (st.st_mode & 0o7777), int(st.st_mtime), 0])
+    for dirpath, dirnames, filenames in os.walk(tree):
+        rel = os.path.relpath(dirpath, tree)
+        base = "" if rel == "." else "/" + rel.replace(os.sep, "/")
+        dirnames.sort()
+        for name in sorted(dirnames + filenames):
+            if not base and name.startswith(_PRIVATE_PREFIX):
+                continue
+            host = os.path.join(dirpath, name)
+            st = os.lstat(host)
+            mode = st.st_mode
+            if pystat.S_ISLNK(mode):
+                extra: object = os.readlink(host)
+            elif pystat.S_ISREG(mode):
+                extra = st.st_size
+            elif pystat.S_ISDIR(mode):
+                extra = 0
+            else:
+                continue
+            entries.append([f"{base}/{name}", mode, int(st.st_mtime), extra])
+        # os.walk does not descend into symlinked directories: the order stays parents first
+    return {"version": INDEX_VERSION, "entries": entries}
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[0] != "index":
+        sys.stderr.write("usage: python3 -m py_backend.linux.rootfs index DIR\n")
+        return 2
+    tree = argv[1]
+    if not os.path.isdir(tree):
+        sys.stderr.write(f"rootfs: {tree}: not a directory\n")
+        return 2
+    index = build_index(tree)
+    out = os.path.join(tree, INDEX_NAME)
+    with open(out + ".tmp", "w") as f:
+        json.dump(index, f, separators=(",", ":"))
+    os.replace(out + ".tmp", out)
+    n = len(index["entries"])
+    size = sum(e[3] for e in index["entries"] if pystat.S_ISREG(e[1]))  # type: ignore[misc]
+    print(f"rootfs: indexed {n} entries, {size / 1e6:.1f} MB of files -> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
