@@ -102,7 +102,7 @@ def _sysroot(args: argparse.Namespace) -> tuple[str | None, bool]:
 def _rootfs_program(rootfs: object, args: argparse.Namespace) -> bytes | None:
     """With --rootfs, an absolute PROG is a path in the image (else a host file, as without)."""
     from .linux.errors import SyscallError
-    from .linux.rootfs import Rootfs
+    from .linux.rootfs import Rootfs, strerror
 
     assert isinstance(rootfs, Rootfs)
     if not args.program.startswith("/"):
@@ -112,7 +112,7 @@ def _rootfs_program(rootfs: object, args: argparse.Namespace) -> bytes | None:
     except SyscallError as e:
         if os.path.isfile(args.program):
             return _read_program(args.program)
-        _err(f"cannot read {args.program} in the rootfs: {os.strerror(e.errno)}")
+        _err(f"cannot read {args.program} in the rootfs: {strerror(e.errno)}")
         return None
 
 

@@ -79,6 +79,15 @@ class LazyFile(File):
         return self._size if self._data is None else len(self._data)
 
 
+def strerror(code: int) -> str:
+    """The host's text for a Linux errno (Pyodide numbers errors as Emscripten does)."""
+    import errno as host_errno
+
+    name = next((k for k, v in E._BY_NAME.items() if v == code), "")
+    host = getattr(host_errno, name, None) if name else None
+    return os.strerror(host) if host is not None else f"errno {code}"
+
+
 def _check_path(path: object) -> str:
     if not isinstance(path, str) or not path.startswith("/") or "\0" in path:
         raise RootfsError(f"bad path in index: {path!r}")
