@@ -19,6 +19,9 @@ URL prefix           directory
 /docs/               docs/
 /examples.json       generated: web/examples.json filtered to the programs in guests/bin/
 /                    static/
+/rootfs/             static/rootfs/: the guest's root filesystem image (scripts/fetch-rootfs.sh),
+                     fetched file by file; symlinks in it are never followed (the image's
+                     absolute links name guest paths, not the server's)
 
 Nothing outside these directories is reachable: paths with ``..`` segments are refused.
 Before serving it runs ``scripts/setup-web.sh`` (idempotent, fast when nothing changed) so that
@@ -115,6 +118,19 @@ def examples() -> list[dict]:
     return out
 
 
+ROOTFS = ROOT / "static" / "rootfs"
+
+
+def _through_symlink(base: Path, target: Path) -> bool:
+    """Whether any component of ``target`` below ``base`` is a symlink."""
+    p = base
+    for part in target.relative_to(base).parts:
+        p = p / part
+        if p.is_symlink():
+            return True
+    return False
+
+
 def resolve(url_path: str) -> Path | None:
     """Map a URL path to a file under one of MOUNTS, or None (404)."""
     path = unquote(url_path)
@@ -131,6 +147,8 @@ def resolve(url_path: str) -> Path | None:
         if path.startswith(prefix):
             rest = path[len(prefix) :]
             target = base.joinpath(*[p for p in rest.split("/") if p])
+            if target.is_relative_to(ROOTFS) and _through_symlink(ROOTFS, target):
+                return None
             if target.is_dir():
                 target = target / "index.html"
             return target if target.is_file() else None
