@@ -91,16 +91,16 @@ else
 fi
 n=0
 while read -r a; do
-    [[ -n "$a" && "$a" != */busybox ]] || continue
+    [[ "$a" == */* && "$a" != */busybox ]] || continue  # (not /linuxrc)
     a="usr/${a#usr/}"  # merged /usr: bin/ls -> usr/bin/ls
     if [[ ! -e "$NEW/$a" && ! -L "$NEW/$a" ]]; then
         mkdir -p "$(dirname "$NEW/$a")"
-        ln -s /usr/bin/busybox "$NEW/$a"
+        ln -sr "$NEW/usr/bin/busybox" "$NEW/$a"  # relative: host tools (qemu -L) follow it too
         n=$((n + 1))
     fi
 done <<< "$applets"
 log "$n busybox applet links"
-[[ -e "$NEW/usr/bin/vi" || -L "$NEW/usr/bin/vi" ]] || ln -s /usr/bin/busybox "$NEW/usr/bin/vi"
+[[ -e "$NEW/usr/bin/vi" || -L "$NEW/usr/bin/vi" ]] || ln -s busybox "$NEW/usr/bin/vi"
 
 # /etc, /home, /tmp ...
 mkdir -p "$NEW"/{etc,home/user,root,tmp,var/tmp,dev,proc,run,mnt}

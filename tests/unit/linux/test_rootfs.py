@@ -1,0 +1,188 @@
+"""The lazily read root filesystem (py_backend/linux/rootfs.py): its index, first-read fetches,
+writes on top (copy-up), uploads, and a whole program run from such a tree (busybox, native host).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from py_backend.linux import errors as E
+from py_backend.linux.errors import SyscallError
+from py_backend.linux.rootfs import (
+    INDEX_NAME,
+    LazyFile,
+    Rootfs,
+    RootfsError,
+    build_index,
+    local_fetch,
+)
+from py_backend.linux.vfs import O_RDWR, Dir, OpenFile, Symlink, Vfs, getdents_records
+
+REPO = Path(__file__).resolve().parents[3]
+BUSYBOX = REPO / "guests" / "bin" / "busybox"
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    t = tmp_path / "img"
+    (t / "usr" / "bin").mkdir(parents=True)
+    (t / "etc").mkdir()
+    (t / "usr" / "bin" / "tool").write_bytes(b"\x7fELF tool bytes")
+    (t / "usr" / "bin" / "tool").chmod(0o755)
+    (t / "etc" / "motd").write_text("hello\n")
+    (t / "etc" / "passwd").write_text("user:x:1000:1000::/home/user:/bin/sh\n")
+    os.symlink("usr/bin", t / "bin")
+    os.symlink("/usr/bin/tool", t / "usr" / "bin" / "alias")
+    (t / ".tbwasm-complete").write_text("stamp\n")  # the image's own files stay hidden
+    return t
+
+
+class Counting:
+    def __init__(self, tree: Path) -> None:
+        self.inner = local_fetch(str(tree))
+        self.paths: list[str] = []
+
+    def __call__(self, path: str) -> bytes:
+        self.paths.append(path)
+        return self.inner(path)
+
+
+def test_index_lists_everything_but_reads_nothing(tree: Path) -> None:
+    index = build_index(str(tree))
+    paths = [e[0] for e in index["entries"]]
+    assert paths[0] == "/" and "/.tbwasm-complete" not in paths
+    assert paths.index("/usr") < paths.index("/usr/bin") < paths.index("/usr/bin/tool")
+    fetch = Counting(tree)
+    fs = Rootfs(json.dumps(index), fetch)
+    vfs = Vfs("/usr/bin/tool", root=fs.root)
+    of = OpenFile(vfs.lookup_dir("/usr/bin"), 0)
+    names = getdents_records(of, 4096)
+    assert b"tool\0" in names and b"alias\0" in names
+    st = vfs.stat(vfs.resolve(vfs.root, "/bin/tool"))  # through the /bin -> usr/bin link
+    assert st["size"] == len(b"\x7fELF tool bytes") and st["mode"] & 0o777 == 0o755
+    assert st["mtime"] == int((tree / "usr/bin/tool").stat().st_mtime) * 10**9
+    assert fetch.paths == []  # listing and stat fetch nothing
+
+
+def test_first_read_fetches_once_and_writes_stay_in_memory(tree: Path) -> None:
+    fetch = Counting(tree)
+    fs = Rootfs(build_index(str(tree)), fetch)
+    vfs = Vfs("/x", root=fs.root)
+    node = vfs.resolve(vfs.root, "/bin/alias")
+    assert isinstance(node, LazyFile) and not node.fetched
+    assert node.read_at(0, 4) == b"\x7fELF"
+    assert node.read_at(5, 4) == b"tool"
+    assert fetch.paths == ["/usr/bin/tool"]
+    motd = OpenFile(vfs.resolve(vfs.root, "/etc/motd"), O_RDWR)
+    motd.pwrite(b"J", 0)  # copy-up: the host's file is not touched
+    assert motd.pread(100, 0) == b"Jello\n"
+    assert (tree / "etc" / "motd").read_text() == "hello\n"
+    vfs.unlink(vfs.root, "/etc/motd", rmdir=False)
+    vfs.mkdir(vfs.root, "/etc/new", 0o755)
+    assert sorted(vfs.lookup_dir("/etc").names()) == ["group", "hostname", "hosts", "new", "passwd"]
+    # the image's /etc/passwd is kept; what the image lacks, the Vfs adds
+    assert vfs.resolve(vfs.root, "/etc/passwd").read_at(0, 4) == b"user"  # type: ignore[attr-defined]
+    assert isinstance(vfs.resolve(vfs.root, "/dev"), Dir)
+    assert fs.stats()["rootfs_fetches"] == 3
+
+
+def test_the_same_tree_serves_later_runs(tree: Path) -> None:
+    fs = Rootfs(build_index(str(tree)), local_fetch(str(tree)))
+    Vfs("/a", root=fs.root).mkdir(fs.root, "/tmp2", 0o755)
+    fs.write_file("/home/user/up.txt", b"uploaded")  # directories are made
+    vfs = Vfs("/b", root=fs.root)
+    assert isinstance(vfs.resolve(vfs.root, "/tmp2"), Dir)
+    assert fs.read_file("/home/user/up.txt") == b"uploaded"
+    assert isinstance(vfs.resolve(vfs.root, "/proc/self/exe", follow=False), Symlink)
+    assert vfs.readlink(vfs.root, "/proc/self/exe") == "/b"
+    fs.write_file("/bin/tool", b"replaced")  # through the symlinked directory, mode kept
+    node = fs.lookup("/usr/bin/tool")
+    assert fs.read_file("/usr/bin/tool") == b"replaced" and node.perm == 0o755
+
+
+def test_errors(tree: Path) -> None:
+    fs = Rootfs(build_index(str(tree)), lambda path: b"short")
+    with pytest.raises(SyscallError) as e:  # not the size the index says: EIO, not wrong bytes
+        fs.read_file("/etc/motd")
+    assert e.value.errno == E.EIO
+    for path, errno in [("/nope", E.ENOENT), ("/etc", E.EISDIR), ("/etc/motd/x", E.ENOTDIR)]:
+        with pytest.raises(SyscallError) as e:
+            fs.read_file(path)
+        assert e.value.errno == errno
+    empty = Rootfs()  # no image: a writable root, reads of nothing fail cleanly
+    empty.write_file("/a/b", b"x")
+    assert empty.read_file("/a/b") == b"x"
+    for bad, why in [
+        ("{", "not JSON"),
+        ('{"version": 9}', "version"),
+        ('{"version": 1, "entries": [["/a/../b", 16877, 0, 0]]}', "bad path"),
+        ('{"version": 1, "entries": [["/a/b", 16877, 0, 0]]}', "before its directory"),
+        ('{"version": 1, "entries": [["/f", 33188, 0, "x"]]}', "no size"),
+        ('{"version": 1, "entries": [["/p", 4480, 0, 0]]}', "unsupported mode"),
+        ('{"version": 1, "entries": [[1, 2]]}', "bad entry"),
+    ]:
+        with pytest.raises(RootfsError, match=why):
+            Rootfs(bad)
+
+
+def test_index_command_and_from_dir(tree: Path) -> None:
+    r = subprocess.run(
+        [sys.executable, "-m", "py_backend.linux.rootfs", "index", str(tree)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert r.returncode == 0 and "indexed 9 entries" in r.stdout
+    assert json.loads((tree / INDEX_NAME).read_text())["version"] == 1
+    assert Rootfs.from_dir(str(tree)).read_file("/bin/alias") == b"\x7fELF tool bytes"
+    with pytest.raises(RootfsError, match="not a directory"):
+        Rootfs.from_dir(str(tree / "nope"))
+
+
+@pytest.mark.skipif(not BUSYBOX.is_file(), reason="no guests/bin/busybox (fetch-busybox.sh)")
+def test_busybox_runs_from_a_rootfs_tree(tree: Path) -> None:
+    """`tbwasm run --rootfs DIR /bin/sh`: the program and its applet links come from the tree;
+    what the guest writes is not written to the tree."""
+    shutil.copy(BUSYBOX, tree / "usr" / "bin" / "busybox")
+    os.symlink("/usr/bin/busybox", tree / "usr" / "bin" / "sh")
+    os.symlink("busybox", tree / "usr" / "bin" / "ls")
+    script = "echo changed >> /etc/motd; while read l; do echo $l; done < /etc/motd; ls /usr/bin"
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "py_backend.cli",
+            "run",
+            "--rootfs",
+            str(tree),
+            "/bin/sh",
+            "-c",
+            script,
+        ],
+        capture_output=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+        check=False,
+    )
+    assert (r.stdout, r.returncode) == (b"hello\nchanged\nalias\nbusybox\nls\nsh\ntool\n", 0)
+    assert (tree / "etc" / "motd").read_text() == "hello\n"
+    r = subprocess.run(
+        [sys.executable, "-m", "py_backend.cli", "run", "--rootfs", str(tree), "/bin/nope"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+        check=False,
+    )
+    assert r.returncode == 2
+    assert r.stderr == "tbwasm: cannot read /bin/nope in the rootfs: No such file or directory\n"
