@@ -36,6 +36,9 @@ WANT="${PROGRAMS[*]} $SUITE"
 if [[ $FORCE == 0 && -f "$STAMP" && "$(head -n1 "$STAMP")" == "$WANT" \
       && -f "$OUT/.tbwasm-index.json" && ! "$0" -nt "$STAMP" ]]; then
     log "$OUT already built ($(($(wc -l < "$STAMP") - 1)) packages)"
+    if [[ "$ROOT/py_backend/linux/rootfs.py" -nt "$OUT/.tbwasm-index.json" ]]; then
+        (cd "$ROOT" && "$PY" -m py_backend.linux.rootfs index "$OUT")  # its format may have changed
+    fi
     exit 0
 fi
 T0=$SECONDS

@@ -374,7 +374,7 @@ function onReady(timings) {
   setProgress(1, "Ready");
   $("loading").classList.add("done");
   showTimings(timings);
-  if (timings.rootfs_files) {
+  if (timings.rootfs_entries) {
     for (const e of ROOTFS_EXAMPLES) addOption(e.name, `${e.name} — ${e.description}`);
   }
   setRunning(false);

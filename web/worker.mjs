@@ -86,7 +86,7 @@ async function openRootfs(baseURL, index) {
   }
   Object.assign(runtime.timings, {
     rootfs_open: (performance.now() - t0) / 1000,
-    rootfs_files: index === null ? 0 : Number(runtime.rootfs.files),
+    rootfs_entries: index === null ? 0 : Number(runtime.rootfs.entries),
   });
 }
 

@@ -265,9 +265,10 @@ def _js_error(message: str, status: int) -> Any:
 class Session:
     """One guest run, driven by the JS loop."""
 
-    def __init__(self, machine: Any = None, error: str | None = None) -> None:
+    def __init__(self, machine: Any = None, error: str | None = None, rootfs: Any = None) -> None:
         self.machine = machine
         self.error = error
+        self.rootfs = rootfs  # its fetch counters join the statistics
         self.space = -1  # of the last "run" the JS loop was given
 
     def _action(self, action: Any) -> Any:
@@ -292,7 +293,10 @@ class Session:
         # the first process as it is now (an execve replaces its Machine)
         system = getattr(self.machine, "system", None)
         machine = getattr(system, "init", None) or self.machine
-        return to_js(dict(machine.stats()), dict_converter=js.Object.fromEntries)
+        s = dict(machine.stats())
+        if self.rootfs is not None:
+            s.update(self.rootfs.stats())
+        return to_js(s, dict_converter=js.Object.fromEntries)
 
 
 def collect() -> None:
@@ -408,7 +412,7 @@ def create_machine(
         return Session(error=f"tbwasm: {prog}: {text}")
     if not _nullish(new_space) and not _nullish(free_space) and hasattr(machine, "system"):
         machine.system.spaces = JsSpaces(new_space, free_space)
-    return Session(machine)
+    return Session(machine, rootfs=extra.get("rootfs"))
 
 
 # --- the root filesystem (py_backend/linux/rootfs.py) ------------------------------------------

@@ -2,10 +2,12 @@
 builds one from Debian riscv64 packages into ``static/rootfs/``) and its index.
 
 The index (``INDEX_NAME`` at the top of the tree) lists every directory, regular file and
-symlink with its mode, mtime and size or target, so a host builds the whole directory tree at
-once without reading any file; a regular file's bytes are asked of the host's ``fetch(path)`` the
+symlink with its mode, mtime and size or target, so directories are listed and files stat'ed
+without reading any file; a regular file's bytes are asked of the host's ``fetch(path)`` the
 first time anything reads them (the page: a synchronous XMLHttpRequest to ``/rootfs/<path>``;
-Node and the native host: the file in the local tree) and kept from then on.
+Node and the native host: the file in the local tree) and kept from then on.  A directory's
+nodes are made from the index the first time it is looked into (:class:`LazyDir`): opening the
+image costs one JSON parse, not a node per file (in Pyodide, ~1,600 nodes took 50-200 ms).
 
 The tree is made of the in-memory filesystem's own nodes (:class:`~.vfs.Dir`, :class:`~.vfs.Symlink`
 and :class:`LazyFile`, a :class:`~.vfs.File` whose bytes arrive on first use), so it is writable
@@ -16,11 +18,11 @@ keeps what the guests wrote, uploads and fetched bytes from one run to the next.
 
 Index format (JSON)::
 
-    {"version": 1, "entries": [[path, mode, mtime_s, size_or_target], ...]}
+    {"version": 2, "entries": N, "bytes": N, "root": [mode, mtime_s, {name: entry, ...}]}
 
-``path`` is absolute and canonical (no symlink in it but maybe the last component), parents come
-before their children; ``size_or_target`` is the size of a regular file, the target of a
-symlink, 0 for a directory.
+where an entry is ``[mode, mtime_s, x]``: ``x`` is the entries of a directory (an object), the
+size of a regular file, the target of a symlink.  ``entries`` and ``bytes`` count the entries and
+the bytes of regular files below the root.
 
 ``python3 -m py_backend.linux.rootfs index DIR`` writes ``DIR/.tbwasm-index.json``.
 """
@@ -39,7 +41,7 @@ from .errors import SyscallError
 from .vfs import Dir, File, Node, Symlink
 
 INDEX_NAME = ".tbwasm-index.json"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 _PRIVATE_PREFIX = ".tbwasm-"  # top-level names of the image's own files (index, stamp): hidden
 
 Fetch = Callable[[str], bytes]
@@ -90,31 +92,70 @@ def strerror(code: int) -> str:
 
 def _check_path(path: object) -> str:
     if not isinstance(path, str) or not path.startswith("/") or "\0" in path:
-        raise RootfsError(f"bad path in index: {path!r}")
-    if any(p in (".", "..") for p in path.split("/")):
-        raise RootfsError(f"bad path in index: {path!r}")
+        raise RootfsError(f"bad path: {path!r}")
+    if "/." in path and any(p in (".", "..") for p in path.split("/")):  # (rare: cheap first)
+        raise RootfsError(f"bad path: {path!r}")
     return path
 
 
+def _entry(raw: object) -> tuple[int, int, object]:
+    if not isinstance(raw, list) or len(raw) != 3:
+        raise RootfsError(f"rootfs index: bad entry {raw!r:.60}")
+    mode, mtime, extra = raw
+    if not isinstance(mode, int) or not isinstance(mtime, int):
+        raise RootfsError(f"rootfs index: bad entry {raw!r:.60}")
+    return mode, mtime, extra
+
+
+class LazyDir(Dir):
+    """A directory of the image: its nodes are made from its index entries on first use (any
+    access to ``entries``), then it is an ordinary in-memory directory."""
+
+    def __init__(
+        self, perm: int, parent: Dir | None, name: str, children: dict, path: str, rootfs: Rootfs
+    ) -> None:
+        self._pending: dict | None = children
+        self._rootfs = rootfs
+        self.image_path = path
+        super().__init__(perm, parent, name)  # (sets entries, through the property)
+        # nlink counts subdirectories, as Linux's does, before they are made
+        self.nlink = 2 + sum(
+            1
+            for c in children.values()
+            if isinstance(c, list) and len(c) == 3 and isinstance(c[2], dict)
+        )
+
+    @property  # type: ignore[override]
+    def entries(self) -> dict[str, Node]:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._entries.update(self._rootfs._children(self, pending))
+        return self._entries
+
+    @entries.setter
+    def entries(self, value: dict[str, Node]) -> None:
+        self._entries = value
+
+
 class Rootfs:
-    """A root directory tree built from an index; see the module docstring.
+    """A root directory tree from an index; see the module docstring.
 
     ``fetch(path)`` returns the bytes of the image's regular file at ``path`` (an index path);
     it may raise any exception, which a reading guest sees as EIO."""
 
     def __init__(self, index: dict | str | bytes | None = None, fetch: Fetch | None = None) -> None:
-        self.root = Dir(0o755)
         self.fetch = fetch
-        self.files = 0
+        self.entries = 0  # entries of the image (its index says)
         self.fetches = 0
         self.fetched_bytes = 0
         self.fetch_seconds = 0.0
+        self.root: Dir = Dir(0o755)
         if index is not None:
-            self._build(index)
+            self.root = self._open(index)
 
     # --- building ----------------------------------------------------------------------------
 
-    def _build(self, index: dict | str | bytes) -> None:
+    def _open(self, index: dict | str | bytes) -> Dir:
         if isinstance(index, str | bytes):
             try:
                 index = json.loads(index)
@@ -122,43 +163,39 @@ class Rootfs:
                 raise RootfsError(f"rootfs index is not JSON: {e}") from None
         if not isinstance(index, dict) or index.get("version") != INDEX_VERSION:
             raise RootfsError(f"rootfs index: expected version {INDEX_VERSION}")
-        entries = index.get("entries")
-        if not isinstance(entries, list):
-            raise RootfsError("rootfs index: no entries")
-        dirs: dict[str, Dir] = {"/": self.root}
-        for e in entries:
-            try:
-                path, mode, mtime, extra = e
-                mode, mtime = int(mode), int(mtime)
-            except (TypeError, ValueError):
-                raise RootfsError(f"rootfs index: bad entry {e!r}") from None
-            path = _check_path(path)
-            if path == "/":
-                self.root.perm = mode & 0o7777
+        mode, mtime, children = _entry(index.get("root"))
+        if not pystat.S_ISDIR(mode) or not isinstance(children, dict):
+            raise RootfsError("rootfs index: the root is not a directory")
+        entries = index.get("entries", 0)
+        self.entries = entries if isinstance(entries, int) else 0
+        root = LazyDir(mode, None, "", children, "", self)
+        root.atime = root.mtime = root.ctime = mtime * 1_000_000_000
+        return root
+
+    def _children(self, d: LazyDir, raw: dict) -> dict[str, Node]:
+        """The nodes of a LazyDir's index entries; a malformed one is left out (it is found only
+        now, inside some guest's system call: that guest sees no such file)."""
+        out: dict[str, Node] = {}
+        for name, entry in raw.items():
+            if not isinstance(name, str) or not name or "/" in name or name in (".", ".."):
                 continue
-            parent_path, name = path.rsplit("/", 1)
-            parent = dirs.get(parent_path or "/")
-            if parent is None or not name:
-                raise RootfsError(f"rootfs index: {path} comes before its directory")
+            try:
+                mode, mtime, extra = _entry(entry)
+            except RootfsError:
+                continue
+            path = f"{d.image_path}/{name}"
             node: Node
-            if pystat.S_ISDIR(mode):
-                node = Dir(mode, parent, name)
-                dirs[path] = node
-            elif pystat.S_ISLNK(mode):
-                if not isinstance(extra, str) or not extra:
-                    raise RootfsError(f"rootfs index: symlink {path} has no target")
+            if pystat.S_ISDIR(mode) and isinstance(extra, dict):
+                node = LazyDir(mode, d, name, extra, path, self)
+            elif pystat.S_ISLNK(mode) and isinstance(extra, str) and extra:
                 node = Symlink(extra)
-            elif pystat.S_ISREG(mode):
-                if not isinstance(extra, int) or extra < 0:
-                    raise RootfsError(f"rootfs index: file {path} has no size")
+            elif pystat.S_ISREG(mode) and isinstance(extra, int) and extra >= 0:
                 node = LazyFile(mode, extra, mtime * 1_000_000_000, path, self)
-                self.files += 1
             else:
-                raise RootfsError(f"rootfs index: {path} has an unsupported mode {mode:o}")
+                continue
             node.atime = node.mtime = node.ctime = mtime * 1_000_000_000
-            parent.entries[name] = node
-            if isinstance(node, Dir):
-                parent.nlink += 1
+            out[name] = node
+        return out
 
     @classmethod
     def from_dir(cls, tree: str) -> Rootfs:
@@ -262,7 +299,7 @@ class Rootfs:
 
     def stats(self) -> dict[str, float]:
         return {
-            "rootfs_files": self.files,
+            "rootfs_entries": self.entries,
             "rootfs_fetches": self.fetches,
             "rootfs_fetched_bytes": self.fetched_bytes,
             "rootfs_fetch_seconds": self.fetch_seconds,
@@ -283,31 +320,44 @@ def local_fetch(tree: str) -> Fetch:
 def build_index(tree: str) -> dict:
     """The index of a local directory tree (directories, regular files, symlinks; anything else
     and the image's own ``.tbwasm-*`` files at the top are left out)."""
-    tree = os.path.abspath(tree)
-    entries: list[list[object]] = []
-    st = os.lstat(tree)
-    entries.append(["/", pystat.S_IFDIR | (st.st_mode & 0o7777), int(st.st_mtime), 0])
-    for dirpath, dirnames, filenames in os.walk(tree):
-        rel = os.path.relpath(dirpath, tree)
-        base = "" if rel == "." else "/" + rel.replace(os.sep, "/")
-        dirnames.sort()
-        for name in sorted(dirnames + filenames):
-            if not base and name.startswith(_PRIVATE_PREFIX):
+
+    def walk(host: str, top: bool) -> dict:
+        out: dict[str, list] = {}
+        for name in sorted(os.listdir(host)):
+            if top and name.startswith(_PRIVATE_PREFIX):
                 continue
-            host = os.path.join(dirpath, name)
-            st = os.lstat(host)
-            mode = st.st_mode
-            if pystat.S_ISLNK(mode):
-                extra: object = os.readlink(host)
-            elif pystat.S_ISREG(mode):
+            p = os.path.join(host, name)
+            st = os.lstat(p)
+            if pystat.S_ISLNK(st.st_mode):
+                extra: object = os.readlink(p)
+            elif pystat.S_ISREG(st.st_mode):
                 extra = st.st_size
-            elif pystat.S_ISDIR(mode):
-                extra = 0
+            elif pystat.S_ISDIR(st.st_mode):
+                extra = walk(p, False)
             else:
                 continue
-            entries.append([f"{base}/{name}", mode, int(st.st_mtime), extra])
-        # os.walk does not descend into symlinked directories: the order stays parents first
-    return {"version": INDEX_VERSION, "entries": entries}
+            out[name] = [st.st_mode, int(st.st_mtime), extra]
+        return out
+
+    tree = os.path.abspath(tree)
+    st = os.lstat(tree)
+    children = walk(tree, True)
+    n, size = _count(children)
+    root = [st.st_mode, int(st.st_mtime), children]
+    return {"version": INDEX_VERSION, "entries": n, "bytes": size, "root": root}
+
+
+def _count(children: dict) -> tuple[int, int]:
+    """(entries, bytes of regular files) below an index directory."""
+    n = size = 0
+    for _mode, _mtime, extra in children.values():
+        n += 1
+        if isinstance(extra, dict):
+            a, b = _count(extra)
+            n, size = n + a, size + b
+        elif isinstance(extra, int):
+            size += extra
+    return n, size
 
 
 def main(argv: list[str]) -> int:
@@ -323,8 +373,7 @@ def main(argv: list[str]) -> int:
     with open(out + ".tmp", "w") as f:
         json.dump(index, f, separators=(",", ":"))
     os.replace(out + ".tmp", out)
-    n = len(index["entries"])
-    size = sum(e[3] for e in index["entries"] if pystat.S_ISREG(e[1]))  # type: ignore[misc]
+    n, size = index["entries"], index["bytes"]
     print(f"rootfs: indexed {n} entries, {size / 1e6:.1f} MB of files -> {out}")
     return 0
 

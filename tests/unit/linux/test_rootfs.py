@@ -17,6 +17,7 @@ from py_backend.linux import errors as E
 from py_backend.linux.errors import SyscallError
 from py_backend.linux.rootfs import (
     INDEX_NAME,
+    LazyDir,
     LazyFile,
     Rootfs,
     RootfsError,
@@ -56,11 +57,14 @@ class Counting:
 
 def test_index_lists_everything_but_reads_nothing(tree: Path) -> None:
     index = build_index(str(tree))
-    paths = [e[0] for e in index["entries"]]
-    assert paths[0] == "/" and "/.tbwasm-complete" not in paths
-    assert paths.index("/usr") < paths.index("/usr/bin") < paths.index("/usr/bin/tool")
+    top = index["root"][2]
+    assert sorted(top) == ["bin", "etc", "usr"]  # not the image's own .tbwasm-* files
+    assert top["usr"][2]["bin"][2]["tool"][2] == len(b"\x7fELF tool bytes")
+    assert top["bin"][2] == "usr/bin" and (index["entries"], index["bytes"]) == (8, 58)
     fetch = Counting(tree)
     fs = Rootfs(json.dumps(index), fetch)
+    assert isinstance(fs.root, LazyDir) and fs.root._pending is not None  # nothing made yet
+    assert fs.root.nlink == 4  # ".", its own entry and 2 subdirectories
     vfs = Vfs("/usr/bin/tool", root=fs.root)
     of = OpenFile(vfs.lookup_dir("/usr/bin"), 0)
     names = getdents_records(of, 4096)
@@ -121,15 +125,35 @@ def test_errors(tree: Path) -> None:
     assert empty.read_file("/a/b") == b"x"
     for bad, why in [
         ("{", "not JSON"),
-        ('{"version": 9}', "version"),
-        ('{"version": 1, "entries": [["/a/../b", 16877, 0, 0]]}', "bad path"),
-        ('{"version": 1, "entries": [["/a/b", 16877, 0, 0]]}', "before its directory"),
-        ('{"version": 1, "entries": [["/f", 33188, 0, "x"]]}', "no size"),
-        ('{"version": 1, "entries": [["/p", 4480, 0, 0]]}', "unsupported mode"),
-        ('{"version": 1, "entries": [[1, 2]]}', "bad entry"),
+        ('{"version": 1}', "expected version 2"),
+        ('{"version": 2, "root": [1, 2]}', "bad entry"),
+        ('{"version": 2, "root": [33188, 0, {}]}', "not a directory"),
     ]:
         with pytest.raises(RootfsError, match=why):
             Rootfs(bad)
+    # malformed entries below the root are found when their directory is first used: absent
+    d, f = 0o40755, 0o100644
+    fs = Rootfs(
+        json.dumps(
+            {
+                "version": 2,
+                "root": [
+                    d,
+                    0,
+                    {
+                        "..": [d, 0, {}],
+                        "a/b": [f, 0, 1],
+                        "nosize": [f, 0, "x"],
+                        "fifo": [0o10644, 0, 0],
+                        "short": [f, 0],
+                        "ok": [f, 0, 2],
+                    },
+                ],
+            }
+        ),
+        lambda path: b"ok",
+    )
+    assert fs.root.names() == ["ok"] and fs.read_file("/ok") == b"ok"
 
 
 def test_index_command_and_from_dir(tree: Path) -> None:
@@ -140,8 +164,8 @@ def test_index_command_and_from_dir(tree: Path) -> None:
         cwd=REPO,
         check=False,
     )
-    assert r.returncode == 0 and "indexed 9 entries" in r.stdout
-    assert json.loads((tree / INDEX_NAME).read_text())["version"] == 1
+    assert r.returncode == 0 and "indexed 8 entries" in r.stdout
+    assert json.loads((tree / INDEX_NAME).read_text())["version"] == 2
     assert Rootfs.from_dir(str(tree)).read_file("/bin/alias") == b"\x7fELF tool bytes"
     with pytest.raises(RootfsError, match="not a directory"):
         Rootfs.from_dir(str(tree / "nope"))
