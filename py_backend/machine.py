@@ -177,7 +177,7 @@ class Machine:
         )  # fmt: skip
         self.aspace = AddressSpace(mem, on_code_write=self._code_written)
         env = DEFAULT_ENV if env is None else env
-        exe = argv[0] if argv and argv[0].startswith("/") else "/bin/program"
+        exe = argv[0] if argv and argv[0].startswith("/") else _NAMELESS_EXE
         if sysroot and not os.path.isdir(sysroot):
             raise ElfError(f"sysroot {sysroot} is not a directory")
         vfs = Vfs(exe, sysroot=sysroot or None, root=rootfs.root if rootfs is not None else None)
@@ -1220,12 +1220,19 @@ def _terminal(size: tuple[int, int] | None, stdin: Reader, stdout: Writer) -> Te
     return Terminal(tty, host)  # type: ignore[arg-type]
 
 
+_NAMELESS_EXE = "/bin/program"  # where a program given only as bytes is (/proc/self/exe)
+
+
 def _install_program(vfs: Vfs, path: str, program: bytes) -> None:
     """The program file at its path in the guest's tree unless something is there already (as
     the host's file is under qemu), so that /proc/self/exe can be opened and executed again
     (busybox runs its applets that way)."""
     try:
-        vfs.resolve(vfs.root, path)
+        node = vfs.resolve(vfs.root, path)
+        if path == _NAMELESS_EXE and isinstance(node, File):
+            # a tree kept from run to run (a root filesystem image) has an earlier run's there
+            node.data = bytearray(program)
+            node.perm = 0o755
         return
     except SyscallError:
         pass

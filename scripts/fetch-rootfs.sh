@@ -12,7 +12,7 @@
 # Same private, throw-away apt configuration as scripts/fetch-busybox.sh (scripts/debian-apt.sh);
 # the machine's apt setup is never changed.  Downloads are cached in .cache/rootfs-debs/ (a .deb
 # already there is not fetched again); nothing is done when the image's stamp lists the same
-# package set and this script is not newer than it (--force redoes it).
+# package set and this script's digest (--force redoes it).
 #
 #     scripts/fetch-rootfs.sh [--force] [OUT_DIR]
 set -euo pipefail
@@ -32,9 +32,10 @@ log() { echo "fetch-rootfs: $*"; }
 mkdir -p "$(dirname "$OUT")"
 OUT="$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")"
 STAMP="$OUT/.tbwasm-complete"
-WANT="${PROGRAMS[*]} $SUITE"
+# the package set, the suite and this script's own text (not its mtime: checkouts touch it)
+WANT="${PROGRAMS[*]} $SUITE $(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
 if [[ $FORCE == 0 && -f "$STAMP" && "$(head -n1 "$STAMP")" == "$WANT" \
-      && -f "$OUT/.tbwasm-index.json" && ! "$0" -nt "$STAMP" ]]; then
+      && -f "$OUT/.tbwasm-index.json" ]]; then
     log "$OUT already built ($(($(wc -l < "$STAMP") - 1)) packages)"
     if [[ "$ROOT/py_backend/linux/rootfs.py" -nt "$OUT/.tbwasm-index.json" ]]; then
         (cd "$ROOT" && "$PY" -m py_backend.linux.rootfs index "$OUT")  # its format may have changed

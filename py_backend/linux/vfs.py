@@ -481,6 +481,8 @@ class Vfs:
             if nxt is None:
                 d.mkdir(part, 0o755)
                 nxt = d.lookup(part)
+            elif isinstance(nxt, Symlink):  # e.g. a root filesystem image's /bin -> usr/bin
+                nxt = self.resolve(d, nxt.target)
             if not isinstance(nxt, Dir):
                 raise _err(E.ENOTDIR)
             d = nxt

@@ -210,3 +210,35 @@ def test_busybox_runs_from_a_rootfs_tree(tree: Path) -> None:
     )
     assert r.returncode == 2
     assert r.stderr == "tbwasm: cannot read /bin/nope in the rootfs: No such file or directory\n"
+
+
+@pytest.mark.skipif(not BUSYBOX.is_file(), reason="no guests/bin/busybox (fetch-busybox.sh)")
+def test_machines_sharing_a_rootfs_each_get_their_own_program(tree: Path) -> None:
+    """A program given as bytes is /bin/program (its /proc/self/exe, which busybox executes for
+    its applets); in a tree kept over runs, each run's program replaces the last one's, also
+    through the image's /bin -> usr/bin link."""
+    from py_backend.host.native import NativeHost
+    from py_backend.machine import Machine
+
+    class Out:
+        def __init__(self) -> None:
+            self.data = b""
+
+        def write(self, data: bytes) -> None:
+            self.data += data
+
+    class NoInput:
+        def read(self, n: int) -> bytes:
+            return b""
+
+    fs = Rootfs(build_index(str(tree)), local_fetch(str(tree)))
+    hello = (REPO / "guests" / "bin" / "hello.elf").read_bytes()
+    for program, argv, expected in [
+        (hello, ["hello.elf"], b"Hello from RISC-V!\n"),
+        (BUSYBOX.read_bytes(), ["busybox", "sh", "-c", "echo a b c | wc -w"], b"3\n"),
+        (hello, ["hello.elf"], b"Hello from RISC-V!\n"),
+    ]:
+        host, out = NativeHost(), Out()
+        m = Machine(host.raw, program, argv, stdin=NoInput(), stdout=out, stderr=out, rootfs=fs)
+        assert (host.run(m, lambda: True).status, out.data) == (0, expected)
+        assert fs.read_file("/usr/bin/program") == program
