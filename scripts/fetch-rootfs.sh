@@ -2,7 +2,7 @@
 # Build the guest's root filesystem image from Debian trixie riscv64 packages into static/rootfs/
 # (a plain directory tree, served file by file by serve.py and read lazily by the hosts), with
 # its index static/rootfs/.tbwasm-index.json (path -> mode, size, mtime, symlink target; see
-# py_backend/linux/rootfs.py).
+# py_backend/linux/rootfs.py) and gzip copies of its files in static/rootfs/.tbwasm-gz/.
 #
 # Contents: busybox (static) and a link per applet, libc6 and the dynamic loader, python3
 # (python3.13-minimal, libpython3.13-minimal and -stdlib, precompiled .pyc), lua5.4, sqlite3,
@@ -160,6 +160,8 @@ else
 fi
 
 (cd "$ROOT" && "$PY" -m py_backend.linux.rootfs index "$NEW")
+# gzip copies for serve.py (Content-Encoding: gzip): python3's first run fetches 4.0 MB, not 8.8
+(cd "$ROOT" && "$PY" -m py_backend.linux.rootfs gzip "$NEW")
 { echo "$WANT"; printf '%s\n' "${PKGS[@]}"; } > "$NEW/.tbwasm-complete"
 rm -rf "$OUT.old"
 [[ -e "$OUT" ]] && mv "$OUT" "$OUT.old"

@@ -24,7 +24,10 @@ where an entry is ``[mode, mtime_s, x]``: ``x`` is the entries of a directory (a
 size of a regular file, the target of a symlink.  ``entries`` and ``bytes`` count the entries and
 the bytes of regular files below the root.
 
-``python3 -m py_backend.linux.rootfs index DIR`` writes ``DIR/.tbwasm-index.json``.
+``python3 -m py_backend.linux.rootfs index DIR`` writes ``DIR/.tbwasm-index.json``;
+``python3 -m py_backend.linux.rootfs gzip DIR`` writes gzip copies of the files that shrink
+(``DIR/.tbwasm-gz/<path>.gz``, which serve.py sends to a client that accepts gzip: python3's
+first run fetches 4.0 MB instead of 8.8 MB).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from .errors import SyscallError
 from .vfs import Dir, File, Node, Symlink
 
 INDEX_NAME = ".tbwasm-index.json"
+GZIP_DIR = ".tbwasm-gz"  # gzip copies of the image's files (serve.py)
 INDEX_VERSION = 2
 _PRIVATE_PREFIX = ".tbwasm-"  # top-level names of the image's own files (index, stamp): hidden
 
@@ -360,14 +364,56 @@ def _count(children: dict) -> tuple[int, int]:
     return n, size
 
 
+def write_gzip_copies(tree: str, min_size: int = 1024, max_ratio: float = 0.9) -> tuple[int, int]:
+    """gzip copies of a tree's regular files into ``tree/GZIP_DIR`` (same relative paths plus
+    ``.gz``, same mtime) for those of at least ``min_size`` bytes that shrink below
+    ``max_ratio``; an up-to-date copy is kept.  Returns (files written or kept, their bytes)."""
+    import gzip
+
+    tree = os.path.abspath(tree)
+    out_root = os.path.join(tree, GZIP_DIR)
+    count = total = 0
+    for dirpath, dirnames, filenames in os.walk(tree):
+        if dirpath == tree:
+            dirnames[:] = [d for d in dirnames if not d.startswith(_PRIVATE_PREFIX)]
+        for name in filenames:
+            src = os.path.join(dirpath, name)
+            st = os.lstat(src)
+            if not pystat.S_ISREG(st.st_mode) or st.st_size < min_size:
+                continue
+            if dirpath == tree and name.startswith(_PRIVATE_PREFIX):
+                continue
+            dst = os.path.join(out_root, os.path.relpath(src, tree) + ".gz")
+            try:
+                if os.stat(dst).st_mtime_ns == st.st_mtime_ns:
+                    count, total = count + 1, total + os.stat(dst).st_size
+                    continue
+            except FileNotFoundError:
+                pass
+            with open(src, "rb") as f:
+                packed = gzip.compress(f.read(), 6, mtime=0)
+            if len(packed) > st.st_size * max_ratio:
+                continue
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            with open(dst, "wb") as f:
+                f.write(packed)
+            os.utime(dst, ns=(st.st_atime_ns, st.st_mtime_ns))
+            count, total = count + 1, total + len(packed)
+    return count, total
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] != "index":
-        sys.stderr.write("usage: python3 -m py_backend.linux.rootfs index DIR\n")
+    if len(argv) != 2 or argv[0] not in ("index", "gzip"):
+        sys.stderr.write("usage: python3 -m py_backend.linux.rootfs index|gzip DIR\n")
         return 2
     tree = argv[1]
     if not os.path.isdir(tree):
         sys.stderr.write(f"rootfs: {tree}: not a directory\n")
         return 2
+    if argv[0] == "gzip":
+        n, size = write_gzip_copies(tree)
+        print(f"rootfs: {n} gzip copies, {size / 1e6:.1f} MB -> {os.path.join(tree, GZIP_DIR)}")
+        return 0
     index = build_index(tree)
     out = os.path.join(tree, INDEX_NAME)
     with open(out + ".tmp", "w") as f:

@@ -75,3 +75,20 @@ def test_rootfs_files_but_never_through_symlinks(base: str) -> None:
     assert (rootfs / "bin").is_symlink() and (rootfs / "usr" / "bin" / "sh").is_symlink()
     assert get(base + "rootfs/bin/busybox")[0] == 404
     assert get(base + "rootfs/usr/bin/sh")[0] == 404
+
+
+def test_rootfs_gzip_copies_to_clients_that_accept_gzip(base: str) -> None:
+    import gzip
+
+    rootfs = REPO / "static" / "rootfs"
+    packed = rootfs / ".tbwasm-gz" / "usr" / "bin" / "busybox.gz"
+    if not packed.is_file():
+        pytest.skip("no gzip copies (scripts/fetch-rootfs.sh)")
+    plain = (rootfs / "usr" / "bin" / "busybox").read_bytes()
+    status, h, body = get(base + "rootfs/usr/bin/busybox", {"Accept-Encoding": "gzip, br"})
+    assert status == 200 and h["Content-Encoding"] == "gzip" and h["Vary"] == "Accept-Encoding"
+    assert len(body) < len(plain) and gzip.decompress(body) == plain
+    assert get(base + "rootfs/usr/bin/busybox", {"If-None-Match": h["ETag"]})[0] == 200
+    status, h2, body = get(base + "rootfs/usr/bin/busybox")  # no gzip: the file itself
+    assert status == 200 and "Content-Encoding" not in h2 and body == plain
+    assert h2["ETag"] != h["ETag"]

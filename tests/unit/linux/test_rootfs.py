@@ -242,3 +242,19 @@ def test_machines_sharing_a_rootfs_each_get_their_own_program(tree: Path) -> Non
         m = Machine(host.raw, program, argv, stdin=NoInput(), stdout=out, stderr=out, rootfs=fs)
         assert (host.run(m, lambda: True).status, out.data) == (0, expected)
         assert fs.read_file("/usr/bin/program") == program
+
+
+def test_gzip_copies_of_files_that_shrink(tree: Path) -> None:
+    import gzip
+
+    from py_backend.linux.rootfs import write_gzip_copies
+
+    (tree / "usr" / "big.txt").write_bytes(b"compressible " * 1000)
+    (tree / "usr" / "random.bin").write_bytes(os.urandom(4000))  # does not shrink: no copy
+    assert write_gzip_copies(str(tree)) == (1, (tree / ".tbwasm-gz/usr/big.txt.gz").stat().st_size)
+    packed = tree / ".tbwasm-gz" / "usr" / "big.txt.gz"
+    assert gzip.decompress(packed.read_bytes()) == b"compressible " * 1000
+    assert packed.stat().st_mtime_ns == (tree / "usr" / "big.txt").stat().st_mtime_ns
+    assert write_gzip_copies(str(tree))[0] == 1  # kept, not redone
+    index = build_index(str(tree))
+    assert ".tbwasm-gz" not in index["root"][2]  # the image's own files stay out of the guest's
