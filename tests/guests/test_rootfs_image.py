@@ -28,6 +28,8 @@ CASES: dict[str, tuple[str, list[str]]] = {
             "hashlib.sha256(b'a').hexdigest()[:12], sum(range(10**5)), sys.version_info[:2])",
         ],
     ),
+    # the interactive interpreter, fed by a pipe (prompts go to stderr); readline starts up
+    "python3-i": ("/usr/bin/python3", ["-i", "-q"]),
     "lua": (
         "/usr/bin/lua",
         ["-e", "local t = {} for i = 1, 1000 do t[i] = i * i end print(#t, t[1000])"],
@@ -44,18 +46,21 @@ CASES: dict[str, tuple[str, list[str]]] = {
 # `make tiers` runs this suite again with every block compiled before it runs (TBWASM_TIER=jit):
 # python3's start then takes minutes (4 min measured), sqlite3's a good part of one and lua's
 # 30 s under Node; lua natively (a dynamic program) and busybox still cover the image there.
-SLOW_IN_JIT = {("python3", "native"), ("python3", "node"), ("sqlite3", "native")}
+SLOW_IN_JIT = {(p, r) for p in ("python3", "python3-i") for r in ("native", "node")}
+SLOW_IN_JIT |= {("sqlite3", "native")}
 SLOW_IN_JIT |= {("sqlite3", "node"), ("lua", "node")}
+STDIN = {"python3-i": b"x = 6 * 7\nx\nimport sys; sys.flags.interactive\n"}
 RUNNERS = ["native", pytest.param("node", marks=pytest.mark.node)]
 
 
-def run(runner: str, prog: str, args: list[str]) -> subprocess.CompletedProcess:
+def run(runner: str, prog: str, args: list[str], stdin: bytes) -> subprocess.CompletedProcess:
     if runner == "native":
         cmd = [sys.executable, "-m", "py_backend.cli", "run", "--rootfs", str(ROOTFS)]
     else:
         cmd = ["node", str(REPO / "web" / "cli.mjs"), "--rootfs", str(ROOTFS)]
     return subprocess.run(
         [*cmd, prog, *args],
+        input=stdin,
         capture_output=True,
         cwd=REPO,
         env={**helpers.host_env(), "PYTHONPATH": str(REPO), "PATH": os.environ.get("PATH", "")},
@@ -71,6 +76,7 @@ def reference() -> dict[str, subprocess.CompletedProcess]:
     return {
         name: subprocess.run(
             ["qemu-riscv64", "-L", str(ROOTFS), str(ROOTFS) + prog, *args],
+            input=STDIN.get(name, b""),
             capture_output=True,
             timeout=TIMEOUT,
             check=False,
@@ -85,7 +91,7 @@ def test_image_program_matches_qemu(reference, runner: str, name: str) -> None:
     if os.environ.get("TBWASM_TIER") == "jit" and (name, runner) in SLOW_IN_JIT:
         pytest.skip(f"{name} takes minutes with every block compiled first")
     prog, args = CASES[name]
-    r = run(runner, prog, args)
+    r = run(runner, prog, args, STDIN.get(name, b""))
     ref = reference[name]
     assert ref.returncode == 0 and ref.stdout
     assert (r.stdout, r.returncode) == (ref.stdout, ref.returncode), r.stderr.decode()[-2000:]
