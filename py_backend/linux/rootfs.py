@@ -275,6 +275,8 @@ class Rootfs:
         if not path.startswith("/") or path.endswith("/"):
             raise SyscallError(E.EINVAL)
         parent_path, name = path.rsplit("/", 1)
+        if name in (".", ".."):
+            raise SyscallError(E.EINVAL)
         d: Node = self.root
         for part in [p for p in parent_path.split("/") if p]:
             if part in (".", ".."):

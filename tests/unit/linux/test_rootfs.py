@@ -120,6 +120,9 @@ def test_errors(tree: Path) -> None:
         with pytest.raises(SyscallError) as e:
             fs.read_file(path)
         assert e.value.errno == errno
+    for path in ["relative", "/dir/", "/a/..", "/a/../b", "/etc/motd/x"]:
+        with pytest.raises(SyscallError):
+            fs.write_file(path, b"x")
     empty = Rootfs()  # no image: a writable root, reads of nothing fail cleanly
     empty.write_file("/a/b", b"x")
     assert empty.read_file("/a/b") == b"x"
