@@ -110,3 +110,28 @@ def test_upload_then_guest_reads_it_and_download(rootfs_page) -> None:
     assert page.locator("#status").text_content() == (
         "tbwasm: cannot read /home/user/nope: No such file or directory"
     )
+
+
+def test_files_dropped_on_the_terminal_go_into_home(rootfs_page) -> None:
+    page = rootfs_page
+    page.wait_for_function("() => window.tbwasmApp.lastResult", timeout=RUN_TIMEOUT_MS)
+    runs = page.evaluate("window.tbwasmApp.runs")
+    page.evaluate(
+        """() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(["dropped 1\\n"], "a.txt"));
+        dt.items.add(new File(["dropped 2\\n"], "b.txt"));
+        document.getElementById("terminal-wrap").dispatchEvent(
+            new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+    }"""
+    )
+    page.wait_for_function(
+        "() => window.tbwasmApp.uploads.includes('/home/user/b.txt')", timeout=RUN_TIMEOUT_MS
+    )
+    got = page.evaluate(
+        """async () => { const d = new TextDecoder();
+        return [d.decode(await window.tbwasm.getFile('/home/user/a.txt')),
+                d.decode(await window.tbwasm.getFile('/home/user/b.txt'))]; }"""
+    )
+    assert got == ["dropped 1\n", "dropped 2\n"]
+    assert page.evaluate("window.tbwasmApp.runs") == runs  # not ELF files: nothing ran
