@@ -148,12 +148,23 @@ EOF
 # format is the interpreter's), under qemu-riscv64 when present.
 if command -v qemu-riscv64 >/dev/null; then
     t=$SECONDS
-    # (the host path, so that qemu's -L lookup cannot send the new __pycache__ directories to
-    # the host's /usr/lib; -d records the guest path in the bytecode)
-    qemu-riscv64 -L "$NEW" "$NEW/usr/bin/python3.13" -E -s -m compileall -q \
-        -x '/(test|tests|idlelib|tkinter|turtledemo|lib2to3|ensurepip|pydoc_data)/' \
-        -d /usr/lib/python3.13 "$NEW/usr/lib/python3.13" >/dev/null 2>&1 \
-        || log "warning: compileall reported errors"
+    # (host paths, so that qemu's -L lookup cannot send the new __pycache__ directories to the
+    # host's /usr/lib; -s/-p record the guest path in the bytecode).  Two processes, each on
+    # every other top-level entry (compileall's own -j needs a forkserver, which fails here).
+    compile() {
+        qemu-riscv64 -L "$NEW" "$NEW/usr/bin/python3.13" -E -s -m compileall -q \
+            -x '/(test|tests|idlelib|tkinter|turtledemo|lib2to3|ensurepip|pydoc_data)/' \
+            -s "$NEW" -p / "$@" >/dev/null 2>&1 || log "warning: compileall reported errors"
+    }
+    mapfile -t parts < <(find "$NEW/usr/lib/python3.13" -mindepth 1 -maxdepth 1 \
+        \( -name '*.py' -o -type d \) ! -name __pycache__ ! -name site-packages | sort)
+    even=() odd=()
+    for i in "${!parts[@]}"; do
+        if ((i % 2)); then odd+=("${parts[i]}"); else even+=("${parts[i]}"); fi
+    done
+    compile "${even[@]}" &
+    compile "${odd[@]}"
+    wait
     log "python bytecode compiled in $((SECONDS - t)) s"
 else
     log "no qemu-riscv64: python's standard library left uncompiled (python3 starts slower)"
