@@ -106,6 +106,13 @@ done <<< "$applets"
 log "$n busybox applet links"
 [[ -e "$NEW/usr/bin/vi" || -L "$NEW/usr/bin/vi" ]] || ln -s busybox "$NEW/usr/bin/vi"
 
+# Absolute symlinks made relative (the guest sees the same files; host tools such as
+# qemu-riscv64 -L and compileall below then follow them inside the image, not on the host).
+while IFS= read -r -d '' link; do
+    target="$(readlink "$link")"
+    ln -sfr "$NEW$target" "$link"
+done < <(find "$NEW" -type l -lname '/*' -print0)
+
 # /etc, /home, /tmp ...
 mkdir -p "$NEW"/{etc,home/user,root,tmp,var/tmp,dev,proc,run,mnt}
 chmod 1777 "$NEW/tmp" "$NEW/var/tmp"
