@@ -19,6 +19,11 @@ URL prefix           directory
 /docs/               docs/
 /examples.json       generated: web/examples.json filtered to the programs in guests/bin/
 /                    static/
+/rootfs/             static/rootfs/: the guest's root filesystem image (scripts/fetch-rootfs.sh),
+                     fetched file by file; symlinks in it are never followed (the image's
+                     absolute links name guest paths, not the server's); to a client that
+                     accepts gzip, a file's gzip copy from static/rootfs/.tbwasm-gz/ if it has
+                     an up-to-date one (Content-Encoding: gzip)
 
 Nothing outside these directories is reachable: paths with ``..`` segments are refused.
 Before serving it runs ``scripts/setup-web.sh`` (idempotent, fast when nothing changed) so that
@@ -115,6 +120,19 @@ def examples() -> list[dict]:
     return out
 
 
+ROOTFS = ROOT / "static" / "rootfs"
+
+
+def _through_symlink(base: Path, target: Path) -> bool:
+    """Whether any component of ``target`` below ``base`` is a symlink."""
+    p = base
+    for part in target.relative_to(base).parts:
+        p = p / part
+        if p.is_symlink():
+            return True
+    return False
+
+
 def resolve(url_path: str) -> Path | None:
     """Map a URL path to a file under one of MOUNTS, or None (404)."""
     path = unquote(url_path)
@@ -131,6 +149,8 @@ def resolve(url_path: str) -> Path | None:
         if path.startswith(prefix):
             rest = path[len(prefix) :]
             target = base.joinpath(*[p for p in rest.split("/") if p])
+            if target.is_relative_to(ROOTFS) and _through_symlink(ROOTFS, target):
+                return None
             if target.is_dir():
                 target = target / "index.html"
             return target if target.is_file() else None
@@ -158,7 +178,13 @@ class Handler(BaseHTTPRequestHandler):
         self._serve(body=True)
 
     def _send(
-        self, status: int, ctype: str, data: bytes, body: bool, etag: str | None = None
+        self,
+        status: int,
+        ctype: str,
+        data: bytes,
+        body: bool,
+        etag: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         if etag is not None and etag in self.headers.get("If-None-Match", ""):
             self.send_response(HTTPStatus.NOT_MODIFIED)
@@ -169,6 +195,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
         if etag is not None:
             self.send_header("ETag", etag)
         self.end_headers()
@@ -193,17 +221,37 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         ctype = MIME.get(target.suffix.lower(), "application/octet-stream")
+        headers: dict[str, str] = {}
         try:
             st = target.stat()
             etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
+            packed = self._gzip_copy(target, st.st_mtime_ns)
+            if packed is not None:
+                target, etag = packed, etag[:-1] + '-gz"'
+                headers["Content-Encoding"] = "gzip"
+            if target.is_relative_to(ROOTFS):
+                headers["Vary"] = "Accept-Encoding"
             if etag in self.headers.get("If-None-Match", ""):
-                self._send(200, ctype, b"", body, etag)  # 304
+                self._send(200, ctype, b"", body, etag, headers)  # 304
                 return
             data = target.read_bytes()
         except OSError:
             self._send(404, "text/plain; charset=utf-8", b"404 not found\n", body)
             return
-        self._send(200, ctype, data, body, etag)
+        self._send(200, ctype, data, body, etag, headers)
+
+    def _gzip_copy(self, target: Path, mtime_ns: int) -> Path | None:
+        """The up-to-date gzip copy of an image file (static/rootfs/.tbwasm-gz/PATH.gz, made by
+        scripts/fetch-rootfs.sh), if the client accepts gzip."""
+        if not target.is_relative_to(ROOTFS) or "gzip" not in self.headers.get(
+            "Accept-Encoding", ""
+        ):
+            return None
+        packed = ROOTFS / ".tbwasm-gz" / (str(target.relative_to(ROOTFS)) + ".gz")
+        try:
+            return packed if packed.stat().st_mtime_ns == mtime_ns else None
+        except OSError:
+            return None
 
 
 def main(argv: list[str] | None = None) -> int:

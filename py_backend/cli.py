@@ -99,10 +99,36 @@ def _sysroot(args: argparse.Namespace) -> tuple[str | None, bool]:
     return os.environ.get("QEMU_LD_PREFIX") or None, False
 
 
+def _rootfs_program(rootfs: object, args: argparse.Namespace) -> bytes | None:
+    """With --rootfs, an absolute PROG is a path in the image (else a host file, as without)."""
+    from .linux.errors import SyscallError
+    from .linux.rootfs import Rootfs, strerror
+
+    assert isinstance(rootfs, Rootfs)
+    if not args.program.startswith("/"):
+        return _read_program(args.program)
+    try:
+        return rootfs.read_file(args.program)
+    except SyscallError as e:
+        if os.path.isfile(args.program):
+            return _read_program(args.program)
+        _err(f"cannot read {args.program} in the rootfs: {strerror(e.errno)}")
+        return None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .linux.errors import ElfError, NeedsSysroot
 
-    program = _read_program(args.program)
+    rootfs = None
+    if args.rootfs:
+        from .linux.rootfs import Rootfs, RootfsError
+
+        try:
+            rootfs = Rootfs.from_dir(args.rootfs)
+        except RootfsError as e:
+            _err(str(e))
+            return EXIT_USAGE
+    program = _read_program(args.program) if rootfs is None else _rootfs_program(rootfs, args)
     if program is None:
         return EXIT_USAGE
     env = list(args.env) if args.env else None
@@ -157,6 +183,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             tier=args.tier,
             hot_threshold=args.hot_threshold,
             terminal=size,
+            rootfs=rootfs,
         )
     except NeedsSysroot as e:
         _err(e.for_program(args.program))
@@ -220,7 +247,16 @@ def cmd_disas(args: argparse.Namespace) -> int:
     from .isa.disasm import disassemble_elf
     from .linux.errors import ElfError
 
-    program = _read_program(args.program)
+    rootfs = None
+    if args.rootfs:
+        from .linux.rootfs import Rootfs, RootfsError
+
+        try:
+            rootfs = Rootfs.from_dir(args.rootfs)
+        except RootfsError as e:
+            _err(str(e))
+            return EXIT_USAGE
+    program = _read_program(args.program) if rootfs is None else _rootfs_program(rootfs, args)
     if program is None:
         return EXIT_USAGE
     try:
@@ -253,6 +289,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="look absolute guest paths up under DIR first, read-only, as qemu-user's -L "
         "(the dynamic linker and libraries of a dynamically linked program; default: "
         "$QEMU_LD_PREFIX)",
+    )
+    r.add_argument(
+        "--rootfs",
+        metavar="DIR",
+        help="use the root filesystem image DIR (scripts/fetch-rootfs.sh) as the guest's /, "
+        "writable in memory; an absolute PROG is then looked up in it",
     )
     r.add_argument("--stats", action="store_true", help="print statistics to stderr at exit")
     r.add_argument(

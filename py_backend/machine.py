@@ -34,6 +34,7 @@ from .linux.errors import (
 from .linux.mm import AddressSpace
 from .linux.process import load_process
 from .linux.procs import Proc, ProcessTable, exit_status, signal_status
+from .linux.rootfs import Rootfs
 from .linux.signals import SI_USER, SIGNAL_NAMES, STOP_SIGNALS, siginfo
 from .linux.syscalls import Linux
 from .linux.threads import (
@@ -152,8 +153,12 @@ class Machine:
         tier: str | None = None,
         hot_threshold: int | None = None,
         terminal: tuple[int, int] | None = None,
+        rootfs: Rootfs | None = None,
     ) -> None:
-        """``sysroot``: a host directory overlaid read-only on the guest's absolute paths (qemu's
+        """``rootfs``: a root filesystem image (linux/rootfs.py) used as the guest's /; a host
+        that passes the same one to every machine keeps the files guests write between runs.
+
+        ``sysroot``: a host directory overlaid read-only on the guest's absolute paths (qemu's
         ``-L``): a dynamically linked program's interpreter and the libraries it opens are
         found there (see linux/vfs.py).  ``host_dirs``: guest dir -> host dir, read/write.
 
@@ -172,10 +177,10 @@ class Machine:
         )  # fmt: skip
         self.aspace = AddressSpace(mem, on_code_write=self._code_written)
         env = DEFAULT_ENV if env is None else env
-        exe = argv[0] if argv and argv[0].startswith("/") else "/bin/program"
+        exe = argv[0] if argv and argv[0].startswith("/") else _NAMELESS_EXE
         if sysroot and not os.path.isdir(sysroot):
             raise ElfError(f"sysroot {sysroot} is not a directory")
-        vfs = Vfs(exe, sysroot=sysroot or None)
+        vfs = Vfs(exe, sysroot=sysroot or None, root=rootfs.root if rootfs is not None else None)
         for guest_dir, host_dir in (host_dirs or {}).items():
             vfs.mount_host(guest_dir, host_dir)
         _install_program(vfs, exe, program)
@@ -1215,12 +1220,19 @@ def _terminal(size: tuple[int, int] | None, stdin: Reader, stdout: Writer) -> Te
     return Terminal(tty, host)  # type: ignore[arg-type]
 
 
+_NAMELESS_EXE = "/bin/program"  # where a program given only as bytes is (/proc/self/exe)
+
+
 def _install_program(vfs: Vfs, path: str, program: bytes) -> None:
     """The program file at its path in the guest's tree unless something is there already (as
     the host's file is under qemu), so that /proc/self/exe can be opened and executed again
     (busybox runs its applets that way)."""
     try:
-        vfs.resolve(vfs.root, path)
+        node = vfs.resolve(vfs.root, path)
+        if path == _NAMELESS_EXE and isinstance(node, File):
+            # a tree kept from run to run (a root filesystem image) has an earlier run's there
+            node.data = bytearray(program)
+            node.perm = 0o755
         return
     except SyscallError:
         pass

@@ -8,6 +8,8 @@
 #   static/wheels/snapshot.bin    Pyodide's heap with py_backend imported (web/snapshot.mjs): the
 #                                 hosts restore it instead of starting Python (listed in the manifest)
 #   static/pyodide, static/vendor/xterm*  copies of / links into node_modules, for static hosting of static/
+#   static/rootfs/           the guest's root filesystem image (scripts/fetch-rootfs.sh: Debian riscv64
+#                            packages, from Debian's archive; TBWASM_NO_ROOTFS=1 skips it)
 #
 # Idempotent: downloads are skipped when present; our own wheel is rebuilt only when a file under
 # py_backend/ (or pyproject.toml) is newer than it.  `--wheel` rebuilds only our wheel.
@@ -119,4 +121,8 @@ fi
 mkdir -p static/vendor
 ln -sfn ../../node_modules/@xterm/xterm static/vendor/xterm
 ln -sfn ../../node_modules/@xterm/addon-fit static/vendor/xterm-addon-fit
+if [[ "${TBWASM_NO_ROOTFS:-}" != 1 ]]; then
+    # Not fatal: without it the page runs its example programs on an empty root filesystem.
+    bash scripts/fetch-rootfs.sh || log "warning: no root filesystem image (scripts/fetch-rootfs.sh failed)"
+fi
 log "done"

@@ -1,4 +1,5 @@
-// The terminal page (static/index.html): examples, upload, arguments, Run/Stop, live stats.
+// The terminal page (static/index.html): examples, upload, arguments, Run/Stop, live stats, and
+// files in and out of the guest's filesystem (Upload file, drop, Download).
 // Guest I/O goes through web/client.mjs (one worker, one Pyodide); stdin is line-edited here and
 // delivered to the worker through a SharedArrayBuffer ring.
 import "./embed.mjs"; // window.tbwasm on every page
@@ -10,12 +11,16 @@ const $ = (id) => document.getElementById(id);
 const client = getClient();
 const OUTPUT_KEEP = 2 << 20; // app.output is cut to its last half past this many characters
 const params = new URLSearchParams(location.search);
-client.prefetch(`/guests/${encodeURIComponent(params.get("program") || "hello.elf")}`);
+const HOME = "/home/user"; // where uploads go in the guest's filesystem
+if (!(params.get("program") ?? "").startsWith("/")) {
+  client.prefetch(`/guests/${encodeURIComponent(params.get("program") || "hello.elf")}`);
+}
 
 // State, also read by the browser tests (tests/browser/test_page.py); set before the first await,
 // so it exists once the page has loaded.
 const app = {
-  program: null, // {name, url} for an example, {name, bytes} for an upload
+  program: null, // {name, url} for an example, {name, bytes} for an upload, {name, path} in the guest fs
+  uploads: [], // guest paths of the files uploaded into the guest's filesystem
   running: false,
   output: "", // guest stdout+stderr of the current run, as text (its last 1-2 MiB)
   lastResult: null,
@@ -152,9 +157,35 @@ async function loadExamples() {
   }
 }
 
+// Programs of the root filesystem image (static/rootfs/, scripts/fetch-rootfs.sh): a name that
+// starts with "/" is a path in the guest's filesystem (also as ?program=/usr/bin/python3).
+const ROOTFS_EXAMPLES = [
+  { name: "/usr/bin/python3", description: "Python 3.13 (Debian, dynamically linked)", args: `-c "import sys; print('hello from Python', sys.version.split()[0]); print(6*7)"` },
+  { name: "/usr/bin/lua", description: "Lua 5.4", args: `-e "print(_VERSION, 6*7)"` },
+  { name: "/usr/bin/sqlite3", description: "SQLite", args: `:memory: "select sqlite_version(), 6*7"` },
+  { name: "/bin/ls", description: "busybox ls", args: "-l /home/user /usr/bin/python3" },
+];
+
+function addOption(value, text) {
+  const sel = $("examples");
+  let opt = Array.from(sel.options).find((o) => o.value === value);
+  if (!opt) {
+    opt = document.createElement("option");
+    opt.value = value;
+    opt.textContent = text;
+    sel.append(opt);
+  }
+  return opt;
+}
+
 function selectExample(name, args) {
-  const ex = app.examples.find((e) => e.name === name) ?? { name, args: "" };
-  app.program = { name: ex.name, url: `/guests/${encodeURIComponent(ex.name)}` };
+  const ex = app.examples.find((e) => e.name === name) ?? ROOTFS_EXAMPLES.find((e) => e.name === name) ?? { name, args: "" };
+  if (name.startsWith("/")) {
+    app.program = { name, path: name };
+    addOption(name, ex.description ? `${name} — ${ex.description}` : name);
+  } else {
+    app.program = { name: ex.name, url: `/guests/${encodeURIComponent(ex.name)}` };
+  }
   $("examples").value = ex.name;
   $("args").value = args ?? ex.args ?? "";
 }
@@ -163,13 +194,13 @@ function shareURL() {
   const u = new URL(location.href);
   u.search = "";
   for (const k of ["tier", "hot-threshold"]) if (params.get(k)) u.searchParams.set(k, params.get(k));
-  if (app.program?.url) u.searchParams.set("program", app.program.name);
+  if (app.program?.url || app.program?.path) u.searchParams.set("program", app.program.name);
   if ($("args").value) u.searchParams.set("args", $("args").value);
   return u.href;
 }
 function updateShare() {
   $("share").href = shareURL();
-  $("share").style.visibility = app.program?.url ? "visible" : "hidden";
+  $("share").style.visibility = app.program?.url || app.program?.path ? "visible" : "hidden";
 }
 
 function setRunning(on) {
@@ -188,7 +219,7 @@ async function run() {
   app.output = "";
   app.lastResult = null;
   app.runs++;
-  if (app.program.url) history.replaceState(null, "", shareURL());
+  if (app.program.url || app.program.path) history.replaceState(null, "", shareURL());
   updateShare();
   term.write(`${DIM}$ ${name}${args ? " " + args : ""}${RESET}\r\n`);
   setStatus(`running ${name}…`);
@@ -196,6 +227,7 @@ async function run() {
   try {
     r = await client.run({
       program: app.program.bytes ?? app.program.url,
+      path: app.program.path,
       argv0: name,
       args,
       stdin: "terminal",
@@ -246,6 +278,49 @@ async function runFile(file) {
   if (client.state === "ready") run();
 }
 
+// ---- files in and out of the guest's filesystem -------------------------------------------
+const isElf = (b) => b.length >= 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
+
+/** Put files into HOME (executable if ELF or script); they stay for the page's later runs. */
+async function uploadFiles(files) {
+  for (const file of files) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const path = `${HOME}/${file.name.replaceAll("/", "_")}`;
+    const exec = isElf(bytes) || (bytes[0] === 0x23 && bytes[1] === 0x21); // ELF or #!
+    try {
+      await client.putFile(path, bytes, exec ? 0o755 : 0o644);
+      app.uploads.push(path);
+      term.write(`${DIM}uploaded ${file.name} -> ${path} (${bytes.length.toLocaleString("en-US")} bytes)${RESET}\r\n`);
+      setStatus(`uploaded ${path}`);
+    } catch (e) {
+      term.write(`${RED}${e.message}${RESET}\r\n`);
+      setStatus(e.message, true);
+    }
+  }
+}
+
+/** Ask for a guest path and save that file from the guest's filesystem. */
+async function downloadFile(path) {
+  path ??= prompt("File of the guest's filesystem to download:", app.uploads.at(-1) ?? `${HOME}/`);
+  if (!path) return;
+  try {
+    const bytes = await client.getFile(path);
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+    a.download = path.split("/").pop() || "download";
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    setStatus(`downloaded ${path} (${bytes.length.toLocaleString("en-US")} bytes)`);
+  } catch (e) {
+    term.write(`${RED}${e.message}${RESET}\r\n`);
+    setStatus(e.message, true);
+  }
+}
+app.uploadFiles = uploadFiles;
+app.downloadFile = downloadFile;
+
 // ---- wiring ---------------------------------------------------------------------------------
 $("run").addEventListener("click", run);
 $("stop").addEventListener("click", stop);
@@ -272,11 +347,20 @@ for (const t of ["dragenter", "dragover"]) {
 wrap.addEventListener("dragleave", (ev) => {
   if (ev.target === wrap || !wrap.contains(ev.relatedTarget)) wrap.classList.remove("dragging");
 });
-wrap.addEventListener("drop", (ev) => {
+wrap.addEventListener("drop", async (ev) => {
   ev.preventDefault();
   wrap.classList.remove("dragging");
-  runFile(ev.dataTransfer.files[0]);
+  // Dropped files go into the guest's filesystem; a single ELF also runs, as "Upload ELF" does.
+  const files = Array.from(ev.dataTransfer.files);
+  await uploadFiles(files);
+  if (files.length === 1 && isElf(new Uint8Array(await files[0].slice(0, 4).arrayBuffer()))) runFile(files[0]);
 });
+$("put-file").addEventListener("change", async (ev) => {
+  const files = Array.from(ev.target.files);
+  ev.target.value = "";
+  await uploadFiles(files);
+});
+$("get-file").addEventListener("click", () => downloadFile());
 
 client.addEventListener("restart", (ev) => {
   term.write(`${RED}${ev.detail.message}${RESET}\r\n`);
@@ -290,6 +374,9 @@ function onReady(timings) {
   setProgress(1, "Ready");
   $("loading").classList.add("done");
   showTimings(timings);
+  if (timings.rootfs_entries) {
+    for (const e of ROOTFS_EXAMPLES) addOption(e.name, `${e.name} — ${e.description}`);
+  }
   setRunning(false);
   setStatus(`ready (Pyodide ${fmt(timings.pyodide_load, 2)} s, wheels ${fmt(timings.wheel_install, 2)} s)`);
 }

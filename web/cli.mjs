@@ -3,7 +3,7 @@
 // the tbwasm wheel from static/wheels (scripts/setup-web.sh builds it).
 //
 //   node web/cli.mjs [--stats] [--tier T] [--hot-threshold N] [--env NAME=VALUE]... [--argv0 NAME]
-//                    [--mount GUEST=HOST]... [-L DIR] PROG [ARGS...]
+//                    [--mount GUEST=HOST]... [-L DIR] [--rootfs DIR] PROG [ARGS...]
 //
 // Options mirror `python -m py_backend.cli run`: --env (repeatable; without it the machine's
 // default environment), --argv0 (default: PROG as given), --mount GUEST_DIR=HOST_DIR
@@ -11,6 +11,9 @@
 // filesystem with NODEFS), -L/--sysroot DIR (or QEMU_LD_PREFIX)
 // for dynamically linked programs: DIR is mounted into Pyodide's filesystem (NODEFS) and
 // overlaid read-only on the guest's absolute paths, as `qemu-riscv64 -L DIR` does.
+// --rootfs DIR: the root filesystem image DIR (scripts/fetch-rootfs.sh: static/rootfs) is the
+// guest's /, read lazily through its index and writable in memory, as in the page; an absolute
+// PROG is then looked up in it first.
 // --tier tiered|interp|jit and --hot-threshold N (default: $TBWASM_TIER / $TBWASM_HOT_THRESHOLD,
 // else abi.json's tiers.default / tiers.hot_threshold), as the native CLI's Machine takes them.
 //
@@ -30,7 +33,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`tbwasm-node: ${msg}\n`);
   process.stderr.write(
     "usage: tbwasm-node [--stats] [--tier tiered|interp|jit] [--hot-threshold N] [--env NAME=VALUE]... " +
-      "[--argv0 NAME] [--mount GUEST=HOST]... [-L DIR] PROG [ARGS...]\n",
+      "[--argv0 NAME] [--mount GUEST=HOST]... [-L DIR] [--rootfs DIR] PROG [ARGS...]\n",
   );
   process.exit(2);
 }
@@ -49,6 +52,7 @@ while (argv.length && (argv[0].startsWith("--") || argv[0] === "-L")) {
   else if (a === "--mount") opts.mounts.push(value());
   else if (a.startsWith("--mount=")) opts.mounts.push(a.slice(8));
   else if (a === "-L" || a === "--sysroot") opts.sysroot = value();
+  else if (a === "--rootfs") opts.rootfs = value();
   else if (a === "--tier") opts.tier = value();
   else if (a.startsWith("--tier=")) opts.tier = a.slice(7);
   else if (a === "--hot-threshold") opts.hotThreshold = value();
@@ -76,13 +80,25 @@ if (badTier) {
   process.exit(2);
 }
 const [prog, ...args] = argv;
+const lastLine = (text) => String(text).trim().split("\n").pop();
 
+let rootfsIndex = null;
+if (opts.rootfs !== undefined) {
+  try {
+    rootfsIndex = fs.readFileSync(path.join(opts.rootfs, ".tbwasm-index.json"), "utf8");
+  } catch (e) {
+    process.stderr.write(`tbwasm: --rootfs ${opts.rootfs}: no image index (${e.code ?? e.message}); run scripts/fetch-rootfs.sh\n`);
+    process.exit(2);
+  }
+}
 let program;
-try {
-  program = new Uint8Array(fs.readFileSync(prog));
-} catch (e) {
-  process.stderr.write(`tbwasm: cannot read ${prog}: ${e.code ?? e.message}\n`);
-  process.exit(2);
+if (rootfsIndex === null || !prog.startsWith("/")) {
+  try {
+    program = new Uint8Array(fs.readFileSync(prog));
+  } catch (e) {
+    process.stderr.write(`tbwasm: cannot read ${prog}: ${e.code ?? e.message}\n`);
+    process.exit(2);
+  }
 }
 
 const wheels = process.env.TBWASM_WHEELS ?? path.join(ROOT, "static", "wheels");
@@ -180,6 +196,26 @@ const mounted = new Map();
 for (const [guest, host] of mounts) {
   if (!mounted.has(host)) mounted.set(host, mountHost(host, "/tbwasm-mount"));
   hostDirs[guest] = mounted.get(host);
+}
+
+if (rootfsIndex !== null) {
+  const tree = path.resolve(opts.rootfs);
+  try {
+    rt.openRootfs({ index: rootfsIndex, fetch: (p) => new Uint8Array(fs.readFileSync(path.join(tree, p))) });
+  } catch (e) {
+    process.stderr.write(`tbwasm: --rootfs ${opts.rootfs}: ${lastLine(e.message)}\n`);
+    process.exit(2);
+  }
+  if (program === undefined) {
+    // an absolute PROG: the image's file, else the host's (as the native CLI)
+    const got = rt.readFile(prog);
+    if (typeof got !== "string") program = got;
+    else if (fs.existsSync(prog)) program = new Uint8Array(fs.readFileSync(prog));
+    else {
+      process.stderr.write(`${got}\n`);
+      process.exit(2);
+    }
+  }
 }
 
 const result = await rt.run({

@@ -5,6 +5,12 @@
 //   await client.ready;                       // Pyodide loaded, wheel installed
 //   const r = await client.run({program, args, stdin: "some text" | "terminal", onOutput, onStats, tier});
 //   client.stop();                            // stops the current run within a budget slice
+//   await client.putFile("/home/user/x", bytes); const bytes = await client.getFile("/etc/passwd");
+//
+// The worker keeps one guest filesystem for the page (the root filesystem image under /rootfs/
+// when the server has one, read lazily; else an empty root), so what runs and uploads write
+// stays from run to run.  Files put with putFile are also kept here and put again into a worker
+// that replaces one that did not stop.
 import { StdinRing, createStdinBuffer } from "./stdin_ring.mjs";
 
 const WEB = new URL("./", import.meta.url);
@@ -62,7 +68,10 @@ export class TbwasmClient extends EventTarget {
       indexURL: new URL("pyodide/", SITE).href,
       wheelsURL: new URL("wheels/", SITE).href,
       abiURL: new URL("abi.json", WEB).href,
+      rootfsURL: new URL("rootfs/", SITE).href,
     };
+    this.files = new Map(); // guest path -> {data, mode}: every putFile, for a replacement worker
+    this.fileOps = new Map(); // message id -> {resolve, reject} of a putFile/getFile in flight
     // The page's tier (?tier=tiered|interp|jit, ?hot-threshold=N), for runs that name none.
     const params = new URLSearchParams(globalThis.location?.search ?? "");
     this.tier = params.get("tier") || undefined;
@@ -109,11 +118,16 @@ export class TbwasmClient extends EventTarget {
       indexURL: this.urls.indexURL,
       wheelsURL: this.urls.wheelsURL,
       abiURL: this.urls.abiURL,
+      rootfsURL: this.urls.rootfsURL,
       snapshot: this.snapshot,
       stdinSab: this.ring.sab,
       controlSab: this.control.buffer,
       flowSab: this.flow.buffer,
     });
+    // the page's uploads, into a replacement worker (queued there after init)
+    for (const [path, f] of this.files) {
+      this.worker.postMessage({ type: "put-file", id: this.nextId++, path, data: f.data, mode: f.mode });
+    }
   }
 
   _fatal(message) {
@@ -125,6 +139,8 @@ export class TbwasmClient extends EventTarget {
       this.current.reject(new Error(message));
       this.current = null;
     }
+    for (const op of this.fileOps.values()) op.reject(new Error(message));
+    this.fileOps.clear();
     this._emit("fatal", { message });
   }
 
@@ -174,6 +190,13 @@ export class TbwasmClient extends EventTarget {
       case "stats":
         job?.onStats?.(m.stats);
         break;
+      case "file": {
+        const op = this.fileOps.get(m.id);
+        this.fileOps.delete(m.id);
+        if (op && m.error) op.reject(new Error(m.error));
+        else op?.resolve(m.data);
+        break;
+      }
       case "input-wait":
         job?.onInputWait?.();
         break;
@@ -206,6 +229,7 @@ export class TbwasmClient extends EventTarget {
    */
   async run({
     program,
+    path,
     args = [],
     env,
     stdin = "",
@@ -219,9 +243,12 @@ export class TbwasmClient extends EventTarget {
     tier,
     hotThreshold,
   } = {}) {
-    const key = typeof program === "string" ? new URL(program, document.baseURI).href : null;
+    const key = !path && typeof program === "string" ? new URL(program, document.baseURI).href : null;
     let bytes = key ? await this.programs.get(key)?.catch(() => undefined) : undefined;
-    if (bytes === undefined) {
+    if (path) {
+      bytes = null; // the worker reads it from the guest's filesystem
+      argv0 ??= path;
+    } else if (bytes === undefined) {
       bytes = await programBytes(program);
       if (key) this.programs.set(key, Promise.resolve(bytes));
     }
@@ -244,6 +271,7 @@ export class TbwasmClient extends EventTarget {
           id,
           program: bytes,
           programKey: key,
+          path: path ?? null,
           argv0: argv0 ?? (typeof program === "string" ? "/" + program.split("/").pop() : "/program"),
           args: argList,
           env,
@@ -273,6 +301,32 @@ export class TbwasmClient extends EventTarget {
     this.worker.postMessage(job.msg);
     job.onStart?.();
     this._emit("run", { id: job.id });
+  }
+
+  /**
+   * Put a file into the guest's filesystem (missing directories are made; an existing file is
+   * replaced).  mode: permission bits (default 0o644).  Resolves when the worker has it; kept
+   * for the rest of the page (see the top of this file).  Waits for a running guest to end.
+   */
+  putFile(path, data, mode = 0o644) {
+    if (typeof data === "string") data = new TextEncoder().encode(data);
+    data = new Uint8Array(data);
+    this.files.set(path, { data, mode });
+    return this._fileOp({ type: "put-file", path, data: data.slice(), mode });
+  }
+
+  /** The bytes of a regular file of the guest's filesystem (rejects with a one-line error). */
+  getFile(path) {
+    return this._fileOp({ type: "get-file", path });
+  }
+
+  _fileOp(msg) {
+    if (this.state === "failed") return Promise.reject(new Error(this.fatal));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.fileOps.set(id, { resolve, reject });
+      this.worker.postMessage({ ...msg, id });
+    });
   }
 
   /** Start fetching a program given by URL (a later run of it then need not wait for it). */
@@ -309,6 +363,8 @@ export class TbwasmClient extends EventTarget {
       const message = "tbwasm: the worker did not stop; restarted it";
       job.resolve({ status: 130, stdout: job.stdout, stderr: job.stderr, message, error: null, stopped: true, stats: {} });
       this._emit("restart", { message });
+      for (const op of this.fileOps.values()) op.reject(new Error(message)); // putFile's are put again
+      this.fileOps.clear();
       this._start();
     }, STOP_GRACE_MS);
   }

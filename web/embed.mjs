@@ -7,6 +7,8 @@
 //   await window.tbwasm.ready;
 //   const {status, stdout, stderr} = await window.tbwasm.run({program: "/guests/hello.elf", args: "x y", stdin: ""});
 //   window.tbwasm.run({program, tier: "interp"})   // tier: "tiered" | "interp" | "jit" (default: ?tier= of the page)
+//   window.tbwasm.run({path: "/usr/bin/python3", args: ["-c", "print(1)"]})   // a program of the guest's filesystem
+//   await window.tbwasm.putFile("/home/user/a.txt", "text or bytes"); await window.tbwasm.getFile(path)
 //
 // Every embed on a page shares one worker and one Pyodide (web/client.mjs); runs are queued.
 // The page must be cross-origin isolated (serve.py sends the headers). See docs/embedding.md.
@@ -19,12 +21,13 @@ const api = {
   /** Resolves when Pyodide and the tbwasm wheel are loaded (rejects with a one-line reason). */
   ready: client.ready.then(() => true),
   /**
-   * @param {{program: string|URL|Uint8Array|ArrayBuffer|Blob, args?: string|string[], stdin?: string|Uint8Array, env?: string[], tier?: string, hotThreshold?: number}} o
+   * @param {{program?: string|URL|Uint8Array|ArrayBuffer|Blob, path?: string, args?: string|string[], stdin?: string|Uint8Array, env?: string[], tier?: string, hotThreshold?: number}} o
    * @returns {Promise<{status: number, stdout: string, stderr: string, message: string, error: string|null, stopped: boolean, stats: object}>}
    */
   run: (o) =>
     client.run({
       program: o.program,
+      path: o.path,
       args: o.args ?? [],
       stdin: o.stdin ?? "",
       env: o.env,
@@ -33,6 +36,10 @@ const api = {
       hotThreshold: o.hotThreshold,
     }),
   stop: () => client.stop(),
+  /** Put a file into the page's guest filesystem (kept for the page's later runs). */
+  putFile: (path, data, mode) => client.putFile(path, data, mode),
+  /** A file of the page's guest filesystem, as a Uint8Array. */
+  getFile: (path) => client.getFile(path),
   splitArgs,
   client,
 };

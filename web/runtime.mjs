@@ -156,6 +156,33 @@ export class Runtime {
     this.spacesUsed = 0; // most spaces alive at once (over all runs)
   }
 
+  // ---- the guest's root filesystem (py_backend/linux/rootfs.py) ----------------------------
+  // One per runtime, kept from run to run: files guests write and files put here stay.
+
+  /**
+   * Use a root filesystem image as every later run's /: `index` is its index (JSON text, e.g.
+   * static/rootfs/.tbwasm-index.json; null: an empty root, still writable), `fetch(path)` returns
+   * an image file's bytes (Uint8Array) synchronously, on first read.  Throws on a bad index.
+   */
+  openRootfs({ index = null, fetch = null } = {}) {
+    this.rootfs?.destroy?.();
+    this.rootfs = this.bridge.open_rootfs(index, fetch);
+    return this.rootfs;
+  }
+
+  /** Put a file into the guest's filesystem (directories are made); "" or a one-line error. */
+  writeFile(path, bytes, mode) {
+    this.rootfs ?? this.openRootfs();
+    return this.bridge.rootfs_write(this.rootfs, path, bytes, mode ?? undefined);
+  }
+
+  /** A regular file of the guest's filesystem: its bytes (Uint8Array), or a one-line error string. */
+  readFile(path) {
+    this.rootfs ?? this.openRootfs();
+    const r = this.bridge.rootfs_read(this.rootfs, path);
+    return typeof r === "string" ? r : r instanceof Uint8Array ? r : r.toJs?.() ?? r;
+  }
+
   /**
    * Run one guest program to completion.
    * @param {object} o
@@ -177,6 +204,7 @@ export class Runtime {
    * @param {string} [o.tier]    "tiered" | "interp" | "jit" (abi.json tiers.names; default tiers.default)
    * @param {number} [o.hotThreshold] block entries before tier 0 hands a block to the JIT (tiered)
    * @param {boolean} [o.processes] false: fork answers ENOSYS (no memory per guest process)
+   * @param {object} [o.rootfs]  the guest's / (default: the one openRootfs made, if any)
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
    */
   async run(o) {
@@ -270,6 +298,7 @@ export class Runtime {
         o.processes === false ? undefined : newSpace,
         o.processes === false ? undefined : freeSpace,
         o.mounts ?? undefined,
+        o.rootfs ?? this.rootfs ?? undefined,
       );
       let action = session.start();
       for (;;) {

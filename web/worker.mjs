@@ -2,9 +2,13 @@
 // Protocol (web/client.mjs is the other side):
 //   in : {type: "init", indexURL, wheelsURL, abiURL, snapshot, stdinSab, controlSab, flowSab}
 //        {type: "run", id, program: Uint8Array, args, env, stdin: "ring" | Uint8Array, tier, hotThreshold}
+//        (or path: a file of the guest's filesystem instead of program)
+//        {type: "put-file", id, path, data: Uint8Array, mode}   {type: "get-file", id, path}
+//   (init also takes rootfsURL: the root filesystem image's base URL, e.g. /rootfs/)
 //   out: {type: "progress", phase, fraction, text}  {type: "ready", timings}  {type: "fatal", message}
 //        {type: "out", id, fd, data}  {type: "stats", id, stats}  {type: "input-wait", id}
 //        {type: "exit", id, status, message, stopped, error, stats}
+//        {type: "file", id, data?: Uint8Array, error?: string}   (answers put-file and get-file)
 // Stop: the page sets control[0] = 1; the loop checks it after every exit to the host.
 // Output flow control, as a terminal gives a process: flow[0] counts the bytes posted in "out"
 // messages, flow[1] the bytes the page has consumed (an xterm write finished, an onOutput call
@@ -28,6 +32,12 @@ async function init(m) {
   ring = new StdinRing(m.stdinSab);
   control = new Int32Array(m.controlSab);
   flow = new Int32Array(m.flowSab);
+  // The root filesystem's index is fetched while Pyodide loads (absent: an empty, writable root).
+  const rootfsIndex = m.rootfsURL
+    ? fetch(m.rootfsURL + ".tbwasm-index.json")
+        .then((r) => (r.ok ? r.text() : null))
+        .catch(() => null)
+    : Promise.resolve(null);
   try {
     // imported while the runtime fetches the manifest and the snapshot
     const pyodideModule = import(m.indexURL + "pyodide.mjs");
@@ -42,10 +52,52 @@ async function init(m) {
       onProgress: (phase, fraction, text) => post({ type: "progress", phase, fraction, text }),
     });
     globalThis.tbwasmRuntime = runtime; // a handle for diagnostics (bench/soak_browser.py)
+    await openRootfs(m.rootfsURL, await rootfsIndex);
     Object.assign(runtime.timings, { worker_started_at: startedAt, init_at: initAt });
     post({ type: "ready", timings: runtime.timings });
   } catch (e) {
     post({ type: "fatal", message: String(e?.message ?? e) });
+  }
+}
+
+// ---- the guest's filesystem (kept from run to run; py_backend/linux/rootfs.py) --------------
+
+/** An image file's bytes, synchronously (the guest is inside a read): a synchronous XHR, which
+ * workers may still make; "arraybuffer" responses are allowed there. */
+function fetchSync(url) {
+  const xhr = new XMLHttpRequest();
+  xhr.open("GET", url, false);
+  xhr.responseType = "arraybuffer";
+  xhr.send();
+  if (xhr.status !== 200) throw new Error(`HTTP ${xhr.status} for ${url}`);
+  return new Uint8Array(xhr.response);
+}
+
+async function openRootfs(baseURL, index) {
+  const t0 = performance.now();
+  const urlOf = (path) => baseURL + path.split("/").slice(1).map(encodeURIComponent).join("/");
+  try {
+    runtime.openRootfs({ index, fetch: index === null ? null : (path) => fetchSync(urlOf(path)) });
+  } catch (e) {
+    // a bad index: an empty root instead, and say why on the console
+    console.warn(`tbwasm: root filesystem not used: ${e?.message ?? e}`);
+    runtime.openRootfs({});
+    index = null;
+  }
+  Object.assign(runtime.timings, {
+    rootfs_open: (performance.now() - t0) / 1000,
+    rootfs_entries: index === null ? 0 : Number(runtime.rootfs.entries),
+  });
+}
+
+function fileOp(m) {
+  if (m.type === "put-file") {
+    const error = runtime.writeFile(m.path, m.data, m.mode);
+    post({ type: "file", id: m.id, error: error || null });
+  } else {
+    const got = runtime.readFile(m.path);
+    if (typeof got === "string") post({ type: "file", id: m.id, error: got });
+    else post({ type: "file", id: m.id, data: got }, [got.buffer]);
   }
 }
 
@@ -67,6 +119,18 @@ async function run(m) {
   if (m.programKey) {
     if (program) programs.set(m.programKey, program);
     else program = programs.get(m.programKey);
+  }
+  if (m.path) {
+    // a program of the guest's filesystem (e.g. /usr/bin/python3)
+    const got = runtime.readFile(m.path);
+    if (typeof got === "string") {
+      const data = new TextEncoder().encode(got + "\n"); // on stderr, as a loader error is
+      Atomics.add(flow, 0, data.length);
+      post({ type: "out", id, fd: 2, data });
+      post({ type: "exit", id, status: 2, error: got, message: got, stopped: false, stats: {} });
+      return;
+    }
+    program = got;
   }
   const stopped = () => Atomics.load(control, 0) !== 0;
   let stdin;
@@ -109,7 +173,11 @@ let queue = Promise.resolve();
 self.onmessage = (ev) => {
   const m = ev.data;
   if (m.type === "init") queue = queue.then(() => init(m));
-  else if (m.type === "run") {
+  else if (m.type === "put-file" || m.type === "get-file") {
+    queue = queue
+      .then(() => fileOp(m))
+      .catch((e) => post({ type: "file", id: m.id, error: `tbwasm: ${e?.message ?? e}` }));
+  } else if (m.type === "run") {
     queue = queue
       .then(() => run(m))
       .catch((e) => {

@@ -52,7 +52,10 @@ __all__ = [
     "check_import",
     "create_machine",
     "forget_memory",
+    "open_rootfs",
     "prepare_snapshot",
+    "rootfs_read",
+    "rootfs_write",
 ]
 
 
@@ -270,9 +273,10 @@ def _js_error(message: str, status: int) -> Any:
 class Session:
     """One guest run, driven by the JS loop."""
 
-    def __init__(self, machine: Any = None, error: str | None = None) -> None:
+    def __init__(self, machine: Any = None, error: str | None = None, rootfs: Any = None) -> None:
         self.machine = machine
         self.error = error
+        self.rootfs = rootfs  # its fetch counters join the statistics
         self.space = -1  # of the last "run" the JS loop was given
 
     def _action(self, action: Any) -> Any:
@@ -300,7 +304,10 @@ class Session:
         # the first process as it is now (an execve replaces its Machine)
         system = getattr(self.machine, "system", None)
         machine = getattr(system, "init", None) or self.machine
-        return to_js(dict(machine.stats()), dict_converter=js.Object.fromEntries)
+        s = dict(machine.stats())
+        if self.rootfs is not None:
+            s.update(self.rootfs.stats())
+        return to_js(s, dict_converter=js.Object.fromEntries)
 
 
 def collect() -> None:
@@ -343,6 +350,7 @@ def create_machine(
     new_space: Any = None,
     free_space: Any = None,
     host_dirs: Any = None,
+    rootfs: Any = None,
 ) -> Session:
     """Build a Machine over JS objects.
 
@@ -365,6 +373,7 @@ def create_machine(
     ``new_space``/``free_space`` (see :class:`JsSpaces`) let the guest fork; without them fork
     and clone of a process answer ENOSYS.  ``host_dirs`` (a JS object: guest directory ->
     directory of Pyodide's filesystem) is the Machine's ``host_dirs`` (the CLI's ``--mount``).
+    ``rootfs``: a :class:`~py_backend.linux.rootfs.Rootfs` from :func:`open_rootfs`, the guest's /.
     """
     import importlib
 
@@ -389,6 +398,8 @@ def create_machine(
     if not _nullish(host_dirs):
         dirs = host_dirs.to_py() if hasattr(host_dirs, "to_py") else host_dirs
         extra["host_dirs"] = {str(k): str(v) for k, v in dict(dirs).items()}
+    if not _nullish(rootfs):
+        extra["rootfs"] = rootfs
     try:
         machine = mod.Machine(
             memory_for(port),
@@ -412,7 +423,57 @@ def create_machine(
         return Session(error=f"tbwasm: {prog}: {text}")
     if not _nullish(new_space) and not _nullish(free_space) and hasattr(machine, "system"):
         machine.system.spaces = JsSpaces(new_space, free_space)
-    return Session(machine)
+    return Session(machine, rootfs=extra.get("rootfs"))
+
+
+# --- the root filesystem (py_backend/linux/rootfs.py) ------------------------------------------
+
+
+def open_rootfs(index: Any = None, fetch: Any = None) -> Any:
+    """A Rootfs for the JS host to keep and pass to every run (``create_machine(rootfs=)``).
+
+    ``index``: the image's index as JSON text, or null for an empty root (a page filesystem for
+    uploads); ``fetch``: a JS function ``(path) -> Uint8Array`` that may block (a synchronous
+    XMLHttpRequest in the worker, ``fs.readFileSync`` in Node) and throws or returns null when
+    the file cannot be had (the guest's read then fails with EIO).  A malformed index raises
+    RootfsError (its message is one line)."""
+    from py_backend.linux.rootfs import Rootfs
+
+    fn = None
+    if not _nullish(fetch):
+
+        def fn(path: str) -> bytes:
+            data = fetch(path)
+            if _nullish(data):
+                raise OSError(f"cannot fetch {path}")
+            return bytes(data.to_bytes()) if hasattr(data, "to_bytes") else bytes(data)
+
+    return Rootfs(None if _nullish(index) else str(index), fn)
+
+
+def rootfs_write(rootfs: Any, path: Any, data: Any, mode: Any = None) -> str:
+    """Put a file into the guest's filesystem (an upload); "" or a one-line error."""
+    from py_backend.linux.errors import SyscallError
+    from py_backend.linux.rootfs import strerror
+
+    raw = data.to_bytes() if hasattr(data, "to_bytes") else bytes(data)
+    try:
+        rootfs.write_file(str(path), raw, 0o644 if _nullish(mode) else int(mode) & 0o7777)
+    except SyscallError as e:
+        return f"tbwasm: cannot write {path}: {strerror(e.errno)}"
+    return ""
+
+
+def rootfs_read(rootfs: Any, path: Any) -> Any:
+    """The bytes (Uint8Array) of a regular file of the guest's filesystem (a download), or a
+    one-line error string."""
+    from py_backend.linux.errors import SyscallError
+    from py_backend.linux.rootfs import strerror
+
+    try:
+        return to_js(rootfs.read_file(str(path)))
+    except SyscallError as e:
+        return f"tbwasm: cannot read {path}: {strerror(e.errno)}"
 
 
 # --- the memory snapshot (web/snapshot.mjs) ---------------------------------------------------

@@ -1250,6 +1250,16 @@ class Linux(ProcessCalls):
     def sys_getgid(self, *_: int) -> int:
         return self.gid
 
+    # setfsuid/setfsgid "return the previous filesystem user/group ID" and never fail; the guest
+    # has one identity, so it stays (glibc's readline start-up calls them: python3 -i, lua -i).
+    @syscall_nr(151)
+    def sys_setfsuid(self, *_: int) -> int:
+        return self.uid
+
+    @syscall_nr(152)
+    def sys_setfsgid(self, *_: int) -> int:
+        return self.gid
+
     @syscall_nr(158)
     def sys_getgroups(self, size: int, lst: int, *_: int) -> int:
         if s32(size) < 0:

@@ -427,8 +427,11 @@ class Vfs:
         *,
         hostname: str = "tbwasm",
         sysroot: str | None = None,
+        root: Dir | None = None,
     ) -> None:
-        self.root = Dir(0o755)
+        # ``root``: an existing tree to use as / (a root filesystem image, linux/rootfs.py, that
+        # a host keeps from run to run); what it already has is kept, what it lacks is added.
+        self.root = root if root is not None else Dir(0o755)
         # The read-only sysroot overlay (see the module docstring); its root is its own parent.
         self.sysroot = os.path.abspath(sysroot) if sysroot else None
         self.overlay: HostDir | None = (
@@ -437,14 +440,21 @@ class Vfs:
         self.cwd: Dir = self.root
         self.umask = 0o022
         for d in ["bin", "dev", "etc", "home", "proc", "proc/self", "tmp", "usr", "usr/bin", "var"]:
-            self.mkdirs("/" + d)
-        self.mkdirs("/tmp").perm = 0o1777
-        self.add_file(
-            "/etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\n"
-        )
-        self.add_file("/etc/group", b"root:x:0:\nuser:x:1000:\n")
-        self.add_file("/etc/hostname", hostname.encode() + b"\n")
-        self.add_file("/etc/hosts", b"127.0.0.1\tlocalhost\n::1\tlocalhost\n")
+            if not self._exists("/" + d):
+                self.mkdirs("/" + d)
+        if root is None:
+            self.mkdirs("/tmp").perm = 0o1777
+        for path, data in [
+            (
+                "/etc/passwd",
+                b"root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh\n",
+            ),
+            ("/etc/group", b"root:x:0:\nuser:x:1000:\n"),
+            ("/etc/hostname", hostname.encode() + b"\n"),
+            ("/etc/hosts", b"127.0.0.1\tlocalhost\n::1\tlocalhost\n"),
+        ]:
+            if not self._exists(path):
+                self.add_file(path, data)
         dev = self.lookup_dir("/dev")
         dev.add("null", Device("null", 0x103))
         dev.add("zero", Device("zero", 0x105))
@@ -457,6 +467,13 @@ class Vfs:
 
     # --- building ----------------------------------------------------------------------------
 
+    def _exists(self, path: str) -> bool:
+        try:
+            self.resolve(self.root, path, follow=False)
+        except SyscallError:
+            return False
+        return True
+
     def mkdirs(self, path: str) -> Dir:
         d = self.root
         for part in [p for p in path.split("/") if p]:
@@ -464,6 +481,8 @@ class Vfs:
             if nxt is None:
                 d.mkdir(part, 0o755)
                 nxt = d.lookup(part)
+            elif isinstance(nxt, Symlink):  # e.g. a root filesystem image's /bin -> usr/bin
+                nxt = self.resolve(d, nxt.target)
             if not isinstance(nxt, Dir):
                 raise _err(E.ENOTDIR)
             d = nxt

@@ -60,3 +60,35 @@ def test_generated_examples_revalidate_and_paths_stay_inside(base: str) -> None:
     assert get(base + "examples.json", {"If-None-Match": h["ETag"]})[0] == 304
     assert get(base + "guests/../serve.py")[0] == 404
     assert get(base + "web/%2e%2e/serve.py")[0] == 404
+
+
+def test_rootfs_files_but_never_through_symlinks(base: str) -> None:
+    """static/rootfs: the index and regular files are served; nothing through a symlink (the
+    image's links name guest paths: followed on the server they could leave the image)."""
+    rootfs = REPO / "static" / "rootfs"
+    if not (rootfs / ".tbwasm-index.json").is_file():
+        pytest.skip("no root filesystem image (scripts/fetch-rootfs.sh)")
+    status, h, body = get(base + "rootfs/.tbwasm-index.json")
+    assert status == 200 and h["Content-Type"] == "application/json" and b'"entries"' in body
+    status, _, body = get(base + "rootfs/usr/bin/busybox")
+    assert status == 200 and body == (rootfs / "usr" / "bin" / "busybox").read_bytes()
+    assert (rootfs / "bin").is_symlink() and (rootfs / "usr" / "bin" / "sh").is_symlink()
+    assert get(base + "rootfs/bin/busybox")[0] == 404
+    assert get(base + "rootfs/usr/bin/sh")[0] == 404
+
+
+def test_rootfs_gzip_copies_to_clients_that_accept_gzip(base: str) -> None:
+    import gzip
+
+    rootfs = REPO / "static" / "rootfs"
+    packed = rootfs / ".tbwasm-gz" / "usr" / "bin" / "busybox.gz"
+    if not packed.is_file():
+        pytest.skip("no gzip copies (scripts/fetch-rootfs.sh)")
+    plain = (rootfs / "usr" / "bin" / "busybox").read_bytes()
+    status, h, body = get(base + "rootfs/usr/bin/busybox", {"Accept-Encoding": "gzip, br"})
+    assert status == 200 and h["Content-Encoding"] == "gzip" and h["Vary"] == "Accept-Encoding"
+    assert len(body) < len(plain) and gzip.decompress(body) == plain
+    assert get(base + "rootfs/usr/bin/busybox", {"If-None-Match": h["ETag"]})[0] == 200
+    status, h2, body = get(base + "rootfs/usr/bin/busybox")  # no gzip: the file itself
+    assert status == 200 and "Content-Encoding" not in h2 and body == plain
+    assert h2["ETag"] != h["ETag"]
