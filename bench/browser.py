@@ -210,7 +210,7 @@ class BrowserSession:
     everything started is stopped on exit (the browser through Playwright, serve.py by PID)."""
 
     def __init__(
-        self, path: str = "", launch_args: list[str] | None = None, setup: bool = True
+        self, path: str = "?shell=0", launch_args: list[str] | None = None, setup: bool = True
     ) -> None:
         self.path = path
         self.launch_args = launch_args or []

@@ -154,6 +154,7 @@ class Machine:
         hot_threshold: int | None = None,
         terminal: tuple[int, int] | None = None,
         rootfs: Rootfs | None = None,
+        cwd: str | None = None,
     ) -> None:
         """``rootfs``: a root filesystem image (linux/rootfs.py) used as the guest's /; a host
         that passes the same one to every machine keeps the files guests write between runs.
@@ -200,6 +201,11 @@ class Machine:
             terminal=_terminal(terminal, stdin, stdout),
             **({"sleep": sleep} if sleep is not None else {}),  # type: ignore[arg-type]  # a host's own (e.g. stoppable)
         )
+        if cwd:
+            try:
+                vfs.cwd = vfs.lookup_dir(cwd)
+            except SyscallError:
+                raise ElfError(f"working directory {cwd}: no such directory") from None
         self._attach_linux()
         self._setup_tiers()
         self._write_x(2, self.process.sp)
@@ -860,6 +866,7 @@ class Spaces(Protocol):
 
 
 FAULT_SIGNALS = frozenset({4, 5, 7, 8, 11})  # a child dying of these says so on stderr
+POLL_INTERVAL = 0.02  # s: how often a running system looks at the terminal's input
 
 
 class System:
@@ -888,6 +895,7 @@ class System:
         self.switches = 0
         self.execs = 0
         self.retired: dict[str, float] = {}
+        self._polled = 0.0
         self._attach(init, proc)
         init.linux.vfs.proc_self_exe.current = lambda: self.current.linux.exe_path
         self.terminal = init.linux.terminal
@@ -899,6 +907,16 @@ class System:
             self.terminal.caller = self._caller
 
     # --- the terminal ---------------------------------------------------------------------------
+
+    def _poll_terminal(self) -> None:
+        """Take what the user typed while guests run (at most every POLL_INTERVAL s): ^C must
+        reach a pipeline whose processes keep switching without ever idling."""
+        if self.terminal is None:
+            return
+        now = time.monotonic()
+        if now - self._polled >= POLL_INTERVAL:
+            self._polled = now
+            self.terminal.pump(0)
 
     def _tty_signal(self, pgrp: int, sig: int) -> None:
         for p in self.procs.group(pgrp):
@@ -942,8 +960,8 @@ class System:
 
     def service(self, reason: int) -> Action:
         m = self.current
-        if reason == ExitReason.BUDGET and self.terminal is not None:
-            self.terminal.pump(0)  # ^C while the guest computes
+        if reason == ExitReason.BUDGET:
+            self._poll_terminal()  # ^C while the guest computes
         if reason == ExitReason.BUDGET and len(self.machines) > 1 and self._others_runnable(m):
             m.host_calls += 1
             m._account()
@@ -957,6 +975,7 @@ class System:
                 a.space = m.space
                 if m is not self.current:
                     self.switches += 1
+                    self._poll_terminal()
                 self.current = m
                 return a
             if a.kind == "replaced":

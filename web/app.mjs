@@ -27,6 +27,9 @@ const app = {
   runs: 0,
   firstOutputMs: null, // performance.now() at the first guest output since the page opened
   examples: [],
+  shell: false, // the interactive shell runs (the page opens on it unless ?program= names one)
+  shellExited: false, // it ended: Enter starts a new one
+  shellRuns: 0,
 };
 window.tbwasmApp = app;
 
@@ -50,10 +53,22 @@ term.loadAddon(fit);
 term.open($("terminal"));
 fit.fit();
 new ResizeObserver(() => fit.fit()).observe($("terminal-wrap"));
+term.onResize(({ rows, cols }) => {
+  if (app.shell) client.resize(rows, cols); // SIGWINCH for the guest's full-screen programs
+});
 const DIM = "\x1b[90m", RED = "\x1b[31m", RESET = "\x1b[0m";
 
 let line = ""; // the line being edited; sent on Enter
 term.onData((data) => {
+  if (app.shell) {
+    // the shell's terminal is the guest's own (its line discipline echoes and edits): raw keys
+    client.pushStdin(data);
+    return;
+  }
+  if (app.shellExited && (data === "\r" || data === "\n")) {
+    startShell();
+    return;
+  }
   if (!app.running) return;
   if (data.startsWith("\x1b")) return; // arrows, function keys: no history or cursor movement
   for (const ch of data) {
@@ -211,6 +226,7 @@ function setRunning(on) {
 }
 
 async function run() {
+  if (app.shell) return typeIntoShell();
   if (app.running || !app.program) return;
   const { name } = app.program;
   const args = $("args").value;
@@ -253,6 +269,77 @@ async function run() {
   term.write(`${DIM}[exit status ${r.status}]${RESET}\r\n`);
   setRunning(false);
 }
+
+// ---- the shell: busybox sh (ash) of the root filesystem image, on the guest's own terminal ----
+const SHELL_ENV = [
+  `HOME=${HOME}`,
+  "USER=user",
+  "LOGNAME=user",
+  "SHELL=/bin/sh",
+  "TERM=xterm-256color",
+  "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+  "LANG=C.UTF-8",
+];
+
+async function startShell() {
+  if (app.running) return;
+  app.shell = true;
+  app.shellExited = false;
+  app.shellRuns++;
+  app.output = "";
+  app.lastResult = null;
+  setRunning(true);
+  $("run").disabled = false; // Run types the selected example into the shell
+  term.options.convertEol = false; // the guest's terminal does its own output processing
+  setStatus("busybox sh: type commands; drop files to upload them to /home/user");
+  let r;
+  try {
+    r = await client.run({
+      path: "/bin/sh",
+      argv0: "/bin/sh",
+      args: ["-l"], // a login shell: /etc/profile sets the prompt
+      env: SHELL_ENV,
+      cwd: HOME,
+      stdin: "terminal",
+      terminal: { rows: term.rows, cols: term.cols },
+      onOutput: (fd, bytes, text) => {
+        app.firstOutputMs ??= performance.now();
+        app.output += text;
+        if (app.output.length > OUTPUT_KEEP) app.output = app.output.slice(-OUTPUT_KEEP / 2);
+        return new Promise((done) => term.write(bytes, done));
+      },
+      onStats: showStats,
+    });
+  } catch (e) {
+    r = { status: -1, error: e.message, stats: {} };
+  }
+  app.lastResult = r;
+  app.shell = false;
+  term.options.convertEol = true;
+  setRunning(false);
+  app.shellExited = true;
+  if (r.error) term.write(`${RED}${r.error}${RESET}\r\n`);
+  term.write(`\r\n${DIM}[shell exited, status ${r.status}: press Enter for a new one]${RESET}\r\n`);
+  setStatus(r.error ?? `shell exited (status ${r.status})`, !!r.error);
+}
+
+/** Run while the shell runs: the selected example becomes a command line typed into it. */
+async function typeIntoShell() {
+  const p = app.program;
+  if (!p) return;
+  let cmd = p.path;
+  if (!cmd) {
+    // an example of /guests/ (or an uploaded ELF): into /usr/local/bin, then run by name
+    const bytes = p.bytes ?? new Uint8Array(await (await fetch(p.url)).arrayBuffer());
+    const name = p.name.replaceAll("/", "_");
+    await client.putFile(`/usr/local/bin/${name}`, bytes, 0o755);
+    cmd = name;
+  }
+  const args = $("args").value;
+  client.pushStdin(`${cmd}${args ? " " + args : ""}\r`);
+  term.focus();
+}
+app.startShell = startShell;
 
 function stop() {
   if (!app.running) return;
@@ -369,6 +456,10 @@ client.addEventListener("restart", (ev) => {
   client.ready.then(onReady, onFatal);
 });
 
+// The page opens on the shell when the root filesystem image is there and ?program= names no
+// program (?shell=0: the single-program page of before).
+const wantShell = !params.get("program") && params.get("shell") !== "0";
+
 function onReady(timings) {
   clearInterval(creep);
   setProgress(1, "Ready");
@@ -392,8 +483,10 @@ selectExample(params.get("program") || "hello.elf", params.get("args") ?? undefi
 updateShare();
 term.write(`${DIM}tbwasm: loading Pyodide and the translator…${RESET}\r\n`);
 try {
-  onReady(await client.ready);
-  await run(); // the selected program runs when the page opens
+  const timings = await client.ready;
+  onReady(timings);
+  if (wantShell && timings.rootfs_entries) await startShell();
+  else await run(); // the selected program runs when the page opens
 } catch (e) {
   onFatal(e);
 }

@@ -225,7 +225,9 @@ export class TbwasmClient extends EventTarget {
    * Queue a run. stdin: a string or Uint8Array (then EOF), or "terminal" to read what
    * pushStdin()/pushEOF() deliver while the guest runs.  tier: "tiered" | "interp" | "jit"
    * (default: the page's ?tier=, else the machine's default); an unknown one ends the run with
-   * status 2 and a one-line error.
+   * status 2 and a one-line error.  terminal: {rows, cols} runs the guest on a terminal of
+   * its own (Linux's line discipline in the emulator: pushStdin() then sends raw keystrokes,
+   * ^C included; resize() follows the page's terminal); cwd: its working directory.
    */
   async run({
     program,
@@ -242,6 +244,8 @@ export class TbwasmClient extends EventTarget {
     countTbs,
     tier,
     hotThreshold,
+    terminal,
+    cwd,
   } = {}) {
     const key = !path && typeof program === "string" ? new URL(program, document.baseURI).href : null;
     let bytes = key ? await this.programs.get(key)?.catch(() => undefined) : undefined;
@@ -280,6 +284,8 @@ export class TbwasmClient extends EventTarget {
           tier: tier ?? this.tier,
           hotThreshold: hotThreshold ?? this.hotThreshold,
           stdin: stdin === "terminal" ? "ring" : typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin,
+          terminal: terminal ?? null, // {rows, cols}: the guest gets a terminal of its own (raw input)
+          cwd: cwd ?? null,
         },
       };
       this.queue.push(job);
@@ -367,6 +373,11 @@ export class TbwasmClient extends EventTarget {
       this.fileOps.clear();
       this._start();
     }, STOP_GRACE_MS);
+  }
+
+  /** The page's terminal changed size: a run with `terminal` gets SIGWINCH. */
+  resize(rows, cols) {
+    this.worker?.postMessage({ type: "resize", rows, cols });
   }
 
   pushStdin(bytes) {

@@ -170,6 +170,11 @@ export class Runtime {
     return this.rootfs;
   }
 
+  /** The running guest's terminal (a run with `terminal`) changed size: SIGWINCH. */
+  resize(rows, cols) {
+    this.session?.resize?.(rows, cols);
+  }
+
   /** Put a file into the guest's filesystem (directories are made); "" or a one-line error. */
   writeFile(path, bytes, mode) {
     this.rootfs ?? this.openRootfs();
@@ -205,6 +210,12 @@ export class Runtime {
    * @param {number} [o.hotThreshold] block entries before tier 0 hands a block to the JIT (tiered)
    * @param {boolean} [o.processes] false: fork answers ENOSYS (no memory per guest process)
    * @param {object} [o.rootfs]  the guest's / (default: the one openRootfs made, if any)
+   * @param {{rows: number, cols: number}} [o.terminal] run on a terminal of this size (the
+   *   guest gets Linux's line discipline: echo, line editing, ^C; it wants raw keystrokes on
+   *   stdin and `o.stdinPoll`); `runtime.resize(rows, cols)` follows the page's terminal
+   * @param {(n: number, timeoutMs: number) => Uint8Array|null|undefined} [o.stdinPoll] input that
+   *   arrives within timeoutMs (-1: no limit); undefined when none came, null at EOF
+   * @param {string} [o.cwd]     the first process's working directory
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
    */
   async run(o) {
@@ -299,7 +310,13 @@ export class Runtime {
         o.processes === false ? undefined : freeSpace,
         o.mounts ?? undefined,
         o.rootfs ?? this.rootfs ?? undefined,
+        {
+          terminal: o.terminal ?? undefined,
+          stdinPoll: o.stdinPoll ? (n, ms) => o.stdinPoll(n, ms < 0 ? Infinity : ms) : undefined,
+          cwd: o.cwd ?? undefined,
+        },
       );
+      this.session = session;
       let action = session.start();
       for (;;) {
         let tb;
@@ -364,6 +381,7 @@ export class Runtime {
       result.stats = stats();
       onStats(result.stats);
       session?.destroy?.();
+      this.session = null;
       // Processes still alive (a Stop, an error): their spaces are kept or let go as at an exit.
       for (const [id, other] of spaces) if (id !== 0) this.keepSpace(other);
       spaces.clear();

@@ -1,7 +1,9 @@
 // Module worker that owns Pyodide and runs guests (new Worker(url, {type: "module"})).
 // Protocol (web/client.mjs is the other side):
 //   in : {type: "init", indexURL, wheelsURL, abiURL, snapshot, stdinSab, controlSab, flowSab}
-//        {type: "run", id, program: Uint8Array, args, env, stdin: "ring" | Uint8Array, tier, hotThreshold}
+//        {type: "run", id, program: Uint8Array, args, env, stdin: "ring" | Uint8Array, tier, hotThreshold,
+//         terminal: {rows, cols} (the guest's own terminal: raw keystrokes through the ring), cwd}
+//        {type: "resize", rows, cols}  (the page's terminal; SIGWINCH in the guest)
 //        (or path: a file of the guest's filesystem instead of program)
 //        {type: "put-file", id, path, data: Uint8Array, mode}   {type: "get-file", id, path}
 //   (init also takes rootfsURL: the root filesystem image's base URL, e.g. /rootfs/)
@@ -134,8 +136,11 @@ async function run(m) {
   }
   const stopped = () => Atomics.load(control, 0) !== 0;
   let stdin;
+  let stdinPoll;
   if (m.stdin === "ring") {
     stdin = (n) => ring.read(n, stopped, () => post({ type: "input-wait", id }));
+    // a run on a terminal waits for keystrokes this way while its processes wait
+    if (m.terminal) stdinPoll = (n, ms) => ring.poll(n, ms, stopped, () => post({ type: "input-wait", id }));
   } else {
     stdin = fixedStdin(m.stdin ?? new Uint8Array(0));
   }
@@ -163,6 +168,9 @@ async function run(m) {
     countTbs: m.countTbs,
     tier: m.tier ?? undefined, // undefined: the machine's default (abi.json tiers.default)
     hotThreshold: m.hotThreshold ?? undefined,
+    terminal: m.terminal ?? undefined, // {rows, cols}: the guest's own terminal (raw keystrokes in)
+    stdinPoll,
+    cwd: m.cwd ?? undefined,
     // A sleeping guest wakes up when Stop is pressed (client.stop notifies control[0]).
     sleep: (seconds) => Atomics.wait(control, 0, 0, Math.max(0, seconds * 1000)) !== "timed-out",
   });
@@ -173,7 +181,15 @@ let queue = Promise.resolve();
 self.onmessage = (ev) => {
   const m = ev.data;
   if (m.type === "init") queue = queue.then(() => init(m));
-  else if (m.type === "put-file" || m.type === "get-file") {
+  else if (m.type === "resize") runtime?.resize(m.rows, m.cols);
+  else if ((m.type === "put-file" || m.type === "get-file") && runtime) {
+    // at once, also while a guest runs (its loop yields to messages between slices)
+    try {
+      fileOp(m);
+    } catch (e) {
+      post({ type: "file", id: m.id, error: `tbwasm: ${e?.message ?? e}` });
+    }
+  } else if (m.type === "put-file" || m.type === "get-file") {
     queue = queue
       .then(() => fileOp(m))
       .catch((e) => post({ type: "file", id: m.id, error: `tbwasm: ${e?.message ?? e}` }));

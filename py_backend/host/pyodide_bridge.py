@@ -214,11 +214,28 @@ class JsSpaces:
 class JsReader:
     """Reader over a JS function ``(n) -> Uint8Array | null``; null or an empty array is EOF.
 
-    The function may block (``Atomics.wait`` in a worker, ``fs.readSync`` in Node).
+    The function may block (``Atomics.wait`` in a worker, ``fs.readSync`` in Node).  With
+    ``poll_fn`` (``(n, timeoutMs) -> Uint8Array | null | undefined``, undefined when nothing came
+    in time; timeoutMs -1 = no limit) it is also the terminal's host input
+    (linux/ttyfile.HostInput): a run on a terminal polls it while its processes wait.
     """
 
-    def __init__(self, fn: Any) -> None:
+    def __init__(self, fn: Any, poll_fn: Any = None) -> None:
         self.fn = fn
+        self.poll_fn = None if _nullish(poll_fn) else poll_fn
+
+    def poll(self, timeout: float | None) -> bytes | None:
+        if self.poll_fn is None:
+            return self.read(4096)
+        ms = -1 if timeout is None else max(0.0, timeout * 1000)
+        chunk = self.poll_fn(4096, ms)
+        if chunk is None:  # JS undefined: the time ran out
+            return None
+        if chunk is _jsnull:
+            return b""
+        if isinstance(chunk, str):
+            return chunk.encode()
+        return bytes(chunk.to_bytes())
 
     def read(self, n: int) -> bytes:
         if _nullish(self.fn) or n <= 0:
@@ -290,6 +307,12 @@ class Session:
             self.space = space
         return _js_action(action)
 
+    def resize(self, rows: int, cols: int) -> None:
+        """The page's terminal changed size: the guest's terminal follows (SIGWINCH)."""
+        term = getattr(self.machine, "system", None) and self.machine.system.terminal
+        if term is not None:
+            term.tty.resize(int(rows), int(cols))
+
     def start(self) -> Any:
         if self.machine is None:
             return _js_error(self.error or "tbwasm: cannot load the program", 2)
@@ -351,6 +374,7 @@ def create_machine(
     free_space: Any = None,
     host_dirs: Any = None,
     rootfs: Any = None,
+    options: Any = None,
 ) -> Session:
     """Build a Machine over JS objects.
 
@@ -374,6 +398,9 @@ def create_machine(
     and clone of a process answer ENOSYS.  ``host_dirs`` (a JS object: guest directory ->
     directory of Pyodide's filesystem) is the Machine's ``host_dirs`` (the CLI's ``--mount``).
     ``rootfs``: a :class:`~py_backend.linux.rootfs.Rootfs` from :func:`open_rootfs`, the guest's /.
+    ``options`` (a JS object; newer settings go here rather than after the others):
+    ``terminal`` ({rows, cols}: the run is on a terminal, see linux/ttyfile.py) with
+    ``stdinPoll`` (see :class:`JsReader`), ``cwd`` (the first process's working directory).
     """
     import importlib
 
@@ -400,13 +427,23 @@ def create_machine(
         extra["host_dirs"] = {str(k): str(v) for k, v in dict(dirs).items()}
     if not _nullish(rootfs):
         extra["rootfs"] = rootfs
+    opts: dict[str, Any] = {}
+    if not _nullish(options):
+        opts = options.to_py(depth=1) if hasattr(options, "to_py") else dict(options)
+    stdin_poll = opts.get("stdinPoll")
+    size: Any = opts.get("terminal")
+    if not _nullish(size):
+        size = size.to_py() if hasattr(size, "to_py") else size
+        extra["terminal"] = (int(size.get("rows", 24)), int(size.get("cols", 80)))
+    if not _nullish(opts.get("cwd")) and opts.get("cwd"):
+        extra["cwd"] = str(opts["cwd"])
     try:
         machine = mod.Machine(
             memory_for(port),
             data,
             args,
             envs,
-            stdin=JsReader(stdin_read),
+            stdin=JsReader(stdin_read, stdin_poll),
             stdout=JsWriter(stdout_write),
             stderr=JsWriter(stderr_write),
             budget=int(budget),

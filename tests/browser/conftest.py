@@ -105,8 +105,9 @@ def _open_page(browser, url: str):
 
 @pytest.fixture(scope="session")
 def app_page(browser, server):
-    """The terminal page, opened once: Pyodide loads and the default program (hello.elf) runs."""
-    page = _open_page(browser, server)
+    """The single-program page (?shell=0), opened once: Pyodide loads and the default program
+    (hello.elf) runs.  (Without ?shell=0 the page opens on a shell: tests/browser/test_shell.py.)"""
+    page = _open_page(browser, server + "?shell=0")
     page.wait_for_function(
         "() => window.tbwasmApp && window.tbwasmApp.lastResult", timeout=LOAD_TIMEOUT_MS
     )

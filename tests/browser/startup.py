@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         import bench.browser
 
         bench.browser.ROOT = Path(a.root).resolve()
-    path = "?" + a.query if a.query else ""
+    # the single-program page (hello.elf); the default page opens on the shell instead
+    path = "?shell=0" + ("&" + a.query if a.query else "")
     loads = []
     with BrowserSession(path=path, setup=not a.root) as s:
         s.page.close()  # the session's own page: every load below is timed the same way

@@ -358,7 +358,7 @@ def test_unknown_tier_is_a_one_line_error(app_page) -> None:
 def test_tier_url_parameter_and_stats_panel(open_page, server) -> None:
     """?tier=interp is the default of the page's runs; the panel shows the tier and the
     instructions interpreted and compiled."""
-    page = open_page(server + "?tier=interp")
+    page = open_page(server + "?tier=interp&shell=0")
     try:
         page.wait_for_function("() => window.tbwasmApp.lastResult", timeout=LOAD_TIMEOUT_MS)
         r = page.evaluate("window.tbwasmApp.lastResult")
