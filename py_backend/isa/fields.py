@@ -145,6 +145,7 @@ U = Format("U", (RD, IMM_U), "rd,hi20")
 J = Format("J", (RD, IMM_J), "rd,target")
 SH6 = Format("shift64", (RD, RS1, SHAMT6), "rd,rs1,shamt")
 SH5 = Format("shift32", (RD, RS1, SHAMT5), "rd,rs1,shamt")
+R_UN = Format("R_un", (RD, RS1), "rd,rs1")  # clz, sext.b, rev8, ...
 FENCE = Format("fence", (FENCE_PRED_SUCC,), "fence")
 # fence.tso orders like "fence rw,rw" (plus its relaxed w->r); imm carries that pred/succ.
 FENCE_TSO = Format("fence_tso", (), "", implied=(("imm", 0x33),))

@@ -353,6 +353,65 @@ _C_SPEC: list[tuple[str, str, Format, str]] = [
     ("c.swsp",     "110 ...... ..... 10",      F.CSS_SWSP,     "sw"),
     ("c.sdsp",     "111 ...... ..... 10",      F.CSS_SDSP,     "sd"),
 ]
+# ---------------------------------------------------------------- B = Zba Zbb Zbs, Zbc, Zicond
+# (RV64 encodings: "zext.h" is the packw form, "rev8" has shamt 56)
+ROWS32 += [
+    *_rows32("""
+add.uw     0000100  .....  .....  000  .....  0111011
+sh1add     0010000  .....  .....  010  .....  0110011
+sh2add     0010000  .....  .....  100  .....  0110011
+sh3add     0010000  .....  .....  110  .....  0110011
+sh1add.uw  0010000  .....  .....  010  .....  0111011
+sh2add.uw  0010000  .....  .....  100  .....  0111011
+sh3add.uw  0010000  .....  .....  110  .....  0111011""", "Zba", F.R),
+    *_rows32("""
+slli.uw    000010.  .....  .....  001  .....  0011011""", "Zba", F.SH6),
+    *_rows32("""
+andn       0100000  .....  .....  111  .....  0110011
+orn        0100000  .....  .....  110  .....  0110011
+xnor       0100000  .....  .....  100  .....  0110011
+max        0000101  .....  .....  110  .....  0110011
+maxu       0000101  .....  .....  111  .....  0110011
+min        0000101  .....  .....  100  .....  0110011
+minu       0000101  .....  .....  101  .....  0110011
+rol        0110000  .....  .....  001  .....  0110011
+ror        0110000  .....  .....  101  .....  0110011
+rolw       0110000  .....  .....  001  .....  0111011
+rorw       0110000  .....  .....  101  .....  0111011""", "Zbb", F.R),
+    *_rows32("""
+clz        0110000  00000  .....  001  .....  0010011
+ctz        0110000  00001  .....  001  .....  0010011
+cpop       0110000  00010  .....  001  .....  0010011
+sext.b     0110000  00100  .....  001  .....  0010011
+sext.h     0110000  00101  .....  001  .....  0010011
+clzw       0110000  00000  .....  001  .....  0011011
+ctzw       0110000  00001  .....  001  .....  0011011
+cpopw      0110000  00010  .....  001  .....  0011011
+zext.h     0000100  00000  .....  100  .....  0111011
+orc.b      0010100  00111  .....  101  .....  0010011
+rev8       0110101  11000  .....  101  .....  0010011""", "Zbb", F.R_UN),
+    *_rows32("""
+rori       011000.  .....  .....  101  .....  0010011""", "Zbb", F.SH6),
+    *_rows32("""
+roriw      0110000  .....  .....  101  .....  0011011""", "Zbb", F.SH5),
+    *_rows32("""
+clmul      0000101  .....  .....  001  .....  0110011
+clmulr     0000101  .....  .....  010  .....  0110011
+clmulh     0000101  .....  .....  011  .....  0110011""", "Zbc", F.R),
+    *_rows32("""
+bclr       0100100  .....  .....  001  .....  0110011
+bext       0100100  .....  .....  101  .....  0110011
+binv       0110100  .....  .....  001  .....  0110011
+bset       0010100  .....  .....  001  .....  0110011""", "Zbs", F.R),
+    *_rows32("""
+bclri      010010.  .....  .....  001  .....  0010011
+bexti      010010.  .....  .....  101  .....  0010011
+binvi      011010.  .....  .....  001  .....  0010011
+bseti      001010.  .....  .....  001  .....  0010011""", "Zbs", F.SH6),
+    *_rows32("""
+czero.eqz  0000111  .....  .....  101  .....  0110011
+czero.nez  0000111  .....  .....  111  .....  0110011""", "Zicond", F.R),
+]
 # fmt: on
 
 # Per semantic name (every encoding of a name has the same flags and attributes: see the tests).
@@ -390,6 +449,10 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     fsgnj.d fsgnjn.d fsgnjx.d fmin.d fmax.d fcvt.w.d fcvt.wu.d fcvt.l.d fcvt.lu.d fmv.x.d
     feq.d flt.d fle.d fclass.d fcvt.d.w fcvt.d.wu fcvt.d.l fcvt.d.lu fmv.d.x
     fcvt.s.d fcvt.d.s
+    add.uw sh1add sh2add sh3add sh1add.uw sh2add.uw sh3add.uw slli.uw
+    andn orn xnor max maxu min minu rol ror rolw rorw rori roriw
+    clz ctz cpop sext.b sext.h clzw ctzw cpopw zext.h orc.b rev8
+    clmul clmulr clmulh bclr bext binv bset bclri bexti binvi bseti czero.eqz czero.nez
     """.split()
 )
 

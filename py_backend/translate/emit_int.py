@@ -686,3 +686,7 @@ def _csr(c: Ctx, i: Insn) -> None:
     f.local_get(old)
     f.i64_extend_i32_u()
     c.set_x(i.rd)
+
+
+# The extensions' semantics register with these (tier 0 and the JIT import emit_int).
+from . import emit_bits  # noqa: E402, F401

@@ -226,10 +226,27 @@ class Ctx:
     depth: int = 0
 
 
+# Extensions beyond RV64GC (``generate(..., ext=True)``; run against qemu 10, see rvrun).
+# Mnemonics GNU as 2.40 knows (EXT_MARCH); the rest are written as ``.insn`` from the spec's
+# encodings here, independent of py_backend's table.
+EXT_MARCH = "rv64gc_zba_zbb_zbc_zbs"
+EXT_R = (
+    "add.uw sh1add sh2add sh3add sh1add.uw sh2add.uw sh3add.uw "
+    "andn orn xnor max maxu min minu rol ror rolw rorw "
+    "clmul clmulh clmulr bclr bext binv bset"
+).split()
+EXT_UNARY = "clz ctz cpop clzw ctzw cpopw sext.b sext.h zext.h orc.b rev8".split()
+EXT_SHIFT = {"slli.uw": 63, "rori": 63, "roriw": 31, "bclri": 63, "bexti": 63, "binvi": 63}
+EXT_SHIFT["bseti"] = 63
+# Zicond (funct7 0000111, OP): czero.eqz funct3 101, czero.nez funct3 111
+EXT_INSN_R = {"czero.eqz": (0x33, 5, 7), "czero.nez": (0x33, 7, 7)}
+
+
 class Gen:
-    def __init__(self, r: random.Random, prefix: str) -> None:
+    def __init__(self, r: random.Random, prefix: str, ext: bool = False) -> None:
         self.r = r
         self.prefix = prefix
+        self.ext = ext
         self.nlabel = 0
         self.funcs: list[tuple[str, list[Item]]] = []
 
@@ -485,11 +502,30 @@ class Gen:
             out.append(f"c.{op} {reg}, {r.randrange(0, lim + 1, w)}(sp)")
         return out
 
+    def ext_op(self, ctx: Ctx) -> list[str]:
+        """One instruction of the extensions, on random registers (their values come from the
+        chunk's operand pools, with the interesting ones: 0, -1, INT32_MIN, ...)."""
+        r = self.r
+        d, a, b = self.rd(ctx), self.rs(), self.rs()
+        k = r.random()
+        if k < 0.45:
+            return [f"{r.choice(EXT_R)} x{d}, x{a}, x{b}"]
+        if k < 0.7:
+            return [f"{r.choice(EXT_UNARY)} x{d}, x{a}"]
+        if k < 0.9:
+            op = r.choice(sorted(EXT_SHIFT))
+            sh = r.choice([0, 1, EXT_SHIFT[op], r.randint(0, EXT_SHIFT[op])])
+            return [f"{op} x{d}, x{a}, {sh}"]
+        opcode, f3, f7 = EXT_INSN_R[r.choice(sorted(EXT_INSN_R))]
+        return [f".insn r {opcode:#x}, {f3}, {f7}, x{d}, x{a}, x{b}"]
+
     def fence_op(self, ctx: Ctx) -> list[str]:
         return [self.r.choice(["fence", "fence.i", "fence rw, rw", "fence r, w"])]
 
     def leaf(self, ctx: Ctx) -> Item:
         r = self.r
+        if self.ext and r.random() < 0.3:
+            return Item(self.ext_op(ctx), tag="ext")
         k = r.random()
         if k < 0.28:
             lines = self.int_op(ctx)
@@ -621,13 +657,14 @@ class Program:
     seed: str
     rvc: bool
     chunks: list[Chunk]
+    ext: bool = False  # uses the extensions beyond RV64GC (EXT_MARCH; qemu 10 is the reference)
 
     def source(self) -> str:
         return render(self)
 
 
-def gen_chunk(r: random.Random, name: str, size: int) -> Chunk:
-    g = Gen(r, name)
+def gen_chunk(r: random.Random, name: str, size: int, ext: bool = False) -> Chunk:
+    g = Gen(r, name, ext)
     body = g.items(Ctx(), size)
     xinit = [rand_int(r) for _ in range(31)]
     finit = [rand_freg_value(r) for _ in range(32)]
@@ -638,12 +675,13 @@ def gen_chunk(r: random.Random, name: str, size: int) -> Chunk:
     return Chunk(name, xinit, finit, fcsr, scratch, body, g.funcs, pad)
 
 
-def generate(seed: str | int, chunks: int = 6, size: int = 60) -> Program:
+def generate(seed: str | int, chunks: int = 6, size: int = 60, ext: bool = False) -> Program:
+    """``ext``: also the extensions beyond RV64GC (a different program for the same seed)."""
     r = random.Random(str(seed))
     prog_chunks = [
-        gen_chunk(r, f"c{i}", r.randint(size // 2, size * 3 // 2)) for i in range(chunks)
+        gen_chunk(r, f"c{i}", r.randint(size // 2, size * 3 // 2), ext) for i in range(chunks)
     ]
-    return Program(str(seed), r.random() < 0.9, prog_chunks)
+    return Program(str(seed), r.random() < 0.9, prog_chunks, ext)
 
 
 def _dwords(vals: list[int]) -> list[str]:
