@@ -146,6 +146,7 @@ J = Format("J", (RD, IMM_J), "rd,target")
 SH6 = Format("shift64", (RD, RS1, SHAMT6), "rd,rs1,shamt")
 SH5 = Format("shift32", (RD, RS1, SHAMT5), "rd,rs1,shamt")
 R_UN = Format("R_un", (RD, RS1), "rd,rs1")  # clz, sext.b, rev8, ...
+CBO = Format("cbo", (RS1,), "amem", implied=(("rd", 0),))  # cbo.zero (rs1)
 FENCE = Format("fence", (FENCE_PRED_SUCC,), "fence")
 # fence.tso orders like "fence rw,rw" (plus its relaxed w->r); imm carries that pred/succ.
 FENCE_TSO = Format("fence_tso", (), "", implied=(("imm", 0x33),))
@@ -254,3 +255,5 @@ CB_SHIFT = Format("CB_shift", (C_RDP_HI, C_SHAMT), "rd,shamt", copies=(("rs1", "
 CB_ANDI = Format("CB_andi", (C_RDP_HI, C_IMM6), "rd,imm", copies=(("rs1", "rd"),))
 CB_BRANCH = Format("CB_branch", (C_RS1P, C_B), "rs1,target", implied=(("rs2", 0),))
 CJ = Format("CJ", (C_J,), "target", implied=(("rd", 0),))
+# c.mop.N: each N its own row, all bits fixed; executes as addi x0, x0, 0 (writes nothing)
+C_MOP = Format("C_mop", (), "", implied=(("rd", 0), ("rs1", 0), ("imm", 0)))

@@ -411,6 +411,29 @@ bseti      001010.  .....  .....  001  .....  0010011""", "Zbs", F.SH6),
     *_rows32("""
 czero.eqz  0000111  .....  .....  101  .....  0110011
 czero.nez  0000111  .....  .....  111  .....  0110011""", "Zicond", F.R),
+    # ------------------------------------------------------------ Zicbom, Zicboz (CBO: MISC-MEM)
+    # Zicbop's prefetch.i/r/w are ori x0 hints: decoded (and run) as ori.
+    *_rows32("""
+cbo.inval  0000000  00000  .....  010  00000  0001111
+cbo.clean  0000000  00001  .....  010  00000  0001111
+cbo.flush  0000000  00010  .....  010  00000  0001111""", "Zicbom", F.CBO),
+    *_rows32("""
+cbo.zero   0000000  00100  .....  010  00000  0001111""", "Zicboz", F.CBO, "store"),
+    # ------------------------------------------------------------ Zawrs
+    *_rows32("""
+wrs.nto    0000000  01101  00000  000  00000  1110011
+wrs.sto    0000000  11101  00000  000  00000  1110011""", "Zawrs", F.NONE),
+    # ------------------------------------------------------------ Zimop: mop.r.N, mop.rr.N
+    *[
+        Row(f"mop.r.{n}", f"1{n >> 4}00{n >> 3 & 1}{n >> 2 & 1}0 111{n >> 1 & 1}{n & 1} ..... 100 "
+            "..... 1110011", F.R_UN, "Zimop", "mop.r", frozenset())
+        for n in range(32)
+    ],
+    *[
+        Row(f"mop.rr.{n}", f"1{n >> 2}00{n >> 1 & 1}{n & 1}1 ..... ..... 100 ..... 1110011", F.R,
+            "Zimop", "mop.rr", frozenset())
+        for n in range(8)
+    ],
 ]
 # fmt: on
 
@@ -422,6 +445,22 @@ for _r in ROWS32:
     ATTRS.setdefault(_r.name, _r.attrs)
 
 ROWS16: list[Row] = [Row(m, p, fmt, "C", n, FLAGS[n], ATTRS[n]) for m, p, fmt, n in _C_SPEC]
+# Zcmop: c.mop.N (N odd) in the reserved c.lui rd, 0 space; "defined to not write any register".
+# Before c.lui: a decoder takes the first row that matches (tier 0 treats a reserved
+# sub-pattern of a matching row as illegal at once).
+_LUI = next(k for k, r in enumerate(ROWS16) if r.mnemonic == "c.lui")
+ROWS16[_LUI:_LUI] = [
+    Row(
+        f"c.mop.{n}",
+        f"011 0 {n:05b} 00000 01",
+        F.C_MOP,
+        "Zcmop",
+        "addi",
+        FLAGS["addi"],
+        ATTRS["addi"],
+    )
+    for n in range(1, 16, 2)
+]
 ROWS: list[Row] = ROWS32 + ROWS16
 BY_MNEMONIC: dict[str, Row] = {r.mnemonic: r for r in ROWS}
 
@@ -453,6 +492,7 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     andn orn xnor max maxu min minu rol ror rolw rorw rori roriw
     clz ctz cpop sext.b sext.h clzw ctzw cpopw zext.h orc.b rev8
     clmul clmulr clmulh bclr bext binv bset bclri bexti binvi bseti czero.eqz czero.nez
+    cbo.inval cbo.clean cbo.flush cbo.zero wrs.nto wrs.sto mop.r mop.rr
     """.split()
 )
 

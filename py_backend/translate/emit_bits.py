@@ -1,14 +1,16 @@
-"""Semantics of the bit-manipulation extensions (Zba, Zbb, Zbc, Zbs) and Zicond, as the ratified
-specifications define them (RISC-V Bit-Manipulation ISA-extensions 1.0.0; Zicond 1.0), written
-against the same `Ctx` emitter API as `emit_int` (so tier 0 runs them too)."""
+"""Semantics of the extensions beyond RV64GC that work on integer registers and memory: the
+bit-manipulation extensions (Zba, Zbb, Zbc, Zbs), Zicond, the cache-block operations (Zicbom,
+Zicboz), Zawrs and the may-be-operations (Zimop), as the ratified specifications define them,
+written against the same `Ctx` emitter API as `emit_int` (so tier 0 runs them too)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from .. import abi
 from ..isa.insn import Insn
 from ..wasm.builder import FunctionBuilder as FB
-from .codegen import I64, Ctx, trans
+from .codegen import I32, I64, Ctx, trans
 
 Op = Callable[[FB], None]
 
@@ -301,4 +303,52 @@ def _czero(c: Ctx, i: Insn) -> None:
     if i.name == "czero.eqz":
         f.i32_eqz()
     f.select()  # rs1 if (eqz: rs2 != 0 / nez: rs2 == 0), else 0
+    c.set_x(i.rd)
+
+
+# --- Zicbom, Zicboz: cache-block operations (a 64-byte block, as hwprobe reports) -----------------
+
+CBO_BLOCK = 64
+
+
+@trans("cbo.zero")
+def _cbo_zero(c: Ctx, i: Insn) -> None:
+    """Zero the aligned block holding rs1 (a store: faults and code invalidation as for sd)."""
+    f = c.f
+    a = c.tmp(I64)
+    c.get_x(i.rs1)
+    f.i64_const(-CBO_BLOCK)
+    f.i64_and()
+    f.local_set(a)
+    w = c.tmp(I32)
+
+    def emit() -> None:  # the i32 address is on the stack
+        f.local_set(w)
+        for k in range(0, CBO_BLOCK, 8):
+            f.local_get(w)
+            f.i64_const(0)
+            f.i64_store(abi.GUEST_BASE + k)
+
+    c.store(a, CBO_BLOCK, emit)
+
+
+@trans("cbo.clean", "cbo.flush", "cbo.inval")
+def _cbo_manage(c: Ctx, i: Insn) -> None:
+    # Linux leaves menvcfg/senvcfg.CBCFE/CBIE clear for user mode: an illegal instruction there
+    # (qemu-riscv64 does the same).
+    c.illegal()
+
+
+# --- Zawrs, Zimop --------------------------------------------------------------------------------
+
+
+@trans("wrs.nto", "wrs.sto")
+def _wrs(c: Ctx, i: Insn) -> None:
+    pass  # one hart runs at a time: the reservation cannot change while we wait, so no wait
+
+
+@trans("mop.r", "mop.rr")
+def _mop(c: Ctx, i: Insn) -> None:
+    # "Unless redefined by another extension, these instructions simply write 0 to x[rd]."
+    c.push_i64(0)
     c.set_x(i.rd)

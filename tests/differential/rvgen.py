@@ -226,10 +226,11 @@ class Ctx:
     depth: int = 0
 
 
-# Extensions beyond RV64GC (``generate(..., ext=True)``; run against qemu 10, see rvrun).
+# Extensions beyond RV64GC (``generate(..., ext=True)``; run against qemu 10, see rvrun):
+# Zba, Zbb, Zbc, Zbs, Zicond, Zimop, Zcmop, Zawrs, Zicboz.
 # Mnemonics GNU as 2.40 knows (EXT_MARCH); the rest are written as ``.insn`` from the spec's
 # encodings here, independent of py_backend's table.
-EXT_MARCH = "rv64gc_zba_zbb_zbc_zbs"
+EXT_MARCH = "rv64gc_zba_zbb_zbc_zbs_zicboz"
 EXT_R = (
     "add.uw sh1add sh2add sh3add sh1add.uw sh2add.uw sh3add.uw "
     "andn orn xnor max maxu min minu rol ror rolw rorw "
@@ -516,8 +517,25 @@ class Gen:
             op = r.choice(sorted(EXT_SHIFT))
             sh = r.choice([0, 1, EXT_SHIFT[op], r.randint(0, EXT_SHIFT[op])])
             return [f"{op} x{d}, x{a}, {sh}"]
-        opcode, f3, f7 = EXT_INSN_R[r.choice(sorted(EXT_INSN_R))]
-        return [f".insn r {opcode:#x}, {f3}, {f7}, x{d}, x{a}, x{b}"]
+        if k < 0.95:
+            opcode, f3, f7 = EXT_INSN_R[r.choice(sorted(EXT_INSN_R))]
+            return [f".insn r {opcode:#x}, {f3}, {f7}, x{d}, x{a}, x{b}"]
+        k = r.random()
+        if k < 0.3:  # Zimop mop.r.N (rs2 field 0b111 N[1:0]) and mop.rr.N: rd = 0
+            n = r.randint(0, 31)
+            f7 = 0x40 | (n >> 4) << 5 | (n >> 2 & 3) << 1
+            return [f".insn r 0x73, 4, {f7}, x{d}, x{a}, x{28 + (n & 3)}"]
+        if k < 0.45:
+            n = r.randint(0, 7)
+            return [f".insn r 0x73, 4, {0x41 | (n >> 2) << 5 | (n & 3) << 1}, x{d}, x{a}, x{b}"]
+        if k < 0.6:  # Zcmop c.mop.N (N odd): writes nothing
+            return [f".2byte {0x6001 | r.randrange(1, 16, 2) << 7:#x}"]
+        if k < 0.7:  # Zawrs wrs.nto / wrs.sto
+            return [r.choice([".4byte 0x00d00073", ".4byte 0x01d00073"])]
+        # Zicboz cbo.zero: the aligned 64-byte block stays inside the scratch buffer
+        t = self.rd(ctx) or 5
+        off = r.randint(-MID + 64, MID - 64)
+        return [f"addi x{t}, x3, {off}", f"cbo.zero (x{t})"]
 
     def fence_op(self, ctx: Ctx) -> list[str]:
         return [self.r.choice(["fence", "fence.i", "fence rw, rw", "fence r, w"])]

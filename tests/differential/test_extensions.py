@@ -61,10 +61,48 @@ CASES = [
     *(Case(m, "sh5" if bits == 31 else "sh6") for m, bits in rvgen.EXT_SHIFT.items()),
     *(Case(m, "r", "r {:#x}, {}, {}".format(*e)) for m, e in rvgen.EXT_INSN_R.items()),
 ]
-EXTS = frozenset({"Zba", "Zbb", "Zbc", "Zbs", "Zicond"})
+# Zimop (SYSTEM, funct3 100): mop.r.N = 1 N[4] 00 N[3:2] 0111 N[1:0] rs1 100 rd, that is an R
+# type whose rs2 field is 0b111 N[1:0] (x28..x31); mop.rr.N = 1 N[2] 00 N[1:0] 1 rs2 rs1 100 rd.
+CASES += [
+    Case(f"mop.r.{n}", "mop.r", f"r 0x73, 4, {0x40 | (n >> 4) << 5 | (n >> 2 & 3) << 1}")
+    for n in range(32)
+]
+CASES += [
+    Case(f"mop.rr.{n}", "r", f"r 0x73, 4, {0x41 | (n >> 2) << 5 | (n & 3) << 1}") for n in range(8)
+]
+# Run once each, with their effect (or none) on memory and registers dumped afterwards; c.mop.N
+# is C.LUI xN, 0's reserved encoding, 0110 0 N 00000 01.
+MISC = {
+    "cbo.zero": ["cbo.zero (a1)"],
+    "wrs.nto": [".4byte 0x00d00073"],
+    "wrs.sto": [".4byte 0x01d00073"],
+    **{f"c.mop.{n}": [f".2byte {0x6001 | n << 7:#x}"] for n in range(1, 16, 2)},
+}
+HINTS = [  # decoded as the base instructions they are; must do nothing
+    ".4byte 0x0100000f",  # pause (Zihintpause): fence w, 0
+    "add x0, x0, x2",  # ntl.p1 (Zihintntl)
+    "add x0, x0, x5",  # ntl.all
+    ".2byte 0x900a",  # c.ntl.p1: c.add x0, x2
+    ".2byte 0x9016",  # c.ntl.all: c.add x0, x5
+    "ori x0, a1, 0x40",  # prefetch.i 64(a1) (Zicbop)
+    "ori x0, a1, 0x41",  # prefetch.r 64(a1)
+    "ori x0, a1, 0x43",  # prefetch.w 64(a1)
+]
+# Illegal in user mode (Linux leaves senvcfg.CBCFE/CBIE clear): SIGILL under both.
+ILLEGAL = {
+    "cbo.clean": "cbo.clean (a1)",
+    "cbo.flush": "cbo.flush (a1)",
+    "cbo.inval": "cbo.inval (a1)",
+}
+EXTS = frozenset(
+    {"Zba", "Zbb", "Zbc", "Zbs", "Zicond", "Zimop", "Zcmop", "Zicbom", "Zicboz", "Zawrs"}
+)
 
 
 def _line(c: Case, rd: str, a: str, b: str, sh: int) -> str:
+    if c.kind == "mop.r":
+        n = int(c.mnemonic.rsplit(".", 1)[1])
+        return f".insn {c.insn}, {rd}, {a}, x{28 + (n & 3)}"
     if c.insn:
         return f".insn {c.insn}, {rd}, {a}, {b}"
     if c.kind == "r":
@@ -81,38 +119,60 @@ def _program() -> tuple[str, list[str]]:
     for c in CASES:
         if c.kind == "r":
             grid = [(a, b, 0) for a in VALUES for b in VALUES]
-        elif c.kind == "unary":
+        elif c.kind in ("unary", "mop.r"):
             grid = [(a, 0, 0) for a in VALUES]
         else:
             grid = [(a, 0, s) for a in VALUES for s in (SHAMTS5 if c.kind == "sh5" else SHAMTS6)]
         for a, b, sh in grid:
             text += [f"li a1, {a}", f"li a2, {b}", _line(c, "a0", "a1", "a2", sh)]
-            text.append(f"sd a0, {8 * (len(what) % 255)}(s0)")
+            text.append(f"sd a0, {8 * (len(what) % 255)}(s2)")
             what.append(f"{c.mnemonic} a={a:#x} b={b:#x} shamt={sh}")
             if len(what) % 255 == 0:  # keep the store offsets in 12 bits
-                text.append("addi s0, s0, 2040")
+                text.append("addi s2, s2, 2040")
+    # MISC and HINTS: a 256-byte block of 0xff bytes; cbo.zero at an unaligned address in its
+    # second 64-byte block; then every register but the pinned ones is stored.
+    text += ["lla a1, block", "li t0, -1"]
+    text += [f"sd t0, {k}(a1)" for k in range(0, 256, 8)]
+    text += ["addi a1, a1, 64 + 13"]
+    for v, r in enumerate(range(1, 16, 2)):  # c.mop.N must not write xN
+        text.append(f"li x{r}, {0x1111 * (v + 1)}" if r != 11 else "nop")
+    text += [ln for lines in MISC.values() for ln in lines] + HINTS
+    regs = [r for r in range(1, 32) if r not in (2, 18, 19)]  # sp, s2, s3
+    for r in regs:
+        text.append(f"sd x{r}, {8 * (len(what) % 255)}(s2)")
+        what.append(f"x{r} after {', '.join(MISC)}")
+        if len(what) % 255 == 0:
+            text.append("addi s2, s2, 2040")
     n = len(what)
     body = "\n".join(f"    {ln}" for ln in text)
     src = f""".option norvc
 .text
 .globl _start
 _start:
-    lla s0, results
-    mv s1, s0
+    lla s2, results
+    mv s3, s2
 {body}
     li a0, 1
-    mv a1, s1
+    mv a1, s3
     li a2, {8 * n}
+    li a7, 64
+    ecall
+    li a0, 1
+    lla a1, block
+    li a2, 256
     li a7, 64
     ecall
     li a0, 0
     li a7, 94
     ecall
 .bss
-.balign 8
+.balign 64
+block:
+    .zero 256
 results:
     .zero {8 * n}
 """
+    what += [f"block byte {k}" for k in range(0, 256, 8)]  # 8 bytes each
     return src, what
 
 
@@ -131,7 +191,28 @@ def program(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], 
 
 def test_cases_cover_the_tables_extension_rows() -> None:
     rows = {r.mnemonic for r in ROWS if r.ext in EXTS}
-    assert {c.mnemonic for c in CASES} == rows
+    assert {c.mnemonic for c in CASES} | set(MISC) | set(ILLEGAL) == rows
+
+
+@pytest.mark.parametrize("mnemonic", sorted(ILLEGAL))
+def test_cache_management_is_illegal_in_user_mode(mnemonic: str, tmp_path: Path) -> None:
+    if helpers.qemu10() is None:
+        pytest.skip(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
+    src = f""".option norvc
+.text
+.globl _start
+_start:
+    lla a1, _start
+    {ILLEGAL[mnemonic]}
+    li a0, 0
+    li a7, 94
+    ecall
+"""
+    elf = tmp_path / "ill.elf"
+    rvrun.build(src, elf, "rv64gc_zicbom")
+    ref = rvrun.run_qemu(elf, ext=True)
+    got = rvrun.run_tbwasm(elf.read_bytes())
+    assert ref.status == got.status == 132, (ref.message, got.message)
 
 
 @pytest.mark.parametrize("tier", ["interp", "jit", "tiered"])
