@@ -4,6 +4,7 @@
  *                         number; DIR is a writable scratch directory
  *   sysfid stat PATH...   size, links, blocks and times of each PATH (a mounted host file or dir)
  *   sysfid stdin          what fstat(0) says (stdin redirected from a file: that file)
+ *   sysfid hwprobe        riscv_hwprobe's answers for keys 0..10
  * Only what both a real kernel and the emulators must agree on is printed. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -127,8 +128,20 @@ static void describe(const char *what, const struct stat *st) {
            st->st_mtim.tv_nsec);
 }
 
+/* riscv_hwprobe(2) for keys 0..10 (an unknown key comes back as -1) */
+static int hwprobe(void) {
+    struct { long long key; unsigned long long value; } pairs[11];
+    for (int k = 0; k < 11; k++) pairs[k].key = k, pairs[k].value = 12345;
+    long r = syscall(258, pairs, 11, 0, NULL, 0);
+    show("riscv_hwprobe", r);
+    for (int k = 0; r == 0 && k < 11; k++) printf("key %d -> %lld 0x%llx\n", k, pairs[k].key, pairs[k].value);
+    show("riscv_hwprobe bad flags", syscall(258, pairs, 1, 0, NULL, 2));
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc >= 3 && !strcmp(argv[1], "calls")) return calls(argv[2]);
+    if (argc >= 2 && !strcmp(argv[1], "hwprobe")) return hwprobe();
     if (argc >= 2 && !strcmp(argv[1], "stdin")) {
         struct stat st;
         show("fstat 0", fstat(0, &st));

@@ -16,6 +16,7 @@ import struct
 import time
 from typing import TYPE_CHECKING
 
+from ..isa.table import ROWS
 from . import errors as E
 from .dispatch import syscall_nr
 from .errors import SyscallError, WouldBlock
@@ -44,6 +45,53 @@ AF_UNIX, AF_INET, AF_INET6 = 1, 2, 10
 SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET = 1, 2, 5
 SOCK_NONBLOCK, SOCK_CLOEXEC = 0o4000, 0o2000000
 O_RDWR = 2
+
+
+# riscv_hwprobe (258): keys and RISCV_HWPROBE_KEY_IMA_EXT_0 bits (Linux's uapi asm/hwprobe.h)
+HWPROBE_MVENDORID, HWPROBE_MARCHID, HWPROBE_MIMPID = 0, 1, 2
+HWPROBE_BASE_BEHAVIOR, HWPROBE_IMA_EXT_0, HWPROBE_CPUPERF_0 = 3, 4, 5
+HWPROBE_ZICBOZ_BLOCK_SIZE, HWPROBE_HIGHEST_VIRT_ADDRESS = 6, 7
+HWPROBE_MISALIGNED_SCALAR_PERF = 9
+HWPROBE_BASE_BEHAVIOR_IMA = 1
+HWPROBE_MISALIGNED_FAST = 3  # a misaligned access costs what an aligned one does here
+HWPROBE_WHICH_CPUS = 1
+HWPROBE_EXT_BITS: dict[str, int] = {
+    "FD": 0, "C": 1, "V": 2, "Zba": 3, "Zbb": 4, "Zbs": 5, "Zicboz": 6, "Zbc": 7,
+    "Zfh": 27, "Zfhmin": 28, "Zihintntl": 29, "Zfa": 32, "Zicond": 35, "Zihintpause": 36,
+    "Zimop": 42, "Zca": 43, "Zcb": 44, "Zcd": 45, "Zcmop": 47, "Zawrs": 48,
+}  # fmt: skip
+# Extensions made only of hints of the base ISA: implemented by decoding those as the base does.
+HINT_ONLY_EXTS = frozenset({"Zihintntl", "Zihintpause"})
+
+
+def implemented_extensions() -> frozenset[str]:
+    """The extensions the instruction table implements (Zca and Zcd are C's parts for RV64D)."""
+    exts = {r.ext for r in ROWS} | HINT_ONLY_EXTS
+    if "C" in exts:
+        exts |= {"Zca", "Zcd"} if "FD" in exts else {"Zca"}
+    return frozenset(exts)
+
+
+def hwprobe_ima_ext_0() -> int:
+    return sum(1 << HWPROBE_EXT_BITS[e] for e in implemented_extensions() if e in HWPROBE_EXT_BITS)
+
+
+def hwprobe_value(key: int) -> int | None:
+    """What Linux answers for ``key`` on this machine, None for a key it does not know."""
+    from .. import abi
+    from ..translate.emit_bits import CBO_BLOCK
+
+    return {
+        HWPROBE_MVENDORID: 0,
+        HWPROBE_MARCHID: 0,
+        HWPROBE_MIMPID: 0,
+        HWPROBE_BASE_BEHAVIOR: HWPROBE_BASE_BEHAVIOR_IMA,
+        HWPROBE_IMA_EXT_0: hwprobe_ima_ext_0(),
+        HWPROBE_CPUPERF_0: HWPROBE_MISALIGNED_FAST,
+        HWPROBE_ZICBOZ_BLOCK_SIZE: CBO_BLOCK,
+        HWPROBE_HIGHEST_VIRT_ADDRESS: abi.GUEST_SIZE - 1,
+        HWPROBE_MISALIGNED_SCALAR_PERF: HWPROBE_MISALIGNED_FAST,
+    }.get(key)
 
 
 def _s32(x: int) -> int:
@@ -89,6 +137,37 @@ def _regular(node: Node) -> bool:
 
 class ExtraSyscalls(_Base):
     """Mixin of `syscalls.Linux` (uses its aspace, fds, vfs and lookup helpers)."""
+
+    # --- the machine --------------------------------------------------------------------------
+
+    @syscall_nr(258)
+    def sys_riscv_hwprobe(
+        self, pairs: int, count: int, cpusetsize: int, cpus: int, flags: int, *_: int
+    ) -> int:
+        """Fill each {s64 key; u64 value} pair; an unknown key becomes -1 with value 0. One hart:
+        any CPU set that names CPU 0 (or none: all CPUs) gets the same answers."""
+        if flags & ~HWPROBE_WHICH_CPUS:
+            raise SyscallError(E.EINVAL)
+        if flags & HWPROBE_WHICH_CPUS:  # which CPUs have all these pairs: ours (CPU 0), or none
+            if not cpusetsize or not cpus:
+                raise SyscallError(E.EINVAL)
+            cpuset = self.aspace.read(cpus, cpusetsize)
+            ok = all(hwprobe_value(k) == v for k, v in self._pairs(pairs, count))
+            mine = cpuset[0] & 1 or not any(cpuset)  # an empty set means every online CPU
+            self.aspace.write(cpus, bytes([1 if ok and mine else 0]) + bytes(cpusetsize - 1))
+            return 0
+        if cpusetsize and cpus and not self.aspace.read(cpus, 1)[0] & 1:
+            raise SyscallError(E.EINVAL)  # a set without CPU 0 names no online CPU
+        for k, (key, _v) in enumerate(self._pairs(pairs, count)):
+            value = hwprobe_value(key)
+            out = struct.pack("<qQ", key if value is not None else -1, value or 0)
+            self.aspace.write(pairs + 16 * k, out)
+        return 0
+
+    def _pairs(self, pairs: int, count: int) -> list[tuple[int, int]]:
+        count = min(count, 4096)
+        raw = self.aspace.read(pairs, 16 * count) if count else b""
+        return [struct.unpack_from("<qQ", raw, 16 * k) for k in range(count)]
 
     # --- memory ---------------------------------------------------------------------------------
 

@@ -1115,11 +1115,6 @@ class Linux(ProcessCalls, ExtraSyscalls):
     def sys_rseq(self, *_: int) -> int:
         return -E.ENOSYS
 
-    @syscall_nr(258)
-    def sys_riscv_hwprobe(self, *_: int) -> int:
-        # Newer than qemu 7.2 (our reference), which answers ENOSYS; glibc then falls back.
-        return -E.ENOSYS
-
     @syscall_nr(139)
     def sys_rt_sigreturn(self, *_: int) -> int:
         return self.signals.sigreturn()

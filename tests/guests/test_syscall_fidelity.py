@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import helpers
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "differential"))
 
 Run = subprocess.CompletedProcess[bytes]
 
@@ -100,3 +103,45 @@ def test_fstat_of_stdin_redirected_from_a_file(sysfid: Path, tmp_path: Path) -> 
     assert q.returncode == t.returncode == 0, (q.stderr, t.stderr)
     assert t.stdout == q.stdout
     assert b"type file size 3000 links 1" in t.stdout and b"1600000000.987654321" in t.stdout
+
+
+def _hwprobe(out: bytes) -> dict[int, tuple[int, int]]:
+    pairs = {}
+    for line in out.decode().splitlines():
+        if line.startswith("key "):
+            _, k, _, key, value = line.split()
+            pairs[int(k)] = (int(key), int(value, 16))
+    return pairs
+
+
+def test_riscv_hwprobe_reports_what_is_implemented(sysfid: Path) -> None:
+    """Linux's answers for this machine: the base keys as qemu 10 gives them (for the same
+    extensions), IMA_EXT_0 with a bit for each extension the table implements."""
+    from py_backend.linux.sys_extra import HWPROBE_EXT_BITS, implemented_extensions
+
+    q10 = helpers.qemu10()
+    if q10 is None:
+        pytest.skip(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
+    import rvrun  # tests/differential: the qemu 10 CPU with exactly tbwasm's extensions
+
+    q = subprocess.run(
+        [str(q10), "-cpu", rvrun.QEMU10_CPU, str(sysfid), "hwprobe"],
+        capture_output=True,
+        env=helpers.guest_env(),
+        timeout=60,
+        check=False,
+    )
+    t = _tbwasm([str(sysfid), "hwprobe"], {})
+    assert q.returncode == t.returncode == 0, (q.stderr, t.stderr)
+    theirs, ours = _hwprobe(q.stdout), _hwprobe(t.stdout)
+    assert b"riscv_hwprobe bad flags = -1 EINVAL" in t.stdout
+    for key in (0, 1, 2, 3, 5, 6):  # vendor ids, base behaviour, misaligned perf, block size
+        assert ours[key] == theirs[key], key
+    exts = implemented_extensions()
+    want = sum(1 << HWPROBE_EXT_BITS[e] for e in exts if e in HWPROBE_EXT_BITS)
+    assert ours[4] == (4, want)
+    # every bit qemu 10 reports for an extension tbwasm implements is ours too
+    assert theirs[4][1] & want == theirs[4][1] & ours[4][1]
+    for bit in ("Zba", "Zbb", "Zbs", "Zbc", "Zicboz", "Zicond", "FD", "C"):
+        assert ours[4][1] >> HWPROBE_EXT_BITS[bit] & 1, bit
+    assert ours[7] == (7, 0x3FFF_FFFF) and ours[8] == (-1, 0)  # unknown keys: -1
