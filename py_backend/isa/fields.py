@@ -255,5 +255,18 @@ CB_SHIFT = Format("CB_shift", (C_RDP_HI, C_SHAMT), "rd,shamt", copies=(("rs1", "
 CB_ANDI = Format("CB_andi", (C_RDP_HI, C_IMM6), "rd,imm", copies=(("rs1", "rd"),))
 CB_BRANCH = Format("CB_branch", (C_RS1P, C_B), "rs1,target", implied=(("rs2", 0),))
 CJ = Format("CJ", (C_J,), "target", implied=(("rd", 0),))
+# Zcb
+C_LBU = _f("imm", (6, 6, 0), (5, 5, 1))  # uimm[0|1]
+C_LHU = _f("imm", (5, 5, 1))  # uimm[1]
+CL_LBU = Format("CL_lbu", (C_RDP, C_RS1P, C_LBU), "rd,mem")
+CL_LHU = Format("CL_lhu", (C_RDP, C_RS1P, C_LHU), "rd,mem")
+CS_SB = Format("CS_sb", (C_RS2P, C_RS1P, C_LBU), "rs2,mem")
+CS_SH = Format("CS_sh", (C_RS2P, C_RS1P, C_LHU), "rs2,mem")
+CU = Format("CU", (C_RDP_HI,), "rd", copies=(("rs1", "rd"),))  # c.sext.b rd' = sext.b rd', rd'
+CU_ZEXT_W = Format("CU_zext_w", (C_RDP_HI,), "rd", implied=(("rs2", 0),), copies=(("rs1", "rd"),))
+CU_ZEXT_B = Format(
+    "CU_zext_b", (C_RDP_HI,), "rd", implied=(("imm", 0xFF),), copies=(("rs1", "rd"),)
+)
+CU_NOT = Format("CU_not", (C_RDP_HI,), "rd", implied=(("imm", -1),), copies=(("rs1", "rd"),))
 # c.mop.N: each N its own row, all bits fixed; executes as addi x0, x0, 0 (writes nothing)
 C_MOP = Format("C_mop", (), "", implied=(("rd", 0), ("rs1", 0), ("imm", 0)))

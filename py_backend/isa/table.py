@@ -448,6 +448,25 @@ ROWS16: list[Row] = [Row(m, p, fmt, "C", n, FLAGS[n], ATTRS[n]) for m, p, fmt, n
 # Zcmop: c.mop.N (N odd) in the reserved c.lui rd, 0 space; "defined to not write any register".
 # Before c.lui: a decoder takes the first row that matches (tier 0 treats a reserved
 # sub-pattern of a matching row as illegal at once).
+# Zcb: in encodings C leaves reserved; each expands to a base (or Zba/Zbb) instruction.
+# fmt: off
+ROWS16 += [
+    Row(m, p, fmt, "Zcb", n, FLAGS[n]) for m, p, fmt, n in [
+        ("c.lbu",    "100 000 ... .. ... 00",   F.CL_LBU,    "lbu"),
+        ("c.lhu",    "100 001 ... 0. ... 00",   F.CL_LHU,    "lhu"),
+        ("c.lh",     "100 001 ... 1. ... 00",   F.CL_LHU,    "lh"),
+        ("c.sb",     "100 010 ... .. ... 00",   F.CS_SB,     "sb"),
+        ("c.sh",     "100 011 ... 0. ... 00",   F.CS_SH,     "sh"),
+        ("c.zext.b", "100 111 ... 11 000 01",   F.CU_ZEXT_B, "andi"),
+        ("c.sext.b", "100 111 ... 11 001 01",   F.CU,        "sext.b"),
+        ("c.zext.h", "100 111 ... 11 010 01",   F.CU,        "zext.h"),
+        ("c.sext.h", "100 111 ... 11 011 01",   F.CU,        "sext.h"),
+        ("c.zext.w", "100 111 ... 11 100 01",   F.CU_ZEXT_W, "add.uw"),
+        ("c.not",    "100 111 ... 11 101 01",   F.CU_NOT,    "xori"),
+        ("c.mul",    "100 111 ... 10 ... 01",   F.CA,        "mul"),
+    ]
+]
+# fmt: on
 _LUI = next(k for k, r in enumerate(ROWS16) if r.mnemonic == "c.lui")
 ROWS16[_LUI:_LUI] = [
     Row(

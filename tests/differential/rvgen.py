@@ -227,7 +227,7 @@ class Ctx:
 
 
 # Extensions beyond RV64GC (``generate(..., ext=True)``; run against qemu 10, see rvrun):
-# Zba, Zbb, Zbc, Zbs, Zicond, Zimop, Zcmop, Zawrs, Zicboz.
+# Zba, Zbb, Zbc, Zbs, Zicond, Zimop, Zcmop, Zawrs, Zicboz, Zcb.
 # Mnemonics GNU as 2.40 knows (EXT_MARCH); the rest are written as ``.insn`` from the spec's
 # encodings here, independent of py_backend's table.
 EXT_MARCH = "rv64gc_zba_zbb_zbc_zbs_zicboz"
@@ -241,6 +241,24 @@ EXT_SHIFT = {"slli.uw": 63, "rori": 63, "roriw": 31, "bclri": 63, "bexti": 63, "
 EXT_SHIFT["bseti"] = 63
 # Zicond (funct7 0000111, OP): czero.eqz funct3 101, czero.nez funct3 111
 EXT_INSN_R = {"czero.eqz": (0x33, 5, 7), "czero.nez": (0x33, 7, 7)}
+# Zcb, from the spec's layouts (rd'/rs1'/rs2' are x8..x15 as 0..7):
+#   c.lbu 100 000 rs1' uimm[0|1] rd' 00    c.lhu 100 001 rs1' 0 uimm[1] rd' 00   c.lh: bit 6 set
+#   c.sb  100 010 rs1' uimm[0|1] rs2' 00   c.sh  100 011 rs1' 0 uimm[1] rs2' 00
+#   c.zext.b .. c.not: 100 111 rd' 11 k 01 (k = 0..5)   c.mul 100 111 rd' 10 rs2' 01
+ZCB_UNARY = ["c.zext.b", "c.sext.b", "c.zext.h", "c.sext.h", "c.zext.w", "c.not"]
+ZCB_MEM = {"c.lbu": (0x8000, 1), "c.lhu": (0x8400, 2), "c.lh": (0x8440, 2)}
+ZCB_MEM.update({"c.sb": (0x8800, 1), "c.sh": (0x8C00, 2)})
+
+
+def zcb_word(op: str, rd: int = 8, rs: int = 8, uimm: int = 0) -> int:
+    """The 16-bit word of a Zcb instruction: rd (or rs2 of a store), rs (rs1 / rs2 of c.mul)."""
+    if op in ZCB_UNARY:
+        return 0x9C61 | (rd - 8) << 7 | ZCB_UNARY.index(op) << 2
+    if op == "c.mul":
+        return 0x9C41 | (rd - 8) << 7 | (rs - 8) << 2
+    base, size = ZCB_MEM[op]
+    imm = (uimm & 1) << 6 | (uimm >> 1 & 1) << 5 if size == 1 else (uimm >> 1 & 1) << 5
+    return base | (rs - 8) << 7 | imm | (rd - 8) << 2
 
 
 class Gen:
@@ -532,6 +550,15 @@ class Gen:
             return [f".2byte {0x6001 | r.randrange(1, 16, 2) << 7:#x}"]
         if k < 0.7:  # Zawrs wrs.nto / wrs.sto
             return [r.choice([".4byte 0x00d00073", ".4byte 0x01d00073"])]
+        if k < 0.85:  # Zcb arithmetic on x8..x15
+            op = r.choice([*ZCB_UNARY, "c.mul"])
+            return [f".2byte {zcb_word(op, r.randint(8, 15), r.randint(8, 15)):#x}"]
+        if k < 0.9:  # Zcb loads and stores through a pointer into the scratch buffer
+            op = r.choice(sorted(ZCB_MEM))
+            p = r.choice([x for x in range(8, 16) if x != 3])
+            reg = r.randint(8, 15)
+            off = r.randint(-MID, MID - 8)
+            return [f"addi x{p}, x3, {off}", f".2byte {zcb_word(op, reg, p, r.randint(0, 3)):#x}"]
         # Zicboz cbo.zero: the aligned 64-byte block stays inside the scratch buffer
         t = self.rd(ctx) or 5
         off = r.randint(-MID + 64, MID - 64)

@@ -95,8 +95,40 @@ ILLEGAL = {
     "cbo.inval": "cbo.inval (a1)",
 }
 EXTS = frozenset(
-    {"Zba", "Zbb", "Zbc", "Zbs", "Zicond", "Zimop", "Zcmop", "Zicbom", "Zicboz", "Zawrs"}
+    {"Zba", "Zbb", "Zbc", "Zbs", "Zicond", "Zimop", "Zcmop", "Zicbom", "Zicboz", "Zawrs", "Zcb"}
 )
+ZCB = [*rvgen.ZCB_UNARY, "c.mul", *rvgen.ZCB_MEM]
+# bytes the Zcb loads read (signs differ byte by byte and halfword by halfword)
+LOAD_DATA = bytes([0x80, 0x7F, 0xFF, 0x01, 0x00, 0x81, 0x34, 0x92])
+
+
+def _zcb(op: str) -> tuple[list[str], list[str]]:
+    """(lines, what each stored result is) for one Zcb instruction over the operand grid. s0
+    (x8) is the destination, s1 (x9) the second source or the data pointer."""
+    w = rvgen.zcb_word
+    text: list[str] = []
+    what: list[str] = []
+    if op in rvgen.ZCB_UNARY:
+        for a in VALUES:
+            text += [f"li s0, {a}", f".2byte {w(op, 8):#x}", "mv a0, s0"]
+            what.append(f"{op} a={a:#x}")
+    elif op == "c.mul":
+        for a in VALUES:
+            for b in VALUES:
+                text += [f"li s0, {a}", f"li s1, {b}", f".2byte {w(op, 8, 9):#x}", "mv a0, s0"]
+                what.append(f"{op} a={a:#x} b={b:#x}")
+    elif op in ("c.lbu", "c.lhu", "c.lh"):
+        for base in range(0, 6, 2):
+            for uimm in range(4) if op == "c.lbu" else (0, 2):
+                text += [f"lla s1, ldata+{base}", f".2byte {w(op, 8, 9, uimm):#x}", "mv a0, s0"]
+                what.append(f"{op} {uimm}(ldata+{base})")
+    else:
+        for a in VALUES[::3]:
+            for uimm in range(4) if op == "c.sb" else (0, 2):
+                text += ["lla s1, sdata", "sd zero, 0(s1)", f"li s0, {a}"]
+                text += [f".2byte {w(op, 8, 9, uimm):#x}", "ld a0, 0(s1)"]
+                what.append(f"{op} a={a:#x} at {uimm}")
+    return text, what
 
 
 def _line(c: Case, rd: str, a: str, b: str, sh: int) -> str:
@@ -128,6 +160,15 @@ def _program() -> tuple[str, list[str]]:
             text.append(f"sd a0, {8 * (len(what) % 255)}(s2)")
             what.append(f"{c.mnemonic} a={a:#x} b={b:#x} shamt={sh}")
             if len(what) % 255 == 0:  # keep the store offsets in 12 bits
+                text.append("addi s2, s2, 2040")
+    for op in ZCB:
+        lines, names = _zcb(op)
+        per = len(lines) // len(names)
+        for k, name in enumerate(names):
+            text += lines[per * k : per * (k + 1)]
+            text.append(f"sd a0, {8 * (len(what) % 255)}(s2)")
+            what.append(name)
+            if len(what) % 255 == 0:
                 text.append("addi s2, s2, 2040")
     # MISC and HINTS: a 256-byte block of 0xff bytes; cbo.zero at an unaligned address in its
     # second 64-byte block; then every register but the pinned ones is stored.
@@ -165,7 +206,13 @@ _start:
     li a0, 0
     li a7, 94
     ecall
+.data
+ldata:
+    .byte {", ".join(str(b) for b in LOAD_DATA)}
 .bss
+.balign 8
+sdata:
+    .zero 8
 .balign 64
 block:
     .zero 256
@@ -191,7 +238,7 @@ def program(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], 
 
 def test_cases_cover_the_tables_extension_rows() -> None:
     rows = {r.mnemonic for r in ROWS if r.ext in EXTS}
-    assert {c.mnemonic for c in CASES} | set(MISC) | set(ILLEGAL) == rows
+    assert {c.mnemonic for c in CASES} | set(MISC) | set(ILLEGAL) | set(ZCB) == rows
 
 
 @pytest.mark.parametrize("mnemonic", sorted(ILLEGAL))

@@ -122,7 +122,7 @@ def _as_source(insn: Insn) -> str:
 # GNU as/objdump 2.40 (Debian 12) know these extensions beyond RV64GC; the newer ones
 # (UNKNOWN_TO_BINUTILS) are checked against the specifications' own examples below.
 MARCH = "rv64gc_zba_zbb_zbc_zbs_zicbom_zicboz_zawrs"
-UNKNOWN_TO_BINUTILS = frozenset({"Zicond", "Zimop", "Zcmop"})
+UNKNOWN_TO_BINUTILS = frozenset({"Zicond", "Zimop", "Zcmop", "Zcb"})
 
 
 def test_against_gnu_objdump(tmp_path: Path) -> None:
@@ -274,6 +274,19 @@ def test_extensions_newer_than_binutils() -> None:
         (0xCEB54573, "mop.rr.7\ta0,a0,a1"),
         (0x6081, "c.mop.1"),  # Zcmop: 0110 0 n[3:1] 1 00000 01
         (0x6781, "c.mop.15"),
+        (0x81A4, "c.lbu\ts1,2(a1)"),  # Zcb: 100 000 rs1' uimm[0|1] rd' 00
+        (0x81C4, "c.lbu\ts1,1(a1)"),
+        (0x85A4, "c.lhu\ts1,2(a1)"),  # 100 001 rs1' 0 uimm[1] rd' 00
+        (0x85E4, "c.lh\ts1,2(a1)"),  # 100 001 rs1' 1 uimm[1] rd' 00
+        (0x89C4, "c.sb\ts1,1(a1)"),  # 100 010 rs1' uimm[0|1] rs2' 00
+        (0x8DA4, "c.sh\ts1,2(a1)"),  # 100 011 rs1' 0 uimm[1] rs2' 00
+        (0x9C61, "c.zext.b\ts0"),  # 100 111 rd' 11 000 01
+        (0x9DE5, "c.sext.b\ta1"),
+        (0x9C69, "c.zext.h\ts0"),
+        (0x9C6D, "c.sext.h\ts0"),
+        (0x9C71, "c.zext.w\ts0"),
+        (0x9C75, "c.not\ts0"),
+        (0x9C4D, "c.mul\ts0,a1"),  # 100 111 rd' 10 rs2' 01
     ]
     for word, text in cases:
         insn = decode(word)
