@@ -167,6 +167,8 @@ F_UN_EXACT = Format("f_f_exact", (RD, RS1, RM), "fd,fs1", reserved=RM_RESERVED)
 F_FROM_X_EXACT = Format("f_x_exact", (RD, RS1, RM), "fd,rs1", reserved=RM_RESERVED)
 F_TO_X = Format("x_f", (RD, RS1), "rd,fs1")
 F_FROM_X = Format("f_x", (RD, RS1), "fd,rs1")
+F_LI = Format("f_li", (RD, RS1), "fd,fli")  # Zfa fli: rs1 indexes a table of constants
+F_TO_X_RTZ = Format("x_f_rtz", (RD, RS1), "rd,fs1,rm", implied=(("rm", 1),))  # fcvtmod.w.d
 
 # ---- 16-bit (compressed) fields ----
 C_RD = _f("rd", (11, 7, 0))

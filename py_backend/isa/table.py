@@ -423,6 +423,27 @@ cbo.zero   0000000  00100  .....  010  00000  0001111""", "Zicboz", F.CBO, "stor
     *_rows32("""
 wrs.nto    0000000  01101  00000  000  00000  1110011
 wrs.sto    0000000  11101  00000  000  00000  1110011""", "Zawrs", F.NONE),
+    # ------------------------------------------------------------ Zfa (RV64: S and D)
+    *_rows32("""
+fli.s        1111000  00001  .....  000  .....  1010011
+fli.d        1111001  00001  .....  000  .....  1010011""", "Zfa", F.F_LI, "fp"),
+    *_rows32("""
+fminm.s      0010100  .....  .....  010  .....  1010011
+fmaxm.s      0010100  .....  .....  011  .....  1010011
+fminm.d      0010101  .....  .....  010  .....  1010011
+fmaxm.d      0010101  .....  .....  011  .....  1010011""", "Zfa", F.F_R, "fp"),
+    *_rows32("""
+fround.s     0100000  00100  .....  ...  .....  1010011
+froundnx.s   0100000  00101  .....  ...  .....  1010011
+fround.d     0100001  00100  .....  ...  .....  1010011
+froundnx.d   0100001  00101  .....  ...  .....  1010011""", "Zfa", F.F_UN_RM, "fp"),
+    *_rows32("""
+fcvtmod.w.d  1100001  01000  .....  001  .....  1010011""", "Zfa", F.F_TO_X_RTZ, "fp"),
+    *_rows32("""
+fleq.s       1010000  .....  .....  100  .....  1010011
+fltq.s       1010000  .....  .....  101  .....  1010011
+fleq.d       1010001  .....  .....  100  .....  1010011
+fltq.d       1010001  .....  .....  101  .....  1010011""", "Zfa", F.F_CMP, "fp"),
     # ------------------------------------------------------------ Zimop: mop.r.N, mop.rr.N
     *[
         Row(f"mop.r.{n}", f"1{n >> 4}00{n >> 3 & 1}{n >> 2 & 1}0 111{n >> 1 & 1}{n & 1} ..... 100 "
@@ -512,6 +533,8 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     clz ctz cpop sext.b sext.h clzw ctzw cpopw zext.h orc.b rev8
     clmul clmulr clmulh bclr bext binv bset bclri bexti binvi bseti czero.eqz czero.nez
     cbo.inval cbo.clean cbo.flush cbo.zero wrs.nto wrs.sto mop.r mop.rr
+    fli.s fli.d fminm.s fmaxm.s fminm.d fmaxm.d fround.s froundnx.s fround.d froundnx.d
+    fcvtmod.w.d fleq.s fltq.s fleq.d fltq.d
     """.split()
 )
 

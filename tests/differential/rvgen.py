@@ -227,7 +227,7 @@ class Ctx:
 
 
 # Extensions beyond RV64GC (``generate(..., ext=True)``; run against qemu 10, see rvrun):
-# Zba, Zbb, Zbc, Zbs, Zicond, Zimop, Zcmop, Zawrs, Zicboz, Zcb.
+# Zba, Zbb, Zbc, Zbs, Zicond, Zimop, Zcmop, Zawrs, Zicboz, Zcb, Zfa.
 # Mnemonics GNU as 2.40 knows (EXT_MARCH); the rest are written as ``.insn`` from the spec's
 # encodings here, independent of py_backend's table.
 EXT_MARCH = "rv64gc_zba_zbb_zbc_zbs_zicboz"
@@ -550,6 +550,20 @@ class Gen:
             return [f".2byte {0x6001 | r.randrange(1, 16, 2) << 7:#x}"]
         if k < 0.7:  # Zawrs wrs.nto / wrs.sto
             return [r.choice([".4byte 0x00d00073", ".4byte 0x01d00073"])]
+        if k < 0.8:  # Zfa on the chunk's f registers (OP-FP; rs2 selects fround/froundnx)
+            fd, fa, fb = self.fr(), self.fr(), self.fr()
+            op = r.choice(["fli", "minmax", "round", "cvtmod", "cmpq"])
+            t = r.choice([0, 1])  # S, D: funct7 bit 0
+            if op == "fli":
+                return [f".insn r 0x53, 0, {0x78 | t:#x}, f{fd}, x{r.randint(0, 31)}, x1"]
+            if op == "minmax":
+                return [f".insn r 0x53, {r.choice([2, 3])}, {0x14 | t:#x}, f{fd}, f{fa}, f{fb}"]
+            if op == "round":
+                rm = r.choice([0, 1, 2, 3, 4, 7])
+                return [f".insn r 0x53, {rm}, {0x20 | t:#x}, f{fd}, f{fa}, x{r.choice([4, 5])}"]
+            if op == "cvtmod":
+                return [f".insn r 0x53, 1, 0x61, x{d}, f{fa}, x8"]
+            return [f".insn r 0x53, {r.choice([4, 5])}, {0x50 | t:#x}, x{d}, f{fa}, f{fb}"]
         if k < 0.85:  # Zcb arithmetic on x8..x15
             op = r.choice([*ZCB_UNARY, "c.mul"])
             return [f".2byte {zcb_word(op, r.randint(8, 15), r.randint(8, 15)):#x}"]

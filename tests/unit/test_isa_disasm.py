@@ -122,7 +122,7 @@ def _as_source(insn: Insn) -> str:
 # GNU as/objdump 2.40 (Debian 12) know these extensions beyond RV64GC; the newer ones
 # (UNKNOWN_TO_BINUTILS) are checked against the specifications' own examples below.
 MARCH = "rv64gc_zba_zbb_zbc_zbs_zicbom_zicboz_zawrs"
-UNKNOWN_TO_BINUTILS = frozenset({"Zicond", "Zimop", "Zcmop", "Zcb"})
+UNKNOWN_TO_BINUTILS = frozenset({"Zicond", "Zimop", "Zcmop", "Zcb", "Zfa"})
 
 
 def test_against_gnu_objdump(tmp_path: Path) -> None:
@@ -287,6 +287,16 @@ def test_extensions_newer_than_binutils() -> None:
         (0x9C71, "c.zext.w\ts0"),
         (0x9C75, "c.not\ts0"),
         (0x9C4D, "c.mul\ts0,a1"),  # 100 111 rd' 10 rs2' 01
+        (0xF0108553, "fli.s\tfa0,min"),  # Zfa: 1111000 00001 rs1 000 rd 1010011
+        (0xF2180553, "fli.d\tfa0,1.0"),  # 1111001, rs1 = 16
+        (0xF21F8553, "fli.d\tfa0,nan"),  # rs1 = 31
+        (0x28C5A553, "fminm.s\tfa0,fa1,fa2"),  # 0010100 rs2 rs1 010 rd
+        (0x2AC5B553, "fmaxm.d\tfa0,fa1,fa2"),  # 0010101 ... 011
+        (0x40459553, "fround.s\tfa0,fa1,rtz"),  # 0100000 00100 rs1 rm rd
+        (0x4255F553, "froundnx.d\tfa0,fa1"),  # 0100001 00101, rm dyn
+        (0xC2859553, "fcvtmod.w.d\ta0,fa1,rtz"),  # 1100001 01000 rs1 001 rd
+        (0xA0C5C553, "fleq.s\ta0,fa1,fa2"),  # 1010000 rs2 rs1 100 rd
+        (0xA2C5D553, "fltq.d\ta0,fa1,fa2"),  # 1010001 ... 101
     ]
     for word, text in cases:
         insn = decode(word)
