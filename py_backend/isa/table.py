@@ -444,6 +444,66 @@ fleq.s       1010000  .....  .....  100  .....  1010011
 fltq.s       1010000  .....  .....  101  .....  1010011
 fleq.d       1010001  .....  .....  100  .....  1010011
 fltq.d       1010001  .....  .....  101  .....  1010011""", "Zfa", F.F_CMP, "fp"),
+    # ------------------------------------------------------------ Zfhmin, Zfh (binary16), Zfa's .h
+    *_rows32("""
+flh        .......  .....  .....  001  .....  0000111""", "Zfhmin", F.I_FLOAD, "fp load"),
+    *_rows32("""
+fsh        .......  .....  .....  001  .....  0100111""", "Zfhmin", F.S_F, "fp store"),
+    *_rows32("""
+fmv.x.h    1110010  00000  .....  000  .....  1010011""", "Zfhmin", F.F_TO_X, "fp"),
+    *_rows32("""
+fmv.h.x    1111010  00000  .....  000  .....  1010011""", "Zfhmin", F.F_FROM_X, "fp"),
+    *_rows32("""
+fcvt.s.h   0100000  00010  .....  ...  .....  1010011
+fcvt.d.h   0100001  00010  .....  ...  .....  1010011""", "Zfhmin", F.F_UN_EXACT, "fp"),
+    *_rows32("""
+fcvt.h.s   0100010  00000  .....  ...  .....  1010011
+fcvt.h.d   0100010  00001  .....  ...  .....  1010011""", "Zfhmin", F.F_UN_RM, "fp"),
+    *_rows32("""
+fmadd.h    .....10  .....  .....  ...  .....  1000011
+fmsub.h    .....10  .....  .....  ...  .....  1000111
+fnmsub.h   .....10  .....  .....  ...  .....  1001011
+fnmadd.h   .....10  .....  .....  ...  .....  1001111""", "Zfh", F.F_R4, "fp"),
+    *_rows32("""
+fadd.h     0000010  .....  .....  ...  .....  1010011
+fsub.h     0000110  .....  .....  ...  .....  1010011
+fmul.h     0001010  .....  .....  ...  .....  1010011
+fdiv.h     0001110  .....  .....  ...  .....  1010011""", "Zfh", F.F_R_RM, "fp"),
+    *_rows32("""
+fsqrt.h    0101110  00000  .....  ...  .....  1010011""", "Zfh", F.F_UN_RM, "fp"),
+    *_rows32("""
+fsgnj.h    0010010  .....  .....  000  .....  1010011
+fsgnjn.h   0010010  .....  .....  001  .....  1010011
+fsgnjx.h   0010010  .....  .....  010  .....  1010011
+fmin.h     0010110  .....  .....  000  .....  1010011
+fmax.h     0010110  .....  .....  001  .....  1010011""", "Zfh", F.F_R, "fp"),
+    *_rows32("""
+feq.h      1010010  .....  .....  010  .....  1010011
+flt.h      1010010  .....  .....  001  .....  1010011
+fle.h      1010010  .....  .....  000  .....  1010011""", "Zfh", F.F_CMP, "fp"),
+    *_rows32("""
+fclass.h   1110010  00000  .....  001  .....  1010011""", "Zfh", F.F_TO_X, "fp"),
+    *_rows32("""
+fcvt.w.h   1100010  00000  .....  ...  .....  1010011
+fcvt.wu.h  1100010  00001  .....  ...  .....  1010011
+fcvt.l.h   1100010  00010  .....  ...  .....  1010011
+fcvt.lu.h  1100010  00011  .....  ...  .....  1010011""", "Zfh", F.F_TO_X_RM, "fp"),
+    *_rows32("""
+fcvt.h.w   1101010  00000  .....  ...  .....  1010011
+fcvt.h.wu  1101010  00001  .....  ...  .....  1010011
+fcvt.h.l   1101010  00010  .....  ...  .....  1010011
+fcvt.h.lu  1101010  00011  .....  ...  .....  1010011""", "Zfh", F.F_FROM_X_RM, "fp"),
+    *_rows32("""
+fli.h        1111010  00001  .....  000  .....  1010011""", "Zfa", F.F_LI, "fp"),
+    *_rows32("""
+fminm.h      0010110  .....  .....  010  .....  1010011
+fmaxm.h      0010110  .....  .....  011  .....  1010011""", "Zfa", F.F_R, "fp"),
+    *_rows32("""
+fround.h     0100010  00100  .....  ...  .....  1010011
+froundnx.h   0100010  00101  .....  ...  .....  1010011""", "Zfa", F.F_UN_RM, "fp"),
+    *_rows32("""
+fleq.h       1010010  .....  .....  100  .....  1010011
+fltq.h       1010010  .....  .....  101  .....  1010011""", "Zfa", F.F_CMP, "fp"),
     # ------------------------------------------------------------ Zimop: mop.r.N, mop.rr.N
     *[
         Row(f"mop.r.{n}", f"1{n >> 4}00{n >> 3 & 1}{n >> 2 & 1}0 111{n >> 1 & 1}{n & 1} ..... 100 "
@@ -535,6 +595,11 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     cbo.inval cbo.clean cbo.flush cbo.zero wrs.nto wrs.sto mop.r mop.rr
     fli.s fli.d fminm.s fmaxm.s fminm.d fmaxm.d fround.s froundnx.s fround.d froundnx.d
     fcvtmod.w.d fleq.s fltq.s fleq.d fltq.d
+    flh fsh fmv.x.h fmv.h.x fcvt.s.h fcvt.d.h fcvt.h.s fcvt.h.d
+    fmadd.h fmsub.h fnmsub.h fnmadd.h fadd.h fsub.h fmul.h fdiv.h fsqrt.h
+    fsgnj.h fsgnjn.h fsgnjx.h fmin.h fmax.h feq.h flt.h fle.h fclass.h
+    fcvt.w.h fcvt.wu.h fcvt.l.h fcvt.lu.h fcvt.h.w fcvt.h.wu fcvt.h.l fcvt.h.lu
+    fli.h fminm.h fmaxm.h fround.h froundnx.h fleq.h fltq.h
     """.split()
 )
 

@@ -227,10 +227,10 @@ class Ctx:
 
 
 # Extensions beyond RV64GC (``generate(..., ext=True)``; run against qemu 10, see rvrun):
-# Zba, Zbb, Zbc, Zbs, Zicond, Zimop, Zcmop, Zawrs, Zicboz, Zcb, Zfa.
+# Zba, Zbb, Zbc, Zbs, Zicond, Zimop, Zcmop, Zawrs, Zicboz, Zcb, Zfa, Zfh.
 # Mnemonics GNU as 2.40 knows (EXT_MARCH); the rest are written as ``.insn`` from the spec's
 # encodings here, independent of py_backend's table.
-EXT_MARCH = "rv64gc_zba_zbb_zbc_zbs_zicboz"
+EXT_MARCH = "rv64gc_zba_zbb_zbc_zbs_zicboz_zfh"
 EXT_R = (
     "add.uw sh1add sh2add sh3add sh1add.uw sh2add.uw sh3add.uw "
     "andn orn xnor max maxu min minu rol ror rolw rorw "
@@ -564,6 +564,21 @@ class Gen:
             if op == "cvtmod":
                 return [f".insn r 0x53, 1, 0x61, x{d}, f{fa}, x8"]
             return [f".insn r 0x53, {r.choice([4, 5])}, {0x50 | t:#x}, x{d}, f{fa}, f{fb}"]
+        if k < 0.83:  # Zfh: half-precision values from integer registers, then an operation
+            fd, fa, fb, fc = self.fr(), self.fr(), self.fr(), self.fr()
+            rm = r.choice(["rne", "rtz", "rdn", "rup", "rmm", "dyn"])
+            op = r.choice(
+                [f"{o} f{fd}, f{fa}, f{fb}, {rm}" for o in ("fadd.h", "fsub.h", "fmul.h", "fdiv.h")]
+                + [f"{o} f{fd}, f{fa}, f{fb}" for o in ("fsgnjn.h", "fmin.h", "fmax.h")]
+                + [f"{o} f{fd}, f{fa}, f{fb}, f{fc}, {rm}" for o in ("fmadd.h", "fnmsub.h")]
+                + [f"fsqrt.h f{fd}, f{fa}, {rm}", f"fcvt.h.d f{fd}, f{fa}, {rm}"]
+                + [f"fcvt.s.h f{fd}, f{fa}", f"fcvt.h.s f{fd}, f{fa}, {rm}"]
+                + [f"{o} x{d}, f{fa}, f{fb}" for o in ("feq.h", "flt.h", "fle.h")]
+                + [f"fclass.h x{d}, f{fa}", f"fcvt.w.h x{d}, f{fa}, {rm}"]
+                + [f"fcvt.lu.h x{d}, f{fa}, {rm}", f"fcvt.h.l f{fd}, x{a}, {rm}"]
+                + [f"fmv.x.h x{d}, f{fa}"]
+            )
+            return [f"fmv.h.x f{fa}, x{a}", f"fmv.h.x f{fb}, x{b}", op]
         if k < 0.85:  # Zcb arithmetic on x8..x15
             op = r.choice([*ZCB_UNARY, "c.mul"])
             return [f".2byte {zcb_word(op, r.randint(8, 15), r.randint(8, 15)):#x}"]
