@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from .. import abi
 from ..isa.insn import Insn
+from ..isa.table import ATTRS
 from ..wasm.builder import FunctionBuilder as FB
 from .codegen import I32, I64, Ctx, trans
 
@@ -26,23 +27,31 @@ def _not(c: Ctx) -> None:
     c.f.i64_xor()
 
 
+def _operand2(c: Ctx, i: Insn) -> None:
+    """Push the second operand: the immediate (shift amount, bit number) or rs2."""
+    if ATTRS[i.name].imm:
+        c.push_i64(i.imm)
+    else:
+        c.get_x(i.rs2)
+
+
 # --- Zba: address generation --------------------------------------------------------------------
 
-_SHADD = {"sh1add": 1, "sh2add": 2, "sh3add": 3, "sh1add.uw": 1, "sh2add.uw": 2, "sh3add.uw": 3}
+_SHADD = {"add": 0, "sh1add": 1, "sh2add": 2, "sh3add": 3}
 
 
-@trans("add.uw", *_SHADD)
+@trans("add.uw", "sh1add", "sh2add", "sh3add", "sh1add.uw", "sh2add.uw", "sh3add.uw")
 def _shadd(c: Ctx, i: Insn) -> None:
-    # add.uw: rs2 + zext32(rs1); shNadd: rs2 + (rs1 << N); shNadd.uw: rs2 + (zext32(rs1) << N)
-    f = c.f
+    # rs2 + (rs1 << N), with rs1 zero-extended from 32 bits for the .uw forms (width 4)
+    at = ATTRS[i.name]
     c.get_x(i.rs1)
-    if i.name.endswith(".uw"):
+    if at.width == 4:
         _zext32(c)
-    if i.name in _SHADD:
-        f.i64_const(_SHADD[i.name])
-        f.i64_shl()
+    if _SHADD[at.op]:
+        c.f.i64_const(_SHADD[at.op])
+        c.f.i64_shl()
     c.get_x(i.rs2)
-    f.i64_add()
+    c.f.i64_add()
     c.set_x(i.rd)
 
 
@@ -61,24 +70,30 @@ def _slli_uw(c: Ctx, i: Insn) -> None:
 @trans("andn", "orn", "xnor")
 def _logic_not(c: Ctx, i: Insn) -> None:
     f = c.f
+    op = ATTRS[i.name].op
     c.get_x(i.rs1)
     c.get_x(i.rs2)
-    if i.name == "xnor":
+    if op == "xnor":
         f.i64_xor()
         _not(c)
     else:
         _not(c)
-        f.i64_and() if i.name == "andn" else f.i64_or()
+        f.i64_and() if op == "andn" else f.i64_or()
     c.set_x(i.rd)
 
 
-_MINMAX: dict[str, Op] = {"max": FB.i64_gt_s, "maxu": FB.i64_gt_u, "min": FB.i64_lt_s}
-_MINMAX["minu"] = FB.i64_lt_u
+_MINMAX: dict[tuple[str, bool], Op] = {  # (op, signed): rs1 wins the comparison
+    ("max", True): FB.i64_gt_s,
+    ("max", False): FB.i64_gt_u,
+    ("min", True): FB.i64_lt_s,
+    ("min", False): FB.i64_lt_u,
+}
 
 
-@trans(*_MINMAX)
+@trans("max", "maxu", "min", "minu")
 def _minmax(c: Ctx, i: Insn) -> None:
     f = c.f
+    at = ATTRS[i.name]
     a, b = c.tmp(I64), c.tmp(I64)
     c.get_x(i.rs1)
     f.local_tee(a)
@@ -86,66 +101,77 @@ def _minmax(c: Ctx, i: Insn) -> None:
     f.local_tee(b)
     f.local_get(a)
     f.local_get(b)
-    _MINMAX[i.name](f)  # rs1 if it wins the comparison, else rs2
+    _MINMAX[at.op, at.signed](f)
     f.select()
     c.set_x(i.rd)
 
 
-_ROT: dict[str, Op] = {"rol": FB.i64_rotl, "ror": FB.i64_rotr, "rori": FB.i64_rotr}
-_ROTW: dict[str, Op] = {"rolw": FB.i32_rotl, "rorw": FB.i32_rotr, "roriw": FB.i32_rotr}
+_ROT: dict[tuple[str, int], Op] = {  # (op, width)
+    ("rol", 0): FB.i64_rotl,
+    ("ror", 0): FB.i64_rotr,
+    ("rol", 4): FB.i32_rotl,
+    ("ror", 4): FB.i32_rotr,
+}
 
 
-@trans(*_ROT)
+@trans("rol", "ror", "rori", "rolw", "rorw", "roriw")
 def _rot(c: Ctx, i: Insn) -> None:
-    # Wasm rotates take the count modulo 64, as rol/ror take rs2[5:0].
+    # Wasm rotates take the count modulo the width, as rol/ror take rs2[5:0] (rolw: rs2[4:0]).
+    at = ATTRS[i.name]
     c.get_x(i.rs1)
-    if i.name == "rori":
-        c.push_i64(i.imm)
-    else:
-        c.get_x(i.rs2)
-    _ROT[i.name](c.f)
-    c.set_x(i.rd)
-
-
-@trans(*_ROTW)
-def _rotw(c: Ctx, i: Insn) -> None:
-    c.get_x(i.rs1)
-    c.f.i32_wrap_i64()
-    if i.name == "roriw":
-        c.push_i32(i.imm)
-    else:
-        c.get_x(i.rs2)
+    if at.width == 4:
         c.f.i32_wrap_i64()
-    _ROTW[i.name](c.f)
-    c.set_x_i32s(i.rd)
+        if at.imm:
+            c.push_i32(i.imm)
+        else:
+            c.get_x(i.rs2)
+            c.f.i32_wrap_i64()
+        _ROT[at.op, 4](c.f)
+        c.set_x_i32s(i.rd)
+    else:
+        _operand2(c, i)
+        _ROT[at.op, 0](c.f)
+        c.set_x(i.rd)
 
 
-_COUNT: dict[str, Op] = {"clz": FB.i64_clz, "ctz": FB.i64_ctz, "cpop": FB.i64_popcnt}
-_COUNTW: dict[str, Op] = {"clzw": FB.i32_clz, "ctzw": FB.i32_ctz, "cpopw": FB.i32_popcnt}
+_COUNT: dict[tuple[str, int], Op] = {  # (op, width)
+    ("clz", 0): FB.i64_clz,
+    ("ctz", 0): FB.i64_ctz,
+    ("cpop", 0): FB.i64_popcnt,
+    ("clz", 4): FB.i32_clz,
+    ("ctz", 4): FB.i32_ctz,
+    ("cpop", 4): FB.i32_popcnt,
+}
 
 
-@trans(*_COUNT, *_COUNTW)
+@trans("clz", "ctz", "cpop", "clzw", "ctzw", "cpopw")
 def _count(c: Ctx, i: Insn) -> None:
+    at = ATTRS[i.name]
     c.get_x(i.rs1)
-    if i.name in _COUNT:
-        _COUNT[i.name](c.f)
-    else:
+    if at.width == 4:
         c.f.i32_wrap_i64()
-        _COUNTW[i.name](c.f)
+        _COUNT[at.op, 4](c.f)
         c.f.i64_extend_i32_u()
+    else:
+        _COUNT[at.op, 0](c.f)
     c.set_x(i.rd)
+
+
+_EXT: dict[tuple[str, int], Op] = {
+    ("sext", 1): FB.i64_extend8_s,
+    ("sext", 2): FB.i64_extend16_s,
+}
 
 
 @trans("sext.b", "sext.h", "zext.h")
 def _ext(c: Ctx, i: Insn) -> None:
+    at = ATTRS[i.name]
     c.get_x(i.rs1)
-    if i.name == "sext.b":
-        c.f.i64_extend8_s()
-    elif i.name == "sext.h":
-        c.f.i64_extend16_s()
-    else:
-        c.f.i64_const(0xFFFF)
+    if at.op == "zext":
+        c.f.i64_const((1 << (8 * at.width)) - 1)
         c.f.i64_and()
+    else:
+        _EXT[at.op, at.width](c.f)
     c.set_x(i.rd)
 
 
@@ -210,9 +236,10 @@ def _clmul(c: Ctx, i: Insn) -> None:
     """For each set bit k of rs2, xor in rs1 << k (clmul: bits 63..0 of the 128-bit product),
     rs1 >> (64 - k) (clmulh: bits 127..64) or rs1 >> (63 - k) (clmulr: bits 126..63)."""
     f = c.f
+    op = ATTRS[i.name].op
     a, b, r, k = c.tmp(I64), c.tmp(I64), c.tmp(I64), c.tmp(I64)
     c.get_x(i.rs1)
-    if i.name == "clmulh":  # rs1 >> (64 - k) == (rs1 >> 1) >> (63 - k), also for k = 0
+    if op == "clmulh":  # rs1 >> (64 - k) == (rs1 >> 1) >> (63 - k), also for k = 0
         f.i64_const(1)
         f.i64_shr_u()
     f.local_set(a)
@@ -225,7 +252,7 @@ def _clmul(c: Ctx, i: Insn) -> None:
     top = f.loop()
     f.local_get(r)
     f.local_get(a)
-    if i.name == "clmul":
+    if op == "clmul":
         f.local_get(k)
         f.i64_shl()
     else:
@@ -261,23 +288,16 @@ def _clmul(c: Ctx, i: Insn) -> None:
 @trans("bclr", "bext", "binv", "bset", "bclri", "bexti", "binvi", "bseti")
 def _bit(c: Ctx, i: Insn) -> None:
     f = c.f
-    op = i.name.removesuffix("i")
-
-    def index() -> None:  # the bit number, modulo 64 (Wasm shifts take it so)
-        if i.name.endswith("i"):
-            c.push_i64(i.imm)
-        else:
-            c.get_x(i.rs2)
-
+    op = ATTRS[i.name].op
     c.get_x(i.rs1)
     if op == "bext":
-        index()
+        _operand2(c, i)  # the bit number, modulo 64 (Wasm shifts take it so)
         f.i64_shr_u()
         f.i64_const(1)
         f.i64_and()
     else:
         f.i64_const(1)
-        index()
+        _operand2(c, i)
         f.i64_shl()
         if op == "bclr":
             _not(c)
@@ -294,15 +314,15 @@ def _bit(c: Ctx, i: Insn) -> None:
 
 @trans("czero.eqz", "czero.nez")
 def _czero(c: Ctx, i: Insn) -> None:
-    # czero.eqz: rd = rs2 == 0 ? 0 : rs1;  czero.nez: rd = rs2 != 0 ? 0 : rs1
+    # czero.eqz (op eq): rd = rs2 == 0 ? 0 : rs1;  czero.nez (op ne): rd = rs2 != 0 ? 0 : rs1
     f = c.f
     c.get_x(i.rs1)
     f.i64_const(0)
     c.get_x(i.rs2)
     f.i64_eqz()
-    if i.name == "czero.eqz":
+    if ATTRS[i.name].op == "eq":
         f.i32_eqz()
-    f.select()  # rs1 if (eqz: rs2 != 0 / nez: rs2 == 0), else 0
+    f.select()  # rs1 when the condition for keeping it holds, else 0
     c.set_x(i.rd)
 
 

@@ -134,7 +134,9 @@ def program(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], 
 
 
 def test_every_zfa_row_is_covered() -> None:
-    assert {r.mnemonic for r in ROWS if r.ext == "Zfa"} == set(ENC) | set(FLI) == zfa.NAMES
+    """(the half-precision forms are in test_zfh.py)"""
+    single_double = {r.mnemonic for r in ROWS if r.ext == "Zfa" and not r.mnemonic.endswith(".h")}
+    assert single_double == set(ENC) | set(FLI) == {n for n in zfa.NAMES if not n.endswith(".h")}
 
 
 @pytest.mark.parametrize("tier", ["interp", "jit", "tiered"])
