@@ -1,4 +1,5 @@
-"""The instruction table: one row per encoding of RV64 I, M, A, F, D, C, Zicsr and Zifencei.
+"""The instruction table: one row per encoding of RV64 I, M, A, F, D, C, Zicsr and Zifencei, and
+of Zba, Zbb, Zbc, Zbs, Zicond, Zicbom, Zicboz, Zawrs, Zimop, Zcmop, Zcb, Zfa, Zfhmin and Zfh.
 
 Patterns are written most-significant bit first, like QEMU's ``insn32.decode``: ``0``/``1`` are
 fixed bits, ``.`` are bits the row's format extracts; spaces are only for reading (32-bit rows
