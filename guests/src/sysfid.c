@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -95,6 +96,25 @@ static int calls(const char *dir) {
     close(s);
 
     show("landlock_create_ruleset", syscall(444, NULL, 0, 1));
+
+    int sv[2];
+    show("socketpair", socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+    show("write 0", write(sv[0], "ping", 4));
+    show("send 1", send(sv[1], "pong!", 5, 0));
+    memset(buf, 0, sizeof buf);
+    show("read 1", read(sv[1], buf, sizeof buf));
+    printf("got %s\n", buf);
+    memset(buf, 0, sizeof buf);
+    show("recv 0", recv(sv[0], buf, sizeof buf, 0));
+    printf("got %s\n", buf);
+    show("shutdown 0 wr", shutdown(sv[0], SHUT_WR));
+    show("read 1 at eof", read(sv[1], buf, sizeof buf));
+    signal(SIGPIPE, SIG_IGN);
+    close(sv[1]);
+    show("write to closed peer", write(sv[0], "x", 1));
+    close(sv[0]);
+    show("socketpair inet", socketpair(AF_INET, SOCK_STREAM, 0, sv));
+    show("send on a file", send(fa, "x", 1, 0));
 
     int fb = open(b, O_RDWR | O_CREAT | O_TRUNC, 0644);
     loff_t in = 4;

@@ -21,7 +21,19 @@ from . import errors as E
 from .dispatch import syscall_nr
 from .errors import SyscallError, WouldBlock
 from .mm import PAGE
-from .vfs import S_IFSOCK, File, HostDir, HostFile, Node, OpenFile, PipeEnd
+from .vfs import (
+    O_NONBLOCK,
+    O_RDONLY,
+    O_WRONLY,
+    S_IFSOCK,
+    File,
+    HostDir,
+    HostFile,
+    Node,
+    OpenFile,
+    Pipe,
+    PipeEnd,
+)
 
 if TYPE_CHECKING:
     from .syscalls import Linux as _Base
@@ -126,6 +138,48 @@ class UnixSocket(OpenFile):
 
     def write(self, data: bytes) -> int:
         raise SyscallError(E.ENOTCONN)
+
+    def pwrite(self, data: bytes, off: int) -> int:
+        raise SyscallError(E.ESPIPE)
+
+
+class StreamSocket(OpenFile):
+    """One end of an AF_UNIX SOCK_STREAM socketpair: reads one pipe, writes the other (so the
+    pipes' blocking, EOF and EPIPE rules apply); O_NONBLOCK follows this description's flags."""
+
+    def __init__(self, rx: Pipe, tx: Pipe, flags: int) -> None:
+        super().__init__(SocketNode(0o777), O_RDWR | flags)
+        self.rx = PipeEnd(rx, O_RDONLY)
+        self.tx = PipeEnd(tx, O_WRONLY)
+
+    def _sync(self) -> None:
+        nb = self.flags & O_NONBLOCK
+        self.rx.flags = O_RDONLY | nb
+        self.tx.flags = O_WRONLY | nb
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.rx.close()
+        self.tx.close()
+
+    def poll_in(self) -> bool:
+        return self.rx.poll_in()
+
+    def poll_out(self) -> bool:
+        return self.tx.poll_out()
+
+    def read(self, n: int) -> bytes:
+        self._sync()
+        return self.rx.read(n)
+
+    def write(self, data: bytes) -> int:
+        self._sync()
+        return self.tx.write(data)
+
+    def pread(self, n: int, off: int) -> bytes:
+        raise SyscallError(E.ESPIPE)
 
     def pwrite(self, data: bytes, off: int) -> int:
         raise SyscallError(E.ESPIPE)
@@ -350,6 +404,73 @@ class ExtraSyscalls(_Base):
             raise SyscallError(E.EPROTONOSUPPORT)
         sock = UnixSocket(base, stype & SOCK_NONBLOCK)
         return self._new_fd(sock, cloexec=bool(stype & SOCK_CLOEXEC))
+
+    @syscall_nr(199)
+    def sys_socketpair(self, domain: int, stype: int, protocol: int, sv: int, *_: int) -> int:
+        """AF_UNIX SOCK_STREAM pairs (message-oriented types are not emulated: EOPNOTSUPP)."""
+        base = stype & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)
+        if domain in (AF_INET, AF_INET6):  # as Linux: those families have no socketpair
+            raise SyscallError(E.EOPNOTSUPP)
+        if domain != AF_UNIX:
+            raise SyscallError(E.EAFNOSUPPORT)
+        if base not in (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET):
+            raise SyscallError(E.EINVAL)
+        if protocol != 0:
+            raise SyscallError(E.EPROTONOSUPPORT)
+        if base != SOCK_STREAM:
+            raise SyscallError(E.EOPNOTSUPP)
+        if not self.aspace.writable(sv, 8):
+            raise SyscallError(E.EFAULT)
+        a, b = Pipe(), Pipe()
+        nb, cloexec = stype & SOCK_NONBLOCK, bool(stype & SOCK_CLOEXEC)
+        ends = [StreamSocket(a, b, nb), StreamSocket(b, a, nb)]
+        fds: list[int] = []
+        try:
+            for end in ends:
+                fds.append(self._new_fd(end, cloexec=cloexec))
+        except SyscallError:
+            for fd in fds:
+                self._release(self.fds.pop(fd))
+            for end in ends[len(fds) :]:
+                end.close()
+            raise
+        self.aspace.write(sv, struct.pack("<ii", *fds))
+        return 0
+
+    @syscall_nr(206)
+    def sys_sendto(self, fd: int, buf: int, length: int, flags: int, addr: int, *_: int) -> int:
+        sock = self._file(fd)
+        if not isinstance(sock, StreamSocket | UnixSocket):
+            raise SyscallError(E.ENOTSOCK)
+        if addr:
+            raise SyscallError(E.EISCONN)
+        return sock.write(self.aspace.read(buf, min(length, MAX_IO)))
+
+    @syscall_nr(207)
+    def sys_recvfrom(self, fd: int, buf: int, length: int, flags: int, addr: int, *_: int) -> int:
+        sock = self._file(fd)
+        if not isinstance(sock, StreamSocket | UnixSocket):
+            raise SyscallError(E.ENOTSOCK)
+        if not self.aspace.writable(buf, max(1, min(length, MAX_IO))):
+            raise SyscallError(E.EFAULT)
+        data = sock.read(min(length, MAX_IO))
+        self.aspace.write(buf, data)
+        return len(data)
+
+    @syscall_nr(210)
+    def sys_shutdown(self, fd: int, how: int, *_: int) -> int:
+        sock = self._file(fd)
+        if not isinstance(sock, StreamSocket | UnixSocket):
+            raise SyscallError(E.ENOTSOCK)
+        if how > 2:
+            raise SyscallError(E.EINVAL)
+        if not isinstance(sock, StreamSocket):
+            raise SyscallError(E.ENOTCONN)
+        if how in (0, 2):  # SHUT_RD / SHUT_RDWR
+            sock.rx.close()
+        if how in (1, 2):  # SHUT_WR: the peer reads end of file
+            sock.tx.close()
+        return 0
 
     @syscall_nr(203)
     def sys_connect(self, fd: int, addr: int, addrlen: int, *_: int) -> int:

@@ -71,6 +71,9 @@ def test_calls_real_programs_make(sysfid: Path, tmp_path: Path) -> None:
         "connect missing = -1 ENOENT",
         "connect abstract = -1 ECONNREFUSED",
         "landlock_create_ruleset = -1 ENOSYS",
+        "got pong!",
+        "read 1 at eof = 0",
+        "write to closed peer = -1 EPIPE",
         "b: 456789ababcdef",
         "unknown syscall 500 = -1 ENOSYS",
     ):
