@@ -33,5 +33,6 @@ fi
 
 bash scripts/fetch-busybox.sh
 bash scripts/fetch-qemu.sh
+bash scripts/fetch-real-programs.sh  # Debian riscv64 programs for tests/guests/test_real_programs.py
 bash scripts/setup-web.sh
 log "done"
