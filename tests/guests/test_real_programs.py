@@ -89,3 +89,29 @@ def test_the_workloads_exercise_errors_and_successes(sysroot: Path) -> None:
         )
         statuses.add(r.returncode == 0)
     assert statuses == {True, False}
+
+
+NODE_CASES = ["lua", "sqlite3-error", "gawk-missing-file", "jq"]
+
+
+@pytest.mark.parametrize("case_id", NODE_CASES)
+def test_real_program_through_node_matches_qemu(case_id: str, sysroot: Path) -> None:
+    """The same through `node web/cli.mjs -L` (Pyodide and V8; the sysroot mounted into it)."""
+    if not (helpers.REPO_ROOT / "static" / "pyodide").is_dir():
+        pytest.skip("web assets missing (scripts/setup-web.sh)")
+    case = next(c for c in CASES if c.id == case_id)
+    prog, *args = case.argv
+    prog = str(sysroot) + prog
+    q = helpers.qemu_run(prog, args, stdin=case.stdin, sysroot=str(sysroot), timeout=120)
+    opts = [f"--env={k}={v}" for k, v in helpers.guest_env().items()]
+    cli = str(helpers.REPO_ROOT / "web" / "cli.mjs")
+    t = subprocess.run(
+        ["node", cli, "-L", str(sysroot), *opts, prog, *args],
+        input=case.stdin,
+        capture_output=True,
+        env=helpers.host_env(),
+        cwd=str(helpers.REPO_ROOT),
+        timeout=300,
+        check=False,
+    )
+    assert (t.stdout, t.stderr, t.returncode) == (q.stdout, q.stderr, q.returncode)
