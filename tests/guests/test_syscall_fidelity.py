@@ -147,4 +147,5 @@ def test_riscv_hwprobe_reports_what_is_implemented(sysfid: Path) -> None:
     assert theirs[4][1] & want == theirs[4][1] & ours[4][1]
     for bit in ("Zba", "Zbb", "Zbs", "Zbc", "Zicboz", "Zicond", "FD", "C"):
         assert ours[4][1] >> HWPROBE_EXT_BITS[bit] & 1, bit
-    assert ours[7] == (7, 0x3FFF_FFFF) and ours[8] == (-1, 0)  # unknown keys: -1
+    assert ours[7] == (7, 0x3FFF_FFFF) and ours[8] == (8, 10_000_000)
+    assert ours[10] == (-1, 0)  # an unknown key: -1
