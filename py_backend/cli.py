@@ -344,6 +344,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(fn=cmd_run)
     d = sub.add_parser("disas", help="disassemble the code of a riscv64 ELF")
     d.add_argument("program")
+    d.add_argument(
+        "--rootfs",
+        metavar="DIR",
+        help="an absolute PROG is a path in the root filesystem image DIR",
+    )
     d.set_defaults(fn=cmd_disas)
     return p
 

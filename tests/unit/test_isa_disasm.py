@@ -303,3 +303,28 @@ def test_extensions_newer_than_binutils() -> None:
         assert insn is not None, hex(word)
         assert format_insn(insn, 0) == text
     assert {r.ext for r in ROWS} & UNKNOWN_TO_BINUTILS == set(UNKNOWN_TO_BINUTILS)
+
+
+def test_tbwasm_disas_prints_the_extensions(tmp_path: Path) -> None:
+    """`tbwasm disas` (the command line) on an ELF using extensions beyond RV64GC."""
+    import sys
+
+    as_ = _tool(AS)
+    src = tmp_path / "x.S"
+    src.write_text(
+        ".globl _start\n_start:\n.option norvc\n\tsh2add a0,a1,a2\n\tclmul a0,a0,a1\n"
+        "\trev8 a1,a1\n\tcbo.zero (a0)\n\t.insn r 0x33, 5, 7, a0, a1, a2\n"
+        "\t.4byte 0xF2180553\n\t.2byte 0x9C61\n"
+    )
+    obj = tmp_path / "x.o"
+    subprocess.run([as_, f"-march={MARCH}", "-o", str(obj), str(src)], check=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "py_backend.cli", "disas", str(obj)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    for text in ("sh2add\ta0,a1,a2", "clmul\ta0,a0,a1", "rev8\ta1,a1", "cbo.zero\t(a0)",
+                 "czero.eqz\ta0,a1,a2", "fli.d\tfa0,1.0", "c.zext.b\ts0"):  # fmt: skip
+        assert text in r.stdout, text
