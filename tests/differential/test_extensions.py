@@ -262,10 +262,15 @@ _start:
     assert ref.status == got.status == 132, (ref.message, got.message)
 
 
-@pytest.mark.parametrize("tier", ["interp", "jit", "tiered"])
+@pytest.mark.parametrize("tier", ["interp", "jit", "tiered", "node"])
 def test_each_instruction_matches_qemu10(program: tuple[Path, list[str], bytes], tier: str) -> None:
+    """Each tier of the native host, and the Node host (Pyodide and V8)."""
     elf, what, ref = program
     cmd = [*helpers.tbwasm_command(elf)[:4], "--tier", tier, str(elf)]
+    if tier == "node":
+        if not (helpers.REPO_ROOT / "static" / "pyodide").is_dir():
+            pytest.skip("web assets missing (scripts/setup-web.sh)")
+        cmd = ["node", str(helpers.REPO_ROOT / "web" / "cli.mjs"), str(elf)]
     got = subprocess.run(cmd, capture_output=True, env=helpers.host_env(), timeout=300)
     assert got.returncode == 0, got.stderr.decode()[-2000:]
     bad = [
