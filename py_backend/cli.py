@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -46,6 +47,14 @@ class _Stdin:
             return os.read(0, max(0, min(n, 1 << 20)))
         except OSError:
             return b""
+
+    def host_stat(self) -> os.stat_result | None:
+        """Our stdin when it is a regular file (`< FILE`): the guest's fstat(0) describes it."""
+        try:
+            st = os.fstat(0)
+        except OSError:
+            return None
+        return st if stat.S_ISREG(st.st_mode) else None
 
     def poll(self, timeout: float | None) -> bytes | None:
         """The terminal's input (linux/ttyfile.HostInput): what is typed within ``timeout``."""
@@ -232,6 +241,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"tbwasm: tier {s['tier']}: interpreted {int(s['interp_insns'])} instructions, "
             f"compiled {int(s['guest_insns'] - s['interp_insns'])}, hot exits "
             f"{int(s['hot_exits'])}, engine compile {host.compile_seconds * 1e3:.1f} ms\n"
+            f"tbwasm: unsupported syscalls {int(s['unsupported_syscalls'])} "
+            f"({' '.join(str(n) for n in machine.linux.unknown_syscalls) or 'none'})\n"
         )
         if s["processes"] > 1 or s["execs"]:
             sys.stderr.write(
@@ -333,6 +344,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(fn=cmd_run)
     d = sub.add_parser("disas", help="disassemble the code of a riscv64 ELF")
     d.add_argument("program")
+    d.add_argument(
+        "--rootfs",
+        metavar="DIR",
+        help="an absolute PROG is a path in the root filesystem image DIR",
+    )
     d.set_defaults(fn=cmd_disas)
     return p
 

@@ -852,6 +852,7 @@ class Machine:
             "tier": self.tier,  # type: ignore[dict-item]
             "interp_insns": self._u64(abi.CTX_INTERP_INSNS),
             "hot_exits": self.hot_exits,
+            "unsupported_syscalls": self.linux.unsupported_calls,  # ENOSYS for an unknown nr
             **self.threads.stats(),
         }
 

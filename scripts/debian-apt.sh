@@ -1,9 +1,10 @@
-# Sourced by scripts/fetch-busybox.sh and scripts/fetch-real-programs.sh: a private, throw-away
-# apt configuration for Debian's riscv64 port (own sources.list, lists, status and cache,
-# APT::Architecture riscv64), so the machine's apt setup is never changed.
+# Sourced by scripts/fetch-busybox.sh, fetch-real-programs.sh and fetch-qemu.sh: a private, throw-away
+# apt configuration for one Debian suite and architecture (own sources.list, lists, status and
+# cache, APT::Architecture), so the machine's apt setup is never changed.
 #
-#   private_apt NAME SUITE    sets MIRROR (the archive host from the machine's own apt sources,
-#                             or $DEBIAN_MIRROR), TMP (removed on exit; TMP/dl is writable by
+#   private_apt NAME SUITE [ARCH]
+#                             ARCH defaults to riscv64; sets MIRROR (the archive host from the
+#                             machine's own apt sources, or $DEBIAN_MIRROR), TMP (removed on exit; TMP/dl is writable by
 #                             apt's download user) and APT_OPTS, and runs `apt-get update`
 
 # Find a Debian archive URI (not debian-security) in the machine's apt sources.
@@ -27,9 +28,9 @@ find_mirror() {
 }
 
 private_apt() {
-    local name="$1" suite="$2"
+    local name="$1" suite="$2" arch="${3:-riscv64}"
     MIRROR="${DEBIAN_MIRROR:-$(find_mirror)}" || { echo "$name: no Debian mirror in apt sources" >&2; exit 1; }
-    echo "$name: using $MIRROR $suite (riscv64)"
+    echo "$name: using $MIRROR $suite ($arch)"
     TMP="$(mktemp -d)"
     trap 'rm -rf "$TMP"' EXIT
     chmod 0755 "$TMP"
@@ -39,9 +40,9 @@ private_apt() {
     : > "$TMP/status"
     local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
     if [[ -f "$keyring" ]]; then
-        echo "deb [arch=riscv64 signed-by=$keyring] $MIRROR $suite main" > "$TMP/etc/sources.list"
+        echo "deb [arch=$arch signed-by=$keyring] $MIRROR $suite main" > "$TMP/etc/sources.list"
     else
-        echo "deb [arch=riscv64 trusted=yes] $MIRROR $suite main" > "$TMP/etc/sources.list"
+        echo "deb [arch=$arch trusted=yes] $MIRROR $suite main" > "$TMP/etc/sources.list"
     fi
     APT_OPTS=(
         -o "Dir::Etc::SourceList=$TMP/etc/sources.list"
@@ -50,8 +51,8 @@ private_apt() {
         -o "Dir::State::Lists=$TMP/lists"
         -o "Dir::State::status=$TMP/status"
         -o "Dir::Cache=$TMP/cache"
-        -o "APT::Architecture=riscv64"
-        -o "APT::Architectures::=riscv64"
+        -o "APT::Architecture=$arch"
+        -o "APT::Architectures::=$arch"
         -o "Acquire::Languages=none"
         -o "Debug::NoLocking=1"
     )

@@ -6,6 +6,7 @@
     python scripts/fuzz.py --replay "7:123"               # one program, verbose
     python scripts/fuzz.py --seed 1 --count 50 --host node  # web/cli.mjs instead of wasmtime
     python scripts/fuzz.py --seed 1 --count 20 --host browser  # one Chromium page (Playwright)
+    python scripts/fuzz.py --ext --seed 1 --count 50      # also Zba, Zbb, ...: against qemu 10
 
 Each program has several independent chunks (see tests/differential/rvgen.py).  On a mismatch
 the program is shrunk and saved as tests/differential/regressions/fuzz_<seed>.{S,elf,expected}
@@ -37,10 +38,10 @@ def _runner(host: str) -> rvrun.Runner:
     return rvrun.node_runner if host == "node" else rvrun.native_runner
 
 
-def one(args: tuple[str, str, int, int]) -> tuple[str, int, list[str], float, str]:
-    seed, host, chunks, size = args
+def one(args: tuple[str, str, int, int, bool]) -> tuple[str, int, list[str], float, str]:
+    seed, host, chunks, size, ext = args
     t0 = time.perf_counter()
-    prog = rvgen.generate(seed, chunks=chunks, size=size)
+    prog = rvgen.generate(seed, chunks=chunks, size=size, ext=ext)
     with rvrun.tempdir() as d:
         try:
             o = rvrun.check_program(prog, Path(d), "p", _runner(host))
@@ -56,15 +57,15 @@ def report_mismatch(
     print(f"MISMATCH seed {seed!r}:", *diffs, sep="\n  ", flush=True)
     if a.no_shrink:
         return
-    prog = rvgen.generate(seed, chunks=a.chunks, size=a.size)
+    prog = rvgen.generate(seed, chunks=a.chunks, size=a.size, ext=a.ext)
     with rvrun.tempdir() as d:
         small, last = rvrun.shrink(prog, Path(d), _runner(host), log=print)
         lines = sum(len(list(it.lines())) for c in small.chunks for it in c.body)
         print(f"  shrunk to {lines} body lines:", *last, sep="\n  ")
-        rvrun.build(small.source(), Path(d) / "min")
+        rvrun.build(small.source(), Path(d) / "min", rvgen.EXT_MARCH if a.ext else "rv64gc")
         print(rvrun.body_disassembly(Path(d) / "min"))
         if save:
-            name = "fuzz_" + seed.replace(":", "_")
+            name = ("fuzz_ext_" if a.ext else "fuzz_") + seed.replace(":", "_")
             path = rvrun.write_regression(small, name, last, Path(d))
             print(f"  regression test written: {path.relative_to(REPO)}", flush=True)
 
@@ -81,12 +82,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", choices=["native", "node", "browser"], default="native")
     p.add_argument("--chunks", type=int, default=6, help="independent chunks per program")
     p.add_argument("--size", type=int, default=60, help="mean top-level items per chunk")
+    p.add_argument(
+        "--ext",
+        action="store_true",
+        help="also the extensions beyond RV64GC (Zba, Zbb, ...), against qemu 10 (fetch-qemu.sh)",
+    )
     p.add_argument("--no-shrink", action="store_true")
     p.add_argument("--no-save", action="store_true", help="do not write regression tests")
     p.add_argument("--stop-after", type=int, default=5, help="stop after this many mismatches")
     a = p.parse_args(argv)
     if not rvrun.have_toolchain():
         print("needs riscv64-linux-gnu-gcc and qemu-riscv64", file=sys.stderr)
+        return 2
+    if a.ext and not rvrun.have_qemu10():
+        print(f"--ext needs {rvrun.QEMU10} (scripts/fetch-qemu.sh)", file=sys.stderr)
         return 2
     if a.host == "node" and not (REPO / "web" / "cli.mjs").exists():
         print("web/cli.mjs not found", file=sys.stderr)
@@ -95,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print("--host browser runs one Chromium page: --jobs ignored", file=sys.stderr)
         a.jobs = 1
     if a.replay:
-        seed, insns, diffs, secs, msg = one((a.replay, a.host, a.chunks, a.size))
+        seed, insns, diffs, secs, msg = one((a.replay, a.host, a.chunks, a.size, a.ext))
         print(f"{seed}: {insns} instructions, {secs:.2f} s {msg}")
         if diffs:
             report_mismatch(seed, diffs, a.host, not a.no_save, a)
@@ -106,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     def seeds():  # type: ignore[no-untyped-def]
         i = a.start
         while a.count is None or i < a.start + a.count:
-            yield (f"{a.seed}:{i}", a.host, a.chunks, a.size)
+            yield (f"{a.seed}:{i}", a.host, a.chunks, a.size, a.ext)
             i += 1
 
     t0 = time.perf_counter()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up a fresh machine for everything: the guest toolchain and reference (Debian), Python
-# packages (PyPI), Debian's chromium for the browser tests, busybox (Debian riscv64 port), and
-# the web assets (npm + wheels).  Idempotent; each step is skipped when already done.
+# packages (PyPI), Debian's chromium for the browser tests, busybox (Debian riscv64 port),
+# trixie's qemu 10 (the reference for the newer extensions, scripts/fetch-qemu.sh), and the web
+# assets (npm + wheels).  Idempotent; each step is skipped when already done.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -31,5 +32,7 @@ if ! "$PY" -c "import wasmtime, elftools, pytest, hypothesis, playwright, mypy" 
 fi
 
 bash scripts/fetch-busybox.sh
+bash scripts/fetch-qemu.sh
+bash scripts/fetch-real-programs.sh  # Debian riscv64 programs for tests/guests/test_real_programs.py
 bash scripts/setup-web.sh
 log "done"

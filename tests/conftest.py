@@ -80,3 +80,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for rep in skipped:
             print(f"\nCI: skipped test {rep.nodeid}: {rep.longrepr}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def qemu10() -> Path:
+    """Debian trixie's qemu-riscv64 (qemu 10), the reference for the newer extensions; skips
+    when scripts/fetch-qemu.sh has not run."""
+    p = helpers.qemu10()
+    if p is None:
+        pytest.skip(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
+    return p

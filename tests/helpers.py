@@ -31,6 +31,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GUEST_BIN_DIR = REPO_ROOT / "guests" / "bin"
 QEMU = "qemu-riscv64"
+# Debian trixie's qemu 10 (scripts/fetch-qemu.sh): the reference for the extensions qemu 7.2 lacks
+QEMU10 = GUEST_BIN_DIR / "qemu10" / "qemu-riscv64"
 
 # The environment every guest sees (plus what a test adds). Keep it small and free of QEMU_*.
 BASE_GUEST_ENV: dict[str, str] = {"PATH": "/bin:/usr/bin", "HOME": "/tmp", "LANG": "C"}
@@ -50,6 +52,13 @@ def self_check() -> bool:
 
 def have_qemu() -> bool:
     return shutil.which(QEMU) is not None
+
+
+def qemu10() -> Path | None:
+    """The newer reference qemu-riscv64 (qemu 10, fetched by scripts/fetch-qemu.sh), or None.
+    `$TBWASM_QEMU10` names another one."""
+    p = Path(os.environ.get("TBWASM_QEMU10", "") or QEMU10)
+    return p if p.is_file() and os.access(p, os.X_OK) else None
 
 
 def guest_path(name: str) -> Path:
@@ -92,9 +101,12 @@ def qemu_run(
     timeout: float = DEFAULT_TIMEOUT,
     cwd: Path | str | None = None,
     sysroot: str | None = None,
+    qemu: Path | str = QEMU,
+    qemu_args: Sequence[str] = (),
 ) -> Result:
-    """Run a guest under qemu-riscv64. `returncode` is shell-style (128 + signal)."""
-    cmd = [QEMU, *(["-L", sysroot] if sysroot else []), str(path), *args]
+    """Run a guest under qemu-riscv64 (or `qemu`, e.g. `qemu10()`, with `qemu_args` such as
+    `-cpu max`). `returncode` is shell-style (128 + signal)."""
+    cmd = [str(qemu), *qemu_args, *(["-L", sysroot] if sysroot else []), str(path), *args]
     r = _run(cmd, stdin, guest_env(env), timeout, cwd)
     return subprocess.CompletedProcess(cmd, _status(r.returncode), r.stdout, r.stderr)
 

@@ -52,6 +52,14 @@ CSR_NAMES: dict[int, str] = {
 }
 
 
+# Zfa fli's constants by rs1, as GNU objdump spells them ("min": the smallest normal number).
+FLI_OPERANDS: tuple[str, ...] = tuple(
+    "-1.0 min 1.52587890625e-05 3.0517578125e-05 0.00390625 0.0078125 0.0625 0.125 0.25 0.3125 "
+    "0.375 0.4375 0.5 0.625 0.75 0.875 1.0 1.25 1.5 1.75 2.0 2.5 3.0 4.0 8.0 16.0 128.0 256.0 "
+    "32768.0 65536.0 inf nan".split()
+)
+
+
 def _fence_set(bits: int) -> str:
     s = "".join(c for c, b in zip("iorw", (8, 4, 2, 1), strict=True) if bits & b)
     return s or "unknown"  # objdump's spelling of an empty set
@@ -97,6 +105,8 @@ def format_insn(insn: Insn, pc: int, *, numeric: bool = False) -> str:
         elif tok == "rm":
             if insn.rm != 7:
                 ops.append(ROUNDING_MODES[insn.rm])
+        elif tok == "fli":
+            ops.append(FLI_OPERANDS[insn.rs1])
         else:  # pragma: no cover - the table only uses the tokens above
             raise ValueError(f"unknown operand token {tok!r}")
     return f"{mnemonic}\t{','.join(ops)}" if ops else mnemonic

@@ -145,6 +145,8 @@ U = Format("U", (RD, IMM_U), "rd,hi20")
 J = Format("J", (RD, IMM_J), "rd,target")
 SH6 = Format("shift64", (RD, RS1, SHAMT6), "rd,rs1,shamt")
 SH5 = Format("shift32", (RD, RS1, SHAMT5), "rd,rs1,shamt")
+R_UN = Format("R_un", (RD, RS1), "rd,rs1")  # clz, sext.b, rev8, ...
+CBO = Format("cbo", (RS1,), "amem", implied=(("rd", 0),))  # cbo.zero (rs1)
 FENCE = Format("fence", (FENCE_PRED_SUCC,), "fence")
 # fence.tso orders like "fence rw,rw" (plus its relaxed w->r); imm carries that pred/succ.
 FENCE_TSO = Format("fence_tso", (), "", implied=(("imm", 0x33),))
@@ -165,6 +167,8 @@ F_UN_EXACT = Format("f_f_exact", (RD, RS1, RM), "fd,fs1", reserved=RM_RESERVED)
 F_FROM_X_EXACT = Format("f_x_exact", (RD, RS1, RM), "fd,rs1", reserved=RM_RESERVED)
 F_TO_X = Format("x_f", (RD, RS1), "rd,fs1")
 F_FROM_X = Format("f_x", (RD, RS1), "fd,rs1")
+F_LI = Format("f_li", (RD, RS1), "fd,fli")  # Zfa fli: rs1 indexes a table of constants
+F_TO_X_RTZ = Format("x_f_rtz", (RD, RS1), "rd,fs1,rm", implied=(("rm", 1),))  # fcvtmod.w.d
 
 # ---- 16-bit (compressed) fields ----
 C_RD = _f("rd", (11, 7, 0))
@@ -253,3 +257,18 @@ CB_SHIFT = Format("CB_shift", (C_RDP_HI, C_SHAMT), "rd,shamt", copies=(("rs1", "
 CB_ANDI = Format("CB_andi", (C_RDP_HI, C_IMM6), "rd,imm", copies=(("rs1", "rd"),))
 CB_BRANCH = Format("CB_branch", (C_RS1P, C_B), "rs1,target", implied=(("rs2", 0),))
 CJ = Format("CJ", (C_J,), "target", implied=(("rd", 0),))
+# Zcb
+C_LBU = _f("imm", (6, 6, 0), (5, 5, 1))  # uimm[0|1]
+C_LHU = _f("imm", (5, 5, 1))  # uimm[1]
+CL_LBU = Format("CL_lbu", (C_RDP, C_RS1P, C_LBU), "rd,mem")
+CL_LHU = Format("CL_lhu", (C_RDP, C_RS1P, C_LHU), "rd,mem")
+CS_SB = Format("CS_sb", (C_RS2P, C_RS1P, C_LBU), "rs2,mem")
+CS_SH = Format("CS_sh", (C_RS2P, C_RS1P, C_LHU), "rs2,mem")
+CU = Format("CU", (C_RDP_HI,), "rd", copies=(("rs1", "rd"),))  # c.sext.b rd' = sext.b rd', rd'
+CU_ZEXT_W = Format("CU_zext_w", (C_RDP_HI,), "rd", implied=(("rs2", 0),), copies=(("rs1", "rd"),))
+CU_ZEXT_B = Format(
+    "CU_zext_b", (C_RDP_HI,), "rd", implied=(("imm", 0xFF),), copies=(("rs1", "rd"),)
+)
+CU_NOT = Format("CU_not", (C_RDP_HI,), "rd", implied=(("imm", -1),), copies=(("rs1", "rd"),))
+# c.mop.N: each N its own row, all bits fixed; executes as addi x0, x0, 0 (writes nothing)
+C_MOP = Format("C_mop", (), "", implied=(("rd", 0), ("rs1", 0), ("imm", 0)))

@@ -1,4 +1,5 @@
-"""The instruction table: one row per encoding of RV64 I, M, A, F, D, C, Zicsr and Zifencei.
+"""The instruction table: one row per encoding of RV64 I, M, A, F, D, C, Zicsr and Zifencei, and
+of Zba, Zbb, Zbc, Zbs, Zicond, Zicbom, Zicboz, Zawrs, Zimop, Zcmop, Zcb, Zfa, Zfhmin and Zfh.
 
 Patterns are written most-significant bit first, like QEMU's ``insn32.decode``: ``0``/``1`` are
 fixed bits, ``.`` are bits the row's format extracts; spaces are only for reading (32-bit rows
@@ -353,6 +354,169 @@ _C_SPEC: list[tuple[str, str, Format, str]] = [
     ("c.swsp",     "110 ...... ..... 10",      F.CSS_SWSP,     "sw"),
     ("c.sdsp",     "111 ...... ..... 10",      F.CSS_SDSP,     "sd"),
 ]
+# ---------------------------------------------------------------- B = Zba Zbb Zbs, Zbc, Zicond
+# (RV64 encodings: "zext.h" is the packw form, "rev8" has shamt 56)
+ROWS32 += [
+    *_rows32("""
+add.uw     0000100  .....  .....  000  .....  0111011  op=add width=4
+sh1add     0010000  .....  .....  010  .....  0110011  op=sh1add
+sh2add     0010000  .....  .....  100  .....  0110011  op=sh2add
+sh3add     0010000  .....  .....  110  .....  0110011  op=sh3add
+sh1add.uw  0010000  .....  .....  010  .....  0111011  op=sh1add width=4
+sh2add.uw  0010000  .....  .....  100  .....  0111011  op=sh2add width=4
+sh3add.uw  0010000  .....  .....  110  .....  0111011  op=sh3add width=4""", "Zba", F.R),
+    *_rows32("""
+slli.uw    000010.  .....  .....  001  .....  0011011  op=sll width=4 imm""", "Zba", F.SH6),
+    *_rows32("""
+andn       0100000  .....  .....  111  .....  0110011  op=andn
+orn        0100000  .....  .....  110  .....  0110011  op=orn
+xnor       0100000  .....  .....  100  .....  0110011  op=xnor
+max        0000101  .....  .....  110  .....  0110011  op=max signed
+maxu       0000101  .....  .....  111  .....  0110011  op=max
+min        0000101  .....  .....  100  .....  0110011  op=min signed
+minu       0000101  .....  .....  101  .....  0110011  op=min
+rol        0110000  .....  .....  001  .....  0110011  op=rol
+ror        0110000  .....  .....  101  .....  0110011  op=ror
+rolw       0110000  .....  .....  001  .....  0111011  op=rol width=4
+rorw       0110000  .....  .....  101  .....  0111011  op=ror width=4""", "Zbb", F.R),
+    *_rows32("""
+clz        0110000  00000  .....  001  .....  0010011  op=clz
+ctz        0110000  00001  .....  001  .....  0010011  op=ctz
+cpop       0110000  00010  .....  001  .....  0010011  op=cpop
+sext.b     0110000  00100  .....  001  .....  0010011  op=sext width=1
+sext.h     0110000  00101  .....  001  .....  0010011  op=sext width=2
+clzw       0110000  00000  .....  001  .....  0011011  op=clz width=4
+ctzw       0110000  00001  .....  001  .....  0011011  op=ctz width=4
+cpopw      0110000  00010  .....  001  .....  0011011  op=cpop width=4
+zext.h     0000100  00000  .....  100  .....  0111011  op=zext width=2
+orc.b      0010100  00111  .....  101  .....  0010011  op=orc width=1
+rev8       0110101  11000  .....  101  .....  0010011  op=rev8""", "Zbb", F.R_UN),
+    *_rows32("""
+rori       011000.  .....  .....  101  .....  0010011  op=ror imm""", "Zbb", F.SH6),
+    *_rows32("""
+roriw      0110000  .....  .....  101  .....  0011011  op=ror width=4 imm""", "Zbb", F.SH5),
+    *_rows32("""
+clmul      0000101  .....  .....  001  .....  0110011  op=clmul
+clmulr     0000101  .....  .....  010  .....  0110011  op=clmulr
+clmulh     0000101  .....  .....  011  .....  0110011  op=clmulh""", "Zbc", F.R),
+    *_rows32("""
+bclr       0100100  .....  .....  001  .....  0110011  op=bclr
+bext       0100100  .....  .....  101  .....  0110011  op=bext
+binv       0110100  .....  .....  001  .....  0110011  op=binv
+bset       0010100  .....  .....  001  .....  0110011  op=bset""", "Zbs", F.R),
+    *_rows32("""
+bclri      010010.  .....  .....  001  .....  0010011  op=bclr imm
+bexti      010010.  .....  .....  101  .....  0010011  op=bext imm
+binvi      011010.  .....  .....  001  .....  0010011  op=binv imm
+bseti      001010.  .....  .....  001  .....  0010011  op=bset imm""", "Zbs", F.SH6),
+    *_rows32("""
+czero.eqz  0000111  .....  .....  101  .....  0110011  op=eq
+czero.nez  0000111  .....  .....  111  .....  0110011  op=ne""", "Zicond", F.R),
+    # ------------------------------------------------------------ Zicbom, Zicboz (CBO: MISC-MEM)
+    # Zicbop's prefetch.i/r/w are ori x0 hints: decoded (and run) as ori.
+    *_rows32("""
+cbo.inval  0000000  00000  .....  010  00000  0001111
+cbo.clean  0000000  00001  .....  010  00000  0001111
+cbo.flush  0000000  00010  .....  010  00000  0001111""", "Zicbom", F.CBO),
+    *_rows32("""
+cbo.zero   0000000  00100  .....  010  00000  0001111""", "Zicboz", F.CBO, "store"),
+    # ------------------------------------------------------------ Zawrs
+    *_rows32("""
+wrs.nto    0000000  01101  00000  000  00000  1110011
+wrs.sto    0000000  11101  00000  000  00000  1110011""", "Zawrs", F.NONE),
+    # ------------------------------------------------------------ Zfa (RV64: S and D)
+    *_rows32("""
+fli.s        1111000  00001  .....  000  .....  1010011
+fli.d        1111001  00001  .....  000  .....  1010011""", "Zfa", F.F_LI, "fp"),
+    *_rows32("""
+fminm.s      0010100  .....  .....  010  .....  1010011
+fmaxm.s      0010100  .....  .....  011  .....  1010011
+fminm.d      0010101  .....  .....  010  .....  1010011
+fmaxm.d      0010101  .....  .....  011  .....  1010011""", "Zfa", F.F_R, "fp"),
+    *_rows32("""
+fround.s     0100000  00100  .....  ...  .....  1010011
+froundnx.s   0100000  00101  .....  ...  .....  1010011
+fround.d     0100001  00100  .....  ...  .....  1010011
+froundnx.d   0100001  00101  .....  ...  .....  1010011""", "Zfa", F.F_UN_RM, "fp"),
+    *_rows32("""
+fcvtmod.w.d  1100001  01000  .....  001  .....  1010011""", "Zfa", F.F_TO_X_RTZ, "fp"),
+    *_rows32("""
+fleq.s       1010000  .....  .....  100  .....  1010011
+fltq.s       1010000  .....  .....  101  .....  1010011
+fleq.d       1010001  .....  .....  100  .....  1010011
+fltq.d       1010001  .....  .....  101  .....  1010011""", "Zfa", F.F_CMP, "fp"),
+    # ------------------------------------------------------------ Zfhmin, Zfh (binary16), Zfa's .h
+    *_rows32("""
+flh        .......  .....  .....  001  .....  0000111""", "Zfhmin", F.I_FLOAD, "fp load"),
+    *_rows32("""
+fsh        .......  .....  .....  001  .....  0100111""", "Zfhmin", F.S_F, "fp store"),
+    *_rows32("""
+fmv.x.h    1110010  00000  .....  000  .....  1010011""", "Zfhmin", F.F_TO_X, "fp"),
+    *_rows32("""
+fmv.h.x    1111010  00000  .....  000  .....  1010011""", "Zfhmin", F.F_FROM_X, "fp"),
+    *_rows32("""
+fcvt.s.h   0100000  00010  .....  ...  .....  1010011
+fcvt.d.h   0100001  00010  .....  ...  .....  1010011""", "Zfhmin", F.F_UN_EXACT, "fp"),
+    *_rows32("""
+fcvt.h.s   0100010  00000  .....  ...  .....  1010011
+fcvt.h.d   0100010  00001  .....  ...  .....  1010011""", "Zfhmin", F.F_UN_RM, "fp"),
+    *_rows32("""
+fmadd.h    .....10  .....  .....  ...  .....  1000011
+fmsub.h    .....10  .....  .....  ...  .....  1000111
+fnmsub.h   .....10  .....  .....  ...  .....  1001011
+fnmadd.h   .....10  .....  .....  ...  .....  1001111""", "Zfh", F.F_R4, "fp"),
+    *_rows32("""
+fadd.h     0000010  .....  .....  ...  .....  1010011
+fsub.h     0000110  .....  .....  ...  .....  1010011
+fmul.h     0001010  .....  .....  ...  .....  1010011
+fdiv.h     0001110  .....  .....  ...  .....  1010011""", "Zfh", F.F_R_RM, "fp"),
+    *_rows32("""
+fsqrt.h    0101110  00000  .....  ...  .....  1010011""", "Zfh", F.F_UN_RM, "fp"),
+    *_rows32("""
+fsgnj.h    0010010  .....  .....  000  .....  1010011
+fsgnjn.h   0010010  .....  .....  001  .....  1010011
+fsgnjx.h   0010010  .....  .....  010  .....  1010011
+fmin.h     0010110  .....  .....  000  .....  1010011
+fmax.h     0010110  .....  .....  001  .....  1010011""", "Zfh", F.F_R, "fp"),
+    *_rows32("""
+feq.h      1010010  .....  .....  010  .....  1010011
+flt.h      1010010  .....  .....  001  .....  1010011
+fle.h      1010010  .....  .....  000  .....  1010011""", "Zfh", F.F_CMP, "fp"),
+    *_rows32("""
+fclass.h   1110010  00000  .....  001  .....  1010011""", "Zfh", F.F_TO_X, "fp"),
+    *_rows32("""
+fcvt.w.h   1100010  00000  .....  ...  .....  1010011
+fcvt.wu.h  1100010  00001  .....  ...  .....  1010011
+fcvt.l.h   1100010  00010  .....  ...  .....  1010011
+fcvt.lu.h  1100010  00011  .....  ...  .....  1010011""", "Zfh", F.F_TO_X_RM, "fp"),
+    *_rows32("""
+fcvt.h.w   1101010  00000  .....  ...  .....  1010011
+fcvt.h.wu  1101010  00001  .....  ...  .....  1010011
+fcvt.h.l   1101010  00010  .....  ...  .....  1010011
+fcvt.h.lu  1101010  00011  .....  ...  .....  1010011""", "Zfh", F.F_FROM_X_RM, "fp"),
+    *_rows32("""
+fli.h        1111010  00001  .....  000  .....  1010011""", "Zfa", F.F_LI, "fp"),
+    *_rows32("""
+fminm.h      0010110  .....  .....  010  .....  1010011
+fmaxm.h      0010110  .....  .....  011  .....  1010011""", "Zfa", F.F_R, "fp"),
+    *_rows32("""
+fround.h     0100010  00100  .....  ...  .....  1010011
+froundnx.h   0100010  00101  .....  ...  .....  1010011""", "Zfa", F.F_UN_RM, "fp"),
+    *_rows32("""
+fleq.h       1010010  .....  .....  100  .....  1010011
+fltq.h       1010010  .....  .....  101  .....  1010011""", "Zfa", F.F_CMP, "fp"),
+    # ------------------------------------------------------------ Zimop: mop.r.N, mop.rr.N
+    *[
+        Row(f"mop.r.{n}", f"1{n >> 4}00{n >> 3 & 1}{n >> 2 & 1}0 111{n >> 1 & 1}{n & 1} ..... 100 "
+            "..... 1110011", F.R_UN, "Zimop", "mop.r", frozenset())
+        for n in range(32)
+    ],
+    *[
+        Row(f"mop.rr.{n}", f"1{n >> 2}00{n >> 1 & 1}{n & 1}1 ..... ..... 100 ..... 1110011", F.R,
+            "Zimop", "mop.rr", frozenset())
+        for n in range(8)
+    ],
+]
 # fmt: on
 
 # Per semantic name (every encoding of a name has the same flags and attributes: see the tests).
@@ -363,6 +527,41 @@ for _r in ROWS32:
     ATTRS.setdefault(_r.name, _r.attrs)
 
 ROWS16: list[Row] = [Row(m, p, fmt, "C", n, FLAGS[n], ATTRS[n]) for m, p, fmt, n in _C_SPEC]
+# Zcmop: c.mop.N (N odd) in the reserved c.lui rd, 0 space; "defined to not write any register".
+# Before c.lui: a decoder takes the first row that matches (tier 0 treats a reserved
+# sub-pattern of a matching row as illegal at once).
+# Zcb: in encodings C leaves reserved; each expands to a base (or Zba/Zbb) instruction.
+# fmt: off
+ROWS16 += [
+    Row(m, p, fmt, "Zcb", n, FLAGS[n], ATTRS[n]) for m, p, fmt, n in [
+        ("c.lbu",    "100 000 ... .. ... 00",   F.CL_LBU,    "lbu"),
+        ("c.lhu",    "100 001 ... 0. ... 00",   F.CL_LHU,    "lhu"),
+        ("c.lh",     "100 001 ... 1. ... 00",   F.CL_LHU,    "lh"),
+        ("c.sb",     "100 010 ... .. ... 00",   F.CS_SB,     "sb"),
+        ("c.sh",     "100 011 ... 0. ... 00",   F.CS_SH,     "sh"),
+        ("c.zext.b", "100 111 ... 11 000 01",   F.CU_ZEXT_B, "andi"),
+        ("c.sext.b", "100 111 ... 11 001 01",   F.CU,        "sext.b"),
+        ("c.zext.h", "100 111 ... 11 010 01",   F.CU,        "zext.h"),
+        ("c.sext.h", "100 111 ... 11 011 01",   F.CU,        "sext.h"),
+        ("c.zext.w", "100 111 ... 11 100 01",   F.CU_ZEXT_W, "add.uw"),
+        ("c.not",    "100 111 ... 11 101 01",   F.CU_NOT,    "xori"),
+        ("c.mul",    "100 111 ... 10 ... 01",   F.CA,        "mul"),
+    ]
+]
+# fmt: on
+_LUI = next(k for k, r in enumerate(ROWS16) if r.mnemonic == "c.lui")
+ROWS16[_LUI:_LUI] = [
+    Row(
+        f"c.mop.{n}",
+        f"011 0 {n:05b} 00000 01",
+        F.C_MOP,
+        "Zcmop",
+        "addi",
+        FLAGS["addi"],
+        ATTRS["addi"],
+    )
+    for n in range(1, 16, 2)
+]
 ROWS: list[Row] = ROWS32 + ROWS16
 BY_MNEMONIC: dict[str, Row] = {r.mnemonic: r for r in ROWS}
 
@@ -390,6 +589,18 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     fsgnj.d fsgnjn.d fsgnjx.d fmin.d fmax.d fcvt.w.d fcvt.wu.d fcvt.l.d fcvt.lu.d fmv.x.d
     feq.d flt.d fle.d fclass.d fcvt.d.w fcvt.d.wu fcvt.d.l fcvt.d.lu fmv.d.x
     fcvt.s.d fcvt.d.s
+    add.uw sh1add sh2add sh3add sh1add.uw sh2add.uw sh3add.uw slli.uw
+    andn orn xnor max maxu min minu rol ror rolw rorw rori roriw
+    clz ctz cpop sext.b sext.h clzw ctzw cpopw zext.h orc.b rev8
+    clmul clmulr clmulh bclr bext binv bset bclri bexti binvi bseti czero.eqz czero.nez
+    cbo.inval cbo.clean cbo.flush cbo.zero wrs.nto wrs.sto mop.r mop.rr
+    fli.s fli.d fminm.s fmaxm.s fminm.d fmaxm.d fround.s froundnx.s fround.d froundnx.d
+    fcvtmod.w.d fleq.s fltq.s fleq.d fltq.d
+    flh fsh fmv.x.h fmv.h.x fcvt.s.h fcvt.d.h fcvt.h.s fcvt.h.d
+    fmadd.h fmsub.h fnmsub.h fnmadd.h fadd.h fsub.h fmul.h fdiv.h fsqrt.h
+    fsgnj.h fsgnjn.h fsgnjx.h fmin.h fmax.h feq.h flt.h fle.h fclass.h
+    fcvt.w.h fcvt.wu.h fcvt.l.h fcvt.lu.h fcvt.h.w fcvt.h.wu fcvt.h.l fcvt.h.lu
+    fli.h fminm.h fmaxm.h fround.h froundnx.h fleq.h fltq.h
     """.split()
 )
 

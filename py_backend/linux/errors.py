@@ -48,8 +48,14 @@ ELOOP = 40
 ENODATA = 61
 EOVERFLOW = 75
 ENOTSOCK = 88
+EPROTOTYPE = 91
+EPROTONOSUPPORT = 93
 EOPNOTSUPP = 95
+EAFNOSUPPORT = 97
+EISCONN = 106
+ENOTCONN = 107
 ETIMEDOUT = 110
+ECONNREFUSED = 111
 
 _BY_NAME = {k: v for k, v in dict(globals()).items() if k.startswith("E") and isinstance(v, int)}
 

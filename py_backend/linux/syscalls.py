@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import os
 import struct
-import sys
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -76,6 +75,7 @@ from .vfs import (
     Symlink,
     Vfs,
     getdents_records,
+    host_stat_fields,
     pack_stat,
 )
 
@@ -131,10 +131,11 @@ def _ts(ns: int) -> bytes:
 
 from .dispatch import Handler, syscall_nr  # noqa: E402  (re-exported)
 from .procs import Proc, ProcessTable  # noqa: E402
+from .sys_extra import ExtraSyscalls  # noqa: E402
 from .sys_proc import ProcessCalls, ProcessHooks  # noqa: E402
 
 
-class Linux(ProcessCalls):
+class Linux(ProcessCalls, ExtraSyscalls):
     """One guest process: its fd table, filesystem, signal state and address space."""
 
     def __init__(
@@ -172,6 +173,7 @@ class Linux(ProcessCalls):
         self.on_unknown_syscall = on_unknown_syscall
         self.sleep = sleep
         self.unknown_syscalls: list[int] = []
+        self.unsupported_calls = 0
         self.fds: dict[int, OpenFile] = {}
         self.cloexec: set[int] = set()
         self._signals = Signals(aspace, pid=pid, uid=uid, sleep=sleep)
@@ -201,6 +203,7 @@ class Linux(ProcessCalls):
             self.fds[0] = self.fds[1] = self.fds[2] = term_file
         else:
             self.fds[0] = StreamFile(in_node, O_RDONLY, reader=reader, tty=tty)
+            self.fds[0].host_stat = getattr(stdin, "host_stat", None)  # a regular file
             self.fds[1] = StreamFile(out_node, O_WRONLY, writer=stdout.write, tty=tty)
             self.fds[2] = StreamFile(out_node, O_WRONLY, writer=stderr.write, tty=tty)
         for of in self.fds.values():
@@ -278,13 +281,13 @@ class Linux(ProcessCalls):
     # --- dispatch -------------------------------------------------------------------------------
 
     def _unsupported(self, nr: int) -> int:
-        """ENOSYS, and one notice per syscall number (on_unknown_syscall or stderr)."""
+        """ENOSYS without a word, as a kernel without that call answers (`--strace` shows it,
+        `--stats` counts it); on_unknown_syscall hears of each number once."""
+        self.unsupported_calls += 1
         if nr not in self.unknown_syscalls:
             self.unknown_syscalls.append(nr)
             if self.on_unknown_syscall is not None:
                 self.on_unknown_syscall(nr)
-            else:
-                print(f"tbwasm: unsupported syscall {nr}", file=sys.stderr)
         return -E.ENOSYS
 
     def syscall(self, nr: int, args: tuple[int, ...]) -> int:
@@ -377,7 +380,10 @@ class Linux(ProcessCalls):
 
     def _stat_bytes(self, node: Node, of: OpenFile | None = None) -> bytes:
         st = self.vfs.stat(node)
-        if isinstance(of, StreamFile) and not of.tty:
+        hst = of.host_stat() if isinstance(of, StreamFile) and of.host_stat else None
+        if hst is not None:
+            st.update(host_stat_fields(hst), mode=hst.st_mode)
+        elif isinstance(of, StreamFile) and not of.tty:
             st["mode"] = S_IFIFO | 0o600
         elif isinstance(of, StreamFile | TtyFile):
             st["mode"] = S_IFCHR | 0o620
@@ -1107,11 +1113,6 @@ class Linux(ProcessCalls):
 
     @syscall_nr(293)
     def sys_rseq(self, *_: int) -> int:
-        return -E.ENOSYS
-
-    @syscall_nr(258)
-    def sys_riscv_hwprobe(self, *_: int) -> int:
-        # Newer than qemu 7.2 (our reference), which answers ENOSYS; glibc then falls back.
         return -E.ENOSYS
 
     @syscall_nr(139)

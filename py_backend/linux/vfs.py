@@ -364,7 +364,37 @@ class HostDir(Dir):
 # --- the filesystem ---------------------------------------------------------------------------
 
 
+def host_stat_fields(st: os.stat_result) -> dict[str, int]:
+    """What a host file's own stat says of its size, links, blocks and times (the mode and
+    owner are the emulated filesystem's)."""
+    return {
+        "size": st.st_size,
+        "nlink": st.st_nlink,
+        "blocks": st.st_blocks,
+        "blksize": st.st_blksize,
+        "atime": st.st_atime_ns,
+        "mtime": st.st_mtime_ns,
+        "ctime": st.st_ctime_ns,
+    }
+
+
 def _stat_of(node: Node, dev: int = 0x2A) -> dict[str, int]:
+    hpath = getattr(node, "hpath", None)
+    if isinstance(node, HostFile | HostDir) and hpath is not None:
+        try:  # a mounted (or sysroot) file or directory: the host's numbers
+            st = os.stat(hpath)
+        except OSError:
+            pass
+        else:
+            return {
+                "dev": dev,
+                "ino": node.ino,
+                "mode": node.kind | (st.st_mode & 0o7777),
+                "uid": node.uid,
+                "gid": node.gid,
+                "rdev": 0,
+                **host_stat_fields(st),
+            }
     size = node.size()
     return {
         "dev": dev,
@@ -802,7 +832,11 @@ class DeviceFile(OpenFile):
 
 
 class StreamFile(OpenFile):
-    """A host stream: fd 0 reads from ``reader.read(n)``, fds 1/2 write to ``writer.write``."""
+    """A host stream: fd 0 reads from ``reader.read(n)``, fds 1/2 write to ``writer.write``.
+    ``host_stat()``, when set, gives the host file behind it (stdin redirected from a regular
+    file), which fstat then describes, or None (a pipe or terminal)."""
+
+    host_stat: Callable[[], os.stat_result | None] | None = None
 
     def __init__(
         self,

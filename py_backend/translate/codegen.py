@@ -487,12 +487,21 @@ class Ctx:
         self.f.local_get(a)
         self.f.i32_wrap_i64()
 
-    def store(self, a: int, width: int, emit_store: Callable[[], None]) -> None:
+    def store(
+        self,
+        a: int,
+        width: int,
+        emit_store: Callable[[], None],
+        after: Callable[[], None] | None = None,
+    ) -> None:
         """Checked store to guest address local `a`.  `emit_store` pushes the value and emits
         the store instruction (with offset GUEST_BASE) after the i32 address is pushed.
 
         A page holding translated code takes the slow path: the store happens, then the TB
-        exits with SMC so the host invalidates that page's TBs before anything runs again."""
+        exits with SMC so the host invalidates that page's TBs before anything runs again.
+        `after` (an instruction's register write, e.g. the old value of an AMO) is emitted after
+        the store on both paths, so it is done before an SMC exit and not done when the store
+        faults (the instruction restarts with its registers unchanged)."""
         f = self.f
         fl = self.tmp(I32)
         self._page_flags(a, width)
@@ -511,10 +520,14 @@ class Ctx:
         f.end()
         self.wasm_addr(a)
         emit_store()
+        if after is not None:
+            after()
         self.exit_slow(ExitReason.SMC, self.next_pc, a)
         f.end()
         self.wasm_addr(a)
         emit_store()
+        if after is not None:
+            after()
 
     # --- floating-point state ----------------------------------------------------------------
     def or_fflags(self) -> None:

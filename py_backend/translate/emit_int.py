@@ -485,6 +485,8 @@ def _sc(c: Ctx, i: Insn) -> None:
     f.i32_const(0)
     f.i32_const(0)
     f.i32_store(abi.CPU_RES_VALID)
+    # rd = 0 on success (written by the store's `after`, so also before an SMC exit when the
+    # store hits a page holding translated code), 1 on failure.
     f.local_get(ok)
     f.if_()
     op = f.i64_store if wide else f.i64_store32
@@ -493,13 +495,15 @@ def _sc(c: Ctx, i: Insn) -> None:
         f.local_get(v)
         op(abi.GUEST_BASE)
 
-    c.store(a, 8 if wide else 4, emit)
-    f.end()
-    f.i64_const(0)  # rd = 0 on success, 1 on failure
+    def rd_zero() -> None:
+        f.i64_const(0)
+        c.set_x(i.rd)
+
+    c.store(a, 8 if wide else 4, emit, rd_zero)
+    f.else_()
     f.i64_const(1)
-    f.local_get(ok)
-    f.select()
     c.set_x(i.rd)
+    f.end()
 
 
 AmoOp = Callable[[Ctx, int, int, bool], None]
@@ -561,16 +565,17 @@ def _amo(c: Ctx, i: Insn) -> None:
     f.local_set(old)
     op(c, old, src, wide)
     f.local_set(new)
-    # The destination is written before the store so an SMC exit after the store keeps it.
-    f.local_get(old)
-    c.set_x(i.rd)
     st = f.i64_store if wide else f.i64_store32
 
     def emit() -> None:
         f.local_get(new)
         st(abi.GUEST_BASE)
 
-    c.store(a, 8 if wide else 4, emit)
+    def rd_old() -> None:  # after the store: kept by an SMC exit, not done by a faulting store
+        f.local_get(old)
+        c.set_x(i.rd)
+
+    c.store(a, 8 if wide else 4, emit, rd_old)
 
 
 # --- system ---------------------------------------------------------------------------------------
@@ -681,3 +686,7 @@ def _csr(c: Ctx, i: Insn) -> None:
     f.local_get(old)
     f.i64_extend_i32_u()
     c.set_x(i.rd)
+
+
+# The extensions' semantics register with these (tier 0 and the JIT import emit_int).
+from . import emit_bits, zfa, zfh  # noqa: E402, F401

@@ -226,10 +226,46 @@ class Ctx:
     depth: int = 0
 
 
+# Extensions beyond RV64GC (``generate(..., ext=True)``; run against qemu 10, see rvrun):
+# Zba, Zbb, Zbc, Zbs, Zicond, Zimop, Zcmop, Zawrs, Zicboz, Zcb, Zfa, Zfh.
+# Mnemonics GNU as 2.40 knows (EXT_MARCH); the rest are written as ``.insn`` from the spec's
+# encodings here, independent of py_backend's table.
+EXT_MARCH = "rv64gc_zba_zbb_zbc_zbs_zicboz_zfh"
+EXT_R = (
+    "add.uw sh1add sh2add sh3add sh1add.uw sh2add.uw sh3add.uw "
+    "andn orn xnor max maxu min minu rol ror rolw rorw "
+    "clmul clmulh clmulr bclr bext binv bset"
+).split()
+EXT_UNARY = "clz ctz cpop clzw ctzw cpopw sext.b sext.h zext.h orc.b rev8".split()
+EXT_SHIFT = {"slli.uw": 63, "rori": 63, "roriw": 31, "bclri": 63, "bexti": 63, "binvi": 63}
+EXT_SHIFT["bseti"] = 63
+# Zicond (funct7 0000111, OP): czero.eqz funct3 101, czero.nez funct3 111
+EXT_INSN_R = {"czero.eqz": (0x33, 5, 7), "czero.nez": (0x33, 7, 7)}
+# Zcb, from the spec's layouts (rd'/rs1'/rs2' are x8..x15 as 0..7):
+#   c.lbu 100 000 rs1' uimm[0|1] rd' 00    c.lhu 100 001 rs1' 0 uimm[1] rd' 00   c.lh: bit 6 set
+#   c.sb  100 010 rs1' uimm[0|1] rs2' 00   c.sh  100 011 rs1' 0 uimm[1] rs2' 00
+#   c.zext.b .. c.not: 100 111 rd' 11 k 01 (k = 0..5)   c.mul 100 111 rd' 10 rs2' 01
+ZCB_UNARY = ["c.zext.b", "c.sext.b", "c.zext.h", "c.sext.h", "c.zext.w", "c.not"]
+ZCB_MEM = {"c.lbu": (0x8000, 1), "c.lhu": (0x8400, 2), "c.lh": (0x8440, 2)}
+ZCB_MEM.update({"c.sb": (0x8800, 1), "c.sh": (0x8C00, 2)})
+
+
+def zcb_word(op: str, rd: int = 8, rs: int = 8, uimm: int = 0) -> int:
+    """The 16-bit word of a Zcb instruction: rd (or rs2 of a store), rs (rs1 / rs2 of c.mul)."""
+    if op in ZCB_UNARY:
+        return 0x9C61 | (rd - 8) << 7 | ZCB_UNARY.index(op) << 2
+    if op == "c.mul":
+        return 0x9C41 | (rd - 8) << 7 | (rs - 8) << 2
+    base, size = ZCB_MEM[op]
+    imm = (uimm & 1) << 6 | (uimm >> 1 & 1) << 5 if size == 1 else (uimm >> 1 & 1) << 5
+    return base | (rs - 8) << 7 | imm | (rd - 8) << 2
+
+
 class Gen:
-    def __init__(self, r: random.Random, prefix: str) -> None:
+    def __init__(self, r: random.Random, prefix: str, ext: bool = False) -> None:
         self.r = r
         self.prefix = prefix
+        self.ext = ext
         self.nlabel = 0
         self.funcs: list[tuple[str, list[Item]]] = []
 
@@ -485,11 +521,85 @@ class Gen:
             out.append(f"c.{op} {reg}, {r.randrange(0, lim + 1, w)}(sp)")
         return out
 
+    def ext_op(self, ctx: Ctx) -> list[str]:
+        """One instruction of the extensions, on random registers (their values come from the
+        chunk's operand pools, with the interesting ones: 0, -1, INT32_MIN, ...)."""
+        r = self.r
+        d, a, b = self.rd(ctx), self.rs(), self.rs()
+        k = r.random()
+        if k < 0.45:
+            return [f"{r.choice(EXT_R)} x{d}, x{a}, x{b}"]
+        if k < 0.7:
+            return [f"{r.choice(EXT_UNARY)} x{d}, x{a}"]
+        if k < 0.9:
+            op = r.choice(sorted(EXT_SHIFT))
+            sh = r.choice([0, 1, EXT_SHIFT[op], r.randint(0, EXT_SHIFT[op])])
+            return [f"{op} x{d}, x{a}, {sh}"]
+        if k < 0.95:
+            opcode, f3, f7 = EXT_INSN_R[r.choice(sorted(EXT_INSN_R))]
+            return [f".insn r {opcode:#x}, {f3}, {f7}, x{d}, x{a}, x{b}"]
+        k = r.random()
+        if k < 0.3:  # Zimop mop.r.N (rs2 field 0b111 N[1:0]) and mop.rr.N: rd = 0
+            n = r.randint(0, 31)
+            f7 = 0x40 | (n >> 4) << 5 | (n >> 2 & 3) << 1
+            return [f".insn r 0x73, 4, {f7}, x{d}, x{a}, x{28 + (n & 3)}"]
+        if k < 0.45:
+            n = r.randint(0, 7)
+            return [f".insn r 0x73, 4, {0x41 | (n >> 2) << 5 | (n & 3) << 1}, x{d}, x{a}, x{b}"]
+        if k < 0.6:  # Zcmop c.mop.N (N odd): writes nothing
+            return [f".2byte {0x6001 | r.randrange(1, 16, 2) << 7:#x}"]
+        if k < 0.7:  # Zawrs wrs.nto / wrs.sto
+            return [r.choice([".4byte 0x00d00073", ".4byte 0x01d00073"])]
+        if k < 0.8:  # Zfa on the chunk's f registers (OP-FP; rs2 selects fround/froundnx)
+            fd, fa, fb = self.fr(), self.fr(), self.fr()
+            op = r.choice(["fli", "minmax", "round", "cvtmod", "cmpq"])
+            t = r.choice([0, 1])  # S, D: funct7 bit 0
+            if op == "fli":
+                return [f".insn r 0x53, 0, {0x78 | t:#x}, f{fd}, x{r.randint(0, 31)}, x1"]
+            if op == "minmax":
+                return [f".insn r 0x53, {r.choice([2, 3])}, {0x14 | t:#x}, f{fd}, f{fa}, f{fb}"]
+            if op == "round":
+                rm = r.choice([0, 1, 2, 3, 4, 7])
+                return [f".insn r 0x53, {rm}, {0x20 | t:#x}, f{fd}, f{fa}, x{r.choice([4, 5])}"]
+            if op == "cvtmod":
+                return [f".insn r 0x53, 1, 0x61, x{d}, f{fa}, x8"]
+            return [f".insn r 0x53, {r.choice([4, 5])}, {0x50 | t:#x}, x{d}, f{fa}, f{fb}"]
+        if k < 0.83:  # Zfh: half-precision values from integer registers, then an operation
+            fd, fa, fb, fc = self.fr(), self.fr(), self.fr(), self.fr()
+            rm = r.choice(["rne", "rtz", "rdn", "rup", "rmm", "dyn"])
+            op = r.choice(
+                [f"{o} f{fd}, f{fa}, f{fb}, {rm}" for o in ("fadd.h", "fsub.h", "fmul.h", "fdiv.h")]
+                + [f"{o} f{fd}, f{fa}, f{fb}" for o in ("fsgnjn.h", "fmin.h", "fmax.h")]
+                + [f"{o} f{fd}, f{fa}, f{fb}, f{fc}, {rm}" for o in ("fmadd.h", "fnmsub.h")]
+                + [f"fsqrt.h f{fd}, f{fa}, {rm}", f"fcvt.h.d f{fd}, f{fa}, {rm}"]
+                + [f"fcvt.s.h f{fd}, f{fa}", f"fcvt.h.s f{fd}, f{fa}, {rm}"]
+                + [f"{o} x{d}, f{fa}, f{fb}" for o in ("feq.h", "flt.h", "fle.h")]
+                + [f"fclass.h x{d}, f{fa}", f"fcvt.w.h x{d}, f{fa}, {rm}"]
+                + [f"fcvt.lu.h x{d}, f{fa}, {rm}", f"fcvt.h.l f{fd}, x{a}, {rm}"]
+                + [f"fmv.x.h x{d}, f{fa}"]
+            )
+            return [f"fmv.h.x f{fa}, x{a}", f"fmv.h.x f{fb}, x{b}", op]
+        if k < 0.85:  # Zcb arithmetic on x8..x15
+            op = r.choice([*ZCB_UNARY, "c.mul"])
+            return [f".2byte {zcb_word(op, r.randint(8, 15), r.randint(8, 15)):#x}"]
+        if k < 0.9:  # Zcb loads and stores through a pointer into the scratch buffer
+            op = r.choice(sorted(ZCB_MEM))
+            p = r.choice([x for x in range(8, 16) if x != 3])
+            reg = r.randint(8, 15)
+            off = r.randint(-MID, MID - 8)
+            return [f"addi x{p}, x3, {off}", f".2byte {zcb_word(op, reg, p, r.randint(0, 3)):#x}"]
+        # Zicboz cbo.zero: the aligned 64-byte block stays inside the scratch buffer
+        t = self.rd(ctx) or 5
+        off = r.randint(-MID + 64, MID - 64)
+        return [f"addi x{t}, x3, {off}", f"cbo.zero (x{t})"]
+
     def fence_op(self, ctx: Ctx) -> list[str]:
         return [self.r.choice(["fence", "fence.i", "fence rw, rw", "fence r, w"])]
 
     def leaf(self, ctx: Ctx) -> Item:
         r = self.r
+        if self.ext and r.random() < 0.3:
+            return Item(self.ext_op(ctx), tag="ext")
         k = r.random()
         if k < 0.28:
             lines = self.int_op(ctx)
@@ -621,13 +731,14 @@ class Program:
     seed: str
     rvc: bool
     chunks: list[Chunk]
+    ext: bool = False  # uses the extensions beyond RV64GC (EXT_MARCH; qemu 10 is the reference)
 
     def source(self) -> str:
         return render(self)
 
 
-def gen_chunk(r: random.Random, name: str, size: int) -> Chunk:
-    g = Gen(r, name)
+def gen_chunk(r: random.Random, name: str, size: int, ext: bool = False) -> Chunk:
+    g = Gen(r, name, ext)
     body = g.items(Ctx(), size)
     xinit = [rand_int(r) for _ in range(31)]
     finit = [rand_freg_value(r) for _ in range(32)]
@@ -638,12 +749,13 @@ def gen_chunk(r: random.Random, name: str, size: int) -> Chunk:
     return Chunk(name, xinit, finit, fcsr, scratch, body, g.funcs, pad)
 
 
-def generate(seed: str | int, chunks: int = 6, size: int = 60) -> Program:
+def generate(seed: str | int, chunks: int = 6, size: int = 60, ext: bool = False) -> Program:
+    """``ext``: also the extensions beyond RV64GC (a different program for the same seed)."""
     r = random.Random(str(seed))
     prog_chunks = [
-        gen_chunk(r, f"c{i}", r.randint(size // 2, size * 3 // 2)) for i in range(chunks)
+        gen_chunk(r, f"c{i}", r.randint(size // 2, size * 3 // 2), ext) for i in range(chunks)
     ]
-    return Program(str(seed), r.random() < 0.9, prog_chunks)
+    return Program(str(seed), r.random() < 0.9, prog_chunks, ext)
 
 
 def _dwords(vals: list[int]) -> list[str]:

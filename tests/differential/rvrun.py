@@ -35,6 +35,17 @@ CFLAGS = [
     "-mabi=lp64d",
 ]
 
+# The reference for programs with the extensions beyond RV64GC: Debian trixie's qemu 10
+# (scripts/fetch-qemu.sh), with exactly the extensions tbwasm implements.
+QEMU10 = os.environ.get("TBWASM_QEMU10") or str(
+    HERE.parent.parent / "guests" / "bin" / "qemu10" / "qemu-riscv64"
+)
+QEMU10_CPU = (
+    "rv64,zba=true,zbb=true,zbc=true,zbs=true,zicond=true,zcb=true,zfa=true,zawrs=true,"
+    "zimop=true,zcmop=true,zicbom=true,zicboz=true,zicbop=true,zihintntl=true,"
+    "zihintpause=true,zfh=true,zfhmin=true"
+)
+
 XNAMES = [f"x{i}" for i in range(32)]
 
 
@@ -68,18 +79,25 @@ def have_toolchain() -> bool:
     return shutil.which(CC) is not None and shutil.which(QEMU) is not None
 
 
-def build(source: str, out: Path) -> None:
+def have_qemu10() -> bool:
+    return os.access(QEMU10, os.X_OK)
+
+
+def build(source: str, out: Path, march: str = "rv64gc") -> None:
     src = out.with_suffix(".S")
     src.write_text(source)
-    p = subprocess.run([CC, *CFLAGS, str(src), "-o", str(out)], capture_output=True, text=True)
+    flags = [f"-march={march}" if f.startswith("-march=") else f for f in CFLAGS]
+    p = subprocess.run([CC, *flags, str(src), "-o", str(out)], capture_output=True, text=True)
     if p.returncode != 0:
         raise BuildError(p.stderr[-4000:])
 
 
-def run_qemu(elf: Path, timeout: float = 60) -> RunResult:
+def run_qemu(elf: Path, timeout: float = 60, ext: bool = False) -> RunResult:
+    """Under qemu-riscv64, or with ``ext`` under qemu 10 with the extensions (QEMU10_CPU)."""
     t0 = time.perf_counter()
+    cmd = [QEMU10, "-cpu", QEMU10_CPU, str(elf)] if ext else [QEMU, str(elf)]
     try:
-        p = subprocess.run([QEMU, str(elf)], capture_output=True, timeout=timeout, env={})
+        p = subprocess.run(cmd, capture_output=True, timeout=timeout, env={})
     except subprocess.TimeoutExpired as e:
         return RunResult(-1, e.stdout or b"", message="qemu timeout")
     status = p.returncode if p.returncode >= 0 else 128 - p.returncode
@@ -224,9 +242,9 @@ def check_program(
     prog: rvgen.Program, workdir: Path, name: str, runner: Runner = native_runner
 ) -> Outcome:
     elf = workdir / name
-    build(prog.source(), elf)
+    build(prog.source(), elf, rvgen.EXT_MARCH if prog.ext else "rv64gc")
     data = elf.read_bytes()
-    ref = run_qemu(elf)
+    ref = run_qemu(elf, ext=prog.ext)
     if ref.status != 0 or len(ref.stdout) != rvgen.CHUNK_OUT * len(prog.chunks):
         raise BuildError(f"{name}: the program is broken under qemu: status {ref.status}")
     got = runner(elf, data)
@@ -296,7 +314,7 @@ def shrink(
     idx = first_bad_chunk(o.mismatch)
     p = copy.deepcopy(prog)
     if idx is not None:
-        one = rvgen.Program(p.seed, p.rvc, [p.chunks[idx]])
+        one = rvgen.Program(p.seed, p.rvc, [p.chunks[idx]], p.ext)
         if bad(one):
             p = one
     for c in p.chunks:
@@ -357,8 +375,8 @@ def write_regression(prog: rvgen.Program, name: str, diffs: list[str], workdir: 
     src = prog.source()
     note = "".join(f"# {d}\n" for d in diffs)
     src = f"# found by scripts/fuzz.py (seed {prog.seed!r}); mismatch when found:\n{note}{src}"
-    build(src, elf)
-    ref = run_qemu(elf)
+    build(src, elf, rvgen.EXT_MARCH if prog.ext else "rv64gc")
+    ref = run_qemu(elf, ext=prog.ext)
     dest = REGRESSIONS / name
     dest.with_suffix(".S").write_text(src)
     shutil.copy(elf, dest.with_suffix(".elf"))

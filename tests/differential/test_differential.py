@@ -131,3 +131,43 @@ def test_harness_reports_differences() -> None:
     assert "chunk 0: x5 " in text and "chunk 0: f3 " in text and "fcsr" in text
     assert "[x3+5]" in text
     assert rvrun.compare(rvrun.RunResult(0, bytes(ref)), rvrun.RunResult(139, b""), 2)
+
+
+# The extensions beyond RV64GC (rvgen ext=True), against qemu 10: a fixed slice as well.
+CI_EXT_SEEDS = [f"ci-ext:{i}" for i in range(4)]
+EXT_REQUIRED = [*rvgen.EXT_R, *rvgen.EXT_UNARY, *rvgen.EXT_SHIFT, ".insn", ".2byte", "cbo.zero"]
+
+
+@pytest.fixture(scope="module")
+def ext_slice() -> dict[str, tuple[rvgen.Program, rvrun.Outcome]]:
+    if not rvrun.have_qemu10():
+        pytest.skip(f"{rvrun.QEMU10} missing (scripts/fetch-qemu.sh)")
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="tbwasm-diff-ext-") as d:
+        for seed in CI_EXT_SEEDS:
+            prog = rvgen.generate(seed, ext=True)
+            out[seed] = (prog, rvrun.check_program(prog, Path(d), "p"))
+    return out
+
+
+@pytest.mark.parametrize("seed", CI_EXT_SEEDS)
+def test_random_program_with_extensions(
+    seed: str, ext_slice: dict[str, tuple[rvgen.Program, rvrun.Outcome]]
+) -> None:
+    _, o = ext_slice[seed]
+    replay = f"replay: python scripts/fuzz.py --ext --replay {seed!r}\n"
+    assert o.ok, replay + "\n".join(o.mismatch)
+
+
+def test_ext_slice_covers_the_extensions(
+    ext_slice: dict[str, tuple[rvgen.Program, rvrun.Outcome]],
+) -> None:
+    seen = {
+        ln.split()[0]
+        for prog, _ in ext_slice.values()
+        for ln in prog.source().splitlines()
+        if ln.strip() and not ln.strip().endswith(":")
+        for ln in [ln.strip()]
+    }
+    assert [m for m in EXT_REQUIRED if m not in seen] == []
+    assert sum(o.insns for _, o in ext_slice.values()) >= 150_000

@@ -9,13 +9,13 @@
   (export "2" (func 1))
   (elem (i32.const 2) func 1)
   (func (;0;) (type 1) (param i32) (result i32)
-    (local i64 i32 i64 i32 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i32 i64 i32 i32)
+    (local i64 i32 i64 i32 i64 i64 i64 i64 i64 i64 i64 i64 i64 i32 i64 i64 i32 i32)
     i32.const 0
     i64.load offset=4112
     local.set 5
     i32.const 0
     i64.load offset=4432
-    local.set 14
+    local.set 16
     i32.const 0
     i64.load offset=4440
     local.set 10
@@ -110,14 +110,12 @@
             local.get 7
             i64.add
             local.set 9
-            local.get 8
-            local.set 14
             local.get 11
             i64.const 12
             i64.shr_u
-            local.tee 16
+            local.tee 15
             i64.const 262144
-            local.get 16
+            local.get 15
             i64.const 262144
             i64.lt_u
             select
@@ -128,22 +126,22 @@
             i64.add
             i64.const 12
             i64.shr_u
-            local.tee 16
+            local.tee 15
             i64.const 262144
-            local.get 16
+            local.get 15
             i64.const 262144
             i64.lt_u
             select
             i32.wrap_i64
             i32.load8_u offset=3145728
             i32.and
-            local.tee 15
+            local.tee 14
             i32.const 10
             i32.and
             i32.const 2
             i32.ne
             if
-              local.get 15
+              local.get 14
               i32.const 2
               i32.and
               i32.eqz
@@ -160,6 +158,8 @@
               i32.wrap_i64
               local.get 9
               i64.store32 offset=16777216
+              local.get 8
+              local.set 16
               i64.const 65540
               local.set 1
               i32.const 8
@@ -172,6 +172,8 @@
             i32.wrap_i64
             local.get 9
             i64.store32 offset=16777216
+            local.get 8
+            local.set 16
             i64.const 65540
             local.set 1
             i32.const 131088
@@ -184,7 +186,7 @@
         local.get 5
         i64.store offset=4112
         i32.const 0
-        local.get 14
+        local.get 16
         i64.store offset=4432
         i32.const 0
         local.get 1
@@ -205,7 +207,7 @@
       local.get 5
       i64.store offset=4112
       i32.const 0
-      local.get 14
+      local.get 16
       i64.store offset=4432
       i32.const 0
       local.get 1
@@ -222,12 +224,12 @@
       i32.and
       i32.const 4
       i32.shl
-      local.tee 15
+      local.tee 14
       i64.load offset=1048576
       local.get 1
       i64.eq
       if
-        local.get 15
+        local.get 14
         i32.load offset=1048584
         local.tee 17
         if
@@ -255,7 +257,7 @@
     local.get 5
     i64.store offset=4112
     i32.const 0
-    local.get 14
+    local.get 16
     i64.store offset=4432
     i32.const 0
     local.get 1

@@ -85,6 +85,7 @@ PROGRAMS: list[Case] = [
     Case("bench", "bench", ("3",)),
     Case("asm_hello", "asm_hello"),
     Case("asm_args", "asm_args", ("x", "yz"), status=3),
+    Case("sc_codepage", "sc_codepage", timeout=30),  # once spun forever in --tier jit
 ]
 
 # Dynamically linked (guests/bin/dyn/, built without -static): ld.so and libc come from the

@@ -130,9 +130,12 @@ RESERVED: list[tuple[int, str]] = [
     (0x4002, "c.lwsp rd=0"),
     (0x6002, "c.ldsp rd=0"),
     (0x8002, "c.jr rs1=0"),
-    (0x9C41, "RV64 reserved CA (funct2=10 with bit 12)"),
-    (0x9C61, "RV64 reserved CA (funct2=11 with bit 12)"),
-    (0x8000, "quadrant 0 funct3=100"),
+    # (100 111 rd' 10 rs2' 01 is Zcb's c.mul, 11 000..101 01 c.zext.b..c.not, quadrant 0
+    # 100 000..011 c.lbu/c.lhu/c.lh/c.sb/c.sh)
+    (0x9C79, "RV64 reserved CA (funct2=11 with bit 12, Zcb funct3 110)"),
+    (0x9C7D, "RV64 reserved CA (funct2=11 with bit 12, Zcb funct3 111)"),
+    (0x9000, "quadrant 0 funct3=100 funct3'=100"),
+    (0x8C40, "Zcb c.sh with bit 6 set"),
     (0x00005053, "fadd.s rm=5"),
     (0x00006053, "fadd.s rm=6"),
     (0x00005043, "fmadd.s rm=5"),

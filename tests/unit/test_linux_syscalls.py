@@ -453,3 +453,84 @@ def test_layouts_match_riscv64_headers(tmp_path: Path) -> None:
     assert got["offsetof(struct sysinfo, mem_unit)"] == struct.calcsize("<qQQQQQQQQQHHIQQ")
     assert got["sizeof(struct rusage)"] == 144
     assert got["sizeof(struct termios)"] == TERMIOS.size
+
+
+# --- sys_extra: the answers qemu cannot show (it hands these calls to the host's filesystem) ----
+
+
+def test_xattr_writes_are_not_supported_and_reads_find_nothing() -> None:
+    e = Env()
+    fd = e.open("/tmp/x", 0o102)  # O_RDWR | O_CREAT
+    name = e.s("user.a", 1)
+    assert e(7, fd, name, BUF, 3, 0) == -E.EOPNOTSUPP  # fsetxattr
+    assert e(5, e.s("/tmp/x"), name, BUF, 3, 0) == -E.EOPNOTSUPP  # setxattr
+    assert e(5, e.s("/tmp/x"), name, BUF, 3, 8) == -E.EINVAL  # unknown flag
+    assert e(10, fd, name, BUF, 64) == -E.ENODATA  # fgetxattr
+    assert e(13, fd, BUF, 64) == 0  # flistxattr: empty
+    assert e(16, fd, name) == -E.ENODATA  # fremovexattr
+    assert e(10, fd, e.s("", 2), BUF, 64) == -E.ERANGE  # an empty name
+    assert e(9, e.s("/nope"), name, BUF, 64) == -E.ENOENT
+
+
+def test_chown_as_root_changes_the_owner_and_as_a_user_only_to_itself() -> None:
+    e = Env()
+    fd = e.open("/tmp/x", 0o102)
+    assert e(55, fd, 1234, -1) == 0  # root (the default guest): fchown
+    assert e(80, fd, BUF) == 0
+    st = STAT.unpack(e.a.read(BUF, STAT.size))
+    assert (st[4], st[5]) == (1234, 0)
+    assert e(54, AT_FDCWD, e.s("/tmp/x"), -1, 77, 0) == 0  # fchownat
+    assert e(80, fd, BUF) == 0 and STAT.unpack(e.a.read(BUF, STAT.size))[4:6] == (1234, 77)
+    assert e(54, AT_FDCWD, e.s("/tmp/x"), 0, 0, 0x8000) == -E.EINVAL
+    e.k.uid, e.k.gid = 1000, 1000
+    assert e(55, fd, 1000, 1000) == 0 and e(55, fd, -1, -1) == 0
+    assert e(55, fd, 0, -1) == -E.EPERM and e(55, fd, -1, 5) == -E.EPERM
+
+
+def test_sockets_only_af_unix_and_nobody_listens() -> None:
+    e = Env()
+    assert e(198, 2, 1, 0) == -E.EAFNOSUPPORT  # AF_INET: no network
+    assert e(198, 1, 9, 0) == -E.EINVAL
+    s = e(198, 1, 1 | 0o2000000, 0)  # AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC
+    assert s >= 3 and s in e.k.cloexec
+    assert e(63, s, BUF, 10) == -E.ENOTCONN  # read
+    assert e(80, s, BUF) == 0 and STAT.unpack(e.a.read(BUF, STAT.size))[2] & 0o170000 == 0o140000
+    e.a.write(BUF, struct.pack("<H", 1) + b"/tmp\0")
+    assert e(203, s, BUF, 7) == -E.ECONNREFUSED  # exists, but is no listening socket
+    e.a.write(BUF, struct.pack("<H", 1) + b"/nope/sock\0")
+    assert e(203, s, BUF, 13) == -E.ENOENT
+    assert e(203, 1, BUF, 13) == -E.ENOTSOCK
+    assert e(444, 0, 0, 1) == -E.ENOSYS and e.unknown == []  # landlock: known, silent
+
+
+def test_copy_file_range_within_one_file_must_not_overlap() -> None:
+    e = Env()
+    fd = e.open("/tmp/x", 0o102)
+    e.a.write(BUF, b"0123456789")
+    assert e(64, fd, BUF, 10) == 10
+    e.a.write(BUF + 64, struct.pack("<qq", 0, 4))
+    assert e(285, fd, BUF + 64, fd, BUF + 72, 6, 0) == -E.EINVAL
+    e.a.write(BUF + 64, struct.pack("<qq", 0, 10))
+    assert e(285, fd, BUF + 64, fd, BUF + 72, 4, 0) == 4
+    assert struct.unpack("<qq", e.a.read(BUF + 64, 16)) == (4, 14)
+    assert e(67, fd, BUF, 14, 0) == 14 and e.a.read(BUF, 14) == b"01234567890123"
+
+
+def test_statfs_of_the_in_memory_filesystem_is_a_tmpfs() -> None:
+    e = Env()
+    assert e(43, e.s("/"), BUF) == 0
+    f_type, f_bsize = struct.unpack("<qq", e.a.read(BUF, 16))
+    assert (f_type, f_bsize) == (0x01021994, 4096)
+    assert e(44, 99, BUF) == -E.EBADF
+
+
+def test_mincore_and_fadvise_arguments() -> None:
+    e = Env()
+    assert e(232, BUF, 3 * 4096, BUF + 0x8000) == 0
+    assert e.a.read(BUF + 0x8000, 3) == b"\1\1\1"
+    assert e(232, BUF + 1, 4096, BUF + 0x8000) == -E.EINVAL
+    assert e(232, BUF + 15 * 4096, 2 * 4096, BUF + 0x8000) == -E.ENOMEM  # runs off the map
+    assert e(232, BUF, 4096, 0x10) == -E.EFAULT
+    fd = e.open("/tmp/x", 0o102)
+    assert e(223, fd, 0, 0, 2) == 0 and e(223, fd, 0, 0, 6) == -E.EINVAL
+    assert e(223, 0, 0, 0, 0) == -E.ESPIPE  # stdin: a pipe

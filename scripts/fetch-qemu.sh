@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Fetch Debian trixie's qemu-user (qemu 10, static binaries) and extract qemu-riscv64 into
+# guests/bin/qemu10/qemu-riscv64, without installing anything.
+#
+# The newer reference for the extensions bookworm's qemu 7.2 lacks (Zba/Zbb/Zbs/Zbc, Zicond,
+# Zcb, Zfa, Zawrs, Zimop/Zcmop, Zfh, ...). Same private, throw-away apt configuration as
+# scripts/fetch-busybox.sh (scripts/debian-apt.sh), with APT::Architecture amd64 (the host's).
+# Idempotent: does nothing if the binary exists (--force to redo). Tests find it with
+# tests/helpers.py:qemu10().
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OUT="$ROOT/guests/bin/qemu10/qemu-riscv64"
+SUITE="${SUITE:-trixie}"
+ARCH="$(dpkg --print-architecture)"
+
+if [[ -x "$OUT" && "${1:-}" != "--force" ]]; then
+    echo "fetch-qemu: $OUT already present"
+    exit 0
+fi
+
+# shellcheck source=scripts/debian-apt.sh
+source "$ROOT/scripts/debian-apt.sh"
+private_apt fetch-qemu "$SUITE" "$ARCH"
+(cd "$TMP/dl" && apt-get "${APT_OPTS[@]}" -qq download qemu-user)
+DEB="$(ls "$TMP"/dl/qemu-user_*_"$ARCH".deb)"
+dpkg-deb -x "$DEB" "$TMP/x"
+mkdir -p "$(dirname "$OUT")"
+install -m 0755 "$TMP/x/usr/bin/qemu-riscv64" "$OUT"
+echo "fetch-qemu: installed $(basename "$DEB") -> $OUT"
+"$OUT" --version | head -n1
