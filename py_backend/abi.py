@@ -164,6 +164,9 @@ class ExitReason(IntEnum):
     )
     BUS = 12  # misaligned AMO or LR/SC at pc, address in CTX_EXIT_ARG -> SIGBUS (as qemu)
     HOT = 13  # tier 0 reached a block entry whose counter hit the threshold; pc = that block
+    # Not returned by guest code: what a host passes to service() after an "idle" Action (every
+    # guest process waits for the terminal's input; the host let its event loop run meanwhile).
+    IDLE = 14
 
 
 # Signals a guest can die from, as Linux numbers them.

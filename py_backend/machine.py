@@ -101,7 +101,7 @@ class Writer(Protocol):
 
 @dataclass
 class Action:
-    kind: str  # "run" or "exit"
+    kind: str  # "run", "exit", or "idle" (let the host's event loop run, then service(IDLE))
     tb: int = 0
     modules: list[bytes] = field(default_factory=list)
     table_size: int = 0
@@ -897,6 +897,9 @@ class System:
         self.execs = 0
         self.retired: dict[str, float] = {}
         self._polled = 0.0
+        # seconds a wait for the terminal's input may last before the host gets control back
+        # (an "idle" Action; service(IDLE) goes on); None: as long as it takes (the CLI)
+        self.idle_slice: float | None = None
         self._attach(init, proc)
         init.linux.vfs.proc_self_exe.current = lambda: self.current.linux.exe_path
         self.terminal = init.linux.terminal
@@ -961,6 +964,9 @@ class System:
 
     def service(self, reason: int) -> Action:
         m = self.current
+        if reason == ExitReason.IDLE:  # back from an "idle" Action: still waiting, or not
+            nxt = self._next(None)
+            return nxt if isinstance(nxt, Action) else self._settle(nxt, nxt._continue())
         if reason == ExitReason.BUDGET:
             self._poll_terminal()  # ^C while the guest computes
         if reason == ExitReason.BUDGET and len(self.machines) > 1 and self._others_runnable(m):
@@ -1032,10 +1038,14 @@ class System:
         deadlines = [d for m in self.machines.values() if (d := m.threads.deadline()) is not None]
         term = self.terminal
         if term is not None and term.host is not None and not term.tty.hung_up:
-            # wait for the user (no longer than the earliest deadline)
+            # wait for the user (no longer than the earliest deadline); a host with an event
+            # loop gets control back every idle_slice seconds (an "idle" Action)
             now = self.init.threads.now()
             timeout = max(0.0, (min(deadlines) - now) / 1e9) if deadlines else None
-            term.pump(timeout)
+            if self.idle_slice is not None:
+                timeout = self.idle_slice if timeout is None else min(timeout, self.idle_slice)
+            if not term.pump(timeout) and self.idle_slice is not None:
+                return Action("idle")
             return None
         if not deadlines:
             n = len(self.machines)

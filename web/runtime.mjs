@@ -340,6 +340,25 @@ export class Runtime {
           if (action.table_size > tbl.length) tbl.grow(action.table_size - tbl.length);
           for (const m of action.modules) this.modules.instantiate(m, sp);
           tb = action.tb;
+        } else if (action.kind === "idle") {
+          // every guest process waits for the terminal's input: let page events (resize, files,
+          // Stop) in, then the System goes on waiting
+          const t = now();
+          if (t - lastStats >= statsInterval) {
+            lastStats = t;
+            onStats(stats());
+          }
+          await yieldToEventLoop();
+          lastYield = now();
+          if (shouldStop()) {
+            result.stopped = true;
+            result.status = 128 + 2;
+            result.message = STOPPED;
+            say(result.message);
+            break;
+          }
+          action = session.service(EXIT.IDLE);
+          continue;
         } else {
           result.status = action.status;
           result.message = action.message ?? "";

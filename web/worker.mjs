@@ -140,7 +140,12 @@ async function run(m) {
   if (m.stdin === "ring") {
     stdin = (n) => ring.read(n, stopped, () => post({ type: "input-wait", id }));
     // a run on a terminal waits for keystrokes this way while its processes wait
-    if (m.terminal) stdinPoll = (n, ms) => ring.poll(n, ms, stopped, () => post({ type: "input-wait", id }));
+    if (m.terminal) {
+      stdinPoll = (n, ms) => {
+        const got = ring.poll(n, ms, stopped, () => post({ type: "input-wait", id }));
+        return got === null && stopped() ? undefined : got; // Stop is not end of input
+      };
+    }
   } else {
     stdin = fixedStdin(m.stdin ?? new Uint8Array(0));
   }

@@ -208,7 +208,10 @@ class NativeHost:
         machine.system.spaces = self
         action = machine.start()
         budget_reason = abi.ExitReason.BUDGET
-        while action.kind == "run":
+        while action.kind in ("run", "idle"):
+            if action.kind == "idle":
+                action = machine.service(abi.ExitReason.IDLE)
+                continue
             sp = self.spaces[action.space]
             if sp.instances + len(action.modules) > self.MAX_INSTANCES:
                 action = self._recycle(action.space, machine.system.current)

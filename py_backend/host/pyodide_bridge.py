@@ -60,6 +60,7 @@ __all__ = [
 
 
 SCRATCH = 1 << 16  # bytes moved per call between guest memory and Python
+IDLE_SLICE = 0.1  # s: a guest waiting for the terminal gives the JS event loop a turn this often
 
 
 class JsMemory:
@@ -458,6 +459,9 @@ def create_machine(
             return Session(error=f"tbwasm: {e.for_program(prog)}")
         text = str(e).strip().splitlines()[0] if str(e).strip() else "not a valid ELF file"
         return Session(error=f"tbwasm: {prog}: {text}")
+    if "terminal" in extra and hasattr(machine, "system"):
+        # a JS host must get control back while the guest waits for keystrokes (page events)
+        machine.system.idle_slice = IDLE_SLICE
     if not _nullish(new_space) and not _nullish(free_space) and hasattr(machine, "system"):
         machine.system.spaces = JsSpaces(new_space, free_space)
     return Session(machine, rootfs=extra.get("rootfs"))

@@ -36,9 +36,7 @@ from .vfs import (
 )
 
 if TYPE_CHECKING:
-    from .syscalls import Linux as _Base
-else:
-    _Base = object
+    from .syscalls import Linux
 
 AT_FDCWD = -100
 AT_SYMLINK_NOFOLLOW = 0x100
@@ -191,14 +189,14 @@ def _regular(node: Node) -> bool:
     return isinstance(node, File | HostFile)
 
 
-class ExtraSyscalls(_Base):
+class ExtraSyscalls:
     """Mixin of `syscalls.Linux` (uses its aspace, fds, vfs and lookup helpers)."""
 
     # --- the machine --------------------------------------------------------------------------
 
     @syscall_nr(258)
     def sys_riscv_hwprobe(
-        self, pairs: int, count: int, cpusetsize: int, cpus: int, flags: int, *_: int
+        self: Linux, pairs: int, count: int, cpusetsize: int, cpus: int, flags: int, *_: int
     ) -> int:
         """Fill each {s64 key; u64 value} pair; an unknown key becomes -1 with value 0. One hart:
         any CPU set that names CPU 0 (or none: all CPUs) gets the same answers."""
@@ -220,7 +218,7 @@ class ExtraSyscalls(_Base):
             self.aspace.write(pairs + 16 * k, out)
         return 0
 
-    def _pairs(self, pairs: int, count: int) -> list[tuple[int, int]]:
+    def _pairs(self: Linux, pairs: int, count: int) -> list[tuple[int, int]]:
         count = min(count, 4096)
         raw = self.aspace.read(pairs, 16 * count) if count else b""
         return [struct.unpack_from("<qQ", raw, 16 * k) for k in range(count)]
@@ -228,7 +226,7 @@ class ExtraSyscalls(_Base):
     # --- memory ---------------------------------------------------------------------------------
 
     @syscall_nr(232)
-    def sys_mincore(self, addr: int, length: int, vec: int, *_: int) -> int:
+    def sys_mincore(self: Linux, addr: int, length: int, vec: int, *_: int) -> int:
         if addr % PAGE:
             raise SyscallError(E.EINVAL)
         npages = (length + PAGE - 1) // PAGE
@@ -245,7 +243,7 @@ class ExtraSyscalls(_Base):
     # --- advice and filesystem information ------------------------------------------------------
 
     @syscall_nr(223)
-    def sys_fadvise64(self, fd: int, offset: int, length: int, advice: int, *_: int) -> int:
+    def sys_fadvise64(self: Linux, fd: int, offset: int, length: int, advice: int, *_: int) -> int:
         of = self._file(fd)
         if isinstance(of, PipeEnd | UnixSocket) or of.node.kind == 0o010000:
             raise SyscallError(E.ESPIPE)
@@ -253,7 +251,7 @@ class ExtraSyscalls(_Base):
             raise SyscallError(E.EINVAL)
         return 0
 
-    def _statfs(self, node: Node, buf: int) -> int:
+    def _statfs(self: Linux, node: Node, buf: int) -> int:
         hpath = getattr(node, "hpath", None)
         flags = ST_VALID | (ST_RDONLY if node.readonly else 0)
         if isinstance(node, HostFile | HostDir) and hpath is not None:
@@ -271,28 +269,28 @@ class ExtraSyscalls(_Base):
         return 0
 
     @syscall_nr(43)
-    def sys_statfs(self, pathptr: int, buf: int, *_: int) -> int:
+    def sys_statfs(self: Linux, pathptr: int, buf: int, *_: int) -> int:
         return self._statfs(self._lookup(AT_FDCWD, pathptr, 0), buf)
 
     @syscall_nr(44)
-    def sys_fstatfs(self, fd: int, buf: int, *_: int) -> int:
+    def sys_fstatfs(self: Linux, fd: int, buf: int, *_: int) -> int:
         return self._statfs(self._file(fd).node, buf)
 
     # --- extended attributes: a filesystem that has none and stores none -------------------------
 
-    def _xattr_target(self, kind: str, target: int) -> Node:
+    def _xattr_target(self: Linux, kind: str, target: int) -> Node:
         """kind: "" (path, following symlinks), "l" (path, not following) or "f" (fd)."""
         if kind == "f":
             return self._file(target).node
         return self._lookup(AT_FDCWD, target, AT_SYMLINK_NOFOLLOW if kind == "l" else 0)
 
-    def _xattr_name(self, nameptr: int) -> str:
+    def _xattr_name(self: Linux, nameptr: int) -> str:
         raw = self.aspace.read_cstr(nameptr, XATTR_NAME_MAX + 2)
         if not raw or len(raw) > XATTR_NAME_MAX:
             raise SyscallError(E.ERANGE)
         return raw.decode("utf-8", "surrogateescape")
 
-    def _setxattr(self, kind: str, target: int, nameptr: int, size: int, flags: int) -> int:
+    def _setxattr(self: Linux, kind: str, target: int, nameptr: int, size: int, flags: int) -> int:
         node = self._xattr_target(kind, target)
         self._xattr_name(nameptr)
         if flags & ~3 or size > XATTR_SIZE_MAX:
@@ -301,16 +299,16 @@ class ExtraSyscalls(_Base):
             raise SyscallError(E.EROFS)
         raise SyscallError(E.EOPNOTSUPP)
 
-    def _getxattr(self, kind: str, target: int, nameptr: int) -> int:
+    def _getxattr(self: Linux, kind: str, target: int, nameptr: int) -> int:
         self._xattr_target(kind, target)
         self._xattr_name(nameptr)
         raise SyscallError(E.ENODATA)
 
-    def _listxattr(self, kind: str, target: int) -> int:
+    def _listxattr(self: Linux, kind: str, target: int) -> int:
         self._xattr_target(kind, target)
         return 0  # an empty list
 
-    def _removexattr(self, kind: str, target: int, nameptr: int) -> int:
+    def _removexattr(self: Linux, kind: str, target: int, nameptr: int) -> int:
         node = self._xattr_target(kind, target)
         self._xattr_name(nameptr)
         if node.readonly:
@@ -318,56 +316,62 @@ class ExtraSyscalls(_Base):
         raise SyscallError(E.ENODATA)
 
     @syscall_nr(5)
-    def sys_setxattr(self, p: int, name: int, val: int, size: int, flags: int, *_: int) -> int:
+    def sys_setxattr(
+        self: Linux, p: int, name: int, val: int, size: int, flags: int, *_: int
+    ) -> int:
         return self._setxattr("", p, name, size, flags)
 
     @syscall_nr(6)
-    def sys_lsetxattr(self, p: int, name: int, val: int, size: int, flags: int, *_: int) -> int:
+    def sys_lsetxattr(
+        self: Linux, p: int, name: int, val: int, size: int, flags: int, *_: int
+    ) -> int:
         return self._setxattr("l", p, name, size, flags)
 
     @syscall_nr(7)
-    def sys_fsetxattr(self, fd: int, name: int, val: int, size: int, flags: int, *_: int) -> int:
+    def sys_fsetxattr(
+        self: Linux, fd: int, name: int, val: int, size: int, flags: int, *_: int
+    ) -> int:
         return self._setxattr("f", fd, name, size, flags)
 
     @syscall_nr(8)
-    def sys_getxattr(self, p: int, name: int, *_: int) -> int:
+    def sys_getxattr(self: Linux, p: int, name: int, *_: int) -> int:
         return self._getxattr("", p, name)
 
     @syscall_nr(9)
-    def sys_lgetxattr(self, p: int, name: int, *_: int) -> int:
+    def sys_lgetxattr(self: Linux, p: int, name: int, *_: int) -> int:
         return self._getxattr("l", p, name)
 
     @syscall_nr(10)
-    def sys_fgetxattr(self, fd: int, name: int, *_: int) -> int:
+    def sys_fgetxattr(self: Linux, fd: int, name: int, *_: int) -> int:
         return self._getxattr("f", fd, name)
 
     @syscall_nr(11)
-    def sys_listxattr(self, p: int, *_: int) -> int:
+    def sys_listxattr(self: Linux, p: int, *_: int) -> int:
         return self._listxattr("", p)
 
     @syscall_nr(12)
-    def sys_llistxattr(self, p: int, *_: int) -> int:
+    def sys_llistxattr(self: Linux, p: int, *_: int) -> int:
         return self._listxattr("l", p)
 
     @syscall_nr(13)
-    def sys_flistxattr(self, fd: int, *_: int) -> int:
+    def sys_flistxattr(self: Linux, fd: int, *_: int) -> int:
         return self._listxattr("f", fd)
 
     @syscall_nr(14)
-    def sys_removexattr(self, p: int, name: int, *_: int) -> int:
+    def sys_removexattr(self: Linux, p: int, name: int, *_: int) -> int:
         return self._removexattr("", p, name)
 
     @syscall_nr(15)
-    def sys_lremovexattr(self, p: int, name: int, *_: int) -> int:
+    def sys_lremovexattr(self: Linux, p: int, name: int, *_: int) -> int:
         return self._removexattr("l", p, name)
 
     @syscall_nr(16)
-    def sys_fremovexattr(self, fd: int, name: int, *_: int) -> int:
+    def sys_fremovexattr(self: Linux, fd: int, name: int, *_: int) -> int:
         return self._removexattr("f", fd, name)
 
     # --- ownership ------------------------------------------------------------------------------
 
-    def _chown(self, node: Node, uid: int, gid: int) -> int:
+    def _chown(self: Linux, node: Node, uid: int, gid: int) -> int:
         uid, gid = _s32(uid), _s32(gid)  # -1: leave as it is
         if node.readonly:
             raise SyscallError(E.EROFS)
@@ -382,12 +386,12 @@ class ExtraSyscalls(_Base):
         return 0
 
     @syscall_nr(55)
-    def sys_fchown(self, fd: int, uid: int, gid: int, *_: int) -> int:
+    def sys_fchown(self: Linux, fd: int, uid: int, gid: int, *_: int) -> int:
         return self._chown(self._file(fd).node, uid, gid)
 
     @syscall_nr(54)
     def sys_fchownat(
-        self, dirfd: int, pathptr: int, uid: int, gid: int, flags: int, *_: int
+        self: Linux, dirfd: int, pathptr: int, uid: int, gid: int, flags: int, *_: int
     ) -> int:
         if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
             raise SyscallError(E.EINVAL)
@@ -396,7 +400,7 @@ class ExtraSyscalls(_Base):
     # --- sockets: AF_UNIX ones that find nobody listening, no network -----------------------------
 
     @syscall_nr(198)
-    def sys_socket(self, domain: int, stype: int, protocol: int, *_: int) -> int:
+    def sys_socket(self: Linux, domain: int, stype: int, protocol: int, *_: int) -> int:
         base = stype & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)
         if domain != AF_UNIX:
             raise SyscallError(E.EAFNOSUPPORT)
@@ -408,7 +412,9 @@ class ExtraSyscalls(_Base):
         return self._new_fd(sock, cloexec=bool(stype & SOCK_CLOEXEC))
 
     @syscall_nr(199)
-    def sys_socketpair(self, domain: int, stype: int, protocol: int, sv: int, *_: int) -> int:
+    def sys_socketpair(
+        self: Linux, domain: int, stype: int, protocol: int, sv: int, *_: int
+    ) -> int:
         """AF_UNIX SOCK_STREAM pairs (message-oriented types are not emulated: EOPNOTSUPP)."""
         base = stype & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)
         if domain in (AF_INET, AF_INET6):  # as Linux: those families have no socketpair
@@ -440,7 +446,9 @@ class ExtraSyscalls(_Base):
         return 0
 
     @syscall_nr(206)
-    def sys_sendto(self, fd: int, buf: int, length: int, flags: int, addr: int, *_: int) -> int:
+    def sys_sendto(
+        self: Linux, fd: int, buf: int, length: int, flags: int, addr: int, *_: int
+    ) -> int:
         sock = self._file(fd)
         if not isinstance(sock, StreamSocket | UnixSocket):
             raise SyscallError(E.ENOTSOCK)
@@ -449,7 +457,9 @@ class ExtraSyscalls(_Base):
         return sock.write(self.aspace.read(buf, min(length, MAX_IO)))
 
     @syscall_nr(207)
-    def sys_recvfrom(self, fd: int, buf: int, length: int, flags: int, addr: int, *_: int) -> int:
+    def sys_recvfrom(
+        self: Linux, fd: int, buf: int, length: int, flags: int, addr: int, *_: int
+    ) -> int:
         sock = self._file(fd)
         if not isinstance(sock, StreamSocket | UnixSocket):
             raise SyscallError(E.ENOTSOCK)
@@ -460,7 +470,7 @@ class ExtraSyscalls(_Base):
         return len(data)
 
     @syscall_nr(210)
-    def sys_shutdown(self, fd: int, how: int, *_: int) -> int:
+    def sys_shutdown(self: Linux, fd: int, how: int, *_: int) -> int:
         sock = self._file(fd)
         if not isinstance(sock, StreamSocket | UnixSocket):
             raise SyscallError(E.ENOTSOCK)
@@ -475,7 +485,7 @@ class ExtraSyscalls(_Base):
         return 0
 
     @syscall_nr(203)
-    def sys_connect(self, fd: int, addr: int, addrlen: int, *_: int) -> int:
+    def sys_connect(self: Linux, fd: int, addr: int, addrlen: int, *_: int) -> int:
         sock = self._file(fd)
         if not isinstance(sock, UnixSocket):
             raise SyscallError(E.ENOTSOCK)
@@ -494,12 +504,12 @@ class ExtraSyscalls(_Base):
     # --- sandboxing: a kernel built without landlock ---------------------------------------
 
     @syscall_nr(444, 445, 446)
-    def sys_landlock(self, *_: int) -> int:
+    def sys_landlock(self: Linux, *_: int) -> int:
         return -E.ENOSYS
 
     # --- copies between descriptors ---------------------------------------------------------------
 
-    def _offset_arg(self, ptr: int, of: OpenFile) -> int | None:
+    def _offset_arg(self: Linux, ptr: int, of: OpenFile) -> int | None:
         if not ptr:
             return None
         if not of.seekable():
@@ -511,7 +521,7 @@ class ExtraSyscalls(_Base):
 
     @syscall_nr(285)
     def sys_copy_file_range(
-        self, fd_in: int, off_in: int, fd_out: int, off_out: int, length: int, flags: int
+        self: Linux, fd_in: int, off_in: int, fd_out: int, off_out: int, length: int, flags: int
     ) -> int:
         src, dst = self._file(fd_in), self._file(fd_out)
         if flags:
@@ -537,7 +547,7 @@ class ExtraSyscalls(_Base):
 
     @syscall_nr(76)
     def sys_splice(
-        self, fd_in: int, off_in: int, fd_out: int, off_out: int, length: int, flags: int
+        self: Linux, fd_in: int, off_in: int, fd_out: int, off_out: int, length: int, flags: int
     ) -> int:
         src, dst = self._file(fd_in), self._file(fd_out)
         if not src.readable or not dst.writable:

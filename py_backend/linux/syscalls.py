@@ -202,8 +202,9 @@ class Linux(ProcessCalls, ExtraSyscalls):
             term_file = TtyFile(terminal, tty_node, O_RDWR)
             self.fds[0] = self.fds[1] = self.fds[2] = term_file
         else:
-            self.fds[0] = StreamFile(in_node, O_RDONLY, reader=reader, tty=tty)
-            self.fds[0].host_stat = getattr(stdin, "host_stat", None)  # a regular file
+            stdin_file = StreamFile(in_node, O_RDONLY, reader=reader, tty=tty)
+            stdin_file.host_stat = getattr(stdin, "host_stat", None)  # a regular file
+            self.fds[0] = stdin_file
             self.fds[1] = StreamFile(out_node, O_WRONLY, writer=stdout.write, tty=tty)
             self.fds[2] = StreamFile(out_node, O_WRONLY, writer=stderr.write, tty=tty)
         for of in self.fds.values():

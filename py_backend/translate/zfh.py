@@ -78,9 +78,9 @@ def run_zfh(name: str, r1: int, r2: int = 0, r3: int = 0, rm: int = sf.RNE) -> t
                 v -= 1 << width
             res, fl = sf.from_int(v, H, rm)
             return box(res), fl
-        a, b = _FMT[src], _FMT[dst]
-        res, fl = sf.convert(_get(r1, a), a, b, rm)
-        return _put(res, b), fl
+        fa, fb = _FMT[src], _FMT[dst]
+        res, fl = sf.convert(_get(r1, fa), fa, fb, rm)
+        return _put(res, fb), fl
     a, b, c = unbox(r1), unbox(r2), unbox(r3)
     if op.startswith("fsgnj"):
         sign = {"fsgnj": b, "fsgnjn": b ^ H.sign_bit, "fsgnjx": a ^ b}[op] & H.sign_bit
