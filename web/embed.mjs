@@ -3,6 +3,7 @@
 //   <script type="module" src="/web/embed.mjs"></script>
 //   <tbwasm-demo src="/guests/args.elf" args="one two" autorun></tbwasm-demo>
 //   <tbwasm-demo src="/guests/bench.elf" args="20" tier="interp"></tbwasm-demo>   (tier: tiered | interp | jit)
+//   <tbwasm-demo command="ls /usr/bin | sort | head -3"></tbwasm-demo>   (/bin/sh -c of the guest's filesystem)
 //
 //   await window.tbwasm.ready;
 //   const {status, stdout, stderr} = await window.tbwasm.run({program: "/guests/hello.elf", args: "x y", stdin: ""});
@@ -60,7 +61,7 @@ pre { margin: 0; padding: .6em; min-height: 2.8em; max-height: 22em; overflow: a
 `;
 
 class TbwasmDemo extends HTMLElement {
-  static observedAttributes = ["src", "args", "stdin"];
+  static observedAttributes = ["src", "args", "stdin", "command"];
 
   constructor() {
     super();
@@ -100,6 +101,10 @@ class TbwasmDemo extends HTMLElement {
   }
 
   _render() {
+    if (this.hasAttribute("command")) {
+      this.$cmd.textContent = `$ ${this.getAttribute("command")}`;
+      return;
+    }
     const src = this.getAttribute("src") ?? "";
     const args = this.getAttribute("args") ?? "";
     const stdin = this.getAttribute("stdin");
@@ -117,9 +122,12 @@ class TbwasmDemo extends HTMLElement {
     this.$status.textContent = client.state === "ready" ? "Queued…" : "Waiting for the emulator to load…";
     const t0 = performance.now();
     try {
+      const command = this.getAttribute("command");
       const r = await client.run({
-        program: this.getAttribute("src"),
-        args: this.getAttribute("args") ?? "",
+        // a command line runs in the guest filesystem's shell (the root filesystem image)
+        ...(command !== null
+          ? { path: "/bin/sh", argv0: "sh", args: ["-c", command] }
+          : { program: this.getAttribute("src"), args: this.getAttribute("args") ?? "" }),
         tier: this.getAttribute("tier") || undefined, // default: the page's ?tier=, else the machine's
         stdin: (this.getAttribute("stdin") ?? "").replace(/\\n/g, "\n"),
         onStart: () => (this.$status.textContent = "Running…"),

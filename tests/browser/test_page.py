@@ -313,13 +313,16 @@ def test_docs_page_demos_run(open_page, server) -> None:
         )
         for i in range(n):
             demo = demos.nth(i)
-            src = demo.get_attribute("src")
+            src = demo.get_attribute("src") or demo.get_attribute("command")
             result = demo.evaluate("d => d.result")
             assert result["status"] == 0, (src, result)
             assert result["stdout"], src
             assert demo.locator("pre").text_content().startswith(result["stdout"][:40])
         hello = page.evaluate("document.querySelector('tbwasm-demo').result.stdout")
         assert hello == qemu("hello").stdout.decode()
+        shell = page.evaluate("document.querySelector('tbwasm-demo[command]').result.stdout")
+        assert shell.startswith("HELLO FROM A PIPELINE\n") and shell.endswith("\n42\n"), shell
+        assert len(shell.splitlines()) == 5  # the pipeline, three names from ls | sort | head
         assert not [e for e in page.errors if "favicon" not in e], page.errors
     finally:
         page.close()
