@@ -249,7 +249,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"tbwasm: processes {int(s['processes'])}, execs {int(s['execs'])}; all of them: "
                 f"guest instructions {int(s['all_guest_insns'])} (interpreted "
                 f"{int(s['all_interp_insns'])}), TBs translated {int(s['all_tbs_translated'])}, "
-                f"modules compiled {int(s['all_modules_compiled'])}\n"
+                f"modules compiled {int(s['all_modules_compiled'])}, hot regions reused "
+                f"{int(s['all_reused_modules'])}\n"
             )
     return action.status
 

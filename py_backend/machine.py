@@ -264,6 +264,7 @@ class Machine:
         self.translate_seconds = 0.0
         self.flushes = 0
         self.hot_exits = 0
+        self.reused_modules = 0  # hot regions taken from an earlier process image (exec)
 
     def _inherit_code(self, parent: Machine) -> None:
         """A forked child runs the same code at the same addresses: it starts with the parent's
@@ -454,6 +455,53 @@ class Machine:
             if self.trace:
                 self.trace(f"TB {tb_id} pc=0x{p:x}-0x{block.end_pc:x} insns={len(block.insns)}")
         writer = ModuleWriter(blocks, count_tbs=self.count_tbs)
+        code = writer.to_bytes()
+        if tiered:
+            self.system.remember(self, blocks, code)
+        tbs = self._install_module(blocks, code)
+        self.modules_compiled += 1
+        self.tbs_translated += len(blocks)
+        self.translate_seconds += time.perf_counter() - t0
+        return tbs[0]
+
+    def _reuse(self, pc: int) -> TB | None:
+        """The hot region at pc as an earlier process image translated it (System.remember),
+        if this process has the same code there and its TB ids are free here: its module is
+        used as it is (no translation; the host compiled it before).  None otherwise."""
+        entry = self.system.code_cache.get(pc)
+        if entry is None or entry.count_tbs != self.count_tbs:
+            return None
+        for (tb_id, block), code in zip(entry.blocks, entry.code, strict=True):
+            if tb_id in self.by_id or tb_id >= self.max_tbs or block.pc in self.tbs:
+                return None
+            if not self._holds(block.pc, code):
+                return None
+        for tb_id, _ in entry.blocks:
+            self._take_id(tb_id)
+        self.reused_modules += 1
+        return self._install_module(entry.blocks, entry.module)[0]
+
+    def _holds(self, pc: int, code: bytes) -> bool:
+        """Guest memory at pc holds ``code``, on executable pages."""
+        end = pc + len(code)
+        if not 0 <= pc < end <= abi.GUEST_SIZE:
+            return False
+        for page in range(pc >> abi.PAGE_SHIFT, ((end - 1) >> abi.PAGE_SHIFT) + 1):
+            if not self.aspace.prot[page] & _EXEC:
+                return False
+        return self.mem.read(abi.GUEST_BASE + pc, len(code)) == code
+
+    def _take_id(self, tb_id: int) -> None:
+        """Allocate exactly this TB id (a reused module has its ids built in)."""
+        if tb_id in self.free_ids:
+            self.free_ids.remove(tb_id)
+        elif tb_id >= self.next_id:
+            self.free_ids.extend(range(self.next_id, tb_id))
+            self.next_id = tb_id + 1
+
+    def _install_module(self, blocks: list[tuple[int, Block]], code: bytes) -> list[TB]:
+        """Register a module's TBs, link them, enter them in the caches; the host gets code."""
+        tiered = self.tier != "jit"
         self.module_serial += 1
         module = self.module_serial
         self.module_tbs[module] = [tb_id for tb_id, _ in blocks]
@@ -476,13 +524,9 @@ class Machine:
                     if src is not None and slot not in src.links_out and src.targets[slot] == tb.pc:
                         self._link(from_id, slot, tb.id)
                 self._cache(tb)
-        code = writer.to_bytes()
         self.module_bytes[module] = code
         self.pending.append(code)
-        self.modules_compiled += 1
-        self.tbs_translated += len(blocks)
-        self.translate_seconds += time.perf_counter() - t0
-        return tbs[0]
+        return tbs
 
     def _register(self, tb_id: int, block: Block, module: int) -> TB:
         last = max(block.pc, block.end_pc - 1)
@@ -619,6 +663,8 @@ class Machine:
         if self.tier == "interp":
             return self._action(abi.INTERP_TB)
         tb = self.tbs.get(pc)
+        if tb is None:
+            tb = self._reuse(pc)
         if tb is None:
             try:
                 tb = self._translate(pc)
@@ -852,6 +898,7 @@ class Machine:
             "tier": self.tier,  # type: ignore[dict-item]
             "interp_insns": self._u64(abi.CTX_INTERP_INSNS),
             "hot_exits": self.hot_exits,
+            "reused_modules": self.reused_modules,
             "unsupported_syscalls": self.linux.unsupported_calls,  # ENOSYS for an unknown nr
             **self.threads.stats(),
         }
@@ -897,6 +944,9 @@ class System:
         self.execs = 0
         self.retired: dict[str, float] = {}
         self._polled = 0.0
+        # hot regions by their first pc, for processes that exec the same code later
+        self.code_cache: dict[int, _Region] = {}
+        self.code_cache_bytes = 0
         # seconds a wait for the terminal's input may last before the host gets control back
         # (an "idle" Action; service(IDLE) goes on); None: as long as it takes (the CLI)
         self.idle_slice: float | None = None
@@ -1212,6 +1262,23 @@ class System:
         if self.spaces is not None and m.space != self.init.space:
             self.spaces.free_space(m.space)
 
+    def remember(self, m: Machine, blocks: list[tuple[int, Block]], module: bytes) -> None:
+        """Keep a hot region's module for later process images (a shell runs the same programs
+        again and again): `Machine._reuse` takes it when the code and TB ids fit."""
+        if any(b.fetch_fault or not b.insns for _, b in blocks):
+            return
+        code = [m.mem.read(abi.GUEST_BASE + b.pc, b.end_pc - b.pc) for _, b in blocks]
+        pc = blocks[0][1].pc
+        old = self.code_cache.pop(pc, None)
+        if old is not None:
+            self.code_cache_bytes -= old.size
+        entry = _Region(blocks, code, module, m.count_tbs)
+        self.code_cache[pc] = entry
+        self.code_cache_bytes += entry.size
+        while self.code_cache_bytes > CODE_CACHE_BYTES and self.code_cache:
+            gone = self.code_cache.pop(next(iter(self.code_cache)))
+            self.code_cache_bytes -= gone.size
+
     def _retire(self, m: Machine) -> None:
         """Keep the counters of a process image that ended (exit or exec) for `stats`."""
         st = m._own_stats()
@@ -1272,7 +1339,26 @@ def _install_program(vfs: Vfs, path: str, program: bytes) -> None:
         pass  # a parent is not a directory: leave it
 
 
-_SUMMED = ("guest_insns", "interp_insns", "tbs_translated", "modules_compiled", "translate_seconds")
+_SUMMED = (
+    "guest_insns", "interp_insns", "tbs_translated", "modules_compiled", "translate_seconds",
+    "reused_modules",
+)  # fmt: skip
+CODE_CACHE_BYTES = 32 << 20  # module bytes a System keeps for later process images
+
+
+@dataclass(slots=True, eq=False)
+class _Region:
+    """A hot region as translated: its TBs (ids included, as its module has them built in),
+    the guest code each covered, and the module."""
+
+    blocks: list[tuple[int, Block]]
+    code: list[bytes]
+    module: bytes
+    count_tbs: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.module) + sum(len(c) for c in self.code)
 
 
 def _blocked() -> None:

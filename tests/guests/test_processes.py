@@ -229,3 +229,38 @@ def test_forked_children_run_their_parents_translated_code() -> None:
     assert every.group(4) == own.group(1) and every.group(5) == own.group(2)
     # the children's 6 M iterations ran compiled: under 1% of all instructions interpreted
     assert int(every.group(3)) < int(every.group(2)) // 100
+
+
+def test_a_program_run_again_reuses_its_hot_regions(bindir: Path) -> None:
+    """A shell runs bench.elf three times: the first image translates its hot regions, the
+    later ones (new images of the same file, after execve) take the same modules (System's code
+    cache: same code at the same addresses, ids free) and translate nothing; the output is
+    qemu's."""
+    bench = helpers.guest_path("bench")
+    (bindir / "bench").write_bytes(bench.read_bytes())
+    (bindir / "bench").chmod(0o755)
+    cmd = [
+        sys.executable, "-m", "py_backend.cli", "run", "--tier", "tiered", "--stats",
+        "--mount", f"/bin={bindir}", "--env", "PATH=/bin", str(bindir / "busybox"), "sh", "-c",
+    ]  # fmt: skip
+    once = subprocess.run(
+        [*cmd, "bench 2"], capture_output=True, timeout=300, env=helpers.host_env()
+    )
+    thrice = subprocess.run(
+        [*cmd, "bench 2; bench 2; bench 2"],
+        capture_output=True,
+        timeout=300,
+        env=helpers.host_env(),
+    )
+    assert once.returncode == thrice.returncode == 0, thrice.stderr.decode()
+    assert thrice.stdout == once.stdout * 3
+    if helpers.have_qemu():
+        assert once.stdout == helpers.qemu_run(bench, ["2"]).stdout
+    pat = r"TBs translated (\d+), modules compiled (\d+), hot regions reused (\d+)"
+    m1 = re.search(pat, once.stderr.decode())
+    m3 = re.search(pat, thrice.stderr.decode())
+    assert m1 and m3, thrice.stderr.decode()
+    modules = int(m1.group(2))
+    assert modules > 0 and int(m1.group(3)) == 0
+    assert m3.group(1) == m1.group(1) and m3.group(2) == m1.group(2)  # nothing translated again
+    assert int(m3.group(3)) == 2 * modules
