@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh machine for everything: the guest toolchain and reference (Debian), Python
-# packages (PyPI), Debian's chromium for the browser tests, busybox (Debian riscv64 port),
+# packages (PyPI), Debian's chromium and firefox-esr for the browser tests (firefox is driven by
+# npm puppeteer-core, installed with the web assets; no browser is downloaded), busybox (Debian riscv64 port),
 # trixie's qemu 10 (the reference for the newer extensions, scripts/fetch-qemu.sh), and the web
 # assets (npm + wheels).  Idempotent; each step is skipped when already done.
 set -euo pipefail
@@ -17,6 +18,7 @@ command -v riscv64-linux-gnu-gcc >/dev/null || need_apt+=(gcc-riscv64-linux-gnu 
 command -v qemu-riscv64 >/dev/null || need_apt+=(qemu-user)
 if [ "${TBWASM_NO_BROWSER:-}" != 1 ]; then
     command -v chromium >/dev/null || need_apt+=(chromium)
+    command -v firefox-esr >/dev/null || need_apt+=(firefox-esr)
 fi
 { command -v node && command -v npm; } >/dev/null || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -34,5 +36,5 @@ fi
 bash scripts/fetch-busybox.sh
 bash scripts/fetch-qemu.sh
 bash scripts/fetch-real-programs.sh  # Debian riscv64 programs for tests/guests/test_real_programs.py
-bash scripts/setup-web.sh
+PUPPETEER_SKIP_DOWNLOAD=1 bash scripts/setup-web.sh  # npm ci: puppeteer-core, never a browser
 log "done"
