@@ -27,9 +27,9 @@ quick:
 	$(PYTEST) -m "not slow" tests
 
 tiers:
-	TBWASM_TIER=interp $(PYTEST) $(TIER_SUITES)
-	TBWASM_TIER=jit $(PYTEST) $(TIER_SUITES)
-	TBWASM_TIER=tiered TBWASM_HOT_THRESHOLD=1 $(PYTEST) tests/differential tests/unit/test_insn_int.py
+	TBWASM_TIER=interp $(PYTEST) -m "not all_tiers" $(TIER_SUITES)
+	TBWASM_TIER=jit $(PYTEST) -m "not all_tiers" $(TIER_SUITES)
+	TBWASM_TIER=tiered TBWASM_HOT_THRESHOLD=1 $(PYTEST) -m "not all_tiers" tests/differential tests/unit/test_insn_int.py
 
 unit:
 	$(PYTEST) tests/unit

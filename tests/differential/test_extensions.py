@@ -25,6 +25,9 @@ import rvrun
 
 from py_backend.isa.table import ROWS
 
+# The tiers are this test's own parameters (or it has none): `make tiers` deselects it.
+pytestmark = pytest.mark.all_tiers
+
 M64 = (1 << 64) - 1
 VALUES = [
     0,

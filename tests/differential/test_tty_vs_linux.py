@@ -19,7 +19,10 @@ import pytest
 
 from py_backend.linux import tty as T
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="needs the host's Linux N_TTY")
+pytestmark = [
+    pytest.mark.skipif(sys.platform != "linux", reason="needs the host's Linux N_TTY"),
+    pytest.mark.all_tiers,  # no guest code runs: `make tiers` deselects it
+]
 
 if sys.platform == "linux":
     import fcntl

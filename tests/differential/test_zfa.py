@@ -21,6 +21,9 @@ import rvrun
 from py_backend.isa.table import ROWS
 from py_backend.translate import zfa
 
+# The tiers are this test's own parameters (or it has none): `make tiers` deselects it.
+pytestmark = pytest.mark.all_tiers
+
 # name -> (funct7, funct3 or None for the rounding mode, rs2 or None for a register, x dest)
 ENC: dict[str, tuple[int, int | None, int | None, bool]] = {
     "fminm.s": (0x14, 2, None, False),

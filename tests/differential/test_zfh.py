@@ -20,6 +20,9 @@ import rvrun
 
 from py_backend.isa.table import ROWS
 
+# The tiers are this test's own parameters (or it has none): `make tiers` deselects it.
+pytestmark = pytest.mark.all_tiers
+
 BOX = 0xFFFF_FFFF_FFFF_0000
 H_SPECIAL = [
     0x0000, 0x8000, 0x7C00, 0xFC00, 0x7E00, 0xFE01, 0x7C01, 0x7D00, 0x0001, 0x03FF, 0x8001,

@@ -19,6 +19,9 @@ from py_backend.host.native import NativeHost
 from py_backend.isa.table import ROWS32, Row
 from py_backend.machine import Machine
 
+# The tiers are this test's own parameters (or it has none): `make tiers` deselects it.
+pytestmark = pytest.mark.all_tiers
+
 STORE_AND_RD = [r for r in ROWS32 if "store" in r.flags and "rd" in {f.attr for f in r.fmt.fields}]
 TIERS = ("interp", "jit", "tiered")
 A0, A1, A2, A3, A4 = 10, 11, 12, 13, 14

@@ -27,6 +27,9 @@ from py_backend.translate.codegen import (
 )
 from py_backend.translate.interp import EMULATORS
 
+# The tiers are this test's own parameters (or it has none): `make tiers` deselects it.
+pytestmark = pytest.mark.all_tiers
+
 
 def translator_problems(rows: Iterable[Row], semantics: Mapping[str, Semantics]) -> list[str]:
     """What is wrong between a table and a translator registry: rows whose semantic name has no

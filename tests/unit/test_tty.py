@@ -12,6 +12,9 @@ from py_backend.linux import tty as T
 from py_backend.linux.errors import SyscallError
 from py_backend.linux.tty import Caller, Termios, Tty
 
+# The tiers are this test's own parameters (or it has none): `make tiers` deselects it.
+pytestmark = pytest.mark.all_tiers
+
 FG = 7  # the foreground process group and the session of the terminal in these tests
 BASE = 0x1000
 

@@ -26,6 +26,9 @@ from py_backend.linux.rootfs import (
 )
 from py_backend.linux.vfs import O_RDWR, Dir, OpenFile, Symlink, Vfs, getdents_records
 
+# The tiers are this test's own parameters (or it has none): `make tiers` deselects it.
+pytestmark = pytest.mark.all_tiers
+
 REPO = Path(__file__).resolve().parents[3]
 BUSYBOX = REPO / "guests" / "bin" / "busybox"
 
