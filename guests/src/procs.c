@@ -88,10 +88,16 @@ int main(void) {
     pipe(p);
     c = fork();
     if (c == 0) {
+        // SIGUSR1 blocked until sigsuspend waits for it: no window between the test and the
+        // wait in which it could arrive and be missed (pause() has one)
+        sigset_t usr1, old;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        sigprocmask(SIG_BLOCK, &usr1, &old);
         signal(SIGUSR1, on_usr1);
         close(p[0]);
         write(p[1], "r", 1);  // ready
-        while (!usr1_seen) pause();
+        while (!usr1_seen) sigsuspend(&old);
         write(p[1], "u", 1);
         _exit(0);
     }

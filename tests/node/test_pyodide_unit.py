@@ -13,7 +13,8 @@ What is selected out, and why (nothing is skipped inside the run: every selected
 - `test_linux_elf.py`, `test_linux_syscalls.py`: build guests with riscv64-linux-gnu-gcc, and each
   test maps a 1 GiB `anonymous_memory()`, which exhausts Pyodide's wasm32 heap (OSError ENOMEM);
 - `test_isa_disasm.py::test_against_gnu_objdump`, `::test_disassemble_elf`,
-  `::test_static_binary_against_gnu_objdump`: compare with GNU binutils (a host toolchain).
+  `::test_static_binary_against_gnu_objdump`, `::test_tbwasm_disas_prints_the_extensions`:
+  compare with GNU binutils or assemble with it (a host toolchain).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ DESELECTED = [
     "tests/unit/test_isa_disasm.py::test_against_gnu_objdump",
     "tests/unit/test_isa_disasm.py::test_disassemble_elf",
     "tests/unit/test_isa_disasm.py::test_static_binary_against_gnu_objdump",
+    "tests/unit/test_isa_disasm.py::test_tbwasm_disas_prints_the_extensions",
 ]
 NATIVE = re.compile(r"\bwasmtime\b|host\.native|NativeHost")
 
