@@ -28,7 +28,7 @@ quick:
 
 tiers:
 	TBWASM_TIER=interp $(PYTEST) -m "not all_tiers" $(TIER_SUITES)
-	TBWASM_TIER=jit $(PYTEST) -m "not all_tiers" $(TIER_SUITES)
+	TBWASM_TIER=jit $(PYTEST) -m "not all_tiers and not jit_slow" $(TIER_SUITES)
 	TBWASM_TIER=tiered TBWASM_HOT_THRESHOLD=1 $(PYTEST) -m "not all_tiers" tests/differential tests/unit/test_insn_int.py
 
 unit:

@@ -15,6 +15,10 @@ from pathlib import Path
 import helpers
 import pytest
 
+# Dynamically linked Debian programs: with every block compiled before it runs (the jit tier)
+# they take minutes; `make tiers` runs them in the interp tier, not in jit.
+pytestmark = pytest.mark.jit_slow
+
 SYSROOT = Path(
     os.environ.get("TBWASM_REAL_SYSROOT") or helpers.REPO_ROOT / "bench" / "out" / "sysroot"
 )

@@ -12,6 +12,10 @@ import sys
 import helpers
 import pytest
 
+# Dynamically linked Debian programs: with every block compiled before it runs (the jit tier)
+# they take minutes; `make tiers` runs them in the interp tier, not in jit.
+pytestmark = pytest.mark.jit_slow
+
 REPO = helpers.REPO_ROOT
 ROOTFS = REPO / "static" / "rootfs"
 TIMEOUT = 240
