@@ -133,3 +133,25 @@ def test_exit_then_enter_starts_a_new_shell(shell) -> None:
         timeout=LOAD_TIMEOUT_MS,
     )
     assert "again3" in typed(shell, "echo again$((1+2))", "again3\r\n")
+
+
+def test_upload_while_the_shell_runs_and_stop(shell) -> None:
+    """Files put into the guest's filesystem while the shell waits for input are there at once;
+    Stop ends the shell (every process), and Enter starts a new one."""
+    shell.evaluate("window.tbwasm.putFile('/home/user/up.txt', 'uploaded while running\\n')")
+    assert "uploaded while running" in typed(
+        shell, "cat /home/user/up.txt", "uploaded while running\r\n"
+    )
+    shell.keyboard.type("sleep 30")
+    shell.keyboard.press("Enter")
+    shell.wait_for_timeout(1000)
+    shell.click("#stop")
+    shell.wait_for_function("() => window.tbwasmApp.shellExited", timeout=20_000)
+    assert shell.evaluate("window.tbwasmApp.lastResult.stopped") is True
+    runs = shell.evaluate("window.tbwasmApp.shellRuns")
+    shell.click(".xterm")
+    shell.keyboard.press("Enter")
+    shell.wait_for_function(
+        "n => window.tbwasmApp.shellRuns > n && window.tbwasmApp.shell", arg=runs, timeout=60_000
+    )
+    assert "after-stop2" in typed(shell, "echo after-stop$((1+1))", "after-stop2\r\n")
