@@ -47,7 +47,7 @@ def guest_bin() -> Callable[[str], Path]:
         p = helpers.guest_path(name)
         if not p.exists():
             hint = " (run scripts/fetch-busybox.sh)" if name == "busybox" else ""
-            pytest.skip(f"guest binary {p} missing{hint}")
+            pytest.fail(f"guest binary {p} missing{hint}")
         return p
 
     return get
@@ -57,7 +57,7 @@ def guest_bin() -> Callable[[str], Path]:
 def qemu_run() -> Callable[..., helpers.Result]:
     """qemu_run(path, args=(), stdin=b"", env=None, timeout=60, cwd=None); skips without qemu."""
     if not helpers.have_qemu():
-        pytest.skip("qemu-riscv64 not installed")
+        pytest.fail("qemu-riscv64 not installed (scripts/setup.sh)")
     return helpers.qemu_run
 
 
@@ -88,5 +88,5 @@ def qemu10() -> Path:
     when scripts/fetch-qemu.sh has not run."""
     p = helpers.qemu10()
     if p is None:
-        pytest.skip(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
+        pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
     return p

@@ -27,7 +27,7 @@ STOP_LIMIT_MS = 5000
 
 def qemu(name: str, args: list[str] = (), argv0: str | None = None) -> str:
     if not helpers.have_qemu():
-        pytest.skip("qemu-riscv64 not installed")
+        pytest.fail("qemu-riscv64 not installed (scripts/setup.sh)")
     r = helpers.qemu_run(
         f"{name}.elf",
         list(args),
@@ -42,10 +42,10 @@ def qemu(name: str, args: list[str] = (), argv0: str | None = None) -> str:
 def firefox(server) -> dict:
     """What the driver saw (one JSON object; see firefox_driver.mjs)."""
     if not Path(FIREFOX).exists():
-        pytest.skip(f"{FIREFOX} not installed (apt-get install firefox-esr)")
+        pytest.fail(f"{FIREFOX} not installed (apt-get install firefox-esr)")
     node = shutil.which("node")
     if node is None or not (REPO / "node_modules" / "puppeteer-core").is_dir():
-        pytest.skip("node or node_modules/puppeteer-core missing (scripts/setup-web.sh)")
+        pytest.fail("node or node_modules/puppeteer-core missing (scripts/setup-web.sh)")
     proc = subprocess.run(
         [node, str(DRIVER), server, "--firefox", FIREFOX],
         cwd=REPO,

@@ -32,7 +32,7 @@ PROGRAMS = sorted(
 
 def qemu(name: str, args: list[str] = (), stdin: bytes = b"") -> helpers.Result:
     if not helpers.have_qemu():
-        pytest.skip("qemu-riscv64 not installed")
+        pytest.fail("qemu-riscv64 not installed (scripts/setup.sh)")
     return helpers.qemu_run(f"{name}.elf", list(args), stdin=stdin, cwd=helpers.GUEST_BIN_DIR)
 
 

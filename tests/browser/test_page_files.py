@@ -21,12 +21,12 @@ RUN_TIMEOUT_MS = 180_000
 LOAD_TIMEOUT_MS = 90_000
 
 if not (ROOTFS / ".tbwasm-index.json").is_file():
-    pytest.skip("no root filesystem image (scripts/fetch-rootfs.sh)", allow_module_level=True)
+    pytest.fail("no root filesystem image (scripts/fetch-rootfs.sh)")
 
 
 def qemu_rootfs(prog: str, *args: str) -> subprocess.CompletedProcess:
     if not helpers.have_qemu():
-        pytest.skip("qemu-riscv64 not installed")
+        pytest.fail("qemu-riscv64 not installed (scripts/setup.sh)")
     return subprocess.run(
         ["qemu-riscv64", "-L", str(ROOTFS), str(ROOTFS) + prog, *args],
         capture_output=True,

@@ -44,9 +44,8 @@ REQUIRED = (
 ).split()
 ROUNDING = {"rne", "rtz", "rdn", "rup", "rmm", "dyn"}
 
-pytestmark = pytest.mark.skipif(
-    not rvrun.have_toolchain(), reason="needs riscv64-linux-gnu-gcc and qemu-riscv64"
-)
+if not rvrun.have_toolchain():
+    pytest.fail("needs riscv64-linux-gnu-gcc and qemu-riscv64 (scripts/setup.sh)", pytrace=False)
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +140,7 @@ EXT_REQUIRED = [*rvgen.EXT_R, *rvgen.EXT_UNARY, *rvgen.EXT_SHIFT, ".insn", ".2by
 @pytest.fixture(scope="module")
 def ext_slice() -> dict[str, tuple[rvgen.Program, rvrun.Outcome]]:
     if not rvrun.have_qemu10():
-        pytest.skip(f"{rvrun.QEMU10} missing (scripts/fetch-qemu.sh)")
+        pytest.fail(f"{rvrun.QEMU10} missing (scripts/fetch-qemu.sh)")
     out = {}
     with tempfile.TemporaryDirectory(prefix="tbwasm-diff-ext-") as d:
         for seed in CI_EXT_SEEDS:

@@ -229,7 +229,7 @@ results:
 @pytest.fixture(scope="module")
 def program(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], bytes]:
     if helpers.qemu10() is None:
-        pytest.skip(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
+        pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
     src, what = _program()
     elf = tmp_path_factory.mktemp("ext") / "ext.elf"
     rvrun.build(src, elf, rvgen.EXT_MARCH)
@@ -247,7 +247,7 @@ def test_cases_cover_the_tables_extension_rows() -> None:
 @pytest.mark.parametrize("mnemonic", sorted(ILLEGAL))
 def test_cache_management_is_illegal_in_user_mode(mnemonic: str, tmp_path: Path) -> None:
     if helpers.qemu10() is None:
-        pytest.skip(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
+        pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
     src = f""".option norvc
 .text
 .globl _start
@@ -272,7 +272,7 @@ def test_each_instruction_matches_qemu10(program: tuple[Path, list[str], bytes],
     cmd = [*helpers.tbwasm_command(elf)[:4], "--tier", tier, str(elf)]
     if tier == "node":
         if not (helpers.REPO_ROOT / "static" / "pyodide").is_dir():
-            pytest.skip("web assets missing (scripts/setup-web.sh)")
+            pytest.fail("web assets missing (scripts/setup-web.sh)")
         cmd = ["node", str(helpers.REPO_ROOT / "web" / "cli.mjs"), str(elf)]
     got = subprocess.run(cmd, capture_output=True, env=helpers.host_env(), timeout=300)
     assert got.returncode == 0, got.stderr.decode()[-2000:]

@@ -180,7 +180,7 @@ results:
 @pytest.fixture(scope="module")
 def program(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], bytes]:
     if helpers.qemu10() is None:
-        pytest.skip(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
+        pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
     src, what = _program()
     elf = tmp_path_factory.mktemp("zfh") / "zfh.elf"
     rvrun.build(src, elf, "rv64gc_zfh")

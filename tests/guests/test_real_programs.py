@@ -63,9 +63,9 @@ CASES = [
 @pytest.fixture(scope="module")
 def sysroot() -> Path:
     if not (SYSROOT / "usr" / "bin" / "lua5.4").exists():
-        pytest.skip(f"{SYSROOT} missing (run scripts/fetch-real-programs.sh)")
+        pytest.fail(f"{SYSROOT} missing (run scripts/fetch-real-programs.sh)")
     if not helpers.have_qemu():
-        pytest.skip("qemu-riscv64 not installed")
+        pytest.fail("qemu-riscv64 not installed (scripts/setup.sh)")
     return SYSROOT
 
 
@@ -102,7 +102,7 @@ NODE_CASES = ["lua", "sqlite3-error", "gawk-missing-file", "jq"]
 def test_real_program_through_node_matches_qemu(case_id: str, sysroot: Path) -> None:
     """The same through `node web/cli.mjs -L` (Pyodide and V8; the sysroot mounted into it)."""
     if not (helpers.REPO_ROOT / "static" / "pyodide").is_dir():
-        pytest.skip("web assets missing (scripts/setup-web.sh)")
+        pytest.fail("web assets missing (scripts/setup-web.sh)")
     case = next(c for c in CASES if c.id == case_id)
     prog, *args = case.argv
     prog = str(sysroot) + prog

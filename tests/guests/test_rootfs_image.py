@@ -21,7 +21,7 @@ ROOTFS = REPO / "static" / "rootfs"
 TIMEOUT = 240
 
 if not (ROOTFS / ".tbwasm-index.json").is_file():
-    pytest.skip("no root filesystem image (scripts/fetch-rootfs.sh)", allow_module_level=True)
+    pytest.fail("no root filesystem image (scripts/fetch-rootfs.sh)")
 
 CASES: dict[str, tuple[str, list[str]]] = {
     "python3": (
@@ -47,12 +47,6 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ["-c", 'while read -r l; do echo "$l"; done < /etc/os-release; echo $((6 * 7))'],
     ),
 }
-# `make tiers` runs this suite again with every block compiled before it runs (TBWASM_TIER=jit):
-# python3's start then takes minutes (4 min measured), sqlite3's a good part of one and lua's
-# 30 s under Node; lua natively (a dynamic program) and busybox still cover the image there.
-SLOW_IN_JIT = {(p, r) for p in ("python3", "python3-i") for r in ("native", "node")}
-SLOW_IN_JIT |= {("sqlite3", "native")}
-SLOW_IN_JIT |= {("sqlite3", "node"), ("lua", "node")}
 STDIN = {"python3-i": b"x = 6 * 7\nx\nimport sys; sys.flags.interactive\n"}
 RUNNERS = ["native", pytest.param("node", marks=pytest.mark.node)]
 
@@ -76,7 +70,7 @@ def run(runner: str, prog: str, args: list[str], stdin: bytes) -> subprocess.Com
 @pytest.fixture(scope="module")
 def reference() -> dict[str, subprocess.CompletedProcess]:
     if not helpers.have_qemu():
-        pytest.skip("qemu-riscv64 not installed")
+        pytest.fail("qemu-riscv64 not installed (scripts/setup.sh)")
     return {
         name: subprocess.run(
             ["qemu-riscv64", "-L", str(ROOTFS), str(ROOTFS) + prog, *args],
@@ -92,8 +86,6 @@ def reference() -> dict[str, subprocess.CompletedProcess]:
 @pytest.mark.parametrize("runner", RUNNERS)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_image_program_matches_qemu(reference, runner: str, name: str) -> None:
-    if os.environ.get("TBWASM_TIER") == "jit" and (name, runner) in SLOW_IN_JIT:
-        pytest.skip(f"{name} takes minutes with every block compiled first")
     prog, args = CASES[name]
     r = run(runner, prog, args, STDIN.get(name, b""))
     ref = reference[name]

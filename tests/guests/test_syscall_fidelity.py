@@ -25,9 +25,9 @@ Run = subprocess.CompletedProcess[bytes]
 def sysfid() -> Path:
     p = helpers.guest_path("sysfid")
     if not p.exists():
-        pytest.skip(f"{p} missing (guests/build.sh sysfid)")
+        pytest.fail(f"{p} missing (guests/build.sh sysfid)")
     if not helpers.have_qemu():
-        pytest.skip("qemu-riscv64 not installed")
+        pytest.fail("qemu-riscv64 not installed (scripts/setup.sh)")
     return p
 
 
@@ -124,7 +124,7 @@ def test_riscv_hwprobe_reports_what_is_implemented(sysfid: Path) -> None:
 
     q10 = helpers.qemu10()
     if q10 is None:
-        pytest.skip(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
+        pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
     import rvrun  # tests/differential: the qemu 10 CPU with exactly tbwasm's extensions
 
     q = subprocess.run(

@@ -17,7 +17,7 @@ SETUP_TIMEOUT = 600
 def web_assets() -> Path:
     """Run scripts/setup-web.sh once (idempotent; rebuilds the wheel if py_backend changed)."""
     if shutil.which("node") is None:
-        pytest.skip("node not installed")
+        pytest.fail("node not installed (scripts/setup.sh)")
     r = subprocess.run(
         ["bash", str(REPO / "scripts" / "setup-web.sh")],
         cwd=REPO,

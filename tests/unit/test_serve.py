@@ -67,7 +67,7 @@ def test_rootfs_files_but_never_through_symlinks(base: str) -> None:
     image's links name guest paths: followed on the server they could leave the image)."""
     rootfs = REPO / "static" / "rootfs"
     if not (rootfs / ".tbwasm-index.json").is_file():
-        pytest.skip("no root filesystem image (scripts/fetch-rootfs.sh)")
+        pytest.fail("no root filesystem image (scripts/fetch-rootfs.sh)")
     status, h, body = get(base + "rootfs/.tbwasm-index.json")
     assert status == 200 and h["Content-Type"] == "application/json" and b'"entries"' in body
     status, _, body = get(base + "rootfs/usr/bin/busybox")
@@ -83,7 +83,7 @@ def test_rootfs_gzip_copies_to_clients_that_accept_gzip(base: str) -> None:
     rootfs = REPO / "static" / "rootfs"
     packed = rootfs / ".tbwasm-gz" / "usr" / "bin" / "busybox.gz"
     if not packed.is_file():
-        pytest.skip("no gzip copies (scripts/fetch-rootfs.sh)")
+        pytest.fail("no gzip copies (scripts/fetch-rootfs.sh)")
     plain = (rootfs / "usr" / "bin" / "busybox").read_bytes()
     status, h, body = get(base + "rootfs/usr/bin/busybox", {"Accept-Encoding": "gzip, br"})
     assert status == 200 and h["Content-Encoding"] == "gzip" and h["Vary"] == "Accept-Encoding"

@@ -8,10 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import wasmtime
 
 from py_backend.wasm.builder import FunctionBuilder, ModuleBuilder, ValType
-
-wasmtime = pytest.importorskip("wasmtime")
 
 I32, I64, F32, F64 = ValType.I32, ValType.I64, ValType.F32, ValType.F64
 

@@ -73,7 +73,6 @@ def _tb_module(table_slot: int, next_slot: int, counter_addr: int) -> bytes:
     return m.to_bytes()
 
 
-@pytest.mark.skipif(NODE is None, reason="node not installed")
 def test_return_call_indirect_chain_in_v8() -> None:
     """Node 20 (V8 11.3) has tail calls on by default: no --experimental-wasm-return-call.
     A million alternations between two modules would overflow V8's stack without them."""
@@ -83,7 +82,6 @@ def test_return_call_indirect_chain_in_v8() -> None:
     assert report["left"] == 0
 
 
-@pytest.mark.skipif(NODE is None, reason="node not installed")
 def test_v8_rejects_invalid_module() -> None:
     m = ModuleBuilder()
     fb = m.function(m.func_type([], [ValType.I64]))

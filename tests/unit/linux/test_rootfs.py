@@ -177,7 +177,6 @@ def test_index_command_and_from_dir(tree: Path) -> None:
         Rootfs.from_dir(str(tree / "nope"))
 
 
-@pytest.mark.skipif(not BUSYBOX.is_file(), reason="no guests/bin/busybox (fetch-busybox.sh)")
 def test_busybox_runs_from_a_rootfs_tree(tree: Path) -> None:
     """`tbwasm run --rootfs DIR /bin/sh`: the program and its applet links come from the tree;
     what the guest writes is not written to the tree."""
@@ -218,7 +217,6 @@ def test_busybox_runs_from_a_rootfs_tree(tree: Path) -> None:
     assert r.stderr == "tbwasm: cannot read /bin/nope in the rootfs: No such file or directory\n"
 
 
-@pytest.mark.skipif(not BUSYBOX.is_file(), reason="no guests/bin/busybox (fetch-busybox.sh)")
 def test_machines_sharing_a_rootfs_each_get_their_own_program(tree: Path) -> None:
     """A program given as bytes is /bin/program (its /proc/self/exe, which busybox executes for
     its applets); in a tree kept over runs, each run's program replaces the last one's, also
