@@ -43,6 +43,7 @@ from .linux.threads import (
     CLONE_PARENT_SETTID,
     CLONE_VFORK,
     Wait,
+    child_cpu,
 )
 from .linux.tty import Caller, Tty
 from .linux.ttyfile import Terminal
@@ -1171,12 +1172,7 @@ class System:
         child._configure(mem, parent._options, fresh=True)
         child.space = space
         child.aspace = parent.aspace.fork(mem, child._code_written)
-        cpu = bytearray(parent.mem.read(abi.CPU, abi.CPU_SIZE))
-        struct.pack_into("<Q", cpu, 8 * 10, 0)  # the child's fork returns 0
-        if newsp:
-            struct.pack_into("<Q", cpu, 8 * 2, newsp)
-        struct.pack_into("<I", cpu, abi.CPU_RES_VALID - abi.CPU, 0)
-        mem.write(abi.CPU, bytes(cpu))
+        mem.write(abi.CPU, child_cpu(parent.mem.read(abi.CPU, abi.CPU_SIZE), newsp))
         child.process = parent.process
         child.linux = parent.linux.fork(child.aspace, proc.pid)
         child._attach_linux()

@@ -48,16 +48,13 @@ export class StdinRing {
 
   // ---- reader side (worker) ----
   /**
-   * poll(n, timeoutMs, stopped, beforeWait): up to n bytes that arrive within timeoutMs, null for
-   * EOF (also when stopped), undefined when the time ran out (the guest's terminal polls its
-   * input this way while every guest process waits).
-   *
-   * Block until input, EOF or stop; returns up to n bytes, or null for EOF (also when stopped).
+   * Up to n bytes that arrive within timeoutMs (Infinity: no limit), null for EOF (also when
+   * stopped), undefined when the time ran out (the guest's terminal polls its input this way
+   * while every guest process waits).
    * @param {() => boolean} stopped
    * @param {() => void} [beforeWait] called once before blocking (e.g. flush output)
    */
   poll(n, timeoutMs, stopped, beforeWait) {
-    // Like read, but gives up after timeoutMs (Infinity: never): returns undefined then.
     const end = performance.now() + timeoutMs;
     let waited = false;
     for (;;) {
@@ -84,27 +81,8 @@ export class StdinRing {
     }
   }
 
+  /** Block until input, EOF or stop: up to n bytes, or null for EOF (also when stopped). */
   read(n, stopped, beforeWait) {
-    let waited = false;
-    for (;;) {
-      const seq = Atomics.load(this.hdr, SEQ);
-      const w = Atomics.load(this.hdr, W);
-      const r = Atomics.load(this.hdr, R);
-      if (w > r) {
-        const k = Math.min(n, w - r);
-        const out = new Uint8Array(k);
-        for (let i = 0; i < k; i++) out[i] = this.data[(r + i) % this.cap];
-        Atomics.store(this.hdr, R, r + k);
-        return out;
-      }
-      if (Atomics.load(this.hdr, EOFS) > 0) {
-        Atomics.sub(this.hdr, EOFS, 1);
-        return null;
-      }
-      if (stopped()) return null;
-      if (!waited && beforeWait) beforeWait();
-      waited = true;
-      Atomics.wait(this.hdr, SEQ, seq, 250);
-    }
+    return this.poll(n, Infinity, stopped, beforeWait);
   }
 }

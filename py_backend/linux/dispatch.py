@@ -15,3 +15,9 @@ def syscall_nr(*nrs: int) -> Callable[[Handler], Handler]:
         return fn
 
     return mark
+
+
+def s32(x: int) -> int:
+    """A system call argument (a 64-bit register) as the C int it carries."""
+    x &= 0xFFFFFFFF
+    return x - (1 << 32) if x & 0x80000000 else x

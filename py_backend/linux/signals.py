@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 
 from .. import abi
 from . import errors as E
+from .dispatch import s32 as _s32
 from .errors import EmulatorError, GuestFault, GuestSignal, SyscallError
 from .mm import PAGE, SIGTRAMP_ADDR, AddressSpace
 
@@ -125,11 +126,6 @@ def signal_name(sig: int) -> str:
     if sig in SIGNAL_NAMES:
         return SIGNAL_NAMES[sig]
     return f"SIGRT_{sig - 32}" if 32 <= sig <= NSIG else f"signal {sig}"
-
-
-def _s32(x: int) -> int:
-    x &= 0xFFFFFFFF
-    return x - (1 << 32) if x & 0x80000000 else x
 
 
 def siginfo(signo: int, code: int, *, addr: int | None = None, pid: int = 0, uid: int = 0) -> bytes:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..isa.table import ROWS
 from . import errors as E
+from .dispatch import s32 as _s32
 from .dispatch import syscall_nr
 from .errors import SyscallError, WouldBlock
 from .mm import PAGE
@@ -104,11 +105,6 @@ def hwprobe_value(key: int) -> int | None:
         HWPROBE_TIME_CSR_FREQ: TIME_CSR_FREQ,
         HWPROBE_MISALIGNED_SCALAR_PERF: HWPROBE_MISALIGNED_FAST,
     }.get(key)
-
-
-def _s32(x: int) -> int:
-    x &= 0xFFFFFFFF
-    return x - (1 << 32) if x & 0x80000000 else x
 
 
 def _s64(x: int) -> int:

@@ -13,7 +13,7 @@ import struct
 from typing import TYPE_CHECKING, Protocol
 
 from . import errors as E
-from .dispatch import syscall_nr
+from .dispatch import s32, syscall_nr
 from .errors import ExecImage, SyscallError, WouldBlock
 from .procs import (
     P_ALL,
@@ -43,15 +43,6 @@ CHILD_SIGNALS = 0xFF  # CSIGNAL: the signal the child sends its parent on exit
 
 class ProcessHooks(Protocol):
     def fork(self, flags: int, newsp: int, ptid: int, tls: int, ctid: int) -> int: ...
-
-
-def s32(x: int) -> int:
-    x &= 0xFFFFFFFF
-    return x - (1 << 32) if x & 0x80000000 else x
-
-
-def _i32(x: int) -> int:
-    return s32(x)
 
 
 class ProcessCalls:

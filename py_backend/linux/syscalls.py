@@ -111,11 +111,6 @@ class Writer(Protocol):
     def write(self, data: bytes, /) -> object: ...
 
 
-def s32(x: int) -> int:
-    x &= 0xFFFFFFFF
-    return x - (1 << 32) if x & 0x80000000 else x
-
-
 def s64(x: int) -> int:
     x &= MASK64
     return x - (1 << 64) if x >> 63 else x
@@ -129,7 +124,7 @@ def _ts(ns: int) -> bytes:
     return struct.pack("<qq", ns // 1_000_000_000, ns % 1_000_000_000)
 
 
-from .dispatch import Handler, syscall_nr  # noqa: E402  (re-exported)
+from .dispatch import Handler, s32, syscall_nr  # noqa: E402  (re-exported)
 from .procs import Proc, ProcessTable  # noqa: E402
 from .sys_extra import ExtraSyscalls  # noqa: E402
 from .sys_proc import ProcessCalls, ProcessHooks  # noqa: E402
@@ -225,14 +220,17 @@ class Linux(ProcessCalls, ExtraSyscalls):
                     table[nr] = (name[4:], fn)
         return table
 
-    def _clone_for(self, aspace: AddressSpace, signals: Signals, name: bytes) -> Linux:
+    def _clone_for(
+        self, aspace: AddressSpace, signals: Signals, name: bytes, pid: int | None = None
+    ) -> Linux:
         new = copy.copy(self)
+        new.pid = self.pid if pid is None else pid
         new.aspace = aspace
         new.fds = dict(self.fds)
         new.cloexec = set(self.cloexec)
         new.vfs = copy.copy(self.vfs)  # the same tree; its own cwd and umask
         new._signals = signals
-        new.threads = Threads(aspace, signals, pid=self.pid, name=name, sleep=self.sleep)
+        new.threads = Threads(aspace, signals, pid=new.pid, name=name, sleep=self.sleep)
         new.threads.trace = self.threads.trace
         new.rlimits = dict(self.rlimits)
         new.unknown_syscalls = []
@@ -243,11 +241,7 @@ class Linux(ProcessCalls, ExtraSyscalls):
         """The child's Linux state (fork): a copy of the descriptor table naming the same open
         file descriptions, the same tree with its own cwd, the signal actions and mask."""
         sig = self._signals.fork(aspace, pid)
-        child = self._clone_for(aspace, sig, self.threads.current.name)
-        child.pid = pid
-        name = self.threads.current.name
-        child.threads = Threads(aspace, sig, pid=pid, name=name, sleep=self.sleep)
-        child.threads.trace = self.threads.trace
+        child = self._clone_for(aspace, sig, self.threads.current.name, pid)
         child.start_ns = time.monotonic_ns()
         for of in child.fds.values():
             of.refs += 1

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from .. import abi
 from . import errors as E
+from .dispatch import s32 as _s32
 from .errors import EmulatorError, GuestExit, GuestFault, SyscallError
 from .mm import AddressSpace
 from .signals import SI_TKILL, Signals, ThreadSignalState, siginfo
@@ -93,9 +94,17 @@ FUTEX_NAMES = {
 }  # fmt: skip
 
 
-def _s32(x: int) -> int:
-    x &= 0xFFFFFFFF
-    return x - (1 << 32) if x & 0x80000000 else x
+def child_cpu(cpu: bytes, newsp: int, tls: int | None = None) -> bytes:
+    """The CPU state a clone (thread or process) starts with: the caller's, with a0 = 0 (clone
+    returns 0 in the child), sp = newsp if given, tp = tls if given, no LR reservation."""
+    out = bytearray(cpu)
+    struct.pack_into("<Q", out, abi.x_addr(10) - abi.CPU, 0)
+    if newsp:
+        struct.pack_into("<Q", out, abi.x_addr(2) - abi.CPU, newsp)
+    if tls is not None:
+        struct.pack_into("<Q", out, abi.x_addr(4) - abi.CPU, tls)
+    struct.pack_into("<I", out, abi.CPU_RES_VALID - abi.CPU, 0)
+    return bytes(out)
 
 
 @dataclass(slots=True, eq=False)
@@ -197,14 +206,10 @@ class Threads:
             return -E.EAGAIN
         tid = self.next_tid
         self.next_tid += 1
-        cpu = bytearray(self.mem.read(abi.CPU, abi.CPU_SIZE))
-        struct.pack_into("<Q", cpu, 8 * 10, 0)
-        if newsp:
-            struct.pack_into("<Q", cpu, 8 * 2, newsp)
-        if flags & CLONE_SETTLS:
-            struct.pack_into("<Q", cpu, 8 * 4, tls)
-        struct.pack_into("<I", cpu, abi.CPU_RES_VALID - abi.CPU, 0)
-        child = Thread(tid, self.current.name, bytes(cpu), self.signals.new_thread())
+        cpu = child_cpu(
+            self.mem.read(abi.CPU, abi.CPU_SIZE), newsp, tls if flags & CLONE_SETTLS else None
+        )
+        child = Thread(tid, self.current.name, cpu, self.signals.new_thread())
         if flags & CLONE_CHILD_CLEARTID:
             child.clear_child_tid = ctid
         # put_user in copy_process: a bad address is not an error
