@@ -8,8 +8,8 @@ All addresses below are byte offsets in the single Wasm linear memory (wasm32). 
 laid out as::
 
     0x0000_0000  NULL_GUARD   never used (a zero pointer in any host structure is a bug)
-    CTX          WasmContext  tb_ptr, exit reason, exit argument, instruction budget, link request,
-                              hot threshold, miss target, tier-0 instruction count
+    CTX          WasmContext  exit argument, instruction budget, TB and tier-0 instruction counts,
+                              link request, hot threshold, miss target
     CPU          CPU state    x0..x31, f0..f31 (raw 64-bit), pc, fflags, frm, LR/SC reservation
     LINK_SLOTS   per-TB link slots: MAX_TBS x LINK_SLOTS_PER_TB x i32 (target TB id, 0 = unlinked)
     JMP_CACHE    pc -> TB cache: JMP_CACHE_ENTRIES x {guest pc: i64, tb id: i32, pad}
@@ -35,18 +35,18 @@ PAGE_SIZE = 1 << PAGE_SHIFT
 WASM_PAGE = 65536
 
 # --- WasmContext -----------------------------------------------------------------------------
+# What generated code and the host exchange besides the CPU state.  The exit reason is not here:
+# every TB function returns it, and tier 0 / compiled code never need to read it back.
 CTX = 0x1000
-CTX_TB_PTR = CTX + 0  # i32: id of the TB to run next, 0 = none (exit to the host)
-CTX_EXIT_REASON = CTX + 4  # i32: an ExitReason
-CTX_EXIT_ARG = CTX + 8  # i64: fault address, invalidated address, ...
-CTX_BUDGET = CTX + 16  # i64: guest instructions left in this slice (signed)
-CTX_LINK_FROM = CTX + 24  # i32: TB whose goto_tb found its link slot empty
-CTX_LINK_SLOT = CTX + 28  # i32: which of its slots (0 = taken / fallthrough, 1 = other)
-CTX_TB_COUNT = CTX + 32  # i64: TB entries executed (chain hits = this - host calls)
+CTX_EXIT_ARG = CTX + 0  # i64: fault address, invalidated address, ...
+CTX_BUDGET = CTX + 8  # i64: guest instructions left in this slice (signed)
+CTX_TB_COUNT = CTX + 16  # i64: TB entries executed (chain hits = this - host calls)
+CTX_INTERP_INSNS = CTX + 24  # i64: guest instructions executed by tier 0
+CTX_LINK_FROM = CTX + 32  # i32: TB whose goto_tb found its link slot empty
+CTX_LINK_SLOT = CTX + 36  # i32: which of its slots (0 = taken / fallthrough, 1 = other)
 CTX_HOT_THRESHOLD = CTX + 40  # u32: tier 0 exits HOT when a block entry's counter reaches it
 CTX_MISS_TB = CTX + 44  # i32: table index compiled code tail-calls on a jump-cache miss (0: LOOKUP)
-CTX_INTERP_INSNS = CTX + 48  # i64: guest instructions executed by tier 0
-CTX_SIZE = 64
+CTX_SIZE = 48
 
 # Execution tiers every host offers (--tier): "tiered" interprets cold code in tier 0 and
 # compiles blocks entered HOT_THRESHOLD times; "interp" never compiles; "jit" compiles every
@@ -97,31 +97,47 @@ MAX_TBS = 65536  # TB ids are FIRST_TB..MAX_TBS-1; table index == TB id
 LINK_SLOTS_END = LINK_SLOTS + MAX_TBS * LINK_SLOTS_PER_TB * 4
 
 
+LINK_SLOT_SHIFT = 2  # a slot is an i32
+LINK_TB_SHIFT = LINK_SLOT_SHIFT + (LINK_SLOTS_PER_TB - 1).bit_length()  # a TB's slots, in bytes
+
+
 def link_slot_addr(tb: int, slot: int) -> int:
-    return LINK_SLOTS + (tb * LINK_SLOTS_PER_TB + slot) * 4
+    return LINK_SLOTS + (tb << LINK_TB_SHIFT) + (slot << LINK_SLOT_SHIFT)
+
+
+def link_slot_of(addr: int) -> tuple[int, int]:
+    """The (TB id, slot) whose link slot is at `addr`: link_slot_addr inverted with shifts, as
+    codegen's chain exit does in Wasm (LINK_SLOTS_PER_TB is a power of two)."""
+    off = addr - LINK_SLOTS
+    return off >> LINK_TB_SHIFT, off >> LINK_SLOT_SHIFT & (LINK_SLOTS_PER_TB - 1)
 
 
 # --- pc -> TB cache (goto_ptr, and tier 0's hand-over to compiled code) and hot counters --------
 JMP_CACHE = 0x100000
 JMP_CACHE_ENTRIES = 65536  # power of two; index = jmp_cache_index(pc)
-JMP_CACHE_ENTRY_SIZE = 16  # {pc: i64 at +0, tb: i32 at +8}
+JMP_CACHE_ENTRY_SIZE = 16  # {pc: i64 at +0, tb: i32 at +8}; a power of two
+JMP_CACHE_ENTRY_SHIFT = JMP_CACHE_ENTRY_SIZE.bit_length() - 1
+JMP_CACHE_TB = 8  # offset of the TB id in an entry
+JMP_CACHE_FOLD = 16  # the index folds pc >> JMP_CACHE_FOLD into pc
+HOT_COUNTER_SIZE = 4  # u32 counters, so a counter's offset is an entry's >> HOT_COUNTER_SHIFT
+HOT_COUNTER_SHIFT = JMP_CACHE_ENTRY_SHIFT - 2
 HOT_COUNTERS = JMP_CACHE + JMP_CACHE_ENTRIES * JMP_CACHE_ENTRY_SIZE
-STATE_END = HOT_COUNTERS + JMP_CACHE_ENTRIES * 4
+STATE_END = HOT_COUNTERS + JMP_CACHE_ENTRIES * HOT_COUNTER_SIZE
 
 
 def jmp_cache_index(pc: int) -> int:
     """Direct-mapped, on pc bits 1..16 folded with bits 17..32, so that code 128 KiB apart (a
     program and its shared libraries) does not alias.  codegen.emit_jmp_cache_offset is the
-    Wasm side of this function."""
-    return ((pc ^ (pc >> 16)) >> 1) & (JMP_CACHE_ENTRIES - 1)
+    Wasm side of this function (tests/unit/test_abi_layout.py runs both)."""
+    return ((pc ^ (pc >> JMP_CACHE_FOLD)) >> 1) & (JMP_CACHE_ENTRIES - 1)
 
 
 def jmp_cache_entry(pc: int) -> int:
-    return JMP_CACHE + jmp_cache_index(pc) * JMP_CACHE_ENTRY_SIZE
+    return JMP_CACHE + (jmp_cache_index(pc) << JMP_CACHE_ENTRY_SHIFT)
 
 
 def hot_counter_addr(pc: int) -> int:
-    return HOT_COUNTERS + jmp_cache_index(pc) * 4
+    return HOT_COUNTERS + jmp_cache_index(pc) * HOT_COUNTER_SIZE
 
 
 # --- guest memory and its page table -----------------------------------------------------------
@@ -144,7 +160,7 @@ class PageFlags(IntFlag):
 
 
 class ExitReason(IntEnum):
-    """Value returned by a TB function and stored in CTX_EXIT_REASON; tb_ptr is 0 on every exit.
+    """Value returned by a TB function (and by tier 0) to the host's dispatch loop.
 
     pc in the CPU state is the guest pc at which execution resumes (or faulted).
     """
@@ -169,16 +185,24 @@ class ExitReason(IntEnum):
     IDLE = 14
 
 
-# Signals a guest can die from, as Linux numbers them.
-SIGNALS = {
-    "SIGILL": 4,
-    "SIGTRAP": 5,
-    "SIGABRT": 6,
-    "SIGBUS": 7,
-    "SIGFPE": 8,
-    "SIGKILL": 9,
-    "SIGSEGV": 11,
-}
+
+# --- what hosts report besides the guest's own exit status --------------------------------------
+class HostStatus(IntEnum):
+    """Exit statuses of a run that are not the guest's (which is its exit code, or 128 + the
+    signal that killed it).  Every host (the CLIs, the page, Node) reports these."""
+
+    USAGE = 2  # a bad command line or option, or a program the loader rejects (one line said)
+    INTERNAL = 70  # an emulator bug or a trap in generated code (EX_SOFTWARE)
+    # The host stopped the guest: the page's Stop, --timeout, a runaway guest.  A shell reports
+    # an interrupted job as 128 + SIGINT, and so do we, with STOPPED_MESSAGE on stderr.
+    STOPPED = 130
+
+
+STOPPED_MESSAGE = "tbwasm: stopped"
+# Guest instructions a slice runs before a budget exit lets the host look around (Stop, the
+# terminal's input, another thread or process).  5,000,000 is ~10 ms of compiled code and
+# ~100 ms of tier 0; 1,000,000 cost the CLI 5-7% on bench.elf with no better response.
+DEFAULT_BUDGET = 5_000_000
 
 # Signature of every TB function: () -> i32 (an ExitReason).  The shared funcref table is indexed
 # by TB id; modules import the memory as env.mem and the table as env.tbl.
@@ -189,13 +213,12 @@ IMPORT_TABLE = "tbl"
 
 def as_dict() -> dict[str, Any]:
     names = [
-        "PAGE_SHIFT", "PAGE_SIZE", "WASM_PAGE", "CTX", "CTX_TB_PTR", "CTX_EXIT_REASON",
-        "CTX_EXIT_ARG", "CTX_BUDGET", "CTX_LINK_FROM", "CTX_LINK_SLOT", "CTX_TB_COUNT",
+        "PAGE_SHIFT", "PAGE_SIZE", "WASM_PAGE", "CTX", "CTX_EXIT_ARG", "CTX_BUDGET", "CTX_LINK_FROM", "CTX_LINK_SLOT", "CTX_TB_COUNT",
         "CTX_HOT_THRESHOLD", "CTX_MISS_TB", "CTX_INTERP_INSNS", "INTERP_TB", "FIRST_TB",
         "CTX_SIZE", "CPU",
         "CPU_X", "CPU_F", "CPU_PC", "CPU_FFLAGS", "CPU_FRM", "CPU_RES_ADDR", "CPU_RES_VALID",
         "CPU_RES_VALUE", "CPU_X0_SINK", "CPU_SIZE", "JMP_CACHE", "JMP_CACHE_ENTRIES",
-        "JMP_CACHE_ENTRY_SIZE",
+        "JMP_CACHE_ENTRY_SIZE", "JMP_CACHE_TB", "HOT_COUNTER_SIZE",
         "LINK_SLOTS", "LINK_SLOTS_PER_TB", "MAX_TBS", "LINK_SLOTS_END", "HOT_COUNTERS",
         "STATE_END", "GUEST_SIZE",
         "GUEST_PAGES", "PAGE_TABLE", "GUEST_BASE", "GUARD_SIZE", "MEMORY_BYTES", "MEMORY_PAGES",
@@ -212,7 +235,11 @@ def as_dict() -> dict[str, Any]:
             "hot_threshold": HOT_THRESHOLD,
             "loop_weight": LOOP_WEIGHT,
         },
-        "signals": dict(SIGNALS),
+        "host": {
+            "status": {s.name: s.value for s in HostStatus},
+            "stopped_message": STOPPED_MESSAGE,
+            "default_budget": DEFAULT_BUDGET,
+        },
     }
 
 
@@ -228,7 +255,13 @@ def _check_layout() -> None:
     assert CTX_INTERP_INSNS + 8 <= CTX + CTX_SIZE
     assert CPU + CPU_SIZE <= LINK_SLOTS
     assert LINK_SLOTS_END <= JMP_CACHE < HOT_COUNTERS < STATE_END <= PAGE_TABLE
-    assert JMP_CACHE_ENTRIES & (JMP_CACHE_ENTRIES - 1) == 0
+    # codegen and tier 0 index with masks and shifts: these sizes must be powers of two
+    for n in (JMP_CACHE_ENTRIES, JMP_CACHE_ENTRY_SIZE, LINK_SLOTS_PER_TB, HOT_COUNTER_SIZE):
+        assert n & (n - 1) == 0, n
+    assert JMP_CACHE_ENTRY_SIZE == HOT_COUNTER_SIZE << HOT_COUNTER_SHIFT
+    assert JMP_CACHE_TB + 4 <= JMP_CACHE_ENTRY_SIZE
+    assert all(link_slot_of(link_slot_addr(t, s)) == (t, s) for t in (0, 1, MAX_TBS - 1)
+               for s in range(LINK_SLOTS_PER_TB))  # fmt: skip
     assert PAGE_TABLE + GUEST_PAGES <= GUEST_BASE
     assert MEMORY_BYTES % WASM_PAGE == 0 and MEMORY_BYTES < 1 << 32
 

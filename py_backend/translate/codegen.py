@@ -74,11 +74,12 @@ def trans(*names: str) -> Callable[[Semantics], Semantics]:
 
 
 def emit_jmp_cache_offset(f: FunctionBuilder, pc_local: int) -> None:
-    """Push the i32 byte offset in JMP_CACHE of the entry for the i64 guest pc in `pc_local`
-    (abi.jmp_cache_index * JMP_CACHE_ENTRY_SIZE; the hot counter is at a quarter of it)."""
+    """Push the i32 byte offset in JMP_CACHE of the entry for the i64 guest pc in `pc_local`:
+    ``abi.jmp_cache_entry(pc) - JMP_CACHE`` (the hot counter's offset in HOT_COUNTERS is this
+    >> HOT_COUNTER_SHIFT)."""
     f.local_get(pc_local)
     f.local_get(pc_local)
-    f.i64_const(16)
+    f.i64_const(abi.JMP_CACHE_FOLD)
     f.i64_shr_u()
     f.i64_xor()
     f.i32_wrap_i64()
@@ -86,7 +87,7 @@ def emit_jmp_cache_offset(f: FunctionBuilder, pc_local: int) -> None:
     f.i32_shr_u()
     f.i32_const(abi.JMP_CACHE_ENTRIES - 1)
     f.i32_and()
-    f.i32_const(4)
+    f.i32_const(abi.JMP_CACHE_ENTRY_SHIFT)
     f.i32_shl()
 
 
@@ -307,16 +308,9 @@ class Ctx:
             f.i64_store(abi.f_addr(r))
 
     def _return_to_host(self, reason: int) -> None:
-        """ctx.tb_ptr = 0; ctx.exit_reason = reason; return reason.  Registers already stored."""
-        f = self.f
-        f.i32_const(0)
-        f.i32_const(0)
-        f.i32_store(abi.CTX_TB_PTR)
-        f.i32_const(0)
-        f.i32_const(reason)
-        f.i32_store(abi.CTX_EXIT_REASON)
-        f.i32_const(reason)
-        f.return_()
+        """return reason (the registers are already stored)."""
+        self.f.i32_const(reason)
+        self.f.return_()
 
     def goto_tb(self, slot: int, target: Value) -> None:
         """Direct jump to a static target: a branch to the dispatch loop when the target is in
@@ -360,19 +354,19 @@ class Ctx:
         f.local_get(t)
         f.return_call_indirect(self.type_idx)
         f.end()
-        # slot address -> (TB id, slot) for the host
+        # slot address -> (TB id, slot) for the host: abi.link_slot_of
         f.i32_const(0)
         f.local_get(self.xslot)
         f.i32_const(abi.LINK_SLOTS)
         f.i32_sub()
-        f.i32_const(2 + (abi.LINK_SLOTS_PER_TB - 1).bit_length())
+        f.i32_const(abi.LINK_TB_SHIFT)
         f.i32_shr_u()
         f.i32_store(abi.CTX_LINK_FROM)
         f.i32_const(0)
         f.local_get(self.xslot)
         f.i32_const(abi.LINK_SLOTS)
         f.i32_sub()
-        f.i32_const(2)
+        f.i32_const(abi.LINK_SLOT_SHIFT)
         f.i32_shr_u()
         f.i32_const(abi.LINK_SLOTS_PER_TB - 1)
         f.i32_and()
@@ -394,7 +388,7 @@ class Ctx:
         f.i64_eq()
         f.if_()
         f.local_get(e)
-        f.i32_load(abi.JMP_CACHE + 8)
+        f.i32_load(abi.JMP_CACHE + abi.JMP_CACHE_TB)
         f.local_tee(t)
         f.if_()
         f.local_get(t)
@@ -424,12 +418,6 @@ class Ctx:
         f.i32_const(0)
         f.local_get(self.xarg)
         f.i64_store(abi.CTX_EXIT_ARG)
-        f.i32_const(0)
-        f.i32_const(0)
-        f.i32_store(abi.CTX_TB_PTR)
-        f.i32_const(0)
-        f.local_get(self.xreason)
-        f.i32_store(abi.CTX_EXIT_REASON)
         f.local_get(self.xreason)
         f.return_()
 

@@ -11,7 +11,7 @@
   (func (;0;) (type 1) (param i32) (result i32)
     (local i64 i32 i64 i32 i64 i64 i64 i64 i64 i32 i32 i32)
     i32.const 0
-    i64.load offset=4112
+    i64.load offset=4104
     local.set 5
     i32.const 0
     i64.load offset=4360
@@ -60,7 +60,7 @@
         end
         i32.const 0
         local.get 5
-        i64.store offset=4112
+        i64.store offset=4104
         i32.const 0
         local.get 9
         i64.store offset=4360
@@ -69,19 +69,13 @@
         i64.store offset=4864
         i32.const 0
         local.get 3
-        i64.store offset=4104
-        i32.const 0
-        i32.const 0
-        i32.store offset=4096
-        i32.const 0
-        local.get 2
-        i32.store offset=4100
+        i64.store offset=4096
         local.get 2
         return
       end
       i32.const 0
       local.get 5
-      i64.store offset=4112
+      i64.store offset=4104
       i32.const 0
       local.get 9
       i64.store offset=4360
@@ -120,18 +114,12 @@
         local.get 11
         return_call_indirect (type 0)
       end
-      i32.const 0
-      i32.const 0
-      i32.store offset=4096
-      i32.const 0
-      i32.const 2
-      i32.store offset=4100
       i32.const 2
       return
     end
     i32.const 0
     local.get 5
-    i64.store offset=4112
+    i64.store offset=4104
     i32.const 0
     local.get 9
     i64.store offset=4360
@@ -151,7 +139,7 @@
     i32.sub
     i32.const 3
     i32.shr_u
-    i32.store offset=4120
+    i32.store offset=4128
     i32.const 0
     local.get 4
     i32.const 131072
@@ -160,13 +148,7 @@
     i32.shr_u
     i32.const 1
     i32.and
-    i32.store offset=4124
-    i32.const 0
-    i32.const 0
-    i32.store offset=4096
-    i32.const 0
-    i32.const 1
-    i32.store offset=4100
+    i32.store offset=4132
     i32.const 1
     return
     unreachable

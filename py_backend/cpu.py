@@ -1,0 +1,143 @@
+"""The guest hart's registers where generated code keeps them: the CPU area of a Wasm memory.
+
+`CpuState` is the one Python view of that area (``abi.CPU`` .. ``CPU_SIZE``): the machine
+reads system call arguments and moves pc through it, the Linux layer saves and restores it for
+signal frames (``linux/signals.py``), thread switches and clones (``linux/threads.py``) and
+fork (``machine.System``), and the host-side instruction emulators (``translate/interp.py``)
+use it as their ``HartState``.  Generated code addresses the same fields through ``abi.x_addr``
+/ ``f_addr`` / ``CPU_*`` directly.
+
+A `snapshot` is the area's bytes; `CpuState.detached` views a snapshot (a thread that is not
+running, a clone being prepared) through the same API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import abi
+from .memory import BufferMemory, RawMemory
+
+MASK64 = (1 << 64) - 1
+_X1 = abi.x_addr(1)
+_XREGS = 32 * 8
+
+
+class CpuState:
+    __slots__ = ("_instret", "_off", "mem")
+
+    def __init__(
+        self, mem: RawMemory, instret: Callable[[], int] | None = None, base: int = abi.CPU
+    ) -> None:
+        """`mem` holds the CPU area at `base` (abi.CPU in a Wasm memory); `instret` counts the
+        instructions retired (the rdinstret/rdcycle CSRs of interp.emulate)."""
+        self.mem = mem
+        self._instret = instret
+        self._off = base - abi.CPU
+
+    @classmethod
+    def detached(cls, snapshot: bytes) -> CpuState:
+        """A CpuState over a copy of `snapshot` (its changes show in `snapshot()`)."""
+        return cls(BufferMemory(bytearray(snapshot)), base=0)
+
+    def _u64(self, addr: int) -> int:
+        return int.from_bytes(self.mem.read(addr + self._off, 8), "little")
+
+    def _w64(self, addr: int, v: int) -> None:
+        self.mem.write(addr + self._off, (v & MASK64).to_bytes(8, "little"))
+
+    def _u32(self, addr: int) -> int:
+        return int.from_bytes(self.mem.read(addr + self._off, 4), "little")
+
+    def _w32(self, addr: int, v: int) -> None:
+        self.mem.write(addr + self._off, (v & 0xFFFFFFFF).to_bytes(4, "little"))
+
+    # --- single registers (interp.HartState) -----------------------------------------------------
+    def get_x(self, r: int) -> int:
+        return self._u64(abi.x_addr(r)) if r else 0
+
+    def set_x(self, r: int, v: int) -> None:
+        if r:
+            self._w64(abi.x_addr(r), v)
+
+    def get_f(self, r: int) -> int:
+        return self._u64(abi.f_addr(r))
+
+    def set_f(self, r: int, v: int) -> None:
+        self._w64(abi.f_addr(r), v)
+
+    def get_pc(self) -> int:
+        return self._u64(abi.CPU_PC)
+
+    def set_pc(self, pc: int) -> None:
+        self._w64(abi.CPU_PC, pc)
+
+    def get_fflags(self) -> int:
+        return self._u32(abi.CPU_FFLAGS) & 0x1F
+
+    def set_fflags(self, v: int) -> None:
+        self._w32(abi.CPU_FFLAGS, v & 0x1F)
+
+    def get_frm(self) -> int:
+        return self._u32(abi.CPU_FRM) & 7
+
+    def set_frm(self, v: int) -> None:
+        self._w32(abi.CPU_FRM, v & 7)
+
+    def get_fcsr(self) -> int:
+        return self.get_frm() << 5 | self.get_fflags()
+
+    def set_fcsr(self, v: int) -> None:
+        self.set_fflags(v)
+        self.set_frm(v >> 5)
+
+    def instret(self) -> int:
+        return self._instret() if self._instret is not None else 0
+
+    # --- groups ---------------------------------------------------------------------------------
+    def args(self) -> list[int]:
+        """a0..a7 (a system call's arguments and number), in one read."""
+        raw = self.mem.read(abi.x_addr(10) + self._off, 64)
+        return [int.from_bytes(raw[i : i + 8], "little") for i in range(0, 64, 8)]
+
+    def get_xregs(self) -> bytes:
+        """x0..x31 as 32 little-endian u64 (x0's slot reads 0)."""
+        return self.mem.read(abi.CPU_X + self._off, _XREGS)
+
+    def set_xregs(self, raw: bytes) -> None:
+        """x1..x31 from 32 u64 laid out as `get_xregs` gives them (x0's slot is ignored)."""
+        self.mem.write(_X1 + self._off, raw[8:_XREGS])
+
+    def get_fregs(self) -> bytes:
+        """f0..f31, raw 64-bit (single floats NaN-boxed)."""
+        return self.mem.read(abi.CPU_F + self._off, _XREGS)
+
+    def set_fregs(self, raw: bytes) -> None:
+        self.mem.write(abi.CPU_F + self._off, raw[:_XREGS])
+
+    def clear_reservation(self) -> None:
+        """Drop the LR reservation, as the kernel's trap return does."""
+        self._w32(abi.CPU_RES_VALID, 0)
+
+    # --- the whole area -------------------------------------------------------------------------
+    def snapshot(self) -> bytes:
+        return self.mem.read(abi.CPU + self._off, abi.CPU_SIZE)
+
+    def restore(self, snapshot: bytes) -> None:
+        """Load a snapshot, without its LR reservation (another hart's stores may have come
+        between: a switched-in thread's sc must fail)."""
+        self.mem.write(abi.CPU + self._off, snapshot)
+        self.clear_reservation()
+
+
+def clone_state(snapshot: bytes, sp: int, tp: int | None = None) -> bytes:
+    """The CPU state a clone (thread or process) starts with: the caller's, with a0 = 0 (clone
+    returns 0 in the child), sp = `sp` if non-zero, tp = `tp` if given, no LR reservation."""
+    child = CpuState.detached(snapshot)
+    child.set_x(10, 0)
+    if sp:
+        child.set_x(2, sp)
+    if tp is not None:
+        child.set_x(4, tp)
+    child.clear_reservation()
+    return child.snapshot()
