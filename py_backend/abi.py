@@ -213,7 +213,8 @@ IMPORT_TABLE = "tbl"
 
 def as_dict() -> dict[str, Any]:
     names = [
-        "PAGE_SHIFT", "PAGE_SIZE", "WASM_PAGE", "CTX", "CTX_EXIT_ARG", "CTX_BUDGET", "CTX_LINK_FROM", "CTX_LINK_SLOT", "CTX_TB_COUNT",
+        "PAGE_SHIFT", "PAGE_SIZE", "WASM_PAGE", "CTX", "CTX_EXIT_ARG", "CTX_BUDGET",
+        "CTX_LINK_FROM", "CTX_LINK_SLOT", "CTX_TB_COUNT",
         "CTX_HOT_THRESHOLD", "CTX_MISS_TB", "CTX_INTERP_INSNS", "INTERP_TB", "FIRST_TB",
         "CTX_SIZE", "CPU",
         "CPU_X", "CPU_F", "CPU_PC", "CPU_FFLAGS", "CPU_FRM", "CPU_RES_ADDR", "CPU_RES_VALID",
