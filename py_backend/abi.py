@@ -185,7 +185,6 @@ class ExitReason(IntEnum):
     IDLE = 14
 
 
-
 # --- what hosts report besides the guest's own exit status --------------------------------------
 class HostStatus(IntEnum):
     """Exit statuses of a run that are not the guest's (which is its exit code, or 128 + the
