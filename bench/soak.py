@@ -4,7 +4,7 @@
 
 Runs guests/bin/stress_tbs.elf (default 1,000,000 distinct TBs), stress_smc.elf (10,000 code
 rewrites), stress_alloc.elf (allocate until failure) and loop.elf (an endless loop, stopped by
---timeout after S seconds: status 137) under `tbwasm run --stats`."""
+--timeout after S seconds: status 130, abi.HostStatus.STOPPED) under `tbwasm run --stats`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from py_backend import abi  # noqa: E402
+
 RSS = ROOT / "tests" / "robustness" / "_rss.py"
 
 
@@ -40,7 +43,8 @@ def main() -> int:
     ok = run("stress_tbs", str(a.tbs))["status"] == 0
     ok &= run("stress_smc", str(a.smc))["status"] == 0
     ok &= run("stress_alloc")["status"] == 7
-    ok &= run("loop", options=("--timeout", str(a.loop_seconds)))["status"] == 137
+    stopped = run("loop", options=("--timeout", str(a.loop_seconds)))["status"]
+    ok &= stopped == abi.HostStatus.STOPPED
     return 0 if ok else 1
 
 

@@ -1,7 +1,8 @@
 """`tbwasm` command line: run or disassemble a riscv64 Linux ELF.
 
-Exit status: the guest's, 128 + signal when it dies from one, 2 for a bad command line or a
-program that cannot be loaded, 70 for an internal emulator error."""
+Exit status: the guest's, 128 + signal when it dies from one, else a host status
+(abi.HostStatus): 2 for a bad command line or a program that cannot be loaded, 70 for an
+internal emulator error, 130 when --timeout stopped the guest."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import time
 from collections.abc import Callable
 
 from . import __version__
-from .abi import HOT_THRESHOLD, TIERS
+from .abi import DEFAULT_BUDGET, HOT_THRESHOLD, STOPPED_MESSAGE, TIERS, HostStatus
 
-EXIT_USAGE = 2
+EXIT_USAGE = HostStatus.USAGE
 
 
 def _err(msg: str) -> None:
@@ -226,8 +227,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - t0
     if action.message:
         msg = action.message
-        if deadline is not None and time.monotonic() >= deadline and "stopped" in msg:
-            msg = f"tbwasm: guest stopped after --timeout {args.timeout}s"
+        if deadline is not None and time.monotonic() >= deadline and msg == STOPPED_MESSAGE:
+            msg = f"{STOPPED_MESSAGE} after --timeout {args.timeout}s"
         sys.stderr.write(msg + "\n")
     if args.stats:
         s = machine.system.init.stats()  # the first process (after its execs)
@@ -339,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"block entries before a block is compiled (tiered; default {HOT_THRESHOLD})",
     )
-    r.add_argument("--budget", type=int, default=5_000_000, help=argparse.SUPPRESS)
+    r.add_argument("--budget", type=int, default=DEFAULT_BUDGET, help=argparse.SUPPRESS)
     r.add_argument("--batch", type=int, default=16, help=argparse.SUPPRESS)
     r.add_argument("--max-tbs", type=int, default=0, help=argparse.SUPPRESS)
     r.set_defaults(fn=cmd_run)

@@ -13,6 +13,7 @@ running, a clone being prepared) through the same API.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 
 from . import abi
@@ -21,6 +22,7 @@ from .memory import BufferMemory, RawMemory
 MASK64 = (1 << 64) - 1
 _X1 = abi.x_addr(1)
 _XREGS = 32 * 8
+_ARGS = struct.Struct("<8Q")  # a0..a7
 
 
 class CpuState:
@@ -95,10 +97,10 @@ class CpuState:
         return self._instret() if self._instret is not None else 0
 
     # --- groups ---------------------------------------------------------------------------------
-    def args(self) -> list[int]:
-        """a0..a7 (a system call's arguments and number), in one read."""
-        raw = self.mem.read(abi.x_addr(10) + self._off, 64)
-        return [int.from_bytes(raw[i : i + 8], "little") for i in range(0, 64, 8)]
+    def args(self) -> tuple[int, ...]:
+        """a0..a7 (a system call's arguments and number), in one read (one host call in a JS
+        host, not eight)."""
+        return _ARGS.unpack(self.mem.read(abi.x_addr(10) + self._off, _ARGS.size))
 
     def get_xregs(self) -> bytes:
         """x0..x31 as 32 little-endian u64 (x0's slot reads 0)."""

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from . import abi
 from .abi import ExitReason, PageFlags
+from .cpu import CpuState, clone_state
 from .isa.decode import decode
 from .linux import errors as E
 from .linux.errors import (
@@ -43,7 +44,6 @@ from .linux.threads import (
     CLONE_PARENT_SETTID,
     CLONE_VFORK,
     Wait,
-    child_cpu,
 )
 from .linux.tty import Caller, Tty
 from .linux.ttyfile import Terminal
@@ -58,6 +58,8 @@ from .translate.tier0 import interpreter_module
 DEFAULT_ENV = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "TERM=xterm", "LANG=C"]
 _EXEC = int(PageFlags.EXEC)
 _ECALL = (0x73).to_bytes(4, "little")
+_JMP_ENTRY = struct.Struct("<QI4x")  # a jump-cache entry: {pc, TB id at abi.JMP_CACHE_TB}
+assert _JMP_ENTRY.size == abi.JMP_CACHE_ENTRY_SIZE and abi.JMP_CACHE_TB == 8
 _LINE = 256  # bytes of code read at once by the translator; divides the page size
 _LINE_SHIFT = _LINE.bit_length() - 1
 THREAD_SLICE = 200_000  # at most this many guest instructions per slice while threads share
@@ -141,7 +143,7 @@ class Machine:
         stdin: Reader,
         stdout: Writer,
         stderr: Writer,
-        budget: int = 1_000_000,
+        budget: int = abi.DEFAULT_BUDGET,
         batch: int = 16,
         max_block_insns: int = MAX_BLOCK_INSNS,
         trace: Callable[[str], None] | None = None,
@@ -209,8 +211,8 @@ class Machine:
                 raise ElfError(f"working directory {cwd}: no such directory") from None
         self._attach_linux()
         self._setup_tiers()
-        self._write_x(2, self.process.sp)
-        self._set_pc(self.process.entry)
+        self.cpu.set_x(2, self.process.sp)
+        self.cpu.set_pc(self.process.entry)
         self.system = System(self)
 
     def _configure(self, mem: RawMemory, options: dict[str, Any], fresh: bool = False) -> None:
@@ -227,6 +229,7 @@ class Machine:
         self.tier = tier
         self.hot_threshold = max(1, min(hot_threshold, 0xFFFFFFFF))
         self.mem = mem
+        self.cpu = CpuState(mem, self.instret)
         self.space = 0
         self.slice = options["budget"]
         self.base_slice = options["budget"]
@@ -333,7 +336,7 @@ class Machine:
             line = f"[tid {self.threads.tid}] {line}"
         self._strace_out(line)
 
-    # --- CPU state in memory -------------------------------------------------------------------
+    # --- the WasmContext in memory ----------------------------------------------------------------
     def _u64(self, off: int) -> int:
         return int.from_bytes(self.mem.read(off, 8), "little")
 
@@ -345,41 +348,6 @@ class Machine:
 
     def _w32(self, off: int, v: int) -> None:
         self.mem.write(off, (v & 0xFFFFFFFF).to_bytes(4, "little"))
-
-    def _read_x(self, r: int) -> int:
-        return self._u64(abi.x_addr(r)) if r else 0
-
-    def _write_x(self, r: int, v: int) -> None:
-        if r:
-            self._w64(abi.x_addr(r), v)
-
-    def pc(self) -> int:
-        return self._u64(abi.CPU_PC)
-
-    def _set_pc(self, pc: int) -> None:
-        self._w64(abi.CPU_PC, pc)
-
-    # HartState for interp.emulate
-    def get_x(self, r: int) -> int:
-        return self._read_x(r)
-
-    def set_x(self, r: int, v: int) -> None:
-        self._write_x(r, v)
-
-    def get_f(self, r: int) -> int:
-        return self._u64(abi.f_addr(r))
-
-    def set_f(self, r: int, v: int) -> None:
-        self._w64(abi.f_addr(r), v)
-
-    def get_fflags(self) -> int:
-        return self._u32(abi.CPU_FFLAGS)
-
-    def set_fflags(self, v: int) -> None:
-        self._w32(abi.CPU_FFLAGS, v & 0x1F)
-
-    def get_frm(self) -> int:
-        return self._u32(abi.CPU_FRM)
 
     def instret(self) -> int:
         return (
@@ -559,7 +527,7 @@ class Machine:
 
     def _cache(self, tb: TB) -> None:
         """Enter tb in the pc -> TB cache (tier 0 and goto_ptr look there)."""
-        self.mem.write(abi.jmp_cache_entry(tb.pc), struct.pack("<QI4x", tb.pc, tb.id))
+        self.mem.write(abi.jmp_cache_entry(tb.pc), _JMP_ENTRY.pack(tb.pc, tb.id))
 
     def _drop(self, tb: TB) -> None:
         del self.tbs[tb.pc]
@@ -581,8 +549,8 @@ class Machine:
                 dst.links_in.discard((tb.id, slot))
             self._w32(abi.link_slot_addr(tb.id, slot), 0)
         e = abi.jmp_cache_entry(tb.pc)
-        if self._u32(e + 8) == tb.id:
-            self.mem.write(e, bytes(16))
+        if self._u32(e + abi.JMP_CACHE_TB) == tb.id:
+            self.mem.write(e, bytes(abi.JMP_CACHE_ENTRY_SIZE))
         for p in tb.pages:
             s = self.page_tbs.get(p)
             if s is not None:
@@ -691,7 +659,7 @@ class Machine:
 
     def _start(self) -> Action:
         self._tier_context()
-        return self._guarded(lambda: self._run(self.pc()))
+        return self._guarded(lambda: self._run(self.cpu.get_pc()))
 
     def _continue(self) -> Action:
         """Run this process again after others ran (or after it waited): its threads are
@@ -710,8 +678,8 @@ class Machine:
                 handler = self.linux.signals.deliver_pending()
                 if handler is not None:
                     return self._run(handler)
-                return self._syscall(self.pc())
-            return self._resume(self.pc())
+                return self._syscall(self.cpu.get_pc())
+            return self._resume(self.cpu.get_pc())
 
         return self._guarded(go)
 
@@ -725,16 +693,18 @@ class Machine:
         except GuestExit as e:
             return Action("exit", status=e.status & 0xFF)
         except GuestSignal as e:
-            return self._signal(e.signo, self.pc())
+            return self._signal(e.signo, self.cpu.get_pc())
         except EmulatorError as e:
-            return Action("exit", status=70, message=f"tbwasm: internal error: {e}")
+            return Action(
+                "exit", status=abi.HostStatus.INTERNAL, message=f"tbwasm: internal error: {e}"
+            )
         except Exception as e:  # a bug in the emulator: one line, never a traceback
             if os.environ.get("TBWASM_DEBUG"):
                 raise
             where = traceback.extract_tb(e.__traceback__)[-1]
             return Action(
                 "exit",
-                status=70,
+                status=abi.HostStatus.INTERNAL,
                 message=f"tbwasm: internal error: {type(e).__name__}: {e} "
                 f"({os.path.basename(where.filename)}:{where.lineno}; TBWASM_DEBUG=1 for details)",
             )
@@ -749,7 +719,7 @@ class Machine:
     def _service(self, reason: int) -> Action:
         self.host_calls += 1
         self._account()
-        pc = self.pc()
+        pc = self.cpu.get_pc()
         if reason == ExitReason.CHAIN:
             link = (self._u32(abi.CTX_LINK_FROM), self._u32(abi.CTX_LINK_SLOT))
             return self._run(pc, link=link)
@@ -758,7 +728,7 @@ class Machine:
         if reason == ExitReason.BUDGET:
             if self.threads.alive > 1 or self.threads.waiting:
                 self.threads.schedule(preempt=True)  # the time slice is over
-                pc = self.pc()
+                pc = self.cpu.get_pc()
             return self._resume(pc)
         if reason == ExitReason.ECALL:
             return self._syscall(pc)
@@ -801,15 +771,14 @@ class Machine:
         return self._run(pc if handler is None else handler)
 
     def _at_ecall(self) -> bool:
-        pc = self.pc()
+        pc = self.cpu.get_pc()
         return 0 <= pc < abi.GUEST_SIZE - 4 and self.mem.read(abi.GUEST_BASE + pc, 4) == _ECALL
 
     def _syscall(self, pc: int) -> Action:
         self.threads.current.restart = False
-        # a0..a7 in one read (one host call in a JS host, not seven)
-        a = struct.unpack("<8Q", self.mem.read(abi.x_addr(10), 64))
+        a = self.cpu.args()
         nr, args = a[7], a[:6]
-        self._set_pc(pc + 4)
+        self.cpu.set_pc(pc + 4)
         threads = self.threads
         if self.strace is not None:
             call = f"{self.linux.syscall_name(nr)}({', '.join(hex(a) for a in args)})"
@@ -832,8 +801,8 @@ class Machine:
             ret = self._call(nr, args, pc)
         if ret is None:  # blocked: the call runs again when ready (pc is back at the ecall)
             threads.schedule()
-            return self._resume(self.pc())
-        self._write_x(10, ret)
+            return self._resume(self.cpu.get_pc())
+        self.cpu.set_x(10, ret)
         if threads.need_switch:
             threads.schedule()  # the thread blocked, exited or yielded
             self.slice = (
@@ -841,7 +810,7 @@ class Machine:
             )
         elif nr == 220:
             self.slice = min(THREAD_SLICE, self.base_slice)
-        return self._resume(self.pc())  # rt_sigreturn moved pc
+        return self._resume(self.cpu.get_pc())  # rt_sigreturn moved pc
 
     def fork(self, flags: int, newsp: int, ptid: int, tls: int, ctid: int) -> int:
         """The process hook of sys_clone (linux/sys_proc.py): a child process."""
@@ -853,7 +822,7 @@ class Machine:
         try:
             return self.linux.syscall(nr, args)
         except WouldBlock as w:
-            self._set_pc(pc)
+            self.cpu.set_pc(pc)
             self.threads.current.restart = True
             self.threads.block(
                 Wait(
@@ -876,9 +845,9 @@ class Machine:
     def _emulate(self, pc: int) -> Action:
         word = int.from_bytes(self.mem.read(abi.GUEST_BASE + pc, 4), "little")
         insn = decode(word if word & 3 == 3 else word & 0xFFFF)
-        if insn is None or not emulate(self, insn):
+        if insn is None or not emulate(self.cpu, insn):
             return self._fault(4, pc)
-        self._set_pc(pc + insn.size)
+        self.cpu.set_pc(pc + insn.size)
         return self._run(pc + insn.size)
 
     def stats(self) -> dict[str, float]:
@@ -1102,14 +1071,15 @@ class System:
             n = len(self.machines)
             return Action(
                 "exit",
-                status=70,
+                status=abi.HostStatus.INTERNAL,
                 message=f"tbwasm: internal error: deadlock: all {n} guest process(es) wait "
                 "and nothing can wake them",
             )
         now = self.init.threads.now()
         end = min(deadlines)
         if end > now and self.init.linux.sleep((end - now) / 1e9):
-            return Action("exit", status=130, message="tbwasm: stopped")  # cut short by the host
+            # cut short by the host
+            return Action("exit", status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE)
         return None
 
     # --- signals between processes ------------------------------------------------------------
@@ -1172,7 +1142,7 @@ class System:
         child._configure(mem, parent._options, fresh=True)
         child.space = space
         child.aspace = parent.aspace.fork(mem, child._code_written)
-        mem.write(abi.CPU, child_cpu(parent.mem.read(abi.CPU, abi.CPU_SIZE), newsp))
+        child.cpu.restore(clone_state(parent.cpu.snapshot(), newsp))
         child.process = parent.process
         child.linux = parent.linux.fork(child.aspace, proc.pid)
         child._attach_linux()
@@ -1218,8 +1188,8 @@ class System:
         new.linux = m.linux.exec_into(new.aspace, image.argv, image.env, image.exe)
         new._attach_linux()
         new._setup_tiers()
-        new._write_x(2, new.process.sp)
-        new._set_pc(new.process.entry)
+        new.cpu.set_x(2, new.process.sp)
+        new.cpu.set_pc(new.process.entry)
         self._retire(m)
         proc = m.proc
         proc.exec_done = True

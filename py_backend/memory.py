@@ -8,7 +8,6 @@ Offsets are Wasm addresses (see :mod:`py_backend.abi`), not guest addresses.
 from __future__ import annotations
 
 import mmap
-import struct
 from collections.abc import Callable
 from typing import Protocol
 
@@ -138,19 +137,3 @@ _madvise = _load_madvise()
 def anonymous_memory(size: int = abi.MEMORY_BYTES) -> BufferMemory:
     """A zero-filled memory the size of the Wasm memory, paged in lazily by the OS."""
     return BufferMemory(mmap.mmap(-1, size))
-
-
-def read_u32(mem: RawMemory, offset: int) -> int:
-    return struct.unpack("<I", mem.read(offset, 4))[0]
-
-
-def read_u64(mem: RawMemory, offset: int) -> int:
-    return struct.unpack("<Q", mem.read(offset, 8))[0]
-
-
-def write_u32(mem: RawMemory, offset: int, value: int) -> None:
-    mem.write(offset, struct.pack("<I", value & 0xFFFFFFFF))
-
-
-def write_u64(mem: RawMemory, offset: int, value: int) -> None:
-    mem.write(offset, struct.pack("<Q", value & 0xFFFFFFFFFFFFFFFF))

@@ -57,7 +57,7 @@ def _stepper(tier: str, program: bytes, argv: list[str], watch: int | None):  # 
                 regs = (*regs, host.raw.read(abi.GUEST_BASE + watch, 8))
             _last[tier] = (host, m)
             fregs = struct.unpack("<32Q", host.raw.read(abi.CPU_F, 256))
-            yield m.guest_insns, (m.pc(), regs[1:32], fregs)
+            yield m.guest_insns, (m.cpu.get_pc(), regs[1:32], fregs)
     yield 1 << 62, (None, action.status, action.message)
 
 

@@ -175,7 +175,7 @@ class NativeHost:
         del old, keep
         self.recycles += 1
         machine.flush_code()
-        action = machine._guarded(lambda: machine._run(machine.pc()))
+        action = machine._guarded(lambda: machine._run(machine.cpu.get_pc()))
         action.space = sid
         return action
 
@@ -221,9 +221,13 @@ class NativeHost:
                 reason = sp.run(sp.store, action.tb)
             except wasmtime.Trap as e:
                 first = str(e).splitlines()[0] if str(e) else "trap"
-                return Action("exit", status=70, message=f"tbwasm: internal error: wasm {first}")
+                return Action(
+                    "exit",
+                    status=abi.HostStatus.INTERNAL,
+                    message=f"tbwasm: internal error: wasm {first}",
+                )
             if reason == budget_reason and on_budget is not None and not on_budget():
-                return Action("exit", status=128 + 9, message="tbwasm: guest stopped")
+                return Action("exit", status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE)
             action = machine.service(reason)
         return action
 

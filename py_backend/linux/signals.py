@@ -43,7 +43,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .. import abi
+from ..cpu import CpuState
 from . import errors as E
 from .dispatch import s32 as _s32
 from .errors import EmulatorError, GuestFault, GuestSignal, SyscallError
@@ -191,8 +191,8 @@ class Timer:
 
 
 class Signals:
-    """Signal state of the guest; registers are read and written in the CPU state area of the
-    memory behind ``aspace`` (see `abi`), which holds the running thread's registers."""
+    """Signal state of the guest; the running thread's registers are read and written through
+    ``cpu`` (a `CpuState` over the memory behind ``aspace``)."""
 
     def __init__(
         self,
@@ -205,7 +205,7 @@ class Signals:
         cpu_clock: Callable[[], int] = time.process_time_ns,
     ) -> None:
         self.aspace = aspace
-        self.mem = aspace.mem
+        self.cpu = CpuState(aspace.mem)  # the running thread's registers
         self.pid, self.uid = pid, uid
         self.sleep = sleep
         self.clock = clock
@@ -235,7 +235,7 @@ class Signals:
         pending, no timers (setitimer's are not inherited); the trampoline page is already in
         the copied address space."""
         child = copy.copy(self)
-        child.aspace, child.mem, child.pid = aspace, aspace.mem, pid
+        child.aspace, child.cpu, child.pid = aspace, CpuState(aspace.mem), pid
         child.actions = dict(self.actions)
         child.pending, child.shared = {}, {}
         child.timers = {k: Timer(t.clock) for k, t in self.timers.items()}
@@ -266,22 +266,6 @@ class Signals:
             return 0
         self.aspace.load_write(addr, SIGTRAMP_CODE)
         return addr
-
-    # --- CPU state ------------------------------------------------------------------------------
-
-    def _x(self, r: int) -> int:
-        return int.from_bytes(self.mem.read(abi.x_addr(r), 8), "little")
-
-    def _set_x(self, r: int, v: int) -> None:
-        if r:
-            self.mem.write(abi.x_addr(r), (v & MASK64).to_bytes(8, "little"))
-
-    def _set_pc(self, pc: int) -> None:
-        self.mem.write(abi.CPU_PC, (pc & MASK64).to_bytes(8, "little"))
-
-    def _clear_reservation(self) -> None:
-        # The kernel drops any LR reservation on every trap return (a dummy sc in entry.S).
-        self.mem.write(abi.CPU_RES_VALID, bytes(4))
 
     # --- actions and mask -----------------------------------------------------------------------
 
@@ -372,7 +356,7 @@ class Signals:
         return STACK_T.pack(self.ss_sp, _s32(flags), 0, self.ss_size)
 
     def sigaltstack(self, ss: int, old: int) -> int:
-        sp = self._x(2)
+        sp = self.cpu.get_x(2)
         prev = self._stack_t(sp)
         if ss:
             r = self._set_altstack(self.aspace.read(ss, STACK_T.size), sp)
@@ -639,15 +623,13 @@ class Signals:
             info = siginfo(signo, TRAP_BRKPT, addr=pc)
         else:
             info = siginfo(signo, SI_KERNEL, addr=pc)
-        self._set_pc(pc)
+        self.cpu.set_pc(pc)
         return self._setup_frame(signo, info, act)
 
     def _setup_frame(self, sig: int, info: bytes, act: SigAction) -> int:
-        regs = self.mem.read(abi.CPU_X, 256)
-        fregs = self.mem.read(abi.CPU_F, 256)
-        pc = int.from_bytes(self.mem.read(abi.CPU_PC, 8), "little")
-        fflags = int.from_bytes(self.mem.read(abi.CPU_FFLAGS, 4), "little") & 0x1F
-        frm = int.from_bytes(self.mem.read(abi.CPU_FRM, 4), "little") & 7
+        cpu = self.cpu
+        regs = cpu.get_xregs()
+        pc = cpu.get_pc()
         sp = int.from_bytes(regs[16:24], "little")
         if self.on_sig_stack(sp) and not self.on_sig_stack(sp - FRAME_SIZE):
             self._bad_frame(sig)  # the alternate stack would overflow
@@ -663,21 +645,21 @@ class Signals:
         struct.pack_into("<Q", f, FRAME_SIGMASK, mask)
         struct.pack_into("<Q", f, FRAME_GREGS, pc)
         f[FRAME_GREGS + 8 : FRAME_GREGS + 256] = regs[8:256]
-        f[FRAME_FPREGS : FRAME_FPREGS + 256] = fregs
-        struct.pack_into("<I", f, FRAME_FCSR, frm << 5 | fflags)
+        f[FRAME_FPREGS : FRAME_FPREGS + 256] = cpu.get_fregs()
+        struct.pack_into("<I", f, FRAME_FCSR, cpu.get_fcsr())
         try:
             self.aspace.write(frame, f)
         except GuestFault:
             self._bad_frame(sig)
         if self.ss_flags & SS_AUTODISARM:
             self.ss_sp, self.ss_size, self.ss_flags = 0, 0, 0
-        self._set_x(1, self.tramp)
-        self._set_x(2, frame)
-        self._set_x(10, sig)
-        self._set_x(11, frame)
-        self._set_x(12, frame + FRAME_UC)
-        self._set_pc(act.handler)
-        self._clear_reservation()
+        self.cpu.set_x(1, self.tramp)
+        self.cpu.set_x(2, frame)
+        self.cpu.set_x(10, sig)
+        self.cpu.set_x(11, frame)
+        self.cpu.set_x(12, frame + FRAME_UC)
+        self.cpu.set_pc(act.handler)
+        self.cpu.clear_reservation()
         self.blocked |= act.mask
         if not act.flags & SA_NODEFER:
             self.blocked |= bit(sig)
@@ -698,23 +680,21 @@ class Signals:
     def sigreturn(self) -> int:
         """rt_sigreturn: restore registers, pc, fcsr, the mask and the alternate stack from the
         frame at sp.  Returns the restored a0 (the machine writes it back to a0)."""
-        frame = self._x(2)
+        frame = self.cpu.get_x(2)
         try:
             f = self.aspace.read(frame, FRAME_SIZE)
         except GuestFault:
             raise GuestSignal(SIGSEGV) from None
         self.blocked = struct.unpack_from("<Q", f, FRAME_SIGMASK)[0] & ~UNBLOCKABLE
         pc = struct.unpack_from("<Q", f, FRAME_GREGS)[0]
-        self.mem.write(abi.CPU_X + 8, f[FRAME_GREGS + 8 : FRAME_GREGS + 256])
-        self.mem.write(abi.CPU_F, f[FRAME_FPREGS : FRAME_FPREGS + 256])
-        fcsr = struct.unpack_from("<I", f, FRAME_FCSR)[0]
-        self.mem.write(abi.CPU_FFLAGS, struct.pack("<I", fcsr & 0x1F))
-        self.mem.write(abi.CPU_FRM, struct.pack("<I", fcsr >> 5 & 7))
-        self._set_pc(pc)
-        self._clear_reservation()
+        self.cpu.set_xregs(f[FRAME_GREGS : FRAME_GREGS + 256])  # (its x0 slot holds pc)
+        self.cpu.set_fregs(f[FRAME_FPREGS : FRAME_FPREGS + 256])
+        self.cpu.set_fcsr(struct.unpack_from("<I", f, FRAME_FCSR)[0])
+        self.cpu.set_pc(pc)
+        self.cpu.clear_reservation()
         # restore_altstack: errors other than a fault are ignored (e.g. EPERM while on it)
-        self._set_altstack(f[FRAME_STACK : FRAME_STACK + STACK_T.size], self._x(2))
-        return self._x(10)
+        self._set_altstack(f[FRAME_STACK : FRAME_STACK + STACK_T.size], self.cpu.get_x(2))
+        return self.cpu.get_x(10)
 
 
 __all__ = ["FRAME_SIZE", "SIGNAL_NAMES", "SigAction", "Signals", "ThreadSignalState", "siginfo"]

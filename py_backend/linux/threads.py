@@ -1,8 +1,8 @@
 """Threads of the one guest process: cooperative, scheduled round-robin by the machine.
 
 `Threads` owns the thread table, the futex wait queues and the scheduler.  Only one thread runs
-at a time; its registers live in the CPU state area of Wasm memory (`abi.CPU` .. ``CPU_SIZE``:
-x and f registers, pc, fflags, frm and the LR reservation), and its part of the signal state
+at a time; its registers live in the CPU state area of Wasm memory (a `CpuState`: x and f registers,
+pc, fflags, frm and the LR reservation), and its part of the signal state
 (mask, alternate stack, thread-directed pending signals) in `Signals`.  A switch saves both into
 the outgoing `Thread` and loads the incoming one's; the LR reservation is dropped, as the
 kernel's trap return does.
@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .. import abi
+from ..cpu import CpuState, clone_state
 from . import errors as E
 from .dispatch import s32 as _s32
 from .errors import EmulatorError, GuestExit, GuestFault, SyscallError
@@ -94,19 +94,6 @@ FUTEX_NAMES = {
 }  # fmt: skip
 
 
-def child_cpu(cpu: bytes, newsp: int, tls: int | None = None) -> bytes:
-    """The CPU state a clone (thread or process) starts with: the caller's, with a0 = 0 (clone
-    returns 0 in the child), sp = newsp if given, tp = tls if given, no LR reservation."""
-    out = bytearray(cpu)
-    struct.pack_into("<Q", out, abi.x_addr(10) - abi.CPU, 0)
-    if newsp:
-        struct.pack_into("<Q", out, abi.x_addr(2) - abi.CPU, newsp)
-    if tls is not None:
-        struct.pack_into("<Q", out, abi.x_addr(4) - abi.CPU, tls)
-    struct.pack_into("<I", out, abi.CPU_RES_VALID - abi.CPU, 0)
-    return bytes(out)
-
-
 @dataclass(slots=True, eq=False)
 class Wait:
     """Why a thread is blocked, and how its system call ends."""
@@ -155,7 +142,7 @@ class Threads:
         realtime: Callable[[], int] = time.time_ns,
     ) -> None:
         self.aspace = aspace
-        self.mem = aspace.mem
+        self.cpu = CpuState(aspace.mem)  # the running thread's registers
         self.signals = signals
         self.pid = pid
         self.sleep = sleep
@@ -192,7 +179,7 @@ class Threads:
     # --- registers of the running thread ----------------------------------------------------------
 
     def _set_a0(self, v: int) -> None:
-        self.mem.write(abi.x_addr(10), (v & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little"))
+        self.cpu.set_x(10, v)
 
     # --- clone and exit ---------------------------------------------------------------------------
 
@@ -206,9 +193,7 @@ class Threads:
             return -E.EAGAIN
         tid = self.next_tid
         self.next_tid += 1
-        cpu = child_cpu(
-            self.mem.read(abi.CPU, abi.CPU_SIZE), newsp, tls if flags & CLONE_SETTLS else None
-        )
+        cpu = clone_state(self.cpu.snapshot(), newsp, tls if flags & CLONE_SETTLS else None)
         child = Thread(tid, self.current.name, cpu, self.signals.new_thread())
         if flags & CLONE_CHILD_CLEARTID:
             child.clear_child_tid = ctid
@@ -388,12 +373,11 @@ class Threads:
             self._resume_self(cur)
             return
         if not cur.exited:
-            cur.cpu = self.mem.read(abi.CPU, abi.CPU_SIZE)
+            cur.cpu = self.cpu.snapshot()
             cur.sig = self.signals.save_thread()
         else:
             self.signals.save_thread()
-        self.mem.write(abi.CPU, nxt.cpu)
-        self.mem.write(abi.CPU_RES_VALID, bytes(4))
+        self.cpu.restore(nxt.cpu)  # without the reservation: this thread's sc must fail
         nxt.cpu = b""
         self.signals.load_thread(nxt.sig)
         self.current = nxt
@@ -405,8 +389,7 @@ class Threads:
             return
         t.restart = False  # it ends with this result instead
         if t.advance:
-            pc = int.from_bytes(self.mem.read(abi.CPU_PC, 8), "little")
-            self.mem.write(abi.CPU_PC, (pc + 4).to_bytes(8, "little"))
+            self.cpu.set_pc(self.cpu.get_pc() + 4)
             t.advance = False
         self._set_a0(t.result)
         if self.trace is not None and t.call:

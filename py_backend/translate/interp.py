@@ -1,8 +1,8 @@
 """Host-side interpretation of single instructions that TBs hand back with an EMULATE exit:
 counter CSRs, and floating-point cases the Wasm fast path leaves to exact Python arithmetic.
 
-Each emulator gets a `HartState` view and the decoded instruction, and returns nothing; the
-machine then moves pc past the instruction."""
+Each emulator gets a `HartState` view and the decoded instruction, and returns False when the
+instruction is illegal after all; otherwise the machine then moves pc past it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from . import softfloat
 
 
 class HartState(Protocol):
+    """What an emulator reads and writes: `py_backend.cpu.CpuState` in every host."""
+
     def get_x(self, r: int) -> int: ...
     def set_x(self, r: int, v: int) -> None: ...
     def get_f(self, r: int) -> int: ...

@@ -16,7 +16,6 @@ sys.path.insert(0, str(HERE.parent))
 from cpu_harness import CODE_BASE, DATA_BASE, EBREAK, assemble, make_elf  # noqa: E402
 from helpers import REPO_ROOT, SYSROOT, guest_path, host_env  # noqa: E402
 
-from py_backend import abi  # noqa: E402
 from py_backend.host.native import NativeHost  # noqa: E402
 from py_backend.machine import Action, Machine  # noqa: E402
 
@@ -104,16 +103,16 @@ class SnippetMachine:
         )  # fmt: skip
 
     def set_x(self, r: int, v: int) -> None:
-        self.host.raw.write(abi.x_addr(r), struct.pack("<Q", v & M64))
+        self.machine.cpu.set_x(r, v)
 
     def x(self, r: int) -> int:
-        return int(struct.unpack("<Q", self.host.raw.read(abi.x_addr(r), 8))[0])
+        return self.machine.cpu.get_x(r)
 
     def set_f(self, r: int, v: int) -> None:
-        self.host.raw.write(abi.f_addr(r), struct.pack("<Q", v & M64))
+        self.machine.cpu.set_f(r, v)
 
     def f(self, r: int) -> int:
-        return int(struct.unpack("<Q", self.host.raw.read(abi.f_addr(r), 8))[0])
+        return self.machine.cpu.get_f(r)
 
     def u64(self, off: int) -> int:
         return int(struct.unpack("<Q", self.host.raw.read(off, 8))[0])
@@ -122,7 +121,7 @@ class SnippetMachine:
         return int(struct.unpack("<I", self.host.raw.read(off, 4))[0])
 
     def enter(self, pc: int) -> Action:
-        self.host.raw.write(abi.CPU_PC, struct.pack("<Q", pc))
+        self.machine.cpu.set_pc(pc)
         return self.host.run(self.machine)
 
 

@@ -152,7 +152,7 @@ def run_snippet(
         fregs,
         struct.unpack("<I", mem.read(abi.CPU_FFLAGS, 4))[0],
         struct.unpack("<I", mem.read(abi.CPU_FRM, 4))[0],
-        m.pc(),
+        m.cpu.get_pc(),
         action,
         m,
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from py_backend import abi
 from py_backend.abi import ExitReason, PageFlags
+from py_backend.cpu import CpuState
 from py_backend.host.native import NativeHost
 from py_backend.isa.decode import decode
 from py_backend.isa.encode import encode
@@ -43,43 +44,13 @@ class Result:
     emulated: bool
 
 
-class _Hart:
-    def __init__(self, h: OneInsn) -> None:
-        self.h = h
-
-    def get_x(self, r: int) -> int:
-        return self.h.u64(abi.x_addr(r)) if r else 0
-
-    def set_x(self, r: int, v: int) -> None:
-        if r:
-            self.h.w64(abi.x_addr(r), v)
-
-    def get_f(self, r: int) -> int:
-        return self.h.u64(abi.f_addr(r))
-
-    def set_f(self, r: int, v: int) -> None:
-        self.h.w64(abi.f_addr(r), v)
-
-    def get_fflags(self) -> int:
-        return self.h.u32(abi.CPU_FFLAGS)
-
-    def set_fflags(self, v: int) -> None:
-        self.h.w32(abi.CPU_FFLAGS, v & 0x1F)
-
-    def get_frm(self) -> int:
-        return self.h.u32(abi.CPU_FRM)
-
-    def instret(self) -> int:
-        return 0
-
-
 class OneInsn:
     def __init__(self) -> None:
         self.host = NativeHost()
         self.mem = self.host.raw
         self.mem.fill(abi.CTX, abi.LINK_SLOTS_END - abi.CTX, 0)
         self.next_tb = 1
-        self.hart = _Hart(self)
+        self.hart = CpuState(self.mem)
         self.cache: dict[tuple[str, int, tuple[int, int, int, int]], Program] = {}
 
     # raw CPU state
