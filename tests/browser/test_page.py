@@ -15,6 +15,8 @@ from urllib.parse import quote
 import helpers
 import pytest
 
+from py_backend.abi import STOPPED_MESSAGE, HostStatus
+
 pytestmark = pytest.mark.browser
 
 RUN_TIMEOUT_MS = 120_000
@@ -119,7 +121,7 @@ def test_stop_ends_loop_and_next_program_runs(app_page) -> None:
     )
     page.wait_for_timeout(500)  # let it spin
     r, elapsed = press_stop(page)
-    assert r["stopped"] and r["status"] == 130
+    assert r["stopped"] and r["status"] == HostStatus.STOPPED
     assert elapsed < 2000, f"Stop took {elapsed:.0f} ms"
     r = run_program(page, "hello")
     assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
@@ -147,7 +149,7 @@ def test_endless_output_is_paced_and_stop_is_prompt(app_page) -> None:
     assert max(in_flight) <= 1 << 20, in_flight  # the worker's window is 256 KiB
     assert page.evaluate("window.tbwasmApp.output.length") <= 2 << 20
     r, elapsed = press_stop(page)
-    assert r["stopped"] and r["status"] == 130
+    assert r["stopped"] and r["status"] == HostStatus.STOPPED
     assert elapsed < 2000, f"Stop took {elapsed:.0f} ms"
     assert r["stdout"].startswith("0123456789abcdefghij\n" * 100)
     r = run_program(page, "hello")
@@ -170,8 +172,8 @@ def test_stop_wakes_a_sleeping_guest(app_page) -> None:
           return {...r, stopMs: performance.now() - t0};
         }"""
     )
-    assert r["stopped"] and r["status"] == 130
-    assert r["message"] == "tbwasm: stopped", r["message"]  # not "restarted the worker"
+    assert r["stopped"] and r["status"] == HostStatus.STOPPED
+    assert r["message"] == STOPPED_MESSAGE, r["message"]  # not "restarted the worker"
     assert r["stopMs"] < 1000, r["stopMs"]
     r = run_program(page, "hello")
     assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
@@ -206,8 +208,8 @@ def test_stop_ends_sleeping_processes(app_page) -> None:
           return {...r, stopMs: performance.now() - t0};
         }"""
     )
-    assert r["stopped"] and r["status"] == 130
-    assert r["message"] == "tbwasm: stopped", r["message"]
+    assert r["stopped"] and r["status"] == HostStatus.STOPPED
+    assert r["message"] == STOPPED_MESSAGE, r["message"]
     assert r["stopMs"] < 1000, r["stopMs"]
     r = page.evaluate(
         """() => window.tbwasm.run({program: "/guests/busybox", argv0: "busybox",
@@ -264,7 +266,7 @@ def test_malformed_upload_shows_clear_error(app_page) -> None:
     page.set_input_files("#upload", files=[files])
     page.wait_for_function("n => window.tbwasmApp.runs > n", arg=runs, timeout=RUN_TIMEOUT_MS)
     r = wait_result(page)
-    assert r["status"] == 2
+    assert r["status"] == HostStatus.USAGE
     assert r["error"].startswith("tbwasm: broken.elf: ")
     assert len(r["error"].splitlines()) == 1
     status = page.locator("#status")
@@ -352,7 +354,7 @@ def test_script_api_runs_in_each_tier(app_page, tier: str) -> None:
 
 def test_unknown_tier_is_a_one_line_error(app_page) -> None:
     r = app_page.evaluate("() => window.tbwasm.run({program: '/guests/hello.elf', tier: 'turbo'})")
-    assert r["status"] == 2
+    assert r["status"] == HostStatus.USAGE
     assert r["error"] == 'tbwasm: unknown tier "turbo" (one of tiered, interp, jit)'
     assert r["stderr"] == r["error"] + "\n"
     assert r["stdout"] == ""
