@@ -179,6 +179,35 @@ def test_stop_wakes_a_sleeping_guest(app_page) -> None:
     assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
 
 
+def test_stop_replaces_a_worker_that_does_not_answer(open_page, server) -> None:
+    """A worker that does not answer Stop (here: its messages no longer reach the client) is
+    replaced after the grace period; the run ends as stopped with the host's Stop status (from
+    the worker's "ready" message) and the replacement worker runs the next program."""
+    page = open_page(server + "?shell=0")
+    try:
+        page.evaluate("window.tbwasm.ready")
+        r = page.evaluate(
+            """async () => {
+              const c = window.tbwasm.client;
+              const host = c.host;
+              const p = c.run({program: "/guests/loop.elf"});
+              await new Promise((ok) => setTimeout(ok, 500));
+              c.worker.onmessage = () => {};  // deaf: not even its "exit" arrives
+              c.stop();
+              const r = await p;
+              return {...r, host};
+            }"""
+        )
+        assert r["host"]["status"]["STOPPED"] == HostStatus.STOPPED, r["host"]
+        assert r["stopped"] and r["status"] == HostStatus.STOPPED, r
+        assert r["message"] == "tbwasm: the worker did not stop; restarted it", r["message"]
+        assert r["error"] is None and r["truncated"] is False
+        r = page.evaluate("() => window.tbwasm.run({program: '/guests/hello.elf'})")
+        assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
+    finally:
+        page.close()
+
+
 def test_forking_shell_script_runs(open_page, server) -> None:
     """busybox sh from a ?program= link: command substitution, a pipeline of applets and a
     background job (each guest process in a WebAssembly.Memory of its own in the worker)."""
