@@ -194,6 +194,14 @@ def test_fake_stop_ends_endless_loop(web_assets, tmp_path: Path) -> None:
     assert STOPPED_MESSAGE.encode() + b"\n" in r.stderr
 
 
+def test_fake_machine_bug_is_an_internal_error(web_assets, tmp_path: Path) -> None:
+    r = fake_run(tmp_path, ["crash"])
+    assert r.returncode == HostStatus.INTERNAL
+    line = "tbwasm: internal error: RuntimeError: fake bug"
+    assert f"{line}\n".encode() in r.stderr
+    assert f'"error":"{line}"'.encode() in r.stderr  # the result fake_run.mjs prints
+
+
 def test_fake_elf_error(web_assets, tmp_path: Path) -> None:
     r = fake_run(tmp_path, [], program=b"not an elf")
     assert r.returncode == HostStatus.USAGE
