@@ -219,9 +219,10 @@ export class TbwasmClient extends EventTarget {
    * Queue a run. stdin: a string or Uint8Array (then EOF), or "terminal" to read what
    * pushStdin()/pushEOF() deliver while the guest runs.  tier: "tiered" | "interp" | "jit"
    * (default: the page's ?tier=, else the machine's default); an unknown one ends the run with
-   * the usage status (abi.json host.status.USAGE) and a one-line error.  terminal: {rows, cols} runs the guest on a terminal of
-   * its own (Linux's line discipline in the emulator: pushStdin() then sends raw keystrokes,
-   * ^C included; resize() follows the page's terminal); cwd: its working directory.
+   * the usage status (abi.json host.status.USAGE) and a one-line error.  terminal: {rows, cols}
+   * runs the guest on a terminal of its own (Linux's line discipline in the emulator:
+   * pushStdin() then sends raw keystrokes, ^C included; resize() follows the page's terminal);
+   * cwd: its working directory.
    */
   async run({
     program,

@@ -24,7 +24,7 @@ import { StdinRing } from "./stdin_ring.mjs";
 
 const startedAt = performance.timeOrigin + performance.now(); // epoch ms, for start-up timings
 let runtime = null;
-let abi = null; // web/abi.json, read first: its host statuses are needed even if Pyodide fails
+let abi = null; // web/abi.json, as init read it (its host section is needed even if Pyodide fails)
 let ring = null;
 let control = null;
 let flow = null;
