@@ -4,6 +4,7 @@
 // delivered to the worker through a SharedArrayBuffer ring.
 import "./embed.mjs"; // window.tbwasm on every page
 import { getClient } from "./client.mjs";
+import { notRun } from "./result.mjs";
 
 const $ = (id) => document.getElementById(id);
 // The worker (and Pyodide in it) starts loading now; the terminal's code (~350 KB) and the
@@ -258,7 +259,7 @@ async function run() {
       onStats: showStats,
     });
   } catch (e) {
-    r = { status: -1, error: e.message, stdout: "", stderr: "", stats: {} };
+    r = notRun(e.message);
     term.write(`${RED}${e.message}${RESET}\r\n`);
   }
   app.lastResult = r;
@@ -311,7 +312,7 @@ async function startShell() {
       onStats: showStats,
     });
   } catch (e) {
-    r = { status: -1, error: e.message, stats: {} };
+    r = notRun(e.message);
   }
   app.lastResult = r;
   app.shell = false;

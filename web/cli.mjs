@@ -24,10 +24,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadPyodide } from "pyodide";
-import { checkTier, createRuntime } from "./runtime.mjs";
+import { RuntimeSetupError, checkTier, createRuntime } from "./runtime.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(HERE);
+const ABI = JSON.parse(fs.readFileSync(new URL("./abi.json", import.meta.url), "utf8"));
+const { USAGE, INTERNAL } = ABI.host.status; // exit statuses of the host itself, as the native CLI's
 
 function usage(msg) {
   if (msg) process.stderr.write(`tbwasm-node: ${msg}\n`);
@@ -35,11 +37,11 @@ function usage(msg) {
     "usage: tbwasm-node [--stats] [--tier tiered|interp|jit] [--hot-threshold N] [--env NAME=VALUE]... " +
       "[--argv0 NAME] [--mount GUEST=HOST]... [-L DIR] [--rootfs DIR] PROG [ARGS...]\n",
   );
-  process.exit(2);
+  process.exit(USAGE);
 }
 
 const argv = process.argv.slice(2);
-const opts = { stats: false, budget: 5_000_000, env: null, argv0: null, mounts: [] };
+const opts = { stats: false, budget: ABI.host.default_budget, env: null, argv0: null, mounts: [] };
 while (argv.length && (argv[0].startsWith("--") || argv[0] === "-L")) {
   const a = argv.shift();
   const value = () => (argv.length ? argv.shift() : usage(`${a} needs a value`));
@@ -64,7 +66,6 @@ if (!argv.length) usage("missing PROG");
 
 // The tier: the option, else $TBWASM_TIER (as the native CLI's Machine reads it; Pyodide's
 // os.environ is not this process's), else the machine's default.  Checked before Pyodide loads.
-const ABI = JSON.parse(fs.readFileSync(new URL("./abi.json", import.meta.url), "utf8"));
 const tier = opts.tier ?? (process.env.TBWASM_TIER || undefined);
 let hotThreshold;
 if (opts.hotThreshold !== undefined) {
@@ -77,7 +78,7 @@ if (opts.hotThreshold !== undefined) {
 const badTier = checkTier(ABI, tier, hotThreshold);
 if (badTier) {
   process.stderr.write(`${badTier}\n`);
-  process.exit(2);
+  process.exit(USAGE);
 }
 const [prog, ...args] = argv;
 const lastLine = (text) => String(text).trim().split("\n").pop();
@@ -88,7 +89,7 @@ if (opts.rootfs !== undefined) {
     rootfsIndex = fs.readFileSync(path.join(opts.rootfs, ".tbwasm-index.json"), "utf8");
   } catch (e) {
     process.stderr.write(`tbwasm: --rootfs ${opts.rootfs}: no image index (${e.code ?? e.message}); run scripts/fetch-rootfs.sh\n`);
-    process.exit(2);
+    process.exit(USAGE);
   }
 }
 let program;
@@ -97,14 +98,15 @@ if (rootfsIndex === null || !prog.startsWith("/")) {
     program = new Uint8Array(fs.readFileSync(prog));
   } catch (e) {
     process.stderr.write(`tbwasm: cannot read ${prog}: ${e.code ?? e.message}\n`);
-    process.exit(2);
+    process.exit(USAGE);
   }
 }
 
 const wheels = process.env.TBWASM_WHEELS ?? path.join(ROOT, "static", "wheels");
 if (!fs.existsSync(path.join(wheels, "manifest.json"))) {
+  // a missing prerequisite, as the native CLI's missing wasmtime
   process.stderr.write(`tbwasm-node: ${wheels}/manifest.json missing; run scripts/setup-web.sh\n`);
-  process.exit(1);
+  process.exit(USAGE);
 }
 const indexURL = path.dirname(fileURLToPath(import.meta.resolve("pyodide/pyodide.mjs"))) + path.sep;
 
@@ -147,7 +149,7 @@ function writeAll(fd, bytes) {
 let sysroot = opts.sysroot ?? null;
 if (sysroot !== null && !fs.statSync(sysroot, { throwIfNoEntry: false })?.isDirectory()) {
   process.stderr.write(`tbwasm: -L ${sysroot}: not a directory\n`);
-  process.exit(2);
+  process.exit(USAGE);
 }
 const mounts = [];
 for (const spec of opts.mounts) {
@@ -155,11 +157,11 @@ for (const spec of opts.mounts) {
   const [guest, host] = eq < 0 ? [spec, ""] : [spec.slice(0, eq), spec.slice(eq + 1)];
   if (!guest.startsWith("/") || !host) {
     process.stderr.write(`tbwasm: --mount wants GUEST_DIR=HOST_DIR, got ${JSON.stringify(spec)}\n`);
-    process.exit(2);
+    process.exit(USAGE);
   }
   if (!fs.statSync(host, { throwIfNoEntry: false })?.isDirectory()) {
     process.stderr.write(`tbwasm: --mount ${spec}: not a directory\n`);
-    process.exit(2);
+    process.exit(USAGE);
   }
   mounts.push([guest, path.resolve(host)]);
 }
@@ -177,8 +179,9 @@ try {
     machineModule: process.env.TBWASM_MACHINE_MODULE || undefined,
   });
 } catch (e) {
-  process.stderr.write(`${e.message}\n`);
-  process.exit(1);
+  // a stale or missing wheel (RuntimeSetupError) is a missing prerequisite; anything else a bug
+  process.stderr.write(`${e instanceof RuntimeSetupError ? e.message : (e?.stack ?? e)}\n`);
+  process.exit(e instanceof RuntimeSetupError ? USAGE : INTERNAL);
 }
 
 // The host directory appears inside Pyodide at its own path (so messages name it), unless that
@@ -204,7 +207,7 @@ if (rootfsIndex !== null) {
     rt.openRootfs({ index: rootfsIndex, fetch: (p) => new Uint8Array(fs.readFileSync(path.join(tree, p))) });
   } catch (e) {
     process.stderr.write(`tbwasm: --rootfs ${opts.rootfs}: ${lastLine(e.message)}\n`);
-    process.exit(2);
+    process.exit(USAGE);
   }
   if (program === undefined) {
     // an absolute PROG: the image's file, else the host's (as the native CLI)
@@ -213,7 +216,7 @@ if (rootfsIndex !== null) {
     else if (fs.existsSync(prog)) program = new Uint8Array(fs.readFileSync(prog));
     else {
       process.stderr.write(`${got}\n`);
-      process.exit(2);
+      process.exit(USAGE);
     }
   }
 }

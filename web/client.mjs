@@ -11,6 +11,7 @@
 // when the server has one, read lazily; else an empty root), so what runs and uploads write
 // stays from run to run.  Files put with putFile are also kept here and put again into a worker
 // that replaces one that did not stop.
+import { runResult, stoppedResult } from "./result.mjs";
 import { StdinRing, createStdinBuffer } from "./stdin_ring.mjs";
 
 const WEB = new URL("./", import.meta.url);
@@ -82,6 +83,7 @@ export class TbwasmClient extends EventTarget {
     this.current = null;
     this.nextId = 1;
     this.timings = null;
+    this.host = null; // abi.json's "host" section, from the worker's "ready"
     this.progress = { phase: "start", fraction: 0, text: "Starting…" };
     this._start();
   }
@@ -154,6 +156,7 @@ export class TbwasmClient extends EventTarget {
       case "ready":
         this.state = "ready";
         this.timings = m.timings;
+        this.host = m.host;
         this._readyResolve(m.timings);
         this._emit("ready", m.timings);
         this._pump();
@@ -204,16 +207,7 @@ export class TbwasmClient extends EventTarget {
         if (job) {
           clearTimeout(job.watchdog);
           this.current = null;
-          job.resolve({
-            status: m.status,
-            stdout: job.stdout,
-            stderr: job.stderr,
-            truncated: !!job.truncated,
-            message: m.message ?? "",
-            error: m.error ?? null,
-            stopped: !!m.stopped,
-            stats: m.stats ?? {},
-          });
+          job.resolve(runResult({ ...m, stdout: job.stdout, stderr: job.stderr, truncated: job.truncated }));
           this._emit("exit", { id: m.id, status: m.status });
           this._pump();
         }
@@ -225,9 +219,10 @@ export class TbwasmClient extends EventTarget {
    * Queue a run. stdin: a string or Uint8Array (then EOF), or "terminal" to read what
    * pushStdin()/pushEOF() deliver while the guest runs.  tier: "tiered" | "interp" | "jit"
    * (default: the page's ?tier=, else the machine's default); an unknown one ends the run with
-   * status 2 and a one-line error.  terminal: {rows, cols} runs the guest on a terminal of
-   * its own (Linux's line discipline in the emulator: pushStdin() then sends raw keystrokes,
-   * ^C included; resize() follows the page's terminal); cwd: its working directory.
+   * the usage status (abi.json host.status.USAGE) and a one-line error.  terminal: {rows, cols}
+   * runs the guest on a terminal of its own (Linux's line discipline in the emulator:
+   * pushStdin() then sends raw keystrokes, ^C included; resize() follows the page's terminal);
+   * cwd: its working directory.
    */
   async run({
     program,
@@ -367,7 +362,7 @@ export class TbwasmClient extends EventTarget {
       this.worker.terminate();
       this.current = null;
       const message = "tbwasm: the worker did not stop; restarted it";
-      job.resolve({ status: 130, stdout: job.stdout, stderr: job.stderr, message, error: null, stopped: true, stats: {} });
+      job.resolve(stoppedResult(this.host, { message, stdout: job.stdout, stderr: job.stderr, truncated: job.truncated }));
       this._emit("restart", { message });
       for (const op of this.fileOps.values()) op.reject(new Error(message)); // putFile's are put again
       this.fileOps.clear();

@@ -14,6 +14,7 @@
 // Every embed on a page shares one worker and one Pyodide (web/client.mjs); runs are queued.
 // The page must be cross-origin isolated (serve.py sends the headers). See docs/embedding.md.
 import { getClient, splitArgs } from "./client.mjs";
+import { notRun } from "./result.mjs";
 
 const client = getClient();
 const EMBED_KEEP = 256 << 10; // characters a demo shows at most (the last ones)
@@ -158,7 +159,7 @@ class TbwasmDemo extends HTMLElement {
     } catch (e) {
       this.$status.textContent = e.message;
       this.setAttribute("status", "error");
-      this.result = { status: -1, stdout: "", stderr: e.message, error: e.message };
+      this.result = notRun(e.message, { stderr: e.message });
       return this.result;
     } finally {
       this.setAttribute("state", "done");

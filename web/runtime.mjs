@@ -6,7 +6,9 @@
 //   const rt = await createRuntime({indexURL, wheelsURL, loadPyodide, onProgress});
 //   const {status} = await rt.run({program, args, env, stdin, stdout, stderr, onStats, shouldStop});
 //
-// The host passes its own `loadPyodide` (imported from pyodide.mjs) so this file imports nothing.
+// The host passes its own `loadPyodide` (imported from pyodide.mjs) so this file imports nothing
+// but the run result's constructors.
+import { internalError, runResult, stoppedResult, usageError } from "./result.mjs";
 
 const isNode = typeof process !== "undefined" && !!process.versions?.node;
 
@@ -39,6 +41,7 @@ const lastLine = (text) => String(text).trim().split("\n").pop();
  * @param {object} o
  * @param {string} o.indexURL   Pyodide directory (URL in the browser, path or file URL in Node), ends with "/"
  * @param {string} o.wheelsURL  URL (file: in Node) of the directory holding manifest.json and the wheels, ends with "/"
+ * @param {object|Promise<object>} [o.abi] web/abi.json's contents (then o.abiURL is not read)
  * @param {string} [o.abiURL]   web/abi.json (default: next to this file)
  * @param {Function} o.loadPyodide
  * @param {(phase: string, fraction: number, text: string) => void} [o.onProgress]
@@ -199,7 +202,7 @@ export class Runtime {
    * @param {(b: Uint8Array) => void} [o.stderr]
    * @param {(s: object) => void} [o.onStats]  called every statsInterval ms and at the end
    * @param {() => boolean} [o.shouldStop]     checked after every exit to the host
-   * @param {number} [o.budget]  guest instructions per slice
+   * @param {number} [o.budget]  guest instructions per slice (default abi.json host.default_budget)
    * @param {string} [o.name]    program name for the ELF error line (default argv0)
    * @param {boolean} [o.countTbs] count TB entries, for the chain-hits statistic (slower)
    * @param {(seconds: number) => boolean} [o.sleep] how the guest sleeps; true = cut short (EINTR)
@@ -217,9 +220,10 @@ export class Runtime {
    *   arrives within timeoutMs (-1: no limit); undefined when none came, null at EOF
    * @param {string} [o.cwd]     the first process's working directory
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
+   *   (web/result.mjs)
    */
   async run(o) {
-    const { exit: EXIT, layout } = this.abi;
+    const { exit: EXIT, layout, host } = this.abi;
     const MAX_TBS = layout.MAX_TBS;
     const BUDGET = EXIT.BUDGET;
     const stdout = o.stdout ?? (() => {});
@@ -263,7 +267,7 @@ export class Runtime {
     let lastStats = t0;
     let lastYield = t0;
     let session = null;
-    const result = { status: 0, message: "", stopped: false, error: null, stats: {} };
+    let result = runResult();
     const compile0 = this.modules.compileSeconds;
     const stats = () => {
       const s = session ? session.stats() : {};
@@ -280,42 +284,39 @@ export class Runtime {
       const hotThreshold = o.hotThreshold ?? this.hotThreshold;
       const bad = checkTier(this.abi, tier, hotThreshold);
       if (bad) {
-        // a usage error, reported like a program the loader rejects (status 2, one line)
-        result.status = 2;
-        result.error = result.message = bad;
+        // a usage error, reported like a program the loader rejects (one line)
+        result = usageError(host, bad);
         say(bad);
         return result;
       }
-      session = this.bridge.create_machine(
-        space0.port,
-        o.program,
+      // the options of pyodide_bridge.create_machine (undefined and null: not given)
+      session = this.bridge.create_machine(space0.port, {
+        program: o.program,
         argv,
-        o.env ?? undefined,
-        o.stdin ?? undefined,
+        env: o.env,
+        stdin: o.stdin,
         stdout,
         stderr,
-        o.budget ?? 1_000_000,
-        this.machineModule,
-        o.name ?? argv[0],
-        !!o.countTbs,
+        budget: o.budget ?? host.default_budget,
+        machineModule: this.machineModule,
+        name: o.name ?? argv[0],
+        countTbs: !!o.countTbs,
         // Live TB ids (= table size).  Each instance that imports the table costs memory in
         // proportion to its size in some engines (V8 11, Node 20), so a JS host keeps it
         // moderate; past it the machine flushes and we swap in a fresh table.
-        o.maxTbs ?? 8192,
-        o.sleep ?? undefined,
-        o.sysroot ?? undefined,
-        tier ?? undefined,
-        hotThreshold ?? undefined,
-        o.processes === false ? undefined : newSpace,
-        o.processes === false ? undefined : freeSpace,
-        o.mounts ?? undefined,
-        o.rootfs ?? this.rootfs ?? undefined,
-        {
-          terminal: o.terminal ?? undefined,
-          stdinPoll: o.stdinPoll ? (n, ms) => o.stdinPoll(n, ms < 0 ? Infinity : ms) : undefined,
-          cwd: o.cwd ?? undefined,
-        },
-      );
+        maxTbs: o.maxTbs ?? 8192,
+        sleep: o.sleep,
+        sysroot: o.sysroot,
+        tier,
+        hotThreshold,
+        newSpace: o.processes === false ? undefined : newSpace,
+        freeSpace: o.processes === false ? undefined : freeSpace,
+        mounts: o.mounts,
+        rootfs: o.rootfs ?? this.rootfs,
+        terminal: o.terminal,
+        stdinPoll: o.stdinPoll ? (n, ms) => o.stdinPoll(n, ms < 0 ? Infinity : ms) : undefined,
+        cwd: o.cwd,
+      });
       this.session = session;
       let action = session.start();
       for (;;) {
@@ -351,28 +352,27 @@ export class Runtime {
           await yieldToEventLoop();
           lastYield = now();
           if (shouldStop()) {
-            result.stopped = true;
-            result.status = 128 + 2;
-            result.message = STOPPED;
+            result = stoppedResult(host);
             say(result.message);
             break;
           }
           action = session.service(EXIT.IDLE);
           continue;
         } else {
-          result.status = action.status;
-          result.message = action.message ?? "";
-          if (action.kind === "error") result.error = result.message;
-          // The System's sleep (every process waits) was cut short by the host's Stop.
-          if (action.kind === "exit" && action.status === 130 && result.message === STOPPED) result.stopped = true;
+          const message = action.message ?? "";
+          result = runResult({
+            status: action.status,
+            message,
+            error: action.kind === "error" ? message : null,
+            // the System's sleep (every process waits) was cut short by the host's Stop
+            stopped: action.kind === "exit" && action.status === host.status.STOPPED && message === host.stopped_message,
+          });
           if (result.message) say(result.message);
           break;
         }
         const reason = tbl.get(tb)();
         if (shouldStop()) {
-          result.stopped = true;
-          result.status = 128 + 2; // as if killed by SIGINT
-          result.message = STOPPED;
+          result = stoppedResult(host); // as if killed by SIGINT
           say(result.message);
           break;
         }
@@ -392,8 +392,7 @@ export class Runtime {
     } catch (e) {
       // A bug in the emulator (a Python exception) or a trap in generated code: report, don't hang.
       const text = e?.type ? `${e.message}` : `${e?.stack ?? e}`;
-      result.status = 70; // EX_SOFTWARE
-      result.error = `tbwasm: internal error: ${lastLine(text)}`;
+      result = internalError(host, `tbwasm: internal error: ${lastLine(text)}`);
       say(text.trim());
       say(result.error);
     } finally {
@@ -444,8 +443,6 @@ export class Runtime {
     this.spacesDropped++;
   }
 }
-
-const STOPPED = "tbwasm: stopped";
 
 // The snapshot file: Pyodide's snapshot without its all-zero 64 KiB pages (about half of a
 // fresh heap is zeros).  "TBSP", total length, page count, a bitmap of the pages present (LSB

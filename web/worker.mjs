@@ -7,9 +7,10 @@
 //        (or path: a file of the guest's filesystem instead of program)
 //        {type: "put-file", id, path, data: Uint8Array, mode}   {type: "get-file", id, path}
 //   (init also takes rootfsURL: the root filesystem image's base URL, e.g. /rootfs/)
-//   out: {type: "progress", phase, fraction, text}  {type: "ready", timings}  {type: "fatal", message}
+//   out: {type: "progress", phase, fraction, text}  {type: "fatal", message}
+//        {type: "ready", timings, host}  (host: abi.json's "host" section: statuses, stop message)
 //        {type: "out", id, fd, data}  {type: "stats", id, stats}  {type: "input-wait", id}
-//        {type: "exit", id, status, message, stopped, error, stats}
+//        {type: "exit", id, status, message, stopped, error, stats}  (a run result: web/result.mjs)
 //        {type: "file", id, data?: Uint8Array, error?: string}   (answers put-file and get-file)
 // Stop: the page sets control[0] = 1; the loop checks it after every exit to the host.
 // Output flow control, as a terminal gives a process: flow[0] counts the bytes posted in "out"
@@ -17,11 +18,13 @@
 // returned; both mod 2^32).  A guest write blocks while more than OUT_WINDOW bytes are in
 // flight, so a guest printing without end (`yes`) runs at the page's pace instead of queueing
 // hundreds of MiB of messages, and Stop is not stuck behind them.
+import { internalError, usageError } from "./result.mjs";
 import { createRuntime } from "./runtime.mjs";
 import { StdinRing } from "./stdin_ring.mjs";
 
 const startedAt = performance.timeOrigin + performance.now(); // epoch ms, for start-up timings
 let runtime = null;
+let abi = null; // web/abi.json, as init read it (its host section is needed even if Pyodide fails)
 let ring = null;
 let control = null;
 let flow = null;
@@ -40,6 +43,12 @@ async function init(m) {
         .then((r) => (r.ok ? r.text() : null))
         .catch(() => null)
     : Promise.resolve(null);
+  // Read here rather than by the runtime: the worker has abi.host even if Pyodide fails to load.
+  const abiLoad = fetch(m.abiURL).then((r) => {
+    if (!r.ok) throw new Error(`tbwasm: cannot fetch ${m.abiURL}: HTTP ${r.status}`);
+    return r.json().then((got) => (abi = got));
+  });
+  abiLoad.catch(() => {}); // awaited by createRuntime
   try {
     // imported while the runtime fetches the manifest and the snapshot
     const pyodideModule = import(m.indexURL + "pyodide.mjs");
@@ -48,7 +57,7 @@ async function init(m) {
     runtime = await createRuntime({
       indexURL: m.indexURL,
       wheelsURL: m.wheelsURL,
-      abiURL: m.abiURL,
+      abi: abiLoad,
       snapshot: m.snapshot, // false: no memory snapshot (web/snapshot.mjs)
       loadPyodide,
       onProgress: (phase, fraction, text) => post({ type: "progress", phase, fraction, text }),
@@ -56,7 +65,7 @@ async function init(m) {
     globalThis.tbwasmRuntime = runtime; // a handle for diagnostics (bench/soak_browser.py)
     await openRootfs(m.rootfsURL, await rootfsIndex);
     Object.assign(runtime.timings, { worker_started_at: startedAt, init_at: initAt });
-    post({ type: "ready", timings: runtime.timings });
+    post({ type: "ready", timings: runtime.timings, host: abi.host });
   } catch (e) {
     post({ type: "fatal", message: String(e?.message ?? e) });
   }
@@ -129,7 +138,7 @@ async function run(m) {
       const data = new TextEncoder().encode(got + "\n"); // on stderr, as a loader error is
       Atomics.add(flow, 0, data.length);
       post({ type: "out", id, fd: 2, data });
-      post({ type: "exit", id, status: 2, error: got, message: got, stopped: false, stats: {} });
+      post({ type: "exit", id, ...usageError(abi.host, got) });
       return;
     }
     program = got;
@@ -203,7 +212,7 @@ self.onmessage = (ev) => {
       .then(() => run(m))
       .catch((e) => {
         const message = `tbwasm: internal error: ${e?.message ?? e}`;
-        post({ type: "exit", id: m.id, status: 70, error: message, message, stopped: false, stats: {} });
+        post({ type: "exit", id: m.id, ...internalError(abi.host, message) });
       });
   }
 };

@@ -6,7 +6,7 @@ expects, and turns its actions into JavaScript values.
 
 Contract with ``web/runtime.mjs`` (both sides are in this repository and change together):
 
-``create_machine(...)`` returns a :class:`Session`.  ``Session.start()`` and
+``create_machine(port, options)`` returns a :class:`Session`.  ``Session.start()`` and
 ``Session.service(reason)`` return either
 
 - a JavaScript number ``n >= 0``: "run TB id ``n`` next, in the same space as the last one,
@@ -18,7 +18,7 @@ Contract with ``web/runtime.mjs`` (both sides are in this repository and change 
   ``message`` is the one-line ``ElfError`` text), ``modules`` is an Array of ``Uint8Array`` and
   ``space`` the process memory (and table) they go into and the TB runs in (0: the run's first).
 
-Processes: the runtime passes ``new_space() -> {id, port}`` and ``free_space(id)`` to
+Processes: the runtime passes ``newSpace() -> {id, port}`` and ``freeSpace(id)`` to
 ``create_machine``; :class:`JsSpaces` makes them the machine's ``Spaces`` (fork asks for a fresh
 memory, a process that ends gives it back).  The runtime keeps freed memories for later forks
 and calls :func:`forget_memory` for one it lets go.
@@ -269,7 +269,7 @@ def _js_action(action: Any) -> Any:
     obj.tb = action.tb
     obj.modules = mods
     obj.table_size = action.table_size
-    obj.status = action.status
+    obj.status = None if action.status is None else int(action.status)  # an IntEnum is no JS number
     obj.message = action.message
     obj.reset_table = action.reset_table
     obj.space = getattr(action, "space", 0)  # a machine without processes: 0
@@ -316,7 +316,8 @@ class Session:
 
     def start(self) -> Any:
         if self.machine is None:
-            return _js_error(self.error or "tbwasm: cannot load the program", 2)
+            error = self.error or "tbwasm: cannot load the program"
+            return _js_error(error, int(abi.HostStatus.USAGE))
         return self._action(self.machine.start())
 
     def service(self, reason: int) -> Any:
@@ -354,107 +355,104 @@ def check_import(module: str = "py_backend.machine") -> str:
     return ""
 
 
-def create_machine(
-    port: JsProxy,
-    program: Any,
-    argv: Any,
-    env: Any,
-    stdin_read: Any,
-    stdout_write: Any,
-    stderr_write: Any,
-    budget: int = 1_000_000,
-    machine_module: str = "py_backend.machine",
-    name: str = "",
-    count_tbs: bool = False,
-    max_tbs: int = 0,
-    sleep: Any = None,
-    sysroot: Any = None,
-    tier: Any = None,
-    hot_threshold: Any = None,
-    new_space: Any = None,
-    free_space: Any = None,
-    host_dirs: Any = None,
-    rootfs: Any = None,
-    options: Any = None,
-) -> Session:
+def _options(options: Any) -> dict[str, Any]:
+    """A JS options object as a dict of its set keys (undefined and null left out).  Only the top
+    level is converted: functions stay callable JsProxies, arrays and Uint8Arrays stay JsProxies
+    (converted where they are used)."""
+    if _nullish(options):
+        return {}
+    raw = options if isinstance(options, dict) else options.to_py(depth=1)
+    return {str(k): v for k, v in raw.items() if not _nullish(v)}
+
+
+def _strings(value: Any) -> list[str]:
+    """A JS array (or a Python sequence) of strings."""
+    return [str(s) for s in (value.to_py() if hasattr(value, "to_py") else value)]
+
+
+def create_machine(port: JsProxy, options: Any) -> Session:
     """Build a Machine over JS objects.
 
     ``port`` is the memory port of the runtime's ``WebAssembly.Memory`` (``memoryPort`` in
-    ``web/runtime.mjs``), ``program`` is a Uint8Array (or bytes), ``argv``/``env`` JS arrays of
-    strings (``env`` may be null), the three callbacks as in :class:`JsReader`/:class:`JsWriter`.
+    ``web/runtime.mjs``); ``options`` is one JS object (a dict from Python) with the keys
+
+    - ``program``: the ELF bytes (Uint8Array or bytes); ``argv``: array of strings; ``env``:
+      array of ``NAME=value`` strings (absent: the machine's default environment);
+    - ``stdin``, ``stdout``, ``stderr``: the callbacks of :class:`JsReader`/:class:`JsWriter`;
+      ``stdinPoll`` as in :class:`JsReader` (with ``terminal``);
+    - ``budget``: guest instructions per slice (default ``abi.DEFAULT_BUDGET``);
+    - ``machineModule``: the module defining ``Machine`` (default ``py_backend.machine``; tests
+      substitute a fake); ``name``: the program's name in the ELF error line (default argv[0]);
+    - ``countTbs``: the generated code counts TB entries (the "chain hits" statistic; a memory
+      update per TB); ``maxTbs`` (0 = the ABI's limit) caps live TB ids: when they run out the
+      machine flushes its code cache and tells the host to start a fresh table
+      (``reset_table``), so old instances can be collected;
+    - ``sleep``: (seconds) -> true if cut short, how the guest sleeps (nanosleep, pause with a
+      timer, ...): the worker's wakes up when Stop is pressed instead of blocking it;
+    - ``sysroot``: a directory of Pyodide's filesystem overlaid on the guest's absolute paths
+      (``-L``: Node mounts the host's with NODEFS);
+    - ``tier`` ("tiered", "interp" or "jit") and ``hotThreshold``: passed to the Machine when
+      given (Pyodide's ``os.environ`` is not the host's, so a JS host reads TBWASM_TIER itself);
+    - ``newSpace``/``freeSpace`` (see :class:`JsSpaces`): the guest may fork; without them fork
+      and clone of a process answer ENOSYS;
+    - ``mounts``: guest directory -> directory of Pyodide's filesystem (the Machine's
+      ``host_dirs``, the CLI's ``--mount``);
+    - ``rootfs``: a :class:`~py_backend.linux.rootfs.Rootfs` from :func:`open_rootfs`, the
+      guest's /;
+    - ``terminal`` ({rows, cols}): the run is on a terminal (see linux/ttyfile.py);
+    - ``cwd``: the first process's working directory.
+
     A program the ELF loader rejects gives a Session whose ``start()`` returns ``kind: "error"``,
-    status 2 and the one-line message ``tbwasm: NAME: reason`` (as the native CLI prints it)
-    instead of raising, so the page can show it and keep working.  ``count_tbs`` makes the
-    generated code count TB entries (the "chain hits" statistic; it costs a memory update per
-    TB).  ``max_tbs`` (0 = the
-    ABI's limit) caps live TB ids: when they run out the machine flushes its code cache and tells
-    the host to start a fresh table (``reset_table``), so old instances can be collected.
-    ``sleep`` (seconds -> true if cut short), if given, is how the guest sleeps (nanosleep,
-    pause with a timer, ...): the worker's wakes up when Stop is pressed instead of blocking it.
-    ``sysroot`` is a directory of Pyodide's filesystem overlaid on the guest's absolute paths
-    (``-L``: Node mounts the host's with NODEFS).  ``tier`` ("tiered", "interp" or "jit") and
-    ``hot_threshold`` go to the Machine when given; otherwise it takes its defaults (Pyodide's
-    ``os.environ`` is not the host's, so a JS host reads TBWASM_TIER itself and passes it here).
-    ``new_space``/``free_space`` (see :class:`JsSpaces`) let the guest fork; without them fork
-    and clone of a process answer ENOSYS.  ``host_dirs`` (a JS object: guest directory ->
-    directory of Pyodide's filesystem) is the Machine's ``host_dirs`` (the CLI's ``--mount``).
-    ``rootfs``: a :class:`~py_backend.linux.rootfs.Rootfs` from :func:`open_rootfs`, the guest's /.
-    ``options`` (a JS object; newer settings go here rather than after the others):
-    ``terminal`` ({rows, cols}: the run is on a terminal, see linux/ttyfile.py) with
-    ``stdinPoll`` (see :class:`JsReader`), ``cwd`` (the first process's working directory).
+    status ``HostStatus.USAGE`` and the one-line message ``tbwasm: NAME: reason`` (as the native
+    CLI prints it) instead of raising, so the page can show it and keep working.
     """
     import importlib
 
-    mod = importlib.import_module(machine_module)
+    o = _options(options)
+    mod = importlib.import_module(str(o.get("machineModule", "py_backend.machine")))
+    program = o.get("program", b"")
     data = program.to_bytes() if hasattr(program, "to_bytes") else bytes(program)
-    args = [str(a) for a in (argv.to_py() if hasattr(argv, "to_py") else argv)]
-    envs = None
-    if not _nullish(env):
-        envs = [str(e) for e in (env.to_py() if hasattr(env, "to_py") else env)]
-    extra: dict[str, Any] = {"count_tbs": True} if count_tbs else {}
-    if max_tbs:
-        extra["max_tbs"] = int(max_tbs)
-    if not _nullish(sleep):
-        # (seconds) -> true if cut short: the worker's wakes up when the page presses Stop
+    args = _strings(o.get("argv", ()))
+    envs = _strings(o["env"]) if "env" in o else None
+    extra: dict[str, Any] = {"count_tbs": True} if o.get("countTbs") else {}
+    if o.get("maxTbs"):
+        extra["max_tbs"] = int(o["maxTbs"])
+    if "sleep" in o:
+        sleep = o["sleep"]
         extra["sleep"] = lambda seconds: bool(sleep(float(seconds)))
-    if not _nullish(sysroot):
-        extra["sysroot"] = str(sysroot)
-    if not _nullish(tier) and str(tier):
-        extra["tier"] = str(tier)
-    if not _nullish(hot_threshold):
-        extra["hot_threshold"] = int(hot_threshold)
-    if not _nullish(host_dirs):
-        dirs = host_dirs.to_py() if hasattr(host_dirs, "to_py") else host_dirs
+    if "sysroot" in o:
+        extra["sysroot"] = str(o["sysroot"])
+    if o.get("tier"):
+        extra["tier"] = str(o["tier"])
+    if "hotThreshold" in o:
+        extra["hot_threshold"] = int(o["hotThreshold"])
+    if "mounts" in o:
+        dirs = o["mounts"].to_py() if hasattr(o["mounts"], "to_py") else o["mounts"]
         extra["host_dirs"] = {str(k): str(v) for k, v in dict(dirs).items()}
-    if not _nullish(rootfs):
-        extra["rootfs"] = rootfs
-    opts: dict[str, Any] = {}
-    if not _nullish(options):
-        opts = options.to_py(depth=1) if hasattr(options, "to_py") else dict(options)
-    stdin_poll = opts.get("stdinPoll")
-    size: Any = opts.get("terminal")
-    if not _nullish(size):
-        size = size.to_py() if hasattr(size, "to_py") else size
+    if "rootfs" in o:
+        extra["rootfs"] = o["rootfs"]
+    if "terminal" in o:
+        size = o["terminal"].to_py() if hasattr(o["terminal"], "to_py") else o["terminal"]
         extra["terminal"] = (int(size.get("rows", 24)), int(size.get("cols", 80)))
-    if not _nullish(opts.get("cwd")) and opts.get("cwd"):
-        extra["cwd"] = str(opts["cwd"])
+    if o.get("cwd"):
+        extra["cwd"] = str(o["cwd"])
     try:
         machine = mod.Machine(
             memory_for(port),
             data,
             args,
             envs,
-            stdin=JsReader(stdin_read, stdin_poll),
-            stdout=JsWriter(stdout_write),
-            stderr=JsWriter(stderr_write),
-            budget=int(budget),
+            stdin=JsReader(o.get("stdin"), o.get("stdinPoll")),
+            stdout=JsWriter(o.get("stdout")),
+            stderr=JsWriter(o.get("stderr")),
+            budget=int(o.get("budget", abi.DEFAULT_BUDGET)),
             **extra,
         )
     except Exception as e:
         if not any(c.__name__ == "ElfError" for c in type(e).__mro__):
             raise
-        # Same line and status as `python -m py_backend.cli run` (EXIT_USAGE = 2).
-        prog = name or args[0]
+        # Same line and status as `python -m py_backend.cli run` (HostStatus.USAGE).
+        prog = str(o.get("name") or (args[0] if args else "program"))
         if hasattr(e, "for_program"):  # NeedsSysroot: "PROG is dynamically linked ...: use -L"
             return Session(error=f"tbwasm: {e.for_program(prog)}")
         text = str(e).strip().splitlines()[0] if str(e).strip() else "not a valid ELF file"
@@ -462,8 +460,8 @@ def create_machine(
     if "terminal" in extra and hasattr(machine, "system"):
         # a JS host must get control back while the guest waits for keystrokes (page events)
         machine.system.idle_slice = IDLE_SLICE
-    if not _nullish(new_space) and not _nullish(free_space) and hasattr(machine, "system"):
-        machine.system.spaces = JsSpaces(new_space, free_space)
+    if "newSpace" in o and "freeSpace" in o and hasattr(machine, "system"):
+        machine.system.spaces = JsSpaces(o["newSpace"], o["freeSpace"])
     return Session(machine, rootfs=extra.get("rootfs"))
 
 
@@ -471,7 +469,7 @@ def create_machine(
 
 
 def open_rootfs(index: Any = None, fetch: Any = None) -> Any:
-    """A Rootfs for the JS host to keep and pass to every run (``create_machine(rootfs=)``).
+    """A Rootfs for the JS host to keep and pass to every run (``create_machine``'s ``rootfs``).
 
     ``index``: the image's index as JSON text, or null for an empty root (a page filesystem for
     uploads); ``fetch``: a JS function ``(path) -> Uint8Array`` that may block (a synchronous

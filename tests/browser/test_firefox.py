@@ -16,6 +16,8 @@ from pathlib import Path
 import helpers
 import pytest
 
+from py_backend.abi import STOPPED_MESSAGE, HostStatus
+
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -82,8 +84,8 @@ def test_guests_match_qemu(firefox) -> None:
 def test_stop(firefox) -> None:
     r = firefox["stop"]
     assert not r.get("timedOut"), "Stop did not end loop.elf within 20 s"
-    assert r["stopped"] and r["status"] == 130, r
-    assert r["message"] == "tbwasm: stopped", r["message"]  # not "restarted the worker"
+    assert r["stopped"] and r["status"] == HostStatus.STOPPED, r
+    assert r["message"] == STOPPED_MESSAGE, r["message"]  # not "restarted the worker"
     assert r["stopMs"] < STOP_LIMIT_MS, r["stopMs"]
     after = firefox["afterStop"]  # the page keeps working
     assert (after["status"], after["stdout"]) == (0, qemu("hello")), after

@@ -15,6 +15,8 @@ from urllib.parse import quote
 import helpers
 import pytest
 
+from py_backend.abi import STOPPED_MESSAGE, HostStatus
+
 pytestmark = pytest.mark.browser
 
 RUN_TIMEOUT_MS = 120_000
@@ -119,7 +121,7 @@ def test_stop_ends_loop_and_next_program_runs(app_page) -> None:
     )
     page.wait_for_timeout(500)  # let it spin
     r, elapsed = press_stop(page)
-    assert r["stopped"] and r["status"] == 130
+    assert r["stopped"] and r["status"] == HostStatus.STOPPED
     assert elapsed < 2000, f"Stop took {elapsed:.0f} ms"
     r = run_program(page, "hello")
     assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
@@ -147,7 +149,7 @@ def test_endless_output_is_paced_and_stop_is_prompt(app_page) -> None:
     assert max(in_flight) <= 1 << 20, in_flight  # the worker's window is 256 KiB
     assert page.evaluate("window.tbwasmApp.output.length") <= 2 << 20
     r, elapsed = press_stop(page)
-    assert r["stopped"] and r["status"] == 130
+    assert r["stopped"] and r["status"] == HostStatus.STOPPED
     assert elapsed < 2000, f"Stop took {elapsed:.0f} ms"
     assert r["stdout"].startswith("0123456789abcdefghij\n" * 100)
     r = run_program(page, "hello")
@@ -170,11 +172,40 @@ def test_stop_wakes_a_sleeping_guest(app_page) -> None:
           return {...r, stopMs: performance.now() - t0};
         }"""
     )
-    assert r["stopped"] and r["status"] == 130
-    assert r["message"] == "tbwasm: stopped", r["message"]  # not "restarted the worker"
+    assert r["stopped"] and r["status"] == HostStatus.STOPPED
+    assert r["message"] == STOPPED_MESSAGE, r["message"]  # not "restarted the worker"
     assert r["stopMs"] < 1000, r["stopMs"]
     r = run_program(page, "hello")
     assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
+
+
+def test_stop_replaces_a_worker_that_does_not_answer(open_page, server) -> None:
+    """A worker that does not answer Stop (here: its messages no longer reach the client) is
+    replaced after the grace period; the run ends as stopped with the host's Stop status (from
+    the worker's "ready" message) and the replacement worker runs the next program."""
+    page = open_page(server + "?shell=0")
+    try:
+        page.evaluate("window.tbwasm.ready")
+        r = page.evaluate(
+            """async () => {
+              const c = window.tbwasm.client;
+              const host = c.host;
+              const p = c.run({program: "/guests/loop.elf"});
+              await new Promise((ok) => setTimeout(ok, 500));
+              c.worker.onmessage = () => {};  // deaf: not even its "exit" arrives
+              c.stop();
+              const r = await p;
+              return {...r, host};
+            }"""
+        )
+        assert r["host"]["status"]["STOPPED"] == HostStatus.STOPPED, r["host"]
+        assert r["stopped"] and r["status"] == HostStatus.STOPPED, r
+        assert r["message"] == "tbwasm: the worker did not stop; restarted it", r["message"]
+        assert r["error"] is None and r["truncated"] is False
+        r = page.evaluate("() => window.tbwasm.run({program: '/guests/hello.elf'})")
+        assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
+    finally:
+        page.close()
 
 
 def test_forking_shell_script_runs(open_page, server) -> None:
@@ -206,8 +237,8 @@ def test_stop_ends_sleeping_processes(app_page) -> None:
           return {...r, stopMs: performance.now() - t0};
         }"""
     )
-    assert r["stopped"] and r["status"] == 130
-    assert r["message"] == "tbwasm: stopped", r["message"]
+    assert r["stopped"] and r["status"] == HostStatus.STOPPED
+    assert r["message"] == STOPPED_MESSAGE, r["message"]
     assert r["stopMs"] < 1000, r["stopMs"]
     r = page.evaluate(
         """() => window.tbwasm.run({program: "/guests/busybox", argv0: "busybox",
@@ -264,7 +295,7 @@ def test_malformed_upload_shows_clear_error(app_page) -> None:
     page.set_input_files("#upload", files=[files])
     page.wait_for_function("n => window.tbwasmApp.runs > n", arg=runs, timeout=RUN_TIMEOUT_MS)
     r = wait_result(page)
-    assert r["status"] == 2
+    assert r["status"] == HostStatus.USAGE
     assert r["error"].startswith("tbwasm: broken.elf: ")
     assert len(r["error"].splitlines()) == 1
     status = page.locator("#status")
@@ -352,7 +383,7 @@ def test_script_api_runs_in_each_tier(app_page, tier: str) -> None:
 
 def test_unknown_tier_is_a_one_line_error(app_page) -> None:
     r = app_page.evaluate("() => window.tbwasm.run({program: '/guests/hello.elf', tier: 'turbo'})")
-    assert r["status"] == 2
+    assert r["status"] == HostStatus.USAGE
     assert r["error"] == 'tbwasm: unknown tier "turbo" (one of tiered, interp, jit)'
     assert r["stderr"] == r["error"] + "\n"
     assert r["stdout"] == ""

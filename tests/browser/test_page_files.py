@@ -13,6 +13,8 @@ from pathlib import Path
 import helpers
 import pytest
 
+from py_backend.abi import HostStatus
+
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -67,7 +69,7 @@ def test_lua_and_a_missing_program(rootfs_page) -> None:
     ref = qemu_rootfs("/usr/bin/lua", "-e", "print(_VERSION, 6*7)")
     assert (r["stdout"], r["status"]) == (ref.stdout.decode(), 0)
     r = app_page.evaluate("""() => window.tbwasm.run({path: "/usr/bin/nonesuch"})""")
-    assert r["status"] == 2
+    assert r["status"] == HostStatus.USAGE
     assert r["error"] == "tbwasm: cannot read /usr/bin/nonesuch: No such file or directory"
 
 

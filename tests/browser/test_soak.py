@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from py_backend.abi import HostStatus
+
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser
 
@@ -37,7 +39,9 @@ def test_two_minute_soak_with_stops() -> None:
     assert p.returncode == 0
     assert r["runs"] >= 40
     assert len(r["stops"]) == 2
-    assert all(s["stopped"] and s["status"] == 130 and s["hello_ok"] for s in r["stops"])
+    assert all(
+        s["stopped"] and s["status"] == HostStatus.STOPPED and s["hello_ok"] for s in r["stops"]
+    )
     assert all(s["stop_s"] < 2.0 for s in r["stops"])
     g = r["growth_mib"]
     print(f"\n{r['runs']} runs; growth MiB {json.dumps(g)}; stops {r['stops']}")

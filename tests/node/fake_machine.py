@@ -5,7 +5,8 @@ exercises module compilation, table growth, element segments, BUDGET exits, stdi
 and exit/fault reporting without the translator.
 
 argv[1] selects a scenario: "segv" ends with a fault message, "loop" never ends (tests Stop),
-anything else reads one line of stdin, echoes it upper-cased and exits with status len(argv).
+"crash" raises (an emulator bug), anything else reads one line of stdin, echoes it upper-cased
+and exits with status len(argv).
 A program not starting with the ELF magic raises ElfError.
 """
 
@@ -113,6 +114,8 @@ class Machine:
                 return Action("run", tb=1)
             return Action("run", tb=1400, modules=[tb_module(1400, abi.ExitReason.ECALL)])
         assert reason == abi.ExitReason.ECALL, reason
+        if self.argv[1:2] == ["crash"]:
+            raise RuntimeError("fake bug")
         self.stdout.write(self.mem.read(abi.GUEST_BASE, 16) + b"\n")
         self.stdout.write(("argv=" + " ".join(self.argv[1:]) + "\n").encode())
         if self.argv[1:2] == ["segv"]:

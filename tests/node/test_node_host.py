@@ -20,6 +20,8 @@ import helpers
 import pytest
 from tier_env import node_env
 
+from py_backend.abi import STOPPED_MESSAGE, HostStatus
+
 pytestmark = pytest.mark.node
 
 REPO = helpers.REPO_ROOT
@@ -112,7 +114,7 @@ def test_bad_elf_like_native_cli(web_assets, tmp_path: Path) -> None:
     bad.write_bytes(b"\x7fELF" + b"\x00" * 60)
     got = node_run(bad, [])
     native = helpers.tbwasm_run(bad, [], timeout=TIMEOUT)
-    assert got.returncode == native.returncode == 2
+    assert got.returncode == native.returncode == HostStatus.USAGE
     assert got.stderr.decode().strip() == native.stderr.decode().strip()
     assert len(got.stderr.decode().strip().splitlines()) == 1
 
@@ -143,7 +145,7 @@ def test_dynamic_guest_without_sysroot_like_native_cli(web_assets) -> None:
     path = helpers.GUEST_BIN_DIR / "dyn" / "hello.elf"
     got = node_run(path, [])
     native = helpers.tbwasm_run(path, [], timeout=TIMEOUT)
-    assert got.returncode == native.returncode == 2
+    assert got.returncode == native.returncode == HostStatus.USAGE
     assert got.stderr.decode().strip() == native.stderr.decode().strip()
     assert "-L DIR" in got.stderr.decode()
 
@@ -188,13 +190,21 @@ def test_fake_fault_message(web_assets, tmp_path: Path) -> None:
 
 def test_fake_stop_ends_endless_loop(web_assets, tmp_path: Path) -> None:
     r = fake_run(tmp_path, ["loop"], extra_env={"FAKE_STOP_MS": "300"})
-    assert r.returncode == 130
-    assert b"tbwasm: stopped" in r.stderr
+    assert r.returncode == HostStatus.STOPPED
+    assert STOPPED_MESSAGE.encode() + b"\n" in r.stderr
+
+
+def test_fake_machine_bug_is_an_internal_error(web_assets, tmp_path: Path) -> None:
+    r = fake_run(tmp_path, ["crash"])
+    assert r.returncode == HostStatus.INTERNAL
+    line = "tbwasm: internal error: RuntimeError: fake bug"
+    assert f"{line}\n".encode() in r.stderr
+    assert f'"error":"{line}"'.encode() in r.stderr  # the result fake_run.mjs prints
 
 
 def test_fake_elf_error(web_assets, tmp_path: Path) -> None:
     r = fake_run(tmp_path, [], program=b"not an elf")
-    assert r.returncode == 2
+    assert r.returncode == HostStatus.USAGE
     assert b"not an ELF file (bad magic)" in r.stderr
 
 
@@ -272,6 +282,6 @@ def test_bad_tier_is_a_one_line_usage_error(web_assets, opts, env, message) -> N
     got = subprocess.run(
         cmd, capture_output=True, env=node_env(env), cwd=str(REPO), timeout=TIMEOUT, check=False
     )
-    assert got.returncode == 2
+    assert got.returncode == HostStatus.USAGE
     assert got.stdout == b""
     assert got.stderr.decode().splitlines()[0] == message

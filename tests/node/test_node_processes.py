@@ -18,6 +18,8 @@ import helpers
 import pytest
 from tier_env import node_env
 
+from py_backend.abi import STOPPED_MESSAGE, HostStatus
+
 pytestmark = pytest.mark.node
 
 REPO = helpers.REPO_ROOT
@@ -155,7 +157,11 @@ def test_stop_ends_a_run_whose_processes_sleep(web_assets: Path) -> None:
     runs = runtime_runs(2, "sleep 30 & sleep 30 & echo started; wait; echo never", stop_ms=500)
     for r in runs:
         assert r["out"] == "started\n"
-        assert (r["stopped"], r["status"], r["message"]) == (True, 130, "tbwasm: stopped")
+        assert (r["stopped"], r["status"], r["message"]) == (
+            True,
+            HostStatus.STOPPED,
+            STOPPED_MESSAGE,
+        )
         assert r["stop_ms"] < 5000  # from the Stop to the end of the run
         assert r["memories"] == 1 + r["spare"]
 
