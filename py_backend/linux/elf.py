@@ -124,6 +124,32 @@ def parse_headers(data: bytes) -> tuple[int, int, int, int, list[_Phdr]]:
     return e_type, e_entry, e_phoff, e_phentsize, phdrs
 
 
+def _page_runs(loads: list[_Phdr], bias: int) -> list[tuple[int, int, int]]:
+    """The pages of sorted, disjoint segments as runs [start, end) of one protection each: a
+    page shared by two segments (at most their boundary page) gets both protections."""
+    runs: list[list[int]] = []
+    for p in loads:
+        start, end = page_down(p.vaddr + bias), page_up(p.vaddr + bias + p.memsz)
+        prot = _prot(p.flags)
+        if runs and start < runs[-1][1]:  # its first page is the previous run's last
+            last = runs[-1]
+            shared = last[2] | prot
+            last[1] -= PAGE
+            if last[1] == last[0]:
+                runs.pop()
+            runs.append([start, start + PAGE, shared])
+            start += PAGE
+        if start < end:
+            runs.append([start, end, prot])
+    merged: list[tuple[int, int, int]] = []
+    for start, end, prot in runs:
+        if merged and merged[-1][1] == start and merged[-1][2] == prot:
+            merged[-1] = (merged[-1][0], end, prot)
+        else:
+            merged.append((start, end, prot))
+    return merged
+
+
 def _interp_path(data: bytes, p: _Phdr) -> str:
     """The interpreter path a PT_INTERP segment names."""
     if p.offset + p.filesz > len(data):
@@ -206,26 +232,10 @@ def load_elf(data: bytes, aspace: AddressSpace, *, interpreter: bool = False) ->
     ):
         raise ElfError(f"entry point {e_entry:#x} is outside every executable segment")
 
-    # Page protections: a page shared by two segments gets both protections.
-    page_prot: dict[int, int] = {}
-    for p in loads:
-        prot = _prot(p.flags)
-        for pg in range(page_down(p.vaddr + bias), page_up(p.vaddr + bias + p.memsz), PAGE):
-            page_prot[pg] = page_prot.get(pg, 0) | prot
     segments = []
     try:
-        pages = sorted(page_prot)
-        i = 0
-        while i < len(pages):
-            j = i + 1
-            while (
-                j < len(pages)
-                and pages[j] == pages[j - 1] + PAGE
-                and page_prot[pages[j]] == page_prot[pages[i]]
-            ):
-                j += 1
-            aspace.map(pages[i], pages[j - 1] + PAGE - pages[i], page_prot[pages[i]], fixed=True)
-            i = j
+        for start, end, prot in _page_runs(loads, bias):
+            aspace.map(start, end - start, prot, fixed=True)
         # Like an mmap of the file: the start of each first page holds the file bytes before
         # the segment (this is how the ELF and program headers become visible at AT_PHDR).
         prev_end = 0

@@ -129,6 +129,9 @@ from .procs import Proc, ProcessTable  # noqa: E402
 from .sys_extra import ExtraSyscalls  # noqa: E402
 from .sys_proc import ProcessCalls, ProcessHooks  # noqa: E402
 
+# a Linux class -> its system call table (see Linux._build_table)
+_HANDLERS: dict[type, dict[int, tuple[str, Handler]]] = {}
+
 
 class Linux(ProcessCalls, ExtraSyscalls):
     """One guest process: its fd table, filesystem, signal state and address space."""
@@ -212,13 +215,18 @@ class Linux(ProcessCalls, ExtraSyscalls):
         self.table = self._build_table()
 
     def _build_table(self) -> dict[int, tuple[str, Handler]]:
-        table: dict[int, tuple[str, Handler]] = {}
-        for name in dir(self):
-            if name.startswith("sys_"):
-                fn = getattr(self, name)
-                for nr in getattr(fn, "syscall_nrs", ()):
-                    table[nr] = (name[4:], fn)
-        return table
+        """number -> (name, handler function, called with self first): the class's handlers are
+        found once per class, and each Linux (a fork or exec makes one) gets a copy."""
+        table = _HANDLERS.get(type(self))
+        if table is None:
+            table = {}
+            for name in dir(type(self)):
+                if name.startswith("sys_"):
+                    fn = getattr(type(self), name)
+                    for nr in getattr(fn, "syscall_nrs", ()):
+                        table[nr] = (name[4:], fn)
+            _HANDLERS[type(self)] = table
+        return dict(table)
 
     def _clone_for(
         self, aspace: AddressSpace, signals: Signals, name: bytes, pid: int | None = None
@@ -292,7 +300,7 @@ class Linux(ProcessCalls, ExtraSyscalls):
         name, fn = entry
         a = tuple(u64(x) for x in args) + (0,) * (6 - len(args))
         try:
-            return int(fn(*a[:6]))
+            return int(fn(self, *a[:6]))
         except SyscallError as e:
             if e.errno == E.EPIPE and nr in (64, 66, 68, 70, 71, 76, 285):
                 self.signals.send(13, SI_USER, thread=True)  # SIGPIPE to the writing thread

@@ -253,3 +253,30 @@ def test_stack_layout(static_exe: bytes) -> None:
 def test_stack_too_big(static_exe: bytes) -> None:
     with pytest.raises(ElfError, match=r"^argument list too long$"):
         load_process(static_exe, ["x" * (3 << 20)], [], new_as())
+
+
+def test_page_runs_give_each_page_the_protections_of_its_segments() -> None:
+    """_page_runs against the page-by-page definition, on random sorted disjoint segments."""
+    import itertools
+    import random
+
+    from py_backend.linux.elf import _page_runs, _Phdr, _prot
+
+    rng = random.Random(7)
+    for _ in range(500):
+        loads, at = [], 0x10000 + rng.randrange(0, 3 * PAGE)
+        for i in range(rng.randrange(1, 5)):
+            size = rng.choice(
+                [1, 8, PAGE - 1, PAGE, PAGE + 1, 3 * PAGE + 5, rng.randrange(1, 9000)]
+            )
+            loads.append(_Phdr(i, PT_LOAD, rng.randrange(1, 8), 0, at, 0, size, PAGE))
+            at += size + rng.choice([0, 0, 1, 16, PAGE, rng.randrange(0, 3 * PAGE)])
+        want: dict[int, int] = {}
+        for p in loads:
+            for pg in range(p.vaddr // PAGE * PAGE, -(-(p.vaddr + p.memsz) // PAGE) * PAGE, PAGE):
+                want[pg] = want.get(pg, 0) | _prot(p.flags)
+        runs = _page_runs(loads, 0)
+        got = {pg: prot for s, e, prot in runs for pg in range(s, e, PAGE)}
+        assert got == want, loads
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(runs))  # sorted, disjoint
+        assert all(a[1] < b[0] or a[2] != b[2] for a, b in itertools.pairwise(runs))  # merged
