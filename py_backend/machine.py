@@ -58,6 +58,11 @@ from .translate.tier0 import interpreter_module
 DEFAULT_ENV = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "TERM=xterm", "LANG=C"]
 _EXEC = int(PageFlags.EXEC)
 _ECALL = (0x73).to_bytes(4, "little")
+_I64 = struct.Struct("<q")
+_U64 = struct.Struct("<Q")
+_U32 = struct.Struct("<I")
+_ARGS = struct.Struct("<8Q")  # a0..a7
+_EXIT_SPAN = abi.CPU_PC + 8 - abi.CTX  # the context and the CPU state up to pc: read at an exit
 _JMP_ENTRY = struct.Struct("<QI4x")  # a jump-cache entry: {pc, TB id at abi.JMP_CACHE_TB}
 assert _JMP_ENTRY.size == abi.JMP_CACHE_ENTRY_SIZE and abi.JMP_CACHE_TB == 8
 _LINE = 256  # bytes of code read at once by the translator; divides the page size
@@ -233,6 +238,7 @@ class Machine:
         self.space = 0
         self.slice = options["budget"]
         self.base_slice = options["budget"]
+        self._budget_set: int | None = None  # CTX_BUDGET holds this slice, not yet run
         self.batch = options["batch"]
         self.max_block_insns = options["max_block_insns"]
         self.trace = options["trace"]
@@ -349,9 +355,7 @@ class Machine:
         self.mem.write(off, (v & 0xFFFFFFFF).to_bytes(4, "little"))
 
     def instret(self) -> int:
-        return (
-            self.guest_insns + self.slice - struct.unpack("<q", self.mem.read(abi.CTX_BUDGET, 8))[0]
-        )
+        return self.guest_insns + self.slice - _I64.unpack(self.mem.read(abi.CTX_BUDGET, 8))[0]
 
     # --- TB cache --------------------------------------------------------------------------------
     def _fetch16(self, addr: int) -> int | None:
@@ -619,7 +623,9 @@ class Machine:
 
     def _action(self, tb_id: int) -> Action:
         mods, self.pending = self.pending, []
-        self._w64(abi.CTX_BUDGET, self.slice)
+        if self._budget_set != self.slice:  # (_account set it already on most exits)
+            self._w64(abi.CTX_BUDGET, self.slice)
+        self._budget_set = None  # the TB about to run uses it up
         reset, self._table_reset = self._table_reset, False
         return Action("run", tb_id, mods, self.next_id, reset_table=reset)
 
@@ -643,10 +649,14 @@ class Machine:
             self._cache(tb)
         return self._action(tb.id)
 
-    def _account(self) -> None:
-        left = struct.unpack("<q", self.mem.read(abi.CTX_BUDGET, 8))[0]
+    def _account(self, left: int | None = None) -> None:
+        """Count the instructions the last slice ran (``left``: its budget left, if read
+        already) and give the next one a full slice."""
+        if left is None:
+            left = _I64.unpack(self.mem.read(abi.CTX_BUDGET, 8))[0]
         self.guest_insns += self.slice - left
         self._w64(abi.CTX_BUDGET, self.slice)
+        self._budget_set = self.slice
 
     def start(self) -> Action:
         """The host protocol (see the module docstring): the first Action of the run."""
@@ -662,8 +672,8 @@ class Machine:
 
     def _continue(self) -> Action:
         """Run this process again after others ran (or after it waited): its threads are
-        rescheduled (a woken system call gets its result) and pending signals delivered."""
-        self._tier_context()
+        rescheduled (a woken system call gets its result) and pending signals delivered.  (Its
+        memory is its own: the context tier 0 reads is as _start left it.)"""
         t = self.threads
         t.need_switch = t.current.wait is not None or t.current.exited
 
@@ -717,10 +727,18 @@ class Machine:
 
     def _service(self, reason: int) -> Action:
         self.host_calls += 1
-        self._account()
-        pc = self.cpu.get_pc()
+        # The context and the registers in one read (a JS host pays per memory call, and a
+        # system call needed five of them): what this exit reads before anything is written.
+        state = self.mem.read(abi.CTX, _EXIT_SPAN)
+        self._account(_I64.unpack_from(state, abi.CTX_BUDGET - abi.CTX)[0])
+        pc = _U64.unpack_from(state, abi.CPU_PC - abi.CTX)[0]
+        if reason == ExitReason.ECALL:
+            return self._syscall(pc, _ARGS.unpack_from(state, abi.x_addr(10) - abi.CTX))
         if reason == ExitReason.CHAIN:
-            link = (self._u32(abi.CTX_LINK_FROM), self._u32(abi.CTX_LINK_SLOT))
+            link = (
+                _U32.unpack_from(state, abi.CTX_LINK_FROM - abi.CTX)[0],
+                _U32.unpack_from(state, abi.CTX_LINK_SLOT - abi.CTX)[0],
+            )
             return self._run(pc, link=link)
         if reason == ExitReason.LOOKUP:
             return self._run(pc, cache=True)
@@ -729,8 +747,6 @@ class Machine:
                 self.threads.schedule(preempt=True)  # the time slice is over
                 pc = self.cpu.get_pc()
             return self._resume(pc)
-        if reason == ExitReason.ECALL:
-            return self._syscall(pc)
         if reason == ExitReason.SMC:
             addr = self._u64(abi.CTX_EXIT_ARG)
             self.invalidate(addr, 8)
@@ -773,9 +789,11 @@ class Machine:
         pc = self.cpu.get_pc()
         return 0 <= pc < abi.GUEST_SIZE - 4 and self.mem.read(abi.GUEST_BASE + pc, 4) == _ECALL
 
-    def _syscall(self, pc: int) -> Action:
+    def _syscall(self, pc: int, a: tuple[int, ...] | None = None) -> Action:
+        """The system call at pc; ``a``: a0..a7, if read already."""
         self.threads.current.restart = False
-        a = self.cpu.args()
+        if a is None:
+            a = self.cpu.args()
         nr, args = a[7], a[:6]
         self.cpu.set_pc(pc + 4)
         threads = self.threads

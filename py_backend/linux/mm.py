@@ -49,7 +49,6 @@ MREMAP_DONTUNMAP = 4
 # For each page-table byte: 1 if it grants the access, else 0 (bytes.translate tables).
 _HAS_R = bytes(1 if b & R else 0 for b in range(256))
 _HAS_W = bytes(1 if b & W else 0 for b in range(256))
-_HAS_CODE = bytes(1 if b & CODE else 0 for b in range(256))
 
 
 def page_up(n: int) -> int:
@@ -88,6 +87,9 @@ class AddressSpace:
         self.on_code_write = on_code_write
         self.prot = bytearray(NPAGES)  # R/W/X of each page (mirror of the page table)
         self.mapped = bytearray(NPAGES)  # 1 = page is mapped (even with PROT_NONE)
+        # 1 = the page's CODE bit is set (mirror: set_code is the only writer of that bit, and
+        # the page table starts zeroed below), so writes need not read the page table back
+        self.code = bytearray(NPAGES)
         # 1 = page may hold nonzero bytes.  Kept on the memory object, so a later guest on the
         # same memory (a reused host) knows which pages an earlier guest left data in; a
         # memory that cannot carry it is assumed dirty everywhere.
@@ -128,7 +130,7 @@ class AddressSpace:
     # --- page table ----------------------------------------------------------------------------
 
     def _code_bits(self, p0: int, n: int) -> bytes:
-        return self.mem.read(abi.PAGE_TABLE + p0, n).translate(_HAS_CODE)
+        return bytes(self.code[p0 : p0 + n])
 
     def _notify_code(self, p0: int, n: int) -> None:
         """Call on_code_write for every run of CODE pages in [p0, p0 + n)."""
@@ -142,10 +144,8 @@ class AddressSpace:
 
     def _set_prot(self, p0: int, n: int, prot: int) -> None:
         """Set R/W/X of [p0, p0+n), keeping each page's CODE bit in the real page table."""
-        cur = self.mem.read(abi.PAGE_TABLE + p0, n)
-        new = bytes((b & CODE) | prot for b in cur) if 1 in cur.translate(_HAS_CODE) else None
-        if new is None:
-            new = bytes([prot]) * n
+        code = self.code[p0 : p0 + n]
+        new = bytes(c * CODE | prot for c in code) if 1 in code else bytes([prot]) * n
         self.mem.write(abi.PAGE_TABLE + p0, new)
         self.prot[p0 : p0 + n] = bytes([prot]) * n
 
@@ -153,9 +153,8 @@ class AddressSpace:
         """Mark or unmark a page as holding translated code (used by the machine)."""
         if not 0 <= page < NPAGES:
             return
-        b = self.mem.read(abi.PAGE_TABLE + page, 1)[0]
-        b = (b | CODE) if on else (b & ~CODE)
-        self.mem.write(abi.PAGE_TABLE + page, bytes([b]))
+        self.code[page] = on
+        self.mem.write(abi.PAGE_TABLE + page, bytes([self.prot[page] | (CODE if on else 0)]))
 
     def page_flags(self, page: int) -> int:
         """The page-table byte of a page as stored in memory (including CODE)."""
@@ -207,6 +206,7 @@ class AddressSpace:
     def _remove(self, p0: int, n: int) -> None:
         self._notify_code(p0, n)
         self.mem.write(abi.PAGE_TABLE + p0, bytes(n))
+        self.code[p0 : p0 + n] = bytes(n)
         self.prot[p0 : p0 + n] = bytes(n)
         self.mapped[p0 : p0 + n] = bytes(n)
         discard = getattr(self.mem, "discard", None)
