@@ -91,6 +91,7 @@ def main() -> int:
         ("exec", n, lambda k: [*mount, sh, "sh", "-c", execs(k)],
          lambda k: [host_sh, "-c", execs(k)], "native"),
     ]  # fmt: skip
+
     def on(host: list[str], guest: Callable[[int], list[str]]) -> Callable[[int], list[str]]:
         return lambda k: [*host, *guest(k)]
 
