@@ -116,10 +116,6 @@ def s64(x: int) -> int:
     return x - (1 << 64) if x >> 63 else x
 
 
-def u64(x: int) -> int:
-    return x & MASK64
-
-
 def _ts(ns: int) -> bytes:
     return struct.pack("<qq", ns // 1_000_000_000, ns % 1_000_000_000)
 
@@ -294,11 +290,14 @@ class Linux(ProcessCalls, ExtraSyscalls):
         return -E.ENOSYS
 
     def syscall(self, nr: int, args: tuple[int, ...]) -> int:
+        """System call ``nr`` with up to six unsigned 64-bit arguments (missing ones are 0);
+        returns a0."""
         entry = self.table.get(nr)
         if entry is None:
             return self._unsupported(nr)
         name, fn = entry
-        a = tuple(u64(x) for x in args) + (0,) * (6 - len(args))
+        # (args are unsigned 64-bit already: the machine unpacks them from the registers)
+        a = args if len(args) >= 6 else (*args, *(0,) * (6 - len(args)))
         try:
             return int(fn(self, *a[:6]))
         except SyscallError as e:

@@ -30,6 +30,7 @@ S_IFLNK = 0o120000
 S_IFREG = 0o100000
 S_IFBLK = 0o060000
 S_IFDIR = 0o040000
+DIR_SIZE = 4096  # st_size of a directory of the in-memory tree
 S_IFCHR = 0o020000
 S_IFIFO = 0o010000
 
@@ -395,7 +396,8 @@ def _stat_of(node: Node, dev: int = 0x2A) -> dict[str, int]:
                 "rdev": 0,
                 **host_stat_fields(st),
             }
-    size = node.size()
+    # a directory reports one block, as a small one does on ext4 (what `ls -l` shows on Linux)
+    size = DIR_SIZE if node.kind == S_IFDIR else node.size()
     return {
         "dev": dev,
         "ino": node.ino,
@@ -406,7 +408,7 @@ def _stat_of(node: Node, dev: int = 0x2A) -> dict[str, int]:
         "rdev": node.rdev,
         "size": size,
         "blksize": 4096,
-        "blocks": (size + 511) // 512,
+        "blocks": -(-size // 4096) * 8,  # whole pages, as tmpfs allocates them
         "atime": node.atime,
         "mtime": node.mtime,
         "ctime": node.ctime,
