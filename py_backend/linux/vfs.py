@@ -408,7 +408,8 @@ def _stat_of(node: Node, dev: int = 0x2A) -> dict[str, int]:
         "rdev": node.rdev,
         "size": size,
         "blksize": 4096,
-        "blocks": -(-size // 4096) * 8,  # whole pages, as tmpfs allocates them
+        # whole pages, as tmpfs allocates them; a symlink's target is kept in its inode
+        "blocks": 0 if node.kind == S_IFLNK else -(-size // 4096) * 8,
         "atime": node.atime,
         "mtime": node.mtime,
         "ctime": node.ctime,

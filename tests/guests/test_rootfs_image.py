@@ -47,7 +47,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ["-c", 'while read -r l; do echo "$l"; done < /etc/os-release; echo $((6 * 7))'],
     ),
     # sizes, blocks ("total"), modes and times of files and directories, as Linux lists them
-    "ls": ("/bin/busybox", ["ls", "-l", "/etc", "/usr/share/terminfo"]),
+    "ls": ("/bin/busybox", ["ls", "-lR", "/etc", "/usr/share/terminfo"]),
 }
 STDIN = {"python3-i": b"x = 6 * 7\nx\nimport sys; sys.flags.interactive\n"}
 RUNNERS = ["native", pytest.param("node", marks=pytest.mark.node)]
