@@ -186,11 +186,15 @@ def test_stop_replaces_a_worker_that_does_not_answer(open_page, server) -> None:
     page = open_page(server + "?shell=0")
     try:
         page.evaluate("window.tbwasm.ready")
+        # the page's own first run (slow in the jit tier) must be over, so that ours is the one
+        # running when the worker turns deaf
+        page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)
         r = page.evaluate(
             """async () => {
               const c = window.tbwasm.client;
               const host = c.host;
               const p = c.run({program: "/guests/loop.elf"});
+              while (!c.busy) await new Promise((ok) => setTimeout(ok, 20));
               await new Promise((ok) => setTimeout(ok, 500));
               c.worker.onmessage = () => {};  // deaf: not even its "exit" arrives
               c.stop();
