@@ -12,9 +12,13 @@ import stat
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .abi import DEFAULT_BUDGET, HOT_THRESHOLD, STOPPED_MESSAGE, TIERS, HostStatus
+
+if TYPE_CHECKING:
+    from .linux.rootfs import Rootfs
 
 EXIT_USAGE = HostStatus.USAGE
 
@@ -109,38 +113,40 @@ def _sysroot(args: argparse.Namespace) -> tuple[str | None, bool]:
     return os.environ.get("QEMU_LD_PREFIX") or None, False
 
 
-def _rootfs_program(rootfs: object, args: argparse.Namespace) -> bytes | None:
-    """With --rootfs, an absolute PROG is a path in the image (else a host file, as without)."""
+def _load_program(args: argparse.Namespace) -> tuple[bytes, Rootfs | None] | None:
+    """PROG's bytes and the --rootfs image, if given (an absolute PROG is then a path in the
+    image, else a host file, as without); None once an error is said."""
+    if not args.rootfs:
+        program = _read_program(args.program)
+        return None if program is None else (program, None)
     from .linux.errors import SyscallError
-    from .linux.rootfs import Rootfs, strerror
+    from .linux.rootfs import Rootfs, RootfsError, strerror
 
-    assert isinstance(rootfs, Rootfs)
-    if not args.program.startswith("/"):
-        return _read_program(args.program)
     try:
-        return rootfs.read_file(args.program)
-    except SyscallError as e:
-        if os.path.isfile(args.program):
-            return _read_program(args.program)
-        _err(f"cannot read {args.program} in the rootfs: {strerror(e.errno)}")
+        rootfs = Rootfs.from_dir(args.rootfs)
+    except RootfsError as e:
+        _err(str(e))
         return None
+    if not args.program.startswith("/"):
+        program = _read_program(args.program)
+    else:
+        try:
+            program = rootfs.read_file(args.program)
+        except SyscallError as e:
+            if not os.path.isfile(args.program):
+                _err(f"cannot read {args.program} in the rootfs: {strerror(e.errno)}")
+                return None
+            program = _read_program(args.program)
+    return None if program is None else (program, rootfs)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .linux.errors import ElfError, NeedsSysroot
 
-    rootfs = None
-    if args.rootfs:
-        from .linux.rootfs import Rootfs, RootfsError
-
-        try:
-            rootfs = Rootfs.from_dir(args.rootfs)
-        except RootfsError as e:
-            _err(str(e))
-            return EXIT_USAGE
-    program = _read_program(args.program) if rootfs is None else _rootfs_program(rootfs, args)
-    if program is None:
+    loaded = _load_program(args)
+    if loaded is None:
         return EXIT_USAGE
+    program, rootfs = loaded
     env = list(args.env) if args.env else None
     host_dirs = {}
     for spec in args.mount or []:
@@ -260,20 +266,11 @@ def cmd_disas(args: argparse.Namespace) -> int:
     from .isa.disasm import disassemble_elf
     from .linux.errors import ElfError
 
-    rootfs = None
-    if args.rootfs:
-        from .linux.rootfs import Rootfs, RootfsError
-
-        try:
-            rootfs = Rootfs.from_dir(args.rootfs)
-        except RootfsError as e:
-            _err(str(e))
-            return EXIT_USAGE
-    program = _read_program(args.program) if rootfs is None else _rootfs_program(rootfs, args)
-    if program is None:
+    loaded = _load_program(args)
+    if loaded is None:
         return EXIT_USAGE
     try:
-        text = disassemble_elf(program)
+        text = disassemble_elf(loaded[0])
     except (ElfError, ValueError) as e:
         _err(f"{args.program}: {e}")
         return EXIT_USAGE

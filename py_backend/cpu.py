@@ -22,7 +22,9 @@ from .memory import BufferMemory, RawMemory
 MASK64 = (1 << 64) - 1
 _X1 = abi.x_addr(1)
 _XREGS = 32 * 8
-_ARGS = struct.Struct("<8Q")  # a0..a7
+ARGS = struct.Struct(
+    "<8Q"
+)  # a0..a7, as args() reads them (the machine unpacks them from its exit read)
 
 
 class CpuState:
@@ -100,7 +102,7 @@ class CpuState:
     def args(self) -> tuple[int, ...]:
         """a0..a7 (a system call's arguments and number), in one read (one host call in a JS
         host, not eight)."""
-        return _ARGS.unpack(self.mem.read(abi.x_addr(10) + self._off, _ARGS.size))
+        return ARGS.unpack(self.mem.read(abi.x_addr(10) + self._off, ARGS.size))
 
     def get_xregs(self) -> bytes:
         """x0..x31 as 32 little-endian u64 (x0's slot reads 0)."""

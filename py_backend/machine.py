@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from . import abi
 from .abi import ExitReason, PageFlags
-from .cpu import CpuState, clone_state
+from .cpu import ARGS, CpuState, clone_state
 from .isa.decode import decode
 from .linux import errors as E
 from .linux.errors import (
@@ -61,7 +61,6 @@ _ECALL = (0x73).to_bytes(4, "little")
 _I64 = struct.Struct("<q")
 _U64 = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
-_ARGS = struct.Struct("<8Q")  # a0..a7
 _EXIT_SPAN = abi.CPU_PC + 8 - abi.CTX  # the context and the CPU state up to pc: read at an exit
 _JMP_ENTRY = struct.Struct("<QI4x")  # a jump-cache entry: {pc, TB id at abi.JMP_CACHE_TB}
 assert _JMP_ENTRY.size == abi.JMP_CACHE_ENTRY_SIZE and abi.JMP_CACHE_TB == 8
@@ -733,7 +732,7 @@ class Machine:
         self._account(_I64.unpack_from(state, abi.CTX_BUDGET - abi.CTX)[0])
         pc = _U64.unpack_from(state, abi.CPU_PC - abi.CTX)[0]
         if reason == ExitReason.ECALL:
-            return self._syscall(pc, _ARGS.unpack_from(state, abi.x_addr(10) - abi.CTX))
+            return self._syscall(pc, ARGS.unpack_from(state, abi.x_addr(10) - abi.CTX))
         if reason == ExitReason.CHAIN:
             link = (
                 _U32.unpack_from(state, abi.CTX_LINK_FROM - abi.CTX)[0],

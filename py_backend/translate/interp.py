@@ -55,28 +55,49 @@ def _counter_csr(h: HartState, i: Insn) -> bool:
     return True
 
 
-def _fp(h: HartState, i: Insn) -> bool:
-    """Any F/D instruction, exactly (softfloat), in any rounding mode."""
-    rm = i.rm
-    if i.name in softfloat.HAS_RM:
-        if rm == 7:
-            rm = h.get_frm()
-        if rm > 4:
-            return False  # reserved rounding mode: illegal instruction
-    else:
-        rm = softfloat.RNE
-    get = h.get_x if i.name in softfloat.X_SRC else h.get_f
-    res, flags = softfloat.run_insn(i.name, get(i.rs1), get(i.rs2), get(i.rs3), rm)
-    if i.name in softfloat.X_DEST:
-        h.set_x(i.rd, res)
-    else:
-        h.set_f(i.rd, res)
-    if flags:
-        h.set_fflags(h.get_fflags() | flags)
-    return True
+FpRun = Callable[[str, int, int, int, int], tuple[int, int]]
 
 
-emulates(*sorted(softfloat.NAMES))(_fp)
+def fp_emulator(
+    run: FpRun,
+    has_rm: frozenset[str],
+    x_src: frozenset[str] = frozenset(),
+    x_dest: frozenset[str] = frozenset(),
+    raw_rs1: frozenset[str] = frozenset(),
+) -> Emulator:
+    """The emulator of floating-point instructions that ``run(name, rs1, rs2, rs3, rm)`` computes
+    exactly on raw register values, giving (rd's raw value, fflags to accrue).  ``has_rm``: names
+    with a rounding-mode field (dynamic: frm; 5 and 6 are illegal; the others get RNE);
+    ``x_src``/``x_dest``: names whose sources / destination are x registers; ``raw_rs1``: names
+    whose rs1 field is an operand itself (fli's table index)."""
+
+    def emulate_fp(h: HartState, i: Insn) -> bool:
+        rm = i.rm
+        if i.name in has_rm:
+            if rm == 7:
+                rm = h.get_frm()
+            if rm > 4:
+                return False  # reserved rounding mode: illegal instruction
+        else:
+            rm = softfloat.RNE
+        get = h.get_x if i.name in x_src else h.get_f
+        r1 = i.rs1 if i.name in raw_rs1 else get(i.rs1)
+        res, flags = run(i.name, r1, get(i.rs2), get(i.rs3), rm)
+        if i.name in x_dest:
+            h.set_x(i.rd, res)
+        else:
+            h.set_f(i.rd, res)
+        if flags:
+            h.set_fflags(h.get_fflags() | flags)
+        return True
+
+    return emulate_fp
+
+
+# Any F/D instruction, exactly (softfloat), in any rounding mode.
+emulates(*sorted(softfloat.NAMES))(
+    fp_emulator(softfloat.run_insn, softfloat.HAS_RM, softfloat.X_SRC, softfloat.X_DEST)
+)
 
 
 def emulate(h: HartState, insn: Insn) -> bool:

@@ -12,7 +12,7 @@ from ..isa.insn import Insn
 from . import softfloat as sf
 from . import zfh
 from .codegen import Ctx, trans
-from .interp import HartState, emulates
+from .interp import emulates, fp_emulator
 
 # FLI's constants, by rs1 (the Zfa table, as binary fractions): None = the format's minimum
 # positive normal; the last two are +inf and the canonical NaN.
@@ -115,23 +115,14 @@ def run_zfa(name: str, r1: int, r2: int = 0, rm: int = sf.RNE) -> tuple[int, int
     raise KeyError(name)
 
 
-@emulates(*sorted(NAMES))
-def _emulate(h: HartState, i: Insn) -> bool:
-    rm = i.rm
-    if i.name in HAS_RM:
-        if rm == 7:
-            rm = h.get_frm()
-        if rm > 4:
-            return False  # reserved rounding mode: illegal instruction
-    r1 = i.rs1 if i.name.startswith("fli.") else h.get_f(i.rs1)
-    res, flags = run_zfa(i.name, r1, h.get_f(i.rs2), rm)
-    if i.name in X_DEST:
-        h.set_x(i.rd, res)
-    else:
-        h.set_f(i.rd, res)
-    if flags:
-        h.set_fflags(h.get_fflags() | flags)
-    return True
+emulates(*sorted(NAMES))(
+    fp_emulator(
+        lambda name, r1, r2, _r3, rm: run_zfa(name, r1, r2, rm),
+        HAS_RM,
+        x_dest=X_DEST,
+        raw_rs1=frozenset(n for n in NAMES if n.startswith("fli.")),
+    )
+)
 
 
 @trans(*sorted(NAMES))

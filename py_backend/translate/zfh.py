@@ -11,7 +11,7 @@ from .. import abi
 from ..isa.insn import Insn
 from . import softfloat as sf
 from .codegen import I64, Ctx, trans
-from .interp import HartState, emulates
+from .interp import emulates, fp_emulator
 
 H = sf.Fmt("h", 5, 10)
 BOX = 0xFFFF_FFFF_FFFF_0000
@@ -104,23 +104,7 @@ def run_zfh(name: str, r1: int, r2: int = 0, r3: int = 0, rm: int = sf.RNE) -> t
     return box(res), fl
 
 
-@emulates(*sorted(NAMES))
-def _emulate(h: HartState, i: Insn) -> bool:
-    rm = i.rm
-    if i.name in HAS_RM:
-        if rm == 7:
-            rm = h.get_frm()
-        if rm > 4:
-            return False  # reserved rounding mode: illegal instruction
-    get = h.get_x if i.name in X_SRC else h.get_f
-    res, flags = run_zfh(i.name, get(i.rs1), h.get_f(i.rs2), h.get_f(i.rs3), rm)
-    if i.name in X_DEST:
-        h.set_x(i.rd, res)
-    else:
-        h.set_f(i.rd, res)
-    if flags:
-        h.set_fflags(h.get_fflags() | flags)
-    return True
+emulates(*sorted(NAMES))(fp_emulator(run_zfh, HAS_RM, X_SRC, X_DEST))
 
 
 @trans(*sorted(NAMES))

@@ -105,6 +105,34 @@ def run_qemu(elf: Path, timeout: float = 60, ext: bool = False) -> RunResult:
                      seconds=time.perf_counter() - t0)  # fmt: skip
 
 
+def qemu10_reference(src: str, elf: Path, march: str, record: int, count: int) -> bytes:
+    """Build ``src`` for ``march`` into ``elf`` and run it under qemu 10 with the extensions:
+    its output, ``count`` records of ``record`` bytes (an AssertionError otherwise)."""
+    build(src, elf, march)
+    ref = run_qemu(elf, ext=True)
+    assert ref.status == 0, ref.message
+    assert len(ref.stdout) == record * count
+    return ref.stdout
+
+
+def record_diffs(
+    what: list[str], ref: bytes, got: bytes, record: int, show: Callable[[bytes], str]
+) -> list[str]:
+    """One line per ``record``-byte record that differs between two outputs, named by ``what``
+    and shown by ``show`` (which may get a short or empty record from a run that stopped)."""
+    return [
+        f"{name}: qemu {show(ref[record * k : record * (k + 1)])} / "
+        f"tbwasm {show(got[record * k : record * (k + 1)])}"
+        for k, name in enumerate(what)
+        if ref[record * k : record * (k + 1)] != got[record * k : record * (k + 1)]
+    ]
+
+
+def value_and_flags(rec: bytes) -> str:
+    """A 16-byte FP result record (record_diffs): the raw 64-bit value, then the fflags byte."""
+    return f"{rec[:8][::-1].hex()} flags {rec[8] if len(rec) > 8 else -1:#x}"
+
+
 class _Sink:
     def __init__(self) -> None:
         self.buf = bytearray()

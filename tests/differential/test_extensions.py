@@ -232,11 +232,7 @@ def program(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], 
         pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
     src, what = _program()
     elf = tmp_path_factory.mktemp("ext") / "ext.elf"
-    rvrun.build(src, elf, rvgen.EXT_MARCH)
-    ref = rvrun.run_qemu(elf, ext=True)
-    assert ref.status == 0, ref.message
-    assert len(ref.stdout) == 8 * len(what)
-    return elf, what, ref.stdout
+    return elf, what, rvrun.qemu10_reference(src, elf, rvgen.EXT_MARCH, 8, len(what))
 
 
 def test_cases_cover_the_tables_extension_rows() -> None:
@@ -276,11 +272,6 @@ def test_each_instruction_matches_qemu10(program: tuple[Path, list[str], bytes],
         cmd = ["node", str(helpers.REPO_ROOT / "web" / "cli.mjs"), str(elf)]
     got = subprocess.run(cmd, capture_output=True, env=helpers.host_env(), timeout=300)
     assert got.returncode == 0, got.stderr.decode()[-2000:]
-    bad = [
-        f"{what[k]}: qemu {ref[8 * k : 8 * k + 8][::-1].hex()} "
-        f"tbwasm {got.stdout[8 * k : 8 * k + 8][::-1].hex()}"
-        for k in range(len(what))
-        if ref[8 * k : 8 * k + 8] != got.stdout[8 * k : 8 * k + 8]
-    ]
+    bad = rvrun.record_diffs(what, ref, got.stdout, 8, lambda rec: rec[::-1].hex())
     assert len(got.stdout) == len(ref)
     assert bad == [], "\n".join(bad[:40])

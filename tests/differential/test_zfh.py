@@ -183,11 +183,7 @@ def program(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], 
         pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
     src, what = _program()
     elf = tmp_path_factory.mktemp("zfh") / "zfh.elf"
-    rvrun.build(src, elf, "rv64gc_zfh")
-    ref = rvrun.run_qemu(elf, ext=True)
-    assert ref.status == 0, ref.message
-    assert len(ref.stdout) == 16 * len(what)
-    return elf, what, ref.stdout
+    return elf, what, rvrun.qemu10_reference(src, elf, "rv64gc_zfh", 16, len(what))
 
 
 def test_every_half_precision_row_is_covered() -> None:
@@ -203,13 +199,6 @@ def test_zfh_matches_qemu10(program: tuple[Path, list[str], bytes], tier: str) -
     got = subprocess.run(cmd, capture_output=True, env=helpers.host_env(), timeout=900)
     assert got.returncode == 0, got.stderr.decode()[-2000:]
     out = got.stdout
-    bad = []
-    for k, name in enumerate(what):
-        a, b = ref[16 * k : 16 * k + 16], out[16 * k : 16 * k + 16]
-        if a != b:
-            bad.append(
-                f"{name}: qemu {a[:8][::-1].hex()} flags {a[8]:#x} / "
-                f"tbwasm {b[:8][::-1].hex()} flags {b[8] if b else -1:#x}"
-            )
+    bad = rvrun.record_diffs(what, ref, out, 16, rvrun.value_and_flags)
     assert len(out) == len(ref)
     assert bad == [], f"{len(bad)} differ:\n" + "\n".join(bad[:40])
