@@ -118,6 +118,9 @@ class Action:
     space: int = 0  # the host memory (process) the modules go into and the TB runs in
     signal: int = 0  # "exit": the process died of this signal (status = 128 + signal)
     replacement: Any = None  # "replaced" (inside the System only): the machine after execve
+    # "idle": seconds until the earliest guest deadline (a sleep, a timeout, a timer); None:
+    # only input or the host can wake the system.  A host may wait that long before service(IDLE).
+    timeout: float | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -946,6 +949,17 @@ class System:
             tty.pgrp_session = self._pgrp_session
             self.terminal.caller = self._caller
 
+    @property
+    def async_waits(self) -> bool:
+        """The host never blocks (a worker that runs several machines): every wait blocks the
+        guest thread instead of sleeping the emulator, and when no process can run the system
+        returns an "idle" Action with the time to the earliest deadline rather than sleeping."""
+        return self.procs.async_waits
+
+    @async_waits.setter
+    def async_waits(self, on: bool) -> None:
+        self.procs.async_waits = on
+
     # --- the terminal ---------------------------------------------------------------------------
 
     def _poll_terminal(self) -> None:
@@ -1080,8 +1094,8 @@ class System:
             timeout = max(0.0, (min(deadlines) - now) / 1e9) if deadlines else None
             if self.idle_slice is not None:
                 timeout = self.idle_slice if timeout is None else min(timeout, self.idle_slice)
-            if not term.pump(timeout) and self.idle_slice is not None:
-                return Action("idle")
+            if not term.pump(0.0 if self.async_waits else timeout) and self.idle_slice is not None:
+                return Action("idle", timeout=timeout)
             return None
         if not deadlines:
             n = len(self.machines)
@@ -1093,6 +1107,8 @@ class System:
             )
         now = self.init.threads.now()
         end = min(deadlines)
+        if self.async_waits:
+            return Action("idle", timeout=max(0.0, (end - now) / 1e9)) if end > now else None
         if end > now and self.init.linux.sleep((end - now) / 1e9):
             # cut short by the host
             return Action("exit", status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE)

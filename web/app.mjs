@@ -13,8 +13,11 @@ const client = getClient();
 const OUTPUT_KEEP = 2 << 20; // app.output is cut to its last half past this many characters
 const params = new URLSearchParams(location.search);
 const HOME = "/home/user"; // where uploads go in the guest's filesystem
+// The site's files, relative to this module (the site may live under any path of its host).
+const SITE = new URL("../", import.meta.url);
+const guestURL = (name) => new URL(`guests/${encodeURIComponent(name)}`, SITE).href;
 if (!(params.get("program") ?? "").startsWith("/")) {
-  client.prefetch(`/guests/${encodeURIComponent(params.get("program") || "hello.elf")}`);
+  client.prefetch(guestURL(params.get("program") || "hello.elf"));
 }
 
 // State, also read by the browser tests (tests/browser/test_page.py); set before the first await,
@@ -31,6 +34,7 @@ const app = {
   shell: false, // the interactive shell runs (the page opens on it unless ?program= names one)
   shellExited: false, // it ended: Enter starts a new one
   shellRuns: 0,
+  handle: null, // the run in progress (the shell or a program): client.start's handle
 };
 window.tbwasmApp = app;
 
@@ -55,7 +59,7 @@ term.open($("terminal"));
 fit.fit();
 new ResizeObserver(() => fit.fit()).observe($("terminal-wrap"));
 term.onResize(({ rows, cols }) => {
-  if (app.shell) client.resize(rows, cols); // SIGWINCH for the guest's full-screen programs
+  if (app.shell) app.handle?.resize(rows, cols); // SIGWINCH for the guest's full-screen programs
 });
 const DIM = "\x1b[90m", RED = "\x1b[31m", RESET = "\x1b[0m";
 
@@ -63,7 +67,7 @@ let line = ""; // the line being edited; sent on Enter
 term.onData((data) => {
   if (app.shell) {
     // the shell's terminal is the guest's own (its line discipline echoes and edits): raw keys
-    client.pushStdin(data);
+    app.handle?.pushStdin(data);
     return;
   }
   if (app.shellExited && (data === "\r" || data === "\n")) {
@@ -75,7 +79,7 @@ term.onData((data) => {
   for (const ch of data) {
     if (ch === "\r" || ch === "\n") {
       term.write("\r\n");
-      client.pushStdin(line + "\n");
+      app.handle?.pushStdin(line + "\n");
       line = "";
     } else if (ch === "\x7f" || ch === "\b") {
       if (line) {
@@ -84,8 +88,8 @@ term.onData((data) => {
       }
     } else if (ch === "\x04") {
       // Ctrl-D: like a tty, flush a partial line, or signal EOF on an empty one
-      if (line) client.pushStdin(line);
-      else client.pushEOF();
+      if (line) app.handle?.pushStdin(line);
+      else app.handle?.pushEOF();
       line = "";
     } else if (ch === "\x03") {
       term.write("^C\r\n");
@@ -157,7 +161,7 @@ function showTimings(t) {
 async function loadExamples() {
   let list = [];
   try {
-    const r = await fetch("/examples.json");
+    const r = await fetch(new URL("examples.json", SITE));
     if (r.ok) list = await r.json();
   } catch {
     /* fall through */
@@ -200,7 +204,7 @@ function selectExample(name, args) {
     app.program = { name, path: name };
     addOption(name, ex.description ? `${name} — ${ex.description}` : name);
   } else {
-    app.program = { name: ex.name, url: `/guests/${encodeURIComponent(ex.name)}` };
+    app.program = { name: ex.name, url: guestURL(ex.name) };
   }
   $("examples").value = ex.name;
   $("args").value = args ?? ex.args ?? "";
@@ -242,7 +246,7 @@ async function run() {
   setStatus(`running ${name}…`);
   let r;
   try {
-    r = await client.run({
+    app.handle = client.start({
       program: app.program.bytes ?? app.program.url,
       path: app.program.path,
       argv0: name,
@@ -258,10 +262,12 @@ async function run() {
       },
       onStats: showStats,
     });
+    r = await app.handle.result;
   } catch (e) {
     r = notRun(e.message);
     term.write(`${RED}${e.message}${RESET}\r\n`);
   }
+  app.handle = null;
   app.lastResult = r;
   if (r.stats && Object.keys(r.stats).length) showStats(r.stats);
   if (r.error) setStatus(r.error, true);
@@ -295,7 +301,7 @@ async function startShell() {
   setStatus("busybox sh: type commands; drop files to upload them to /home/user");
   let r;
   try {
-    r = await client.run({
+    app.handle = client.start({
       path: "/bin/sh",
       argv0: "/bin/sh",
       args: ["-l"], // a login shell: /etc/profile sets the prompt
@@ -311,9 +317,11 @@ async function startShell() {
       },
       onStats: showStats,
     });
+    r = await app.handle.result;
   } catch (e) {
     r = notRun(e.message);
   }
+  app.handle = null;
   app.lastResult = r;
   app.shell = false;
   term.options.convertEol = true;
@@ -337,7 +345,7 @@ async function typeIntoShell() {
     cmd = name;
   }
   const args = $("args").value;
-  client.pushStdin(`${cmd}${args ? " " + args : ""}\r`);
+  app.handle?.pushStdin(`${cmd}${args ? " " + args : ""}\r`);
   term.focus();
 }
 app.startShell = startShell;
@@ -345,7 +353,7 @@ app.startShell = startShell;
 function stop() {
   if (!app.running) return;
   setStatus("stopping…");
-  client.stop();
+  app.handle?.stop();
 }
 
 async function runFile(file) {

@@ -1,11 +1,18 @@
 // Page side of the browser host: ONE worker (one Pyodide) per page, shared by the terminal app
-// (web/app.mjs) and every <tbwasm-demo> (web/embed.mjs). Runs are queued and run one at a time.
+// (web/app.mjs), window.tbwasm and every <tbwasm-demo> (web/embed.mjs).  Each run is a machine
+// of its own, and runs go on side by side in the worker (at most MAX_RUNNING at once; more wait).
 //
 //   const client = getClient();
 //   await client.ready;                       // Pyodide loaded, wheel installed
 //   const r = await client.run({program, args, stdin: "some text" | "terminal", onOutput, onStats, tier});
-//   client.stop();                            // stops the current run within a budget slice
+//   const h = client.start({...});            // the same, with a handle: h.result, h.stop(),
+//                                             //   h.pushStdin(bytes), h.pushEOF(), h.resize(rows, cols)
+//   client.stop();                            // stops every run within a budget slice
 //   await client.putFile("/home/user/x", bytes); const bytes = await client.getFile("/etc/passwd");
+//
+// The page must be cross-origin isolated (SharedArrayBuffer, Atomics.wait).  A server that does
+// not send the headers for it (any static host) gets it from tbwasm-sw.js, a service worker at
+// the site's root: the first visit registers it and reloads once (ensureIsolation below).
 //
 // The worker keeps one guest filesystem for the page (the root filesystem image under /rootfs/
 // when the server has one, read lazily; else an empty root), so what runs and uploads write
@@ -18,6 +25,63 @@ const WEB = new URL("./", import.meta.url);
 const SITE = new URL("../", WEB);
 const STOP_GRACE_MS = 3000; // after Stop, a worker that has not answered is replaced
 const RESULT_LIMIT = 16 << 20; // characters of stdout (and of stderr) kept in a run's result
+const MAX_RUNNING = 8; // machines running at once in the worker; later runs wait for a turn
+const RELOAD_KEY = "tbwasm-isolation-reload"; // sessionStorage: the reload for isolation was made
+
+/**
+ * Make the page cross-origin isolated if it is not: register the site's service worker
+ * (tbwasm-sw.js, which adds the headers to every response) and reload once.  Resolves to "" when
+ * the page is isolated, never resolves while the page reloads, and resolves to a one-line
+ * reason when isolation cannot be had here.
+ * @param {URL} siteURL the site's root (where tbwasm-sw.js is)
+ * @returns {Promise<string>}
+ */
+export async function ensureIsolation(siteURL) {
+  if (globalThis.crossOriginIsolated && typeof SharedArrayBuffer !== "undefined") {
+    try {
+      sessionStorage.removeItem(RELOAD_KEY);
+    } catch {
+      /* storage may be off */
+    }
+    return "";
+  }
+  const why = "tbwasm: this page is not cross-origin isolated";
+  if (typeof document === "undefined") return `${why} (no document)`;
+  const meta = document.querySelector('meta[name="tbwasm-service-worker"]');
+  if (meta?.getAttribute("content") === "off") {
+    return `${why}, and its service worker is turned off: serve it with the COOP/COEP headers (see docs/embedding.md)`;
+  }
+  if (!globalThis.isSecureContext || !navigator.serviceWorker) {
+    return `${why}: this browser gives it no service worker here (an https:// or localhost page is needed), and the server sends no COOP/COEP headers`;
+  }
+  const swURL = new URL(meta?.getAttribute("content") || "tbwasm-sw.js", siteURL);
+  let reloaded = null;
+  try {
+    reloaded = sessionStorage.getItem(RELOAD_KEY);
+  } catch {
+    /* storage off: a reload loop is still prevented by the controller check below */
+  }
+  try {
+    const reg = await navigator.serviceWorker.register(swURL, { scope: new URL("./", swURL).pathname });
+    await navigator.serviceWorker.ready;
+    if (navigator.serviceWorker.controller && reloaded) {
+      return `${why}, not even through its service worker (${swURL.pathname}): this browser does not support it; serve the page with the COOP/COEP headers`;
+    }
+    if (!reg.active && !reg.installing && !reg.waiting) throw new Error("the service worker did not install");
+  } catch (e) {
+    return `${why}, and its service worker ${swURL.pathname} could not be registered (${e?.message ?? e})`;
+  }
+  if (reloaded) {
+    return `${why}: the page is outside the scope of its service worker ${swURL.pathname} (put tbwasm-sw.js at the site's root, see docs/embedding.md)`;
+  }
+  try {
+    sessionStorage.setItem(RELOAD_KEY, "1");
+  } catch {
+    /* see above */
+  }
+  location.reload();
+  return new Promise(() => {}); // the page is going away
+}
 
 /** Split a command line like a POSIX shell would (quotes and backslashes; no expansions). */
 export function splitArgs(line) {
@@ -79,8 +143,9 @@ export class TbwasmClient extends EventTarget {
     const hot = params.get("hot-threshold");
     this.hotThreshold = hot ? (/^[0-9]+$/.test(hot) ? Number(hot) : hot) : undefined; // a bad one: run error
     this.snapshot = params.get("snapshot") !== "0"; // ?snapshot=0: start Python without the memory snapshot
+    this.programs = new Map(); // URL -> Promise of the bytes (see _startWorker)
     this.queue = [];
-    this.current = null;
+    this.runs = new Map(); // id -> job of every run sent to the worker and not yet ended
     this.nextId = 1;
     this.timings = null;
     this.host = null; // abi.json's "host" section, from the worker's "ready"
@@ -99,19 +164,13 @@ export class TbwasmClient extends EventTarget {
       this._readyReject = reject;
     });
     this.ready.catch(() => {}); // reported through the "fatal" event too
-    if (!globalThis.crossOriginIsolated || typeof SharedArrayBuffer === "undefined") {
-      this._fatal(
-        "tbwasm: this page is not cross-origin isolated (it needs the COOP/COEP headers that serve.py sends)",
-      );
-      return;
-    }
-    this.ring = new StdinRing(createStdinBuffer());
-    this.control = new Int32Array(new SharedArrayBuffer(4));
-    this.flow = new Int32Array(new SharedArrayBuffer(8)); // output flow control: see worker.mjs
+    ensureIsolation(SITE).then((why) => (why ? this._fatal(why) : this._startWorker()));
+  }
+
+  _startWorker() {
     this.worker = new Worker(this.urls.worker, { type: "module", name: "tbwasm" });
     // Programs given by URL are fetched once per page and sent to this worker once; later runs
     // name them by URL.  (Re-sending ~0.5 MB per run left garbage that V8 collects late.)
-    this.programs ??= new Map(); // URL -> Promise of the bytes
     this.workerPrograms = new Set();
     this.worker.onmessage = (ev) => this._onMessage(ev.data);
     this.worker.onerror = (ev) => this._fatal(`tbwasm: worker failed: ${ev.message ?? "load error"}`);
@@ -122,9 +181,6 @@ export class TbwasmClient extends EventTarget {
       abiURL: this.urls.abiURL,
       rootfsURL: this.urls.rootfsURL,
       snapshot: this.snapshot,
-      stdinSab: this.ring.sab,
-      controlSab: this.control.buffer,
-      flowSab: this.flow.buffer,
     });
     // the page's uploads, into a replacement worker (queued there after init)
     for (const [path, f] of this.files) {
@@ -137,17 +193,15 @@ export class TbwasmClient extends EventTarget {
     this.fatal = message;
     this._readyReject(new Error(message));
     for (const job of this.queue.splice(0)) job.reject(new Error(message));
-    if (this.current) {
-      this.current.reject(new Error(message));
-      this.current = null;
-    }
+    for (const job of this.runs.values()) job.reject(new Error(message));
+    this.runs.clear();
     for (const op of this.fileOps.values()) op.reject(new Error(message));
     this.fileOps.clear();
     this._emit("fatal", { message });
   }
 
   _onMessage(m) {
-    const job = this.current && this.current.id === m.id ? this.current : null;
+    const job = this.runs.get(m.id) ?? null;
     switch (m.type) {
       case "progress":
         this.progress = m;
@@ -167,9 +221,10 @@ export class TbwasmClient extends EventTarget {
       case "out": {
         // Consumed once onOutput has returned, or once the promise it returns settles (the
         // terminal: when xterm has processed the bytes); the worker then may send more.
-        const flow = this.flow;
+        const flow = job?.flow;
         const n = m.data.length;
         const consumed = () => {
+          if (!flow) return;
           Atomics.add(flow, 1, n);
           Atomics.notify(flow, 1);
         };
@@ -206,7 +261,7 @@ export class TbwasmClient extends EventTarget {
       case "exit":
         if (job) {
           clearTimeout(job.watchdog);
-          this.current = null;
+          this.runs.delete(job.id);
           job.resolve(runResult({ ...m, stdout: job.stdout, stderr: job.stderr, truncated: job.truncated }));
           this._emit("exit", { id: m.id, status: m.status });
           this._pump();
@@ -216,15 +271,42 @@ export class TbwasmClient extends EventTarget {
   }
 
   /**
-   * Queue a run. stdin: a string or Uint8Array (then EOF), or "terminal" to read what
-   * pushStdin()/pushEOF() deliver while the guest runs.  tier: "tiered" | "interp" | "jit"
-   * (default: the page's ?tier=, else the machine's default); an unknown one ends the run with
-   * the usage status (abi.json host.status.USAGE) and a one-line error.  terminal: {rows, cols}
-   * runs the guest on a terminal of its own (Linux's line discipline in the emulator:
-   * pushStdin() then sends raw keystrokes, ^C included; resize() follows the page's terminal);
-   * cwd: its working directory.
+   * Run a program in a machine of its own and resolve to its result (web/result.mjs).
+   * stdin: a string or Uint8Array (then EOF), or "terminal" to read what pushStdin()/pushEOF()
+   * deliver while the guest runs.  tier: "tiered" | "interp" | "jit" (default: the page's ?tier=,
+   * else the machine's default); an unknown one ends the run with the usage status (abi.json
+   * host.status.USAGE) and a one-line error.  terminal: {rows, cols} runs the guest on a
+   * terminal of its own (Linux's line discipline in the emulator: pushStdin() then sends raw
+   * keystrokes, ^C included; resize() follows the page's terminal); cwd: its working directory.
    */
-  async run({
+  run(o = {}) {
+    return this.start(o).result;
+  }
+
+  /**
+   * Start a run as run() does, and return its handle at once:
+   * {id, result: Promise, stop(), pushStdin(bytes|string), pushEOF(), resize(rows, cols)}.
+   */
+  start(o = {}) {
+    const id = this.nextId++;
+    const handle = {
+      id,
+      result: null,
+      stop: () => this.stop(id),
+      pushStdin: (bytes) => this._job(id)?.ring?.push(toBytes(bytes)),
+      pushEOF: () => this._job(id)?.ring?.pushEOF(),
+      resize: (rows, cols) => this.worker?.postMessage({ type: "resize", id, rows, cols }),
+    };
+    handle.result = this._prepare(id, o);
+    this.lastHandle = o.stdin === "terminal" ? handle : (this.lastHandle ?? null);
+    return handle;
+  }
+
+  _job(id) {
+    return this.runs.get(id) ?? this.queue.find((j) => j.id === id);
+  }
+
+  async _prepare(id, {
     program,
     path,
     args = [],
@@ -241,67 +323,93 @@ export class TbwasmClient extends EventTarget {
     hotThreshold,
     terminal,
     cwd,
-  } = {}) {
-    const key = !path && typeof program === "string" ? new URL(program, document.baseURI).href : null;
-    let bytes = key ? await this.programs.get(key)?.catch(() => undefined) : undefined;
-    if (path) {
-      bytes = null; // the worker reads it from the guest's filesystem
-      argv0 ??= path;
-    } else if (bytes === undefined) {
-      bytes = await programBytes(program);
-      if (key) this.programs.set(key, Promise.resolve(bytes));
-    }
-    const argList = typeof args === "string" ? splitArgs(args) : Array.from(args, String);
-    return new Promise((resolve, reject) => {
-      const id = this.nextId++;
-      const job = {
-        id,
-        resolve,
-        reject,
-        onOutput,
-        onStats,
-        onStart,
-        onInputWait,
-        stdout: "",
-        stderr: "",
-        decoders: { 1: new TextDecoder(), 2: new TextDecoder() },
-        msg: {
-          type: "run",
-          id,
-          program: bytes,
-          programKey: key,
-          path: path ?? null,
-          argv0: argv0 ?? (typeof program === "string" ? "/" + program.split("/").pop() : "/program"),
-          args: argList,
-          env,
-          budget,
-          countTbs,
-          tier: tier ?? this.tier,
-          hotThreshold: hotThreshold ?? this.hotThreshold,
-          stdin: stdin === "terminal" ? "ring" : typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin,
-          terminal: terminal ?? null, // {rows, cols}: the guest gets a terminal of its own (raw input)
-          cwd: cwd ?? null,
-        },
-      };
-      this.queue.push(job);
-      this._pump();
+  }) {
+    // The run's own shared buffers: Stop, output flow control (worker.mjs) and typed input.
+    const job = {
+      id,
+      onOutput,
+      onStats,
+      onStart,
+      onInputWait,
+      stdout: "",
+      stderr: "",
+      decoders: { 1: new TextDecoder(), 2: new TextDecoder() },
+      control: null,
+      flow: null,
+      ring: null,
+      stopRequested: false,
+      msg: null,
+    };
+    this.queue.push(job); // (a placeholder until its program is here: stop() finds it)
+    const done = new Promise((resolve, reject) => {
+      job.resolve = resolve;
+      job.reject = reject;
     });
+    try {
+      if (typeof SharedArrayBuffer === "undefined") await this.ready; // fails with the reason
+      job.control = new Int32Array(new SharedArrayBuffer(4));
+      job.flow = new Int32Array(new SharedArrayBuffer(8));
+      if (stdin === "terminal") job.ring = new StdinRing(createStdinBuffer());
+      const key = !path && typeof program === "string" ? new URL(program, document.baseURI).href : null;
+      let bytes = key ? await this.programs.get(key)?.catch(() => undefined) : undefined;
+      if (path) {
+        bytes = null; // the worker reads it from the guest's filesystem
+        argv0 ??= path;
+      } else if (program === undefined || program === null) {
+        throw new Error("tbwasm: run() needs a program (URL or bytes) or a path in the guest's filesystem");
+      } else if (bytes === undefined) {
+        bytes = await programBytes(program);
+        if (key) this.programs.set(key, Promise.resolve(bytes));
+      }
+      const argList = typeof args === "string" ? splitArgs(args) : Array.from(args, String);
+      job.msg = {
+        type: "run",
+        id,
+        program: bytes,
+        programKey: key,
+        path: path ?? null,
+        argv0: argv0 ?? (typeof program === "string" ? "/" + program.split("/").pop() : "/program"),
+        args: argList,
+        env,
+        budget,
+        countTbs,
+        tier: tier ?? this.tier,
+        hotThreshold: hotThreshold ?? this.hotThreshold,
+        stdin: stdin === "terminal" ? "ring" : typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin,
+        terminal: terminal ?? null, // {rows, cols}: the guest gets a terminal of its own (raw input)
+        cwd: cwd ?? null,
+        controlSab: job.control.buffer,
+        flowSab: job.flow.buffer,
+        stdinSab: job.ring?.sab ?? null,
+      };
+    } catch (e) {
+      this.queue = this.queue.filter((j) => j !== job);
+      job.reject(e);
+      return done;
+    }
+    if (job.stopRequested) {
+      this.queue = this.queue.filter((j) => j !== job);
+      job.resolve(stoppedResult(this.host ?? undefined, {}));
+      return done;
+    }
+    this._pump();
+    return done;
   }
 
   _pump() {
-    if (this.current || this.state !== "ready" || !this.queue.length) return;
-    const job = this.queue.shift();
-    this.current = job;
-    Atomics.store(this.control, 0, 0);
-    // The worker is idle here, so the page may move the read index: input typed from now on
-    // (even before the worker picks the run up) goes to this run, older input is dropped.
-    if (job.msg.stdin === "ring") this.ring.reset();
-    const key = job.msg.programKey;
-    if (key && this.workerPrograms.has(key)) job.msg.program = null; // the worker has it
-    else if (key) this.workerPrograms.add(key);
-    this.worker.postMessage(job.msg);
-    job.onStart?.();
-    this._emit("run", { id: job.id });
+    if (this.state !== "ready") return;
+    while (this.runs.size < MAX_RUNNING) {
+      const i = this.queue.findIndex((j) => j.msg !== null);
+      if (i < 0) return;
+      const [job] = this.queue.splice(i, 1);
+      this.runs.set(job.id, job);
+      const key = job.msg.programKey;
+      if (key && this.workerPrograms.has(key)) job.msg.program = null; // the worker has it
+      else if (key) this.workerPrograms.add(key);
+      this.worker.postMessage(job.msg);
+      job.onStart?.();
+      this._emit("run", { id: job.id });
+    }
   }
 
   /**
@@ -323,6 +431,7 @@ export class TbwasmClient extends EventTarget {
 
   _fileOp(msg) {
     if (this.state === "failed") return Promise.reject(new Error(this.fatal));
+    if (!this.worker) return this.ready.then(() => this._fileOp(msg)); // isolation comes first
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.fileOps.set(id, { resolve, reject });
@@ -341,49 +450,80 @@ export class TbwasmClient extends EventTarget {
   }
 
   get busy() {
-    return !!this.current;
+    return this.runs.size > 0;
   }
 
-  /** Bytes of guest output the worker has posted and the page not yet consumed. */
+  /** Runs in progress (each a machine in the worker) and runs waiting for a turn. */
+  get running() {
+    return { running: this.runs.size, waiting: this.queue.length };
+  }
+
+  /** Bytes of guest output the worker has posted and the page not yet consumed (every run). */
   get outputInFlight() {
-    return (Atomics.load(this.flow, 0) - Atomics.load(this.flow, 1)) | 0;
+    let n = 0;
+    for (const job of this.runs.values()) n += (Atomics.load(job.flow, 0) - Atomics.load(job.flow, 1)) | 0;
+    return n;
   }
 
-  /** Stop the current run; replace the worker if it does not answer in time. */
-  stop() {
-    const job = this.current;
-    if (!job) return;
-    Atomics.store(this.control, 0, 1);
-    Atomics.notify(this.control, 0); // a guest in nanosleep/pause
-    this.ring.wake();
-    clearTimeout(job.watchdog);
-    job.watchdog = setTimeout(() => {
-      if (this.current !== job) return;
-      this.worker.terminate();
-      this.current = null;
-      const message = "tbwasm: the worker did not stop; restarted it";
+  /** Stop one run (by id), or every run; replace the worker if a run does not stop in time. */
+  stop(id) {
+    for (const job of this.queue.filter((j) => id === undefined || j.id === id)) {
+      if (job.msg === null) job.stopRequested = true;
+      else {
+        this.queue = this.queue.filter((j) => j !== job);
+        job.resolve(stoppedResult(this.host ?? undefined, {}));
+      }
+    }
+    for (const job of this.runs.values()) {
+      if (id !== undefined && job.id !== id) continue;
+      Atomics.store(job.control, 0, 1);
+      Atomics.notify(job.control, 0); // a guest in nanosleep/pause
+      job.ring?.wake();
+      clearTimeout(job.watchdog);
+      job.watchdog = setTimeout(() => this._restart(job), STOP_GRACE_MS);
+    }
+  }
+
+  /** A run did not stop in time: the worker is replaced (every run in it ends). */
+  _restart(stuck) {
+    if (!this.runs.has(stuck.id)) return;
+    this.worker.terminate();
+    const message = "tbwasm: the worker did not stop; restarted it";
+    for (const job of this.runs.values()) {
+      clearTimeout(job.watchdog);
       job.resolve(stoppedResult(this.host, { message, stdout: job.stdout, stderr: job.stderr, truncated: job.truncated }));
-      this._emit("restart", { message });
-      for (const op of this.fileOps.values()) op.reject(new Error(message)); // putFile's are put again
-      this.fileOps.clear();
-      this._start();
-    }, STOP_GRACE_MS);
+    }
+    this.runs.clear();
+    this._emit("restart", { message });
+    for (const op of this.fileOps.values()) op.reject(new Error(message)); // putFile's are put again
+    this.fileOps.clear();
+    this._start();
   }
 
-  /** The page's terminal changed size: a run with `terminal` gets SIGWINCH. */
+  /** The page's terminal changed size: runs with `terminal` get SIGWINCH. */
   resize(rows, cols) {
     this.worker?.postMessage({ type: "resize", rows, cols });
   }
 
+  /** Input for the last run started with stdin "terminal" (see start() for one run's own). */
   pushStdin(bytes) {
-    if (typeof bytes === "string") bytes = new TextEncoder().encode(bytes);
-    this.ring?.push(bytes);
+    this.lastHandle?.pushStdin(bytes);
   }
 
   pushEOF() {
-    this.ring?.pushEOF();
+    this.lastHandle?.pushEOF();
+  }
+
+  /** End the worker and every run in it; the client cannot be used after this. */
+  destroy() {
+    const message = "tbwasm: the emulator was destroyed";
+    this.worker?.terminate();
+    this.worker = null;
+    this._fatal(message);
   }
 }
+
+const toBytes = (b) => (typeof b === "string" ? new TextEncoder().encode(b) : b);
 
 let shared = null;
 /** The page's one client (created on first use). */

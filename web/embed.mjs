@@ -1,43 +1,62 @@
-// Embeds: <tbwasm-demo src="/guests/hello.elf" args="a 'b c'" stdin="text"> and a script API.
+// Embeds: <tbwasm-demo src="guests/hello.elf" args="a 'b c'" stdin="text"> and a script API.
 //
-//   <script type="module" src="/web/embed.mjs"></script>
-//   <tbwasm-demo src="/guests/args.elf" args="one two" autorun></tbwasm-demo>
-//   <tbwasm-demo src="/guests/bench.elf" args="20" tier="interp"></tbwasm-demo>   (tier: tiered | interp | jit)
+//   <script type="module" src="web/embed.mjs"></script>
+//   <tbwasm-demo src="guests/args.elf" args="one two"></tbwasm-demo>        (runs when first visible)
+//   <tbwasm-demo src="guests/bench.elf" args="20" tier="interp" start="click"></tbwasm-demo>
 //   <tbwasm-demo command="ls /usr/bin | sort | head -3"></tbwasm-demo>   (/bin/sh -c of the guest's filesystem)
+//   <tbwasm-demo command="sh" interactive></tbwasm-demo>   (a terminal you type into: the guest's own tty)
 //
 //   await window.tbwasm.ready;
-//   const {status, stdout, stderr} = await window.tbwasm.run({program: "/guests/hello.elf", args: "x y", stdin: ""});
+//   const {status, stdout, stderr} = await window.tbwasm.run({program: "guests/hello.elf", args: "x y", stdin: ""});
 //   window.tbwasm.run({program, tier: "interp"})   // tier: "tiered" | "interp" | "jit" (default: ?tier= of the page)
 //   window.tbwasm.run({path: "/usr/bin/python3", args: ["-c", "print(1)"]})   // a program of the guest's filesystem
 //   await window.tbwasm.putFile("/home/user/a.txt", "text or bytes"); await window.tbwasm.getFile(path)
 //
-// Every embed on a page shares one worker and one Pyodide (web/client.mjs); runs are queued.
-// The page must be cross-origin isolated (serve.py sends the headers). See docs/embedding.md.
+// Every embed on a page shares one worker and one Pyodide (web/client.mjs); each run and each
+// demo is a machine of its own, and they run side by side (a run beside the page's shell too).
+// A demo starts when it first becomes visible (start="click": when its Run is clicked;
+// autorun: at once).  The page must be cross-origin isolated: serve.py sends the headers, and
+// elsewhere the site's service worker (tbwasm-sw.js) provides them. See docs/embedding.md.
 import { getClient, splitArgs } from "./client.mjs";
 import { notRun } from "./result.mjs";
 
 const client = getClient();
 const EMBED_KEEP = 256 << 10; // characters a demo shows at most (the last ones)
+const XTERM = new URL("../vendor/xterm/", import.meta.url);
+const apiRuns = new Set(); // handles of the runs started through window.tbwasm
 
 const api = {
   /** Resolves when Pyodide and the tbwasm wheel are loaded (rejects with a one-line reason). */
   ready: client.ready.then(() => true),
   /**
-   * @param {{program?: string|URL|Uint8Array|ArrayBuffer|Blob, path?: string, args?: string|string[], stdin?: string|Uint8Array, env?: string[], tier?: string, hotThreshold?: number}} o
+   * Run a program in a machine of its own (beside any other run, the page's shell included).
+   * @param {{program?: string|URL|Uint8Array|ArrayBuffer|Blob, path?: string, args?: string|string[], stdin?: string|Uint8Array, env?: string[], tier?: string, hotThreshold?: number, cwd?: string}} o
    * @returns {Promise<{status: number, stdout: string, stderr: string, message: string, error: string|null, stopped: boolean, stats: object}>}
    */
-  run: (o) =>
-    client.run({
+  run: (o = {}) => {
+    if (o.program == null && !o.path) {
+      return Promise.reject(new Error("tbwasm: run() needs {program: URL or bytes} or {path: a file of the guest's filesystem}"));
+    }
+    const h = client.start({
       program: o.program,
       path: o.path,
       args: o.args ?? [],
       stdin: o.stdin ?? "",
       env: o.env,
+      cwd: o.cwd,
       onOutput: o.onOutput,
       tier: o.tier,
       hotThreshold: o.hotThreshold,
-    }),
-  stop: () => client.stop(),
+    });
+    apiRuns.add(h);
+    const forget = () => apiRuns.delete(h);
+    h.result.then(forget, forget);
+    return h.result;
+  },
+  /** Stop the runs started through this API (not the page's shell or demos). */
+  stop: () => {
+    for (const h of apiRuns) h.stop();
+  },
   /** Put a file into the page's guest filesystem (kept for the page's later runs). */
   putFile: (path, data, mode) => client.putFile(path, data, mode),
   /** A file of the page's guest filesystem, as a Uint8Array. */
@@ -49,6 +68,26 @@ Object.defineProperty(api, "timings", { get: () => client.timings });
 api.ready.catch(() => {}); // reported on the page; callers still see the rejection
 window.tbwasm = api;
 
+/** xterm.js, loaded once for the page's interactive demos. */
+let xtermModule = null;
+const loadXterm = () =>
+  (xtermModule ??= Promise.all([import(new URL("lib/xterm.mjs", XTERM).href), import(new URL("../xterm-addon-fit/lib/addon-fit.mjs", XTERM).href)]));
+
+/** Demos waiting to become visible. */
+const visibility =
+  typeof IntersectionObserver === "function"
+    ? new IntersectionObserver(
+        (entries) => {
+          for (const e of entries) {
+            if (!e.isIntersecting) continue;
+            visibility.unobserve(e.target);
+            if (e.target.getAttribute("state") === "idle") e.target.run();
+          }
+        },
+        { rootMargin: "0px" },
+      )
+    : null;
+
 const STYLE = `
 :host { display: block; font: 14px/1.4 system-ui, sans-serif; margin: 1em 0; }
 .box { border: 1px solid #c8ccd4; border-radius: 6px; overflow: hidden; background: #fff; }
@@ -59,6 +98,8 @@ button:disabled { opacity: .55; cursor: default; }
 pre { margin: 0; padding: .6em; min-height: 2.8em; max-height: 22em; overflow: auto; background: #14161a; color: #e6e6e6; font: 13px/1.35 ui-monospace, monospace; white-space: pre-wrap; }
 .err { color: #ff8a80; }
 .status { padding: .3em .6em; font-size: 12px; color: #555; border-top: 1px solid #e3e6eb; }
+.term { height: 22em; padding: .3em; background: #14161a; }
+.term[hidden] { display: none; }
 `;
 
 class TbwasmDemo extends HTMLElement {
@@ -68,16 +109,20 @@ class TbwasmDemo extends HTMLElement {
     super();
     const root = this.attachShadow({ mode: "open" });
     root.innerHTML = `<style>${STYLE}</style>
+      <link rel="stylesheet" href="${new URL("css/xterm.css", XTERM).href}">
       <div class="box" part="box">
         <div class="bar"><span class="cmd" part="command"></span><button part="run">Run</button></div>
         <pre part="output" aria-live="polite"></pre>
+        <div class="term" part="terminal" hidden></div>
         <div class="status" part="status">Loading the emulator…</div>
       </div>`;
     this.$cmd = root.querySelector(".cmd");
     this.$run = root.querySelector("button");
     this.$out = root.querySelector("pre");
+    this.$term = root.querySelector(".term");
     this.$status = root.querySelector(".status");
-    this.$run.addEventListener("click", () => this.run());
+    this.handle = null; // the run in progress (its own machine in the page's worker)
+    this.$run.addEventListener("click", () => (this.getAttribute("state") === "running" ? this.stop() : this.run()));
     this.setAttribute("state", "idle");
   }
 
@@ -94,7 +139,14 @@ class TbwasmDemo extends HTMLElement {
       },
       (e) => (this.$status.textContent = e.message),
     );
+    const start = this.getAttribute("start") ?? "visible";
     if (this.hasAttribute("autorun")) this.run();
+    else if (start === "visible" && visibility) visibility.observe(this);
+  }
+
+  disconnectedCallback() {
+    visibility?.unobserve(this);
+    this.stop();
   }
 
   attributeChangedCallback() {
@@ -112,27 +164,62 @@ class TbwasmDemo extends HTMLElement {
     this.$cmd.textContent = `$ ${src.split("/").pop()}${args ? " " + args : ""}${stdin ? ` <<< ${JSON.stringify(stdin)}` : ""}`;
   }
 
+  /** Stop this demo's run. */
+  stop() {
+    this.handle?.stop();
+  }
+
+  /** A terminal of the demo's own (interactive demos): xterm.js, raw keys to the guest's tty. */
+  async _terminal() {
+    if (this.term) return this.term;
+    const [{ Terminal }, { FitAddon }] = await loadXterm();
+    this.$out.hidden = true;
+    this.$term.hidden = false;
+    const term = new Terminal({ convertEol: false, fontSize: 13, scrollback: 2000, theme: { background: "#14161a" } });
+    const fit = new FitAddon();
+    term.loadAddon(fit);
+    term.open(this.$term);
+    fit.fit();
+    new ResizeObserver(() => fit.fit()).observe(this.$term);
+    term.onData((data) => this.handle?.pushStdin(data));
+    term.onResize(({ rows, cols }) => this.handle?.resize(rows, cols));
+    this.term = term;
+    return term;
+  }
+
   /** Run the program; resolves to the result (also stored in this.result). */
   async run() {
     if (this.getAttribute("state") === "running") return this.result;
+    visibility?.unobserve(this);
     this.setAttribute("state", "running");
     this.removeAttribute("status");
-    this.$run.disabled = true;
+    this.$run.textContent = "Stop";
     this.$out.textContent = "";
+    this.output = "";
     let shown = 0;
-    this.$status.textContent = client.state === "ready" ? "Queued…" : "Waiting for the emulator to load…";
+    this.$status.textContent = client.state === "ready" ? "Starting…" : "Waiting for the emulator to load…";
     const t0 = performance.now();
     try {
       const command = this.getAttribute("command");
-      const r = await client.run({
+      const interactive = this.hasAttribute("interactive");
+      const term = interactive ? await this._terminal() : null;
+      if (term) term.reset();
+      const src = this.getAttribute("src");
+      if (command === null && !src) throw new Error("tbwasm-demo: give it a src (a program's URL) or a command");
+      this.handle = client.start({
         // a command line runs in the guest filesystem's shell (the root filesystem image)
         ...(command !== null
-          ? { path: "/bin/sh", argv0: "sh", args: ["-c", command] }
-          : { program: this.getAttribute("src"), args: this.getAttribute("args") ?? "" }),
+          ? { path: "/bin/sh", argv0: "sh", args: interactive && command.trim() === "sh" ? ["-l"] : ["-c", command] }
+          : { program: src, args: this.getAttribute("args") ?? "" }),
         tier: this.getAttribute("tier") || undefined, // default: the page's ?tier=, else the machine's
-        stdin: (this.getAttribute("stdin") ?? "").replace(/\\n/g, "\n"),
-        onStart: () => (this.$status.textContent = "Running…"),
-        onOutput: (fd, _bytes, text) => {
+        ...(term
+          ? { stdin: "terminal", terminal: { rows: term.rows, cols: term.cols }, cwd: "/home/user", env: DEMO_ENV }
+          : { stdin: (this.getAttribute("stdin") ?? "").replace(/\\n/g, "\n") }),
+        onStart: () => (this.$status.textContent = interactive ? "Running: type into the terminal" : "Running…"),
+        onOutput: (fd, bytes, text) => {
+          this.output += text;
+          if (this.output.length > EMBED_KEEP) this.output = this.output.slice(-EMBED_KEEP / 2);
+          if (term) return new Promise((done) => term.write(bytes, done));
           if (fd === 1) this.$out.append(text);
           else {
             const span = document.createElement("span");
@@ -147,8 +234,11 @@ class TbwasmDemo extends HTMLElement {
             shown = this.$out.textContent.length;
           }
           this.$out.scrollTop = this.$out.scrollHeight;
+          return undefined;
         },
       });
+      if (term) term.focus();
+      const r = await this.handle.result;
       this.result = r;
       const ms = (performance.now() - t0).toFixed(0);
       const mips = r.stats?.mips ? ` · ${r.stats.mips.toFixed(1)} MIPS` : "";
@@ -162,10 +252,13 @@ class TbwasmDemo extends HTMLElement {
       this.result = notRun(e.message, { stderr: e.message });
       return this.result;
     } finally {
+      this.handle = null;
       this.setAttribute("state", "done");
-      this.$run.disabled = false;
+      this.$run.textContent = "Run";
     }
   }
 }
+
+const DEMO_ENV = ["HOME=/home/user", "USER=user", "SHELL=/bin/sh", "TERM=xterm-256color", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C.UTF-8"];
 
 if (!customElements.get("tbwasm-demo")) customElements.define("tbwasm-demo", TbwasmDemo);

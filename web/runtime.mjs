@@ -146,8 +146,10 @@ export class Runtime {
     this.machineModule = machineModule;
     this.timings = timings;
     this.modules = new ModuleCache(4096);
-    this.space0 = null; // the first process's memory and table, reused by every run
+    this.firstSpaces = []; // first-process memories and tables of runs that ended, for later runs
     this.spare = []; // memories and tables of processes that ended, for later forks
+    this.sessions = new Map(); // runId -> the Python Session of a run in progress
+    this.running = 0; // runs in progress (a worker may run several machines at once)
     // During a run every ended process's space is kept (up to the process table's limit): they
     // were all alive at once a moment ago, so keeping them does not raise the peak, and each new
     // 1 GiB WebAssembly.Memory costs V8 an "external memory pressure" GC (1-40 ms measured in
@@ -173,9 +175,15 @@ export class Runtime {
     return this.rootfs;
   }
 
-  /** The running guest's terminal (a run with `terminal`) changed size: SIGWINCH. */
-  resize(rows, cols) {
-    this.session?.resize?.(rows, cols);
+  /** A running guest's terminal (a run with `terminal`) changed size: SIGWINCH.  runId: which
+   *  run (default: every run in progress). */
+  resize(rows, cols, runId) {
+    for (const [id, session] of this.sessions) if (runId === undefined || runId === id) session?.resize?.(rows, cols);
+  }
+
+  /** The session of the run started with `runId` (undefined: the only or last one). */
+  get session() {
+    return Array.from(this.sessions.values()).pop() ?? null;
   }
 
   /** Put a file into the guest's filesystem (directories are made); "" or a one-line error. */
@@ -219,6 +227,11 @@ export class Runtime {
    * @param {(n: number, timeoutMs: number) => Uint8Array|null|undefined} [o.stdinPoll] input that
    *   arrives within timeoutMs (-1: no limit); undefined when none came, null at EOF
    * @param {string} [o.cwd]     the first process's working directory
+   * @param {*} [o.runId]        names the run for resize() (default: a number of its own)
+   * @param {boolean} [o.asyncWaits] the host runs several machines in this thread: guest waits
+   *   (sleeps, timeouts, a terminal without input) never block it; they come back as "idle"
+   *   actions and the loop awaits `o.idleWait(timeoutSeconds|null)` (default: a short timer)
+   * @param {(timeout: number|null) => Promise<void>} [o.idleWait]
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
    *   (web/result.mjs)
    */
@@ -235,15 +248,26 @@ export class Runtime {
     const enc = new TextEncoder();
     const say = (line) => stderr(enc.encode(line + "\n"));
 
-    // One memory for every run of this runtime (runs are sequential): a fresh 1 GiB memory per
-    // run left garbage that V8 collects late (the page's footprint grew by ~0.6 MiB a run).
+    // The first process's memory is reused by later runs of this runtime: a fresh 1 GiB memory
+    // per run left garbage that V8 collects late (the page's footprint grew by ~0.6 MiB a run).
     // The machine zeroes its own state and every page an earlier guest wrote before reuse.
-    // One table too, and the instances made for it are cached by module content (below).  A
+    // Its table too, and the instances made for it are cached by module content (below).  A
     // new machine starts with every link slot and jump-cache entry zeroed and installs each TB
     // id it hands out before calling it, so entries left by an earlier run are never reached.
+    // Runs in progress at the same time (several machines in one worker) each have their own.
     // Space 0 is that memory and table; every other guest process gets a space of its own
     // (newSpace below), kept for later forks and runs when it ends (this.spare).
-    const space0 = (this.space0 ??= this.makeSpace());
+    let space0;
+    try {
+      space0 = this.firstSpaces.pop() ?? this.spare.pop() ?? this.makeSpace();
+    } catch (e) {
+      // the engine cannot reserve another guest memory (too many machines at once)
+      const message = `tbwasm: out of memory for another machine (${this.running} running): ${lastLine(e?.message ?? e)}`;
+      stderr(new TextEncoder().encode(message + "\n"));
+      return internalError(host, message);
+    }
+    const runId = o.runId ?? Symbol("run");
+    this.running++;
     const spaces = new Map([[0, space0]]);
     let nextSpace = 1;
     const newSpace = () => {
@@ -316,8 +340,9 @@ export class Runtime {
         terminal: o.terminal,
         stdinPoll: o.stdinPoll ? (n, ms) => o.stdinPoll(n, ms < 0 ? Infinity : ms) : undefined,
         cwd: o.cwd,
+        asyncWaits: !!o.asyncWaits,
       });
-      this.session = session;
+      this.sessions.set(runId, session);
       let action = session.start();
       for (;;) {
         let tb;
@@ -342,14 +367,15 @@ export class Runtime {
           for (const m of action.modules) this.modules.instantiate(m, sp);
           tb = action.tb;
         } else if (action.kind === "idle") {
-          // every guest process waits for the terminal's input: let page events (resize, files,
-          // Stop) in, then the System goes on waiting
+          // every guest process waits (for the terminal's input, or with asyncWaits for a
+          // deadline): let page events (resize, files, Stop) in, then the System goes on waiting
           const t = now();
           if (t - lastStats >= statsInterval) {
             lastStats = t;
             onStats(stats());
           }
-          await yieldToEventLoop();
+          if (o.asyncWaits) await (o.idleWait ?? idleTimer)(action.timeout ?? null);
+          else await yieldToEventLoop();
           lastYield = now();
           if (shouldStop()) {
             result = stoppedResult(host);
@@ -399,10 +425,14 @@ export class Runtime {
       result.stats = stats();
       onStats(result.stats);
       session?.destroy?.();
-      this.session = null;
+      this.sessions.delete(runId);
+      this.running--;
       // Processes still alive (a Stop, an error): their spaces are kept or let go as at an exit.
       for (const [id, other] of spaces) if (id !== 0) this.keepSpace(other);
       spaces.clear();
+      space0.id = 0;
+      if (this.firstSpaces.length < this.idleSpareSpaces) this.firstSpaces.push(space0);
+      else this.dropSpace(space0);
       // Between runs keep only a few (each holds the pages its processes touched, zeroed).
       for (const extra of this.spare.splice(this.idleSpareSpaces)) this.dropSpace(extra);
       this.bridge.collect?.();
@@ -816,6 +846,13 @@ function sameBytes(a, b) {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** The default idle wait of a run with asyncWaits: up to 20 ms (the earliest deadline, if
+ *  sooner), so that input and Stop are seen soon without spinning. */
+function idleTimer(timeout) {
+  const ms = timeout === null ? 20 : Math.min(20, timeout * 1000);
+  return ms <= 0 ? yieldToEventLoop() : new Promise((r) => setTimeout(r, ms));
 }
 
 /** Let queued events run (a macrotask), cheaper than setTimeout's clamped delay. */

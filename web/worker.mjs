@@ -1,18 +1,22 @@
 // Module worker that owns Pyodide and runs guests (new Worker(url, {type: "module"})).
+// It runs several guests at once, each in a machine of its own (the page's shell, API runs,
+// every <tbwasm-demo>): their loops take turns at the event loop, and no guest wait blocks the
+// worker (the runtime's asyncWaits: sleeps, timeouts and a terminal without input come back as
+// "idle" actions that this worker awaits).
 // Protocol (web/client.mjs is the other side):
-//   in : {type: "init", indexURL, wheelsURL, abiURL, snapshot, stdinSab, controlSab, flowSab}
+//   in : {type: "init", indexURL, wheelsURL, abiURL, rootfsURL, snapshot}
 //        {type: "run", id, program: Uint8Array, args, env, stdin: "ring" | Uint8Array, tier, hotThreshold,
-//         terminal: {rows, cols} (the guest's own terminal: raw keystrokes through the ring), cwd}
-//        {type: "resize", rows, cols}  (the page's terminal; SIGWINCH in the guest)
+//         terminal: {rows, cols} (the guest's own terminal: raw keystrokes through the ring), cwd,
+//         controlSab, flowSab, stdinSab (the run's own shared buffers: Stop, output flow, input)}
 //        (or path: a file of the guest's filesystem instead of program)
+//        {type: "resize", id, rows, cols}  (a run's terminal; SIGWINCH in the guest)
 //        {type: "put-file", id, path, data: Uint8Array, mode}   {type: "get-file", id, path}
-//   (init also takes rootfsURL: the root filesystem image's base URL, e.g. /rootfs/)
 //   out: {type: "progress", phase, fraction, text}  {type: "fatal", message}
 //        {type: "ready", timings, host}  (host: abi.json's "host" section: statuses, stop message)
 //        {type: "out", id, fd, data}  {type: "stats", id, stats}  {type: "input-wait", id}
 //        {type: "exit", id, status, message, stopped, error, stats}  (a run result: web/result.mjs)
 //        {type: "file", id, data?: Uint8Array, error?: string}   (answers put-file and get-file)
-// Stop: the page sets control[0] = 1; the loop checks it after every exit to the host.
+// Stop: the page sets the run's control[0] = 1; its loop checks it after every exit to the host.
 // Output flow control, as a terminal gives a process: flow[0] counts the bytes posted in "out"
 // messages, flow[1] the bytes the page has consumed (an xterm write finished, an onOutput call
 // returned; both mod 2^32).  A guest write blocks while more than OUT_WINDOW bytes are in
@@ -25,18 +29,13 @@ import { StdinRing } from "./stdin_ring.mjs";
 const startedAt = performance.timeOrigin + performance.now(); // epoch ms, for start-up timings
 let runtime = null;
 let abi = null; // web/abi.json, as init read it (its host section is needed even if Pyodide fails)
-let ring = null;
-let control = null;
-let flow = null;
 const OUT_WINDOW = 1 << 18;
+const IDLE_WAIT_MS = 50; // longest wait of an idle run before it looks again (Stop, deadlines)
 
 const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
 
 async function init(m) {
   const initAt = performance.timeOrigin + performance.now();
-  ring = new StdinRing(m.stdinSab);
-  control = new Int32Array(m.controlSab);
-  flow = new Int32Array(m.flowSab);
   // The root filesystem's index is fetched while Pyodide loads (absent: an empty, writable root).
   const rootfsIndex = m.rootfsURL
     ? fetch(m.rootfsURL + ".tbwasm-index.json")
@@ -124,8 +123,21 @@ function fixedStdin(bytes) {
 
 const programs = new Map(); // URL -> bytes: the page sends a program given by URL only once
 
+/** Wait until `ints[index]` may have changed or `ms` passed, without blocking the worker. */
+function waitAsync(ints, index, value, ms) {
+  if (ms <= 0) return new Promise((r) => setTimeout(r, 0));
+  if (typeof Atomics.waitAsync === "function") {
+    const w = Atomics.waitAsync(ints, index, value, ms);
+    return w.async ? w.value : Promise.resolve();
+  }
+  return new Promise((r) => setTimeout(r, Math.min(ms, 10))); // no waitAsync: look again soon
+}
+
 async function run(m) {
   const id = m.id;
+  const control = new Int32Array(m.controlSab);
+  const flow = new Int32Array(m.flowSab);
+  const ring = m.stdinSab ? new StdinRing(m.stdinSab) : null;
   let program = m.program;
   if (m.programKey) {
     if (program) programs.set(m.programKey, program);
@@ -146,19 +158,32 @@ async function run(m) {
   const stopped = () => Atomics.load(control, 0) !== 0;
   let stdin;
   let stdinPoll;
-  if (m.stdin === "ring") {
+  if (m.stdin === "ring" && ring) {
     stdin = (n) => ring.read(n, stopped, () => post({ type: "input-wait", id }));
-    // a run on a terminal waits for keystrokes this way while its processes wait
+    // a run on a terminal looks for keystrokes this way while its processes wait (never
+    // blocking: the idle wait below waits for them)
     if (m.terminal) {
-      stdinPoll = (n, ms) => {
-        const got = ring.poll(n, ms, stopped, () => post({ type: "input-wait", id }));
+      stdinPoll = (n) => {
+        const got = ring.poll(n, 0, stopped);
         return got === null && stopped() ? undefined : got; // Stop is not end of input
       };
     }
   } else {
     stdin = fixedStdin(m.stdin ?? new Uint8Array(0));
   }
+  let announced = false;
+  const idleWait = (timeout) => {
+    const ms = timeout === null ? IDLE_WAIT_MS : Math.min(IDLE_WAIT_MS, timeout * 1000);
+    if (ring && m.terminal) {
+      if (!announced) post({ type: "input-wait", id });
+      announced = true;
+      // wakes at a keystroke, EOF or Stop (the page bumps the ring's sequence number for each)
+      return waitAsync(ring.hdr, 3, Atomics.load(ring.hdr, 3), ms);
+    }
+    return waitAsync(control, 0, 0, ms);
+  };
   const out = (fd) => (data) => {
+    announced = false;
     for (;;) {
       const consumed = Atomics.load(flow, 1);
       if (((Atomics.load(flow, 0) - consumed) | 0) <= OUT_WINDOW) break;
@@ -169,6 +194,7 @@ async function run(m) {
     post({ type: "out", id, fd, data }); // copied: may view a shared buffer
   };
   const result = await runtime.run({
+    runId: id,
     program,
     argv0: m.argv0,
     args: m.args ?? [],
@@ -185,30 +211,33 @@ async function run(m) {
     terminal: m.terminal ?? undefined, // {rows, cols}: the guest's own terminal (raw keystrokes in)
     stdinPoll,
     cwd: m.cwd ?? undefined,
-    // A sleeping guest wakes up when Stop is pressed (client.stop notifies control[0]).
+    asyncWaits: true,
+    idleWait,
+    // (not used with asyncWaits; a sleeping guest would wake up when Stop is pressed)
     sleep: (seconds) => Atomics.wait(control, 0, 0, Math.max(0, seconds * 1000)) !== "timed-out",
   });
   post({ type: "exit", id, ...result });
 }
 
-let queue = Promise.resolve();
+let ready = Promise.resolve();
 self.onmessage = (ev) => {
   const m = ev.data;
-  if (m.type === "init") queue = queue.then(() => init(m));
-  else if (m.type === "resize") runtime?.resize(m.rows, m.cols);
+  if (m.type === "init") ready = ready.then(() => init(m));
+  else if (m.type === "resize") runtime?.resize(m.rows, m.cols, m.id ?? undefined);
   else if ((m.type === "put-file" || m.type === "get-file") && runtime) {
-    // at once, also while a guest runs (its loop yields to messages between slices)
+    // at once, also while guests run (their loops yield to messages between slices)
     try {
       fileOp(m);
     } catch (e) {
       post({ type: "file", id: m.id, error: `tbwasm: ${e?.message ?? e}` });
     }
   } else if (m.type === "put-file" || m.type === "get-file") {
-    queue = queue
+    ready
       .then(() => fileOp(m))
       .catch((e) => post({ type: "file", id: m.id, error: `tbwasm: ${e?.message ?? e}` }));
   } else if (m.type === "run") {
-    queue = queue
+    // every run starts as soon as the runtime is ready, beside the runs in progress
+    ready
       .then(() => run(m))
       .catch((e) => {
         const message = `tbwasm: internal error: ${e?.message ?? e}`;

@@ -268,6 +268,9 @@ class NativeHost:
         budget_reason = abi.ExitReason.BUDGET
         while action.kind in ("run", "idle"):
             if action.kind == "idle":
+                # (a system with async_waits: wait for the earliest deadline here, in slices)
+                if action.timeout:
+                    time.sleep(min(action.timeout, 0.05))
                 action = machine.service(abi.ExitReason.IDLE)
                 continue
             sp = self.spaces[action.space]

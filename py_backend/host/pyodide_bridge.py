@@ -272,6 +272,7 @@ def _js_action(action: Any) -> Any:
     obj.status = None if action.status is None else int(action.status)  # an IntEnum is no JS number
     obj.message = action.message
     obj.reset_table = action.reset_table
+    obj.timeout = getattr(action, "timeout", None)  # "idle": seconds to the earliest deadline
     obj.space = getattr(action, "space", 0)  # a machine without processes: 0
     return obj
 
@@ -400,7 +401,9 @@ def create_machine(port: JsProxy, options: Any) -> Session:
     - ``rootfs``: a :class:`~py_backend.linux.rootfs.Rootfs` from :func:`open_rootfs`, the
       guest's /;
     - ``terminal`` ({rows, cols}): the run is on a terminal (see linux/ttyfile.py);
-    - ``cwd``: the first process's working directory.
+    - ``cwd``: the first process's working directory;
+    - ``asyncWaits``: the host never blocks (a worker running several machines): guest waits
+      come back as "idle" actions with a ``timeout`` (``System.async_waits``).
 
     A program the ELF loader rejects gives a Session whose ``start()`` returns ``kind: "error"``,
     status ``HostStatus.USAGE`` and the one-line message ``tbwasm: NAME: reason`` (as the native
@@ -459,6 +462,10 @@ def create_machine(port: JsProxy, options: Any) -> Session:
         return Session(error=f"tbwasm: {prog}: {text}")
     if "terminal" in extra and hasattr(machine, "system"):
         # a JS host must get control back while the guest waits for keystrokes (page events)
+        machine.system.idle_slice = IDLE_SLICE
+    if o.get("asyncWaits") and hasattr(machine, "system"):
+        # the host runs several machines in one thread: nothing may block it (idle Actions)
+        machine.system.async_waits = True
         machine.system.idle_slice = IDLE_SLICE
     if "newSpace" in o and "freeSpace" in o and hasattr(machine, "system"):
         machine.system.spaces = JsSpaces(o["newSpace"], o["freeSpace"])

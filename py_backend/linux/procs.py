@@ -69,6 +69,8 @@ class ProcessTable:
         self.send: Callable[[Proc, int, int], None] = lambda p, s, f: None
         self.changed = 0  # bumped whenever a child changes state (wakes waiters)
         self.forks = 0
+        # the host never blocks: every wait blocks the guest thread (System.async_waits)
+        self.async_waits = False
 
     # --- creation -------------------------------------------------------------------------------
 

@@ -318,7 +318,10 @@ class Linux(ProcessCalls, ExtraSyscalls):
     def _must_block(self) -> bool:
         """A wait must block the thread (so that other threads or processes run) rather than
         sleep the whole emulator."""
-        return self.threads.alive > 1 or (self.procs is not None and len(self.procs.by_pid) > 1)
+        return (
+            self.threads.alive > 1
+            or (self.procs is not None and (len(self.procs.by_pid) > 1 or self.procs.async_waits))
+        )
 
     def _file(self, fd: int) -> OpenFile:
         of = self.fds.get(s32(fd))
