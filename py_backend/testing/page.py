@@ -301,9 +301,16 @@ class TbwasmPage:
     def _start_shell(self, page: Page) -> None:
         """The shell page's shell running at its prompt (started after a program the page runs,
         or after the last shell exited)."""
-        page.wait_for_function(_SHELL_IDLE_JS, timeout=self.load_timeout * 1000)
-        page.evaluate(_SHELL_START_JS)
-        page.wait_for_function(_SHELL_PROMPT_JS, timeout=self.load_timeout * 1000)
+        try:
+            page.wait_for_function(_SHELL_IDLE_JS, timeout=self.load_timeout * 1000)
+            page.evaluate(_SHELL_START_JS)
+            page.wait_for_function(_SHELL_PROMPT_JS, timeout=self.load_timeout * 1000)
+        except Exception as e:
+            if "Timeout" not in type(e).__name__:
+                raise
+            raise TbwasmError(
+                f"the page's shell showed no prompt within {self.load_timeout:g} s"
+            ) from None
         if page.evaluate("() => window.tbwasmApp.shellExited && !window.tbwasmApp.shell"):
             reason = page.evaluate(
                 "() => (window.tbwasmApp.lastResult && window.tbwasmApp.lastResult.error) || ''"

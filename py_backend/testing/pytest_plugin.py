@@ -96,22 +96,33 @@ def pytest_configure(config: pytest.Config) -> None:
 def tbwasm_site_url(pytestconfig: pytest.Config) -> Iterator[str]:
     """The root URL of the site the tbwasm_page fixture opens (served for the session when
     it is a directory)."""
-    from py_backend.testing.site import NO_SITE, SiteError, build, find_project, is_url, serve
+    from py_backend.testing.site import (
+        NO_SITE,
+        SiteError,
+        build,
+        check_dir,
+        find_project,
+        is_url,
+        serve,
+    )
 
     named = _site_option(pytestconfig)
+    if named is not None and is_url(named[0]):
+        yield named[0] if named[0].endswith("/") else named[0] + "/"
+        return
+    failure = ""
     try:
-        if named is not None and is_url(named[0]):
-            yield named[0] if named[0].endswith("/") else named[0] + "/"
-            return
         if named is not None:
-            site = (named[1] / named[0]).resolve()
+            site = check_dir((named[1] / named[0]).resolve())
         else:
             project = find_project(pytestconfig.invocation_params.dir, pytestconfig.rootpath)
             if project is None:
                 raise SiteError(NO_SITE)
             site = build(project)
     except SiteError as e:
-        pytest.fail(str(e), pytrace=False)
+        failure = str(e)
+    if failure:  # outside the except block: one line, no chained traceback
+        pytest.fail(failure, pytrace=False)
     with serve(site) as url:
         yield url
 
