@@ -147,6 +147,11 @@ class TbwasmPage:
     def opened(self) -> bool:
         return self._page is not None
 
+    def open(self, *, shell: bool = False) -> Page:
+        """Open the site (once: the shell page if ``shell``, else the single-program page) and
+        wait until window.tbwasm is ready; the Playwright page."""
+        return self._open(shell=shell)
+
     def close(self) -> None:
         if self._page is not None:
             self._page.close()
