@@ -55,12 +55,14 @@ browser:
 	$(PYTEST) tests/browser
 
 # ruff (lint and format), mypy (configured in pyproject.toml), ESLint (eslint.config.js; pinned
-# in package.json, installed by scripts/setup-web.sh's npm ci).
+# in package.json, installed by scripts/setup-web.sh's npm ci), tsc on the public API's types
+# (tsconfig.json: web/index.d.ts).
 lint:
 	$(PY) -m ruff check py_backend tests bench scripts serve.py
 	$(PY) -m ruff format --check py_backend tests bench scripts serve.py
 	$(PY) -m mypy
 	npx --no-install eslint
+	npx --no-install tsc -p tsconfig.json
 
 bench:
 	$(PY) bench/bench.py

@@ -30,9 +30,18 @@ export default [
     files: ["web/runtime.mjs", "web/stdin_ring.mjs"],
     languageOptions: { globals: { ...globals.worker, ...globals.node } },
   },
-  // Node: the CLI, the snapshot maker, the Node tests, this file
+  // Node: the CLIs, the snapshot maker, build-site and the npm pack step, the Node tests, this file
   {
-    files: ["web/cli.mjs", "web/snapshot.mjs", "tests/**/*.mjs", "eslint.config.js"],
+    files: [
+      "web/cli.mjs",
+      "web/snapshot.mjs",
+      "web/bin.mjs",
+      "web/build-site.mjs",
+      "web/assets.mjs",
+      "scripts/*.mjs",
+      "tests/**/*.mjs",
+      "eslint.config.js",
+    ],
     languageOptions: { globals: globals.node },
   },
 ];

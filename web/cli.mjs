@@ -102,7 +102,13 @@ if (rootfsIndex === null || !prog.startsWith("/")) {
   }
 }
 
-const wheels = process.env.TBWASM_WHEELS ?? path.join(ROOT, "static", "wheels");
+// a checkout's static/wheels, else the npm package's staged copy (scripts/pack-assets.mjs)
+const wheels =
+  process.env.TBWASM_WHEELS ??
+  [path.join(ROOT, "static", "wheels"), path.join(ROOT, "dist", "package-assets", "wheels")].find((d) =>
+    fs.existsSync(path.join(d, "manifest.json")),
+  ) ??
+  path.join(ROOT, "static", "wheels");
 if (!fs.existsSync(path.join(wheels, "manifest.json"))) {
   // a missing prerequisite, as the native CLI's missing wasmtime
   process.stderr.write(`tbwasm-node: ${wheels}/manifest.json missing; run scripts/setup-web.sh\n`);

@@ -64,8 +64,9 @@ if (same && fs.existsSync(path.join(WHEELS, FILE)) && process.env.FORCE !== "1")
   const pyodide = await loadPyodide({ indexURL: indexDir + path.sep, env: { HOME: "/home/pyodide" }, _makeSnapshot: true });
   const site = pyodide.runPython("import site; site.getsitepackages()[0]");
   for (const bytes of [pyelftools, tbwasm]) pyodide.unpackArchive(bytes, "wheel", { extractDir: site });
-  // A guest program to warm up with (machine creation and start, no engine): hello.elf.
-  const hello = path.join(ROOT, "guests", "bin", "hello.elf");
+  // A guest program to warm up with (machine creation and start, no engine): hello.elf
+  // ($TBWASM_SNAPSHOT_PROGRAM: another copy of it, e.g. `tbwasm build-site`'s in an npm package).
+  const hello = process.env.TBWASM_SNAPSHOT_PROGRAM || path.join(ROOT, "guests", "bin", "hello.elf");
   pyodide.globals.set("warm_program", fs.existsSync(hello) ? new Uint8Array(fs.readFileSync(hello)) : null);
   const skipped = pyodide.runPython(`
 from py_backend.host import pyodide_bridge

@@ -94,7 +94,7 @@ def test_stop(firefox) -> None:
 def test_docs_embed(firefox) -> None:
     r = firefox["embed"]
     assert firefox["embedCount"] >= 3
-    assert firefox["embedSrc"] == "/guests/hello.elf"
+    assert firefox["embedSrc"] == "../guests/hello.elf"
     assert r["status"] == 0 and r["statusAttr"] == "0", r
     assert r["stdout"] == qemu("hello")
     assert r["pre"].startswith(r["stdout"])

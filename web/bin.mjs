@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// The `tbwasm` command of the npm package:
+//
+//   tbwasm build-site DIR [--no-rootfs] [--no-snapshot]   a static site (web/build-site.mjs)
+//   tbwasm run [OPTIONS] PROG [ARGS...]                    run a riscv64 program (web/cli.mjs)
+//   tbwasm --version | --help
+import fs from "node:fs";
+import path from "node:path";
+import { ROOT, assetDirs } from "./assets.mjs";
+
+const USAGE = `usage: tbwasm build-site DIR [--no-rootfs] [--no-snapshot]
+       tbwasm run [--stats] [--tier tiered|interp|jit] [--rootfs DIR] [-L DIR] ... PROG [ARGS...]
+       tbwasm --version`;
+
+const [cmd, ...rest] = process.argv.slice(2);
+if (cmd === "build-site") {
+  const { main } = await import("./build-site.mjs");
+  process.exitCode = main(rest);
+} else if (cmd === "run") {
+  // web/cli.mjs reads process.argv itself; an installed package keeps its wheels in
+  // dist/package-assets/wheels (web/assets.mjs), a checkout in static/wheels.
+  const cli = path.join(ROOT, "web", "cli.mjs");
+  process.argv = [process.argv[0], cli, ...rest];
+  process.env.TBWASM_WHEELS ??= assetDirs().wheels;
+  await import("./cli.mjs");
+} else if (cmd === "--version" || cmd === "-V") {
+  process.stdout.write(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version + "\n");
+} else if (cmd === "--help" || cmd === "-h") {
+  process.stdout.write(USAGE + "\n");
+} else {
+  process.stderr.write((cmd ? `tbwasm: unknown command ${cmd}\n` : "") + USAGE + "\n");
+  process.exitCode = 2;
+}

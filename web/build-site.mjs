@@ -1,0 +1,311 @@
+// `tbwasm build-site DIR [--no-rootfs] [--no-snapshot]`: write a static site with serve.py's URL
+// space as plain files, for any static host (GitHub Pages, `python3 -m http.server`, a CDN):
+//
+//   DIR/index.html          the shell page (static/index.html)
+//   DIR/tbwasm-sw.js        the service worker (static/tbwasm-sw.js; COOP/COEP on a plain host)
+//   DIR/web/                the page's modules, styles, abi.json, examples.json
+//   DIR/pyodide/            the files Pyodide fetches at run time (from the installed npm package)
+//   DIR/vendor/xterm/, DIR/vendor/xterm-addon-fit/   lib/*.mjs and css/ of the @xterm packages
+//   DIR/wheels/             the wheels, manifest.json and snapshot.bin (web/snapshot.mjs)
+//   DIR/rootfs/             the root filesystem image, its index and gzip copies in .tbwasm-gz/
+//   DIR/guests/             the example programs
+//   DIR/docs/               the demos page and the .md guides
+//   DIR/examples.json       web/examples.json filtered to the programs in DIR/guests
+//
+// Every URL in the pages is relative, so DIR can be served under a sub-path (/project/).
+// Errors (DIR not writable, assets missing) print one line and exit 1.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { ROOT, assetDirs, indexFiles, packageDir, presentExamples, siteGuests } from "./assets.mjs";
+
+const PROG = "tbwasm build-site";
+const USAGE = `usage: ${PROG} DIR [--no-rootfs] [--no-snapshot]`;
+
+/** An error reported as one line, exit status 1. */
+export class SiteError extends Error {}
+
+/** web/ files that only Node runs: not part of the site. */
+const NODE_ONLY = new Set(["assets.mjs", "bin.mjs", "build-site.mjs", "cli.mjs", "snapshot.mjs", "playwright.mjs"]);
+
+/** What Pyodide fetches at run time from its indexURL (checked in Chromium: nothing else). */
+const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
+
+/** gzip copies: files of at least this many bytes that shrink below MAX_RATIO (as rootfs.py). */
+const GZ_MIN_SIZE = 1024;
+const GZ_MAX_RATIO = 0.9;
+const GZ_DIR = ".tbwasm-gz";
+const INDEX = ".tbwasm-index.json";
+
+/**
+ * @typedef {object} SiteOptions
+ * @property {boolean} [rootfs]    false: no root filesystem image (the page then runs on an empty /)
+ * @property {boolean} [snapshot]  false: no Pyodide memory snapshot (the page starts Python itself)
+ * @property {(line: string) => void} [log]
+ */
+
+/**
+ * @typedef {object} SiteSummary
+ * @property {string} dir
+ * @property {number} files
+ * @property {number} bytes
+ * @property {Record<string, {files: number, bytes: number}>} parts  per top-level entry of DIR
+ * @property {number} seconds
+ */
+
+/**
+ * Build the static site into `dir` (created if missing; files already there are overwritten).
+ * @param {string} dir
+ * @param {SiteOptions} [opts]
+ * @returns {SiteSummary}
+ */
+export function buildSite(dir, opts = {}) {
+  const t0 = performance.now();
+  const log = opts.log ?? ((line) => process.stderr.write(line + "\n"));
+  const out = path.resolve(dir);
+  prepareDir(out);
+  const assets = assetDirs();
+
+  // the pages
+  copy(need(path.join(ROOT, "static", "index.html")), path.join(out, "index.html"));
+  const sw = path.join(ROOT, "static", "tbwasm-sw.js");
+  if (fs.existsSync(sw)) copy(sw, path.join(out, "tbwasm-sw.js"));
+  else log(`${PROG}: warning: ${path.relative(ROOT, sw)} missing: the site has no service worker`);
+  const webDir = path.join(ROOT, "web");
+  for (const name of fs.readdirSync(webDir).sort()) {
+    if (NODE_ONLY.has(name) || !/\.(mjs|css|json|d\.ts)$/.test(name)) continue;
+    copy(path.join(webDir, name), path.join(out, "web", name));
+  }
+  const docs = path.join(ROOT, "docs");
+  copy(need(path.join(docs, "index.html")), path.join(out, "docs", "index.html"));
+  for (const name of fs.readdirSync(docs).sort()) {
+    if (name.endsWith(".md")) copy(path.join(docs, name), path.join(out, "docs", name));
+  }
+
+  // Pyodide and xterm, from the installed npm packages
+  const pyodide = npmDir("pyodide");
+  for (const name of PYODIDE_FILES) copy(need(path.join(pyodide, name)), path.join(out, "pyodide", name));
+  for (const [pkg, to] of [["@xterm/xterm", "xterm"], ["@xterm/addon-fit", "xterm-addon-fit"]]) {
+    const from = npmDir(pkg);
+    const files = [
+      ...listFiles(path.join(from, "lib")).filter((f) => f.endsWith(".mjs")).map((f) => path.join("lib", f)),
+      ...listFiles(path.join(from, "css")).map((f) => path.join("css", f)),
+    ];
+    if (!files.some((f) => f.endsWith(".mjs"))) throw new SiteError(`${from}/lib has no .mjs module`);
+    for (const f of files) copy(path.join(from, f), path.join(out, "vendor", to, f));
+  }
+
+  // guest programs and the examples menu
+  const guests = siteGuests(assets.guests, path.join(webDir, "examples.json"));
+  if (!guests.includes("hello.elf")) throw new SiteError(`missing ${path.join(assets.guests, "hello.elf")}`);
+  for (const name of guests) copy(path.join(assets.guests, name), path.join(out, "guests", name));
+  const examples = presentExamples(path.join(webDir, "examples.json"), guests);
+  writeFile(path.join(out, "examples.json"), JSON.stringify(examples, null, 2) + "\n");
+
+  // wheels, then the snapshot made from exactly these wheels
+  copyWheels(assets.wheels, path.join(out, "wheels"));
+  if (opts.snapshot !== false) {
+    makeSnapshot(path.join(out, "wheels"), path.join(out, "guests", "hello.elf"), log);
+  } else {
+    for (const f of ["snapshot.bin", "snapshot.json"]) fs.rmSync(path.join(out, "wheels", f), { force: true });
+  }
+
+  // the root filesystem image
+  fs.rmSync(path.join(out, "rootfs"), { recursive: true, force: true });
+  if (opts.rootfs !== false) copyRootfs(assets.rootfs, path.join(out, "rootfs"));
+
+  const summary = summarize(out);
+  summary.seconds = (performance.now() - t0) / 1000;
+  return summary;
+}
+
+/** @param {string} out */
+function prepareDir(out) {
+  try {
+    fs.mkdirSync(out, { recursive: true });
+  } catch (e) {
+    throw new SiteError(`cannot create ${out}: ${reason(e)}`);
+  }
+  if (!fs.statSync(out).isDirectory()) throw new SiteError(`${out} is not a directory`);
+  try {
+    fs.accessSync(out, fs.constants.W_OK);
+  } catch {
+    throw new SiteError(`${out} is not writable`);
+  }
+}
+
+/** @param {unknown} e */
+const reason = (e) => (e instanceof Error && "code" in e ? String(e.code) : e instanceof Error ? e.message : String(e));
+
+/** @param {string} file @returns {string} the file, if it exists */
+function need(file) {
+  if (!fs.existsSync(file)) throw new SiteError(`missing ${file} (run scripts/setup-web.sh in a checkout)`);
+  return file;
+}
+
+/** @param {string} name @returns {string} */
+function npmDir(name) {
+  try {
+    return packageDir(name);
+  } catch {
+    throw new SiteError(`the npm package ${name} is not installed (npm install)`);
+  }
+}
+
+/** @param {string} from @param {string} to */
+function copy(from, to) {
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.copyFileSync(from, to);
+}
+
+/** @param {string} to @param {string | Uint8Array} data */
+function writeFile(to, data) {
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.writeFileSync(to, data);
+}
+
+/** Regular files below `dir` (relative paths), or [] if it does not exist. @param {string} dir @returns {string[]} */
+function listFiles(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.relative(dir, path.join(d.parentPath ?? d.path, d.name)))
+    .sort();
+}
+
+/**
+ * The three wheels the hosts install and a manifest naming them (no test wheels); a snapshot
+ * already made from the same wheels comes along (web/snapshot.mjs keeps it if it still fits).
+ * @param {string} from @param {string} to
+ */
+function copyWheels(from, to) {
+  /** @type {Record<string, any>} */
+  let manifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join(from, "manifest.json"), "utf8"));
+  } catch {
+    throw new SiteError(`missing ${path.join(from, "manifest.json")} (run scripts/setup-web.sh in a checkout)`);
+  }
+  fs.rmSync(to, { recursive: true, force: true });
+  for (const key of ["tbwasm", "pyelftools", "micropip"]) {
+    if (typeof manifest[key] !== "string") throw new SiteError(`${from}/manifest.json names no ${key} wheel`);
+    copy(need(path.join(from, manifest[key])), path.join(to, manifest[key]));
+  }
+  const { tbwasm, pyelftools, micropip } = manifest;
+  if (fs.existsSync(path.join(from, "snapshot.bin")) && fs.existsSync(path.join(from, "snapshot.json"))) {
+    copy(path.join(from, "snapshot.bin"), path.join(to, "snapshot.bin"));
+    copy(path.join(from, "snapshot.json"), path.join(to, "snapshot.json"));
+  }
+  writeFile(path.join(to, "manifest.json"), JSON.stringify({ tbwasm, pyelftools, micropip, test: [] }, null, 2) + "\n");
+}
+
+/**
+ * Run web/snapshot.mjs on the site's wheels (it adds "snapshot" to their manifest.json).
+ * @param {string} wheels @param {string} warmProgram @param {(line: string) => void} log
+ */
+function makeSnapshot(wheels, warmProgram, log) {
+  const env = { ...process.env };
+  if (fs.existsSync(warmProgram)) env.TBWASM_SNAPSHOT_PROGRAM = warmProgram;
+  const r = spawnSync(process.execPath, [path.join(ROOT, "web", "snapshot.mjs"), wheels], {
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (r.status !== 0) {
+    // the site still works: the page then starts Python and installs the wheels itself
+    log(`${PROG}: warning: no Pyodide snapshot (web/snapshot.mjs exited with ${r.status ?? r.signal})`);
+    for (const f of ["snapshot.bin", "snapshot.json"]) fs.rmSync(path.join(wheels, f), { force: true });
+  }
+}
+
+/**
+ * The image's regular files (those its index lists: symlinks live in the index), the index, and
+ * gzip copies in .tbwasm-gz/ for hosts that can send them (Content-Encoding: gzip).  A plain
+ * static host serves the files as they are; the page reads those.
+ * @param {string} from @param {string} to
+ */
+function copyRootfs(from, to) {
+  /** @type {any} */
+  let index;
+  try {
+    index = JSON.parse(fs.readFileSync(path.join(from, INDEX), "utf8"));
+  } catch {
+    throw new SiteError(`no root filesystem image in ${from} (scripts/fetch-rootfs.sh; or --no-rootfs)`);
+  }
+  for (const rel of indexFiles(index)) {
+    const src = path.join(from, rel);
+    const dst = path.join(to, rel);
+    copy(need(src), dst);
+    const data = fs.readFileSync(src);
+    if (data.length < GZ_MIN_SIZE) continue;
+    const packed = zlib.gzipSync(data, { level: 6 });
+    if (packed.length > data.length * GZ_MAX_RATIO) continue;
+    const gz = path.join(to, GZ_DIR, rel + ".gz");
+    writeFile(gz, packed);
+    const st = fs.statSync(dst);
+    fs.utimesSync(gz, st.atime, st.mtime); // serve.py sends a copy whose mtime is its file's
+  }
+  copy(path.join(from, INDEX), path.join(to, INDEX));
+}
+
+/** @param {string} dir @returns {SiteSummary} */
+function summarize(dir) {
+  /** @type {SiteSummary} */
+  const s = { dir, files: 0, bytes: 0, parts: {}, seconds: 0 };
+  for (const d of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!d.isFile()) continue;
+    const full = path.join(d.parentPath ?? d.path, d.name);
+    const top = path.relative(dir, full).split(path.sep)[0];
+    const size = fs.statSync(full).size;
+    s.files += 1;
+    s.bytes += size;
+    const p = (s.parts[top] ??= { files: 0, bytes: 0 });
+    p.files += 1;
+    p.bytes += size;
+  }
+  return s;
+}
+
+/** @param {number} n */
+const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+
+/**
+ * The command line: `tbwasm build-site DIR [--no-rootfs] [--no-snapshot]`.
+ * @param {string[]} argv
+ * @returns {number} exit status
+ */
+export function main(argv) {
+  /** @type {SiteOptions} */
+  const opts = {};
+  /** @type {string[]} */
+  const rest = [];
+  for (const a of argv) {
+    if (a === "--no-rootfs") opts.rootfs = false;
+    else if (a === "--no-snapshot") opts.snapshot = false;
+    else if (a === "-h" || a === "--help") {
+      process.stdout.write(USAGE + "\n");
+      return 0;
+    } else if (a.startsWith("-")) {
+      process.stderr.write(`${PROG}: unknown option ${a}\n${USAGE}\n`);
+      return 2;
+    } else rest.push(a);
+  }
+  if (rest.length !== 1) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const s = buildSite(rest[0], opts);
+    const parts = Object.entries(s.parts)
+      .sort((a, b) => b[1].bytes - a[1].bytes)
+      .map(([k, v]) => `${k} ${mb(v.bytes)}`)
+      .join(", ");
+    process.stdout.write(`${PROG}: ${s.dir}: ${s.files} files, ${mb(s.bytes)} (${parts}) in ${s.seconds.toFixed(1)} s\n`);
+    return 0;
+  } catch (e) {
+    const msg = e instanceof SiteError ? e.message : `${reason(e)}${e instanceof Error && "path" in e ? ` (${e.path})` : ""}`;
+    process.stderr.write(`${PROG}: ${msg}\n`);
+    return 1;
+  }
+}
