@@ -940,7 +940,11 @@ class System:
         # (an "idle" Action; service(IDLE) goes on); None: as long as it takes (the CLI)
         self.idle_slice: float | None = None
         self._attach(init, proc)
-        init.linux.vfs.proc_self_exe.current = lambda: self.current.linux.exe_path
+        # /proc/self/exe is one node of a tree that several systems may share (a page's root
+        # filesystem, with a machine per run): whichever system runs says what it names
+        self._exe_link = init.linux.vfs.proc_self_exe
+        self._exe_current = lambda: self.current.linux.exe_path
+        self._exe_link.current = self._exe_current
         self.terminal = init.linux.terminal
         if self.terminal is not None:
             tty = self.terminal.tty
@@ -1010,9 +1014,11 @@ class System:
     # --- the host protocol ---------------------------------------------------------------------
 
     def start(self) -> Action:
+        self._exe_link.current = self._exe_current
         return self._settle(self.current, self.current._start())
 
     def service(self, reason: int) -> Action:
+        self._exe_link.current = self._exe_current  # (another system may have run meanwhile)
         m = self.current
         if reason == ExitReason.IDLE:  # back from an "idle" Action: still waiting, or not
             nxt = self._next(None)

@@ -95,6 +95,8 @@ const STYLE = `
 .cmd { font-family: ui-monospace, monospace; flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 button { font: inherit; padding: .2em .9em; border-radius: 4px; border: 1px solid #2a6df4; background: #2a6df4; color: #fff; cursor: pointer; }
 button:disabled { opacity: .55; cursor: default; }
+button.stop { border-color: #c0392b; background: #c0392b; }
+button[hidden] { display: none; }
 pre { margin: 0; padding: .6em; min-height: 2.8em; max-height: 22em; overflow: auto; background: #14161a; color: #e6e6e6; font: 13px/1.35 ui-monospace, monospace; white-space: pre-wrap; }
 .err { color: #ff8a80; }
 .status { padding: .3em .6em; font-size: 12px; color: #555; border-top: 1px solid #e3e6eb; }
@@ -111,18 +113,20 @@ class TbwasmDemo extends HTMLElement {
     root.innerHTML = `<style>${STYLE}</style>
       <link rel="stylesheet" href="${new URL("css/xterm.css", XTERM).href}">
       <div class="box" part="box">
-        <div class="bar"><span class="cmd" part="command"></span><button part="run">Run</button></div>
+        <div class="bar"><span class="cmd" part="command"></span><button part="run">Run</button><button part="stop" class="stop" hidden>Stop</button></div>
         <pre part="output" aria-live="polite"></pre>
         <div class="term" part="terminal" hidden></div>
         <div class="status" part="status">Loading the emulator…</div>
       </div>`;
     this.$cmd = root.querySelector(".cmd");
-    this.$run = root.querySelector("button");
+    this.$run = root.querySelector("button[part=run]");
+    this.$stop = root.querySelector("button[part=stop]");
     this.$out = root.querySelector("pre");
     this.$term = root.querySelector(".term");
     this.$status = root.querySelector(".status");
     this.handle = null; // the run in progress (its own machine in the page's worker)
-    this.$run.addEventListener("click", () => (this.getAttribute("state") === "running" ? this.stop() : this.run()));
+    this.$run.addEventListener("click", () => this.run());
+    this.$stop.addEventListener("click", () => this.stop());
     this.setAttribute("state", "idle");
   }
 
@@ -193,7 +197,8 @@ class TbwasmDemo extends HTMLElement {
     visibility?.unobserve(this);
     this.setAttribute("state", "running");
     this.removeAttribute("status");
-    this.$run.textContent = "Stop";
+    this.$run.disabled = true;
+    this.$stop.hidden = false;
     this.$out.textContent = "";
     this.output = "";
     let shown = 0;
@@ -254,7 +259,8 @@ class TbwasmDemo extends HTMLElement {
     } finally {
       this.handle = null;
       this.setAttribute("state", "done");
-      this.$run.textContent = "Run";
+      this.$run.disabled = false;
+      this.$stop.hidden = true;
     }
   }
 }

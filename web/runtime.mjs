@@ -259,7 +259,7 @@ export class Runtime {
     // (newSpace below), kept for later forks and runs when it ends (this.spare).
     let space0;
     try {
-      space0 = this.firstSpaces.pop() ?? this.spare.pop() ?? this.makeSpace();
+      space0 = this.firstSpaces.pop() ?? this.makeSpace();
     } catch (e) {
       // the engine cannot reserve another guest memory (too many machines at once)
       const message = `tbwasm: out of memory for another machine (${this.running} running): ${lastLine(e?.message ?? e)}`;

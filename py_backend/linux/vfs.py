@@ -495,8 +495,12 @@ class Vfs:
         dev.add("random", Device("urandom", 0x108))
         dev.add("tty", Device("tty", 0x500))
         self.exe_path = exe_path
-        self.proc_self_exe = ExeLink(exe_path)
-        self.lookup_dir("/proc/self").add("exe", self.proc_self_exe)
+        # one node for every view of a shared tree (what it names is set by whoever runs)
+        proc_self = self.lookup_dir("/proc/self")
+        kept = proc_self.entries.get("exe") if isinstance(proc_self, Dir) else None
+        self.proc_self_exe = kept if isinstance(kept, ExeLink) else ExeLink(exe_path)
+        self.proc_self_exe.target = exe_path
+        proc_self.add("exe", self.proc_self_exe)
 
     # --- building ----------------------------------------------------------------------------
 

@@ -340,7 +340,7 @@ def test_docs_page_demos_run(open_page, server) -> None:
         n = demos.count()
         assert n >= 3
         for i in range(n):
-            demos.nth(i).locator("button").click()
+            demos.nth(i).locator("button[part=run]").click()
         page.wait_for_function(
             "() => [...document.querySelectorAll('tbwasm-demo')]"
             ".every(d => d.hasAttribute('status'))",

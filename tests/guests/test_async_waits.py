@@ -70,3 +70,37 @@ def test_sleep_is_an_idle_action_with_its_deadline() -> None:
     timeouts = [a.timeout for a in idles]
     assert timeouts and all(t is not None for t in timeouts)
     assert 0.2 < max(t for t in timeouts if t is not None) <= 0.3
+
+
+def test_proc_self_exe_per_system_over_a_shared_tree() -> None:
+    """Two machines over one root filesystem (a page's: a machine per run): each one's
+    /proc/self/exe names its own program, whichever was made last (busybox re-executes its
+    applets through it)."""
+    from py_backend.linux.rootfs import Rootfs
+
+    rootfs = Rootfs(None, lambda path: b"")
+    busybox = guest_path("busybox")
+    host_a, host_b = NativeHost(), NativeHost()
+    out = io.BytesIO()
+    a = Machine(
+        host_a.raw,
+        busybox.read_bytes(),
+        ["/busybox", "readlink", "/proc/self/exe"],
+        None,
+        stdin=io.BytesIO(b""),
+        stdout=out,
+        stderr=out,
+        rootfs=rootfs,
+    )
+    Machine(
+        host_b.raw,
+        guest_path("hello").read_bytes(),
+        ["/hello_b"],
+        None,
+        stdin=io.BytesIO(b""),
+        stdout=io.BytesIO(),
+        stderr=io.BytesIO(),
+        rootfs=rootfs,
+    )
+    action = host_a.run(a)
+    assert (action.status, out.getvalue()) == (0, b"/busybox\n")
