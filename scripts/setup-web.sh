@@ -65,6 +65,21 @@ print("setup-web: wrote", d / "manifest.json")
 PYEOF
 }
 
+rootfs_tools() {
+    # scripts/fetch-rootfs.sh runs busybox (for its applet list) under qemu-riscv64, or without
+    # it under tbwasm's own native host, which needs the wasmtime and pyelftools pip packages:
+    # on a fresh machine (`python3 serve.py` alone) they go to .cache/pydeps (pip --target, so
+    # an externally managed Python is left alone).  Nothing to do when either is there.
+    command -v qemu-riscv64 >/dev/null && return
+    "$PY" -c "import wasmtime, elftools" 2>/dev/null && return
+    local deps="$ROOT/.cache/pydeps"
+    export PYTHONPATH="$deps${PYTHONPATH:+:$PYTHONPATH}"
+    "$PY" -c "import wasmtime, elftools" 2>/dev/null && return
+    log "no qemu-riscv64: pip install wasmtime pyelftools into .cache/pydeps (for fetch-rootfs.sh)"
+    "$PY" -m pip install -q --target "$deps" "wasmtime>=30" "pyelftools>=0.31" \
+        || log "warning: pip install wasmtime pyelftools failed"
+}
+
 make_snapshot() {
     # Not fatal: without it (manifest.json then lists none) the hosts start Python as before.
     node web/snapshot.mjs "$WHEELS" || log "warning: no Pyodide snapshot (web/snapshot.mjs failed)"
@@ -123,6 +138,7 @@ ln -sfn ../../node_modules/@xterm/xterm static/vendor/xterm
 ln -sfn ../../node_modules/@xterm/addon-fit static/vendor/xterm-addon-fit
 if [[ "${TBWASM_NO_ROOTFS:-}" != 1 ]]; then
     # Not fatal: without it the page runs its example programs on an empty root filesystem.
+    rootfs_tools
     bash scripts/fetch-rootfs.sh || log "warning: no root filesystem image (scripts/fetch-rootfs.sh failed)"
 fi
 log "done"
