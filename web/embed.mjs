@@ -127,10 +127,11 @@ class TbwasmDemo extends HTMLElement {
     this.handle = null; // the run in progress (its own machine in the page's worker)
     this.$run.addEventListener("click", () => this.run());
     this.$stop.addEventListener("click", () => this.stop());
-    this.setAttribute("state", "idle");
   }
 
   connectedCallback() {
+    // (not in the constructor: an element made by createElement may not get attributes there)
+    if (!this.hasAttribute("state")) this.setAttribute("state", "idle");
     this._render();
     const onProgress = (ev) => {
       if (this.getAttribute("state") === "idle") this.$status.textContent = `${ev.detail.text} ${Math.round(ev.detail.fraction * 100)}%`;
