@@ -122,12 +122,12 @@ export function buildSite(dir, opts = {}) {
 
 /** @param {string} out */
 function prepareDir(out) {
+  if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new SiteError(`${out} is not a directory`);
   try {
     fs.mkdirSync(out, { recursive: true });
   } catch (e) {
     throw new SiteError(`cannot create ${out}: ${reason(e)}`);
   }
-  if (!fs.statSync(out).isDirectory()) throw new SiteError(`${out} is not a directory`);
   try {
     fs.accessSync(out, fs.constants.W_OK);
   } catch {
@@ -135,8 +135,16 @@ function prepareDir(out) {
   }
 }
 
-/** @param {unknown} e */
-const reason = (e) => (e instanceof Error && "code" in e ? String(e.code) : e instanceof Error ? e.message : String(e));
+/**
+ * One line for an error: a system error's code and path (EACCES, ENOSPC ...), else its message.
+ * @param {unknown} e
+ */
+function reason(e) {
+  if (!(e instanceof Error)) return String(e);
+  const err = /** @type {Error & {code?: string, path?: string}} */ (e);
+  if (err.code && err.path) return `${err.path}: ${err.code}`;
+  return err.code ?? err.message.split("\n")[0];
+}
 
 /** @param {string} file @returns {string} the file, if it exists */
 function need(file) {
@@ -297,15 +305,13 @@ export function main(argv) {
   }
   try {
     const s = buildSite(rest[0], opts);
-    const parts = Object.entries(s.parts)
-      .sort((a, b) => b[1].bytes - a[1].bytes)
-      .map(([k, v]) => `${k} ${mb(v.bytes)}`)
-      .join(", ");
+    const big = Object.entries(s.parts).filter(([, v]) => v.bytes >= 50_000);
+    const other = s.bytes - big.reduce((n, [, v]) => n + v.bytes, 0);
+    const parts = [...big.sort((a, b) => b[1].bytes - a[1].bytes).map(([k, v]) => `${k}/ ${mb(v.bytes)}`), `other ${mb(other)}`].join(", ");
     process.stdout.write(`${PROG}: ${s.dir}: ${s.files} files, ${mb(s.bytes)} (${parts}) in ${s.seconds.toFixed(1)} s\n`);
     return 0;
   } catch (e) {
-    const msg = e instanceof SiteError ? e.message : `${reason(e)}${e instanceof Error && "path" in e ? ` (${e.path})` : ""}`;
-    process.stderr.write(`${PROG}: ${msg}\n`);
+    process.stderr.write(`${PROG}: ${e instanceof SiteError ? e.message : reason(e)}\n`);
     return 1;
   }
 }
