@@ -15,7 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-import fallback_fixtures
 import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -50,13 +49,15 @@ def _ok(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[s
 
 
 @pytest.fixture(scope="module")
-def site(request: pytest.FixtureRequest) -> Path:
-    return fallback_fixtures.site(request)  # the conftest's built_site when it is there
+def site(built_site: Path) -> Path:
+    """`npx tbwasm build-site` in the consumer project (tests/package/conftest.py)."""
+    return built_site
 
 
 @pytest.fixture(scope="module")
-def project(request: pytest.FixtureRequest) -> Path:
-    return fallback_fixtures.project(request)  # the conftest's consumer_project when it is there
+def project(consumer_project: Path) -> Path:
+    """The consumer project with the packed tarball npm-installed (tests/package/conftest.py)."""
+    return consumer_project
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +150,29 @@ def test_pytest_plugin_without_playwright(
     assert "1 passed, 1 error" in proc.stdout, proc.stdout
     assert "tbwasm_page needs Playwright: pip install playwright" in proc.stdout
     assert "Traceback" not in proc.stdout and "ModuleNotFoundError" not in proc.stdout
+
+
+DEFAULT_SITE_TEST = """\
+import urllib.request
+
+
+def test_site_of_the_project(tbwasm_site_url):
+    with urllib.request.urlopen(tbwasm_site_url + "tbwasm-sw.js") as r:
+        assert r.status == 200
+        assert "Cross-Origin-Opener-Policy" not in r.headers  # a plain static server
+"""
+
+
+def test_pytest_plugin_builds_the_site_of_the_project(venv: Path, project: Path) -> None:
+    """No site named: the plugin builds the one of the project's node_modules/tbwasm (with
+    `npx --no-install tbwasm build-site`) into node_modules/.cache/tbwasm/site and serves it."""
+    tests = project / "py-tbwasm"
+    tests.mkdir(exist_ok=True)
+    (tests / "test_default_site.py").write_text(DEFAULT_SITE_TEST)
+    cache = project / "node_modules" / ".cache" / "tbwasm" / "site"
+    shutil.rmtree(cache, ignore_errors=True)
+    _ok(_run([str(venv), "-m", "pytest", "-q", "-p", "no:cacheprovider"], tests))
+    assert (cache / "index.html").is_file() and (cache / ".tbwasm-site-stamp").is_file()
 
 
 USER_SPEC = """\

@@ -1,24 +1,19 @@
 """A built site (``tbwasm build-site``) in Firefox, from a plain static server: Debian's firefox-esr
 driven by npm puppeteer-core (tests/package/firefox_site.mjs), the site served by
-``python3 -m http.server`` (no COOP/COEP headers: the site's service worker isolates the page),
-window.tbwasm.run of guests/hello.elf compared with qemu-riscv64, and a shell pipeline of the root
-filesystem image. One Firefox start and one page load (~15 s here)."""
+``python3 -m http.server`` (``site_url`` of tests/package/conftest.py: no COOP/COEP headers, the
+site's service worker isolates the page), window.tbwasm.run of guests/hello.elf compared with
+qemu-riscv64, and a shell pipeline of the root filesystem image. One Firefox start and one page
+load (~15 s here)."""
 
 from __future__ import annotations
 
 import json
 import os
-import queue
-import re
 import shutil
 import subprocess
-import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import fallback_fixtures
 import helpers
 import pytest
 
@@ -31,44 +26,14 @@ DRIVER_TIMEOUT = 400
 
 
 @pytest.fixture(scope="module")
-def built(request: pytest.FixtureRequest) -> Path:
-    return fallback_fixtures.site(request)  # the conftest's built_site when it is there
-
-
-@pytest.fixture(scope="module")
-def http_server(built: Path) -> Iterator[str]:
-    """``python3 -m http.server`` on the built site (127.0.0.1, a free port)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1"],
-        cwd=built,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()  # type: ignore[union-attr]
-    try:
-        first = lines.get(timeout=30)
-    except queue.Empty:
-        first = ""
-    m = re.search(r"port (\d+)", first)
-    if m is None:
-        proc.kill()
-        pytest.fail(f"python3 -m http.server said {first!r}")
-    yield f"http://127.0.0.1:{m.group(1)}/"
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def firefox(http_server: str) -> dict[str, Any]:
+def firefox(site_url: str) -> dict[str, Any]:
     if not Path(FIREFOX).exists():
         pytest.fail(f"{FIREFOX} not installed (apt-get install firefox-esr)")
     node = shutil.which("node")
     if node is None or not (REPO / "node_modules" / "puppeteer-core").is_dir():
         pytest.fail("node or node_modules/puppeteer-core missing (scripts/setup-web.sh)")
     proc = subprocess.run(
-        [node, str(DRIVER), http_server, "--firefox", FIREFOX],
+        [node, str(DRIVER), site_url, "--firefox", FIREFOX],
         cwd=REPO,
         capture_output=True,
         timeout=DRIVER_TIMEOUT,
