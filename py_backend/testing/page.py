@@ -114,6 +114,36 @@ _SHELL_DONE_JS = """([src]) => { const a = window.tbwasmApp;
   return a.shellExited || new RegExp(src).test(a.output); }"""
 
 
+@dataclass(frozen=True)
+class MarkedCommand:
+    """A command line between two markers the shell prints: ``line`` is what is typed,
+    ``done`` the pattern of the end marker (with ``$?``) in the terminal's output. The markers
+    the shell prints differ from what is typed (the quotes go), so the terminal's echo of the
+    typed line never matches them."""
+
+    line: str
+    start: str
+    done: str
+
+    @staticmethod
+    def make(command: str, tag: str, n: int) -> MarkedCommand:
+        mark = f"__TBWASM_{tag}_"
+        body = command.strip() or ":"
+        ends_job = body.endswith("&") and not body.endswith("&&")
+        sep = " " if body.endswith(";") or ends_job else "; "
+        line = f'echo {mark}""S{n}; {body}{sep}echo {mark}""E{n}_$?'
+        return MarkedCommand(line, f"{mark}S{n}", re.escape(f"{mark}E{n}_") + r"(\d+)\r?\n")
+
+    def parse(self, output: str) -> ShellOutput | None:
+        """What the command printed, from the terminal's output; None before its end marker."""
+        m = re.search(self.done, output)
+        if m is None:
+            return None
+        s = re.search(re.escape(self.start) + r"\r?\n", output[: m.start()])
+        text = output[s.end() if s else 0 : m.start()]
+        return ShellOutput(text.replace("\r\n", "\n"), int(m.group(1)))
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -269,25 +299,13 @@ class TbwasmPage:
             raise ValueError("shell() takes one command line (no newlines)")
         page = self._open(shell=True)
         self._start_shell(page)
-        n = self._commands
+        marked = MarkedCommand.make(command, self._tag, self._commands)
         self._commands += 1
-        # The markers the shell prints differ from what is typed (the quotes go), so the terminal's
-        # echo of the command line never matches them.
-        tag = f"__TBWASM_{self._tag}_"
-        start, end = f"{tag}S{n}", f"{tag}E{n}_"
-        typed_start, typed_end = f'{tag}""S{n}', f'{tag}""E{n}_'
-        body = command.strip()
-        if not body:
-            body = ":"
-        ends_job = body.endswith("&") and not body.endswith("&&")
-        sep = " " if body.endswith(";") or ends_job else "; "
-        line = f"echo {typed_start}; {body}{sep}echo {typed_end}$?"
         page.locator(".xterm-helper-textarea").focus()
-        page.keyboard.type(line)
+        page.keyboard.type(marked.line)
         page.keyboard.press("Enter")
-        done = re.escape(end) + r"(\d+)\r?\n"
         try:
-            page.wait_for_function(_SHELL_DONE_JS, arg=[done], timeout=timeout * 1000)
+            page.wait_for_function(_SHELL_DONE_JS, arg=[marked.done], timeout=timeout * 1000)
         except Exception as e:
             if "Timeout" not in type(e).__name__:
                 raise
@@ -295,13 +313,10 @@ class TbwasmPage:
             raise TimeoutError(
                 f"shell command {command!r} did not finish within {timeout:g} s (sent ^C)"
             ) from None
-        out: str = page.evaluate("() => window.tbwasmApp.output")
-        m = re.search(done, out)
-        if m is None:
+        result = marked.parse(page.evaluate("() => window.tbwasmApp.output"))
+        if result is None:
             raise TbwasmError(f"the shell exited while running {command!r}")
-        s = re.search(re.escape(start) + r"\r?\n", out[: m.start()])
-        text = out[s.end() if s else 0 : m.start()]
-        return ShellOutput(text.replace("\r\n", "\n"), int(m.group(1)))
+        return result
 
     def _start_shell(self, page: Page) -> None:
         """The shell page's shell running at its prompt (started after a program the page runs,
