@@ -28,7 +28,7 @@ TIMEOUT = 900
 def _env(**extra: str) -> dict[str, str]:
     """The environment of a user's shell: none of this checkout's Python or site settings."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    for name in ("TBWASM_SITE", "TBWASM_TIER", "TBWASM_HOT_THRESHOLD"):
+    for name in ("SITE", "TBWASM_SITE", "TBWASM_TIER", "TBWASM_HOT_THRESHOLD"):
         env.pop(name, None)
     env.update(extra)
     return env
@@ -213,17 +213,50 @@ export default defineConfig({
 """
 
 
-def test_playwright_test_fixture_in_a_consumer_project(project: Path, site: Path) -> None:
-    if shutil.which("qemu-riscv64") is None:
-        pytest.fail("qemu-riscv64 not installed (scripts/setup.sh)")
-    skip = {"PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
+DEFAULT_SITE_SPEC = """\
+import { test, expect } from "tbwasm/playwright";
+
+test("the site of the project", async ({ tbwasmSiteURL }) => {
+  const r = await fetch(new URL("tbwasm-sw.js", tbwasmSiteURL));
+  expect(r.status).toBe(200);
+  expect(r.headers.get("cross-origin-opener-policy")).toBeNull(); // a plain static server
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def playwright_project(project: Path) -> Path:
+    """The consumer project with @playwright/test installed (no browser download) and the
+    user's specs in e2e-tbwasm/."""
     if not (project / "node_modules" / "@playwright" / "test").is_dir():
         npm = ["npm", "install", "--no-audit", "--no-fund", "--save-dev"]
-        _ok(_run([*npm, f"@playwright/test@{PLAYWRIGHT_TEST}"], project, **skip))
+        _ok(_run([*npm, f"@playwright/test@{PLAYWRIGHT_TEST}"], project, **SKIP_DOWNLOAD))
     e2e = project / "e2e-tbwasm"
     e2e.mkdir(exist_ok=True)
     (e2e / "hello.spec.mjs").write_text(USER_SPEC.format(hello=str(HELLO)))
+    (e2e / "site.spec.mjs").write_text(DEFAULT_SITE_SPEC)
     (e2e / "playwright.config.mjs").write_text(USER_CONFIG)
-    cmd = ["npx", "--no-install", "playwright", "test", "-c", "e2e-tbwasm/playwright.config.mjs"]
-    proc = _ok(_run(cmd, project, SITE=str(site), **skip))
-    assert "2 passed" in proc.stdout, proc.stdout
+    return project
+
+
+SKIP_DOWNLOAD = {"PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
+PLAYWRIGHT = ["npx", "--no-install", "playwright", "test", "-c", "e2e-tbwasm/playwright.config.mjs"]
+
+
+def test_playwright_test_fixture_in_a_consumer_project(
+    playwright_project: Path, site: Path
+) -> None:
+    if shutil.which("qemu-riscv64") is None:
+        pytest.fail("qemu-riscv64 not installed (scripts/setup.sh)")
+    proc = _ok(_run(PLAYWRIGHT, playwright_project, SITE=str(site), **SKIP_DOWNLOAD))
+    assert "3 passed" in proc.stdout, proc.stdout
+
+
+def test_playwright_test_fixture_builds_the_site_of_the_project(playwright_project: Path) -> None:
+    """No tbwasmSite: the fixture builds the site of node_modules/tbwasm into
+    node_modules/.cache/tbwasm/site (the pytest plugin's cache too) and serves it."""
+    cache = playwright_project / "node_modules" / ".cache" / "tbwasm" / "site"
+    shutil.rmtree(cache, ignore_errors=True)
+    proc = _ok(_run([*PLAYWRIGHT, "site.spec.mjs"], playwright_project, **SKIP_DOWNLOAD))
+    assert "1 passed" in proc.stdout, proc.stdout
+    assert (cache / "index.html").is_file() and (cache / ".tbwasm-site-stamp").is_file()
