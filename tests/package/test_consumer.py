@@ -8,6 +8,7 @@ plain static server (no COOP/COEP headers), in Debian's chromium (no browser dow
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 REPO = Path(__file__).resolve().parents[2]
 HELLO = REPO / "guests" / "bin" / "hello.elf"
 PLAYWRIGHT_TEST = "1.65.2"  # @playwright/test for the consumer project (tbwasm's peer dependency)
+TYPESCRIPT = ["typescript@6.0.3", "@types/node@20.19.43"]  # to type-check a user's spec
 TIMEOUT = 900
 
 
@@ -260,3 +262,52 @@ def test_playwright_test_fixture_builds_the_site_of_the_project(playwright_proje
     proc = _ok(_run([*PLAYWRIGHT, "site.spec.mjs"], playwright_project, **SKIP_DOWNLOAD))
     assert "1 passed" in proc.stdout, proc.stdout
     assert (cache / "index.html").is_file() and (cache / ".tbwasm-site-stamp").is_file()
+
+
+TYPED_SPEC = """\
+import { test, expect, TbwasmPage, TbwasmError, type RunResult } from "tbwasm/playwright";
+
+test.use({ tbwasmSite: "site" });
+test("typed", async ({ tbwasmPage, tbwasmSiteURL }) => {
+  const p: TbwasmPage = tbwasmPage;
+  const r: RunResult = await p.run({ program: "guests/hello.elf", args: ["a"], env: { A: "1" } });
+  expect(r.status).toBe(0);
+  const out: string = await p.shell("ls", { timeout: 5000 });
+  const status: number | null = p.lastStatus;
+  const bytes: Uint8Array = await p.getFile("/etc/passwd");
+  await p.putFile("/tmp/x", new Uint8Array([1, 2]), 0o600);
+  const e: Error = new TbwasmError("x");
+  console.log(out, status, bytes, tbwasmSiteURL, e, p.page.url(), p.errors.length);
+});
+"""
+
+TYPED_TSCONFIG = """\
+{
+  "compilerOptions": {
+    "strict": true, "noEmit": true, "target": "es2022", "lib": ["es2022", "dom"],
+    "module": "nodenext", "moduleResolution": "nodenext", "types": ["node"], "skipLibCheck": false
+  },
+  "files": ["typed.spec.ts"]
+}
+"""
+
+
+def test_playwright_types_check_in_a_consumer_project(playwright_project: Path) -> None:
+    """A TypeScript user's spec type-checks against tbwasm/playwright's types (web/playwright.d.ts,
+    found through the package's exports)."""
+    installed = playwright_project / "node_modules" / "tbwasm" / "package.json"
+    entry = json.loads(installed.read_text())["exports"]["./playwright"]
+    if not (isinstance(entry, dict) and entry.get("types") == "./web/playwright.d.ts"):
+        pytest.fail(
+            f"package.json: exports['./playwright'] is {entry!r}; TypeScript finds the types with "
+            '{"types": "./web/playwright.d.ts", "default": "./web/playwright.mjs"}'
+        )
+    npm = ["npm", "install", "--no-audit", "--no-fund", "--save-dev"]
+    if not (playwright_project / "node_modules" / "typescript").is_dir():
+        _ok(_run([*npm, *TYPESCRIPT], playwright_project, **SKIP_DOWNLOAD))
+    types = playwright_project / "types-tbwasm"
+    types.mkdir(exist_ok=True)
+    (types / "typed.spec.ts").write_text(TYPED_SPEC)
+    (types / "tsconfig.json").write_text(TYPED_TSCONFIG)
+    proc = _run(["npx", "--no-install", "tsc", "-p", "types-tbwasm"], playwright_project)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
