@@ -33,7 +33,8 @@ if (!process.argv.includes("--no-setup")) {
 }
 
 const t0 = performance.now();
-const out = path.join(ROOT, STAGING);
+const final = path.join(ROOT, STAGING);
+const out = `${final}.new`; // filled, then swapped in
 fs.rmSync(out, { recursive: true, force: true });
 /** @param {string} from @param {string} to */
 const copy = (from, to) => {
@@ -77,6 +78,8 @@ for (const rel of files) {
 }
 copy(indexPath, path.join(out, "rootfs", ".tbwasm-index.json"));
 
+fs.rmSync(final, { recursive: true, force: true });
+fs.renameSync(out, final);
 log(
   `${STAGING}: 3 wheels, ${guests.length} programs, rootfs ${files.length} files (${(bytes / 1e6).toFixed(1)} MB) ` +
     `in ${((performance.now() - t0) / 1000).toFixed(1)} s`,

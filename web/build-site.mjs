@@ -66,6 +66,10 @@ export function buildSite(dir, opts = {}) {
   const out = path.resolve(dir);
   prepareDir(out);
   const assets = assetDirs();
+  // what an earlier build left in the directories this one writes (wheels/: see copyWheels)
+  for (const sub of ["web", "pyodide", "vendor", "guests", "docs", "rootfs"]) {
+    fs.rmSync(path.join(out, sub), { recursive: true, force: true });
+  }
 
   // the pages
   copy(need(path.join(ROOT, "static", "index.html")), path.join(out, "index.html"));
@@ -112,7 +116,6 @@ export function buildSite(dir, opts = {}) {
   }
 
   // the root filesystem image
-  fs.rmSync(path.join(out, "rootfs"), { recursive: true, force: true });
   if (opts.rootfs !== false) copyRootfs(assets.rootfs, path.join(out, "rootfs"));
 
   const summary = summarize(out);
@@ -196,7 +199,10 @@ function copyWheels(from, to) {
   } catch {
     throw new SiteError(`missing ${path.join(from, "manifest.json")} (run scripts/setup-web.sh in a checkout)`);
   }
-  fs.rmSync(to, { recursive: true, force: true });
+  // a snapshot already there stays (web/snapshot.mjs keeps it only if made from the same wheels)
+  for (const name of fs.existsSync(to) ? fs.readdirSync(to) : []) {
+    if (!/^snapshot\.(bin|json)$/.test(name)) fs.rmSync(path.join(to, name), { recursive: true, force: true });
+  }
   for (const key of ["tbwasm", "pyelftools", "micropip"]) {
     if (typeof manifest[key] !== "string") throw new SiteError(`${from}/manifest.json names no ${key} wheel`);
     copy(need(path.join(from, manifest[key])), path.join(to, manifest[key]));
