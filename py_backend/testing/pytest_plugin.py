@@ -17,6 +17,7 @@ fixture fails, with a one-line message."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,7 @@ import pytest
 from py_backend.testing.page import LOAD_TIMEOUT, TbwasmPage
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, Playwright
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 
@@ -137,27 +138,40 @@ def _chromium(config: pytest.Config) -> str | None:
     return DEFAULT_CHROMIUM if Path(DEFAULT_CHROMIUM).exists() else None
 
 
-@pytest.fixture(scope="session")
-def tbwasm_browser(pytestconfig: pytest.Config) -> Iterator[Browser]:
-    """Chromium, launched once per session through Playwright's sync API."""
+def _launch(playwright: Playwright, executable: str | None) -> Browser:
+    from playwright.sync_api import Error
+
+    failure = ""
     try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
+        return playwright.chromium.launch(executable_path=executable)
+    except Error as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        failure = f"could not start Chromium ({executable or 'Playwright`s own'}): {first}"
+    pytest.fail(failure, pytrace=False)  # outside the except block: one line
+
+
+@pytest.fixture(scope="session")
+def tbwasm_browser(
+    pytestconfig: pytest.Config, request: pytest.FixtureRequest
+) -> Iterator[Browser]:
+    """Chromium, launched once per session through Playwright's sync API (with pytest-playwright
+    installed, through its session's ``playwright``: one sync API per thread)."""
+    if importlib.util.find_spec("playwright") is None:
         pytest.fail(
             "tbwasm_page needs Playwright: pip install playwright (and a Chromium: "
             "apt install chromium, or `playwright install chromium`)",
             pytrace=False,
         )
+    from playwright.sync_api import sync_playwright
+
     executable = _chromium(pytestconfig)
+    if pytestconfig.pluginmanager.hasplugin("playwright"):  # pytest-playwright
+        browser = _launch(request.getfixturevalue("playwright"), executable)
+        yield browser
+        browser.close()
+        return
     with sync_playwright() as p:
-        try:
-            browser = p.chromium.launch(executable_path=executable)
-        except Error as e:
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            pytest.fail(
-                f"could not start Chromium ({executable or 'Playwright`s own'}): {first}",
-                pytrace=False,
-            )
+        browser = _launch(p, executable)
         yield browser
         browser.close()
 
