@@ -12,7 +12,7 @@
 // stand-in for any static host). The browser is Chromium: $TBWASM_CHROMIUM or /usr/bin/chromium
 // (launchOptions.executablePath) when there is one, else Playwright's own. @playwright/test is a
 // peer dependency. The same fixture for pytest: py_backend.testing (the `tbwasm_page` fixture).
-/* global process, Buffer, URL, setTimeout, clearTimeout, atob, btoa, window -- Node, and the page for the functions given to page.evaluate */
+/* global process, Buffer, URL, fetch, AbortSignal, setTimeout, clearTimeout, atob, btoa, window -- Node, and the page for the functions given to page.evaluate */
 import { test as base, expect } from "@playwright/test";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -61,6 +61,18 @@ function checkSite(dir) {
     throw new TbwasmError(`tbwasm site ${dir}: not a tbwasm site (no ${missing.join(", ")}; build one with \`npx tbwasm build-site DIR\`)`);
   }
   return dir;
+}
+
+/** Rejects with a one-line TbwasmError unless `url` serves a tbwasm site (its web/embed.mjs answers). */
+async function checkURL(url) {
+  const probe = new URL("web/embed.mjs", url).href;
+  let r;
+  try {
+    r = await fetch(probe, { signal: AbortSignal.timeout(15_000) });
+  } catch (e) {
+    throw new TbwasmError(`tbwasm site ${url}: cannot reach it (${e?.cause?.message ?? e?.message ?? e})`);
+  }
+  if (!r.ok) throw new TbwasmError(`tbwasm site ${url}: not a tbwasm site (${probe}: HTTP ${r.status})`);
 }
 
 /**
@@ -416,7 +428,11 @@ export const test = base.extend({
   // its root URL (a directory is served for the worker's lifetime)
   tbwasmSiteURL: [
     async ({ tbwasmSite }, use) => {
-      if (tbwasmSite && isURL(tbwasmSite)) return use(tbwasmSite.endsWith("/") ? tbwasmSite : tbwasmSite + "/");
+      if (tbwasmSite && isURL(tbwasmSite)) {
+        const url = tbwasmSite.endsWith("/") ? tbwasmSite : tbwasmSite + "/";
+        await checkURL(url);
+        return use(url);
+      }
       let dir;
       if (tbwasmSite) dir = checkSite(path.resolve(tbwasmSite));
       else {

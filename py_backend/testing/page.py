@@ -198,8 +198,14 @@ class TbwasmPage:
         page.on("console", self._on_console)
         page.set_default_timeout(self.load_timeout * 1000)
         url = self.site_url if shell else urljoin(self.site_url, "?shell=0")
-        page.goto(url, timeout=self.load_timeout * 1000)
         self._page = page
+        failure = ""
+        try:
+            page.goto(url, timeout=self.load_timeout * 1000)
+        except Exception as e:  # playwright's Error: the first line says what
+            failure = f"{url}: {str(e).strip().splitlines()[0] if str(e).strip() else e!r}"
+        if failure:
+            raise TbwasmError(failure)
         self._wait_ready(page)
         return page
 

@@ -102,6 +102,7 @@ def tbwasm_site_url(pytestconfig: pytest.Config) -> Iterator[str]:
         SiteError,
         build,
         check_dir,
+        check_url,
         find_project,
         is_url,
         serve,
@@ -109,7 +110,11 @@ def tbwasm_site_url(pytestconfig: pytest.Config) -> Iterator[str]:
 
     named = _site_option(pytestconfig)
     if named is not None and is_url(named[0]):
-        yield named[0] if named[0].endswith("/") else named[0] + "/"
+        url = named[0] if named[0].endswith("/") else named[0] + "/"
+        reason = check_url(url)
+        if reason:
+            pytest.fail(reason, pytrace=False)
+        yield url
         return
     failure = ""
     try:

@@ -13,12 +13,15 @@ import os
 import shutil
 import subprocess
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 CACHE = Path("node_modules", ".cache", "tbwasm", "site")  # under the project holding the package
 STAMP = ".tbwasm-site-stamp"
@@ -44,6 +47,21 @@ def check_dir(path: Path) -> Path:
             "build one with `npx tbwasm build-site DIR`)"
         )
     return path
+
+
+def check_url(url: str, timeout: float = 15.0) -> str:
+    """The empty string if ``url`` serves a tbwasm site (its web/embed.mjs answers), else a
+    one-line reason."""
+    probe = urljoin(url, "web/embed.mjs")
+    try:
+        with urllib.request.urlopen(probe, timeout=timeout) as r:
+            r.read(1)
+    except urllib.error.HTTPError as e:
+        return f"tbwasm site {url}: not a tbwasm site ({probe}: HTTP {e.code})"
+    except (OSError, ValueError) as e:
+        reason = getattr(e, "reason", None) or e
+        return f"tbwasm site {url}: cannot reach it ({reason})"
+    return ""
 
 
 class _Handler(SimpleHTTPRequestHandler):

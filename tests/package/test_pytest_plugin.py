@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from py_backend.testing.page import MarkedCommand
-from py_backend.testing.site import SiteError, build, check_dir, serve
+from py_backend.testing.site import SiteError, build, check_dir, check_url, serve
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN = "py_backend.testing.pytest_plugin"
@@ -82,6 +82,9 @@ def test_static_server_sends_plain_responses(tmp_path: Path) -> None:
             assert r.headers["Content-Type"] == "application/wasm"
         with pytest.raises(urllib.error.HTTPError, match="404"):
             urllib.request.urlopen(url + "missing.txt")
+        assert check_url(url) == ""  # a URL site is checked once before the tests use it
+        assert check_url(url + "docs/").endswith("docs/web/embed.mjs: HTTP 404)")
+    assert "cannot reach it" in check_url(url)
 
 
 def test_build_failure_is_one_line(tmp_path: Path) -> None:
