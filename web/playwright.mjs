@@ -277,7 +277,12 @@ export class TbwasmPage {
     const page = this.page;
     page.on("pageerror", (e) => this.errors.push(String(e)));
     page.on("console", (m) => m.type() === "error" && this.errors.push(m.text()));
-    await page.goto(shell ? this.siteURL : new URL("?shell=0", this.siteURL).href, { timeout: this.loadTimeout });
+    const url = shell ? this.siteURL : new URL("?shell=0", this.siteURL).href;
+    try {
+      await page.goto(url, { timeout: this.loadTimeout });
+    } catch (e) {
+      throw new TbwasmError(`${url}: ${String(e?.message ?? e).trim().split("\n")[0]}`);
+    }
     // A page may reload itself once while loading (the service worker that makes it cross-origin
     // isolated): an evaluation cut by that is tried again.
     const deadline = Date.now() + this.loadTimeout;
