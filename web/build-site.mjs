@@ -11,6 +11,7 @@
 //   DIR/guests/             the example programs
 //   DIR/docs/               the demos page and the .md guides
 //   DIR/examples.json       web/examples.json filtered to the programs in DIR/guests
+//   DIR/.nojekyll, DIR/.tbwasm-site.json   (GitHub Pages serves dot files; a rebuild may replace DIR)
 //
 // Every URL in the pages is relative, so DIR can be served under a sub-path (/project/).
 // Errors (DIR not writable, assets missing) print one line and exit 1.
@@ -37,6 +38,7 @@ const GZ_MIN_SIZE = 1024;
 const GZ_MAX_RATIO = 0.9;
 const GZ_DIR = ".tbwasm-gz";
 const INDEX = ".tbwasm-index.json";
+const MARKER = ".tbwasm-site.json"; // DIR is a site of build-site: a rebuild may replace its files
 
 /**
  * @typedef {object} SiteOptions
@@ -70,6 +72,10 @@ export function buildSite(dir, opts = {}) {
   for (const sub of ["web", "pyodide", "vendor", "guests", "docs", "rootfs"]) {
     fs.rmSync(path.join(out, sub), { recursive: true, force: true });
   }
+  const version = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version;
+  writeFile(path.join(out, MARKER), JSON.stringify({ tbwasm: version }) + "\n");
+  // GitHub Pages runs Jekyll unless told not to, and Jekyll leaves out dot files (the image's index)
+  writeFile(path.join(out, ".nojekyll"), "");
 
   // the pages
   copy(need(path.join(ROOT, "static", "index.html")), path.join(out, "index.html"));
@@ -78,7 +84,7 @@ export function buildSite(dir, opts = {}) {
   else log(`${PROG}: warning: ${path.relative(ROOT, sw)} missing: the site has no service worker`);
   const webDir = path.join(ROOT, "web");
   for (const name of fs.readdirSync(webDir).sort()) {
-    if (NODE_ONLY.has(name) || !/\.(mjs|css|json|d\.ts)$/.test(name)) continue;
+    if (NODE_ONLY.has(name) || !/\.(mjs|css|json)$/.test(name)) continue;
     copy(path.join(webDir, name), path.join(out, "web", name));
   }
   const docs = path.join(ROOT, "docs");
@@ -135,6 +141,11 @@ function prepareDir(out) {
     fs.accessSync(out, fs.constants.W_OK);
   } catch {
     throw new SiteError(`${out} is not writable`);
+  }
+  // a rebuild replaces web/, docs/ ...: never in a directory that holds something else
+  const there = fs.readdirSync(out);
+  if (there.length && !there.includes(MARKER)) {
+    throw new SiteError(`${out} is not empty and not a site of build-site (no ${MARKER}): choose a new directory`);
   }
 }
 

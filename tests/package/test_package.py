@@ -159,6 +159,8 @@ def test_site_has_the_url_space_of_serve_py(built_site: Path) -> None:
         "docs/embedding.md",
         "guests/hello.elf",
         "rootfs/.tbwasm-index.json",
+        ".nojekyll",  # GitHub Pages: serve the dot files
+        ".tbwasm-site.json",
         *("pyodide/" + f for f in PYODIDE_FILES),
     ):
         assert (site / rel).is_file(), rel
@@ -233,6 +235,15 @@ def test_build_site_options(consumer_project: Path, npx) -> None:
     manifest = json.loads((small / "wheels" / "manifest.json").read_text())
     assert "snapshot" not in manifest and not (small / "wheels" / "snapshot.bin").exists()
     assert re.search(r"\d+ files, [\d.]+ MB", r.stdout), r.stdout
+    # a site of build-site may be built again; a directory with other files is left alone
+    r = npx(consumer_project, "tbwasm", "build-site", "small", "--no-rootfs", "--no-snapshot")
+    assert r.returncode == 0, r.stderr
+    mine = consumer_project / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine\n")
+    r = npx(consumer_project, "tbwasm", "build-site", "mine")
+    assert r.returncode == 1 and "not empty" in r.stderr and r.stderr.count("\n") == 1, r
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
 
 
 def test_build_site_into_a_file_fails_with_one_line(consumer_project: Path, npx) -> None:
