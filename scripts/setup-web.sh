@@ -9,7 +9,9 @@
 #                                 hosts restore it instead of starting Python (listed in the manifest)
 #   static/pyodide, static/vendor/xterm*  copies of / links into node_modules, for static hosting of static/
 #   static/rootfs/           the guest's root filesystem image (scripts/fetch-rootfs.sh: Debian riscv64
-#                            packages, from Debian's archive; TBWASM_NO_ROOTFS=1 skips it)
+#                            packages, from Debian's archive; TBWASM_NO_ROOTFS=1 skips it); without
+#                            qemu-riscv64 it needs wasmtime + pyelftools: pip-installed into
+#                            .cache/pydeps when the Python lacks them (rootfs_tools)
 #
 # Idempotent: downloads are skipped when present; our own wheel is rebuilt only when a file under
 # py_backend/ (or pyproject.toml) is newer than it.  `--wheel` rebuilds only our wheel.
