@@ -187,14 +187,24 @@ function writeFile(to, data) {
   fs.writeFileSync(to, data);
 }
 
-/** Regular files below `dir` (relative paths), or [] if it does not exist. @param {string} dir @returns {string[]} */
+/**
+ * Regular files below `dir` as paths relative to it (sorted), or [] if it does not exist.
+ * @param {string} dir
+ * @returns {string[]}
+ */
 function listFiles(dir) {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile())
-    .map((d) => path.relative(dir, path.join(d.parentPath ?? d.path, d.name)))
-    .sort();
+  /** @type {string[]} */
+  const out = [];
+  /** @param {string} rel */
+  const walk = (rel) => {
+    for (const d of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const sub = rel ? path.join(rel, d.name) : d.name;
+      if (d.isDirectory()) walk(sub);
+      else if (d.isFile()) out.push(sub);
+    }
+  };
+  if (fs.existsSync(dir)) walk("");
+  return out.sort();
 }
 
 /**
@@ -278,11 +288,9 @@ function copyRootfs(from, to) {
 function summarize(dir) {
   /** @type {SiteSummary} */
   const s = { dir, files: 0, bytes: 0, parts: {}, seconds: 0 };
-  for (const d of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!d.isFile()) continue;
-    const full = path.join(d.parentPath ?? d.path, d.name);
-    const top = path.relative(dir, full).split(path.sep)[0];
-    const size = fs.statSync(full).size;
+  for (const rel of listFiles(dir)) {
+    const top = rel.split(path.sep)[0];
+    const size = fs.statSync(path.join(dir, rel)).size;
     s.files += 1;
     s.bytes += size;
     const p = (s.parts[top] ??= { files: 0, bytes: 0 });
