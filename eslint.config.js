@@ -20,7 +20,7 @@ export default [
   },
   // the page
   {
-    files: ["web/app.mjs", "web/client.mjs", "web/embed.mjs"],
+    files: ["web/app.mjs", "web/client.mjs", "web/embed.mjs", "web/index.mjs"],
     languageOptions: { globals: globals.browser },
   },
   // the Web Worker that runs Pyodide

@@ -126,14 +126,23 @@ export async function programBytes(program) {
 }
 
 export class TbwasmClient extends EventTarget {
-  constructor() {
+  /**
+   * @param {object} [o]
+   * @param {string|URL} [o.siteURL] the site's root (its web/, pyodide/, wheels/, rootfs/ and
+   *   tbwasm-sw.js); default: the directory above this module
+   * @param {boolean} [o.rootfs] false: no root filesystem image (an empty, writable root)
+   */
+  constructor(o = {}) {
     super();
+    const site = o.siteURL ? new URL(String(o.siteURL), globalThis.document?.baseURI) : SITE;
+    this.site = site;
+    const web = new URL("web/", site);
     this.urls = {
-      worker: new URL("worker.mjs", WEB).href,
-      indexURL: new URL("pyodide/", SITE).href,
-      wheelsURL: new URL("wheels/", SITE).href,
-      abiURL: new URL("abi.json", WEB).href,
-      rootfsURL: new URL("rootfs/", SITE).href,
+      worker: new URL("worker.mjs", web).href,
+      indexURL: new URL("pyodide/", site).href,
+      wheelsURL: new URL("wheels/", site).href,
+      abiURL: new URL("abi.json", web).href,
+      rootfsURL: o.rootfs === false ? null : new URL("rootfs/", site).href,
     };
     this.files = new Map(); // guest path -> {data, mode}: every putFile, for a replacement worker
     this.fileOps = new Map(); // message id -> {resolve, reject} of a putFile/getFile in flight
@@ -164,7 +173,7 @@ export class TbwasmClient extends EventTarget {
       this._readyReject = reject;
     });
     this.ready.catch(() => {}); // reported through the "fatal" event too
-    ensureIsolation(SITE).then((why) => (why ? this._fatal(why) : this._startWorker()));
+    ensureIsolation(this.site).then((why) => (why ? this._fatal(why) : this._startWorker()));
   }
 
   _startWorker() {
@@ -240,6 +249,7 @@ export class TbwasmClient extends EventTarget {
           } catch (e) {
             console.error(e);
           }
+          this._emit("output", { id: m.id, fd: m.fd, data: m.data, text });
         }
         if (pending && typeof pending.then === "function") pending.then(consumed, consumed);
         else consumed();
@@ -346,6 +356,7 @@ export class TbwasmClient extends EventTarget {
       job.reject = reject;
     });
     try {
+      if (this.state === "failed") throw new Error(this.fatal);
       if (typeof SharedArrayBuffer === "undefined") await this.ready; // fails with the reason
       job.control = new Int32Array(new SharedArrayBuffer(4));
       job.flow = new Int32Array(new SharedArrayBuffer(8));
@@ -385,6 +396,11 @@ export class TbwasmClient extends EventTarget {
     } catch (e) {
       this.queue = this.queue.filter((j) => j !== job);
       job.reject(e);
+      return done;
+    }
+    if (this.state === "failed") {
+      this.queue = this.queue.filter((j) => j !== job);
+      job.reject(new Error(this.fatal));
       return done;
     }
     if (job.stopRequested) {

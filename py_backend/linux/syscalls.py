@@ -318,9 +318,8 @@ class Linux(ProcessCalls, ExtraSyscalls):
     def _must_block(self) -> bool:
         """A wait must block the thread (so that other threads or processes run) rather than
         sleep the whole emulator."""
-        return (
-            self.threads.alive > 1
-            or (self.procs is not None and (len(self.procs.by_pid) > 1 or self.procs.async_waits))
+        return self.threads.alive > 1 or (
+            self.procs is not None and (len(self.procs.by_pid) > 1 or self.procs.async_waits)
         )
 
     def _file(self, fd: int) -> OpenFile:

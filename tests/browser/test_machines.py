@@ -9,9 +9,8 @@ import pytest
 from conftest import LOAD_TIMEOUT_MS
 from test_shell import PROMPT, typed
 
-from tests.helpers import qemu_run
-
 from py_backend import abi
+from tests.helpers import qemu_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -50,16 +49,20 @@ def test_run_beside_the_shell(shell_page) -> None:
     shell_page.keyboard.press("Enter")
     # a guest program of the image, with arguments and stdin, while the shell's sleep goes on
     r = shell_page.evaluate(
-        """async () => {
+        """async (before) => {
             const t0 = performance.now();
             const r = await window.tbwasm.run({path: "/bin/sh", args: ["-c", "read x; echo got $x; exit 3"], stdin: "abc\\n"});
             return {...r, ms: performance.now() - t0,
-                    woke: window.tbwasmApp.output.slice(%d).includes("\\nwoke\\r")};
-        }"""
-        % before
+                    woke: window.tbwasmApp.output.slice(before).includes("\\nwoke\\r")};
+        }""",
+        before,
     )
     assert (r["status"], r["stdout"]) == (3, "got abc\n"), r
-    assert not r["woke"], ("the run waited for the shell's sleep", r, shell_page.evaluate("window.tbwasmApp.output")[before:])
+    assert not r["woke"], (
+        "the run waited for the shell's sleep",
+        r,
+        shell_page.evaluate("window.tbwasmApp.output")[before:],
+    )
     shell_page.wait_for_function(
         "n => window.tbwasmApp.output.slice(n).includes('\\nwoke\\r')", arg=before, timeout=60_000
     )

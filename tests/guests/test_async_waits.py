@@ -56,7 +56,7 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "args"), CASES, ids=[c[0] for c in CASES])
 def test_async_waits_match_qemu(name: str, args: list[str]) -> None:
-    action, out, idles = run_async(name, args)
+    action, out, _idles = run_async(name, args)
     ref = qemu_run(guest_path(name), args)
     assert out == ref.stdout + ref.stderr
     assert action.kind == "exit" and action.status == ref.returncode, action

@@ -1,0 +1,138 @@
+// Types of tbwasm's public JavaScript API (web/index.mjs), checked by `tsc` in `make lint`.
+
+/** Where the emulator's files are and how its runs behave by default. */
+export interface EmulatorOptions {
+  /** The site's root URL (its web/, pyodide/, wheels/, rootfs/, vendor/, tbwasm-sw.js), as
+   *  `npx tbwasm build-site DIR` writes it.  Default: the directory above web/index.mjs. */
+  siteURL?: string | URL;
+  /** false: no root filesystem image (an empty, writable root). */
+  rootfs?: boolean;
+  /** Use the page's shared worker (the one <tbwasm-demo> elements and window.tbwasm use). */
+  shared?: boolean;
+  /** Default tier of every run. */
+  tier?: Tier;
+  /** Block entries before tier 0 hands a block to the JIT (tier "tiered"). */
+  hotThreshold?: number;
+}
+
+export type Tier = "tiered" | "interp" | "jit";
+
+/** One program to run, in a machine of its own. */
+export interface RunOptions {
+  /** The program: a URL (relative to the page), or its bytes. */
+  program?: string | URL | Uint8Array | ArrayBuffer | Blob;
+  /** Or a file of the guest's filesystem, e.g. "/usr/bin/python3" or "/bin/sh". */
+  path?: string;
+  /** argv[1..]: an array, or one string split as a POSIX shell would (quotes, no expansion). */
+  args?: string[] | string;
+  /** The environment, as "NAME=value" strings (default: the machine's). */
+  env?: string[];
+  /** The first process's working directory. */
+  cwd?: string;
+  /** Standard input: text or bytes (then end of file), or "interactive": what `write()` sends. */
+  stdin?: string | Uint8Array | "interactive";
+  /** Run on a terminal of this size (the guest's own tty: echo, line editing, ^C), with
+   *  stdin "interactive"; `write()` then sends keystrokes. */
+  terminal?: { rows: number; cols: number };
+  tier?: Tier;
+  hotThreshold?: number;
+  /** Called with every chunk of output (fd 1 or 2); a returned promise holds the guest back
+   *  until it settles (flow control, as a terminal gives). */
+  onOutput?: (fd: 1 | 2, data: Uint8Array, text: string) => void | Promise<unknown>;
+}
+
+/** What a run ended with. */
+export interface RunResult {
+  /** The guest's exit status (128 + signal after a fatal one), or a host status: 2 the
+   *  program could not be loaded, 70 an emulator bug, 130 stopped, -1 never run. */
+  status: number;
+  stdout: string;
+  stderr: string;
+  /** The one line the host said on stderr at the end ("" if none). */
+  message: string;
+  /** A one-line reason when the run failed before or outside the guest, else null. */
+  error: string | null;
+  /** Ended by stop(). */
+  stopped: boolean;
+  /** More output came than the result keeps (16 Mi characters of each stream). */
+  truncated: boolean;
+  /** Statistics: guest_insns, mips, elapsed, tier, tbs_translated, ... */
+  stats: Record<string, unknown>;
+}
+
+/** A run in progress. */
+export interface RunHandle {
+  readonly id: number;
+  readonly result: Promise<RunResult>;
+  stop(): void;
+  /** Send input (stdin "interactive"). */
+  write(data: string | Uint8Array): void;
+  /** End of input (stdin "interactive" without a terminal). */
+  end(): void;
+  /** The terminal's new size (a run with `terminal`): SIGWINCH in the guest. */
+  resize(rows: number, cols: number): void;
+}
+
+export interface ShellOptions {
+  /** The program (default "/bin/sh", a login shell). */
+  path?: string;
+  args?: string[];
+  env?: string[];
+  /** Default "/home/user". */
+  cwd?: string;
+  tier?: Tier;
+  /** Passed to xterm.js's Terminal. */
+  terminalOptions?: Record<string, unknown>;
+}
+
+/** A shell on an xterm.js terminal in an element of the page. */
+export interface ShellHandle {
+  /** Resolves when the shell exits (or is stopped). */
+  readonly result: Promise<RunResult>;
+  /** The xterm.js Terminal, once made. */
+  readonly terminal: unknown;
+  /** Type into the shell. */
+  write(data: string | Uint8Array): void;
+  stop(): void;
+  /** Stop the shell and remove its terminal. */
+  dispose(): void;
+}
+
+export interface OutputEventDetail {
+  id: number;
+  fd: 1 | 2;
+  data: Uint8Array;
+  text: string;
+}
+
+export interface ExitEventDetail {
+  id: number;
+  status: number;
+}
+
+export declare class Emulator extends EventTarget {
+  constructor(options?: EmulatorOptions);
+  /** Resolves when Pyodide and the translator are loaded; rejects with a one-line reason. */
+  readonly ready: Promise<void>;
+  start(options: RunOptions): RunHandle;
+  run(options: RunOptions): Promise<RunResult>;
+  attachShell(element: HTMLElement, options?: ShellOptions): ShellHandle;
+  /** Put a file into the guest's filesystem (missing directories are made; mode default 0o644). */
+  writeFile(path: string, data: string | Uint8Array | ArrayBuffer, mode?: number): Promise<void>;
+  /** A regular file of the guest's filesystem (rejects with a one-line reason). */
+  readFile(path: string): Promise<Uint8Array>;
+  /** Stop every run of this emulator. */
+  stop(): void;
+  /** End its worker; the emulator cannot be used after this. */
+  destroy(): void;
+  addEventListener(type: "output", listener: (event: CustomEvent<OutputEventDetail>) => void): void;
+  addEventListener(type: "exit", listener: (event: CustomEvent<ExitEventDetail>) => void): void;
+  addEventListener(type: "error", listener: (event: CustomEvent<{ message: string }>) => void): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void;
+}
+
+/** A new emulator with a worker of its own (`shared: true`: the page's). */
+export declare function createEmulator(options?: EmulatorOptions): Emulator;
+
+/** Split a command line as a POSIX shell would (quotes and backslashes, no expansion). */
+export declare function splitArgs(line: string): string[];
