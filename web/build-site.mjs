@@ -6,7 +6,7 @@
 //   DIR/web/                the page's modules, styles, abi.json, examples.json
 //   DIR/pyodide/            the files Pyodide fetches at run time (from the installed npm package)
 //   DIR/vendor/xterm/, DIR/vendor/xterm-addon-fit/   lib/*.mjs and css/ of the @xterm packages
-//   DIR/wheels/             the wheels, manifest.json and snapshot.bin (web/snapshot.mjs)
+//   DIR/wheels/             the wheels, manifest.json and snapshot.bin (+ .gz; web/snapshot.mjs)
 //   DIR/rootfs/             the root filesystem image, its index and gzip copies in .tbwasm-gz/
 //   DIR/guests/             the example programs
 //   DIR/docs/               the demos page and the .md guides
@@ -118,7 +118,7 @@ export function buildSite(dir, opts = {}) {
   if (opts.snapshot !== false) {
     makeSnapshot(path.join(out, "wheels"), path.join(out, "guests", "hello.elf"), log);
   } else {
-    for (const f of ["snapshot.bin", "snapshot.json"]) fs.rmSync(path.join(out, "wheels", f), { force: true });
+    for (const f of ["snapshot.bin", "snapshot.bin.gz", "snapshot.json"]) fs.rmSync(path.join(out, "wheels", f), { force: true });
   }
 
   // the root filesystem image
@@ -222,7 +222,7 @@ function copyWheels(from, to) {
   }
   // a snapshot already there stays (web/snapshot.mjs keeps it only if made from the same wheels)
   for (const name of fs.existsSync(to) ? fs.readdirSync(to) : []) {
-    if (!/^snapshot\.(bin|json)$/.test(name)) fs.rmSync(path.join(to, name), { recursive: true, force: true });
+    if (!/^snapshot\.(bin|bin\.gz|json)$/.test(name)) fs.rmSync(path.join(to, name), { recursive: true, force: true });
   }
   for (const key of ["tbwasm", "pyelftools", "micropip"]) {
     if (typeof manifest[key] !== "string") throw new SiteError(`${from}/manifest.json names no ${key} wheel`);
@@ -232,6 +232,7 @@ function copyWheels(from, to) {
   if (fs.existsSync(path.join(from, "snapshot.bin")) && fs.existsSync(path.join(from, "snapshot.json"))) {
     copy(path.join(from, "snapshot.bin"), path.join(to, "snapshot.bin"));
     copy(path.join(from, "snapshot.json"), path.join(to, "snapshot.json"));
+    if (fs.existsSync(path.join(from, "snapshot.bin.gz"))) copy(path.join(from, "snapshot.bin.gz"), path.join(to, "snapshot.bin.gz"));
   }
   writeFile(path.join(to, "manifest.json"), JSON.stringify({ tbwasm, pyelftools, micropip, test: [] }, null, 2) + "\n");
 }
@@ -250,7 +251,7 @@ function makeSnapshot(wheels, warmProgram, log) {
   if (r.status !== 0) {
     // the site still works: the page then starts Python and installs the wheels itself
     log(`${PROG}: warning: no Pyodide snapshot (web/snapshot.mjs exited with ${r.status ?? r.signal})`);
-    for (const f of ["snapshot.bin", "snapshot.json"]) fs.rmSync(path.join(wheels, f), { force: true });
+    for (const f of ["snapshot.bin", "snapshot.bin.gz", "snapshot.json"]) fs.rmSync(path.join(wheels, f), { force: true });
   }
 }
 

@@ -535,6 +535,13 @@ async function readBytes(url) {
   return new Uint8Array(await r.arrayBuffer());
 }
 
+/** The bytes of a gzip file (as they are if a server already unpacked it: Content-Encoding). */
+async function gunzip(bytes) {
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
 /**
  * loadPyodide from the memory snapshot described by manifest.snapshot ({file, bytes, pyodide}).
  * Pyodide waits for `_loadSnapshot` before it even creates its module (compiles the wasm, mounts
@@ -548,7 +555,11 @@ async function readBytes(url) {
 async function loadFromSnapshot(o, pyConfig, meta, mark) {
   let asmURL = (o.indexURL.endsWith("/") ? o.indexURL : o.indexURL + "/") + "pyodide.asm.mjs";
   if (isNode && !asmURL.startsWith("file:")) asmURL = (await import("node:url")).pathToFileURL(asmURL).href;
-  const download = readBytes(new URL(meta.file, o.wheelsURL).href).then((b) => (mark("snapshot_fetched"), decodeSnapshot(b)));
+  // the gzip copy where the host can unpack it (a browser; Node reads the plain file from disk)
+  const packed = meta.gzip && !isNode && typeof DecompressionStream === "function";
+  const download = readBytes(new URL(packed ? meta.gzip : meta.file, o.wheelsURL).href)
+    .then((b) => (packed ? gunzip(b) : b))
+    .then((b) => (mark("snapshot_fetched"), decodeSnapshot(b)));
   download.catch(() => {}); // awaited below; an error then fails loadPyodide
   const asm = await import(asmURL);
   mark("asm_imported");

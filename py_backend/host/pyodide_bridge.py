@@ -590,8 +590,10 @@ def prepare_snapshot(program: Any = None) -> str:
 
     skipped = []
     for info in pkgutil.walk_packages(py_backend.__path__, "py_backend."):
-        if info.name == "py_backend.cli" or info.name.startswith("py_backend.host.native"):
-            continue  # the native host (wasmtime) and its command line
+        if info.name == "py_backend.cli" or info.name.startswith(
+            ("py_backend.host.native", "py_backend.testing")
+        ):
+            continue  # the native host (wasmtime), its command line, the pytest plugin
         try:
             importlib.import_module(info.name)
         except ImportError as e:  # native-only modules
