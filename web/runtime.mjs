@@ -123,6 +123,14 @@ export async function createRuntime(o) {
   }
   const problem = bridge.check_import(machineModule);
   if (problem) throw stale(`${machineModule} (${problem})`);
+  // the page's files and the wheel must be of one version (a stale copy of either: one line)
+  const mismatch = bridge.check_abi?.(JSON.stringify(abi));
+  if (mismatch) {
+    throw new RuntimeSetupError(
+      `tbwasm: the page and its wheel ${manifest.tbwasm} are of different versions (${mismatch}); ` +
+        "copy the whole site again (npx tbwasm build-site) or rebuild the wheel (scripts/setup-web.sh)",
+    );
+  }
   timings.total = (now() - t0) / 1000;
   // epoch ms (performance.timeOrigin differs between a worker and its page)
   timings.started_at = performance.timeOrigin + t0;

@@ -345,6 +345,23 @@ def collect() -> None:
     gc.collect()
 
 
+def check_abi(page_abi: str) -> str:
+    """"" if the host's web/abi.json (``page_abi``, JSON text) is this wheel's ABI, else a
+    one-line reason: a page and a wheel of different versions (a stale copy of either) would
+    disagree on the memory layout and exit codes."""
+    import json
+
+    try:
+        theirs = json.loads(str(page_abi))
+    except ValueError:
+        return "its web/abi.json is not JSON"
+    mine = abi.as_dict()
+    if theirs == mine:
+        return ""
+    differ = sorted(k for k in set(mine) | set(theirs) if mine.get(k) != theirs.get(k))
+    return f"its web/abi.json differs from the wheel's in {', '.join(differ)}"
+
+
 def check_import(module: str = "py_backend.machine") -> str:
     """Import the machine module; return "" on success, else a one-line reason."""
     import importlib
