@@ -346,7 +346,7 @@ def collect() -> None:
 
 
 def check_abi(page_abi: str) -> str:
-    """"" if the host's web/abi.json (``page_abi``, JSON text) is this wheel's ABI, else a
+    """ "" if the host's web/abi.json (``page_abi``, JSON text) is this wheel's ABI, else a
     one-line reason: a page and a wheel of different versions (a stale copy of either) would
     disagree on the memory layout and exit codes."""
     import json
