@@ -18,11 +18,11 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
+from browser_limits import LOAD_TIMEOUT_MS
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("TBWASM_CHROMIUM", "/usr/bin/chromium")
 SERVER_START_TIMEOUT = 600  # the first start may run scripts/setup-web.sh (npm ci, pip downloads)
-LOAD_TIMEOUT_MS = 90_000  # page open -> Pyodide loaded and the default program finished
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ gets a one-line answer and leaves the page usable."""
 from __future__ import annotations
 
 import pytest
-from conftest import LOAD_TIMEOUT_MS
+from browser_limits import LOAD_TIMEOUT_MS
 from test_shell import PROMPT, typed
 
 from py_backend import abi

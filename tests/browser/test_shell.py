@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import LOAD_TIMEOUT_MS
+from browser_limits import LOAD_TIMEOUT_MS
 
 PROMPT = "# "  # the guest runs as root: PS1 of the image's /etc/profile ends in "# "
 
