@@ -26,6 +26,7 @@ const SITE = new URL("../", WEB);
 const STOP_GRACE_MS = 3000; // after Stop, a worker that has not answered is replaced
 const RESULT_LIMIT = 16 << 20; // characters of stdout (and of stderr) kept in a run's result
 const MAX_RUNNING = 8; // machines running at once in the worker; later runs wait for a turn
+const SW_TIMEOUT_MS = 15_000; // registering the service worker and its activation
 const RELOAD_KEY = "tbwasm-isolation-reload"; // sessionStorage: the reload for isolation was made
 
 /**
@@ -61,13 +62,19 @@ export async function ensureIsolation(siteURL) {
   } catch {
     /* storage off: a reload loop is still prevented by the controller check below */
   }
+  // (a browser that blocks service workers may leave these promises pending: never wait forever)
+  const inTime = (promise, what) =>
+    Promise.race([
+      promise,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer in ${SW_TIMEOUT_MS / 1000} s`)), SW_TIMEOUT_MS)),
+    ]);
   try {
-    const reg = await navigator.serviceWorker.register(swURL, { scope: new URL("./", swURL).pathname });
-    await navigator.serviceWorker.ready;
+    const reg = await inTime(navigator.serviceWorker.register(swURL, { scope: new URL("./", swURL).pathname }), "register()");
+    if (!reg || (!reg.active && !reg.installing && !reg.waiting)) throw new Error("the browser did not start it");
+    await inTime(navigator.serviceWorker.ready, "the service worker");
     if (navigator.serviceWorker.controller && reloaded) {
       return `${why}, not even through its service worker (${swURL.pathname}): this browser does not support it; serve the page with the COOP/COEP headers`;
     }
-    if (!reg.active && !reg.installing && !reg.waiting) throw new Error("the service worker did not install");
   } catch (e) {
     return `${why}, and its service worker ${swURL.pathname} could not be registered (${e?.message ?? e})`;
   }
