@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser import BrowserSession, chromium_processes, process_memory_kib  # noqa: E402
+from browser import BrowserSession, chromium_processes, process_memory_kib
 
 ADD_JS = """
 ([n, kind]) => {
