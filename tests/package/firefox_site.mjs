@@ -65,6 +65,48 @@ try {
   );
   out.ms.sh = since();
   await page.close();
+
+  // the shell page, typed into as a person would: a pipeline, sleep, ^C on a long sleep
+  const shell = await browser.newPage();
+  shell.on("pageerror", (e) => out.errors.push(String(e?.message ?? e)));
+  shell.setDefaultTimeout(LOAD_MS);
+  await shell.goto(base, { waitUntil: "load", timeout: LOAD_MS });
+  const outputHas = (n, re) =>
+    shell.waitForFunction((n, re) => new RegExp(re).test(window.tbwasmApp.output.slice(n)), { timeout: RUN_MS, polling: 100 }, n, re);
+  await shell.waitForFunction(() => window.tbwasmApp && window.tbwasmApp.shell && window.tbwasmApp.output.includes("# "), {
+    timeout: LOAD_MS,
+    polling: 100,
+  });
+  await shell.click(".xterm");
+  const mark = () => shell.evaluate(() => window.tbwasmApp.output.length);
+  let n = await mark();
+  await shell.keyboard.type("echo typed-in-firefox | tr a-z A-Z\n");
+  await outputHas(n, "TYPED-IN-FIREFOX\r\n[\\s\\S]*# ");
+  n = await mark();
+  await shell.keyboard.type("sleep 1; echo sl''ept\n");
+  await outputHas(n, "\nslept\r\n[\\s\\S]*# ");
+  n = await mark();
+  await shell.keyboard.type("sleep 100\n");
+  await new Promise((ok) => setTimeout(ok, 1000));
+  await shell.keyboard.down("Control");
+  await shell.keyboard.press("c");
+  await shell.keyboard.up("Control");
+  await outputHas(n, "\\^C[\\s\\S]*# ");
+  out.shell = "ok";
+  out.ms.shell = since();
+  await shell.close();
+
+  // Stop on a runaway program
+  const loop = await browser.newPage();
+  loop.setDefaultTimeout(LOAD_MS);
+  await loop.goto(new URL("?shell=0&program=loop.elf", base).href, { waitUntil: "load", timeout: LOAD_MS });
+  await loop.waitForFunction(() => window.tbwasmApp && window.tbwasmApp.running, { timeout: LOAD_MS, polling: 100 });
+  await new Promise((ok) => setTimeout(ok, 1000));
+  await loop.click("#stop");
+  await loop.waitForFunction(() => window.tbwasmApp.lastResult, { timeout: RUN_MS, polling: 100 });
+  out.stop = await loop.evaluate(() => window.tbwasmApp.lastResult);
+  out.ms.stop = since();
+  await loop.close();
 } catch (e) {
   out.failure = String(e && e.stack ? e.stack : e);
 } finally {

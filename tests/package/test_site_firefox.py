@@ -2,8 +2,9 @@
 driven by npm puppeteer-core (tests/package/firefox_site.mjs), the site served by
 ``python3 -m http.server`` (``site_url`` of tests/package/conftest.py: no COOP/COEP headers, the
 site's service worker isolates the page), window.tbwasm.run of guests/hello.elf compared with
-qemu-riscv64, and a shell pipeline of the root filesystem image. One Firefox start and one page
-load (~15 s here)."""
+qemu-riscv64, a shell pipeline of the root filesystem image, the shell page typed into (sleep,
+^C) and Stop of a runaway program. One Firefox start and three page
+loads (~30 s here)."""
 
 from __future__ import annotations
 
@@ -63,3 +64,14 @@ def test_shell_pipeline_in_firefox(firefox: dict[str, Any]) -> None:
     r = firefox["sh"]
     assert (r["status"], r["stdout"]) == (0, "3\n"), r
     assert not [e for e in firefox["errors"] if "favicon" not in e], firefox["errors"]
+
+
+def test_typing_sleep_and_ctrl_c_in_firefox(firefox: dict[str, Any]) -> None:
+    """The shell page typed into: a pipeline, `sleep 1`, and ^C ending `sleep 100` (the driver
+    waits for each command's output and the prompt after it)."""
+    assert firefox["shell"] == "ok"
+
+
+def test_stop_in_firefox(firefox: dict[str, Any]) -> None:
+    r = firefox["stop"]
+    assert r["stopped"] and r["status"] == 130, r
