@@ -3,7 +3,7 @@
 // Guest I/O goes through web/client.mjs (one worker, one Pyodide); stdin is line-edited here and
 // delivered to the worker through a SharedArrayBuffer ring.
 import "./embed.mjs"; // window.tbwasm on every page
-import { getClient } from "./client.mjs";
+import { SHELL_ENV, getClient } from "./client.mjs";
 import { notRun } from "./result.mjs";
 
 const $ = (id) => document.getElementById(id);
@@ -278,15 +278,6 @@ async function run() {
 }
 
 // ---- the shell: busybox sh (ash) of the root filesystem image, on the guest's own terminal ----
-const SHELL_ENV = [
-  `HOME=${HOME}`,
-  "USER=user",
-  "LOGNAME=user",
-  "SHELL=/bin/sh",
-  "TERM=xterm-256color",
-  "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-  "LANG=C.UTF-8",
-];
 
 async function startShell() {
   if (app.running) return;

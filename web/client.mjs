@@ -90,6 +90,18 @@ export async function ensureIsolation(siteURL) {
   return new Promise(() => {}); // the page is going away
 }
 
+/** The environment of a login shell on a page's terminal (the shell page, interactive demos,
+ *  createEmulator().attachShell): busybox sh of the root filesystem image as the user `user`. */
+export const SHELL_ENV = Object.freeze([
+  "HOME=/home/user",
+  "USER=user",
+  "LOGNAME=user",
+  "SHELL=/bin/sh",
+  "TERM=xterm-256color",
+  "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+  "LANG=C.UTF-8",
+]);
+
 /** Split a command line like a POSIX shell would (quotes and backslashes; no expansions). */
 export function splitArgs(line) {
   const out = [];
@@ -289,8 +301,8 @@ export class TbwasmClient extends EventTarget {
 
   /**
    * Run a program in a machine of its own and resolve to its result (web/result.mjs).
-   * stdin: a string or Uint8Array (then EOF), or "terminal" to read what pushStdin()/pushEOF()
-   * deliver while the guest runs.  tier: "tiered" | "interp" | "jit" (default: the page's ?tier=,
+   * stdin: a string or Uint8Array (then EOF), or "terminal" to read what the run handle's
+   * pushStdin()/pushEOF() (start() below) deliver while the guest runs.  tier: "tiered" | "interp" | "jit" (default: the page's ?tier=,
    * else the machine's default); an unknown one ends the run with the usage status (abi.json
    * host.status.USAGE) and a one-line error.  terminal: {rows, cols} runs the guest on a
    * terminal of its own (Linux's line discipline in the emulator: pushStdin() then sends raw
@@ -315,7 +327,6 @@ export class TbwasmClient extends EventTarget {
       resize: (rows, cols) => this.worker?.postMessage({ type: "resize", id, rows, cols }),
     };
     handle.result = this._prepare(id, o);
-    this.lastHandle = o.stdin === "terminal" ? handle : (this.lastHandle ?? null);
     return handle;
   }
 
@@ -476,11 +487,6 @@ export class TbwasmClient extends EventTarget {
     return this.runs.size > 0;
   }
 
-  /** Runs in progress (each a machine in the worker) and runs waiting for a turn. */
-  get running() {
-    return { running: this.runs.size, waiting: this.queue.length };
-  }
-
   /** Bytes of guest output the worker has posted and the page not yet consumed (every run). */
   get outputInFlight() {
     let n = 0;
@@ -526,15 +532,6 @@ export class TbwasmClient extends EventTarget {
   /** The page's terminal changed size: runs with `terminal` get SIGWINCH. */
   resize(rows, cols) {
     this.worker?.postMessage({ type: "resize", rows, cols });
-  }
-
-  /** Input for the last run started with stdin "terminal" (see start() for one run's own). */
-  pushStdin(bytes) {
-    this.lastHandle?.pushStdin(bytes);
-  }
-
-  pushEOF() {
-    this.lastHandle?.pushEOF();
   }
 
   /** End the worker and every run in it; the client cannot be used after this. */

@@ -17,7 +17,7 @@
 // A demo starts when it first becomes visible (start="click": when its Run is clicked;
 // autorun: at once).  The page must be cross-origin isolated: serve.py sends the headers, and
 // elsewhere the site's service worker (tbwasm-sw.js) provides them. See docs/embedding.md.
-import { getClient, splitArgs } from "./client.mjs";
+import { SHELL_ENV, getClient, splitArgs } from "./client.mjs";
 import { notRun } from "./result.mjs";
 
 const client = getClient();
@@ -219,7 +219,7 @@ class TbwasmDemo extends HTMLElement {
           : { program: src, args: this.getAttribute("args") ?? "" }),
         tier: this.getAttribute("tier") || undefined, // default: the page's ?tier=, else the machine's
         ...(term
-          ? { stdin: "terminal", terminal: { rows: term.rows, cols: term.cols }, cwd: "/home/user", env: DEMO_ENV }
+          ? { stdin: "terminal", terminal: { rows: term.rows, cols: term.cols }, cwd: "/home/user", env: SHELL_ENV }
           : { stdin: (this.getAttribute("stdin") ?? "").replace(/\\n/g, "\n") }),
         onStart: () => (this.$status.textContent = interactive ? "Running: type into the terminal" : "Running…"),
         onOutput: (fd, bytes, text) => {
@@ -265,7 +265,5 @@ class TbwasmDemo extends HTMLElement {
     }
   }
 }
-
-const DEMO_ENV = ["HOME=/home/user", "USER=user", "SHELL=/bin/sh", "TERM=xterm-256color", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C.UTF-8"];
 
 if (!customElements.get("tbwasm-demo")) customElements.define("tbwasm-demo", TbwasmDemo);

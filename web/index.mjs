@@ -16,19 +16,9 @@
 // directory above this module, which is right when the page loads DIR/web/index.mjs).
 // Every run is a machine of its own; runs of one emulator go on side by side in its worker and
 // share its guest filesystem.
-import { TbwasmClient, getClient, splitArgs } from "./client.mjs";
+import { SHELL_ENV, TbwasmClient, getClient, splitArgs } from "./client.mjs";
 
 export { splitArgs };
-
-const SHELL_ENV = [
-  "HOME=/home/user",
-  "USER=user",
-  "LOGNAME=user",
-  "SHELL=/bin/sh",
-  "TERM=xterm-256color",
-  "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-  "LANG=C.UTF-8",
-];
 
 /** One emulator: a worker with Pyodide, the translator and a guest filesystem. */
 export class Emulator extends EventTarget {

@@ -189,10 +189,6 @@ export class Runtime {
     for (const [id, session] of this.sessions) if (runId === undefined || runId === id) session?.resize?.(rows, cols);
   }
 
-  /** The session of the run started with `runId` (undefined: the only or last one). */
-  get session() {
-    return Array.from(this.sessions.values()).pop() ?? null;
-  }
 
   /** Put a file into the guest's filesystem (directories are made); "" or a one-line error. */
   writeFile(path, bytes, mode) {

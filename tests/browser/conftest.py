@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
-from browser_limits import LOAD_TIMEOUT_MS
+from browser_support import LOAD_TIMEOUT_MS
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("TBWASM_CHROMIUM", "/usr/bin/chromium")

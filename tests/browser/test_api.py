@@ -5,7 +5,7 @@ an element, stop() and destroy()."""
 from __future__ import annotations
 
 import pytest
-from browser_limits import LOAD_TIMEOUT_MS
+from browser_support import LOAD_TIMEOUT_MS
 
 from tests.helpers import guest_path, qemu_run
 

@@ -6,7 +6,7 @@ gets a one-line answer and leaves the page usable."""
 from __future__ import annotations
 
 import pytest
-from browser_limits import LOAD_TIMEOUT_MS
+from browser_support import LOAD_TIMEOUT_MS, open_shell
 from test_shell import PROMPT, typed
 
 from py_backend import abi
@@ -19,13 +19,7 @@ HELLO = "/guests/hello.elf"
 
 @pytest.fixture(scope="module")
 def shell_page(open_page, server):
-    page = open_page(server)
-    page.wait_for_function(
-        "() => window.tbwasmApp && window.tbwasmApp.shell && "
-        "window.tbwasmApp.output.includes('# ')",
-        timeout=LOAD_TIMEOUT_MS,
-    )
-    page.click(".xterm")
+    page = open_shell(open_page, server)
     yield page
     # (test_bad_input_gets_one_line asks for a program that is not there: its 404)
     assert not [e for e in page.errors if "404" not in e], page.errors

@@ -12,20 +12,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_limits import LOAD_TIMEOUT_MS
+from browser_support import LOAD_TIMEOUT_MS, open_shell
 
 PROMPT = "# "  # the guest runs as root: PS1 of the image's /etc/profile ends in "# "
 
 
 @pytest.fixture(scope="module")
 def shell(open_page, server):
-    page = open_page(server)
-    page.wait_for_function(
-        "() => window.tbwasmApp && window.tbwasmApp.shell && "
-        "window.tbwasmApp.output.includes('# ')",
-        timeout=LOAD_TIMEOUT_MS,
-    )
-    page.click(".xterm")
+    page = open_shell(open_page, server)
     yield page
     assert not page.errors, page.errors
     page.close()

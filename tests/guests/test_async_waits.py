@@ -11,9 +11,8 @@ import pytest
 
 from py_backend.host.native import NativeHost
 from py_backend.machine import Action, Machine
-from tests.helpers import BASE_GUEST_ENV, guest_path, have_qemu, qemu_run
+from tests.helpers import BASE_GUEST_ENV, guest_path, qemu_run
 
-pytestmark = pytest.mark.skipif(not have_qemu(), reason="needs qemu-riscv64")
 
 
 def run_async(name: str, args: list[str]) -> tuple[Action, bytes, list[Action]]:

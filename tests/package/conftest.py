@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import fcntl
 import json
-import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from static_server import http_server
 
 REPO = Path(__file__).resolve().parents[2]
 PACK_TIMEOUT = 900  # prepack may rebuild the wheel, the snapshot or the rootfs image
@@ -101,22 +100,5 @@ def built_site(consumer_project: Path, npx) -> Path:
 
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1"],
-        cwd=built_site,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()  # "Serving HTTP on 127.0.0.1 port 41234 (http://...) ..."
-    m = re.search(r"port (\d+)", line)
-    if not m:
-        proc.kill()
-        pytest.fail(f"http.server said {line!r}")
-    yield f"http://127.0.0.1:{m.group(1)}/"
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with http_server(built_site) as url:
+        yield url

@@ -7,14 +7,12 @@ program, and a site that cannot be isolated or lacks a file says so in one line.
 from __future__ import annotations
 
 import os
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from static_server import http_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -158,24 +156,15 @@ def test_missing_asset_is_one_line(chromium: Any, built_site: Path, tmp_path: Pa
     for entry in (built_site / "wheels").iterdir():
         if entry.name != "manifest.json":
             (broken / "wheels" / entry.name).symlink_to(entry)
-    server = subprocess.Popen(
-        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1"],
-        cwd=broken,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
     context = chromium.new_context()
     try:
-        assert server.stdout is not None
-        m = re.search(r"port (\d+)", server.stdout.readline())
-        assert m, "http.server did not say its port"
-        page = new_page(context)
-        page.goto(f"http://127.0.0.1:{m.group(1)}/docs/")
-        page.wait_for_function("() => crossOriginIsolated")  # (after the service worker's reload)
-        err = page.evaluate("window.tbwasm.ready.then(() => 'ready', (e) => e.message)")
-        assert "manifest.json" in err and "404" in err and "\n" not in err, err
+        with http_server(broken) as url:
+            page = new_page(context)
+            page.goto(url + "docs/")
+            page.wait_for_function(
+                "() => crossOriginIsolated"
+            )  # (after the service worker's reload)
+            err = page.evaluate("window.tbwasm.ready.then(() => 'ready', (e) => e.message)")
+            assert "manifest.json" in err and "404" in err and "\n" not in err, err
     finally:
         context.close()
-        server.terminate()
-        server.wait(timeout=10)
