@@ -14,7 +14,6 @@ from py_backend.machine import Action, Machine
 from tests.helpers import BASE_GUEST_ENV, guest_path, qemu_run
 
 
-
 def run_async(name: str, args: list[str]) -> tuple[Action, bytes, list[Action]]:
     """Run a guest with async waits; also returns the idle Actions the host was given."""
     path = guest_path(name)
