@@ -90,3 +90,20 @@ def qemu10() -> Path:
     if p is None:
         pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
     return p
+
+
+CHROMIUM = os.environ.get("TBWASM_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Python Playwright, one per session: the browser suites and the
+    package suite share it (a second sync_playwright() in the same thread would fail)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not installed (apt-get install chromium)")
+    from playwright import sync_api  # scripts/setup.sh installs it
+
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM)
+        yield b
+        b.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import queue
-import shutil
 import subprocess
 import sys
 import threading
@@ -21,7 +20,6 @@ import pytest
 from browser_support import LOAD_TIMEOUT_MS
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("TBWASM_CHROMIUM", "/usr/bin/chromium")
 SERVER_START_TIMEOUT = 600  # the first start may run scripts/setup-web.sh (npm ci, pip downloads)
 
 
@@ -53,18 +51,6 @@ def server() -> Iterator[str]:
         proc.kill()
     log.close()
     (REPO / ".pytest_cache_serve.log").unlink(missing_ok=True)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.fail("chromium not installed (apt-get install chromium)")
-    from playwright import sync_api  # scripts/setup.sh installs it
-
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM)
-        yield b
-        b.close()
 
 
 def with_tier(url: str) -> str:

@@ -6,8 +6,6 @@ program, and a site that cannot be isolated or lacks a file says so in one line.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +14,8 @@ from static_server import http_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("TBWASM_CHROMIUM", "/usr/bin/chromium")
 LOAD_MS = 120_000
 PROMPT = "# "
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        browser.close()
 
 
 def new_page(context: Any) -> Any:
@@ -63,8 +48,8 @@ def typed(page: Any, line: str, expect: str, timeout: float = 60_000) -> str:
     return output(page)[before:]
 
 
-def test_static_site_is_isolated_and_works(chromium: Any, site_url: str, tmp_path: Path) -> None:
-    context = chromium.new_context(viewport={"width": 1100, "height": 760})
+def test_static_site_is_isolated_and_works(browser: Any, site_url: str, tmp_path: Path) -> None:
+    context = browser.new_context(viewport={"width": 1100, "height": 760})
     try:
         page = new_page(context)
         navigations: list[str] = []  # documents loaded (a reload is one more)
@@ -131,10 +116,10 @@ def test_static_site_is_isolated_and_works(chromium: Any, site_url: str, tmp_pat
         context.close()
 
 
-def test_no_isolation_is_one_line(chromium: Any, site_url: str) -> None:
+def test_no_isolation_is_one_line(browser: Any, site_url: str) -> None:
     """Service workers blocked (as some private modes do) and no headers: ready rejects with one
     line, the page shows it, and nothing hangs or reloads without end."""
-    context = chromium.new_context(service_workers="block")
+    context = browser.new_context(service_workers="block")
     try:
         page = new_page(context)
         page.goto(site_url + "docs/")
@@ -145,7 +130,7 @@ def test_no_isolation_is_one_line(chromium: Any, site_url: str) -> None:
         context.close()
 
 
-def test_missing_asset_is_one_line(chromium: Any, built_site: Path, tmp_path: Path) -> None:
+def test_missing_asset_is_one_line(browser: Any, built_site: Path, tmp_path: Path) -> None:
     """A site copied without one of its files (here the wheels' manifest): one line."""
     broken = tmp_path / "broken"
     broken.mkdir()
@@ -156,7 +141,7 @@ def test_missing_asset_is_one_line(chromium: Any, built_site: Path, tmp_path: Pa
     for entry in (built_site / "wheels").iterdir():
         if entry.name != "manifest.json":
             (broken / "wheels" / entry.name).symlink_to(entry)
-    context = chromium.new_context()
+    context = browser.new_context()
     try:
         with http_server(broken) as url:
             page = new_page(context)
