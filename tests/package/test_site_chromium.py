@@ -123,6 +123,7 @@ def test_no_isolation_is_one_line(browser: Any, site_url: str) -> None:
     try:
         page = new_page(context)
         page.goto(site_url + "docs/")
+        page.wait_for_function("() => window.tbwasm !== undefined")
         err = page.evaluate("window.tbwasm.ready.then(() => 'ready', (e) => e.message)")
         assert err.startswith("tbwasm: this page is not cross-origin isolated"), err
         assert "\n" not in err
@@ -146,9 +147,8 @@ def test_missing_asset_is_one_line(browser: Any, built_site: Path, tmp_path: Pat
         with http_server(broken) as url:
             page = new_page(context)
             page.goto(url + "docs/")
-            page.wait_for_function(
-                "() => crossOriginIsolated"
-            )  # (after the service worker's reload)
+            # after the service worker's reload, and once the reloaded page's module has run
+            page.wait_for_function("() => crossOriginIsolated && window.tbwasm !== undefined")
             err = page.evaluate("window.tbwasm.ready.then(() => 'ready', (e) => e.message)")
             assert "manifest.json" in err and "404" in err and "\n" not in err, err
     finally:
