@@ -1,0 +1,123 @@
+"""Servers for the network tests, all on 127.0.0.1 and started by the tests: a small HTTP server
+that counts the connections it accepts (a refused destination must see none), a server that
+sends without end (for killing the relay mid-transfer), and the Wisp relay (web/relay.mjs)
+as a process."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class TcpServer:
+    """A listening socket on 127.0.0.1 whose handler runs in a thread per connection."""
+
+    port: int = 0
+    accepted: int = 0
+    body: bytes = b""
+    sock: socket.socket | None = None
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+
+def _serve(server: TcpServer, handler: str) -> None:
+    assert server.sock is not None
+    while True:
+        try:
+            conn, _ = server.sock.accept()
+        except OSError:
+            return
+        server.accepted += 1
+        t = threading.Thread(target=_handle, args=(server, conn, handler), daemon=True)
+        t.start()
+        server.threads.append(t)
+
+
+def _handle(server: TcpServer, conn: socket.socket, handler: str) -> None:
+    try:
+        with conn:
+            if handler == "http":
+                req = b""
+                while b"\r\n\r\n" not in req:
+                    got = conn.recv(4096)
+                    if not got:
+                        return
+                    req += got
+                head = f"HTTP/1.0 200 OK\r\nContent-Length: {len(server.body)}\r\n\r\n".encode()
+                conn.sendall(head + server.body)
+            elif handler == "endless":
+                chunk = b"x" * 65536
+                while True:
+                    conn.sendall(chunk)
+    except OSError:
+        pass
+
+
+@contextmanager
+def tcp_server(handler: str = "http", body: bytes = b"hello from the test server\n") -> Iterator[TcpServer]:
+    """A server on 127.0.0.1:<free port>: "http" answers any request with `body`; "endless"
+    sends bytes until the peer goes away."""
+    server = TcpServer(body=body)
+    server.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.sock.bind(("127.0.0.1", 0))
+    server.sock.listen(64)
+    server.port = server.sock.getsockname()[1]
+    t = threading.Thread(target=_serve, args=(server, handler), daemon=True)
+    t.start()
+    try:
+        yield server
+    finally:
+        server.sock.close()
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound and released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Relay:
+    proc: subprocess.Popen[str]
+    url: str
+
+
+@contextmanager
+def relay(*args: str) -> Iterator[Relay]:
+    """`node web/relay.mjs --port 0 ARGS...`; its first line names its URL."""
+    proc = subprocess.Popen(
+        ["node", str(REPO / "web" / "relay.mjs"), "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line.startswith("Relay "):
+            proc.kill()
+            raise AssertionError(f"relay did not start: {line!r} {proc.communicate(timeout=10)}")
+        yield Relay(proc, line.split()[1])
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

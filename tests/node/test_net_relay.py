@@ -1,0 +1,139 @@
+"""The Wisp relay (web/relay.mjs: npm @mercuryworkshop/wisp-js's server with tbwasm's policy)
+and the client of the page and Node (web/net.mjs), without a guest: tests/node/net_client.mjs
+opens streams through a relay started here to servers on 127.0.0.1 started here.
+
+    python -m pytest -q tests/node/test_net_relay.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from net_support import REPO, free_port, relay, tcp_server
+
+CLIENT = REPO / "tests" / "node" / "net_client.mjs"
+
+
+def client(url: str, *args: object, env: dict[str, str] | None = None) -> dict[str, Any]:
+    r = subprocess.run(
+        ["node", str(CLIENT), url, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    return dict(json.loads(r.stdout.splitlines()[-1]))
+
+
+def test_loopback_and_private_refused_without_allow() -> None:
+    with tcp_server() as srv, relay() as rl:
+        for host in ("127.0.0.1", "localhost", "::ffff:127.0.0.1", "127.1.2.3", "0.0.0.0"):
+            got = client(rl.url, "get", host, srv.port)
+            assert got["state"] == "refused", (host, got)
+        # private, link-local, multicast, unique-local: refused by the policy, never tried
+        for host in ("10.1.2.3", "192.168.0.1", "169.254.1.1", "224.0.0.1", "fd00::1", "fe80::1"):
+            got = client(rl.url, "get", host, 80)
+            assert got["state"] == "refused", (host, got)
+        assert srv.accepted == 0
+
+
+def test_allowed_with_net_allow_and_other_port_refused() -> None:
+    body = os.urandom(300_000)
+    with tcp_server(body=body) as srv, tcp_server() as other, relay("--allow", f"127.0.0.1:{srv.port}") as rl:
+        got = client(rl.url, "get", "127.0.0.1", srv.port)
+        assert got["state"] == "eof"
+        assert got["head"].startswith("HTTP/1.0 200 OK")
+        head_len = len(f"HTTP/1.0 200 OK\r\nContent-Length: {len(body)}\r\n\r\n")
+        assert got["bytes"] == head_len + len(body)
+        assert srv.accepted == 1
+        # the same host on another port: refused, and nothing reached that server
+        got = client(rl.url, "get", "127.0.0.1", other.port)
+        assert got["state"] == "refused"
+        assert other.accepted == 0
+
+
+def test_allow_without_port_and_by_name() -> None:
+    with tcp_server() as a, tcp_server() as b, relay("--allow", "127.0.0.1", "--log", "WARN") as rl:
+        assert client(rl.url, "get", "127.0.0.1", a.port)["state"] == "eof"
+        assert client(rl.url, "get", "127.0.0.1", b.port)["state"] == "eof"
+        # ::1 is loopback too, but not named
+        assert client(rl.url, "get", "::1", a.port)["state"] == "refused"
+    with tcp_server() as a, relay("--allow", f"localhost:{a.port}") as rl:
+        assert client(rl.url, "get", "localhost", a.port)["state"] == "eof"
+
+
+def test_nothing_listening_is_refused() -> None:
+    port = free_port()
+    with relay("--allow", f"127.0.0.1:{port}") as rl:
+        assert client(rl.url, "get", "127.0.0.1", port)["state"] == "refused"
+
+
+def test_stream_limit_per_connection() -> None:
+    with tcp_server() as srv, relay("--allow", f"127.0.0.1:{srv.port}", "--max-streams", "5") as rl:
+        # the relay's limit (the client would allow 100)
+        got = client(rl.url, "hold", "127.0.0.1", srv.port, 8, env={"NET_CLIENT_MAX_STREAMS": "100"})
+        assert sorted(got["states"]) == ["open"] * 5 + ["refused"] * 3
+        # another WebSocket (another page) has its own count
+        got = client(rl.url, "hold", "127.0.0.1", srv.port, 5, env={"NET_CLIENT_MAX_STREAMS": "100"})
+        assert got["states"] == ["open"] * 5
+    with tcp_server() as srv, relay("--allow", f"127.0.0.1:{srv.port}") as rl:
+        # the client's own limit (64 by default): EMFILE at once
+        got = client(rl.url, "hold", "127.0.0.1", srv.port, 66)
+        assert got["states"].count("open") == 64
+        assert got["states"][64:] == ["EMFILE", "EMFILE"]
+
+
+def test_relay_dies_mid_transfer_is_reset() -> None:
+    with tcp_server("endless") as srv, relay("--allow", f"127.0.0.1:{srv.port}") as rl:
+        proc = subprocess.Popen(
+            ["node", str(CLIENT), rl.url, "read", "127.0.0.1", str(srv.port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout is not None
+        assert json.loads(proc.stdout.readline()) == {"started": True}
+        rl.proc.kill()
+        out, err = proc.communicate(timeout=60)
+        got = json.loads(out.splitlines()[-1])
+        assert got["state"] == "reset", (got, err)
+        assert got["bytes"] > 0
+        assert got["log"] == [f"tbwasm: network relay {rl.url} closed the connection"]
+
+
+def test_relay_unreachable_or_not_wisp_is_one_line() -> None:
+    url = f"ws://127.0.0.1:{free_port()}/wisp/"
+    got = client(url, "get", "example.com", 80)
+    assert got["state"] == "unreachable"
+    assert got["log"] == [f"tbwasm: network relay {url} is unreachable"]
+    # an HTTP server that is no WebSocket server
+    with tcp_server() as srv:
+        url = f"ws://127.0.0.1:{srv.port}/wisp/"
+        got = client(url, "get", "example.com", 80)
+        assert got["state"] == "unreachable"
+        assert len(got["log"]) == 1
+
+
+@pytest.mark.parametrize("bad", ["127.0.0.1:http", "host:99999", "a b", "[::1]:x"])
+def test_bad_allow_entry_is_one_line(bad: str) -> None:
+    r = subprocess.run(
+        ["node", str(REPO / "web" / "relay.mjs"), "--allow", bad],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert r.returncode == 2
+    assert r.stderr.splitlines()[0].startswith("tbwasm-relay: --net-allow")
+    assert "at " not in r.stderr  # no stack trace
