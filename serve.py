@@ -25,7 +25,19 @@ URL prefix           directory
                      accepts gzip, a file's gzip copy from static/rootfs/.tbwasm-gz/ if it has
                      an up-to-date one (Content-Encoding: gzip)
 
+/wisp/              with ``--net``: the guest's network, a Wisp relay (``web/relay.mjs``: npm
+                     @mercuryworkshop/wisp-js's server with tbwasm's destination policy) that
+                     this server starts as a child process on another port of 127.0.0.1 and
+                     passes WebSocket upgrades to; HTML pages then carry
+                     ``<meta name="tbwasm-net" content="wisp/">`` so the page finds it.
+
 Nothing outside these directories is reachable: paths with ``..`` segments are refused.
+
+    python serve.py --net [--net-allow HOST[:PORT]]... [--net-max-streams N]
+
+turns the guest's network on (off by default).  The relay refuses loopback, private (RFC 1918,
+fc00::/7), link-local, multicast and unspecified destinations unless a ``--net-allow`` entry
+names them, and opens at most N (default 64) connections per page (per WebSocket).
 Before serving it runs ``scripts/setup-web.sh`` (idempotent, fast when nothing changed) so that
 ``python serve.py`` alone works on a fresh checkout.
 """
@@ -36,8 +48,11 @@ import argparse
 import hashlib
 import json
 import posixpath
+import shutil
+import socket
 import subprocess
 import sys
+import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -157,10 +172,57 @@ def resolve(url_path: str) -> Path | None:
     return None
 
 
+NET_META = b'<meta name="tbwasm-net" content="wisp/">'
+WISP_PATH = "/wisp/"
+
+
+def start_relay(allow: list[str], max_streams: int | None) -> tuple[subprocess.Popen[bytes], int]:
+    """``node web/relay.mjs`` on a free port of 127.0.0.1; its first line names the port."""
+    node = shutil.which("node")
+    if node is None:
+        raise SystemExit("serve: --net needs node (scripts/setup.sh installs it)")
+    cmd = [node, str(ROOT / "web" / "relay.mjs"), "--host", "127.0.0.1", "--port", "0"]
+    for entry in allow:
+        cmd += ["--allow", entry]
+    if max_streams is not None:
+        cmd += ["--max-streams", str(max_streams)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None and proc.stderr is not None
+    line = proc.stdout.readline().decode(errors="replace")
+    if not line.startswith("Relay "):
+        err = proc.stderr.read().decode(errors="replace").strip().splitlines()
+        proc.wait()
+        why = err[0] if err else f"status {proc.returncode}"
+        raise SystemExit(f"serve: the network relay did not start: {why}")
+    err_pipe = proc.stderr
+    threading.Thread(target=lambda: shutil.copyfileobj(err_pipe, sys.stderr.buffer), daemon=True).start()
+    port = int(line.split()[1].rsplit(":", 1)[1].split("/")[0])
+    return proc, port
+
+
+def _pipe(src: socket.socket, dst: socket.socket) -> None:
+    """Copy bytes from src to dst until either side ends."""
+    try:
+        while True:
+            data = src.recv(1 << 16)
+            if not data:
+                break
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "tbwasm-serve"
     protocol_version = "HTTP/1.1"
     quiet = False
+    relay_port: int | None = None  # --net: the relay's port on 127.0.0.1
 
     def end_headers(self) -> None:
         for k, v in ISOLATION_HEADERS.items():
@@ -203,8 +265,37 @@ class Handler(BaseHTTPRequestHandler):
         if body:
             self.wfile.write(data)
 
+    def _relay(self) -> None:
+        """Hand a WebSocket upgrade of /wisp/ to the relay and copy bytes both ways."""
+        assert self.relay_port is not None
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.relay_port), timeout=10)
+        except OSError:
+            self._send(502, "text/plain; charset=utf-8", b"network relay unavailable\n", True)
+            return
+        upstream.settimeout(None)
+        head = f"GET {self.path} HTTP/1.1\r\n" + "".join(
+            f"{k}: {v}\r\n" for k, v in self.headers.items()
+        )
+        upstream.sendall(head.encode("latin-1") + b"\r\n")
+        self.close_connection = True
+        self.wfile.flush()
+        client = self.connection
+        client.settimeout(None)
+        t = threading.Thread(target=_pipe, args=(upstream, client), daemon=True)
+        t.start()
+        _pipe(client, upstream)
+        t.join()
+        upstream.close()
+
     def _serve(self, body: bool) -> None:
         path = urlsplit(self.path).path
+        if path == WISP_PATH and self.relay_port is not None:
+            if self.headers.get("Upgrade", "").lower() == "websocket":
+                self._relay()
+            else:
+                self._send(426, "text/plain; charset=utf-8", b"a Wisp WebSocket endpoint\n", body)
+            return
         if path == "/examples.json":
             data = (json.dumps(examples(), indent=2) + "\n").encode()
             self._send(200, MIME[".json"], data, body, f'"{hashlib.sha1(data).hexdigest()}"')
@@ -238,6 +329,10 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             self._send(404, "text/plain; charset=utf-8", b"404 not found\n", body)
             return
+        if self.relay_port is not None and ctype.startswith("text/html") and b"<head>" in data:
+            # --net: the page finds the relay here (web/client.mjs reads this meta tag)
+            data = data.replace(b"<head>", b"<head>\n" + NET_META, 1)
+            etag = etag[:-1] + '-net"'
         self._send(200, ctype, data, body, etag, headers)
 
     def _gzip_copy(self, target: Path, mtime_ns: int) -> Path | None:
@@ -260,12 +355,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--no-setup", action="store_true", help="do not run scripts/setup-web.sh")
     ap.add_argument("--quiet", action="store_true", help="no request log")
+    ap.add_argument("--net", action="store_true", help="the guest's network, through a Wisp relay")
+    ap.add_argument(
+        "--net-allow",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="a loopback/private destination the relay may connect to (repeatable)",
+    )
+    ap.add_argument("--net-max-streams", type=int, help="connections per page (default 64)")
     args = ap.parse_args(argv)
+    if (args.net_allow or args.net_max_streams is not None) and not args.net:
+        ap.error("--net-allow and --net-max-streams need --net")
     if not args.no_setup:
         ensure_assets()
     elif not assets_present():
         print("serve: warning: web assets missing; run scripts/setup-web.sh", file=sys.stderr)
     Handler.quiet = args.quiet
+    relay: subprocess.Popen[bytes] | None = None
+    if args.net:
+        relay, Handler.relay_port = start_relay(args.net_allow, args.net_max_streams)
     httpd = ThreadingHTTPServer((args.host, args.port), Handler)
     httpd.daemon_threads = True
     host, port = httpd.server_address[:2]
@@ -277,6 +386,9 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         httpd.server_close()
+        if relay is not None:
+            relay.terminate()
+            relay.wait()
     return 0
 
 

@@ -45,6 +45,7 @@ def _nullish(value: Any) -> bool:
 
 __all__ = [
     "JsMemory",
+    "JsNetBackend",
     "JsReader",
     "JsSpaces",
     "JsWriter",
@@ -260,6 +261,57 @@ class JsWriter:
             self.fn(to_js(bytes(data)))
 
 
+class JsNetBackend:
+    """The guest's outside TCP connections (``linux/net.py``'s ``NetBackend``) over a
+    ``WispNet`` of ``web/net.mjs``: streams of a Wisp relay's WebSocket, whose data arrives
+    into JS buffers between slices and during the worker's idle waits.  Every call answers at
+    once; ``wait`` does not block (the JS event loop must run for anything to arrive: a JS host
+    with a network runs with ``asyncWaits``, and its idle wait wakes on the relay's events)."""
+
+    def __init__(self, net: Any) -> None:
+        self.net = net
+
+    def connect(self, host: str, port: int) -> int:
+        from ..linux import errors as E
+        from ..linux.errors import SyscallError
+
+        got = self.net.connect(str(host), int(port))
+        if isinstance(got, str):  # an errno name at once: EMFILE, ENETUNREACH
+            raise SyscallError(int(getattr(E, got, 101)))  # 101: ENETUNREACH
+        return int(got)
+
+    def state(self, h: int) -> str:
+        return str(self.net.state(h))
+
+    def recv(self, h: int, n: int) -> bytes:
+        got = self.net.recv(h, n)
+        return bytes(got.to_bytes()) if got.length else b""
+
+    def send(self, h: int, data: bytes) -> int:
+        from ..linux import errors as E
+        from ..linux.errors import SyscallError
+
+        n = int(self.net.send(h, to_js(bytes(data))))
+        if n < 0:  # the stream ended (Wisp has no half-open streams)
+            raise SyscallError(E.EPIPE)
+        return n
+
+    def writable(self, h: int) -> bool:
+        return bool(self.net.writable(h))
+
+    def shutdown_write(self, h: int) -> None:
+        self.net.shutdownWrite(h)
+
+    def close(self, h: int) -> None:
+        self.net.close(h)
+
+    def resolve(self, name: str) -> list[str] | None:
+        return None  # the relay connects by name
+
+    def wait(self, timeout: float) -> None:
+        return None
+
+
 def _js_action(action: Any) -> Any:
     mods = js.Array.new()
     for m in action.modules or ():
@@ -419,6 +471,8 @@ def create_machine(port: JsProxy, options: Any) -> Session:
       guest's /;
     - ``terminal`` ({rows, cols}): the run is on a terminal (see linux/ttyfile.py);
     - ``cwd``: the first process's working directory;
+    - ``net``: a ``WispNet`` (``web/net.mjs``): the guest's TCP connections go through that Wisp
+      relay (:class:`JsNetBackend`, the Machine's ``net`` backend); absent: no network;
     - ``asyncWaits``: the host never blocks (a worker running several machines): guest waits
       come back as "idle" actions with a ``timeout`` (``System.async_waits``).
 
@@ -456,6 +510,13 @@ def create_machine(port: JsProxy, options: Any) -> Session:
         extra["terminal"] = (int(size.get("rows", 24)), int(size.get("cols", 80)))
     if o.get("cwd"):
         extra["cwd"] = str(o["cwd"])
+    if "net" in o:
+        import inspect
+
+        # the Machine's `net` backend (linux/net.py); a Machine without networking refuses it
+        if "net" not in inspect.signature(mod.Machine).parameters:
+            return Session(error="tbwasm: this build has no guest networking (--net)")
+        extra["net"] = JsNetBackend(o["net"])
     try:
         machine = mod.Machine(
             memory_for(port),
