@@ -27,13 +27,14 @@ export default [
   { files: ["web/worker.mjs"], languageOptions: { globals: globals.worker } },
   // shared by the worker and Node (web/cli.mjs); they test which one they run in
   {
-    files: ["web/runtime.mjs", "web/stdin_ring.mjs"],
+    files: ["web/runtime.mjs", "web/stdin_ring.mjs", "web/net.mjs"],
     languageOptions: { globals: { ...globals.worker, ...globals.node } },
   },
   // Node: the CLIs, the snapshot maker, build-site and the npm pack step, the Node tests, this file
   {
     files: [
       "web/cli.mjs",
+      "web/relay.mjs",
       "web/snapshot.mjs",
       "web/bin.mjs",
       "web/build-site.mjs",

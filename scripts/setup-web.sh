@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fetch and build everything the browser and Node hosts serve, offline except for npm and PyPI.
 #
-#   node_modules/            npm ci (pyodide, @xterm/xterm, @xterm/addon-fit; pinned in package-lock.json)
+#   node_modules/            npm ci (pyodide, @xterm/xterm, @xterm/addon-fit, the Wisp relay: @mercuryworkshop/wisp-js, ws, ipaddr.js; pinned in package-lock.json)
 #   static/wheels/           tbwasm (our pure-Python wheel), pyelftools, micropip (for Pyodide's Python)
 #   static/wheels/test/      pytest and its dependencies, for the unit tests run inside Pyodide
 #   static/wheels/manifest.json   the exact file names, read by web/runtime.mjs

@@ -17,6 +17,11 @@
 // --tier tiered|interp|jit and --hot-threshold N (default: $TBWASM_TIER / $TBWASM_HOT_THRESHOLD,
 // else abi.json's tiers.default / tiers.hot_threshold), as the native CLI's Machine takes them.
 //
+// --net: the guest's TCP connections go out through a Wisp relay (web/relay.mjs) that this
+// process starts on 127.0.0.1 (a child process) with the --net-allow HOST[:PORT] entries
+// (repeatable: loopback/private destinations it may reach); --net=ws://HOST:PORT/PATH/ (or
+// `--net ws://...`) uses a running relay instead.  Off by default.
+//
 // Guest stdin is this process's stdin (read synchronously when the guest reads), stdout and
 // stderr go to the process's, and the exit status is the guest's (128+signal for a fatal signal,
 // after the same one-line message as `python -m py_backend.cli run`).
@@ -24,6 +29,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadPyodide } from "pyodide";
+import { spawn } from "node:child_process";
+import readline from "node:readline";
+import { WispNet } from "./net.mjs";
 import { RuntimeSetupError, checkTier, createRuntime } from "./runtime.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -35,13 +43,13 @@ function usage(msg) {
   if (msg) process.stderr.write(`tbwasm-node: ${msg}\n`);
   process.stderr.write(
     "usage: tbwasm-node [--stats] [--tier tiered|interp|jit] [--hot-threshold N] [--env NAME=VALUE]... " +
-      "[--argv0 NAME] [--mount GUEST=HOST]... [-L DIR] [--rootfs DIR] PROG [ARGS...]\n",
+      "[--argv0 NAME] [--mount GUEST=HOST]... [-L DIR] [--rootfs DIR] [--net[=ws://RELAY/]] [--net-allow HOST[:PORT]]... PROG [ARGS...]\n",
   );
   process.exit(USAGE);
 }
 
 const argv = process.argv.slice(2);
-const opts = { stats: false, budget: ABI.host.default_budget, env: null, argv0: null, mounts: [] };
+const opts = { stats: false, budget: ABI.host.default_budget, env: null, argv0: null, mounts: [], net: null, netAllow: [] };
 while (argv.length && (argv[0].startsWith("--") || argv[0] === "-L")) {
   const a = argv.shift();
   const value = () => (argv.length ? argv.shift() : usage(`${a} needs a value`));
@@ -59,10 +67,16 @@ while (argv.length && (argv[0].startsWith("--") || argv[0] === "-L")) {
   else if (a.startsWith("--tier=")) opts.tier = a.slice(7);
   else if (a === "--hot-threshold") opts.hotThreshold = value();
   else if (a.startsWith("--hot-threshold=")) opts.hotThreshold = a.slice(16);
+  else if (a === "--net") opts.net = /^wss?:\/\//.test(argv[0] ?? "") ? argv.shift() : true;
+  else if (a.startsWith("--net=")) opts.net = a.slice(6);
+  else if (a === "--net-allow") opts.netAllow.push(value());
+  else if (a.startsWith("--net-allow=")) opts.netAllow.push(a.slice(12));
   else if (a === "--") break;
   else usage(`unknown option ${a}`);
 }
 if (!argv.length) usage("missing PROG");
+if (opts.netAllow.length && opts.net !== true) usage("--net-allow needs --net (the relay this process starts)");
+if (typeof opts.net === "string" && !/^wss?:\/\//.test(opts.net)) usage(`--net=${opts.net}: expected a ws:// or wss:// URL`);
 
 // The tier: the option, else $TBWASM_TIER (as the native CLI's Machine reads it; Pyodide's
 // os.environ is not this process's), else the machine's default.  Checked before Pyodide loads.
@@ -227,6 +241,43 @@ if (rootfsIndex !== null) {
   }
 }
 
+// The guest's network: a relay of our own (a child process, so that it runs beside the guest)
+// or the one named; the machine's idle waits end when the relay's events come in.
+let relay = null;
+let net;
+if (opts.net !== null) {
+  let url = opts.net;
+  if (url === true) {
+    try {
+      ({ relay, url } = await startRelayProcess(opts.netAllow));
+    } catch (e) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(USAGE);
+    }
+  }
+  const { default: WebSocket } = await import("ws");
+  net = new WispNet(/** @type {string} */ (url), { WebSocket, log: (line) => process.stderr.write(line + "\n") });
+}
+
+/** `node web/relay.mjs` on a free port of 127.0.0.1; resolves when it says where it listens. */
+function startRelayProcess(allow) {
+  const child = spawn(process.execPath, [path.join(HERE, "relay.mjs"), "--port", "0", ...allow.flatMap((a) => ["--allow", a])], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.once("line", (line) => {
+      if (!line.startsWith("Relay ")) reject(new Error(`tbwasm-node: the network relay did not start: ${line}`));
+      child.stderr.removeAllListeners("data");
+      child.stderr.pipe(process.stderr);
+      resolve({ relay: child, url: line.split(" ")[1] });
+    });
+    child.once("exit", () => reject(new Error(err.trim().split("\n")[0] || "tbwasm-node: the network relay did not start")));
+  });
+}
+
 const result = await rt.run({
   program,
   argv0: opts.argv0 ?? prog,
@@ -245,7 +296,16 @@ const result = await rt.run({
   mounts: hostDirs,
   tier,
   hotThreshold,
+  // with a network, guest waits must not block this thread (the relay's messages come in on it)
+  ...(net ? { asyncWaits: true, net: net.view(net.log), idleWait: netIdleWait } : {}),
 });
+relay?.kill();
+/** An idle wait of a networked run: the earliest deadline, or at most a second (the relay's
+ *  events end it sooner: runtime.run races them). */
+function netIdleWait(timeout) {
+  const ms = timeout === null ? 1000 : Math.max(0, Math.min(1000, timeout * 1000));
+  return new Promise((r) => setTimeout(r, ms));
+}
 if (opts.stats) {
   const s = result.stats;
   const t = rt.timings;

@@ -144,12 +144,32 @@ export async function programBytes(program) {
   return new Uint8Array(await r.arrayBuffer());
 }
 
+/**
+ * The Wisp relay's ws(s):// URL for an option value (undefined: the page's meta tag
+ * tbwasm-net), or null for none.
+ * @param {string|URL|false|null|undefined} net
+ * @returns {string|null}
+ */
+export function relayURL(net) {
+  if (net === false || net === null) return null;
+  const given = net ?? globalThis.document?.querySelector('meta[name="tbwasm-net"]')?.getAttribute("content");
+  if (!given) return null;
+  const url = new URL(String(given), globalThis.document?.baseURI ?? globalThis.location?.href);
+  if (url.protocol === "http:") url.protocol = "ws:";
+  else if (url.protocol === "https:") url.protocol = "wss:";
+  if (!url.pathname.endsWith("/")) url.pathname += "/"; // Wisp endpoints end with "/"
+  return url.href;
+}
+
 export class TbwasmClient extends EventTarget {
   /**
    * @param {object} [o]
    * @param {string|URL} [o.siteURL] the site's root (its web/, pyodide/, wheels/, rootfs/ and
    *   tbwasm-sw.js); default: the directory above this module
    * @param {boolean} [o.rootfs] false: no root filesystem image (an empty, writable root)
+   * @param {string|URL|false} [o.net] the guests' network: a Wisp relay's URL (ws://, wss://,
+   *   or http(s):// / relative, turned into ws(s)://); default: the page's
+   *   `<meta name="tbwasm-net" content="URL">` (serve.py --net adds one), else none
    */
   constructor(o = {}) {
     super();
@@ -162,6 +182,7 @@ export class TbwasmClient extends EventTarget {
       wheelsURL: new URL("wheels/", site).href,
       abiURL: new URL("abi.json", web).href,
       rootfsURL: o.rootfs === false ? null : new URL("rootfs/", site).href,
+      netURL: relayURL(o.net),
     };
     this.files = new Map(); // guest path -> {data, mode}: every putFile, for a replacement worker
     this.fileOps = new Map(); // message id -> {resolve, reject} of a putFile/getFile in flight
@@ -209,6 +230,7 @@ export class TbwasmClient extends EventTarget {
       abiURL: this.urls.abiURL,
       rootfsURL: this.urls.rootfsURL,
       snapshot: this.snapshot,
+      netURL: this.urls.netURL,
     });
     // the page's uploads, into a replacement worker (queued there after init)
     for (const [path, f] of this.files) {

@@ -7,6 +7,10 @@ export interface EmulatorOptions {
   siteURL?: string | URL;
   /** false: no root filesystem image (an empty, writable root). */
   rootfs?: boolean;
+  /** The guests' network: a Wisp relay's URL (ws://, wss://, or an http(s)/relative URL of it,
+   *  e.g. "wisp/" beside a page served by `python3 serve.py --net`); false: none.  Default: the
+   *  page's `<meta name="tbwasm-net" content="URL">`, else none. */
+  net?: string | URL | false;
   /** Use the page's shared worker (the one <tbwasm-demo> elements and window.tbwasm use). */
   shared?: boolean;
   /** Default tier of every run. */

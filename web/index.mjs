@@ -25,7 +25,7 @@ export class Emulator extends EventTarget {
   /** @param {import("./index").EmulatorOptions} [options] */
   constructor(options = {}) {
     super();
-    this.client = options.shared ? getClient() : new TbwasmClient({ siteURL: options.siteURL, rootfs: options.rootfs });
+    this.client = options.shared ? getClient() : new TbwasmClient({ siteURL: options.siteURL, rootfs: options.rootfs, net: options.net });
     this.defaults = { tier: options.tier, hotThreshold: options.hotThreshold };
     this.ready = this.client.ready.then(() => undefined);
     this.ready.catch(() => {}); // callers see the rejection; the "error" event says it too

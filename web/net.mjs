@@ -83,8 +83,10 @@ export class WispNet {
     this.pending = [];
     this.failedAt = 0;
     this.seq = 0;
-    /** @type {(() => void)[]} */
-    this.waiters = [];
+    /** @type {Promise<void>|null} */
+    this.event = null;
+    /** @type {() => void} */
+    this.resolveEvent = () => {};
     this.stats = { bytesIn: 0, bytesOut: 0, streams: 0 };
   }
 
@@ -190,6 +192,12 @@ export class WispNet {
     return sent;
   }
 
+  /** Whether send() would take something now. @param {number} h */
+  writable(h) {
+    const s = this.streams.get(h);
+    return !!s && s.state === "open" && s.credit > 0 && !(this.ws && this.ws.bufferedAmount > WS_HIGH_WATER);
+  }
+
   /** Wisp has no half-close: the stream stays open both ways until close(). @param {number} _h */
   shutdownWrite(_h) {}
 
@@ -205,9 +213,33 @@ export class WispNet {
     this.streams.delete(h);
   }
 
-  /** A promise resolved at the next change (data, a state, the relay's connection). */
+  /** A promise resolved at the next change (data, a state, the relay's connection); every
+   *  caller until then shares one. */
   nextEvent() {
-    return new Promise((r) => this.waiters.push(r));
+    this.event ??= new Promise((r) => (this.resolveEvent = r));
+    return this.event;
+  }
+
+  /**
+   * The same API for one machine of several sharing this connection: the relay's one-line
+   * messages go to the log of the machine that opened a stream last.
+   * @param {(line: string) => void} log
+   */
+  view(log) {
+    return {
+      connect: (host, port) => {
+        this.log = log;
+        return this.connect(host, port);
+      },
+      state: (h) => this.state(h),
+      available: (h) => this.available(h),
+      recv: (h, n) => this.recv(h, n),
+      send: (h, data) => this.send(h, data),
+      writable: (h) => this.writable(h),
+      shutdownWrite: (h) => this.shutdownWrite(h),
+      close: (h) => this.close(h),
+      nextEvent: () => this.nextEvent(),
+    };
   }
 
   /** Close every stream and the WebSocket. */
@@ -340,9 +372,10 @@ export class WispNet {
 
   changed() {
     this.seq++;
-    const w = this.waiters;
-    this.waiters = [];
-    for (const r of w) r();
+    if (this.event) {
+      this.event = null;
+      this.resolveEvent();
+    }
   }
 }
 

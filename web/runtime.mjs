@@ -236,6 +236,8 @@ export class Runtime {
    *   (sleeps, timeouts, a terminal without input) never block it; they come back as "idle"
    *   actions and the loop awaits `o.idleWait(timeoutSeconds|null)` (default: a short timer)
    * @param {(timeout: number|null) => Promise<void>} [o.idleWait]
+   * @param {object} [o.net]  the guest's network: a WispNet of web/net.mjs (or an object with its
+   *   methods); needs asyncWaits, its events end idle waits (absent: no network)
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
    *   (web/result.mjs)
    */
@@ -345,6 +347,7 @@ export class Runtime {
         stdinPoll: o.stdinPoll ? (n, ms) => o.stdinPoll(n, ms < 0 ? Infinity : ms) : undefined,
         cwd: o.cwd,
         asyncWaits: !!o.asyncWaits,
+        net: o.net,
       });
       this.sessions.set(runId, session);
       let action = session.start();
@@ -378,7 +381,11 @@ export class Runtime {
             lastStats = t;
             onStats(stats());
           }
-          if (o.asyncWaits) await (o.idleWait ?? idleTimer)(action.timeout ?? null);
+          if (o.asyncWaits) {
+            const wait = (o.idleWait ?? idleTimer)(action.timeout ?? null);
+            // the guest's network (web/net.mjs): bytes or a state change end the wait at once
+            await (o.net ? Promise.race([wait, o.net.nextEvent()]) : wait);
+          }
           else await yieldToEventLoop();
           lastYield = now();
           if (shouldStop()) {

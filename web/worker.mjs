@@ -4,7 +4,9 @@
 // worker (the runtime's asyncWaits: sleeps, timeouts and a terminal without input come back as
 // "idle" actions that this worker awaits).
 // Protocol (web/client.mjs is the other side):
-//   in : {type: "init", indexURL, wheelsURL, abiURL, rootfsURL, snapshot}
+//   in : {type: "init", indexURL, wheelsURL, abiURL, rootfsURL, snapshot, netURL}
+//        (netURL: a Wisp relay's ws:// URL: the guests' TCP connections go through it, one
+//        WebSocket for the worker; null: no network)
 //        {type: "run", id, program: Uint8Array, args, env, stdin: "ring" | Uint8Array, tier, hotThreshold,
 //         terminal: {rows, cols} (the guest's own terminal: raw keystrokes through the ring), cwd,
 //         controlSab, flowSab, stdinSab (the run's own shared buffers: Stop, output flow, input)}
@@ -23,12 +25,14 @@
 // flight, so a guest printing without end (`yes`) runs at the page's pace instead of queueing
 // hundreds of MiB of messages, and Stop is not stuck behind them.
 import { internalError, usageError } from "./result.mjs";
+import { WispNet } from "./net.mjs";
 import { createRuntime } from "./runtime.mjs";
 import { StdinRing } from "./stdin_ring.mjs";
 
 const startedAt = performance.timeOrigin + performance.now(); // epoch ms, for start-up timings
 let runtime = null;
 let abi = null; // web/abi.json, as init read it (its host section is needed even if Pyodide fails)
+let net = null; // the guests' network (web/net.mjs), when the page has a relay
 const OUT_WINDOW = 1 << 18;
 const IDLE_WAIT_MS = 50; // longest wait of an idle run before it looks again (Stop, deadlines)
 
@@ -36,6 +40,7 @@ const post = (msg, transfer) => self.postMessage(msg, transfer ?? []);
 
 async function init(m) {
   const initAt = performance.timeOrigin + performance.now();
+  if (m.netURL) net = new WispNet(m.netURL); // its WebSocket opens at the first connect
   // The root filesystem's index is fetched while Pyodide loads (absent: an empty, writable root).
   const rootfsIndex = m.rootfsURL
     ? fetch(m.rootfsURL + ".tbwasm-index.json")
@@ -193,8 +198,11 @@ async function run(m) {
     Atomics.add(flow, 0, data.length);
     post({ type: "out", id, fd, data }); // copied: may view a shared buffer
   };
+  // the relay's one-line messages (unreachable, gone) on this run's stderr
+  const netLog = (line) => out(2)(new TextEncoder().encode(line + "\n"));
   const result = await runtime.run({
     runId: id,
+    net: net?.view(netLog),
     program,
     argv0: m.argv0,
     args: m.args ?? [],
