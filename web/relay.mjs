@@ -48,9 +48,10 @@ const BLOCKED_RANGES = new Set([
 ]);
 
 /**
- * Parse one --allow / --net-allow entry: HOST, HOST:PORT, [V6]:PORT or a bare IPv6 address.
+ * Parse one --allow / --net-allow entry: HOST, HOST:PORT, [V6]:PORT, a bare IPv6 address, or a
+ * network ADDRESS/BITS (with :PORT, or [V6/BITS]:PORT); HOST is a name or an address.
  * @param {string} spec
- * @returns {{host: string, port: number|null}}
+ * @returns {{host: string, port: number|null, cidr: any}}
  */
 export function parseAllow(spec) {
   const s = String(spec).trim();
@@ -66,10 +67,20 @@ export function parseAllow(spec) {
     if (!/^\d+$/.test(s.slice(i + 1))) throw new Error(`--net-allow ${s}: the port must be a number`);
     port = Number(s.slice(i + 1));
   }
-  if (!host || /[\s/]/.test(host)) throw new Error(`--net-allow ${s}: expected HOST[:PORT]`);
   if (port !== null && !(port >= 1 && port <= 65535)) throw new Error(`--net-allow ${s}: port out of range`);
+  if (host.includes("/")) {
+    // a network: 10.0.0.0/8, fd00::/8
+    let cidr;
+    try {
+      cidr = ipaddr.parseCIDR(host);
+    } catch {
+      throw new Error(`--net-allow ${s}: not a network (ADDRESS/BITS)`);
+    }
+    return { host, port, cidr };
+  }
+  if (!host || /\s/.test(host)) throw new Error(`--net-allow ${s}: expected HOST[:PORT]`);
   if (host.includes(":") && !ipaddr.isValid(host)) throw new Error(`--net-allow ${s}: not an IPv6 address`);
-  return { host: normalHost(host), port };
+  return { host: normalHost(host), port, cidr: null };
 }
 
 /** @param {string} host */
@@ -94,7 +105,7 @@ export function isBlockedAddress(address) {
 
 /**
  * The policy: may the relay connect to `address` (resolved from `name`) on `port`?
- * @param {{host: string, port: number|null}[]} allow
+ * @param {{host: string, port: number|null, cidr: any}[]} allow
  * @param {string} name  the destination as the client named it
  * @param {string} address  the address it resolved to
  * @param {number} port
@@ -102,7 +113,12 @@ export function isBlockedAddress(address) {
 export function allowed(allow, name, address, port) {
   const n = normalHost(name);
   const a = normalHost(address);
-  const listed = allow.some((e) => (e.host === n || e.host === a) && (e.port === null || e.port === port));
+  const ip = ipaddr.isValid(a) ? ipaddr.parse(a) : null;
+  const listed = allow.some(
+    (e) =>
+      (e.port === null || e.port === port) &&
+      (e.cidr ? ip !== null && ip.kind() === e.cidr[0].kind() && ip.match(e.cidr) : e.host === n || e.host === a),
+  );
   return listed || !isBlockedAddress(a);
 }
 

@@ -510,13 +510,6 @@ def create_machine(port: JsProxy, options: Any) -> Session:
         extra["terminal"] = (int(size.get("rows", 24)), int(size.get("cols", 80)))
     if o.get("cwd"):
         extra["cwd"] = str(o["cwd"])
-    if "net" in o:
-        import inspect
-
-        # the Machine's `net` backend (linux/net.py); a Machine without networking refuses it
-        if "net" not in inspect.signature(mod.Machine).parameters:
-            return Session(error="tbwasm: this build has no guest networking (--net)")
-        extra["net"] = JsNetBackend(o["net"])
     try:
         machine = mod.Machine(
             memory_for(port),
@@ -545,6 +538,16 @@ def create_machine(port: JsProxy, options: Any) -> Session:
         # the host runs several machines in one thread: nothing may block it (idle Actions)
         machine.system.async_waits = True
         machine.system.idle_slice = IDLE_SLICE
+    if "net" in o:
+        stack = getattr(getattr(machine, "linux", None), "net", None)
+        if stack is None:  # a Machine without guest sockets (linux/net.py)
+            return Session(error="tbwasm: this build has no guest networking (--net)")
+        from ..netpolicy import NetPolicy
+
+        stack.backend = JsNetBackend(o["net"])
+        # The relay applies the policy (it alone knows serve.py's --net-allow): the guest's
+        # side lets every address through to it, and a refusal there is ECONNREFUSED as well.
+        stack.policy = NetPolicy.from_specs(["0.0.0.0/0", "::/0"])
     if "newSpace" in o and "freeSpace" in o and hasattr(machine, "system"):
         machine.system.spaces = JsSpaces(o["newSpace"], o["freeSpace"])
     return Session(machine, rootfs=extra.get("rootfs"))
