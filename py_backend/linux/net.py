@@ -10,7 +10,8 @@ outside (the native host's sockets, `host/netsock.py`; a Wisp relay in the page 
   ECONNREFUSED). Blocking calls raise `WouldBlock` like pipe reads; O_NONBLOCK (or
   MSG_DONTWAIT) gives EAGAIN, and a non-blocking connect EINPROGRESS, then POLLOUT and SO_ERROR.
 - **Datagram sockets** (`UdpSocket`): guest-to-guest on loopback, and the DNS server at
-  ``DNS_ADDR``:53 (what /etc/resolv.conf names) answered here: A and AAAA queries are asked of
+  ``DNS_ADDR``:53, and at 127.0.0.1:53 where glibc and busybox ask when there is no
+  /etc/resolv.conf (as in the root filesystem image), answered here: A and AAAA queries are asked of
   the backend's ``resolve``; a backend that connects by name (a relay: ``resolve`` gives None)
   gets addresses from ``FAKE_NET`` (198.18.0.0/15) remembered name <-> address, and a connect to
   one connects by that name. Other outside UDP: ENETUNREACH. Without a backend the nameserver is
@@ -95,8 +96,11 @@ class NetBackend(Protocol):
         ...
 
 
-# Optional methods a backend may have (looked up with getattr, with these defaults):
-#   writable(h) -> bool: send would accept something now (default True)
+# Optional members a backend may have (looked up with getattr, with these defaults):
+#   writable(h) -> bool: send would accept something now (default True; a backend whose send
+#       can return 0 should have it, or a guest blocked in send polls)
+#   poll_interval: float: the longest the system waits for streams before the host gets control
+#       back (an "idle" Action; default 0.25 s)
 
 
 def _backend_writable(be: NetBackend, h: int) -> bool:
@@ -264,6 +268,17 @@ class NetStack:
                 best = best or s
         return best
 
+    def is_dns_server(self, ip: str) -> bool:
+        """The guest's nameserver: DNS_ADDR, and loopback port 53 (where glibc and busybox look
+        when there is no /etc/resolv.conf, as the rootfs image has none) unless a guest socket
+        is bound there. Without a backend there is none: the query is refused or unroutable."""
+        if self.backend is None:
+            return False
+        ip = plain(ip)
+        if ip == DNS_ADDR:
+            return True
+        return self.is_local(ip) and self.find(SOCK_DGRAM, ip, 53) is None
+
     # --- names -------------------------------------------------------------------------------
 
     def lookup(self, name: str) -> list[str] | None:
@@ -345,6 +360,12 @@ class NetStack:
     def active(self) -> bool:
         """Some outside stream is open: a wait of the whole system should be backend.wait."""
         return self.backend is not None and self.host_conns > 0
+
+    def slice(self, default: float = 0.25) -> float:
+        """How long the system may wait for outside streams before the host gets control back
+        (a backend may say: its optional ``poll_interval`` attribute, e.g. a relay whose data
+        arrives through the host's event loop)."""
+        return float(getattr(self.backend, "poll_interval", default))
 
     def wait(self, timeout: float) -> None:
         if self.backend is not None:
@@ -828,10 +849,10 @@ class UdpSocket(OpenFile):
         self._autobind(ip)
         assert self.local is not None
         stack = self.stack
-        if plain(ip) == DNS_ADDR and port == 53 and stack.backend is not None:
+        if port == 53 and stack.is_dns_server(ip):
             reply = stack.dns_answer(data)
             if reply is not None and len(self.inq) < self.MAX_QUEUE:
-                self.inq.append((reply, (DNS_ADDR, 53)))
+                self.inq.append((reply, (ip, 53)))
             return len(data)
         if stack.is_local(ip):
             target = stack.find(SOCK_DGRAM, ip, port)
@@ -881,6 +902,26 @@ class UdpSocket(OpenFile):
 InetSocket = TcpSocket | UdpSocket
 
 
+def revents(of: OpenFile, events: int) -> int:
+    """poll's revents for one open file description: sockets know theirs (``poll_mask``),
+    pipes theirs; files, devices and host streams are always ready."""
+    mask_fn = getattr(of, "poll_mask", None)
+    if mask_fn is not None:
+        r = int(mask_fn())
+    else:
+        r = 0
+        if of.readable and of.poll_in():
+            r |= POLLIN
+        if of.writable and of.poll_out():
+            r |= POLLOUT
+        if isinstance(of, PipeEnd):
+            if of.readable and of.pipe.writers == 0:
+                r |= POLLHUP
+            if of.writable and of.pipe.readers == 0:
+                r |= POLLERR
+    return r & (events | POLLERR | POLLHUP | POLLNVAL)
+
+
 # --- epoll ------------------------------------------------------------------------------------
 
 EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP = 0x1, 0x4, 0x8, 0x10
@@ -899,12 +940,6 @@ class Epoll(OpenFile):
         super().__init__(EpollNode(0o600), O_RDWR | flags)
         # fd -> [description, events, data, last reported mask (EPOLLET), disarmed (ONESHOT)]
         self.interest: dict[int, list[Any]] = {}
-        self.revents: Any = None  # set by the Linux layer: (description, events) -> mask
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["revents"] = None
-        return state
 
     def seekable(self) -> bool:
         return False
@@ -918,8 +953,6 @@ class Epoll(OpenFile):
     def ready(self, maxevents: int, peek: bool = False) -> list[tuple[int, int]]:
         """(mask, data) of the registered descriptors that are ready, at most maxevents."""
         out: list[tuple[int, int]] = []
-        if self.revents is None:
-            return out
         for fd, entry in list(self.interest.items()):
             of, events, data, last, disarmed = entry
             if of.refs <= 0:  # every descriptor of it closed: Linux drops the registration
@@ -927,9 +960,7 @@ class Epoll(OpenFile):
                 continue
             if disarmed:
                 continue
-            mask = self.revents(of, events | EPOLLERR | EPOLLHUP) & (
-                events | EPOLLERR | EPOLLHUP
-            )
+            mask = revents(of, events)
             if events & EPOLLET:
                 report = mask & ~last
                 if not peek:
@@ -964,5 +995,6 @@ __all__ = [
     "TcpSocket",
     "UdpSocket",
     "pack_sockaddr",
+    "revents",
     "parse_sockaddr",
 ]
