@@ -207,6 +207,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ElfError as e:
         _err(f"{args.program}: {e}")
         return EXIT_USAGE
+    if args.net or args.net_allow:
+        from .host.netsock import HostSockets
+        from .netpolicy import NetPolicy
+
+        backend = HostSockets()
+        try:
+            policy = NetPolicy.from_specs(args.net_allow or [], resolve=backend.resolve)
+        except ValueError as e:
+            _err(str(e))
+            return EXIT_USAGE
+        backend.policy = policy
+        machine.linux.net.backend = backend
+        machine.linux.net.policy = policy
     deadline = time.monotonic() + args.timeout if args.timeout else None
 
     def on_budget() -> bool:
@@ -305,6 +318,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="use the root filesystem image DIR (scripts/fetch-rootfs.sh) as the guest's /, "
         "writable in memory; an absolute PROG is then looked up in it",
+    )
+    r.add_argument(
+        "--net",
+        action="store_true",
+        help="let the guest's TCP sockets reach the network through the host's sockets (off "
+        "by default: only loopback between guest processes); loopback, private, link-local "
+        "and other special addresses stay refused unless --net-allow names them",
+    )
+    r.add_argument(
+        "--net-allow",
+        action="append",
+        metavar="HOST[:PORT]",
+        help="allow connections to HOST (an address, CIDR network or name; [V6]:PORT) at PORT "
+        "or every port, even if it is a loopback or private address (repeatable; implies --net)",
     )
     r.add_argument("--stats", action="store_true", help="print statistics to stderr at exit")
     r.add_argument(

@@ -904,6 +904,7 @@ class Spaces(Protocol):
 
 FAULT_SIGNALS = frozenset({4, 5, 7, 8, 11})  # a child dying of these says so on stderr
 POLL_INTERVAL = 0.02  # s: how often a running system looks at the terminal's input
+NET_SLICE = 0.25  # s: the longest wait for an outside stream before the host gets control
 
 
 class System:
@@ -1093,6 +1094,21 @@ class System:
         """No process can run: sleep until the earliest deadline of any of them."""
         deadlines = [d for m in self.machines.values() if (d := m.threads.deadline()) is not None]
         term = self.terminal
+        net = self.init.linux.net
+        if net.active():
+            # an outside stream may bring data: wait in the backend (the native host's select)
+            # rather than sleep, no longer than the earliest deadline; the host gets control
+            # back (an "idle" Action) at least every NET_SLICE s, for its Stop and --timeout
+            now = self.init.threads.now()
+            timeout = max(0.0, (min(deadlines) - now) / 1e9) if deadlines else NET_SLICE
+            timeout = min(timeout, net.slice())
+            if term is not None and term.host is not None and not term.tty.hung_up:
+                if term.pump(0.0):
+                    return None
+            if self.async_waits:
+                return Action("idle", timeout=timeout)
+            net.wait(timeout)
+            return Action("idle", timeout=0.0)
         if term is not None and term.host is not None and not term.tty.hung_up:
             # wait for the user (no longer than the earliest deadline); a host with an event
             # loop gets control back every idle_slice seconds (an "idle" Action)

@@ -271,6 +271,10 @@ class NativeHost:
                 # (a system with async_waits: wait for the earliest deadline here, in slices)
                 if action.timeout:
                     time.sleep(min(action.timeout, 0.05))
+                if on_budget is not None and not on_budget():  # (--timeout during a wait)
+                    return Action(
+                        "exit", status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE
+                    )
                 action = machine.service(abi.ExitReason.IDLE)
                 continue
             sp = self.spaces[action.space]

@@ -393,19 +393,7 @@ class ExtraSyscalls:
             raise SyscallError(E.EINVAL)
         return self._chown(self._lookup(dirfd, pathptr, flags), uid, gid)
 
-    # --- sockets: AF_UNIX ones that find nobody listening, no network -----------------------------
-
-    @syscall_nr(198)
-    def sys_socket(self: Linux, domain: int, stype: int, protocol: int, *_: int) -> int:
-        base = stype & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)
-        if domain != AF_UNIX:
-            raise SyscallError(E.EAFNOSUPPORT)
-        if base not in (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET):
-            raise SyscallError(E.EINVAL)
-        if protocol != 0:
-            raise SyscallError(E.EPROTONOSUPPORT)
-        sock = UnixSocket(base, stype & SOCK_NONBLOCK)
-        return self._new_fd(sock, cloexec=bool(stype & SOCK_CLOEXEC))
+    # --- sockets: AF_UNIX pairs (the other socket calls: sys_net.py) ---------------------------
 
     @syscall_nr(199)
     def sys_socketpair(
@@ -440,62 +428,6 @@ class ExtraSyscalls:
             raise
         self.aspace.write(sv, struct.pack("<ii", *fds))
         return 0
-
-    @syscall_nr(206)
-    def sys_sendto(
-        self: Linux, fd: int, buf: int, length: int, flags: int, addr: int, *_: int
-    ) -> int:
-        sock = self._file(fd)
-        if not isinstance(sock, StreamSocket | UnixSocket):
-            raise SyscallError(E.ENOTSOCK)
-        if addr:
-            raise SyscallError(E.EISCONN)
-        return sock.write(self.aspace.read(buf, min(length, MAX_IO)))
-
-    @syscall_nr(207)
-    def sys_recvfrom(
-        self: Linux, fd: int, buf: int, length: int, flags: int, addr: int, *_: int
-    ) -> int:
-        sock = self._file(fd)
-        if not isinstance(sock, StreamSocket | UnixSocket):
-            raise SyscallError(E.ENOTSOCK)
-        if not self.aspace.writable(buf, max(1, min(length, MAX_IO))):
-            raise SyscallError(E.EFAULT)
-        data = sock.read(min(length, MAX_IO))
-        self.aspace.write(buf, data)
-        return len(data)
-
-    @syscall_nr(210)
-    def sys_shutdown(self: Linux, fd: int, how: int, *_: int) -> int:
-        sock = self._file(fd)
-        if not isinstance(sock, StreamSocket | UnixSocket):
-            raise SyscallError(E.ENOTSOCK)
-        if how > 2:
-            raise SyscallError(E.EINVAL)
-        if not isinstance(sock, StreamSocket):
-            raise SyscallError(E.ENOTCONN)
-        if how in (0, 2):  # SHUT_RD / SHUT_RDWR
-            sock.rx.close()
-        if how in (1, 2):  # SHUT_WR: the peer reads end of file
-            sock.tx.close()
-        return 0
-
-    @syscall_nr(203)
-    def sys_connect(self: Linux, fd: int, addr: int, addrlen: int, *_: int) -> int:
-        sock = self._file(fd)
-        if not isinstance(sock, UnixSocket):
-            raise SyscallError(E.ENOTSOCK)
-        if addrlen < 2 or addrlen > 110:
-            raise SyscallError(E.EINVAL)
-        raw = self.aspace.read(addr, addrlen)
-        if int.from_bytes(raw[:2], "little") != AF_UNIX:
-            raise SyscallError(E.EINVAL)
-        path = raw[2:].split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
-        if not path:  # the abstract namespace (or an empty path): nobody is bound
-            raise SyscallError(E.ECONNREFUSED if len(raw) > 2 else E.EINVAL)
-        start = self.vfs.root if path.startswith("/") else self.vfs.cwd
-        self.vfs.resolve(start, path)  # ENOENT, ENOTDIR, ... as the path says
-        raise SyscallError(E.ECONNREFUSED)
 
     # --- sandboxing: a kernel built without landlock ---------------------------------------
 
@@ -584,4 +516,4 @@ class ExtraSyscalls:
         return done
 
 
-__all__ = ["ExtraSyscalls", "UnixSocket"]
+__all__ = ["ExtraSyscalls", "StreamSocket", "UnixSocket"]

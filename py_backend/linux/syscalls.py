@@ -29,6 +29,7 @@ from .errors import (
     WouldBlock,
 )
 from .mm import PAGE, AddressSpace, page_up
+from .net import NetStack, revents
 from .signals import SI_TKILL, SI_USER, UNBLOCKABLE, Signals
 from .threads import Threads, Wait
 from .tty import (
@@ -123,13 +124,14 @@ def _ts(ns: int) -> bytes:
 from .dispatch import Handler, s32, syscall_nr  # noqa: E402  (re-exported)
 from .procs import Proc, ProcessTable  # noqa: E402
 from .sys_extra import ExtraSyscalls  # noqa: E402
+from .sys_net import NetSyscalls  # noqa: E402
 from .sys_proc import ProcessCalls, ProcessHooks  # noqa: E402
 
 # a Linux class -> its system call table (see Linux._build_table)
 _HANDLERS: dict[type, dict[int, tuple[str, Handler]]] = {}
 
 
-class Linux(ProcessCalls, ExtraSyscalls):
+class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
     """One guest process: its fd table, filesystem, signal state and address space."""
 
     def __init__(
@@ -170,6 +172,8 @@ class Linux(ProcessCalls, ExtraSyscalls):
         self.unsupported_calls = 0
         self.fds: dict[int, OpenFile] = {}
         self.cloexec: set[int] = set()
+        # the run's network (shared with forked processes; a host sets backend and policy)
+        self.net = NetStack()
         self._signals = Signals(aspace, pid=pid, uid=uid, sleep=sleep)
         self.threads = Threads(
             aspace,
@@ -451,7 +455,12 @@ class Linux(ProcessCalls, ExtraSyscalls):
                 if total:
                     break
                 raise SyscallError(E.EFAULT)
-            data = of.read(n)
+            try:
+                data = of.read(n)
+            except (WouldBlock, SyscallError):
+                if total:  # what the earlier vectors got is the result
+                    break
+                raise
             self.aspace.write(base, data)
             total += len(data)
             if len(data) < n:
@@ -496,17 +505,7 @@ class Linux(ProcessCalls, ExtraSyscalls):
     POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL = 0x1, 0x4, 0x8, 0x10, 0x20
 
     def _revents(self, of: OpenFile, events: int) -> int:
-        r = 0
-        if of.readable and of.poll_in():
-            r |= self.POLLIN
-        if of.writable and of.poll_out():
-            r |= self.POLLOUT
-        if isinstance(of, PipeEnd):
-            if of.readable and of.pipe.writers == 0:
-                r |= self.POLLHUP
-            if of.writable and of.pipe.readers == 0:
-                r |= self.POLLERR
-        return r & (events | self.POLLERR | self.POLLHUP)
+        return revents(of, events)
 
     def _poll_deadline(self, timeout_ns: int | None) -> int | None:
         return None if timeout_ns is None else self.threads.now() + timeout_ns
@@ -927,6 +926,11 @@ class Linux(ProcessCalls, ExtraSyscalls):
         of = self._file(fd)
         req &= 0xFFFFFFFF
         if req == FIONBIO:
+            on = self.aspace.read_u32(arg)
+            of.flags = of.flags | O_NONBLOCK if on else of.flags & ~O_NONBLOCK
+            return 0
+        if req == FIONREAD and hasattr(of, "readable_bytes"):
+            self.aspace.write_u32(arg, of.readable_bytes())
             return 0
         if isinstance(of, TtyFile):
             return of.ioctl(req, arg, self.aspace.read, self.aspace.write)

@@ -487,9 +487,16 @@ def test_chown_as_root_changes_the_owner_and_as_a_user_only_to_itself() -> None:
     assert e(55, fd, 0, -1) == -E.EPERM and e(55, fd, -1, 5) == -E.EPERM
 
 
-def test_sockets_only_af_unix_and_nobody_listens() -> None:
+def test_sockets_af_unix_nobody_listens_and_af_inet_without_network() -> None:
     e = Env()
-    assert e(198, 2, 1, 0) == -E.EAFNOSUPPORT  # AF_INET: no network
+    s4 = e(198, 2, 1, 0)  # AF_INET, SOCK_STREAM: a socket, but no route anywhere but loopback
+    assert s4 >= 3
+    e.a.write(BUF, struct.pack("<HH4s8x", 2, 80, bytes([93, 184, 216, 34])))
+    assert e(203, s4, BUF, 16) == -E.ENETUNREACH
+    e.a.write(BUF, struct.pack("<HH4s8x", 2, 1, bytes([127, 0, 0, 1])))
+    assert e(203, s4, BUF, 16) == -E.ECONNREFUSED  # loopback: nobody listens
+    assert e(57, s4) == 0
+    assert e(198, 16, 3, 0) == -E.EAFNOSUPPORT  # AF_NETLINK
     assert e(198, 1, 9, 0) == -E.EINVAL
     s = e(198, 1, 1 | 0o2000000, 0)  # AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC
     assert s >= 3 and s in e.k.cloexec
