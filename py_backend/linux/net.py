@@ -396,6 +396,7 @@ class TcpSocket(OpenFile):
         self.backlog: deque[TcpSocket] = deque()
         self.backlog_max = 0
         self.so_error = 0
+        self.in_progress = False  # a non-blocking connect answered EINPROGRESS
         self.shut_rd = self.shut_wr = False
         self.reuse = False
         self.v6only = False
@@ -648,18 +649,20 @@ class TcpSocket(OpenFile):
     def connect(self, addr: Addr) -> int:
         if self.state == "listening":
             raise SyscallError(E.EISCONN)
+        self._settle()
         if self.state == "connected":
+            if self.in_progress:  # the first connect after an EINPROGRESS one reports success
+                self.in_progress = False
+                return 0
             raise SyscallError(E.EISCONN)
         if self.state == "connecting":
             if self.nonblocking:
                 raise SyscallError(E.EALREADY)
-            self._settle()
-            if self.state == "connecting":
-                raise WouldBlock(lambda: self.poll_mask() != 0, what="connect")
-            if self.state == "failed":
-                err, self.so_error = self.so_error, 0
-                raise SyscallError(err or E.ECONNREFUSED)
-            return 0
+            raise WouldBlock(lambda: self.poll_mask() != 0, what="connect")
+        if self.state == "failed" and self.in_progress:
+            self.in_progress = False
+            err, self.so_error = self.so_error, 0
+            raise SyscallError(err or E.ECONNREFUSED)
         if self.state == "failed":
             if self.so_error:
                 err, self.so_error = self.so_error, 0
@@ -689,15 +692,12 @@ class TcpSocket(OpenFile):
         self._autobind(ip)
         self.peer = (ip, port)
         self.state = "connecting"
-        self._settle()
-        if self.state == "connecting":
-            if self.nonblocking:
-                raise SyscallError(E.EINPROGRESS)
-            raise WouldBlock(lambda: self.poll_mask() != 0, what="connect")
-        if self.state == "failed":
-            err, self.so_error = self.so_error, 0
-            raise SyscallError(err)
-        return 0
+        # Linux answers a non-blocking connect EINPROGRESS even when it completes at once; a
+        # blocking one waits, and runs again (the restart takes the "connected" path above)
+        self.in_progress = True
+        if self.nonblocking:
+            raise SyscallError(E.EINPROGRESS)
+        raise WouldBlock(lambda: self.poll_mask() != 0, what="connect")
 
     def _connect_local(self, listener: TcpSocket, ip: str, port: int) -> int:
         if len(listener.backlog) > listener.backlog_max + MAX_BACKLOG:
@@ -721,6 +721,7 @@ class TcpSocket(OpenFile):
         self.state = "connected"
         listener.backlog.append(server)
         if self.nonblocking:
+            self.in_progress = True
             raise SyscallError(E.EINPROGRESS)  # as Linux mostly answers, even on loopback
         return 0
 
