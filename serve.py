@@ -195,7 +195,9 @@ def start_relay(allow: list[str], max_streams: int | None) -> tuple[subprocess.P
         why = err[0] if err else f"status {proc.returncode}"
         raise SystemExit(f"serve: the network relay did not start: {why}")
     err_pipe = proc.stderr
-    threading.Thread(target=lambda: shutil.copyfileobj(err_pipe, sys.stderr.buffer), daemon=True).start()
+    threading.Thread(
+        target=lambda: shutil.copyfileobj(err_pipe, sys.stderr.buffer), daemon=True
+    ).start()
     port = int(line.split()[1].rsplit(":", 1)[1].split("/")[0])
     return proc, port
 

@@ -66,7 +66,9 @@ def _handle(server: TcpServer, conn: socket.socket, handler: str) -> None:
 
 
 @contextmanager
-def tcp_server(handler: str = "http", body: bytes = b"hello from the test server\n") -> Iterator[TcpServer]:
+def tcp_server(
+    handler: str = "http", body: bytes = b"hello from the test server\n"
+) -> Iterator[TcpServer]:
     """A server on 127.0.0.1:<free port>: "http" answers any request with `body`; "endless"
     sends bytes until the peer goes away."""
     server = TcpServer(body=body)

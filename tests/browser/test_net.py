@@ -85,7 +85,9 @@ def summary(out: str) -> str:
 
 
 def run(page, program: str, args: list[str]) -> dict:
-    return dict(page.evaluate("([p, a]) => window.tbwasm.run({program: p, args: a})", [program, args]))
+    return dict(
+        page.evaluate("([p, a]) => window.tbwasm.run({program: p, args: a})", [program, args])
+    )
 
 
 def qemu_netfetch(port: int) -> str:
@@ -129,7 +131,14 @@ def test_firefox(net_site: NetSite) -> None:
         {"program": NETFETCH, "args": ["127.0.0.1", str(net_site.other.port), "/"]},
     ]
     proc = subprocess.run(
-        [node, str(REPO / "tests" / "browser" / "firefox_net.mjs"), net_site.url, json.dumps(runs), "--firefox", FIREFOX],
+        [
+            node,
+            str(REPO / "tests" / "browser" / "firefox_net.mjs"),
+            net_site.url,
+            json.dumps(runs),
+            "--firefox",
+            FIREFOX,
+        ],
         cwd=REPO,
         capture_output=True,
         timeout=300,

@@ -47,7 +47,9 @@ def summary(out: str) -> str:
 def test_netfetch_through_the_relay_matches_qemu(web_assets: Path) -> None:
     body = os.urandom(2_000_000)
     with tcp_server(body=body) as srv:
-        r = node("--net", "--net-allow", f"127.0.0.1:{srv.port}", NETFETCH, "127.0.0.1", srv.port, "/")
+        r = node(
+            "--net", "--net-allow", f"127.0.0.1:{srv.port}", NETFETCH, "127.0.0.1", srv.port, "/"
+        )
         assert r.returncode == 0, r.stderr
         q = helpers.qemu_run(str(NETFETCH), ["127.0.0.1", str(srv.port), "/"])
         assert q.returncode == 0
@@ -114,7 +116,9 @@ def test_running_relay_and_relay_killed_mid_transfer(web_assets: Path) -> None:
         assert err == f"tbwasm: network relay {rl.url} closed the connection\n"
 
 
-@pytest.mark.parametrize("bad", [["--net=http://x"], ["--net-allow", "1.2.3.4"], ["--net", "--net-allow", "a:b"]])
+@pytest.mark.parametrize(
+    "bad", [["--net=http://x"], ["--net-allow", "1.2.3.4"], ["--net", "--net-allow", "a:b"]]
+)
 def test_bad_options_one_line(web_assets: Path, bad: list[str]) -> None:
     r = node(*bad, NETFETCH, "1.2.3.4", 80)
     assert r.returncode == 2

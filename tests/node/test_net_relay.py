@@ -50,7 +50,11 @@ def test_loopback_and_private_refused_without_allow() -> None:
 
 def test_allowed_with_net_allow_and_other_port_refused() -> None:
     body = os.urandom(300_000)
-    with tcp_server(body=body) as srv, tcp_server() as other, relay("--allow", f"127.0.0.1:{srv.port}") as rl:
+    with (
+        tcp_server(body=body) as srv,
+        tcp_server() as other,
+        relay("--allow", f"127.0.0.1:{srv.port}") as rl,
+    ):
         got = client(rl.url, "get", "127.0.0.1", srv.port)
         assert got["state"] == "eof"
         assert got["head"].startswith("HTTP/1.0 200 OK")
@@ -82,10 +86,14 @@ def test_nothing_listening_is_refused() -> None:
 def test_stream_limit_per_connection() -> None:
     with tcp_server() as srv, relay("--allow", f"127.0.0.1:{srv.port}", "--max-streams", "5") as rl:
         # the relay's limit (the client would allow 100)
-        got = client(rl.url, "hold", "127.0.0.1", srv.port, 8, env={"NET_CLIENT_MAX_STREAMS": "100"})
+        got = client(
+            rl.url, "hold", "127.0.0.1", srv.port, 8, env={"NET_CLIENT_MAX_STREAMS": "100"}
+        )
         assert sorted(got["states"]) == ["open"] * 5 + ["refused"] * 3
         # another WebSocket (another page) has its own count
-        got = client(rl.url, "hold", "127.0.0.1", srv.port, 5, env={"NET_CLIENT_MAX_STREAMS": "100"})
+        got = client(
+            rl.url, "hold", "127.0.0.1", srv.port, 5, env={"NET_CLIENT_MAX_STREAMS": "100"}
+        )
         assert got["states"] == ["open"] * 5
     with tcp_server() as srv, relay("--allow", f"127.0.0.1:{srv.port}") as rl:
         # the client's own limit (64 by default): EMFILE at once
