@@ -1,4 +1,4 @@
-// `tbwasm build-site DIR [--no-rootfs] [--no-snapshot]`: write a static site with serve.py's URL
+// `tbwasm build-site DIR [--no-rootfs] [--no-snapshot] [--net RELAY_URL]`: write a static site with serve.py's URL
 // space as plain files, for any static host (GitHub Pages, `python3 -m http.server`, a CDN):
 //
 //   DIR/index.html          the shell page (static/index.html)
@@ -13,6 +13,9 @@
 //   DIR/examples.json       web/examples.json filtered to the programs in DIR/guests
 //   DIR/.nojekyll, DIR/.tbwasm-site.json   (GitHub Pages serves dot files; a rebuild may replace DIR)
 //
+// --net RELAY_URL: the pages name a Wisp relay (`<meta name="tbwasm-net" content="RELAY_URL">`,
+// e.g. wss://relay.example/wisp/): the guests' TCP connections go through it (web/net.mjs).
+//
 // Every URL in the pages is relative, so DIR can be served under a sub-path (/project/).
 // Errors (DIR not writable, assets missing) print one line and exit 1.
 import { spawnSync } from "node:child_process";
@@ -22,13 +25,13 @@ import zlib from "node:zlib";
 import { ROOT, assetDirs, indexFiles, packageDir, presentExamples, siteGuests } from "./assets.mjs";
 
 const PROG = "tbwasm build-site";
-const USAGE = `usage: ${PROG} DIR [--no-rootfs] [--no-snapshot]`;
+const USAGE = `usage: ${PROG} DIR [--no-rootfs] [--no-snapshot] [--net RELAY_URL]`;
 
 /** An error reported as one line, exit status 1. */
 export class SiteError extends Error {}
 
 /** web/ files that only Node runs: not part of the site. */
-const NODE_ONLY = new Set(["assets.mjs", "bin.mjs", "build-site.mjs", "cli.mjs", "snapshot.mjs", "playwright.mjs"]);
+const NODE_ONLY = new Set(["assets.mjs", "bin.mjs", "build-site.mjs", "cli.mjs", "snapshot.mjs", "playwright.mjs", "relay.mjs"]);
 
 /** What Pyodide fetches at run time from its indexURL (checked in Chromium: nothing else). */
 const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
@@ -44,6 +47,7 @@ const MARKER = ".tbwasm-site.json"; // DIR is a site of build-site: a rebuild ma
  * @typedef {object} SiteOptions
  * @property {boolean} [rootfs]    false: no root filesystem image (the page then runs on an empty /)
  * @property {boolean} [snapshot]  false: no Pyodide memory snapshot (the page starts Python itself)
+ * @property {string} [net]  a Wisp relay's URL the pages name (meta tbwasm-net)
  * @property {(line: string) => void} [log]
  */
 
@@ -64,6 +68,9 @@ const MARKER = ".tbwasm-site.json"; // DIR is a site of build-site: a rebuild ma
  */
 export function buildSite(dir, opts = {}) {
   const t0 = performance.now();
+  if (opts.net !== undefined && !/^(wss?|https?):\/\/[^\s"<>&]+$/.test(opts.net)) {
+    throw new SiteError(`--net ${opts.net}: expected a ws://, wss://, http:// or https:// URL`);
+  }
   const log = opts.log ?? ((line) => process.stderr.write(line + "\n"));
   const out = path.resolve(dir);
   prepareDir(out);
@@ -89,6 +96,12 @@ export function buildSite(dir, opts = {}) {
   }
   const docs = path.join(ROOT, "docs");
   copy(need(path.join(docs, "index.html")), path.join(out, "docs", "index.html"));
+  if (opts.net !== undefined) {
+    for (const page of [path.join(out, "index.html"), path.join(out, "docs", "index.html")]) {
+      const html = fs.readFileSync(page, "utf8");
+      fs.writeFileSync(page, html.replace("<head>", `<head>\n<meta name="tbwasm-net" content="${opts.net}">`));
+    }
+  }
   for (const name of fs.readdirSync(docs).sort()) {
     if (name.endsWith(".md")) copy(path.join(docs, name), path.join(out, "docs", name));
   }
@@ -314,8 +327,16 @@ export function main(argv) {
   const opts = {};
   /** @type {string[]} */
   const rest = [];
-  for (const a of argv) {
-    if (a === "--no-rootfs") opts.rootfs = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--net" || a.startsWith("--net=")) {
+      const v = a === "--net" ? argv[++i] : a.slice(6);
+      if (v === undefined) {
+        process.stderr.write(`${PROG}: --net needs a relay URL\n${USAGE}\n`);
+        return 2;
+      }
+      opts.net = v;
+    } else if (a === "--no-rootfs") opts.rootfs = false;
     else if (a === "--no-snapshot") opts.snapshot = false;
     else if (a === "-h" || a === "--help") {
       process.stdout.write(USAGE + "\n");
