@@ -145,3 +145,29 @@ def test_bad_allow_entry_is_one_line(bad: str) -> None:
     assert r.returncode == 2
     assert r.stderr.splitlines()[0].startswith("tbwasm-relay: --net-allow")
     assert "at " not in r.stderr  # no stack trace
+
+
+NOT_WISP = """
+import { WebSocketServer } from "ws";
+const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+wss.on("connection", (ws) => ws.send("hello, this is no Wisp relay"));
+wss.on("listening", () => console.log(wss.address().port));
+"""
+
+
+def test_websocket_that_is_not_wisp_is_one_line() -> None:
+    proc = subprocess.Popen(
+        ["node", "--input-type=module", "-e", NOT_WISP],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        assert proc.stdout is not None
+        url = f"ws://127.0.0.1:{int(proc.stdout.readline())}/wisp/"
+        got = client(url, "get", "example.com", 80)
+        assert got["state"] == "unreachable"
+        assert got["log"] == [f"tbwasm: network relay {url} does not speak Wisp"]
+    finally:
+        proc.kill()
+        proc.wait()
