@@ -48,16 +48,18 @@ def timed(cmd: list[str]) -> tuple[str, float]:
     r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=900, check=False)
     wall = time.perf_counter() - t0
     if r.returncode != 0:
-        raise SystemExit(f"net_relay: {' '.join(cmd[:4])}... failed ({r.returncode}): {r.stderr[-500:]}")
+        raise SystemExit(
+            f"net_relay: {' '.join(cmd[:4])}... failed ({r.returncode}): {r.stderr[-500:]}"
+        )
     return r.stdout, wall
 
 
 def page_run(port: int) -> tuple[float, float]:
     from playwright.sync_api import sync_playwright
 
+    serve = [sys.executable, str(ROOT / "serve.py"), "--port", "0", "--quiet", "--no-setup"]
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "serve.py"), "--port", "0", "--quiet", "--no-setup", "--net"]
-        + ["--net-allow", f"127.0.0.1:{port}"],
+        [*serve, "--net", "--net-allow", f"127.0.0.1:{port}"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
     )
@@ -111,7 +113,15 @@ def main() -> int:
                     out, wall = timed(["qemu-riscv64", *fetch])
                     got = (guest_seconds(out), wall)
                 elif name == "cli":
-                    cmd = [sys.executable, "-m", "py_backend.cli", "run", "--net", "--net-allow", allow]
+                    cmd = [
+                        sys.executable,
+                        "-m",
+                        "py_backend.cli",
+                        "run",
+                        "--net",
+                        "--net-allow",
+                        allow,
+                    ]
                     out, wall = timed([*cmd, *fetch])
                     got = (guest_seconds(out), wall)
                 elif name == "client":

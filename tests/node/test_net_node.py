@@ -124,3 +124,15 @@ def test_bad_options_one_line(web_assets: Path, bad: list[str]) -> None:
     assert r.returncode == 2
     assert "Error" not in r.stderr and " at " not in r.stderr
     assert r.stderr.splitlines()[0].startswith(("tbwasm-node: ", "tbwasm-relay: "))
+
+
+def test_ten_thousand_sockets(web_assets: Path) -> None:
+    """A guest opening 10,000 connections: 64 (the limit per relay connection) connect, the
+    others fail with EMFILE at once; nothing hangs."""
+    with tcp_server() as srv:
+        r = node(
+            "--net", "--net-allow", f"127.0.0.1:{srv.port}",
+            helpers.GUEST_BIN_DIR / "netmany.elf", "127.0.0.1", srv.port, 10000,
+        )  # fmt: skip
+        assert (r.returncode, r.stdout) == (0, "connected 64\nconnect EMFILE 9936\n"), r.stderr
+        assert srv.accepted == 64
