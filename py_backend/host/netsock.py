@@ -57,6 +57,10 @@ class HostSockets:
     # --- NetBackend ---------------------------------------------------------------------------
 
     def resolve(self, name: str) -> list[str] | None:
+        return self.addresses(name)
+
+    def addresses(self, name: str) -> list[str]:
+        """The host resolver's addresses of name (or the address itself), [] when none."""
         try:
             infos = socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError):
@@ -70,7 +74,7 @@ class HostSockets:
     def connect(self, host: str, port: int) -> int:
         if len(self.streams) + len(self.closing) >= self.max_streams:
             raise SyscallError(E.EMFILE)
-        addrs = self.resolve(host)
+        addrs = self.addresses(host)  # (a name: the relay case; checked after resolving)
         if not addrs:
             raise SyscallError(E.ENETUNREACH)
         allowed = [a for a in addrs if self.policy.allows(a, port)]

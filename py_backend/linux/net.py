@@ -393,6 +393,7 @@ class TcpSocket(OpenFile):
         self.handle: int | None = None  # outside connection
         self.rbuf = bytearray()
         self.reset = False  # an outside connection lost (restore, backend gone)
+        self.reset_told = False  # ECONNRESET was reported once
         self.backlog: deque[TcpSocket] = deque()
         self.backlog_max = 0
         self.so_error = 0
@@ -565,8 +566,8 @@ class TcpSocket(OpenFile):
         if hs == "timeout":
             raise SyscallError(E.ETIMEDOUT)
         if hs in ("reset", "refused", "unreachable"):
-            if self.reset is False:
-                self.reset = True
+            if not self.reset_told:
+                self.reset_told = True
                 raise SyscallError(E.ECONNRESET)
             return b""
         raise self._block(dontwait, self.poll_in, "recv")
@@ -588,8 +589,8 @@ class TcpSocket(OpenFile):
         if hs not in ("open", "eof"):
             if hs == "timeout":
                 raise SyscallError(E.ETIMEDOUT)
-            if not self.reset:
-                self.reset = True
+            if not self.reset_told:
+                self.reset_told = True
                 raise SyscallError(E.ECONNRESET)
             raise SyscallError(E.EPIPE)
         be = self.stack.backend
