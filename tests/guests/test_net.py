@@ -241,6 +241,29 @@ def test_python3_resolves_a_name_only_the_host_knows(echo: Server) -> None:
     assert r.stdout.decode().split()[:2] == ["via", "dns"]
 
 
+@pytest.mark.jit_slow
+def test_python3_asyncio_over_epoll(echo: Server) -> None:
+    # asyncio's selector is an EpollSelector: a server and a client in the guest (loopback),
+    # and a client of the host's echo server, in one event loop
+    code = f"""
+import asyncio, selectors
+print(type(selectors.DefaultSelector()).__name__)
+async def handle(r, w):
+    d = await r.read(100); w.write(d[::-1]); await w.drain(); w.close()
+async def main():
+    srv = await asyncio.start_server(handle, '127.0.0.1', 0)
+    r, w = await asyncio.open_connection('127.0.0.1', srv.sockets[0].getsockname()[1])
+    w.write(b'loopback'); await w.drain(); print((await r.read(100)).decode())
+    r, w = await asyncio.open_connection('localhost', {echo.port})
+    w.write(b'host echo'); await w.drain(); print((await r.read(100)).decode()); w.close()
+    srv.close()
+asyncio.run(main())
+"""
+    r = rootfs_run(["/usr/bin/python3", "-c", code], ["--net-allow", f"127.0.0.1:{echo.port}"])
+    assert r.returncode == 0, r.stderr.decode()
+    assert r.stdout.decode().splitlines() == ["EpollSelector", "kcabpool", "host echo"]
+
+
 def _host_only_name() -> str:
     """A name the host resolves to a loopback address that the image's /etc/hosts lacks (the
     host's own hostname usually is one)."""
