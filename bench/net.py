@@ -33,7 +33,7 @@ def serve(size: int) -> tuple[http.server.ThreadingHTTPServer, int]:
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.0"
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Length", str(size))
             self.send_header("Content-Type", "application/octet-stream")
@@ -57,8 +57,10 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
     r = subprocess.run(cmd, capture_output=True, env=env, check=False, cwd=REPO)
     dt = time.perf_counter() - t0
     if r.returncode != 0:
-        sys.exit(f"bench/net.py: {' '.join(cmd[:6])}... failed ({r.returncode}): "
-                 f"{r.stderr.decode(errors='replace').strip()[-300:]}")
+        sys.exit(
+            f"bench/net.py: {' '.join(cmd[:6])}... failed ({r.returncode}): "
+            f"{r.stderr.decode(errors='replace').strip()[-300:]}"
+        )
     return dt
 
 
@@ -82,8 +84,8 @@ def main() -> int:
         guest = [*tb, str(BUSYBOX), "wget", "-q", "-O", "/dev/null", url]
     else:
         code = (
-            "import urllib.request as u\nr = u.urlopen(%r)\nn = 0\n"
-            "while b := r.read(1 << 16): n += len(b)\nassert n == %d, n\n" % (url, size)
+            f"import urllib.request as u\nr = u.urlopen({url!r})\nn = 0\n"
+            f"while b := r.read(1 << 16): n += len(b)\nassert n == {size}, n\n"
         )
         guest = [*tb, "--rootfs", str(ROOTFS), "/usr/bin/python3", "-c", code]
     startup = min(timed([*tb, str(REPO / "guests" / "bin" / "hello.elf")]) for _ in range(2))
@@ -97,8 +99,10 @@ def main() -> int:
     name = f"tbwasm {args.client}" + (f" ({args.tier})" if args.tier else "")
     print(f"{name:34} {gt:7.2f} {mb / gt:8.1f}")
     transfer = max(gt - startup, 1e-6)
-    print(f"{name + ' minus start-up':34} {transfer:7.2f} {mb / transfer:8.1f}"
-          f"   (start-up {startup:.2f} s: hello.elf)")
+    print(
+        f"{name + ' minus start-up':34} {transfer:7.2f} {mb / transfer:8.1f}"
+        f"   (start-up {startup:.2f} s: hello.elf)"
+    )
     print(f"ratio curl/tbwasm: {gt / curl:.1f}x slower ({transfer / curl:.1f}x without start-up)")
     return 0
 

@@ -85,14 +85,14 @@ class HostSockets:
         try:
             sock = socket.socket(family, socket.SOCK_STREAM)
         except OSError as e:
-            raise SyscallError(E.EMFILE if e.errno in (errno.EMFILE, errno.ENFILE) else E.ENOBUFS) from None
+            raise SyscallError(
+                E.EMFILE if e.errno in (errno.EMFILE, errno.ENFILE) else E.ENOBUFS
+            ) from None
         sock.setblocking(False)
         err = sock.connect_ex((ip, port))
         if err not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
             sock.close()
-            raise SyscallError(
-                {errno.ECONNREFUSED: E.ECONNREFUSED}.get(err, E.ENETUNREACH)
-            )
+            raise SyscallError({errno.ECONNREFUSED: E.ECONNREFUSED}.get(err, E.ENETUNREACH))
         h = self.next_handle
         self.next_handle += 1
         self.streams[h] = _Stream(sock, "open" if err == 0 else "connecting")

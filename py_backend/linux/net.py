@@ -71,7 +71,7 @@ class NetBackend(Protocol):
         ...
 
     def state(self, h: int) -> str:
-        """"connecting", "open", "eof", "refused", "unreachable", "timeout", "reset" or
+        """ "connecting", "open", "eof", "refused", "unreachable", "timeout", "reset" or
         "closed"."""
         ...
 
@@ -153,8 +153,10 @@ def parse_sockaddr(raw: bytes, family: int) -> Addr:
 def pack_sockaddr(addr: Addr, family: int) -> bytes:
     ip, port = addr
     if family == AF_INET:
-        return struct.pack("<H", AF_INET) + port.to_bytes(2, "big") + (
-            ipaddress.IPv4Address(ip).packed + bytes(8)
+        return (
+            struct.pack("<H", AF_INET)
+            + port.to_bytes(2, "big")
+            + (ipaddress.IPv4Address(ip).packed + bytes(8))
         )
     a = ipaddress.ip_address(ip)
     if isinstance(a, ipaddress.IPv4Address):
@@ -350,9 +352,7 @@ class NetStack:
                         answers.append(
                             b"\xc0\x0c" + struct.pack(">HHIH", qtype, 1, 60, len(rdata)) + rdata
                         )
-        head = struct.pack(
-            ">HHHHHH", qid, 0x8180 | (flags & 0x0100) | rcode, 1, len(answers), 0, 0
-        )
+        head = struct.pack(">HHHHHH", qid, 0x8180 | (flags & 0x0100) | rcode, 1, len(answers), 0, 0)
         return head + question + b"".join(answers)
 
     # --- host waits -------------------------------------------------------------------------
@@ -626,9 +626,9 @@ class TcpSocket(OpenFile):
     def listen(self, backlog: int) -> None:
         if self.state not in ("new", "bound", "listening"):
             raise SyscallError(E.EINVAL)
-        if self.local is None:
-            self._autobind("0.0.0.0" if self.family == AF_INET else "::")
-            self.local = ("0.0.0.0" if self.family == AF_INET else "::", self.local[1])
+        if self.local is None:  # listen without bind: every address, an ephemeral port
+            any_ip = "0.0.0.0" if self.family == AF_INET else "::"
+            self.local = (any_ip, self.stack.bind(self, self.stype, any_ip, 0, False))
         for other in self.stack.bound.get((self.stype, self.local[1]), []):
             if other is not self and other.state == "listening":
                 o_ip, ip = plain(other.local[0]), plain(self.local[0])
@@ -641,8 +641,9 @@ class TcpSocket(OpenFile):
         if self.state != "listening":
             raise SyscallError(E.EINVAL)
         if not self.backlog:
-            raise self._block(False, lambda: bool(self.backlog) or self.state != "listening",
-                              "accept")
+            raise self._block(
+                False, lambda: bool(self.backlog) or self.state != "listening", "accept"
+            )
         conn = self.backlog.popleft()
         conn.flags = O_RDWR | (flags & O_NONBLOCK)
         return conn
@@ -676,7 +677,7 @@ class TcpSocket(OpenFile):
         listener = stack.find(SOCK_STREAM, ip, port, "listening") if port else None
         if listener is not None:
             return self._connect_local(listener, ip, port)
-        if stack.is_local(ip) and stack.backend is None or port == 0:
+        if (stack.is_local(ip) and stack.backend is None) or port == 0:
             raise SyscallError(E.ECONNREFUSED)
         be = stack.backend
         if be is None:
@@ -988,8 +989,8 @@ __all__ = [
     "AF_INET",
     "AF_INET6",
     "DNS_ADDR",
-    "Epoll",
     "GUEST_ADDR",
+    "Epoll",
     "InetSocket",
     "NetBackend",
     "NetStack",
@@ -997,6 +998,6 @@ __all__ = [
     "TcpSocket",
     "UdpSocket",
     "pack_sockaddr",
-    "revents",
     "parse_sockaddr",
+    "revents",
 ]

@@ -82,7 +82,7 @@ def _closed_port() -> int:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path != "/x":
             self.send_error(404)
             return
@@ -141,7 +141,9 @@ def test_client_against_host_server_matches_qemu(echo: Server) -> None:
         (["--net-allow", "[::1]"], "127.0.0.1", "ECONNREFUSED"),  # another address allowed
     ],
 )
-def test_refused_destinations_reach_nothing(echo: Server, net: list[str], dest: str, errno: str) -> None:
+def test_refused_destinations_reach_nothing(
+    echo: Server, net: list[str], dest: str, errno: str
+) -> None:
     before = echo.accepted
     port = str(echo.port)
     r = tbwasm([str(CLIENT), "refused", dest, port], net, timeout=60)
@@ -171,6 +173,7 @@ def test_bad_net_allow_is_one_line(spec: str) -> None:
 
 
 # --- the root filesystem's programs -----------------------------------------------------------
+
 
 def rootfs_run(args: list[str], net: list[str]) -> helpers.Result:
     if not (ROOTFS / ".tbwasm-index.json").is_file():
@@ -267,7 +270,9 @@ asyncio.run(main())
 def _host_only_name() -> str:
     """A name the host resolves to a loopback address that the image's /etc/hosts lacks (the
     host's own hostname usually is one)."""
-    guest_hosts = (ROOTFS / "etc" / "hosts").read_text() if (ROOTFS / "etc" / "hosts").exists() else ""
+    guest_hosts = (
+        (ROOTFS / "etc" / "hosts").read_text() if (ROOTFS / "etc" / "hosts").exists() else ""
+    )
     guest_names = {n for line in guest_hosts.splitlines() for n in line.split()[1:]}
     candidates = [socket.gethostname()]
     try:

@@ -41,7 +41,9 @@ class Env:
         return self.k.syscall(nr, tuple(a & (2**64 - 1) for a in args))
 
     def sockaddr(self, ip: str, port: int, at: int = 0) -> int:
-        self.a.write(BUF + at, struct.pack("<HH4s8x", AF_INET, socket.htons(port), socket.inet_aton(ip)))
+        self.a.write(
+            BUF + at, struct.pack("<HH4s8x", AF_INET, socket.htons(port), socket.inet_aton(ip))
+        )
         return BUF + at
 
     def connect(self, fd: int, ip: str, port: int) -> int:
@@ -121,7 +123,7 @@ def query(name: str, qtype: int, qid: int = 0x1234) -> bytes:
 
 
 def answers(reply: bytes) -> tuple[int, list[bytes]]:
-    qid, flags, qd, an, _ns, _ar = struct.unpack_from(">HHHHHH", reply)
+    _qid, flags, _qd, an, _ns, _ar = struct.unpack_from(">HHHHHH", reply)
     off = 12
     while reply[off]:
         off += reply[off] + 1
