@@ -98,7 +98,8 @@ class NetBackend(Protocol):
 
 # Optional members a backend may have (looked up with getattr, with these defaults):
 #   writable(h) -> bool: send would accept something now (default True; a backend whose send
-#       can return 0 should have it, or a guest blocked in send polls)
+#       can return 0 should have it, or a guest blocked in send polls). When it is true, send
+#       should take a whole chunk of up to 64 KiB (sendfile reads its source only once).
 #   poll_interval: float: the longest the system waits for streams before the host gets control
 #       back (an "idle" Action; default 0.25 s)
 
@@ -514,6 +515,17 @@ class TcpSocket(OpenFile):
 
     def poll_out(self) -> bool:
         return bool(self.poll_mask() & (POLLOUT | POLLERR | POLLHUP))
+
+    def write_room(self) -> int:
+        """For sendfile/splice: blocks (or EAGAIN) until a send can take something; how much
+        (a backend that is ``writable`` takes a whole chunk)."""
+        self._settle()
+        if self.state == "connected" and not self.shut_wr:
+            if self.tx is not None:
+                return self.tx.write_room()
+            if not self.poll_mask() & (POLLOUT | POLLERR):
+                raise self._block(False, self.poll_out, "send")
+        return HOST_READ
 
     def _block(self, dontwait: bool, ready: Any, what: str) -> SyscallError:
         if dontwait or self.nonblocking:
