@@ -1106,6 +1106,7 @@ class System:
             if term is not None and term.host is not None and not term.tty.hung_up:
                 if term.pump(0.0):
                     return None
+                net_timeout = min(net_timeout, POLL_INTERVAL)  # keystrokes are looked at often
             if self.async_waits:
                 return Action("idle", timeout=net_timeout)
             net.wait(net_timeout)

@@ -32,10 +32,10 @@ PAYLOAD = bytes((i * 31 + i // 1000) & 0xFF for i in range(300_000))
 class Server:
     """A TCP server on 127.0.0.1 in a thread: ``handle(conn)`` per connection; counts them."""
 
-    def __init__(self, handle) -> None:
-        self.sock = socket.socket()
+    def __init__(self, handle, host: str = "127.0.0.1") -> None:
+        self.sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((host, 0))
         self.sock.listen(64)
         self.port = self.sock.getsockname()[1]
         self.accepted = 0
@@ -161,6 +161,20 @@ def test_allowed_destination_connects(echo: Server) -> None:
     )
     assert r.stdout.decode() == f"connect 127.0.0.1 {echo.port}: 0 0\n", r.stderr.decode()
     assert echo.accepted == before + 1
+
+
+def test_ipv6_destination() -> None:
+    srv = Server(_echo, "::1")
+    try:
+        port = str(srv.port)
+        r = tbwasm([str(CLIENT), "refused", "::1", port], ["--net-allow", f"[::1]:{port}"])
+        assert r.stdout.decode() == f"connect ::1 {port}: 0 0\n", r.stderr.decode()
+        assert srv.accepted == 1
+        r = tbwasm([str(CLIENT), "refused", "::1", port], ["--net-allow", "127.0.0.1"])
+        assert r.stdout.decode() == f"connect ::1 {port}: -1 ECONNREFUSED\n"
+        assert srv.accepted == 1
+    finally:
+        srv.close()
 
 
 @pytest.mark.parametrize("spec", ["127.0.0.1:99999", "[::1", "a:b:c]:1", "no-such-host.invalid"])
