@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import ipaddress
 import struct
-from collections import deque
 from typing import Any, Protocol
 
 from ..netpolicy import NetPolicy
@@ -193,10 +192,17 @@ class NetStack:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["backend"] = None  # a host object: the restoring host sets its own
+        # host objects: the restoring host sets its own backend and policy (until then: no
+        # network, and the default policy)
+        state["backend"] = None
+        state["policy"] = None
         state["host_conns"] = 0
         state["resolved"] = {}
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.policy = NetPolicy()
 
     # --- routing ----------------------------------------------------------------------------
 
@@ -395,7 +401,7 @@ class TcpSocket(OpenFile):
         self.rbuf = bytearray()
         self.reset = False  # an outside connection lost (restore, backend gone)
         self.reset_told = False  # ECONNRESET was reported once
-        self.backlog: deque[TcpSocket] = deque()
+        self.backlog: list[TcpSocket] = []  # (lists, not deques: plain to unpickle)
         self.backlog_max = 0
         self.so_error = 0
         self.in_progress = False  # a non-blocking connect answered EINPROGRESS
@@ -656,7 +662,7 @@ class TcpSocket(OpenFile):
             raise self._block(
                 False, lambda: bool(self.backlog) or self.state != "listening", "accept"
             )
-        conn = self.backlog.popleft()
+        conn = self.backlog.pop(0)
         conn.flags = O_RDWR | (flags & O_NONBLOCK)
         return conn
 
@@ -758,7 +764,7 @@ class TcpSocket(OpenFile):
 
     def _close_listener(self) -> None:
         while self.backlog:
-            self.backlog.popleft().close()
+            self.backlog.pop(0).close()
 
     def close(self) -> None:
         if self.state == "closed":
@@ -789,7 +795,7 @@ class UdpSocket(OpenFile):
         self.state = "new"
         self.local: Addr | None = None
         self.peer: Addr | None = None
-        self.inq: deque[tuple[bytes, Addr]] = deque()
+        self.inq: list[tuple[bytes, Addr]] = []
         self.so_error = 0
         self.reuse = False
         self.v6only = False
@@ -890,7 +896,7 @@ class UdpSocket(OpenFile):
             if flags & MSG_DONTWAIT or self.nonblocking:
                 raise SyscallError(E.EAGAIN)
             raise WouldBlock(lambda: bool(self.inq) or bool(self.so_error), what="recvfrom")
-        data, src = self.inq[0] if flags & MSG_PEEK else self.inq.popleft()
+        data, src = self.inq[0] if flags & MSG_PEEK else self.inq.pop(0)
         return data[:n], len(data), src
 
     @property
