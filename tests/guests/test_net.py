@@ -306,3 +306,36 @@ def _host_only_name() -> str:
         if addr.startswith("127."):
             return name
     pytest.fail("the host resolves no name to 127.x besides localhost: add one to /etc/hosts")
+
+
+def test_async_waits_host_with_network(echo: Server) -> None:
+    # the page's mode (every wait blocks the guest thread; the host gets "idle" Actions and
+    # runs its event loop) with the native backend: the same output as qemu
+    import io
+
+    from py_backend.host.native import NativeHost
+    from py_backend.host.netsock import HostSockets
+    from py_backend.machine import Machine
+    from py_backend.netpolicy import NetPolicy
+
+    args = [str(echo.port), str(_closed_port())]
+    host = NativeHost()
+    out = io.BytesIO()
+    machine = Machine(
+        host.raw,
+        CLIENT.read_bytes(),
+        [str(CLIENT), *args],
+        [f"{k}={v}" for k, v in helpers.BASE_GUEST_ENV.items()],
+        stdin=io.BytesIO(b""),
+        stdout=out,
+        stderr=out,
+    )
+    machine.system.async_waits = True
+    policy = NetPolicy.from_specs(["127.0.0.1"])
+    machine.linux.net.backend = HostSockets(policy)
+    machine.linux.net.policy = policy
+    action = host.run(machine)
+    assert action.kind == "exit" and action.status == 0, (action, out.getvalue())
+    if not helpers.have_qemu():
+        pytest.fail("qemu-riscv64 not installed (scripts/setup.sh)")
+    assert out.getvalue() == helpers.qemu_run(CLIENT, args).stdout
