@@ -14,6 +14,7 @@ import hashlib
 import http.server
 import os
 import socket
+import struct
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -161,6 +162,27 @@ def test_allowed_destination_connects(echo: Server) -> None:
     )
     assert r.stdout.decode() == f"connect 127.0.0.1 {echo.port}: 0 0\n", r.stderr.decode()
     assert echo.accepted == before + 1
+
+
+def _hello_then_reset(conn: socket.socket) -> None:
+    conn.sendall(b"hello")
+    conn.recv(2)
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close: RST
+
+
+def test_connection_reset_by_the_server_matches_qemu() -> None:
+    # a server that dies mid-connection: ECONNRESET once, then end of file, EPIPE on send
+    srv = Server(_hello_then_reset)
+    try:
+        args = ["reset", str(srv.port)]
+        got = tbwasm([str(CLIENT), *args], ["--net-allow", "127.0.0.1"])
+        assert got.returncode == 0, got.stderr.decode()
+        assert b"read after reset: -1 ECONNRESET" in got.stdout
+        if not helpers.have_qemu():
+            pytest.fail("qemu-riscv64 not installed (scripts/setup.sh)")
+        assert got.stdout == helpers.qemu_run(CLIENT, args).stdout
+    finally:
+        srv.close()
 
 
 def test_ipv6_destination() -> None:
