@@ -213,7 +213,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         backend = HostSockets()
         try:
-            policy = NetPolicy.from_specs(args.net_allow or [], resolve=backend.resolve)
+            policy = NetPolicy.from_specs(args.net_allow or [], resolve=backend.addresses)
         except ValueError as e:
             _err(str(e))
             return EXIT_USAGE

@@ -1100,14 +1100,16 @@ class System:
             # rather than sleep, no longer than the earliest deadline; the host gets control
             # back (an "idle" Action) at least every NET_SLICE s, for its Stop and --timeout
             now = self.init.threads.now()
-            timeout = max(0.0, (min(deadlines) - now) / 1e9) if deadlines else NET_SLICE
-            timeout = min(timeout, net.slice())
+            slice_s = net.slice(NET_SLICE)
+            net_timeout = max(0.0, (min(deadlines) - now) / 1e9) if deadlines else slice_s
+            net_timeout = min(net_timeout, slice_s)
             if term is not None and term.host is not None and not term.tty.hung_up:
                 if term.pump(0.0):
                     return None
+                net_timeout = min(net_timeout, POLL_INTERVAL)  # keystrokes are looked at often
             if self.async_waits:
-                return Action("idle", timeout=timeout)
-            net.wait(timeout)
+                return Action("idle", timeout=net_timeout)
+            net.wait(net_timeout)
             return Action("idle", timeout=0.0)
         if term is not None and term.host is not None and not term.tty.hung_up:
             # wait for the user (no longer than the earliest deadline); a host with an event

@@ -48,8 +48,10 @@ class AllowRule:
     port: int | None  # None: every port
 
     def matches(self, ip: Address, port: int) -> bool:
-        return ip.version == self.network.version and ip in self.network and (
-            self.port is None or self.port == port
+        return (
+            ip.version == self.network.version
+            and ip in self.network
+            and (self.port is None or self.port == port)
         )
 
 

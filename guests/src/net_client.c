@@ -3,6 +3,7 @@
  * getpeername/getsockname, a large transfer; and connects that must fail.
  *   net_client PORT CLOSED_PORT   the echo server at PORT, nothing at CLOSED_PORT
  *   net_client refused ADDR PORT  one connect: prints its errno (policy and routing tests)
+ *   net_client reset PORT         the server at PORT sends "hello", reads "ok" and resets
  * Without arguments it prints its usage (status 2), the same under qemu and tbwasm. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -184,6 +185,30 @@ int main(int argc, char **argv) {
         errno = 0;
         int r = connect(s, (void *)&ss, len);
         printf("connect %s %s: %d %s\n", argv[2], argv[3], r, ename(errno));
+        return 0;
+    }
+    if (argc == 3 && !strcmp(argv[1], "reset")) {  /* the server resets the connection */
+        struct sockaddr_storage ss;
+        socklen_t len = addr_of("127.0.0.1", atoi(argv[2]), &ss);
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        CHECK(connect(s, (void *)&ss, len));
+        char buf[64];
+        int n = read_n(s, buf, 5);
+        printf("got %.*s\n", n, buf);
+        CHECK(write(s, "ok", 2));
+        struct pollfd p = {s, POLLIN, 0};
+        CHECK(poll(&p, 1, 20000));
+        printf("poll: in=%d err=%d hup=%d\n", !!(p.revents & POLLIN), !!(p.revents & POLLERR),
+               !!(p.revents & POLLHUP));
+        errno = 0;
+        ssize_t r = read(s, buf, sizeof buf);
+        printf("read after reset: %zd %s\n", r, ename(errno));
+        errno = 0;
+        r = read(s, buf, sizeof buf);
+        printf("read again: %zd %s\n", r, ename(errno));
+        errno = 0;
+        r = send(s, "x", 1, MSG_NOSIGNAL);
+        printf("send: %zd %s\n", r, ename(errno));
         return 0;
     }
     if (argc != 3) {

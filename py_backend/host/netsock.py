@@ -57,6 +57,10 @@ class HostSockets:
     # --- NetBackend ---------------------------------------------------------------------------
 
     def resolve(self, name: str) -> list[str] | None:
+        return self.addresses(name)
+
+    def addresses(self, name: str) -> list[str]:
+        """The host resolver's addresses of name (or the address itself), [] when none."""
         try:
             infos = socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError):
@@ -70,7 +74,7 @@ class HostSockets:
     def connect(self, host: str, port: int) -> int:
         if len(self.streams) + len(self.closing) >= self.max_streams:
             raise SyscallError(E.EMFILE)
-        addrs = self.resolve(host)
+        addrs = self.addresses(host)  # (a name: the relay case; checked after resolving)
         if not addrs:
             raise SyscallError(E.ENETUNREACH)
         allowed = [a for a in addrs if self.policy.allows(a, port)]
@@ -81,14 +85,14 @@ class HostSockets:
         try:
             sock = socket.socket(family, socket.SOCK_STREAM)
         except OSError as e:
-            raise SyscallError(E.EMFILE if e.errno in (errno.EMFILE, errno.ENFILE) else E.ENOBUFS) from None
+            raise SyscallError(
+                E.EMFILE if e.errno in (errno.EMFILE, errno.ENFILE) else E.ENOBUFS
+            ) from None
         sock.setblocking(False)
         err = sock.connect_ex((ip, port))
         if err not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
             sock.close()
-            raise SyscallError(
-                {errno.ECONNREFUSED: E.ECONNREFUSED}.get(err, E.ENETUNREACH)
-            )
+            raise SyscallError({errno.ECONNREFUSED: E.ECONNREFUSED}.get(err, E.ENETUNREACH))
         h = self.next_handle
         self.next_handle += 1
         self.streams[h] = _Stream(sock, "open" if err == 0 else "connecting")
@@ -125,9 +129,10 @@ class HostSockets:
             except OSError:
                 st.state = "reset"
                 return 0
-        take = data[sent : sent + max(0, SBUF_MAX - len(st.wbuf))]
-        st.wbuf += take
-        return sent + len(take)
+        if len(st.wbuf) >= SBUF_MAX:
+            return sent
+        st.wbuf += data[sent:]  # (all of it while there is room: writable() was true)
+        return len(data)
 
     def writable(self, h: int) -> bool:
         st = self.streams.get(h)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import ipaddress
 import struct
-from collections import deque
 from typing import Any, Protocol
 
 from ..netpolicy import NetPolicy
@@ -71,7 +70,7 @@ class NetBackend(Protocol):
         ...
 
     def state(self, h: int) -> str:
-        """"connecting", "open", "eof", "refused", "unreachable", "timeout", "reset" or
+        """ "connecting", "open", "eof", "refused", "unreachable", "timeout", "reset" or
         "closed"."""
         ...
 
@@ -98,7 +97,8 @@ class NetBackend(Protocol):
 
 # Optional members a backend may have (looked up with getattr, with these defaults):
 #   writable(h) -> bool: send would accept something now (default True; a backend whose send
-#       can return 0 should have it, or a guest blocked in send polls)
+#       can return 0 should have it, or a guest blocked in send polls). When it is true, send
+#       should take a whole chunk of up to 64 KiB (sendfile reads its source only once).
 #   poll_interval: float: the longest the system waits for streams before the host gets control
 #       back (an "idle" Action; default 0.25 s)
 
@@ -153,8 +153,10 @@ def parse_sockaddr(raw: bytes, family: int) -> Addr:
 def pack_sockaddr(addr: Addr, family: int) -> bytes:
     ip, port = addr
     if family == AF_INET:
-        return struct.pack("<H", AF_INET) + port.to_bytes(2, "big") + (
-            ipaddress.IPv4Address(ip).packed + bytes(8)
+        return (
+            struct.pack("<H", AF_INET)
+            + port.to_bytes(2, "big")
+            + (ipaddress.IPv4Address(ip).packed + bytes(8))
         )
     a = ipaddress.ip_address(ip)
     if isinstance(a, ipaddress.IPv4Address):
@@ -190,10 +192,17 @@ class NetStack:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["backend"] = None  # a host object: the restoring host sets its own
+        # host objects: the restoring host sets its own backend and policy (until then: no
+        # network, and the default policy)
+        state["backend"] = None
+        state["policy"] = None
         state["host_conns"] = 0
         state["resolved"] = {}
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.policy = NetPolicy()
 
     # --- routing ----------------------------------------------------------------------------
 
@@ -350,9 +359,7 @@ class NetStack:
                         answers.append(
                             b"\xc0\x0c" + struct.pack(">HHIH", qtype, 1, 60, len(rdata)) + rdata
                         )
-        head = struct.pack(
-            ">HHHHHH", qid, 0x8180 | (flags & 0x0100) | rcode, 1, len(answers), 0, 0
-        )
+        head = struct.pack(">HHHHHH", qid, 0x8180 | (flags & 0x0100) | rcode, 1, len(answers), 0, 0)
         return head + question + b"".join(answers)
 
     # --- host waits -------------------------------------------------------------------------
@@ -393,7 +400,8 @@ class TcpSocket(OpenFile):
         self.handle: int | None = None  # outside connection
         self.rbuf = bytearray()
         self.reset = False  # an outside connection lost (restore, backend gone)
-        self.backlog: deque[TcpSocket] = deque()
+        self.reset_told = False  # ECONNRESET was reported once
+        self.backlog: list[TcpSocket] = []  # (lists, not deques: plain to unpickle)
         self.backlog_max = 0
         self.so_error = 0
         self.in_progress = False  # a non-blocking connect answered EINPROGRESS
@@ -514,6 +522,17 @@ class TcpSocket(OpenFile):
     def poll_out(self) -> bool:
         return bool(self.poll_mask() & (POLLOUT | POLLERR | POLLHUP))
 
+    def write_room(self) -> int:
+        """For sendfile/splice: blocks (or EAGAIN) until a send can take something; how much
+        (a backend that is ``writable`` takes a whole chunk)."""
+        self._settle()
+        if self.state == "connected" and not self.shut_wr:
+            if self.tx is not None:
+                return self.tx.write_room()
+            if not self.poll_mask() & (POLLOUT | POLLERR):
+                raise self._block(False, self.poll_out, "send")
+        return HOST_READ
+
     def _block(self, dontwait: bool, ready: Any, what: str) -> SyscallError:
         if dontwait or self.nonblocking:
             return SyscallError(E.EAGAIN)
@@ -565,8 +584,8 @@ class TcpSocket(OpenFile):
         if hs == "timeout":
             raise SyscallError(E.ETIMEDOUT)
         if hs in ("reset", "refused", "unreachable"):
-            if self.reset is False:
-                self.reset = True
+            if not self.reset_told:
+                self.reset_told = True
                 raise SyscallError(E.ECONNRESET)
             return b""
         raise self._block(dontwait, self.poll_in, "recv")
@@ -588,8 +607,8 @@ class TcpSocket(OpenFile):
         if hs not in ("open", "eof"):
             if hs == "timeout":
                 raise SyscallError(E.ETIMEDOUT)
-            if not self.reset:
-                self.reset = True
+            if not self.reset_told:
+                self.reset_told = True
                 raise SyscallError(E.ECONNRESET)
             raise SyscallError(E.EPIPE)
         be = self.stack.backend
@@ -625,9 +644,9 @@ class TcpSocket(OpenFile):
     def listen(self, backlog: int) -> None:
         if self.state not in ("new", "bound", "listening"):
             raise SyscallError(E.EINVAL)
-        if self.local is None:
-            self._autobind("0.0.0.0" if self.family == AF_INET else "::")
-            self.local = ("0.0.0.0" if self.family == AF_INET else "::", self.local[1])
+        if self.local is None:  # listen without bind: every address, an ephemeral port
+            any_ip = "0.0.0.0" if self.family == AF_INET else "::"
+            self.local = (any_ip, self.stack.bind(self, self.stype, any_ip, 0, False))
         for other in self.stack.bound.get((self.stype, self.local[1]), []):
             if other is not self and other.state == "listening":
                 o_ip, ip = plain(other.local[0]), plain(self.local[0])
@@ -640,9 +659,10 @@ class TcpSocket(OpenFile):
         if self.state != "listening":
             raise SyscallError(E.EINVAL)
         if not self.backlog:
-            raise self._block(False, lambda: bool(self.backlog) or self.state != "listening",
-                              "accept")
-        conn = self.backlog.popleft()
+            raise self._block(
+                False, lambda: bool(self.backlog) or self.state != "listening", "accept"
+            )
+        conn = self.backlog.pop(0)
         conn.flags = O_RDWR | (flags & O_NONBLOCK)
         return conn
 
@@ -675,7 +695,7 @@ class TcpSocket(OpenFile):
         listener = stack.find(SOCK_STREAM, ip, port, "listening") if port else None
         if listener is not None:
             return self._connect_local(listener, ip, port)
-        if stack.is_local(ip) and stack.backend is None or port == 0:
+        if (stack.is_local(ip) and stack.backend is None) or port == 0:
             raise SyscallError(E.ECONNREFUSED)
         be = stack.backend
         if be is None:
@@ -744,7 +764,7 @@ class TcpSocket(OpenFile):
 
     def _close_listener(self) -> None:
         while self.backlog:
-            self.backlog.popleft().close()
+            self.backlog.pop(0).close()
 
     def close(self) -> None:
         if self.state == "closed":
@@ -775,7 +795,7 @@ class UdpSocket(OpenFile):
         self.state = "new"
         self.local: Addr | None = None
         self.peer: Addr | None = None
-        self.inq: deque[tuple[bytes, Addr]] = deque()
+        self.inq: list[tuple[bytes, Addr]] = []
         self.so_error = 0
         self.reuse = False
         self.v6only = False
@@ -876,7 +896,7 @@ class UdpSocket(OpenFile):
             if flags & MSG_DONTWAIT or self.nonblocking:
                 raise SyscallError(E.EAGAIN)
             raise WouldBlock(lambda: bool(self.inq) or bool(self.so_error), what="recvfrom")
-        data, src = self.inq[0] if flags & MSG_PEEK else self.inq.popleft()
+        data, src = self.inq[0] if flags & MSG_PEEK else self.inq.pop(0)
         return data[:n], len(data), src
 
     @property
@@ -987,8 +1007,8 @@ __all__ = [
     "AF_INET",
     "AF_INET6",
     "DNS_ADDR",
-    "Epoll",
     "GUEST_ADDR",
+    "Epoll",
     "InetSocket",
     "NetBackend",
     "NetStack",
@@ -996,6 +1016,6 @@ __all__ = [
     "TcpSocket",
     "UdpSocket",
     "pack_sockaddr",
-    "revents",
     "parse_sockaddr",
+    "revents",
 ]

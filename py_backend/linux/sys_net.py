@@ -350,7 +350,9 @@ class NetSyscalls:
         got = 0
         for i in range(min(vlen, 1024)):
             try:
-                n = self._recvmsg(sock, vec + MMSGHDR_SIZE * i, flags | (MSG_DONTWAIT if got else 0))
+                n = self._recvmsg(
+                    sock, vec + MMSGHDR_SIZE * i, flags | (MSG_DONTWAIT if got else 0)
+                )
             except (SyscallError, WouldBlock):
                 if got:
                     break
@@ -418,8 +420,10 @@ class NetSyscalls:
             raise SyscallError(E.EINVAL)
         level, name = s32(level), s32(name)
         inet = isinstance(sock, TcpSocket | UdpSocket)
-        stype = sock.stype if isinstance(sock, TcpSocket | UdpSocket) else getattr(
-            sock, "sock_type", SOCK_STREAM
+        stype = (
+            sock.stype
+            if isinstance(sock, TcpSocket | UdpSocket)
+            else getattr(sock, "sock_type", SOCK_STREAM)
         )
         value: int
         if level == SOL_SOCKET and name == SO_ERROR:
@@ -439,14 +443,21 @@ class NetSyscalls:
         elif level == SOL_SOCKET and name == 13:  # SO_LINGER: struct linger, off
             self._write_opt(bytes(8), val, lenp, have)
             return 0
-        elif level == IPPROTO_IPV6 and name == IPV6_V6ONLY and isinstance(sock, TcpSocket | UdpSocket):
+        elif (
+            level == IPPROTO_IPV6
+            and name == IPV6_V6ONLY
+            and isinstance(sock, TcpSocket | UdpSocket)
+        ):
             if sock.family != AF_INET6:
                 raise SyscallError(E.ENOPROTOOPT)
             value = int(sock.v6only)
         elif level in (SOL_SOCKET, IPPROTO_TCP, 0, 17, IPPROTO_IPV6):
             if level == IPPROTO_TCP and not isinstance(sock, TcpSocket):
                 raise SyscallError(E.EOPNOTSUPP if not inet else E.ENOPROTOOPT)
-            defaults = {(SOL_SOCKET, SO_RCVBUF): DEFAULT_RCVBUF, (SOL_SOCKET, SO_SNDBUF): DEFAULT_SNDBUF}
+            defaults = {
+                (SOL_SOCKET, SO_RCVBUF): DEFAULT_RCVBUF,
+                (SOL_SOCKET, SO_SNDBUF): DEFAULT_SNDBUF,
+            }
             opts = sock.opts if isinstance(sock, TcpSocket | UdpSocket) else {}
             value = opts.get((level, name), defaults.get((level, name), 0))
         else:
@@ -497,7 +508,9 @@ class NetSyscalls:
             raise SyscallError(E.EINVAL)
         return 0
 
-    def _epoll_wait(self: Linux, epfd: int, events: int, maxevents: int, timeout: int | None) -> int:
+    def _epoll_wait(
+        self: Linux, epfd: int, events: int, maxevents: int, timeout: int | None
+    ) -> int:
         ep = self._file(epfd)
         if not isinstance(ep, Epoll):
             raise SyscallError(E.EINVAL)

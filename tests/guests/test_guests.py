@@ -74,6 +74,9 @@ PROGRAMS: list[Case] = [
     Case("fault_ebreak", "fault_ebreak", status=133, fault=_fault("SIGTRAP")),
     Case("fault_bus", "fault_bus", status=135, fault=_fault("SIGBUS")),
     Case("signals", "signals"),
+    # TCP and UDP between guest processes over loopback (no network needed; qemu uses the host's)
+    Case("net_pair", "net_pair"),
+    Case("net_client-usage", "net_client", status=2),
     Case("signals-blocked-segv", "signals", ("blocked-segv",), status=139, fault=_fault("SIGSEGV")),
     Case("signals-ign-ill", "signals", ("ign-ill",), status=132, fault=_fault("SIGILL")),
     Case("signals-resethand", "signals", ("resethand",), status=138, fault=_fault("SIGUSR1")),
