@@ -29,9 +29,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from net_support import relay, tcp_server  # noqa: E402
+from tests.net_support import relay, tcp_server  # noqa: E402
 
 NETFETCH = ROOT / "guests" / "bin" / "netfetch.elf"
 
