@@ -67,14 +67,14 @@ def _handle(server: TcpServer, conn: socket.socket, handler: str) -> None:
 
 @contextmanager
 def tcp_server(
-    handler: str = "http", body: bytes = b"hello from the test server\n"
+    handler: str = "http", body: bytes = b"hello from the test server\n", host: str = "127.0.0.1"
 ) -> Iterator[TcpServer]:
-    """A server on 127.0.0.1:<free port>: "http" answers any request with `body`; "endless"
+    """A server on host (127.0.0.1):<free port>: "http" answers any request with `body`; "endless"
     sends bytes until the peer goes away."""
     server = TcpServer(body=body)
     server.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.sock.bind(("127.0.0.1", 0))
+    server.sock.bind((host, 0))
     server.sock.listen(64)
     server.port = server.sock.getsockname()[1]
     t = threading.Thread(target=_serve, args=(server, handler), daemon=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -136,3 +137,18 @@ def test_ten_thousand_sockets(web_assets: Path) -> None:
         )  # fmt: skip
         assert (r.returncode, r.stdout) == (0, "connected 64\nconnect EMFILE 9936\n"), r.stderr
         assert srv.accepted == 64
+
+
+def test_name_resolved_by_the_relay(web_assets: Path) -> None:
+    """A name the guest's /etc/hosts does not know (this machine's host name) gets a fake address
+    in the guest and is resolved by the relay, whose policy allows it by name."""
+    name = socket.gethostname()
+    address = socket.gethostbyname(name)  # a local address (loopback or the machine's own)
+    with tcp_server(body=b"by name\n", host=address) as srv:
+        url = f"http://{name}:{srv.port}/"
+        r = node("--net", "--net-allow", f"{name}:{srv.port}", BUSYBOX, "wget", "-O", "-", url)
+        assert (r.returncode, r.stdout) == (0, "by name\n"), r.stderr
+        assert "(198.18." in r.stderr  # the guest connected to a fake address: the relay's name
+        r = node("--net", BUSYBOX, "wget", "-q", "-O", "-", url)
+        assert r.returncode == 1 and "refused" in r.stderr, r.stderr
+        assert srv.accepted == 1
