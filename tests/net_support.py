@@ -23,6 +23,7 @@ class TcpServer:
 
     port: int = 0
     accepted: int = 0
+    closed: int = 0  # "silent": connections the peer closed
     body: bytes = b""
     sock: socket.socket | None = None
     threads: list[threading.Thread] = field(default_factory=list)
@@ -57,6 +58,10 @@ def _handle(server: TcpServer, conn: socket.socket, handler: str) -> None:
                     req += got
                 head = f"HTTP/1.0 200 OK\r\nContent-Length: {len(server.body)}\r\n\r\n".encode()
                 conn.sendall(head + server.body)
+            elif handler == "silent":
+                while conn.recv(4096):
+                    pass
+                server.closed += 1
             elif handler == "endless":
                 chunk = b"x" * 65536
                 while True:
@@ -70,7 +75,8 @@ def tcp_server(
     handler: str = "http", body: bytes = b"hello from the test server\n", host: str = "127.0.0.1"
 ) -> Iterator[TcpServer]:
     """A server on host (127.0.0.1):<free port>: "http" answers any request with `body`; "endless"
-    sends bytes until the peer goes away."""
+    sends bytes until the peer goes away; "silent" never answers, and counts the connections the
+    peer closed."""
     server = TcpServer(body=body)
     server.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -222,14 +222,18 @@ export class WispNet {
 
   /**
    * The same API for one machine of several sharing this connection: the relay's one-line
-   * messages go to the log of the machine that opened a stream last.
+   * messages go to the log of the machine that opened a stream last, and closeAll() closes the
+   * streams the machine left open (a run that was stopped).
    * @param {(line: string) => void} log
    */
   view(log) {
+    const mine = new Set();
     return {
       connect: (host, port) => {
         this.log = log;
-        return this.connect(host, port);
+        const h = this.connect(host, port);
+        if (typeof h === "number") mine.add(h);
+        return h;
       },
       state: (h) => this.state(h),
       available: (h) => this.available(h),
@@ -237,8 +241,16 @@ export class WispNet {
       send: (h, data) => this.send(h, data),
       writable: (h) => this.writable(h),
       shutdownWrite: (h) => this.shutdownWrite(h),
-      close: (h) => this.close(h),
+      close: (h) => {
+        mine.delete(h);
+        this.close(h);
+      },
       nextEvent: () => this.nextEvent(),
+      /** The machine is gone (ended, stopped): close what it left open. */
+      closeAll: () => {
+        for (const h of mine) this.close(h);
+        mine.clear();
+      },
     };
   }
 

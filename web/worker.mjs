@@ -200,9 +200,10 @@ async function run(m) {
   };
   // the relay's one-line messages (unreachable, gone) on this run's stderr
   const netLog = (line) => out(2)(new TextEncoder().encode(line + "\n"));
+  const netView = net?.view(netLog);
   const result = await runtime.run({
     runId: id,
-    net: net?.view(netLog),
+    net: netView,
     program,
     argv0: m.argv0,
     args: m.args ?? [],
@@ -224,6 +225,7 @@ async function run(m) {
     // (not used with asyncWaits; a sleeping guest would wake up when Stop is pressed)
     sleep: (seconds) => Atomics.wait(control, 0, 0, Math.max(0, seconds * 1000)) !== "timed-out",
   });
+  netView?.closeAll(); // what a stopped guest left open
   post({ type: "exit", id, ...result });
 }
 

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ class NetSite:
     srv: TcpServer
     other: TcpServer
     endless: TcpServer
+    silent: TcpServer
 
     def relay_pid(self) -> int:
         """serve.py's child: the relay (web/relay.mjs)."""
@@ -53,12 +55,18 @@ class NetSite:
 @pytest.fixture(scope="module")
 def net_site(server: str) -> Iterator[NetSite]:
     """serve.py --net allowing two of three servers (the session's `server` ran setup-web.sh)."""
-    with tcp_server(body=BODY) as srv, tcp_server() as other, tcp_server("endless") as endless:
+    with (
+        tcp_server(body=BODY) as srv,
+        tcp_server() as other,
+        tcp_server("endless") as endless,
+        tcp_server("silent") as silent,
+    ):
         proc = subprocess.Popen(
             [
                 sys.executable, str(REPO / "serve.py"), "--port", "0", "--quiet", "--no-setup",
                 "--net", "--net-allow", f"127.0.0.1:{srv.port}",
                 "--net-allow", f"127.0.0.1:{endless.port}",
+                "--net-allow", f"127.0.0.1:{silent.port}",
             ],
             cwd=REPO,
             stdout=subprocess.PIPE,
@@ -67,7 +75,7 @@ def net_site(server: str) -> Iterator[NetSite]:
         first = proc.stdout.readline().decode().strip()
         assert first.startswith("Serving http://"), first
         try:
-            yield NetSite(first.split(" ", 1)[1], proc, srv, other, endless)
+            yield NetSite(first.split(" ", 1)[1], proc, srv, other, endless, silent)
         finally:
             proc.terminate()
             proc.wait(timeout=10)
@@ -151,6 +159,24 @@ def test_firefox(net_site: NetSite) -> None:
     assert summary(ok["stdout"]) == qemu_netfetch(net_site.srv.port)
     assert (refused["status"], refused["stdout"]) == (1, "connect: ECONNREFUSED\n"), refused
     assert net_site.other.accepted == 0
+
+
+def test_stopped_run_closes_its_connection(shell, net_site: NetSite) -> None:
+    """Stop of a guest waiting in recv: the run ends and its connection is closed."""
+    shell.evaluate(
+        "([p, a]) => { window.silentRun = window.tbwasm.run({program: p, args: a}); }",
+        [NETFETCH, ["127.0.0.1", str(net_site.silent.port), "/"]],
+    )
+    deadline = time.monotonic() + 120
+    while net_site.silent.accepted == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert net_site.silent.accepted == 1
+    shell.evaluate("window.tbwasm.stop()")
+    r = shell.evaluate("window.silentRun")
+    assert r["stopped"], r
+    while net_site.silent.closed == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert net_site.silent.closed == 1
 
 
 def test_relay_killed_mid_transfer_then_page_still_works(shell, net_site: NetSite) -> None:
