@@ -58,6 +58,25 @@ def _handle(server: TcpServer, conn: socket.socket, handler: str) -> None:
                     req += got
                 head = f"HTTP/1.0 200 OK\r\nContent-Length: {len(server.body)}\r\n\r\n".encode()
                 conn.sendall(head + server.body)
+            elif handler == "sink":
+                # "N\n" then N bytes: answers their SHA-256 (an upload through the relay)
+                data = b""
+                while b"\n" not in data:
+                    got = conn.recv(65536)
+                    if not got:
+                        return
+                    data += got
+                head, _, data = data.partition(b"\n")
+                want = int(head)
+                h = hashlib.sha256(data)
+                n = len(data)
+                while n < want:
+                    got = conn.recv(1 << 20)
+                    if not got:
+                        return
+                    h.update(got)
+                    n += len(got)
+                conn.sendall(h.hexdigest().encode() + b"\n")
             elif handler == "silent":
                 while conn.recv(4096):
                     pass
@@ -74,9 +93,9 @@ def _handle(server: TcpServer, conn: socket.socket, handler: str) -> None:
 def tcp_server(
     handler: str = "http", body: bytes = b"hello from the test server\n", host: str = "127.0.0.1"
 ) -> Iterator[TcpServer]:
-    """A server on host (127.0.0.1):<free port>: "http" answers any request with `body`; "endless"
-    sends bytes until the peer goes away; "silent" never answers, and counts the connections the
-    peer closed."""
+    """A server on host (127.0.0.1):<free port>: "http" answers any request with `body`;
+    "endless" sends bytes until the peer goes away; "sink" reads "N\\n" and N bytes and answers
+    their SHA-256; "silent" never answers, and counts the connections the peer closed."""
     server = TcpServer(body=body)
     server.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -2,6 +2,7 @@
 // over npm ws, driven by a command line, printing one JSON line per stream.
 //
 //   node tests/node/net_client.mjs RELAY_URL get HOST PORT [PATH]    an HTTP GET; {state, bytes, sha256, head}
+//   node tests/node/net_client.mjs RELAY_URL upload HOST PORT N       N bytes to a sink; {reply, sha256, fulls}
 //   node tests/node/net_client.mjs RELAY_URL hold HOST PORT N         open N streams; their states
 //   node tests/node/net_client.mjs RELAY_URL read HOST PORT           read until the stream ends
 //                                                                     (a line {started} at the first data:
@@ -74,6 +75,27 @@ if (cmd === "get" || cmd === "read") {
   });
   const seconds = (performance.now() - t0) / 1000;
   done({ state, bytes, seconds, sha256: hash.digest("hex"), head: head.slice(0, 200) });
+} else if (cmd === "upload") {
+  // "N\n" and N bytes to a sink server (tests/net_support.py), through send()'s flow control
+  const n = Number(extra);
+  const data = crypto.randomBytes(n);
+  const h = net.connect(host, port);
+  await until(() => net.state(h) !== "connecting");
+  const body = Buffer.concat([Buffer.from(`${n}\n`), data]);
+  let off = 0;
+  let fulls = 0;
+  while (off < body.length) {
+    const got = net.send(h, body.subarray(off));
+    if (got < 0) done({ state: net.state(h) });
+    if (got === 0) {
+      fulls++;
+      await Promise.race([net.nextEvent(), new Promise((r) => setTimeout(r, 20))]);
+    }
+    off += Math.max(0, got);
+  }
+  let reply = "";
+  const state = await drain(h, (d) => (reply += new TextDecoder().decode(d)));
+  done({ state, reply: reply.trim(), sha256: crypto.createHash("sha256").update(data).digest("hex"), fulls });
 } else if (cmd === "hold") {
   const n = Number(extra);
   const hs = [];

@@ -8,6 +8,7 @@ the same program under qemu-riscv64 (the host's own sockets).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import socket
@@ -152,3 +153,20 @@ def test_name_resolved_by_the_relay(web_assets: Path) -> None:
         r = node("--net", BUSYBOX, "wget", "-q", "-O", "-", url)
         assert r.returncode == 1 and "refused" in r.stderr, r.stderr
         assert srv.accepted == 1
+
+
+def test_upload_with_busybox_nc(web_assets: Path) -> None:
+    """3 MB from the guest's stdin through busybox nc to a server that answers their SHA-256."""
+    data = os.urandom(3_000_000)
+    with tcp_server("sink") as srv:
+        net = ["--net", "--net-allow", f"127.0.0.1:{srv.port}"]
+        r = subprocess.run(
+            ["node", str(CLI), *net, str(BUSYBOX), "nc", "127.0.0.1", str(srv.port)],
+            input=b"%d\n" % len(data) + data,
+            capture_output=True,
+            timeout=TIMEOUT,
+            cwd=REPO,
+            check=False,
+        )
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.decode().strip() == hashlib.sha256(data).hexdigest()

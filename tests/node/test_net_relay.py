@@ -171,3 +171,12 @@ def test_websocket_that_is_not_wisp_is_one_line() -> None:
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_upload_with_flow_control() -> None:
+    """20 MB sent through send(): it takes what the relay's CONTINUE window allows and says
+    "full" (0) in between; every byte arrives in order."""
+    with tcp_server("sink") as srv, relay("--allow", f"127.0.0.1:{srv.port}") as rl:
+        got = client(rl.url, "upload", "127.0.0.1", srv.port, 20_000_000)
+        assert got["reply"] == got["sha256"], got
+        assert got["fulls"] > 0  # the window filled at least once
