@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Transfer speed of a guest's TCP download (guests/bin/netfetch.elf: one HTTP GET, recv in
-64 KiB reads until EOF) from a server on 127.0.0.1, against curl on the host in the same run.
+"""Transfer speed of a guest's TCP download (guests/bin/netfetch.elf -q: one HTTP GET, recv in
+64 KiB reads until EOF, the bytes not looked at) from a server on 127.0.0.1, against curl on the
+host in the same run.
 
     python bench/net_relay.py [--mb 50] [--runs node,page,cli,qemu,client] [--repeat 1]
 
@@ -75,7 +76,7 @@ def page_run(port: int) -> tuple[float, float]:
             t0 = time.perf_counter()
             r = page.evaluate(
                 "a => window.tbwasm.run({program: '/guests/netfetch.elf', args: a})",
-                ["127.0.0.1", str(port), "/"],
+                ["-q", "127.0.0.1", str(port), "/"],
             )
             wall = time.perf_counter() - t0
             browser.close()
@@ -102,7 +103,7 @@ def main() -> int:
     with tcp_server(body=body) as srv:
         port = srv.port
         allow = f"127.0.0.1:{port}"
-        fetch = [str(NETFETCH), "127.0.0.1", str(port), "/"]
+        fetch = [str(NETFETCH), "-q", "127.0.0.1", str(port), "/"]
         for name in runs:
             best: tuple[float, float] | None = None
             for _ in range(args.repeat):

@@ -228,7 +228,12 @@ export class WispNet {
    */
   view(log) {
     const mine = new Set();
+    const net = this;
     return {
+      /** changes so far (nextEvent resolves at the next one) */
+      get seq() {
+        return net.seq;
+      },
       connect: (host, port) => {
         this.log = log;
         const h = this.connect(host, port);
