@@ -268,8 +268,15 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def _relay(self) -> None:
-        """Hand a WebSocket upgrade of /wisp/ to the relay and copy bytes both ways."""
+        """Hand a WebSocket upgrade of /wisp/ to the relay and copy bytes both ways.  A browser
+        says which page opens the WebSocket (Origin): only this server's own pages may (any
+        other page the user visits could otherwise reach what --net-allow opens); the relay
+        gets the request without Origin (it refuses browsers it is not told about)."""
         assert self.relay_port is not None
+        origin = self.headers.get("Origin")
+        if origin is not None and urlsplit(origin).netloc != self.headers.get("Host", ""):
+            self._send(403, "text/plain; charset=utf-8", b"not this server's page\n", True)
+            return
         try:
             upstream = socket.create_connection(("127.0.0.1", self.relay_port), timeout=10)
         except OSError:
@@ -277,7 +284,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         upstream.settimeout(None)
         head = f"GET {self.path} HTTP/1.1\r\n" + "".join(
-            f"{k}: {v}\r\n" for k, v in self.headers.items()
+            f"{k}: {v}\r\n" for k, v in self.headers.items() if k.lower() != "origin"
         )
         upstream.sendall(head.encode("latin-1") + b"\r\n")
         self.close_connection = True

@@ -4,7 +4,7 @@
 // control), with tbwasm's destination policy in front of every TCP connection it makes.
 //
 //   node web/relay.mjs [--host 127.0.0.1] [--port 0] [--path /wisp/] [--allow HOST[:PORT]]...
-//                      [--max-streams N] [--log LEVEL]
+//                      [--max-streams N] [--allow-origin ORIGIN]... [--log LEVEL]
 //
 // The first line on stdout is `Relay ws://HOST:PORT/PATH` (--port 0 picks a free port), so
 // serve.py and the tests can start it and read where it listens.
@@ -15,6 +15,10 @@
 //   reserved addresses (also written as IPv4-mapped IPv6) are refused unless an --allow entry
 //   names the host (as the guest wrote it, or the address) and, if it gives one, the port;
 // - at most --max-streams (default 64) open TCP streams per WebSocket (per page); no UDP;
+// - a browser's WebSocket (it always sends Origin) is refused (403) unless --allow-origin names
+//   its page's origin (https://site.example, or * for any): otherwise any page the user visits
+//   could use the relay, and reach what --allow opens; clients that send no Origin (Node, and
+//   serve.py, which checks the origin itself and passes the request on without it) are served;
 // - only the Wisp path is served (wisp-js's other, one-stream-per-socket wsproxy protocol is not).
 // A refused destination gets CLOSE 0x48 (host blocked) and nothing is sent to it; a failed
 // connect CLOSE 0x44 (refused), 0x42 (unreachable) or 0x43 (no response within 20 s).
@@ -130,6 +134,7 @@ export function allowed(allow, name, address, port) {
  * @param {string} [o.path]   the Wisp path (default "/wisp/"; must end with "/")
  * @param {string[]} [o.allow]  HOST[:PORT] entries (see parseAllow)
  * @param {number} [o.maxStreams]  open streams per WebSocket (default 64)
+ * @param {string[]} [o.allowOrigins]  page origins whose WebSockets are served ("*": any)
  * @param {string} [o.log]  wisp-js's log level: DEBUG, INFO, WARN, ERROR, NONE (default NONE)
  * @param {http.Server} [o.server]  an HTTP server to attach to instead of a new one
  * @returns {Promise<{url: string, port: number, close: () => Promise<void>, stats: {streams: number, refused: number}}>}
@@ -300,10 +305,16 @@ export async function startRelay(o = {}) {
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : protocols.has("wisp-v2") ? "wisp-v2" : false),
   });
   const server = o.server ?? http.createServer((_req, res) => res.writeHead(404).end("not a Wisp path\n"));
+  const allowOrigins = o.allowOrigins ?? [];
   server.on("upgrade", (req, socket, head) => {
     const path = new URL(req.url ?? "/", "http://relay/").pathname;
     if (path !== wispPath) {
       socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowOrigins.includes("*") && !allowOrigins.includes(origin)) {
+      socket.end("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
       return;
     }
     wss.handleUpgrade(req, socket, head, async (ws) => {
@@ -345,11 +356,11 @@ export async function startRelay(o = {}) {
 
 async function main() {
   const argv = process.argv.slice(2);
-  const o = { allow: /** @type {string[]} */ ([]), host: "127.0.0.1", port: 0, log: "NONE" };
+  const o = { allow: /** @type {string[]} */ ([]), allowOrigins: /** @type {string[]} */ ([]), host: "127.0.0.1", port: 0, log: "NONE" };
   const usage = (msg) => {
     process.stderr.write(`tbwasm-relay: ${msg}\n`);
     process.stderr.write(
-      "usage: node web/relay.mjs [--host H] [--port N] [--path /wisp/] [--allow HOST[:PORT]]... [--max-streams N] [--log LEVEL]\n",
+      "usage: node web/relay.mjs [--host H] [--port N] [--path /wisp/] [--allow HOST[:PORT]]... [--max-streams N] [--allow-origin ORIGIN]... [--log LEVEL]\n",
     );
     process.exit(2);
   };
@@ -361,6 +372,7 @@ async function main() {
     else if (a === "--path") o.path = value();
     else if (a === "--allow" || a === "--net-allow") o.allow.push(value());
     else if (a === "--max-streams") o.maxStreams = Number(value());
+    else if (a === "--allow-origin") o.allowOrigins.push(value());
     else if (a === "--log") o.log = value();
     else usage(`unknown option ${a}`);
   }

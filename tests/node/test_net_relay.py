@@ -180,3 +180,56 @@ def test_upload_with_flow_control() -> None:
         got = client(rl.url, "upload", "127.0.0.1", srv.port, 20_000_000)
         assert got["reply"] == got["sha256"], got
         assert got["fulls"] > 0  # the window filled at least once
+
+
+def upgrade_status(port: int, origin: str | None, host: str | None = None) -> str:
+    """The status line the server answers a WebSocket upgrade of /wisp/ with."""
+    import socket
+
+    headers = [
+        "GET /wisp/ HTTP/1.1",
+        f"Host: {host or f'127.0.0.1:{port}'}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version: 13",
+    ]
+    if origin is not None:
+        headers.append(f"Origin: {origin}")
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(("\r\n".join(headers) + "\r\n\r\n").encode())
+        return s.recv(4096).split(b"\r\n", 1)[0].decode()
+
+
+def test_browser_pages_of_other_origins_are_refused() -> None:
+    """Any page the user visits could open a WebSocket to a relay on 127.0.0.1: the relay serves
+    browsers (they send Origin) only for the origins it is told, serve.py only its own pages."""
+    with relay() as rl:
+        port = int(rl.url.rsplit(":", 1)[1].split("/")[0])
+        assert upgrade_status(port, None).startswith("HTTP/1.1 101")  # Node, serve.py
+        assert upgrade_status(port, "https://evil.example").startswith("HTTP/1.1 403")
+    with relay("--allow-origin", "https://site.example") as rl:
+        port = int(rl.url.rsplit(":", 1)[1].split("/")[0])
+        assert upgrade_status(port, "https://site.example").startswith("HTTP/1.1 101")
+        assert upgrade_status(port, "https://evil.example").startswith("HTTP/1.1 403")
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "serve.py"), "--port", "0", "--quiet", "--no-setup", "--net"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        assert proc.stdout is not None
+        port = int(proc.stdout.readline().strip().rsplit(":", 1)[1].rstrip("/"))
+        own = f"http://127.0.0.1:{port}"
+        assert upgrade_status(port, own).startswith("HTTP/1.1 101")
+        assert upgrade_status(port, None).startswith("HTTP/1.1 101")
+        assert upgrade_status(port, "http://evil.example").startswith("HTTP/1.1 403")
+        assert upgrade_status(port, f"http://localhost:{port}").startswith("HTTP/1.1 403")
+        # the same page by another name of this server: its Host says so
+        assert upgrade_status(port, f"http://localhost:{port}", f"localhost:{port}").startswith(
+            "HTTP/1.1 101"
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
