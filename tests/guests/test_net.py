@@ -17,6 +17,7 @@ import socket
 import struct
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,6 +62,13 @@ class Server:
 
     def close(self) -> None:
         self.sock.close()
+
+    def wait_accepted(self, n: int) -> int:
+        """The count once it reaches n (the guest may exit before the accept thread runs)."""
+        deadline = time.monotonic() + 20
+        while self.accepted < n and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.accepted
 
 
 def _echo(conn: socket.socket) -> None:
@@ -161,7 +169,7 @@ def test_allowed_destination_connects(echo: Server) -> None:
         timeout=60,
     )
     assert r.stdout.decode() == f"connect 127.0.0.1 {echo.port}: 0 0\n", r.stderr.decode()
-    assert echo.accepted == before + 1
+    assert echo.wait_accepted(before + 1) == before + 1
 
 
 def _hello_then_reset(conn: socket.socket) -> None:
@@ -191,7 +199,7 @@ def test_ipv6_destination() -> None:
         port = str(srv.port)
         r = tbwasm([str(CLIENT), "refused", "::1", port], ["--net-allow", f"[::1]:{port}"])
         assert r.stdout.decode() == f"connect ::1 {port}: 0 0\n", r.stderr.decode()
-        assert srv.accepted == 1
+        assert srv.wait_accepted(1) == 1
         r = tbwasm([str(CLIENT), "refused", "::1", port], ["--net-allow", "127.0.0.1"])
         assert r.stdout.decode() == f"connect ::1 {port}: -1 ECONNREFUSED\n"
         assert srv.accepted == 1
