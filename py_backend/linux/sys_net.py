@@ -122,7 +122,7 @@ class NetSyscalls:
     def sys_bind(self: Linux, fd: int, addr: int, addrlen: int, *_: int) -> int:
         sock = self._sock(fd)
         if not isinstance(sock, TcpSocket | UdpSocket):
-            return 0  # AF_UNIX: nobody will connect anyway
+            raise SyscallError(E.EOPNOTSUPP)  # AF_UNIX: only socketpair is emulated
         sock.bind(self._read_addr(sock, addr, addrlen))
         return 0
 
