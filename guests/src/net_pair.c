@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -241,6 +242,15 @@ static void udp_pair(void) {
     errno = 0;
     n = recv(a, buf, sizeof buf, MSG_DONTWAIT);
     printf("udp empty: %d %s\n", n, ename(errno));
+    struct timeval tv = {0, 50000}, back = {0, 0};
+    socklen_t tl = sizeof back;
+    CHECK(setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    CHECK(getsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &back, &tl));
+    errno = 0;
+    n = recv(a, buf, sizeof buf, 0);
+    /* (Linux reads back the timeout rounded up to its clock ticks: HZ differs) */
+    printf("udp SO_RCVTIMEO >= 50 ms: %d: %d %s\n", back.tv_sec == 0 && back.tv_usec >= 50000, n,
+           ename(errno));
     close(a);
     close(b);
 }

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 import struct
+import time
 from typing import Any, Protocol
 
 from ..netpolicy import NetPolicy
@@ -46,6 +47,10 @@ MSG_PEEK, MSG_TRUNC, MSG_DONTWAIT, MSG_WAITALL, MSG_NOSIGNAL = 0x2, 0x20, 0x40, 
 SOL_SOCKET, IPPROTO_IP, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_IPV6 = 1, 0, 6, 17, 41
 SO_REUSEADDR, SO_TYPE, SO_ERROR, SO_SNDBUF, SO_RCVBUF, SO_KEEPALIVE = 2, 3, 4, 7, 8, 9
 SO_ACCEPTCONN, SO_PROTOCOL, SO_DOMAIN = 30, 38, 39
+# struct timeval options; on a 64-bit ABI the _NEW numbers take the same layout
+SO_RCVTIMEO, SO_SNDTIMEO, SO_RCVTIMEO_NEW, SO_SNDTIMEO_NEW = 20, 21, 66, 67
+TIMEO_OPTS = {SO_RCVTIMEO: SO_RCVTIMEO, SO_RCVTIMEO_NEW: SO_RCVTIMEO,
+              SO_SNDTIMEO: SO_SNDTIMEO, SO_SNDTIMEO_NEW: SO_SNDTIMEO}  # fmt: skip
 IPV6_V6ONLY = 26
 TCP_NODELAY = 1
 DEFAULT_RCVBUF, DEFAULT_SNDBUF = 131072, 16384
@@ -110,6 +115,18 @@ def _backend_writable(be: NetBackend, h: int) -> bool:
 
 class SocketNode(Node):
     kind = S_IFSOCK
+
+
+def with_timeout(
+    w: WouldBlock, opts: dict[tuple[int, int], int], opt: int, result: int
+) -> WouldBlock:
+    """A blocking socket call under SO_RCVTIMEO / SO_SNDTIMEO (``opts`` holds ns): the wait
+    ends with -``result`` (EAGAIN; EINPROGRESS for connect) at the deadline."""
+    t = opts.get((SOL_SOCKET, opt), 0)
+    if t > 0 and w.deadline is None:
+        w.deadline = time.monotonic_ns() + t  # (the signals clock: Threads.now)
+        w.timeout_result = -result
+    return w
 
 
 # --- addresses --------------------------------------------------------------------------------
@@ -553,6 +570,18 @@ class TcpSocket(OpenFile):
         return len(self.rbuf)
 
     def recv(self, n: int, flags: int) -> bytes:
+        try:
+            return self._recv(n, flags)
+        except WouldBlock as w:
+            raise with_timeout(w, self.opts, SO_RCVTIMEO, E.EAGAIN) from None
+
+    def send(self, data: bytes, flags: int) -> int:
+        try:
+            return self._send(data, flags)
+        except WouldBlock as w:
+            raise with_timeout(w, self.opts, SO_SNDTIMEO, E.EAGAIN) from None
+
+    def _recv(self, n: int, flags: int) -> bytes:
         self._settle()
         dontwait = bool(flags & MSG_DONTWAIT)
         if self.state == "connecting":
@@ -590,7 +619,7 @@ class TcpSocket(OpenFile):
             return b""
         raise self._block(dontwait, self.poll_in, "recv")
 
-    def send(self, data: bytes, flags: int) -> int:
+    def _send(self, data: bytes, flags: int) -> int:
         self._settle()
         dontwait = bool(flags & MSG_DONTWAIT)
         if self.state == "connecting":
@@ -656,6 +685,18 @@ class TcpSocket(OpenFile):
         self.backlog_max = max(1, min(backlog if backlog > 0 else 1, MAX_BACKLOG))
 
     def accept(self, flags: int) -> TcpSocket:
+        try:
+            return self._accept(flags)
+        except WouldBlock as w:
+            raise with_timeout(w, self.opts, SO_RCVTIMEO, E.EAGAIN) from None
+
+    def connect(self, addr: Addr) -> int:
+        try:
+            return self._connect(addr)
+        except WouldBlock as w:
+            raise with_timeout(w, self.opts, SO_SNDTIMEO, E.EINPROGRESS) from None
+
+    def _accept(self, flags: int) -> TcpSocket:
         if self.state != "listening":
             raise SyscallError(E.EINVAL)
         if not self.backlog:
@@ -666,7 +707,7 @@ class TcpSocket(OpenFile):
         conn.flags = O_RDWR | (flags & O_NONBLOCK)
         return conn
 
-    def connect(self, addr: Addr) -> int:
+    def _connect(self, addr: Addr) -> int:
         if self.state == "listening":
             raise SyscallError(E.EISCONN)
         self._settle()
@@ -895,7 +936,12 @@ class UdpSocket(OpenFile):
                 return b"", 0, ("0.0.0.0", 0)
             if flags & MSG_DONTWAIT or self.nonblocking:
                 raise SyscallError(E.EAGAIN)
-            raise WouldBlock(lambda: bool(self.inq) or bool(self.so_error), what="recvfrom")
+            raise with_timeout(
+                WouldBlock(lambda: bool(self.inq) or bool(self.so_error), what="recvfrom"),
+                self.opts,
+                SO_RCVTIMEO,
+                E.EAGAIN,
+            )
         data, src = self.inq[0] if flags & MSG_PEEK else self.inq.pop(0)
         return data[:n], len(data), src
 
