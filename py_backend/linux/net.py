@@ -16,6 +16,11 @@ outside (the native host's sockets, `host/netsock.py`; a Wisp relay in the page 
   gets addresses from ``FAKE_NET`` (198.18.0.0/15) remembered name <-> address, and a connect to
   one connects by that name. Other outside UDP: ENETUNREACH. Without a backend the nameserver is
   unreachable (ENETUNREACH at once, so a resolver gives up without timeouts).
+- **A host** turns the network on with ``machine.linux.net.backend = backend`` and
+  ``machine.linux.net.policy = NetPolicy.from_specs(allow)`` before it starts the machine (one
+  `NetStack` serves every process of the run); ``NetStack.active()`` says an outside stream is
+  open, and the System then waits in ``backend.wait`` (or, with ``async_waits``, returns "idle"
+  Actions of at most ``poll_interval`` s).
 - **Save/restore**: everything pickles; the backend and its handles do not: after a restore an
   outside connection is reset (ECONNRESET on its next use), in-guest ones go on.
 """
