@@ -143,7 +143,9 @@ static void client(int family, int port, int nonblocking) {
     CHECK(getsockname(c, (void *)&peer, &pl));
     show_addr("client local", &peer, 0);
     const char msg[] = "ping from the client";
-    CHECK(send(c, msg, sizeof msg - 1, 0));
+    CHECK(send(c, msg, 10, 0));  /* in two parts: the server's MSG_WAITALL waits for both */
+    usleep(20000);
+    CHECK(send(c, msg + 10, sizeof msg - 11, 0));
     char buf[256];
     int n = read_all(c, buf, 4);
     printf("client got %.*s\n", n, buf);
@@ -165,7 +167,7 @@ static void server_conn(int s, const char *how) {
     printf("server accepted (%s): peer len ok=%d\n", how,
            pl == (peer.ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)));
     show_addr("server peer", &peer, 0);
-    int n = read_all(a, buf, 20);
+    int n = recv(a, buf, 20, MSG_WAITALL);
     printf("server got %.*s\n", n, buf);
     CHECK(write(a, "pong", 4));
     n = read_all(a, buf, sizeof buf);

@@ -568,6 +568,14 @@ class TcpSocket(OpenFile):
     def write(self, data: bytes) -> int:
         return self.send(data, 0)
 
+    def _input_ended(self) -> bool:
+        """No more bytes will come (end of file, shutdown, a lost stream)."""
+        if self.shut_rd:
+            return True
+        if self.rx is not None:
+            return self.rx.pipe.writers == 0
+        return self._host_state() not in ("open", "connecting")
+
     def readable_bytes(self) -> int:
         if self.rx is not None:
             return len(self.rx.pipe.buf)
@@ -596,6 +604,12 @@ class TcpSocket(OpenFile):
             raise SyscallError(err)
         if self.state != "connected":
             raise SyscallError(E.ENOTCONN)
+        if flags & MSG_WAITALL and not flags & MSG_PEEK and not (dontwait or self.nonblocking):
+            want = min(n, HOST_READ)  # (at most a buffer's worth: the rest is a short read)
+            if self.readable_bytes() < want and not self._input_ended():
+                raise WouldBlock(
+                    lambda: self.readable_bytes() >= want or self._input_ended(), what="recv"
+                )
         if self.rx is not None:
             if self.shut_rd and not self.rx.pipe.buf:
                 return b""
