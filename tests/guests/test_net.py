@@ -374,3 +374,53 @@ def test_async_waits_host_with_network(echo: Server) -> None:
     if not helpers.have_qemu():
         pytest.fail("qemu-riscv64 not installed (scripts/setup.sh)")
     assert out.getvalue() == helpers.qemu_run(CLIENT, args).stdout
+
+
+def _stall(conn: socket.socket) -> None:
+    conn.recv(4096)
+    conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 1000000\r\n\r\npartial")
+    time.sleep(60)  # and never the rest
+
+
+def test_ctrl_c_reaches_a_guest_waiting_for_the_network() -> None:
+    # a shell on the emulated terminal: wget waits for a server that stalls; ^C ends it and the
+    # shell goes on (the system waits in the backend and still reads the keyboard)
+    import pty
+    import select
+
+    srv = Server(_stall)
+    cmd = helpers.tbwasm_command(helpers.GUEST_BIN_DIR / "busybox", ["sh"])
+    at = cmd.index("run") + 1
+    cmd[at:at] = ["--net-allow", "127.0.0.1", "--tty", "on"]
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        os.chdir(REPO)
+        os.execve(cmd[0], cmd, helpers.host_env())
+    out = bytearray()
+
+    def expect(what: bytes, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while what not in out:
+            assert time.monotonic() < deadline, bytes(out)
+            r, _, _ = select.select([fd], [], [], 0.2)
+            if r:
+                try:
+                    out.extend(os.read(fd, 4096))
+                except OSError:
+                    break
+
+    try:
+        expect(b"# ")
+        os.write(fd, f"wget -q -O - http://127.0.0.1:{srv.port}/x\n".encode())
+        expect(b"partial")
+        assert srv.wait_accepted(1) == 1
+        os.write(fd, b"\x03")
+        expect(b"^C")
+        os.write(fd, b"echo still here $?\n")
+        expect(b"still here 130\r\n")
+        os.write(fd, b"exit\n")
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        srv.close()
+        os.close(fd)
