@@ -424,3 +424,25 @@ def test_ctrl_c_reaches_a_guest_waiting_for_the_network() -> None:
     finally:
         srv.close()
         os.close(fd)
+
+
+def test_waiting_for_the_network_sleeps_and_timeout_stops_it() -> None:
+    # every guest thread waits for a stalled server: the system sleeps in the backend's select
+    # (no busy loop: little CPU over the wait), and --timeout still stops the run
+    import resource
+
+    srv = Server(_stall)
+    try:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        r = tbwasm(
+            [str(helpers.GUEST_BIN_DIR / "busybox"), "wget", "-q", "-O", "/dev/null",
+             f"http://127.0.0.1:{srv.port}/x"],
+            ["--net-allow", "127.0.0.1", "--timeout", "5"],
+        )  # fmt: skip
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        assert r.returncode == 130, r.stderr.decode()
+        assert r.stderr.decode().strip().endswith("after --timeout 5.0s")
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        assert cpu < 3.0, cpu  # start-up ~0.5 s; a busy wait would take the whole 5 s
+    finally:
+        srv.close()
