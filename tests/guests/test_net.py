@@ -239,6 +239,17 @@ def test_busybox_wget_from_host_server(web: int) -> None:
     assert hashlib.sha256(r.stdout).hexdigest() == hashlib.sha256(PAYLOAD).hexdigest()
 
 
+def test_static_busybox_resolves_a_host_only_name(web: int) -> None:
+    # guests/bin/busybox is statically linked glibc: its getaddrinfo asks DNS too
+    name = _host_only_name()
+    r = tbwasm(
+        [str(helpers.GUEST_BIN_DIR / "busybox"), "wget", "-q", "-O", "-", f"http://{name}:{web}/x"],
+        ["--net-allow", "127.0.0.0/8"],
+    )
+    assert r.returncode == 0, r.stderr.decode()
+    assert r.stdout == PAYLOAD
+
+
 def test_busybox_wget_without_network_fails_in_one_line(web: int) -> None:
     r = rootfs_run(["/bin/busybox", "wget", "-q", "-O", "-", f"http://192.0.2.1:{web}/x"], [])
     assert r.returncode == 1
