@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -142,7 +143,9 @@ static void client(int family, int port, int nonblocking) {
     CHECK(getsockname(c, (void *)&peer, &pl));
     show_addr("client local", &peer, 0);
     const char msg[] = "ping from the client";
-    CHECK(send(c, msg, sizeof msg - 1, 0));
+    CHECK(send(c, msg, 10, 0));  /* in two parts: the server's MSG_WAITALL waits for both */
+    usleep(20000);
+    CHECK(send(c, msg + 10, sizeof msg - 11, 0));
     char buf[256];
     int n = read_all(c, buf, 4);
     printf("client got %.*s\n", n, buf);
@@ -164,7 +167,7 @@ static void server_conn(int s, const char *how) {
     printf("server accepted (%s): peer len ok=%d\n", how,
            pl == (peer.ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)));
     show_addr("server peer", &peer, 0);
-    int n = read_all(a, buf, 20);
+    int n = recv(a, buf, 20, MSG_WAITALL);
     printf("server got %.*s\n", n, buf);
     CHECK(write(a, "pong", 4));
     n = read_all(a, buf, sizeof buf);
@@ -241,6 +244,15 @@ static void udp_pair(void) {
     errno = 0;
     n = recv(a, buf, sizeof buf, MSG_DONTWAIT);
     printf("udp empty: %d %s\n", n, ename(errno));
+    struct timeval tv = {0, 50000}, back = {0, 0};
+    socklen_t tl = sizeof back;
+    CHECK(setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    CHECK(getsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &back, &tl));
+    errno = 0;
+    n = recv(a, buf, sizeof buf, 0);
+    /* (Linux reads back the timeout rounded up to its clock ticks: HZ differs) */
+    printf("udp SO_RCVTIMEO >= 50 ms: %d: %d %s\n", back.tv_sec == 0 && back.tv_usec >= 50000, n,
+           ename(errno));
     close(a);
     close(b);
 }

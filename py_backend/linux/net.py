@@ -16,6 +16,11 @@ outside (the native host's sockets, `host/netsock.py`; a Wisp relay in the page 
   gets addresses from ``FAKE_NET`` (198.18.0.0/15) remembered name <-> address, and a connect to
   one connects by that name. Other outside UDP: ENETUNREACH. Without a backend the nameserver is
   unreachable (ENETUNREACH at once, so a resolver gives up without timeouts).
+- **A host** turns the network on with ``machine.linux.net.backend = backend`` and
+  ``machine.linux.net.policy = NetPolicy.from_specs(allow)`` before it starts the machine (one
+  `NetStack` serves every process of the run); ``NetStack.active()`` says an outside stream is
+  open, and the System then waits in ``backend.wait`` (or, with ``async_waits``, returns "idle"
+  Actions of at most ``poll_interval`` s).
 - **Save/restore**: everything pickles; the backend and its handles do not: after a restore an
   outside connection is reset (ECONNRESET on its next use), in-guest ones go on.
 """
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import ipaddress
 import struct
+import time
 from typing import Any, Protocol
 
 from ..netpolicy import NetPolicy
@@ -46,6 +52,10 @@ MSG_PEEK, MSG_TRUNC, MSG_DONTWAIT, MSG_WAITALL, MSG_NOSIGNAL = 0x2, 0x20, 0x40, 
 SOL_SOCKET, IPPROTO_IP, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_IPV6 = 1, 0, 6, 17, 41
 SO_REUSEADDR, SO_TYPE, SO_ERROR, SO_SNDBUF, SO_RCVBUF, SO_KEEPALIVE = 2, 3, 4, 7, 8, 9
 SO_ACCEPTCONN, SO_PROTOCOL, SO_DOMAIN = 30, 38, 39
+# struct timeval options; on a 64-bit ABI the _NEW numbers take the same layout
+SO_RCVTIMEO, SO_SNDTIMEO, SO_RCVTIMEO_NEW, SO_SNDTIMEO_NEW = 20, 21, 66, 67
+TIMEO_OPTS = {SO_RCVTIMEO: SO_RCVTIMEO, SO_RCVTIMEO_NEW: SO_RCVTIMEO,
+              SO_SNDTIMEO: SO_SNDTIMEO, SO_SNDTIMEO_NEW: SO_SNDTIMEO}  # fmt: skip
 IPV6_V6ONLY = 26
 TCP_NODELAY = 1
 DEFAULT_RCVBUF, DEFAULT_SNDBUF = 131072, 16384
@@ -110,6 +120,18 @@ def _backend_writable(be: NetBackend, h: int) -> bool:
 
 class SocketNode(Node):
     kind = S_IFSOCK
+
+
+def with_timeout(
+    w: WouldBlock, opts: dict[tuple[int, int], int], opt: int, result: int
+) -> WouldBlock:
+    """A blocking socket call under SO_RCVTIMEO / SO_SNDTIMEO (``opts`` holds ns): the wait
+    ends with -``result`` (EAGAIN; EINPROGRESS for connect) at the deadline."""
+    t = opts.get((SOL_SOCKET, opt), 0)
+    if t > 0 and w.deadline is None:
+        w.deadline = time.monotonic_ns() + t  # (the signals clock: Threads.now)
+        w.timeout_result = -result
+    return w
 
 
 # --- addresses --------------------------------------------------------------------------------
@@ -546,6 +568,14 @@ class TcpSocket(OpenFile):
     def write(self, data: bytes) -> int:
         return self.send(data, 0)
 
+    def _input_ended(self) -> bool:
+        """No more bytes will come (end of file, shutdown, a lost stream)."""
+        if self.shut_rd:
+            return True
+        if self.rx is not None:
+            return self.rx.pipe.writers == 0
+        return self._host_state() not in ("open", "connecting")
+
     def readable_bytes(self) -> int:
         if self.rx is not None:
             return len(self.rx.pipe.buf)
@@ -553,6 +583,18 @@ class TcpSocket(OpenFile):
         return len(self.rbuf)
 
     def recv(self, n: int, flags: int) -> bytes:
+        try:
+            return self._recv(n, flags)
+        except WouldBlock as w:
+            raise with_timeout(w, self.opts, SO_RCVTIMEO, E.EAGAIN) from None
+
+    def send(self, data: bytes, flags: int) -> int:
+        try:
+            return self._send(data, flags)
+        except WouldBlock as w:
+            raise with_timeout(w, self.opts, SO_SNDTIMEO, E.EAGAIN) from None
+
+    def _recv(self, n: int, flags: int) -> bytes:
         self._settle()
         dontwait = bool(flags & MSG_DONTWAIT)
         if self.state == "connecting":
@@ -562,6 +604,12 @@ class TcpSocket(OpenFile):
             raise SyscallError(err)
         if self.state != "connected":
             raise SyscallError(E.ENOTCONN)
+        if flags & MSG_WAITALL and not flags & MSG_PEEK and not (dontwait or self.nonblocking):
+            want = min(n, HOST_READ)  # (at most a buffer's worth: the rest is a short read)
+            if self.readable_bytes() < want and not self._input_ended():
+                raise WouldBlock(
+                    lambda: self.readable_bytes() >= want or self._input_ended(), what="recv"
+                )
         if self.rx is not None:
             if self.shut_rd and not self.rx.pipe.buf:
                 return b""
@@ -590,7 +638,7 @@ class TcpSocket(OpenFile):
             return b""
         raise self._block(dontwait, self.poll_in, "recv")
 
-    def send(self, data: bytes, flags: int) -> int:
+    def _send(self, data: bytes, flags: int) -> int:
         self._settle()
         dontwait = bool(flags & MSG_DONTWAIT)
         if self.state == "connecting":
@@ -656,6 +704,18 @@ class TcpSocket(OpenFile):
         self.backlog_max = max(1, min(backlog if backlog > 0 else 1, MAX_BACKLOG))
 
     def accept(self, flags: int) -> TcpSocket:
+        try:
+            return self._accept(flags)
+        except WouldBlock as w:
+            raise with_timeout(w, self.opts, SO_RCVTIMEO, E.EAGAIN) from None
+
+    def connect(self, addr: Addr) -> int:
+        try:
+            return self._connect(addr)
+        except WouldBlock as w:
+            raise with_timeout(w, self.opts, SO_SNDTIMEO, E.EINPROGRESS) from None
+
+    def _accept(self, flags: int) -> TcpSocket:
         if self.state != "listening":
             raise SyscallError(E.EINVAL)
         if not self.backlog:
@@ -666,7 +726,7 @@ class TcpSocket(OpenFile):
         conn.flags = O_RDWR | (flags & O_NONBLOCK)
         return conn
 
-    def connect(self, addr: Addr) -> int:
+    def _connect(self, addr: Addr) -> int:
         if self.state == "listening":
             raise SyscallError(E.EISCONN)
         self._settle()
@@ -895,7 +955,12 @@ class UdpSocket(OpenFile):
                 return b"", 0, ("0.0.0.0", 0)
             if flags & MSG_DONTWAIT or self.nonblocking:
                 raise SyscallError(E.EAGAIN)
-            raise WouldBlock(lambda: bool(self.inq) or bool(self.so_error), what="recvfrom")
+            raise with_timeout(
+                WouldBlock(lambda: bool(self.inq) or bool(self.so_error), what="recvfrom"),
+                self.opts,
+                SO_RCVTIMEO,
+                E.EAGAIN,
+            )
         data, src = self.inq[0] if flags & MSG_PEEK else self.inq.pop(0)
         return data[:n], len(data), src
 

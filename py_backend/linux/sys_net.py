@@ -33,6 +33,7 @@ from .net import (
     SOCK_DGRAM,
     SOCK_STREAM,
     SOL_SOCKET,
+    TIMEO_OPTS,
     Addr,
     Epoll,
     TcpSocket,
@@ -122,7 +123,7 @@ class NetSyscalls:
     def sys_bind(self: Linux, fd: int, addr: int, addrlen: int, *_: int) -> int:
         sock = self._sock(fd)
         if not isinstance(sock, TcpSocket | UdpSocket):
-            return 0  # AF_UNIX: nobody will connect anyway
+            raise SyscallError(E.EOPNOTSUPP)  # AF_UNIX: only socketpair is emulated
         sock.bind(self._read_addr(sock, addr, addrlen))
         return 0
 
@@ -397,6 +398,14 @@ class NetSyscalls:
             raise SyscallError(E.EINVAL)
         if not isinstance(sock, TcpSocket | UdpSocket):
             return 0
+        if level == SOL_SOCKET and name in TIMEO_OPTS:  # struct timeval -> ns
+            if len(raw) < 16:
+                raise SyscallError(E.EINVAL)
+            sec, usec = struct.unpack_from("<qq", raw)
+            if sec < 0 or not 0 <= usec < 1_000_000:
+                raise SyscallError(E.EDOM if usec >= 1_000_000 else E.EINVAL)
+            sock.opts[(level, TIMEO_OPTS[name])] = sec * 1_000_000_000 + usec * 1000
+            return 0
         if level == IPPROTO_TCP and not isinstance(sock, TcpSocket):
             raise SyscallError(E.ENOPROTOOPT)
         if level == SOL_SOCKET and name == SO_REUSEADDR:
@@ -440,6 +449,15 @@ class NetSyscalls:
             value = (6 if stype == SOCK_STREAM else 17) if inet else 0
         elif level == SOL_SOCKET and name == SO_ACCEPTCONN:
             value = int(isinstance(sock, TcpSocket) and sock.state == "listening")
+        elif level == SOL_SOCKET and name in TIMEO_OPTS:
+            ns = 0
+            if isinstance(sock, TcpSocket | UdpSocket):
+                ns = sock.opts.get((level, TIMEO_OPTS[name]), 0)
+            usec = (ns + 999) // 1000
+            self._write_opt(
+                struct.pack("<qq", usec // 1_000_000, usec % 1_000_000), val, lenp, have
+            )
+            return 0
         elif level == SOL_SOCKET and name == 13:  # SO_LINGER: struct linger, off
             self._write_opt(bytes(8), val, lenp, have)
             return 0

@@ -17,6 +17,7 @@ import socket
 import struct
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,6 +62,13 @@ class Server:
 
     def close(self) -> None:
         self.sock.close()
+
+    def wait_accepted(self, n: int) -> int:
+        """The count once it reaches n (the guest may exit before the accept thread runs)."""
+        deadline = time.monotonic() + 20
+        while self.accepted < n and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.accepted
 
 
 def _echo(conn: socket.socket) -> None:
@@ -142,15 +150,20 @@ def test_client_against_host_server_matches_qemu(echo: Server) -> None:
         (["--net-allow", "[::1]"], "127.0.0.1", "ECONNREFUSED"),  # another address allowed
     ],
 )
-def test_refused_destinations_reach_nothing(
-    echo: Server, net: list[str], dest: str, errno: str
-) -> None:
-    before = echo.accepted
-    port = str(echo.port)
-    r = tbwasm([str(CLIENT), "refused", dest, port], net, timeout=60)
-    assert r.returncode == 0, r.stderr.decode()
-    assert r.stdout.decode() == f"connect {dest} {port}: -1 {errno}\n"
-    assert echo.accepted == before  # nothing reached the server
+def test_refused_destinations_reach_nothing(net: list[str], dest: str, errno: str) -> None:
+    # a listening socket of its own that nobody accepts from: a connection that reached it
+    # would wait in its backlog
+    v6 = ":" in dest and "." not in dest
+    with socket.socket(socket.AF_INET6 if v6 else socket.AF_INET) as lst:
+        lst.bind(("::1" if v6 else "127.0.0.1", 0))
+        lst.listen(8)
+        port = str(lst.getsockname()[1])
+        r = tbwasm([str(CLIENT), "refused", dest, port], net, timeout=60)
+        assert r.returncode == 0, r.stderr.decode()
+        assert r.stdout.decode() == f"connect {dest} {port}: -1 {errno}\n"
+        lst.settimeout(0.2)
+        with pytest.raises(TimeoutError):
+            lst.accept()  # nothing reached it
 
 
 def test_allowed_destination_connects(echo: Server) -> None:
@@ -161,7 +174,7 @@ def test_allowed_destination_connects(echo: Server) -> None:
         timeout=60,
     )
     assert r.stdout.decode() == f"connect 127.0.0.1 {echo.port}: 0 0\n", r.stderr.decode()
-    assert echo.accepted == before + 1
+    assert echo.wait_accepted(before + 1) == before + 1
 
 
 def _hello_then_reset(conn: socket.socket) -> None:
@@ -191,7 +204,7 @@ def test_ipv6_destination() -> None:
         port = str(srv.port)
         r = tbwasm([str(CLIENT), "refused", "::1", port], ["--net-allow", f"[::1]:{port}"])
         assert r.stdout.decode() == f"connect ::1 {port}: 0 0\n", r.stderr.decode()
-        assert srv.accepted == 1
+        assert srv.wait_accepted(1) == 1
         r = tbwasm([str(CLIENT), "refused", "::1", port], ["--net-allow", "127.0.0.1"])
         assert r.stdout.decode() == f"connect ::1 {port}: -1 ECONNREFUSED\n"
         assert srv.accepted == 1
@@ -224,6 +237,17 @@ def test_busybox_wget_from_host_server(web: int) -> None:
     )
     assert r.returncode == 0, r.stderr.decode()
     assert hashlib.sha256(r.stdout).hexdigest() == hashlib.sha256(PAYLOAD).hexdigest()
+
+
+def test_static_busybox_resolves_a_host_only_name(web: int) -> None:
+    # guests/bin/busybox is statically linked glibc: its getaddrinfo asks DNS too
+    name = _host_only_name()
+    r = tbwasm(
+        [str(helpers.GUEST_BIN_DIR / "busybox"), "wget", "-q", "-O", "-", f"http://{name}:{web}/x"],
+        ["--net-allow", "127.0.0.0/8"],
+    )
+    assert r.returncode == 0, r.stderr.decode()
+    assert r.stdout == PAYLOAD
 
 
 def test_busybox_wget_without_network_fails_in_one_line(web: int) -> None:
@@ -361,3 +385,75 @@ def test_async_waits_host_with_network(echo: Server) -> None:
     if not helpers.have_qemu():
         pytest.fail("qemu-riscv64 not installed (scripts/setup.sh)")
     assert out.getvalue() == helpers.qemu_run(CLIENT, args).stdout
+
+
+def _stall(conn: socket.socket) -> None:
+    conn.recv(4096)
+    conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 1000000\r\n\r\npartial")
+    time.sleep(60)  # and never the rest
+
+
+def test_ctrl_c_reaches_a_guest_waiting_for_the_network() -> None:
+    # a shell on the emulated terminal: wget waits for a server that stalls; ^C ends it and the
+    # shell goes on (the system waits in the backend and still reads the keyboard)
+    import pty
+    import select
+
+    srv = Server(_stall)
+    cmd = helpers.tbwasm_command(helpers.GUEST_BIN_DIR / "busybox", ["sh"])
+    at = cmd.index("run") + 1
+    cmd[at:at] = ["--net-allow", "127.0.0.1", "--tty", "on"]
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        os.chdir(REPO)
+        os.execve(cmd[0], cmd, helpers.host_env())
+    out = bytearray()
+
+    def expect(what: bytes, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while what not in out:
+            assert time.monotonic() < deadline, bytes(out)
+            r, _, _ = select.select([fd], [], [], 0.2)
+            if r:
+                try:
+                    out.extend(os.read(fd, 4096))
+                except OSError:
+                    break
+
+    try:
+        expect(b"# ")
+        os.write(fd, f"wget -q -O - http://127.0.0.1:{srv.port}/x\n".encode())
+        expect(b"partial")
+        assert srv.wait_accepted(1) == 1
+        os.write(fd, b"\x03")
+        expect(b"^C")
+        os.write(fd, b"echo still here $?\n")
+        expect(b"still here 130\r\n")
+        os.write(fd, b"exit\n")
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        srv.close()
+        os.close(fd)
+
+
+def test_waiting_for_the_network_sleeps_and_timeout_stops_it() -> None:
+    # every guest thread waits for a stalled server: the system sleeps in the backend's select
+    # (no busy loop: little CPU over the wait), and --timeout still stops the run
+    import resource
+
+    srv = Server(_stall)
+    try:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        r = tbwasm(
+            [str(helpers.GUEST_BIN_DIR / "busybox"), "wget", "-q", "-O", "/dev/null",
+             f"http://127.0.0.1:{srv.port}/x"],
+            ["--net-allow", "127.0.0.1", "--timeout", "5"],
+        )  # fmt: skip
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        assert r.returncode == 130, r.stderr.decode()
+        assert r.stderr.decode().strip().endswith("after --timeout 5.0s")
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        assert cpu < 3.0, cpu  # start-up ~0.5 s; a busy wait would take the whole 5 s
+    finally:
+        srv.close()
