@@ -233,3 +233,48 @@ def test_browser_pages_of_other_origins_are_refused() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+BUILD_SITE = ["node", str(REPO / "web" / "bin.mjs"), "build-site"]
+
+
+def test_build_site_names_a_relay(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    r = subprocess.run(
+        [
+            "node",
+            str(REPO / "web" / "bin.mjs"),
+            "build-site",
+            str(site),
+            "--no-rootfs",
+            "--net",
+            "wss://relay.example/wisp/",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    meta = '<meta name="tbwasm-net" content="wss://relay.example/wisp/">'
+    assert meta in (site / "index.html").read_text()
+    assert meta in (site / "docs" / "index.html").read_text()
+    assert not (site / "web" / "relay.mjs").exists()  # Node only
+    bad = subprocess.run(
+        [
+            "node",
+            str(REPO / "web" / "bin.mjs"),
+            "build-site",
+            str(tmp_path / "bad"),
+            "--net",
+            'javascript:alert("x")',
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("tbwasm build-site: --net javascript:")
+    assert len(bad.stderr.splitlines()) == 1
+    assert not (tmp_path / "bad").exists()
