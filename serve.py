@@ -182,11 +182,14 @@ def start_relay(allow: list[str], max_streams: int | None) -> tuple[subprocess.P
     if node is None:
         raise SystemExit("serve: --net needs node (scripts/setup.sh installs it)")
     cmd = [node, str(ROOT / "web" / "relay.mjs"), "--host", "127.0.0.1", "--port", "0"]
+    cmd.append("--with-parent")  # it exits when this process does (its stdin closes)
     for entry in allow:
         cmd += ["--allow", entry]
     if max_streams is not None:
         cmd += ["--max-streams", str(max_streams)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
+    )
     assert proc.stdout is not None and proc.stderr is not None
     line = proc.stdout.readline().decode(errors="replace")
     if not line.startswith("Relay "):

@@ -261,9 +261,9 @@ if (opts.net !== null) {
 
 /** `node web/relay.mjs` on a free port of 127.0.0.1; resolves when it says where it listens. */
 function startRelayProcess(allow) {
-  const child = spawn(process.execPath, [path.join(HERE, "relay.mjs"), "--port", "0", ...allow.flatMap((a) => ["--allow", a])], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // --with-parent: it exits when this process does, however that happens (its stdin closes)
+  const args = [path.join(HERE, "relay.mjs"), "--port", "0", "--with-parent", ...allow.flatMap((a) => ["--allow", a])];
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
   let err = "";
   child.stderr.on("data", (d) => (err += d));
   return new Promise((resolve, reject) => {

@@ -4,8 +4,10 @@
 // control), with tbwasm's destination policy in front of every TCP connection it makes.
 //
 //   node web/relay.mjs [--host 127.0.0.1] [--port 0] [--path /wisp/] [--allow HOST[:PORT]]...
-//                      [--max-streams N] [--allow-origin ORIGIN]... [--log LEVEL]
+//                      [--max-streams N] [--allow-origin ORIGIN]... [--log LEVEL] [--with-parent]
 //
+// --with-parent: exit when stdin ends (serve.py and web/cli.mjs start it with a pipe there, so
+// the relay goes away with them however they end).
 // The first line on stdout is `Relay ws://HOST:PORT/PATH` (--port 0 picks a free port), so
 // serve.py and the tests can start it and read where it listens.
 //
@@ -356,11 +358,12 @@ export async function startRelay(o = {}) {
 
 async function main() {
   const argv = process.argv.slice(2);
+  let withParent = false;
   const o = { allow: /** @type {string[]} */ ([]), allowOrigins: /** @type {string[]} */ ([]), host: "127.0.0.1", port: 0, log: "NONE" };
   const usage = (msg) => {
     process.stderr.write(`tbwasm-relay: ${msg}\n`);
     process.stderr.write(
-      "usage: node web/relay.mjs [--host H] [--port N] [--path /wisp/] [--allow HOST[:PORT]]... [--max-streams N] [--allow-origin ORIGIN]... [--log LEVEL]\n",
+      "usage: node web/relay.mjs [--host H] [--port N] [--path /wisp/] [--allow HOST[:PORT]]... [--max-streams N] [--allow-origin ORIGIN]... [--log LEVEL] [--with-parent]\n",
     );
     process.exit(2);
   };
@@ -373,6 +376,7 @@ async function main() {
     else if (a === "--allow" || a === "--net-allow") o.allow.push(value());
     else if (a === "--max-streams") o.maxStreams = Number(value());
     else if (a === "--allow-origin") o.allowOrigins.push(value());
+    else if (a === "--with-parent") withParent = true;
     else if (a === "--log") o.log = value();
     else usage(`unknown option ${a}`);
   }
@@ -390,6 +394,11 @@ async function main() {
   const stop = () => relay.close().then(() => process.exit(0));
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  if (withParent) {
+    process.stdin.on("end", stop);
+    process.stdin.on("error", stop);
+    process.stdin.resume();
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

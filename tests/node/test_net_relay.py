@@ -278,3 +278,33 @@ def test_build_site_names_a_relay(tmp_path: Path) -> None:
     assert bad.stderr.startswith("tbwasm build-site: --net javascript:")
     assert len(bad.stderr.splitlines()) == 1
     assert not (tmp_path / "bad").exists()
+
+
+def test_relay_goes_with_serve_py() -> None:
+    """serve.py's relay exits when serve.py does, even killed (its stdin pipe closes)."""
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "serve.py"), "--port", "0", "--quiet", "--no-setup", "--net"],
+        stdout=subprocess.PIPE,
+        cwd=REPO,
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    kids = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    assert len(kids) == 1
+    stat = Path(f"/proc/{kids[0]}/stat")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+
+    def state() -> str:  # R/S while it runs, Z once exited and not yet reaped
+        try:
+            return stat.read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return "gone"
+
+    deadline = time.monotonic() + 30
+    while state() not in ("gone", "Z") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert state() in ("gone", "Z")
