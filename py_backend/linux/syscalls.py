@@ -891,6 +891,7 @@ class Linux(ProcessCalls, ExtraSyscalls):
             raise SyscallError(E.EROFS)
         node.perm = mode & 0o7777
         node.ctime = time.time_ns()
+        node.changed()
         return 0
 
     @syscall_nr(52)
@@ -899,6 +900,7 @@ class Linux(ProcessCalls, ExtraSyscalls):
         if node.readonly:
             raise SyscallError(E.EROFS)
         node.perm = mode & 0o7777
+        node.changed()
         return 0
 
     @syscall_nr(88)
@@ -920,6 +922,7 @@ class Linux(ProcessCalls, ExtraSyscalls):
                     raise SyscallError(E.EINVAL)
                 else:
                     setattr(node, which, sec * 1_000_000_000 + ns)
+        node.changed()
         return 0
 
     @syscall_nr(29)
