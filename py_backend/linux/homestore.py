@@ -410,9 +410,9 @@ def read_tar(data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> list[Record]:
 
 def import_tar(root: Dir, top: str, data: bytes, *, limit: int = MAX_IMPORT_BYTES) -> int:
     """Extract ``.tar.gz`` bytes into the directory ``top``: all or nothing.  Every member is
-    read and checked, and every path checked against the tree (a file where the archive needs a
-    directory where it has something else: an error), before the first change.  What is in the
-    way of an archive's entry is replaced (a symlink is never followed).  Returns the number of entries put."""
+    read and checked, and every path checked against the tree (a directory where the archive has
+    something else: an error), before the first change.  What else is in the way of an archive's
+    entry is replaced (a symlink is never followed).  Returns the number of entries put."""
     dest = _lookup(root, top)
     if not isinstance(dest, Dir) or not _persisted(dest):
         raise HomeStoreError(f"{top}: not a directory")
