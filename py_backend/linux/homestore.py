@@ -447,7 +447,7 @@ def records_of(items: Iterable[dict]) -> list[Record]:
         data = it.get("data")
         out.append(
             Record(
-                path=it.get("path"),  # type: ignore[arg-type]  (checked by apply)
+                path=it.get("path"),  # type: ignore[arg-type]
                 kind=str(it.get("kind")),
                 mode=mode,
                 mtime=mtime,
