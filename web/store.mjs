@@ -15,8 +15,8 @@
 // gets one line, and the same changes are tried again after the guest's next change.
 //
 // Two tabs: the writer holds the Web Lock `<database name>` (navigator.locks) for the worker's
-// life; a tab that cannot take it at once loads the files and keeps its own changes in memory
-// only (one line says so).
+// life; a tab that cannot take it within LOCK_WAIT_MS loads the files and keeps its own changes
+// in memory only (one line says so).
 //
 // The worker talks to the Python side only through py_backend/host/pyodide_bridge.py
 // (home_open, home_changes, home_commit, home_reset).
@@ -26,6 +26,7 @@ export const DB_VERSION = 1;
 export const TICK_MS = 250;
 export const MAX_DIRTY_MS = 750;
 const OPEN_TIMEOUT_MS = 10_000;
+const LOCK_WAIT_MS = 3000; // a tab waits this long for the writer's lock, then is read-only
 
 /**
  * The database name of a store: `name` ("page" for the shell page, "demo:<attr>" for a
@@ -150,13 +151,11 @@ export class HomeStore {
   /** The Web Lock of this store, held until close(); false if another tab holds it. */
   _lock() {
     if (!globalThis.navigator?.locks) return Promise.resolve(true); // no Web Locks: one tab assumed
+    // (a reload's new page may ask while the old page's worker is still going away: wait a
+    // little before calling the store another tab's)
     return new Promise((resolve) => {
       navigator.locks
-        .request(this.name, { ifAvailable: true }, (lock) => {
-          if (!lock) {
-            resolve(false);
-            return undefined;
-          }
+        .request(this.name, { signal: AbortSignal.timeout(LOCK_WAIT_MS) }, () => {
           resolve(true);
           return new Promise((release) => (this.releaseLock = release));
         })

@@ -361,7 +361,7 @@ def build_index(tree: str) -> dict:
         return out
 
     tree = os.path.abspath(tree)
-    st = os.lstat(tree)
+    st = os.stat(tree)  # (the tree itself may be reached through a symlink: static/rootfs)
     children = walk(tree, True)
     n, size = _count(children)
     root = [st.st_mode, int(st.st_mtime), children]
