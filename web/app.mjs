@@ -35,6 +35,7 @@ const app = {
   shellExited: false, // it ended: Enter starts a new one
   shellRuns: 0,
   handle: null, // the run in progress (the shell or a program): client.start's handle
+  notes: [], // the page's own one-line messages (the kept files: quota, another tab, import errors)
 };
 window.tbwasmApp = app;
 
@@ -414,12 +415,14 @@ app.uploadFiles = uploadFiles;
 app.downloadFile = downloadFile;
 
 // ---- the kept files (web/store.mjs): Export, Import, Reset, and what the store says ---------
-/** A line of the page's own in the terminal (not the guest's output). */
+/** A line of the page's own in the terminal (not the guest's output; also in app.notes). */
 function note(text, error = false) {
+  app.notes.push(text);
   term.write(`\r\n${error ? RED : DIM}${text}${RESET}\r\n`);
   setStatus(text, error);
 }
 client.addEventListener("store", (ev) => note(ev.detail.message, ev.detail.level === "error"));
+if (client.store.message) note(client.store.message, client.store.state !== "read-only"); // said before this listened
 
 async function exportHome() {
   try {

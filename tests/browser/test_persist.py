@@ -38,7 +38,8 @@ READ_DB = """async ([name, store]) => {
     const out = {};
     keys.forEach((k, i) => {
       const v = values[i];
-      out[k] = v && v.data ? { ...v, data: new TextDecoder().decode(v.data.slice(0, 64)), size: v.data.length } : v;
+      const text = v && v.data ? new TextDecoder().decode(v.data.slice(0, 64)) : null;
+      out[k] = v && v.data ? { ...v, data: text, size: v.data.length } : v;
     });
     return out;
   } finally {
@@ -61,6 +62,21 @@ def typed(page, line: str, expect: str, timeout: float = 60_000) -> str:
         timeout=timeout,
     )
     return output(page)[before:]
+
+
+def notes(page) -> list[str]:
+    """The page's own one-line messages (web/app.mjs: app.notes)."""
+    return page.evaluate("window.tbwasmApp.notes")
+
+
+def wait_note(page, text: str, since: int = 0, timeout: float = 30_000) -> list[str]:
+    """Wait for a note holding ``text`` after the first ``since`` ones; the notes holding it."""
+    page.wait_for_function(
+        "([n, s]) => window.tbwasmApp.notes.slice(n).some((x) => x.includes(s))",
+        arg=[since, text],
+        timeout=timeout,
+    )
+    return [n for n in notes(page)[since:] if text in n]
 
 
 def wait_shell(page) -> None:
@@ -109,15 +125,20 @@ def test_reload_finds_home_and_root(context, server) -> None:
     typed(page, "echo kept > /home/user/kept.txt; echo tmp > /tmp/gone.txt; echo ok1", "ok1\r\n")
     took = wait_stored(page, "/home/user/kept.txt")
     print(f"stored {took:.2f} s after the command ended")
-    typed(page, "mkdir -p /root/d && ln -s ../d /root/d/up && chmod 600 /home/user/kept.txt", PROMPT)
+    typed(
+        page, "mkdir -p /root/d && ln -s ../d /root/d/up && chmod 600 /home/user/kept.txt", PROMPT
+    )
     typed(page, "rm /home/user/README; echo ok2", "ok2\r\n")  # an image file: a whiteout
-    wait_stored(page, "/root/d/up")
+    wait_stored(page, "/home/user/README")
     db = files(page)
+    assert "/root/d/up" in db
     assert db["/home/user/README"]["kind"] == "whiteout"
     assert not any(p.startswith("/tmp") for p in db)
     page.reload()
     wait_shell(page)
-    out = typed(page, "cat /home/user/kept.txt; ls -l /home/user; readlink /root/d/up; ls /tmp", PROMPT)
+    out = typed(
+        page, "cat /home/user/kept.txt; ls -l /home/user; readlink /root/d/up; ls /tmp", PROMPT
+    )
     assert "kept\r\n" in out
     assert "-rw-------" in out and "README" not in out
     assert "../d" in out
@@ -127,12 +148,18 @@ def test_reload_finds_home_and_root(context, server) -> None:
 
 def test_write_cost_ms_per_mb(context, server) -> None:
     page = open_shell_in(context, server)
-    typed(page, "dd if=/dev/urandom of=/home/user/big bs=1M count=16 2>/dev/null; echo done", "done\r\n")
+    typed(
+        page,
+        "dd if=/dev/urandom of=/home/user/big bs=1M count=16 2>/dev/null; echo done",
+        "done\r\n",
+    )
     wait_stored(page, "/home/user/big")
     s = page.evaluate("window.tbwasm.store")
     assert s["bytes"] >= 16 << 20
-    print(f"store: {s['flushes']} flushes, {s['bytes'] / 2**20:.1f} MiB in {s['ms']:.0f} ms: "
-          f"{s['ms'] / (s['bytes'] / 2**20):.1f} ms/MiB")
+    print(
+        f"store: {s['flushes']} flushes, {s['bytes'] / 2**20:.1f} MiB in {s['ms']:.0f} ms: "
+        f"{s['ms'] / (s['bytes'] / 2**20):.1f} ms/MiB"
+    )
     assert files(page)["/home/user/big"]["size"] == 16 << 20
 
 
@@ -167,6 +194,7 @@ def test_export_import_round_trip(context, server, tmp_path: Path) -> None:
     typed(page, "mkdir -p /home/user/p && echo data > /home/user/p/f && echo ok", "ok\r\n")
     with page.expect_download(timeout=60_000) as dl:
         page.click("#home-export")
+    page.click(".xterm")
     saved = tmp_path / "home.tar.gz"
     dl.value.save_as(saved)
     assert dl.value.suggested_filename.endswith(".tar.gz")
@@ -176,7 +204,8 @@ def test_export_import_round_trip(context, server, tmp_path: Path) -> None:
         assert t.extractfile("./p/f").read() == b"data\n"
     typed(page, "rm -r /home/user/p; echo gone", "gone\r\n")
     page.set_input_files("#home-import", str(saved))
-    page.wait_for_function("() => window.tbwasmApp.output.includes('imported home.tar.gz')")
+    wait_note(page, "imported home.tar.gz")
+    page.click(".xterm")
     assert "data\r\n" in typed(page, "cat /home/user/p/f", "data\r\n")
     wait_stored(page, "/home/user/p/f")
     # bad input: a truncated download and a hostile archive are one line each, nothing changed
@@ -193,13 +222,11 @@ def test_export_import_round_trip(context, server, tmp_path: Path) -> None:
         t.addfile(info, io.BytesIO(b"x"))
     evil.write_bytes(gzip.compress(buf.getvalue()))
     for f, why in [(bad, "truncated"), (evil, "unsafe member name")]:
-        before = len(output(page))
+        before = len(notes(page))
         page.set_input_files("#home-import", str(f))
-        page.wait_for_function(
-            "([n, s]) => window.tbwasmApp.output.slice(n).includes(s)", arg=[before, why]
-        )
-        line = [ln for ln in output(page)[before:].split("\r\n") if why in ln]
-        assert len(line) == 1 and line[0].count("tbwasm: import:") == 1
+        got = wait_note(page, why, before)
+        assert len(got) == 1 and got[0].startswith("tbwasm: import:") and "\n" not in got[0]
+    page.click(".xterm")
     out = typed(page, "ls /home/user; cat /etc/passwd | head -1", PROMPT)
     assert "ok.txt" not in out and "root:x:0:0" in out
     assert not page.errors, page.errors
@@ -210,12 +237,15 @@ def test_second_tab_is_read_only_and_never_corrupts(context, server) -> None:
     typed(first, "echo one > /home/user/one.txt; echo ok", "ok\r\n")
     wait_stored(first, "/home/user/one.txt")
     second = open_shell_in(context, server)
-    second.wait_for_function("() => window.tbwasmApp.output.includes('read-only')")
-    line = [ln for ln in output(second).split("\r\n") if "read-only" in ln]
+    line = wait_note(second, "read-only")
     assert len(line) == 1 and "another tab" in line[0]
     assert second.evaluate("window.tbwasm.store.state") == "read-only"
     # the second tab sees the stored files; what it writes stays in it
-    out = typed(second, "cat /home/user/one.txt; echo two > /home/user/two.txt; rm /home/user/one.txt", PROMPT)
+    out = typed(
+        second,
+        "cat /home/user/one.txt; echo two > /home/user/two.txt; rm /home/user/one.txt",
+        PROMPT,
+    )
     assert "one\r\n" in out
     typed(first, "echo three > /home/user/three.txt; echo ok", "ok\r\n")
     wait_stored(first, "/home/user/three.txt")
@@ -226,32 +256,40 @@ def test_second_tab_is_read_only_and_never_corrupts(context, server) -> None:
 
 
 def test_full_quota_is_one_line_and_keeps_the_stored_state(context, server) -> None:
-    page = open_shell_in(context, server)
+    # A small quota for the origin (Chromium: CDP Storage.overrideQuotaForOrigin), set before the
+    # page opens its database (a connection opened before it was seen to keep the old quota).
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    cdp = context.new_cdp_session(page)
+    origin = re.match(r"https?://[^/]+", server).group(0)
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": 4 << 20})
+    page.goto(server)
+    wait_shell(page)
     typed(page, "echo small > /home/user/small.txt; echo ok", "ok\r\n")
     wait_stored(page, "/home/user/small.txt")
-    origin = re.match(r"https?://[^/]+", server).group(0)
-    usage = page.evaluate("navigator.storage.estimate().then(e => e.usage)")
-    cdp = context.new_cdp_session(page)
-    cdp.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": usage + (1 << 20)})
-    before = len(output(page))
-    typed(page, "dd if=/dev/urandom of=/home/user/huge bs=1M count=8 2>/dev/null; echo z > /home/user/small.txt; echo ok", "ok\r\n")
-    page.wait_for_function(
-        "n => window.tbwasmApp.output.slice(n).includes('storage for this site is full')",
-        arg=before,
-        timeout=STORE_WAIT_MS,
+    before = len(notes(page))
+    typed(
+        page,
+        "dd if=/dev/urandom of=/home/user/huge bs=1M count=8 2>/dev/null; "
+        "echo z > /home/user/small.txt; echo ok",
+        "ok\r\n",
     )
-    lines = [ln for ln in output(page)[before:].split("\r\n") if "is full" in ln]
-    assert len(lines) == 1
+    lines = wait_note(page, "storage for this site is full", before, STORE_WAIT_MS)
+    assert len(lines) == 1 and "\n" not in lines[0]
+    assert page.evaluate("window.tbwasm.store.failures") >= 1
     db = files(page)
     assert "/home/user/huge" not in db and db["/home/user/small.txt"]["data"] == "small\n"
     # room again: the next change stores everything (the failed transaction's changes too)
-    cdp.send("Storage.overrideQuotaForOrigin", {"origin": origin})
     typed(page, "rm /home/user/huge; echo again > /home/user/small.txt; echo ok", "ok\r\n")
-    page.wait_for_function("() => window.tbwasmApp.output.includes('stored again')", timeout=STORE_WAIT_MS)
+    wait_note(page, "stored again", before, STORE_WAIT_MS)
     t0 = time.monotonic()
     while files(page)["/home/user/small.txt"]["data"] != "again\n":
         assert time.monotonic() - t0 < STORE_WAIT_MS / 1000
         time.sleep(0.05)
+    page.reload()
+    wait_shell(page)
+    assert "again" in typed(page, "cat /home/user/small.txt; ls /home/user", PROMPT)
     assert not page.errors, page.errors
 
 
@@ -276,8 +314,7 @@ def test_a_newer_store_is_left_alone(context, server) -> None:
     )
     page.goto(server)
     wait_shell(page)
-    page.wait_for_function("() => window.tbwasmApp.output.includes('newer tbwasm')")
-    lines = [ln for ln in output(page).split("\r\n") if "newer tbwasm" in ln]
+    lines = wait_note(page, "newer tbwasm")
     assert len(lines) == 1 and "format 99" in lines[0]
     typed(page, "echo new > /home/user/new.txt; echo ok", "ok\r\n")
     page.wait_for_timeout(1500)
