@@ -56,12 +56,18 @@ def typed(page, line: str, expect: str, timeout: float = 60_000) -> str:
     before = len(output(page))
     page.keyboard.type(line)
     page.keyboard.press("Enter")
+    # (after the echo of the command line itself, which holds the words typed)
     page.wait_for_function(
-        "([n, s]) => window.tbwasmApp.output.slice(n).includes(s)",
+        """([n, s]) => {
+          const o = window.tbwasmApp.output.slice(n);
+          const i = o.indexOf("\\n");
+          return i >= 0 && o.slice(i + 1).includes(s);
+        }""",
         arg=[before, expect],
         timeout=timeout,
     )
-    return output(page)[before:]
+    out = output(page)[before:]
+    return out[out.index("\n") + 1 :]
 
 
 def notes(page) -> list[str]:
