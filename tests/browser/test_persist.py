@@ -327,3 +327,42 @@ def test_a_newer_store_is_left_alone(context, server) -> None:
     assert files(page, "meta") == {"format": {"version": 99}}
     assert set(files(page)) == {"/home/user/future"}
     assert page.evaluate("window.tbwasm.store.state") == "newer"
+
+
+DEMO = """([id, command, persist]) => {
+  const d = document.createElement("tbwasm-demo");
+  d.id = id;
+  d.setAttribute("command", command);
+  if (persist) d.setAttribute("persist", persist);
+  d.setAttribute("autorun", "");
+  document.body.prepend(d);
+}"""
+
+
+def demo_result(page, id_: str) -> dict:
+    page.wait_for_function(f"() => document.getElementById('{id_}')?.hasAttribute('status')")
+    return page.evaluate(f"document.getElementById('{id_}').result")
+
+
+def test_a_demo_keeps_files_only_with_persist(context, server) -> None:
+    page = context.new_page()
+    page.set_default_timeout(LOAD_TIMEOUT_MS)
+    page.goto(server + "docs/")  # no tbwasm-persist meta: the page's own machine keeps nothing
+    page.evaluate("window.tbwasm.ready")
+    assert page.evaluate("window.tbwasm.store.state") == "off"
+    page.evaluate(DEMO, ["kept", "echo demo > /home/user/demo.txt", "notes"])
+    page.evaluate(DEMO, ["plain", "echo plain > /home/user/plain.txt", None])
+    assert demo_result(page, "kept")["status"] == 0
+    assert demo_result(page, "plain")["status"] == 0
+    t0 = time.monotonic()
+    db = "tbwasm:demo:notes:/"
+    while "/home/user/demo.txt" not in (page.evaluate(READ_DB, [db, "files"]) or {}):
+        assert time.monotonic() - t0 < STORE_WAIT_MS / 1000, "the demo's file was not stored"
+        time.sleep(0.05)
+    assert page.evaluate(READ_DB, [DB, "files"]) is None  # the page's store was never made
+    page.reload()
+    page.evaluate("window.tbwasm.ready")
+    page.evaluate(DEMO, ["kept2", "cat /home/user/demo.txt", "notes"])
+    page.evaluate(DEMO, ["plain2", "cat /home/user/plain.txt 2>&1; true", None])
+    assert demo_result(page, "kept2")["stdout"] == "demo\n"
+    assert "No such file" in demo_result(page, "plain2")["stdout"]
