@@ -140,7 +140,7 @@ export declare class Emulator extends EventTarget {
   /** The guest directory `path` (default "/home/user") as .tar.gz bytes. */
   exportHome(path?: string): Promise<Uint8Array>;
   /** Extract .tar.gz bytes into `path` (default "/home/user"): all or nothing. */
-  importHome(data: Uint8Array | ArrayBuffer, path?: string): Promise<unknown>;
+  importHome(data: Uint8Array | ArrayBuffer, path?: string): Promise<void>;
   /** Empty the store of kept files (options.persist): /home and /root are the image's again. */
   resetStore(): Promise<void>;
   /** Store the guest's changes now. */

@@ -178,7 +178,7 @@ export class Emulator extends EventTarget {
   /** Extract .tar.gz bytes into the guest directory `path` (default "/home/user"): all or
    *  nothing; rejects with a one-line reason. */
   importHome(data, path) {
-    return this.client.importHome(data, path);
+    return this.client.importHome(data, path).then(() => undefined);
   }
 
   /** Empty the store of kept files: /home and /root are the image's again. */

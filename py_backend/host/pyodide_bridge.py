@@ -589,7 +589,7 @@ def home_changes(store: Any) -> Any:
     if not ch:
         store.commit(ch)
         return None
-    store._pending = ch
+    store.pending = ch
     out = {
         "puts": [homestore.dict_of(r) for r in ch.puts],
         "deletes": list(ch.deletes),
@@ -600,16 +600,16 @@ def home_changes(store: Any) -> Any:
 
 
 def home_commit(store: Any, token: Any) -> None:
-    ch = getattr(store, "_pending", None)
+    ch = store.pending
     if ch is not None and ch.generation == int(token):
         store.commit(ch)
-        store._pending = None
+        store.pending = None
 
 
 def home_reset(store: Any) -> None:
     """The kept directories as the image has them (the host empties its store)."""
     store.reset()
-    store._pending = None
+    store.pending = None
 
 
 def home_export(rootfs: Any, path: Any) -> Any:
@@ -629,10 +629,10 @@ def home_import(rootfs: Any, path: Any, data: Any) -> str:
 
     raw = data.to_bytes() if hasattr(data, "to_bytes") else bytes(data)
     try:
-        n = homestore.import_tar(rootfs.root, str(path), raw)
+        homestore.import_tar(rootfs.root, str(path), raw)
     except homestore.HomeStoreError as e:
         return f"tbwasm: import: {e}"
-    return "" if n >= 0 else "tbwasm: import: nothing imported"
+    return ""
 
 
 # --- the memory snapshot (web/snapshot.mjs) ---------------------------------------------------

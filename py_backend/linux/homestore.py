@@ -155,6 +155,7 @@ class HomeStore:
         self.image: set[str] = self._paths()  # the image's paths (whiteouts are for these)
         self.baseline: dict[str, tuple] = self._state()
         self.committed = vfs.generation()
+        self.pending: Changes | None = None  # given to a host, not yet committed (the bridge)
 
     # --- the state ------------------------------------------------------------------------------
 
