@@ -24,7 +24,7 @@ export default [
     languageOptions: { globals: globals.browser },
   },
   // the Web Worker that runs Pyodide
-  { files: ["web/worker.mjs"], languageOptions: { globals: globals.worker } },
+  { files: ["web/worker.mjs", "web/store.mjs"], languageOptions: { globals: globals.worker } },
   // shared by the worker and Node (web/cli.mjs); they test which one they run in
   {
     files: ["web/runtime.mjs", "web/stdin_ring.mjs", "web/net.mjs"],

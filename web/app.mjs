@@ -35,6 +35,7 @@ const app = {
   shellExited: false, // it ended: Enter starts a new one
   shellRuns: 0,
   handle: null, // the run in progress (the shell or a program): client.start's handle
+  notes: [], // the page's own one-line messages (the kept files: quota, another tab, import errors)
 };
 window.tbwasmApp = app;
 
@@ -386,19 +387,24 @@ async function uploadFiles(files) {
   }
 }
 
+/** Hand bytes to the browser as a download named `name`. */
+function saveBytes(bytes, name, type = "application/octet-stream") {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([bytes], { type }));
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
 /** Ask for a guest path and save that file from the guest's filesystem. */
 async function downloadFile(path) {
   path ??= prompt("File of the guest's filesystem to download:", app.uploads.at(-1) ?? `${HOME}/`);
   if (!path) return;
   try {
     const bytes = await client.getFile(path);
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
-    a.download = path.split("/").pop() || "download";
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    saveBytes(bytes, path.split("/").pop() || "download");
     setStatus(`downloaded ${path} (${bytes.length.toLocaleString("en-US")} bytes)`);
   } catch (e) {
     term.write(`${RED}${e.message}${RESET}\r\n`);
@@ -407,6 +413,58 @@ async function downloadFile(path) {
 }
 app.uploadFiles = uploadFiles;
 app.downloadFile = downloadFile;
+
+// ---- the kept files (web/store.mjs): Export, Import, Reset, and what the store says ---------
+/** A line of the page's own in the terminal (not the guest's output; also in app.notes). */
+function note(text, error = false) {
+  app.notes.push(text);
+  term.write(`\r\n${error ? RED : DIM}${text}${RESET}\r\n`);
+  setStatus(text, error);
+}
+client.addEventListener("store", (ev) => note(ev.detail.message, ev.detail.level === "error"));
+if (client.store.message) note(client.store.message, client.store.state !== "read-only"); // said before this listened
+
+async function exportHome() {
+  try {
+    const bytes = await client.exportHome(HOME);
+    saveBytes(bytes, `home-user-${new Date().toISOString().slice(0, 10)}.tar.gz`, "application/gzip");
+    setStatus(`exported ${HOME} (${bytes.length.toLocaleString("en-US")} bytes, .tar.gz)`);
+  } catch (e) {
+    note(e.message, true);
+  }
+}
+
+async function importHome(file) {
+  if (!file) return;
+  try {
+    await client.importHome(new Uint8Array(await file.arrayBuffer()), HOME);
+    note(`imported ${file.name} into ${HOME}`);
+  } catch (e) {
+    note(e.message, true);
+  }
+}
+
+/** Reset: after a confirmation, empty the store and start the shell again on a fresh home. */
+async function resetFiles() {
+  const ok = confirm("Delete the files this browser keeps for /home and /root, and restart the shell on a fresh home?");
+  if (!ok) return;
+  const shell = app.shell ? app.handle : null;
+  if (shell) {
+    shell.stop();
+    await shell.result.catch(() => {});
+    await new Promise((r) => setTimeout(r, 0)); // (startShell's own ending first)
+  }
+  try {
+    await client.resetStore();
+    note("the kept files were deleted: /home and /root are as the image has them");
+  } catch (e) {
+    note(e.message, true);
+  }
+  if (shell || app.shellExited) startShell();
+}
+app.exportHome = exportHome;
+app.importHome = importHome;
+app.resetFiles = resetFiles;
 
 // ---- wiring ---------------------------------------------------------------------------------
 $("run").addEventListener("click", run);
@@ -448,6 +506,13 @@ $("put-file").addEventListener("change", async (ev) => {
   await uploadFiles(files);
 });
 $("get-file").addEventListener("click", () => downloadFile());
+$("home-export").addEventListener("click", exportHome);
+$("home-import").addEventListener("change", (ev) => {
+  const file = ev.target.files[0];
+  ev.target.value = "";
+  importHome(file);
+});
+$("store-reset").addEventListener("click", resetFiles);
 
 client.addEventListener("restart", (ev) => {
   term.write(`${RED}${ev.detail.message}${RESET}\r\n`);

@@ -20,6 +20,7 @@
 // that replaces one that did not stop.
 import { runResult, stoppedResult } from "./result.mjs";
 import { StdinRing, createStdinBuffer } from "./stdin_ring.mjs";
+import { databaseName } from "./store.mjs";
 
 const WEB = new URL("./", import.meta.url);
 const SITE = new URL("../", WEB);
@@ -170,6 +171,8 @@ export class TbwasmClient extends EventTarget {
    * @param {string|URL|false} [o.net] the guests' network: a Wisp relay's URL (ws://, wss://,
    *   or http(s):// / relative, turned into ws(s)://); default: the page's
    *   `<meta name="tbwasm-net" content="URL">` (serve.py --net adds one), else none
+   * @param {string|null} [o.persist] keep the guest's /home and /root in this browser, in the
+   *   store of this name (web/store.mjs); default: not kept
    */
   constructor(o = {}) {
     super();
@@ -184,6 +187,9 @@ export class TbwasmClient extends EventTarget {
       rootfsURL: o.rootfs === false ? null : new URL("rootfs/", site).href,
       netURL: relayURL(o.net),
     };
+    // The kept files: the store's database (null: not kept), and what the worker said of it.
+    this.persist = o.persist ? databaseName(String(o.persist), site.href) : null;
+    this.store = { state: this.persist ? "opening" : "off", message: "", flushes: 0, bytes: 0, ms: 0 };
     this.files = new Map(); // guest path -> {data, mode}: every putFile, for a replacement worker
     this.fileOps = new Map(); // message id -> {resolve, reject} of a putFile/getFile in flight
     // The page's tier (?tier=tiered|interp|jit, ?hot-threshold=N), for runs that name none.
@@ -231,6 +237,7 @@ export class TbwasmClient extends EventTarget {
       rootfsURL: this.urls.rootfsURL,
       snapshot: this.snapshot,
       netURL: this.urls.netURL,
+      persist: this.persist,
     });
     // the page's uploads, into a replacement worker (queued there after init)
     for (const [path, f] of this.files) {
@@ -306,6 +313,14 @@ export class TbwasmClient extends EventTarget {
         else op?.resolve(m.data);
         break;
       }
+      case "store": // one line about the kept files (a full quota, another tab, a newer store)
+        this.store = { ...this.store, message: m.message };
+        this._emit("store", { level: m.level, message: m.message });
+        break;
+      case "store-stats":
+        this.store = { ...this.store, ...m.stats };
+        this._emit("store-stats", this.store);
+        break;
       case "input-wait":
         job?.onInputWait?.();
         break;
@@ -485,6 +500,27 @@ export class TbwasmClient extends EventTarget {
     return this._fileOp({ type: "get-file", path });
   }
 
+  /** The guest directory `path` as .tar.gz bytes (rejects with a one-line error). */
+  exportHome(path = "/home/user") {
+    return this._fileOp({ type: "home-export", path });
+  }
+
+  /** Extract .tar.gz bytes into the guest directory `path`: all or nothing (one-line error). */
+  importHome(data, path = "/home/user") {
+    return this._fileOp({ type: "home-import", path, data: new Uint8Array(data).slice() });
+  }
+
+  /** Empty the kept files' store; /home and /root are the image's again (runs in progress
+   *  keep what they have open: restart the shell). */
+  resetStore() {
+    return this._fileOp({ type: "store-reset" });
+  }
+
+  /** Store the guest's changes now (resolves when stored or failed; see the "store" event). */
+  flushStore() {
+    return this._fileOp({ type: "store-flush" });
+  }
+
   _fileOp(msg) {
     if (this.state === "failed") return Promise.reject(new Error(this.fatal));
     if (!this.worker) return this.ready.then(() => this._fileOp(msg)); // isolation comes first
@@ -568,8 +604,18 @@ export class TbwasmClient extends EventTarget {
 const toBytes = (b) => (typeof b === "string" ? new TextEncoder().encode(b) : b);
 
 let shared = null;
-/** The page's one client (created on first use). */
+/** The page's one client (created on first use).  It keeps the guest's files when the page says
+ *  so: <meta name="tbwasm-persist" content="NAME"> (the shell page: "page"; ?persist=0 turns
+ *  it off for one visit). */
 export function getClient() {
-  shared ??= new TbwasmClient();
+  shared ??= new TbwasmClient({ persist: pagePersist() });
   return shared;
+}
+
+function pagePersist() {
+  const meta = globalThis.document?.querySelector('meta[name="tbwasm-persist"]');
+  const name = meta?.getAttribute("content");
+  if (!name || name === "off") return null;
+  if (new URLSearchParams(globalThis.location?.search ?? "").get("persist") === "0") return null;
+  return name;
 }

@@ -5,6 +5,8 @@
 //   <tbwasm-demo src="guests/bench.elf" args="20" tier="interp" start="click"></tbwasm-demo>
 //   <tbwasm-demo command="ls /usr/bin | sort | head -3"></tbwasm-demo>   (/bin/sh -c of the guest's filesystem)
 //   <tbwasm-demo command="sh" interactive></tbwasm-demo>   (a terminal you type into: the guest's own tty)
+//   <tbwasm-demo command="sh" interactive persist="notes"></tbwasm-demo>  (its /home and /root kept in
+//        this browser, in a store of its own; a worker of its own too.  Default: not kept)
 //
 //   await window.tbwasm.ready;
 //   const {status, stdout, stderr} = await window.tbwasm.run({program: "guests/hello.elf", args: "x y", stdin: ""});
@@ -17,7 +19,7 @@
 // A demo starts when it first becomes visible (start="click": when its Run is clicked;
 // autorun: at once).  The page must be cross-origin isolated: serve.py sends the headers, and
 // elsewhere the site's service worker (tbwasm-sw.js) provides them. See docs/embedding.md.
-import { SHELL_ENV, getClient, splitArgs } from "./client.mjs";
+import { SHELL_ENV, TbwasmClient, getClient, splitArgs } from "./client.mjs";
 import { notRun } from "./result.mjs";
 
 const client = getClient();
@@ -61,12 +63,32 @@ const api = {
   putFile: (path, data, mode) => client.putFile(path, data, mode),
   /** A file of the page's guest filesystem, as a Uint8Array. */
   getFile: (path) => client.getFile(path),
+  /** The guest directory `path` (default /home/user) as .tar.gz bytes. */
+  exportHome: (path) => client.exportHome(path),
+  /** Extract .tar.gz bytes into `path` (default /home/user): all or nothing. */
+  importHome: (data, path) => client.importHome(data, path),
+  /** Empty the store of kept files (/home and /root are the image's again). */
+  resetStore: () => client.resetStore(),
+  /** Store the guest's changes now. */
+  flushStore: () => client.flushStore(),
   splitArgs,
   client,
 };
+Object.defineProperty(api, "store", { get: () => client.store });
 Object.defineProperty(api, "timings", { get: () => client.timings });
 api.ready.catch(() => {}); // reported on the page; callers still see the rejection
 window.tbwasm = api;
+
+/** Clients of demos that keep their files (persist="NAME"): one worker per name, its own store. */
+const demoClients = new Map();
+/** The client a demo runs in: the page's, or (persist="NAME") one of its own whose /home and
+ *  /root are kept in the store "demo:NAME" (web/store.mjs). */
+function clientOf(el) {
+  const name = el.getAttribute("persist");
+  if (!name) return client;
+  if (!demoClients.has(name)) demoClients.set(name, new TbwasmClient({ persist: `demo:${name}` }));
+  return demoClients.get(name);
+}
 
 /** xterm.js, loaded once for the page's interactive demos. */
 let xtermModule = null;
@@ -136,7 +158,9 @@ class TbwasmDemo extends HTMLElement {
     const onProgress = (ev) => {
       if (this.getAttribute("state") === "idle") this.$status.textContent = `${ev.detail.text} ${Math.round(ev.detail.fraction * 100)}%`;
     };
+    const client = clientOf(this);
     client.addEventListener("progress", onProgress);
+    if (client !== getClient()) client.addEventListener("store", (ev) => (this.$status.textContent = ev.detail.message));
     client.ready.then(
       () => {
         client.removeEventListener("progress", onProgress);
@@ -203,6 +227,7 @@ class TbwasmDemo extends HTMLElement {
     this.$out.textContent = "";
     this.output = "";
     let shown = 0;
+    const client = clientOf(this);
     this.$status.textContent = client.state === "ready" ? "Starting…" : "Waiting for the emulator to load…";
     const t0 = performance.now();
     try {

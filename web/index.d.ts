@@ -13,6 +13,9 @@ export interface EmulatorOptions {
   net?: string | URL | false;
   /** Use the page's shared worker (the one <tbwasm-demo> elements and window.tbwasm use). */
   shared?: boolean;
+  /** Keep the guest's /home and /root in this browser (IndexedDB), in the store of this name
+   *  (true: "emulator").  Default: not kept.  See docs/embedding.md ("Kept files"). */
+  persist?: string | boolean;
   /** Default tier of every run. */
   tier?: Tier;
   /** Block entries before tier 0 hands a block to the JIT (tier "tiered"). */
@@ -114,6 +117,19 @@ export interface ExitEventDetail {
   status: number;
 }
 
+/** What the store of kept files says (Emulator.store). */
+export interface StoreStatus {
+  /** "opening", "writer" (files are kept), "read-only" (another tab keeps them), "newer" (a
+   *  store of a newer tbwasm: left alone), "off" (not kept). */
+  state: string;
+  /** The last one-line message about the store ("" if none). */
+  message: string;
+  /** Transactions written, the guest's bytes they held, and the time they took (ms). */
+  flushes: number;
+  bytes: number;
+  ms: number;
+}
+
 export declare class Emulator extends EventTarget {
   constructor(options?: EmulatorOptions);
   /** Resolves when Pyodide and the translator are loaded; rejects with a one-line reason. */
@@ -125,6 +141,16 @@ export declare class Emulator extends EventTarget {
   writeFile(path: string, data: string | Uint8Array | ArrayBuffer, mode?: number): Promise<void>;
   /** A regular file of the guest's filesystem (rejects with a one-line reason). */
   readFile(path: string): Promise<Uint8Array>;
+  /** The guest directory `path` (default "/home/user") as .tar.gz bytes. */
+  exportHome(path?: string): Promise<Uint8Array>;
+  /** Extract .tar.gz bytes into `path` (default "/home/user"): all or nothing. */
+  importHome(data: Uint8Array | ArrayBuffer, path?: string): Promise<void>;
+  /** Empty the store of kept files (options.persist): /home and /root are the image's again. */
+  resetStore(): Promise<void>;
+  /** Store the guest's changes now. */
+  flushStore(): Promise<void>;
+  /** The store of kept files. */
+  readonly store: StoreStatus;
   /** Stop every run of this emulator. */
   stop(): void;
   /** End its worker; the emulator cannot be used after this. */
@@ -132,6 +158,8 @@ export declare class Emulator extends EventTarget {
   addEventListener(type: "output", listener: (event: CustomEvent<OutputEventDetail>) => void): void;
   addEventListener(type: "exit", listener: (event: CustomEvent<ExitEventDetail>) => void): void;
   addEventListener(type: "error", listener: (event: CustomEvent<{ message: string }>) => void): void;
+  /** One line about the kept files (a full quota, another tab, a newer store). */
+  addEventListener(type: "store", listener: (event: CustomEvent<{ level: string; message: string }>) => void): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null): void;
 }
 

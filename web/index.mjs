@@ -10,6 +10,8 @@
 //   emu.addEventListener("output", (e) => console.log(e.detail.fd, e.detail.text));
 //   emu.addEventListener("exit", (e) => console.log(e.detail.id, e.detail.status));
 //   emu.stop(); emu.destroy();
+//   const kept = createEmulator({ persist: "notes" });  // /home and /root kept in this browser
+//   const tgz = await kept.exportHome(); await kept.importHome(tgz); await kept.resetStore();
 //
 // The files a page needs (web/, pyodide/, vendor/, wheels/, rootfs/, tbwasm-sw.js) are a site
 // that `npx tbwasm build-site DIR` writes; `siteURL` says where it is served (default: the
@@ -25,12 +27,19 @@ export class Emulator extends EventTarget {
   /** @param {import("./index").EmulatorOptions} [options] */
   constructor(options = {}) {
     super();
-    this.client = options.shared ? getClient() : new TbwasmClient({ siteURL: options.siteURL, rootfs: options.rootfs, net: options.net });
+    this.client = options.shared
+      ? getClient()
+      : new TbwasmClient({
+          siteURL: options.siteURL,
+          rootfs: options.rootfs,
+          persist: options.persist ? (options.persist === true ? "emulator" : options.persist) : null,
+          net: options.net,
+        });
     this.defaults = { tier: options.tier, hotThreshold: options.hotThreshold };
     this.ready = this.client.ready.then(() => undefined);
     this.ready.catch(() => {}); // callers see the rejection; the "error" event says it too
     this.handles = new Set();
-    for (const type of ["output", "exit", "fatal", "restart"]) {
+    for (const type of ["output", "exit", "fatal", "restart", "store"]) {
       this.client.addEventListener(type, (ev) => {
         const detail = /** @type {CustomEvent} */ (ev).detail;
         if ((type === "output" || type === "exit") && !this._owns(detail.id)) return;
@@ -166,6 +175,32 @@ export class Emulator extends EventTarget {
   /** The bytes of a regular file of the guest's filesystem. */
   readFile(path) {
     return this.client.getFile(path);
+  }
+
+  /** The guest directory `path` (default "/home/user") as .tar.gz bytes. */
+  exportHome(path) {
+    return this.client.exportHome(path);
+  }
+
+  /** Extract .tar.gz bytes into the guest directory `path` (default "/home/user"): all or
+   *  nothing; rejects with a one-line reason. */
+  importHome(data, path) {
+    return this.client.importHome(data, path).then(() => undefined);
+  }
+
+  /** Empty the store of kept files: /home and /root are the image's again. */
+  resetStore() {
+    return this.client.resetStore().then(() => undefined);
+  }
+
+  /** Store the guest's changes now (they are stored within ~1 s anyway). */
+  flushStore() {
+    return this.client.flushStore().then(() => undefined);
+  }
+
+  /** What the store of kept files says: state, message, flushes, bytes, ms. */
+  get store() {
+    return this.client.store;
   }
 
   /** Stop every run of this emulator. */

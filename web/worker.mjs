@@ -4,7 +4,8 @@
 // worker (the runtime's asyncWaits: sleeps, timeouts and a terminal without input come back as
 // "idle" actions that this worker awaits).
 // Protocol (web/client.mjs is the other side):
-//   in : {type: "init", indexURL, wheelsURL, abiURL, rootfsURL, snapshot, netURL}
+//   in : {type: "init", indexURL, wheelsURL, abiURL, rootfsURL, snapshot, persist, netURL}
+//        (persist: the IndexedDB database that keeps /home and /root, or null)
 //        (netURL: a Wisp relay's ws:// URL: the guests' TCP connections go through it, one
 //        WebSocket for the worker; null: no network)
 //        {type: "run", id, program: Uint8Array, args, env, stdin: "ring" | Uint8Array, tier, hotThreshold,
@@ -13,11 +14,15 @@
 //        (or path: a file of the guest's filesystem instead of program)
 //        {type: "resize", id, rows, cols}  (a run's terminal; SIGWINCH in the guest)
 //        {type: "put-file", id, path, data: Uint8Array, mode}   {type: "get-file", id, path}
+//        {type: "home-export", id, path}  {type: "home-import", id, path, data}  (.tar.gz of a directory)
+//        {type: "store-reset", id}  {type: "store-flush", id}  (the kept files: web/store.mjs)
 //   out: {type: "progress", phase, fraction, text}  {type: "fatal", message}
 //        {type: "ready", timings, host}  (host: abi.json's "host" section: statuses, stop message)
 //        {type: "out", id, fd, data}  {type: "stats", id, stats}  {type: "input-wait", id}
 //        {type: "exit", id, status, message, stopped, error, stats}  (a run result: web/result.mjs)
-//        {type: "file", id, data?: Uint8Array, error?: string}   (answers put-file and get-file)
+//        {type: "file", id, data?: Uint8Array, error?: string}   (answers put-file, get-file and
+//        the home-* and store-* requests)
+//        {type: "store", level, message}  (one line about the kept files)  {type: "store-stats", stats}
 // Stop: the page sets the run's control[0] = 1; its loop checks it after every exit to the host.
 // Output flow control, as a terminal gives a process: flow[0] counts the bytes posted in "out"
 // messages, flow[1] the bytes the page has consumed (an xterm write finished, an onOutput call
@@ -28,9 +33,11 @@ import { internalError, usageError } from "./result.mjs";
 import { WispNet } from "./net.mjs";
 import { createRuntime } from "./runtime.mjs";
 import { StdinRing } from "./stdin_ring.mjs";
+import { HomeStore } from "./store.mjs";
 
 const startedAt = performance.timeOrigin + performance.now(); // epoch ms, for start-up timings
 let runtime = null;
+let store = null; // the kept files (web/store.mjs), when the page asked for them
 let abi = null; // web/abi.json, as init read it (its host section is needed even if Pyodide fails)
 let net = null; // the guests' network (web/net.mjs), when the page has a relay
 const OUT_WINDOW = 1 << 18;
@@ -68,6 +75,7 @@ async function init(m) {
     });
     globalThis.tbwasmRuntime = runtime; // a handle for diagnostics (bench/soak_browser.py)
     await openRootfs(m.rootfsURL, await rootfsIndex);
+    if (m.persist) await openStore(m.persist);
     Object.assign(runtime.timings, { worker_started_at: startedAt, init_at: initAt });
     post({ type: "ready", timings: runtime.timings, host: abi.host });
   } catch (e) {
@@ -105,7 +113,36 @@ async function openRootfs(baseURL, index) {
   });
 }
 
+async function openStore(name) {
+  store = new HomeStore(runtime, {
+    name,
+    say: (level, message) => post({ type: "store", level, message }),
+    onStats: (stats) => post({ type: "store-stats", stats }),
+  });
+  await store.open();
+  post({ type: "store-stats", stats: store.statsNow() });
+  runtime.timings.store_open = store.stats.loadMs / 1000;
+}
+
+/** The .tar.gz and store requests (answered as "file" messages). */
+async function homeOp(m) {
+  let got = "";
+  if (m.type === "home-export") got = runtime.bridge.home_export(runtime.rootfs, m.path);
+  else if (m.type === "home-import") got = runtime.bridge.home_import(runtime.rootfs, m.path, m.data);
+  else if (!store) got = "tbwasm: this page does not keep the guest's files";
+  else if (m.type === "store-reset") got = await store.reset();
+  else await store.flush();
+  if (typeof got === "string") post({ type: "file", id: m.id, error: got || null });
+  else {
+    const data = got instanceof Uint8Array ? got : got.toJs();
+    post({ type: "file", id: m.id, data }, [data.buffer]);
+  }
+}
+
 function fileOp(m) {
+  if (m.type.startsWith("home-") || m.type.startsWith("store-")) {
+    return homeOp(m).catch((e) => post({ type: "file", id: m.id, error: `tbwasm: ${e?.message ?? e}` }));
+  }
   if (m.type === "put-file") {
     const error = runtime.writeFile(m.path, m.data, m.mode);
     post({ type: "file", id: m.id, error: error || null });
@@ -229,19 +266,20 @@ async function run(m) {
   post({ type: "exit", id, ...result });
 }
 
+const FILE_OPS = new Set(["put-file", "get-file", "home-export", "home-import", "store-reset", "store-flush"]);
 let ready = Promise.resolve();
 self.onmessage = (ev) => {
   const m = ev.data;
   if (m.type === "init") ready = ready.then(() => init(m));
   else if (m.type === "resize") runtime?.resize(m.rows, m.cols, m.id ?? undefined);
-  else if ((m.type === "put-file" || m.type === "get-file") && runtime) {
+  else if (FILE_OPS.has(m.type) && runtime) {
     // at once, also while guests run (their loops yield to messages between slices)
     try {
       fileOp(m);
     } catch (e) {
       post({ type: "file", id: m.id, error: `tbwasm: ${e?.message ?? e}` });
     }
-  } else if (m.type === "put-file" || m.type === "get-file") {
+  } else if (FILE_OPS.has(m.type)) {
     ready
       .then(() => fileOp(m))
       .catch((e) => post({ type: "file", id: m.id, error: `tbwasm: ${e?.message ?? e}` }));

@@ -53,6 +53,13 @@ __all__ = [
     "check_import",
     "create_machine",
     "forget_memory",
+    "home_changes",
+    "home_commit",
+    "home_export",
+    "home_generation",
+    "home_import",
+    "home_open",
+    "home_reset",
     "open_rootfs",
     "prepare_snapshot",
     "rootfs_read",
@@ -601,6 +608,95 @@ def rootfs_read(rootfs: Any, path: Any) -> Any:
         return to_js(rootfs.read_file(str(path)))
     except SyscallError as e:
         return f"tbwasm: cannot read {path}: {strerror(e.errno)}"
+
+
+# --- the kept files (py_backend/linux/homestore.py; web/store.mjs) -----------------------------
+
+
+def home_open(rootfs: Any, records: Any = None) -> Any:
+    """A HomeStore over the rootfs's tree, with the store's records (a JS array of plain
+    objects, see ``homestore.dict_of``) applied.  A malformed store raises HomeStoreError (one
+    line) before anything changes."""
+    from py_backend.linux import homestore
+
+    items = [] if _nullish(records) else records.to_py()
+    image_node = getattr(rootfs, "image_node", None)
+    store = homestore.HomeStore(rootfs.root, image_node=image_node)
+    store.apply(homestore.records_of(_plain(it) for it in items))
+    return store
+
+
+def _plain(item: Any) -> dict:
+    d = dict(item) if isinstance(item, dict) else {}
+    data = d.get("data")
+    if data is not None and not isinstance(data, bytes | bytearray):
+        d["data"] = data.to_bytes() if hasattr(data, "to_bytes") else bytes(data)
+    return d
+
+
+def home_generation() -> int:
+    """The tree's change counter (``vfs.generation``): cheap enough for a timer."""
+    from py_backend.linux.vfs import generation
+
+    return generation()
+
+
+def home_changes(store: Any) -> Any:
+    """null when nothing changed since the last commit, else a JS object ``{puts: [record],
+    deletes: [path], bytes, token}``; pass ``token`` to :func:`home_commit` once the store
+    holds them."""
+    from py_backend.linux import homestore
+
+    if not store.dirty:
+        return None
+    ch = store.changes()
+    if not ch:
+        store.commit(ch)
+        return None
+    store.pending = ch
+    out = {
+        "puts": [homestore.dict_of(r) for r in ch.puts],
+        "deletes": list(ch.deletes),
+        "bytes": ch.bytes,
+        "token": ch.generation,
+    }
+    return to_js(out, dict_converter=js.Object.fromEntries)
+
+
+def home_commit(store: Any, token: Any) -> None:
+    ch = store.pending
+    if ch is not None and ch.generation == int(token):
+        store.commit(ch)
+        store.pending = None
+
+
+def home_reset(store: Any) -> None:
+    """The kept directories as the image has them (the host empties its store)."""
+    store.reset()
+    store.pending = None
+
+
+def home_export(rootfs: Any, path: Any) -> Any:
+    """The directory ``path`` as .tar.gz bytes (Uint8Array), or a one-line error string."""
+    from py_backend.linux import homestore
+
+    try:
+        return to_js(homestore.export_tar(rootfs.root, str(path)))
+    except homestore.HomeStoreError as e:
+        return f"tbwasm: export: {e}"
+
+
+def home_import(rootfs: Any, path: Any, data: Any) -> str:
+    """Extract .tar.gz bytes into the directory ``path``: "" or a one-line error (then nothing
+    was changed)."""
+    from py_backend.linux import homestore
+
+    raw = data.to_bytes() if hasattr(data, "to_bytes") else bytes(data)
+    try:
+        homestore.import_tar(rootfs.root, str(path), raw)
+    except homestore.HomeStoreError as e:
+        return f"tbwasm: import: {e}"
+    return ""
 
 
 # --- the memory snapshot (web/snapshot.mjs) ---------------------------------------------------

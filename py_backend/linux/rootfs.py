@@ -172,9 +172,24 @@ class Rootfs:
             raise RootfsError("rootfs index: the root is not a directory")
         entries = index.get("entries", 0)
         self.entries = entries if isinstance(entries, int) else 0
+        self.index_root = index["root"]  # (kept for image_node)
         root = LazyDir(mode, None, "", children, "", self)
         root.atime = root.mtime = root.ctime = mtime * 1_000_000_000
         return root
+
+    def image_node(self, path: str) -> Node | None:
+        """A fresh node of the image's ``path`` (a canonical absolute path; None if the image
+        has none there): what the guest's changes to it are undone with (linux/homestore.py)."""
+        entry = getattr(self, "index_root", None)
+        parent_path, name = path.rstrip("/").rsplit("/", 1)
+        for part in [p for p in path.split("/") if p]:
+            if not isinstance(entry, list) or len(entry) != 3 or not isinstance(entry[2], dict):
+                return None
+            entry = entry[2].get(part)
+        if entry is None or not name:
+            return None
+        holder = LazyDir(0o755, None, "", {name: entry}, parent_path, self)
+        return holder.entries.get(name)
 
     def _children(self, d: LazyDir, raw: dict) -> dict[str, Node]:
         """The nodes of a LazyDir's index entries; a malformed one is left out (it is found only
@@ -346,7 +361,7 @@ def build_index(tree: str) -> dict:
         return out
 
     tree = os.path.abspath(tree)
-    st = os.lstat(tree)
+    st = os.stat(tree)  # (the tree itself may be reached through a symlink: static/rootfs)
     children = walk(tree, True)
     n, size = _count(children)
     root = [st.st_mode, int(st.st_mtime), children]

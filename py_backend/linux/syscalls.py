@@ -890,6 +890,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             raise SyscallError(E.EROFS)
         node.perm = mode & 0o7777
         node.ctime = time.time_ns()
+        node.changed()
         return 0
 
     @syscall_nr(52)
@@ -898,6 +899,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         if node.readonly:
             raise SyscallError(E.EROFS)
         node.perm = mode & 0o7777
+        node.changed()
         return 0
 
     @syscall_nr(88)
@@ -919,6 +921,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
                     raise SyscallError(E.EINVAL)
                 else:
                     setattr(node, which, sec * 1_000_000_000 + ns)
+        node.changed()
         return 0
 
     @syscall_nr(29)

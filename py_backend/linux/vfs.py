@@ -67,6 +67,15 @@ def _now_ns() -> int:
     return time.time_ns()
 
 
+_changes = [0]  # changes to the in-memory tree so far (Node.changed)
+
+
+def generation() -> int:
+    """A counter of changes to in-memory files and directories (content, entries, mode, times):
+    a host that keeps files (linux/homestore.py) looks for changes only when it has moved."""
+    return _changes[0]
+
+
 def _err(code: int) -> SyscallError:
     return SyscallError(code)
 
@@ -76,6 +85,7 @@ class Node:
 
     kind = S_IFREG
     readonly = False  # True for files and directories of the sysroot overlay (EROFS)
+    gen = 0  # the generation() of its last change (set by changed())
 
     def __init__(self, perm: int) -> None:
         self.ino = next(_inos)
@@ -96,6 +106,12 @@ class Node:
 
     def touch(self) -> None:
         self.mtime = self.ctime = _now_ns()
+        self.changed()
+
+    def changed(self) -> None:
+        """Its data, entries, mode or times changed (see generation())."""
+        _changes[0] += 1
+        self.gen = _changes[0]
 
 
 class File(Node):

@@ -11,6 +11,8 @@
 //            them with qemu)
 //   stop     window.tbwasm.run of loop.elf, then window.tbwasm.stop(): the result and the ms it took
 //   embed    /docs/: click the first <tbwasm-demo>'s Run; its result
+//   persist  /?shell=0: a guest writes /home/user/ff.txt, the store (IndexedDB) gets it, the page
+//            reloads, and a guest reads it back (web/store.mjs)
 // Page errors and console errors of each page are collected in "errors".
 //
 // Like tests/browser/conftest.py, every page is opened with ?tier=&hot-threshold= from TBWASM_TIER and
@@ -126,6 +128,24 @@ try {
   });
   out.ms.embed = since();
   await docs.close();
+
+  // (5) the guest's files are kept: written, stored, the page reloaded, read back
+  const kept = await openPage(browser, "?shell=0");
+  await kept.waitForFunction(() => window.tbwasmApp && window.tbwasmApp.lastResult, { timeout: LOAD_MS, polling: 100 });
+  out.persistWrite = await kept.evaluate(async () => {
+    const r = await window.tbwasm.run({ path: "/bin/sh", args: ["-c", "echo firefox > /home/user/ff.txt"] });
+    const t = performance.now();
+    while (performance.now() - t < 20_000 && !(window.tbwasm.store.flushes > 0 && !window.tbwasm.store.dirty)) {
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+    return { status: r.status, storedMs: performance.now() - t, store: window.tbwasm.store };
+  });
+  await kept.reload({ waitUntil: "load", timeout: LOAD_MS });
+  await kept.waitForFunction(() => window.tbwasmApp && window.tbwasmApp.lastResult, { timeout: LOAD_MS, polling: 100 });
+  out.persistRead = await kept.evaluate(() => window.tbwasm.run({ path: "/bin/cat", args: ["/home/user/ff.txt"] }));
+  out.persistState = await kept.evaluate(() => window.tbwasm.store.state);
+  out.ms.persist = since();
+  await kept.close();
 } catch (e) {
   out.failure = String(e && e.stack ? e.stack : e);
 } finally {

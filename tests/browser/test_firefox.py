@@ -3,7 +3,8 @@ browser download), through tests/browser/firefox_driver.mjs against the session'
 
 One Firefox start and two page loads (~20 s here) cover: the single-program page's default program,
 a few guests through window.tbwasm.run (two in the JIT tier, so Firefox compiles the translator's
-WebAssembly) against qemu-riscv64, Stop of a guest that never ends, and an embed on /docs/."""
+WebAssembly) against qemu-riscv64, Stop of a guest that never ends, an embed on /docs/, and the
+guest's /home kept in IndexedDB across a reload (web/store.mjs)."""
 
 from __future__ import annotations
 
@@ -98,6 +99,15 @@ def test_docs_embed(firefox) -> None:
     assert r["status"] == 0 and r["statusAttr"] == "0", r
     assert r["stdout"] == qemu("hello")
     assert r["pre"].startswith(r["stdout"])
+
+
+def test_files_kept_across_a_reload(firefox) -> None:
+    w = firefox["persistWrite"]
+    assert w["status"] == 0 and w["store"]["state"] == "writer", w
+    assert w["store"]["flushes"] >= 1 and not w["store"]["dirty"], w
+    r = firefox["persistRead"]
+    assert (r["status"], r["stdout"]) == (0, "firefox\n"), r
+    assert firefox["persistState"] == "writer"
 
 
 def test_no_page_errors(firefox) -> None:

@@ -1,8 +1,9 @@
 """A built site (``tbwasm build-site`` in a consumer project) from a server that sends no special
 headers (``python3 -m http.server``: ``site_url`` of conftest.py), in Debian's chromium, used as
 a person would: the service worker makes the page cross-origin isolated (one reload on the first
-visit, none after), then the shell takes typing, ``sleep``, ^C and uploads, Stop ends a runaway
-program, and a site that cannot be isolated or lacks a file says so in one line."""
+visit, none after), then the shell takes typing, ``sleep``, ^C and uploads (kept across a reload),
+Stop ends a runaway program, and a site that cannot be isolated or lacks a file says so in one
+line."""
 
 from __future__ import annotations
 
@@ -98,6 +99,23 @@ def test_static_site_is_isolated_and_works(browser: Any, site_url: str, tmp_path
         r = page.evaluate("window.tbwasm.run({path: '/bin/sh', args: ['-c', 'echo api; exit 3']})")
         assert (r["status"], r["stdout"]) == (3, "api\n")
         assert not page.errors, page.errors
+
+        # the built site keeps /home in the browser (web/store.mjs): a reload finds the upload
+        page.wait_for_function(
+            "() => window.tbwasm.store.state === 'writer' && window.tbwasm.store.flushes > 0 "
+            "&& !window.tbwasm.store.dirty",
+            timeout=60_000,
+        )
+        page.reload()
+        page.wait_for_function(
+            "() => window.tbwasmApp && window.tbwasmApp.shell && "
+            "window.tbwasmApp.output.includes('# ')",
+            timeout=LOAD_MS,
+        )
+        page.click(".xterm")
+        assert "uploaded through the page" in typed(
+            page, "cat /home/user/note.txt", "through the page\r\n"
+        )
 
         # a second visit is isolated from its first request (the service worker is active)
         second = new_page(context)

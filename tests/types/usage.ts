@@ -18,7 +18,17 @@ export async function usage(element: HTMLElement): Promise<number> {
   emu.run({ path: "/bin/true", tier: "fast" });
   // @ts-expect-error: status is a number
   const s: string = r.status;
+  // the kept files: /home and /root in this browser, export/import as .tar.gz, reset
+  const kept = createEmulator({ persist: "notes" });
+  const tgz: Uint8Array = await kept.exportHome();
+  await kept.importHome(tgz, "/home/user");
+  await kept.flushStore();
+  await kept.resetStore();
+  kept.addEventListener("store", (e) => console.log(e.detail.level, e.detail.message));
+  const state: string = kept.store.state;
+  // @ts-expect-error: persist names a store (or true), not a number
+  createEmulator({ persist: 3 });
   shell.dispose();
   emu.destroy();
-  return r.status + bytes.length + (await h.result).status + s.length;
+  return r.status + bytes.length + (await h.result).status + s.length + state.length;
 }
