@@ -3,6 +3,7 @@
 //
 //   tbwasm build-site DIR [--no-rootfs] [--no-snapshot]   a static site (web/build-site.mjs)
 //   tbwasm run [OPTIONS] PROG [ARGS...]                    run a riscv64 program (web/cli.mjs)
+//   tbwasm relay [--port N] [--net-allow HOST[:PORT]]...  the guests' Wisp relay (web/relay.mjs)
 //   tbwasm --version | --help
 import fs from "node:fs";
 import path from "node:path";
@@ -10,6 +11,7 @@ import { ROOT, assetDirs } from "./assets.mjs";
 
 const USAGE = `usage: tbwasm build-site DIR [--no-rootfs] [--no-snapshot]
        tbwasm run [--stats] [--tier tiered|interp|jit] [--rootfs DIR] [-L DIR] ... PROG [ARGS...]
+       tbwasm relay [--host H] [--port N] [--net-allow HOST[:PORT]]... [--allow-origin ORIGIN]... [--max-streams N]
        tbwasm --version`;
 
 const [cmd, ...rest] = process.argv.slice(2);
@@ -23,6 +25,11 @@ if (cmd === "build-site") {
   process.argv = [process.argv[0], cli, ...rest];
   process.env.TBWASM_WHEELS ??= assetDirs().wheels;
   await import("./cli.mjs");
+} else if (cmd === "relay") {
+  // web/relay.mjs runs its main() when it is the script named in argv[1]
+  const relay = path.join(ROOT, "web", "relay.mjs");
+  process.argv = [process.argv[0], relay, ...rest];
+  await import("./relay.mjs");
 } else if (cmd === "--version" || cmd === "-V") {
   process.stdout.write(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version + "\n");
 } else if (cmd === "--help" || cmd === "-h") {

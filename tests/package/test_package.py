@@ -8,7 +8,10 @@ import gzip
 import io
 import json
 import re
+import select
+import subprocess
 import tarfile
+import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -138,6 +141,43 @@ def test_tbwasm_run_from_the_installed_package(
     r = npx(consumer_project, "tbwasm", "run", str(built_site / "guests" / "args.elf"), "a", "b c")
     assert r.returncode == 0, r.stderr
     assert "a" in r.stdout and "b c" in r.stdout, r.stdout
+
+
+def test_tbwasm_relay_from_the_installed_package(consumer_project: Path) -> None:
+    """`tbwasm relay` (the guests' Wisp relay for a site's pages) starts from the installed
+    package, says where it listens, and answers a plain HTTP request there with an upgrade
+    refusal, not a page; a bad option is one line."""
+    proc = subprocess.Popen(
+        ["npx", "--no-install", "tbwasm", "relay", "--port", "0", "--net-allow", "127.0.0.1:9"],
+        cwd=consumer_project,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        assert ready, "the relay said nothing within 60 s"
+        line = proc.stdout.readline()
+        m = re.fullmatch(r"Relay ws://127\.0\.0\.1:(\d+)/wisp/\n", line)
+        assert m, line
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{m.group(1)}/wisp/", timeout=30)
+            raise AssertionError("a plain GET was answered as a page")
+        except urllib.error.HTTPError as e:
+            assert e.code in (400, 403, 404, 426), e.code
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    r = subprocess.run(
+        ["npx", "--no-install", "tbwasm", "relay", "--bogus"],
+        cwd=consumer_project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 2 and r.stderr.startswith("tbwasm-relay: unknown option --bogus"), r
 
 
 def test_site_has_the_url_space_of_serve_py(built_site: Path) -> None:
