@@ -3,7 +3,7 @@ found by the page through the meta tag serve.py adds), in Chromium and in Firefo
 fetching from servers on 127.0.0.1 started here; what they receive is compared with the same
 program under qemu-riscv64 (the host's sockets).
 
-    python -m pytest -q tests/browser/test_net.py
+    python -m pytest -q tests/browser/test_page_net.py
 """
 
 from __future__ import annotations
