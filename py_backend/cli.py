@@ -18,7 +18,9 @@ from . import __version__
 from .abi import DEFAULT_BUDGET, HOT_THRESHOLD, STOPPED_MESSAGE, TIERS, HostStatus
 
 if TYPE_CHECKING:
+    from .host.native import NativeHost
     from .linux.rootfs import Rootfs
+    from .machine import Machine
 
 EXIT_USAGE = HostStatus.USAGE
 
@@ -167,7 +169,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         _err(f"the native host needs wasmtime ({e}); pip install wasmtime")
         return EXIT_USAGE
     from .machine import Machine
-
     on_tty = args.tty == "on" or (args.tty == "auto" and os.isatty(0) and os.isatty(1))
     size = None
     if on_tty:
@@ -207,10 +208,58 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ElfError as e:
         _err(f"{args.program}: {e}")
         return EXIT_USAGE
+    return _drive(host, machine, args, t0, on_tty, {"tty": on_tty})
+
+
+class _Saver:
+    """--save-state FILE: the state is written when the tbwasm process gets SIGUSR2 (at the
+    next budget exit; the run goes on) and when the run is stopped (--timeout, ^C)."""
+
+    def __init__(self, path: str, meta: dict) -> None:
+        import signal
+
+        self.path, self.meta = path, meta
+        self.requested = False
+        self.interrupted = False
+        signal.signal(signal.SIGUSR2, self._request)
+
+    def _request(self, _sig: int, _frame: object) -> None:
+        self.requested = True
+
+    def interrupt(self, _sig: int, _frame: object) -> None:
+        self.interrupted = True
+
+    def save(self, machine: Machine) -> bool:
+        from .state import StateError, save
+
+        self.requested = False
+        try:
+            data = save(machine.system, meta=self.meta)
+            tmp = f"{self.path}.tmp"
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.replace(tmp, self.path)
+        except (StateError, OSError) as e:
+            _err(f"cannot save the state to {self.path}: {e}")
+            return False
+        return True
+
+
+def _drive(
+    host: NativeHost, machine: Machine, args: argparse.Namespace, t0: float, on_tty: bool,
+    meta: dict,
+) -> int:  # fmt: skip
+    """Run (or resume) ``machine`` to its end: --timeout, --save-state, the host terminal."""
     deadline = time.monotonic() + args.timeout if args.timeout else None
+    saver = _Saver(args.save_state, meta) if args.save_state else None
 
     def on_budget() -> bool:
-        return deadline is None or time.monotonic() < deadline
+        stop = deadline is not None and time.monotonic() >= deadline
+        if saver is not None:
+            stop = stop or saver.interrupted
+            if saver.requested or stop:
+                saver.save(machine.system.current)
+        return not stop
 
     raw = None
     if on_tty and os.isatty(0):
@@ -225,6 +274,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         import signal
 
         signal.signal(signal.SIGWINCH, winch)
+    elif saver is not None:
+        import signal
+
+        signal.signal(signal.SIGINT, saver.interrupt)  # ^C: save, then stop as --timeout does
     try:
         action = host.run(machine, on_budget)
     finally:
@@ -260,6 +313,38 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"{int(s['all_reused_modules'])}\n"
             )
     return action.status
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    from .state import StateError, restore
+
+    try:
+        with open(args.state, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        _err(f"cannot read {args.state}: {e.strerror or e}")
+        return EXIT_USAGE
+    try:
+        from .host.native import NativeHost
+    except ImportError as e:
+        _err(f"the native host needs wasmtime ({e}); pip install wasmtime")
+        return EXIT_USAGE
+    t0 = time.perf_counter()
+    host = NativeHost(code_cache=args.code_cache)
+    try:
+        system = restore(data, (0, host.raw), host)
+    except StateError as e:
+        _err(f"{args.state}: {e}")
+        return EXIT_USAGE
+    meta = system.state_meta or {}
+    on_tty = bool(meta.get("tty")) and system.terminal is not None
+    if on_tty and system.terminal is not None:
+        try:
+            cols, rows = os.get_terminal_size(1)
+            system.terminal.tty.resize(rows, cols)
+        except OSError:
+            pass
+    return _drive(host, system.init, args, t0, on_tty, meta)
 
 
 def cmd_disas(args: argparse.Namespace) -> int:
@@ -340,7 +425,22 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--budget", type=int, default=DEFAULT_BUDGET, help=argparse.SUPPRESS)
     r.add_argument("--batch", type=int, default=16, help=argparse.SUPPRESS)
     r.add_argument("--max-tbs", type=int, default=0, help=argparse.SUPPRESS)
+    r.add_argument(
+        "--save-state",
+        metavar="FILE",
+        help="write the whole running system to FILE when tbwasm gets SIGUSR2 (the run goes "
+        "on) and when the run is stopped (--timeout, ^C); `tbwasm resume FILE` continues it",
+    )
     r.set_defaults(fn=cmd_run)
+    s = sub.add_parser("resume", help="continue a run saved with --save-state")
+    s.add_argument("state", metavar="FILE")
+    s.add_argument("--save-state", metavar="FILE", help="as for run")
+    s.add_argument("--timeout", type=float, default=0, help="stop the guest after SECONDS")
+    s.add_argument("--stats", action="store_true", help="print statistics to stderr at exit")
+    s.add_argument(
+        "--code-cache", action=argparse.BooleanOptionalAction, default=True, help=argparse.SUPPRESS
+    )
+    s.set_defaults(fn=cmd_resume)
     d = sub.add_parser("disas", help="disassemble the code of a riscv64 ELF")
     d.add_argument("program")
     d.add_argument(
@@ -358,4 +458,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # (through its package name, so that the objects a saved state names are py_backend.cli's)
+    from py_backend.cli import main as _main
+
+    sys.exit(_main())

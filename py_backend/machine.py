@@ -1014,6 +1014,7 @@ class System:
     # --- the host protocol ---------------------------------------------------------------------
 
     restored = False  # made by state.restore: start() continues where the state was saved
+    state_meta: dict[str, Any] | None = None  # (state.restore: what the saving host kept)
 
     def start(self) -> Action:
         self._exe_link.current = self._exe_current

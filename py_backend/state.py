@@ -491,7 +491,7 @@ def restore(
 
         if not isinstance(system, System) or set(system.machines) != set(memories):
             raise StateError("corrupt payload (not a system)")
-        _reattach(system, space_of, time.monotonic_ns() - body["clock"],
+        _reattach(system, space_of, body["meta"], time.monotonic_ns() - body["clock"],
                   time.process_time_ns() - body["cpu_clock"])  # fmt: skip
     except BaseException:
         if spaces is not None:
@@ -501,7 +501,9 @@ def restore(
     return system
 
 
-def _reattach(system: System, space_of: dict[int, int], shift: int, cpu_shift: int) -> None:
+def _reattach(
+    system: System, space_of: dict[int, int], meta: dict[str, Any], shift: int, cpu_shift: int
+) -> None:
     """Give each process its new space, an empty TB cache and a page table without CODE
     flags; move every deadline on the monotonic clock by ``shift`` (the new host's clock)."""
     from .linux.signals import ITIMER_REAL
@@ -509,6 +511,7 @@ def _reattach(system: System, space_of: dict[int, int], shift: int, cpu_shift: i
     system.code_cache = {}
     system.code_cache_bytes = 0
     system.restored = True
+    system.state_meta = meta
     for pid, m in system.machines.items():
         m.space = space_of[pid]
         m.tbs, m.by_id, m.page_tbs = {}, {}, {}
