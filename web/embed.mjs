@@ -61,6 +61,25 @@ const api = {
   putFile: (path, data, mode) => client.putFile(path, data, mode),
   /** A file of the page's guest filesystem, as a Uint8Array. */
   getFile: (path) => client.getFile(path),
+  /**
+   * The page's running system (its shell: every process, the terminal, cwd, the files) as bytes.
+   * @returns {Promise<Uint8Array>}
+   */
+  saveState: () => client.saveState(),
+  /**
+   * Continue a saved system: on the page's terminal when the page has one (the shell page),
+   * else as a run of its own.  Resolves when it runs; a bad state rejects with one line.
+   * @param {Uint8Array|ArrayBuffer} bytes
+   */
+  restoreState: (bytes) => {
+    const app = window.tbwasmApp;
+    if (app?.restoreShell) return app.restoreShell(new Uint8Array(bytes));
+    const h = client.start({ state: new Uint8Array(bytes), stdin: "" });
+    apiRuns.add(h);
+    const forget = () => apiRuns.delete(h);
+    h.result.then(forget, forget);
+    return Promise.resolve(h);
+  },
   splitArgs,
   client,
 };

@@ -11,6 +11,8 @@
 //        (or path: a file of the guest's filesystem instead of program)
 //        {type: "resize", id, rows, cols}  (a run's terminal; SIGWINCH in the guest)
 //        {type: "put-file", id, path, data: Uint8Array, mode}   {type: "get-file", id, path}
+//        {type: "save-state", id, runId}  (a run's whole system; answered as get-file is)
+//        a "run" with state: Uint8Array continues a saved system instead of a program
 //   out: {type: "progress", phase, fraction, text}  {type: "fatal", message}
 //        {type: "ready", timings, host}  (host: abi.json's "host" section: statuses, stop message)
 //        {type: "out", id, fd, data}  {type: "stats", id, stats}  {type: "input-wait", id}
@@ -111,6 +113,11 @@ function fileOp(m) {
   }
 }
 
+function saveState(m) {
+  const data = runtime.saveState(m.runId);
+  post({ type: "file", id: m.id, data }, [data.buffer]);
+}
+
 function fixedStdin(bytes) {
   let off = 0;
   return (n) => {
@@ -143,7 +150,7 @@ async function run(m) {
     if (program) programs.set(m.programKey, program);
     else program = programs.get(m.programKey);
   }
-  if (m.path) {
+  if (m.path && !m.state) {
     // a program of the guest's filesystem (e.g. /usr/bin/python3)
     const got = runtime.readFile(m.path);
     if (typeof got === "string") {
@@ -213,6 +220,7 @@ async function run(m) {
     cwd: m.cwd ?? undefined,
     asyncWaits: true,
     idleWait,
+    state: m.state ?? undefined,
     // (not used with asyncWaits; a sleeping guest would wake up when Stop is pressed)
     sleep: (seconds) => Atomics.wait(control, 0, 0, Math.max(0, seconds * 1000)) !== "timed-out",
   });
@@ -224,6 +232,12 @@ self.onmessage = (ev) => {
   const m = ev.data;
   if (m.type === "init") ready = ready.then(() => init(m));
   else if (m.type === "resize") runtime?.resize(m.rows, m.cols, m.id ?? undefined);
+  else if (m.type === "save-state") {
+    // at once: a run's loop only yields at clean points (between two host calls)
+    ready
+      .then(() => saveState(m))
+      .catch((e) => post({ type: "file", id: m.id, error: `${e?.message ?? e}` }));
+  }
   else if ((m.type === "put-file" || m.type === "get-file") && runtime) {
     // at once, also while guests run (their loops yield to messages between slices)
     try {
