@@ -252,6 +252,9 @@ def _drive(
     """Run (or resume) ``machine`` to its end: --timeout, --save-state, the host terminal."""
     deadline = time.monotonic() + args.timeout if args.timeout else None
     saver = _Saver(args.save_state, meta) if args.save_state else None
+    if saver is not None and machine.system.idle_slice is None:
+        # a guest waiting for input: the loop looks at SIGUSR2 / ^C this often
+        machine.system.idle_slice = 0.25
 
     def on_budget() -> bool:
         stop = deadline is not None and time.monotonic() >= deadline

@@ -240,6 +240,8 @@ class _Pickler(pickle.Pickler):
         if t is types.FunctionType:
             if obj.__module__ == __name__ and obj.__name__ in _HELPERS:
                 return NotImplemented  # by name (find_class allows them)
+            if (obj.__module__, obj.__qualname__) in _SAFE_BUILTINS:
+                return NotImplemented  # (re.compile's pickling names re._compile)
             if not obj.__module__.startswith("py_backend"):
                 raise StateError(f"cannot save the function {obj.__module__}.{obj.__qualname__}")
             cells = tuple(_cell_value(c) for c in obj.__closure__ or ())
@@ -301,7 +303,7 @@ _SAFE_BUILTINS = {
     ("builtins", n)
     for n in ("set", "frozenset", "bytearray", "bytes", "list", "dict", "tuple", "int", "str",
               "float", "bool", "complex", "range", "slice", "object")
-} | {("collections", n) for n in ("deque", "OrderedDict", "defaultdict")}  # fmt: skip
+} | {("collections", n) for n in ("deque", "OrderedDict", "defaultdict")} | {("re", "_compile")}  # fmt: skip
 _HELPERS = {"_function", "_set_function", "_method", "_clock", "_blank", "_lazy_file", "_EMPTY"}
 
 

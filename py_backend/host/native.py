@@ -271,6 +271,8 @@ class NativeHost:
         exits = 0
         while action.kind in ("run", "idle"):
             if action.kind == "idle":
+                if on_budget is not None and not on_budget():  # (a clean point too)
+                    return Action("exit", status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE)
                 # (a system with async_waits: wait for the earliest deadline here, in slices)
                 if action.timeout:
                     time.sleep(min(action.timeout, 0.05))
