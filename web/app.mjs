@@ -308,7 +308,7 @@ async function startShell(state) {
       },
       onStats: (s) => {
         showStats(s);
-        app.onShellStart?.(); // (restoreShell: the restored system runs)
+        if (s.tier) app.onShellStart?.(); // (restoreShell: a machine runs; not a bad state)
       },
     });
     r = await app.handle.result;
