@@ -234,6 +234,7 @@ class _Pickler(pickle.Pickler):
 
     def reducer_override(self, obj: Any) -> Any:
         from .linux.rootfs import LazyFile
+        from .linux.vfs import ExeLink
         from .machine import Machine, System
 
         t = type(obj)
@@ -268,7 +269,52 @@ class _Pickler(pickle.Pickler):
             return (_blank, (System,), {**obj.__dict__, "spaces": None})
         if t is LazyFile:
             return (_lazy_file, (_lazy_state(obj),))
+        if t is ExeLink:  # (shared by every system on the tree: points at whichever runs)
+            return (_blank, (ExeLink,), {**obj.__dict__, "current": None})
         return NotImplemented
+
+
+_CODE_FIELDS = (
+    "tbs", "by_id", "page_tbs", "free_ids", "pending", "waiting", "module_tbs", "module_bytes",
+    "smc_pages", "_code_lines",
+)  # fmt: skip
+
+
+def _where(root: object, external: dict[int, str], error: str) -> str:
+    """' (at PATH)': where the first object that pickle cannot take is in the graph (a host
+    object the host did not name), for the error line; "" if not found."""
+    seen = set(external)
+    queue: list[tuple[object, str]] = [(root, "system")]
+    for obj, path in queue:
+        if len(queue) > 2_000_000:
+            break
+        t = type(obj)
+        if t.__name__ in error and not t.__module__.startswith(("builtins", "py_backend")):
+            return f" (at {path})"
+        items: list[tuple[str, object]] = []
+        if isinstance(obj, dict):
+            items = [(f"[{k!r}]", v) for k, v in obj.items()]
+        elif isinstance(obj, list | tuple | set | frozenset):
+            items = [(f"[{i}]", v) for i, v in enumerate(obj)]
+        elif isinstance(obj, types.FunctionType):
+            items = [(f".<{obj.__qualname__}>", _cell_value(c)) for c in obj.__closure__ or ()]
+        elif isinstance(obj, types.MethodType):
+            items = [(f".<{obj.__func__.__name__}>", obj.__self__)]
+        elif not isinstance(obj, str | bytes | bytearray | int | float | type | types.ModuleType):
+            d = getattr(obj, "__dict__", None)
+            if isinstance(d, dict):
+                items = [(f".{k}", v) for k, v in d.items() if (t.__name__, k) not in _NOT_SAVED]
+            for k in getattr(t, "__slots__", ()):
+                if hasattr(obj, k):
+                    items.append((f".{k}", getattr(obj, k)))
+        for name, v in items:
+            if id(v) not in seen:
+                seen.add(id(v))
+                queue.append((v, path + name))
+    return ""
+
+
+_NOT_SAVED = {("System", "spaces"), ("ExeLink", "current")} | {("Machine", k) for k in _CODE_FIELDS}
 
 
 def _cell_value(cell: types.CellType) -> object:
@@ -278,10 +324,6 @@ def _cell_value(cell: types.CellType) -> object:
         return _EMPTY
 
 
-_CODE_FIELDS = (
-    "tbs", "by_id", "page_tbs", "free_ids", "pending", "waiting", "module_tbs", "module_bytes",
-    "smc_pages", "_code_lines",
-)  # fmt: skip
 
 
 def _machine_state(m: Machine) -> dict[str, Any]:
@@ -393,7 +435,7 @@ def save(system: System, externals: dict[str, object] | None = None, meta: dict 
     except StateError:
         raise
     except (pickle.PicklingError, TypeError, ValueError, AttributeError, RecursionError) as e:
-        raise StateError(f"cannot save: {e}") from None
+        raise StateError(f"cannot save: {e}{_where(system, ext, str(e))}") from None
     finally:
         sys.setrecursionlimit(limit)
     body = {
@@ -514,6 +556,7 @@ def _reattach(
     system.code_cache_bytes = 0
     system.restored = True
     system.state_meta = meta
+    system._exe_link.current = system._exe_current
     for pid, m in system.machines.items():
         m.space = space_of[pid]
         m.tbs, m.by_id, m.page_tbs = {}, {}, {}
