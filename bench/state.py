@@ -50,7 +50,9 @@ class Keys:
         return None
 
 
-def run_until(host: NativeHost, machine: Machine, screen: Screen, marker: bytes, since: int) -> None:
+def run_until(
+    host: NativeHost, machine: Machine, screen: Screen, marker: bytes, since: int
+) -> None:
     def check() -> bool:
         return marker not in screen.data[since:]
 
@@ -94,7 +96,10 @@ def main() -> int:
         best_restore = min(best_restore, restored)
         best_answer = min(best_answer, time.perf_counter() - t)
     print(f"python3 REPL from the rootfs image: first prompt after {start_s:.2f} s")
-    print(f"state: {len(blob) / 1e6:.2f} MB compressed ({len(blob)} bytes); save {best_save * 1e3:.0f} ms")
+    print(
+        f"state: {len(blob) / 1e6:.2f} MB compressed ({len(blob)} bytes); "
+        f"save {best_save * 1e3:.0f} ms"
+    )
     print(
         f"restore {best_restore * 1e3:.0f} ms; restore to the answer of the first input "
         f"({'print(6*7)'}): {best_answer * 1e3:.0f} ms (best of {args.repeat})"

@@ -29,7 +29,8 @@ SAVE = """async (REPL_ENV) => {
   const client = window.tbwasm.client;
   let out = "";
   const h = client.start({path: "/usr/bin/python3", argv0: "/usr/bin/python3", stdin: "terminal",
-    terminal: {rows: 24, cols: 80}, env: ["PATH=/usr/bin:/bin", "HOME=/root", "TERM=xterm", "LANG=C.UTF-8", ...REPL_ENV],
+    terminal: {rows: 24, cols: 80},
+    env: ["PATH=/usr/bin:/bin", "HOME=/root", "TERM=xterm", "LANG=C.UTF-8", ...REPL_ENV],
     onOutput: (fd, bytes, text) => { out += text; }});
   const t0 = performance.now();
   while (!out.includes(">>> ")) {
@@ -39,7 +40,9 @@ SAVE = """async (REPL_ENV) => {
   const bytes = await client.saveState(h.id);
   h.stop();
   let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
   return btoa(s);
 }"""
 
@@ -63,7 +66,9 @@ SHOW = """async (url) => {
   await seen;
   const before = demo.output.length;
   demo.handle.pushStdin("print(6*7)\\r");
-  while (!demo.output.slice(before).includes("42\\r\\n")) await new Promise((r) => setTimeout(r, 2));
+  while (!demo.output.slice(before).includes("42\\r\\n")) {
+    await new Promise((r) => setTimeout(r, 2));
+  }
   return {restore_s: (restored - ready) / 1000, answer_ms: performance.now() - visible};
 }"""
 

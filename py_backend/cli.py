@@ -169,6 +169,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _err(f"the native host needs wasmtime ({e}); pip install wasmtime")
         return EXIT_USAGE
     from .machine import Machine
+
     on_tty = args.tty == "on" or (args.tty == "auto" and os.isatty(0) and os.isatty(1))
     size = None
     if on_tty:

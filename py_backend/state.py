@@ -324,8 +324,6 @@ def _cell_value(cell: types.CellType) -> object:
         return _EMPTY
 
 
-
-
 def _machine_state(m: Machine) -> dict[str, Any]:
     """A machine's attributes without its translated code (retranslated after a restore)."""
     return {k: v for k, v in m.__dict__.items() if k not in _CODE_FIELDS}
@@ -345,7 +343,8 @@ _SAFE_BUILTINS = {
     ("builtins", n)
     for n in ("set", "frozenset", "bytearray", "bytes", "list", "dict", "tuple", "int", "str",
               "float", "bool", "complex", "range", "slice", "object")
-} | {("collections", n) for n in ("deque", "OrderedDict", "defaultdict")} | {("re", "_compile")}  # fmt: skip
+} | {("collections", n) for n in ("deque", "OrderedDict", "defaultdict")}  # fmt: skip
+_SAFE_BUILTINS.add(("re", "_compile"))  # (how a compiled pattern pickles)
 _HELPERS = {"_function", "_set_function", "_method", "_clock", "_blank", "_lazy_file", "_EMPTY"}
 
 
@@ -417,7 +416,9 @@ def _load_memory(mem: RawMemory, ctx: bytes, pages: list[tuple[int, bytes]]) -> 
 # --- save / restore ---------------------------------------------------------------------------
 
 
-def save(system: System, externals: dict[str, object] | None = None, meta: dict | None = None) -> bytes:
+def save(
+    system: System, externals: dict[str, object] | None = None, meta: dict | None = None
+) -> bytes:
     """The state of every process of ``system`` (call at a clean point: between host calls).
     ``externals``: name -> host object kept by reference (the restoring host gives the same
     names); ``meta``: plain values the host wants back (its options)."""

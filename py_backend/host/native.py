@@ -272,7 +272,9 @@ class NativeHost:
         while action.kind in ("run", "idle"):
             if action.kind == "idle":
                 if on_budget is not None and not on_budget():  # (a clean point too)
-                    return Action("exit", status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE)
+                    return Action(
+                        "exit", status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE
+                    )
                 # (a system with async_waits: wait for the earliest deadline here, in slices)
                 if action.timeout:
                     time.sleep(min(action.timeout, 0.05))

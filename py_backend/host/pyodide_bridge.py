@@ -473,7 +473,9 @@ def create_machine(port: JsProxy, options: Any) -> Session:
         extra["cwd"] = str(o["cwd"])
     stdin = JsReader(o.get("stdin"), o.get("stdinPoll"))
     stdout, stderr = JsWriter(o.get("stdout")), JsWriter(o.get("stderr"))
-    spaces = JsSpaces(o["newSpace"], o["freeSpace"]) if "newSpace" in o and "freeSpace" in o else None
+    spaces = (
+        JsSpaces(o["newSpace"], o["freeSpace"]) if "newSpace" in o and "freeSpace" in o else None
+    )
     rootfs = extra.get("rootfs")
     # what a saved state names instead of saving it (state.py): this run's host objects
     host_objects = {
@@ -522,7 +524,9 @@ def _host_options(system: Any, o: dict[str, Any], terminal: bool, spaces: JsSpac
         system.spaces = spaces
 
 
-def _restore(port: JsProxy, o: dict[str, Any], host_objects: dict[str, Any], spaces: Any) -> Session:
+def _restore(
+    port: JsProxy, o: dict[str, Any], host_objects: dict[str, Any], spaces: Any
+) -> Session:
     """A Session continuing a saved system (``state``: its bytes, from `Session.save_state`)."""
     from py_backend.state import StateError, restore
 

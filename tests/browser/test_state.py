@@ -16,7 +16,9 @@ PROMPT = "# "
 TO_BASE64 = """async () => {
   const bytes = await window.tbwasm.saveState();
   let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
   return btoa(s);
 }"""
 
@@ -100,7 +102,8 @@ SAVE_SHELL = """async () => {
   await window.tbwasm.ready;
   const client = window.tbwasm.client;
   let out = "";
-  const h = client.start({path: "/bin/sh", argv0: "sh", stdin: "terminal", terminal: {rows: 24, cols: 80},
+  const h = client.start({path: "/bin/sh", argv0: "sh", stdin: "terminal",
+    terminal: {rows: 24, cols: 80},
     cwd: "/tmp", onOutput: (fd, bytes, text) => { out += text; }});
   h.pushStdin("X=remembered; cd /etc\\r");
   while (!out.includes("/etc")) await new Promise((r) => setTimeout(r, 50));
@@ -109,7 +112,9 @@ SAVE_SHELL = """async () => {
   const bytes = await client.saveState(h.id);
   h.stop();
   let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
   return btoa(s);
 }"""
 
@@ -121,7 +126,9 @@ DEMO = """async (url) => {
   await waiting;
   const before = demo.output.length;
   demo.handle.pushStdin("echo $X in $(pwd)\\r");
-  while (!demo.output.slice(before).includes("remembered in /etc")) await new Promise((r) => setTimeout(r, 20));
+  while (!demo.output.slice(before).includes("remembered in /etc")) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
   return demo.getAttribute("state");
 }"""
 

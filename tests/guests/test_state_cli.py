@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO_ROOT, guest_path, host_env, tbwasm_command, tbwasm_run
 
 STATECHECK = guest_path("statecheck")
@@ -55,7 +54,9 @@ def _read_until(p: subprocess.Popen[bytes], marker: bytes) -> bytes:
     return got
 
 
-def test_sigusr2_saves_and_the_run_goes_on_then_resume_continues(tmp_path: Path, want: bytes) -> None:
+def test_sigusr2_saves_and_the_run_goes_on_then_resume_continues(
+    tmp_path: Path, want: bytes
+) -> None:
     state = tmp_path / "run.state"
     p = _start(state)
     try:

@@ -59,7 +59,9 @@ def _stop_after(exits: int):  # type: ignore[no-untyped-def]
     return on_budget
 
 
-def _save_restore_run(program: Path, argv: list[str], stops: list[int]) -> tuple[int, bytes, list[int]]:
+def _save_restore_run(
+    program: Path, argv: list[str], stops: list[int]
+) -> tuple[int, bytes, list[int]]:
     """Run, stopping and saving after each count of host checks in ``stops`` and going on in a
     fresh host from the saved bytes each time; the final status, all output, state sizes."""
     out, inp = _Out(), _NoInput()
@@ -97,8 +99,8 @@ def test_saved_early_before_the_child_exists() -> None:
 
 def test_round_trip_of_a_shell_pipeline_writing_a_file() -> None:
     script = (
-        "cd /tmp; i=0; while [ $i -lt 200 ]; do i=$((i+1)); echo \"n $i\"; done |"
-        " (while read a b; do echo \"got $b\"; done; echo end) > f.txt;"
+        'cd /tmp; i=0; while [ $i -lt 200 ]; do i=$((i+1)); echo "n $i"; done |'
+        ' (while read a b; do echo "got $b"; done; echo end) > f.txt;'
         " tail -n 2 f.txt; pwd; echo done"
     )
     argv = ["/bin/busybox", "sh", "-c", script]
