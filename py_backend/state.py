@@ -137,11 +137,14 @@ def _function_key(fn: types.FunctionType) -> tuple[str, str, int]:
 
 def _function(module: str, qualname: str, line: int, ncells: int) -> types.FunctionType:
     """Rebuild a py_backend function (its closure cells are filled by `_set_function`)."""
-    import sys
+    import importlib
 
-    mod = sys.modules.get(module)
-    if mod is None or not (module == "py_backend" or module.startswith("py_backend.")):
+    if not (module == "py_backend" or module.startswith("py_backend.")):
         raise pickle.UnpicklingError(f"function of {module!r}")
+    try:
+        mod = importlib.import_module(module)  # (a module the saving process had imported)
+    except ImportError:
+        raise pickle.UnpicklingError(f"no module {module}") from None
     live = _live_code(module, qualname, line)
     if live is None or len(live.co_freevars) != ncells:
         raise pickle.UnpicklingError(f"no function {module}.{qualname}")
@@ -156,10 +159,14 @@ def _live_code(module: str, qualname: str, line: int) -> types.CodeType | None:
     """The code object the running interpreter uses for that function: found through a
     module-level object when possible (so identity checks on code keep working), else a fresh
     compile of the module's source (same code, another object)."""
+    global _codes
     key = (module, qualname, line)
     code = _live.get(key)
     if code is None:
         code = _code_index().get(key)
+        if code is None:  # (the module may have been imported since the index was made)
+            _codes = None
+            code = _code_index().get(key)
         if code is not None:
             _live[key] = code
     return code
@@ -407,9 +414,15 @@ def _load_memory(mem: RawMemory, ctx: bytes, pages: list[tuple[int, bytes]]) -> 
     if len(ctx) != _CTX_SPAN:
         raise StateError("corrupt (machine state)")
     mem.write(abi.CTX, ctx)
+    # pages written here may hold data even if the restore fails later: a memory that keeps
+    # linux.mm's map of them (a reused one) must know, so that its next guest gets zeros
+    dirty = getattr(mem, "guest_dirty", None)
     for first, data in pages:
         if first < 0 or (first << abi.PAGE_SHIFT) + len(data) > abi.GUEST_SIZE:
             raise StateError("corrupt (page out of range)")
+        if isinstance(dirty, bytearray):
+            n = (len(data) + abi.PAGE_SIZE - 1) >> abi.PAGE_SHIFT
+            dirty[first : first + n] = b"\x01" * n
         mem.write(abi.GUEST_BASE + (first << abi.PAGE_SHIFT), data)
 
 

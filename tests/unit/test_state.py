@@ -222,3 +222,24 @@ def test_valid_checksum_but_a_forbidden_global() -> None:
         with pytest.raises(StateError) as e:
             _restore(_reseal(payload))
         assert "corrupt" in _one_line(e)
+
+
+def test_a_failed_restore_leaves_a_reused_memory_knowing_what_it_wrote() -> None:
+    import pickle
+    import zlib
+
+    from py_backend import abi
+
+    host = NativeHost()
+    _machine(host, STATECHECK, [str(STATECHECK)], _Out(), _NoInput())  # (the memory is used)
+    dirty = host.raw.guest_dirty  # type: ignore[attr-defined]
+    page = 0x30000
+    assert not dirty[page]
+    ctx = bytes(state._CTX_SPAN)
+    body = {
+        "meta": {}, "clock": 0, "cpu_clock": 0, "init": 1,
+        "memories": {1: (ctx, [(page, b"\xaa" * abi.PAGE_SIZE)])}, "system": b"garbage",
+    }  # fmt: skip
+    with pytest.raises(StateError):
+        state.restore(_reseal(zlib.compress(pickle.dumps(body))), (0, host.raw), host, {})
+    assert dirty[page]  # the next guest on this memory gets zeros there
