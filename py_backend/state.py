@@ -37,7 +37,7 @@ import types
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import __version__, abi
 
@@ -355,10 +355,46 @@ _SAFE_BUILTINS.add(("re", "_compile"))  # (how a compiled pattern pickles)
 _HELPERS = {"_function", "_set_function", "_method", "_clock", "_blank", "_lazy_file", "_EMPTY"}
 
 
-class _Unpickler(pickle.Unpickler):
+class _Unpickler(pickle._Unpickler):  # type: ignore[name-defined,misc]
+    """The pure-Python unpickler (about twice as slow as the C one, ~0.1 s more for a python3
+    REPL's state), because its opcodes can be checked: REDUCE calls only this module's
+    rebuilders, a few builtin containers and py_backend's enums, BUILD never patches a class or
+    a function, and INST/OBJ (a class called with arguments) are refused.  So loading a state
+    runs no code of the file's choosing (it may still hold what the saving run had: --mount'ed
+    host directories, for instance; resume states you trust, as you would its command line)."""
+
+    dispatch: ClassVar[dict[int, Callable[[Any], None]]] = dict(pickle._Unpickler.dispatch)  # type: ignore[attr-defined,misc]
+    stack: list[Any]
+
     def __init__(self, data: bytes, externals: dict[str, object]) -> None:
         super().__init__(io.BytesIO(data))
         self.externals = externals
+
+    def load_reduce(self) -> None:
+        stack = self.stack
+        args = stack.pop()
+        func = stack[-1]
+        if not _may_call(func):
+            raise pickle.UnpicklingError(
+                f"calling {type(func).__name__} {func!r:.60} is not allowed"
+            )
+        stack[-1] = func(*args)
+
+    dispatch[pickle.REDUCE[0]] = load_reduce
+
+    def load_build(self) -> None:
+        inst = self.stack[-2]  # (under the state BUILD applies)
+        if isinstance(inst, type | types.ModuleType | types.FunctionType | types.MethodType):
+            raise pickle.UnpicklingError(f"changing {inst!r:.60} is not allowed")
+        pickle._Unpickler.load_build(self)  # type: ignore[attr-defined]
+
+    dispatch[pickle.BUILD[0]] = load_build
+
+    def _refused(self) -> None:
+        raise pickle.UnpicklingError("a class called with arguments (INST/OBJ) is not allowed")
+
+    dispatch[pickle.INST[0]] = _refused
+    dispatch[pickle.OBJ[0]] = _refused
 
     def persistent_load(self, pid: Any) -> object:
         try:
@@ -376,6 +412,21 @@ class _Unpickler(pickle.Unpickler):
             if isinstance(obj, type):
                 return obj
         raise pickle.UnpicklingError(f"global {module}.{name} is not allowed")
+
+
+def _may_call(func: object) -> bool:
+    """What a state's REDUCE opcodes may call while it loads."""
+    import enum
+
+    if isinstance(func, type):
+        if issubclass(func, enum.Enum):
+            return func.__module__.startswith("py_backend")
+        return (func.__module__, func.__qualname__) in _SAFE_BUILTINS
+    if isinstance(func, types.FunctionType):
+        if func.__module__ == __name__:
+            return func.__name__ in _HELPERS
+        return (func.__module__, func.__qualname__) in _SAFE_BUILTINS  # (re._compile)
+    return False
 
 
 class _Outer(pickle.Unpickler):

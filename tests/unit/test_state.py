@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import time
 from pathlib import Path
 
 import pytest
@@ -198,6 +199,11 @@ def _reseal(payload: bytes) -> bytes:
     return head + struct.pack("<32sQ", hashlib.sha256(payload).digest(), len(payload)) + payload
 
 
+# hand-made pickles (protocol 5 opcodes): GLOBAL, BINUNICODE, TUPLE1, REDUCE, BININT1, BUILD
+SLEEP_CALL = b"\x80\x05cpy_backend.state\n_clock\nX\x05\x00\x00\x00sleep\x85RK\x1e\x85R."
+PATCH_CLASS = b"\x80\x05cpy_backend.machine\nSystem\nN}X\x05\x00\x00\x00startK\x01s\x86b."
+
+
 def test_valid_checksum_but_a_forbidden_global() -> None:
     import pickle
     import zlib
@@ -215,13 +221,20 @@ def test_valid_checksum_but_a_forbidden_global() -> None:
         zlib.compress(pickle.dumps({**body, "system": pickle.dumps(Evil())})),
         zlib.compress(pickle.dumps({**body, "system": pickle.dumps(print)})),
         zlib.compress(pickle.dumps({**body, "system": pickle.dumps([1, 2])})),
+        # a call of something a rebuilder returned: time.sleep(30)
+        zlib.compress(pickle.dumps({**body, "system": SLEEP_CALL})),
+        # a class patched by BUILD (System.start = 1)
+        zlib.compress(pickle.dumps({**body, "system": PATCH_CLASS})),
         zlib.compress(pickle.dumps({**body, "system": b"", "memories": {1: (b"", [])}})),
         zlib.compress(b"not a pickle"),
         b"not zlib",
     ):
+        t0 = time.monotonic()
         with pytest.raises(StateError) as e:
             _restore(_reseal(payload))
         assert "corrupt" in _one_line(e)
+        assert time.monotonic() - t0 < 20  # (time.sleep(30) was not called)
+    assert callable(System.start)
 
 
 def test_a_failed_restore_leaves_a_reused_memory_knowing_what_it_wrote() -> None:
