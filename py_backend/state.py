@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+import socket
 import struct
 import sys
 import time
@@ -216,6 +217,12 @@ def _clock(name: str) -> Callable[..., Any]:
         raise pickle.UnpicklingError(f"function time.{name}") from None
 
 
+def _closed_socket() -> socket.socket:
+    s = socket.socket()
+    s.close()
+    return s
+
+
 def _blank(cls: type) -> object:
     return object.__new__(cls)
 
@@ -276,6 +283,10 @@ class _Pickler(pickle.Pickler):
             return (_blank, (System,), {**obj.__dict__, "spaces": None})
         if t is LazyFile:
             return (_lazy_file, (_lazy_state(obj),))
+        if isinstance(obj, socket.socket):
+            # a connection to the outside does not survive: it comes back closed (EBADF on
+            # use), which a guest socket layer reports as a reset connection
+            return (_closed_socket, ())
         if t is ExeLink:  # (shared by every system on the tree: points at whichever runs)
             return (_blank, (ExeLink,), {**obj.__dict__, "current": None})
         return NotImplemented
@@ -352,7 +363,10 @@ _SAFE_BUILTINS = {
               "float", "bool", "complex", "range", "slice", "object")
 } | {("collections", n) for n in ("deque", "OrderedDict", "defaultdict")}  # fmt: skip
 _SAFE_BUILTINS.add(("re", "_compile"))  # (how a compiled pattern pickles)
-_HELPERS = {"_function", "_set_function", "_method", "_clock", "_blank", "_lazy_file", "_EMPTY"}
+_HELPERS = {
+    "_function", "_set_function", "_method", "_clock", "_blank", "_lazy_file", "_EMPTY",
+    "_closed_socket",
+}  # fmt: skip
 
 
 class _Unpickler(pickle._Unpickler):  # type: ignore[name-defined,misc]

@@ -256,3 +256,18 @@ def test_a_failed_restore_leaves_a_reused_memory_knowing_what_it_wrote() -> None
     with pytest.raises(StateError):
         state.restore(_reseal(zlib.compress(pickle.dumps(body))), (0, host.raw), host, {})
     assert dirty[page]  # the next guest on this memory gets zeros there
+
+
+def test_a_host_socket_comes_back_closed() -> None:
+    """(A guest socket layer holding host sockets: a connection does not survive a restore.)"""
+    import io
+    import socket
+
+    sock = socket.socket()
+    buf = io.BytesIO()
+    state._Pickler(buf, {}).dump([sock])
+    sock.close()
+    (back,) = state._Unpickler(buf.getvalue(), {}).load()
+    assert isinstance(back, socket.socket) and back.fileno() == -1
+    with pytest.raises(OSError):
+        back.send(b"x")
