@@ -126,3 +126,67 @@ def test_bad_state_files_are_one_line(tmp_path: Path) -> None:
         assert b"Traceback" not in r.stderr
     r = _resume(tmp_path / "missing.state")
     assert r.returncode == 2 and r.stderr.decode().count("\n") == 1
+
+
+def _on_pty(argv: list[str]):  # type: ignore[no-untyped-def]
+    """tbwasm on a pseudo-terminal: (pid, fd, expect(pattern) reading the screen)."""
+    import os
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: tbwasm on the pty
+        os.chdir(REPO_ROOT)
+        os.execvpe(sys.executable, [sys.executable, "-m", "py_backend.cli", *argv],
+                   {**host_env(), "TERM": "xterm"})  # fmt: skip
+    screen = bytearray()
+
+    def expect(pattern: bytes, timeout: float = 120) -> None:
+        end = time.monotonic() + timeout
+        while pattern not in screen:
+            ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+            assert ready, f"waited for {pattern!r}; the screen ends {bytes(screen[-300:])!r}"
+            try:
+                screen.extend(os.read(fd, 4096))
+            except OSError:
+                raise AssertionError(f"EOF before {pattern!r}: {bytes(screen[-300:])!r}") from None
+
+    return pid, fd, expect
+
+
+def test_a_shell_on_a_terminal_resumes_with_its_variables_and_directory(tmp_path: Path) -> None:
+    import os
+    import termios
+
+    state = tmp_path / "sh.state"
+    busybox = str(guest_path("busybox"))
+    pid, fd, expect = _on_pty(["run", "--save-state", str(state), "--env", "PS1=$ ", busybox, "sh"])
+    try:
+        expect(b"$ ")
+        os.write(fd, b"X=kept; cd /tmp; echo ready\r")
+        expect(b"ready\r\n")
+        expect(b"$ ")
+        os.kill(pid, signal.SIGUSR2)  # the shell waits for input: saved within ~0.25 s
+        t0 = time.monotonic()
+        while not state.exists():
+            assert time.monotonic() - t0 < 60, "no state file"
+            time.sleep(0.05)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    pid, fd, expect = _on_pty(["resume", str(state)])
+    try:
+        # typed once the host terminal is raw (tcsetattr flushes what came before, as a shell's
+        # own line editor does)
+        t0 = time.monotonic()
+        while termios.tcgetattr(fd)[3] & termios.ICANON:
+            assert time.monotonic() - t0 < 60, "the resumed run never took the terminal"
+            time.sleep(0.05)
+        os.write(fd, b"echo $X in $PWD\r")
+        expect(b"kept in /tmp\r\n")
+        os.write(fd, b"exit 7\r")
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.WEXITSTATUS(status) == 7
