@@ -18,7 +18,9 @@ from . import __version__
 from .abi import DEFAULT_BUDGET, HOT_THRESHOLD, STOPPED_MESSAGE, TIERS, HostStatus
 
 if TYPE_CHECKING:
+    from .host.native import NativeHost
     from .linux.rootfs import Rootfs
+    from .machine import Machine
 
 EXIT_USAGE = HostStatus.USAGE
 
@@ -207,23 +209,83 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ElfError as e:
         _err(f"{args.program}: {e}")
         return EXIT_USAGE
-    if args.net or args.net_allow:
-        from .host.netsock import HostSockets
-        from .netpolicy import NetPolicy
+    if _setup_net(args, machine) is not None:
+        return EXIT_USAGE
+    return _drive(host, machine, args, t0, on_tty, {"tty": on_tty})
 
-        backend = HostSockets()
+
+def _setup_net(args: argparse.Namespace, machine: Machine) -> str | None:
+    """--net / --net-allow: the guest's outside connections go to host sockets (None), or
+    the one-line error of a malformed --net-allow (printed)."""
+    if not (getattr(args, "net", False) or getattr(args, "net_allow", None)):
+        return None
+    from .host.netsock import HostSockets
+    from .netpolicy import NetPolicy
+
+    backend = HostSockets()
+    try:
+        policy = NetPolicy.from_specs(args.net_allow or [], resolve=backend.addresses)
+    except ValueError as e:
+        _err(str(e))
+        return str(e)
+    backend.policy = policy
+    machine.linux.net.backend = backend
+    machine.linux.net.policy = policy
+    return None
+
+
+class _Saver:
+    """--save-state FILE: the state is written when the tbwasm process gets SIGUSR2 (at the
+    next budget exit; the run goes on) and when the run is stopped (--timeout, ^C)."""
+
+    def __init__(self, path: str, meta: dict) -> None:
+        import signal
+
+        self.path, self.meta = path, meta
+        self.requested = False
+        self.interrupted = False
+        signal.signal(signal.SIGUSR2, self._request)
+
+    def _request(self, _sig: int, _frame: object) -> None:
+        self.requested = True
+
+    def interrupt(self, _sig: int, _frame: object) -> None:
+        self.interrupted = True
+
+    def save(self, machine: Machine) -> bool:
+        from .state import StateError, save
+
+        self.requested = False
         try:
-            policy = NetPolicy.from_specs(args.net_allow or [], resolve=backend.addresses)
-        except ValueError as e:
-            _err(str(e))
-            return EXIT_USAGE
-        backend.policy = policy
-        machine.linux.net.backend = backend
-        machine.linux.net.policy = policy
+            data = save(machine.system, meta=self.meta)
+            tmp = f"{self.path}.tmp"
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.replace(tmp, self.path)
+        except (StateError, OSError) as e:
+            _err(f"cannot save the state to {self.path}: {e}")
+            return False
+        return True
+
+
+def _drive(
+    host: NativeHost, machine: Machine, args: argparse.Namespace, t0: float, on_tty: bool,
+    meta: dict,
+) -> int:  # fmt: skip
+    """Run (or resume) ``machine`` to its end: --timeout, --save-state, the host terminal."""
     deadline = time.monotonic() + args.timeout if args.timeout else None
+    saver = _Saver(args.save_state, meta) if args.save_state else None
+    if saver is not None and machine.system.idle_slice is None:
+        # a guest waiting for input: the loop looks at SIGUSR2 / ^C this often
+        machine.system.idle_slice = 0.25
 
     def on_budget() -> bool:
-        return deadline is None or time.monotonic() < deadline
+        stop = deadline is not None and time.monotonic() >= deadline
+        if saver is not None:
+            stop = stop or saver.interrupted
+            if saver.requested or stop:
+                saver.save(machine.system.current)
+        return not stop
 
     raw = None
     if on_tty and os.isatty(0):
@@ -238,6 +300,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         import signal
 
         signal.signal(signal.SIGWINCH, winch)
+    elif saver is not None:
+        import signal
+
+        signal.signal(signal.SIGINT, saver.interrupt)  # ^C: save, then stop as --timeout does
     try:
         action = host.run(machine, on_budget)
     finally:
@@ -275,6 +341,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     return action.status
 
 
+def cmd_resume(args: argparse.Namespace) -> int:
+    from .state import StateError, restore
+
+    try:
+        with open(args.state, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        _err(f"cannot read {args.state}: {e.strerror or e}")
+        return EXIT_USAGE
+    try:
+        from .host.native import NativeHost
+    except ImportError as e:
+        _err(f"the native host needs wasmtime ({e}); pip install wasmtime")
+        return EXIT_USAGE
+    t0 = time.perf_counter()
+    host = NativeHost(code_cache=args.code_cache)
+    try:
+        system = restore(data, (0, host.raw), host)
+    except StateError as e:
+        _err(f"{args.state}: {e}")
+        return EXIT_USAGE
+    if _setup_net(args, system.init) is not None:  # (a restore brings no backend)
+        return EXIT_USAGE
+    meta = system.state_meta or {}
+    on_tty = bool(meta.get("tty")) and system.terminal is not None
+    if on_tty and system.terminal is not None:
+        try:
+            cols, rows = os.get_terminal_size(1)
+            system.terminal.tty.resize(rows, cols)
+        except OSError:
+            pass
+    return _drive(host, system.init, args, t0, on_tty, meta)
+
+
 def cmd_disas(args: argparse.Namespace) -> int:
     from .isa.disasm import disassemble_elf
     from .linux.errors import ElfError
@@ -293,6 +393,24 @@ def cmd_disas(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         pass
     return 0
+
+
+def _net_arguments(p: argparse.ArgumentParser) -> None:
+    """--net and --net-allow (run and resume: a restored system has no backend of its own)."""
+    p.add_argument(
+        "--net",
+        action="store_true",
+        help="let the guest's TCP sockets reach the network through the host's sockets (off "
+        "by default: only loopback between guest processes); loopback, private, link-local "
+        "and other special addresses stay refused unless --net-allow names them",
+    )
+    p.add_argument(
+        "--net-allow",
+        action="append",
+        metavar="HOST[:PORT]",
+        help="allow connections to HOST (an address, CIDR network or name; [V6]:PORT) at PORT "
+        "or every port, even if it is a loopback or private address (repeatable; implies --net)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -319,20 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="use the root filesystem image DIR (scripts/fetch-rootfs.sh) as the guest's /, "
         "writable in memory; an absolute PROG is then looked up in it",
     )
-    r.add_argument(
-        "--net",
-        action="store_true",
-        help="let the guest's TCP sockets reach the network through the host's sockets (off "
-        "by default: only loopback between guest processes); loopback, private, link-local "
-        "and other special addresses stay refused unless --net-allow names them",
-    )
-    r.add_argument(
-        "--net-allow",
-        action="append",
-        metavar="HOST[:PORT]",
-        help="allow connections to HOST (an address, CIDR network or name; [V6]:PORT) at PORT "
-        "or every port, even if it is a loopback or private address (repeatable; implies --net)",
-    )
+    _net_arguments(r)
     r.add_argument("--stats", action="store_true", help="print statistics to stderr at exit")
     r.add_argument(
         "--tty",
@@ -367,7 +472,23 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--budget", type=int, default=DEFAULT_BUDGET, help=argparse.SUPPRESS)
     r.add_argument("--batch", type=int, default=16, help=argparse.SUPPRESS)
     r.add_argument("--max-tbs", type=int, default=0, help=argparse.SUPPRESS)
+    r.add_argument(
+        "--save-state",
+        metavar="FILE",
+        help="write the whole running system to FILE when tbwasm gets SIGUSR2 (the run goes "
+        "on) and when the run is stopped (--timeout, ^C); `tbwasm resume FILE` continues it",
+    )
     r.set_defaults(fn=cmd_run)
+    s = sub.add_parser("resume", help="continue a run saved with --save-state")
+    s.add_argument("state", metavar="FILE")
+    s.add_argument("--save-state", metavar="FILE", help="as for run")
+    _net_arguments(s)
+    s.add_argument("--timeout", type=float, default=0, help="stop the guest after SECONDS")
+    s.add_argument("--stats", action="store_true", help="print statistics to stderr at exit")
+    s.add_argument(
+        "--code-cache", action=argparse.BooleanOptionalAction, default=True, help=argparse.SUPPRESS
+    )
+    s.set_defaults(fn=cmd_resume)
     d = sub.add_parser("disas", help="disassemble the code of a riscv64 ELF")
     d.add_argument("program")
     d.add_argument(
@@ -385,4 +506,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # (through its package name, so that the objects a saved state names are py_backend.cli's)
+    from py_backend.cli import main as _main
+
+    sys.exit(_main())

@@ -1014,8 +1014,16 @@ class System:
 
     # --- the host protocol ---------------------------------------------------------------------
 
+    restored = False  # made by state.restore: start() continues where the state was saved
+    state_meta: dict[str, Any] | None = None  # (state.restore: what the saving host kept)
+
     def start(self) -> Action:
         self._exe_link.current = self._exe_current
+        if self.restored:
+            self.restored = False
+            m = self.current
+            m._tier_context()
+            return self._settle(m, m._continue())
         return self._settle(self.current, self.current._start())
 
     def service(self, reason: int) -> Action:

@@ -280,7 +280,7 @@ async function run() {
 
 // ---- the shell: busybox sh (ash) of the root filesystem image, on the guest's own terminal ----
 
-async function startShell() {
+async function startShell(state) {
   if (app.running) return;
   app.shell = true;
   app.shellExited = false;
@@ -294,9 +294,9 @@ async function startShell() {
   let r;
   try {
     app.handle = client.start({
-      path: "/bin/sh",
-      argv0: "/bin/sh",
-      args: ["-l"], // a login shell: /etc/profile sets the prompt
+      // a saved system (window.tbwasm.restoreState) goes on where it was, else a new login shell
+      // (-l: /etc/profile sets the prompt)
+      ...(state ? { state } : { path: "/bin/sh", argv0: "/bin/sh", args: ["-l"] }),
       env: SHELL_ENV,
       cwd: HOME,
       stdin: "terminal",
@@ -307,7 +307,10 @@ async function startShell() {
         if (app.output.length > OUTPUT_KEEP) app.output = app.output.slice(-OUTPUT_KEEP / 2);
         return new Promise((done) => term.write(bytes, done));
       },
-      onStats: showStats,
+      onStats: (s) => {
+        showStats(s);
+        if (s.tier) app.onShellStart?.(); // (restoreShell: a machine runs; not a bad state)
+      },
     });
     r = await app.handle.result;
   } catch (e) {
@@ -341,6 +344,18 @@ async function typeIntoShell() {
   term.focus();
 }
 app.startShell = startShell;
+/** window.tbwasm.restoreState on this page: the shell in progress ends, the saved one goes on. */
+app.restoreShell = async (state) => {
+  if (app.running) {
+    app.handle?.stop();
+    while (app.running) await new Promise((r) => setTimeout(r, 20));
+  }
+  const started = new Promise((resolve) => (app.onShellStart = resolve));
+  const ended = startShell(state);
+  await Promise.race([started, ended]);
+  app.onShellStart = null;
+  if (app.lastResult?.error) throw new Error(app.lastResult.error);
+};
 
 function stop() {
   if (!app.running) return;

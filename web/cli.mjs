@@ -3,7 +3,8 @@
 // the tbwasm wheel from static/wheels (scripts/setup-web.sh builds it).
 //
 //   node web/cli.mjs [--stats] [--tier T] [--hot-threshold N] [--env NAME=VALUE]... [--argv0 NAME]
-//                    [--mount GUEST=HOST]... [-L DIR] [--rootfs DIR] PROG [ARGS...]
+//                    [--mount GUEST=HOST]... [-L DIR] [--rootfs DIR] [--save-state FILE] PROG [ARGS...]
+//   node web/cli.mjs [--save-state FILE] [-L DIR] [--mount ...] [--rootfs DIR] --resume FILE
 //
 // Options mirror `python -m py_backend.cli run`: --env (repeatable; without it the machine's
 // default environment), --argv0 (default: PROG as given), --mount GUEST_DIR=HOST_DIR
@@ -21,6 +22,9 @@
 // process starts on 127.0.0.1 (a child process) with the --net-allow HOST[:PORT] entries
 // (repeatable: loopback/private destinations it may reach); --net=ws://HOST:PORT/PATH/ (or
 // `--net ws://...`) uses a running relay instead.  Off by default.
+// --save-state FILE: the whole running system (py_backend/state.py) is written to FILE when this
+// process gets SIGUSR2 (the run goes on) or SIGINT (saved, then stopped: status 130); --resume
+// FILE continues it (give the same -L, --mount and --rootfs again: they are the host's).
 //
 // Guest stdin is this process's stdin (read synchronously when the guest reads), stdout and
 // stderr go to the process's, and the exit status is the guest's (128+signal for a fatal signal,
@@ -43,7 +47,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`tbwasm-node: ${msg}\n`);
   process.stderr.write(
     "usage: tbwasm-node [--stats] [--tier tiered|interp|jit] [--hot-threshold N] [--env NAME=VALUE]... " +
-      "[--argv0 NAME] [--mount GUEST=HOST]... [-L DIR] [--rootfs DIR] [--net[=ws://RELAY/]] [--net-allow HOST[:PORT]]... PROG [ARGS...]\n",
+      "[--argv0 NAME] [--mount GUEST=HOST]... [-L DIR] [--rootfs DIR] [--net[=ws://RELAY/]] [--net-allow HOST[:PORT]]... [--save-state FILE] PROG [ARGS...] | --resume FILE\n",
   );
   process.exit(USAGE);
 }
@@ -63,6 +67,8 @@ while (argv.length && (argv[0].startsWith("--") || argv[0] === "-L")) {
   else if (a.startsWith("--mount=")) opts.mounts.push(a.slice(8));
   else if (a === "-L" || a === "--sysroot") opts.sysroot = value();
   else if (a === "--rootfs") opts.rootfs = value();
+  else if (a === "--save-state") opts.saveState = value();
+  else if (a === "--resume") opts.resume = value();
   else if (a === "--tier") opts.tier = value();
   else if (a.startsWith("--tier=")) opts.tier = a.slice(7);
   else if (a === "--hot-threshold") opts.hotThreshold = value();
@@ -74,9 +80,18 @@ while (argv.length && (argv[0].startsWith("--") || argv[0] === "-L")) {
   else if (a === "--") break;
   else usage(`unknown option ${a}`);
 }
-if (!argv.length) usage("missing PROG");
+if (!argv.length && opts.resume === undefined) usage("missing PROG");
 if (opts.netAllow.length && opts.net !== true) usage("--net-allow needs --net (the relay this process starts)");
 if (typeof opts.net === "string" && !/^wss?:\/\//.test(opts.net)) usage(`--net=${opts.net}: expected a ws:// or wss:// URL`);
+let state;
+if (opts.resume !== undefined) {
+  try {
+    state = new Uint8Array(fs.readFileSync(opts.resume));
+  } catch (e) {
+    process.stderr.write(`tbwasm: cannot read ${opts.resume}: ${e.code ?? e.message}\n`);
+    process.exit(USAGE);
+  }
+}
 
 // The tier: the option, else $TBWASM_TIER (as the native CLI's Machine reads it; Pyodide's
 // os.environ is not this process's), else the machine's default.  Checked before Pyodide loads.
@@ -107,7 +122,7 @@ if (opts.rootfs !== undefined) {
   }
 }
 let program;
-if (rootfsIndex === null || !prog.startsWith("/")) {
+if (state === undefined && (rootfsIndex === null || !prog.startsWith("/"))) {
   try {
     program = new Uint8Array(fs.readFileSync(prog));
   } catch (e) {
@@ -229,7 +244,7 @@ if (rootfsIndex !== null) {
     process.stderr.write(`tbwasm: --rootfs ${opts.rootfs}: ${lastLine(e.message)}\n`);
     process.exit(USAGE);
   }
-  if (program === undefined) {
+  if (program === undefined && state === undefined) {
     // an absolute PROG: the image's file, else the host's (as the native CLI)
     const got = rt.readFile(prog);
     if (typeof got !== "string") program = got;
@@ -278,9 +293,35 @@ function startRelayProcess(allow) {
   });
 }
 
+// --save-state: SIGUSR2 saves (the run goes on), SIGINT saves and stops.  Node runs the
+// handlers when the run's loop yields; shouldStop is called right after a TB returned, before
+// the exit is serviced: a clean point to save at.
+const runId = "cli";
+let saveWanted = false;
+let stopWanted = false;
+if (opts.saveState !== undefined) {
+  process.on("SIGUSR2", () => (saveWanted = true));
+  process.on("SIGINT", () => (stopWanted = true));
+}
+function shouldStop() {
+  if (!saveWanted && !stopWanted) return false;
+  saveWanted = false;
+  try {
+    const bytes = rt.saveState(runId);
+    fs.writeFileSync(opts.saveState + ".tmp", bytes);
+    fs.renameSync(opts.saveState + ".tmp", opts.saveState);
+  } catch (e) {
+    process.stderr.write(`tbwasm: cannot save the state to ${opts.saveState}: ${lastLine(e.message)}\n`);
+  }
+  return stopWanted;
+}
+
 const result = await rt.run({
+  runId,
+  shouldStop,
+  state,
   program,
-  argv0: opts.argv0 ?? prog,
+  argv0: opts.argv0 ?? prog ?? "/program",
   name: prog,
   args,
   env: opts.env ?? undefined,

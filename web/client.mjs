@@ -191,6 +191,7 @@ export class TbwasmClient extends EventTarget {
     this.persist = o.persist ? databaseName(String(o.persist), site.href) : null;
     this.store = { state: this.persist ? "opening" : "off", message: "", flushes: 0, bytes: 0, ms: 0 };
     this.files = new Map(); // guest path -> {data, mode}: every putFile, for a replacement worker
+    this.terminalRun = undefined; // id of the latest run started on a terminal (saveState)
     this.fileOps = new Map(); // message id -> {resolve, reject} of a putFile/getFile in flight
     // The page's tier (?tier=tiered|interp|jit, ?hot-threshold=N), for runs that name none.
     const params = new URLSearchParams(globalThis.location?.search ?? "");
@@ -388,6 +389,7 @@ export class TbwasmClient extends EventTarget {
     hotThreshold,
     terminal,
     cwd,
+    state,
   }) {
     // The run's own shared buffers: Stop, output flow control (worker.mjs) and typed input.
     const job = {
@@ -418,7 +420,10 @@ export class TbwasmClient extends EventTarget {
       if (stdin === "terminal") job.ring = new StdinRing(createStdinBuffer());
       const key = !path && typeof program === "string" ? new URL(program, document.baseURI).href : null;
       let bytes = key ? await this.programs.get(key)?.catch(() => undefined) : undefined;
-      if (path) {
+      if (state) {
+        bytes = null; // a saved system continues (saveState): no program
+        state = new Uint8Array(state);
+      } else if (path) {
         bytes = null; // the worker reads it from the guest's filesystem
         argv0 ??= path;
       } else if (program === undefined || program === null) {
@@ -444,6 +449,7 @@ export class TbwasmClient extends EventTarget {
         stdin: stdin === "terminal" ? "ring" : typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin,
         terminal: terminal ?? null, // {rows, cols}: the guest gets a terminal of its own (raw input)
         cwd: cwd ?? null,
+        state: state ?? null,
         controlSab: job.control.buffer,
         flowSab: job.flow.buffer,
         stdinSab: job.ring?.sab ?? null,
@@ -477,6 +483,7 @@ export class TbwasmClient extends EventTarget {
       const key = job.msg.programKey;
       if (key && this.workerPrograms.has(key)) job.msg.program = null; // the worker has it
       else if (key) this.workerPrograms.add(key);
+      if (job.msg.terminal) this.terminalRun = job.id; // (saveState's default)
       this.worker.postMessage(job.msg);
       job.onStart?.();
       this._emit("run", { id: job.id });
@@ -493,6 +500,19 @@ export class TbwasmClient extends EventTarget {
     data = new Uint8Array(data);
     this.files.set(path, { data, mode });
     return this._fileOp({ type: "put-file", path, data: data.slice(), mode });
+  }
+
+  /**
+   * The whole running system of a run in progress (its processes, files, terminal, working
+   * directory) as bytes; start({state: bytes, stdin: "terminal", terminal}) continues it, in
+   * this page or a fresh one.  Default: the latest run on a terminal (the page's shell).
+   * Rejects with a one-line error.
+   * @param {number} [id]
+   * @returns {Promise<Uint8Array>}
+   */
+  saveState(id = this.terminalRun) {
+    if (id === undefined || !this.runs.has(id)) return Promise.reject(new Error("tbwasm: STATE: no run in progress to save"));
+    return this._fileOp({ type: "save-state", runId: id });
   }
 
   /** The bytes of a regular file of the guest's filesystem (rejects with a one-line error). */

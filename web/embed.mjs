@@ -7,6 +7,9 @@
 //   <tbwasm-demo command="sh" interactive></tbwasm-demo>   (a terminal you type into: the guest's own tty)
 //   <tbwasm-demo command="sh" interactive persist="notes"></tbwasm-demo>  (its /home and /root kept in
 //        this browser, in a store of its own; a worker of its own too.  Default: not kept)
+//   <tbwasm-demo state="python3.state"></tbwasm-demo>   (a saved system, window.tbwasm.saveState():
+//        fetched and restored at once, before the demo is visible, on a terminal of its own; the
+//        attribute then says the demo's state as for any demo: idle, running, done)
 //
 //   await window.tbwasm.ready;
 //   const {status, stdout, stderr} = await window.tbwasm.run({program: "guests/hello.elf", args: "x y", stdin: ""});
@@ -71,6 +74,25 @@ const api = {
   resetStore: () => client.resetStore(),
   /** Store the guest's changes now. */
   flushStore: () => client.flushStore(),
+  /**
+   * The page's running system (its shell: every process, the terminal, cwd, the files) as bytes.
+   * @returns {Promise<Uint8Array>}
+   */
+  saveState: () => client.saveState(),
+  /**
+   * Continue a saved system: on the page's terminal when the page has one (the shell page),
+   * else as a run of its own.  Resolves when it runs; a bad state rejects with one line.
+   * @param {Uint8Array|ArrayBuffer} bytes
+   */
+  restoreState: (bytes) => {
+    const app = window.tbwasmApp;
+    if (app?.restoreShell) return app.restoreShell(new Uint8Array(bytes));
+    const h = client.start({ state: new Uint8Array(bytes), stdin: "" });
+    apiRuns.add(h);
+    const forget = () => apiRuns.delete(h);
+    h.result.then(forget, forget);
+    return Promise.resolve(h);
+  },
   splitArgs,
   client,
 };
@@ -153,6 +175,17 @@ class TbwasmDemo extends HTMLElement {
 
   connectedCallback() {
     // (not in the constructor: an element made by createElement may not get attributes there)
+    const given = this.getAttribute("state");
+    if (given && !["idle", "running", "done"].includes(given)) {
+      // state=URL: a saved system, fetched now (the demo restores it before it is visible)
+      this.stateURL = new URL(given, document.baseURI).href;
+      this.stateBytes = fetch(this.stateURL).then((r) => {
+        if (!r.ok) throw new Error(`tbwasm-demo: cannot fetch ${given}: HTTP ${r.status}`);
+        return r.arrayBuffer();
+      });
+      this.stateBytes.catch(() => {}); // (reported by run)
+      this.setAttribute("state", "idle");
+    }
     if (!this.hasAttribute("state")) this.setAttribute("state", "idle");
     this._render();
     const onProgress = (ev) => {
@@ -169,7 +202,7 @@ class TbwasmDemo extends HTMLElement {
       (e) => (this.$status.textContent = e.message),
     );
     const start = this.getAttribute("start") ?? "visible";
-    if (this.hasAttribute("autorun")) this.run();
+    if (this.hasAttribute("autorun") || this.stateURL) this.run();
     else if (start === "visible" && visibility) visibility.observe(this);
   }
 
@@ -183,6 +216,10 @@ class TbwasmDemo extends HTMLElement {
   }
 
   _render() {
+    if (this.stateURL) {
+      this.$cmd.textContent = `$ (saved: ${this.stateURL.split("/").pop()})`;
+      return;
+    }
     if (this.hasAttribute("command")) {
       this.$cmd.textContent = `$ ${this.getAttribute("command")}`;
       return;
@@ -232,21 +269,25 @@ class TbwasmDemo extends HTMLElement {
     const t0 = performance.now();
     try {
       const command = this.getAttribute("command");
-      const interactive = this.hasAttribute("interactive");
+      const saved = this.stateBytes ? new Uint8Array(await this.stateBytes) : null;
+      const interactive = this.hasAttribute("interactive") || saved !== null;
       const term = interactive ? await this._terminal() : null;
       if (term) term.reset();
       const src = this.getAttribute("src");
-      if (command === null && !src) throw new Error("tbwasm-demo: give it a src (a program's URL) or a command");
+      if (command === null && !src && !saved) throw new Error("tbwasm-demo: give it a src (a program's URL), a command or a state");
       this.handle = client.start({
         // a command line runs in the guest filesystem's shell (the root filesystem image)
-        ...(command !== null
-          ? { path: "/bin/sh", argv0: "sh", args: interactive && command.trim() === "sh" ? ["-l"] : ["-c", command] }
-          : { program: src, args: this.getAttribute("args") ?? "" }),
+        ...(saved
+          ? { state: saved }
+          : command !== null
+            ? { path: "/bin/sh", argv0: "sh", args: interactive && command.trim() === "sh" ? ["-l"] : ["-c", command] }
+            : { program: src, args: this.getAttribute("args") ?? "" }),
         tier: this.getAttribute("tier") || undefined, // default: the page's ?tier=, else the machine's
         ...(term
           ? { stdin: "terminal", terminal: { rows: term.rows, cols: term.cols }, cwd: "/home/user", env: SHELL_ENV }
           : { stdin: (this.getAttribute("stdin") ?? "").replace(/\\n/g, "\n") }),
         onStart: () => (this.$status.textContent = interactive ? "Running: type into the terminal" : "Running…"),
+        onInputWait: () => this.dispatchEvent(new CustomEvent("input-wait")), // (waits for the user)
         onOutput: (fd, bytes, text) => {
           this.output += text;
           if (this.output.length > EMBED_KEEP) this.output = this.output.slice(-EMBED_KEEP / 2);

@@ -46,6 +46,8 @@ export interface RunOptions {
   /** Called with every chunk of output (fd 1 or 2); a returned promise holds the guest back
    *  until it settles (flow control, as a terminal gives). */
   onOutput?: (fd: 1 | 2, data: Uint8Array, text: string) => void | Promise<unknown>;
+  /** Continue a saved system (`saveState`) instead of starting a program. */
+  state?: Uint8Array;
 }
 
 /** What a run ended with. */
@@ -78,6 +80,8 @@ export interface RunHandle {
   end(): void;
   /** The terminal's new size (a run with `terminal`): SIGWINCH in the guest. */
   resize(rows: number, cols: number): void;
+  /** The whole running system, as bytes for `start({state})` (rejects with one line). */
+  saveState(): Promise<Uint8Array>;
 }
 
 export interface ShellOptions {
@@ -90,6 +94,8 @@ export interface ShellOptions {
   tier?: Tier;
   /** Passed to xterm.js's Terminal. */
   terminalOptions?: Record<string, unknown>;
+  /** Continue a saved system (`saveState`) on this terminal instead of a new shell. */
+  state?: Uint8Array;
 }
 
 /** A shell on an xterm.js terminal in an element of the page. */
@@ -100,6 +106,8 @@ export interface ShellHandle {
   readonly terminal: unknown;
   /** Type into the shell. */
   write(data: string | Uint8Array): void;
+  /** The whole running system (the shell, its jobs, files, terminal), as bytes. */
+  saveState(): Promise<Uint8Array>;
   stop(): void;
   /** Stop the shell and remove its terminal. */
   dispose(): void;
@@ -151,6 +159,9 @@ export declare class Emulator extends EventTarget {
   flushStore(): Promise<void>;
   /** The store of kept files. */
   readonly store: StoreStatus;
+  /** The whole running system of a run (default: the latest on a terminal), as bytes that
+   *  `start({state})` or `attachShell(element, {state})` continue, here or in a fresh page. */
+  saveState(handle?: { id: number }): Promise<Uint8Array>;
   /** Stop every run of this emulator. */
   stop(): void;
   /** End its worker; the emulator cannot be used after this. */

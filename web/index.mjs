@@ -9,6 +9,8 @@
 //   await emu.writeFile("/home/user/a.txt", "hello"); const bytes = await emu.readFile("/etc/os-release");
 //   emu.addEventListener("output", (e) => console.log(e.detail.fd, e.detail.text));
 //   emu.addEventListener("exit", (e) => console.log(e.detail.id, e.detail.status));
+//   const saved = await emu.saveState(shell);   // the whole running system, as bytes
+//   emu.attachShell(element, { state: saved });   // ... continued (here or in another page)
 //   emu.stop(); emu.destroy();
 //   const kept = createEmulator({ persist: "notes" });  // /home and /root kept in this browser
 //   const tgz = await kept.exportHome(); await kept.importHome(tgz); await kept.resetStore();
@@ -58,11 +60,11 @@ export class Emulator extends EventTarget {
    * @param {import("./index").RunOptions} o
    */
   start(o) {
-    if (!o || (o.program == null && !o.path)) {
+    if (!o || (o.program == null && !o.path && !o.state)) {
       const error = new Error("tbwasm: run() needs {program: URL or bytes} or {path: a file of the guest's filesystem}");
       const result = Promise.reject(error);
       result.catch(() => {});
-      return { id: -1, result, stop() {}, write() {}, end() {}, resize() {} };
+      return { id: -1, result, stop() {}, write() {}, end() {}, resize() {}, saveState: () => Promise.reject(error) };
     }
     const h = this.client.start({
       program: o.program,
@@ -75,6 +77,7 @@ export class Emulator extends EventTarget {
       tier: o.tier ?? this.defaults.tier,
       hotThreshold: o.hotThreshold ?? this.defaults.hotThreshold,
       onOutput: o.onOutput,
+      state: o.state,
     });
     const handle = {
       id: h.id,
@@ -83,6 +86,7 @@ export class Emulator extends EventTarget {
       write: (data) => h.pushStdin(data),
       end: () => h.pushEOF(),
       resize: (rows, cols) => h.resize(rows, cols),
+      saveState: () => this.client.saveState(h.id),
     };
     this.handles.add(handle);
     const forget = () => this.handles.delete(handle);
@@ -135,8 +139,7 @@ export class Emulator extends EventTarget {
       await this.ready;
       if (disposed) return { status: 130, message: "tbwasm: shell disposed", error: null, stopped: true, stats: {}, stdout: "", stderr: "" };
       handle = this.start({
-        path: o.path ?? "/bin/sh",
-        args: o.args ?? (o.path ? [] : ["-l"]),
+        ...(o.state ? { state: o.state } : { path: o.path ?? "/bin/sh", args: o.args ?? (o.path ? [] : ["-l"]) }),
         env: o.env ?? SHELL_ENV,
         cwd: o.cwd ?? "/home/user",
         stdin: "interactive",
@@ -158,6 +161,7 @@ export class Emulator extends EventTarget {
         return term;
       },
       write,
+      saveState: () => (handle ? handle.saveState() : Promise.reject(new Error("tbwasm: STATE: the shell has not started"))),
       stop: () => handle?.stop(),
       dispose: () => {
         disposed = true;
@@ -201,6 +205,17 @@ export class Emulator extends EventTarget {
   /** What the store of kept files says: state, message, flushes, bytes, ms. */
   get store() {
     return this.client.store;
+  }
+
+  /**
+   * The whole running system of a run (its processes, files, terminal, working directory) as
+   * bytes that `start({state})` / `attachShell(element, {state})` continue, here or in a fresh
+   * page.  Default: the latest run on a terminal.  Rejects with a one-line reason.
+   * @param {{id: number}} [handle]
+   * @returns {Promise<Uint8Array>}
+   */
+  saveState(handle) {
+    return this.client.saveState(handle?.id ?? this.client.terminalRun);
   }
 
   /** Stop every run of this emulator. */

@@ -238,6 +238,7 @@ export class Runtime {
    * @param {(timeout: number|null) => Promise<void>} [o.idleWait]
    * @param {object} [o.net]  the guest's network: a view of a WispNet (web/net.mjs: its methods,
    *   `seq` and `nextEvent()`); needs asyncWaits, its events end idle waits (absent: no network)
+   * @param {Uint8Array} [o.state] continue this saved system (saveState) instead of o.program
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
    *   (web/result.mjs)
    */
@@ -348,7 +349,10 @@ export class Runtime {
         cwd: o.cwd,
         asyncWaits: !!o.asyncWaits,
         net: o.net,
+        state: o.state, // a saved system to continue (py_backend/state.py) instead of program
       });
+      // a restored system brings its own filesystem tree: the page's from now on
+      if (o.state && session.rootfs) this.rootfs = session.rootfs;
       this.sessions.set(runId, session);
       let action = session.start();
       for (;;) {
@@ -455,6 +459,20 @@ export class Runtime {
       this.bridge.collect?.();
     }
     return result;
+  }
+
+  /**
+   * The whole running system of run `runId` (every process, its files, the terminal) as bytes
+   * that `run({state})` continues, here or in another page (py_backend/state.py).  Safe while
+   * the run's loop awaits (every message reaches the worker there).  Throws a one-line Error.
+   * @returns {Uint8Array}
+   */
+  saveState(runId) {
+    const session = this.sessions.get(runId);
+    if (!session) throw new Error("tbwasm: STATE: no such run in progress");
+    const got = session.save_state();
+    if (typeof got === "string") throw new Error(got);
+    return got;
   }
 
   /** A memory of the ABI's size, its port for Python and a funcref table, with the imports of

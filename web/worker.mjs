@@ -16,6 +16,8 @@
 //        {type: "put-file", id, path, data: Uint8Array, mode}   {type: "get-file", id, path}
 //        {type: "home-export", id, path}  {type: "home-import", id, path, data}  (.tar.gz of a directory)
 //        {type: "store-reset", id}  {type: "store-flush", id}  (the kept files: web/store.mjs)
+//        {type: "save-state", id, runId}  (a run's whole system; answered as get-file is)
+//        a "run" with state: Uint8Array continues a saved system instead of a program
 //   out: {type: "progress", phase, fraction, text}  {type: "fatal", message}
 //        {type: "ready", timings, host}  (host: abi.json's "host" section: statuses, stop message)
 //        {type: "out", id, fd, data}  {type: "stats", id, stats}  {type: "input-wait", id}
@@ -153,6 +155,11 @@ function fileOp(m) {
   }
 }
 
+function saveState(m) {
+  const data = runtime.saveState(m.runId);
+  post({ type: "file", id: m.id, data }, [data.buffer]);
+}
+
 function fixedStdin(bytes) {
   let off = 0;
   return (n) => {
@@ -185,7 +192,7 @@ async function run(m) {
     if (program) programs.set(m.programKey, program);
     else program = programs.get(m.programKey);
   }
-  if (m.path) {
+  if (m.path && !m.state) {
     // a program of the guest's filesystem (e.g. /usr/bin/python3)
     const got = runtime.readFile(m.path);
     if (typeof got === "string") {
@@ -259,6 +266,7 @@ async function run(m) {
     cwd: m.cwd ?? undefined,
     asyncWaits: true,
     idleWait,
+    state: m.state ?? undefined,
     // (not used with asyncWaits; a sleeping guest would wake up when Stop is pressed)
     sleep: (seconds) => Atomics.wait(control, 0, 0, Math.max(0, seconds * 1000)) !== "timed-out",
   });
@@ -272,7 +280,12 @@ self.onmessage = (ev) => {
   const m = ev.data;
   if (m.type === "init") ready = ready.then(() => init(m));
   else if (m.type === "resize") runtime?.resize(m.rows, m.cols, m.id ?? undefined);
-  else if (FILE_OPS.has(m.type) && runtime) {
+  else if (m.type === "save-state") {
+    // at once: a run's loop only yields at clean points (between two host calls)
+    ready
+      .then(() => saveState(m))
+      .catch((e) => post({ type: "file", id: m.id, error: `${e?.message ?? e}` }));
+  } else if (FILE_OPS.has(m.type) && runtime) {
     // at once, also while guests run (their loops yield to messages between slices)
     try {
       fileOp(m);

@@ -262,12 +262,19 @@ class NativeHost:
 
     def run(self, machine: Machine, on_budget: Callable[[], bool] | None = None) -> Action:
         """Drive `machine` (and every process it forks) to its end; returns the final exit
-        Action.  `on_budget` is called at every budget exit and may return False to stop."""
+        Action.  `on_budget` is called at every budget exit (and every 64th other exit, so a
+        guest making system calls all the time sees it too) and may return False to stop.
+        It runs before the exit is serviced: a clean point (state.save)."""
         machine.system.spaces = self
         action = machine.start()
         budget_reason = abi.ExitReason.BUDGET
+        exits = 0
         while action.kind in ("run", "idle"):
             if action.kind == "idle":
+                if on_budget is not None and not on_budget():  # (a clean point too)
+                    return Action(
+                        "exit", status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE
+                    )
                 # (a system with async_waits: wait for the earliest deadline here, in slices)
                 if action.timeout:
                     time.sleep(min(action.timeout, 0.05))
@@ -293,7 +300,12 @@ class NativeHost:
                     status=abi.HostStatus.INTERNAL,
                     message=f"tbwasm: internal error: {cause}",
                 )
-            if reason == budget_reason and on_budget is not None and not on_budget():
+            exits += 1
+            if (
+                on_budget is not None
+                and (reason == budget_reason or not exits & 63)
+                and not on_budget()
+            ):
                 return Action("exit", status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE)
             action = machine.service(reason)
         return action

@@ -356,6 +356,19 @@ class Session:
         self.error = error
         self.rootfs = rootfs  # its fetch counters join the statistics
         self.space = -1  # of the last "run" the JS loop was given
+        self.host_objects: dict[str, Any] = {}  # (state.save: kept by name, not saved)
+
+    def save_state(self) -> Any:
+        """The whole running system as bytes (a Uint8Array; py_backend/state.py), or a one-line
+        error.  Only between two host calls (the JS loop awaits there: a clean point)."""
+        from py_backend.state import StateError, save
+
+        if self.machine is None:
+            return "tbwasm: STATE: nothing runs"
+        try:
+            return to_js(save(self.machine.system, self.host_objects))
+        except StateError as e:
+            return f"tbwasm: {e}"
 
     def _action(self, action: Any) -> Any:
         if action.kind == "run":
@@ -481,7 +494,9 @@ def create_machine(port: JsProxy, options: Any) -> Session:
     - ``net``: a ``WispNet`` (``web/net.mjs``): the guest's TCP connections go through that Wisp
       relay (:class:`JsNetBackend`, the Machine's ``net`` backend); absent: no network;
     - ``asyncWaits``: the host never blocks (a worker running several machines): guest waits
-      come back as "idle" actions with a ``timeout`` (``System.async_waits``).
+      come back as "idle" actions with a ``timeout`` (``System.async_waits``);
+    - ``state``: bytes of `Session.save_state` (py_backend/state.py): the run continues that
+      saved system instead of starting ``program`` (a bad state: ``kind: "error"``, one line).
 
     A program the ELF loader rejects gives a Session whose ``start()`` returns ``kind: "error"``,
     status ``HostStatus.USAGE`` and the one-line message ``tbwasm: NAME: reason`` (as the native
@@ -517,15 +532,28 @@ def create_machine(port: JsProxy, options: Any) -> Session:
         extra["terminal"] = (int(size.get("rows", 24)), int(size.get("cols", 80)))
     if o.get("cwd"):
         extra["cwd"] = str(o["cwd"])
+    stdin = JsReader(o.get("stdin"), o.get("stdinPoll"))
+    stdout, stderr = JsWriter(o.get("stdout")), JsWriter(o.get("stderr"))
+    spaces = (
+        JsSpaces(o["newSpace"], o["freeSpace"]) if "newSpace" in o and "freeSpace" in o else None
+    )
+    rootfs = extra.get("rootfs")
+    # what a saved state names instead of saving it (state.py): this run's host objects
+    host_objects = {
+        "stdin": stdin, "stdout": stdout, "stderr": stderr, "sleep": extra.get("sleep"),
+        "rootfs_fetch": getattr(rootfs, "fetch", None),
+    }  # fmt: skip
+    if "state" in o:
+        return _restore(port, o, host_objects, spaces)
     try:
         machine = mod.Machine(
             memory_for(port),
             data,
             args,
             envs,
-            stdin=JsReader(o.get("stdin"), o.get("stdinPoll")),
-            stdout=JsWriter(o.get("stdout")),
-            stderr=JsWriter(o.get("stderr")),
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
             budget=int(o.get("budget", abi.DEFAULT_BUDGET)),
             **extra,
         )
@@ -538,26 +566,66 @@ def create_machine(port: JsProxy, options: Any) -> Session:
             return Session(error=f"tbwasm: {e.for_program(prog)}")
         text = str(e).strip().splitlines()[0] if str(e).strip() else "not a valid ELF file"
         return Session(error=f"tbwasm: {prog}: {text}")
-    if "terminal" in extra and hasattr(machine, "system"):
+    if hasattr(machine, "system"):
+        error = _host_options(machine.system, o, "terminal" in extra, spaces)
+        if error is not None:
+            return Session(error=error)
+    session = Session(machine, rootfs=rootfs)
+    session.host_objects = host_objects
+    return session
+
+
+def _host_options(
+    system: Any, o: dict[str, Any], terminal: bool, spaces: JsSpaces | None
+) -> str | None:
+    """The host's settings of a new or restored system; a one-line error, or None."""
+    if terminal:
         # a JS host must get control back while the guest waits for keystrokes (page events)
-        machine.system.idle_slice = IDLE_SLICE
-    if o.get("asyncWaits") and hasattr(machine, "system"):
+        system.idle_slice = IDLE_SLICE
+    if o.get("asyncWaits"):
         # the host runs several machines in one thread: nothing may block it (idle Actions)
-        machine.system.async_waits = True
-        machine.system.idle_slice = IDLE_SLICE
+        system.async_waits = True
+        system.idle_slice = IDLE_SLICE
+    if spaces is not None:
+        system.spaces = spaces
     if "net" in o:
-        stack = getattr(getattr(machine, "linux", None), "net", None)
+        stack = getattr(getattr(system.init, "linux", None), "net", None)
         if stack is None:  # a Machine without guest sockets (linux/net.py)
-            return Session(error="tbwasm: this build has no guest networking (--net)")
+            return "tbwasm: this build has no guest networking (--net)"
         from ..netpolicy import NetPolicy
 
+        # (again after a restore: a saved stack keeps no backend)
         stack.backend = JsNetBackend(o["net"])
         # The relay applies the policy (it alone knows serve.py's --net-allow): the guest's
         # side lets every address through to it, and a refusal there is ECONNREFUSED as well.
         stack.policy = NetPolicy.from_specs(["0.0.0.0/0", "::/0"])
-    if "newSpace" in o and "freeSpace" in o and hasattr(machine, "system"):
-        machine.system.spaces = JsSpaces(o["newSpace"], o["freeSpace"])
-    return Session(machine, rootfs=extra.get("rootfs"))
+    return None
+
+
+def _restore(
+    port: JsProxy, o: dict[str, Any], host_objects: dict[str, Any], spaces: Any
+) -> Session:
+    """A Session continuing a saved system (``state``: its bytes, from `Session.save_state`)."""
+    from py_backend.state import StateError, restore
+
+    raw = o["state"]
+    data = raw.to_bytes() if hasattr(raw, "to_bytes") else bytes(raw)
+    try:
+        system = restore(data, (0, memory_for(port)), spaces, host_objects)
+    except StateError as e:
+        return Session(error=f"tbwasm: {e}")
+    term = system.terminal
+    error = _host_options(system, o, term is not None, spaces)
+    if error is not None:
+        return Session(error=error)
+    if term is not None and "terminal" in o:
+        size = o["terminal"].to_py() if hasattr(o["terminal"], "to_py") else o["terminal"]
+        term.tty.resize(int(size.get("rows", 24)), int(size.get("cols", 80)))
+    # the restored tree is the guest's / from now on (the page's uploads and downloads too)
+    root = system.init.linux.vfs.root
+    session = Session(system.init, rootfs=getattr(root, "_rootfs", None))
+    session.host_objects = host_objects
+    return session
 
 
 # --- the root filesystem (py_backend/linux/rootfs.py) ------------------------------------------

@@ -66,6 +66,7 @@ class LazyFile(File):
         self.image_path = path
         self._rootfs = rootfs
         self.atime = self.mtime = self.ctime = mtime_ns
+        self._image_mtime = mtime_ns  # (state.py: a file still like the image's is not saved)
 
     @property  # type: ignore[override]
     def data(self) -> bytearray:

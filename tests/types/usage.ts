@@ -10,6 +10,13 @@ export async function usage(element: HTMLElement): Promise<number> {
   h.write("echo hi\r");
   h.resize(30, 100);
   const shell = emu.attachShell(element, { cwd: "/root" });
+  const saved: Uint8Array = await emu.saveState(h);
+  const again = emu.attachShell(element, { state: await shell.saveState() });
+  const continued = emu.start({ state: saved, stdin: "interactive", terminal: { rows: 24, cols: 80 } });
+  await continued.saveState();
+  again.dispose();
+  // @ts-expect-error: a state is bytes
+  emu.start({ state: "saved" });
   await emu.writeFile("/home/user/a.txt", "hello");
   const bytes: Uint8Array = await emu.readFile("/home/user/a.txt");
   emu.addEventListener("output", (e) => console.log(e.detail.fd, e.detail.text));
