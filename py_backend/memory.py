@@ -14,6 +14,23 @@ from typing import Protocol
 from . import abi
 
 
+def page_runs(flags: bytes | bytearray, base: int = 0) -> list[tuple[int, int]]:
+    """(first page, page count) of each run of nonzero bytes in ``flags`` (a byte per page: the
+    address space's mapped or dirty maps), page numbers offset by ``base``."""
+    out: list[tuple[int, int]] = []
+    i, n = 0, len(flags)
+    while i < n:
+        i = flags.find(1, i)
+        if i < 0:
+            break
+        j = flags.find(0, i)
+        if j < 0:
+            j = n
+        out.append((base + i, j - i))
+        i = j
+    return out
+
+
 class RawMemory(Protocol):
     def read(self, offset: int, size: int) -> bytes: ...
 

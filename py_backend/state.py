@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import __version__, abi
+from .memory import page_runs
 
 if TYPE_CHECKING:
     from .machine import Machine, Spaces, System
@@ -451,26 +452,11 @@ class _Outer(pickle.Unpickler):
 # --- memory --------------------------------------------------------------------------------------
 
 
-def _runs(mapped: bytearray) -> list[tuple[int, int]]:
-    """(first page, count) of each run of mapped pages."""
-    out = []
-    page, n = 0, len(mapped)
-    while page < n:
-        page = mapped.find(1, page)
-        if page < 0:
-            break
-        end = mapped.find(0, page)
-        end = n if end < 0 else end
-        out.append((page, end - page))
-        page = end
-    return out
-
-
 def _dump_memory(m: Machine) -> tuple[bytes, list[tuple[int, bytes]]]:
     ctx = m.mem.read(abi.CTX, _CTX_SPAN)
     pages = [
         (first, m.mem.read(abi.GUEST_BASE + (first << abi.PAGE_SHIFT), n << abi.PAGE_SHIFT))
-        for first, n in _runs(m.aspace.mapped)
+        for first, n in page_runs(m.aspace.mapped)
     ]
     return ctx, pages
 

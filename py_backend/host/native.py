@@ -17,7 +17,7 @@ import wasmtime
 
 from .. import abi
 from ..machine import Action, Machine
-from ..memory import BufferMemory
+from ..memory import BufferMemory, page_runs
 from ..translate.tier0 import interpreter_module
 from ..wasm.builder import ModuleBuilder, ValType
 
@@ -217,19 +217,10 @@ class NativeHost:
         new[abi.CTX : abi.STATE_END] = old[abi.CTX : abi.STATE_END]
         pt_end = abi.PAGE_TABLE + abi.GUEST_PAGES
         new[abi.PAGE_TABLE : pt_end] = old[abi.PAGE_TABLE : pt_end]
-        mapped = machine.aspace.mapped
-        page = 0
-        n = len(mapped)
-        while page < n:
-            page = mapped.find(1, page)
-            if page < 0:
-                break
-            end = mapped.find(0, page)
-            end = n if end < 0 else end
+        for page, count in page_runs(machine.aspace.mapped):
             a = abi.GUEST_BASE + (page << abi.PAGE_SHIFT)
-            b = abi.GUEST_BASE + (end << abi.PAGE_SHIFT)
+            b = a + (count << abi.PAGE_SHIFT)
             new[a:b] = old[a:b]
-            page = end
         del old, keep
         self.recycles += 1
         machine.flush_code()

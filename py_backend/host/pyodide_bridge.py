@@ -32,6 +32,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsProxy, to_js  # type: ignore[import-not-found]
 
 from .. import abi
+from ..memory import page_runs
 
 try:  # Pyodide >= 0.28 turns JS null into this singleton rather than None
     from pyodide.ffi import jsnull as _jsnull  # type: ignore[import-not-found]
@@ -188,16 +189,9 @@ def _clean(mem: JsMemory) -> None:
         return  # never used by a machine: a new WebAssembly.Memory
     mem.fill(abi.CTX, abi.STATE_END - abi.CTX)
     mem.fill(abi.PAGE_TABLE, abi.GUEST_PAGES)
-    page, n = 0, len(dirty)
-    while page < n:
-        page = dirty.find(1, page)
-        if page < 0:
-            break
-        end = dirty.find(0, page)
-        end = n if end < 0 else end
-        mem.zero_pages(abi.GUEST_BASE + (page << abi.PAGE_SHIFT), (end - page) << abi.PAGE_SHIFT)
-        page = end
-    dirty[:] = bytes(n)
+    for page, count in page_runs(dirty):
+        mem.zero_pages(abi.GUEST_BASE + (page << abi.PAGE_SHIFT), count << abi.PAGE_SHIFT)
+    dirty[:] = bytes(len(dirty))
 
 
 class JsSpaces:

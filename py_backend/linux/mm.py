@@ -23,7 +23,7 @@ import struct
 from collections.abc import Callable
 
 from .. import abi
-from ..memory import RawMemory
+from ..memory import RawMemory, page_runs
 from .errors import EEXIST, EFAULT, EINVAL, ENOMEM, EPERM, GuestFault, SyscallError
 
 PAGE = abi.PAGE_SIZE
@@ -57,22 +57,6 @@ def page_up(n: int) -> int:
 
 def page_down(n: int) -> int:
     return n & ~(PAGE - 1)
-
-
-def _runs(flags: bytes | bytearray, base: int) -> list[tuple[int, int]]:
-    """(first page, page count) runs of nonzero bytes in ``flags``; page numbers offset by base."""
-    out: list[tuple[int, int]] = []
-    i, n = 0, len(flags)
-    while i < n:
-        i = flags.find(1, i)
-        if i < 0:
-            break
-        j = flags.find(0, i)
-        if j < 0:
-            j = n
-        out.append((base + i, j - i))
-        i = j
-    return out
 
 
 class AddressSpace:
@@ -123,7 +107,7 @@ class AddressSpace:
             self.brk_limit,
         )
         mem.write(abi.PAGE_TABLE, bytes(self.prot))
-        for first, count in _runs(bytes(self.mapped), 0):
+        for first, count in page_runs(bytes(self.mapped), 0):
             copy_memory(self.mem, mem, abi.GUEST_BASE + (first << SHIFT), count << SHIFT)
         return child
 
@@ -139,7 +123,7 @@ class AddressSpace:
         bits = self._code_bits(p0, n)
         if 1 not in bits:
             return
-        for first, count in _runs(bits, p0):
+        for first, count in page_runs(bits, p0):
             self.on_code_write(first << SHIFT, count << SHIFT)
 
     def _set_prot(self, p0: int, n: int, prot: int) -> None:
@@ -178,7 +162,7 @@ class AddressSpace:
     def _install(self, p0: int, n: int, prot: int, name: str) -> None:
         dirty = bytes(self.dirty[p0 : p0 + n])
         discard = getattr(self.mem, "discard", None)
-        for first, count in _runs(dirty, p0):
+        for first, count in page_runs(dirty, p0):
             if discard is not None and count >= 16:
                 # hand the pages back (they read as zeros) rather than writing zeros into them
                 discard(abi.GUEST_BASE + (first << SHIFT), count << SHIFT)
@@ -213,7 +197,7 @@ class AddressSpace:
         if discard is not None and n >= 16:
             # Give the pages back to the host now (they read as zeros), instead of zero-filling
             # them when something is mapped there again.
-            for first, count in _runs(bytes(self.dirty[p0 : p0 + n]), p0):
+            for first, count in page_runs(bytes(self.dirty[p0 : p0 + n]), p0):
                 discard(abi.GUEST_BASE + (first << SHIFT), count << SHIFT)
             self.dirty[p0 : p0 + n] = bytes(n)
         for k in [k for k in self.names if p0 <= k < p0 + n]:

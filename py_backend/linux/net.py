@@ -404,7 +404,20 @@ class NetStack:
 # --- stream sockets ------------------------------------------------------------------------
 
 
-class TcpSocket(OpenFile):
+class _Socket(OpenFile):
+    """What every socket is: a stream without offsets (pread/pwrite: ESPIPE)."""
+
+    def seekable(self) -> bool:
+        return False
+
+    def pread(self, n: int, off: int) -> bytes:
+        raise SyscallError(E.ESPIPE)
+
+    def pwrite(self, data: bytes, off: int) -> int:
+        raise SyscallError(E.ESPIPE)
+
+
+class TcpSocket(_Socket):
     """A SOCK_STREAM socket of AF_INET or AF_INET6 (see the module docstring). ``state``: new,
     bound, listening, connecting, connected, failed (a connect that did not complete)."""
 
@@ -438,15 +451,6 @@ class TcpSocket(OpenFile):
             state["handle"] = None
             state["reset"] = True
         return state
-
-    def seekable(self) -> bool:
-        return False
-
-    def pread(self, n: int, off: int) -> bytes:
-        raise SyscallError(E.ESPIPE)
-
-    def pwrite(self, data: bytes, off: int) -> int:
-        raise SyscallError(E.ESPIPE)
 
     @property
     def nonblocking(self) -> bool:
@@ -842,7 +846,7 @@ class TcpSocket(OpenFile):
 # --- datagram sockets --------------------------------------------------------------------------
 
 
-class UdpSocket(OpenFile):
+class UdpSocket(_Socket):
     """A SOCK_DGRAM socket: loopback between guest sockets, and the guest's DNS server."""
 
     stype = SOCK_DGRAM
@@ -861,15 +865,6 @@ class UdpSocket(OpenFile):
         self.v6only = False
         self.shut_rd = self.shut_wr = False
         self.opts: dict[tuple[int, int], int] = {}
-
-    def seekable(self) -> bool:
-        return False
-
-    def pread(self, n: int, off: int) -> bytes:
-        raise SyscallError(E.ESPIPE)
-
-    def pwrite(self, data: bytes, off: int) -> int:
-        raise SyscallError(E.ESPIPE)
 
     def poll_mask(self) -> int:
         mask = POLLOUT | POLLWRNORM

@@ -76,3 +76,21 @@ def test_default_cache_never_flushes_for_a_small_program() -> None:
     assert action.status == 0 and out == b"Hello from RISC-V!\n"
     assert m.stats()["code_flushes"] == 0
     assert not any(a.reset_table for a in seen)
+
+
+def test_a_full_store_moves_the_guest_to_a_fresh_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The native host moves a guest whose wasmtime store holds MAX_INSTANCES instances into a
+    fresh store (host/native.py `_recycle`: state and mapped pages copied): the run goes on to
+    the same output.  Every block compiled (jit) and a limit of 3 make it happen many times."""
+    host = NativeHost()
+    monkeypatch.setattr(NativeHost, "MAX_INSTANCES", 3)
+    out = Sink()
+    m = Machine(
+        host.raw, HELLO.read_bytes(), ["hello"], [], stdin=NoInput(), stdout=out, stderr=Sink(),
+        tier="jit", batch=1,
+    )  # fmt: skip
+    action = host.run(m)
+    assert action.kind == "exit" and action.status == 0, action
+    assert host.recycles > 3
+    assert bytes(out.data) == run_hello(tier="jit")[2]
+    assert b"hello" in bytes(out.data).lower()
