@@ -351,7 +351,10 @@ def _host_only_name() -> str:
             continue
         if addr.startswith("127."):
             return name
-    pytest.fail("the host resolves no name to 127.x besides localhost: add one to /etc/hosts")
+    # None on this machine (its hostname resolves elsewhere): "LOCALHOST", which the host's
+    # resolver answers (names match without case) and which the guest, whose image has no
+    # /etc/nsswitch.conf (glibc's default: DNS before files), asks the emulator's DNS for
+    return "LOCALHOST"
 
 
 def test_async_waits_host_with_network(echo: Server) -> None:
