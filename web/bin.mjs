@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `tbwasm` command of the npm package:
 //
-//   tbwasm build-site DIR [--no-rootfs] [--no-snapshot]   a static site (web/build-site.mjs)
+//   tbwasm build-site DIR [--no-rootfs] [--no-snapshot] [--net RELAY_URL]   a static site (web/build-site.mjs)
 //   tbwasm run [OPTIONS] PROG [ARGS...]                    run a riscv64 program (web/cli.mjs)
 //   tbwasm relay [--port N] [--net-allow HOST[:PORT]]...  the guests' Wisp relay (web/relay.mjs)
 //   tbwasm --version | --help
@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ROOT, assetDirs } from "./assets.mjs";
 
-const USAGE = `usage: tbwasm build-site DIR [--no-rootfs] [--no-snapshot]
+const USAGE = `usage: tbwasm build-site DIR [--no-rootfs] [--no-snapshot] [--net RELAY_URL]
        tbwasm run [--stats] [--tier tiered|interp|jit] [--rootfs DIR] [-L DIR] ... PROG [ARGS...]
        tbwasm relay [--host H] [--port N] [--net-allow HOST[:PORT]]... [--allow-origin ORIGIN]... [--max-streams N]
        tbwasm --version`;
