@@ -7,8 +7,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import re
 import select
+import signal
 import subprocess
 import tarfile
 import urllib.error
@@ -154,6 +156,7 @@ def test_tbwasm_relay_from_the_installed_package(consumer_project: Path) -> None
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # (npx runs node as a child: the group is stopped at the end)
     )
     try:
         assert proc.stdout is not None
@@ -168,7 +171,7 @@ def test_tbwasm_relay_from_the_installed_package(consumer_project: Path) -> None
         except urllib.error.HTTPError as e:
             assert e.code in (400, 403, 404, 426), e.code
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
     r = subprocess.run(
         ["npx", "--no-install", "tbwasm", "relay", "--bogus"],
