@@ -30,6 +30,7 @@ from __future__ import annotations
 import ipaddress
 import struct
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..netpolicy import NetPolicy
@@ -598,14 +599,20 @@ class TcpSocket(_Socket):
         except WouldBlock as w:
             raise with_timeout(w, self.opts, SO_SNDTIMEO, E.EAGAIN) from None
 
-    def _recv(self, n: int, flags: int) -> bytes:
+    def _begin(self, flags: int, ready: Callable[[], bool], what: str) -> bool:
+        """What a transfer first does: settle the connection, block while it is being made,
+        report a failed connect once; returns whether this call must not block."""
         self._settle()
         dontwait = bool(flags & MSG_DONTWAIT)
         if self.state == "connecting":
-            raise self._block(dontwait, self.poll_in, "recv")
+            raise self._block(dontwait, ready, what)
         if self.state == "failed" and self.so_error:
             err, self.so_error = self.so_error, 0
             raise SyscallError(err)
+        return dontwait
+
+    def _recv(self, n: int, flags: int) -> bytes:
+        dontwait = self._begin(flags, self.poll_in, "recv")
         if self.state != "connected":
             raise SyscallError(E.ENOTCONN)
         if flags & MSG_WAITALL and not flags & MSG_PEEK and not (dontwait or self.nonblocking):
@@ -643,13 +650,7 @@ class TcpSocket(_Socket):
         raise self._block(dontwait, self.poll_in, "recv")
 
     def _send(self, data: bytes, flags: int) -> int:
-        self._settle()
-        dontwait = bool(flags & MSG_DONTWAIT)
-        if self.state == "connecting":
-            raise self._block(dontwait, self.poll_out, "send")
-        if self.state == "failed" and self.so_error:
-            err, self.so_error = self.so_error, 0
-            raise SyscallError(err)
+        dontwait = self._begin(flags, self.poll_out, "send")
         if self.state != "connected" or self.shut_wr:
             raise SyscallError(E.EPIPE)
         if self.tx is not None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from . import errors as E
@@ -331,36 +332,34 @@ class NetSyscalls:
     @syscall_nr(269)
     def sys_sendmmsg(self: Linux, fd: int, vec: int, vlen: int, flags: int, *_: int) -> int:
         sock = self._sock(fd)
-        sent = 0
-        for i in range(min(vlen, 1024)):
-            try:
-                n = self._sendmsg(sock, vec + MMSGHDR_SIZE * i, flags)
-            except (SyscallError, WouldBlock):
-                if sent:
-                    break
-                raise
-            self.aspace.write_u32(vec + MMSGHDR_SIZE * i + 56, n)
-            sent += 1
-        return sent
+        return self._mmsg(vec, vlen, lambda hdr, done: self._sendmsg(sock, hdr, flags))
 
     @syscall_nr(243)
     def sys_recvmmsg(
         self: Linux, fd: int, vec: int, vlen: int, flags: int, timeout: int, *_: int
     ) -> int:
         sock = self._sock(fd)
-        got = 0
+        # only the first message may block
+        return self._mmsg(
+            vec,
+            vlen,
+            lambda hdr, done: self._recvmsg(sock, hdr, flags | (MSG_DONTWAIT if done else 0)),
+        )
+
+    def _mmsg(self: Linux, vec: int, vlen: int, one: Callable[[int, int], int]) -> int:
+        """sendmmsg/recvmmsg: ``one(msghdr, messages done)`` per entry of the mmsghdr vector,
+        its byte count stored in msg_len; an error after the first message ends the batch."""
+        done = 0
         for i in range(min(vlen, 1024)):
             try:
-                n = self._recvmsg(
-                    sock, vec + MMSGHDR_SIZE * i, flags | (MSG_DONTWAIT if got else 0)
-                )
+                n = one(vec + MMSGHDR_SIZE * i, done)
             except (SyscallError, WouldBlock):
-                if got:
+                if done:
                     break
                 raise
             self.aspace.write_u32(vec + MMSGHDR_SIZE * i + 56, n)
-            got += 1
-        return got
+            done += 1
+        return done
 
     @syscall_nr(210)
     def sys_shutdown(self: Linux, fd: int, how: int, *_: int) -> int:
