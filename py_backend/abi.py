@@ -26,7 +26,7 @@ grants the access, so no guest address can name anything below GUEST_BASE.
 from __future__ import annotations
 
 import json
-from enum import IntEnum, IntFlag
+from enum import IntEnum, IntFlag, StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +209,42 @@ IMPORT_MODULE = "env"
 IMPORT_MEMORY = "mem"
 IMPORT_TABLE = "tbl"
 
+# Cache-block operations (Zicbom, Zicboz) work on blocks of this many bytes: the translator's
+# cbo.zero and the Linux layer's hwprobe answer both use it.
+CBO_BLOCK = 64
+
+
+# --- what service() answers: the host's next action --------------------------------------------
+class ActionKind(StrEnum):
+    """The kind of an Action (py_backend/exits.py).  RUN, EXIT, IDLE and ERROR reach hosts (the
+    JavaScript ones read them from abi.json's ``action.kinds``); BLOCK and REPLACED are internal
+    to the process system (a process that cannot run, an execve) and never leave it."""
+
+    RUN = "run"  # instantiate ``modules``, then call TB ``tb`` in memory ``space``
+    EXIT = "exit"  # the run ended with ``status`` (and ``message`` on stderr)
+    IDLE = "idle"  # let the host's event loop run (up to ``timeout`` s), then service(IDLE)
+    ERROR = "error"  # (the Pyodide bridge) the program could not be loaded: one line said
+    BLOCK = "block"  # internal: every thread of the process waits
+    REPLACED = "replaced"  # internal: execve replaced the process image
+
+
+WIRE_ACTIONS = (ActionKind.RUN, ActionKind.EXIT, ActionKind.IDLE, ActionKind.ERROR)
+
+
+# A run action whose TB is in another space than the last one, encoded as one negative integer
+# (the Pyodide bridge's fast path, decoded by web/runtime.mjs from abi.json's ``action``).
+OTHER_SPACE_FORMULA = "-1 - (space * base + tb)"
+
+
+def encode_other_space_tb(space: int, tb: int) -> int:
+    """``-1 - (space * MAX_TBS + tb)``: run TB ``tb`` in memory ``space`` (a switch)."""
+    return -1 - (space * MAX_TBS + tb)
+
+
+def decode_other_space_tb(v: int) -> tuple[int, int]:
+    """(space, tb) of `encode_other_space_tb`'s value."""
+    return divmod(-1 - v, MAX_TBS)
+
 
 def as_dict() -> dict[str, Any]:
     names = [
@@ -240,7 +276,19 @@ def as_dict() -> dict[str, Any]:
             "stopped_message": STOPPED_MESSAGE,
             "default_budget": DEFAULT_BUDGET,
         },
+        "action": {
+            "kinds": {k.value: k.value for k in WIRE_ACTIONS},
+            "other_space": {"base": MAX_TBS, "formula": OTHER_SPACE_FORMULA},
+        },
+        "options": options_table(),
     }
+
+
+def options_table() -> list[dict[str, Any]]:
+    """abi.json's ``options``: MachineOptions (py_backend/options.py) as JS hosts name them."""
+    from .options import options_table as table  # (options.py takes its defaults from here)
+
+    return table()
 
 
 def to_json() -> str:
@@ -264,6 +312,8 @@ def _check_layout() -> None:
                for s in range(LINK_SLOTS_PER_TB))  # fmt: skip
     assert PAGE_TABLE + GUEST_PAGES <= GUEST_BASE
     assert MEMORY_BYTES % WASM_PAGE == 0 and MEMORY_BYTES < 1 << 32
+    assert all(decode_other_space_tb(encode_other_space_tb(s, t)) == (s, t) for s in (0, 1, 7)
+               for t in (0, FIRST_TB, MAX_TBS - 1))  # fmt: skip
 
 
 _check_layout()

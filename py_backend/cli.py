@@ -169,6 +169,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _err(f"the native host needs wasmtime ({e}); pip install wasmtime")
         return EXIT_USAGE
     from .machine import Machine
+    from .options import MachineOptions
 
     on_tty = args.tty == "on" or (args.tty == "auto" and os.isatty(0) and os.isatty(1))
     size = None
@@ -190,16 +191,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             stdin=_Stdin(),
             stdout=_Out(1),
             stderr=_Out(2),
-            budget=args.budget,
-            batch=args.batch,
+            options=MachineOptions.from_env(
+                budget=args.budget,
+                batch=args.batch,
+                count_tbs=args.stats,
+                max_tbs=args.max_tbs or None,
+                tier=args.tier,
+                hot_threshold=args.hot_threshold,
+            ),
             trace=trace,
-            count_tbs=args.stats,
-            **({"max_tbs": args.max_tbs} if args.max_tbs else {}),
             strace=_log_to_stderr("strace") if args.strace else None,
             host_dirs=host_dirs,
             sysroot=sysroot,
-            tier=args.tier,
-            hot_threshold=args.hot_threshold,
             terminal=size,
             rootfs=rootfs,
         )

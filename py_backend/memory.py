@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import mmap
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from . import abi
 
@@ -37,6 +37,39 @@ class RawMemory(Protocol):
     def write(self, offset: int, data: bytes | bytearray | memoryview) -> None: ...
 
     def fill(self, offset: int, size: int, value: int = 0) -> None: ...
+
+
+# Optional capabilities a host's memory may have besides RawMemory (checked with isinstance).
+
+
+@runtime_checkable
+class Discardable(Protocol):
+    """Zeroes a range and may hand its host pages back to the OS (BufferMemory: madvise)."""
+
+    def discard(self, offset: int, size: int) -> None: ...
+
+
+@runtime_checkable
+class CopiesTo(Protocol):
+    """Copies a range into the same place of another memory of its kind without going through
+    Python (fork); False when ``dst`` is not one."""
+
+    def copy_to(self, dst: object, offset: int, size: int) -> bool: ...
+
+
+@runtime_checkable
+class ZeroesPages(Protocol):
+    """Zeroes whole guest pages, writing only those that are not zero already (the JS host)."""
+
+    def zero_pages(self, offset: int, size: int) -> None: ...
+
+
+@runtime_checkable
+class GuestDirtyMap(Protocol):
+    """A memory reused by several runs keeps linux.mm's map of the guest pages an earlier
+    guest may have left data in (one byte per page), so that the next one gets zeros."""
+
+    guest_dirty: bytearray
 
 
 class BufferMemory:

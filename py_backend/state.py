@@ -41,11 +41,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import __version__, abi
-from .memory import page_runs
+from .memory import GuestDirtyMap, page_runs
+from .tbcache import CODE_FIELDS
 
 if TYPE_CHECKING:
-    from .machine import Machine, Spaces, System
+    from .machine import Machine
     from .memory import RawMemory
+    from .system import Spaces, System
+    from .tbcache import TbCache
 
 MAGIC = b"TBWSTATE"
 FORMAT_VERSION = 1
@@ -250,7 +253,8 @@ class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         from .linux.rootfs import LazyFile
         from .linux.vfs import ExeLink
-        from .machine import Machine, System
+        from .system import System
+        from .tbcache import TbCache
 
         t = type(obj)
         if t is types.FunctionType:
@@ -278,8 +282,8 @@ class _Pickler(pickle.Pickler):
                     return (_clock, (obj.__name__,))
                 raise StateError(f"cannot save the function {owner.__name__}.{obj.__name__}")
             return (_method, (owner, obj.__name__))
-        if t is Machine:
-            return (_blank, (Machine,), _machine_state(obj))
+        if t is TbCache:  # (its code is not saved: retranslated after a restore)
+            return (_blank, (TbCache,), _code_state(obj))
         if t is System:  # (its host, which makes spaces, is the restoring host's)
             return (_blank, (System,), {**obj.__dict__, "spaces": None})
         if t is LazyFile:
@@ -291,12 +295,6 @@ class _Pickler(pickle.Pickler):
         if t is ExeLink:  # (shared by every system on the tree: points at whichever runs)
             return (_blank, (ExeLink,), {**obj.__dict__, "current": None})
         return NotImplemented
-
-
-_CODE_FIELDS = (
-    "tbs", "by_id", "page_tbs", "free_ids", "pending", "waiting", "module_tbs", "module_bytes",
-    "smc_pages", "_code_lines",
-)  # fmt: skip
 
 
 def _where(root: object, external: dict[int, str], error: str) -> str:
@@ -333,7 +331,7 @@ def _where(root: object, external: dict[int, str], error: str) -> str:
     return ""
 
 
-_NOT_SAVED = {("System", "spaces"), ("ExeLink", "current")} | {("Machine", k) for k in _CODE_FIELDS}
+_NOT_SAVED = {("System", "spaces"), ("ExeLink", "current")} | {("TbCache", k) for k in CODE_FIELDS}
 
 
 def _cell_value(cell: types.CellType) -> object:
@@ -343,9 +341,9 @@ def _cell_value(cell: types.CellType) -> object:
         return _EMPTY
 
 
-def _machine_state(m: Machine) -> dict[str, Any]:
-    """A machine's attributes without its translated code (retranslated after a restore)."""
-    return {k: v for k, v in m.__dict__.items() if k not in _CODE_FIELDS}
+def _code_state(c: TbCache) -> dict[str, Any]:
+    """A TB cache's attributes without its translated code (retranslated after a restore)."""
+    return {k: v for k, v in c.__dict__.items() if k not in CODE_FIELDS}
 
 
 def _lazy_state(f: Any) -> dict[str, Any]:
@@ -467,7 +465,7 @@ def _load_memory(mem: RawMemory, ctx: bytes, pages: list[tuple[int, bytes]]) -> 
     mem.write(abi.CTX, ctx)
     # pages written here may hold data even if the restore fails later: a memory that keeps
     # linux.mm's map of them (a reused one) must know, so that its next guest gets zeros
-    dirty = getattr(mem, "guest_dirty", None)
+    dirty = mem.guest_dirty if isinstance(mem, GuestDirtyMap) else None
     for first, data in pages:
         if first < 0 or (first << abi.PAGE_SHIFT) + len(data) > abi.GUEST_SIZE:
             raise StateError("corrupt (page out of range)")
@@ -596,7 +594,7 @@ def restore(
             raise StateError(f"corrupt payload ({type(e).__name__}: {e})") from None
         finally:
             sys.setrecursionlimit(limit)
-        from .machine import System
+        from .system import System
 
         if not isinstance(system, System) or set(system.machines) != set(memories):
             raise StateError("corrupt payload (not a system)")
@@ -617,24 +615,21 @@ def _reattach(
     flags; move every deadline on the monotonic clock by ``shift`` (the new host's clock)."""
     from .linux.signals import ITIMER_REAL
 
-    system.code_cache = {}
-    system.code_cache_bytes = 0
+    system.regions.clear()
     system.restored = True
     system.state_meta = meta
     system._exe_link.current = system._exe_current
     for pid, m in system.machines.items():
         m.space = space_of[pid]
-        m.tbs, m.by_id, m.page_tbs = {}, {}, {}
-        m.free_ids, m.pending, m.waiting = [], [], {}
-        m.module_tbs, m.module_bytes, m.smc_pages, m._code_lines = {}, {}, {}, {}
-        m.next_id = abi.FIRST_TB
+        m.tb_cache.clear()
+        m.tb_cache.pending = []
+        m.tb_cache.table_reset = True
         m._budget_set = None
-        m._table_reset = True
         asp = m.aspace
         asp.code[:] = bytes(len(asp.code))
         # pages that may hold nonzero bytes: the saved ones, and whatever an earlier guest
         # left in a reused memory (linux.mm keeps that map on the memory object)
-        old = getattr(m.mem, "guest_dirty", None)
+        old = m.mem.guest_dirty if isinstance(m.mem, GuestDirtyMap) else None
         dirty = int.from_bytes(asp.mapped, "little")
         if isinstance(old, bytearray) and len(old) == len(asp.mapped):
             dirty |= int.from_bytes(old, "little")

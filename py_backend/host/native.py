@@ -16,7 +16,9 @@ from collections.abc import Callable
 import wasmtime
 
 from .. import abi
-from ..machine import Action, Machine
+from ..abi import ActionKind
+from ..exits import Action
+from ..machine import Machine
 from ..memory import BufferMemory, page_runs
 from ..translate.tier0 import interpreter_module
 from ..wasm.builder import ModuleBuilder, ValType
@@ -192,7 +194,7 @@ class NativeHost:
     def _install_first(self, action: Action) -> None:
         self._install(self.spaces[0], action)
 
-    # --- Spaces (machine.Spaces): memories for forked processes -------------------------------
+    # --- Spaces (system.Spaces): memories for forked processes -------------------------------
 
     def new_space(self) -> tuple[int, BufferMemory]:
         sid = self.next_space
@@ -202,18 +204,18 @@ class NativeHost:
         return sid, self.spaces[sid].raw
 
     def free_space(self, space: int) -> None:
-        sp = self.spaces.pop(space, None)
-        if sp is not None:
-            sp.raw.view = memoryview(bytearray(0))
-            sp.raw.keepalive = None  # type: ignore[attr-defined]
+        gone = self.spaces.pop(space, None)
+        if gone is not None:
+            gone.raw.view = memoryview(bytearray(0))
+            gone.raw.keepalive = None  # type: ignore[attr-defined]
 
     def _recycle(self, sid: int, machine: Machine) -> Action:
         """Move a guest into a fresh store: host state and mapped guest pages are copied."""
         old_space = self.spaces[sid]
         old = old_space.raw.view
         keep = old_space.raw.keepalive  # type: ignore[attr-defined]
-        sp = self.spaces[sid] = _Space(self.engine, self.entry_module, old_space.raw)
-        new = sp.raw.view
+        space = self.spaces[sid] = _Space(self.engine, self.entry_module, old_space.raw)
+        new = space.raw.view
         new[abi.CTX : abi.STATE_END] = old[abi.CTX : abi.STATE_END]
         pt_end = abi.PAGE_TABLE + abi.GUEST_PAGES
         new[abi.PAGE_TABLE : pt_end] = old[abi.PAGE_TABLE : pt_end]
@@ -223,16 +225,15 @@ class NativeHost:
             new[a:b] = old[a:b]
         del old, keep
         self.recycles += 1
-        machine.flush_code()
-        action = machine._guarded(lambda: machine._run(machine.cpu.get_pc()))
+        action = machine.restart()
         action.space = sid
         return action
 
-    def _install(self, sp: _Space, action: Action) -> None:
-        if action.table_size > sp.table_size:
-            grow = max(action.table_size - sp.table_size, _TABLE_CHUNK)
-            sp.table.grow(sp.store, grow, None)
-            sp.table_size += grow
+    def _install(self, space: _Space, action: Action) -> None:
+        if action.table_size > space.table_size:
+            grow = max(action.table_size - space.table_size, _TABLE_CHUNK)
+            space.table.grow(space.store, grow, None)
+            space.table_size += grow
         for m in action.modules:
             if m is interpreter_module():
                 # tier 0: compiled once per engine, instantiated again after a table reset
@@ -248,8 +249,8 @@ class NativeHost:
                 self._compiled[m] = module
                 if len(self._compiled) > self.COMPILED_CACHE:
                     del self._compiled[next(iter(self._compiled))]
-            wasmtime.Instance(sp.store, module, sp.imports)
-        sp.instances += len(action.modules)
+            wasmtime.Instance(space.store, module, space.imports)
+        space.instances += len(action.modules)
 
     def run(self, machine: Machine, on_budget: Callable[[], bool] | None = None) -> Action:
         """Drive `machine` (and every process it forks) to its end; returns the final exit
@@ -260,34 +261,34 @@ class NativeHost:
         action = machine.start()
         budget_reason = abi.ExitReason.BUDGET
         exits = 0
-        while action.kind in ("run", "idle"):
-            if action.kind == "idle":
+        while action.kind in (ActionKind.RUN, ActionKind.IDLE):
+            if action.kind == ActionKind.IDLE:
                 if on_budget is not None and not on_budget():  # (a clean point too)
                     return Action(
-                        "exit", status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE
+                        ActionKind.EXIT, status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE
                     )
                 # (a system with async_waits: wait for the earliest deadline here, in slices)
                 if action.timeout:
                     time.sleep(min(action.timeout, 0.05))
                 if on_budget is not None and not on_budget():  # (--timeout during a wait)
                     return Action(
-                        "exit", status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE
+                        ActionKind.EXIT, status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE
                     )
                 action = machine.service(abi.ExitReason.IDLE)
                 continue
-            sp = self.spaces[action.space]
-            if sp.instances + len(action.modules) > self.MAX_INSTANCES:
+            space = self.spaces[action.space]
+            if space.instances + len(action.modules) > self.MAX_INSTANCES:
                 action = self._recycle(action.space, machine.system.current)
-                sp = self.spaces[action.space]
-            self._install(sp, action)
+                space = self.spaces[action.space]
+            self._install(space, action)
             try:
-                reason = sp.call(action.tb)
+                reason = space.call(action.tb)
             except wasmtime.Trap as e:
                 # the cause ("wasm trap: integer divide by zero") is the last line of its text
                 lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
                 cause = lines[-1] if lines else "wasm trap"
                 return Action(
-                    "exit",
+                    ActionKind.EXIT,
                     status=abi.HostStatus.INTERNAL,
                     message=f"tbwasm: internal error: {cause}",
                 )
@@ -297,7 +298,9 @@ class NativeHost:
                 and (reason == budget_reason or not exits & 63)
                 and not on_budget()
             ):
-                return Action("exit", status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE)
+                return Action(
+                    ActionKind.EXIT, status=abi.HostStatus.STOPPED, message=abi.STOPPED_MESSAGE
+                )
             action = machine.service(reason)
         return action
 

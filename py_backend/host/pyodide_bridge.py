@@ -12,9 +12,11 @@ Contract with ``web/runtime.mjs`` (both sides are in this repository and change 
 - a JavaScript number ``n >= 0``: "run TB id ``n`` next, in the same space as the last one,
   nothing to compile" (the hot path: chaining misses, jump-cache misses and budget exits mostly
   end like this, and a number costs no allocation), or ``n < 0``: the same in another space,
-  ``-1 - n == space * MAX_TBS + tb`` (a switch between processes, as often as a pipe fills), or
+  ``abi.encode_other_space_tb(space, tb)`` (abi.json's ``action.other_space``: a switch between
+  processes, as often as a pipe fills), or
 - a JavaScript object ``{kind, tb, modules, table_size, status, message, reset_table, space}``
-  where ``kind`` is ``"run"``, ``"exit"`` or ``"error"`` (the program could not be loaded:
+  where ``kind`` is an ``abi.ActionKind`` that reaches hosts (abi.json's ``action.kinds``):
+  ``"run"``, ``"exit"``, ``"idle"`` or ``"error"`` (the program could not be loaded:
   ``message`` is the one-line ``ElfError`` text), ``modules`` is an Array of ``Uint8Array`` and
   ``space`` the process memory (and table) they go into and the TB runs in (0: the run's first).
 
@@ -32,7 +34,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsProxy, to_js  # type: ignore[import-not-found]
 
 from .. import abi
-from ..memory import page_runs
+from ..memory import GuestDirtyMap, page_runs
 
 try:  # Pyodide >= 0.28 turns JS null into this singleton rather than None
     from pyodide.ffi import jsnull as _jsnull  # type: ignore[import-not-found]
@@ -184,9 +186,9 @@ def _clean(mem: JsMemory) -> None:
     address space marks only its parent's pages dirty): zero the machine state, the page table
     and every guest page an earlier process left data in (linux.mm's ``guest_dirty``).  Only
     pages that are not zero already are written (JsMemory.fill and zero_pages scan first)."""
-    dirty = getattr(mem, "guest_dirty", None)
-    if not isinstance(dirty, bytearray):
+    if not isinstance(mem, GuestDirtyMap):
         return  # never used by a machine: a new WebAssembly.Memory
+    dirty = mem.guest_dirty
     mem.fill(abi.CTX, abi.STATE_END - abi.CTX)
     mem.fill(abi.PAGE_TABLE, abi.GUEST_PAGES)
     for page, count in page_runs(dirty):
@@ -195,7 +197,7 @@ def _clean(mem: JsMemory) -> None:
 
 
 class JsSpaces:
-    """``machine.Spaces`` over the runtime's process memories: ``new_space() -> {id, port}``
+    """``system.Spaces`` over the runtime's process memories: ``new_space() -> {id, port}``
     (a fresh or a kept ``WebAssembly.Memory`` with an empty or reusable table) and
     ``free_space(id)``, both JavaScript functions of ``web/runtime.mjs``."""
 
@@ -318,7 +320,7 @@ def _js_action(action: Any) -> Any:
     for m in action.modules or ():
         mods.push(to_js(bytes(m)))
     obj = js.Object.new()
-    obj.kind = action.kind
+    obj.kind = str(action.kind)  # (an ActionKind is a str enum: its value)
     obj.tb = action.tb
     obj.modules = mods
     obj.table_size = action.table_size
@@ -332,7 +334,7 @@ def _js_action(action: Any) -> Any:
 
 def _js_error(message: str, status: int) -> Any:
     obj = js.Object.new()
-    obj.kind = "error"
+    obj.kind = str(abi.ActionKind.ERROR)
     obj.tb = 0
     obj.modules = js.Array.new()
     obj.table_size = 0
@@ -365,13 +367,13 @@ class Session:
             return f"tbwasm: {e}"
 
     def _action(self, action: Any) -> Any:
-        if action.kind == "run":
+        if action.kind == abi.ActionKind.RUN:
             space = getattr(action, "space", 0)
             if not action.modules and not action.reset_table:
                 if space == self.space:
                     return action.tb
                 self.space = space
-                return -1 - (space * abi.MAX_TBS + action.tb)
+                return abi.encode_other_space_tb(space, action.tb)
             self.space = space
         return _js_action(action)
 
@@ -449,6 +451,18 @@ def _options(options: Any) -> dict[str, Any]:
     return {str(k): v for k, v in raw.items() if not _nullish(v)}
 
 
+def _machine_options(o: dict[str, Any]) -> dict[str, Any]:
+    """The MachineOptions a JS options object sets, as Machine keywords (snake_case)."""
+    from ..options import OPTION_TYPES
+
+    out: dict[str, Any] = {}
+    for js_name, (name, kind) in OPTION_TYPES.items():
+        value = o.get(js_name)
+        if value:
+            out[name] = kind(value)
+    return out
+
+
 def _strings(value: Any) -> list[str]:
     """A JS array (or a Python sequence) of strings."""
     return [str(s) for s in (value.to_py() if hasattr(value, "to_py") else value)]
@@ -464,19 +478,21 @@ def create_machine(port: JsProxy, options: Any) -> Session:
       array of ``NAME=value`` strings (absent: the machine's default environment);
     - ``stdin``, ``stdout``, ``stderr``: the callbacks of :class:`JsReader`/:class:`JsWriter`;
       ``stdinPoll`` as in :class:`JsReader` (with ``terminal``);
-    - ``budget``: guest instructions per slice (default ``abi.DEFAULT_BUDGET``);
+    - the machine's options (py_backend/options.py), by the ``js`` names of abi.json's
+      ``options``: ``tier`` ("tiered", "interp" or "jit"), ``hotThreshold``, ``budget`` (guest
+      instructions per slice), ``countTbs``, ``maxTbs``, ...; one given as 0, "" or false is
+      left at its default (Pyodide's ``os.environ`` is not the host's, so a JS host reads
+      TBWASM_TIER itself);
     - ``machineModule``: the module defining ``Machine`` (default ``py_backend.machine``; tests
       substitute a fake); ``name``: the program's name in the ELF error line (default argv[0]);
-    - ``countTbs``: the generated code counts TB entries (the "chain hits" statistic; a memory
-      update per TB); ``maxTbs`` (0 = the ABI's limit) caps live TB ids: when they run out the
-      machine flushes its code cache and tells the host to start a fresh table
-      (``reset_table``), so old instances can be collected;
+      (``countTbs``: the generated code counts TB entries, the "chain hits" statistic;
+      ``maxTbs`` caps live TB ids: when they run out the machine flushes its code cache and
+      tells the host to start a fresh table, ``reset_table``, so old instances can be
+      collected);
     - ``sleep``: (seconds) -> true if cut short, how the guest sleeps (nanosleep, pause with a
       timer, ...): the worker's wakes up when Stop is pressed instead of blocking it;
     - ``sysroot``: a directory of Pyodide's filesystem overlaid on the guest's absolute paths
       (``-L``: Node mounts the host's with NODEFS);
-    - ``tier`` ("tiered", "interp" or "jit") and ``hotThreshold``: passed to the Machine when
-      given (Pyodide's ``os.environ`` is not the host's, so a JS host reads TBWASM_TIER itself);
     - ``newSpace``/``freeSpace`` (see :class:`JsSpaces`): the guest may fork; without them fork
       and clone of a process answer ENOSYS;
     - ``mounts``: guest directory -> directory of Pyodide's filesystem (the Machine's
@@ -504,18 +520,13 @@ def create_machine(port: JsProxy, options: Any) -> Session:
     data = program.to_bytes() if hasattr(program, "to_bytes") else bytes(program)
     args = _strings(o.get("argv", ()))
     envs = _strings(o["env"]) if "env" in o else None
-    extra: dict[str, Any] = {"count_tbs": True} if o.get("countTbs") else {}
-    if o.get("maxTbs"):
-        extra["max_tbs"] = int(o["maxTbs"])
+    extra = _machine_options(o)
+    extra.setdefault("budget", abi.DEFAULT_BUDGET)
     if "sleep" in o:
         sleep = o["sleep"]
         extra["sleep"] = lambda seconds: bool(sleep(float(seconds)))
     if "sysroot" in o:
         extra["sysroot"] = str(o["sysroot"])
-    if o.get("tier"):
-        extra["tier"] = str(o["tier"])
-    if "hotThreshold" in o:
-        extra["hot_threshold"] = int(o["hotThreshold"])
     if "mounts" in o:
         dirs = o["mounts"].to_py() if hasattr(o["mounts"], "to_py") else o["mounts"]
         extra["host_dirs"] = {str(k): str(v) for k, v in dict(dirs).items()}
@@ -548,7 +559,6 @@ def create_machine(port: JsProxy, options: Any) -> Session:
             stdin=stdin,
             stdout=stdout,
             stderr=stderr,
-            budget=int(o.get("budget", abi.DEFAULT_BUDGET)),
             **extra,
         )
     except Exception as e:

@@ -91,7 +91,7 @@ def hwprobe_ima_ext_0() -> int:
 def hwprobe_value(key: int) -> int | None:
     """What Linux answers for ``key`` on this machine, None for a key it does not know."""
     from .. import abi
-    from ..translate.emit_bits import CBO_BLOCK
+    from ..abi import CBO_BLOCK
 
     return {
         HWPROBE_MVENDORID: 0,

@@ -23,10 +23,10 @@ exact at every exit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from .. import abi
 from ..abi import ExitReason, PageFlags
+from ..block import Block
 from ..isa.insn import Insn
 from ..wasm.builder import FunctionBuilder, Label, ModuleBuilder, ValType
 from .operand import Dyn, Value, known
@@ -42,18 +42,6 @@ CANONICAL_NAN32 = 0x7FC00000
 CANONICAL_NAN64 = 0x7FF8000000000000
 # Plain ints: IntFlag arithmetic is slow on the translation path.
 _READ, _WRITE, _CODE = int(PageFlags.READ), int(PageFlags.WRITE), int(PageFlags.CODE)
-
-
-@dataclass(slots=True)
-class Block:
-    """A decoded translation block: what the translator found by walking guest code."""
-
-    pc: int
-    insns: list[tuple[int, Insn | None]]  # (pc, insn); None = illegal at that pc (ends the TB)
-    end_pc: int  # first byte after the last instruction
-    fetch_fault: bool = False  # the first instruction could not be fetched
-    successors: list[int] = field(default_factory=list)  # static targets of goto_tb
-    successors_by_slot: list[int | None] = field(default_factory=lambda: [None, None])
 
 
 Semantics = Callable[["Ctx", Insn], None]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import abi
+from ..abi import CBO_BLOCK
 from ..isa.insn import Insn
 from ..isa.table import ATTRS
 from ..wasm.builder import FunctionBuilder as FB
@@ -327,8 +328,6 @@ def _czero(c: Ctx, i: Insn) -> None:
 
 
 # --- Zicbom, Zicboz: cache-block operations (a 64-byte block, as hwprobe reports) -----------------
-
-CBO_BLOCK = 64
 
 
 @trans("cbo.zero")

@@ -90,7 +90,7 @@ def _fsgnj(c: Ctx, i: Insn) -> None:
 # Native Wasm arithmetic gives the RNE result; exception flags are computed exactly alongside
 # (error-free transformations, odd-significand divisibility tests) while operands and result
 # are in the range where those are exact.  Anything else leaves with an EMULATE exit and the
-# host computes it with softfloat (interp.py).
+# host computes it with softfloat (hostemu.py).
 
 NV, DZ, OF, UF, NX = softfloat.NV, softfloat.DZ, softfloat.OF, softfloat.UF, softfloat.NX
 INF = float("inf")
@@ -1208,7 +1208,7 @@ def _fcvt_d_s(c: Ctx, i: Insn) -> None:
     c.set_f64(i.rd)
 
 
-# Everything not given a Wasm fast path below runs exactly in the host (interp.py, softfloat).
+# Everything not given a Wasm fast path below runs exactly in the host (hostemu.py, softfloat).
 def _emulate_all(c: Ctx, i: Insn) -> None:
     c.emulate()
 

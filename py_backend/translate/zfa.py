@@ -12,7 +12,7 @@ from ..isa.insn import Insn
 from . import softfloat as sf
 from . import zfh
 from .codegen import Ctx, trans
-from .interp import emulates, fp_emulator
+from .hostemu import emulates, fp_emulator
 
 # FLI's constants, by rs1 (the Zfa table, as binary fractions): None = the format's minimum
 # positive normal; the last two are +inf and the canonical NaN.

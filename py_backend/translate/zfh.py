@@ -11,7 +11,7 @@ from .. import abi
 from ..isa.insn import Insn
 from . import softfloat as sf
 from .codegen import I64, Ctx, trans
-from .interp import emulates, fp_emulator
+from .hostemu import emulates, fp_emulator
 
 H = sf.Fmt("h", 5, 10)
 BOX = 0xFFFF_FFFF_FFFF_0000

@@ -154,11 +154,6 @@ class FunctionBuilder(OpsMixin):
         self._locals.append(ValType(t))
         return len(self.params) + len(self._locals) - 1
 
-    @property
-    def local_types(self) -> tuple[ValType, ...]:
-        """Types of all locals, params first, by index."""
-        return self.params + tuple(self._locals)
-
     def local_get(self, i: int) -> None:
         if 0 <= i < 0x80:
             self._code += _LOCAL_GET[i]
@@ -486,9 +481,6 @@ class ModuleBuilder:
 
     def export_memory(self, name: str, idx: int) -> None:
         self._export(name, _KIND_MEMORY, idx)
-
-    def export_global(self, name: str, idx: int) -> None:
-        self._export(name, _KIND_GLOBAL, idx)
 
     def elem_active(self, table_idx: int, offset: int, func_indices: Sequence[int]) -> None:
         """Active element segment: at instantiation, table[offset + i] = func_indices[i]."""

@@ -15,19 +15,20 @@ The cross assembler is required (``scripts/setup.sh`` installs it): its absence 
 from __future__ import annotations
 
 import difflib
+import itertools
 import shutil
 import subprocess
-from collections import deque
 from pathlib import Path
 
 import pytest
 import wasmtime
 
 from py_backend import abi
+from py_backend.block import Block
 from py_backend.isa.disasm import format_insn
+from py_backend.tbcache import select_region
 from py_backend.translate import emit_fp, emit_int  # noqa: F401  (registers the semantics)
-from py_backend.translate.block import find_block
-from py_backend.translate.codegen import Block, translate_module
+from py_backend.translate.codegen import translate_module
 from py_backend.wasm.wat import to_wat
 
 HERE = Path(__file__).resolve().parent
@@ -69,8 +70,8 @@ def assemble(src: Path, tmp: Path) -> bytes:
 
 
 def region(code: bytes, limit: int) -> list[tuple[int, Block]]:
-    """The TBs one JIT module holds when the TB at BASE is translated (as Machine._translate
-    with --tier jit): breadth-first over static successors, never a fault TB."""
+    """The TBs one JIT module holds when the TB at BASE is translated: the machine's own region
+    selection (`tbcache.select_region`, as with --tier jit), over ``code`` at BASE."""
 
     def fetch16(addr: int) -> int | None:
         off = addr - BASE
@@ -78,18 +79,7 @@ def region(code: bytes, limit: int) -> list[tuple[int, Block]]:
             return None
         return int.from_bytes(code[off : off + 2], "little")
 
-    blocks: list[tuple[int, Block]] = []
-    work, seen = deque([BASE]), {BASE}
-    while work and len(blocks) < limit:
-        block = find_block(fetch16, work.popleft())
-        if blocks and (block.fetch_fault or not block.insns):
-            continue
-        blocks.append((abi.FIRST_TB + len(blocks), block))
-        for s in block.successors:
-            if s not in seen:
-                seen.add(s)
-                work.append(s)
-    return blocks
+    return select_region(fetch16, BASE, limit, itertools.count(abi.FIRST_TB).__next__)
 
 
 def render(src: Path, tmp: Path) -> str:

@@ -17,11 +17,11 @@ from py_backend.linux import errors as E
 from py_backend.linux import stack as st
 from py_backend.linux.elf import EHDR, PIE_BASE
 from py_backend.linux.errors import ElfError, NeedsSysroot, SyscallError
+from py_backend.linux.loader import read_interpreter
 from py_backend.linux.mm import PAGE, SIGTRAMP_ADDR, AddressSpace, page_up
 from py_backend.linux.process import Process, load_process
 from py_backend.linux.syscalls import Linux
 from py_backend.linux.vfs import Device, HostFile, Vfs
-from py_backend.machine import read_interpreter
 from py_backend.memory import anonymous_memory
 
 SYSROOT = Path("/usr/riscv64-linux-gnu")

@@ -17,8 +17,9 @@ from helpers import guest_path
 
 from py_backend import state
 from py_backend.host.native import NativeHost
-from py_backend.machine import Machine, System
+from py_backend.machine import Machine
 from py_backend.state import StateError
+from py_backend.system import System
 
 BUSYBOX = guest_path("busybox")
 STATECHECK = guest_path("statecheck")
@@ -122,7 +123,7 @@ def test_restored_memory_has_no_translated_code() -> None:
     host2 = NativeHost()
     system = state.restore(blob, (0, host2.raw), host2, {"out": out, "in": inp})
     for r in system.machines.values():
-        assert not r.tbs and not r.by_id and not r.page_tbs
+        assert not r.tb_cache.tbs and not r.tb_cache.by_id and not r.tb_cache.page_tbs
         table = r.mem.read(abi.PAGE_TABLE, abi.GUEST_PAGES)
         assert not any(b & abi.PageFlags.CODE for b in table)
         assert table == bytes(r.aspace.prot)
@@ -201,7 +202,7 @@ def _reseal(payload: bytes) -> bytes:
 
 # hand-made pickles (protocol 5 opcodes): GLOBAL, BINUNICODE, TUPLE1, REDUCE, BININT1, BUILD
 SLEEP_CALL = b"\x80\x05cpy_backend.state\n_clock\nX\x05\x00\x00\x00sleep\x85RK\x1e\x85R."
-PATCH_CLASS = b"\x80\x05cpy_backend.machine\nSystem\nN}X\x05\x00\x00\x00startK\x01s\x86b."
+PATCH_CLASS = b"\x80\x05cpy_backend.system\nSystem\nN}X\x05\x00\x00\x00startK\x01s\x86b."
 
 
 def test_valid_checksum_but_a_forbidden_global() -> None:

@@ -89,8 +89,8 @@ def test_a_region_holds_only_blocks_that_ran() -> None:
     st = m.stats()
     assert st["hot_exits"] >= 1
     far = 0x10000 + 4 * 6
-    assert far not in m.tbs  # never ran: never translated
-    assert any(tb.pc == 0x10000 + 4 for tb in m.tbs.values())  # the loop head did
+    assert far not in m.tb_cache.tbs  # never ran: never translated
+    assert any(tb.pc == 0x10000 + 4 for tb in m.tb_cache.tbs.values())  # the loop head did
 
 
 def test_compiled_code_continues_in_tier0_without_the_host() -> None:

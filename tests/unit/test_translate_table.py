@@ -12,20 +12,19 @@ import pytest
 import wasmtime
 
 from py_backend.abi import ExitReason
+from py_backend.block import BRANCHES, ENDS_BLOCK, JUMPS, Block, static_successors
 from py_backend.isa.decode import decode_uncached
 from py_backend.isa.insn import Insn
 from py_backend.isa.table import ATTRS, ROWS, SEMANTIC_NAMES, Attrs, Row
 from py_backend.translate import emit_fp, emit_int  # noqa: F401  (registers the semantics)
-from py_backend.translate.block import BRANCHES, ENDS_BLOCK, JUMPS, static_successors
 from py_backend.translate.codegen import (
     SEMANTICS,
-    Block,
     Ctx,
     Semantics,
     trans,
     translate_module,
 )
-from py_backend.translate.interp import EMULATORS
+from py_backend.translate.hostemu import EMULATORS
 
 # The tiers are this test's own parameters (or it has none): `make tiers` deselects it.
 pytestmark = pytest.mark.all_tiers

@@ -1,13 +1,17 @@
-"""Finding a translation block: decode guest code from pc until the TB must end."""
+"""A translation block (`Block`) and finding one: decode guest code from pc until the TB must end.
+
+Shared by the translator (translate/codegen.py), the TB cache (tbcache.py) and the expect tests;
+it depends only on the instruction table, so none of them import each other for it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from .. import abi
-from ..isa import table
-from ..isa.decode import decode
-from .codegen import Block
+from . import abi
+from .isa import table
+from .isa.decode import decode
+from .isa.insn import Insn
 
 MAX_BLOCK_INSNS = 64
 MASK64 = (1 << 64) - 1
@@ -17,6 +21,18 @@ MASK64 = (1 << 64) - 1
 BRANCHES = table.names_with("branch")
 JUMPS = table.names_with("jump")
 ENDS_BLOCK = table.names_with(*table.ENDS_BLOCK)
+
+
+@dataclass(slots=True)
+class Block:
+    """A decoded translation block: what the translator found by walking guest code."""
+
+    pc: int
+    insns: list[tuple[int, Insn | None]]  # (pc, insn); None = illegal at that pc (ends the TB)
+    end_pc: int  # first byte after the last instruction
+    fetch_fault: bool = False  # the first instruction could not be fetched
+    successors: list[int] = field(default_factory=list)  # static targets of goto_tb
+    successors_by_slot: list[int | None] = field(default_factory=lambda: [None, None])
 
 
 def find_block(
@@ -70,3 +86,11 @@ def static_successors(block: Block) -> list[int]:
     if last.name in ENDS_BLOCK:
         return []
     return [block.end_pc]
+
+
+def falls_through(block: Block) -> bool:
+    """The TB ended at a page or size limit, not at a control transfer: its end is sure to run."""
+    if not block.insns:
+        return False
+    last = block.insns[-1][1]
+    return last is not None and last.name not in ENDS_BLOCK
