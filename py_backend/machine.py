@@ -117,7 +117,6 @@ class Machine:
             stderr,
             exe_path=exe,
             vfs=vfs,
-            on_flush_icache=None,  # coherent already; see the FENCE_I exit
             terminal=_terminal(terminal, stdin, stdout),
             **({"sleep": sleep} if sleep is not None else {}),  # type: ignore[arg-type]  # a host's own (e.g. stoppable)
         )

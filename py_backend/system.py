@@ -132,7 +132,7 @@ class System:
         ignored = frozenset(
             s  # SIG: SIGTTIN SIGTTOU
             for s in (21, 22)
-            if sigs.blocked & (1 << (s - 1)) or sigs.action(s).handler == 1
+            if sigs.blocked & (1 << (s - 1)) or sigs.action(s).handler == 1  # SIG_IGN
         )
         tty = self.terminal.tty if self.terminal is not None else None
         return Caller(
@@ -322,7 +322,7 @@ class System:
         self.procs.changed += 1
         psig = parent.owner.linux.signals
         act = psig.action(17)  # SIG: SIGCHLD
-        if code in (5, 6) and act.flags & 1:  # SA_NOCLDSTOP
+        if code in (5, 6) and act.flags & 1:  # CLD_STOPPED, CLD_CONTINUED; SA_NOCLDSTOP
             return
         info = bytearray(siginfo(17, code, pid=proc.pid, uid=0))  # SIG: SIGCHLD
         info[24:28] = status.to_bytes(4, "little", signed=True)  # si_status
@@ -335,7 +335,7 @@ class System:
             return  # nobody could continue it
         proc.stopped = sig
         proc.stop_reported = False
-        self._notify_parent(proc, 5, sig)
+        self._notify_parent(proc, 5, sig)  # CLD_STOPPED
         raise ProcessBlocked
 
     # --- lifetimes ------------------------------------------------------------------------------
@@ -402,7 +402,7 @@ class System:
             ignore = act.handler == 1 or bool(act.flags & 2)  # SIG_IGN, SA_NOCLDWAIT
         self.procs.exited(proc, status, ignore_chld=ignore)
         if not ignore:
-            code = 1 if status & 0x7F == 0 else 2
+            code = 1 if status & 0x7F == 0 else 2  # CLD_EXITED, CLD_KILLED
             self._notify_parent(proc, code, status >> 8 if code == 1 else status & 0x7F)
         if self.spaces is not None and m.space != self.init.space:
             self.spaces.free_space(m.space)

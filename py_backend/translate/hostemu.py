@@ -1,5 +1,6 @@
-"""Host-side interpretation of single instructions that TBs hand back with an EMULATE exit:
-counter CSRs, and floating-point cases the Wasm fast path leaves to exact Python arithmetic.
+"""The host emulator (not tier 0, which is Wasm: tier0.py): host-side interpretation of single
+instructions that TBs hand back with an EMULATE exit: counter CSRs, and floating-point cases the
+Wasm fast path leaves to exact Python arithmetic.
 
 Each emulator gets a `HartState` view and the decoded instruction, and returns False when the
 instruction is illegal after all; otherwise the machine then moves pc past it."""
