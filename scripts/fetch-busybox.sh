@@ -18,9 +18,7 @@ fi
 # shellcheck source=scripts/debian-apt.sh
 source "$ROOT/scripts/debian-apt.sh"
 private_apt fetch-busybox "$SUITE"
-(cd "$TMP/dl" && apt-get "${APT_OPTS[@]}" -qq download busybox-static)
-DEB="$(ls "$TMP"/dl/busybox-static_*_riscv64.deb)"
-dpkg-deb -x "$DEB" "$TMP/x"
+unpack_one busybox-static riscv64
 mkdir -p "$(dirname "$OUT")"
 install -m 0755 "$TMP/x/bin/busybox" "$OUT" 2>/dev/null || install -m 0755 "$TMP/x/usr/bin/busybox" "$OUT"
 echo "fetch-busybox: installed $(basename "$DEB") -> $OUT"

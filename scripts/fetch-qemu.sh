@@ -22,9 +22,7 @@ fi
 # shellcheck source=scripts/debian-apt.sh
 source "$ROOT/scripts/debian-apt.sh"
 private_apt fetch-qemu "$SUITE" "$ARCH"
-(cd "$TMP/dl" && apt-get "${APT_OPTS[@]}" -qq download qemu-user)
-DEB="$(ls "$TMP"/dl/qemu-user_*_"$ARCH".deb)"
-dpkg-deb -x "$DEB" "$TMP/x"
+unpack_one qemu-user "$ARCH"
 mkdir -p "$(dirname "$OUT")"
 install -m 0755 "$TMP/x/usr/bin/qemu-riscv64" "$OUT"
 echo "fetch-qemu: installed $(basename "$DEB") -> $OUT"
