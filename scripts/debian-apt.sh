@@ -7,6 +7,9 @@
 #                             machine's own apt sources, or $DEBIAN_MIRROR), TMP (removed on exit; TMP/dl is writable by
 #                             apt's download user) and APT_OPTS, and runs `apt-get update`
 #   unpack_one PKG ARCH       downloads PKG's .deb and unpacks it into TMP/x; sets DEB
+#   fetch_binary NAME PKG ARCH OUT PATH... [-- --force]
+#                             installs the first PATH of PKG's files that exists as OUT (mode
+#                             0755) from SUITE (default trixie); nothing when OUT exists already
 #   resolve_closure SKIP_RE PROGRAM...
 #                             PKGS: the programs and their Depends and Pre-Depends, recursively
 #                             (virtual packages resolved by apt to a provider), less SKIP_RE
@@ -94,4 +97,27 @@ download_missing() {
         (cd "$TMP/dl" && apt-get "${APT_OPTS[@]}" -qq download "${missing[@]}")
         mv "$TMP"/dl/*.deb "$dir"/
     fi
+}
+
+fetch_binary() {
+    local name="$1" pkg="$2" arch="$3" out="$4" path
+    shift 4
+    local paths=()
+    while (($#)) && [[ "$1" != "--" ]]; do paths+=("$1"); shift; done
+    if [[ -x "$out" && "${2:-}" != "--force" ]]; then
+        echo "$name: $out already present"
+        exit 0
+    fi
+    private_apt "$name" "${SUITE:-trixie}" "$arch"
+    unpack_one "$pkg" "$arch"
+    mkdir -p "$(dirname "$out")"
+    for path in "${paths[@]}"; do
+        if [[ -e "$TMP/x/$path" ]]; then
+            install -m 0755 "$TMP/x/$path" "$out"
+            echo "$name: installed $(basename "$DEB") -> $out"
+            return 0
+        fi
+    done
+    echo "$name: none of ${paths[*]} in $(basename "$DEB")" >&2
+    exit 1
 }

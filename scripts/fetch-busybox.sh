@@ -8,20 +8,10 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$ROOT/guests/bin/busybox"
-SUITE="${SUITE:-trixie}"
-
-if [[ -x "$OUT" && "${1:-}" != "--force" ]]; then
-    echo "fetch-busybox: $OUT already present"
-    exit 0
-fi
 
 # shellcheck source=scripts/debian-apt.sh
 source "$ROOT/scripts/debian-apt.sh"
-private_apt fetch-busybox "$SUITE"
-unpack_one busybox-static riscv64
-mkdir -p "$(dirname "$OUT")"
-install -m 0755 "$TMP/x/bin/busybox" "$OUT" 2>/dev/null || install -m 0755 "$TMP/x/usr/bin/busybox" "$OUT"
-echo "fetch-busybox: installed $(basename "$DEB") -> $OUT"
+fetch_binary fetch-busybox busybox-static riscv64 "$OUT" bin/busybox usr/bin/busybox -- "$@"
 
 if command -v qemu-riscv64 >/dev/null; then
     got="$(qemu-riscv64 "$OUT" echo hi)"
