@@ -22,6 +22,7 @@ from .dispatch import s32 as _s32
 from .dispatch import syscall_nr
 from .errors import SyscallError, WouldBlock
 from .mm import PAGE
+from .sysnr import Nr
 from .vfs import (
     O_NONBLOCK,
     O_RDONLY,
@@ -190,7 +191,7 @@ class ExtraSyscalls:
 
     # --- the machine --------------------------------------------------------------------------
 
-    @syscall_nr(258)
+    @syscall_nr(Nr.riscv_hwprobe)
     def sys_riscv_hwprobe(
         self: Linux, pairs: int, count: int, cpusetsize: int, cpus: int, flags: int, *_: int
     ) -> int:
@@ -221,7 +222,7 @@ class ExtraSyscalls:
 
     # --- memory ---------------------------------------------------------------------------------
 
-    @syscall_nr(232)
+    @syscall_nr(Nr.mincore)
     def sys_mincore(self: Linux, addr: int, length: int, vec: int, *_: int) -> int:
         if addr % PAGE:
             raise SyscallError(E.EINVAL)
@@ -238,7 +239,7 @@ class ExtraSyscalls:
 
     # --- advice and filesystem information ------------------------------------------------------
 
-    @syscall_nr(223)
+    @syscall_nr(Nr.fadvise64)
     def sys_fadvise64(self: Linux, fd: int, offset: int, length: int, advice: int, *_: int) -> int:
         of = self._file(fd)
         if isinstance(of, PipeEnd | UnixSocket) or of.node.kind == 0o010000:
@@ -264,11 +265,11 @@ class ExtraSyscalls:
         self.aspace.write(buf, data)
         return 0
 
-    @syscall_nr(43)
+    @syscall_nr(Nr.statfs)
     def sys_statfs(self: Linux, pathptr: int, buf: int, *_: int) -> int:
         return self._statfs(self._lookup(AT_FDCWD, pathptr, 0), buf)
 
-    @syscall_nr(44)
+    @syscall_nr(Nr.fstatfs)
     def sys_fstatfs(self: Linux, fd: int, buf: int, *_: int) -> int:
         return self._statfs(self._file(fd).node, buf)
 
@@ -311,57 +312,57 @@ class ExtraSyscalls:
             raise SyscallError(E.EROFS)
         raise SyscallError(E.ENODATA)
 
-    @syscall_nr(5)
+    @syscall_nr(Nr.setxattr)
     def sys_setxattr(
         self: Linux, p: int, name: int, val: int, size: int, flags: int, *_: int
     ) -> int:
         return self._setxattr("", p, name, size, flags)
 
-    @syscall_nr(6)
+    @syscall_nr(Nr.lsetxattr)
     def sys_lsetxattr(
         self: Linux, p: int, name: int, val: int, size: int, flags: int, *_: int
     ) -> int:
         return self._setxattr("l", p, name, size, flags)
 
-    @syscall_nr(7)
+    @syscall_nr(Nr.fsetxattr)
     def sys_fsetxattr(
         self: Linux, fd: int, name: int, val: int, size: int, flags: int, *_: int
     ) -> int:
         return self._setxattr("f", fd, name, size, flags)
 
-    @syscall_nr(8)
+    @syscall_nr(Nr.getxattr)
     def sys_getxattr(self: Linux, p: int, name: int, *_: int) -> int:
         return self._getxattr("", p, name)
 
-    @syscall_nr(9)
+    @syscall_nr(Nr.lgetxattr)
     def sys_lgetxattr(self: Linux, p: int, name: int, *_: int) -> int:
         return self._getxattr("l", p, name)
 
-    @syscall_nr(10)
+    @syscall_nr(Nr.fgetxattr)
     def sys_fgetxattr(self: Linux, fd: int, name: int, *_: int) -> int:
         return self._getxattr("f", fd, name)
 
-    @syscall_nr(11)
+    @syscall_nr(Nr.listxattr)
     def sys_listxattr(self: Linux, p: int, *_: int) -> int:
         return self._listxattr("", p)
 
-    @syscall_nr(12)
+    @syscall_nr(Nr.llistxattr)
     def sys_llistxattr(self: Linux, p: int, *_: int) -> int:
         return self._listxattr("l", p)
 
-    @syscall_nr(13)
+    @syscall_nr(Nr.flistxattr)
     def sys_flistxattr(self: Linux, fd: int, *_: int) -> int:
         return self._listxattr("f", fd)
 
-    @syscall_nr(14)
+    @syscall_nr(Nr.removexattr)
     def sys_removexattr(self: Linux, p: int, name: int, *_: int) -> int:
         return self._removexattr("", p, name)
 
-    @syscall_nr(15)
+    @syscall_nr(Nr.lremovexattr)
     def sys_lremovexattr(self: Linux, p: int, name: int, *_: int) -> int:
         return self._removexattr("l", p, name)
 
-    @syscall_nr(16)
+    @syscall_nr(Nr.fremovexattr)
     def sys_fremovexattr(self: Linux, fd: int, name: int, *_: int) -> int:
         return self._removexattr("f", fd, name)
 
@@ -381,11 +382,11 @@ class ExtraSyscalls:
         node.ctime = time.time_ns()
         return 0
 
-    @syscall_nr(55)
+    @syscall_nr(Nr.fchown)
     def sys_fchown(self: Linux, fd: int, uid: int, gid: int, *_: int) -> int:
         return self._chown(self._file(fd).node, uid, gid)
 
-    @syscall_nr(54)
+    @syscall_nr(Nr.fchownat)
     def sys_fchownat(
         self: Linux, dirfd: int, pathptr: int, uid: int, gid: int, flags: int, *_: int
     ) -> int:
@@ -395,7 +396,7 @@ class ExtraSyscalls:
 
     # --- sockets: AF_UNIX pairs (the other socket calls: sys_net.py) ---------------------------
 
-    @syscall_nr(199)
+    @syscall_nr(Nr.socketpair)
     def sys_socketpair(
         self: Linux, domain: int, stype: int, protocol: int, sv: int, *_: int
     ) -> int:
@@ -431,7 +432,7 @@ class ExtraSyscalls:
 
     # --- sandboxing: a kernel built without landlock ---------------------------------------
 
-    @syscall_nr(444, 445, 446)
+    @syscall_nr(Nr.landlock_create_ruleset, Nr.landlock_add_rule, Nr.landlock_restrict_self)
     def sys_landlock(self: Linux, *_: int) -> int:
         return -E.ENOSYS
 
@@ -447,7 +448,7 @@ class ExtraSyscalls:
             raise SyscallError(E.EINVAL)
         return off
 
-    @syscall_nr(285)
+    @syscall_nr(Nr.copy_file_range)
     def sys_copy_file_range(
         self: Linux, fd_in: int, off_in: int, fd_out: int, off_out: int, length: int, flags: int
     ) -> int:
@@ -473,7 +474,7 @@ class ExtraSyscalls:
                 of.offset = pos + done
         return done
 
-    @syscall_nr(76)
+    @syscall_nr(Nr.splice)
     def sys_splice(
         self: Linux, fd_in: int, off_in: int, fd_out: int, off_out: int, length: int, flags: int
     ) -> int:

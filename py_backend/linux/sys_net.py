@@ -44,6 +44,7 @@ from .net import (
 )
 from .signals import SI_USER
 from .sys_extra import AF_UNIX, MAX_IO, SOCK_CLOEXEC, SOCK_NONBLOCK, StreamSocket, UnixSocket
+from .sysnr import Nr
 from .vfs import O_NONBLOCK, File, HostFile, OpenFile
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ class NetSyscalls:
 
     # --- sockets --------------------------------------------------------------------------
 
-    @syscall_nr(198)
+    @syscall_nr(Nr.socket)
     def sys_socket(self: Linux, domain: int, stype: int, protocol: int, *_: int) -> int:
         base = stype & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)
         cloexec = bool(stype & SOCK_CLOEXEC)
@@ -120,7 +121,7 @@ class NetSyscalls:
             raise SyscallError(E.EINVAL if base > 10 else E.ESOCKTNOSUPPORT)
         return self._new_fd(sock, cloexec=cloexec)
 
-    @syscall_nr(200)
+    @syscall_nr(Nr.bind)
     def sys_bind(self: Linux, fd: int, addr: int, addrlen: int, *_: int) -> int:
         sock = self._sock(fd)
         if not isinstance(sock, TcpSocket | UdpSocket):
@@ -128,7 +129,7 @@ class NetSyscalls:
         sock.bind(self._read_addr(sock, addr, addrlen))
         return 0
 
-    @syscall_nr(201)
+    @syscall_nr(Nr.listen)
     def sys_listen(self: Linux, fd: int, backlog: int, *_: int) -> int:
         sock = self._sock(fd)
         if not isinstance(sock, TcpSocket):
@@ -136,11 +137,11 @@ class NetSyscalls:
         sock.listen(s32(backlog))
         return 0
 
-    @syscall_nr(202)
+    @syscall_nr(Nr.accept)
     def sys_accept(self: Linux, fd: int, addr: int, lenp: int, *_: int) -> int:
         return self.sys_accept4(fd, addr, lenp, 0)
 
-    @syscall_nr(242)
+    @syscall_nr(Nr.accept4)
     def sys_accept4(self: Linux, fd: int, addr: int, lenp: int, flags: int, *_: int) -> int:
         if flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC):
             raise SyscallError(E.EINVAL)
@@ -155,7 +156,7 @@ class NetSyscalls:
             self._write_addr(pack_sockaddr(conn.peer, conn.family), addr, lenp)
         return nfd
 
-    @syscall_nr(203)
+    @syscall_nr(Nr.connect)
     def sys_connect(self: Linux, fd: int, addr: int, addrlen: int, *_: int) -> int:
         sock = self._sock(fd)
         if isinstance(sock, UnixSocket | StreamSocket):
@@ -182,7 +183,7 @@ class NetSyscalls:
         self.vfs.resolve(start, path)  # ENOENT, ENOTDIR, ... as the path says
         raise SyscallError(E.ECONNREFUSED)
 
-    @syscall_nr(204)
+    @syscall_nr(Nr.getsockname)
     def sys_getsockname(self: Linux, fd: int, addr: int, lenp: int, *_: int) -> int:
         sock = self._sock(fd)
         if not isinstance(sock, TcpSocket | UdpSocket):
@@ -192,7 +193,7 @@ class NetSyscalls:
         self._write_addr(pack_sockaddr(local, sock.family), addr, lenp)
         return 0
 
-    @syscall_nr(205)
+    @syscall_nr(Nr.getpeername)
     def sys_getpeername(self: Linux, fd: int, addr: int, lenp: int, *_: int) -> int:
         sock = self._sock(fd)
         if isinstance(sock, StreamSocket):
@@ -254,7 +255,7 @@ class NetSyscalls:
             return None
         return self._read_addr(sock, addr, addrlen)
 
-    @syscall_nr(206)
+    @syscall_nr(Nr.sendto)
     def sys_sendto(
         self: Linux, fd: int, buf: int, length: int, flags: int, addr: int, addrlen: int
     ) -> int:
@@ -264,7 +265,7 @@ class NetSyscalls:
         dest = self._dest(sock, addr, addrlen)
         return self._send(sock, self.aspace.read(buf, min(length, MAX_IO)), flags, dest)
 
-    @syscall_nr(207)
+    @syscall_nr(Nr.recvfrom)
     def sys_recvfrom(
         self: Linux, fd: int, buf: int, length: int, flags: int, addr: int, lenp: int
     ) -> int:
@@ -321,20 +322,20 @@ class NetSyscalls:
         self.aspace.write_u32(msg + 48, out_flags)
         return full if flags & MSG_TRUNC else len(data)
 
-    @syscall_nr(211)
+    @syscall_nr(Nr.sendmsg)
     def sys_sendmsg(self: Linux, fd: int, msg: int, flags: int, *_: int) -> int:
         return self._sendmsg(self._sock(fd), msg, flags)
 
-    @syscall_nr(212)
+    @syscall_nr(Nr.recvmsg)
     def sys_recvmsg(self: Linux, fd: int, msg: int, flags: int, *_: int) -> int:
         return self._recvmsg(self._sock(fd), msg, flags)
 
-    @syscall_nr(269)
+    @syscall_nr(Nr.sendmmsg)
     def sys_sendmmsg(self: Linux, fd: int, vec: int, vlen: int, flags: int, *_: int) -> int:
         sock = self._sock(fd)
         return self._mmsg(vec, vlen, lambda hdr, done: self._sendmsg(sock, hdr, flags))
 
-    @syscall_nr(243)
+    @syscall_nr(Nr.recvmmsg)
     def sys_recvmmsg(
         self: Linux, fd: int, vec: int, vlen: int, flags: int, timeout: int, *_: int
     ) -> int:
@@ -361,7 +362,7 @@ class NetSyscalls:
             done += 1
         return done
 
-    @syscall_nr(210)
+    @syscall_nr(Nr.shutdown)
     def sys_shutdown(self: Linux, fd: int, how: int, *_: int) -> int:
         sock = self._sock(fd)
         if how > 2:
@@ -379,7 +380,7 @@ class NetSyscalls:
 
     # --- options ---------------------------------------------------------------------------
 
-    @syscall_nr(208)
+    @syscall_nr(Nr.setsockopt)
     def sys_setsockopt(
         self: Linux, fd: int, level: int, name: int, val: int, vlen: int, *_: int
     ) -> int:
@@ -418,7 +419,7 @@ class NetSyscalls:
         sock.opts[(level, name)] = value
         return 0
 
-    @syscall_nr(209)
+    @syscall_nr(Nr.getsockopt)
     def sys_getsockopt(
         self: Linux, fd: int, level: int, name: int, val: int, lenp: int, *_: int
     ) -> int:
@@ -490,13 +491,13 @@ class NetSyscalls:
 
     # --- epoll -----------------------------------------------------------------------------
 
-    @syscall_nr(20)
+    @syscall_nr(Nr.epoll_create1)
     def sys_epoll_create1(self: Linux, flags: int, *_: int) -> int:
         if flags & ~0o2000000:  # EPOLL_CLOEXEC
             raise SyscallError(E.EINVAL)
         return self._new_fd(Epoll(0), cloexec=bool(flags))
 
-    @syscall_nr(21)
+    @syscall_nr(Nr.epoll_ctl)
     def sys_epoll_ctl(self: Linux, epfd: int, op: int, fd: int, event: int, *_: int) -> int:
         ep = self._file(epfd)
         target = self._file(fd)
@@ -546,14 +547,14 @@ class NetSyscalls:
             lambda: bool(ep.ready(maxevents, peek=True)), self._poll_deadline(timeout), 0, "epoll"
         )
 
-    @syscall_nr(22)
+    @syscall_nr(Nr.epoll_pwait)
     def sys_epoll_pwait(
         self: Linux, epfd: int, events: int, maxevents: int, timeout: int, *_: int
     ) -> int:
         ms = s32(timeout)
         return self._epoll_wait(epfd, events, maxevents, None if ms < 0 else ms * 1_000_000)
 
-    @syscall_nr(441)
+    @syscall_nr(Nr.epoll_pwait2)
     def sys_epoll_pwait2(
         self: Linux, epfd: int, events: int, maxevents: int, tsp: int, *_: int
     ) -> int:

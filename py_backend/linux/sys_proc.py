@@ -28,6 +28,7 @@ from .procs import (
     ProcessTable,
 )
 from .signals import SI_USER
+from .sysnr import Nr
 from .threads import CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM
 from .vfs import Dir, File, HostFile
 
@@ -54,7 +55,7 @@ class ProcessCalls:
 
     # --- creation -------------------------------------------------------------------------------
 
-    @syscall_nr(220)
+    @syscall_nr(Nr.clone)
     def sys_clone(
         self: Linux, flags: int, newsp: int, ptid: int, tls: int, ctid: int, *_: int
     ) -> int:
@@ -136,11 +137,11 @@ class ProcessCalls:
             real = path
         raise ExecImage(data, argv, env, path if path.startswith("/") else shown, real)
 
-    @syscall_nr(221)
+    @syscall_nr(Nr.execve)
     def sys_execve(self: Linux, pathptr: int, argvp: int, envp: int, *_: int) -> int:
         return self._execve(-100, pathptr, argvp, envp, 0)
 
-    @syscall_nr(281)
+    @syscall_nr(Nr.execveat)
     def sys_execveat(
         self: Linux, dirfd: int, pathptr: int, argvp: int, envp: int, flags: int, *_: int
     ) -> int:
@@ -168,7 +169,7 @@ class ProcessCalls:
 
         raise WouldBlock(ready, what="wait")
 
-    @syscall_nr(260)
+    @syscall_nr(Nr.wait4)
     def sys_wait4(self: Linux, pid: int, wstatus: int, options: int, rusage: int, *_: int) -> int:
         pid = s32(pid)
         if options & ~(WNOHANG | WUNTRACED | WCONTINUED | W_NOTHREAD | W_ALL | W_CLONE):
@@ -195,7 +196,7 @@ class ProcessCalls:
             self.aspace.write(rusage, bytes(144))
         return c.pid
 
-    @syscall_nr(95)
+    @syscall_nr(Nr.waitid)
     def sys_waitid(
         self: Linux, idtype: int, ident: int, infop: int, options: int, rusage: int, *_: int
     ) -> int:
@@ -229,11 +230,11 @@ class ProcessCalls:
 
     # --- identity, groups, sessions -------------------------------------------------------------
 
-    @syscall_nr(173)
+    @syscall_nr(Nr.getppid)
     def sys_getppid(self: Linux, *_: int) -> int:
         return self.proc.ppid if self.proc is not None else 1
 
-    @syscall_nr(155)
+    @syscall_nr(Nr.getpgid)
     def sys_getpgid(self: Linux, pid: int, *_: int) -> int:
         if self.procs is None or self.proc is None:
             if s32(pid) not in (0, self.pid):
@@ -241,25 +242,25 @@ class ProcessCalls:
             return self.pid
         return self.procs.getpgid(self.proc, s32(pid))
 
-    @syscall_nr(154)
+    @syscall_nr(Nr.setpgid)
     def sys_setpgid(self: Linux, pid: int, pgid: int, *_: int) -> int:
         if self.procs is None or self.proc is None:
             return 0
         return self.procs.setpgid(self.proc, s32(pid), s32(pgid))
 
-    @syscall_nr(156)
+    @syscall_nr(Nr.getsid)
     def sys_getsid(self: Linux, pid: int, *_: int) -> int:
         if self.procs is None or self.proc is None:
             return self.pid
         return self.procs.getsid(self.proc, s32(pid))
 
-    @syscall_nr(157)
+    @syscall_nr(Nr.setsid)
     def sys_setsid(self: Linux, *_: int) -> int:
         if self.procs is None or self.proc is None:
             return -E.EPERM
         return self.procs.setsid(self.proc)
 
-    @syscall_nr(129)
+    @syscall_nr(Nr.kill)
     def sys_kill(self: Linux, pid: int, sig: int, *_: int) -> int:
         pid, sig = s32(pid), s32(sig)
         if not 0 <= sig <= 64:

@@ -31,6 +31,7 @@ from .errors import (
 from .mm import PAGE, AddressSpace, page_up
 from .net import NetStack, revents
 from .signals import SI_TKILL, SI_USER, UNBLOCKABLE, Signals
+from .sysnr import Nr
 from .threads import Threads, Wait
 from .tty import (
     DEFAULT_TERMIOS,
@@ -121,14 +122,16 @@ def _ts(ns: int) -> bytes:
     return struct.pack("<qq", ns // 1_000_000_000, ns % 1_000_000_000)
 
 
-from .dispatch import Handler, s32, syscall_nr  # noqa: E402  (re-exported)
+from .dispatch import Handler, s32, syscall_nr, syscall_table  # noqa: E402  (re-exported)
 from .procs import Proc, ProcessTable  # noqa: E402
 from .sys_extra import ExtraSyscalls  # noqa: E402
 from .sys_net import NetSyscalls  # noqa: E402
 from .sys_proc import ProcessCalls, ProcessHooks  # noqa: E402
 
-# a Linux class -> its system call table (see Linux._build_table)
-_HANDLERS: dict[type, dict[int, tuple[str, Handler]]] = {}
+# The calls whose EPIPE also sends SIGPIPE to the writing thread.
+WRITE_CALLS = frozenset(
+    {Nr.write, Nr.writev, Nr.pwrite64, Nr.pwritev, Nr.sendfile, Nr.splice, Nr.copy_file_range}
+)
 
 
 class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
@@ -215,18 +218,8 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.table = self._build_table()
 
     def _build_table(self) -> dict[int, tuple[str, Handler]]:
-        """number -> (name, handler function, called with self first): the class's handlers are
-        found once per class, and each Linux (a fork or exec makes one) gets a copy."""
-        table = _HANDLERS.get(type(self))
-        if table is None:
-            table = {}
-            for name in dir(type(self)):
-                if name.startswith("sys_"):
-                    fn = getattr(type(self), name)
-                    for nr in getattr(fn, "syscall_nrs", ()):
-                        table[nr] = (name[4:], fn)
-            _HANDLERS[type(self)] = table
-        return dict(table)
+        """This Linux's own copy of its class's table (a fork or exec makes a new Linux)."""
+        return dict(syscall_table(type(self)))
 
     def _clone_for(
         self, aspace: AddressSpace, signals: Signals, name: bytes, pid: int | None = None
@@ -305,7 +298,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         try:
             return int(fn(self, *a[:6]))
         except SyscallError as e:
-            if e.errno == E.EPIPE and nr in (64, 66, 68, 70, 71, 76, 285):
+            if e.errno == E.EPIPE and nr in WRITE_CALLS:
                 self.signals.send(13, SI_USER, thread=True)  # SIGPIPE to the writing thread
             return -e.errno
         except GuestFault:
@@ -402,7 +395,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
 
     # --- files ----------------------------------------------------------------------------------
 
-    @syscall_nr(63)
+    @syscall_nr(Nr.read)
     def sys_read(self, fd: int, buf: int, count: int, *_: int) -> int:
         of = self._file(fd)
         if not of.readable:
@@ -418,7 +411,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.aspace.write(buf, data)
         return len(data)
 
-    @syscall_nr(64)
+    @syscall_nr(Nr.write)
     def sys_write(self, fd: int, buf: int, count: int, *_: int) -> int:
         of = self._file(fd)
         if not of.writable:
@@ -440,7 +433,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
                 raise SyscallError(E.EINVAL)
         return vecs
 
-    @syscall_nr(65)
+    @syscall_nr(Nr.readv)
     def sys_readv(self, fd: int, iov: int, cnt: int, *_: int) -> int:
         of = self._file(fd)
         vecs = self._iovecs(iov, cnt)
@@ -467,7 +460,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
                 break
         return total
 
-    @syscall_nr(66)
+    @syscall_nr(Nr.writev)
     def sys_writev(self, fd: int, iov: int, cnt: int, *_: int) -> int:
         of = self._file(fd)
         vecs = self._iovecs(iov, cnt)
@@ -479,7 +472,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         data = b"".join(chunks)
         return of.write(data) if data else 0
 
-    @syscall_nr(71)
+    @syscall_nr(Nr.sendfile)
     def sys_sendfile(self, out_fd: int, in_fd: int, offp: int, count: int, *_: int) -> int:
         src = self._file(in_fd)
         dst = self._file(out_fd)
@@ -510,7 +503,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
     def _poll_deadline(self, timeout_ns: int | None) -> int | None:
         return None if timeout_ns is None else self.threads.now() + timeout_ns
 
-    @syscall_nr(73)
+    @syscall_nr(Nr.ppoll)
     def sys_ppoll(self, fds: int, nfds: int, tsp: int, mask: int, size: int, *_: int) -> int:
         if nfds > 4096:
             raise SyscallError(E.EINVAL)
@@ -541,7 +534,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             return ready
         raise WouldBlock(lambda: scan() > 0, self._poll_deadline(timeout), 0, "poll")
 
-    @syscall_nr(72)
+    @syscall_nr(Nr.pselect6)
     def sys_pselect6(self, nfds: int, rfds: int, wfds: int, efds: int, tsp: int, *_: int) -> int:
         if s32(nfds) < 0 or nfds > 1024:
             raise SyscallError(E.EINVAL)
@@ -581,7 +574,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             return ready
         raise WouldBlock(lambda: scan()[0] > 0, self._poll_deadline(timeout), 0, "select")
 
-    @syscall_nr(67)
+    @syscall_nr(Nr.pread64)
     def sys_pread64(self, fd: int, buf: int, count: int, off: int, *_: int) -> int:
         of = self._file(fd)
         if not of.readable:
@@ -599,7 +592,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.aspace.write(buf, data)
         return len(data)
 
-    @syscall_nr(68)
+    @syscall_nr(Nr.pwrite64)
     def sys_pwrite64(self, fd: int, buf: int, count: int, off: int, *_: int) -> int:
         of = self._file(fd)
         if not of.writable:
@@ -611,7 +604,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         count = min(count, MAX_IO)
         return of.pwrite(self.aspace.read(buf, count), off) if count else 0
 
-    @syscall_nr(56)
+    @syscall_nr(Nr.openat)
     def sys_openat(self, dirfd: int, pathptr: int, flags: int, mode: int, *_: int) -> int:
         flags = s32(flags) & 0xFFFFFFFF
         path = self._path(pathptr)
@@ -662,7 +655,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         of.flags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | O_NOFOLLOW)
         return self._new_fd(of, cloexec=bool(flags & O_CLOEXEC))
 
-    @syscall_nr(57)
+    @syscall_nr(Nr.close)
     def sys_close(self, fd: int, *_: int) -> int:
         of = self.fds.pop(s32(fd), None)
         if of is None:
@@ -671,7 +664,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self._release(of)
         return 0
 
-    @syscall_nr(62)
+    @syscall_nr(Nr.lseek)
     def sys_lseek(self, fd: int, off: int, whence: int, *_: int) -> int:
         of = self._file(fd)
         if not of.seekable():
@@ -699,13 +692,13 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         of.offset = new
         return new
 
-    @syscall_nr(80)
+    @syscall_nr(Nr.fstat)
     def sys_fstat(self, fd: int, buf: int, *_: int) -> int:
         of = self._file(fd)
         self.aspace.write(buf, self._stat_bytes(of.node, of))
         return 0
 
-    @syscall_nr(79)
+    @syscall_nr(Nr.newfstatat)
     def sys_newfstatat(self, dirfd: int, pathptr: int, buf: int, flags: int, *_: int) -> int:
         if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800):
             raise SyscallError(E.EINVAL)
@@ -718,7 +711,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.aspace.write(buf, self._stat_bytes(node))
         return 0
 
-    @syscall_nr(291)
+    @syscall_nr(Nr.statx)
     def sys_statx(self, dirfd: int, pathptr: int, flags: int, mask: int, buf: int, *_: int) -> int:
         if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 | 0x6000):
             raise SyscallError(E.EINVAL)
@@ -742,7 +735,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.aspace.write(buf, body + bytes(256 - len(body)))
         return 0
 
-    @syscall_nr(61)
+    @syscall_nr(Nr.getdents64)
     def sys_getdents64(self, fd: int, buf: int, count: int, *_: int) -> int:
         of = self._file(fd)
         if not isinstance(of.node, Dir):
@@ -754,7 +747,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.aspace.write(buf, data)
         return len(data)
 
-    @syscall_nr(35)
+    @syscall_nr(Nr.unlinkat)
     def sys_unlinkat(self, dirfd: int, pathptr: int, flags: int, *_: int) -> int:
         if flags & ~AT_REMOVEDIR:
             raise SyscallError(E.EINVAL)
@@ -762,13 +755,13 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.vfs.unlink(self._dir(dirfd, path), path, rmdir=bool(flags & AT_REMOVEDIR))
         return 0
 
-    @syscall_nr(34)
+    @syscall_nr(Nr.mkdirat)
     def sys_mkdirat(self, dirfd: int, pathptr: int, mode: int, *_: int) -> int:
         path = self._path(pathptr)
         self.vfs.mkdir(self._dir(dirfd, path), path, mode & 0o7777)
         return 0
 
-    @syscall_nr(276)
+    @syscall_nr(Nr.renameat2)
     def sys_renameat2(
         self, olddir: int, oldptr: int, newdir: int, newptr: int, flags: int, *_: int
     ) -> int:
@@ -780,11 +773,11 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         )
         return 0
 
-    @syscall_nr(38)
+    @syscall_nr(Nr.renameat)
     def sys_renameat(self, olddir: int, oldptr: int, newdir: int, newptr: int, *_: int) -> int:
         return self.sys_renameat2(olddir, oldptr, newdir, newptr, 0)
 
-    @syscall_nr(36)
+    @syscall_nr(Nr.symlinkat)
     def sys_symlinkat(self, target: int, dirfd: int, pathptr: int, *_: int) -> int:
         tgt, path = self._path(target), self._path(pathptr)
         if tgt == "":
@@ -795,7 +788,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         d.symlink(name, tgt)
         return 0
 
-    @syscall_nr(37)
+    @syscall_nr(Nr.linkat)
     def sys_linkat(self, olddir: int, oldptr: int, newdir: int, newptr: int, flags: int) -> int:
         old, new = self._path(oldptr), self._path(newptr)
         node = self.vfs.resolve(self._dir(olddir, old), old, follow=bool(flags & 0x400))
@@ -808,7 +801,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         node.nlink += 1
         return 0
 
-    @syscall_nr(17)
+    @syscall_nr(Nr.getcwd)
     def sys_getcwd(self, buf: int, size: int, *_: int) -> int:
         raw = self.vfs.getcwd().encode("utf-8", "surrogateescape") + b"\0"
         if size < len(raw):
@@ -816,7 +809,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.aspace.write(buf, raw)
         return len(raw)
 
-    @syscall_nr(49)
+    @syscall_nr(Nr.chdir)
     def sys_chdir(self, pathptr: int, *_: int) -> int:
         path = self._path(pathptr)
         node = self.vfs.resolve(self.vfs.cwd, path)
@@ -825,7 +818,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.vfs.cwd = node
         return 0
 
-    @syscall_nr(50)
+    @syscall_nr(Nr.fchdir)
     def sys_fchdir(self, fd: int, *_: int) -> int:
         node = self._file(fd).node
         if not isinstance(node, Dir):
@@ -833,7 +826,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.vfs.cwd = node
         return 0
 
-    @syscall_nr(78)
+    @syscall_nr(Nr.readlinkat)
     def sys_readlinkat(self, dirfd: int, pathptr: int, buf: int, size: int, *_: int) -> int:
         if s32(size) <= 0:
             raise SyscallError(E.EINVAL)
@@ -843,7 +836,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.aspace.write(buf, raw)
         return len(raw)
 
-    @syscall_nr(439)
+    @syscall_nr(Nr.faccessat2)
     def sys_faccessat2(self, dirfd: int, pathptr: int, mode: int, flags: int, *_: int) -> int:
         if mode & ~7 or flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
             raise SyscallError(E.EINVAL)
@@ -854,11 +847,11 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             raise SyscallError(E.EROFS)
         return 0
 
-    @syscall_nr(48)
+    @syscall_nr(Nr.faccessat)
     def sys_faccessat(self, dirfd: int, pathptr: int, mode: int, *_: int) -> int:
         return self.sys_faccessat2(dirfd, pathptr, mode, 0)
 
-    @syscall_nr(46)
+    @syscall_nr(Nr.ftruncate)
     def sys_ftruncate(self, fd: int, length: int, *_: int) -> int:
         of = self._file(fd)
         if s64(length) < 0:
@@ -868,7 +861,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         of.node.truncate(length)
         return 0
 
-    @syscall_nr(45)
+    @syscall_nr(Nr.truncate)
     def sys_truncate(self, pathptr: int, length: int, *_: int) -> int:
         node = self.vfs.resolve(self.vfs.cwd, self._path(pathptr))
         if isinstance(node, Dir):
@@ -878,12 +871,12 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         node.truncate(length)
         return 0
 
-    @syscall_nr(82, 83)
+    @syscall_nr(Nr.fsync, Nr.fdatasync)
     def sys_fsync(self, fd: int, *_: int) -> int:
         self._file(fd)
         return 0
 
-    @syscall_nr(53)
+    @syscall_nr(Nr.fchmodat)
     def sys_fchmodat(self, dirfd: int, pathptr: int, mode: int, *_: int) -> int:
         node = self._lookup(dirfd, pathptr, 0)
         if node.readonly:
@@ -893,7 +886,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         node.changed()
         return 0
 
-    @syscall_nr(52)
+    @syscall_nr(Nr.fchmod)
     def sys_fchmod(self, fd: int, mode: int, *_: int) -> int:
         node = self._file(fd).node
         if node.readonly:
@@ -902,7 +895,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         node.changed()
         return 0
 
-    @syscall_nr(88)
+    @syscall_nr(Nr.utimensat)
     def sys_utimensat(self, dirfd: int, pathptr: int, times: int, flags: int, *_: int) -> int:
         node = self._file(dirfd).node if pathptr == 0 else self._lookup(dirfd, pathptr, flags)
         if node.readonly:
@@ -924,7 +917,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         node.changed()
         return 0
 
-    @syscall_nr(29)
+    @syscall_nr(Nr.ioctl)
     def sys_ioctl(self, fd: int, req: int, arg: int, *_: int) -> int:
         of = self._file(fd)
         req &= 0xFFFFFFFF
@@ -962,7 +955,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             return 0
         raise SyscallError(E.ENOTTY)
 
-    @syscall_nr(25)
+    @syscall_nr(Nr.fcntl)
     def sys_fcntl(self, fd: int, cmd: int, arg: int, *_: int) -> int:
         of = self._file(fd)
         fdn = s32(fd)
@@ -1001,11 +994,11 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             return 65536
         raise SyscallError(E.EINVAL)
 
-    @syscall_nr(23)
+    @syscall_nr(Nr.dup)
     def sys_dup(self, fd: int, *_: int) -> int:
         return self._new_fd(self._file(fd))
 
-    @syscall_nr(24)
+    @syscall_nr(Nr.dup3)
     def sys_dup3(self, old: int, new: int, flags: int, *_: int) -> int:
         of = self._file(old)
         new = s32(new)
@@ -1018,7 +1011,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             self._release(prev)
         return self._new_fd(of, new, cloexec=bool(flags & O_CLOEXEC))
 
-    @syscall_nr(59)
+    @syscall_nr(Nr.pipe2)
     def sys_pipe2(self, fds: int, flags: int, *_: int) -> int:
         if flags & ~(O_CLOEXEC | O_NONBLOCK | 0o40000):
             raise SyscallError(E.EINVAL)
@@ -1044,11 +1037,11 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
 
     # --- memory ---------------------------------------------------------------------------------
 
-    @syscall_nr(214)
+    @syscall_nr(Nr.brk)
     def sys_brk(self, addr: int, *_: int) -> int:
         return self.aspace.brk(addr)
 
-    @syscall_nr(222)
+    @syscall_nr(Nr.mmap)
     def sys_mmap(self, addr: int, length: int, prot: int, flags: int, fd: int, off: int) -> int:
         kind = flags & 3
         if kind == 0 or length == 0:
@@ -1079,21 +1072,21 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             self.aspace.load_write(r, data)
         return r
 
-    @syscall_nr(215)
+    @syscall_nr(Nr.munmap)
     def sys_munmap(self, addr: int, length: int, *_: int) -> int:
         return self.aspace.do_unmap(addr, length)
 
-    @syscall_nr(226)
+    @syscall_nr(Nr.mprotect)
     def sys_mprotect(self, addr: int, length: int, prot: int, *_: int) -> int:
         return self.aspace.do_protect(addr, length, prot)
 
-    @syscall_nr(216)
+    @syscall_nr(Nr.mremap)
     def sys_mremap(
         self, old: int, old_size: int, new_size: int, flags: int, new: int, *_: int
     ) -> int:
         return self.aspace.do_mremap(old, old_size, new_size, flags, new)
 
-    @syscall_nr(233)
+    @syscall_nr(Nr.madvise)
     def sys_madvise(self, addr: int, length: int, advice: int, *_: int) -> int:
         if addr & (PAGE - 1):
             return -E.EINVAL
@@ -1110,7 +1103,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             self.aspace.zero(addr, end - addr)
         return 0
 
-    @syscall_nr(259)
+    @syscall_nr(Nr.riscv_flush_icache)
     def sys_riscv_flush_icache(self, start: int, end: int, flags: int, *_: int) -> int:
         if flags & ~1:
             return -E.EINVAL
@@ -1118,45 +1111,45 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             self.on_flush_icache()
         return 0
 
-    @syscall_nr(283)
+    @syscall_nr(Nr.membarrier)
     def sys_membarrier(self, *_: int) -> int:
         return -E.ENOSYS
 
-    @syscall_nr(293)
+    @syscall_nr(Nr.rseq)
     def sys_rseq(self, *_: int) -> int:
         return -E.ENOSYS
 
-    @syscall_nr(139)
+    @syscall_nr(Nr.rt_sigreturn)
     def sys_rt_sigreturn(self, *_: int) -> int:
         return self.signals.sigreturn()
 
     # --- process ----------------------------------------------------------------------------------
 
-    @syscall_nr(93)
+    @syscall_nr(Nr.exit)
     def sys_exit(self, status: int, *_: int) -> int:
         return self.threads.exit_thread(status)  # the last thread's exit ends the process
 
-    @syscall_nr(94)
+    @syscall_nr(Nr.exit_group)
     def sys_exit_group(self, status: int, *_: int) -> int:
         raise GuestExit(status & 0xFF)
 
-    @syscall_nr(435)
+    @syscall_nr(Nr.clone3)
     def sys_clone3(self, *_: int) -> int:
         return -E.ENOSYS  # as qemu-riscv64 7.2: glibc falls back to clone
 
-    @syscall_nr(96)
+    @syscall_nr(Nr.set_tid_address)
     def sys_set_tid_address(self, ptr: int, *_: int) -> int:
         self.threads.current.clear_child_tid = ptr
         return self.threads.tid
 
-    @syscall_nr(99)
+    @syscall_nr(Nr.set_robust_list)
     def sys_set_robust_list(self, head: int, length: int, *_: int) -> int:
         if length != 24:
             return -E.EINVAL
         self.threads.current.robust_list = head
         return 0
 
-    @syscall_nr(100)
+    @syscall_nr(Nr.get_robust_list)
     def sys_get_robust_list(self, tid: int, head_ptr: int, len_ptr: int, *_: int) -> int:
         t = self.threads.by_tid.get(s32(tid)) if s32(tid) else self.threads.current
         if t is None:
@@ -1165,25 +1158,25 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.aspace.write_u64(len_ptr, 24)
         return 0
 
-    @syscall_nr(178)
+    @syscall_nr(Nr.gettid)
     def sys_gettid(self, *_: int) -> int:
         return self.threads.tid
 
     # --- signals (state and frames live in signals.py) ---------------------------------------
 
-    @syscall_nr(134)
+    @syscall_nr(Nr.rt_sigaction)
     def sys_rt_sigaction(self, sig: int, act: int, oact: int, size: int, *_: int) -> int:
         return self.signals.sigaction(s32(sig), act, oact, size)
 
-    @syscall_nr(135)
+    @syscall_nr(Nr.rt_sigprocmask)
     def sys_rt_sigprocmask(self, how: int, nset: int, oset: int, size: int, *_: int) -> int:
         return self.signals.sigprocmask(s32(how), nset, oset, size)
 
-    @syscall_nr(136)
+    @syscall_nr(Nr.rt_sigpending)
     def sys_rt_sigpending(self, uset: int, size: int, *_: int) -> int:
         return self.signals.sigpending(uset, size)
 
-    @syscall_nr(133)
+    @syscall_nr(Nr.rt_sigsuspend)
     def sys_rt_sigsuspend(self, mask: int, size: int, *_: int) -> int:
         if self._must_block():
             if not mask:
@@ -1204,30 +1197,30 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         wait = Wait("signal", deadline=deadline, timeout_result=0, restore_mask=bool(mask_ptr))
         return self.threads.block(wait)
 
-    @syscall_nr(137)
+    @syscall_nr(Nr.rt_sigtimedwait)
     def sys_rt_sigtimedwait(self, uset: int, info: int, ts: int, size: int, *_: int) -> int:
         return self.signals.timedwait(uset, info, self._read_ts(ts) if ts else None, size)
 
-    @syscall_nr(132)
+    @syscall_nr(Nr.sigaltstack)
     def sys_sigaltstack(self, ss: int, old: int, *_: int) -> int:
         return self.signals.sigaltstack(ss, old)
 
-    @syscall_nr(102)
+    @syscall_nr(Nr.getitimer)
     def sys_getitimer(self, which: int, cur: int, *_: int) -> int:
         return self.signals.getitimer(s32(which), cur)
 
-    @syscall_nr(103)
+    @syscall_nr(Nr.setitimer)
     def sys_setitimer(self, which: int, new: int, old: int, *_: int) -> int:
         return self.signals.setitimer(s32(which), new, old)
 
-    @syscall_nr(130)
+    @syscall_nr(Nr.tkill)
     def sys_tkill(self, tid: int, sig: int, *_: int) -> int:
         tid, sig = s32(tid), s32(sig)
         if tid <= 0 or not 0 <= sig <= 64:
             return -E.EINVAL
         return self.threads.kill(tid, sig)
 
-    @syscall_nr(131)
+    @syscall_nr(Nr.tgkill)
     def sys_tgkill(self, tgid: int, tid: int, sig: int, *_: int) -> int:
         tgid, tid, sig = s32(tgid), s32(tid), s32(sig)
         if tgid <= 0 or tid <= 0 or not 0 <= sig <= 64:
@@ -1236,7 +1229,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             return -E.ESRCH
         return self.threads.kill(tid, sig)
 
-    @syscall_nr(138)
+    @syscall_nr(Nr.rt_sigqueueinfo)
     def sys_rt_sigqueueinfo(self, pid: int, sig: int, uinfo: int, *_: int) -> int:
         pid, sig = s32(pid), s32(sig)
         info = bytearray(self.aspace.read(uinfo, 128))
@@ -1250,35 +1243,35 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         info[0:4] = sig.to_bytes(4, "little")
         return self.signals.send(sig, code, bytes(info))
 
-    @syscall_nr(172)
+    @syscall_nr(Nr.getpid)
     def sys_getpid(self, *_: int) -> int:
         return self.pid
 
-    @syscall_nr(174, 175)
+    @syscall_nr(Nr.getuid, Nr.geteuid)
     def sys_getuid(self, *_: int) -> int:
         return self.uid
 
-    @syscall_nr(176, 177)
+    @syscall_nr(Nr.getgid, Nr.getegid)
     def sys_getgid(self, *_: int) -> int:
         return self.gid
 
     # setfsuid/setfsgid "return the previous filesystem user/group ID" and never fail; the guest
     # has one identity, so it stays (glibc's readline start-up calls them: python3 -i, lua -i).
-    @syscall_nr(151)
+    @syscall_nr(Nr.setfsuid)
     def sys_setfsuid(self, *_: int) -> int:
         return self.uid
 
-    @syscall_nr(152)
+    @syscall_nr(Nr.setfsgid)
     def sys_setfsgid(self, *_: int) -> int:
         return self.gid
 
-    @syscall_nr(158)
+    @syscall_nr(Nr.getgroups)
     def sys_getgroups(self, size: int, lst: int, *_: int) -> int:
         if s32(size) < 0:
             return -E.EINVAL
         return 0
 
-    @syscall_nr(160)
+    @syscall_nr(Nr.uname)
     def sys_uname(self, buf: int, *_: int) -> int:
         fields = [
             "Linux",
@@ -1292,7 +1285,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.aspace.write(buf, raw)
         return 0
 
-    @syscall_nr(167)
+    @syscall_nr(Nr.prctl)
     def sys_prctl(self, option: int, arg2: int, *_: int) -> int:
         option = s32(option)
         if option == 15:  # PR_SET_NAME (of the calling thread)
@@ -1311,13 +1304,13 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             return 1
         return -E.EINVAL
 
-    @syscall_nr(166)
+    @syscall_nr(Nr.umask)
     def sys_umask(self, mask: int, *_: int) -> int:
         old = self.vfs.umask
         self.vfs.umask = mask & 0o777
         return old
 
-    @syscall_nr(261)
+    @syscall_nr(Nr.prlimit64)
     def sys_prlimit64(self, pid: int, res: int, new: int, old: int, *_: int) -> int:
         if s32(pid) not in (0, self.pid):
             return -E.ESRCH
@@ -1336,19 +1329,19 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             self.rlimits[res] = (lim[0], lim[1])
         return 0
 
-    @syscall_nr(163)
+    @syscall_nr(Nr.getrlimit)
     def sys_getrlimit(self, res: int, buf: int, *_: int) -> int:
         return self.sys_prlimit64(0, res, 0, buf)
 
-    @syscall_nr(164)
+    @syscall_nr(Nr.setrlimit)
     def sys_setrlimit(self, res: int, buf: int, *_: int) -> int:
         return self.sys_prlimit64(0, res, buf, 0)
 
-    @syscall_nr(98)
+    @syscall_nr(Nr.futex)
     def sys_futex(self, uaddr: int, op: int, val: int, timeout: int, uaddr2: int, val3: int) -> int:
         return self.threads.futex(uaddr, s32(op), val, timeout, uaddr2, val3)
 
-    @syscall_nr(123)
+    @syscall_nr(Nr.sched_getaffinity)
     def sys_sched_getaffinity(self, pid: int, size: int, mask: int, *_: int) -> int:
         if s32(pid) not in (0, self.pid):
             return -E.ESRCH
@@ -1357,11 +1350,11 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.aspace.write(mask, struct.pack("<Q", 1))
         return 8
 
-    @syscall_nr(124)
+    @syscall_nr(Nr.sched_yield)
     def sys_sched_yield(self, *_: int) -> int:
         return self.threads.yield_now()
 
-    @syscall_nr(179)
+    @syscall_nr(Nr.sysinfo)
     def sys_sysinfo(self, buf: int, *_: int) -> int:
         up = (time.monotonic_ns() - self.start_ns) // 1_000_000_000
         total = 1 << 30
@@ -1383,12 +1376,12 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             return time.process_time_ns() if clk in (2, 3) else time.monotonic_ns()
         raise SyscallError(E.EINVAL)
 
-    @syscall_nr(113)
+    @syscall_nr(Nr.clock_gettime)
     def sys_clock_gettime(self, clk: int, tp: int, *_: int) -> int:
         self.aspace.write(tp, _ts(self._clock(clk)))
         return 0
 
-    @syscall_nr(114)
+    @syscall_nr(Nr.clock_getres)
     def sys_clock_getres(self, clk: int, tp: int, *_: int) -> int:
         self._clock(clk)
         if tp:
@@ -1396,7 +1389,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             self.aspace.write(tp, _ts(res))
         return 0
 
-    @syscall_nr(169)
+    @syscall_nr(Nr.gettimeofday)
     def sys_gettimeofday(self, tv: int, tz: int, *_: int) -> int:
         ns = time.time_ns()
         if tv:
@@ -1432,11 +1425,11 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             self.aspace.write(rem, _ts(max(0, end - time.monotonic_ns())))
         return -E.EINTR
 
-    @syscall_nr(101)
+    @syscall_nr(Nr.nanosleep)
     def sys_nanosleep(self, req: int, rem: int, *_: int) -> int:
         return self._sleep(self._read_ts(req), rem)
 
-    @syscall_nr(115)
+    @syscall_nr(Nr.clock_nanosleep)
     def sys_clock_nanosleep(self, clk: int, flags: int, req: int, rem: int, *_: int) -> int:
         if s32(clk) in (3,):
             return -E.EINVAL
@@ -1446,14 +1439,14 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             return self._sleep(max(0, ns - now), 0)
         return self._sleep(ns, rem)
 
-    @syscall_nr(153)
+    @syscall_nr(Nr.times)
     def sys_times(self, buf: int, *_: int) -> int:
         ticks = time.process_time_ns() // 10_000_000
         if buf:
             self.aspace.write(buf, struct.pack("<qqqq", ticks, 0, 0, 0))
         return (time.monotonic_ns() - self.start_ns) // 10_000_000 + 1
 
-    @syscall_nr(165)
+    @syscall_nr(Nr.getrusage)
     def sys_getrusage(self, who: int, buf: int, *_: int) -> int:
         if s32(who) not in (0, -1, 1):
             return -E.EINVAL
@@ -1462,7 +1455,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.aspace.write(buf, raw)
         return 0
 
-    @syscall_nr(278)
+    @syscall_nr(Nr.getrandom)
     def sys_getrandom(self, buf: int, length: int, flags: int, *_: int) -> int:
         if flags & ~7:
             return -E.EINVAL
