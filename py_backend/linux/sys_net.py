@@ -42,7 +42,7 @@ from .net import (
     pack_sockaddr,
     parse_sockaddr,
 )
-from .signals import SI_USER
+from .signals import SI_USER, Signal
 from .sys_extra import AF_UNIX, MAX_IO, SOCK_CLOEXEC, SOCK_NONBLOCK, StreamSocket, UnixSocket
 from .sysnr import Nr
 from .vfs import O_NONBLOCK, File, HostFile, OpenFile
@@ -51,7 +51,6 @@ if TYPE_CHECKING:
     from .syscalls import Linux
 
 SOCK_RAW = 3
-SIGPIPE = 13
 MSGHDR = struct.Struct("<QI4xQQQQi4x")  # name, namelen, iov, iovlen, control, controllen, flags
 MMSGHDR_SIZE = 64
 EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD = 1, 2, 3
@@ -230,7 +229,7 @@ class NetSyscalls:
             return sock.write(data)
         except SyscallError as e:
             if e.errno == E.EPIPE and not flags & MSG_NOSIGNAL:
-                self.signals.send(SIGPIPE, SI_USER, thread=True)
+                self.signals.send(Signal.SIGPIPE, SI_USER, thread=True)
             raise
 
     def _recv(self: Linux, sock: OpenFile, n: int, flags: int) -> tuple[bytes, int, Addr | None]:

@@ -16,6 +16,9 @@ from . import errors as E
 from .dispatch import s32, syscall_nr
 from .errors import ExecImage, SyscallError, WouldBlock
 from .procs import (
+    CLD_CONTINUED,
+    CLD_DUMPED,
+    CLD_KILLED,
     P_ALL,
     P_PGID,
     P_PID,
@@ -27,7 +30,7 @@ from .procs import (
     Proc,
     ProcessTable,
 )
-from .signals import SI_USER
+from .signals import SI_USER, Signal
 from .sysnr import Nr
 from .threads import CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM
 from .vfs import Dir, File, HostFile
@@ -35,6 +38,7 @@ from .vfs import Dir, File, HostFile
 if TYPE_CHECKING:
     from .syscalls import Linux
 
+P_PIDFD = 3
 W_NOTHREAD, W_ALL, W_CLONE = 0x20000000, 0x40000000, 0x80000000
 MAX_ARGS = 1 << 17  # argv + envp strings (Linux's MAX_ARG_STRINGS is 0x7fffffff, but
 MAX_ARG_BYTES = 2 << 20  # the stack limit of 8 MiB allows ~2 MiB: E2BIG beyond)
@@ -206,7 +210,7 @@ class ProcessCalls:
             raise SyscallError(E.EINVAL)
         if not options & (WEXITED | WUNTRACED | WCONTINUED):
             raise SyscallError(E.EINVAL)
-        if idtype == 3:  # P_PIDFD
+        if idtype == P_PIDFD:
             raise SyscallError(E.EINVAL)
         if idtype not in (P_ALL, P_PID, P_PGID) or (idtype != P_ALL and ident < 0):
             raise SyscallError(E.EINVAL)
@@ -219,10 +223,10 @@ class ProcessCalls:
             return 0
         status, code = procs.collect(c, options)
         if infop:
-            value = status >> 8 if code == 1 else (status & 0x7F if code in (2, 3) else status >> 8)
-            if code == 6:  # CLD_CONTINUED
-                value = 18
-            info = struct.pack("<iii4xiIi", 17, 0, code, c.pid, 0, value)
+            value = status & 0x7F if code in (CLD_KILLED, CLD_DUMPED) else status >> 8
+            if code == CLD_CONTINUED:
+                value = Signal.SIGCONT
+            info = struct.pack("<iii4xiIi", Signal.SIGCHLD, 0, code, c.pid, 0, value)
             self.aspace.write(infop, info + bytes(128 - len(info)))
         if rusage:
             self.aspace.write(rusage, bytes(144))

@@ -30,7 +30,7 @@ from .errors import (
 )
 from .mm import PAGE, AddressSpace, page_up
 from .net import NetStack, revents
-from .signals import SI_TKILL, SI_USER, UNBLOCKABLE, Signals
+from .signals import SI_TKILL, SI_USER, UNBLOCKABLE, Signal, Signals
 from .sysnr import Nr
 from .threads import Threads, Wait
 from .tty import (
@@ -299,7 +299,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
             return int(fn(self, *a[:6]))
         except SyscallError as e:
             if e.errno == E.EPIPE and nr in WRITE_CALLS:
-                self.signals.send(13, SI_USER, thread=True)  # SIGPIPE to the writing thread
+                self.signals.send(Signal.SIGPIPE, SI_USER, thread=True)  # to the writing thread
             return -e.errno
         except GuestFault:
             return -E.EFAULT
