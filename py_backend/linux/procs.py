@@ -53,9 +53,6 @@ class Proc:
     vfork_parent: Proc | None = None
     name: str = ""
 
-    def wait_code(self) -> int:
-        return self.status
-
 
 class ProcessTable:
     """Every process of one run.  ``send(proc, sig, sender_pid)`` is how a signal reaches a

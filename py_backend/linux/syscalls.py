@@ -154,7 +154,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         uid: int = 0,
         gid: int = 0,
         pid: int = 1000,
-        on_flush_icache: Callable[[], None] | None = None,
+        on_flush_icache: None = None,  # unused: goes when machine.py stops passing it
         on_unknown_syscall: Callable[[int], None] | None = None,
         sleep: Callable[[float], object] = time.sleep,
         terminal: Terminal | None = None,
@@ -168,7 +168,6 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self.release = release
         self.uid, self.gid, self.pid = uid, gid, pid
         self.tty = tty
-        self.on_flush_icache = on_flush_icache
         self.on_unknown_syscall = on_unknown_syscall
         self.sleep = sleep
         self.unknown_syscalls: list[int] = []
@@ -1107,9 +1106,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
     def sys_riscv_flush_icache(self, start: int, end: int, flags: int, *_: int) -> int:
         if flags & ~1:
             return -E.EINVAL
-        if self.on_flush_icache is not None:
-            self.on_flush_icache()
-        return 0
+        return 0  # coherent already: a store to code invalidates its translations
 
     @syscall_nr(Nr.membarrier)
     def sys_membarrier(self, *_: int) -> int:
@@ -1468,9 +1465,6 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         return length
 
     # --- introspection --------------------------------------------------------------------------
-
-    def syscall_names(self) -> dict[int, str]:
-        return {nr: name for nr, (name, _) in self.table.items()}
 
     def syscall_name(self, nr: int) -> str:
         entry = self.table.get(nr)
