@@ -27,7 +27,7 @@ from .procs import (
     WNOHANG,
     WNOWAIT,
     WUNTRACED,
-    Proc,
+    ProcessEntry,
     ProcessTable,
 )
 from .signals import SI_USER, Signal
@@ -54,7 +54,7 @@ class ProcessCalls:
     """Mixed into `Linux` (which provides aspace, vfs, signals, threads, fds, ...)."""
 
     procs: ProcessTable | None
-    proc: Proc | None
+    proc: ProcessEntry | None
     hooks: ProcessHooks | None
 
     # --- creation -------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ class ProcessCalls:
 
     def _waiting(
         self: Linux, idtype: int, ident: int, options: int
-    ) -> tuple[Proc | None, ProcessTable, Proc]:
+    ) -> tuple[ProcessEntry | None, ProcessTable, ProcessEntry]:
         procs, me = self.procs, self.proc
         if procs is None or me is None:
             raise SyscallError(E.ECHILD)

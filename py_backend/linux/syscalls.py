@@ -123,7 +123,7 @@ def _ts(ns: int) -> bytes:
 
 
 from .dispatch import Handler, s32, syscall_nr, syscall_table  # noqa: E402  (re-exported)
-from .procs import Proc, ProcessTable  # noqa: E402
+from .procs import ProcessEntry, ProcessTable  # noqa: E402
 from .sys_extra import ExtraSyscalls  # noqa: E402
 from .sys_net import NetSyscalls  # noqa: E402
 from .sys_proc import ProcessCalls, ProcessHooks  # noqa: E402
@@ -212,7 +212,7 @@ class Linux(ProcessCalls, ExtraSyscalls, NetSyscalls):
         self._stdout, self._stderr, self._stdin = stdout, stderr, reader
         # the process layer (linux/procs.py, sys_proc.py): set by a machine that can fork
         self.procs: ProcessTable | None = None
-        self.proc: Proc | None = None
+        self.proc: ProcessEntry | None = None
         self.hooks: ProcessHooks | None = None
         self.table = self._build_table()
 
