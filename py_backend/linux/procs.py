@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from . import errors as E
 from .errors import SyscallError
@@ -53,6 +53,12 @@ class ProcessEntry:
     exec_done: bool = False  # since fork: ends a vfork parent's wait
     vfork_parent: ProcessEntry | None = None
     name: str = ""
+
+
+class ProcessHooks(Protocol):
+    """What the process calls need of the machine: a new address space for a child."""
+
+    def fork(self, flags: int, newsp: int, ptid: int, tls: int, ctid: int) -> int: ...
 
 
 Proc = ProcessEntry  # the old name, which machine.py imports: remove at the merge

@@ -1,7 +1,7 @@
 """System calls about processes: fork/vfork (clone without CLONE_THREAD), execve, wait4, waitid,
 process groups and sessions, kill, getppid.
 
-A mixin of `Linux`.  What needs the machine (a new address space for a child, a new image for
+Part of `syscalls.Linux`.  What needs the machine (a new address space for a child, a new image for
 exec) goes through `ProcessHooks`, which the machine installs; the process table is
 `procs.ProcessTable`.  A machine without hooks (a lone process on a host that cannot make more
 memories) answers fork with ENOSYS, as the emulator always did.
@@ -10,9 +10,9 @@ memories) answers fork with ENOSYS, as the emulator always did.
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Protocol
 
 from . import errors as E
+from .base import LinuxBase
 from .dispatch import s32, syscall_nr
 from .errors import ExecImage, SyscallError, WouldBlock
 from .procs import (
@@ -35,9 +35,6 @@ from .sysnr import Nr
 from .threads import CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM
 from .vfs import Dir, File, HostFile
 
-if TYPE_CHECKING:
-    from .syscalls import Linux
-
 P_PIDFD = 3
 W_NOTHREAD, W_ALL, W_CLONE = 0x20000000, 0x40000000, 0x80000000
 MAX_ARGS = 1 << 17  # argv + envp strings (Linux's MAX_ARG_STRINGS is 0x7fffffff, but
@@ -46,23 +43,13 @@ SHEBANG_MAX = 256  # BINPRM_BUF_SIZE
 CHILD_SIGNALS = 0xFF  # CSIGNAL: the signal the child sends its parent on exit
 
 
-class ProcessHooks(Protocol):
-    def fork(self, flags: int, newsp: int, ptid: int, tls: int, ctid: int) -> int: ...
-
-
-class ProcessCalls:
-    """Mixed into `Linux` (which provides aspace, vfs, signals, threads, fds, ...)."""
-
-    procs: ProcessTable | None
-    proc: ProcessEntry | None
-    hooks: ProcessHooks | None
+class ProcessCalls(LinuxBase):
+    """Part of `syscalls.Linux` (`LinuxBase` provides aspace, vfs, signals, threads, fds, ...)."""
 
     # --- creation -------------------------------------------------------------------------------
 
     @syscall_nr(Nr.clone)
-    def sys_clone(
-        self: Linux, flags: int, newsp: int, ptid: int, tls: int, ctid: int, *_: int
-    ) -> int:
+    def sys_clone(self, flags: int, newsp: int, ptid: int, tls: int, ctid: int, *_: int) -> int:
         # riscv's clone is CLONE_BACKWARDS: (flags, newsp, parent_tid, tls, child_tid)
         if flags & CLONE_THREAD and not flags & CLONE_SIGHAND:
             return -E.EINVAL
@@ -78,7 +65,7 @@ class ProcessCalls:
 
     # --- exec -----------------------------------------------------------------------------------
 
-    def _strings(self: Linux, ptr: int) -> list[str]:
+    def _strings(self, ptr: int) -> list[str]:
         out: list[str] = []
         if not ptr:
             return out
@@ -93,7 +80,7 @@ class ProcessCalls:
                 raise SyscallError(E.E2BIG)
             out.append(s.decode("utf-8", "surrogateescape"))
 
-    def _exec_file(self: Linux, dirfd: int, path: str, flags: int) -> bytes:
+    def _exec_file(self, dirfd: int, path: str, flags: int) -> bytes:
         if path == "" and flags & 0x1000:  # AT_EMPTY_PATH: the fd itself
             node = self._file(dirfd).node
         else:
@@ -108,7 +95,7 @@ class ProcessCalls:
             raise SyscallError(E.EACCES)
         return node.read_at(0, node.size())
 
-    def _execve(self: Linux, dirfd: int, pathptr: int, argvp: int, envp: int, flags: int) -> int:
+    def _execve(self, dirfd: int, pathptr: int, argvp: int, envp: int, flags: int) -> int:
         if flags & ~(0x1000 | 0x100):
             raise SyscallError(E.EINVAL)
         path = self._path(pathptr)
@@ -142,19 +129,19 @@ class ProcessCalls:
         raise ExecImage(data, argv, env, path if path.startswith("/") else shown, real)
 
     @syscall_nr(Nr.execve)
-    def sys_execve(self: Linux, pathptr: int, argvp: int, envp: int, *_: int) -> int:
+    def sys_execve(self, pathptr: int, argvp: int, envp: int, *_: int) -> int:
         return self._execve(-100, pathptr, argvp, envp, 0)
 
     @syscall_nr(Nr.execveat)
     def sys_execveat(
-        self: Linux, dirfd: int, pathptr: int, argvp: int, envp: int, flags: int, *_: int
+        self, dirfd: int, pathptr: int, argvp: int, envp: int, flags: int, *_: int
     ) -> int:
         return self._execve(dirfd, pathptr, argvp, envp, flags)
 
     # --- wait -----------------------------------------------------------------------------------
 
     def _waiting(
-        self: Linux, idtype: int, ident: int, options: int
+        self, idtype: int, ident: int, options: int
     ) -> tuple[ProcessEntry | None, ProcessTable, ProcessEntry]:
         procs, me = self.procs, self.proc
         if procs is None or me is None:
@@ -174,7 +161,7 @@ class ProcessCalls:
         raise WouldBlock(ready, what="wait")
 
     @syscall_nr(Nr.wait4)
-    def sys_wait4(self: Linux, pid: int, wstatus: int, options: int, rusage: int, *_: int) -> int:
+    def sys_wait4(self, pid: int, wstatus: int, options: int, rusage: int, *_: int) -> int:
         pid = s32(pid)
         if options & ~(WNOHANG | WUNTRACED | WCONTINUED | W_NOTHREAD | W_ALL | W_CLONE):
             raise SyscallError(E.EINVAL)
@@ -202,7 +189,7 @@ class ProcessCalls:
 
     @syscall_nr(Nr.waitid)
     def sys_waitid(
-        self: Linux, idtype: int, ident: int, infop: int, options: int, rusage: int, *_: int
+        self, idtype: int, ident: int, infop: int, options: int, rusage: int, *_: int
     ) -> int:
         idtype, ident = s32(idtype), s32(ident)
         allowed = WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT
@@ -235,11 +222,11 @@ class ProcessCalls:
     # --- identity, groups, sessions -------------------------------------------------------------
 
     @syscall_nr(Nr.getppid)
-    def sys_getppid(self: Linux, *_: int) -> int:
+    def sys_getppid(self, *_: int) -> int:
         return self.proc.ppid if self.proc is not None else 1
 
     @syscall_nr(Nr.getpgid)
-    def sys_getpgid(self: Linux, pid: int, *_: int) -> int:
+    def sys_getpgid(self, pid: int, *_: int) -> int:
         if self.procs is None or self.proc is None:
             if s32(pid) not in (0, self.pid):
                 return -E.ESRCH
@@ -247,25 +234,25 @@ class ProcessCalls:
         return self.procs.getpgid(self.proc, s32(pid))
 
     @syscall_nr(Nr.setpgid)
-    def sys_setpgid(self: Linux, pid: int, pgid: int, *_: int) -> int:
+    def sys_setpgid(self, pid: int, pgid: int, *_: int) -> int:
         if self.procs is None or self.proc is None:
             return 0
         return self.procs.setpgid(self.proc, s32(pid), s32(pgid))
 
     @syscall_nr(Nr.getsid)
-    def sys_getsid(self: Linux, pid: int, *_: int) -> int:
+    def sys_getsid(self, pid: int, *_: int) -> int:
         if self.procs is None or self.proc is None:
             return self.pid
         return self.procs.getsid(self.proc, s32(pid))
 
     @syscall_nr(Nr.setsid)
-    def sys_setsid(self: Linux, *_: int) -> int:
+    def sys_setsid(self, *_: int) -> int:
         if self.procs is None or self.proc is None:
             return -E.EPERM
         return self.procs.setsid(self.proc)
 
     @syscall_nr(Nr.kill)
-    def sys_kill(self: Linux, pid: int, sig: int, *_: int) -> int:
+    def sys_kill(self, pid: int, sig: int, *_: int) -> int:
         pid, sig = s32(pid), s32(sig)
         if not 0 <= sig <= 64:
             return -E.EINVAL

@@ -12,7 +12,9 @@ import pytest
 from py_backend.linux import errors as E
 from py_backend.linux.errors import EmulatorError, GuestExit, GuestSignal, WouldBlock
 from py_backend.linux.mm import AddressSpace
-from py_backend.linux.syscalls import STATX, TERMIOS, Linux
+from py_backend.linux.sys_files import STATX
+from py_backend.linux.syscalls import Linux
+from py_backend.linux.tty import TERMIOS
 from py_backend.linux.vfs import STAT
 from py_backend.memory import anonymous_memory
 
