@@ -83,7 +83,9 @@ WRITE_CALLS = frozenset(
 
 
 class LinuxBase:
-    """One guest process: its fd table, filesystem, signal state and address space."""
+    """What every subsystem's calls share: the process's fd table, filesystem view, signal and
+    thread state, limits and address space, the helpers and the dispatch.  Make a
+    `syscalls.Linux`, which has the handlers too."""
 
     def __init__(
         self,
@@ -221,6 +223,8 @@ class LinuxBase:
         self._signals = s
         self.threads.signals = s
 
+    # --- dispatch ---------------------------------------------------------------------------------
+
     def _unsupported(self, nr: int) -> int:
         """ENOSYS without a word, as a kernel without that call answers (`--strace` shows it,
         `--stats` counts it); on_unknown_syscall hears of each number once."""
@@ -254,6 +258,8 @@ class LinuxBase:
             raise EmulatorError(
                 f"internal error in syscall {name} ({nr}): {type(e).__name__}: {e}"
             ) from e
+
+    # --- helpers ----------------------------------------------------------------------------------
 
     def _must_block(self) -> bool:
         """A wait must block the thread (so that other threads or processes run) rather than
