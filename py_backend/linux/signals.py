@@ -49,6 +49,7 @@ from . import errors as E
 from .dispatch import s32 as _s32
 from .errors import EmulatorError, GuestFault, GuestSignal, SyscallError
 from .mm import PAGE, SIGTRAMP_ADDR, AddressSpace
+from .sysnr import Nr
 
 MASK64 = (1 << 64) - 1
 NSIG = 64
@@ -140,8 +141,8 @@ FRAME_SIGMASK = FRAME_UC + UC_SIGMASK
 FRAME_STACK = FRAME_UC + UC_STACK
 STACK_T = struct.Struct("<QiiQ")  # ss_sp, ss_flags, (pad), ss_size
 
-# li a7, 139 (__NR_rt_sigreturn); ecall
-SIGTRAMP_CODE = struct.pack("<II", 0x08B00893, 0x00000073)
+# li a7, __NR_rt_sigreturn (addi x17, x0, 139); ecall
+SIGTRAMP_CODE = struct.pack("<II", (Nr.rt_sigreturn << 20) | (17 << 7) | 0x13, 0x00000073)
 
 ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF = 0, 1, 2
 TIMER_SIGNALS = {
