@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .memory import RawMemory
 
 MAGIC = b"TBWSTATE"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: linux classes renamed (LoadedProgram, ProcessEntry)
 _HEAD = struct.Struct("<8sII")  # magic, format version, build tag length
 _TAIL = struct.Struct("<32sQ")  # sha256 of the payload, payload length
 _CTX_SPAN = abi.CPU + abi.CPU_SIZE - abi.CTX  # WasmContext and CPU state, saved as they are

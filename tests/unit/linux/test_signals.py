@@ -586,3 +586,13 @@ def test_a_host_sleep_cut_short_ends_the_wait_with_eintr() -> None:
     assert g2.s.suspend(BUF + 64, 8) == -E.EINTR
     assert len(calls) == 2 and calls[1] > 999
     assert g2.s.deliver_pending() is None  # nothing is due: the wait was cut, not ended
+
+
+def test_signal_and_errno_names() -> None:
+    assert S.Signal.SIGSEGV == 11 and S.Signal(17).name == "SIGCHLD"
+    assert [s.value for s in S.Signal] == list(range(1, 32))  # SIGHUP..SIGSYS, no gaps
+    assert S.SIGNAL_NAMES[9] == "SIGKILL"
+    assert E.errno_name(E.ENOENT) == "ENOENT" and E.errno_name(E.EAGAIN) == "EAGAIN"
+    assert E.errno_name(4000) == "E4000"
+    assert E.strace_result(-E.ENOSYS) == "-38 ENOSYS"
+    assert E.strace_result(3) == "3" and E.strace_result(-5000) == "-5000"
