@@ -9,8 +9,8 @@ Two figures, best of --repeat:
 
 The peer is about the cheapest encoder Python allows: the same ops' bytes appended to a
 bytearray, with every LEB128 immediate cached. "x peer" is the builder's time over the peer's for
-the same ops; it moves far less than ops/s with the machine's speed and load, so it is the figure
-to compare across runs (it replaces a unit test that asserted a floor on ops/s).
+the same ops, so that a run on another machine can be compared (it replaces a unit test that
+asserted a floor on ops/s).
 
     python3 bench/builder.py [--repeat 20]
 """
