@@ -28,19 +28,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# the page tests' Stop of a busybox run (tests/browser/browser_support.py)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "browser"))
 
 from browser import LOAD_TIMEOUT_MS, ROOT, BrowserSession
+from browser_support import stop_busybox_after  # type: ignore[import-not-found]
 from soak_browser import hello_reference, stop_check
-
-SLEEP_STOP_JS = """async () => {
-  const p = window.tbwasm.run({program: "/guests/busybox", argv0: "busybox",
-                               args: ["sleep", "100"]});
-  await new Promise((ok) => setTimeout(ok, 1000));
-  const t0 = performance.now();
-  window.tbwasm.stop();
-  const r = await p;
-  return {status: r.status, stopped: r.stopped, ms: performance.now() - t0};
-}"""
 
 
 def report(name: str, ms: list[float]) -> None:
@@ -62,9 +55,9 @@ def page_figures(repeat: int) -> int:
             c = stop_check(s, 0.0, hello)
             failed += not (c.stopped and c.status == 130 and c.hello_ok)
             loop.append(c.stop_s * 1000)
-            r = page.evaluate(SLEEP_STOP_JS)
+            r = stop_busybox_after(page, ["sleep", "100"], 1000)
             failed += not (r["stopped"] and r["status"] == 130)
-            sleep.append(r["ms"])
+            sleep.append(r["stopMs"])
             t0 = time.perf_counter()
             page.evaluate("1")
             trip.append((time.perf_counter() - t0) * 1000)

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import helpers
 import pytest
+from browser_support import stop_busybox_after
 
 from py_backend.abi import STOPPED_MESSAGE, HostStatus
 
@@ -161,17 +162,7 @@ def test_stop_wakes_a_sleeping_guest(app_page) -> None:
     the control word that Stop notifies) rather than wait 3 s and replace the worker."""
     page = app_page
     page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)
-    r = page.evaluate(
-        """async () => {
-          const p = window.tbwasm.run({program: "/guests/busybox", argv0: "busybox",
-                                       args: ["sleep", "100"]});
-          await new Promise((ok) => setTimeout(ok, 1000));
-          const t0 = performance.now();
-          window.tbwasm.stop();
-          const r = await p;
-          return {...r, stopMs: performance.now() - t0};
-        }"""
-    )
+    r = stop_busybox_after(page, ["sleep", "100"], 1000)
     assert r["stopped"] and r["status"] == HostStatus.STOPPED
     assert r["message"] == STOPPED_MESSAGE, r["message"]  # not "restarted the worker"
     assert r["stopMs"] < helpers.LIVENESS_S * 1000, r["stopMs"]
@@ -230,17 +221,7 @@ def test_stop_ends_sleeping_processes(app_page) -> None:
     and the run reports a Stop; the next forking run works."""
     page = app_page
     page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)
-    r = page.evaluate(
-        """async () => {
-          const p = window.tbwasm.run({program: "/guests/busybox", argv0: "busybox",
-                                       args: ["sh", "-c", "sleep 100 & sleep 100 & wait"]});
-          await new Promise((ok) => setTimeout(ok, 1500));
-          const t0 = performance.now();
-          window.tbwasm.stop();
-          const r = await p;
-          return {...r, stopMs: performance.now() - t0};
-        }"""
-    )
+    r = stop_busybox_after(page, ["sh", "-c", "sleep 100 & sleep 100 & wait"], 1500)
     assert r["stopped"] and r["status"] == HostStatus.STOPPED
     assert r["message"] == STOPPED_MESSAGE, r["message"]
     assert r["stopMs"] < helpers.LIVENESS_S * 1000, r["stopMs"]
