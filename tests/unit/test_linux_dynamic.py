@@ -12,6 +12,7 @@ from pathlib import Path
 
 import helpers
 import pytest
+from doubles import Sink
 
 from py_backend.linux import errors as E
 from py_backend.linux import stack as st
@@ -260,17 +261,12 @@ def test_overlay_lookup(sysroot: Path) -> None:
         Vfs().resolve(Vfs().root, "/lib/libfoo.so")
 
 
-class _Sink:
-    def write(self, data: bytes) -> None:
-        pass
-
-
 def _linux(sysroot: Path) -> tuple[Linux, AddressSpace]:
     a = new_as()
     a.set_brk_start(0x100000)
     a.map(BUF, 16 * PAGE, 3, fixed=True)
     vfs = Vfs("/bin/prog", sysroot=str(sysroot))
-    k = Linux(a, ["/bin/prog"], [], None, _Sink(), _Sink(), exe_path="/bin/prog", vfs=vfs)
+    k = Linux(a, ["/bin/prog"], [], None, Sink(), Sink(), exe_path="/bin/prog", vfs=vfs)
     return k, a
 
 

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from doubles import Sink, Source
 
 from py_backend.linux import errors as E
 from py_backend.linux.errors import EmulatorError, GuestExit, GuestSignal, WouldBlock
@@ -20,23 +21,6 @@ from py_backend.memory import anonymous_memory
 
 BUF = 0x200000  # scratch: 16 pages
 AT_FDCWD = -100 & (2**64 - 1)
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.data = bytearray()
-
-    def write(self, data: bytes) -> None:
-        self.data += data
-
-
-class Source:
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def read(self, n: int) -> bytes:
-        out, self.data = self.data[:n], self.data[n:]
-        return out
 
 
 class Env:

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from doubles import Sink
 
 from py_backend import abi
 from py_backend.isa.decode import decode
@@ -36,11 +37,6 @@ HANDLER = 0x12340
 OTHER = 0x45670
 USR1, USR2, HUP, SEGV, BUS, ILL, TRAP, ALRM = 10, 12, 1, 11, 7, 4, 5, 14
 ROOT = Path(__file__).resolve().parents[3]
-
-
-class Sink:
-    def write(self, data: bytes) -> None:
-        pass
 
 
 class Guest:
