@@ -4,7 +4,7 @@ riscv64 uses the asm-generic table (``include/uapi/asm-generic/unistd.h``) for a
 with ``__ARCH_WANT_NEW_STAT``, ``__ARCH_WANT_SET_GET_RLIMIT`` and ``__ARCH_WANT_SYS_CLONE3``,
 plus its arch-specific calls from 244 (``__NR_arch_specific_syscall``) on.  The list was
 generated from the Debian cross toolchain's headers (``riscv64-linux-gnu-gcc -E -dM`` over
-``<asm/unistd.h>``), and tests/unit/test_sysnr.py checks it against those headers wherever
+``<asm/unistd.h>``), and tests/unit/linux/test_sysnr.py checks it against those headers wherever
 they are installed.  Two names come from elsewhere, as their comments say.
 """
 
