@@ -113,3 +113,8 @@ def node_knows_tier() -> bool:
 
 def fmt(v: float | None, spec: str) -> str:
     return "-" if v is None else format(v, spec)
+
+
+def stat_cells(stats: dict[str, float], *keys: str) -> str:
+    """Table cells of the whole-number --stats counters named by keys ("-" where one is absent)."""
+    return " | ".join(fmt(stats.get(k), ".0f") for k in keys)

@@ -454,6 +454,22 @@ def repeat(fn: Any, n: int, *args: Any) -> Row:
 # --- the browser part -----------------------------------------------------------------------------
 
 
+def default_program_ran(page: Any, t0: float) -> tuple[float, dict[str, Any], dict[str, Any]]:
+    """Wait until the page's default program has printed (its first output, seen from here in
+    seconds since t0) and ended; that time, its result and the worker's timings."""
+    page.wait_for_function(
+        "() => window.tbwasmApp && window.tbwasmApp.firstOutputMs !== null",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+    seen = time.perf_counter() - t0
+    page.wait_for_function("() => window.tbwasmApp.lastResult", timeout=LOAD_TIMEOUT_MS)
+    return (
+        seen,
+        page.evaluate("window.tbwasmApp.lastResult"),
+        page.evaluate("window.tbwasm.timings"),
+    )
+
+
 def page_loads(s: BrowserSession, n: int) -> list[dict[str, Any]]:
     """Open the terminal page n times (the session's page first); time to the default program's
     first output as the page measures it (performance.now() from navigation start) and as seen
@@ -461,16 +477,8 @@ def page_loads(s: BrowserSession, n: int) -> list[dict[str, Any]]:
     out = []
     for i in range(n):
         page = s.page if i == 0 else s.open_page()
-        t0 = s.last_goto
-        page.wait_for_function(
-            "() => window.tbwasmApp && window.tbwasmApp.firstOutputMs !== null",
-            timeout=LOAD_TIMEOUT_MS,
-        )
-        seen = time.perf_counter() - t0
-        page.wait_for_function("() => window.tbwasmApp.lastResult", timeout=LOAD_TIMEOUT_MS)
+        seen, res, t = default_program_ran(page, s.last_goto)
         first_ms = page.evaluate("window.tbwasmApp.firstOutputMs")
-        res = page.evaluate("window.tbwasmApp.lastResult")
-        t = page.evaluate("window.tbwasm.timings")
         out.append(
             {
                 "first_output_s": first_ms / 1000,

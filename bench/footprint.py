@@ -39,7 +39,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from benchlib import ROOT, Outcome, fmt, node_knows_tier, parse_stats, run_one
+from benchlib import ROOT, Outcome, fmt, node_knows_tier, parse_stats, run_one, stat_cells
 
 OUT = ROOT / "bench" / "out"
 CC = os.environ.get("RISCV_CC", "riscv64-linux-gnu-gcc")
@@ -204,9 +204,8 @@ def print_table(results: list[Result]) -> None:
             f"{fmt(r.us_per_insn, '.2f')} | "
             f"{fmt(r.ratio_qemu, '.1f') + 'x' if r.ratio_qemu is not None else '-'} | "
             f"{fmt(r.cpu_s, '.2f')} | {fmt(r.rss_mib, '.0f')} | {fmt(r.run_us_per_insn, '.2f')} | "
-            f"{fmt(s.get('interpreted'), '.0f')} | {fmt(s.get('compiled'), '.0f')} | "
-            f"{fmt(s.get('tbs'), '.0f')} | {fmt(s.get('modules'), '.0f')} | "
-            f"{fmt(s.get('translate_ms'), '.0f')} | {r.error} |"
+            f"{stat_cells(s, 'interpreted', 'compiled', 'tbs', 'modules', 'translate_ms')} | "
+            f"{r.error} |"
         )
 
 

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from benchlib import ROOT, fmt, node_knows_tier, parse_stats, run_one
+from benchlib import ROOT, fmt, node_knows_tier, parse_stats, run_one, stat_cells
 
 DEFAULT_SYSROOT = ROOT / "bench" / "out" / "sysroot"
 DATA = "/tbwasm-bench"  # guest path of the inputs, under the sysroot
@@ -344,10 +344,9 @@ def print_tables(runs: list[Run], runners: list[str]) -> None:
             okc = "reference" if r.ok else "-"
         print(
             f"| {r.program} | {r.runner} | {fmt(r.wall_s, '.2f')} | {fmt(r.cpu_s, '.2f')} | "
-            f"{fmt(r.rss_mib, '.0f')} | {fmt(s.get('guest_insns'), '.0f')} | "
-            f"{fmt(s.get('interpreted'), '.0f')} | {fmt(s.get('compiled'), '.0f')} | "
-            f"{fmt(s.get('tbs'), '.0f')} | {fmt(s.get('modules'), '.0f')} | "
-            f"{fmt(s.get('translate_ms'), '.0f')} | {fmt(s.get('hot_exits'), '.0f')} | "
+            f"{fmt(r.rss_mib, '.0f')} | "
+            f"{stat_cells(s, 'guest_insns', 'interpreted', 'compiled', 'tbs', 'modules')} | "
+            f"{stat_cells(s, 'translate_ms', 'hot_exits')} | "
             f"{okc} | {r.error} |"
         )
 

@@ -128,7 +128,7 @@ STATE_END = HOT_COUNTERS + JMP_CACHE_ENTRIES * HOT_COUNTER_SIZE
 def jmp_cache_index(pc: int) -> int:
     """Direct-mapped, on pc bits 1..16 folded with bits 17..32, so that code 128 KiB apart (a
     program and its shared libraries) does not alias.  codegen.emit_jmp_cache_offset is the
-    Wasm side of this function (tests/unit/test_abi_layout.py runs both)."""
+    Wasm side of this function (tests/unit/test_cpu_state.py runs both)."""
     return ((pc ^ (pc >> JMP_CACHE_FOLD)) >> 1) & (JMP_CACHE_ENTRIES - 1)
 
 
@@ -173,7 +173,7 @@ class ExitReason(IntEnum):
     SEGV = 6  # bad memory access at pc, address in CTX_EXIT_ARG -> SIGSEGV
     ILLEGAL = 7  # illegal instruction at pc -> SIGILL
     SMC = 8  # a store hit a page holding translated code: CTX_EXIT_ARG = address; pc = next insn
-    FENCE_I = 9  # fence.i executed; pc = next insn; the host flushes the code cache
+    FENCE_I = 9  # fence.i executed; pc = next insn; go on: the TB cache is always coherent
     FETCH = 10  # instruction fetch from a non-executable or unmapped page; pc = fault address
     EMULATE = (
         11  # the host interprets the one instruction at pc (rdtime, rare FP cases), then goes on

@@ -3,7 +3,7 @@
 `CpuState` is the one Python view of that area (``abi.CPU`` .. ``CPU_SIZE``): the machine
 reads system call arguments and moves pc through it, the Linux layer saves and restores it for
 signal frames (``linux/signals.py``), thread switches and clones (``linux/threads.py``) and
-fork (``machine.System``), and the host-side instruction emulators (``translate/hostemu.py``)
+fork (``system.System``), and the host-side instruction emulators (``translate/hostemu.py``)
 use it as their ``HartState``.  Generated code addresses the same fields through ``abi.x_addr``
 / ``f_addr`` / ``CPU_*`` directly.
 

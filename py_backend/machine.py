@@ -24,8 +24,8 @@ from .exits import Action
 from .linux.errors import ElfError, ExecImage, GuestSignal, SyscallError
 from .linux.loader import NAMELESS_EXE, install_program, read_interpreter
 from .linux.mm import AddressSpace
-from .linux.process import load_process
-from .linux.procs import Proc
+from .linux.process import LoadedProgram, load_program
+from .linux.procs import ProcessEntry
 from .linux.rootfs import Rootfs
 from .linux.syscalls import Linux
 from .linux.tty import Tty
@@ -52,8 +52,9 @@ class Machine:
     """One process image: CPU, memory, Linux layer and TB cache (see the module docstring)."""
 
     system: System  # every process of the run (this one included)
-    proc: Proc  # this process's entry in the process table
+    proc: ProcessEntry  # this process's entry in the process table
     space: int  # the host memory it runs in (Action.space)
+    loaded: LoadedProgram  # what the ELF loader made of its program (entry, initial sp, ...)
 
     def __init__(
         self,
@@ -105,7 +106,7 @@ class Machine:
         for guest_dir, host_dir in (host_dirs or {}).items():
             vfs.mount_host(guest_dir, host_dir)
         install_program(vfs, exe, program)
-        self.process = load_process(
+        self.loaded = load_program(
             program, argv, env, self.aspace, open_interp=lambda p: read_interpreter(vfs, p)
         )
         self.linux = Linux(
@@ -127,8 +128,8 @@ class Machine:
                 raise ElfError(f"working directory {cwd}: no such directory") from None
         self._attach_linux()
         self._setup_tiers()
-        self.cpu.set_x(2, self.process.sp)
-        self.cpu.set_pc(self.process.entry)
+        self.cpu.set_x(2, self.loaded.sp)
+        self.cpu.set_pc(self.loaded.entry)
         self.system = System(self)
 
     def _configure(
@@ -180,7 +181,7 @@ class Machine:
         child.aspace = parent.aspace.fork(mem, child._code_written)
         child.tb_cache.aspace = child.aspace
         child.cpu.restore(clone_state(parent.cpu.snapshot(), newsp))
-        child.process = parent.process
+        child.loaded = parent.loaded
         child.linux = parent.linux.fork(child.aspace, pid)
         child._attach_linux()
         child._setup_tiers()
@@ -199,7 +200,7 @@ class Machine:
         new.tb_cache.aspace = new.aspace
         vfs = old.linux.vfs
         try:
-            new.process = load_process(
+            new.loaded = load_program(
                 image.program,
                 image.argv,
                 image.env,
@@ -214,8 +215,8 @@ class Machine:
         new.linux = old.linux.exec_into(new.aspace, image.argv, image.env, image.exe)
         new._attach_linux()
         new._setup_tiers()
-        new.cpu.set_x(2, new.process.sp)
-        new.cpu.set_pc(new.process.entry)
+        new.cpu.set_x(2, new.loaded.sp)
+        new.cpu.set_pc(new.loaded.entry)
         return new
 
     def _attach_linux(self) -> None:

@@ -51,7 +51,9 @@ if TYPE_CHECKING:
     from .tbcache import TbCache
 
 MAGIC = b"TBWSTATE"
-FORMAT_VERSION = 2  # 2: the TB cache is its own object (tbcache.TbCache), System in system.py
+# 2: linux classes renamed (LoadedProgram, ProcessEntry); 3: the TB cache is its own object
+# (tbcache.TbCache), System in system.py
+FORMAT_VERSION = 3
 _HEAD = struct.Struct("<8sII")  # magic, format version, build tag length
 _TAIL = struct.Struct("<32sQ")  # sha256 of the payload, payload length
 _CTX_SPAN = abi.CPU + abi.CPU_SIZE - abi.CTX  # WasmContext and CPU state, saved as they are

@@ -16,7 +16,7 @@ from .exits import Action
 from .linux import errors as E
 from .linux.errors import EmulatorError, ExecImage, ProcessBlocked
 from .linux.loader import check_elf_header
-from .linux.procs import Proc, ProcessTable, exit_status, signal_status
+from .linux.procs import ProcessEntry, ProcessTable, exit_status, signal_status
 from .linux.signals import SI_USER, STOP_SIGNALS, siginfo
 from .linux.threads import (
     CLONE_CHILD_CLEARTID,
@@ -144,7 +144,7 @@ class System:
             pgrp_orphaned=self.procs.orphaned(p.pgid),
         )
 
-    def _attach(self, m: Machine, proc: Proc) -> None:
+    def _attach(self, m: Machine, proc: ProcessEntry) -> None:
         m.system = self
         m.proc = proc
         m.tb_cache.regions = self.regions
@@ -295,7 +295,7 @@ class System:
 
     # --- signals between processes ------------------------------------------------------------
 
-    def _send(self, proc: Proc, sig: int, sender: int, immediate: bool = True) -> None:
+    def _send(self, proc: ProcessEntry, sig: int, sender: int, immediate: bool = True) -> None:
         m = proc.owner  # (a Machine, or None once it is a zombie)
         if m is None:
             return
@@ -315,7 +315,7 @@ class System:
             return
         sigs.post(sig, siginfo(sig, SI_USER, pid=sender, uid=m.linux.uid))
 
-    def _notify_parent(self, proc: Proc, code: int, status: int) -> None:
+    def _notify_parent(self, proc: ProcessEntry, code: int, status: int) -> None:
         parent = self.procs.get(proc.ppid)
         if parent is None or parent.owner is None:
             return

@@ -8,22 +8,10 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$ROOT/guests/bin/busybox"
-SUITE="${SUITE:-trixie}"
-
-if [[ -x "$OUT" && "${1:-}" != "--force" ]]; then
-    echo "fetch-busybox: $OUT already present"
-    exit 0
-fi
 
 # shellcheck source=scripts/debian-apt.sh
 source "$ROOT/scripts/debian-apt.sh"
-private_apt fetch-busybox "$SUITE"
-(cd "$TMP/dl" && apt-get "${APT_OPTS[@]}" -qq download busybox-static)
-DEB="$(ls "$TMP"/dl/busybox-static_*_riscv64.deb)"
-dpkg-deb -x "$DEB" "$TMP/x"
-mkdir -p "$(dirname "$OUT")"
-install -m 0755 "$TMP/x/bin/busybox" "$OUT" 2>/dev/null || install -m 0755 "$TMP/x/usr/bin/busybox" "$OUT"
-echo "fetch-busybox: installed $(basename "$DEB") -> $OUT"
+fetch_binary fetch-busybox busybox-static riscv64 "$OUT" bin/busybox usr/bin/busybox -- "$@"
 
 if command -v qemu-riscv64 >/dev/null; then
     got="$(qemu-riscv64 "$OUT" echo hi)"

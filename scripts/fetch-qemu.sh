@@ -11,21 +11,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$ROOT/guests/bin/qemu10/qemu-riscv64"
-SUITE="${SUITE:-trixie}"
-ARCH="$(dpkg --print-architecture)"
-
-if [[ -x "$OUT" && "${1:-}" != "--force" ]]; then
-    echo "fetch-qemu: $OUT already present"
-    exit 0
-fi
 
 # shellcheck source=scripts/debian-apt.sh
 source "$ROOT/scripts/debian-apt.sh"
-private_apt fetch-qemu "$SUITE" "$ARCH"
-(cd "$TMP/dl" && apt-get "${APT_OPTS[@]}" -qq download qemu-user)
-DEB="$(ls "$TMP"/dl/qemu-user_*_"$ARCH".deb)"
-dpkg-deb -x "$DEB" "$TMP/x"
-mkdir -p "$(dirname "$OUT")"
-install -m 0755 "$TMP/x/usr/bin/qemu-riscv64" "$OUT"
-echo "fetch-qemu: installed $(basename "$DEB") -> $OUT"
+fetch_binary fetch-qemu qemu-user "$(dpkg --print-architecture)" "$OUT" usr/bin/qemu-riscv64 -- "$@"
 "$OUT" --version | head -n1

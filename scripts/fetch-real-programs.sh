@@ -36,26 +36,11 @@ fi
 source "$ROOT/scripts/debian-apt.sh"
 private_apt fetch-real-programs "$SUITE"
 
-# Depends + Pre-Depends, recursively; virtual packages (<name>) resolved by apt to a provider.
-mapfile -t PKGS < <(
-    apt-cache "${APT_OPTS[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts \
-        --no-breaks --no-replaces --no-enhances "${PROGRAMS[@]}" \
-    | grep -v '^ ' | grep -v '^<' | sed 's/:riscv64$//' | sort -u | grep -Ev "$SKIP_RE"
-)
+resolve_closure "$SKIP_RE" "${PROGRAMS[@]}"
 echo "fetch-real-programs: ${#PKGS[@]} packages: ${PKGS[*]}"
 
 DEBS="$SYSROOT/.debs"
-mkdir -p "$DEBS"
-chmod a+rwX "$DEBS"
-MISSING=()
-for p in "${PKGS[@]}"; do
-    compgen -G "$DEBS/${p}_*_*.deb" >/dev/null || MISSING+=("$p")
-done
-if ((${#MISSING[@]})); then
-    echo "fetch-real-programs: downloading ${#MISSING[@]} .debs"
-    (cd "$TMP/dl" && apt-get "${APT_OPTS[@]}" -qq download "${MISSING[@]}")
-    mv "$TMP"/dl/*.deb "$DEBS"/
-fi
+download_missing "$DEBS"
 
 # merged /usr: the ELF interpreter is /lib/ld-linux-riscv64-lp64d.so.1, packages ship /usr/lib.
 for d in bin sbin lib; do

@@ -48,25 +48,10 @@ T0=$SECONDS
 source "$ROOT/scripts/debian-apt.sh"
 private_apt fetch-rootfs "$SUITE"
 
-# Depends + Pre-Depends, recursively; virtual packages (<name>) resolved by apt to a provider.
-mapfile -t PKGS < <(
-    apt-cache "${APT_OPTS[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts \
-        --no-breaks --no-replaces --no-enhances "${PROGRAMS[@]}" \
-    | grep -v '^ ' | grep -v '^<' | sed 's/:riscv64$//' | sort -u | grep -Ev "$SKIP_RE"
-)
+resolve_closure "$SKIP_RE" "${PROGRAMS[@]}"
 log "${#PKGS[@]} packages: ${PKGS[*]}"
 
-mkdir -p "$CACHE"
-chmod a+rwX "$CACHE"
-MISSING=()
-for p in "${PKGS[@]}"; do
-    compgen -G "$CACHE/${p}_*_*.deb" >/dev/null || MISSING+=("$p")
-done
-if ((${#MISSING[@]})); then
-    log "downloading ${#MISSING[@]} .debs"
-    (cd "$TMP/dl" && apt-get "${APT_OPTS[@]}" -qq download "${MISSING[@]}")
-    mv "$TMP"/dl/*.deb "$CACHE"/
-fi
+download_missing "$CACHE"
 
 # Unpack into a fresh tree next to OUT, then swap it in (a server never sees half an image).
 NEW="$OUT.new"

@@ -39,6 +39,11 @@ BASE_GUEST_ENV: dict[str, str] = {"PATH": "/bin:/usr/bin", "HOME": "/tmp", "LANG
 
 DEFAULT_TIMEOUT = 60.0
 
+# The one bound of every test that waits on time for something to happen (Stop stops, the page
+# answers, a file is stored): a liveness bound, generous enough to hold on a loaded 2-core
+# machine. How fast it happens is a figure for bench/ (bench/latency.py), not an assertion.
+LIVENESS_S = 30.0
+
 # Debian's libc6-riscv64-cross (brought by gcc-riscv64-linux-gnu): the dynamic linker and libc
 SYSROOT = "/usr/riscv64-linux-gnu"
 

@@ -1,10 +1,11 @@
 """The native host: runs TB modules with wasmtime, from Python.
 
-A host call costs microseconds and Cranelift ~0.6 ms per tiny module (docs/FACTS), so TBs
-chain inside Wasm by tail calls and the machine batches several TBs into one module; this loop
-only sees exits, and makes each one through `_EntryCall` (wasmtime's C API with buffers made
-once: wasmtime-py's ``Func.__call__`` looks up the function's type and converts every value on
-each call, ~55 us against ~5 us, which was most of a system call's cost)."""
+A host call costs microseconds and Cranelift ~0.6 ms per tiny module (`--stats`: engine
+compile), so TBs chain inside Wasm by tail calls and the machine batches several TBs into one
+module; this loop only sees exits, and makes each one through `_EntryCall` (wasmtime's C API
+with buffers made once: wasmtime-py's ``Func.__call__`` looks up the function's type and
+converts every value on each call, ~55 us against ~5 us, which was most of a system call's
+cost)."""
 
 from __future__ import annotations
 

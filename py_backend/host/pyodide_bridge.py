@@ -34,6 +34,7 @@ import js  # type: ignore[import-not-found]
 from pyodide.ffi import JsProxy, to_js  # type: ignore[import-not-found]
 
 from .. import abi
+from ..linux.errors import ElfError
 from ..memory import GuestDirtyMap, page_runs
 
 try:  # Pyodide >= 0.28 turns JS null into this singleton rather than None
@@ -561,9 +562,7 @@ def create_machine(port: JsProxy, options: Any) -> Session:
             stderr=stderr,
             **extra,
         )
-    except Exception as e:
-        if not any(c.__name__ == "ElfError" for c in type(e).__mro__):
-            raise
+    except ElfError as e:
         # Same line and status as `python -m py_backend.cli run` (HostStatus.USAGE).
         prog = str(o.get("name") or (args[0] if args else "program"))
         if hasattr(e, "for_program"):  # NeedsSysroot: "PROG is dynamically linked ...: use -L"

@@ -528,8 +528,8 @@ for _r in ROWS32:
 
 ROWS16: list[Row] = [Row(m, p, fmt, "C", n, FLAGS[n], ATTRS[n]) for m, p, fmt, n in _C_SPEC]
 # Zcmop: c.mop.N (N odd) in the reserved c.lui rd, 0 space; "defined to not write any register".
-# Before c.lui: a decoder takes the first row that matches (tier 0 treats a reserved
-# sub-pattern of a matching row as illegal at once).
+# Just before c.lui, whose space they use. Both decoders (isa/decode.py and tier 0) skip a row
+# whose reserved sub-pattern matches and try the next one.
 # Zcb: in encodings C leaves reserved; each expands to a base (or Zba/Zbb) instruction.
 # fmt: off
 ROWS16 += [

@@ -13,7 +13,7 @@ from .errors import (
     SyscallError,
 )
 from .mm import AddressSpace
-from .process import Process, load_process, setup_process
+from .process import LoadedProgram, load_program, setup_program
 from .syscalls import Linux
 from .vfs import Vfs
 
@@ -26,11 +26,11 @@ __all__ = [
     "GuestSignal",
     "Linux",
     "LoadedImage",
+    "LoadedProgram",
     "NeedsSysroot",
-    "Process",
     "SyscallError",
     "Vfs",
     "load_elf",
-    "load_process",
-    "setup_process",
+    "load_program",
+    "setup_program",
 ]

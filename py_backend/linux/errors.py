@@ -72,6 +72,18 @@ EALREADY = 114
 EINPROGRESS = 115
 
 _BY_NAME = {k: v for k, v in dict(globals()).items() if k.startswith("E") and isinstance(v, int)}
+_NAMES = {v: k for k, v in _BY_NAME.items()}
+
+
+def errno_name(n: int) -> str:
+    """The name of errno ``n`` (``errno_name(2) == "ENOENT"``); ``E<n>`` for one not listed."""
+    return _NAMES.get(n, f"E{n}")
+
+
+def strace_result(ret: int) -> str:
+    """A system call's result as --strace prints it: ``-2 ENOENT`` for an error (-4095..-1, the
+    range the kernel's errors use), else the number."""
+    return f"{ret} {errno_name(-ret)}" if -4096 < ret < 0 else str(ret)
 
 
 def from_host(code: int | None) -> int:

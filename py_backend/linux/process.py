@@ -20,7 +20,10 @@ from .stack import StackInfo, build_stack, map_stack
 
 
 @dataclass(frozen=True, slots=True)
-class Process:
+class LoadedProgram:
+    """A program loaded into an address space (not a process: that is a `Machine`, and its
+    entry in the process table a `procs.ProcessEntry`)."""
+
     image: LoadedImage
     stack: StackInfo
     interp: LoadedImage | None = None  # the dynamic linker, for a dynamically linked program
@@ -35,7 +38,7 @@ class Process:
         return self.stack.sp
 
 
-def load_process(
+def load_program(
     data: bytes,
     argv: list[str],
     env: list[str],
@@ -46,7 +49,7 @@ def load_process(
     uid: int = 0,
     gid: int = 0,
     random_bytes: bytes | None = None,
-) -> Process:
+) -> LoadedProgram:
     """Load ``data`` (an ELF program) into ``aspace``; raises ElfError with a one-line message."""
     image = load_elf(data, aspace)
     interp = None
@@ -71,12 +74,12 @@ def load_process(
         random_bytes=random_bytes,
         interp_base=interp.load_bias if interp is not None else 0,
     )
-    return Process(image, stack, interp)
+    return LoadedProgram(image, stack, interp)
 
 
-def setup_process(
+def setup_program(
     data: bytes, argv: list[str], env: list[str], aspace: AddressSpace, **options: Any
 ) -> tuple[int, int]:
-    """Like :func:`load_process` (same keyword options); returns (entry pc, initial sp)."""
-    p = load_process(data, argv, env, aspace, **options)
+    """Like :func:`load_program` (same keyword options); returns (entry pc, initial sp)."""
+    p = load_program(data, argv, env, aspace, **options)
     return p.entry, p.sp

@@ -1,9 +1,10 @@
 """The process table: pids, parents and children, process groups and sessions, exit statuses.
 
 Every guest process is one `Machine` (its own Wasm memory, CPU state, TB cache and `Linux`);
-this module knows them only as `Proc` records, so the Linux layer stays below the machine.  It
-decides who may wait for whom, turns exits and deaths into wait statuses and SIGCHLD, and
-routes ``kill`` to a process, a process group or everyone.  Scheduling (which process runs
+this module knows them only as `ProcessEntry` records (one per process: the process table's
+entry), so the Linux layer stays below the machine.  It decides who may wait for whom, turns
+exits and deaths into wait statuses and SIGCHLD, and routes ``kill`` to a process, a process
+group or everyone.  Scheduling (which process runs
 next) is the machine's `System`; a process that cannot run is one whose threads all wait.
 
 Linux behaviour followed: pids are allocated increasingly from the first process's pid; an
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from . import errors as E
 from .errors import SyscallError
@@ -37,7 +38,7 @@ CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_TRAPPED, CLD_STOPPED, CLD_CONTINUED = 1,
 
 
 @dataclass(eq=False)
-class Proc:
+class ProcessEntry:
     pid: int
     ppid: int
     pgid: int
@@ -48,13 +49,16 @@ class Proc:
     stopped: int = 0  # the signal that stopped it (SIGTSTP...), 0 = running
     stop_reported: bool = True
     continued: bool = False  # SIGCONT since the parent last waited (WCONTINUED)
-    children: list[Proc] = field(default_factory=list)
+    children: list[ProcessEntry] = field(default_factory=list)
     exec_done: bool = False  # since fork: ends a vfork parent's wait
-    vfork_parent: Proc | None = None
+    vfork_parent: ProcessEntry | None = None
     name: str = ""
 
-    def wait_code(self) -> int:
-        return self.status
+
+class ProcessHooks(Protocol):
+    """What the process calls need of the machine: a new address space for a child."""
+
+    def fork(self, flags: int, newsp: int, ptid: int, tls: int, ctid: int) -> int: ...
 
 
 class ProcessTable:
@@ -62,11 +66,11 @@ class ProcessTable:
     process (set by the System); ``reap_hook(proc)`` frees what a dead process held."""
 
     def __init__(self, first_pid: int, max_procs: int = MAX_PROCS) -> None:
-        self.by_pid: dict[int, Proc] = {}
+        self.by_pid: dict[int, ProcessEntry] = {}
         self.next_pid = first_pid
         self.max_procs = max_procs
-        self.init: Proc | None = None
-        self.send: Callable[[Proc, int, int], None] = lambda p, s, f: None
+        self.init: ProcessEntry | None = None
+        self.send: Callable[[ProcessEntry, int, int], None] = lambda p, s, f: None
         self.changed = 0  # bumped whenever a child changes state (wakes waiters)
         self.forks = 0
         # the host never blocks: every wait blocks the guest thread (System.async_waits)
@@ -74,19 +78,21 @@ class ProcessTable:
 
     # --- creation -------------------------------------------------------------------------------
 
-    def add_first(self, owner: Any, name: str = "") -> Proc:
-        p = Proc(self.next_pid, 0, self.next_pid, self.next_pid, owner, name=name)
+    def add_first(self, owner: Any, name: str = "") -> ProcessEntry:
+        p = ProcessEntry(self.next_pid, 0, self.next_pid, self.next_pid, owner, name=name)
         self.next_pid += 1
         self.by_pid[p.pid] = p
         self.init = p
         return p
 
-    def fork(self, parent: Proc, owner: Any = None) -> Proc:
+    def fork(self, parent: ProcessEntry, owner: Any = None) -> ProcessEntry:
         if len(self.by_pid) >= self.max_procs:
             raise SyscallError(E.EAGAIN)
         while self.next_pid in self.by_pid:
             self.next_pid += 1
-        child = Proc(self.next_pid, parent.pid, parent.pgid, parent.sid, owner, name=parent.name)
+        child = ProcessEntry(
+            self.next_pid, parent.pid, parent.pgid, parent.sid, owner, name=parent.name
+        )
         self.next_pid += 1
         self.by_pid[child.pid] = child
         parent.children.append(child)
@@ -94,15 +100,15 @@ class ProcessTable:
         return child
 
     @property
-    def live(self) -> list[Proc]:
+    def live(self) -> list[ProcessEntry]:
         return [p for p in self.by_pid.values() if not p.zombie]
 
-    def get(self, pid: int) -> Proc | None:
+    def get(self, pid: int) -> ProcessEntry | None:
         return self.by_pid.get(pid)
 
     # --- ending ---------------------------------------------------------------------------------
 
-    def exited(self, p: Proc, status: int, *, ignore_chld: bool = False) -> None:
+    def exited(self, p: ProcessEntry, status: int, *, ignore_chld: bool = False) -> None:
         """``p`` ended with wait status ``status``: it becomes a zombie for its parent (or is
         reaped at once if the parent ignores SIGCHLD), its children go to init."""
         p.zombie = True
@@ -119,7 +125,7 @@ class ProcessTable:
         if ignore_chld:
             self.reap(p)
 
-    def reap(self, p: Proc) -> None:
+    def reap(self, p: ProcessEntry) -> None:
         self.by_pid.pop(p.pid, None)
         parent = self.by_pid.get(p.ppid)
         if parent is not None and p in parent.children:
@@ -127,7 +133,7 @@ class ProcessTable:
 
     # --- groups and sessions -----------------------------------------------------------------
 
-    def setpgid(self, caller: Proc, pid: int, pgid: int) -> int:
+    def setpgid(self, caller: ProcessEntry, pid: int, pgid: int) -> int:
         if pgid < 0:
             raise SyscallError(E.EINVAL)
         target = caller if pid == 0 else self.by_pid.get(pid)
@@ -147,19 +153,19 @@ class ProcessTable:
         target.pgid = pgid
         return 0
 
-    def getpgid(self, caller: Proc, pid: int) -> int:
+    def getpgid(self, caller: ProcessEntry, pid: int) -> int:
         p = caller if pid == 0 else self.by_pid.get(pid)
         if p is None:
             raise SyscallError(E.ESRCH)
         return p.pgid
 
-    def getsid(self, caller: Proc, pid: int) -> int:
+    def getsid(self, caller: ProcessEntry, pid: int) -> int:
         p = caller if pid == 0 else self.by_pid.get(pid)
         if p is None:
             raise SyscallError(E.ESRCH)
         return p.sid
 
-    def setsid(self, caller: Proc) -> int:
+    def setsid(self, caller: ProcessEntry) -> int:
         if caller.pgid == caller.pid or any(q.pgid == caller.pid for q in self.by_pid.values()):
             raise SyscallError(E.EPERM)
         caller.sid = caller.pgid = caller.pid
@@ -174,12 +180,12 @@ class ProcessTable:
                 return False
         return True
 
-    def group(self, pgid: int) -> list[Proc]:
+    def group(self, pgid: int) -> list[ProcessEntry]:
         return [p for p in self.by_pid.values() if p.pgid == pgid and not p.zombie]
 
     # --- kill -----------------------------------------------------------------------------------
 
-    def kill(self, caller: Proc, pid: int, sig: int) -> int:
+    def kill(self, caller: ProcessEntry, pid: int, sig: int) -> int:
         """kill(2) from ``caller``: pid > 0 one process, 0 the caller's group, -1 every process
         but init and the caller, < -1 the group -pid."""
         if not 0 <= sig <= 64:
@@ -207,8 +213,8 @@ class ProcessTable:
     # --- wait -----------------------------------------------------------------------------------
 
     def find_waitable(
-        self, caller: Proc, idtype: int, ident: int, options: int
-    ) -> tuple[Proc | None, bool]:
+        self, caller: ProcessEntry, idtype: int, ident: int, options: int
+    ) -> tuple[ProcessEntry | None, bool]:
         """The child a wait would report now, and whether any child matches at all."""
         matches = []
         for c in caller.children:
@@ -226,7 +232,7 @@ class ProcessTable:
                 return c, True
         return None, bool(matches)
 
-    def collect(self, c: Proc, options: int) -> tuple[int, int]:
+    def collect(self, c: ProcessEntry, options: int) -> tuple[int, int]:
         """Report ``c`` to its waiting parent: (wait status, si_code); reaps a zombie unless
         WNOWAIT."""
         if c.zombie:

@@ -38,6 +38,7 @@ page mapped at `SIGTRAMP_ADDR` (riscv has no SA_RESTORER / sa_restorer).
 from __future__ import annotations
 
 import copy
+import enum
 import struct
 import time
 from collections.abc import Callable
@@ -48,23 +49,53 @@ from . import errors as E
 from .dispatch import s32 as _s32
 from .errors import EmulatorError, GuestFault, GuestSignal, SyscallError
 from .mm import PAGE, SIGTRAMP_ADDR, AddressSpace
+from .sysnr import Nr
 
 MASK64 = (1 << 64) - 1
 NSIG = 64
 
-SIGNAL_NAMES = {
-    1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT",
-    7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2",
-    13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM", 16: "SIGSTKFLT", 17: "SIGCHLD", 18: "SIGCONT",
-    19: "SIGSTOP", 20: "SIGTSTP", 21: "SIGTTIN", 22: "SIGTTOU", 23: "SIGURG", 24: "SIGXCPU",
-    25: "SIGXFSZ", 26: "SIGVTALRM", 27: "SIGPROF", 28: "SIGWINCH", 29: "SIGIO", 30: "SIGPWR",
-    31: "SIGSYS",
-}  # fmt: skip
-SIGILL, SIGTRAP, SIGBUS, SIGKILL, SIGSEGV, SIGSTOP = 4, 5, 7, 9, 11, 19
-SIGALRM, SIGVTALRM, SIGPROF = 14, 26, 27
-IGNORED_BY_DEFAULT = frozenset({17, 18, 23, 28})  # SIGCHLD SIGCONT SIGURG SIGWINCH
-UNBLOCKABLE = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1))
-STOP_SIGNALS = frozenset({19, 20, 21, 22})  # SIGSTOP SIGTSTP SIGTTIN SIGTTOU: default stops
+
+class Signal(enum.IntEnum):
+    """The Linux signal numbers (asm-generic/signal.h, which riscv64 uses)."""
+
+    SIGHUP = 1
+    SIGINT = 2
+    SIGQUIT = 3
+    SIGILL = 4
+    SIGTRAP = 5
+    SIGABRT = 6
+    SIGBUS = 7
+    SIGFPE = 8
+    SIGKILL = 9
+    SIGUSR1 = 10
+    SIGSEGV = 11
+    SIGUSR2 = 12
+    SIGPIPE = 13
+    SIGALRM = 14
+    SIGTERM = 15
+    SIGSTKFLT = 16
+    SIGCHLD = 17
+    SIGCONT = 18
+    SIGSTOP = 19
+    SIGTSTP = 20
+    SIGTTIN = 21
+    SIGTTOU = 22
+    SIGURG = 23
+    SIGXCPU = 24
+    SIGXFSZ = 25
+    SIGVTALRM = 26
+    SIGPROF = 27
+    SIGWINCH = 28
+    SIGIO = 29
+    SIGPWR = 30
+    SIGSYS = 31
+
+
+SIGNAL_NAMES = {s.value: s.name for s in Signal}
+IGNORED_BY_DEFAULT = frozenset({Signal.SIGCHLD, Signal.SIGCONT, Signal.SIGURG, Signal.SIGWINCH})
+UNBLOCKABLE = (1 << (Signal.SIGKILL - 1)) | (1 << (Signal.SIGSTOP - 1))
+# the signals whose default action stops the process
+STOP_SIGNALS = frozenset({Signal.SIGSTOP, Signal.SIGTSTP, Signal.SIGTTIN, Signal.SIGTTOU})
 
 SIG_DFL, SIG_IGN = 0, 1
 SA_SIGINFO = 0x4
@@ -84,9 +115,9 @@ ILL_ILLOPC = 1
 TRAP_BRKPT = 1
 SI_CODE_NAMES = {SI_USER: "SI_USER", SI_KERNEL: "SI_KERNEL", SI_QUEUE: "SI_QUEUE",
                  SI_TKILL: "SI_TKILL"}  # fmt: skip
-FAULT_CODE_NAMES = {(SIGSEGV, 1): "SEGV_MAPERR", (SIGSEGV, 2): "SEGV_ACCERR",
-                    (SIGBUS, 1): "BUS_ADRALN", (SIGILL, 1): "ILL_ILLOPC",
-                    (SIGTRAP, 1): "TRAP_BRKPT"}  # fmt: skip
+FAULT_CODE_NAMES = {(Signal.SIGSEGV, 1): "SEGV_MAPERR", (Signal.SIGSEGV, 2): "SEGV_ACCERR",
+                    (Signal.SIGBUS, 1): "BUS_ADRALN", (Signal.SIGILL, 1): "ILL_ILLOPC",
+                    (Signal.SIGTRAP, 1): "TRAP_BRKPT"}  # fmt: skip
 
 # --- struct rt_sigframe (riscv64) ------------------------------------------------------------
 SIGINFO_SIZE = 128
@@ -110,11 +141,15 @@ FRAME_SIGMASK = FRAME_UC + UC_SIGMASK
 FRAME_STACK = FRAME_UC + UC_STACK
 STACK_T = struct.Struct("<QiiQ")  # ss_sp, ss_flags, (pad), ss_size
 
-# li a7, 139 (__NR_rt_sigreturn); ecall
-SIGTRAMP_CODE = struct.pack("<II", 0x08B00893, 0x00000073)
+# li a7, __NR_rt_sigreturn (addi x17, x0, 139); ecall
+SIGTRAMP_CODE = struct.pack("<II", (Nr.rt_sigreturn << 20) | (17 << 7) | 0x13, 0x00000073)
 
 ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF = 0, 1, 2
-TIMER_SIGNALS = {ITIMER_REAL: SIGALRM, ITIMER_VIRTUAL: SIGVTALRM, ITIMER_PROF: SIGPROF}
+TIMER_SIGNALS = {
+    ITIMER_REAL: Signal.SIGALRM,
+    ITIMER_VIRTUAL: Signal.SIGVTALRM,
+    ITIMER_PROF: Signal.SIGPROF,
+}
 NS = 1_000_000_000
 
 
@@ -279,7 +314,7 @@ class Signals:
     def sigaction(self, sig: int, act: int, oact: int, size: int) -> int:
         if size != 8:
             return -E.EINVAL
-        if not 1 <= sig <= NSIG or (act and sig in (SIGKILL, SIGSTOP)):
+        if not 1 <= sig <= NSIG or (act and sig in (Signal.SIGKILL, Signal.SIGSTOP)):
             return -E.EINVAL
         new = SigAction.unpack(self.aspace.read(act, 24)) if act else None
         old = self.action(sig)
@@ -611,15 +646,15 @@ class Signals:
         act = self.action(signo)
         if self.blocked & bit(signo) or act.handler in (SIG_DFL, SIG_IGN):
             return None  # force_sig_fault: a blocked or ignored fault takes the default action
-        if signo == SIGSEGV:
+        if signo == Signal.SIGSEGV:
             a = pc if addr is None else addr
             mapped = self.aspace.is_mapped(a)
             info = siginfo(signo, SEGV_ACCERR if mapped else SEGV_MAPERR, addr=a)
-        elif signo == SIGBUS:
+        elif signo == Signal.SIGBUS:
             info = siginfo(signo, BUS_ADRALN, addr=pc if addr is None else addr)
-        elif signo == SIGILL:
+        elif signo == Signal.SIGILL:
             info = siginfo(signo, ILL_ILLOPC, addr=pc)
-        elif signo == SIGTRAP:
+        elif signo == Signal.SIGTRAP:
             info = siginfo(signo, TRAP_BRKPT, addr=pc)
         else:
             info = siginfo(signo, SI_KERNEL, addr=pc)
@@ -673,9 +708,9 @@ class Signals:
 
     def _bad_frame(self, sig: int) -> None:
         # force_sigsegv: the frame cannot be written (no stack left): the guest dies of SIGSEGV
-        if sig == SIGSEGV:
-            self.actions[SIGSEGV] = SigAction()
-        raise GuestSignal(SIGSEGV)
+        if sig == Signal.SIGSEGV:
+            self.actions[sig] = SigAction()
+        raise GuestSignal(Signal.SIGSEGV)
 
     def sigreturn(self) -> int:
         """rt_sigreturn: restore registers, pc, fcsr, the mask and the alternate stack from the
@@ -684,7 +719,7 @@ class Signals:
         try:
             f = self.aspace.read(frame, FRAME_SIZE)
         except GuestFault:
-            raise GuestSignal(SIGSEGV) from None
+            raise GuestSignal(Signal.SIGSEGV) from None
         self.blocked = struct.unpack_from("<Q", f, FRAME_SIGMASK)[0] & ~UNBLOCKABLE
         pc = struct.unpack_from("<Q", f, FRAME_GREGS)[0]
         self.cpu.set_xregs(f[FRAME_GREGS : FRAME_GREGS + 256])  # (its x0 slot holds pc)

@@ -1,12 +1,12 @@
-"""System calls real programs make that the core (`syscalls.py`) does not: answered as Linux
-answers them on a tmpfs-like filesystem without extended attributes, in one process without a
-network.
+"""System calls real programs make beyond the subsystems' own (`sys_files.py` and the others):
+answered as Linux answers them on a tmpfs-like filesystem without extended attributes, in one
+process without a network.
 
-`ExtraSyscalls` is a mixin of `syscalls.Linux`; its ``sys_*`` methods are registered with the
-same ``@syscall_nr`` decorator. Seen in Debian's programs: `mincore` (libsigsegv's stack probe in
-gawk, grep, diff), `fadvise64` (coreutils, xz), `landlock_*` (xz), `statfs`, the xattr calls
-(ls, sed -i, sqlite3), `fchown` (sed -i), `socket`/`connect` (glibc's nscd probe in getpwuid,
-which must fall back silently), `copy_file_range` (cat, cp), `splice`.
+`ExtraSyscalls` is one of the classes `syscalls.Linux` is made of; its ``sys_*`` methods are
+registered with the same ``@syscall_nr`` decorator. Seen in Debian's programs: `mincore`
+(libsigsegv's stack probe in gawk, grep, diff), `fadvise64` (coreutils, xz), `landlock_*` (xz),
+`statfs`, the xattr calls (ls, sed -i, sqlite3), `fchown` (sed -i), `socket`/`connect` (glibc's
+nscd probe in getpwuid, which must fall back silently), `copy_file_range` (cat, cp), `splice`.
 """
 
 from __future__ import annotations
@@ -14,17 +14,19 @@ from __future__ import annotations
 import os
 import struct
 import time
-from typing import TYPE_CHECKING
 
 from ..isa.table import ROWS
 from . import errors as E
+from .base import AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAX_IO, LinuxBase
 from .dispatch import s32 as _s32
 from .dispatch import syscall_nr
 from .errors import SyscallError, WouldBlock
 from .mm import PAGE
+from .sysnr import Nr
 from .vfs import (
     O_NONBLOCK,
     O_RDONLY,
+    O_RDWR,
     O_WRONLY,
     S_IFSOCK,
     File,
@@ -36,13 +38,6 @@ from .vfs import (
     PipeEnd,
 )
 
-if TYPE_CHECKING:
-    from .syscalls import Linux
-
-AT_FDCWD = -100
-AT_SYMLINK_NOFOLLOW = 0x100
-AT_EMPTY_PATH = 0x1000
-MAX_IO = 1 << 24
 XATTR_NAME_MAX = 255
 XATTR_SIZE_MAX = 65536
 
@@ -55,7 +50,6 @@ STATFS = struct.Struct("<7q2i3q4q")
 AF_UNIX, AF_INET, AF_INET6 = 1, 2, 10
 SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET = 1, 2, 5
 SOCK_NONBLOCK, SOCK_CLOEXEC = 0o4000, 0o2000000
-O_RDWR = 2
 
 
 # riscv_hwprobe (258): keys and RISCV_HWPROBE_KEY_IMA_EXT_0 bits (Linux's uapi asm/hwprobe.h)
@@ -63,7 +57,7 @@ HWPROBE_MVENDORID, HWPROBE_MARCHID, HWPROBE_MIMPID = 0, 1, 2
 HWPROBE_BASE_BEHAVIOR, HWPROBE_IMA_EXT_0, HWPROBE_CPUPERF_0 = 3, 4, 5
 HWPROBE_ZICBOZ_BLOCK_SIZE, HWPROBE_HIGHEST_VIRT_ADDRESS = 6, 7
 HWPROBE_TIME_CSR_FREQ, HWPROBE_MISALIGNED_SCALAR_PERF = 8, 9
-TIME_CSR_FREQ = 10_000_000  # the time CSR counts 100 ns ticks (translate/interp.py)
+TIME_CSR_FREQ = 10_000_000  # the time CSR counts 100 ns ticks (translate/hostemu.py)
 HWPROBE_BASE_BEHAVIOR_IMA = 1
 HWPROBE_MISALIGNED_FAST = 3  # a misaligned access costs what an aligned one does here
 HWPROBE_WHICH_CPUS = 1
@@ -185,14 +179,14 @@ def _regular(node: Node) -> bool:
     return isinstance(node, File | HostFile)
 
 
-class ExtraSyscalls:
-    """Mixin of `syscalls.Linux` (uses its aspace, fds, vfs and lookup helpers)."""
+class ExtraSyscalls(LinuxBase):
+    """Part of `syscalls.Linux` (uses the aspace, fds, vfs and lookup helpers of `LinuxBase`)."""
 
     # --- the machine --------------------------------------------------------------------------
 
-    @syscall_nr(258)
+    @syscall_nr(Nr.riscv_hwprobe)
     def sys_riscv_hwprobe(
-        self: Linux, pairs: int, count: int, cpusetsize: int, cpus: int, flags: int, *_: int
+        self, pairs: int, count: int, cpusetsize: int, cpus: int, flags: int, *_: int
     ) -> int:
         """Fill each {s64 key; u64 value} pair; an unknown key becomes -1 with value 0. One hart:
         any CPU set that names CPU 0 (or none: all CPUs) gets the same answers."""
@@ -214,15 +208,15 @@ class ExtraSyscalls:
             self.aspace.write(pairs + 16 * k, out)
         return 0
 
-    def _pairs(self: Linux, pairs: int, count: int) -> list[tuple[int, int]]:
+    def _pairs(self, pairs: int, count: int) -> list[tuple[int, int]]:
         count = min(count, 4096)
         raw = self.aspace.read(pairs, 16 * count) if count else b""
         return [struct.unpack_from("<qQ", raw, 16 * k) for k in range(count)]
 
     # --- memory ---------------------------------------------------------------------------------
 
-    @syscall_nr(232)
-    def sys_mincore(self: Linux, addr: int, length: int, vec: int, *_: int) -> int:
+    @syscall_nr(Nr.mincore)
+    def sys_mincore(self, addr: int, length: int, vec: int, *_: int) -> int:
         if addr % PAGE:
             raise SyscallError(E.EINVAL)
         npages = (length + PAGE - 1) // PAGE
@@ -238,8 +232,8 @@ class ExtraSyscalls:
 
     # --- advice and filesystem information ------------------------------------------------------
 
-    @syscall_nr(223)
-    def sys_fadvise64(self: Linux, fd: int, offset: int, length: int, advice: int, *_: int) -> int:
+    @syscall_nr(Nr.fadvise64)
+    def sys_fadvise64(self, fd: int, offset: int, length: int, advice: int, *_: int) -> int:
         of = self._file(fd)
         if isinstance(of, PipeEnd | UnixSocket) or of.node.kind == 0o010000:
             raise SyscallError(E.ESPIPE)
@@ -247,7 +241,7 @@ class ExtraSyscalls:
             raise SyscallError(E.EINVAL)
         return 0
 
-    def _statfs(self: Linux, node: Node, buf: int) -> int:
+    def _statfs(self, node: Node, buf: int) -> int:
         hpath = getattr(node, "hpath", None)
         flags = ST_VALID | (ST_RDONLY if node.readonly else 0)
         if isinstance(node, HostFile | HostDir) and hpath is not None:
@@ -264,29 +258,29 @@ class ExtraSyscalls:
         self.aspace.write(buf, data)
         return 0
 
-    @syscall_nr(43)
-    def sys_statfs(self: Linux, pathptr: int, buf: int, *_: int) -> int:
+    @syscall_nr(Nr.statfs)
+    def sys_statfs(self, pathptr: int, buf: int, *_: int) -> int:
         return self._statfs(self._lookup(AT_FDCWD, pathptr, 0), buf)
 
-    @syscall_nr(44)
-    def sys_fstatfs(self: Linux, fd: int, buf: int, *_: int) -> int:
+    @syscall_nr(Nr.fstatfs)
+    def sys_fstatfs(self, fd: int, buf: int, *_: int) -> int:
         return self._statfs(self._file(fd).node, buf)
 
     # --- extended attributes: a filesystem that has none and stores none -------------------------
 
-    def _xattr_target(self: Linux, kind: str, target: int) -> Node:
+    def _xattr_target(self, kind: str, target: int) -> Node:
         """kind: "" (path, following symlinks), "l" (path, not following) or "f" (fd)."""
         if kind == "f":
             return self._file(target).node
         return self._lookup(AT_FDCWD, target, AT_SYMLINK_NOFOLLOW if kind == "l" else 0)
 
-    def _xattr_name(self: Linux, nameptr: int) -> str:
+    def _xattr_name(self, nameptr: int) -> str:
         raw = self.aspace.read_cstr(nameptr, XATTR_NAME_MAX + 2)
         if not raw or len(raw) > XATTR_NAME_MAX:
             raise SyscallError(E.ERANGE)
         return raw.decode("utf-8", "surrogateescape")
 
-    def _setxattr(self: Linux, kind: str, target: int, nameptr: int, size: int, flags: int) -> int:
+    def _setxattr(self, kind: str, target: int, nameptr: int, size: int, flags: int) -> int:
         node = self._xattr_target(kind, target)
         self._xattr_name(nameptr)
         if flags & ~3 or size > XATTR_SIZE_MAX:
@@ -295,79 +289,73 @@ class ExtraSyscalls:
             raise SyscallError(E.EROFS)
         raise SyscallError(E.EOPNOTSUPP)
 
-    def _getxattr(self: Linux, kind: str, target: int, nameptr: int) -> int:
+    def _getxattr(self, kind: str, target: int, nameptr: int) -> int:
         self._xattr_target(kind, target)
         self._xattr_name(nameptr)
         raise SyscallError(E.ENODATA)
 
-    def _listxattr(self: Linux, kind: str, target: int) -> int:
+    def _listxattr(self, kind: str, target: int) -> int:
         self._xattr_target(kind, target)
         return 0  # an empty list
 
-    def _removexattr(self: Linux, kind: str, target: int, nameptr: int) -> int:
+    def _removexattr(self, kind: str, target: int, nameptr: int) -> int:
         node = self._xattr_target(kind, target)
         self._xattr_name(nameptr)
         if node.readonly:
             raise SyscallError(E.EROFS)
         raise SyscallError(E.ENODATA)
 
-    @syscall_nr(5)
-    def sys_setxattr(
-        self: Linux, p: int, name: int, val: int, size: int, flags: int, *_: int
-    ) -> int:
+    @syscall_nr(Nr.setxattr)
+    def sys_setxattr(self, p: int, name: int, val: int, size: int, flags: int, *_: int) -> int:
         return self._setxattr("", p, name, size, flags)
 
-    @syscall_nr(6)
-    def sys_lsetxattr(
-        self: Linux, p: int, name: int, val: int, size: int, flags: int, *_: int
-    ) -> int:
+    @syscall_nr(Nr.lsetxattr)
+    def sys_lsetxattr(self, p: int, name: int, val: int, size: int, flags: int, *_: int) -> int:
         return self._setxattr("l", p, name, size, flags)
 
-    @syscall_nr(7)
-    def sys_fsetxattr(
-        self: Linux, fd: int, name: int, val: int, size: int, flags: int, *_: int
-    ) -> int:
+    @syscall_nr(Nr.fsetxattr)
+    def sys_fsetxattr(self, fd: int, name: int, val: int, size: int, flags: int, *_: int) -> int:
         return self._setxattr("f", fd, name, size, flags)
 
-    @syscall_nr(8)
-    def sys_getxattr(self: Linux, p: int, name: int, *_: int) -> int:
+    @syscall_nr(Nr.getxattr)
+    def sys_getxattr(self, p: int, name: int, *_: int) -> int:
         return self._getxattr("", p, name)
 
-    @syscall_nr(9)
-    def sys_lgetxattr(self: Linux, p: int, name: int, *_: int) -> int:
+    @syscall_nr(Nr.lgetxattr)
+    def sys_lgetxattr(self, p: int, name: int, *_: int) -> int:
         return self._getxattr("l", p, name)
 
-    @syscall_nr(10)
-    def sys_fgetxattr(self: Linux, fd: int, name: int, *_: int) -> int:
+    @syscall_nr(Nr.fgetxattr)
+    def sys_fgetxattr(self, fd: int, name: int, *_: int) -> int:
         return self._getxattr("f", fd, name)
 
-    @syscall_nr(11)
-    def sys_listxattr(self: Linux, p: int, *_: int) -> int:
+    @syscall_nr(Nr.listxattr)
+    def sys_listxattr(self, p: int, *_: int) -> int:
         return self._listxattr("", p)
 
-    @syscall_nr(12)
-    def sys_llistxattr(self: Linux, p: int, *_: int) -> int:
+    @syscall_nr(Nr.llistxattr)
+    def sys_llistxattr(self, p: int, *_: int) -> int:
         return self._listxattr("l", p)
 
-    @syscall_nr(13)
-    def sys_flistxattr(self: Linux, fd: int, *_: int) -> int:
+    @syscall_nr(Nr.flistxattr)
+    def sys_flistxattr(self, fd: int, *_: int) -> int:
         return self._listxattr("f", fd)
 
-    @syscall_nr(14)
-    def sys_removexattr(self: Linux, p: int, name: int, *_: int) -> int:
+    @syscall_nr(Nr.removexattr)
+    def sys_removexattr(self, p: int, name: int, *_: int) -> int:
         return self._removexattr("", p, name)
 
-    @syscall_nr(15)
-    def sys_lremovexattr(self: Linux, p: int, name: int, *_: int) -> int:
+    @syscall_nr(Nr.lremovexattr)
+    def sys_lremovexattr(self, p: int, name: int, *_: int) -> int:
         return self._removexattr("l", p, name)
 
-    @syscall_nr(16)
-    def sys_fremovexattr(self: Linux, fd: int, name: int, *_: int) -> int:
+    @syscall_nr(Nr.fremovexattr)
+    def sys_fremovexattr(self, fd: int, name: int, *_: int) -> int:
         return self._removexattr("f", fd, name)
 
     # --- ownership ------------------------------------------------------------------------------
 
-    def _chown(self: Linux, node: Node, uid: int, gid: int) -> int:
+    def _chown(self, node: Node, uid: int, gid: int) -> int:
         uid, gid = _s32(uid), _s32(gid)  # -1: leave as it is
         if node.readonly:
             raise SyscallError(E.EROFS)
@@ -381,13 +369,13 @@ class ExtraSyscalls:
         node.ctime = time.time_ns()
         return 0
 
-    @syscall_nr(55)
-    def sys_fchown(self: Linux, fd: int, uid: int, gid: int, *_: int) -> int:
+    @syscall_nr(Nr.fchown)
+    def sys_fchown(self, fd: int, uid: int, gid: int, *_: int) -> int:
         return self._chown(self._file(fd).node, uid, gid)
 
-    @syscall_nr(54)
+    @syscall_nr(Nr.fchownat)
     def sys_fchownat(
-        self: Linux, dirfd: int, pathptr: int, uid: int, gid: int, flags: int, *_: int
+        self, dirfd: int, pathptr: int, uid: int, gid: int, flags: int, *_: int
     ) -> int:
         if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH):
             raise SyscallError(E.EINVAL)
@@ -395,10 +383,8 @@ class ExtraSyscalls:
 
     # --- sockets: AF_UNIX pairs (the other socket calls: sys_net.py) ---------------------------
 
-    @syscall_nr(199)
-    def sys_socketpair(
-        self: Linux, domain: int, stype: int, protocol: int, sv: int, *_: int
-    ) -> int:
+    @syscall_nr(Nr.socketpair)
+    def sys_socketpair(self, domain: int, stype: int, protocol: int, sv: int, *_: int) -> int:
         """AF_UNIX SOCK_STREAM pairs (message-oriented types are not emulated: EOPNOTSUPP)."""
         base = stype & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)
         if domain in (AF_INET, AF_INET6):  # as Linux: those families have no socketpair
@@ -431,13 +417,13 @@ class ExtraSyscalls:
 
     # --- sandboxing: a kernel built without landlock ---------------------------------------
 
-    @syscall_nr(444, 445, 446)
-    def sys_landlock(self: Linux, *_: int) -> int:
+    @syscall_nr(Nr.landlock_create_ruleset, Nr.landlock_add_rule, Nr.landlock_restrict_self)
+    def sys_landlock(self, *_: int) -> int:
         return -E.ENOSYS
 
     # --- copies between descriptors ---------------------------------------------------------------
 
-    def _offset_arg(self: Linux, ptr: int, of: OpenFile) -> int | None:
+    def _offset_arg(self, ptr: int, of: OpenFile) -> int | None:
         if not ptr:
             return None
         if not of.seekable():
@@ -447,9 +433,9 @@ class ExtraSyscalls:
             raise SyscallError(E.EINVAL)
         return off
 
-    @syscall_nr(285)
+    @syscall_nr(Nr.copy_file_range)
     def sys_copy_file_range(
-        self: Linux, fd_in: int, off_in: int, fd_out: int, off_out: int, length: int, flags: int
+        self, fd_in: int, off_in: int, fd_out: int, off_out: int, length: int, flags: int
     ) -> int:
         src, dst = self._file(fd_in), self._file(fd_out)
         if flags:
@@ -473,9 +459,9 @@ class ExtraSyscalls:
                 of.offset = pos + done
         return done
 
-    @syscall_nr(76)
+    @syscall_nr(Nr.splice)
     def sys_splice(
-        self: Linux, fd_in: int, off_in: int, fd_out: int, off_out: int, length: int, flags: int
+        self, fd_in: int, off_in: int, fd_out: int, off_out: int, length: int, flags: int
     ) -> int:
         src, dst = self._file(fd_in), self._file(fd_out)
         if not src.readable or not dst.writable:

@@ -1,13 +1,13 @@
 """The socket system calls (AF_UNIX as `sys_extra` emulates it, AF_INET and AF_INET6 over
-`net.py`) and epoll. `NetSyscalls` is a mixin of `syscalls.Linux`."""
+`net.py`) and epoll. `NetSyscalls` is part of `syscalls.Linux`."""
 
 from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from . import errors as E
+from .base import MAX_IO, LinuxBase
 from .dispatch import s32, syscall_nr
 from .errors import SyscallError, WouldBlock
 from .net import (
@@ -42,15 +42,12 @@ from .net import (
     pack_sockaddr,
     parse_sockaddr,
 )
-from .signals import SI_USER
-from .sys_extra import AF_UNIX, MAX_IO, SOCK_CLOEXEC, SOCK_NONBLOCK, StreamSocket, UnixSocket
+from .signals import SI_USER, Signal
+from .sys_extra import AF_UNIX, SOCK_CLOEXEC, SOCK_NONBLOCK, StreamSocket, UnixSocket
+from .sysnr import Nr
 from .vfs import O_NONBLOCK, File, HostFile, OpenFile
 
-if TYPE_CHECKING:
-    from .syscalls import Linux
-
 SOCK_RAW = 3
-SIGPIPE = 13
 MSGHDR = struct.Struct("<QI4xQQQQi4x")  # name, namelen, iov, iovlen, control, controllen, flags
 MMSGHDR_SIZE = 64
 EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD = 1, 2, 3
@@ -62,28 +59,28 @@ def _is_socket(of: OpenFile) -> bool:
     return isinstance(of, TcpSocket | UdpSocket | UnixSocket | StreamSocket)
 
 
-class NetSyscalls:
-    """Mixin of `syscalls.Linux` (uses its aspace, fds, signals and ``net``: the run's
+class NetSyscalls(LinuxBase):
+    """Part of `syscalls.Linux` (uses the aspace, fds, signals and ``net``: the run's
     `net.NetStack`)."""
 
-    def _sock(self: Linux, fd: int) -> OpenFile:
+    def _sock(self, fd: int) -> OpenFile:
         of = self._file(fd)
         if not _is_socket(of):
             raise SyscallError(E.ENOTSOCK)
         return of
 
-    def _inet(self: Linux, fd: int) -> TcpSocket | UdpSocket:
+    def _inet(self, fd: int) -> TcpSocket | UdpSocket:
         of = self._sock(fd)
         if not isinstance(of, TcpSocket | UdpSocket):
             raise SyscallError(E.EOPNOTSUPP)
         return of
 
-    def _read_addr(self: Linux, sock: TcpSocket | UdpSocket, addr: int, addrlen: int) -> Addr:
+    def _read_addr(self, sock: TcpSocket | UdpSocket, addr: int, addrlen: int) -> Addr:
         if s32(addrlen) < 0 or addrlen > 128:
             raise SyscallError(E.EINVAL)
         return parse_sockaddr(self.aspace.read(addr, addrlen), sock.family)
 
-    def _write_addr(self: Linux, raw: bytes, addr: int, lenp: int) -> None:
+    def _write_addr(self, raw: bytes, addr: int, lenp: int) -> None:
         if not addr or not lenp:
             return
         have = s32(self.aspace.read_u32(lenp))
@@ -94,8 +91,8 @@ class NetSyscalls:
 
     # --- sockets --------------------------------------------------------------------------
 
-    @syscall_nr(198)
-    def sys_socket(self: Linux, domain: int, stype: int, protocol: int, *_: int) -> int:
+    @syscall_nr(Nr.socket)
+    def sys_socket(self, domain: int, stype: int, protocol: int, *_: int) -> int:
         base = stype & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)
         cloexec = bool(stype & SOCK_CLOEXEC)
         nb = O_NONBLOCK if stype & SOCK_NONBLOCK else 0
@@ -120,28 +117,28 @@ class NetSyscalls:
             raise SyscallError(E.EINVAL if base > 10 else E.ESOCKTNOSUPPORT)
         return self._new_fd(sock, cloexec=cloexec)
 
-    @syscall_nr(200)
-    def sys_bind(self: Linux, fd: int, addr: int, addrlen: int, *_: int) -> int:
+    @syscall_nr(Nr.bind)
+    def sys_bind(self, fd: int, addr: int, addrlen: int, *_: int) -> int:
         sock = self._sock(fd)
         if not isinstance(sock, TcpSocket | UdpSocket):
             raise SyscallError(E.EOPNOTSUPP)  # AF_UNIX: only socketpair is emulated
         sock.bind(self._read_addr(sock, addr, addrlen))
         return 0
 
-    @syscall_nr(201)
-    def sys_listen(self: Linux, fd: int, backlog: int, *_: int) -> int:
+    @syscall_nr(Nr.listen)
+    def sys_listen(self, fd: int, backlog: int, *_: int) -> int:
         sock = self._sock(fd)
         if not isinstance(sock, TcpSocket):
             raise SyscallError(E.EOPNOTSUPP)
         sock.listen(s32(backlog))
         return 0
 
-    @syscall_nr(202)
-    def sys_accept(self: Linux, fd: int, addr: int, lenp: int, *_: int) -> int:
+    @syscall_nr(Nr.accept)
+    def sys_accept(self, fd: int, addr: int, lenp: int, *_: int) -> int:
         return self.sys_accept4(fd, addr, lenp, 0)
 
-    @syscall_nr(242)
-    def sys_accept4(self: Linux, fd: int, addr: int, lenp: int, flags: int, *_: int) -> int:
+    @syscall_nr(Nr.accept4)
+    def sys_accept4(self, fd: int, addr: int, lenp: int, flags: int, *_: int) -> int:
         if flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC):
             raise SyscallError(E.EINVAL)
         sock = self._sock(fd)
@@ -155,8 +152,8 @@ class NetSyscalls:
             self._write_addr(pack_sockaddr(conn.peer, conn.family), addr, lenp)
         return nfd
 
-    @syscall_nr(203)
-    def sys_connect(self: Linux, fd: int, addr: int, addrlen: int, *_: int) -> int:
+    @syscall_nr(Nr.connect)
+    def sys_connect(self, fd: int, addr: int, addrlen: int, *_: int) -> int:
         sock = self._sock(fd)
         if isinstance(sock, UnixSocket | StreamSocket):
             return self._unix_connect(sock, addr, addrlen)
@@ -167,7 +164,7 @@ class NetSyscalls:
             raise SyscallError(E.EAFNOSUPPORT if sock.state == "new" else E.EISCONN)
         return sock.connect(self._read_addr(sock, addr, addrlen))
 
-    def _unix_connect(self: Linux, sock: OpenFile, addr: int, addrlen: int) -> int:
+    def _unix_connect(self, sock: OpenFile, addr: int, addrlen: int) -> int:
         if not isinstance(sock, UnixSocket):
             raise SyscallError(E.EISCONN)
         if addrlen < 2 or addrlen > 110:
@@ -182,8 +179,8 @@ class NetSyscalls:
         self.vfs.resolve(start, path)  # ENOENT, ENOTDIR, ... as the path says
         raise SyscallError(E.ECONNREFUSED)
 
-    @syscall_nr(204)
-    def sys_getsockname(self: Linux, fd: int, addr: int, lenp: int, *_: int) -> int:
+    @syscall_nr(Nr.getsockname)
+    def sys_getsockname(self, fd: int, addr: int, lenp: int, *_: int) -> int:
         sock = self._sock(fd)
         if not isinstance(sock, TcpSocket | UdpSocket):
             self._write_addr(struct.pack("<H", AF_UNIX), addr, lenp)
@@ -192,8 +189,8 @@ class NetSyscalls:
         self._write_addr(pack_sockaddr(local, sock.family), addr, lenp)
         return 0
 
-    @syscall_nr(205)
-    def sys_getpeername(self: Linux, fd: int, addr: int, lenp: int, *_: int) -> int:
+    @syscall_nr(Nr.getpeername)
+    def sys_getpeername(self, fd: int, addr: int, lenp: int, *_: int) -> int:
         sock = self._sock(fd)
         if isinstance(sock, StreamSocket):
             self._write_addr(struct.pack("<H", AF_UNIX), addr, lenp)
@@ -211,7 +208,7 @@ class NetSyscalls:
 
     # --- data ------------------------------------------------------------------------------
 
-    def _send(self: Linux, sock: OpenFile, data: bytes, flags: int, dest: Addr | None) -> int:
+    def _send(self, sock: OpenFile, data: bytes, flags: int, dest: Addr | None) -> int:
         try:
             if isinstance(sock, TcpSocket):
                 return sock.send(data, flags)
@@ -229,10 +226,10 @@ class NetSyscalls:
             return sock.write(data)
         except SyscallError as e:
             if e.errno == E.EPIPE and not flags & MSG_NOSIGNAL:
-                self.signals.send(SIGPIPE, SI_USER, thread=True)
+                self.signals.send(Signal.SIGPIPE, SI_USER, thread=True)
             raise
 
-    def _recv(self: Linux, sock: OpenFile, n: int, flags: int) -> tuple[bytes, int, Addr | None]:
+    def _recv(self, sock: OpenFile, n: int, flags: int) -> tuple[bytes, int, Addr | None]:
         if isinstance(sock, TcpSocket):
             data = sock.recv(n, flags)
             return data, len(data), sock.peer
@@ -249,14 +246,14 @@ class NetSyscalls:
             data = sock.read(n)
         return data, len(data), None
 
-    def _dest(self: Linux, sock: OpenFile, addr: int, addrlen: int) -> Addr | None:
+    def _dest(self, sock: OpenFile, addr: int, addrlen: int) -> Addr | None:
         if not addr or not isinstance(sock, UdpSocket):
             return None
         return self._read_addr(sock, addr, addrlen)
 
-    @syscall_nr(206)
+    @syscall_nr(Nr.sendto)
     def sys_sendto(
-        self: Linux, fd: int, buf: int, length: int, flags: int, addr: int, addrlen: int
+        self, fd: int, buf: int, length: int, flags: int, addr: int, addrlen: int
     ) -> int:
         sock = self._sock(fd)
         if isinstance(sock, UnixSocket | StreamSocket) and addr:
@@ -264,10 +261,8 @@ class NetSyscalls:
         dest = self._dest(sock, addr, addrlen)
         return self._send(sock, self.aspace.read(buf, min(length, MAX_IO)), flags, dest)
 
-    @syscall_nr(207)
-    def sys_recvfrom(
-        self: Linux, fd: int, buf: int, length: int, flags: int, addr: int, lenp: int
-    ) -> int:
+    @syscall_nr(Nr.recvfrom)
+    def sys_recvfrom(self, fd: int, buf: int, length: int, flags: int, addr: int, lenp: int) -> int:
         sock = self._sock(fd)
         n = min(length, MAX_IO)
         if not self.aspace.writable(buf, max(1, n)):
@@ -280,12 +275,12 @@ class NetSyscalls:
             self.aspace.write_u32(lenp, 0)  # a connected stream names no source
         return full if flags & MSG_TRUNC else len(data)
 
-    def _iov(self: Linux, iov: int, cnt: int) -> list[tuple[int, int]]:
+    def _iov(self, iov: int, cnt: int) -> list[tuple[int, int]]:
         if cnt > 1024:
             raise SyscallError(E.EMSGSIZE)
         return self._iovecs(iov, cnt)
 
-    def _sendmsg(self: Linux, sock: OpenFile, msg: int, flags: int) -> int:
+    def _sendmsg(self, sock: OpenFile, msg: int, flags: int) -> int:
         name, namelen, iov, iovlen, _ctl, _ctllen, _f = MSGHDR.unpack(
             self.aspace.read(msg, MSGHDR.size)
         )
@@ -293,7 +288,7 @@ class NetSyscalls:
         dest = self._dest(sock, name, namelen) if name else None
         return self._send(sock, data, flags, dest)
 
-    def _recvmsg(self: Linux, sock: OpenFile, msg: int, flags: int) -> int:
+    def _recvmsg(self, sock: OpenFile, msg: int, flags: int) -> int:
         name, namelen, iov, iovlen, _ctl, _ctllen, _f = MSGHDR.unpack(
             self.aspace.read(msg, MSGHDR.size)
         )
@@ -321,23 +316,21 @@ class NetSyscalls:
         self.aspace.write_u32(msg + 48, out_flags)
         return full if flags & MSG_TRUNC else len(data)
 
-    @syscall_nr(211)
-    def sys_sendmsg(self: Linux, fd: int, msg: int, flags: int, *_: int) -> int:
+    @syscall_nr(Nr.sendmsg)
+    def sys_sendmsg(self, fd: int, msg: int, flags: int, *_: int) -> int:
         return self._sendmsg(self._sock(fd), msg, flags)
 
-    @syscall_nr(212)
-    def sys_recvmsg(self: Linux, fd: int, msg: int, flags: int, *_: int) -> int:
+    @syscall_nr(Nr.recvmsg)
+    def sys_recvmsg(self, fd: int, msg: int, flags: int, *_: int) -> int:
         return self._recvmsg(self._sock(fd), msg, flags)
 
-    @syscall_nr(269)
-    def sys_sendmmsg(self: Linux, fd: int, vec: int, vlen: int, flags: int, *_: int) -> int:
+    @syscall_nr(Nr.sendmmsg)
+    def sys_sendmmsg(self, fd: int, vec: int, vlen: int, flags: int, *_: int) -> int:
         sock = self._sock(fd)
         return self._mmsg(vec, vlen, lambda hdr, done: self._sendmsg(sock, hdr, flags))
 
-    @syscall_nr(243)
-    def sys_recvmmsg(
-        self: Linux, fd: int, vec: int, vlen: int, flags: int, timeout: int, *_: int
-    ) -> int:
+    @syscall_nr(Nr.recvmmsg)
+    def sys_recvmmsg(self, fd: int, vec: int, vlen: int, flags: int, timeout: int, *_: int) -> int:
         sock = self._sock(fd)
         # only the first message may block
         return self._mmsg(
@@ -346,7 +339,7 @@ class NetSyscalls:
             lambda hdr, done: self._recvmsg(sock, hdr, flags | (MSG_DONTWAIT if done else 0)),
         )
 
-    def _mmsg(self: Linux, vec: int, vlen: int, one: Callable[[int, int], int]) -> int:
+    def _mmsg(self, vec: int, vlen: int, one: Callable[[int, int], int]) -> int:
         """sendmmsg/recvmmsg: ``one(msghdr, messages done)`` per entry of the mmsghdr vector,
         its byte count stored in msg_len; an error after the first message ends the batch."""
         done = 0
@@ -361,8 +354,8 @@ class NetSyscalls:
             done += 1
         return done
 
-    @syscall_nr(210)
-    def sys_shutdown(self: Linux, fd: int, how: int, *_: int) -> int:
+    @syscall_nr(Nr.shutdown)
+    def sys_shutdown(self, fd: int, how: int, *_: int) -> int:
         sock = self._sock(fd)
         if how > 2:
             raise SyscallError(E.EINVAL)
@@ -379,10 +372,8 @@ class NetSyscalls:
 
     # --- options ---------------------------------------------------------------------------
 
-    @syscall_nr(208)
-    def sys_setsockopt(
-        self: Linux, fd: int, level: int, name: int, val: int, vlen: int, *_: int
-    ) -> int:
+    @syscall_nr(Nr.setsockopt)
+    def sys_setsockopt(self, fd: int, level: int, name: int, val: int, vlen: int, *_: int) -> int:
         sock = self._sock(fd)
         if s32(vlen) < 0:
             raise SyscallError(E.EINVAL)
@@ -418,10 +409,8 @@ class NetSyscalls:
         sock.opts[(level, name)] = value
         return 0
 
-    @syscall_nr(209)
-    def sys_getsockopt(
-        self: Linux, fd: int, level: int, name: int, val: int, lenp: int, *_: int
-    ) -> int:
+    @syscall_nr(Nr.getsockopt)
+    def sys_getsockopt(self, fd: int, level: int, name: int, val: int, lenp: int, *_: int) -> int:
         sock = self._sock(fd)
         have = s32(self.aspace.read_u32(lenp))
         if have < 0:
@@ -482,7 +471,7 @@ class NetSyscalls:
         self._write_opt(struct.pack("<i", value), val, lenp, have)
         return 0
 
-    def _write_opt(self: Linux, raw: bytes, val: int, lenp: int, have: int) -> None:
+    def _write_opt(self, raw: bytes, val: int, lenp: int, have: int) -> None:
         n = min(have, len(raw))
         if n:
             self.aspace.write(val, raw[:n])
@@ -490,14 +479,14 @@ class NetSyscalls:
 
     # --- epoll -----------------------------------------------------------------------------
 
-    @syscall_nr(20)
-    def sys_epoll_create1(self: Linux, flags: int, *_: int) -> int:
+    @syscall_nr(Nr.epoll_create1)
+    def sys_epoll_create1(self, flags: int, *_: int) -> int:
         if flags & ~0o2000000:  # EPOLL_CLOEXEC
             raise SyscallError(E.EINVAL)
         return self._new_fd(Epoll(0), cloexec=bool(flags))
 
-    @syscall_nr(21)
-    def sys_epoll_ctl(self: Linux, epfd: int, op: int, fd: int, event: int, *_: int) -> int:
+    @syscall_nr(Nr.epoll_ctl)
+    def sys_epoll_ctl(self, epfd: int, op: int, fd: int, event: int, *_: int) -> int:
         ep = self._file(epfd)
         target = self._file(fd)
         if not isinstance(ep, Epoll) or ep is target:
@@ -525,9 +514,7 @@ class NetSyscalls:
             raise SyscallError(E.EINVAL)
         return 0
 
-    def _epoll_wait(
-        self: Linux, epfd: int, events: int, maxevents: int, timeout: int | None
-    ) -> int:
+    def _epoll_wait(self, epfd: int, events: int, maxevents: int, timeout: int | None) -> int:
         ep = self._file(epfd)
         if not isinstance(ep, Epoll):
             raise SyscallError(E.EINVAL)
@@ -546,17 +533,13 @@ class NetSyscalls:
             lambda: bool(ep.ready(maxevents, peek=True)), self._poll_deadline(timeout), 0, "epoll"
         )
 
-    @syscall_nr(22)
-    def sys_epoll_pwait(
-        self: Linux, epfd: int, events: int, maxevents: int, timeout: int, *_: int
-    ) -> int:
+    @syscall_nr(Nr.epoll_pwait)
+    def sys_epoll_pwait(self, epfd: int, events: int, maxevents: int, timeout: int, *_: int) -> int:
         ms = s32(timeout)
         return self._epoll_wait(epfd, events, maxevents, None if ms < 0 else ms * 1_000_000)
 
-    @syscall_nr(441)
-    def sys_epoll_pwait2(
-        self: Linux, epfd: int, events: int, maxevents: int, tsp: int, *_: int
-    ) -> int:
+    @syscall_nr(Nr.epoll_pwait2)
+    def sys_epoll_pwait2(self, epfd: int, events: int, maxevents: int, tsp: int, *_: int) -> int:
         return self._epoll_wait(epfd, events, maxevents, self._read_ts(tsp) if tsp else None)
 
 

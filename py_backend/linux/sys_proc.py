@@ -1,7 +1,7 @@
 """System calls about processes: fork/vfork (clone without CLONE_THREAD), execve, wait4, waitid,
 process groups and sessions, kill, getppid.
 
-A mixin of `Linux`.  What needs the machine (a new address space for a child, a new image for
+Part of `syscalls.Linux`.  What needs the machine (a new address space for a child, a new image for
 exec) goes through `ProcessHooks`, which the machine installs; the process table is
 `procs.ProcessTable`.  A machine without hooks (a lone process on a host that cannot make more
 memories) answers fork with ENOSYS, as the emulator always did.
@@ -10,12 +10,15 @@ memories) answers fork with ENOSYS, as the emulator always did.
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Protocol
 
 from . import errors as E
+from .base import LinuxBase
 from .dispatch import s32, syscall_nr
 from .errors import ExecImage, SyscallError, WouldBlock
 from .procs import (
+    CLD_CONTINUED,
+    CLD_DUMPED,
+    CLD_KILLED,
     P_ALL,
     P_PGID,
     P_PID,
@@ -24,16 +27,15 @@ from .procs import (
     WNOHANG,
     WNOWAIT,
     WUNTRACED,
-    Proc,
+    ProcessEntry,
     ProcessTable,
 )
-from .signals import SI_USER
+from .signals import SI_USER, Signal
+from .sysnr import Nr
 from .threads import CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM
 from .vfs import Dir, File, HostFile
 
-if TYPE_CHECKING:
-    from .syscalls import Linux
-
+P_PIDFD = 3
 W_NOTHREAD, W_ALL, W_CLONE = 0x20000000, 0x40000000, 0x80000000
 MAX_ARGS = 1 << 17  # argv + envp strings (Linux's MAX_ARG_STRINGS is 0x7fffffff, but
 MAX_ARG_BYTES = 2 << 20  # the stack limit of 8 MiB allows ~2 MiB: E2BIG beyond)
@@ -41,23 +43,13 @@ SHEBANG_MAX = 256  # BINPRM_BUF_SIZE
 CHILD_SIGNALS = 0xFF  # CSIGNAL: the signal the child sends its parent on exit
 
 
-class ProcessHooks(Protocol):
-    def fork(self, flags: int, newsp: int, ptid: int, tls: int, ctid: int) -> int: ...
-
-
-class ProcessCalls:
-    """Mixed into `Linux` (which provides aspace, vfs, signals, threads, fds, ...)."""
-
-    procs: ProcessTable | None
-    proc: Proc | None
-    hooks: ProcessHooks | None
+class ProcessCalls(LinuxBase):
+    """Part of `syscalls.Linux` (`LinuxBase` provides aspace, vfs, signals, threads, fds, ...)."""
 
     # --- creation -------------------------------------------------------------------------------
 
-    @syscall_nr(220)
-    def sys_clone(
-        self: Linux, flags: int, newsp: int, ptid: int, tls: int, ctid: int, *_: int
-    ) -> int:
+    @syscall_nr(Nr.clone)
+    def sys_clone(self, flags: int, newsp: int, ptid: int, tls: int, ctid: int, *_: int) -> int:
         # riscv's clone is CLONE_BACKWARDS: (flags, newsp, parent_tid, tls, child_tid)
         if flags & CLONE_THREAD and not flags & CLONE_SIGHAND:
             return -E.EINVAL
@@ -73,7 +65,7 @@ class ProcessCalls:
 
     # --- exec -----------------------------------------------------------------------------------
 
-    def _strings(self: Linux, ptr: int) -> list[str]:
+    def _strings(self, ptr: int) -> list[str]:
         out: list[str] = []
         if not ptr:
             return out
@@ -88,7 +80,7 @@ class ProcessCalls:
                 raise SyscallError(E.E2BIG)
             out.append(s.decode("utf-8", "surrogateescape"))
 
-    def _exec_file(self: Linux, dirfd: int, path: str, flags: int) -> bytes:
+    def _exec_file(self, dirfd: int, path: str, flags: int) -> bytes:
         if path == "" and flags & 0x1000:  # AT_EMPTY_PATH: the fd itself
             node = self._file(dirfd).node
         else:
@@ -103,7 +95,7 @@ class ProcessCalls:
             raise SyscallError(E.EACCES)
         return node.read_at(0, node.size())
 
-    def _execve(self: Linux, dirfd: int, pathptr: int, argvp: int, envp: int, flags: int) -> int:
+    def _execve(self, dirfd: int, pathptr: int, argvp: int, envp: int, flags: int) -> int:
         if flags & ~(0x1000 | 0x100):
             raise SyscallError(E.EINVAL)
         path = self._path(pathptr)
@@ -136,21 +128,21 @@ class ProcessCalls:
             real = path
         raise ExecImage(data, argv, env, path if path.startswith("/") else shown, real)
 
-    @syscall_nr(221)
-    def sys_execve(self: Linux, pathptr: int, argvp: int, envp: int, *_: int) -> int:
+    @syscall_nr(Nr.execve)
+    def sys_execve(self, pathptr: int, argvp: int, envp: int, *_: int) -> int:
         return self._execve(-100, pathptr, argvp, envp, 0)
 
-    @syscall_nr(281)
+    @syscall_nr(Nr.execveat)
     def sys_execveat(
-        self: Linux, dirfd: int, pathptr: int, argvp: int, envp: int, flags: int, *_: int
+        self, dirfd: int, pathptr: int, argvp: int, envp: int, flags: int, *_: int
     ) -> int:
         return self._execve(dirfd, pathptr, argvp, envp, flags)
 
     # --- wait -----------------------------------------------------------------------------------
 
     def _waiting(
-        self: Linux, idtype: int, ident: int, options: int
-    ) -> tuple[Proc | None, ProcessTable, Proc]:
+        self, idtype: int, ident: int, options: int
+    ) -> tuple[ProcessEntry | None, ProcessTable, ProcessEntry]:
         procs, me = self.procs, self.proc
         if procs is None or me is None:
             raise SyscallError(E.ECHILD)
@@ -168,8 +160,8 @@ class ProcessCalls:
 
         raise WouldBlock(ready, what="wait")
 
-    @syscall_nr(260)
-    def sys_wait4(self: Linux, pid: int, wstatus: int, options: int, rusage: int, *_: int) -> int:
+    @syscall_nr(Nr.wait4)
+    def sys_wait4(self, pid: int, wstatus: int, options: int, rusage: int, *_: int) -> int:
         pid = s32(pid)
         if options & ~(WNOHANG | WUNTRACED | WCONTINUED | W_NOTHREAD | W_ALL | W_CLONE):
             raise SyscallError(E.EINVAL)
@@ -195,9 +187,9 @@ class ProcessCalls:
             self.aspace.write(rusage, bytes(144))
         return c.pid
 
-    @syscall_nr(95)
+    @syscall_nr(Nr.waitid)
     def sys_waitid(
-        self: Linux, idtype: int, ident: int, infop: int, options: int, rusage: int, *_: int
+        self, idtype: int, ident: int, infop: int, options: int, rusage: int, *_: int
     ) -> int:
         idtype, ident = s32(idtype), s32(ident)
         allowed = WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT
@@ -205,7 +197,7 @@ class ProcessCalls:
             raise SyscallError(E.EINVAL)
         if not options & (WEXITED | WUNTRACED | WCONTINUED):
             raise SyscallError(E.EINVAL)
-        if idtype == 3:  # P_PIDFD
+        if idtype == P_PIDFD:
             raise SyscallError(E.EINVAL)
         if idtype not in (P_ALL, P_PID, P_PGID) or (idtype != P_ALL and ident < 0):
             raise SyscallError(E.EINVAL)
@@ -218,10 +210,10 @@ class ProcessCalls:
             return 0
         status, code = procs.collect(c, options)
         if infop:
-            value = status >> 8 if code == 1 else (status & 0x7F if code in (2, 3) else status >> 8)
-            if code == 6:  # CLD_CONTINUED
-                value = 18
-            info = struct.pack("<iii4xiIi", 17, 0, code, c.pid, 0, value)
+            value = status & 0x7F if code in (CLD_KILLED, CLD_DUMPED) else status >> 8
+            if code == CLD_CONTINUED:
+                value = Signal.SIGCONT
+            info = struct.pack("<iii4xiIi", Signal.SIGCHLD, 0, code, c.pid, 0, value)
             self.aspace.write(infop, info + bytes(128 - len(info)))
         if rusage:
             self.aspace.write(rusage, bytes(144))
@@ -229,38 +221,38 @@ class ProcessCalls:
 
     # --- identity, groups, sessions -------------------------------------------------------------
 
-    @syscall_nr(173)
-    def sys_getppid(self: Linux, *_: int) -> int:
+    @syscall_nr(Nr.getppid)
+    def sys_getppid(self, *_: int) -> int:
         return self.proc.ppid if self.proc is not None else 1
 
-    @syscall_nr(155)
-    def sys_getpgid(self: Linux, pid: int, *_: int) -> int:
+    @syscall_nr(Nr.getpgid)
+    def sys_getpgid(self, pid: int, *_: int) -> int:
         if self.procs is None or self.proc is None:
             if s32(pid) not in (0, self.pid):
                 return -E.ESRCH
             return self.pid
         return self.procs.getpgid(self.proc, s32(pid))
 
-    @syscall_nr(154)
-    def sys_setpgid(self: Linux, pid: int, pgid: int, *_: int) -> int:
+    @syscall_nr(Nr.setpgid)
+    def sys_setpgid(self, pid: int, pgid: int, *_: int) -> int:
         if self.procs is None or self.proc is None:
             return 0
         return self.procs.setpgid(self.proc, s32(pid), s32(pgid))
 
-    @syscall_nr(156)
-    def sys_getsid(self: Linux, pid: int, *_: int) -> int:
+    @syscall_nr(Nr.getsid)
+    def sys_getsid(self, pid: int, *_: int) -> int:
         if self.procs is None or self.proc is None:
             return self.pid
         return self.procs.getsid(self.proc, s32(pid))
 
-    @syscall_nr(157)
-    def sys_setsid(self: Linux, *_: int) -> int:
+    @syscall_nr(Nr.setsid)
+    def sys_setsid(self, *_: int) -> int:
         if self.procs is None or self.proc is None:
             return -E.EPERM
         return self.procs.setsid(self.proc)
 
-    @syscall_nr(129)
-    def sys_kill(self: Linux, pid: int, sig: int, *_: int) -> int:
+    @syscall_nr(Nr.kill)
+    def sys_kill(self, pid: int, sig: int, *_: int) -> int:
         pid, sig = s32(pid), s32(sig)
         if not 0 <= sig <= 64:
             return -E.EINVAL

@@ -393,7 +393,7 @@ class Threads:
             t.advance = False
         self._set_a0(t.result)
         if self.trace is not None and t.call:
-            self.trace(f"<... {t.call} resumed> = {t.result}")
+            self.trace(f"<... {t.call} resumed> = {E.strace_result(t.result)}")
         t.result = None
         t.call = ""
 

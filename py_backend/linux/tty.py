@@ -52,6 +52,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .errors import EINVAL, EIO, ENOTTY, EPERM, ESRCH, SyscallError
+from .signals import Signal
 
 # --- struct termios as the riscv64 (asm-generic) kernel has it -------------------------------
 # c_iflag, c_oflag, c_cflag, c_lflag (u32 each), c_line, c_cc[19]; termios2 adds c_ispeed and
@@ -104,7 +105,6 @@ TCIFLUSH, TCOFLUSH, TCIOFLUSH = 0, 1, 2
 TCOOFF, TCOON, TCIOFF, TCION = 0, 1, 2, 3
 
 # Signals the terminal sends.
-SIGHUP, SIGINT, SIGQUIT, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH = 1, 2, 3, 18, 20, 21, 22, 28
 
 # Linux's "restart this system call" code: raised (as SyscallError) by the job-control checks
 # after they signalled the caller's process group.  The process layer restarts the call once
@@ -369,7 +369,7 @@ class Tty:
     def _set_winsize(self, ws: tuple[int, int, int, int]) -> None:
         if ws != self.winsize:
             self.winsize = ws
-            self._signal(self.foreground_pgrp, SIGWINCH)
+            self._signal(self.foreground_pgrp, Signal.SIGWINCH)
 
     # --- guest side -------------------------------------------------------------------------
 
@@ -472,9 +472,9 @@ class Tty:
         """The session leader gives the terminal up (TIOCNOTTY) or exits (``on_exit``):
         SIGHUP to the foreground group (and SIGCONT unless exiting), then no session."""
         if self.session:
-            self._signal(self.foreground_pgrp, SIGHUP)
+            self._signal(self.foreground_pgrp, Signal.SIGHUP)
             if not on_exit:
-                self._signal(self.foreground_pgrp, SIGCONT)
+                self._signal(self.foreground_pgrp, Signal.SIGCONT)
         self.session = self.foreground_pgrp = 0
 
     def job_control(self, caller: Caller, signo: int) -> None:
@@ -486,7 +486,7 @@ class Tty:
         if not fg or caller.pgrp == fg:
             return
         if signo in caller.sig_ignored:
-            if signo == SIGTTIN:
+            if signo == Signal.SIGTTIN:
                 raise SyscallError(EIO)
             return
         if caller.pgrp_orphaned:
@@ -496,12 +496,12 @@ class Tty:
 
     def check_read(self, caller: Caller) -> None:
         """Before a read: a background process gets SIGTTIN (or EIO)."""
-        self.job_control(caller, SIGTTIN)
+        self.job_control(caller, Signal.SIGTTIN)
 
     def check_write(self, caller: Caller) -> None:
         """Before a write: with TOSTOP, a background process gets SIGTTOU."""
         if self._t.lflag & TOSTOP:
-            self.job_control(caller, SIGTTOU)
+            self.job_control(caller, Signal.SIGTTOU)
 
     # --- ioctl ------------------------------------------------------------------------------
 
@@ -520,7 +520,7 @@ class Tty:
         req &= 0xFFFFFFFF
         if caller is not None and req in _CHANGES:
             try:
-                self.job_control(caller, SIGTTOU)
+                self.job_control(caller, Signal.SIGTTOU)
             except SyscallError as e:
                 if req == TIOCSPGRP and e.errno == EIO:
                     raise SyscallError(ENOTTY) from None
@@ -866,7 +866,13 @@ class Tty:
 
     def _isig(self, c: int) -> None:
         cc, lflag = self._t.cc, self._t.lflag
-        signo = SIGINT if c == cc[VINTR] else SIGQUIT if c == cc[VQUIT] else SIGTSTP
+        signo = (
+            Signal.SIGINT
+            if c == cc[VINTR]
+            else Signal.SIGQUIT
+            if c == cc[VQUIT]
+            else Signal.SIGTSTP
+        )
         self._flush_echo()
         if not lflag & NOFLSH:
             # Linux drops the echo not yet written (held by VSTOP), not what writers wrote.

@@ -79,6 +79,21 @@ def emit_jmp_cache_offset(f: FunctionBuilder, pc_local: int) -> None:
     f.i32_shl()
 
 
+def emit_jmp_cache_probe(f: FunctionBuilder, pc_local: int, e: int, t: int) -> None:
+    """Open two ``if``s (the caller closes both) that are entered when the jump cache holds a TB
+    for the guest pc in `pc_local`: e = the entry's offset (emit_jmp_cache_offset), t = TB id."""
+    emit_jmp_cache_offset(f, pc_local)
+    f.local_tee(e)
+    f.i64_load(abi.JMP_CACHE)
+    f.local_get(pc_local)
+    f.i64_eq()
+    f.if_()
+    f.local_get(e)
+    f.i32_load(abi.JMP_CACHE + abi.JMP_CACHE_TB)
+    f.local_tee(t)
+    f.if_()
+
+
 class Ctx:
     """The emitter API that instruction semantics are written against."""
 
@@ -343,22 +358,20 @@ class Ctx:
         f.return_call_indirect(self.type_idx)
         f.end()
         # slot address -> (TB id, slot) for the host: abi.link_slot_of
-        f.i32_const(0)
-        f.local_get(self.xslot)
-        f.i32_const(abi.LINK_SLOTS)
-        f.i32_sub()
-        f.i32_const(abi.LINK_TB_SHIFT)
-        f.i32_shr_u()
-        f.i32_store(abi.CTX_LINK_FROM)
-        f.i32_const(0)
-        f.local_get(self.xslot)
-        f.i32_const(abi.LINK_SLOTS)
-        f.i32_sub()
-        f.i32_const(abi.LINK_SLOT_SHIFT)
-        f.i32_shr_u()
-        f.i32_const(abi.LINK_SLOTS_PER_TB - 1)
-        f.i32_and()
-        f.i32_store(abi.CTX_LINK_SLOT)
+        for shift, mask, ctx_field in (
+            (abi.LINK_TB_SHIFT, None, abi.CTX_LINK_FROM),
+            (abi.LINK_SLOT_SHIFT, abi.LINK_SLOTS_PER_TB - 1, abi.CTX_LINK_SLOT),
+        ):
+            f.i32_const(0)
+            f.local_get(self.xslot)
+            f.i32_const(abi.LINK_SLOTS)
+            f.i32_sub()
+            f.i32_const(shift)
+            f.i32_shr_u()
+            if mask is not None:
+                f.i32_const(mask)
+                f.i32_and()
+            f.i32_store(ctx_field)
         self._return_to_host(ExitReason.CHAIN)
 
     def _emit_ptr_exit(self) -> None:
@@ -369,16 +382,7 @@ class Ctx:
         t = self.tmp(I32)
         self._writeback()
         self._store_pc()
-        emit_jmp_cache_offset(f, self.xpc)
-        f.local_tee(e)
-        f.i64_load(abi.JMP_CACHE)
-        f.local_get(self.xpc)
-        f.i64_eq()
-        f.if_()
-        f.local_get(e)
-        f.i32_load(abi.JMP_CACHE + abi.JMP_CACHE_TB)
-        f.local_tee(t)
-        f.if_()
+        emit_jmp_cache_probe(f, self.xpc, e, t)
         f.local_get(t)
         f.return_call_indirect(self.type_idx)
         f.end()

@@ -368,6 +368,28 @@ def _fadd_s(c: Ctx, i: Insn) -> None:
 
 
 # --- mul, div, sqrt --------------------------------------------------------------------------
+def _exact_zero_or_slow(c: Ctx, mul: bool, a: int, b: int, r: int) -> None:
+    """fmul/fdiv's else-arm (_zero_or_slow): the exact zeros are a zero factor whose product r
+    (f64) is not NaN, and 0 / a finite nonzero; anything else takes the slow path."""
+    f = c.f
+
+    def cond() -> None:
+        _is_zero64(c, a)
+        if mul:
+            _is_zero64(c, b)
+            f.i32_or()
+            _is_zero64(c, r)
+            f.i32_and()
+        else:
+            _is_finite64(c, b)
+            f.i32_and()
+            _is_zero64(c, b)
+            f.i32_eqz()
+            f.i32_and()
+
+    _zero_or_slow(c, cond)
+
+
 @trans("fmul.d", "fdiv.d")
 def _fmuldiv_d(c: Ctx, i: Insn) -> None:
     if not _rne_only(c, i):
@@ -410,25 +432,7 @@ def _fmuldiv_d(c: Ctx, i: Insn) -> None:
         f.i64_const(0)
         f.i64_ne()
     f.else_()
-    if mul:
-
-        def cond() -> None:  # a zero factor, and the product is not NaN
-            _is_zero64(c, a)
-            _is_zero64(c, b)
-            f.i32_or()
-            _is_zero64(c, r)
-            f.i32_and()
-    else:
-
-        def cond() -> None:  # 0 / finite nonzero
-            _is_zero64(c, a)
-            _is_finite64(c, b)
-            f.i32_and()
-            _is_zero64(c, b)
-            f.i32_eqz()
-            f.i32_and()
-
-    _zero_or_slow(c, cond)
+    _exact_zero_or_slow(c, mul, a, b, r)
     f.end()
     _accrue_if(c, NX)
     f.local_get(r)
@@ -468,25 +472,7 @@ def _fmuldiv_s(c: Ctx, i: Insn) -> None:
         f.local_get(ob)
         f.i32_rem_u()
     f.else_()
-    if mul:
-
-        def cond() -> None:
-            _is_zero64(c, a)
-            _is_zero64(c, b)
-            f.i32_or()
-            _is_zero64(c, d)
-            f.i32_and()
-    else:
-
-        def cond() -> None:
-            _is_zero64(c, a)
-            _is_finite64(c, b)
-            f.i32_and()
-            _is_zero64(c, b)
-            f.i32_eqz()
-            f.i32_and()
-
-    _zero_or_slow(c, cond)
+    _exact_zero_or_slow(c, mul, a, b, d)
     f.end()
     _accrue_if(c, NX)
     f.local_get(r)

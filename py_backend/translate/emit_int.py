@@ -359,11 +359,11 @@ def _load(c: Ctx, i: Insn) -> None:
     c.set_x(i.rd)
 
 
-@trans("sb", "sh", "sw", "sd")
-def _store(c: Ctx, i: Insn) -> None:
+def _store_value(c: Ctx, i: Insn, push_value: Callable[[int], None]) -> None:
+    """A store of rs2's low `width` bytes; push_value(rs2) pushes the register's i64."""
     width = ATTRS[i.name].width
     v = c.tmp(I64)
-    c.get_x(i.rs2)
+    push_value(i.rs2)
     c.f.local_set(v)
     a = c.addr(i.rs1, i.imm)
     op = _STORES[width]
@@ -373,6 +373,11 @@ def _store(c: Ctx, i: Insn) -> None:
         op(c.f, abi.GUEST_BASE, 1)
 
     c.store(a, width, emit)
+
+
+@trans("sb", "sh", "sw", "sd")
+def _store(c: Ctx, i: Insn) -> None:
+    _store_value(c, i, c.get_x)
 
 
 @trans("flw", "fld")
@@ -391,18 +396,7 @@ def _fload(c: Ctx, i: Insn) -> None:
 
 @trans("fsw", "fsd")
 def _fstore(c: Ctx, i: Insn) -> None:
-    width = ATTRS[i.name].width
-    v = c.tmp(I64)
-    c.get_f(i.rs2)
-    c.f.local_set(v)
-    a = c.addr(i.rs1, i.imm)
-    op = _STORES[width]
-
-    def emit() -> None:
-        c.f.local_get(v)
-        op(c.f, abi.GUEST_BASE, 1)
-
-    c.store(a, width, emit)
+    _store_value(c, i, c.get_f)
 
 
 # --- A: LR/SC and AMOs --------------------------------------------------------------------------

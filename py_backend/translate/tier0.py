@@ -44,7 +44,7 @@ from ..isa.insn import Insn
 from ..isa.table import Row
 from ..wasm.builder import FunctionBuilder, Label, ModuleBuilder
 from . import emit_fp, emit_int  # noqa: F401  (registers the semantics)
-from .codegen import I32, I64, SEMANTICS, Ctx, emit_jmp_cache_offset
+from .codegen import I32, I64, SEMANTICS, Ctx, emit_jmp_cache_probe
 from .operand import Dyn, Value
 
 _FIELDS_I32 = ("rd", "rs1", "rs2", "rs3", "csr", "rm", "aq", "rl")
@@ -419,16 +419,7 @@ class _Builder:
         c.exit_label = f.block()
         c.entry_label = f.loop()
         # -- block entry: compiled code for pc? else count it, and leave when it turns hot
-        emit_jmp_cache_offset(f, pc)
-        f.local_tee(e)
-        f.i64_load(abi.JMP_CACHE)
-        f.local_get(pc)
-        f.i64_eq()
-        f.if_()
-        f.local_get(e)
-        f.i32_load(abi.JMP_CACHE + abi.JMP_CACHE_TB)
-        f.local_tee(t)
-        f.if_()
+        emit_jmp_cache_probe(f, pc, e, t)
         c._writeback()
         f.i32_const(0)
         f.local_get(pc)

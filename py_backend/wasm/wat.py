@@ -34,25 +34,22 @@ class _Reader:
         self.pos += 1
         return b
 
-    def u32(self) -> int:
+    def leb(self, signed: bool) -> int:
         result = shift = 0
         while True:
             b = self.byte()
             result |= (b & 0x7F) << shift
             shift += 7
             if not b & 0x80:
-                return result
-
-    def sleb(self) -> int:
-        result = shift = 0
-        while True:
-            b = self.byte()
-            result |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                if b & 0x40:
+                if signed and b & 0x40:
                     result -= 1 << shift
                 return result
+
+    def u32(self) -> int:
+        return self.leb(False)
+
+    def sleb(self) -> int:
+        return self.leb(True)
 
     def take(self, n: int) -> bytes:
         if self.pos + n > self.end:

@@ -30,6 +30,8 @@ const fi = args.indexOf("--firefox");
 const executablePath = fi >= 0 ? args[fi + 1] : "/usr/bin/firefox-esr";
 const LOAD_MS = 120_000; // page open -> Pyodide loaded and the default program finished
 const RUN_MS = 60_000;
+// tests/helpers.py's LIVENESS_S: the bound on "it happens" (Stop stops, a file is stored)
+const LIVENESS_MS = 30_000;
 // tier "jit" translates every block to a WebAssembly module that Firefox compiles
 const RUNS = [
   { name: "args", program: "/guests/args.elf", args: ["a", "b c"] },
@@ -94,17 +96,17 @@ try {
   out.ms.runs = since();
 
   // (3) Stop a guest that never ends
-  out.stop = await page.evaluate(async () => {
+  out.stop = await page.evaluate(async (livenessMs) => {
     const p = window.tbwasm.run({ program: "/guests/loop.elf", args: [] });
     await new Promise((ok) => setTimeout(ok, 1500));
     const t = performance.now();
     window.tbwasm.stop();
     const r = await Promise.race([
       p,
-      new Promise((ok) => setTimeout(() => ok({ timedOut: true }), 20_000)),
+      new Promise((ok) => setTimeout(() => ok({ timedOut: true }), livenessMs)),
     ]);
     return { ...r, stopMs: performance.now() - t };
-  });
+  }, LIVENESS_MS);
   // the page keeps working after the Stop
   out.afterStop = await page.evaluate(() =>
     window.tbwasm.run({ program: "/guests/hello.elf", args: [], stdin: "" }),
@@ -132,14 +134,14 @@ try {
   // (5) the guest's files are kept: written, stored, the page reloaded, read back
   const kept = await openPage(browser, "?shell=0");
   await kept.waitForFunction(() => window.tbwasmApp && window.tbwasmApp.lastResult, { timeout: LOAD_MS, polling: 100 });
-  out.persistWrite = await kept.evaluate(async () => {
+  out.persistWrite = await kept.evaluate(async (livenessMs) => {
     const r = await window.tbwasm.run({ path: "/bin/sh", args: ["-c", "echo firefox > /home/user/ff.txt"] });
     const t = performance.now();
-    while (performance.now() - t < 20_000 && !(window.tbwasm.store.flushes > 0 && !window.tbwasm.store.dirty)) {
+    while (performance.now() - t < livenessMs && !(window.tbwasm.store.flushes > 0 && !window.tbwasm.store.dirty)) {
       await new Promise((ok) => setTimeout(ok, 50));
     }
     return { status: r.status, storedMs: performance.now() - t, store: window.tbwasm.store };
-  });
+  }, LIVENESS_MS);
   await kept.reload({ waitUntil: "load", timeout: LOAD_MS });
   await kept.waitForFunction(() => window.tbwasmApp && window.tbwasmApp.lastResult, { timeout: LOAD_MS, polling: 100 });
   out.persistRead = await kept.evaluate(() => window.tbwasm.run({ path: "/bin/cat", args: ["/home/user/ff.txt"] }));

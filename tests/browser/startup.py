@@ -24,21 +24,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from bench.browser import LOAD_TIMEOUT_MS, BrowserSession  # noqa: E402
+from bench.browser import BrowserSession, default_program_ran  # noqa: E402
 
 
 def one_load(s: BrowserSession, path: str) -> dict:
     t0 = time.perf_counter()
     page = s.open_page(path)
     try:
-        page.wait_for_function(
-            "() => window.tbwasmApp && window.tbwasmApp.firstOutputMs !== null",
-            timeout=LOAD_TIMEOUT_MS,
-        )
-        seen = time.perf_counter() - t0
-        page.wait_for_function("() => window.tbwasmApp.lastResult", timeout=LOAD_TIMEOUT_MS)
-        r = page.evaluate("window.tbwasmApp.lastResult")
-        t = page.evaluate("window.tbwasm.timings")
+        seen, r, t = default_program_ran(page, t0)
         nav = page.evaluate(
             "(() => { const n = performance.getEntriesByType('navigation')[0];"
             " return {dcl: n.domContentLoadedEventEnd, origin: performance.timeOrigin}; })()"

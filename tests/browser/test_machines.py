@@ -6,8 +6,7 @@ gets a one-line answer and leaves the page usable."""
 from __future__ import annotations
 
 import pytest
-from browser_support import LOAD_TIMEOUT_MS, open_shell
-from test_shell import PROMPT, typed
+from browser_support import LOAD_TIMEOUT_MS, PROMPT, open_shell, typed
 
 from py_backend import abi
 from tests.helpers import qemu_run

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import helpers
 import pytest
+from browser_support import stop_busybox_after
 
 from py_backend.abi import STOPPED_MESSAGE, HostStatus
 
@@ -122,7 +123,7 @@ def test_stop_ends_loop_and_next_program_runs(app_page) -> None:
     page.wait_for_timeout(500)  # let it spin
     r, elapsed = press_stop(page)
     assert r["stopped"] and r["status"] == HostStatus.STOPPED
-    assert elapsed < 2000, f"Stop took {elapsed:.0f} ms"
+    assert elapsed < helpers.LIVENESS_S * 1000, f"Stop took {elapsed:.0f} ms"
     r = run_program(page, "hello")
     assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
 
@@ -145,12 +146,12 @@ def test_endless_output_is_paced_and_stop_is_prompt(app_page) -> None:
         t0 = time.perf_counter()
         in_flight.append(page.evaluate("window.tbwasm.client.outputInFlight"))
         worst = max(worst, time.perf_counter() - t0)
-    assert worst < 1.0, f"the page answered in {worst:.2f} s while the guest printed"
+    assert worst < helpers.LIVENESS_S, f"the page answered in {worst:.2f} s while the guest printed"
     assert max(in_flight) <= 1 << 20, in_flight  # the worker's window is 256 KiB
     assert page.evaluate("window.tbwasmApp.output.length") <= 2 << 20
     r, elapsed = press_stop(page)
     assert r["stopped"] and r["status"] == HostStatus.STOPPED
-    assert elapsed < 2000, f"Stop took {elapsed:.0f} ms"
+    assert elapsed < helpers.LIVENESS_S * 1000, f"Stop took {elapsed:.0f} ms"
     assert r["stdout"].startswith("0123456789abcdefghij\n" * 100)
     r = run_program(page, "hello")
     assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
@@ -161,20 +162,10 @@ def test_stop_wakes_a_sleeping_guest(app_page) -> None:
     the control word that Stop notifies) rather than wait 3 s and replace the worker."""
     page = app_page
     page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)
-    r = page.evaluate(
-        """async () => {
-          const p = window.tbwasm.run({program: "/guests/busybox", argv0: "busybox",
-                                       args: ["sleep", "100"]});
-          await new Promise((ok) => setTimeout(ok, 1000));
-          const t0 = performance.now();
-          window.tbwasm.stop();
-          const r = await p;
-          return {...r, stopMs: performance.now() - t0};
-        }"""
-    )
+    r = stop_busybox_after(page, ["sleep", "100"], 1000)
     assert r["stopped"] and r["status"] == HostStatus.STOPPED
     assert r["message"] == STOPPED_MESSAGE, r["message"]  # not "restarted the worker"
-    assert r["stopMs"] < 1000, r["stopMs"]
+    assert r["stopMs"] < helpers.LIVENESS_S * 1000, r["stopMs"]
     r = run_program(page, "hello")
     assert r["stdout"] == qemu("hello").stdout.decode() and r["status"] == 0
 
@@ -230,20 +221,10 @@ def test_stop_ends_sleeping_processes(app_page) -> None:
     and the run reports a Stop; the next forking run works."""
     page = app_page
     page.wait_for_function("() => !window.tbwasmApp.running", timeout=RUN_TIMEOUT_MS)
-    r = page.evaluate(
-        """async () => {
-          const p = window.tbwasm.run({program: "/guests/busybox", argv0: "busybox",
-                                       args: ["sh", "-c", "sleep 100 & sleep 100 & wait"]});
-          await new Promise((ok) => setTimeout(ok, 1500));
-          const t0 = performance.now();
-          window.tbwasm.stop();
-          const r = await p;
-          return {...r, stopMs: performance.now() - t0};
-        }"""
-    )
+    r = stop_busybox_after(page, ["sh", "-c", "sleep 100 & sleep 100 & wait"], 1500)
     assert r["stopped"] and r["status"] == HostStatus.STOPPED
     assert r["message"] == STOPPED_MESSAGE, r["message"]
-    assert r["stopMs"] < 1000, r["stopMs"]
+    assert r["stopMs"] < helpers.LIVENESS_S * 1000, r["stopMs"]
     r = page.evaluate(
         """() => window.tbwasm.run({program: "/guests/busybox", argv0: "busybox",
                                     args: ["sh", "-c", "echo $(echo a) | busybox cat"]})"""

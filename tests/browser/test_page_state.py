@@ -9,9 +9,7 @@ import re
 import time
 
 import pytest
-from browser_support import open_shell
-
-PROMPT = "# "
+from browser_support import PROMPT, open_shell, typed
 
 TO_BASE64 = """async () => {
   const bytes = await window.tbwasm.saveState();
@@ -33,23 +31,6 @@ FROM_BASE64 = """async (b64) => {
     return String(e.message);
   }
 }"""
-
-
-def output(page) -> str:
-    return page.evaluate("window.tbwasmApp.output")
-
-
-def typed(page, line: str, expect: str | re.Pattern[str], timeout: float = 60_000) -> str:
-    before = len(output(page))
-    page.keyboard.type(line)
-    page.keyboard.press("Enter")
-    pattern = expect if isinstance(expect, re.Pattern) else re.compile(re.escape(expect))
-    page.wait_for_function(
-        "([n, src]) => new RegExp(src, 's').test(window.tbwasmApp.output.slice(n))",
-        arg=[before, pattern.pattern],
-        timeout=timeout,
-    )
-    return output(page)[before:]
 
 
 def count(page) -> int:

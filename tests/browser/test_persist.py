@@ -13,12 +13,12 @@ import tarfile
 import time
 from pathlib import Path
 
+import helpers
 import pytest
-from browser_support import LOAD_TIMEOUT_MS
+from browser_support import LOAD_TIMEOUT_MS, PROMPT, typed, wait_prompt
 
-PROMPT = "# "
 DB = "tbwasm:page:/"  # the shell page's store (static/index.html's tbwasm-persist meta)
-STORE_WAIT_MS = 10_000  # bound on "stored within ~1 s" (a busy machine must pass)
+STORE_WAIT_MS = helpers.LIVENESS_S * 1000  # "stored" (within ~1 s when idle): liveness only
 
 # The page's IndexedDB, read from the page itself: {path: record} of the store's "files".
 READ_DB = """async ([name, store]) => {
@@ -48,28 +48,6 @@ READ_DB = """async ([name, store]) => {
 }"""
 
 
-def output(page) -> str:
-    return page.evaluate("window.tbwasmApp.output")
-
-
-def typed(page, line: str, expect: str, timeout: float = 60_000) -> str:
-    before = len(output(page))
-    page.keyboard.type(line)
-    page.keyboard.press("Enter")
-    # (after the echo of the command line itself, which holds the words typed)
-    page.wait_for_function(
-        """([n, s]) => {
-          const o = window.tbwasmApp.output.slice(n);
-          const i = o.indexOf("\\n");
-          return i >= 0 && o.slice(i + 1).includes(s);
-        }""",
-        arg=[before, expect],
-        timeout=timeout,
-    )
-    out = output(page)[before:]
-    return out[out.index("\n") + 1 :]
-
-
 def notes(page) -> list[str]:
     """The page's own one-line messages (web/app.mjs: app.notes)."""
     return page.evaluate("window.tbwasmApp.notes")
@@ -85,22 +63,13 @@ def wait_note(page, text: str, since: int = 0, timeout: float = 30_000) -> list[
     return [n for n in notes(page)[since:] if text in n]
 
 
-def wait_shell(page) -> None:
-    page.wait_for_function(
-        "() => window.tbwasmApp && window.tbwasmApp.shell && "
-        "window.tbwasmApp.output.includes('# ')",
-        timeout=LOAD_TIMEOUT_MS,
-    )
-    page.click(".xterm")
-
-
 def open_shell_in(context, url: str):
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.set_default_timeout(LOAD_TIMEOUT_MS)
     page.goto(url)
-    wait_shell(page)
+    wait_prompt(page)
     return page
 
 
@@ -141,7 +110,7 @@ def test_reload_finds_home_and_root(context, server) -> None:
     assert db["/home/user/README"]["kind"] == "whiteout"
     assert not any(p.startswith("/tmp") for p in db)
     page.reload()
-    wait_shell(page)
+    wait_prompt(page)
     out = typed(
         page, "cat /home/user/kept.txt; ls -l /home/user; readlink /root/d/up; ls /tmp", PROMPT
     )
@@ -191,7 +160,7 @@ def test_reset_empties_the_store_and_restarts_the_shell(context, server) -> None
     out = typed(page, "ls /home/user; echo end", "end\r\n")
     assert "README" in out and "x.txt" not in out
     page.reload()
-    wait_shell(page)
+    wait_prompt(page)
     assert "x.txt" not in typed(page, "ls /home/user; echo end", "end\r\n")
 
 
@@ -271,7 +240,7 @@ def test_full_quota_is_one_line_and_keeps_the_stored_state(context, server) -> N
     origin = re.match(r"https?://[^/]+", server).group(0)
     cdp.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": 4 << 20})
     page.goto(server)
-    wait_shell(page)
+    wait_prompt(page)
     typed(page, "echo small > /home/user/small.txt; echo ok", "ok\r\n")
     wait_stored(page, "/home/user/small.txt")
     before = len(notes(page))
@@ -294,7 +263,7 @@ def test_full_quota_is_one_line_and_keeps_the_stored_state(context, server) -> N
         assert time.monotonic() - t0 < STORE_WAIT_MS / 1000
         time.sleep(0.05)
     page.reload()
-    wait_shell(page)
+    wait_prompt(page)
     assert "again" in typed(page, "cat /home/user/small.txt; ls /home/user", PROMPT)
     assert not page.errors, page.errors
 
@@ -319,7 +288,7 @@ def test_a_newer_store_is_left_alone(context, server) -> None:
         DB,
     )
     page.goto(server)
-    wait_shell(page)
+    wait_prompt(page)
     lines = wait_note(page, "newer tbwasm")
     assert len(lines) == 1 and "format 99" in lines[0]
     typed(page, "echo new > /home/user/new.txt; echo ok", "ok\r\n")

@@ -12,9 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import LOAD_TIMEOUT_MS, open_shell
-
-PROMPT = "# "  # the guest runs as root: PS1 of the image's /etc/profile ends in "# "
+from browser_support import LOAD_TIMEOUT_MS, PROMPT, open_shell, output, typed
 
 
 @pytest.fixture(scope="module")
@@ -23,25 +21,6 @@ def shell(open_page, server):
     yield page
     assert not page.errors, page.errors
     page.close()
-
-
-def output(page) -> str:
-    return page.evaluate("window.tbwasmApp.output")
-
-
-def typed(page, line: str, expect: str | re.Pattern[str], timeout: float = 60_000) -> str:
-    """Type ``line`` and Enter; wait until the output after it matches ``expect``; return that
-    output."""
-    before = len(output(page))
-    page.keyboard.type(line)
-    page.keyboard.press("Enter")
-    pattern = expect if isinstance(expect, re.Pattern) else re.compile(re.escape(expect))
-    page.wait_for_function(
-        "([n, src, flags]) => new RegExp(src, flags).test(window.tbwasmApp.output.slice(n))",
-        arg=[before, pattern.pattern, "s"],
-        timeout=timeout,
-    )
-    return output(page)[before:]
 
 
 def test_files_directories_and_pipelines(shell) -> None:

@@ -10,7 +10,7 @@ Pinned registers: x2 (sp) and x3 (gp) both hold `scratch + 1024` (the middle of 
 2 KiB scratch buffer; sp-relative compressed forms use sp, everything else uses gp), and x4 (tp)
 is the loop counter.  x1 is only written by calls.  No other register is special.
 
-The body is a tree of `Item`s; the shrinker deletes items (see `shrink.py`).
+The body is a tree of `Item`s; the shrinker deletes items (`shrink` in rvrun.py).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import re
 import shutil
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,6 +23,8 @@ except ImportError:  # imported as a top-level module (scripts/fuzz.py, pytest r
     import rvgen  # type: ignore[no-redef]
 
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # tests/, for `doubles` (scripts/fuzz.py imports this module)
+    sys.path.insert(0, str(HERE.parent))
 REGRESSIONS = HERE / "regressions"
 CC = "riscv64-linux-gnu-gcc"
 OBJDUMP = "riscv64-linux-gnu-objdump"
@@ -133,31 +136,20 @@ def value_and_flags(rec: bytes) -> str:
     return f"{rec[:8][::-1].hex()} flags {rec[8] if len(rec) > 8 else -1:#x}"
 
 
-class _Sink:
-    def __init__(self) -> None:
-        self.buf = bytearray()
-
-    def write(self, data: bytes) -> None:
-        self.buf += data
-
-
-class _NoInput:
-    def read(self, n: int) -> bytes:
-        return b""
-
-
 def run_tbwasm(program: bytes, timeout: float = 60, argv0: str = "/prog") -> RunResult:
     """Run in this process through the native (wasmtime) host."""
+    from doubles import NoInput, Sink
+
     from py_backend.host.native import NativeHost
     from py_backend.machine import Machine
 
     t0 = time.perf_counter()
-    out, err = _Sink(), _Sink()
+    out, err = Sink(), Sink()
     host = NativeHost()
     machine = None
     try:
         machine = Machine(
-            host.raw, program, [argv0], [], stdin=_NoInput(), stdout=out, stderr=err,
+            host.raw, program, [argv0], [], stdin=NoInput(), stdout=out, stderr=err,
             budget=2_000_000, batch=8,
         )  # fmt: skip
         deadline = time.monotonic() + timeout
@@ -166,7 +158,7 @@ def run_tbwasm(program: bytes, timeout: float = 60, argv0: str = "/prog") -> Run
     except Exception as e:  # an emulator crash is a finding, not a harness failure
         status, msg = 70, f"python exception: {type(e).__name__}: {e}"
     insns = int(machine.stats()["guest_insns"]) if machine is not None else 0
-    return RunResult(status, bytes(out.buf), insns, msg, time.perf_counter() - t0)
+    return RunResult(status, bytes(out.data), insns, msg, time.perf_counter() - t0)
 
 
 def run_node(elf: Path, timeout: float = 300) -> RunResult:

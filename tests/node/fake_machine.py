@@ -7,29 +7,15 @@ and exit/fault reporting without the translator.
 argv[1] selects a scenario: "segv" ends with a fault message, "loop" never ends (tests Stop),
 "crash" raises (an emulator bug), anything else reads one line of stdin, echoes it upper-cased
 and exits with status len(argv).
-A program not starting with the ELF magic raises ElfError.
+A program not starting with the ELF magic raises ElfError. `Action` and `ElfError` are the real
+types, so the bridge sees exactly what a real Machine gives it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from py_backend import abi
-
-
-class ElfError(Exception):
-    pass
-
-
-@dataclass
-class Action:
-    kind: str
-    tb: int = 0
-    modules: list[bytes] = field(default_factory=list)
-    table_size: int = 0
-    status: int = 0
-    message: str = ""
-    reset_table: bool = False
+from py_backend.linux.errors import ElfError
+from py_backend.machine import Action
 
 
 def _leb_u(n: int) -> bytes:

@@ -14,6 +14,7 @@ sys.path.insert(0, str(HERE.parent / "unit"))
 sys.path.insert(0, str(HERE.parent))
 
 from cpu_harness import CODE_BASE, DATA_BASE, EBREAK, assemble, make_elf  # noqa: E402
+from doubles import NoInput, Sink, Source  # noqa: E402
 from helpers import REPO_ROOT, SYSROOT, guest_path, host_env  # noqa: E402
 
 from py_backend.host.native import NativeHost  # noqa: E402
@@ -25,8 +26,6 @@ __all__ = [
     "EBREAK",
     "REPO_ROOT",
     "SYSROOT",
-    "NoInput",
-    "Sink",
     "SnippetMachine",
     "assemble",
     "cli",
@@ -37,19 +36,6 @@ __all__ = [
 ]  # fmt: skip
 
 M64 = (1 << 64) - 1
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.buf = bytearray()
-
-    def write(self, data: bytes) -> None:
-        self.buf += data
-
-
-class NoInput:
-    def read(self, n: int) -> bytes:
-        return b""
 
 
 _HOST: NativeHost | None = None
@@ -77,18 +63,10 @@ def run_elf(program: bytes, argv: list[str] | None = None, stdin: bytes = b"") -
     """Run an ELF image on the shared host; returns the exit action and the captured output."""
     host = shared_host()
     out, err = Sink(), Sink()
-
-    class _In:
-        def __init__(self) -> None:
-            self.data = stdin
-
-        def read(self, n: int) -> bytes:
-            chunk, self.data = self.data[:n], self.data[n:]
-            return chunk
-
-    m = Machine(host.raw, program, argv or ["prog"], [], stdin=_In(), stdout=out, stderr=err)
+    argv = argv or ["prog"]
+    m = Machine(host.raw, program, argv, [], stdin=Source(stdin), stdout=out, stderr=err)
     action = host.run(m)
-    return RunResult(action, bytes(out.buf), bytes(err.buf), m)
+    return RunResult(action, bytes(out.data), bytes(err.data), m)
 
 
 class SnippetMachine:

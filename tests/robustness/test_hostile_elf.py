@@ -14,8 +14,6 @@ from _support import (
     CODE_BASE,
     EBREAK,
     SYSROOT,
-    NoInput,
-    Sink,
     assemble,
     assert_one_line_error,
     cli,
@@ -23,6 +21,7 @@ from _support import (
     make_elf,
     shared_host,
 )
+from doubles import NoInput, Sink
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -9,6 +9,8 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from doubles import NoInput, Sink
+
 from py_backend import abi
 from py_backend.host.native import NativeHost
 from py_backend.isa.encode import encode
@@ -73,19 +75,6 @@ class State:
 
     def data(self, off: int, n: int) -> bytes:
         return self.machine.aspace.read(DATA_BASE + off, n)
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.buf = bytearray()
-
-    def write(self, data: bytes) -> None:
-        self.buf += data
-
-
-class NoInput:
-    def read(self, n: int) -> bytes:
-        return b""
 
 
 _HOST: NativeHost | None = None

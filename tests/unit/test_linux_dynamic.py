@@ -12,6 +12,7 @@ from pathlib import Path
 
 import helpers
 import pytest
+from doubles import Sink
 
 from py_backend.linux import errors as E
 from py_backend.linux import stack as st
@@ -19,7 +20,7 @@ from py_backend.linux.elf import EHDR, PIE_BASE
 from py_backend.linux.errors import ElfError, NeedsSysroot, SyscallError
 from py_backend.linux.loader import read_interpreter
 from py_backend.linux.mm import PAGE, SIGTRAMP_ADDR, AddressSpace, page_up
-from py_backend.linux.process import Process, load_process
+from py_backend.linux.process import LoadedProgram, load_program
 from py_backend.linux.syscalls import Linux
 from py_backend.linux.vfs import Device, HostFile, Vfs
 from py_backend.memory import anonymous_memory
@@ -63,14 +64,14 @@ def _auxv(a: AddressSpace, sp: int) -> list[tuple[int, int]]:
             return out
 
 
-def _load(prog: bytes, ldso: bytes, a: AddressSpace) -> Process:
+def _load(prog: bytes, ldso: bytes, a: AddressSpace) -> LoadedProgram:
     opened: list[str] = []
 
     def open_interp(path: str) -> bytes:
         opened.append(path)
         return ldso
 
-    p = load_process(prog, ["prog", "x"], ["A=1"], a, open_interp=open_interp)
+    p = load_program(prog, ["prog", "x"], ["A=1"], a, open_interp=open_interp)
     assert opened == [INTERP]
     return p
 
@@ -134,7 +135,7 @@ def test_interpreter_goes_below_existing_mappings(ldso: bytes) -> None:
 
 def test_static_programs_keep_at_base_zero() -> None:
     a = new_as()
-    p = load_process(_prog("hello"), ["hello"], [], a, open_interp=lambda _: b"unused")
+    p = load_program(_prog("hello"), ["hello"], [], a, open_interp=lambda _: b"unused")
     assert p.interp is None and p.entry == p.image.entry
     assert dict(_auxv(a, p.sp))[st.AT_BASE] == 0
 
@@ -172,7 +173,7 @@ def _with_interp(ldso: bytes) -> bytes:
 def test_bad_interpreter(ldso: bytes, mutate: object, message: str) -> None:
     data = mutate(ldso)  # type: ignore[operator]
     with pytest.raises(ElfError) as e:
-        load_process(_prog("dyn/hello"), ["p"], [], new_as(), open_interp=lambda _: data)
+        load_program(_prog("dyn/hello"), ["p"], [], new_as(), open_interp=lambda _: data)
     msg = str(e.value)
     assert msg.startswith(f"interpreter {INTERP}: ") and msg.endswith(message), msg
     assert msg == f"interpreter {INTERP}: {message}" or message.startswith("extends")
@@ -186,7 +187,7 @@ def test_interpreter_truncations_never_crash(ldso: bytes) -> None:
     end = max(off + filesz for t, _, off, _, _, filesz, _, _ in phdrs if t == 1)
     for n in list(range(0, 0x400, 7)) + list(range(0x400, end, 0x1800)) + [end - 1]:
         try:
-            load_process(prog, ["p"], [], new_as(), open_interp=lambda _, n=n: ldso[:n])
+            load_program(prog, ["p"], [], new_as(), open_interp=lambda _, n=n: ldso[:n])
         except ElfError as e:
             assert "\n" not in str(e) and str(e).startswith(f"interpreter {INTERP}: ")
         else:
@@ -260,17 +261,12 @@ def test_overlay_lookup(sysroot: Path) -> None:
         Vfs().resolve(Vfs().root, "/lib/libfoo.so")
 
 
-class _Sink:
-    def write(self, data: bytes) -> None:
-        pass
-
-
 def _linux(sysroot: Path) -> tuple[Linux, AddressSpace]:
     a = new_as()
     a.set_brk_start(0x100000)
     a.map(BUF, 16 * PAGE, 3, fixed=True)
     vfs = Vfs("/bin/prog", sysroot=str(sysroot))
-    k = Linux(a, ["/bin/prog"], [], None, _Sink(), _Sink(), exe_path="/bin/prog", vfs=vfs)
+    k = Linux(a, ["/bin/prog"], [], None, Sink(), Sink(), exe_path="/bin/prog", vfs=vfs)
     return k, a
 
 

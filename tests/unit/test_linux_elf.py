@@ -15,7 +15,7 @@ from py_backend.linux import stack as st
 from py_backend.linux.elf import EHDR, PHDR, PT_GNU_STACK, PT_INTERP, PT_LOAD, load_elf
 from py_backend.linux.errors import ElfError, NeedsSysroot
 from py_backend.linux.mm import PAGE, STACK_TOP, AddressSpace
-from py_backend.linux.process import load_process, setup_process
+from py_backend.linux.process import load_program, setup_program
 from py_backend.memory import anonymous_memory
 
 GCC = "riscv64-linux-gnu-gcc"
@@ -199,10 +199,10 @@ def test_real_static_pie(static_pie: bytes) -> None:
 
 
 def test_real_dynamic_needs_sysroot(dynamic_exe: bytes) -> None:
-    """load_elf reports PT_INTERP; load_process without a way to open it refuses, naming -L."""
+    """load_elf reports PT_INTERP; load_program without a way to open it refuses, naming -L."""
     assert load_elf(dynamic_exe, new_as()).interp == "/lib/ld-linux-riscv64-lp64d.so.1"
     with pytest.raises(NeedsSysroot) as e:
-        load_process(dynamic_exe, ["x"], [], new_as())
+        load_program(dynamic_exe, ["x"], [], new_as())
     assert str(e.value) == (
         "dynamically linked (interpreter /lib/ld-linux-riscv64-lp64d.so.1): "
         "give the sysroot with -L DIR (e.g. /usr/riscv64-linux-gnu)"
@@ -216,7 +216,7 @@ def test_real_dynamic_needs_sysroot(dynamic_exe: bytes) -> None:
 def test_stack_layout(static_exe: bytes) -> None:
     a = new_as()
     rnd = bytes(range(16))
-    p = load_process(
+    p = load_program(
         static_exe, ["prog", "arg one"], ["A=1", "B=2"], a, random_bytes=rnd, uid=5, gid=6
     )
     sp = p.sp
@@ -247,12 +247,12 @@ def test_stack_layout(static_exe: bytes) -> None:
     assert a.read(d[st.AT_RANDOM], 16) == rnd
     assert a.read_cstr(d[st.AT_EXECFN]) == b"prog"
     assert a.read(STACK_TOP - 8, 8) == bytes(8)
-    assert setup_process(static_exe, ["x"], [], new_as())[0] == p.image.entry
+    assert setup_program(static_exe, ["x"], [], new_as())[0] == p.image.entry
 
 
 def test_stack_too_big(static_exe: bytes) -> None:
     with pytest.raises(ElfError, match=r"^argument list too long$"):
-        load_process(static_exe, ["x" * (3 << 20)], [], new_as())
+        load_program(static_exe, ["x" * (3 << 20)], [], new_as())
 
 
 def test_page_runs_give_each_page_the_protections_of_its_segments() -> None:

@@ -5,24 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from doubles import NoInput, Sink
 
 from py_backend.host.native import NativeHost
 from py_backend.machine import Action, Machine
 
 HELLO = Path(__file__).resolve().parents[2] / "guests" / "bin" / "hello.elf"
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.data = bytearray()
-
-    def write(self, b: bytes) -> None:
-        self.data += b
-
-
-class NoInput:
-    def read(self, n: int) -> bytes:
-        return b""
 
 
 def run_hello(**kw: object) -> tuple[Action, Machine, bytes, list[Action]]:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from helpers import LIVENESS_S
 
 from py_backend.host.netsock import HostSockets
 from py_backend.linux import errors as E
@@ -210,7 +211,7 @@ def test_relay_backend_gets_names_through_fake_addresses(server: socket.socket) 
 
 
 def _talk(e: Env, fd: int, data: bytes) -> bytes:
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + LIVENESS_S
     while e.send(fd, data) == -E.EAGAIN:
         e.k.net.wait(0.1)
         assert time.monotonic() < deadline

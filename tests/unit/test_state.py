@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from doubles import NoInput, Sink
 from helpers import guest_path
 
 from py_backend import state
@@ -25,29 +26,16 @@ BUSYBOX = guest_path("busybox")
 STATECHECK = guest_path("statecheck")
 
 
-class _Out:
-    def __init__(self) -> None:
-        self.data = bytearray()
-
-    def write(self, data: bytes) -> None:
-        self.data += data
-
-
-class _NoInput:
-    def read(self, n: int) -> bytes:
-        return b""
-
-
-def _machine(host: NativeHost, program: Path, argv: list[str], out: _Out, inp: _NoInput) -> Machine:
+def _machine(host: NativeHost, program: Path, argv: list[str], out: Sink, inp: NoInput) -> Machine:
     return Machine(
         host.raw, program.read_bytes(), argv, stdin=inp, stdout=out, stderr=out, budget=20000
     )
 
 
 def _uninterrupted(program: Path, argv: list[str]) -> tuple[int, bytes]:
-    out = _Out()
+    out = Sink()
     host = NativeHost()
-    action = host.run(_machine(host, program, argv, out, _NoInput()))
+    action = host.run(_machine(host, program, argv, out, NoInput()))
     return action.status, bytes(out.data)
 
 
@@ -66,7 +54,7 @@ def _save_restore_run(
 ) -> tuple[int, bytes, list[int]]:
     """Run, stopping and saving after each count of host checks in ``stops`` and going on in a
     fresh host from the saved bytes each time; the final status, all output, state sizes."""
-    out, inp = _Out(), _NoInput()
+    out, inp = Sink(), NoInput()
     ext = {"out": out, "in": inp}
     host = NativeHost()
     m = _machine(host, program, argv, out, inp)
@@ -115,7 +103,7 @@ def test_round_trip_of_a_shell_pipeline_writing_a_file() -> None:
 def test_restored_memory_has_no_translated_code() -> None:
     from py_backend import abi
 
-    out, inp = _Out(), _NoInput()
+    out, inp = Sink(), NoInput()
     host = NativeHost()
     m = _machine(host, STATECHECK, [str(STATECHECK), "4"], out, inp)
     host.run(m, _stop_after(20))
@@ -135,7 +123,7 @@ def test_restored_memory_has_no_translated_code() -> None:
 
 @pytest.fixture(scope="module")
 def good_state() -> bytes:
-    out, inp = _Out(), _NoInput()
+    out, inp = Sink(), NoInput()
     host = NativeHost()
     m = _machine(host, STATECHECK, [str(STATECHECK), "3"], out, inp)
     host.run(m, _stop_after(5))
@@ -144,7 +132,7 @@ def good_state() -> bytes:
 
 def _restore(data: bytes) -> System:
     host = NativeHost()
-    return state.restore(data, (0, host.raw), host, {"out": _Out(), "in": _NoInput()})
+    return state.restore(data, (0, host.raw), host, {"out": Sink(), "in": NoInput()})
 
 
 def _one_line(excinfo: pytest.ExceptionInfo[StateError]) -> str:
@@ -245,7 +233,7 @@ def test_a_failed_restore_leaves_a_reused_memory_knowing_what_it_wrote() -> None
     from py_backend import abi
 
     host = NativeHost()
-    _machine(host, STATECHECK, [str(STATECHECK)], _Out(), _NoInput())  # (the memory is used)
+    _machine(host, STATECHECK, [str(STATECHECK)], Sink(), NoInput())  # (the memory is used)
     dirty = host.raw.guest_dirty  # type: ignore[attr-defined]
     page = 0x30000
     assert not dirty[page]

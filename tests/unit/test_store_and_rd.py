@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cpu_harness import CODE_BASE, DATA_BASE, NoInput, Sink, State, assemble, run_snippet
+from cpu_harness import CODE_BASE, DATA_BASE, State, assemble, run_snippet
+from doubles import NoInput, Sink
 
 from py_backend.host.native import NativeHost
 from py_backend.isa.table import ROWS32, Row
@@ -135,4 +136,4 @@ def test_lr_sc_loop_with_its_data_on_the_code_page(tier: str) -> None:
     )
     action = host.run(m)
     assert action.status == 0, action.message
-    assert out.buf == b"00000000000001a9\n000000001b10ab32\n000000001b10ab34\n"
+    assert out.data == b"00000000000001a9\n000000001b10ab32\n000000001b10ab34\n"

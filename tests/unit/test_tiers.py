@@ -8,7 +8,8 @@ import struct
 from pathlib import Path
 
 import pytest
-from cpu_harness import DATA_BASE, NoInput, Sink, run_snippet
+from cpu_harness import DATA_BASE, run_snippet
+from doubles import NoInput, Sink
 
 from py_backend import abi
 from py_backend.host.native import NativeHost
@@ -33,7 +34,7 @@ def run(name: str, args: list[str], **kw: object) -> tuple[int, bytes, Machine]:
         **kw,  # type: ignore[arg-type]
     )
     action = host.run(m)
-    return action.status, bytes(out.buf), m
+    return action.status, bytes(out.data), m
 
 
 def test_the_interpreter_module_is_built_once_and_deterministic() -> None:

@@ -10,6 +10,7 @@ import pytest
 from py_backend.linux import errors as E
 from py_backend.linux import tty as T
 from py_backend.linux.errors import SyscallError
+from py_backend.linux.signals import Signal
 from py_backend.linux.tty import Caller, Termios, Tty
 
 # The tiers are this test's own parameters (or it has none): `make tiers` deselects it.
@@ -294,7 +295,7 @@ def test_intr_signals_the_foreground_group_and_flushes_input() -> None:
     m = Term()
     m.tty.feed(b"line1\r")
     assert m.type(b"abc\x03") == b"abc^C"
-    assert m.signals == [(FG, T.SIGINT)]
+    assert m.signals == [(FG, Signal.SIGINT)]
     assert m.tty.read(100) is None and m.tty.input_available == 0
     m.tty.feed(b"x\r")
     assert m.tty.read(100) == b"x\n"
@@ -303,7 +304,7 @@ def test_intr_signals_the_foreground_group_and_flushes_input() -> None:
 def test_quit_and_susp() -> None:
     m = Term()
     assert m.type(b"\x1c\x1a") == b"^\\^Z"
-    assert m.signals == [(FG, T.SIGQUIT), (FG, T.SIGTSTP)]
+    assert m.signals == [(FG, Signal.SIGQUIT), (FG, Signal.SIGTSTP)]
     m.tty.foreground_pgrp = 0  # no foreground group: nobody is signalled
     m.tty.feed(b"\x03")
     assert len(m.signals) == 2
@@ -313,7 +314,7 @@ def test_noflsh_keeps_the_input() -> None:
     m = Term()
     m.change(lflag=T.NOFLSH)
     m.tty.feed(b"abc\x03\r")
-    assert m.signals == [(FG, T.SIGINT)]
+    assert m.signals == [(FG, Signal.SIGINT)]
     assert m.tty.read(100) == b"abc\n"
 
 
@@ -321,7 +322,7 @@ def test_signal_characters_work_in_raw_mode() -> None:
     m = Term()
     m.raw()
     m.tty.feed(b"ab\x03")
-    assert m.signals == [(FG, T.SIGINT)] and m.tty.read(100) is None
+    assert m.signals == [(FG, Signal.SIGINT)] and m.tty.read(100) is None
 
 
 def test_isig_off_passes_intr_through() -> None:
@@ -344,7 +345,7 @@ def test_signal_character_acts_while_input_waits_for_room() -> None:
     m.tty.feed(b"z" * 5000)
     assert m.tty.input_available == 4095
     m.tty.feed(b"\x03")
-    assert m.signals == [(FG, T.SIGINT)]
+    assert m.signals == [(FG, Signal.SIGINT)]
     assert m.tty.input_available == 0 and m.tty.read(100) is None
 
 
@@ -727,13 +728,13 @@ def test_winsize_and_sigwinch() -> None:
     assert m.ioctl(T.TIOCGWINSZ) == 0 and T.WINSIZE.unpack(m.read_mem(BASE, 8)) == (30, 100, 0, 0)
     m.write_mem(BASE, T.WINSIZE.pack(40, 120, 800, 600))
     assert m.ioctl(T.TIOCSWINSZ) == 0
-    assert m.tty.winsize == (40, 120, 800, 600) and m.signals == [(FG, T.SIGWINCH)]
+    assert m.tty.winsize == (40, 120, 800, 600) and m.signals == [(FG, Signal.SIGWINCH)]
     assert m.ioctl(T.TIOCSWINSZ) == 0 and len(m.signals) == 1  # same size: no signal
     m.tty.resize(40, 120)
     assert len(m.signals) == 1
     m.tty.foreground_pgrp = 9
     m.tty.resize(50, 120)
-    assert m.signals[-1] == (9, T.SIGWINCH) and m.tty.winsize == (50, 120, 800, 600)
+    assert m.signals[-1] == (9, Signal.SIGWINCH) and m.tty.winsize == (50, 120, 800, 600)
     assert m.ioctl(T.TIOCGWINSZ) == 0 and T.WINSIZE.unpack(m.read_mem(BASE, 8))[:2] == (50, 120)
 
 
@@ -780,11 +781,11 @@ def test_tiocnotty() -> None:
     assert m.ioctl(T.TIOCNOTTY, 0, Caller(30, 9, FG)) == 0  # not the leader: only it leaves
     assert m.signals == [] and m.tty.session == FG
     assert m.ioctl(T.TIOCNOTTY, 0, Caller(FG, FG, FG)) == 0
-    assert m.signals == [(FG, T.SIGHUP), (FG, T.SIGCONT)]
+    assert m.signals == [(FG, Signal.SIGHUP), (FG, Signal.SIGCONT)]
     assert (m.tty.session, m.tty.foreground_pgrp) == (0, 0)
     m.tty.set_controlling(3, 4)
     m.tty.disassociate(on_exit=True)
-    assert m.signals[-1] == (4, T.SIGHUP) and m.tty.session == 0
+    assert m.signals[-1] == (4, Signal.SIGHUP) and m.tty.session == 0
 
 
 def test_fionread_and_queues() -> None:
@@ -833,9 +834,9 @@ def test_background_read_gets_sigttin() -> None:
     m.tty.check_read(Caller(pid=30, pgrp=30, sid=30))  # not its terminal: fine
     with pytest.raises(SyscallError) as e:
         m.tty.check_read(bg)
-    assert e.value.errno == T.ERESTARTSYS and m.signals == [(12, T.SIGTTIN)]
+    assert e.value.errno == T.ERESTARTSYS and m.signals == [(12, Signal.SIGTTIN)]
     for who in (
-        Caller(12, 12, FG, sig_ignored=frozenset({T.SIGTTIN})),
+        Caller(12, 12, FG, sig_ignored=frozenset({Signal.SIGTTIN})),
         Caller(12, 12, FG, pgrp_orphaned=True),
     ):
         with pytest.raises(SyscallError) as e:
@@ -851,8 +852,8 @@ def test_background_write_with_tostop_gets_sigttou() -> None:
     m.change(lflag=T.TOSTOP)
     with pytest.raises(SyscallError) as e:
         m.tty.check_write(bg)
-    assert e.value.errno == T.ERESTARTSYS and m.signals == [(12, T.SIGTTOU)]
-    m.tty.check_write(Caller(12, 12, FG, sig_ignored=frozenset({T.SIGTTOU})))  # allowed
+    assert e.value.errno == T.ERESTARTSYS and m.signals == [(12, Signal.SIGTTOU)]
+    m.tty.check_write(Caller(12, 12, FG, sig_ignored=frozenset({Signal.SIGTTOU})))  # allowed
     assert len(m.signals) == 1
 
 
@@ -861,10 +862,10 @@ def test_background_tcsets_gets_sigttou_tcgets_does_not() -> None:
     bg = Caller(pid=12, pgrp=12, sid=FG)
     assert m.ioctl(T.TCGETS, caller=bg) == 0
     assert m.ioctl_errno(T.TCSETS, caller=bg) == T.ERESTARTSYS
-    assert m.signals == [(12, T.SIGTTOU)]
+    assert m.signals == [(12, Signal.SIGTTOU)]
     m.set_int(12)
     assert m.ioctl_errno(T.TIOCSPGRP, caller=Caller(12, 12, FG, pgrp_orphaned=True)) == E.ENOTTY
-    ignoring = Caller(12, 12, FG, sig_ignored=frozenset({T.SIGTTOU}))
+    ignoring = Caller(12, 12, FG, sig_ignored=frozenset({Signal.SIGTTOU}))
     assert m.ioctl(T.TIOCSPGRP, caller=ignoring) == 0 and m.tty.foreground_pgrp == 12
 
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from doubles import NoInput, Sink
 
 from py_backend.linux import errors as E
 from py_backend.linux.errors import SyscallError
@@ -224,17 +225,6 @@ def test_machines_sharing_a_rootfs_each_get_their_own_program(tree: Path) -> Non
     from py_backend.host.native import NativeHost
     from py_backend.machine import Machine
 
-    class Out:
-        def __init__(self) -> None:
-            self.data = b""
-
-        def write(self, data: bytes) -> None:
-            self.data += data
-
-    class NoInput:
-        def read(self, n: int) -> bytes:
-            return b""
-
     fs = Rootfs(build_index(str(tree)), local_fetch(str(tree)))
     hello = (REPO / "guests" / "bin" / "hello.elf").read_bytes()
     for program, argv, expected in [
@@ -242,7 +232,7 @@ def test_machines_sharing_a_rootfs_each_get_their_own_program(tree: Path) -> Non
         (BUSYBOX.read_bytes(), ["busybox", "sh", "-c", "echo a b c | wc -w"], b"3\n"),
         (hello, ["hello.elf"], b"Hello from RISC-V!\n"),
     ]:
-        host, out = NativeHost(), Out()
+        host, out = NativeHost(), Sink()
         m = Machine(host.raw, program, argv, stdin=NoInput(), stdout=out, stderr=out, rootfs=fs)
         assert (host.run(m, lambda: True).status, out.data) == (0, expected)
         assert fs.read_file("/usr/bin/program") == program

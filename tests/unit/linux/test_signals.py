@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from doubles import Sink
 
 from py_backend import abi
 from py_backend.isa.decode import decode
@@ -36,11 +37,6 @@ HANDLER = 0x12340
 OTHER = 0x45670
 USR1, USR2, HUP, SEGV, BUS, ILL, TRAP, ALRM = 10, 12, 1, 11, 7, 4, 5, 14
 ROOT = Path(__file__).resolve().parents[3]
-
-
-class Sink:
-    def write(self, data: bytes) -> None:
-        pass
 
 
 class Guest:
@@ -586,3 +582,13 @@ def test_a_host_sleep_cut_short_ends_the_wait_with_eintr() -> None:
     assert g2.s.suspend(BUF + 64, 8) == -E.EINTR
     assert len(calls) == 2 and calls[1] > 999
     assert g2.s.deliver_pending() is None  # nothing is due: the wait was cut, not ended
+
+
+def test_signal_and_errno_names() -> None:
+    assert S.Signal.SIGSEGV == 11 and S.Signal(17).name == "SIGCHLD"
+    assert [s.value for s in S.Signal] == list(range(1, 32))  # SIGHUP..SIGSYS, no gaps
+    assert S.SIGNAL_NAMES[9] == "SIGKILL"
+    assert E.errno_name(E.ENOENT) == "ENOENT" and E.errno_name(E.EAGAIN) == "EAGAIN"
+    assert E.errno_name(4000) == "E4000"
+    assert E.strace_result(-E.ENOSYS) == "-38 ENOSYS"
+    assert E.strace_result(3) == "3" and E.strace_result(-5000) == "-5000"

@@ -11,6 +11,7 @@ import struct
 from pathlib import Path
 
 import pytest
+from doubles import NoInput, Sink
 
 from py_backend import abi
 from py_backend.linux import errors as E
@@ -36,11 +37,6 @@ SYS_EXIT, SYS_EXIT_GROUP, SYS_FUTEX, SYS_YIELD, SYS_CLONE, SYS_GETTID = 93, 94, 
 USR1, USR2 = 10, 12
 HANDLER = 0x12340
 HELLO_THREADS = Path(__file__).resolve().parents[3] / "guests" / "bin" / "threads.elf"
-
-
-class Sink:
-    def write(self, data: bytes) -> None:
-        pass
 
 
 class Clock:
@@ -476,19 +472,8 @@ def test_machine_runs_threads_and_prefixes_strace_with_the_tid() -> None:
     from py_backend.host.native import NativeHost
     from py_backend.machine import Machine
 
-    class Out:
-        def __init__(self) -> None:
-            self.data = bytearray()
-
-        def write(self, b: bytes) -> None:
-            self.data += b
-
-    class NoInput:
-        def read(self, n: int) -> bytes:
-            return b""
-
     lines: list[str] = []
-    out = Out()
+    out = Sink()
     host = NativeHost()
     m = Machine(
         host.raw,
@@ -497,7 +482,7 @@ def test_machine_runs_threads_and_prefixes_strace_with_the_tid() -> None:
         [],
         stdin=NoInput(),
         stdout=out,
-        stderr=Out(),
+        stderr=Sink(),
         strace=lines.append,
     )
     action = host.run(m)
