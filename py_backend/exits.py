@@ -31,7 +31,8 @@ from .linux.errors import (
     SyscallError,
     WouldBlock,
 )
-from .linux.signals import SIGNAL_NAMES
+from .linux.signals import SIGNAL_NAMES, Signal
+from .linux.sysnr import Nr
 from .linux.threads import Wait
 from .translate.hostemu import emulate as host_emulate
 
@@ -44,6 +45,7 @@ _U64 = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
 _EXIT_SPAN = abi.CPU_PC + 8 - abi.CTX  # the context and the CPU state up to pc: read at an exit
 THREAD_SLICE = 200_000  # at most this many guest instructions per slice while threads share
+_NR_CLONE = int(Nr.clone)  # (a plain int: compared on every system call)
 
 
 @dataclass
@@ -150,15 +152,15 @@ def dispatch(m: Machine, reason: int) -> Action:
     if reason == ExitReason.EMULATE:
         return emulate(m, pc)
     if reason == ExitReason.SEGV:
-        return fault(m, 11, pc, m.u64(abi.CTX_EXIT_ARG))  # SIG: SIGSEGV
+        return fault(m, Signal.SIGSEGV, pc, m.u64(abi.CTX_EXIT_ARG))
     if reason == ExitReason.BUS:
-        return fault(m, 7, pc, m.u64(abi.CTX_EXIT_ARG))  # SIG: SIGBUS
+        return fault(m, Signal.SIGBUS, pc, m.u64(abi.CTX_EXIT_ARG))
     if reason == ExitReason.FETCH:
-        return fault(m, 11, pc, pc)  # SIG: SIGSEGV
+        return fault(m, Signal.SIGSEGV, pc, pc)
     if reason == ExitReason.ILLEGAL:
-        return fault(m, 4, pc)  # SIG: SIGILL
+        return fault(m, Signal.SIGILL, pc)
     if reason == ExitReason.EBREAK:
-        return fault(m, 5, pc)  # SIG: SIGTRAP
+        return fault(m, Signal.SIGTRAP, pc)
     raise EmulatorError(f"unknown exit reason {reason} at pc=0x{pc:x}")
 
 
@@ -216,7 +218,7 @@ def syscall(m: Machine, pc: int, a: tuple[int, ...] | None = None) -> Action:
     if threads.need_switch:
         threads.schedule()  # the thread blocked, exited or yielded
         m.slice = m.base_slice if threads.alive == 1 else min(THREAD_SLICE, m.base_slice)
-    elif nr == 220:  # NR: clone
+    elif nr == _NR_CLONE:
         m.slice = min(THREAD_SLICE, m.base_slice)
     return resume(m, m.cpu.get_pc())  # rt_sigreturn moved pc
 
@@ -253,6 +255,6 @@ def emulate(m: Machine, pc: int) -> Action:
     word = int.from_bytes(m.mem.read(abi.GUEST_BASE + pc, 4), "little")
     insn = decode(word if word & 3 == 3 else word & 0xFFFF)
     if insn is None or not host_emulate(m.cpu, insn):
-        return fault(m, 4, pc)  # SIG: SIGILL
+        return fault(m, Signal.SIGILL, pc)
     m.cpu.set_pc(pc + insn.size)
     return m.run(pc + insn.size)

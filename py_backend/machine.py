@@ -27,6 +27,7 @@ from .linux.mm import AddressSpace
 from .linux.process import LoadedProgram, load_program
 from .linux.procs import ProcessEntry
 from .linux.rootfs import Rootfs
+from .linux.signals import Signal
 from .linux.syscalls import Linux
 from .linux.tty import Tty
 from .linux.ttyfile import Terminal
@@ -211,7 +212,7 @@ class Machine:
         except ElfError as e:
             # past the point of no return: the process dies (Linux sends SIGSEGV)
             old.linux._stderr.write(f"tbwasm: {image.path}: {e}\n".encode())
-            raise GuestSignal(11) from None  # SIG: SIGSEGV
+            raise GuestSignal(Signal.SIGSEGV) from None
         new.linux = old.linux.exec_into(new.aspace, image.argv, image.env, image.exe)
         new._attach_linux()
         new._setup_tiers()

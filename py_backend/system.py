@@ -17,7 +17,7 @@ from .linux import errors as E
 from .linux.errors import EmulatorError, ExecImage, ProcessBlocked
 from .linux.loader import check_elf_header
 from .linux.procs import ProcessEntry, ProcessTable, exit_status, signal_status
-from .linux.signals import SI_USER, STOP_SIGNALS, siginfo
+from .linux.signals import SI_USER, STOP_SIGNALS, Signal, siginfo
 from .linux.threads import (
     CLONE_CHILD_CLEARTID,
     CLONE_CHILD_SETTID,
@@ -42,8 +42,10 @@ class Spaces(Protocol):
     def free_space(self, space: int) -> None: ...
 
 
-FAULT_SIGNALS = frozenset({4, 5, 7, 8, 11})  # SIG: SIGILL SIGTRAP SIGBUS SIGFPE SIGSEGV
-# (a child dying of these says so on stderr)
+# a child dying of these says so on stderr
+FAULT_SIGNALS = frozenset(
+    {Signal.SIGILL, Signal.SIGTRAP, Signal.SIGBUS, Signal.SIGFPE, Signal.SIGSEGV}
+)
 POLL_INTERVAL = 0.02  # s: how often a running system looks at the terminal's input
 NET_SLICE = 0.25  # s: the longest wait for an outside stream before the host gets control
 
@@ -130,8 +132,8 @@ class System:
         p = m.proc
         sigs = m.linux.signals
         ignored = frozenset(
-            s  # SIG: SIGTTIN SIGTTOU
-            for s in (21, 22)
+            s
+            for s in (Signal.SIGTTIN, Signal.SIGTTOU)
             if sigs.blocked & (1 << (s - 1)) or sigs.action(s).handler == 1  # SIG_IGN
         )
         tty = self.terminal.tty if self.terminal is not None else None
@@ -300,16 +302,16 @@ class System:
         if m is None:
             return
         sigs = m.linux.signals
-        if sig == 18 or sig == 9:  # SIG: SIGCONT SIGKILL (both continue a stopped process)
+        if sig == Signal.SIGCONT or sig == Signal.SIGKILL:  # (both continue a stopped process)
             for s in STOP_SIGNALS:
                 sigs.shared.pop(s, None)
                 sigs.pending.pop(s, None)
             if proc.stopped:
                 proc.stopped = 0
                 proc.continued = True
-                self._notify_parent(proc, 6, 18)  # CLD_CONTINUED, SIG: SIGCONT
+                self._notify_parent(proc, 6, Signal.SIGCONT)  # CLD_CONTINUED
         if sig in STOP_SIGNALS:
-            sigs.shared.pop(18, None)  # SIG: SIGCONT
+            sigs.shared.pop(Signal.SIGCONT, None)
         if m is self.current and immediate:
             sigs.send(sig, SI_USER)  # may end the caller here (GuestSignal)
             return
@@ -321,12 +323,12 @@ class System:
             return
         self.procs.changed += 1
         psig = parent.owner.linux.signals
-        act = psig.action(17)  # SIG: SIGCHLD
+        act = psig.action(Signal.SIGCHLD)
         if code in (5, 6) and act.flags & 1:  # CLD_STOPPED, CLD_CONTINUED; SA_NOCLDSTOP
             return
-        info = bytearray(siginfo(17, code, pid=proc.pid, uid=0))  # SIG: SIGCHLD
+        info = bytearray(siginfo(Signal.SIGCHLD, code, pid=proc.pid, uid=0))
         info[24:28] = status.to_bytes(4, "little", signed=True)  # si_status
-        psig.post(17, bytes(info))  # SIG: SIGCHLD
+        psig.post(Signal.SIGCHLD, bytes(info))
 
     def _stop(self, m: Machine, sig: int) -> None:
         """The default action of a stop signal (job control): the process stops until SIGCONT."""
@@ -383,7 +385,7 @@ class System:
         if m is self.init:
             for other in list(self.machines.values()):
                 if other is not m:
-                    self._bury(other, signal_status(9))  # SIG: SIGKILL
+                    self._bury(other, signal_status(Signal.SIGKILL))
             return a
         if a.message and (not a.signal or a.signal in FAULT_SIGNALS):
             m.linux._stderr.write(a.message.encode() + b"\n")
@@ -398,7 +400,7 @@ class System:
         parent = self.procs.get(proc.ppid)
         ignore = False
         if parent is not None and parent.owner is not None:
-            act = parent.owner.linux.signals.action(17)  # SIG: SIGCHLD
+            act = parent.owner.linux.signals.action(Signal.SIGCHLD)
             ignore = act.handler == 1 or bool(act.flags & 2)  # SIG_IGN, SA_NOCLDWAIT
         self.procs.exited(proc, status, ignore_chld=ignore)
         if not ignore:
