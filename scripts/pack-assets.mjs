@@ -5,7 +5,7 @@
 //
 //   wheels/    the tbwasm wheel (tier 0's module inside), pyelftools, micropip, manifest.json
 //              (no snapshot: `tbwasm build-site` makes one for the installed Pyodide)
-//   guests/    hello, args, echo, fpops, bench and every *.elf web/examples.json lists (no busybox:
+//   guests/    hello, args, echo, fpops, bench and every *.elf web/page/examples.json lists (no busybox:
 //              the root filesystem image has it)
 //   rootfs/    the root filesystem image: its index and the regular files it lists (symlinks and
 //              directories live in the index; gzip copies are made by build-site)
@@ -14,7 +14,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, SITE_GUESTS, STAGING, indexFiles, siteGuests } from "../web/assets.mjs";
+import { ROOT, SITE_GUESTS, STAGING, indexFiles, siteGuests } from "../web/build/assets.mjs";
 
 const log = (/** @type {string} */ msg) => process.stderr.write(`pack-assets: ${msg}\n`);
 /** @param {string} msg @returns {never} */

@@ -20,7 +20,7 @@
 // directory above this module, which is right when the page loads DIR/web/index.mjs).
 // Every run is a machine of its own; runs of one emulator go on side by side in its worker and
 // share its guest filesystem.
-import { SHELL_ENV, TbwasmClient, getClient, splitArgs } from "./client.mjs";
+import { SHELL_ENV, TbwasmClient, getClient, splitArgs } from "./page/client.mjs";
 
 export { splitArgs };
 

@@ -56,16 +56,16 @@ const isURL = (s) => /^https?:\/\//.test(s);
 /** `dir` if it looks like a built site, else a TbwasmError. */
 function checkSite(dir) {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new TbwasmError(`tbwasm site ${dir}: no such directory`);
-  const missing = ["index.html", "web/embed.mjs"].filter((p) => !fs.existsSync(path.join(dir, p)));
+  const missing = ["index.html", "web/page/embed.mjs"].filter((p) => !fs.existsSync(path.join(dir, p)));
   if (missing.length) {
     throw new TbwasmError(`tbwasm site ${dir}: not a tbwasm site (no ${missing.join(", ")}; build one with \`npx tbwasm build-site DIR\`)`);
   }
   return dir;
 }
 
-/** Rejects with a one-line TbwasmError unless `url` serves a tbwasm site (its web/embed.mjs answers). */
+/** Rejects with a one-line TbwasmError unless `url` serves a tbwasm site (its web/page/embed.mjs answers). */
 async function checkURL(url) {
-  const probe = new URL("web/embed.mjs", url).href;
+  const probe = new URL("web/page/embed.mjs", url).href;
   let r;
   try {
     r = await fetch(probe, { signal: AbortSignal.timeout(15_000) });
@@ -150,7 +150,7 @@ function buildSite(project) {
   const tmp = `${site}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(tmp), { recursive: true });
-  const bin = path.join(project, "node_modules", "tbwasm", "web", "bin.mjs");
+  const bin = path.join(project, "node_modules", "tbwasm", "web", "node", "bin.mjs");
   const r = spawnSync(process.execPath, [bin, "build-site", tmp], { cwd: project, encoding: "utf8" });
   if (r.status !== 0) {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -12,7 +12,7 @@
 //   stop     window.tbwasm.run of loop.elf, then window.tbwasm.stop(): the result and the ms it took
 //   embed    /docs/: click the first <tbwasm-demo>'s Run; its result
 //   persist  /?shell=0: a guest writes /home/user/ff.txt, the store (IndexedDB) gets it, the page
-//            reloads, and a guest reads it back (web/store.mjs)
+//            reloads, and a guest reads it back (web/runtime/store.mjs)
 // Page errors and console errors of each page are collected in "errors".
 //
 // Like tests/browser/conftest.py, every page is opened with ?tier=&hot-threshold= from TBWASM_TIER and

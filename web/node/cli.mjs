@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// tbwasm on Node: the same runtime as the browser (web/runtime.mjs), Pyodide from node_modules,
+// tbwasm on Node: the same runtime as the browser (web/runtime/runtime.mjs), Pyodide from node_modules,
 // the tbwasm wheel from static/wheels (scripts/setup-web.sh builds it).
 //
-//   node web/cli.mjs [--stats] [--tier T] [--hot-threshold N] [--env NAME=VALUE]... [--argv0 NAME]
+//   node web/node/cli.mjs [--stats] [--tier T] [--hot-threshold N] [--env NAME=VALUE]... [--argv0 NAME]
 //                    [--mount GUEST=HOST]... [-L DIR] [--rootfs DIR] [--save-state FILE] PROG [ARGS...]
-//   node web/cli.mjs [--save-state FILE] [-L DIR] [--mount ...] [--rootfs DIR] --resume FILE
+//   node web/node/cli.mjs [--save-state FILE] [-L DIR] [--mount ...] [--rootfs DIR] --resume FILE
 //
 // Options mirror `python -m py_backend.cli run`: --env (repeatable; without it the machine's
 // default environment), --argv0 (default: PROG as given), --mount GUEST_DIR=HOST_DIR
@@ -18,7 +18,7 @@
 // --tier tiered|interp|jit and --hot-threshold N (default: $TBWASM_TIER / $TBWASM_HOT_THRESHOLD,
 // else abi.json's tiers.default / tiers.hot_threshold), as the native CLI's Machine takes them.
 //
-// --net: the guest's TCP connections go out through a Wisp relay (web/relay.mjs) that this
+// --net: the guest's TCP connections go out through a Wisp relay (web/node/relay.mjs) that this
 // process starts on 127.0.0.1 (a child process) with the --net-allow HOST[:PORT] entries
 // (repeatable: loopback/private destinations it may reach); --net=ws://HOST:PORT/PATH/ (or
 // `--net ws://...`) uses a running relay instead.  Off by default.
@@ -35,12 +35,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadPyodide } from "pyodide";
 import { spawn } from "node:child_process";
 import readline from "node:readline";
-import { WispNet } from "./net.mjs";
-import { RuntimeSetupError, checkTier, createRuntime } from "./runtime.mjs";
+import { WispNet } from "../runtime/net.mjs";
+import { RuntimeSetupError, checkTier, createRuntime } from "../runtime/runtime.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.dirname(HERE);
-const ABI = JSON.parse(fs.readFileSync(new URL("./abi.json", import.meta.url), "utf8"));
+const ROOT = path.resolve(HERE, "../..");
+const ABI = JSON.parse(fs.readFileSync(new URL("../abi.json", import.meta.url), "utf8"));
 const { USAGE, INTERNAL } = ABI.host.status; // exit statuses of the host itself, as the native CLI's
 
 function usage(msg) {
@@ -274,7 +274,7 @@ if (opts.net !== null) {
   net = new WispNet(/** @type {string} */ (url), { WebSocket, log: (line) => process.stderr.write(line + "\n") });
 }
 
-/** `node web/relay.mjs` on a free port of 127.0.0.1; resolves when it says where it listens. */
+/** `node web/node/relay.mjs` on a free port of 127.0.0.1; resolves when it says where it listens. */
 function startRelayProcess(allow) {
   // --with-parent: it exits when this process does, however that happens (its stdin closes)
   const args = [path.join(HERE, "relay.mjs"), "--port", "0", "--with-parent", ...allow.flatMap((a) => ["--allow", a])];

@@ -1,5 +1,5 @@
-// The result of one guest run, as every JS host reports it: web/runtime.mjs makes it, the worker
-// posts it in its "exit" message, web/client.mjs adds the guest's output (see docs/embedding.md).
+// The result of one guest run, as every JS host reports it: web/runtime/runtime.mjs makes it, the worker
+// posts it in its "exit" message, web/page/client.mjs adds the guest's output (see docs/embedding.md).
 // Host statuses and the Stop message come from abi.json's "host" section (py_backend/abi.py:
 // HostStatus, STOPPED_MESSAGE); `host` below is that section.
 
@@ -14,8 +14,8 @@ export const NOT_RUN = -1;
  * @param {string} [r.message]   the one line the host said on stderr at the end ("" if none)
  * @param {string|null} [r.error] the one-line reason when the run failed before or outside the guest
  * @param {boolean} [r.stopped]  ended by the host's Stop
- * @param {object} [r.stats]     the run's statistics (web/runtime.mjs)
- * @param {string} [r.stdout]    (web/client.mjs only, as are stderr and truncated) the output kept
+ * @param {object} [r.stats]     the run's statistics (web/runtime/runtime.mjs)
+ * @param {string} [r.stdout]    (web/page/client.mjs only, as are stderr and truncated) the output kept
  * @param {string} [r.stderr]
  * @param {boolean} [r.truncated] more output came than was kept
  * @returns {{status: number, message: string, error: string|null, stopped: boolean, stats: object}}

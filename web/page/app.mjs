@@ -1,10 +1,10 @@
 // The terminal page (static/index.html): examples, upload, arguments, Run/Stop, live stats, and
 // files in and out of the guest's filesystem (Upload file, drop, Download).
-// Guest I/O goes through web/client.mjs (one worker, one Pyodide); stdin is line-edited here and
+// Guest I/O goes through web/page/client.mjs (one worker, one Pyodide); stdin is line-edited here and
 // delivered to the worker through a SharedArrayBuffer ring.
 import "./embed.mjs"; // window.tbwasm on every page
 import { SHELL_ENV, getClient } from "./client.mjs";
-import { notRun } from "./result.mjs";
+import { notRun } from "../runtime/result.mjs";
 
 const $ = (id) => document.getElementById(id);
 // The worker (and Pyodide in it) starts loading now; the terminal's code (~350 KB) and the
@@ -14,7 +14,7 @@ const OUTPUT_KEEP = 2 << 20; // app.output is cut to its last half past this man
 const params = new URLSearchParams(location.search);
 const HOME = "/home/user"; // where uploads go in the guest's filesystem
 // The site's files, relative to this module (the site may live under any path of its host).
-const SITE = new URL("../", import.meta.url);
+const SITE = new URL("../../", import.meta.url);
 const guestURL = (name) => new URL(`guests/${encodeURIComponent(name)}`, SITE).href;
 if (!(params.get("program") ?? "").startsWith("/")) {
   client.prefetch(guestURL(params.get("program") || "hello.elf"));
@@ -429,7 +429,7 @@ async function downloadFile(path) {
 app.uploadFiles = uploadFiles;
 app.downloadFile = downloadFile;
 
-// ---- the kept files (web/store.mjs): Export, Import, Reset, and what the store says ---------
+// ---- the kept files (web/runtime/store.mjs): Export, Import, Reset, and what the store says ---------
 /** A line of the page's own in the terminal (not the guest's output; also in app.notes). */
 function note(text, error = false) {
   app.notes.push(text);

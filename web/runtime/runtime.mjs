@@ -1,5 +1,5 @@
-// The tbwasm JavaScript runtime, shared by the browser worker (web/worker.mjs) and Node
-// (web/cli.mjs). It loads Pyodide (restoring the memory snapshot of web/snapshot.mjs when the
+// The tbwasm JavaScript runtime, shared by the browser worker (web/runtime/worker.mjs) and Node
+// (web/node/cli.mjs). It loads Pyodide (restoring the memory snapshot of web/build/snapshot.mjs when the
 // wheel manifest lists one, else installing the tbwasm wheel), and runs the dispatch loop of
 // docs/architecture.md: Python (py_backend/host/pyodide_bridge.py) translates, V8 compiles and runs.
 //
@@ -51,14 +51,14 @@ const lastLine = (text) => String(text).trim().split("\n").pop();
  * @param {string} [o.tier]          default tier of every run (in Node: else $TBWASM_TIER)
  * @param {number} [o.hotThreshold]  default hot threshold (in Node: else $TBWASM_HOT_THRESHOLD)
  * @param {boolean} [o.snapshot]     false: start Python and install the wheels even when the
- *                                   manifest lists a memory snapshot (web/snapshot.mjs)
+ *                                   manifest lists a memory snapshot (web/build/snapshot.mjs)
  */
 export async function createRuntime(o) {
   const progress = o.onProgress ?? (() => {});
   const timings = {};
   const t0 = now();
   const [abi, manifest] = await Promise.all([
-    o.abi ?? readJSON(o.abiURL ?? new URL("./abi.json", import.meta.url).href),
+    o.abi ?? readJSON(o.abiURL ?? new URL("../abi.json", import.meta.url).href),
     readJSON(o.wheelsURL + "manifest.json"),
   ]);
 
@@ -68,7 +68,7 @@ export async function createRuntime(o) {
     stdout: (s) => console.log("[py]", s),
     stderr: (s) => console.warn("[py]", s),
   };
-  // The memory snapshot (web/snapshot.mjs, made by scripts/setup-web.sh): Pyodide with tbwasm
+  // The memory snapshot (web/build/snapshot.mjs, made by scripts/setup-web.sh): Pyodide with tbwasm
   // imported and tier 0 built, restored instead of starting Python, installing the wheels and
   // importing.  Not with test hooks (they add modules), nor when it does not load.
   const custom = o.extraWheels?.length || o.setup || (o.machineModule && o.machineModule !== "py_backend.machine");
@@ -236,11 +236,11 @@ export class Runtime {
    *   (sleeps, timeouts, a terminal without input) never block it; they come back as "idle"
    *   actions and the loop awaits `o.idleWait(timeoutSeconds|null)` (default: a short timer)
    * @param {(timeout: number|null) => Promise<void>} [o.idleWait]
-   * @param {object} [o.net]  the guest's network: a view of a WispNet (web/net.mjs: its methods,
+   * @param {object} [o.net]  the guest's network: a view of a WispNet (web/runtime/net.mjs: its methods,
    *   `seq` and `nextEvent()`); needs asyncWaits, its events end idle waits (absent: no network)
    * @param {Uint8Array} [o.state] continue this saved system (saveState) instead of o.program
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
-   *   (web/result.mjs)
+   *   (web/runtime/result.mjs)
    */
   async run(o) {
     const { exit: EXIT, layout, host } = this.abi;
@@ -387,7 +387,7 @@ export class Runtime {
           }
           if (o.asyncWaits) {
             const wait = (o.idleWait ?? idleTimer)(action.timeout ?? null);
-            // the guest's network (web/net.mjs): bytes or a state change end the wait at once
+            // the guest's network (web/runtime/net.mjs): bytes or a state change end the wait at once
             if (o.net) {
               const seq = o.net.seq;
               await Promise.race([wait, o.net.nextEvent()]);
@@ -515,7 +515,7 @@ export class Runtime {
 const SPARSE_MAGIC = 0x50534254; // "TBSP" little-endian
 const SPARSE_PAGE = 1 << 16;
 
-/** Encode a Pyodide memory snapshot (web/snapshot.mjs). */
+/** Encode a Pyodide memory snapshot (web/build/snapshot.mjs). */
 export function encodeSnapshot(bytes) {
   const pages = Math.ceil(bytes.length / SPARSE_PAGE);
   const head = 12 + Math.ceil(pages / 32) * 4;
@@ -585,7 +585,7 @@ async function gunzip(bytes) {
  * snapshot into the heap the wasm module starts with and fails when the snapshot is larger
  * ("offset is out of bounds"), so the heap is grown to its size first.  Only the Python heap is
  * restored: the filesystem is fresh, so the snapshot has every module the machine needs imported
- * already (web/snapshot.mjs).
+ * already (web/build/snapshot.mjs).
  */
 async function loadFromSnapshot(o, pyConfig, meta, mark) {
   let asmURL = (o.indexURL.endsWith("/") ? o.indexURL : o.indexURL + "/") + "pyodide.asm.mjs";

@@ -3,7 +3,7 @@
 // every <tbwasm-demo>): their loops take turns at the event loop, and no guest wait blocks the
 // worker (the runtime's asyncWaits: sleeps, timeouts and a terminal without input come back as
 // "idle" actions that this worker awaits).
-// Protocol (web/client.mjs is the other side):
+// Protocol (web/page/client.mjs is the other side):
 //   in : {type: "init", indexURL, wheelsURL, abiURL, rootfsURL, snapshot, persist, netURL}
 //        (persist: the IndexedDB database that keeps /home and /root, or null)
 //        (netURL: a Wisp relay's ws:// URL: the guests' TCP connections go through it, one
@@ -15,13 +15,13 @@
 //        {type: "resize", id, rows, cols}  (a run's terminal; SIGWINCH in the guest)
 //        {type: "put-file", id, path, data: Uint8Array, mode}   {type: "get-file", id, path}
 //        {type: "home-export", id, path}  {type: "home-import", id, path, data}  (.tar.gz of a directory)
-//        {type: "store-reset", id}  {type: "store-flush", id}  (the kept files: web/store.mjs)
+//        {type: "store-reset", id}  {type: "store-flush", id}  (the kept files: web/runtime/store.mjs)
 //        {type: "save-state", id, runId}  (a run's whole system; answered as get-file is)
 //        a "run" with state: Uint8Array continues a saved system instead of a program
 //   out: {type: "progress", phase, fraction, text}  {type: "fatal", message}
 //        {type: "ready", timings, host}  (host: abi.json's "host" section: statuses, stop message)
 //        {type: "out", id, fd, data}  {type: "stats", id, stats}  {type: "input-wait", id}
-//        {type: "exit", id, status, message, stopped, error, stats}  (a run result: web/result.mjs)
+//        {type: "exit", id, status, message, stopped, error, stats}  (a run result: web/runtime/result.mjs)
 //        {type: "file", id, data?: Uint8Array, error?: string}   (answers put-file, get-file and
 //        the home-* and store-* requests)
 //        {type: "store", level, message}  (one line about the kept files)  {type: "store-stats", stats}
@@ -39,9 +39,9 @@ import { HomeStore } from "./store.mjs";
 
 const startedAt = performance.timeOrigin + performance.now(); // epoch ms, for start-up timings
 let runtime = null;
-let store = null; // the kept files (web/store.mjs), when the page asked for them
+let store = null; // the kept files (web/runtime/store.mjs), when the page asked for them
 let abi = null; // web/abi.json, as init read it (its host section is needed even if Pyodide fails)
-let net = null; // the guests' network (web/net.mjs), when the page has a relay
+let net = null; // the guests' network (web/runtime/net.mjs), when the page has a relay
 const OUT_WINDOW = 1 << 18;
 const IDLE_WAIT_MS = 50; // longest wait of an idle run before it looks again (Stop, deadlines)
 
@@ -71,7 +71,7 @@ async function init(m) {
       indexURL: m.indexURL,
       wheelsURL: m.wheelsURL,
       abi: abiLoad,
-      snapshot: m.snapshot, // false: no memory snapshot (web/snapshot.mjs)
+      snapshot: m.snapshot, // false: no memory snapshot (web/build/snapshot.mjs)
       loadPyodide,
       onProgress: (phase, fraction, text) => post({ type: "progress", phase, fraction, text }),
     });

@@ -1,5 +1,5 @@
 // The guest's kept files in the browser: /home and /root (py_backend/linux/homestore.py says
-// why those) in an IndexedDB database of the site's origin, from the worker (web/worker.mjs).
+// why those) in an IndexedDB database of the site's origin, from the worker (web/runtime/worker.mjs).
 //
 // Layout: database `tbwasm:<name>:<site path>` (IndexedDB version DB_VERSION) with the object
 // stores "files" (one record per path that differs from the root filesystem image, keyPath
@@ -70,7 +70,7 @@ function storageError(e, what) {
 
 export class HomeStore {
   /**
-   * @param {object} runtime  web/runtime.mjs's Runtime (its bridge and rootfs)
+   * @param {object} runtime  web/runtime/runtime.mjs's Runtime (its bridge and rootfs)
    * @param {object} o
    * @param {string} o.name  the database name (databaseName())
    * @param {(level: string, message: string) => void} o.say  one line for the page

@@ -1,6 +1,6 @@
 // Embeds: <tbwasm-demo src="guests/hello.elf" args="a 'b c'" stdin="text"> and a script API.
 //
-//   <script type="module" src="web/embed.mjs"></script>
+//   <script type="module" src="web/page/embed.mjs"></script>
 //   <tbwasm-demo src="guests/args.elf" args="one two"></tbwasm-demo>        (runs when first visible)
 //   <tbwasm-demo src="guests/bench.elf" args="20" tier="interp" start="click"></tbwasm-demo>
 //   <tbwasm-demo command="ls /usr/bin | sort | head -3"></tbwasm-demo>   (/bin/sh -c of the guest's filesystem)
@@ -17,17 +17,17 @@
 //   window.tbwasm.run({path: "/usr/bin/python3", args: ["-c", "print(1)"]})   // a program of the guest's filesystem
 //   await window.tbwasm.putFile("/home/user/a.txt", "text or bytes"); await window.tbwasm.getFile(path)
 //
-// Every embed on a page shares one worker and one Pyodide (web/client.mjs); each run and each
+// Every embed on a page shares one worker and one Pyodide (web/page/client.mjs); each run and each
 // demo is a machine of its own, and they run side by side (a run beside the page's shell too).
 // A demo starts when it first becomes visible (start="click": when its Run is clicked;
 // autorun: at once).  The page must be cross-origin isolated: serve.py sends the headers, and
 // elsewhere the site's service worker (tbwasm-sw.js) provides them. See docs/embedding.md.
 import { SHELL_ENV, TbwasmClient, getClient, splitArgs } from "./client.mjs";
-import { notRun } from "./result.mjs";
+import { notRun } from "../runtime/result.mjs";
 
 const client = getClient();
 const EMBED_KEEP = 256 << 10; // characters a demo shows at most (the last ones)
-const XTERM = new URL("../vendor/xterm/", import.meta.url);
+const XTERM = new URL("../../vendor/xterm/", import.meta.url);
 const apiRuns = new Set(); // handles of the runs started through window.tbwasm
 
 const api = {
@@ -104,7 +104,7 @@ window.tbwasm = api;
 /** Clients of demos that keep their files (persist="NAME"): one worker per name, its own store. */
 const demoClients = new Map();
 /** The client a demo runs in: the page's, or (persist="NAME") one of its own whose /home and
- *  /root are kept in the store "demo:NAME" (web/store.mjs). */
+ *  /root are kept in the store "demo:NAME" (web/runtime/store.mjs). */
 function clientOf(el) {
   const name = el.getAttribute("persist");
   if (!name) return client;

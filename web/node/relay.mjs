@@ -3,10 +3,10 @@
 // (its ServerConnection speaks the protocol: CONNECT/DATA/CONTINUE/CLOSE, stream ids, flow
 // control), with tbwasm's destination policy in front of every TCP connection it makes.
 //
-//   node web/relay.mjs [--host 127.0.0.1] [--port 0] [--path /wisp/] [--allow HOST[:PORT]]...
+//   node web/node/relay.mjs [--host 127.0.0.1] [--port 0] [--path /wisp/] [--allow HOST[:PORT]]...
 //                      [--max-streams N] [--allow-origin ORIGIN]... [--log LEVEL] [--with-parent]
 //
-// --with-parent: exit when stdin ends (serve.py and web/cli.mjs start it with a pipe there, so
+// --with-parent: exit when stdin ends (serve.py and web/node/cli.mjs start it with a pipe there, so
 // the relay goes away with them however they end).
 // The first line on stdout is `Relay ws://HOST:PORT/PATH` (--port 0 picks a free port), so
 // serve.py and the tests can start it and read where it listens.
@@ -363,7 +363,7 @@ async function main() {
   const usage = (msg) => {
     process.stderr.write(`tbwasm-relay: ${msg}\n`);
     process.stderr.write(
-      "usage: node web/relay.mjs [--host H] [--port N] [--path /wisp/] [--allow HOST[:PORT]]... [--max-streams N] [--allow-origin ORIGIN]... [--log LEVEL] [--with-parent]\n",
+      "usage: node web/node/relay.mjs [--host H] [--port N] [--path /wisp/] [--allow HOST[:PORT]]... [--max-streams N] [--allow-origin ORIGIN]... [--log LEVEL] [--with-parent]\n",
     );
     process.exit(2);
   };

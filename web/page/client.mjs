@@ -1,5 +1,5 @@
 // Page side of the browser host: ONE worker (one Pyodide) per page, shared by the terminal app
-// (web/app.mjs), window.tbwasm and every <tbwasm-demo> (web/embed.mjs).  Each run is a machine
+// (web/page/app.mjs), window.tbwasm and every <tbwasm-demo> (web/page/embed.mjs).  Each run is a machine
 // of its own, and runs go on side by side in the worker (at most MAX_RUNNING at once; more wait).
 //
 //   const client = getClient();
@@ -18,12 +18,11 @@
 // when the server has one, read lazily; else an empty root), so what runs and uploads write
 // stays from run to run.  Files put with putFile are also kept here and put again into a worker
 // that replaces one that did not stop.
-import { runResult, stoppedResult } from "./result.mjs";
-import { StdinRing, createStdinBuffer } from "./stdin_ring.mjs";
-import { databaseName } from "./store.mjs";
+import { runResult, stoppedResult } from "../runtime/result.mjs";
+import { StdinRing, createStdinBuffer } from "../runtime/stdin_ring.mjs";
+import { databaseName } from "../runtime/store.mjs";
 
-const WEB = new URL("./", import.meta.url);
-const SITE = new URL("../", WEB);
+const SITE = new URL("../../", import.meta.url); // this file is web/page/client.mjs
 const STOP_GRACE_MS = 3000; // after Stop, a worker that has not answered is replaced
 const RESULT_LIMIT = 16 << 20; // characters of stdout (and of stderr) kept in a run's result
 const MAX_RUNNING = 8; // machines running at once in the worker; later runs wait for a turn
@@ -172,7 +171,7 @@ export class TbwasmClient extends EventTarget {
    *   or http(s):// / relative, turned into ws(s)://); default: the page's
    *   `<meta name="tbwasm-net" content="URL">` (serve.py --net adds one), else none
    * @param {string|null} [o.persist] keep the guest's /home and /root in this browser, in the
-   *   store of this name (web/store.mjs); default: not kept
+   *   store of this name (web/runtime/store.mjs); default: not kept
    */
   constructor(o = {}) {
     super();
@@ -180,7 +179,7 @@ export class TbwasmClient extends EventTarget {
     this.site = site;
     const web = new URL("web/", site);
     this.urls = {
-      worker: new URL("worker.mjs", web).href,
+      worker: new URL("runtime/worker.mjs", web).href,
       indexURL: new URL("pyodide/", site).href,
       wheelsURL: new URL("wheels/", site).href,
       abiURL: new URL("abi.json", web).href,
@@ -338,7 +337,7 @@ export class TbwasmClient extends EventTarget {
   }
 
   /**
-   * Run a program in a machine of its own and resolve to its result (web/result.mjs).
+   * Run a program in a machine of its own and resolve to its result (web/runtime/result.mjs).
    * stdin: a string or Uint8Array (then EOF), or "terminal" to read what the run handle's
    * pushStdin()/pushEOF() (start() below) deliver while the guest runs.  tier: "tiered" | "interp" | "jit" (default: the page's ?tier=,
    * else the machine's default); an unknown one ends the run with the usage status (abi.json

@@ -3,18 +3,18 @@
 //
 //   DIR/index.html          the shell page (static/index.html)
 //   DIR/tbwasm-sw.js        the service worker (static/tbwasm-sw.js; COOP/COEP on a plain host)
-//   DIR/web/                the page's modules, styles, abi.json, examples.json
+//   DIR/web/                index.mjs, abi.json, page/ (the page) and runtime/ (the worker's runtime)
 //   DIR/pyodide/            the files Pyodide fetches at run time (from the installed npm package)
 //   DIR/vendor/xterm/, DIR/vendor/xterm-addon-fit/   lib/*.mjs and css/ of the @xterm packages
-//   DIR/wheels/             the wheels, manifest.json and snapshot.bin (+ .gz; web/snapshot.mjs)
+//   DIR/wheels/             the wheels, manifest.json and snapshot.bin (+ .gz; web/build/snapshot.mjs)
 //   DIR/rootfs/             the root filesystem image, its index and gzip copies in .tbwasm-gz/
 //   DIR/guests/             the example programs
 //   DIR/docs/               the demos page and the .md guides
-//   DIR/examples.json       web/examples.json filtered to the programs in DIR/guests
+//   DIR/examples.json       web/page/examples.json filtered to the programs in DIR/guests
 //   DIR/.nojekyll, DIR/.tbwasm-site.json   (GitHub Pages serves dot files; a rebuild may replace DIR)
 //
 // --net RELAY_URL: the pages name a Wisp relay (`<meta name="tbwasm-net" content="RELAY_URL">`,
-// e.g. wss://relay.example/wisp/): the guests' TCP connections go through it (web/net.mjs).
+// e.g. wss://relay.example/wisp/): the guests' TCP connections go through it (web/runtime/net.mjs).
 //
 // Every URL in the pages is relative, so DIR can be served under a sub-path (/project/).
 // Errors (DIR not writable, assets missing) print one line and exit 1.
@@ -22,7 +22,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { ROOT, assetDirs, indexFiles, packageDir, presentExamples, siteGuests } from "./assets.mjs";
+import { EXAMPLES_JSON, ROOT, assetDirs, indexFiles, packageDir, presentExamples, siteGuests } from "./assets.mjs";
 
 const PROG = "tbwasm build-site";
 const USAGE = `usage: ${PROG} DIR [--no-rootfs] [--no-snapshot] [--net RELAY_URL]`;
@@ -30,8 +30,9 @@ const USAGE = `usage: ${PROG} DIR [--no-rootfs] [--no-snapshot] [--net RELAY_URL
 /** An error reported as one line, exit status 1. */
 export class SiteError extends Error {}
 
-/** web/ files that only Node runs: not part of the site. */
-const NODE_ONLY = new Set(["assets.mjs", "bin.mjs", "build-site.mjs", "cli.mjs", "snapshot.mjs", "playwright.mjs", "relay.mjs"]);
+/** What the site serves of web/: the page, the shared runtime, the API module and abi.json (web/node/,
+ * web/build/ and playwright.mjs only run in Node). */
+const SITE_WEB = ["abi.json", "index.mjs", "page", "runtime"];
 
 /** What Pyodide fetches at run time from its indexURL (checked in Chromium: nothing else). */
 const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
@@ -89,10 +90,12 @@ export function buildSite(dir, opts = {}) {
   const sw = path.join(ROOT, "static", "tbwasm-sw.js");
   if (fs.existsSync(sw)) copy(sw, path.join(out, "tbwasm-sw.js"));
   else log(`${PROG}: warning: ${path.relative(ROOT, sw)} missing: the site has no service worker`);
-  const webDir = path.join(ROOT, "web");
-  for (const name of fs.readdirSync(webDir).sort()) {
-    if (NODE_ONLY.has(name) || !/\.(mjs|css|json)$/.test(name)) continue;
-    copy(path.join(webDir, name), path.join(out, "web", name));
+  for (const entry of SITE_WEB) {
+    const from = path.join(ROOT, "web", entry);
+    const names = fs.statSync(from).isDirectory() ? fs.readdirSync(from).sort().map((n) => path.join(entry, n)) : [entry];
+    for (const name of names) {
+      if (/\.(mjs|css|json)$/.test(name)) copy(path.join(ROOT, "web", name), path.join(out, "web", name));
+    }
   }
   const docs = path.join(ROOT, "docs");
   copy(need(path.join(docs, "index.html")), path.join(out, "docs", "index.html"));
@@ -120,10 +123,10 @@ export function buildSite(dir, opts = {}) {
   }
 
   // guest programs and the examples menu
-  const guests = siteGuests(assets.guests, path.join(webDir, "examples.json"));
+  const guests = siteGuests(assets.guests, EXAMPLES_JSON);
   if (!guests.includes("hello.elf")) throw new SiteError(`missing ${path.join(assets.guests, "hello.elf")}`);
   for (const name of guests) copy(path.join(assets.guests, name), path.join(out, "guests", name));
-  const examples = presentExamples(path.join(webDir, "examples.json"), guests);
+  const examples = presentExamples(EXAMPLES_JSON, guests);
   writeFile(path.join(out, "examples.json"), JSON.stringify(examples, null, 2) + "\n");
 
   // wheels, then the snapshot made from exactly these wheels
@@ -222,7 +225,7 @@ function listFiles(dir) {
 
 /**
  * The three wheels the hosts install and a manifest naming them (no test wheels); a snapshot
- * already made from the same wheels comes along (web/snapshot.mjs keeps it if it still fits).
+ * already made from the same wheels comes along (web/build/snapshot.mjs keeps it if it still fits).
  * @param {string} from @param {string} to
  */
 function copyWheels(from, to) {
@@ -233,7 +236,7 @@ function copyWheels(from, to) {
   } catch {
     throw new SiteError(`missing ${path.join(from, "manifest.json")} (run scripts/setup-web.sh in a checkout)`);
   }
-  // a snapshot already there stays (web/snapshot.mjs keeps it only if made from the same wheels)
+  // a snapshot already there stays (web/build/snapshot.mjs keeps it only if made from the same wheels)
   for (const name of fs.existsSync(to) ? fs.readdirSync(to) : []) {
     if (!/^snapshot\.(bin|bin\.gz|json)$/.test(name)) fs.rmSync(path.join(to, name), { recursive: true, force: true });
   }
@@ -251,19 +254,19 @@ function copyWheels(from, to) {
 }
 
 /**
- * Run web/snapshot.mjs on the site's wheels (it adds "snapshot" to their manifest.json).
+ * Run web/build/snapshot.mjs on the site's wheels (it adds "snapshot" to their manifest.json).
  * @param {string} wheels @param {string} warmProgram @param {(line: string) => void} log
  */
 function makeSnapshot(wheels, warmProgram, log) {
   const env = { ...process.env };
   if (fs.existsSync(warmProgram)) env.TBWASM_SNAPSHOT_PROGRAM = warmProgram;
-  const r = spawnSync(process.execPath, [path.join(ROOT, "web", "snapshot.mjs"), wheels], {
+  const r = spawnSync(process.execPath, [path.join(ROOT, "web", "build", "snapshot.mjs"), wheels], {
     env,
     stdio: ["ignore", "inherit", "inherit"],
   });
   if (r.status !== 0) {
     // the site still works: the page then starts Python and installs the wheels itself
-    log(`${PROG}: warning: no Pyodide snapshot (web/snapshot.mjs exited with ${r.status ?? r.signal})`);
+    log(`${PROG}: warning: no Pyodide snapshot (web/build/snapshot.mjs exited with ${r.status ?? r.signal})`);
     for (const f of ["snapshot.bin", "snapshot.bin.gz", "snapshot.json"]) fs.rmSync(path.join(wheels, f), { force: true });
   }
 }
