@@ -32,13 +32,7 @@ export default [
   },
   // Node: the CLIs, the snapshot maker, build-site and the npm pack step, the Node tests, this file
   {
-    files: [
-      "web/node/*.mjs",
-      "web/build/*.mjs",
-      "scripts/*.mjs",
-      "tests/**/*.mjs",
-      "eslint.config.js",
-    ],
+    files: ["web/node/*.mjs", "web/build/*.mjs", "scripts/*.mjs", "tests/**/*.mjs", "eslint.config.js"],
     languageOptions: { globals: globals.node },
   },
 ];

@@ -61,7 +61,9 @@ export class Emulator extends EventTarget {
    */
   start(o) {
     if (!o || (o.program == null && !o.path && !o.state)) {
-      const error = new Error("tbwasm: run() needs {program: URL or bytes} or {path: a file of the guest's filesystem}");
+      const error = new Error(
+        "tbwasm: run() needs {program: URL or bytes} or {path: a file of the guest's filesystem}",
+      );
       const result = Promise.reject(error);
       result.catch(() => {});
       return { id: -1, result, stop() {}, write() {}, end() {}, resize() {}, saveState: () => Promise.reject(error) };
@@ -127,7 +129,12 @@ export class Emulator extends EventTarget {
         css.dataset.tbwasmXterm = "";
         document.head.append(css);
       }
-      term = new Terminal({ fontSize: 14, scrollback: 5000, theme: { background: "#14161a" }, ...(o.terminalOptions ?? {}) });
+      term = new Terminal({
+        fontSize: 14,
+        scrollback: 5000,
+        theme: { background: "#14161a" },
+        ...(o.terminalOptions ?? {}),
+      });
       const fit = new FitAddon();
       term.loadAddon(fit);
       term.open(element);
@@ -137,7 +144,16 @@ export class Emulator extends EventTarget {
       term.onData(write);
       term.onResize(({ rows, cols }) => handle?.resize(rows, cols));
       await this.ready;
-      if (disposed) return { status: 130, message: "tbwasm: shell disposed", error: null, stopped: true, stats: {}, stdout: "", stderr: "" };
+      if (disposed)
+        return {
+          status: 130,
+          message: "tbwasm: shell disposed",
+          error: null,
+          stopped: true,
+          stats: {},
+          stdout: "",
+          stderr: "",
+        };
       handle = this.start({
         ...(o.state ? { state: o.state } : { path: o.path ?? "/bin/sh", args: o.args ?? (o.path ? [] : ["-l"]) }),
         env: o.env ?? SHELL_ENV,
@@ -161,7 +177,8 @@ export class Emulator extends EventTarget {
         return term;
       },
       write,
-      saveState: () => (handle ? handle.saveState() : Promise.reject(new Error("tbwasm: STATE: the shell has not started"))),
+      saveState: () =>
+        handle ? handle.saveState() : Promise.reject(new Error("tbwasm: STATE: the shell has not started")),
       stop: () => handle?.stop(),
       dispose: () => {
         disposed = true;

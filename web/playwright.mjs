@@ -55,10 +55,13 @@ const isURL = (s) => /^https?:\/\//.test(s);
 
 /** `dir` if it looks like a built site, else a TbwasmError. */
 function checkSite(dir) {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new TbwasmError(`tbwasm site ${dir}: no such directory`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new TbwasmError(`tbwasm site ${dir}: no such directory`);
   const missing = ["index.html", "web/page/embed.mjs"].filter((p) => !fs.existsSync(path.join(dir, p)));
   if (missing.length) {
-    throw new TbwasmError(`tbwasm site ${dir}: not a tbwasm site (no ${missing.join(", ")}; build one with \`npx tbwasm build-site DIR\`)`);
+    throw new TbwasmError(
+      `tbwasm site ${dir}: not a tbwasm site (no ${missing.join(", ")}; build one with \`npx tbwasm build-site DIR\`)`,
+    );
   }
   return dir;
 }
@@ -113,7 +116,9 @@ export function serveSite(dir) {
       const type = TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream";
       res.writeHead(200, { "Content-Type": type, "Content-Length": st.size });
       if (req.method === "HEAD") return res.end();
-      fs.createReadStream(file).on("error", () => res.destroy()).pipe(res);
+      fs.createReadStream(file)
+        .on("error", () => res.destroy())
+        .pipe(res);
     });
   });
   return new Promise((resolve, reject) => {
@@ -121,7 +126,11 @@ export function serveSite(dir) {
     server.listen(0, "127.0.0.1", () => {
       resolve({
         url: `http://127.0.0.1:${server.address().port}/`,
-        close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
       });
     });
   });
@@ -281,7 +290,13 @@ export class TbwasmPage {
     try {
       await page.goto(url, { timeout: this.loadTimeout });
     } catch (e) {
-      throw new TbwasmError(`${url}: ${String(e?.message ?? e).trim().split("\n")[0]}`);
+      throw new TbwasmError(
+        `${url}: ${
+          String(e?.message ?? e)
+            .trim()
+            .split("\n")[0]
+        }`,
+      );
     }
     // A page may reload itself once while loading (the service worker that makes it cross-origin
     // isolated): an evaluation cut by that is tried again.
@@ -290,11 +305,17 @@ export class TbwasmPage {
       let reason;
       try {
         await page.waitForFunction(() => window.tbwasm, null, { timeout: Math.max(deadline - Date.now(), 1) });
-        reason = await page.evaluate(() => window.tbwasm.ready.then(() => null, (e) => String((e && e.message) || e)));
+        reason = await page.evaluate(() =>
+          window.tbwasm.ready.then(
+            () => null,
+            (e) => String((e && e.message) || e),
+          ),
+        );
       } catch (e) {
         const reloaded = /context was destroyed|navigat/i.test(String(e?.message));
         if (reloaded && Date.now() < deadline) continue;
-        if (isTimeout(e)) throw new TbwasmError(`${this.siteURL}: window.tbwasm did not become ready within ${this.loadTimeout} ms`);
+        if (isTimeout(e))
+          throw new TbwasmError(`${this.siteURL}: window.tbwasm did not become ready within ${this.loadTimeout} ms`);
         throw e;
       }
       if (reason != null) throw new TbwasmError(`${this.siteURL}: ${reason}`);
@@ -310,9 +331,11 @@ export class TbwasmPage {
    * @returns {Promise<import("./playwright").RunResult>}
    */
   async run({ program, path: guestPath, args = [], stdin = "", env, tier, timeout = 60_000 } = {}) {
-    if ((program == null) === (guestPath == null)) throw new TypeError("run() takes a program (URL or bytes) or a guest path");
+    if ((program == null) === (guestPath == null))
+      throw new TypeError("run() takes a program (URL or bytes) or a guest path");
     const spec = { timeoutMs: timeout, tier: tier ?? null, path: guestPath ?? null };
-    if (typeof program === "string" || program instanceof URL) spec.program = new URL(String(program), this.siteURL).href;
+    if (typeof program === "string" || program instanceof URL)
+      spec.program = new URL(String(program), this.siteURL).href;
     else if (program != null) spec.programB64 = b64(toBytes(program));
     spec.args = typeof args === "string" ? args : args.map(String);
     if (typeof stdin === "string") spec.stdin = stdin;
@@ -365,7 +388,8 @@ export class TbwasmPage {
     // The markers the shell prints differ from what is typed (the quotes go), so the terminal's
     // echo of the command line never matches them.
     const tag = `__TBWASM_${this._tag}_`;
-    const start = `${tag}S${n}`, end = `${tag}E${n}_`;
+    const start = `${tag}S${n}`,
+      end = `${tag}E${n}_`;
     let body = command.trim() || ":";
     const endsJob = body.endsWith("&") && !body.endsWith("&&");
     const sep = body.endsWith(";") || endsJob ? " " : "; ";
@@ -397,7 +421,11 @@ export class TbwasmPage {
   async _startShell(page) {
     const timeout = this.loadTimeout;
     try {
-      await page.waitForFunction(() => window.tbwasmApp && (window.tbwasmApp.shell || !window.tbwasmApp.running), null, { timeout });
+      await page.waitForFunction(
+        () => window.tbwasmApp && (window.tbwasmApp.shell || !window.tbwasmApp.running),
+        null,
+        { timeout },
+      );
       await page.evaluate(() => {
         if (!window.tbwasmApp.shell) void window.tbwasmApp.startShell();
       });
@@ -410,7 +438,12 @@ export class TbwasmPage {
       if (isTimeout(e)) throw new TbwasmError(`the page's shell showed no prompt within ${timeout} ms`);
       throw e;
     }
-    const exited = await page.evaluate(() => window.tbwasmApp.shellExited && !window.tbwasmApp.shell && ((window.tbwasmApp.lastResult && window.tbwasmApp.lastResult.error) || "the page's shell exited at once"));
+    const exited = await page.evaluate(
+      () =>
+        window.tbwasmApp.shellExited &&
+        !window.tbwasmApp.shell &&
+        ((window.tbwasmApp.lastResult && window.tbwasmApp.lastResult.error) || "the page's shell exited at once"),
+    );
     if (exited) throw new TbwasmError(exited);
   }
 }

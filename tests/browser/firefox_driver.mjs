@@ -99,16 +99,11 @@ try {
     await new Promise((ok) => setTimeout(ok, 1500));
     const t = performance.now();
     window.tbwasm.stop();
-    const r = await Promise.race([
-      p,
-      new Promise((ok) => setTimeout(() => ok({ timedOut: true }), 20_000)),
-    ]);
+    const r = await Promise.race([p, new Promise((ok) => setTimeout(() => ok({ timedOut: true }), 20_000))]);
     return { ...r, stopMs: performance.now() - t };
   });
   // the page keeps working after the Stop
-  out.afterStop = await page.evaluate(() =>
-    window.tbwasm.run({ program: "/guests/hello.elf", args: [], stdin: "" }),
-  );
+  out.afterStop = await page.evaluate(() => window.tbwasm.run({ program: "/guests/hello.elf", args: [], stdin: "" }));
   out.ms.stop = since();
   await page.close();
 

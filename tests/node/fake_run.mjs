@@ -35,5 +35,7 @@ const res = await rt.run({
   shouldStop: () => stopAfter > 0 && performance.now() - t0 > stopAfter,
   budget: 1000,
 });
-process.stderr.write(`RESULT ${JSON.stringify({ status: res.status, stopped: res.stopped, error: res.error, chain: res.stats.chain_hits, timings: rt.timings })}\n`);
+process.stderr.write(
+  `RESULT ${JSON.stringify({ status: res.status, stopped: res.stopped, error: res.error, chain: res.stats.chain_hits, timings: rt.timings })}\n`,
+);
 process.exit(res.status);

@@ -53,7 +53,15 @@ function usage(msg) {
 }
 
 const argv = process.argv.slice(2);
-const opts = { stats: false, budget: ABI.host.default_budget, env: null, argv0: null, mounts: [], net: null, netAllow: [] };
+const opts = {
+  stats: false,
+  budget: ABI.host.default_budget,
+  env: null,
+  argv0: null,
+  mounts: [],
+  net: null,
+  netAllow: [],
+};
 while (argv.length && (argv[0].startsWith("--") || argv[0] === "-L")) {
   const a = argv.shift();
   const value = () => (argv.length ? argv.shift() : usage(`${a} needs a value`));
@@ -82,7 +90,8 @@ while (argv.length && (argv[0].startsWith("--") || argv[0] === "-L")) {
 }
 if (!argv.length && opts.resume === undefined) usage("missing PROG");
 if (opts.netAllow.length && opts.net !== true) usage("--net-allow needs --net (the relay this process starts)");
-if (typeof opts.net === "string" && !/^wss?:\/\//.test(opts.net)) usage(`--net=${opts.net}: expected a ws:// or wss:// URL`);
+if (typeof opts.net === "string" && !/^wss?:\/\//.test(opts.net))
+  usage(`--net=${opts.net}: expected a ws:// or wss:// URL`);
 let state;
 if (opts.resume !== undefined) {
   try {
@@ -117,7 +126,9 @@ if (opts.rootfs !== undefined) {
   try {
     rootfsIndex = fs.readFileSync(path.join(opts.rootfs, ".tbwasm-index.json"), "utf8");
   } catch (e) {
-    process.stderr.write(`tbwasm: --rootfs ${opts.rootfs}: no image index (${e.code ?? e.message}); run scripts/fetch-rootfs.sh\n`);
+    process.stderr.write(
+      `tbwasm: --rootfs ${opts.rootfs}: no image index (${e.code ?? e.message}); run scripts/fetch-rootfs.sh\n`,
+    );
     process.exit(USAGE);
   }
 }
@@ -289,7 +300,9 @@ function startRelayProcess(allow) {
       child.stderr.pipe(process.stderr);
       resolve({ relay: child, url: line.split(" ")[1] });
     });
-    child.once("exit", () => reject(new Error(err.trim().split("\n")[0] || "tbwasm-node: the network relay did not start")));
+    child.once("exit", () =>
+      reject(new Error(err.trim().split("\n")[0] || "tbwasm-node: the network relay did not start")),
+    );
   });
 }
 

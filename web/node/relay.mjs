@@ -249,7 +249,10 @@ export async function startRelay(o = {}) {
         sock.on("close", () => this.push(null));
         sock.on("error", () => {}); // followed by "close"
         if (getConn().ws.ws.protocol === SUBPROTOCOL) {
-          this.sendPacket(ContinuePayload.type, new ContinuePayload({ buffer_remaining: wisp.ServerStream.buffer_size }));
+          this.sendPacket(
+            ContinuePayload.type,
+            new ContinuePayload({ buffer_remaining: wisp.ServerStream.buffer_size }),
+          );
         }
       }
 
@@ -304,7 +307,8 @@ export async function startRelay(o = {}) {
     noServer: true,
     maxPayload: 1 << 20,
     // ours selects Wisp v1 with connect acknowledgements; "wisp-v2" (wisp-js's own clients) v2
-    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : protocols.has("wisp-v2") ? "wisp-v2" : false),
+    handleProtocols: (protocols) =>
+      protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : protocols.has("wisp-v2") ? "wisp-v2" : false,
   });
   const server = o.server ?? http.createServer((_req, res) => res.writeHead(404).end("not a Wisp path\n"));
   const allowOrigins = o.allowOrigins ?? [];
@@ -359,7 +363,13 @@ export async function startRelay(o = {}) {
 async function main() {
   const argv = process.argv.slice(2);
   let withParent = false;
-  const o = { allow: /** @type {string[]} */ ([]), allowOrigins: /** @type {string[]} */ ([]), host: "127.0.0.1", port: 0, log: "NONE" };
+  const o = {
+    allow: /** @type {string[]} */ ([]),
+    allowOrigins: /** @type {string[]} */ ([]),
+    host: "127.0.0.1",
+    port: 0,
+    log: "NONE",
+  };
   const usage = (msg) => {
     process.stderr.write(`tbwasm-relay: ${msg}\n`);
     process.stderr.write(

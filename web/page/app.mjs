@@ -62,7 +62,9 @@ new ResizeObserver(() => fit.fit()).observe($("terminal-wrap"));
 term.onResize(({ rows, cols }) => {
   if (app.shell) app.handle?.resize(rows, cols); // SIGWINCH for the guest's full-screen programs
 });
-const DIM = "\x1b[90m", RED = "\x1b[31m", RESET = "\x1b[0m";
+const DIM = "\x1b[90m",
+  RED = "\x1b[31m",
+  RESET = "\x1b[0m";
 
 let line = ""; // the line being edited; sent on Enter
 term.onData((data) => {
@@ -138,7 +140,8 @@ for (const [id, label] of [
   div.innerHTML = `<dt>${label}</dt><dd id="${id}">–</dd>`;
   $("st-insns").parentElement.after(div);
 }
-const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "–");
+const fmt = (n, d = 0) =>
+  Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "–";
 function showStats(s) {
   $("st-mips").textContent = fmt(s.mips, 1);
   $("st-insns").textContent = fmt(s.guest_insns);
@@ -181,7 +184,11 @@ async function loadExamples() {
 // Programs of the root filesystem image (static/rootfs/, scripts/fetch-rootfs.sh): a name that
 // starts with "/" is a path in the guest's filesystem (also as ?program=/usr/bin/python3).
 const ROOTFS_EXAMPLES = [
-  { name: "/usr/bin/python3", description: "Python 3.13 (Debian, dynamically linked)", args: `-c "import sys; print('hello from Python', sys.version.split()[0]); print(6*7)"` },
+  {
+    name: "/usr/bin/python3",
+    description: "Python 3.13 (Debian, dynamically linked)",
+    args: `-c "import sys; print('hello from Python', sys.version.split()[0]); print(6*7)"`,
+  },
   { name: "/usr/bin/lua", description: "Lua 5.4", args: `-e "print(_VERSION, 6*7)"` },
   { name: "/usr/bin/sqlite3", description: "SQLite", args: `:memory: "select sqlite_version(), 6*7"` },
   { name: "/bin/ls", description: "busybox ls", args: "-l /home/user /usr/bin/python3" },
@@ -200,7 +207,8 @@ function addOption(value, text) {
 }
 
 function selectExample(name, args) {
-  const ex = app.examples.find((e) => e.name === name) ?? ROOTFS_EXAMPLES.find((e) => e.name === name) ?? { name, args: "" };
+  const ex = app.examples.find((e) => e.name === name) ??
+    ROOTFS_EXAMPLES.find((e) => e.name === name) ?? { name, args: "" };
   if (name.startsWith("/")) {
     app.program = { name, path: name };
     addOption(name, ex.description ? `${name} — ${ex.description}` : name);

@@ -66,10 +66,15 @@ export async function ensureIsolation(siteURL) {
   const inTime = (promise, what) =>
     Promise.race([
       promise,
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer in ${SW_TIMEOUT_MS / 1000} s`)), SW_TIMEOUT_MS)),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`${what} did not answer in ${SW_TIMEOUT_MS / 1000} s`)), SW_TIMEOUT_MS),
+      ),
     ]);
   try {
-    const reg = await inTime(navigator.serviceWorker.register(swURL, { scope: new URL("./", swURL).pathname }), "register()");
+    const reg = await inTime(
+      navigator.serviceWorker.register(swURL, { scope: new URL("./", swURL).pathname }),
+      "register()",
+    );
     if (!reg || (!reg.active && !reg.installing && !reg.waiting)) throw new Error("the browser did not start it");
     await inTime(navigator.serviceWorker.ready, "the service worker");
     if (navigator.serviceWorker.controller && reloaded) {
@@ -371,25 +376,28 @@ export class TbwasmClient extends EventTarget {
     return this.runs.get(id) ?? this.queue.find((j) => j.id === id);
   }
 
-  async _prepare(id, {
-    program,
-    path,
-    args = [],
-    env,
-    stdin = "",
-    argv0,
-    onOutput,
-    onStats,
-    onStart,
-    onInputWait,
-    budget,
-    countTbs,
-    tier,
-    hotThreshold,
-    terminal,
-    cwd,
-    state,
-  }) {
+  async _prepare(
+    id,
+    {
+      program,
+      path,
+      args = [],
+      env,
+      stdin = "",
+      argv0,
+      onOutput,
+      onStats,
+      onStart,
+      onInputWait,
+      budget,
+      countTbs,
+      tier,
+      hotThreshold,
+      terminal,
+      cwd,
+      state,
+    },
+  ) {
     // The run's own shared buffers: Stop, output flow control (worker.mjs) and typed input.
     const job = {
       id,
@@ -480,7 +488,8 @@ export class TbwasmClient extends EventTarget {
       const [job] = this.queue.splice(i, 1);
       this.runs.set(job.id, job);
       const key = job.msg.programKey;
-      if (key && this.workerPrograms.has(key)) job.msg.program = null; // the worker has it
+      if (key && this.workerPrograms.has(key))
+        job.msg.program = null; // the worker has it
       else if (key) this.workerPrograms.add(key);
       if (job.msg.terminal) this.terminalRun = job.id; // (saveState's default)
       this.worker.postMessage(job.msg);
@@ -510,7 +519,8 @@ export class TbwasmClient extends EventTarget {
    * @returns {Promise<Uint8Array>}
    */
   saveState(id = this.terminalRun) {
-    if (id === undefined || !this.runs.has(id)) return Promise.reject(new Error("tbwasm: STATE: no run in progress to save"));
+    if (id === undefined || !this.runs.has(id))
+      return Promise.reject(new Error("tbwasm: STATE: no run in progress to save"));
     return this._fileOp({ type: "save-state", runId: id });
   }
 
@@ -597,7 +607,9 @@ export class TbwasmClient extends EventTarget {
     const message = "tbwasm: the worker did not stop; restarted it";
     for (const job of this.runs.values()) {
       clearTimeout(job.watchdog);
-      job.resolve(stoppedResult(this.host, { message, stdout: job.stdout, stderr: job.stderr, truncated: job.truncated }));
+      job.resolve(
+        stoppedResult(this.host, { message, stdout: job.stdout, stderr: job.stderr, truncated: job.truncated }),
+      );
     }
     this.runs.clear();
     this._emit("restart", { message });

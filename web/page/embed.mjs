@@ -40,7 +40,9 @@ const api = {
    */
   run: (o = {}) => {
     if (o.program == null && !o.path) {
-      return Promise.reject(new Error("tbwasm: run() needs {program: URL or bytes} or {path: a file of the guest's filesystem}"));
+      return Promise.reject(
+        new Error("tbwasm: run() needs {program: URL or bytes} or {path: a file of the guest's filesystem}"),
+      );
     }
     const h = client.start({
       program: o.program,
@@ -115,7 +117,10 @@ function clientOf(el) {
 /** xterm.js, loaded once for the page's interactive demos. */
 let xtermModule = null;
 const loadXterm = () =>
-  (xtermModule ??= Promise.all([import(new URL("lib/xterm.mjs", XTERM).href), import(new URL("../xterm-addon-fit/lib/addon-fit.mjs", XTERM).href)]));
+  (xtermModule ??= Promise.all([
+    import(new URL("lib/xterm.mjs", XTERM).href),
+    import(new URL("../xterm-addon-fit/lib/addon-fit.mjs", XTERM).href),
+  ]));
 
 /** Demos waiting to become visible. */
 const visibility =
@@ -189,11 +194,13 @@ class TbwasmDemo extends HTMLElement {
     if (!this.hasAttribute("state")) this.setAttribute("state", "idle");
     this._render();
     const onProgress = (ev) => {
-      if (this.getAttribute("state") === "idle") this.$status.textContent = `${ev.detail.text} ${Math.round(ev.detail.fraction * 100)}%`;
+      if (this.getAttribute("state") === "idle")
+        this.$status.textContent = `${ev.detail.text} ${Math.round(ev.detail.fraction * 100)}%`;
     };
     const client = clientOf(this);
     client.addEventListener("progress", onProgress);
-    if (client !== getClient()) client.addEventListener("store", (ev) => (this.$status.textContent = ev.detail.message));
+    if (client !== getClient())
+      client.addEventListener("store", (ev) => (this.$status.textContent = ev.detail.message));
     client.ready.then(
       () => {
         client.removeEventListener("progress", onProgress);
@@ -274,7 +281,8 @@ class TbwasmDemo extends HTMLElement {
       const term = interactive ? await this._terminal() : null;
       if (term) term.reset();
       const src = this.getAttribute("src");
-      if (command === null && !src && !saved) throw new Error("tbwasm-demo: give it a src (a program's URL), a command or a state");
+      if (command === null && !src && !saved)
+        throw new Error("tbwasm-demo: give it a src (a program's URL), a command or a state");
       this.handle = client.start({
         // a command line runs in the guest filesystem's shell (the root filesystem image)
         ...(saved

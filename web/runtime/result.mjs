@@ -20,7 +20,16 @@ export const NOT_RUN = -1;
  * @param {boolean} [r.truncated] more output came than was kept
  * @returns {{status: number, message: string, error: string|null, stopped: boolean, stats: object}}
  */
-export function runResult({ status = 0, message = "", error = null, stopped = false, stats = {}, stdout, stderr, truncated } = {}) {
+export function runResult({
+  status = 0,
+  message = "",
+  error = null,
+  stopped = false,
+  stats = {},
+  stdout,
+  stderr,
+  truncated,
+} = {}) {
   const r = { status, message: message ?? "", error: error ?? null, stopped: !!stopped, stats: stats ?? {} };
   if (stdout !== undefined || stderr !== undefined || truncated !== undefined) {
     Object.assign(r, { stdout: stdout ?? "", stderr: stderr ?? "", truncated: !!truncated });

@@ -75,7 +75,12 @@ export async function createRuntime(o) {
   let pyodide = null;
   if (o.snapshot !== false && manifest.snapshot && !custom) {
     try {
-      pyodide = await loadFromSnapshot(o, pyConfig, manifest.snapshot, (phase) => (timings[phase] = (now() - t0) / 1000));
+      pyodide = await loadFromSnapshot(
+        o,
+        pyConfig,
+        manifest.snapshot,
+        (phase) => (timings[phase] = (now() - t0) / 1000),
+      );
       timings.snapshot = true;
     } catch (e) {
       timings.snapshot_error = lastLine(e?.message ?? e);
@@ -112,8 +117,7 @@ export async function createRuntime(o) {
   const machineModule = o.machineModule ?? "py_backend.machine";
   const stale = (why) =>
     new RuntimeSetupError(
-      `tbwasm: the installed wheel ${manifest.tbwasm} cannot import ${why}; ` +
-        "rebuild it with scripts/setup-web.sh",
+      `tbwasm: the installed wheel ${manifest.tbwasm} cannot import ${why}; ` + "rebuild it with scripts/setup-web.sh",
     );
   let bridge;
   try {
@@ -189,7 +193,6 @@ export class Runtime {
     for (const [id, session] of this.sessions) if (runId === undefined || runId === id) session?.resize?.(rows, cols);
   }
 
-
   /** Put a file into the guest's filesystem (directories are made); "" or a one-line error. */
   writeFile(path, bytes, mode) {
     this.rootfs ?? this.openRootfs();
@@ -200,7 +203,7 @@ export class Runtime {
   readFile(path) {
     this.rootfs ?? this.openRootfs();
     const r = this.bridge.rootfs_read(this.rootfs, path);
-    return typeof r === "string" ? r : r instanceof Uint8Array ? r : r.toJs?.() ?? r;
+    return typeof r === "string" ? r : r instanceof Uint8Array ? r : (r.toJs?.() ?? r);
   }
 
   /**
@@ -395,8 +398,7 @@ export class Runtime {
               // guest runs again (one per wake made a download crawl: ~1.7x faster in Node)
               if (o.net.seq !== seq) await yieldToEventLoop();
             } else await wait;
-          }
-          else await yieldToEventLoop();
+          } else await yieldToEventLoop();
           lastYield = now();
           if (shouldStop()) {
             result = stoppedResult(host);
@@ -412,7 +414,8 @@ export class Runtime {
             message,
             error: action.kind === "error" ? message : null,
             // the System's sleep (every process waits) was cut short by the host's Stop
-            stopped: action.kind === "exit" && action.status === host.status.STOPPED && message === host.stopped_message,
+            stopped:
+              action.kind === "exit" && action.status === host.status.STOPPED && message === host.stopped_message,
           });
           if (result.message) say(result.message);
           break;
@@ -728,7 +731,7 @@ function nonzeroRuns(scan, off, n, fn) {
     return;
   }
   const end = off + n;
-  for (let p = off; p < end; ) {
+  for (let p = off; p < end;) {
     const a = scan.firstNonzero(p, end);
     if (a >= end) break;
     const b = Math.min(end, scan.firstZero(a, end));
@@ -781,20 +784,86 @@ function scannerBytes() {
   //   end end $p)
   const load = (offset) => [0x20, 0, 0x20, 2, 0x6a, 0xfd, 0x00, 4, offset];
   const body = (wantZero) => [
-    2, 1, 0x7f, 1, 0x7b, // locals: 1 i32, 1 v128
-    0x02, 0x40, 0x03, 0x40,
-    0x20, 0, 0x20, 1, 0x4f, 0x0d, 1,
-    0xfd, 0x0c, ...new Array(16).fill(0), 0x21, 3,
-    0x41, 0, 0x21, 2,
-    0x03, 0x40,
-    0x20, 3, ...load(0), 0xfd, 0x50, ...load(16), 0xfd, 0x50, ...load(32), 0xfd, 0x50, ...load(48), 0xfd, 0x50,
-    0x21, 3,
-    0x20, 2, 0x41, 0xc0, 0x00, 0x6a, 0x22, 2, 0x41, 0x80, 0x20, 0x49, 0x0d, 0,
+    2,
+    1,
+    0x7f,
+    1,
+    0x7b, // locals: 1 i32, 1 v128
+    0x02,
+    0x40,
+    0x03,
+    0x40,
+    0x20,
+    0,
+    0x20,
+    1,
+    0x4f,
+    0x0d,
+    1,
+    0xfd,
+    0x0c,
+    ...new Array(16).fill(0),
+    0x21,
+    3,
+    0x41,
+    0,
+    0x21,
+    2,
+    0x03,
+    0x40,
+    0x20,
+    3,
+    ...load(0),
+    0xfd,
+    0x50,
+    ...load(16),
+    0xfd,
+    0x50,
+    ...load(32),
+    0xfd,
+    0x50,
+    ...load(48),
+    0xfd,
+    0x50,
+    0x21,
+    3,
+    0x20,
+    2,
+    0x41,
+    0xc0,
+    0x00,
+    0x6a,
+    0x22,
+    2,
+    0x41,
+    0x80,
+    0x20,
+    0x49,
+    0x0d,
+    0,
     0x0b,
-    0x20, 3, 0xfd, 0x53, ...(wantZero ? [0x45] : []), 0x0d, 1,
-    0x20, 0, 0x41, 0x80, 0x20, 0x6a, 0x21, 0, 0x0c, 0,
-    0x0b, 0x0b,
-    0x20, 0, 0x0b,
+    0x20,
+    3,
+    0xfd,
+    0x53,
+    ...(wantZero ? [0x45] : []),
+    0x0d,
+    1,
+    0x20,
+    0,
+    0x41,
+    0x80,
+    0x20,
+    0x6a,
+    0x21,
+    0,
+    0x0c,
+    0,
+    0x0b,
+    0x0b,
+    0x20,
+    0,
+    0x0b,
   ];
   const code = (b) => [...uleb(b.length), ...b];
   return new Uint8Array([

@@ -3,7 +3,10 @@
 //
 // Int32 header: [0] bytes written (total), [1] bytes read (total), [2] pending EOFs (Ctrl-D),
 // [3] sequence number bumped by every event the reader may be waiting for (data, EOF, stop).
-const W = 0, R = 1, EOFS = 2, SEQ = 3;
+const W = 0,
+  R = 1,
+  EOFS = 2,
+  SEQ = 3;
 const HEADER_BYTES = 16;
 
 export function createStdinBuffer(capacity = 1 << 16) {

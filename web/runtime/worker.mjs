@@ -282,9 +282,7 @@ self.onmessage = (ev) => {
   else if (m.type === "resize") runtime?.resize(m.rows, m.cols, m.id ?? undefined);
   else if (m.type === "save-state") {
     // at once: a run's loop only yields at clean points (between two host calls)
-    ready
-      .then(() => saveState(m))
-      .catch((e) => post({ type: "file", id: m.id, error: `${e?.message ?? e}` }));
+    ready.then(() => saveState(m)).catch((e) => post({ type: "file", id: m.id, error: `${e?.message ?? e}` }));
   } else if (FILE_OPS.has(m.type) && runtime) {
     // at once, also while guests run (their loops yield to messages between slices)
     try {
@@ -293,9 +291,7 @@ self.onmessage = (ev) => {
       post({ type: "file", id: m.id, error: `tbwasm: ${e?.message ?? e}` });
     }
   } else if (FILE_OPS.has(m.type)) {
-    ready
-      .then(() => fileOp(m))
-      .catch((e) => post({ type: "file", id: m.id, error: `tbwasm: ${e?.message ?? e}` }));
+    ready.then(() => fileOp(m)).catch((e) => post({ type: "file", id: m.id, error: `tbwasm: ${e?.message ?? e}` }));
   } else if (m.type === "run") {
     // every run starts as soon as the runtime is ready, beside the runs in progress
     ready
