@@ -240,6 +240,19 @@ def as_dict() -> dict[str, Any]:
             "stopped_message": STOPPED_MESSAGE,
             "default_budget": DEFAULT_BUDGET,
         },
+        # Stand-in (branch webtree) for the core branch's ActionKind and MachineOptions, which
+        # generate these two keys at merge; the JS side reads them.
+        "action": {
+            "kinds": {k: k for k in ("run", "exit", "idle", "error")},
+            "other_space": {"base": MAX_TBS},
+        },
+        "options": [
+            {"name": "budget", "js": "budget", "type": "int", "default": DEFAULT_BUDGET},
+            {"name": "count_tbs", "js": "countTbs", "type": "bool", "default": False},
+            {"name": "max_tbs", "js": "maxTbs", "type": "int", "default": MAX_TBS},
+            {"name": "tier", "js": "tier", "type": "str", "default": None},
+            {"name": "hot_threshold", "js": "hotThreshold", "type": "int", "default": None},
+        ],
     }
 
 

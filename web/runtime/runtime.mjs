@@ -1,3 +1,4 @@
+// @ts-check
 // The tbwasm JavaScript runtime, shared by the browser worker (web/runtime/worker.mjs) and Node
 // (web/node/cli.mjs). It loads Pyodide (restoring the memory snapshot of web/build/snapshot.mjs when the
 // wheel manifest lists one, else installing the tbwasm wheel), and runs the dispatch loop of
@@ -141,17 +142,65 @@ export async function createRuntime(o) {
   timings.ready_at = performance.timeOrigin + now();
   progress("ready", 1, "Ready");
   const rt = new Runtime(pyodide, bridge, abi, machineModule, timings);
-  // The machine reads TBWASM_TIER / TBWASM_HOT_THRESHOLD from the environment natively; Pyodide's
-  // os.environ is not the process's, so a Node host forwards them (how the suites run each tier).
-  const env = isNode ? process.env : {};
-  rt.tier = o.tier ?? (env.TBWASM_TIER || undefined);
-  const envThreshold = /^[0-9]+$/.test(env.TBWASM_HOT_THRESHOLD ?? "") ? Number(env.TBWASM_HOT_THRESHOLD) : undefined;
-  rt.hotThreshold = o.hotThreshold ?? (envThreshold === undefined ? undefined : Math.max(1, envThreshold));
+  const env = envSettings();
+  rt.tier = o.tier ?? env.tier;
+  rt.hotThreshold = o.hotThreshold ?? env.hotThreshold;
   return rt;
+}
+
+/**
+ * The environment settings of a JS host, read in this one place.  The machine reads TBWASM_TIER
+ * and TBWASM_HOT_THRESHOLD from the environment natively; Pyodide's os.environ is not the
+ * process's, so a Node host forwards them (how the suites run each tier).  In a browser: none.
+ * @param {Record<string, string | undefined>} [env]  default: the Node process's environment
+ * @returns {{tier: string | undefined, hotThreshold: number | undefined, machineModule: string | undefined}}
+ */
+export function envSettings(env = isNode ? process.env : {}) {
+  const threshold = /^[0-9]+$/.test(env.TBWASM_HOT_THRESHOLD ?? "") ? Number(env.TBWASM_HOT_THRESHOLD) : undefined;
+  return {
+    tier: env.TBWASM_TIER || undefined,
+    hotThreshold: threshold === undefined ? undefined : Math.max(1, threshold),
+    machineModule: env.TBWASM_MACHINE_MODULE || undefined, // tests substitute a fake Machine
+  };
+}
+
+/**
+ * The machine options (abi.json "options": py_backend's MachineOptions) found in `o` under their
+ * JS names, as create_machine takes them; undefined and null are left out (the machine's default).
+ * @param {{options: {name: string, js: string, type: string}[]}} abi
+ * @param {Record<string, any>} o
+ * @returns {Record<string, any>}
+ */
+export function machineOptions(abi, o) {
+  /** @type {Record<string, any>} */
+  const out = {};
+  for (const { js, type } of abi.options) {
+    const v = o[js];
+    if (v === undefined || v === null) continue;
+    out[js] = type === "bool" ? !!v : v;
+  }
+  return out;
+}
+
+/**
+ * Where a negative action (another process, nothing to install) sends the loop: it encodes
+ * -1 - (space * base + tb), base = abi.json action.other_space.base.
+ * @param {{action: {other_space: {base: number}}}} abi
+ * @param {number} action  a negative number
+ * @returns {{space: number, tb: number}}
+ */
+export function otherSpace(abi, action) {
+  const v = -1 - action;
+  const base = abi.action.other_space.base;
+  return { space: Math.floor(v / base), tb: v % base };
 }
 
 export class Runtime {
   constructor(pyodide, bridge, abi, machineModule, timings) {
+    /** @type {string | undefined} the tier of runs that name none (createRuntime's, else $TBWASM_TIER) */
+    this.tier = undefined;
+    /** @type {number | undefined} likewise, the hot threshold */
+    this.hotThreshold = undefined;
     this.pyodide = pyodide;
     this.bridge = bridge;
     this.abi = abi;
@@ -219,6 +268,10 @@ export class Runtime {
    * @param {() => boolean} [o.shouldStop]     checked after every exit to the host
    * @param {number} [o.budget]  guest instructions per slice (default abi.json host.default_budget)
    * @param {string} [o.name]    program name for the ELF error line (default argv0)
+   * @param {string} [o.argv0]   the guest's argv[0] (default "/program")
+   * @param {number} [o.maxTbs]  live TB ids, the table's size (default 8192: see below)
+   * @param {number} [o.statsInterval]  ms between onStats calls (default 250)
+   * @param {number} [o.yieldInterval]  ms between yields to the event loop while the guest runs (default 100)
    * @param {boolean} [o.countTbs] count TB entries, for the chain-hits statistic (slower)
    * @param {(seconds: number) => boolean} [o.sleep] how the guest sleeps; true = cut short (EINTR)
    * @param {string} [o.sysroot] a directory of Pyodide's filesystem overlaid on the guest's paths (-L)
@@ -242,12 +295,16 @@ export class Runtime {
    * @param {object} [o.net]  the guest's network: a view of a WispNet (web/runtime/net.mjs: its methods,
    *   `seq` and `nextEvent()`); needs asyncWaits, its events end idle waits (absent: no network)
    * @param {Uint8Array} [o.state] continue this saved system (saveState) instead of o.program
+   * @param {(line: string) => void} [o.trace]   each TB translated (the CLI's --trace)
+   * @param {(line: string) => void} [o.strace]  each system call (the CLI's --strace)
+   * @param {() => string | undefined} [o.stopMessage]  the line said when the run is stopped
+   *   (undefined: abi.json's host.stopped_message; the CLI's --timeout names itself)
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
    *   (web/runtime/result.mjs)
    */
   async run(o) {
-    const { exit: EXIT, layout, host } = this.abi;
-    const MAX_TBS = layout.MAX_TBS;
+    const { exit: EXIT, host } = this.abi;
+    const KIND = this.abi.action.kinds;
     const BUDGET = EXIT.BUDGET;
     const stdout = o.stdout ?? (() => {});
     const stderr = o.stderr ?? (() => {});
@@ -257,6 +314,7 @@ export class Runtime {
     const yieldInterval = o.yieldInterval ?? 100;
     const enc = new TextEncoder();
     const say = (line) => stderr(enc.encode(line + "\n"));
+    const stopLine = () => o.stopMessage?.() ?? host.stopped_message;
 
     // The first process's memory is reused by later runs of this runtime: a fresh 1 GiB memory
     // per run left garbage that V8 collects late (the page's footprint grew by ~0.6 MiB a run).
@@ -281,20 +339,20 @@ export class Runtime {
     const spaces = new Map([[0, space0]]);
     let nextSpace = 1;
     const newSpace = () => {
-      const sp = this.spare.pop() ?? this.makeSpace();
-      sp.id = nextSpace++;
-      spaces.set(sp.id, sp);
+      const space = this.spare.pop() ?? this.makeSpace();
+      space.id = nextSpace++;
+      spaces.set(space.id, space);
       this.spacesUsed = Math.max(this.spacesUsed, spaces.size);
-      return { id: sp.id, port: sp.port };
+      return { id: space.id, port: space.port };
     };
     const freeSpace = (id) => {
-      const sp = spaces.get(id);
-      if (sp === undefined || id === 0) return;
+      const space = spaces.get(id);
+      if (space === undefined || id === 0) return;
       spaces.delete(id);
-      this.keepSpace(sp);
+      this.keepSpace(space);
     };
-    let sp = space0;
-    let tbl = sp.table;
+    let current = space0; // the space (process) whose TB runs next
+    let tbl = current.table;
     const argv = [o.argv0 ?? "/program", ...(o.args ?? [])];
 
     const t0 = now();
@@ -325,24 +383,28 @@ export class Runtime {
       }
       // the options of pyodide_bridge.create_machine (undefined and null: not given)
       session = this.bridge.create_machine(space0.port, {
+        // budget, countTbs, tier, hotThreshold, maxTbs (abi.json options)
+        ...machineOptions(this.abi, {
+          ...o,
+          tier,
+          hotThreshold,
+          // Live TB ids (= table size).  Each instance that imports the table costs memory in
+          // proportion to its size in some engines (V8 11, Node 20), so a JS host keeps it
+          // moderate; past it the machine flushes and we swap in a fresh table.
+          maxTbs: o.maxTbs ?? 8192,
+        }),
         program: o.program,
         argv,
         env: o.env,
         stdin: o.stdin,
         stdout,
         stderr,
-        budget: o.budget ?? host.default_budget,
         machineModule: this.machineModule,
         name: o.name ?? argv[0],
-        countTbs: !!o.countTbs,
-        // Live TB ids (= table size).  Each instance that imports the table costs memory in
-        // proportion to its size in some engines (V8 11, Node 20), so a JS host keeps it
-        // moderate; past it the machine flushes and we swap in a fresh table.
-        maxTbs: o.maxTbs ?? 8192,
         sleep: o.sleep,
         sysroot: o.sysroot,
-        tier,
-        hotThreshold,
+        trace: o.trace,
+        strace: o.strace,
         newSpace: o.processes === false ? undefined : newSpace,
         freeSpace: o.processes === false ? undefined : freeSpace,
         mounts: o.mounts,
@@ -363,24 +425,24 @@ export class Runtime {
         if (typeof action === "number") {
           tb = action;
           if (tb < 0) {
-            // another process (space) and nothing to install: -1 - (space * MAX_TBS + tb)
-            const v = -1 - tb;
-            sp = spaces.get(Math.floor(v / MAX_TBS));
-            if (sp === undefined) throw new Error(`no space ${Math.floor(v / MAX_TBS)} for TB ${v % MAX_TBS}`);
-            tbl = sp.table;
-            tb = v % MAX_TBS;
+            // another process (space) and nothing to install
+            const to = otherSpace(this.abi, tb);
+            current = spaces.get(to.space);
+            if (current === undefined) throw new Error(`no space ${to.space} for TB ${to.tb}`);
+            tbl = current.table;
+            tb = to.tb;
           }
-        } else if (action.kind === "run") {
-          sp = spaces.get(action.space ?? 0);
-          if (sp === undefined) throw new Error(`no space ${action.space} for TB ${action.tb}`);
+        } else if (action.kind === KIND.run) {
+          current = spaces.get(action.space ?? 0);
+          if (current === undefined) throw new Error(`no space ${action.space} for TB ${action.tb}`);
           // Every TB of that process was dropped: old instances become garbage once the
           // table lets go of them.
-          if (action.reset_table) this.resetTable(sp);
-          tbl = sp.table;
+          if (action.reset_table) this.resetTable(current);
+          tbl = current.table;
           if (action.table_size > tbl.length) tbl.grow(action.table_size - tbl.length);
-          for (const m of action.modules) this.modules.instantiate(m, sp);
+          for (const m of action.modules) this.modules.instantiate(m, current);
           tb = action.tb;
-        } else if (action.kind === "idle") {
+        } else if (action.kind === KIND.idle) {
           // every guest process waits (for the terminal's input, or with asyncWaits for a
           // deadline): let page events (resize, files, Stop) in, then the System goes on waiting
           const t = now();
@@ -402,7 +464,7 @@ export class Runtime {
           lastYield = now();
           if (shouldStop()) {
             result = stoppedResult(host);
-            say(result.message);
+            say(stopLine());
             break;
           }
           action = session.service(EXIT.IDLE);
@@ -412,18 +474,18 @@ export class Runtime {
           result = runResult({
             status: action.status,
             message,
-            error: action.kind === "error" ? message : null,
+            error: action.kind === KIND.error ? message : null,
             // the System's sleep (every process waits) was cut short by the host's Stop
             stopped:
-              action.kind === "exit" && action.status === host.status.STOPPED && message === host.stopped_message,
+              action.kind === KIND.exit && action.status === host.status.STOPPED && message === host.stopped_message,
           });
-          if (result.message) say(result.message);
+          if (result.message) say(result.stopped ? stopLine() : result.message);
           break;
         }
         const reason = tbl.get(tb)();
         if (shouldStop()) {
           result = stoppedResult(host); // as if killed by SIGINT
-          say(result.message);
+          say(stopLine());
           break;
         }
         if (reason === BUDGET) {
@@ -483,31 +545,33 @@ export class Runtime {
   makeSpace(id = 0) {
     const { layout } = this.abi;
     const memory = new WebAssembly.Memory({ initial: layout.MEMORY_PAGES });
-    const sp = { id, memory, port: memoryPort(memory), table: null, imports: null, instances: null };
+    const space = { id, memory, port: memoryPort(memory), table: null, imports: null, instances: null };
     this.spacesMade++;
-    this.resetTable(sp);
-    return sp;
+    this.resetTable(space);
+    return space;
   }
 
   /** A fresh table for a space; the instances made for the old one go with it. */
-  resetTable(sp) {
+  resetTable(space) {
     const { layout } = this.abi;
-    sp.table = new WebAssembly.Table({ element: "anyfunc", initial: 1024 });
-    sp.imports = { [layout.IMPORT_MODULE]: { [layout.IMPORT_MEMORY]: sp.memory, [layout.IMPORT_TABLE]: sp.table } };
-    sp.instances = new WeakMap();
+    space.table = new WebAssembly.Table({ element: "anyfunc", initial: 1024 });
+    space.imports = {
+      [layout.IMPORT_MODULE]: { [layout.IMPORT_MEMORY]: space.memory, [layout.IMPORT_TABLE]: space.table },
+    };
+    space.instances = new WeakMap();
   }
 
   /** A process space that ended: kept for the next fork (the Python side zeroes what its last
    *  process wrote before reuse), or let go past `maxSpareSpaces`; `idleSpareSpaces` are kept
    *  from one run to the next. */
-  keepSpace(sp) {
-    if (this.spare.length < this.maxSpareSpaces) this.spare.push(sp);
-    else this.dropSpace(sp);
+  keepSpace(space) {
+    if (this.spare.length < this.maxSpareSpaces) this.spare.push(space);
+    else this.dropSpace(space);
   }
 
   /** Let go of a process space: its memory is collected with the last reference to it. */
-  dropSpace(sp) {
-    this.bridge.forget_memory?.(sp.port);
+  dropSpace(space) {
+    this.bridge.forget_memory?.(space.port);
     this.spacesDropped++;
   }
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Module worker that owns Pyodide and runs guests (new Worker(url, {type: "module"})).
 // It runs several guests at once, each in a machine of its own (the page's shell, API runs,
 // every <tbwasm-demo>): their loops take turns at the event loop, and no guest wait blocks the
@@ -33,7 +34,7 @@
 // hundreds of MiB of messages, and Stop is not stuck behind them.
 import { internalError, usageError } from "./result.mjs";
 import { WispNet } from "./net.mjs";
-import { createRuntime } from "./runtime.mjs";
+import { createRuntime, machineOptions } from "./runtime.mjs";
 import { StdinRing } from "./stdin_ring.mjs";
 import { HomeStore } from "./store.mjs";
 
@@ -128,6 +129,7 @@ async function openStore(name) {
 
 /** The .tar.gz and store requests (answered as "file" messages). */
 async function homeOp(m) {
+  /** @type {string | Uint8Array | {toJs(): Uint8Array}} the bridge's answer: an error line or the bytes */
   let got = "";
   if (m.type === "home-export") got = runtime.bridge.home_export(runtime.rootfs, m.path);
   else if (m.type === "home-import") got = runtime.bridge.home_import(runtime.rootfs, m.path, m.data);
@@ -257,10 +259,8 @@ async function run(m) {
     stderr: out(2),
     shouldStop: stopped,
     onStats: (stats) => post({ type: "stats", id, stats }),
-    budget: m.budget,
-    countTbs: m.countTbs,
-    tier: m.tier ?? undefined, // undefined: the machine's default (abi.json tiers.default)
-    hotThreshold: m.hotThreshold ?? undefined,
+    // budget, countTbs, tier, hotThreshold (abi.json options; absent: the machine's default)
+    ...machineOptions(runtime.abi, m),
     terminal: m.terminal ?? undefined, // {rows, cols}: the guest's own terminal (raw keystrokes in)
     stdinPoll,
     cwd: m.cwd ?? undefined,
