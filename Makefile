@@ -60,7 +60,8 @@ PY_SRC = py_backend tests bench scripts serve.py
 JS_SRC = "web/**/*.{mjs,ts,css}" "tests/**/*.{mjs,ts}" "scripts/*.mjs" eslint.config.js
 
 # ruff (lint and format), mypy (configured in pyproject.toml), ESLint (eslint.config.js), Prettier,
-# tsc on the public API's types (tsconfig.json: web/index.d.ts).
+# tsc on the public API's types (tsconfig.json: web/index.d.ts) and on every .mjs of web/ from its
+# JSDoc types (web/tsconfig.json: checkJs).
 lint:
 	$(PY) -m ruff check $(PY_SRC)
 	$(PY) -m ruff format --check $(PY_SRC)
@@ -68,6 +69,7 @@ lint:
 	npx --no-install eslint
 	npx --no-install prettier --check --log-level warn $(JS_SRC)
 	npx --no-install tsc -p tsconfig.json
+	npx --no-install tsc -p web/tsconfig.json
 
 # Apply both formatters.
 fmt:

@@ -1,3 +1,4 @@
+// @ts-check
 // tbwasm's public JavaScript API (the npm package's main module; types in web/index.d.ts).
 //
 //   import { createEmulator } from "tbwasm";            // or "<your site>/web/index.mjs"
@@ -26,7 +27,7 @@ export { splitArgs };
 
 /** One emulator: a worker with Pyodide, the translator and a guest filesystem. */
 export class Emulator extends EventTarget {
-  /** @param {import("./index").EmulatorOptions} [options] */
+  /** @param {import("./index.js").EmulatorOptions} [options] */
   constructor(options = {}) {
     super();
     this.client = options.shared
@@ -57,7 +58,7 @@ export class Emulator extends EventTarget {
 
   /**
    * Start a program in a machine of its own; the handle's `result` resolves when it ends.
-   * @param {import("./index").RunOptions} o
+   * @param {import("./index.js").RunOptions} o
    */
   start(o) {
     if (!o || (o.program == null && !o.path && !o.state)) {
@@ -98,7 +99,7 @@ export class Emulator extends EventTarget {
 
   /**
    * Run a program to its end.
-   * @param {import("./index").RunOptions} o
+   * @param {import("./index.js").RunOptions} o
    */
   run(o) {
     return this.start(o).result;
@@ -108,7 +109,7 @@ export class Emulator extends EventTarget {
    * A shell (busybox sh of the root filesystem image, or `o.path`) on an xterm.js terminal in
    * `element`, on the guest's own terminal (line editing, ^C, job control, vi).
    * @param {HTMLElement} element
-   * @param {import("./index").ShellOptions} [o]
+   * @param {import("./index.js").ShellOptions} [o]
    */
   attachShell(element, o = {}) {
     const site = this.client.site;
@@ -156,7 +157,7 @@ export class Emulator extends EventTarget {
         };
       handle = this.start({
         ...(o.state ? { state: o.state } : { path: o.path ?? "/bin/sh", args: o.args ?? (o.path ? [] : ["-l"]) }),
-        env: o.env ?? SHELL_ENV,
+        env: o.env ?? [...SHELL_ENV],
         cwd: o.cwd ?? "/home/user",
         stdin: "interactive",
         terminal: { rows: term.rows, cols: term.cols },
@@ -250,7 +251,7 @@ export class Emulator extends EventTarget {
 /**
  * A new emulator (a worker of its own; `shared: true` uses the page's, which <tbwasm-demo>
  * elements and window.tbwasm share).
- * @param {import("./index").EmulatorOptions} [options]
+ * @param {import("./index.js").EmulatorOptions} [options]
  */
 export function createEmulator(options) {
   return new Emulator(options);

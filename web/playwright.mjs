@@ -1,3 +1,4 @@
+// @ts-check
 // @playwright/test fixtures for tbwasm sites (docs/testing.md):
 //
 //   import { test, expect } from "tbwasm/playwright";
@@ -125,7 +126,7 @@ export function serveSite(dir) {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       resolve({
-        url: `http://127.0.0.1:${server.address().port}/`,
+        url: `http://127.0.0.1:${/** @type {import("node:net").AddressInfo} */ (server.address()).port}/`,
         close: () =>
           new Promise((done) => {
             server.closeAllConnections();
@@ -327,8 +328,8 @@ export class TbwasmPage {
    * Run a guest program through window.tbwasm.run. `program`: a URL (relative ones resolve against
    * the site: "guests/hello.elf") or the ELF's bytes; or `path`: a program of the guest's filesystem.
    * A run longer than `timeout` ms is stopped and rejects.
-   * @param {import("./playwright").RunOptions} options
-   * @returns {Promise<import("./playwright").RunResult>}
+   * @param {import("./playwright.js").RunOptions} options
+   * @returns {Promise<import("./playwright.js").RunResult>}
    */
   async run({ program, path: guestPath, args = [], stdin = "", env, tier, timeout = 60_000 } = {}) {
     if ((program == null) === (guestPath == null))

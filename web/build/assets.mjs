@@ -1,3 +1,4 @@
+// @ts-check
 // Where the built assets of tbwasm are, in this checkout or in an installed npm package (Node
 // only; used by web/node/bin.mjs, web/build/build-site.mjs and scripts/pack-assets.mjs).
 //

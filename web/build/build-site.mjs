@@ -1,3 +1,4 @@
+// @ts-check
 // `tbwasm build-site DIR [--no-rootfs] [--no-snapshot] [--net RELAY_URL]`: write a static site with serve.py's URL
 // space as plain files, for any static host (GitHub Pages, `python3 -m http.server`, a CDN):
 //

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Make the Pyodide memory snapshot the JS hosts start from (scripts/setup-web.sh runs this after
 // writing the wheel manifest):
 //

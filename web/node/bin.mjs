@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The `tbwasm` command of the npm package:
 //
 //   tbwasm build-site DIR [--no-rootfs] [--no-snapshot] [--net RELAY_URL]   a static site (web/build/build-site.mjs)

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The Wisp relay of the page and of Node: the maintained server of npm @mercuryworkshop/wisp-js
 // (its ServerConnection speaks the protocol: CONNECT/DATA/CONTINUE/CLOSE, stream ids, flow
 // control), with tbwasm's destination policy in front of every TCP connection it makes.
@@ -160,7 +161,10 @@ export async function startRelay(o = {}) {
   });
   const stats = { streams: 0, refused: 0 };
 
+  /** wisp-js's server connection (its .d.ts leaves out setup() and run(), which its docs use). */
   class Connection extends wisp.ServerConnection {
+    /** @type {() => Promise<void>} */ setup;
+    /** @type {() => Promise<void>} */ run;
     /** @param {any} ws @param {string} path @param {object} opts */
     constructor(ws, path, opts) {
       super(ws, path, { ...opts, TCPSocket: makeSocketClass(() => this) });
@@ -244,7 +248,7 @@ export async function startRelay(o = {}) {
         }
         stats.streams++;
         sock.setNoDelay(true);
-        sock.on("data", (d) => this.push(d));
+        sock.on("data", (/** @type {Buffer} */ d) => this.push(d)); // (no encoding set: Buffers)
         sock.on("end", () => this.push(null));
         sock.on("close", () => this.push(null));
         sock.on("error", () => {}); // followed by "close"

@@ -1,3 +1,4 @@
+// @ts-check
 // Page side of the browser host: ONE worker (one Pyodide) per page, shared by the terminal app
 // (web/page/app.mjs), window.tbwasm and every <tbwasm-demo> (web/page/embed.mjs).  Each run is a machine
 // of its own, and runs go on side by side in the worker (at most MAX_RUNNING at once; more wait).
@@ -165,6 +166,29 @@ export function relayURL(net) {
   if (!url.pathname.endsWith("/")) url.pathname += "/"; // Wisp endpoints end with "/"
   return url.href;
 }
+
+/**
+ * What a run is (run(), start()): the program (a URL, bytes or a Blob) or a path in the guest's
+ * filesystem, or a saved state; its arguments, input and callbacks.
+ * @typedef {object} RunSpec
+ * @property {string | URL | Uint8Array | ArrayBuffer | Blob} [program]
+ * @property {string} [path]
+ * @property {string | string[]} [args]
+ * @property {string[]} [env]
+ * @property {string | Uint8Array} [stdin]  "terminal": typed input (pushStdin)
+ * @property {string} [argv0]
+ * @property {(fd: number, text: string) => void} [onOutput]
+ * @property {(stats: object) => void} [onStats]
+ * @property {() => void} [onStart]
+ * @property {() => void} [onInputWait]
+ * @property {number} [budget]
+ * @property {boolean} [countTbs]
+ * @property {string} [tier]
+ * @property {number} [hotThreshold]
+ * @property {{rows: number, cols: number}} [terminal]
+ * @property {string} [cwd]
+ * @property {Uint8Array} [state]
+ */
 
 export class TbwasmClient extends EventTarget {
   /**
@@ -350,6 +374,7 @@ export class TbwasmClient extends EventTarget {
    * terminal of its own (Linux's line discipline in the emulator: pushStdin() then sends raw
    * keystrokes, ^C included; resize() follows the page's terminal); cwd: its working directory.
    */
+  /** @param {RunSpec} [o] */
   run(o = {}) {
     return this.start(o).result;
   }
@@ -357,6 +382,7 @@ export class TbwasmClient extends EventTarget {
   /**
    * Start a run as run() does, and return its handle at once:
    * {id, result: Promise, stop(), pushStdin(bytes|string), pushEOF(), resize(rows, cols)}.
+   * @param {RunSpec} [o]
    */
   start(o = {}) {
     const id = this.nextId++;
@@ -376,6 +402,7 @@ export class TbwasmClient extends EventTarget {
     return this.runs.get(id) ?? this.queue.find((j) => j.id === id);
   }
 
+  /** @param {number} id @param {RunSpec} spec */
   async _prepare(
     id,
     {
@@ -408,7 +435,9 @@ export class TbwasmClient extends EventTarget {
       stdout: "",
       stderr: "",
       decoders: { 1: new TextDecoder(), 2: new TextDecoder() },
+      /** @type {Int32Array | null} [0]: Stop */
       control: null,
+      /** @type {Int32Array | null} [0] bytes posted, [1] bytes consumed */
       flow: null,
       ring: null,
       stopRequested: false,
@@ -577,7 +606,10 @@ export class TbwasmClient extends EventTarget {
   /** Bytes of guest output the worker has posted and the page not yet consumed (every run). */
   get outputInFlight() {
     let n = 0;
-    for (const job of this.runs.values()) n += (Atomics.load(job.flow, 0) - Atomics.load(job.flow, 1)) | 0;
+    for (const job of this.runs.values()) {
+      const flow = /** @type {Int32Array} */ (job.flow);
+      n += (Atomics.load(flow, 0) - Atomics.load(flow, 1)) | 0;
+    }
     return n;
   }
 

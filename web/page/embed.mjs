@@ -1,3 +1,4 @@
+// @ts-check
 // Embeds: <tbwasm-demo src="guests/hello.elf" args="a 'b c'" stdin="text"> and a script API.
 //
 //   <script type="module" src="web/page/embed.mjs"></script>
@@ -30,12 +31,12 @@ const EMBED_KEEP = 256 << 10; // characters a demo shows at most (the last ones)
 const XTERM = new URL("../../vendor/xterm/", import.meta.url);
 const apiRuns = new Set(); // handles of the runs started through window.tbwasm
 
-const api = {
+export const api = {
   /** Resolves when Pyodide and the tbwasm wheel are loaded (rejects with a one-line reason). */
   ready: client.ready.then(() => true),
   /**
    * Run a program in a machine of its own (beside any other run, the page's shell included).
-   * @param {{program?: string|URL|Uint8Array|ArrayBuffer|Blob, path?: string, args?: string|string[], stdin?: string|Uint8Array, env?: string[], tier?: string, hotThreshold?: number, cwd?: string}} o
+   * @param {{program?: string|URL|Uint8Array|ArrayBuffer|Blob, path?: string, args?: string|string[], stdin?: string|Uint8Array, env?: string[], tier?: string, hotThreshold?: number, cwd?: string, onOutput?: (fd: number, text: string) => void}} o
    * @returns {Promise<{status: number, stdout: string, stderr: string, message: string, error: string|null, stopped: boolean, stats: object}>}
    */
   run: (o = {}) => {
@@ -130,7 +131,8 @@ const visibility =
           for (const e of entries) {
             if (!e.isIntersecting) continue;
             visibility.unobserve(e.target);
-            if (e.target.getAttribute("state") === "idle") e.target.run();
+            const demo = /** @type {TbwasmDemo} */ (e.target);
+            if (demo.getAttribute("state") === "idle") demo.run();
           }
         },
         { rootMargin: "0px" },
@@ -168,10 +170,10 @@ class TbwasmDemo extends HTMLElement {
         <div class="status" part="status">Loading the emulator…</div>
       </div>`;
     this.$cmd = root.querySelector(".cmd");
-    this.$run = root.querySelector("button[part=run]");
-    this.$stop = root.querySelector("button[part=stop]");
+    this.$run = /** @type {HTMLButtonElement} */ (root.querySelector("button[part=run]"));
+    this.$stop = /** @type {HTMLButtonElement} */ (root.querySelector("button[part=stop]"));
     this.$out = root.querySelector("pre");
-    this.$term = root.querySelector(".term");
+    this.$term = /** @type {HTMLElement} */ (root.querySelector(".term"));
     this.$status = root.querySelector(".status");
     this.handle = null; // the run in progress (its own machine in the page's worker)
     this.$run.addEventListener("click", () => this.run());

@@ -1,3 +1,4 @@
+// @ts-check
 // The guest's TCP connections in the page and in Node: streams of one Wisp relay connection
 // (one WebSocket per worker or per Node process), behind a synchronous API that Python calls
 // through Pyodide's FFI (py_backend/host/pyodide_bridge.py JsNetBackend; the guest's socket

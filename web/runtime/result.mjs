@@ -1,3 +1,4 @@
+// @ts-check
 // The result of one guest run, as every JS host reports it: web/runtime/runtime.mjs makes it, the worker
 // posts it in its "exit" message, web/page/client.mjs adds the guest's output (see docs/embedding.md).
 // Host statuses and the Stop message come from abi.json's "host" section (py_backend/abi.py:
@@ -37,7 +38,11 @@ export function runResult({
   return r;
 }
 
-/** Ended by Stop: status host.status.STOPPED (128 + SIGINT) and, unless given, host.stopped_message. */
+/**
+ * Ended by Stop: status host.status.STOPPED (128 + SIGINT) and, unless given, host.stopped_message.
+ * @param {{status: {STOPPED: number}, stopped_message: string}} host
+ * @param {{message?: string} & Record<string, any>} [more]  other fields of the result
+ */
 export function stoppedResult(host, { message = host.stopped_message, ...more } = {}) {
   return runResult({ ...more, status: host.status.STOPPED, message, stopped: true });
 }

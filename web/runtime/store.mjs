@@ -1,3 +1,4 @@
+// @ts-check
 // The guest's kept files in the browser: /home and /root (py_backend/linux/homestore.py says
 // why those) in an IndexedDB database of the site's origin, from the worker (web/runtime/worker.mjs).
 //
