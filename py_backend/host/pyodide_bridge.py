@@ -26,6 +26,7 @@ and calls :func:`forget_memory` for one it lets go.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import js  # type: ignore[import-not-found]
@@ -473,6 +474,8 @@ def create_machine(port: JsProxy, options: Any) -> Session:
       (``reset_table``), so old instances can be collected;
     - ``sleep``: (seconds) -> true if cut short, how the guest sleeps (nanosleep, pause with a
       timer, ...): the worker's wakes up when Stop is pressed instead of blocking it;
+    - ``trace``, ``strace``: (line) => void, given each TB translated / system call (the
+      CLI's ``--trace`` and ``--strace``);
     - ``sysroot``: a directory of Pyodide's filesystem overlaid on the guest's absolute paths
       (``-L``: Node mounts the host's with NODEFS);
     - ``tier`` ("tiered", "interp" or "jit") and ``hotThreshold``: passed to the Machine when
@@ -512,6 +515,9 @@ def create_machine(port: JsProxy, options: Any) -> Session:
         extra["sleep"] = lambda seconds: bool(sleep(float(seconds)))
     if "sysroot" in o:
         extra["sysroot"] = str(o["sysroot"])
+    for log in ("trace", "strace"):  # the CLI's --trace and --strace: (line) => void
+        if log in o:
+            extra[log] = _line_writer(o[log])
     if o.get("tier"):
         extra["tier"] = str(o["tier"])
     if "hotThreshold" in o:
@@ -567,6 +573,11 @@ def create_machine(port: JsProxy, options: Any) -> Session:
     session = Session(machine, rootfs=rootfs)
     session.host_objects = host_objects
     return session
+
+
+def _line_writer(fn: Any) -> Callable[[str], None]:
+    """A Machine's ``trace``/``strace`` log: each line to the JS function ``fn``."""
+    return lambda line: fn(str(line))
 
 
 def _host_options(

@@ -1,3 +1,4 @@
+// @ts-check
 // Guest stdin across threads: the page (writer) fills a SharedArrayBuffer ring, the worker
 // (reader) blocks in Atomics.wait while the guest sits in read(). Needs crossOriginIsolated.
 //
@@ -35,6 +36,12 @@ export class StdinRing {
 
   pushEOF() {
     Atomics.add(this.hdr, EOFS, 1);
+    this.wake();
+  }
+
+  /** The input has ended (a pipe): every read from now on is EOF. */
+  endInput() {
+    Atomics.store(this.hdr, EOFS, 0x3fffffff);
     this.wake();
   }
 
