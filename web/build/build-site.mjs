@@ -93,7 +93,12 @@ export function buildSite(dir, opts = {}) {
   else log(`${PROG}: warning: ${path.relative(ROOT, sw)} missing: the site has no service worker`);
   for (const entry of SITE_WEB) {
     const from = path.join(ROOT, "web", entry);
-    const names = fs.statSync(from).isDirectory() ? fs.readdirSync(from).sort().map((n) => path.join(entry, n)) : [entry];
+    const names = fs.statSync(from).isDirectory()
+      ? fs
+          .readdirSync(from)
+          .sort()
+          .map((n) => path.join(entry, n))
+      : [entry];
     for (const name of names) {
       if (/\.(mjs|css|json)$/.test(name)) copy(path.join(ROOT, "web", name), path.join(out, "web", name));
     }
@@ -113,10 +118,15 @@ export function buildSite(dir, opts = {}) {
   // Pyodide and xterm, from the installed npm packages
   const pyodide = npmDir("pyodide");
   for (const name of PYODIDE_FILES) copy(need(path.join(pyodide, name)), path.join(out, "pyodide", name));
-  for (const [pkg, to] of [["@xterm/xterm", "xterm"], ["@xterm/addon-fit", "xterm-addon-fit"]]) {
+  for (const [pkg, to] of [
+    ["@xterm/xterm", "xterm"],
+    ["@xterm/addon-fit", "xterm-addon-fit"],
+  ]) {
     const from = npmDir(pkg);
     const files = [
-      ...listFiles(path.join(from, "lib")).filter((f) => f.endsWith(".mjs")).map((f) => path.join("lib", f)),
+      ...listFiles(path.join(from, "lib"))
+        .filter((f) => f.endsWith(".mjs"))
+        .map((f) => path.join("lib", f)),
       ...listFiles(path.join(from, "css")).map((f) => path.join("css", f)),
     ];
     if (!files.some((f) => f.endsWith(".mjs"))) throw new SiteError(`${from}/lib has no .mjs module`);
@@ -135,7 +145,8 @@ export function buildSite(dir, opts = {}) {
   if (opts.snapshot !== false) {
     makeSnapshot(path.join(out, "wheels"), path.join(out, "guests", "hello.elf"), log);
   } else {
-    for (const f of ["snapshot.bin", "snapshot.bin.gz", "snapshot.json"]) fs.rmSync(path.join(out, "wheels", f), { force: true });
+    for (const f of ["snapshot.bin", "snapshot.bin.gz", "snapshot.json"])
+      fs.rmSync(path.join(out, "wheels", f), { force: true });
   }
 
   // the root filesystem image
@@ -249,7 +260,8 @@ function copyWheels(from, to) {
   if (fs.existsSync(path.join(from, "snapshot.bin")) && fs.existsSync(path.join(from, "snapshot.json"))) {
     copy(path.join(from, "snapshot.bin"), path.join(to, "snapshot.bin"));
     copy(path.join(from, "snapshot.json"), path.join(to, "snapshot.json"));
-    if (fs.existsSync(path.join(from, "snapshot.bin.gz"))) copy(path.join(from, "snapshot.bin.gz"), path.join(to, "snapshot.bin.gz"));
+    if (fs.existsSync(path.join(from, "snapshot.bin.gz")))
+      copy(path.join(from, "snapshot.bin.gz"), path.join(to, "snapshot.bin.gz"));
   }
   writeFile(path.join(to, "manifest.json"), JSON.stringify({ tbwasm, pyelftools, micropip, test: [] }, null, 2) + "\n");
 }
@@ -268,7 +280,8 @@ function makeSnapshot(wheels, warmProgram, log) {
   if (r.status !== 0) {
     // the site still works: the page then starts Python and installs the wheels itself
     log(`${PROG}: warning: no Pyodide snapshot (web/build/snapshot.mjs exited with ${r.status ?? r.signal})`);
-    for (const f of ["snapshot.bin", "snapshot.bin.gz", "snapshot.json"]) fs.rmSync(path.join(wheels, f), { force: true });
+    for (const f of ["snapshot.bin", "snapshot.bin.gz", "snapshot.json"])
+      fs.rmSync(path.join(wheels, f), { force: true });
   }
 }
 
@@ -358,8 +371,13 @@ export function main(argv) {
     const s = buildSite(rest[0], opts);
     const big = Object.entries(s.parts).filter(([, v]) => v.bytes >= 50_000);
     const other = s.bytes - big.reduce((n, [, v]) => n + v.bytes, 0);
-    const parts = [...big.sort((a, b) => b[1].bytes - a[1].bytes).map(([k, v]) => `${k}/ ${mb(v.bytes)}`), `other ${mb(other)}`].join(", ");
-    process.stdout.write(`${PROG}: ${s.dir}: ${s.files} files, ${mb(s.bytes)} (${parts}) in ${s.seconds.toFixed(1)} s\n`);
+    const parts = [
+      ...big.sort((a, b) => b[1].bytes - a[1].bytes).map(([k, v]) => `${k}/ ${mb(v.bytes)}`),
+      `other ${mb(other)}`,
+    ].join(", ");
+    process.stdout.write(
+      `${PROG}: ${s.dir}: ${s.files} files, ${mb(s.bytes)} (${parts}) in ${s.seconds.toFixed(1)} s\n`,
+    );
     return 0;
   } catch (e) {
     process.stderr.write(`${PROG}: ${e instanceof SiteError ? e.message : reason(e)}\n`);

@@ -63,7 +63,11 @@ if (same && fs.existsSync(path.join(WHEELS, FILE)) && process.env.FORCE !== "1")
   const t0 = performance.now();
   // A clean environment: os.environ is part of the heap, so TBWASM_* of this process must not
   // end up in every host (the hosts pass the tier to the Machine themselves).
-  const pyodide = await loadPyodide({ indexURL: indexDir + path.sep, env: { HOME: "/home/pyodide" }, _makeSnapshot: true });
+  const pyodide = await loadPyodide({
+    indexURL: indexDir + path.sep,
+    env: { HOME: "/home/pyodide" },
+    _makeSnapshot: true,
+  });
   const site = pyodide.runPython("import site; site.getsitepackages()[0]");
   for (const bytes of [pyelftools, tbwasm]) pyodide.unpackArchive(bytes, "wheel", { extractDir: site });
   // A guest program to warm up with (machine creation and start, no engine): hello.elf
@@ -85,7 +89,9 @@ skipped
   made = { ...key, bytes: snapshot.length };
   writeAtomic(sidecar, JSON.stringify(made, null, 2) + "\n");
   const mib = (n) => (n / 2 ** 20).toFixed(1);
-  log(`wrote ${FILE} (${mib(snapshot.length)} MiB, ${mib(encoded.length)} MiB without zero pages) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `wrote ${FILE} (${mib(snapshot.length)} MiB, ${mib(encoded.length)} MiB without zero pages) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 // A gzip copy for static hosts that do not compress it themselves: a first visit downloads
 // about 40% of the bytes (web/runtime/runtime.mjs unpacks it with DecompressionStream).
