@@ -18,7 +18,7 @@
 // Like tests/browser/conftest.py, every page is opened with ?tier=&hot-threshold= from TBWASM_TIER and
 // TBWASM_HOT_THRESHOLD when they are set.
 /* global window, document, crossOriginIsolated -- the functions given to page.evaluate run in the page */
-import puppeteer from "puppeteer-core";
+import { launchFirefox } from "../firefox_launch.mjs";
 
 const args = process.argv.slice(2);
 const base = args[0];
@@ -59,13 +59,7 @@ async function openPage(browser, url) {
 
 let browser;
 try {
-  browser = await puppeteer.launch({
-    browser: "firefox",
-    executablePath,
-    protocol: "webDriverBiDi",
-    headless: true,
-    timeout: 60_000,
-  });
+  browser = await launchFirefox(executablePath);
   out.firefox = await browser.version();
   out.ms.launch = since();
 

@@ -6,7 +6,7 @@
 //
 // RUNS_JSON: an array of window.tbwasm.run options ({program, args}), run one after another.
 /* global window -- the functions given to page.evaluate run in the page */
-import puppeteer from "puppeteer-core";
+import { launchFirefox } from "../firefox_launch.mjs";
 
 const [base, runsJson, ...rest] = process.argv.slice(2);
 if (!base || !runsJson) {
@@ -19,13 +19,7 @@ const LOAD_MS = 120_000;
 const out = { firefox: null, runs: [], errors: [] };
 let browser;
 try {
-  browser = await puppeteer.launch({
-    browser: "firefox",
-    executablePath,
-    protocol: "webDriverBiDi",
-    headless: true,
-    timeout: 60_000,
-  });
+  browser = await launchFirefox(executablePath);
   out.firefox = await browser.version();
   const page = await browser.newPage();
   page.on("pageerror", (e) => out.errors.push(String(e.message ?? e)));

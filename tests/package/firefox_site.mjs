@@ -9,7 +9,7 @@
 // under its service worker: an evaluation cut by that is tried again), then window.tbwasm.run of
 // guests/hello.elf (a relative URL) and of /bin/sh -c from the root filesystem image.
 /* global window, crossOriginIsolated -- the functions given to page.evaluate run in the page */
-import puppeteer from "puppeteer-core";
+import { launchFirefox } from "../firefox_launch.mjs";
 
 const args = process.argv.slice(2);
 const base = args[0];
@@ -44,13 +44,7 @@ async function evaluate(page, fn, arg, ms) {
 
 let browser;
 try {
-  browser = await puppeteer.launch({
-    browser: "firefox",
-    executablePath,
-    protocol: "webDriverBiDi",
-    headless: true,
-    timeout: 60_000,
-  });
+  browser = await launchFirefox(executablePath);
   out.firefox = await browser.version();
   out.ms.launch = since();
   const page = await browser.newPage();
