@@ -161,10 +161,7 @@ export async function startRelay(o = {}) {
   });
   const stats = { streams: 0, refused: 0 };
 
-  /** wisp-js's server connection (its .d.ts leaves out setup() and run(), which its docs use). */
   class Connection extends wisp.ServerConnection {
-    /** @type {() => Promise<void>} */ setup;
-    /** @type {() => Promise<void>} */ run;
     /** @param {any} ws @param {string} path @param {object} opts */
     constructor(ws, path, opts) {
       super(ws, path, { ...opts, TCPSocket: makeSocketClass(() => this) });
@@ -331,7 +328,10 @@ export async function startRelay(o = {}) {
       ws.binaryType = "arraybuffer";
       const version = ws.protocol === "wisp-v2" ? 2 : 1;
       try {
-        const conn = new Connection(ws, path, { wisp_version: version });
+        // (wisp-js's .d.ts leaves out setup() and run(), which its documentation uses)
+        const conn = /** @type {Connection & {setup(): Promise<void>, run(): Promise<void>}} */ (
+          new Connection(ws, path, { wisp_version: version })
+        );
         await conn.setup();
         await conn.run();
       } catch {
