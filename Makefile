@@ -2,7 +2,7 @@
 PY ?= python3
 PYTEST = $(PY) -m pytest -q
 
-.PHONY: setup serve test quick tiers unit expect expect-accept guests differential node browser lint bench fuzz
+.PHONY: setup serve test quick tiers unit expect expect-accept guests differential node browser lint fmt bench fuzz
 
 # `pytest tests` runs every suite in the default tier (tiered); these run again in each other
 # tier (TBWASM_TIER is read by every Machine, so the CLI and snippets follow it; the Node CLI and
@@ -54,15 +54,27 @@ node:
 browser:
 	$(PYTEST) tests/browser
 
-# ruff (lint and format), mypy (configured in pyproject.toml), ESLint (eslint.config.js; pinned
-# in package.json, installed by scripts/setup-web.sh's npm ci), tsc on the public API's types
-# (tsconfig.json: web/index.d.ts).
+# The Python and the JavaScript sources the formatters own: ruff format (pyproject.toml) and
+# Prettier (.prettierrc.json; pinned in package.json, installed by scripts/setup-web.sh's npm ci).
+PY_SRC = py_backend tests bench scripts serve.py
+JS_SRC = "web/**/*.{mjs,ts,css}" "tests/**/*.{mjs,ts}" "scripts/*.mjs" eslint.config.js
+
+# ruff (lint and format), mypy (configured in pyproject.toml), ESLint (eslint.config.js), Prettier,
+# tsc on the public API's types (tsconfig.json: web/index.d.ts) and on every .mjs of web/ from its
+# JSDoc types (web/tsconfig.json: checkJs).
 lint:
-	$(PY) -m ruff check py_backend tests bench scripts serve.py
-	$(PY) -m ruff format --check py_backend tests bench scripts serve.py
+	$(PY) -m ruff check $(PY_SRC)
+	$(PY) -m ruff format --check $(PY_SRC)
 	$(PY) -m mypy
 	npx --no-install eslint
+	npx --no-install prettier --check --log-level warn $(JS_SRC)
 	npx --no-install tsc -p tsconfig.json
+	npx --no-install tsc -p web/tsconfig.json
+
+# Apply both formatters.
+fmt:
+	$(PY) -m ruff format $(PY_SRC)
+	npx --no-install prettier --write --log-level warn $(JS_SRC)
 
 bench:
 	$(PY) bench/bench.py

@@ -20,29 +20,19 @@ export default [
   },
   // the page
   {
-    files: ["web/app.mjs", "web/client.mjs", "web/embed.mjs", "web/index.mjs"],
+    files: ["web/page/*.mjs", "web/index.mjs"],
     languageOptions: { globals: globals.browser },
   },
   // the Web Worker that runs Pyodide
-  { files: ["web/worker.mjs", "web/store.mjs"], languageOptions: { globals: globals.worker } },
-  // shared by the worker and Node (web/cli.mjs); they test which one they run in
+  { files: ["web/runtime/worker.mjs", "web/runtime/store.mjs"], languageOptions: { globals: globals.worker } },
+  // shared by the worker and Node (web/node/cli.mjs); they test which one they run in
   {
-    files: ["web/runtime.mjs", "web/stdin_ring.mjs", "web/net.mjs"],
+    files: ["web/runtime/runtime.mjs", "web/runtime/stdin_ring.mjs", "web/runtime/net.mjs"],
     languageOptions: { globals: { ...globals.worker, ...globals.node } },
   },
   // Node: the CLIs, the snapshot maker, build-site and the npm pack step, the Node tests, this file
   {
-    files: [
-      "web/cli.mjs",
-      "web/relay.mjs",
-      "web/snapshot.mjs",
-      "web/bin.mjs",
-      "web/build-site.mjs",
-      "web/assets.mjs",
-      "scripts/*.mjs",
-      "tests/**/*.mjs",
-      "eslint.config.js",
-    ],
+    files: ["web/node/*.mjs", "web/build/*.mjs", "scripts/*.mjs", "tests/**/*.mjs", "eslint.config.js"],
     languageOptions: { globals: globals.node },
   },
 ];

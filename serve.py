@@ -17,7 +17,7 @@ URL prefix           directory
 /web/                web/
 /guests/             guests/bin/
 /docs/               docs/
-/examples.json       generated: web/examples.json filtered to the programs in guests/bin/
+/examples.json       generated: web/page/examples.json filtered to the programs in guests/bin/
 /                    static/
 /rootfs/             static/rootfs/: the guest's root filesystem image (scripts/fetch-rootfs.sh),
                      fetched file by file; symlinks in it are never followed (the image's
@@ -25,7 +25,7 @@ URL prefix           directory
                      accepts gzip, a file's gzip copy from static/rootfs/.tbwasm-gz/ if it has
                      an up-to-date one (Content-Encoding: gzip)
 
-/wisp/              with ``--net``: the guest's network, a Wisp relay (``web/relay.mjs``: npm
+/wisp/              with ``--net``: the guest's network, a Wisp relay (``web/node/relay.mjs``: npm
                      @mercuryworkshop/wisp-js's server with tbwasm's destination policy) that
                      this server starts as a child process on another port of 127.0.0.1 and
                      passes WebSocket upgrades to; HTML pages then carry
@@ -121,9 +121,9 @@ def ensure_assets(*, quiet: bool = False) -> None:
 
 
 def examples() -> list[dict]:
-    """web/examples.json entries whose program exists, then any other guests/bin/*.elf."""
+    """web/page/examples.json entries whose program exists, then any other guests/bin/*.elf."""
     try:
-        listed = json.loads((ROOT / "web" / "examples.json").read_text())
+        listed = json.loads((ROOT / "web" / "page" / "examples.json").read_text())
     except (OSError, ValueError):
         listed = []
     bin_dir = ROOT / "guests" / "bin"
@@ -177,11 +177,11 @@ WISP_PATH = "/wisp/"
 
 
 def start_relay(allow: list[str], max_streams: int | None) -> tuple[subprocess.Popen[bytes], int]:
-    """``node web/relay.mjs`` on a free port of 127.0.0.1; its first line names the port."""
+    """``node web/node/relay.mjs`` on a free port of 127.0.0.1; its first line names the port."""
     node = shutil.which("node")
     if node is None:
         raise SystemExit("serve: --net needs node (scripts/setup.sh installs it)")
-    cmd = [node, str(ROOT / "web" / "relay.mjs"), "--host", "127.0.0.1", "--port", "0"]
+    cmd = [node, str(ROOT / "web" / "node" / "relay.mjs"), "--host", "127.0.0.1", "--port", "0"]
     cmd.append("--with-parent")  # it exits when this process does (its stdin closes)
     for entry in allow:
         cmd += ["--allow", entry]
@@ -342,7 +342,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, "text/plain; charset=utf-8", b"404 not found\n", body)
             return
         if self.relay_port is not None and ctype.startswith("text/html") and b"<head>" in data:
-            # --net: the page finds the relay here (web/client.mjs reads this meta tag)
+            # --net: the page finds the relay here (web/page/client.mjs reads this meta tag)
             data = data.replace(b"<head>", b"<head>\n" + NET_META, 1)
             etag = etag[:-1] + '-net"'
         self._send(200, ctype, data, body, etag, headers)

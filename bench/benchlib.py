@@ -104,9 +104,9 @@ def run_one(cmd: list[str], timeout: float) -> Outcome:
 
 
 def node_knows_tier() -> bool:
-    """Whether web/cli.mjs takes --tier (its usage line names it)."""
+    """Whether web/node/cli.mjs takes --tier (its usage line names it)."""
     p = subprocess.run(
-        ["node", str(ROOT / "web" / "cli.mjs"), "--help"], capture_output=True, text=True
+        ["node", str(ROOT / "web" / "node" / "cli.mjs"), "--help"], capture_output=True, text=True
     )
     return "--tier" in p.stdout + p.stderr
 

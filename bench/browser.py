@@ -10,7 +10,7 @@ One run measures:
           through window.tbwasm.run (TB counting off, the fast path an embedder gets); next to
             native      `python -m py_backend.cli run --stats bench.elf ITER` (TB counting on;
                         its own `guest MIPS` and `wall`) and the same without --stats (process wall)
-            node        `node web/cli.mjs --stats bench.elf ITER` (its own insns/elapsed/MIPS) and
+            node        `node web/node/cli.mjs --stats bench.elf ITER` (own insns/elapsed/MIPS) and
                         without --stats (process wall, which includes loading Pyodide)
             qemu        `qemu-riscv64 bench.elf ITER` (process wall)
           best of --repeat for each, and ratios of the run times.
@@ -407,12 +407,12 @@ def native(iters: int, stats: bool, timeout: float) -> Row:
 def node(iters: int, stats: bool, timeout: float) -> Row:
     cmd = [
         "node",
-        str(ROOT / "web" / "cli.mjs"),
+        str(ROOT / "web" / "node" / "cli.mjs"),
         *(["--stats"] if stats else []),
         str(GUEST),
         str(iters),
     ]
-    shown = f"node web/cli.mjs {'--stats ' if stats else ''}guests/bin/bench.elf {iters}"
+    shown = f"node web/node/cli.mjs {'--stats ' if stats else ''}guests/bin/bench.elf {iters}"
     row = Row("node --stats" if stats else "node", shown, stats)
     wall, p = _timed(cmd, timeout)
     row.wall_s = wall

@@ -11,8 +11,8 @@ riscv64-linux-gnu-gcc and times, in one run, the same ELF under:
                 (~0.3 s); a warm run (the best of --repeat >= 2, or any run after the first)
   interp        the same as tiered with `--tier interp`
   jit           the same with `--tier jit` (every block compiled: slow; own N, --jit-blocks)
-  node:T        `node web/cli.mjs --stats [--tier T] ELF` (with --node; T from --node-tiers,
-                default tiered, when web/cli.mjs knows --tier; else `node`, its default)
+  node:T        `node web/node/cli.mjs --stats [--tier T] ELF` (with --node; T from --node-tiers,
+                default tiered, when web/node/cli.mjs knows --tier; else `node`, its default)
 
 Each block is three instructions, `addi a1,a1,K; xor a2,a2,a1; bnez a1,NEXT`, the branch always
 taken to the next block, so every block is a real block and runs once; the program exits with
@@ -106,7 +106,7 @@ def command(runner: str, elf: Path) -> list[str]:
     if runner.startswith("node"):
         tier = runner.partition(":")[2]
         opts = ["--tier", tier] if tier else []
-        return ["node", str(ROOT / "web" / "cli.mjs"), "--stats", *opts, str(elf)]
+        return ["node", str(ROOT / "web" / "node" / "cli.mjs"), "--stats", *opts, str(elf)]
     tier, _, cached = runner.partition("-")
     cache = "--code-cache" if cached else "--no-code-cache"
     cli = [sys.executable, "-m", "py_backend.cli", "run", cache, "--stats"]
@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         "--jit-blocks", type=int, default=20_000, help="blocks for --tier jit (default 20000)"
     )
     ap.add_argument("--skip", default="", help="comma-separated runners to leave out")
-    ap.add_argument("--node", action="store_true", help="also time node web/cli.mjs")
+    ap.add_argument("--node", action="store_true", help="also time node web/node/cli.mjs")
     ap.add_argument("--repeat", type=int, default=1, help="best of N runs (default 1)")
     ap.add_argument("--node-tiers", default="tiered", help="tiers for Node (default tiered)")
     ap.add_argument(

@@ -9,8 +9,8 @@ runs:
   curl    curl -o /dev/null on the host (the reference of every ratio)
   qemu    the guest under qemu-riscv64 (the host's sockets)
   cli     `python -m py_backend.cli run --net --net-allow ...` (the native CLI, host sockets)
-  client  web/net.mjs alone in Node through the relay, no guest (tests/node/net_client.mjs)
-  node    `node web/cli.mjs --net --net-allow ...` (Pyodide + V8; the relay, web/relay.mjs, as
+  client  web/runtime/net.mjs alone in Node through the relay, no guest (tests/node/net_client.mjs)
+  node    `node web/node/cli.mjs --net --net-allow ...` (Pyodide + V8; relay web/node/relay.mjs as
           a child process)
   page    Debian's chromium: the page of `serve.py --net --net-allow ...` (its relay behind
           /wisp/), window.tbwasm.run of netfetch
@@ -131,7 +131,13 @@ def main() -> int:
                         out, wall = timed([*cmd, "get", "127.0.0.1", str(port), "/"])
                     got = (float(json.loads(out)["seconds"]), wall)
                 elif name == "node":
-                    cmd = ["node", str(ROOT / "web" / "cli.mjs"), "--net", "--net-allow", allow]
+                    cmd = [
+                        "node",
+                        str(ROOT / "web" / "node" / "cli.mjs"),
+                        "--net",
+                        "--net-allow",
+                        allow,
+                    ]
                     out, wall = timed([*cmd, *fetch])
                     got = (guest_seconds(out), wall)
                 elif name == "page":

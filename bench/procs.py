@@ -12,7 +12,7 @@ measured in the same run.
 
 Each command runs --repeat times, the best wall time counts, and so does the same command with
 0 operations: the time per operation is (t(n) - t(0)) / n, so start-up (Python and wasmtime,
-or Node and Pyodide) is not counted in it.  --node adds the Node host (`node web/cli.mjs`: the
+or Node and Pyodide) is not counted in it.  --node adds the Node host (`node web/node/cli.mjs`: the
 page's runtime, Pyodide and V8).  Prints the time per operation and the ratio to the peer.
 
     python bench/procs.py [--n 100] [--repeat 3] [--tier tiered] [--node] [--json]
@@ -57,7 +57,7 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=100, help="operations per workload")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--tier", default="tiered")
-    ap.add_argument("--node", action="store_true", help="also the Node host (web/cli.mjs)")
+    ap.add_argument("--node", action="store_true", help="also the Node host (web/node/cli.mjs)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if not BUSYBOX.exists():
@@ -69,7 +69,7 @@ def main() -> int:
         (bindir / applet).symlink_to("busybox")
     tbwasm = [sys.executable, "-m", "py_backend.cli", "run", "--tier", args.tier, "--no-code-cache"]
     mount = ["--mount", f"/bin={bindir}", "--env", "PATH=/bin"]
-    node = ["node", str(ROOT / "web" / "cli.mjs"), "--tier", args.tier]
+    node = ["node", str(ROOT / "web" / "node" / "cli.mjs"), "--tier", args.tier]
     fork = str(GUESTS / "forkbench.elf")
 
     def subshell(k: int) -> str:

@@ -10,8 +10,8 @@ SYSROOT/tbwasm-bench/, so the guest reads them at /tbwasm-bench/... through `-L`
   tiered    `python -m py_backend.cli run -L SYSROOT --tier tiered --no-code-cache --stats ...`
   jit       the same with `--tier jit`
   interp    the same with `--tier interp`                              (with --interp)
-  node      `node web/cli.mjs --stats -L SYSROOT [--tier T] PROG ARGS` (with --node; T from
-            --node-tiers, default tiered, when web/cli.mjs knows --tier)
+  node      `node web/node/cli.mjs --stats -L SYSROOT [--tier T] PROG ARGS` (with --node; T from
+            --node-tiers, default tiered, when web/node/cli.mjs knows --tier)
 
 For every run: wall time of the whole command, its CPU time (user + system), its peak RSS
 (ru_maxrss from os.wait4 of that child), stdout and exit status checked against qemu's, and from
@@ -223,7 +223,7 @@ def command(
         opts = ["--tier", tier] if tier and node_tier else []
         return [
             "node",
-            str(ROOT / "web" / "cli.mjs"),
+            str(ROOT / "web" / "node" / "cli.mjs"),
             "--stats",
             *opts,
             "-L",
@@ -360,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--tiers", default="tiered,jit", help="CLI tiers (default tiered,jit)")
     ap.add_argument("--interp", action="store_true", help="also the CLI with --tier interp")
-    ap.add_argument("--node", action="store_true", help="also node web/cli.mjs")
+    ap.add_argument("--node", action="store_true", help="also node web/node/cli.mjs")
     ap.add_argument("--node-tiers", default="tiered", help="tiers for Node (default tiered)")
     ap.add_argument(
         "--code-cache",

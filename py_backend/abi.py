@@ -232,7 +232,7 @@ WIRE_ACTIONS = (ActionKind.RUN, ActionKind.EXIT, ActionKind.IDLE, ActionKind.ERR
 
 
 # A run action whose TB is in another space than the last one, encoded as one negative integer
-# (the Pyodide bridge's fast path, decoded by web/runtime.mjs from abi.json's ``action``).
+# (the Pyodide bridge's fast path, decoded by web/runtime/runtime.mjs from abi.json's ``action``).
 OTHER_SPACE_FORMULA = "-1 - (space * base + tb)"
 
 

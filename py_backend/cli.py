@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .abi import DEFAULT_BUDGET, HOT_THRESHOLD, STOPPED_MESSAGE, TIERS, HostStatus
+from .abi import STOPPED_MESSAGE, HostStatus
+from .cli_options import add_options
 
 if TYPE_CHECKING:
     from .host.native import NativeHost
@@ -398,24 +399,6 @@ def cmd_disas(args: argparse.Namespace) -> int:
     return 0
 
 
-def _net_arguments(p: argparse.ArgumentParser) -> None:
-    """--net and --net-allow (run and resume: a restored system has no backend of its own)."""
-    p.add_argument(
-        "--net",
-        action="store_true",
-        help="let the guest's TCP sockets reach the network through the host's sockets (off "
-        "by default: only loopback between guest processes); loopback, private, link-local "
-        "and other special addresses stay refused unless --net-allow names them",
-    )
-    p.add_argument(
-        "--net-allow",
-        action="append",
-        metavar="HOST[:PORT]",
-        help="allow connections to HOST (an address, CIDR network or name; [V6]:PORT) at PORT "
-        "or every port, even if it is a loopback or private address (repeatable; implies --net)",
-    )
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tbwasm", description=__doc__.splitlines()[0])
     p.add_argument("--version", action="version", version=f"tbwasm {__version__}")
@@ -423,74 +406,11 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run a riscv64 Linux ELF (static, or dynamic with -L)")
     r.add_argument("program")
     r.add_argument("args", nargs=argparse.REMAINDER)
-    r.add_argument("--env", action="append", metavar="NAME=VALUE", help="guest environment")
-    r.add_argument("--argv0", help="argv[0] for the guest (default: the program path)")
-    r.add_argument("--mount", action="append", metavar="GUEST=HOST", help="map a host dir")
-    r.add_argument(
-        "-L",
-        "--sysroot",
-        metavar="DIR",
-        help="look absolute guest paths up under DIR first, read-only, as qemu-user's -L "
-        "(the dynamic linker and libraries of a dynamically linked program; default: "
-        "$QEMU_LD_PREFIX)",
-    )
-    r.add_argument(
-        "--rootfs",
-        metavar="DIR",
-        help="use the root filesystem image DIR (scripts/fetch-rootfs.sh) as the guest's /, "
-        "writable in memory; an absolute PROG is then looked up in it",
-    )
-    _net_arguments(r)
-    r.add_argument("--stats", action="store_true", help="print statistics to stderr at exit")
-    r.add_argument(
-        "--tty",
-        choices=("auto", "on", "off"),
-        default="auto",
-        help="run on an emulated terminal (line editing, ^C, job control); auto: when stdin "
-        "and stdout are terminals",
-    )
-    r.add_argument("--trace", action="store_true", help="log every TB translated")
-    r.add_argument("--strace", action="store_true", help="log every system call")
-    r.add_argument(
-        "--code-cache",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="keep compiled TB modules in wasmtime's on-disk cache across runs (default: on)",
-    )
-    r.add_argument("--timeout", type=float, default=0, help="stop the guest after SECONDS")
-    r.add_argument(
-        "--tier",
-        choices=TIERS,
-        default=None,
-        help="tiered: interpret cold code, compile hot regions (default); interp: interpret "
-        "only; jit: compile every block before it runs (default: $TBWASM_TIER, else tiered)",
-    )
-    r.add_argument(
-        "--hot-threshold",
-        type=int,
-        default=None,
-        metavar="N",
-        help=f"block entries before a block is compiled (tiered; default {HOT_THRESHOLD})",
-    )
-    r.add_argument("--budget", type=int, default=DEFAULT_BUDGET, help=argparse.SUPPRESS)
-    r.add_argument("--batch", type=int, default=16, help=argparse.SUPPRESS)
-    r.add_argument("--max-tbs", type=int, default=0, help=argparse.SUPPRESS)
-    r.add_argument(
-        "--save-state",
-        metavar="FILE",
-        help="write the whole running system to FILE when tbwasm gets SIGUSR2 (the run goes "
-        "on) and when the run is stopped (--timeout, ^C); `tbwasm resume FILE` continues it",
-    )
+    add_options(r, "run")
     r.set_defaults(fn=cmd_run)
     s = sub.add_parser("resume", help="continue a run saved with --save-state")
     s.add_argument("state", metavar="FILE")
-    s.add_argument("--save-state", metavar="FILE", help="as for run")
-    _net_arguments(s)
-    s.add_argument("--timeout", type=float, default=0, help="stop the guest after SECONDS")
-    s.add_argument("--stats", action="store_true", help="print statistics to stderr at exit")
-    s.add_argument(
-        "--code-cache", action=argparse.BooleanOptionalAction, default=True, help=argparse.SUPPRESS
-    )
+    add_options(s, "resume")
     s.set_defaults(fn=cmd_resume)
     d = sub.add_parser("disas", help="disassemble the code of a riscv64 ELF")
     d.add_argument("program")

@@ -4,7 +4,7 @@
     python scripts/fuzz.py --seed 1 --count 50            # 50 programs: seeds "1:0".."1:49"
     python scripts/fuzz.py --seed 7 --seconds 600 --jobs 2
     python scripts/fuzz.py --replay "7:123"               # one program, verbose
-    python scripts/fuzz.py --seed 1 --count 50 --host node  # web/cli.mjs instead of wasmtime
+    python scripts/fuzz.py --seed 1 --count 50 --host node  # web/node/cli.mjs instead of wasmtime
     python scripts/fuzz.py --seed 1 --count 20 --host browser  # one Chromium page (Playwright)
     python scripts/fuzz.py --ext --seed 1 --count 50      # also Zba, Zbb, ...: against qemu 10
 
@@ -97,8 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.ext and not rvrun.have_qemu10():
         print(f"--ext needs {rvrun.QEMU10} (scripts/fetch-qemu.sh)", file=sys.stderr)
         return 2
-    if a.host == "node" and not (REPO / "web" / "cli.mjs").exists():
-        print("web/cli.mjs not found", file=sys.stderr)
+    if a.host == "node" and not (REPO / "web" / "node" / "cli.mjs").exists():
+        print("web/node/cli.mjs not found", file=sys.stderr)
         return 2
     if a.host == "browser" and a.jobs > 1:
         print("--host browser runs one Chromium page: --jobs ignored", file=sys.stderr)

@@ -5,7 +5,7 @@
 //
 //   wheels/    the tbwasm wheel (tier 0's module inside), pyelftools, micropip, manifest.json
 //              (no snapshot: `tbwasm build-site` makes one for the installed Pyodide)
-//   guests/    hello, args, echo, fpops, bench and every *.elf web/examples.json lists (no busybox:
+//   guests/    hello, args, echo, fpops, bench and every *.elf web/page/examples.json lists (no busybox:
 //              the root filesystem image has it)
 //   rootfs/    the root filesystem image: its index and the regular files it lists (symlinks and
 //              directories live in the index; gzip copies are made by build-site)
@@ -14,7 +14,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, SITE_GUESTS, STAGING, indexFiles, siteGuests } from "../web/assets.mjs";
+import { ROOT, SITE_GUESTS, STAGING, indexFiles, siteGuests } from "../web/build/assets.mjs";
 
 const log = (/** @type {string} */ msg) => process.stderr.write(`pack-assets: ${msg}\n`);
 /** @param {string} msg @returns {never} */
@@ -25,7 +25,8 @@ const fail = (msg) => {
 
 const TIER0 = "py_backend/translate/tier0.wasm";
 // Names npm never packs (npm-packlist); an image file with one of them would be lost silently.
-const NPM_DROPS = /^(\.npmignore|\.gitignore|\.git|\.svn|\.hg|CVS|\.npmrc|\.DS_Store|npm-debug\.log|config\.gypi|package-lock\.json|yarn\.lock|pnpm-lock\.yaml|\.lock-wscript|\.wafpickle-\d+|\._.*|\..*\.swp|.*\.orig)$/;
+const NPM_DROPS =
+  /^(\.npmignore|\.gitignore|\.git|\.svn|\.hg|CVS|\.npmrc|\.DS_Store|npm-debug\.log|config\.gypi|package-lock\.json|yarn\.lock|pnpm-lock\.yaml|\.lock-wscript|\.wafpickle-\d+|\._.*|\..*\.swp|.*\.orig)$/;
 
 if (!process.argv.includes("--no-setup")) {
   const r = spawnSync("bash", [path.join(ROOT, "scripts", "setup-web.sh")], { cwd: ROOT, stdio: ["ignore", 2, 2] });
@@ -54,9 +55,17 @@ try {
 }
 const { tbwasm, pyelftools, micropip } = manifest;
 for (const name of [tbwasm, pyelftools, micropip]) copy(path.join(wheelsDir, name), path.join(out, "wheels", name));
-const unzip = spawnSync("python3", ["-c", "import sys, zipfile; sys.exit(sys.argv[2] not in zipfile.ZipFile(sys.argv[1]).namelist())", path.join(wheelsDir, tbwasm), TIER0]);
+const unzip = spawnSync("python3", [
+  "-c",
+  "import sys, zipfile; sys.exit(sys.argv[2] not in zipfile.ZipFile(sys.argv[1]).namelist())",
+  path.join(wheelsDir, tbwasm),
+  TIER0,
+]);
 if (unzip.status !== 0) fail(`${tbwasm} has no ${TIER0} (FORCE=1 bash scripts/setup-web.sh --wheel)`);
-fs.writeFileSync(path.join(out, "wheels", "manifest.json"), JSON.stringify({ tbwasm, pyelftools, micropip, test: [] }, null, 2) + "\n");
+fs.writeFileSync(
+  path.join(out, "wheels", "manifest.json"),
+  JSON.stringify({ tbwasm, pyelftools, micropip, test: [] }, null, 2) + "\n",
+);
 
 // example programs
 const guestsDir = path.join(ROOT, "guests", "bin");

@@ -4,8 +4,8 @@
 #   node_modules/            npm ci (pyodide, @xterm/xterm, @xterm/addon-fit, the Wisp relay: @mercuryworkshop/wisp-js, ws, ipaddr.js; pinned in package-lock.json)
 #   static/wheels/           tbwasm (our pure-Python wheel), pyelftools, micropip (for Pyodide's Python)
 #   static/wheels/test/      pytest and its dependencies, for the unit tests run inside Pyodide
-#   static/wheels/manifest.json   the exact file names, read by web/runtime.mjs
-#   static/wheels/snapshot.bin    Pyodide's heap with py_backend imported (web/snapshot.mjs): the
+#   static/wheels/manifest.json   the exact file names, read by web/runtime/runtime.mjs
+#   static/wheels/snapshot.bin    Pyodide's heap with py_backend imported (web/build/snapshot.mjs): the
 #                                 hosts restore it instead of starting Python (listed in the manifest)
 #   static/pyodide, static/vendor/xterm*  copies of / links into node_modules, for static hosting of static/
 #   static/rootfs/           the guest's root filesystem image (scripts/fetch-rootfs.sh: Debian riscv64
@@ -84,7 +84,7 @@ rootfs_tools() {
 
 make_snapshot() {
     # Not fatal: without it (manifest.json then lists none) the hosts start Python as before.
-    node web/snapshot.mjs "$WHEELS" || log "warning: no Pyodide snapshot (web/snapshot.mjs failed)"
+    node web/build/snapshot.mjs "$WHEELS" || log "warning: no Pyodide snapshot (web/build/snapshot.mjs failed)"
 }
 
 mkdir -p "$WHEELS/test"

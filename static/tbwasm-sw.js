@@ -6,7 +6,7 @@
 //   Cross-Origin-Opener-Policy: same-origin
 //   Cross-Origin-Embedder-Policy: credentialless  (require-corp with ?coep=require-corp)
 //   Cross-Origin-Resource-Policy: cross-origin
-// web/client.mjs registers it (scope: the directory it is in) and reloads the page once; after
+// web/page/client.mjs registers it (scope: the directory it is in) and reloads the page once; after
 // that every visit is isolated from its first request.  `credentialless` lets a page that embeds
 // tbwasm demos keep loading cross-origin images and scripts (without cookies).
 /* eslint-env serviceworker */

@@ -1,6 +1,6 @@
 """Servers for the network tests, all on 127.0.0.1 and started by the tests: a small HTTP server
 that counts the connections it accepts (a refused destination must see none), a server that
-sends without end (for killing the relay mid-transfer), and the Wisp relay (web/relay.mjs)
+sends without end (for killing the relay mid-transfer), and the Wisp relay (web/node/relay.mjs)
 as a process."""
 
 from __future__ import annotations
@@ -125,9 +125,9 @@ class Relay:
 
 @contextmanager
 def relay(*args: str) -> Iterator[Relay]:
-    """`node web/relay.mjs --port 0 ARGS...`; its first line names its URL."""
+    """`node web/node/relay.mjs --port 0 ARGS...`; its first line names its URL."""
     proc = subprocess.Popen(
-        ["node", str(REPO / "web" / "relay.mjs"), "--port", "0", *args],
+        ["node", str(REPO / "web" / "node" / "relay.mjs"), "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

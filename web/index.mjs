@@ -1,3 +1,4 @@
+// @ts-check
 // tbwasm's public JavaScript API (the npm package's main module; types in web/index.d.ts).
 //
 //   import { createEmulator } from "tbwasm";            // or "<your site>/web/index.mjs"
@@ -20,13 +21,13 @@
 // directory above this module, which is right when the page loads DIR/web/index.mjs).
 // Every run is a machine of its own; runs of one emulator go on side by side in its worker and
 // share its guest filesystem.
-import { SHELL_ENV, TbwasmClient, getClient, splitArgs } from "./client.mjs";
+import { SHELL_ENV, TbwasmClient, getClient, splitArgs } from "./page/client.mjs";
 
 export { splitArgs };
 
 /** One emulator: a worker with Pyodide, the translator and a guest filesystem. */
 export class Emulator extends EventTarget {
-  /** @param {import("./index").EmulatorOptions} [options] */
+  /** @param {import("./index.js").EmulatorOptions} [options] */
   constructor(options = {}) {
     super();
     this.client = options.shared
@@ -57,11 +58,13 @@ export class Emulator extends EventTarget {
 
   /**
    * Start a program in a machine of its own; the handle's `result` resolves when it ends.
-   * @param {import("./index").RunOptions} o
+   * @param {import("./index.js").RunOptions} o
    */
   start(o) {
     if (!o || (o.program == null && !o.path && !o.state)) {
-      const error = new Error("tbwasm: run() needs {program: URL or bytes} or {path: a file of the guest's filesystem}");
+      const error = new Error(
+        "tbwasm: run() needs {program: URL or bytes} or {path: a file of the guest's filesystem}",
+      );
       const result = Promise.reject(error);
       result.catch(() => {});
       return { id: -1, result, stop() {}, write() {}, end() {}, resize() {}, saveState: () => Promise.reject(error) };
@@ -96,7 +99,7 @@ export class Emulator extends EventTarget {
 
   /**
    * Run a program to its end.
-   * @param {import("./index").RunOptions} o
+   * @param {import("./index.js").RunOptions} o
    */
   run(o) {
     return this.start(o).result;
@@ -106,7 +109,7 @@ export class Emulator extends EventTarget {
    * A shell (busybox sh of the root filesystem image, or `o.path`) on an xterm.js terminal in
    * `element`, on the guest's own terminal (line editing, ^C, job control, vi).
    * @param {HTMLElement} element
-   * @param {import("./index").ShellOptions} [o]
+   * @param {import("./index.js").ShellOptions} [o]
    */
   attachShell(element, o = {}) {
     const site = this.client.site;
@@ -127,7 +130,12 @@ export class Emulator extends EventTarget {
         css.dataset.tbwasmXterm = "";
         document.head.append(css);
       }
-      term = new Terminal({ fontSize: 14, scrollback: 5000, theme: { background: "#14161a" }, ...(o.terminalOptions ?? {}) });
+      term = new Terminal({
+        fontSize: 14,
+        scrollback: 5000,
+        theme: { background: "#14161a" },
+        ...(o.terminalOptions ?? {}),
+      });
       const fit = new FitAddon();
       term.loadAddon(fit);
       term.open(element);
@@ -137,10 +145,19 @@ export class Emulator extends EventTarget {
       term.onData(write);
       term.onResize(({ rows, cols }) => handle?.resize(rows, cols));
       await this.ready;
-      if (disposed) return { status: 130, message: "tbwasm: shell disposed", error: null, stopped: true, stats: {}, stdout: "", stderr: "" };
+      if (disposed)
+        return {
+          status: 130,
+          message: "tbwasm: shell disposed",
+          error: null,
+          stopped: true,
+          stats: {},
+          stdout: "",
+          stderr: "",
+        };
       handle = this.start({
         ...(o.state ? { state: o.state } : { path: o.path ?? "/bin/sh", args: o.args ?? (o.path ? [] : ["-l"]) }),
-        env: o.env ?? SHELL_ENV,
+        env: o.env ?? [...SHELL_ENV],
         cwd: o.cwd ?? "/home/user",
         stdin: "interactive",
         terminal: { rows: term.rows, cols: term.cols },
@@ -161,7 +178,8 @@ export class Emulator extends EventTarget {
         return term;
       },
       write,
-      saveState: () => (handle ? handle.saveState() : Promise.reject(new Error("tbwasm: STATE: the shell has not started"))),
+      saveState: () =>
+        handle ? handle.saveState() : Promise.reject(new Error("tbwasm: STATE: the shell has not started")),
       stop: () => handle?.stop(),
       dispose: () => {
         disposed = true;
@@ -233,7 +251,7 @@ export class Emulator extends EventTarget {
 /**
  * A new emulator (a worker of its own; `shared: true` uses the page's, which <tbwasm-demo>
  * elements and window.tbwasm share).
- * @param {import("./index").EmulatorOptions} [options]
+ * @param {import("./index.js").EmulatorOptions} [options]
  */
 export function createEmulator(options) {
   return new Emulator(options);

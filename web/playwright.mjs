@@ -1,3 +1,4 @@
+// @ts-check
 // @playwright/test fixtures for tbwasm sites (docs/testing.md):
 //
 //   import { test, expect } from "tbwasm/playwright";
@@ -55,17 +56,20 @@ const isURL = (s) => /^https?:\/\//.test(s);
 
 /** `dir` if it looks like a built site, else a TbwasmError. */
 function checkSite(dir) {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new TbwasmError(`tbwasm site ${dir}: no such directory`);
-  const missing = ["index.html", "web/embed.mjs"].filter((p) => !fs.existsSync(path.join(dir, p)));
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new TbwasmError(`tbwasm site ${dir}: no such directory`);
+  const missing = ["index.html", "web/page/embed.mjs"].filter((p) => !fs.existsSync(path.join(dir, p)));
   if (missing.length) {
-    throw new TbwasmError(`tbwasm site ${dir}: not a tbwasm site (no ${missing.join(", ")}; build one with \`npx tbwasm build-site DIR\`)`);
+    throw new TbwasmError(
+      `tbwasm site ${dir}: not a tbwasm site (no ${missing.join(", ")}; build one with \`npx tbwasm build-site DIR\`)`,
+    );
   }
   return dir;
 }
 
-/** Rejects with a one-line TbwasmError unless `url` serves a tbwasm site (its web/embed.mjs answers). */
+/** Rejects with a one-line TbwasmError unless `url` serves a tbwasm site (its web/page/embed.mjs answers). */
 async function checkURL(url) {
-  const probe = new URL("web/embed.mjs", url).href;
+  const probe = new URL("web/page/embed.mjs", url).href;
   let r;
   try {
     r = await fetch(probe, { signal: AbortSignal.timeout(15_000) });
@@ -113,15 +117,21 @@ export function serveSite(dir) {
       const type = TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream";
       res.writeHead(200, { "Content-Type": type, "Content-Length": st.size });
       if (req.method === "HEAD") return res.end();
-      fs.createReadStream(file).on("error", () => res.destroy()).pipe(res);
+      fs.createReadStream(file)
+        .on("error", () => res.destroy())
+        .pipe(res);
     });
   });
   return new Promise((resolve, reject) => {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       resolve({
-        url: `http://127.0.0.1:${server.address().port}/`,
-        close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
+        url: `http://127.0.0.1:${/** @type {import("node:net").AddressInfo} */ (server.address()).port}/`,
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
       });
     });
   });
@@ -150,7 +160,7 @@ function buildSite(project) {
   const tmp = `${site}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(tmp), { recursive: true });
-  const bin = path.join(project, "node_modules", "tbwasm", "web", "bin.mjs");
+  const bin = path.join(project, "node_modules", "tbwasm", "web", "node", "bin.mjs");
   const r = spawnSync(process.execPath, [bin, "build-site", tmp], { cwd: project, encoding: "utf8" });
   if (r.status !== 0) {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -281,7 +291,13 @@ export class TbwasmPage {
     try {
       await page.goto(url, { timeout: this.loadTimeout });
     } catch (e) {
-      throw new TbwasmError(`${url}: ${String(e?.message ?? e).trim().split("\n")[0]}`);
+      throw new TbwasmError(
+        `${url}: ${
+          String(e?.message ?? e)
+            .trim()
+            .split("\n")[0]
+        }`,
+      );
     }
     // A page may reload itself once while loading (the service worker that makes it cross-origin
     // isolated): an evaluation cut by that is tried again.
@@ -290,11 +306,17 @@ export class TbwasmPage {
       let reason;
       try {
         await page.waitForFunction(() => window.tbwasm, null, { timeout: Math.max(deadline - Date.now(), 1) });
-        reason = await page.evaluate(() => window.tbwasm.ready.then(() => null, (e) => String((e && e.message) || e)));
+        reason = await page.evaluate(() =>
+          window.tbwasm.ready.then(
+            () => null,
+            (e) => String((e && e.message) || e),
+          ),
+        );
       } catch (e) {
         const reloaded = /context was destroyed|navigat/i.test(String(e?.message));
         if (reloaded && Date.now() < deadline) continue;
-        if (isTimeout(e)) throw new TbwasmError(`${this.siteURL}: window.tbwasm did not become ready within ${this.loadTimeout} ms`);
+        if (isTimeout(e))
+          throw new TbwasmError(`${this.siteURL}: window.tbwasm did not become ready within ${this.loadTimeout} ms`);
         throw e;
       }
       if (reason != null) throw new TbwasmError(`${this.siteURL}: ${reason}`);
@@ -306,13 +328,15 @@ export class TbwasmPage {
    * Run a guest program through window.tbwasm.run. `program`: a URL (relative ones resolve against
    * the site: "guests/hello.elf") or the ELF's bytes; or `path`: a program of the guest's filesystem.
    * A run longer than `timeout` ms is stopped and rejects.
-   * @param {import("./playwright").RunOptions} options
-   * @returns {Promise<import("./playwright").RunResult>}
+   * @param {import("./playwright.js").RunOptions} options
+   * @returns {Promise<import("./playwright.js").RunResult>}
    */
   async run({ program, path: guestPath, args = [], stdin = "", env, tier, timeout = 60_000 } = {}) {
-    if ((program == null) === (guestPath == null)) throw new TypeError("run() takes a program (URL or bytes) or a guest path");
+    if ((program == null) === (guestPath == null))
+      throw new TypeError("run() takes a program (URL or bytes) or a guest path");
     const spec = { timeoutMs: timeout, tier: tier ?? null, path: guestPath ?? null };
-    if (typeof program === "string" || program instanceof URL) spec.program = new URL(String(program), this.siteURL).href;
+    if (typeof program === "string" || program instanceof URL)
+      spec.program = new URL(String(program), this.siteURL).href;
     else if (program != null) spec.programB64 = b64(toBytes(program));
     spec.args = typeof args === "string" ? args : args.map(String);
     if (typeof stdin === "string") spec.stdin = stdin;
@@ -365,7 +389,8 @@ export class TbwasmPage {
     // The markers the shell prints differ from what is typed (the quotes go), so the terminal's
     // echo of the command line never matches them.
     const tag = `__TBWASM_${this._tag}_`;
-    const start = `${tag}S${n}`, end = `${tag}E${n}_`;
+    const start = `${tag}S${n}`,
+      end = `${tag}E${n}_`;
     let body = command.trim() || ":";
     const endsJob = body.endsWith("&") && !body.endsWith("&&");
     const sep = body.endsWith(";") || endsJob ? " " : "; ";
@@ -397,7 +422,11 @@ export class TbwasmPage {
   async _startShell(page) {
     const timeout = this.loadTimeout;
     try {
-      await page.waitForFunction(() => window.tbwasmApp && (window.tbwasmApp.shell || !window.tbwasmApp.running), null, { timeout });
+      await page.waitForFunction(
+        () => window.tbwasmApp && (window.tbwasmApp.shell || !window.tbwasmApp.running),
+        null,
+        { timeout },
+      );
       await page.evaluate(() => {
         if (!window.tbwasmApp.shell) void window.tbwasmApp.startShell();
       });
@@ -410,7 +439,12 @@ export class TbwasmPage {
       if (isTimeout(e)) throw new TbwasmError(`the page's shell showed no prompt within ${timeout} ms`);
       throw e;
     }
-    const exited = await page.evaluate(() => window.tbwasmApp.shellExited && !window.tbwasmApp.shell && ((window.tbwasmApp.lastResult && window.tbwasmApp.lastResult.error) || "the page's shell exited at once"));
+    const exited = await page.evaluate(
+      () =>
+        window.tbwasmApp.shellExited &&
+        !window.tbwasmApp.shell &&
+        ((window.tbwasmApp.lastResult && window.tbwasmApp.lastResult.error) || "the page's shell exited at once"),
+    );
     if (exited) throw new TbwasmError(exited);
   }
 }

@@ -1,10 +1,10 @@
 """The Pyodide side of the browser and Node hosts: the only Python module that imports ``js``.
 
-``web/runtime.mjs`` owns the WebAssembly engine (V8) and the dispatch loop; this module adapts a
-``WebAssembly.Memory`` and JavaScript I/O callbacks to what :class:`py_backend.machine.Machine`
-expects, and turns its actions into JavaScript values.
+``web/runtime/runtime.mjs`` owns the WebAssembly engine (V8) and the dispatch loop; this module
+adapts a ``WebAssembly.Memory`` and JavaScript I/O callbacks to what
+:class:`py_backend.machine.Machine` expects, and turns its actions into JavaScript values.
 
-Contract with ``web/runtime.mjs`` (both sides are in this repository and change together):
+Contract with ``web/runtime/runtime.mjs`` (both sides are in this repository and change together):
 
 ``create_machine(port, options)`` returns a :class:`Session`.  ``Session.start()`` and
 ``Session.service(reason)`` return either
@@ -28,6 +28,7 @@ and calls :func:`forget_memory` for one it lets go.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import js  # type: ignore[import-not-found]
@@ -76,7 +77,7 @@ IDLE_SLICE = 0.1  # s: a guest waiting for the terminal gives the JS event loop 
 
 
 class JsMemory:
-    """RawMemory over a ``WebAssembly.Memory``, through the memory port of ``web/runtime.mjs``.
+    """RawMemory over a ``WebAssembly.Memory``, through the memory port of web/runtime/runtime.mjs.
 
     Going through Pyodide's FFI the obvious way (``js.Uint8Array.new(memory.buffer, off, n)``)
     creates three or four JsProxies per access, several KiB of short-lived JavaScript objects
@@ -200,7 +201,7 @@ def _clean(mem: JsMemory) -> None:
 class JsSpaces:
     """``system.Spaces`` over the runtime's process memories: ``new_space() -> {id, port}``
     (a fresh or a kept ``WebAssembly.Memory`` with an empty or reusable table) and
-    ``free_space(id)``, both JavaScript functions of ``web/runtime.mjs``."""
+    ``free_space(id)``, both JavaScript functions of ``web/runtime/runtime.mjs``."""
 
     def __init__(self, new_space: Any, free_space: Any) -> None:
         self._new = new_space
@@ -267,7 +268,7 @@ class JsWriter:
 
 class JsNetBackend:
     """The guest's outside TCP connections (``linux/net.py``'s ``NetBackend``) over a
-    ``WispNet`` of ``web/net.mjs``: streams of a Wisp relay's WebSocket, whose data arrives
+    ``WispNet`` of ``web/runtime/net.mjs``: streams of a Wisp relay's WebSocket, whose data arrives
     into JS buffers between slices and during the worker's idle waits.  Every call answers at
     once; ``wait`` does not block (the JS event loop must run for anything to arrive: a JS host
     with a network runs with ``asyncWaits``, and its idle wait wakes on the relay's events)."""
@@ -473,7 +474,7 @@ def create_machine(port: JsProxy, options: Any) -> Session:
     """Build a Machine over JS objects.
 
     ``port`` is the memory port of the runtime's ``WebAssembly.Memory`` (``memoryPort`` in
-    ``web/runtime.mjs``); ``options`` is one JS object (a dict from Python) with the keys
+    ``web/runtime/runtime.mjs``); ``options`` is one JS object (a dict from Python) with the keys
 
     - ``program``: the ELF bytes (Uint8Array or bytes); ``argv``: array of strings; ``env``:
       array of ``NAME=value`` strings (absent: the machine's default environment);
@@ -492,6 +493,8 @@ def create_machine(port: JsProxy, options: Any) -> Session:
       collected);
     - ``sleep``: (seconds) -> true if cut short, how the guest sleeps (nanosleep, pause with a
       timer, ...): the worker's wakes up when Stop is pressed instead of blocking it;
+    - ``trace``, ``strace``: (line) => void, given each TB translated / system call (the
+      CLI's ``--trace`` and ``--strace``);
     - ``sysroot``: a directory of Pyodide's filesystem overlaid on the guest's absolute paths
       (``-L``: Node mounts the host's with NODEFS);
     - ``newSpace``/``freeSpace`` (see :class:`JsSpaces`): the guest may fork; without them fork
@@ -502,8 +505,8 @@ def create_machine(port: JsProxy, options: Any) -> Session:
       guest's /;
     - ``terminal`` ({rows, cols}): the run is on a terminal (see linux/ttyfile.py);
     - ``cwd``: the first process's working directory;
-    - ``net``: a ``WispNet`` (``web/net.mjs``): the guest's TCP connections go through that Wisp
-      relay (:class:`JsNetBackend`, the Machine's ``net`` backend); absent: no network;
+    - ``net``: a ``WispNet`` (``web/runtime/net.mjs``): the guest's TCP connections go through that
+      Wisp relay (:class:`JsNetBackend`, the Machine's ``net`` backend); absent: no network;
     - ``asyncWaits``: the host never blocks (a worker running several machines): guest waits
       come back as "idle" actions with a ``timeout`` (``System.async_waits``);
     - ``state``: bytes of `Session.save_state` (py_backend/state.py): the run continues that
@@ -528,6 +531,9 @@ def create_machine(port: JsProxy, options: Any) -> Session:
         extra["sleep"] = lambda seconds: bool(sleep(float(seconds)))
     if "sysroot" in o:
         extra["sysroot"] = str(o["sysroot"])
+    for log in ("trace", "strace"):  # the CLI's --trace and --strace: (line) => void
+        if log in o:
+            extra[log] = _line_writer(o[log])
     if "mounts" in o:
         dirs = o["mounts"].to_py() if hasattr(o["mounts"], "to_py") else o["mounts"]
         extra["host_dirs"] = {str(k): str(v) for k, v in dict(dirs).items()}
@@ -576,6 +582,11 @@ def create_machine(port: JsProxy, options: Any) -> Session:
     session = Session(machine, rootfs=rootfs)
     session.host_objects = host_objects
     return session
+
+
+def _line_writer(fn: Any) -> Callable[[str], None]:
+    """A Machine's ``trace``/``strace`` log: each line to the JS function ``fn``."""
+    return lambda line: fn(str(line))
 
 
 def _host_options(
@@ -681,7 +692,7 @@ def rootfs_read(rootfs: Any, path: Any) -> Any:
         return f"tbwasm: cannot read {path}: {strerror(e.errno)}"
 
 
-# --- the kept files (py_backend/linux/homestore.py; web/store.mjs) -----------------------------
+# --- the kept files (py_backend/linux/homestore.py; web/runtime/store.mjs) ---------------------
 
 
 def home_open(rootfs: Any, records: Any = None) -> Any:
@@ -770,7 +781,7 @@ def home_import(rootfs: Any, path: Any, data: Any) -> str:
     return ""
 
 
-# --- the memory snapshot (web/snapshot.mjs) ---------------------------------------------------
+# --- the memory snapshot (web/build/snapshot.mjs) ---------------------------------------------
 
 
 class _SparseMemory:
@@ -820,7 +831,7 @@ class _NoIO:
 
 
 def prepare_snapshot(program: Any = None) -> str:
-    """Bring this Python to the state web/snapshot.mjs saves; returns what it skipped.
+    """Bring this Python to the state web/build/snapshot.mjs saves; returns what it skipped.
 
     A snapshot holds the heap, not the filesystem, so every module a host may import later is
     imported now (all of py_backend but the native host, and pyelftools).  The tier-0

@@ -1,5 +1,5 @@
 """The part of the guest's filesystem that a host keeps from one session to the next (the page:
-IndexedDB, ``web/store.mjs``), and ``.tar.gz`` export and import of a directory.
+IndexedDB, ``web/runtime/store.mjs``), and ``.tar.gz`` export and import of a directory.
 
 What persists: everything below ``/home`` (the shell's ``HOME`` is ``/home/user``; other users'
 homes live there too) and ``/root`` (root's home in ``/etc/passwd``: programs that look up the
@@ -34,7 +34,7 @@ from . import vfs
 from .vfs import Dir, File, HostDir, Node, Symlink
 
 ROOTS = ("/home", "/root")
-FORMAT_VERSION = 1  # of the records (web/store.mjs keeps it in the store's "meta" record)
+FORMAT_VERSION = 1  # of the records (web/runtime/store.mjs keeps it in the store's "meta" record)
 
 # Import limits (an archive from anywhere): bytes after decompression, members, path length.
 MAX_IMPORT_BYTES = 256 << 20

@@ -105,7 +105,7 @@ _GET_JS = """async (path) => {
   } catch (e) { return { error: String((e && e.message) || e) }; }
 }"""
 
-# the shell page: its app state (web/app.mjs) says whether the shell runs and what it printed
+# the shell page: its app state (web/page/app.mjs) says whether the shell runs and what it printed
 _SHELL_IDLE_JS = "() => window.tbwasmApp && (window.tbwasmApp.shell || !window.tbwasmApp.running)"
 _SHELL_START_JS = "() => { if (!window.tbwasmApp.shell) void window.tbwasmApp.startShell(); }"
 _SHELL_PROMPT_JS = """() => { const a = window.tbwasmApp;

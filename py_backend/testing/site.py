@@ -37,10 +37,10 @@ def is_url(value: str) -> bool:
 
 
 def check_dir(path: Path) -> Path:
-    """``path`` if it looks like a built site (index.html and web/embed.mjs), else SiteError."""
+    """``path`` if it looks like a built site (index.html, web/page/embed.mjs), else SiteError."""
     if not path.is_dir():
         raise SiteError(f"tbwasm site {path}: no such directory")
-    missing = [p for p in ("index.html", "web/embed.mjs") if not (path / p).is_file()]
+    missing = [p for p in ("index.html", "web/page/embed.mjs") if not (path / p).is_file()]
     if missing:
         raise SiteError(
             f"tbwasm site {path}: not a tbwasm site (no {', '.join(missing)}; "
@@ -50,9 +50,9 @@ def check_dir(path: Path) -> Path:
 
 
 def check_url(url: str, timeout: float = 15.0) -> str:
-    """The empty string if ``url`` serves a tbwasm site (its web/embed.mjs answers), else a
+    """The empty string if ``url`` serves a tbwasm site (its web/page/embed.mjs answers), else a
     one-line reason."""
-    probe = urljoin(url, "web/embed.mjs")
+    probe = urljoin(url, "web/page/embed.mjs")
     try:
         with urllib.request.urlopen(probe, timeout=timeout) as r:
             r.read(1)

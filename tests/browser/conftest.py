@@ -2,7 +2,7 @@
 Python Playwright, and one page with Pyodide loaded that most tests share.
 
 The page runs guests in the tier of TBWASM_TIER (tiered, interp or jit) and TBWASM_HOT_THRESHOLD
-when they are set: every page is opened with ``?tier=...&hot-threshold=...`` (web/client.mjs
+when they are set: every page is opened with ``?tier=...&hot-threshold=...`` (web/page/client.mjs
 takes them as the default of every run), as the other suites take them from the environment."""
 
 from __future__ import annotations

@@ -12,13 +12,13 @@
 //   stop     window.tbwasm.run of loop.elf, then window.tbwasm.stop(): the result and the ms it took
 //   embed    /docs/: click the first <tbwasm-demo>'s Run; its result
 //   persist  /?shell=0: a guest writes /home/user/ff.txt, the store (IndexedDB) gets it, the page
-//            reloads, and a guest reads it back (web/store.mjs)
+//            reloads, and a guest reads it back (web/runtime/store.mjs)
 // Page errors and console errors of each page are collected in "errors".
 //
 // Like tests/browser/conftest.py, every page is opened with ?tier=&hot-threshold= from TBWASM_TIER and
 // TBWASM_HOT_THRESHOLD when they are set.
 /* global window, document, crossOriginIsolated -- the functions given to page.evaluate run in the page */
-import puppeteer from "puppeteer-core";
+import { launchFirefox } from "../firefox_launch.mjs";
 
 const args = process.argv.slice(2);
 const base = args[0];
@@ -61,13 +61,7 @@ async function openPage(browser, url) {
 
 let browser;
 try {
-  browser = await puppeteer.launch({
-    browser: "firefox",
-    executablePath,
-    protocol: "webDriverBiDi",
-    headless: true,
-    timeout: 60_000,
-  });
+  browser = await launchFirefox(executablePath);
   out.firefox = await browser.version();
   out.ms.launch = since();
 
@@ -101,16 +95,11 @@ try {
     await new Promise((ok) => setTimeout(ok, 1500));
     const t = performance.now();
     window.tbwasm.stop();
-    const r = await Promise.race([
-      p,
-      new Promise((ok) => setTimeout(() => ok({ timedOut: true }), livenessMs)),
-    ]);
+    const r = await Promise.race([p, new Promise((ok) => setTimeout(() => ok({ timedOut: true }), livenessMs))]);
     return { ...r, stopMs: performance.now() - t };
   }, LIVENESS_MS);
   // the page keeps working after the Stop
-  out.afterStop = await page.evaluate(() =>
-    window.tbwasm.run({ program: "/guests/hello.elf", args: [], stdin: "" }),
-  );
+  out.afterStop = await page.evaluate(() => window.tbwasm.run({ program: "/guests/hello.elf", args: [], stdin: "" }));
   out.ms.stop = since();
   await page.close();
 

@@ -6,7 +6,7 @@
 //
 // RUNS_JSON: an array of window.tbwasm.run options ({program, args}), run one after another.
 /* global window -- the functions given to page.evaluate run in the page */
-import puppeteer from "puppeteer-core";
+import { launchFirefox } from "../firefox_launch.mjs";
 
 const [base, runsJson, ...rest] = process.argv.slice(2);
 if (!base || !runsJson) {
@@ -19,16 +19,22 @@ const LOAD_MS = 120_000;
 const out = { firefox: null, runs: [], errors: [] };
 let browser;
 try {
-  browser = await puppeteer.launch({ browser: "firefox", executablePath, protocol: "webDriverBiDi", headless: true, timeout: 60_000 });
+  browser = await launchFirefox(executablePath);
   out.firefox = await browser.version();
   const page = await browser.newPage();
   page.on("pageerror", (e) => out.errors.push(String(e.message ?? e)));
   page.on("console", (m) => m.type() === "error" && out.errors.push(m.text()));
   page.setDefaultTimeout(LOAD_MS);
   await page.goto(new URL("?shell=0", base).href, { waitUntil: "load", timeout: LOAD_MS });
-  await page.waitForFunction(() => window.tbwasm && window.tbwasmApp && window.tbwasmApp.lastResult, { timeout: LOAD_MS, polling: 100 });
+  await page.waitForFunction(() => window.tbwasm && window.tbwasmApp && window.tbwasmApp.lastResult, {
+    timeout: LOAD_MS,
+    polling: 100,
+  });
   for (const o of JSON.parse(runsJson)) {
-    const r = await page.evaluate((o) => window.tbwasm.run(o).then((r) => ({ status: r.status, stdout: r.stdout, stderr: r.stderr })), o);
+    const r = await page.evaluate(
+      (o) => window.tbwasm.run(o).then((r) => ({ status: r.status, stdout: r.stdout, stderr: r.stderr })),
+      o,
+    );
     out.runs.push(r);
   }
 } catch (e) {

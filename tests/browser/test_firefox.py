@@ -4,7 +4,7 @@ browser download), through tests/browser/firefox_driver.mjs against the session'
 One Firefox start and two page loads (~20 s here) cover: the single-program page's default program,
 a few guests through window.tbwasm.run (two in the JIT tier, so Firefox compiles the translator's
 WebAssembly) against qemu-riscv64, Stop of a guest that never ends, an embed on /docs/, and the
-guest's /home kept in IndexedDB across a reload (web/store.mjs)."""
+guest's /home kept in IndexedDB across a reload (web/runtime/store.mjs)."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ class NetSite:
     silent: TcpServer
 
     def relay_pid(self) -> int:
-        """serve.py's child: the relay (web/relay.mjs)."""
+        """serve.py's child: the relay (web/node/relay.mjs)."""
         kids = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
         assert len(kids) == 1, kids
         return int(kids[0])

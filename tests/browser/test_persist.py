@@ -1,5 +1,5 @@
-"""The guest's /home and /root are kept in the browser (web/store.mjs, IndexedDB): a reload finds
-them, the store gets a closed file within ~1 s, Reset empties it, Export/Import round-trip a
+"""The guest's /home and /root are kept in the browser (web/runtime/store.mjs, IndexedDB): a reload
+finds them, the store gets a closed file within ~1 s, Reset empties it, Export/Import round-trip a
 .tar.gz, a second tab is read-only, a full quota is one line with the stored state intact, and a
 store of a newer format is left alone.  Chromium through Playwright; every page has a browser
 context of its own (a fresh origin storage), so the tests do not see each other's stores."""
@@ -49,7 +49,7 @@ READ_DB = """async ([name, store]) => {
 
 
 def notes(page) -> list[str]:
-    """The page's own one-line messages (web/app.mjs: app.notes)."""
+    """The page's own one-line messages (web/page/app.mjs: app.notes)."""
     return page.evaluate("window.tbwasmApp.notes")
 
 

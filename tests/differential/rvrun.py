@@ -162,12 +162,19 @@ def run_tbwasm(program: bytes, timeout: float = 60, argv0: str = "/prog") -> Run
 
 
 def run_node(elf: Path, timeout: float = 300) -> RunResult:
-    """The Node host (`node web/cli.mjs --stats PROG`); it loads Pyodide per run (~5-30 s)."""
+    """The Node host (`node web/node/cli.mjs --stats PROG`); it loads Pyodide per run (~5-30 s)."""
     repo = HERE.parent.parent
     t0 = time.perf_counter()
     try:
         p = subprocess.run(
-            ["node", str(repo / "web" / "cli.mjs"), "--stats", "--argv0", "/prog", str(elf)],
+            [
+                "node",
+                str(repo / "web" / "node" / "cli.mjs"),
+                "--stats",
+                "--argv0",
+                "/prog",
+                str(elf),
+            ],
             capture_output=True,
             timeout=timeout,
             cwd=repo,

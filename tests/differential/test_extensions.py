@@ -269,7 +269,7 @@ def test_each_instruction_matches_qemu10(program: tuple[Path, list[str], bytes],
     if tier == "node":
         if not (helpers.REPO_ROOT / "static" / "pyodide").is_dir():
             pytest.fail("web assets missing (scripts/setup-web.sh)")
-        cmd = ["node", str(helpers.REPO_ROOT / "web" / "cli.mjs"), str(elf)]
+        cmd = ["node", str(helpers.REPO_ROOT / "web" / "node" / "cli.mjs"), str(elf)]
     got = subprocess.run(cmd, capture_output=True, env=helpers.host_env(), timeout=300)
     assert got.returncode == 0, got.stderr.decode()[-2000:]
     bad = rvrun.record_diffs(what, ref, got.stdout, 8, lambda rec: rec[::-1].hex())

@@ -100,7 +100,7 @@ NODE_CASES = ["lua", "sqlite3-error", "gawk-missing-file", "jq"]
 
 @pytest.mark.parametrize("case_id", NODE_CASES)
 def test_real_program_through_node_matches_qemu(case_id: str, sysroot: Path) -> None:
-    """The same through `node web/cli.mjs -L` (Pyodide and V8; the sysroot mounted into it)."""
+    """The same through `node web/node/cli.mjs -L` (Pyodide and V8; the sysroot mounted into it)."""
     if not (helpers.REPO_ROOT / "static" / "pyodide").is_dir():
         pytest.fail("web assets missing (scripts/setup-web.sh)")
     case = next(c for c in CASES if c.id == case_id)
@@ -108,7 +108,7 @@ def test_real_program_through_node_matches_qemu(case_id: str, sysroot: Path) -> 
     prog = str(sysroot) + prog
     q = helpers.qemu_run(prog, args, stdin=case.stdin, sysroot=str(sysroot), timeout=120)
     opts = [f"--env={k}={v}" for k, v in helpers.guest_env().items()]
-    cli = str(helpers.REPO_ROOT / "web" / "cli.mjs")
+    cli = str(helpers.REPO_ROOT / "web" / "node" / "cli.mjs")
     t = subprocess.run(
         ["node", cli, "-L", str(sysroot), *opts, prog, *args],
         input=case.stdin,

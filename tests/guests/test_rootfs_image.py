@@ -1,6 +1,6 @@
 """Debian's dynamically linked programs from the root filesystem image (static/rootfs,
 scripts/fetch-rootfs.sh), read through the lazy tree of py_backend/linux/rootfs.py: `tbwasm run
---rootfs` (native) and `node web/cli.mjs --rootfs` against `qemu-riscv64 -L` on the same
+--rootfs` (native) and `node web/node/cli.mjs --rootfs` against `qemu-riscv64 -L` on the same
 directory.  Stdout and the exit status must be equal."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def run(runner: str, prog: str, args: list[str], stdin: bytes) -> subprocess.Com
     if runner == "native":
         cmd = [sys.executable, "-m", "py_backend.cli", "run", "--rootfs", str(ROOTFS)]
     else:
-        cmd = ["node", str(REPO / "web" / "cli.mjs"), "--rootfs", str(ROOTFS)]
+        cmd = ["node", str(REPO / "web" / "node" / "cli.mjs"), "--rootfs", str(ROOTFS)]
     return subprocess.run(
         [*cmd, prog, *args],
         input=stdin,

@@ -1,10 +1,10 @@
-// Runs web/runtime.mjs against tests/node/fake_machine.py (no translator needed):
+// Runs web/runtime/runtime.mjs against tests/node/fake_machine.py (no translator needed):
 //   node tests/node/fake_run.mjs PROGFILE [ARGS...]   (stdin: this process's stdin)
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadPyodide } from "pyodide";
-import { createRuntime } from "../../web/runtime.mjs";
+import { createRuntime } from "../../web/runtime/runtime.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "../..");
@@ -35,5 +35,7 @@ const res = await rt.run({
   shouldStop: () => stopAfter > 0 && performance.now() - t0 > stopAfter,
   budget: 1000,
 });
-process.stderr.write(`RESULT ${JSON.stringify({ status: res.status, stopped: res.stopped, error: res.error, chain: res.stats.chain_hits, timings: rt.timings })}\n`);
+process.stderr.write(
+  `RESULT ${JSON.stringify({ status: res.status, stopped: res.stopped, error: res.error, chain: res.stats.chain_hits, timings: rt.timings })}\n`,
+);
 process.exit(res.status);

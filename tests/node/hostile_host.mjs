@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadPyodide } from "pyodide";
-import { createRuntime } from "../../web/runtime.mjs";
+import { createRuntime } from "../../web/runtime/runtime.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const indexURL = path.dirname(fileURLToPath(import.meta.resolve("pyodide/pyodide.mjs"))) + path.sep;
@@ -35,7 +35,11 @@ if (process.argv[2] === "stale") {
     let stderr = "";
     const dec = new TextDecoder();
     const t0 = performance.now();
-    const r = await rt.run({ ...o, stdout: (b) => (stdout += dec.decode(b)), stderr: (b) => (stderr += dec.decode(b)) });
+    const r = await rt.run({
+      ...o,
+      stdout: (b) => (stdout += dec.decode(b)),
+      stderr: (b) => (stderr += dec.decode(b)),
+    });
     return { status: r.status, error: r.error, stdout, stderr, ms: performance.now() - t0 };
   };
   if (process.argv[2] === "oom") {
@@ -48,7 +52,12 @@ if (process.argv[2] === "stale") {
     out.after = await run({ program: guest("hello.elf") });
   } else {
     const busybox = guest("busybox");
-    const slow = run({ program: busybox, argv0: "/bin/busybox", args: ["sh", "-c", "sleep 2; echo slept"], asyncWaits: true });
+    const slow = run({
+      program: busybox,
+      argv0: "/bin/busybox",
+      args: ["sh", "-c", "sleep 2; echo slept"],
+      asyncWaits: true,
+    });
     const fast = run({ program: guest("hello.elf"), asyncWaits: true });
     out.fast = await fast;
     out.slow = await slow;

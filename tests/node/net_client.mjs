@@ -1,4 +1,4 @@
-// A small Wisp client for the relay tests (tests/node/test_net_relay.py): web/net.mjs's WispNet
+// A small Wisp client for the relay tests (tests/node/test_net_relay.py): web/runtime/net.mjs's WispNet
 // over npm ws, driven by a command line, printing one JSON line per stream.
 //
 //   node tests/node/net_client.mjs RELAY_URL get HOST PORT [PATH]    an HTTP GET; {state, bytes, sha256, head}
@@ -10,7 +10,7 @@
 // NET_CLIENT_MAX_STREAMS: the client's own stream limit (default 64).
 import crypto from "node:crypto";
 import WebSocket from "ws";
-import { WispNet } from "../../web/net.mjs";
+import { WispNet } from "../../web/runtime/net.mjs";
 
 const [url, cmd, host, portText, extra] = process.argv.slice(2);
 const port = Number(portText);

@@ -27,7 +27,9 @@ const wheels = [...manifest.test.map((w) => path.join(WHEELS, "test", w)), path.
 await pyodide.loadPackage(wheels, { messageCallback: () => {} });
 pyodide.FS.mkdirTree("/repo");
 pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: ROOT }, "/repo");
-process.stderr.write(`pyodide_pytest: Pyodide ${pyodide.version} ready in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+process.stderr.write(
+  `pyodide_pytest: Pyodide ${pyodide.version} ready in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+);
 pyodide.globals.set("pytest_args", pyodide.toPy(process.argv.slice(2)));
 const status = await pyodide.runPythonAsync(`
 import os, sys

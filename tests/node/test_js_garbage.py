@@ -3,7 +3,7 @@
 The page's memory in a long browser session is decided by it: at ~68 MiB of short-lived objects
 per run of bench.elf 100 (three or four Pyodide proxies per guest-memory access) V8 kept growing
 the worker's young generation, from 1 to 32 MiB semi-spaces, and the page's footprint with it.
-The memory port (web/runtime.mjs) and line-sized code reads brought it to ~5 MiB.
+The memory port (web/runtime/runtime.mjs) and line-sized code reads brought it to ~5 MiB.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Guest TCP through a Wisp relay in Node: `node web/cli.mjs --net [--net-allow ...]` (a relay of
-its own, web/relay.mjs, as a child process) or `--net=ws://...` (a running one), with guests
+"""Guest TCP through a Wisp relay in Node: `node web/node/cli.mjs --net [--net-allow ...]` (a relay
+of its own, web/node/relay.mjs, as a child process) or `--net=ws://...` (a running one), with guests
 fetching from servers on 127.0.0.1 started here.  The reference for what the guest receives is
 the same program under qemu-riscv64 (the host's own sockets).
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from net_support import REPO, free_port, relay, tcp_server
 
-CLI = REPO / "web" / "cli.mjs"
+CLI = REPO / "web" / "node" / "cli.mjs"
 NETFETCH = helpers.GUEST_BIN_DIR / "netfetch.elf"
 BUSYBOX = helpers.GUEST_BIN_DIR / "busybox"
 TIMEOUT = 180

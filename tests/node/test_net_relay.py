@@ -1,6 +1,7 @@
-"""The Wisp relay (web/relay.mjs: npm @mercuryworkshop/wisp-js's server with tbwasm's policy)
-and the client of the page and Node (web/net.mjs), without a guest: tests/node/net_client.mjs
-opens streams through a relay started here to servers on 127.0.0.1 started here.
+"""The Wisp relay (web/node/relay.mjs: npm @mercuryworkshop/wisp-js's server with tbwasm's policy)
+and the client of the page and Node (web/runtime/net.mjs), without a guest:
+tests/node/net_client.mjs opens streams through a relay started here to servers on 127.0.0.1
+started here.
 
     python -m pytest -q tests/node/test_net_relay.py
 """
@@ -136,7 +137,7 @@ def test_relay_unreachable_or_not_wisp_is_one_line() -> None:
 @pytest.mark.parametrize("bad", ["127.0.0.1:http", "host:99999", "a b", "[::1]:x"])
 def test_bad_allow_entry_is_one_line(bad: str) -> None:
     r = subprocess.run(
-        ["node", str(REPO / "web" / "relay.mjs"), "--allow", bad],
+        ["node", str(REPO / "web" / "node" / "relay.mjs"), "--allow", bad],
         capture_output=True,
         text=True,
         timeout=30,
@@ -235,7 +236,7 @@ def test_browser_pages_of_other_origins_are_refused() -> None:
         proc.wait(timeout=10)
 
 
-BUILD_SITE = ["node", str(REPO / "web" / "bin.mjs"), "build-site"]
+BUILD_SITE = ["node", str(REPO / "web" / "node" / "bin.mjs"), "build-site"]
 
 
 def test_build_site_names_a_relay(tmp_path: Path) -> None:
@@ -243,7 +244,7 @@ def test_build_site_names_a_relay(tmp_path: Path) -> None:
     r = subprocess.run(
         [
             "node",
-            str(REPO / "web" / "bin.mjs"),
+            str(REPO / "web" / "node" / "bin.mjs"),
             "build-site",
             str(site),
             "--no-rootfs",
@@ -259,11 +260,11 @@ def test_build_site_names_a_relay(tmp_path: Path) -> None:
     meta = '<meta name="tbwasm-net" content="wss://relay.example/wisp/">'
     assert meta in (site / "index.html").read_text()
     assert meta in (site / "docs" / "index.html").read_text()
-    assert not (site / "web" / "relay.mjs").exists()  # Node only
+    assert not (site / "web" / "node" / "relay.mjs").exists()  # Node only
     bad = subprocess.run(
         [
             "node",
-            str(REPO / "web" / "bin.mjs"),
+            str(REPO / "web" / "node" / "bin.mjs"),
             "build-site",
             str(tmp_path / "bad"),
             "--net",

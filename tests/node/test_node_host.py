@@ -1,6 +1,6 @@
-"""The Node host (`node web/cli.mjs`): every committed guest program against qemu-riscv64.
+"""The Node host (`node web/node/cli.mjs`): every committed guest program against qemu-riscv64.
 
-Each program runs under `node web/cli.mjs` with the same argv, environment and stdin as under
+Each program runs under `node web/node/cli.mjs` with the same argv, environment and stdin as under
 qemu-riscv64 (tests/helpers.py); stdout and the exit status must be equal, and a fatal signal must
 produce the native CLI's one-line message on stderr. The runs happen in parallel once per session
 (Pyodide takes ~3 s to start in each process). A separate group drives the JS runtime with the fake
@@ -25,7 +25,7 @@ from py_backend.abi import STOPPED_MESSAGE, HostStatus
 pytestmark = pytest.mark.node
 
 REPO = helpers.REPO_ROOT
-CLI = REPO / "web" / "cli.mjs"
+CLI = REPO / "web" / "node" / "cli.mjs"
 TIMEOUT = 240.0
 
 # Per-program argv[1:] and stdin; programs not listed get neither. loop.elf never ends: it is
@@ -124,7 +124,7 @@ DYN = ["hello", "hello_nopie", "fpops", "threads"]
 
 @pytest.mark.parametrize("name", DYN)
 def test_dynamic_guest_with_sysroot_matches_qemu(web_assets, qemu_run, name: str) -> None:
-    """`node web/cli.mjs -L SYSROOT`: the host directory is mounted into Pyodide (NODEFS) and
+    """`node web/node/cli.mjs -L SYSROOT`: the host directory is mounted into Pyodide (NODEFS) and
     overlaid on the guest's paths, so ld.so and libc load as under `qemu-riscv64 -L`."""
     path = helpers.GUEST_BIN_DIR / "dyn" / f"{name}.elf"
     ref = qemu_run(path, [], env=GUEST_ENV, timeout=TIMEOUT, sysroot=helpers.SYSROOT)

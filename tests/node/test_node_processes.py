@@ -1,4 +1,4 @@
-"""Guest processes on the Node host (`node web/cli.mjs`): busybox sh scripts that fork, pipe,
+"""Guest processes on the Node host (`node web/node/cli.mjs`): busybox sh scripts that fork, pipe,
 wait and exec give the same stdout, stderr and status as on the native CLI
 (`python -m py_backend.cli run`), both with busybox's applet links in a ``--mount``-ed /bin; a
 process tree at the process table limit ends cleanly on both.  Then one JS Runtime run after
@@ -23,7 +23,7 @@ from py_backend.abi import STOPPED_MESSAGE, HostStatus
 pytestmark = pytest.mark.node
 
 REPO = helpers.REPO_ROOT
-CLI = REPO / "web" / "cli.mjs"
+CLI = REPO / "web" / "node" / "cli.mjs"
 BUSYBOX = helpers.GUEST_BIN_DIR / "busybox"
 APPLETS = "cat sort head tail wc tr seq sleep echo sh ls grep yes true false env kill".split()
 TIMEOUT = 180.0

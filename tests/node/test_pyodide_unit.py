@@ -11,7 +11,7 @@ What is selected out, and why (nothing is skipped inside the run: every selected
   files follow the same rule;
 - `test_wasm_node.py`: starts `node` with subprocess, which Pyodide does not have;
 - `test_netstack.py`: serves and resolves through the host's sockets, threads and resolver
-  (`host/netsock.py`, the native backend); the page's network is `web/net.mjs`, tested by
+  (`host/netsock.py`, the native backend); the page's network is `web/runtime/net.mjs`, tested by
   `tests/node/test_net_*.py` and `tests/browser/test_page_net.py`;
 - `test_linux_elf.py`, `test_linux_syscalls.py`: build guests with riscv64-linux-gnu-gcc, and each
   test maps a 1 GiB `anonymous_memory()`, which exhausts Pyodide's wasm32 heap (OSError ENOMEM);
@@ -42,7 +42,7 @@ EXCLUDED_FILES = {
     "test_linux_dynamic.py": "the host's riscv64 sysroot and the CLI through subprocess",
     "test_serve.py": "starts serve.py through subprocess",
     "test_netstack.py": "host sockets, threads and the host's resolver (the native backend); "
-    "the page's network is web/net.mjs (tests/node/test_net_*.py)",
+    "the page's network is web/runtime/net.mjs (tests/node/test_net_*.py)",
 }
 DESELECTED = [
     "tests/unit/test_isa_disasm.py::test_against_gnu_objdump",

@@ -1,4 +1,4 @@
-"""`node web/cli.mjs --save-state FILE` and `--resume FILE`: SIGUSR2 saves while the run goes
+"""`node web/node/cli.mjs --save-state FILE` and `--resume FILE`: SIGUSR2 saves while the run goes
 on, SIGINT saves and stops (status 130); the resumed run's output continues the first one's
 exactly and ends with the guest's status.  A bad file is one `STATE:` line, status 2."""
 
@@ -15,7 +15,7 @@ from tier_env import node_env
 
 pytestmark = pytest.mark.node
 
-CLI = helpers.REPO_ROOT / "web" / "cli.mjs"
+CLI = helpers.REPO_ROOT / "web" / "node" / "cli.mjs"
 STATECHECK = helpers.guest_path("statecheck")
 ROUNDS = "3000"
 

@@ -1,8 +1,8 @@
 """The tier the Node suite runs in: TBWASM_TIER=tiered|interp|jit and TBWASM_HOT_THRESHOLD=N.
 
 ``helpers.host_env()`` gives a host process a minimal environment; the Node tests add these two
-to it, and the JS runtime (``web/runtime.mjs``) forwards them to the Machine inside Pyodide (whose
-``os.environ`` is not the process's), so ``TBWASM_TIER=interp pytest tests/node`` runs every
+to it, and the JS runtime (``web/runtime/runtime.mjs``) forwards them to the Machine inside Pyodide
+(whose ``os.environ`` is not the process's), so ``TBWASM_TIER=interp pytest tests/node`` runs every
 guest in tier 0 only.
 """
 

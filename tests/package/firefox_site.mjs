@@ -9,7 +9,7 @@
 // under its service worker: an evaluation cut by that is tried again), then window.tbwasm.run of
 // guests/hello.elf (a relative URL) and of /bin/sh -c from the root filesystem image.
 /* global window, crossOriginIsolated -- the functions given to page.evaluate run in the page */
-import puppeteer from "puppeteer-core";
+import { launchFirefox } from "../firefox_launch.mjs";
 
 const args = process.argv.slice(2);
 const base = args[0];
@@ -44,7 +44,7 @@ async function evaluate(page, fn, arg, ms) {
 
 let browser;
 try {
-  browser = await puppeteer.launch({ browser: "firefox", executablePath, protocol: "webDriverBiDi", headless: true, timeout: 60_000 });
+  browser = await launchFirefox(executablePath);
   out.firefox = await browser.version();
   out.ms.launch = since();
   const page = await browser.newPage();
@@ -52,10 +52,24 @@ try {
   page.on("console", (m) => m.type() === "error" && out.errors.push(m.text()));
   page.setDefaultTimeout(LOAD_MS);
   await page.goto(new URL("?shell=0", base).href, { waitUntil: "load", timeout: LOAD_MS });
-  out.ready = await evaluate(page, () => window.tbwasm.ready.then(() => "ok", (e) => String(e?.message ?? e)), null, LOAD_MS);
+  out.ready = await evaluate(
+    page,
+    () =>
+      window.tbwasm.ready.then(
+        () => "ok",
+        (e) => String(e?.message ?? e),
+      ),
+    null,
+    LOAD_MS,
+  );
   out.crossOriginIsolated = await page.evaluate(() => crossOriginIsolated);
   out.ms.ready = since();
-  out.hello = await evaluate(page, () => window.tbwasm.run({ program: "guests/hello.elf", args: [], stdin: "" }), null, RUN_MS);
+  out.hello = await evaluate(
+    page,
+    () => window.tbwasm.run({ program: "guests/hello.elf", args: [], stdin: "" }),
+    null,
+    RUN_MS,
+  );
   out.ms.hello = since();
   out.sh = await evaluate(
     page,
@@ -72,11 +86,19 @@ try {
   shell.setDefaultTimeout(LOAD_MS);
   await shell.goto(base, { waitUntil: "load", timeout: LOAD_MS });
   const outputHas = (n, re) =>
-    shell.waitForFunction((n, re) => new RegExp(re).test(window.tbwasmApp.output.slice(n)), { timeout: RUN_MS, polling: 100 }, n, re);
-  await shell.waitForFunction(() => window.tbwasmApp && window.tbwasmApp.shell && window.tbwasmApp.output.includes("# "), {
-    timeout: LOAD_MS,
-    polling: 100,
-  });
+    shell.waitForFunction(
+      (n, re) => new RegExp(re).test(window.tbwasmApp.output.slice(n)),
+      { timeout: RUN_MS, polling: 100 },
+      n,
+      re,
+    );
+  await shell.waitForFunction(
+    () => window.tbwasmApp && window.tbwasmApp.shell && window.tbwasmApp.output.includes("# "),
+    {
+      timeout: LOAD_MS,
+      polling: 100,
+    },
+  );
   await shell.click(".xterm");
   const mark = () => shell.evaluate(() => window.tbwasmApp.output.length);
   let n = await mark();

@@ -62,20 +62,20 @@ def test_tarball_holds_what_a_page_needs(packed_tarball: Path) -> None:
     assets = "dist/package-assets/"
     required = [
         "package.json",
-        "web/worker.mjs",
-        "web/client.mjs",
-        "web/runtime.mjs",
-        "web/embed.mjs",
-        "web/app.mjs",
-        "web/app.css",
+        "web/runtime/worker.mjs",
+        "web/page/client.mjs",
+        "web/runtime/runtime.mjs",
+        "web/page/embed.mjs",
+        "web/page/app.mjs",
+        "web/page/app.css",
         "web/abi.json",
-        "web/examples.json",
+        "web/page/examples.json",
         "web/index.mjs",
         "web/index.d.ts",
-        "web/bin.mjs",
-        "web/cli.mjs",
-        "web/build-site.mjs",
-        "web/snapshot.mjs",
+        "web/node/bin.mjs",
+        "web/node/cli.mjs",
+        "web/build/build-site.mjs",
+        "web/build/snapshot.mjs",
         "static/index.html",
         "static/tbwasm-sw.js",
         "docs/index.html",
@@ -189,12 +189,12 @@ def test_site_has_the_url_space_of_serve_py(built_site: Path) -> None:
         "index.html",
         "tbwasm-sw.js",
         "examples.json",
-        "web/app.mjs",
-        "web/worker.mjs",
-        "web/client.mjs",
-        "web/runtime.mjs",
+        "web/page/app.mjs",
+        "web/runtime/worker.mjs",
+        "web/page/client.mjs",
+        "web/runtime/runtime.mjs",
         "web/abi.json",
-        "web/app.css",
+        "web/page/app.css",
         "vendor/xterm/lib/xterm.mjs",
         "vendor/xterm/css/xterm.css",
         "vendor/xterm-addon-fit/lib/addon-fit.mjs",
@@ -209,7 +209,8 @@ def test_site_has_the_url_space_of_serve_py(built_site: Path) -> None:
         assert (site / rel).is_file(), rel
     # Node-only modules stay out of the site
     assert (
-        not (site / "web" / "cli.mjs").exists() and not (site / "web" / "build-site.mjs").exists()
+        not (site / "web" / "node" / "cli.mjs").exists()
+        and not (site / "web" / "build" / "build-site.mjs").exists()
     )
     assert not (site / "guests" / "busybox").exists()
 
@@ -220,9 +221,9 @@ def test_site_urls_are_relative(built_site: Path) -> None:
         # attributes of the page's own tags (the escaped samples in <pre> are text)
         absolute = re.findall(r'<[a-z][^>]*\s(?:src|href)="(/[^"]*)"', html)
         assert not absolute, (page, absolute)
-    assert 'src="web/app.mjs"' in (built_site / "index.html").read_text()
+    assert 'src="web/page/app.mjs"' in (built_site / "index.html").read_text()
     docs = (built_site / "docs" / "index.html").read_text()
-    assert 'src="../web/embed.mjs"' in docs and 'src="../guests/hello.elf"' in docs
+    assert 'src="../web/page/embed.mjs"' in docs and 'src="../guests/hello.elf"' in docs
 
 
 def test_site_wheels_manifest_and_snapshot(built_site: Path) -> None:
@@ -261,7 +262,7 @@ def test_site_served_by_a_plain_static_host(site_url: str, built_site: Path) -> 
     """python3 -m http.server: the files a page fetches first, with usable content types."""
     for rel, ctype in (
         ("", "text/html"),
-        ("web/app.mjs", "javascript"),
+        ("web/page/app.mjs", "javascript"),
         ("pyodide/pyodide.asm.wasm", "application/wasm"),
         ("wheels/manifest.json", "application/json"),
         ("rootfs/.tbwasm-index.json", "application/json"),

@@ -64,17 +64,17 @@ def test_the_options_are_in_help(tmp_path: Path) -> None:
 def test_check_dir(tmp_path: Path) -> None:
     with pytest.raises(SiteError, match="no such directory"):
         check_dir(tmp_path / "none")
-    with pytest.raises(SiteError, match=r"not a tbwasm site \(no index.html, web/embed.mjs"):
+    with pytest.raises(SiteError, match=r"not a tbwasm site \(no index.html, web/page/embed.mjs"):
         check_dir(tmp_path)
 
 
 def test_static_server_sends_plain_responses(tmp_path: Path) -> None:
-    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "page").mkdir(parents=True)
     (tmp_path / "index.html").write_text("<p>hi</p>")
-    (tmp_path / "web" / "embed.mjs").write_text("export {};\n")
+    (tmp_path / "web" / "page" / "embed.mjs").write_text("export {};\n")
     (tmp_path / "a.wasm").write_bytes(b"\0asm\1\0\0\0")
     with serve(tmp_path) as url:
-        for path, ctype in (("", "text/html"), ("web/embed.mjs", "text/javascript")):
+        for path, ctype in (("", "text/html"), ("web/page/embed.mjs", "text/javascript")):
             with urllib.request.urlopen(url + path) as r:
                 assert r.headers["Content-Type"].startswith(ctype), (path, r.headers)
                 assert "Cross-Origin-Opener-Policy" not in r.headers
@@ -83,7 +83,7 @@ def test_static_server_sends_plain_responses(tmp_path: Path) -> None:
         with pytest.raises(urllib.error.HTTPError, match="404"):
             urllib.request.urlopen(url + "missing.txt")
         assert check_url(url) == ""  # a URL site is checked once before the tests use it
-        assert check_url(url + "docs/").endswith("docs/web/embed.mjs: HTTP 404)")
+        assert check_url(url + "docs/").endswith("docs/web/page/embed.mjs: HTTP 404)")
     assert "cannot reach it" in check_url(url)
 
 

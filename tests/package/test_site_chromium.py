@@ -100,7 +100,7 @@ def test_static_site_is_isolated_and_works(browser: Any, site_url: str, tmp_path
         assert (r["status"], r["stdout"]) == (3, "api\n")
         assert not page.errors, page.errors
 
-        # the built site keeps /home in the browser (web/store.mjs): a reload finds the upload
+        # the built site keeps /home in the browser (web/runtime/store.mjs): a reload finds it
         page.wait_for_function(
             "() => window.tbwasm.store.state === 'writer' && window.tbwasm.store.flushes > 0 "
             "&& !window.tbwasm.store.dirty",

@@ -1,9 +1,10 @@
+// @ts-check
 // Module worker that owns Pyodide and runs guests (new Worker(url, {type: "module"})).
 // It runs several guests at once, each in a machine of its own (the page's shell, API runs,
 // every <tbwasm-demo>): their loops take turns at the event loop, and no guest wait blocks the
 // worker (the runtime's asyncWaits: sleeps, timeouts and a terminal without input come back as
 // "idle" actions that this worker awaits).
-// Protocol (web/client.mjs is the other side):
+// Protocol (web/page/client.mjs is the other side):
 //   in : {type: "init", indexURL, wheelsURL, abiURL, rootfsURL, snapshot, persist, netURL}
 //        (persist: the IndexedDB database that keeps /home and /root, or null)
 //        (netURL: a Wisp relay's ws:// URL: the guests' TCP connections go through it, one
@@ -15,13 +16,13 @@
 //        {type: "resize", id, rows, cols}  (a run's terminal; SIGWINCH in the guest)
 //        {type: "put-file", id, path, data: Uint8Array, mode}   {type: "get-file", id, path}
 //        {type: "home-export", id, path}  {type: "home-import", id, path, data}  (.tar.gz of a directory)
-//        {type: "store-reset", id}  {type: "store-flush", id}  (the kept files: web/store.mjs)
+//        {type: "store-reset", id}  {type: "store-flush", id}  (the kept files: web/runtime/store.mjs)
 //        {type: "save-state", id, runId}  (a run's whole system; answered as get-file is)
 //        a "run" with state: Uint8Array continues a saved system instead of a program
 //   out: {type: "progress", phase, fraction, text}  {type: "fatal", message}
 //        {type: "ready", timings, host}  (host: abi.json's "host" section: statuses, stop message)
 //        {type: "out", id, fd, data}  {type: "stats", id, stats}  {type: "input-wait", id}
-//        {type: "exit", id, status, message, stopped, error, stats}  (a run result: web/result.mjs)
+//        {type: "exit", id, status, message, stopped, error, stats}  (a run result: web/runtime/result.mjs)
 //        {type: "file", id, data?: Uint8Array, error?: string}   (answers put-file, get-file and
 //        the home-* and store-* requests)
 //        {type: "store", level, message}  (one line about the kept files)  {type: "store-stats", stats}
@@ -33,15 +34,15 @@
 // hundreds of MiB of messages, and Stop is not stuck behind them.
 import { internalError, usageError } from "./result.mjs";
 import { WispNet } from "./net.mjs";
-import { createRuntime } from "./runtime.mjs";
+import { createRuntime, machineOptions } from "./runtime.mjs";
 import { StdinRing } from "./stdin_ring.mjs";
 import { HomeStore } from "./store.mjs";
 
 const startedAt = performance.timeOrigin + performance.now(); // epoch ms, for start-up timings
 let runtime = null;
-let store = null; // the kept files (web/store.mjs), when the page asked for them
+let store = null; // the kept files (web/runtime/store.mjs), when the page asked for them
 let abi = null; // web/abi.json, as init read it (its host section is needed even if Pyodide fails)
-let net = null; // the guests' network (web/net.mjs), when the page has a relay
+let net = null; // the guests' network (web/runtime/net.mjs), when the page has a relay
 const OUT_WINDOW = 1 << 18;
 const IDLE_WAIT_MS = 50; // longest wait of an idle run before it looks again (Stop, deadlines)
 
@@ -71,7 +72,7 @@ async function init(m) {
       indexURL: m.indexURL,
       wheelsURL: m.wheelsURL,
       abi: abiLoad,
-      snapshot: m.snapshot, // false: no memory snapshot (web/snapshot.mjs)
+      snapshot: m.snapshot, // false: no memory snapshot (web/build/snapshot.mjs)
       loadPyodide,
       onProgress: (phase, fraction, text) => post({ type: "progress", phase, fraction, text }),
     });
@@ -128,6 +129,7 @@ async function openStore(name) {
 
 /** The .tar.gz and store requests (answered as "file" messages). */
 async function homeOp(m) {
+  /** @type {string | Uint8Array | {toJs(): Uint8Array}} the bridge's answer: an error line or the bytes */
   let got = "";
   if (m.type === "home-export") got = runtime.bridge.home_export(runtime.rootfs, m.path);
   else if (m.type === "home-import") got = runtime.bridge.home_import(runtime.rootfs, m.path, m.data);
@@ -257,10 +259,8 @@ async function run(m) {
     stderr: out(2),
     shouldStop: stopped,
     onStats: (stats) => post({ type: "stats", id, stats }),
-    budget: m.budget,
-    countTbs: m.countTbs,
-    tier: m.tier ?? undefined, // undefined: the machine's default (abi.json tiers.default)
-    hotThreshold: m.hotThreshold ?? undefined,
+    // budget, countTbs, tier, hotThreshold (abi.json options; absent: the machine's default)
+    ...machineOptions(runtime.abi, m),
     terminal: m.terminal ?? undefined, // {rows, cols}: the guest's own terminal (raw keystrokes in)
     stdinPoll,
     cwd: m.cwd ?? undefined,
@@ -282,9 +282,7 @@ self.onmessage = (ev) => {
   else if (m.type === "resize") runtime?.resize(m.rows, m.cols, m.id ?? undefined);
   else if (m.type === "save-state") {
     // at once: a run's loop only yields at clean points (between two host calls)
-    ready
-      .then(() => saveState(m))
-      .catch((e) => post({ type: "file", id: m.id, error: `${e?.message ?? e}` }));
+    ready.then(() => saveState(m)).catch((e) => post({ type: "file", id: m.id, error: `${e?.message ?? e}` }));
   } else if (FILE_OPS.has(m.type) && runtime) {
     // at once, also while guests run (their loops yield to messages between slices)
     try {
@@ -293,9 +291,7 @@ self.onmessage = (ev) => {
       post({ type: "file", id: m.id, error: `tbwasm: ${e?.message ?? e}` });
     }
   } else if (FILE_OPS.has(m.type)) {
-    ready
-      .then(() => fileOp(m))
-      .catch((e) => post({ type: "file", id: m.id, error: `tbwasm: ${e?.message ?? e}` }));
+    ready.then(() => fileOp(m)).catch((e) => post({ type: "file", id: m.id, error: `tbwasm: ${e?.message ?? e}` }));
   } else if (m.type === "run") {
     // every run starts as soon as the runtime is ready, beside the runs in progress
     ready

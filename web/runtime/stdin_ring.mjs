@@ -1,9 +1,13 @@
+// @ts-check
 // Guest stdin across threads: the page (writer) fills a SharedArrayBuffer ring, the worker
 // (reader) blocks in Atomics.wait while the guest sits in read(). Needs crossOriginIsolated.
 //
 // Int32 header: [0] bytes written (total), [1] bytes read (total), [2] pending EOFs (Ctrl-D),
 // [3] sequence number bumped by every event the reader may be waiting for (data, EOF, stop).
-const W = 0, R = 1, EOFS = 2, SEQ = 3;
+const W = 0,
+  R = 1,
+  EOFS = 2,
+  SEQ = 3;
 const HEADER_BYTES = 16;
 
 export function createStdinBuffer(capacity = 1 << 16) {
@@ -32,6 +36,12 @@ export class StdinRing {
 
   pushEOF() {
     Atomics.add(this.hdr, EOFS, 1);
+    this.wake();
+  }
+
+  /** The input has ended (a pipe): every read from now on is EOF. */
+  endInput() {
+    Atomics.store(this.hdr, EOFS, 0x3fffffff);
     this.wake();
   }
 

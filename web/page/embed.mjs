@@ -1,6 +1,7 @@
+// @ts-check
 // Embeds: <tbwasm-demo src="guests/hello.elf" args="a 'b c'" stdin="text"> and a script API.
 //
-//   <script type="module" src="web/embed.mjs"></script>
+//   <script type="module" src="web/page/embed.mjs"></script>
 //   <tbwasm-demo src="guests/args.elf" args="one two"></tbwasm-demo>        (runs when first visible)
 //   <tbwasm-demo src="guests/bench.elf" args="20" tier="interp" start="click"></tbwasm-demo>
 //   <tbwasm-demo command="ls /usr/bin | sort | head -3"></tbwasm-demo>   (/bin/sh -c of the guest's filesystem)
@@ -17,30 +18,32 @@
 //   window.tbwasm.run({path: "/usr/bin/python3", args: ["-c", "print(1)"]})   // a program of the guest's filesystem
 //   await window.tbwasm.putFile("/home/user/a.txt", "text or bytes"); await window.tbwasm.getFile(path)
 //
-// Every embed on a page shares one worker and one Pyodide (web/client.mjs); each run and each
+// Every embed on a page shares one worker and one Pyodide (web/page/client.mjs); each run and each
 // demo is a machine of its own, and they run side by side (a run beside the page's shell too).
 // A demo starts when it first becomes visible (start="click": when its Run is clicked;
 // autorun: at once).  The page must be cross-origin isolated: serve.py sends the headers, and
 // elsewhere the site's service worker (tbwasm-sw.js) provides them. See docs/embedding.md.
 import { SHELL_ENV, TbwasmClient, getClient, splitArgs } from "./client.mjs";
-import { notRun } from "./result.mjs";
+import { notRun } from "../runtime/result.mjs";
 
 const client = getClient();
 const EMBED_KEEP = 256 << 10; // characters a demo shows at most (the last ones)
-const XTERM = new URL("../vendor/xterm/", import.meta.url);
+const XTERM = new URL("../../vendor/xterm/", import.meta.url);
 const apiRuns = new Set(); // handles of the runs started through window.tbwasm
 
-const api = {
+export const api = {
   /** Resolves when Pyodide and the tbwasm wheel are loaded (rejects with a one-line reason). */
   ready: client.ready.then(() => true),
   /**
    * Run a program in a machine of its own (beside any other run, the page's shell included).
-   * @param {{program?: string|URL|Uint8Array|ArrayBuffer|Blob, path?: string, args?: string|string[], stdin?: string|Uint8Array, env?: string[], tier?: string, hotThreshold?: number, cwd?: string}} o
+   * @param {{program?: string|URL|Uint8Array|ArrayBuffer|Blob, path?: string, args?: string|string[], stdin?: string|Uint8Array, env?: string[], tier?: string, hotThreshold?: number, cwd?: string, onOutput?: (fd: number, text: string) => void}} o
    * @returns {Promise<{status: number, stdout: string, stderr: string, message: string, error: string|null, stopped: boolean, stats: object}>}
    */
   run: (o = {}) => {
     if (o.program == null && !o.path) {
-      return Promise.reject(new Error("tbwasm: run() needs {program: URL or bytes} or {path: a file of the guest's filesystem}"));
+      return Promise.reject(
+        new Error("tbwasm: run() needs {program: URL or bytes} or {path: a file of the guest's filesystem}"),
+      );
     }
     const h = client.start({
       program: o.program,
@@ -104,7 +107,7 @@ window.tbwasm = api;
 /** Clients of demos that keep their files (persist="NAME"): one worker per name, its own store. */
 const demoClients = new Map();
 /** The client a demo runs in: the page's, or (persist="NAME") one of its own whose /home and
- *  /root are kept in the store "demo:NAME" (web/store.mjs). */
+ *  /root are kept in the store "demo:NAME" (web/runtime/store.mjs). */
 function clientOf(el) {
   const name = el.getAttribute("persist");
   if (!name) return client;
@@ -115,7 +118,10 @@ function clientOf(el) {
 /** xterm.js, loaded once for the page's interactive demos. */
 let xtermModule = null;
 const loadXterm = () =>
-  (xtermModule ??= Promise.all([import(new URL("lib/xterm.mjs", XTERM).href), import(new URL("../xterm-addon-fit/lib/addon-fit.mjs", XTERM).href)]));
+  (xtermModule ??= Promise.all([
+    import(new URL("lib/xterm.mjs", XTERM).href),
+    import(new URL("../xterm-addon-fit/lib/addon-fit.mjs", XTERM).href),
+  ]));
 
 /** Demos waiting to become visible. */
 const visibility =
@@ -125,7 +131,8 @@ const visibility =
           for (const e of entries) {
             if (!e.isIntersecting) continue;
             visibility.unobserve(e.target);
-            if (e.target.getAttribute("state") === "idle") e.target.run();
+            const demo = /** @type {TbwasmDemo} */ (e.target);
+            if (demo.getAttribute("state") === "idle") demo.run();
           }
         },
         { rootMargin: "0px" },
@@ -163,10 +170,10 @@ class TbwasmDemo extends HTMLElement {
         <div class="status" part="status">Loading the emulator…</div>
       </div>`;
     this.$cmd = root.querySelector(".cmd");
-    this.$run = root.querySelector("button[part=run]");
-    this.$stop = root.querySelector("button[part=stop]");
+    this.$run = /** @type {HTMLButtonElement} */ (root.querySelector("button[part=run]"));
+    this.$stop = /** @type {HTMLButtonElement} */ (root.querySelector("button[part=stop]"));
     this.$out = root.querySelector("pre");
-    this.$term = root.querySelector(".term");
+    this.$term = /** @type {HTMLElement} */ (root.querySelector(".term"));
     this.$status = root.querySelector(".status");
     this.handle = null; // the run in progress (its own machine in the page's worker)
     this.$run.addEventListener("click", () => this.run());
@@ -189,11 +196,13 @@ class TbwasmDemo extends HTMLElement {
     if (!this.hasAttribute("state")) this.setAttribute("state", "idle");
     this._render();
     const onProgress = (ev) => {
-      if (this.getAttribute("state") === "idle") this.$status.textContent = `${ev.detail.text} ${Math.round(ev.detail.fraction * 100)}%`;
+      if (this.getAttribute("state") === "idle")
+        this.$status.textContent = `${ev.detail.text} ${Math.round(ev.detail.fraction * 100)}%`;
     };
     const client = clientOf(this);
     client.addEventListener("progress", onProgress);
-    if (client !== getClient()) client.addEventListener("store", (ev) => (this.$status.textContent = ev.detail.message));
+    if (client !== getClient())
+      client.addEventListener("store", (ev) => (this.$status.textContent = ev.detail.message));
     client.ready.then(
       () => {
         client.removeEventListener("progress", onProgress);
@@ -274,7 +283,8 @@ class TbwasmDemo extends HTMLElement {
       const term = interactive ? await this._terminal() : null;
       if (term) term.reset();
       const src = this.getAttribute("src");
-      if (command === null && !src && !saved) throw new Error("tbwasm-demo: give it a src (a program's URL), a command or a state");
+      if (command === null && !src && !saved)
+        throw new Error("tbwasm-demo: give it a src (a program's URL), a command or a state");
       this.handle = client.start({
         // a command line runs in the guest filesystem's shell (the root filesystem image)
         ...(saved

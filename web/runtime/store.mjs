@@ -1,5 +1,6 @@
+// @ts-check
 // The guest's kept files in the browser: /home and /root (py_backend/linux/homestore.py says
-// why those) in an IndexedDB database of the site's origin, from the worker (web/worker.mjs).
+// why those) in an IndexedDB database of the site's origin, from the worker (web/runtime/worker.mjs).
 //
 // Layout: database `tbwasm:<name>:<site path>` (IndexedDB version DB_VERSION) with the object
 // stores "files" (one record per path that differs from the root filesystem image, keyPath
@@ -70,7 +71,7 @@ function storageError(e, what) {
 
 export class HomeStore {
   /**
-   * @param {object} runtime  web/runtime.mjs's Runtime (its bridge and rootfs)
+   * @param {object} runtime  web/runtime/runtime.mjs's Runtime (its bridge and rootfs)
    * @param {object} o
    * @param {string} o.name  the database name (databaseName())
    * @param {(level: string, message: string) => void} o.say  one line for the page
@@ -111,11 +112,16 @@ export class HomeStore {
       this.db = await this._openDb();
     } catch (e) {
       if (e?.name === "VersionError") return this._newer(`its database version is newer than ${DB_VERSION}`);
-      return this._off(`tbwasm: cannot open the stored files (${e?.name ?? "error"}: ${e?.message ?? e}): they are not kept`);
+      return this._off(
+        `tbwasm: cannot open the stored files (${e?.name ?? "error"}: ${e?.message ?? e}): they are not kept`,
+      );
     }
     try {
       const tx = this.db.transaction(["files", "meta"], "readonly");
-      const [meta, got] = await Promise.all([done(tx.objectStore("meta").get("format")), done(tx.objectStore("files").getAll())]);
+      const [meta, got] = await Promise.all([
+        done(tx.objectStore("meta").get("format")),
+        done(tx.objectStore("files").getAll()),
+      ]);
       if (meta && !(Number(meta.version) <= FORMAT_VERSION)) {
         return this._newer(`format ${meta.version}, this page reads ${FORMAT_VERSION}`);
       }
@@ -126,7 +132,10 @@ export class HomeStore {
     try {
       this.py = bridge.home_open(this.runtime.rootfs, records);
     } catch (e) {
-      const why = String(e?.message ?? e).trim().split("\n").pop();
+      const why = String(e?.message ?? e)
+        .trim()
+        .split("\n")
+        .pop();
       this.py = bridge.home_open(this.runtime.rootfs, null);
       this._release();
       this.state = "read-only";
@@ -138,7 +147,8 @@ export class HomeStore {
     this.stats.loadMs = performance.now() - t0;
     if (!writer) {
       this.state = "read-only";
-      this.message = "tbwasm: another tab of this site has the stored files open: files written here are not kept (read-only)";
+      this.message =
+        "tbwasm: another tab of this site has the stored files open: files written here are not kept (read-only)";
       this.say("warning", this.message);
       return this.state;
     }
@@ -171,7 +181,11 @@ export class HomeStore {
   _openDb() {
     return new Promise((resolve, reject) => {
       const req = indexedDB.open(this.name, DB_VERSION);
-      const timer = setTimeout(() => reject(new DOMException(`no answer in ${OPEN_TIMEOUT_MS / 1000} s (another tab blocks it)`, "TimeoutError")), OPEN_TIMEOUT_MS);
+      const timer = setTimeout(
+        () =>
+          reject(new DOMException(`no answer in ${OPEN_TIMEOUT_MS / 1000} s (another tab blocks it)`, "TimeoutError")),
+        OPEN_TIMEOUT_MS,
+      );
       req.onupgradeneeded = () => {
         const db = req.result;
         if (!db.objectStoreNames.contains("files")) db.createObjectStore("files", { keyPath: "path" });
@@ -250,7 +264,8 @@ export class HomeStore {
       for (const path of ch.deletes) files.delete(path);
       await end;
     } catch (e) {
-      if (this.failedAt === null) this.say("error", storageError(e, `${ch.puts.length + ch.deletes.length} changes not stored`));
+      if (this.failedAt === null)
+        this.say("error", storageError(e, `${ch.puts.length + ch.deletes.length} changes not stored`));
       this.failedAt = gen;
       this.stats.failures++;
       this.onStats(this.statsNow());

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
+// @ts-check
 // Make the Pyodide memory snapshot the JS hosts start from (scripts/setup-web.sh runs this after
 // writing the wheel manifest):
 //
-//   node web/snapshot.mjs [WHEELS_DIR]        (default static/wheels)
+//   node web/build/snapshot.mjs [WHEELS_DIR]        (default static/wheels)
 //
 // It loads Pyodide, unpacks the tbwasm and pyelftools wheels into site-packages, imports every
 // py_backend module a JS host uses, builds the tier-0 interpreter and warms up with hello.elf
 // (pyodide_bridge.prepare_snapshot), then writes Pyodide's heap to WHEELS_DIR/snapshot.bin (its
-// zero pages left out: encodeSnapshot in web/runtime.mjs) and adds
+// zero pages left out: encodeSnapshot in web/runtime/runtime.mjs) and adds
 //   "snapshot": {"file", "pyodide", "bytes", "tbwasm_sha256"}
-// to WHEELS_DIR/manifest.json.  web/runtime.mjs restores it instead of starting Python,
+// to WHEELS_DIR/manifest.json.  web/runtime/runtime.mjs restores it instead of starting Python,
 // installing the wheels with micropip and importing py_backend (see loadFromSnapshot there).
 // A snapshot holds the Python heap only, not the filesystem: whatever the hosts import later must
 // be imported here.  Kept when WHEELS_DIR/snapshot.json says it was made from the same wheels,
@@ -20,10 +21,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { loadPyodide } from "pyodide";
-import { decodeSnapshot, encodeSnapshot } from "./runtime.mjs";
+import { decodeSnapshot, encodeSnapshot } from "../runtime/runtime.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.dirname(HERE);
+const ROOT = path.resolve(HERE, "../..");
 const WHEELS = path.resolve(process.argv[2] ?? path.join(ROOT, "static", "wheels"));
 const FILE = "snapshot.bin";
 
@@ -62,7 +63,11 @@ if (same && fs.existsSync(path.join(WHEELS, FILE)) && process.env.FORCE !== "1")
   const t0 = performance.now();
   // A clean environment: os.environ is part of the heap, so TBWASM_* of this process must not
   // end up in every host (the hosts pass the tier to the Machine themselves).
-  const pyodide = await loadPyodide({ indexURL: indexDir + path.sep, env: { HOME: "/home/pyodide" }, _makeSnapshot: true });
+  const pyodide = await loadPyodide({
+    indexURL: indexDir + path.sep,
+    env: { HOME: "/home/pyodide" },
+    _makeSnapshot: true,
+  });
   const site = pyodide.runPython("import site; site.getsitepackages()[0]");
   for (const bytes of [pyelftools, tbwasm]) pyodide.unpackArchive(bytes, "wheel", { extractDir: site });
   // A guest program to warm up with (machine creation and start, no engine): hello.elf
@@ -84,10 +89,12 @@ skipped
   made = { ...key, bytes: snapshot.length };
   writeAtomic(sidecar, JSON.stringify(made, null, 2) + "\n");
   const mib = (n) => (n / 2 ** 20).toFixed(1);
-  log(`wrote ${FILE} (${mib(snapshot.length)} MiB, ${mib(encoded.length)} MiB without zero pages) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `wrote ${FILE} (${mib(snapshot.length)} MiB, ${mib(encoded.length)} MiB without zero pages) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 // A gzip copy for static hosts that do not compress it themselves: a first visit downloads
-// about 40% of the bytes (web/runtime.mjs unpacks it with DecompressionStream).
+// about 40% of the bytes (web/runtime/runtime.mjs unpacks it with DecompressionStream).
 const gz = path.join(WHEELS, FILE + ".gz");
 const plain = fs.statSync(path.join(WHEELS, FILE));
 if (!fs.existsSync(gz) || fs.statSync(gz).mtimeMs < plain.mtimeMs) {

@@ -1,3 +1,4 @@
+// @ts-check
 // The guest's TCP connections in the page and in Node: streams of one Wisp relay connection
 // (one WebSocket per worker or per Node process), behind a synchronous API that Python calls
 // through Pyodide's FFI (py_backend/host/pyodide_bridge.py JsNetBackend; the guest's socket
@@ -13,7 +14,7 @@
 // {type u8, port u16 LE, host}, DATA 0x02, CONTINUE 0x03 {buffer u32 LE}, CLOSE 0x04 {reason u8},
 // and the v2 INFO 0x05 answered with no extensions), written here because the client of
 // @mercuryworkshop/wisp-js buffers sends without bound and cannot say "full"; the relay is
-// wisp-js's server (web/relay.mjs).  The client asks for the "tbwasm-wisp" subprotocol: a relay
+// wisp-js's server (web/node/relay.mjs).  The client asks for the "tbwasm-wisp" subprotocol: a relay
 // that accepts it sends a CONTINUE when a stream's TCP connection is made, so a stream is
 // "connecting" until then; with any other Wisp relay streams count as open once asked for (a
 // refusal then shows at the first read, as a non-blocking connect's would).

@@ -1,5 +1,6 @@
+// @ts-check
 // Where the built assets of tbwasm are, in this checkout or in an installed npm package (Node
-// only; used by web/bin.mjs, web/build-site.mjs and scripts/pack-assets.mjs).
+// only; used by web/node/bin.mjs, web/build/build-site.mjs and scripts/pack-assets.mjs).
 //
 // A checkout keeps them where scripts/setup-web.sh builds them: static/wheels/, guests/bin/,
 // static/rootfs/.  The npm package ships copies in dist/package-assets/ (written by
@@ -9,23 +10,26 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
-/** The package's (or checkout's) root directory: the parent of web/. */
-export const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+/** The package's (or checkout's) root directory: the parent of web/ (this file is web/build/assets.mjs). */
+export const ROOT = path.resolve(fileURLToPath(import.meta.url), "../../..");
 
 /** The staging directory of the npm package's built assets (relative to ROOT). */
 export const STAGING = path.join("dist", "package-assets");
 
-/** The example programs every site has (docs/index.html runs them); web/examples.json adds more. */
+/** The examples menu of the page (serve.py and build-site filter it to the programs present). */
+export const EXAMPLES_JSON = path.join(ROOT, "web", "page", "examples.json");
+
+/** The example programs every site has (docs/index.html runs them); web/page/examples.json adds more. */
 export const SITE_GUESTS = ["hello.elf", "args.elf", "echo.elf", "fpops.elf", "bench.elf"];
 
 /**
  * The example programs a site (and the npm package) ships: SITE_GUESTS and every *.elf that
- * web/examples.json lists, those of them that are in `dir` (no busybox: the image has it).
+ * web/page/examples.json lists, those of them that are in `dir` (no busybox: the image has it).
  * @param {string} dir
  * @param {string} [examplesJson]
  * @returns {string[]} file names
  */
-export function siteGuests(dir, examplesJson = path.join(ROOT, "web", "examples.json")) {
+export function siteGuests(dir, examplesJson = EXAMPLES_JSON) {
   const listed = readExamples(examplesJson).map((e) => e.name);
   const names = [...new Set([...SITE_GUESTS, ...listed])].filter((n) => n.endsWith(".elf"));
   return names.filter((n) => fs.existsSync(path.join(dir, n))).sort();
@@ -107,9 +111,9 @@ export function indexFiles(index) {
 }
 
 /**
- * web/examples.json entries whose program is in `present` (file names), then the other *.elf
+ * web/page/examples.json entries whose program is in `present` (file names), then the other *.elf
  * names there with an empty description: what serve.py sends as /examples.json.
- * @param {string} examplesJson  path of web/examples.json
+ * @param {string} examplesJson  path of web/page/examples.json
  * @param {string[]} present
  * @returns {{name: string, description: string, args: string}[]}
  */
@@ -123,7 +127,7 @@ export function presentExamples(examplesJson, present) {
 }
 
 /**
- * web/examples.json's entries, or [] if it is missing or malformed (as serve.py reads it).
+ * web/page/examples.json's entries, or [] if it is missing or malformed (as serve.py reads it).
  * @param {string} file
  * @returns {{name: string, description: string, args: string}[]}
  */

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
+// @ts-check
 // The Wisp relay of the page and of Node: the maintained server of npm @mercuryworkshop/wisp-js
 // (its ServerConnection speaks the protocol: CONNECT/DATA/CONTINUE/CLOSE, stream ids, flow
 // control), with tbwasm's destination policy in front of every TCP connection it makes.
 //
-//   node web/relay.mjs [--host 127.0.0.1] [--port 0] [--path /wisp/] [--allow HOST[:PORT]]...
+//   node web/node/relay.mjs [--host 127.0.0.1] [--port 0] [--path /wisp/] [--allow HOST[:PORT]]...
 //                      [--max-streams N] [--allow-origin ORIGIN]... [--log LEVEL] [--with-parent]
 //
-// --with-parent: exit when stdin ends (serve.py and web/cli.mjs start it with a pipe there, so
+// --with-parent: exit when stdin ends (serve.py and web/node/cli.mjs start it with a pipe there, so
 // the relay goes away with them however they end).
 // The first line on stdout is `Relay ws://HOST:PORT/PATH` (--port 0 picks a free port), so
 // serve.py and the tests can start it and read where it listens.
@@ -244,12 +245,15 @@ export async function startRelay(o = {}) {
         }
         stats.streams++;
         sock.setNoDelay(true);
-        sock.on("data", (d) => this.push(d));
+        sock.on("data", (/** @type {Buffer} */ d) => this.push(d)); // (no encoding set: Buffers)
         sock.on("end", () => this.push(null));
         sock.on("close", () => this.push(null));
         sock.on("error", () => {}); // followed by "close"
         if (getConn().ws.ws.protocol === SUBPROTOCOL) {
-          this.sendPacket(ContinuePayload.type, new ContinuePayload({ buffer_remaining: wisp.ServerStream.buffer_size }));
+          this.sendPacket(
+            ContinuePayload.type,
+            new ContinuePayload({ buffer_remaining: wisp.ServerStream.buffer_size }),
+          );
         }
       }
 
@@ -304,7 +308,8 @@ export async function startRelay(o = {}) {
     noServer: true,
     maxPayload: 1 << 20,
     // ours selects Wisp v1 with connect acknowledgements; "wisp-v2" (wisp-js's own clients) v2
-    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : protocols.has("wisp-v2") ? "wisp-v2" : false),
+    handleProtocols: (protocols) =>
+      protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : protocols.has("wisp-v2") ? "wisp-v2" : false,
   });
   const server = o.server ?? http.createServer((_req, res) => res.writeHead(404).end("not a Wisp path\n"));
   const allowOrigins = o.allowOrigins ?? [];
@@ -323,7 +328,10 @@ export async function startRelay(o = {}) {
       ws.binaryType = "arraybuffer";
       const version = ws.protocol === "wisp-v2" ? 2 : 1;
       try {
-        const conn = new Connection(ws, path, { wisp_version: version });
+        // (wisp-js's .d.ts leaves out setup() and run(), which its documentation uses)
+        const conn = /** @type {Connection & {setup(): Promise<void>, run(): Promise<void>}} */ (
+          new Connection(ws, path, { wisp_version: version })
+        );
         await conn.setup();
         await conn.run();
       } catch {
@@ -359,11 +367,17 @@ export async function startRelay(o = {}) {
 async function main() {
   const argv = process.argv.slice(2);
   let withParent = false;
-  const o = { allow: /** @type {string[]} */ ([]), allowOrigins: /** @type {string[]} */ ([]), host: "127.0.0.1", port: 0, log: "NONE" };
+  const o = {
+    allow: /** @type {string[]} */ ([]),
+    allowOrigins: /** @type {string[]} */ ([]),
+    host: "127.0.0.1",
+    port: 0,
+    log: "NONE",
+  };
   const usage = (msg) => {
     process.stderr.write(`tbwasm-relay: ${msg}\n`);
     process.stderr.write(
-      "usage: node web/relay.mjs [--host H] [--port N] [--path /wisp/] [--allow HOST[:PORT]]... [--max-streams N] [--allow-origin ORIGIN]... [--log LEVEL] [--with-parent]\n",
+      "usage: node web/node/relay.mjs [--host H] [--port N] [--path /wisp/] [--allow HOST[:PORT]]... [--max-streams N] [--allow-origin ORIGIN]... [--log LEVEL] [--with-parent]\n",
     );
     process.exit(2);
   };

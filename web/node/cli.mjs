@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// tbwasm on Node: the same runtime as the browser (web/runtime.mjs), Pyodide from node_modules,
+// @ts-check
+// tbwasm on Node: the same runtime as the browser (web/runtime/runtime.mjs), Pyodide from node_modules,
 // the tbwasm wheel from static/wheels (scripts/setup-web.sh builds it).
 //
-//   node web/cli.mjs [--stats] [--tier T] [--hot-threshold N] [--env NAME=VALUE]... [--argv0 NAME]
-//                    [--mount GUEST=HOST]... [-L DIR] [--rootfs DIR] [--save-state FILE] PROG [ARGS...]
-//   node web/cli.mjs [--save-state FILE] [-L DIR] [--mount ...] [--rootfs DIR] --resume FILE
+//   node web/node/cli.mjs [OPTIONS] PROG [ARGS...]
+//   node web/node/cli.mjs [--save-state FILE] [-L DIR] [--mount ...] [--rootfs DIR] --resume FILE
 //
-// Options mirror `python -m py_backend.cli run`: --env (repeatable; without it the machine's
+// The options are those of `python -m py_backend.cli run`, parsed by the one table both CLIs are
+// built from (py_backend/cli_options.py, exported to web/node/cli_options.json; docs/cli.md).
+// How they work here: --env (repeatable; without it the machine's
 // default environment), --argv0 (default: PROG as given), --mount GUEST_DIR=HOST_DIR
 // (repeatable: the host directory, read/write, at GUEST_DIR; mounted into Pyodide's
 // filesystem with NODEFS), -L/--sysroot DIR (or QEMU_LD_PREFIX)
@@ -18,7 +20,7 @@
 // --tier tiered|interp|jit and --hot-threshold N (default: $TBWASM_TIER / $TBWASM_HOT_THRESHOLD,
 // else abi.json's tiers.default / tiers.hot_threshold), as the native CLI's Machine takes them.
 //
-// --net: the guest's TCP connections go out through a Wisp relay (web/relay.mjs) that this
+// --net: the guest's TCP connections go out through a Wisp relay (web/node/relay.mjs) that this
 // process starts on 127.0.0.1 (a child process) with the --net-allow HOST[:PORT] entries
 // (repeatable: loopback/private destinations it may reach); --net=ws://HOST:PORT/PATH/ (or
 // `--net ws://...`) uses a running relay instead.  Off by default.
@@ -26,7 +28,8 @@
 // process gets SIGUSR2 (the run goes on) or SIGINT (saved, then stopped: status 130); --resume
 // FILE continues it (give the same -L, --mount and --rootfs again: they are the host's).
 //
-// Guest stdin is this process's stdin (read synchronously when the guest reads), stdout and
+// --timeout SECONDS stops the guest (status 130); --strace and --trace log to stderr; --tty: see
+// below.  Guest stdin is this process's stdin (read synchronously when the guest reads), stdout and
 // stderr go to the process's, and the exit status is the guest's (128+signal for a fatal signal,
 // after the same one-line message as `python -m py_backend.cli run`).
 import fs from "node:fs";
@@ -35,54 +38,115 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadPyodide } from "pyodide";
 import { spawn } from "node:child_process";
 import readline from "node:readline";
-import { WispNet } from "./net.mjs";
-import { RuntimeSetupError, checkTier, createRuntime } from "./runtime.mjs";
+import { Worker } from "node:worker_threads";
+import { WispNet } from "../runtime/net.mjs";
+import { StdinRing, createStdinBuffer } from "../runtime/stdin_ring.mjs";
+import { RuntimeSetupError, checkTier, createRuntime, envSettings } from "../runtime/runtime.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.dirname(HERE);
-const ABI = JSON.parse(fs.readFileSync(new URL("./abi.json", import.meta.url), "utf8"));
+const ROOT = path.resolve(HERE, "../..");
+const ABI = JSON.parse(fs.readFileSync(new URL("../abi.json", import.meta.url), "utf8"));
 const { USAGE, INTERNAL } = ABI.host.status; // exit statuses of the host itself, as the native CLI's
 
+/**
+ * One option of web/node/cli_options.json, made by `python -m py_backend.cli_options` from the
+ * table the native CLI's parser is built from (docs/cli.md lists them).
+ * @typedef {object} CliOption
+ * @property {string[]} flags  e.g. ["-L", "--sysroot"]
+ * @property {string} name  the long flag without dashes ("hot-threshold")
+ * @property {"flag" | "value" | "append" | "switch"} kind
+ * @property {"str" | "int" | "float"} type
+ * @property {any} default
+ * @property {string | null} metavar
+ * @property {string[] | null} choices
+ * @property {string} help
+ */
+/** @type {CliOption[]} */
+const OPTIONS = JSON.parse(fs.readFileSync(new URL("./cli_options.json", import.meta.url), "utf8")).options;
+
+/** @param {string} [msg] @returns {never} */
 function usage(msg) {
   if (msg) process.stderr.write(`tbwasm-node: ${msg}\n`);
-  process.stderr.write(
-    "usage: tbwasm-node [--stats] [--tier tiered|interp|jit] [--hot-threshold N] [--env NAME=VALUE]... " +
-      "[--argv0 NAME] [--mount GUEST=HOST]... [-L DIR] [--rootfs DIR] [--net[=ws://RELAY/]] [--net-allow HOST[:PORT]]... [--save-state FILE] PROG [ARGS...] | --resume FILE\n",
-  );
+  const shown = OPTIONS.filter((o) => o.help).map((o) => {
+    const arg = o.choices
+      ? ` ${o.choices.join("|")}`
+      : o.kind === "flag"
+        ? ""
+        : ` ${o.metavar ?? o.name.toUpperCase()}`;
+    const net = o.name === "net" ? "[=ws://RELAY/]" : "";
+    return `[${o.flags[0]}${net}${arg}]${o.kind === "append" ? "..." : ""}`;
+  });
+  process.stderr.write(`usage: tbwasm-node ${shown.join(" ")} PROG [ARGS...] | --resume FILE\n`);
   process.exit(USAGE);
 }
 
-const argv = process.argv.slice(2);
-const opts = { stats: false, budget: ABI.host.default_budget, env: null, argv0: null, mounts: [], net: null, netAllow: [] };
-while (argv.length && (argv[0].startsWith("--") || argv[0] === "-L")) {
-  const a = argv.shift();
-  const value = () => (argv.length ? argv.shift() : usage(`${a} needs a value`));
-  if (a === "--stats") opts.stats = true;
-  else if (a === "--budget") opts.budget = Number(value());
-  else if (a === "--max-tbs") opts.maxTbs = Number(value());
-  else if (a === "--env") (opts.env ??= []).push(value());
-  else if (a.startsWith("--env=")) (opts.env ??= []).push(a.slice(6));
-  else if (a === "--argv0") opts.argv0 = value();
-  else if (a === "--mount") opts.mounts.push(value());
-  else if (a.startsWith("--mount=")) opts.mounts.push(a.slice(8));
-  else if (a === "-L" || a === "--sysroot") opts.sysroot = value();
-  else if (a === "--rootfs") opts.rootfs = value();
-  else if (a === "--save-state") opts.saveState = value();
-  else if (a === "--resume") opts.resume = value();
-  else if (a === "--tier") opts.tier = value();
-  else if (a.startsWith("--tier=")) opts.tier = a.slice(7);
-  else if (a === "--hot-threshold") opts.hotThreshold = value();
-  else if (a.startsWith("--hot-threshold=")) opts.hotThreshold = a.slice(16);
-  else if (a === "--net") opts.net = /^wss?:\/\//.test(argv[0] ?? "") ? argv.shift() : true;
-  else if (a.startsWith("--net=")) opts.net = a.slice(6);
-  else if (a === "--net-allow") opts.netAllow.push(value());
-  else if (a.startsWith("--net-allow=")) opts.netAllow.push(a.slice(12));
-  else if (a === "--") break;
-  else usage(`unknown option ${a}`);
+/** "hot-threshold" -> "hotThreshold": the key of an option in `opts`. */
+const camel = (/** @type {string} */ name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+
+/**
+ * The options before PROG, by the table; what is left of `argv` is PROG and its arguments.
+ * Node only: --resume FILE (the native CLI's `resume FILE`), and --net's optional relay URL.
+ * @param {string[]} argv  consumed
+ * @returns {Record<string, any>}
+ */
+function parseOptions(argv) {
+  /** @type {Record<string, any>} */
+  const opts = {};
+  /** @type {Map<string, CliOption>} */
+  const byFlag = new Map();
+  for (const o of OPTIONS) {
+    opts[camel(o.name)] = o.kind === "append" ? [] : o.kind === "flag" ? false : o.default;
+    for (const f of o.flags) byFlag.set(f, o);
+  }
+  opts.net = null; // or true (a relay of our own), or a running relay's URL
+  while (argv.length && argv[0].startsWith("-") && argv[0] !== "-") {
+    const a = /** @type {string} */ (argv.shift());
+    if (a === "--") break;
+    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
+    const flag = eq < 0 ? a : a.slice(0, eq);
+    const given = eq < 0 ? undefined : a.slice(eq + 1);
+    if (flag === "--resume") {
+      opts.resume = given ?? argv.shift() ?? usage(`${a} needs a value`);
+      continue;
+    }
+    const o = byFlag.get(flag);
+    if (o === undefined) usage(`unknown option ${a}`);
+    const key = camel(o.name);
+    if (o.name === "net") {
+      opts.net = given ?? (/^wss?:\/\//.test(argv[0] ?? "") ? argv.shift() : true);
+      continue;
+    }
+    if (o.kind === "flag" || o.kind === "switch") {
+      if (given !== undefined) usage(`${flag} takes no value`);
+      opts[key] = true;
+      continue;
+    }
+    const text = given ?? argv.shift() ?? usage(`${a} needs a value`);
+    let value;
+    if (o.type === "int") {
+      value = /^-?[0-9]+$/.test(text) ? Number(text) : usage(`${flag} ${text}: expected an integer`);
+    } else if (o.type === "float") {
+      value =
+        text.trim() !== "" && Number.isFinite(Number(text))
+          ? Number(text)
+          : usage(`${flag} ${text}: expected a number`);
+    } else value = text;
+    // (a bad --tier is reported by checkTier, as a bad $TBWASM_TIER and the page's ?tier=)
+    if (o.choices && o.name !== "tier" && !o.choices.includes(text)) {
+      usage(`${flag} ${text}: expected one of ${o.choices.join(", ")}`);
+    }
+    if (o.kind === "append") opts[key].push(value);
+    else opts[key] = value;
+  }
+  return opts;
 }
+
+const argv = process.argv.slice(2);
+const opts = parseOptions(argv);
 if (!argv.length && opts.resume === undefined) usage("missing PROG");
 if (opts.netAllow.length && opts.net !== true) usage("--net-allow needs --net (the relay this process starts)");
-if (typeof opts.net === "string" && !/^wss?:\/\//.test(opts.net)) usage(`--net=${opts.net}: expected a ws:// or wss:// URL`);
+if (typeof opts.net === "string" && !/^wss?:\/\//.test(opts.net))
+  usage(`--net=${opts.net}: expected a ws:// or wss:// URL`);
 let state;
 if (opts.resume !== undefined) {
   try {
@@ -95,14 +159,13 @@ if (opts.resume !== undefined) {
 
 // The tier: the option, else $TBWASM_TIER (as the native CLI's Machine reads it; Pyodide's
 // os.environ is not this process's), else the machine's default.  Checked before Pyodide loads.
-const tier = opts.tier ?? (process.env.TBWASM_TIER || undefined);
-let hotThreshold;
-if (opts.hotThreshold !== undefined) {
-  hotThreshold = /^[0-9]+$/.test(opts.hotThreshold) ? Number(opts.hotThreshold) : NaN;
-  if (!(hotThreshold >= 1)) usage(`--hot-threshold ${opts.hotThreshold}: expected a positive integer`);
-} else if (/^[0-9]+$/.test(process.env.TBWASM_HOT_THRESHOLD ?? "")) {
-  // like the Machine: a value that is not a number is ignored
-  hotThreshold = Math.max(1, Number(process.env.TBWASM_HOT_THRESHOLD));
+// (like the Machine: a TBWASM_HOT_THRESHOLD that is not a number is ignored)
+const ENV = envSettings();
+const tier = opts.tier ?? ENV.tier;
+let hotThreshold = ENV.hotThreshold;
+if (opts.hotThreshold !== null) {
+  if (!(opts.hotThreshold >= 1)) usage(`--hot-threshold ${opts.hotThreshold}: expected a positive integer`);
+  hotThreshold = opts.hotThreshold;
 }
 const badTier = checkTier(ABI, tier, hotThreshold);
 if (badTier) {
@@ -113,11 +176,13 @@ const [prog, ...args] = argv;
 const lastLine = (text) => String(text).trim().split("\n").pop();
 
 let rootfsIndex = null;
-if (opts.rootfs !== undefined) {
+if (opts.rootfs !== null) {
   try {
     rootfsIndex = fs.readFileSync(path.join(opts.rootfs, ".tbwasm-index.json"), "utf8");
   } catch (e) {
-    process.stderr.write(`tbwasm: --rootfs ${opts.rootfs}: no image index (${e.code ?? e.message}); run scripts/fetch-rootfs.sh\n`);
+    process.stderr.write(
+      `tbwasm: --rootfs ${opts.rootfs}: no image index (${e.code ?? e.message}); run scripts/fetch-rootfs.sh\n`,
+    );
     process.exit(USAGE);
   }
 }
@@ -187,7 +252,7 @@ if (sysroot !== null && !fs.statSync(sysroot, { throwIfNoEntry: false })?.isDire
   process.exit(USAGE);
 }
 const mounts = [];
-for (const spec of opts.mounts) {
+for (const spec of opts.mount) {
   const eq = spec.indexOf("=");
   const [guest, host] = eq < 0 ? [spec, ""] : [spec.slice(0, eq), spec.slice(eq + 1)];
   if (!guest.startsWith("/") || !host) {
@@ -211,7 +276,7 @@ try {
     indexURL,
     wheelsURL: pathToFileURL(wheels + path.sep).href,
     loadPyodide,
-    machineModule: process.env.TBWASM_MACHINE_MODULE || undefined,
+    machineModule: ENV.machineModule,
   });
 } catch (e) {
   // a stale or missing wheel (RuntimeSetupError) is a missing prerequisite; anything else a bug
@@ -274,7 +339,7 @@ if (opts.net !== null) {
   net = new WispNet(/** @type {string} */ (url), { WebSocket, log: (line) => process.stderr.write(line + "\n") });
 }
 
-/** `node web/relay.mjs` on a free port of 127.0.0.1; resolves when it says where it listens. */
+/** `node web/node/relay.mjs` on a free port of 127.0.0.1; resolves when it says where it listens. */
 function startRelayProcess(allow) {
   // --with-parent: it exits when this process does, however that happens (its stdin closes)
   const args = [path.join(HERE, "relay.mjs"), "--port", "0", "--with-parent", ...allow.flatMap((a) => ["--allow", a])];
@@ -289,22 +354,30 @@ function startRelayProcess(allow) {
       child.stderr.pipe(process.stderr);
       resolve({ relay: child, url: line.split(" ")[1] });
     });
-    child.once("exit", () => reject(new Error(err.trim().split("\n")[0] || "tbwasm-node: the network relay did not start")));
+    child.once("exit", () =>
+      reject(new Error(err.trim().split("\n")[0] || "tbwasm-node: the network relay did not start")),
+    );
   });
 }
 
 // --save-state: SIGUSR2 saves (the run goes on), SIGINT saves and stops.  Node runs the
 // handlers when the run's loop yields; shouldStop is called right after a TB returned, before
-// the exit is serviced: a clean point to save at.
+// the exit is serviced: a clean point to save at.  --timeout SECONDS stops the guest (and saves,
+// with --save-state) as the native CLI does: status 130, "tbwasm: stopped after --timeout Ns".
 const runId = "cli";
 let saveWanted = false;
 let stopWanted = false;
-if (opts.saveState !== undefined) {
+if (opts.saveState !== null) {
   process.on("SIGUSR2", () => (saveWanted = true));
   process.on("SIGINT", () => (stopWanted = true));
 }
+const deadline = opts.timeout > 0 ? performance.now() + opts.timeout * 1000 : Infinity;
+const timedOut = () => performance.now() >= deadline;
+// as Python prints the float (--timeout 1 -> "1.0s")
+const timeoutText = Number.isInteger(opts.timeout) ? opts.timeout.toFixed(1) : String(opts.timeout);
 function shouldStop() {
-  if (!saveWanted && !stopWanted) return false;
+  const stop = stopWanted || timedOut();
+  if (opts.saveState === null || (!saveWanted && !stop)) return stop;
   saveWanted = false;
   try {
     const bytes = rt.saveState(runId);
@@ -313,8 +386,37 @@ function shouldStop() {
   } catch (e) {
     process.stderr.write(`tbwasm: cannot save the state to ${opts.saveState}: ${lastLine(e.message)}\n`);
   }
-  return stopWanted;
+  return stop;
 }
+/** The guest's sleeps (and the System's, when every process waits) block this thread idle; true
+ *  when cut short (by the --timeout deadline: the run then stops). */
+function sleep(/** @type {number} */ seconds) {
+  const ms = Math.max(0, Math.min(seconds * 1000, deadline - performance.now()));
+  return Atomics.wait(sleeper, 0, 0, ms) !== "timed-out" || timedOut();
+}
+
+// --tty on (auto: when stdin and stdout are terminals): the guest runs on an emulated terminal
+// (line editing, ^C, job control) of this terminal's size (24x80 if stdout is not one), as the
+// native CLI's.  Its input comes through a ring a reader thread fills (stdin_reader.mjs), so
+// that the terminal can wait for keys with a timeout.
+const onTty = opts.tty === "on" || (opts.tty === "auto" && !!process.stdin.isTTY && !!process.stdout.isTTY);
+/** @type {{stdin: (n: number) => Uint8Array | null, terminal?: {rows: number, cols: number}, stdinPoll?: (n: number, ms: number) => Uint8Array | null | undefined}} */
+let input = { stdin: stdinRead };
+if (onTty) {
+  const ring = new StdinRing(createStdinBuffer());
+  new Worker(new URL("./stdin_reader.mjs", import.meta.url), { workerData: ring.sab }).unref();
+  const never = () => false;
+  const size = () => ({ rows: process.stdout.rows || 24, cols: process.stdout.columns || 80 });
+  input = { stdin: (n) => ring.read(n, never), terminal: size(), stdinPoll: (n, ms) => ring.poll(n, ms, never) };
+  if (process.stdin.isTTY) {
+    process.stdin.setRawMode(true);
+    process.on("exit", () => process.stdin.setRawMode(false));
+  }
+  process.stdout.on("resize", () => rt.resize(size().rows, size().cols, runId));
+}
+/** --trace and --strace: the machine's lines, as the native CLI prints them. */
+const logTo = (/** @type {string} */ prefix) => (/** @type {string} */ line) =>
+  writeAll(2, Buffer.from(`[${prefix}] ${line}\n`));
 
 const result = await rt.run({
   runId,
@@ -324,15 +426,17 @@ const result = await rt.run({
   argv0: opts.argv0 ?? prog ?? "/program",
   name: prog,
   args,
-  env: opts.env ?? undefined,
-  stdin: stdinRead,
+  env: opts.env.length ? opts.env : undefined, // none: the machine's default environment
+  ...input,
   stdout: (b) => writeAll(1, b),
   stderr: (b) => writeAll(2, b),
   budget: opts.budget,
   countTbs: opts.stats,
-  maxTbs: opts.maxTbs,
-  // the guest's sleeps (and the System's, when every process waits) block this thread idle
-  sleep: (seconds) => Atomics.wait(sleeper, 0, 0, Math.max(0, seconds * 1000)) !== "timed-out",
+  maxTbs: opts.maxTbs || undefined, // 0: the runtime's own limit
+  sleep,
+  trace: opts.trace ? logTo("trace") : undefined,
+  strace: opts.strace ? logTo("strace") : undefined,
+  stopMessage: () => (timedOut() ? `${ABI.host.stopped_message} after --timeout ${timeoutText}s` : undefined),
   sysroot: sysrootMount,
   mounts: hostDirs,
   tier,

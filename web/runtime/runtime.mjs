@@ -1,5 +1,6 @@
-// The tbwasm JavaScript runtime, shared by the browser worker (web/worker.mjs) and Node
-// (web/cli.mjs). It loads Pyodide (restoring the memory snapshot of web/snapshot.mjs when the
+// @ts-check
+// The tbwasm JavaScript runtime, shared by the browser worker (web/runtime/worker.mjs) and Node
+// (web/node/cli.mjs). It loads Pyodide (restoring the memory snapshot of web/build/snapshot.mjs when the
 // wheel manifest lists one, else installing the tbwasm wheel), and runs the dispatch loop of
 // docs/architecture.md: Python (py_backend/host/pyodide_bridge.py) translates, V8 compiles and runs.
 //
@@ -51,14 +52,14 @@ const lastLine = (text) => String(text).trim().split("\n").pop();
  * @param {string} [o.tier]          default tier of every run (in Node: else $TBWASM_TIER)
  * @param {number} [o.hotThreshold]  default hot threshold (in Node: else $TBWASM_HOT_THRESHOLD)
  * @param {boolean} [o.snapshot]     false: start Python and install the wheels even when the
- *                                   manifest lists a memory snapshot (web/snapshot.mjs)
+ *                                   manifest lists a memory snapshot (web/build/snapshot.mjs)
  */
 export async function createRuntime(o) {
   const progress = o.onProgress ?? (() => {});
   const timings = {};
   const t0 = now();
   const [abi, manifest] = await Promise.all([
-    o.abi ?? readJSON(o.abiURL ?? new URL("./abi.json", import.meta.url).href),
+    o.abi ?? readJSON(o.abiURL ?? new URL("../abi.json", import.meta.url).href),
     readJSON(o.wheelsURL + "manifest.json"),
   ]);
 
@@ -68,14 +69,19 @@ export async function createRuntime(o) {
     stdout: (s) => console.log("[py]", s),
     stderr: (s) => console.warn("[py]", s),
   };
-  // The memory snapshot (web/snapshot.mjs, made by scripts/setup-web.sh): Pyodide with tbwasm
+  // The memory snapshot (web/build/snapshot.mjs, made by scripts/setup-web.sh): Pyodide with tbwasm
   // imported and tier 0 built, restored instead of starting Python, installing the wheels and
   // importing.  Not with test hooks (they add modules), nor when it does not load.
   const custom = o.extraWheels?.length || o.setup || (o.machineModule && o.machineModule !== "py_backend.machine");
   let pyodide = null;
   if (o.snapshot !== false && manifest.snapshot && !custom) {
     try {
-      pyodide = await loadFromSnapshot(o, pyConfig, manifest.snapshot, (phase) => (timings[phase] = (now() - t0) / 1000));
+      pyodide = await loadFromSnapshot(
+        o,
+        pyConfig,
+        manifest.snapshot,
+        (phase) => (timings[phase] = (now() - t0) / 1000),
+      );
       timings.snapshot = true;
     } catch (e) {
       timings.snapshot_error = lastLine(e?.message ?? e);
@@ -112,8 +118,7 @@ export async function createRuntime(o) {
   const machineModule = o.machineModule ?? "py_backend.machine";
   const stale = (why) =>
     new RuntimeSetupError(
-      `tbwasm: the installed wheel ${manifest.tbwasm} cannot import ${why}; ` +
-        "rebuild it with scripts/setup-web.sh",
+      `tbwasm: the installed wheel ${manifest.tbwasm} cannot import ${why}; ` + "rebuild it with scripts/setup-web.sh",
     );
   let bridge;
   try {
@@ -137,17 +142,65 @@ export async function createRuntime(o) {
   timings.ready_at = performance.timeOrigin + now();
   progress("ready", 1, "Ready");
   const rt = new Runtime(pyodide, bridge, abi, machineModule, timings);
-  // The machine reads TBWASM_TIER / TBWASM_HOT_THRESHOLD from the environment natively; Pyodide's
-  // os.environ is not the process's, so a Node host forwards them (how the suites run each tier).
-  const env = isNode ? process.env : {};
-  rt.tier = o.tier ?? (env.TBWASM_TIER || undefined);
-  const envThreshold = /^[0-9]+$/.test(env.TBWASM_HOT_THRESHOLD ?? "") ? Number(env.TBWASM_HOT_THRESHOLD) : undefined;
-  rt.hotThreshold = o.hotThreshold ?? (envThreshold === undefined ? undefined : Math.max(1, envThreshold));
+  const env = envSettings();
+  rt.tier = o.tier ?? env.tier;
+  rt.hotThreshold = o.hotThreshold ?? env.hotThreshold;
   return rt;
+}
+
+/**
+ * The environment settings of a JS host, read in this one place.  The machine reads TBWASM_TIER
+ * and TBWASM_HOT_THRESHOLD from the environment natively; Pyodide's os.environ is not the
+ * process's, so a Node host forwards them (how the suites run each tier).  In a browser: none.
+ * @param {Record<string, string | undefined>} [env]  default: the Node process's environment
+ * @returns {{tier: string | undefined, hotThreshold: number | undefined, machineModule: string | undefined}}
+ */
+export function envSettings(env = isNode ? process.env : {}) {
+  const threshold = /^[0-9]+$/.test(env.TBWASM_HOT_THRESHOLD ?? "") ? Number(env.TBWASM_HOT_THRESHOLD) : undefined;
+  return {
+    tier: env.TBWASM_TIER || undefined,
+    hotThreshold: threshold === undefined ? undefined : Math.max(1, threshold),
+    machineModule: env.TBWASM_MACHINE_MODULE || undefined, // tests substitute a fake Machine
+  };
+}
+
+/**
+ * The machine options (abi.json "options": py_backend's MachineOptions) found in `o` under their
+ * JS names, as create_machine takes them; undefined and null are left out (the machine's default).
+ * @param {{options: {name: string, js: string, type: string}[]}} abi
+ * @param {Record<string, any>} o
+ * @returns {Record<string, any>}
+ */
+export function machineOptions(abi, o) {
+  /** @type {Record<string, any>} */
+  const out = {};
+  for (const { js, type } of abi.options) {
+    const v = o[js];
+    if (v === undefined || v === null) continue;
+    out[js] = type === "bool" ? !!v : v;
+  }
+  return out;
+}
+
+/**
+ * Where a negative action (another process, nothing to install) sends the loop: it encodes
+ * -1 - (space * base + tb), base = abi.json action.other_space.base.
+ * @param {{action: {other_space: {base: number}}}} abi
+ * @param {number} action  a negative number
+ * @returns {{space: number, tb: number}}
+ */
+export function otherSpace(abi, action) {
+  const v = -1 - action;
+  const base = abi.action.other_space.base;
+  return { space: Math.floor(v / base), tb: v % base };
 }
 
 export class Runtime {
   constructor(pyodide, bridge, abi, machineModule, timings) {
+    /** @type {string | undefined} the tier of runs that name none (createRuntime's, else $TBWASM_TIER) */
+    this.tier = undefined;
+    /** @type {number | undefined} likewise, the hot threshold */
+    this.hotThreshold = undefined;
     this.pyodide = pyodide;
     this.bridge = bridge;
     this.abi = abi;
@@ -189,7 +242,6 @@ export class Runtime {
     for (const [id, session] of this.sessions) if (runId === undefined || runId === id) session?.resize?.(rows, cols);
   }
 
-
   /** Put a file into the guest's filesystem (directories are made); "" or a one-line error. */
   writeFile(path, bytes, mode) {
     this.rootfs ?? this.openRootfs();
@@ -200,7 +252,7 @@ export class Runtime {
   readFile(path) {
     this.rootfs ?? this.openRootfs();
     const r = this.bridge.rootfs_read(this.rootfs, path);
-    return typeof r === "string" ? r : r instanceof Uint8Array ? r : r.toJs?.() ?? r;
+    return typeof r === "string" ? r : r instanceof Uint8Array ? r : (r.toJs?.() ?? r);
   }
 
   /**
@@ -216,6 +268,10 @@ export class Runtime {
    * @param {() => boolean} [o.shouldStop]     checked after every exit to the host
    * @param {number} [o.budget]  guest instructions per slice (default abi.json host.default_budget)
    * @param {string} [o.name]    program name for the ELF error line (default argv0)
+   * @param {string} [o.argv0]   the guest's argv[0] (default "/program")
+   * @param {number} [o.maxTbs]  live TB ids, the table's size (default 8192: see below)
+   * @param {number} [o.statsInterval]  ms between onStats calls (default 250)
+   * @param {number} [o.yieldInterval]  ms between yields to the event loop while the guest runs (default 100)
    * @param {boolean} [o.countTbs] count TB entries, for the chain-hits statistic (slower)
    * @param {(seconds: number) => boolean} [o.sleep] how the guest sleeps; true = cut short (EINTR)
    * @param {string} [o.sysroot] a directory of Pyodide's filesystem overlaid on the guest's paths (-L)
@@ -236,15 +292,19 @@ export class Runtime {
    *   (sleeps, timeouts, a terminal without input) never block it; they come back as "idle"
    *   actions and the loop awaits `o.idleWait(timeoutSeconds|null)` (default: a short timer)
    * @param {(timeout: number|null) => Promise<void>} [o.idleWait]
-   * @param {object} [o.net]  the guest's network: a view of a WispNet (web/net.mjs: its methods,
+   * @param {object} [o.net]  the guest's network: a view of a WispNet (web/runtime/net.mjs: its methods,
    *   `seq` and `nextEvent()`); needs asyncWaits, its events end idle waits (absent: no network)
    * @param {Uint8Array} [o.state] continue this saved system (saveState) instead of o.program
+   * @param {(line: string) => void} [o.trace]   each TB translated (the CLI's --trace)
+   * @param {(line: string) => void} [o.strace]  each system call (the CLI's --strace)
+   * @param {() => string | undefined} [o.stopMessage]  the line said when the run is stopped
+   *   (undefined: abi.json's host.stopped_message; the CLI's --timeout names itself)
    * @returns {Promise<{status: number, message: string, stopped: boolean, error: string|null, stats: object}>}
-   *   (web/result.mjs)
+   *   (web/runtime/result.mjs)
    */
   async run(o) {
-    const { exit: EXIT, layout, host } = this.abi;
-    const MAX_TBS = layout.MAX_TBS;
+    const { exit: EXIT, host } = this.abi;
+    const KIND = this.abi.action.kinds;
     const BUDGET = EXIT.BUDGET;
     const stdout = o.stdout ?? (() => {});
     const stderr = o.stderr ?? (() => {});
@@ -254,6 +314,7 @@ export class Runtime {
     const yieldInterval = o.yieldInterval ?? 100;
     const enc = new TextEncoder();
     const say = (line) => stderr(enc.encode(line + "\n"));
+    const stopLine = () => o.stopMessage?.() ?? host.stopped_message;
 
     // The first process's memory is reused by later runs of this runtime: a fresh 1 GiB memory
     // per run left garbage that V8 collects late (the page's footprint grew by ~0.6 MiB a run).
@@ -278,20 +339,20 @@ export class Runtime {
     const spaces = new Map([[0, space0]]);
     let nextSpace = 1;
     const newSpace = () => {
-      const sp = this.spare.pop() ?? this.makeSpace();
-      sp.id = nextSpace++;
-      spaces.set(sp.id, sp);
+      const space = this.spare.pop() ?? this.makeSpace();
+      space.id = nextSpace++;
+      spaces.set(space.id, space);
       this.spacesUsed = Math.max(this.spacesUsed, spaces.size);
-      return { id: sp.id, port: sp.port };
+      return { id: space.id, port: space.port };
     };
     const freeSpace = (id) => {
-      const sp = spaces.get(id);
-      if (sp === undefined || id === 0) return;
+      const space = spaces.get(id);
+      if (space === undefined || id === 0) return;
       spaces.delete(id);
-      this.keepSpace(sp);
+      this.keepSpace(space);
     };
-    let sp = space0;
-    let tbl = sp.table;
+    let current = space0; // the space (process) whose TB runs next
+    let tbl = current.table;
     const argv = [o.argv0 ?? "/program", ...(o.args ?? [])];
 
     const t0 = now();
@@ -322,24 +383,28 @@ export class Runtime {
       }
       // the options of pyodide_bridge.create_machine (undefined and null: not given)
       session = this.bridge.create_machine(space0.port, {
+        // budget, countTbs, tier, hotThreshold, maxTbs (abi.json options)
+        ...machineOptions(this.abi, {
+          ...o,
+          tier,
+          hotThreshold,
+          // Live TB ids (= table size).  Each instance that imports the table costs memory in
+          // proportion to its size in some engines (V8 11, Node 20), so a JS host keeps it
+          // moderate; past it the machine flushes and we swap in a fresh table.
+          maxTbs: o.maxTbs ?? 8192,
+        }),
         program: o.program,
         argv,
         env: o.env,
         stdin: o.stdin,
         stdout,
         stderr,
-        budget: o.budget ?? host.default_budget,
         machineModule: this.machineModule,
         name: o.name ?? argv[0],
-        countTbs: !!o.countTbs,
-        // Live TB ids (= table size).  Each instance that imports the table costs memory in
-        // proportion to its size in some engines (V8 11, Node 20), so a JS host keeps it
-        // moderate; past it the machine flushes and we swap in a fresh table.
-        maxTbs: o.maxTbs ?? 8192,
         sleep: o.sleep,
         sysroot: o.sysroot,
-        tier,
-        hotThreshold,
+        trace: o.trace,
+        strace: o.strace,
         newSpace: o.processes === false ? undefined : newSpace,
         freeSpace: o.processes === false ? undefined : freeSpace,
         mounts: o.mounts,
@@ -360,24 +425,24 @@ export class Runtime {
         if (typeof action === "number") {
           tb = action;
           if (tb < 0) {
-            // another process (space) and nothing to install: -1 - (space * MAX_TBS + tb)
-            const v = -1 - tb;
-            sp = spaces.get(Math.floor(v / MAX_TBS));
-            if (sp === undefined) throw new Error(`no space ${Math.floor(v / MAX_TBS)} for TB ${v % MAX_TBS}`);
-            tbl = sp.table;
-            tb = v % MAX_TBS;
+            // another process (space) and nothing to install
+            const to = otherSpace(this.abi, tb);
+            current = spaces.get(to.space);
+            if (current === undefined) throw new Error(`no space ${to.space} for TB ${to.tb}`);
+            tbl = current.table;
+            tb = to.tb;
           }
-        } else if (action.kind === "run") {
-          sp = spaces.get(action.space ?? 0);
-          if (sp === undefined) throw new Error(`no space ${action.space} for TB ${action.tb}`);
+        } else if (action.kind === KIND.run) {
+          current = spaces.get(action.space ?? 0);
+          if (current === undefined) throw new Error(`no space ${action.space} for TB ${action.tb}`);
           // Every TB of that process was dropped: old instances become garbage once the
           // table lets go of them.
-          if (action.reset_table) this.resetTable(sp);
-          tbl = sp.table;
+          if (action.reset_table) this.resetTable(current);
+          tbl = current.table;
           if (action.table_size > tbl.length) tbl.grow(action.table_size - tbl.length);
-          for (const m of action.modules) this.modules.instantiate(m, sp);
+          for (const m of action.modules) this.modules.instantiate(m, current);
           tb = action.tb;
-        } else if (action.kind === "idle") {
+        } else if (action.kind === KIND.idle) {
           // every guest process waits (for the terminal's input, or with asyncWaits for a
           // deadline): let page events (resize, files, Stop) in, then the System goes on waiting
           const t = now();
@@ -387,7 +452,7 @@ export class Runtime {
           }
           if (o.asyncWaits) {
             const wait = (o.idleWait ?? idleTimer)(action.timeout ?? null);
-            // the guest's network (web/net.mjs): bytes or a state change end the wait at once
+            // the guest's network (web/runtime/net.mjs): bytes or a state change end the wait at once
             if (o.net) {
               const seq = o.net.seq;
               await Promise.race([wait, o.net.nextEvent()]);
@@ -395,12 +460,11 @@ export class Runtime {
               // guest runs again (one per wake made a download crawl: ~1.7x faster in Node)
               if (o.net.seq !== seq) await yieldToEventLoop();
             } else await wait;
-          }
-          else await yieldToEventLoop();
+          } else await yieldToEventLoop();
           lastYield = now();
           if (shouldStop()) {
             result = stoppedResult(host);
-            say(result.message);
+            say(stopLine());
             break;
           }
           action = session.service(EXIT.IDLE);
@@ -410,17 +474,18 @@ export class Runtime {
           result = runResult({
             status: action.status,
             message,
-            error: action.kind === "error" ? message : null,
+            error: action.kind === KIND.error ? message : null,
             // the System's sleep (every process waits) was cut short by the host's Stop
-            stopped: action.kind === "exit" && action.status === host.status.STOPPED && message === host.stopped_message,
+            stopped:
+              action.kind === KIND.exit && action.status === host.status.STOPPED && message === host.stopped_message,
           });
-          if (result.message) say(result.message);
+          if (result.message) say(result.stopped ? stopLine() : result.message);
           break;
         }
         const reason = tbl.get(tb)();
         if (shouldStop()) {
           result = stoppedResult(host); // as if killed by SIGINT
-          say(result.message);
+          say(stopLine());
           break;
         }
         if (reason === BUDGET) {
@@ -480,31 +545,33 @@ export class Runtime {
   makeSpace(id = 0) {
     const { layout } = this.abi;
     const memory = new WebAssembly.Memory({ initial: layout.MEMORY_PAGES });
-    const sp = { id, memory, port: memoryPort(memory), table: null, imports: null, instances: null };
+    const space = { id, memory, port: memoryPort(memory), table: null, imports: null, instances: null };
     this.spacesMade++;
-    this.resetTable(sp);
-    return sp;
+    this.resetTable(space);
+    return space;
   }
 
   /** A fresh table for a space; the instances made for the old one go with it. */
-  resetTable(sp) {
+  resetTable(space) {
     const { layout } = this.abi;
-    sp.table = new WebAssembly.Table({ element: "anyfunc", initial: 1024 });
-    sp.imports = { [layout.IMPORT_MODULE]: { [layout.IMPORT_MEMORY]: sp.memory, [layout.IMPORT_TABLE]: sp.table } };
-    sp.instances = new WeakMap();
+    space.table = new WebAssembly.Table({ element: "anyfunc", initial: 1024 });
+    space.imports = {
+      [layout.IMPORT_MODULE]: { [layout.IMPORT_MEMORY]: space.memory, [layout.IMPORT_TABLE]: space.table },
+    };
+    space.instances = new WeakMap();
   }
 
   /** A process space that ended: kept for the next fork (the Python side zeroes what its last
    *  process wrote before reuse), or let go past `maxSpareSpaces`; `idleSpareSpaces` are kept
    *  from one run to the next. */
-  keepSpace(sp) {
-    if (this.spare.length < this.maxSpareSpaces) this.spare.push(sp);
-    else this.dropSpace(sp);
+  keepSpace(space) {
+    if (this.spare.length < this.maxSpareSpaces) this.spare.push(space);
+    else this.dropSpace(space);
   }
 
   /** Let go of a process space: its memory is collected with the last reference to it. */
-  dropSpace(sp) {
-    this.bridge.forget_memory?.(sp.port);
+  dropSpace(space) {
+    this.bridge.forget_memory?.(space.port);
     this.spacesDropped++;
   }
 }
@@ -515,7 +582,7 @@ export class Runtime {
 const SPARSE_MAGIC = 0x50534254; // "TBSP" little-endian
 const SPARSE_PAGE = 1 << 16;
 
-/** Encode a Pyodide memory snapshot (web/snapshot.mjs). */
+/** Encode a Pyodide memory snapshot (web/build/snapshot.mjs). */
 export function encodeSnapshot(bytes) {
   const pages = Math.ceil(bytes.length / SPARSE_PAGE);
   const head = 12 + Math.ceil(pages / 32) * 4;
@@ -585,7 +652,7 @@ async function gunzip(bytes) {
  * snapshot into the heap the wasm module starts with and fails when the snapshot is larger
  * ("offset is out of bounds"), so the heap is grown to its size first.  Only the Python heap is
  * restored: the filesystem is fresh, so the snapshot has every module the machine needs imported
- * already (web/snapshot.mjs).
+ * already (web/build/snapshot.mjs).
  */
 async function loadFromSnapshot(o, pyConfig, meta, mark) {
   let asmURL = (o.indexURL.endsWith("/") ? o.indexURL : o.indexURL + "/") + "pyodide.asm.mjs";
@@ -728,7 +795,7 @@ function nonzeroRuns(scan, off, n, fn) {
     return;
   }
   const end = off + n;
-  for (let p = off; p < end; ) {
+  for (let p = off; p < end;) {
     const a = scan.firstNonzero(p, end);
     if (a >= end) break;
     const b = Math.min(end, scan.firstZero(a, end));
@@ -781,20 +848,86 @@ function scannerBytes() {
   //   end end $p)
   const load = (offset) => [0x20, 0, 0x20, 2, 0x6a, 0xfd, 0x00, 4, offset];
   const body = (wantZero) => [
-    2, 1, 0x7f, 1, 0x7b, // locals: 1 i32, 1 v128
-    0x02, 0x40, 0x03, 0x40,
-    0x20, 0, 0x20, 1, 0x4f, 0x0d, 1,
-    0xfd, 0x0c, ...new Array(16).fill(0), 0x21, 3,
-    0x41, 0, 0x21, 2,
-    0x03, 0x40,
-    0x20, 3, ...load(0), 0xfd, 0x50, ...load(16), 0xfd, 0x50, ...load(32), 0xfd, 0x50, ...load(48), 0xfd, 0x50,
-    0x21, 3,
-    0x20, 2, 0x41, 0xc0, 0x00, 0x6a, 0x22, 2, 0x41, 0x80, 0x20, 0x49, 0x0d, 0,
+    2,
+    1,
+    0x7f,
+    1,
+    0x7b, // locals: 1 i32, 1 v128
+    0x02,
+    0x40,
+    0x03,
+    0x40,
+    0x20,
+    0,
+    0x20,
+    1,
+    0x4f,
+    0x0d,
+    1,
+    0xfd,
+    0x0c,
+    ...new Array(16).fill(0),
+    0x21,
+    3,
+    0x41,
+    0,
+    0x21,
+    2,
+    0x03,
+    0x40,
+    0x20,
+    3,
+    ...load(0),
+    0xfd,
+    0x50,
+    ...load(16),
+    0xfd,
+    0x50,
+    ...load(32),
+    0xfd,
+    0x50,
+    ...load(48),
+    0xfd,
+    0x50,
+    0x21,
+    3,
+    0x20,
+    2,
+    0x41,
+    0xc0,
+    0x00,
+    0x6a,
+    0x22,
+    2,
+    0x41,
+    0x80,
+    0x20,
+    0x49,
+    0x0d,
+    0,
     0x0b,
-    0x20, 3, 0xfd, 0x53, ...(wantZero ? [0x45] : []), 0x0d, 1,
-    0x20, 0, 0x41, 0x80, 0x20, 0x6a, 0x21, 0, 0x0c, 0,
-    0x0b, 0x0b,
-    0x20, 0, 0x0b,
+    0x20,
+    3,
+    0xfd,
+    0x53,
+    ...(wantZero ? [0x45] : []),
+    0x0d,
+    1,
+    0x20,
+    0,
+    0x41,
+    0x80,
+    0x20,
+    0x6a,
+    0x21,
+    0,
+    0x0c,
+    0,
+    0x0b,
+    0x0b,
+    0x20,
+    0,
+    0x0b,
   ];
   const code = (b) => [...uleb(b.length), ...b];
   return new Uint8Array([

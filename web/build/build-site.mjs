@@ -1,20 +1,21 @@
+// @ts-check
 // `tbwasm build-site DIR [--no-rootfs] [--no-snapshot] [--net RELAY_URL]`: write a static site with serve.py's URL
 // space as plain files, for any static host (GitHub Pages, `python3 -m http.server`, a CDN):
 //
 //   DIR/index.html          the shell page (static/index.html)
 //   DIR/tbwasm-sw.js        the service worker (static/tbwasm-sw.js; COOP/COEP on a plain host)
-//   DIR/web/                the page's modules, styles, abi.json, examples.json
+//   DIR/web/                index.mjs, abi.json, page/ (the page) and runtime/ (the worker's runtime)
 //   DIR/pyodide/            the files Pyodide fetches at run time (from the installed npm package)
 //   DIR/vendor/xterm/, DIR/vendor/xterm-addon-fit/   lib/*.mjs and css/ of the @xterm packages
-//   DIR/wheels/             the wheels, manifest.json and snapshot.bin (+ .gz; web/snapshot.mjs)
+//   DIR/wheels/             the wheels, manifest.json and snapshot.bin (+ .gz; web/build/snapshot.mjs)
 //   DIR/rootfs/             the root filesystem image, its index and gzip copies in .tbwasm-gz/
 //   DIR/guests/             the example programs
 //   DIR/docs/               the demos page and the .md guides
-//   DIR/examples.json       web/examples.json filtered to the programs in DIR/guests
+//   DIR/examples.json       web/page/examples.json filtered to the programs in DIR/guests
 //   DIR/.nojekyll, DIR/.tbwasm-site.json   (GitHub Pages serves dot files; a rebuild may replace DIR)
 //
 // --net RELAY_URL: the pages name a Wisp relay (`<meta name="tbwasm-net" content="RELAY_URL">`,
-// e.g. wss://relay.example/wisp/): the guests' TCP connections go through it (web/net.mjs).
+// e.g. wss://relay.example/wisp/): the guests' TCP connections go through it (web/runtime/net.mjs).
 //
 // Every URL in the pages is relative, so DIR can be served under a sub-path (/project/).
 // Errors (DIR not writable, assets missing) print one line and exit 1.
@@ -22,7 +23,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { ROOT, assetDirs, indexFiles, packageDir, presentExamples, siteGuests } from "./assets.mjs";
+import { EXAMPLES_JSON, ROOT, assetDirs, indexFiles, packageDir, presentExamples, siteGuests } from "./assets.mjs";
 
 const PROG = "tbwasm build-site";
 const USAGE = `usage: ${PROG} DIR [--no-rootfs] [--no-snapshot] [--net RELAY_URL]`;
@@ -30,8 +31,9 @@ const USAGE = `usage: ${PROG} DIR [--no-rootfs] [--no-snapshot] [--net RELAY_URL
 /** An error reported as one line, exit status 1. */
 export class SiteError extends Error {}
 
-/** web/ files that only Node runs: not part of the site. */
-const NODE_ONLY = new Set(["assets.mjs", "bin.mjs", "build-site.mjs", "cli.mjs", "snapshot.mjs", "playwright.mjs", "relay.mjs"]);
+/** What the site serves of web/: the page, the shared runtime, the API module and abi.json (web/node/,
+ * web/build/ and playwright.mjs only run in Node). */
+const SITE_WEB = ["abi.json", "index.mjs", "page", "runtime"];
 
 /** What Pyodide fetches at run time from its indexURL (checked in Chromium: nothing else). */
 const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
@@ -89,10 +91,17 @@ export function buildSite(dir, opts = {}) {
   const sw = path.join(ROOT, "static", "tbwasm-sw.js");
   if (fs.existsSync(sw)) copy(sw, path.join(out, "tbwasm-sw.js"));
   else log(`${PROG}: warning: ${path.relative(ROOT, sw)} missing: the site has no service worker`);
-  const webDir = path.join(ROOT, "web");
-  for (const name of fs.readdirSync(webDir).sort()) {
-    if (NODE_ONLY.has(name) || !/\.(mjs|css|json)$/.test(name)) continue;
-    copy(path.join(webDir, name), path.join(out, "web", name));
+  for (const entry of SITE_WEB) {
+    const from = path.join(ROOT, "web", entry);
+    const names = fs.statSync(from).isDirectory()
+      ? fs
+          .readdirSync(from)
+          .sort()
+          .map((n) => path.join(entry, n))
+      : [entry];
+    for (const name of names) {
+      if (/\.(mjs|css|json)$/.test(name)) copy(path.join(ROOT, "web", name), path.join(out, "web", name));
+    }
   }
   const docs = path.join(ROOT, "docs");
   copy(need(path.join(docs, "index.html")), path.join(out, "docs", "index.html"));
@@ -109,10 +118,15 @@ export function buildSite(dir, opts = {}) {
   // Pyodide and xterm, from the installed npm packages
   const pyodide = npmDir("pyodide");
   for (const name of PYODIDE_FILES) copy(need(path.join(pyodide, name)), path.join(out, "pyodide", name));
-  for (const [pkg, to] of [["@xterm/xterm", "xterm"], ["@xterm/addon-fit", "xterm-addon-fit"]]) {
+  for (const [pkg, to] of [
+    ["@xterm/xterm", "xterm"],
+    ["@xterm/addon-fit", "xterm-addon-fit"],
+  ]) {
     const from = npmDir(pkg);
     const files = [
-      ...listFiles(path.join(from, "lib")).filter((f) => f.endsWith(".mjs")).map((f) => path.join("lib", f)),
+      ...listFiles(path.join(from, "lib"))
+        .filter((f) => f.endsWith(".mjs"))
+        .map((f) => path.join("lib", f)),
       ...listFiles(path.join(from, "css")).map((f) => path.join("css", f)),
     ];
     if (!files.some((f) => f.endsWith(".mjs"))) throw new SiteError(`${from}/lib has no .mjs module`);
@@ -120,10 +134,10 @@ export function buildSite(dir, opts = {}) {
   }
 
   // guest programs and the examples menu
-  const guests = siteGuests(assets.guests, path.join(webDir, "examples.json"));
+  const guests = siteGuests(assets.guests, EXAMPLES_JSON);
   if (!guests.includes("hello.elf")) throw new SiteError(`missing ${path.join(assets.guests, "hello.elf")}`);
   for (const name of guests) copy(path.join(assets.guests, name), path.join(out, "guests", name));
-  const examples = presentExamples(path.join(webDir, "examples.json"), guests);
+  const examples = presentExamples(EXAMPLES_JSON, guests);
   writeFile(path.join(out, "examples.json"), JSON.stringify(examples, null, 2) + "\n");
 
   // wheels, then the snapshot made from exactly these wheels
@@ -131,7 +145,8 @@ export function buildSite(dir, opts = {}) {
   if (opts.snapshot !== false) {
     makeSnapshot(path.join(out, "wheels"), path.join(out, "guests", "hello.elf"), log);
   } else {
-    for (const f of ["snapshot.bin", "snapshot.bin.gz", "snapshot.json"]) fs.rmSync(path.join(out, "wheels", f), { force: true });
+    for (const f of ["snapshot.bin", "snapshot.bin.gz", "snapshot.json"])
+      fs.rmSync(path.join(out, "wheels", f), { force: true });
   }
 
   // the root filesystem image
@@ -222,7 +237,7 @@ function listFiles(dir) {
 
 /**
  * The three wheels the hosts install and a manifest naming them (no test wheels); a snapshot
- * already made from the same wheels comes along (web/snapshot.mjs keeps it if it still fits).
+ * already made from the same wheels comes along (web/build/snapshot.mjs keeps it if it still fits).
  * @param {string} from @param {string} to
  */
 function copyWheels(from, to) {
@@ -233,7 +248,7 @@ function copyWheels(from, to) {
   } catch {
     throw new SiteError(`missing ${path.join(from, "manifest.json")} (run scripts/setup-web.sh in a checkout)`);
   }
-  // a snapshot already there stays (web/snapshot.mjs keeps it only if made from the same wheels)
+  // a snapshot already there stays (web/build/snapshot.mjs keeps it only if made from the same wheels)
   for (const name of fs.existsSync(to) ? fs.readdirSync(to) : []) {
     if (!/^snapshot\.(bin|bin\.gz|json)$/.test(name)) fs.rmSync(path.join(to, name), { recursive: true, force: true });
   }
@@ -245,26 +260,28 @@ function copyWheels(from, to) {
   if (fs.existsSync(path.join(from, "snapshot.bin")) && fs.existsSync(path.join(from, "snapshot.json"))) {
     copy(path.join(from, "snapshot.bin"), path.join(to, "snapshot.bin"));
     copy(path.join(from, "snapshot.json"), path.join(to, "snapshot.json"));
-    if (fs.existsSync(path.join(from, "snapshot.bin.gz"))) copy(path.join(from, "snapshot.bin.gz"), path.join(to, "snapshot.bin.gz"));
+    if (fs.existsSync(path.join(from, "snapshot.bin.gz")))
+      copy(path.join(from, "snapshot.bin.gz"), path.join(to, "snapshot.bin.gz"));
   }
   writeFile(path.join(to, "manifest.json"), JSON.stringify({ tbwasm, pyelftools, micropip, test: [] }, null, 2) + "\n");
 }
 
 /**
- * Run web/snapshot.mjs on the site's wheels (it adds "snapshot" to their manifest.json).
+ * Run web/build/snapshot.mjs on the site's wheels (it adds "snapshot" to their manifest.json).
  * @param {string} wheels @param {string} warmProgram @param {(line: string) => void} log
  */
 function makeSnapshot(wheels, warmProgram, log) {
   const env = { ...process.env };
   if (fs.existsSync(warmProgram)) env.TBWASM_SNAPSHOT_PROGRAM = warmProgram;
-  const r = spawnSync(process.execPath, [path.join(ROOT, "web", "snapshot.mjs"), wheels], {
+  const r = spawnSync(process.execPath, [path.join(ROOT, "web", "build", "snapshot.mjs"), wheels], {
     env,
     stdio: ["ignore", "inherit", "inherit"],
   });
   if (r.status !== 0) {
     // the site still works: the page then starts Python and installs the wheels itself
-    log(`${PROG}: warning: no Pyodide snapshot (web/snapshot.mjs exited with ${r.status ?? r.signal})`);
-    for (const f of ["snapshot.bin", "snapshot.bin.gz", "snapshot.json"]) fs.rmSync(path.join(wheels, f), { force: true });
+    log(`${PROG}: warning: no Pyodide snapshot (web/build/snapshot.mjs exited with ${r.status ?? r.signal})`);
+    for (const f of ["snapshot.bin", "snapshot.bin.gz", "snapshot.json"])
+      fs.rmSync(path.join(wheels, f), { force: true });
   }
 }
 
@@ -354,8 +371,13 @@ export function main(argv) {
     const s = buildSite(rest[0], opts);
     const big = Object.entries(s.parts).filter(([, v]) => v.bytes >= 50_000);
     const other = s.bytes - big.reduce((n, [, v]) => n + v.bytes, 0);
-    const parts = [...big.sort((a, b) => b[1].bytes - a[1].bytes).map(([k, v]) => `${k}/ ${mb(v.bytes)}`), `other ${mb(other)}`].join(", ");
-    process.stdout.write(`${PROG}: ${s.dir}: ${s.files} files, ${mb(s.bytes)} (${parts}) in ${s.seconds.toFixed(1)} s\n`);
+    const parts = [
+      ...big.sort((a, b) => b[1].bytes - a[1].bytes).map(([k, v]) => `${k}/ ${mb(v.bytes)}`),
+      `other ${mb(other)}`,
+    ].join(", ");
+    process.stdout.write(
+      `${PROG}: ${s.dir}: ${s.files} files, ${mb(s.bytes)} (${parts}) in ${s.seconds.toFixed(1)} s\n`,
+    );
     return 0;
   } catch (e) {
     process.stderr.write(`${PROG}: ${e instanceof SiteError ? e.message : reason(e)}\n`);

@@ -1,12 +1,28 @@
+// @ts-check
 // The terminal page (static/index.html): examples, upload, arguments, Run/Stop, live stats, and
 // files in and out of the guest's filesystem (Upload file, drop, Download).
-// Guest I/O goes through web/client.mjs (one worker, one Pyodide); stdin is line-edited here and
+// Guest I/O goes through web/page/client.mjs (one worker, one Pyodide); stdin is line-edited here and
 // delivered to the worker through a SharedArrayBuffer ring.
 import "./embed.mjs"; // window.tbwasm on every page
 import { SHELL_ENV, getClient } from "./client.mjs";
-import { notRun } from "./result.mjs";
+import { notRun } from "../runtime/result.mjs";
 
-const $ = (id) => document.getElementById(id);
+/**
+ * The elements of static/index.html this page script uses, by id.
+ * @typedef {{
+ *   examples: HTMLSelectElement, args: HTMLInputElement, run: HTMLButtonElement, stop: HTMLButtonElement,
+ *   upload: HTMLInputElement, "put-file": HTMLInputElement, "get-file": HTMLButtonElement,
+ *   "home-export": HTMLButtonElement, "home-import": HTMLInputElement, "store-reset": HTMLButtonElement,
+ *   share: HTMLAnchorElement, loading: HTMLElement, "progress-bar": HTMLElement, "progress-text": HTMLElement,
+ *   terminal: HTMLElement, "terminal-wrap": HTMLElement, status: HTMLElement, [stat: `st-${string}`]: HTMLElement,
+ * }} PageElements
+ */
+/**
+ * @template {keyof PageElements} K
+ * @param {K} id
+ * @returns {PageElements[K]}
+ */
+const $ = (id) => /** @type {PageElements[K]} */ (/** @type {unknown} */ (document.getElementById(id)));
 // The worker (and Pyodide in it) starts loading now; the terminal's code (~350 KB) and the
 // default program are fetched meanwhile, not before it.
 const client = getClient();
@@ -14,7 +30,7 @@ const OUTPUT_KEEP = 2 << 20; // app.output is cut to its last half past this man
 const params = new URLSearchParams(location.search);
 const HOME = "/home/user"; // where uploads go in the guest's filesystem
 // The site's files, relative to this module (the site may live under any path of its host).
-const SITE = new URL("../", import.meta.url);
+const SITE = new URL("../../", import.meta.url);
 const guestURL = (name) => new URL(`guests/${encodeURIComponent(name)}`, SITE).href;
 if (!(params.get("program") ?? "").startsWith("/")) {
   client.prefetch(guestURL(params.get("program") || "hello.elf"));
@@ -22,7 +38,7 @@ if (!(params.get("program") ?? "").startsWith("/")) {
 
 // State, also read by the browser tests (tests/browser/test_page.py); set before the first await,
 // so it exists once the page has loaded.
-const app = {
+export const app = {
   program: null, // {name, url} for an example, {name, bytes} for an upload, {name, path} in the guest fs
   uploads: [], // guest paths of the files uploaded into the guest's filesystem
   running: false,
@@ -40,8 +56,10 @@ const app = {
 window.tbwasmApp = app;
 
 const [{ Terminal }, { FitAddon }] = await Promise.all([
-  import("../vendor/xterm/lib/xterm.mjs"),
-  import("../vendor/xterm-addon-fit/lib/addon-fit.mjs"),
+  // @ts-expect-error a URL of the site (serve.py, build-site: node_modules/@xterm), not a module path here
+  import("../../vendor/xterm/lib/xterm.mjs"),
+  // @ts-expect-error likewise
+  import("../../vendor/xterm-addon-fit/lib/addon-fit.mjs"),
 ]);
 
 // ---- terminal -------------------------------------------------------------------------------
@@ -62,7 +80,9 @@ new ResizeObserver(() => fit.fit()).observe($("terminal-wrap"));
 term.onResize(({ rows, cols }) => {
   if (app.shell) app.handle?.resize(rows, cols); // SIGWINCH for the guest's full-screen programs
 });
-const DIM = "\x1b[90m", RED = "\x1b[31m", RESET = "\x1b[0m";
+const DIM = "\x1b[90m",
+  RED = "\x1b[31m",
+  RESET = "\x1b[0m";
 
 let line = ""; // the line being edited; sent on Enter
 term.onData((data) => {
@@ -128,17 +148,18 @@ function setStatus(text, error = false) {
 // ---- stats ----------------------------------------------------------------------------------
 // The tier entries of the panel, after "Instructions" (static/index.html has the others): which
 // tier ran and how many instructions tier 0 (the interpreter) and compiled code executed.
-for (const [id, label] of [
+for (const [id, label] of /** @type {[`st-${string}`, string][]} */ ([
   ["st-tier", "Tier"],
   ["st-interp", "Interpreted"],
   ["st-compiled", "Compiled"],
-].reverse()) {
+]).reverse()) {
   if ($(id)) continue;
   const div = document.createElement("div");
   div.innerHTML = `<dt>${label}</dt><dd id="${id}">–</dd>`;
   $("st-insns").parentElement.after(div);
 }
-const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "–");
+const fmt = (n, d = 0) =>
+  Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "–";
 function showStats(s) {
   $("st-mips").textContent = fmt(s.mips, 1);
   $("st-insns").textContent = fmt(s.guest_insns);
@@ -181,7 +202,11 @@ async function loadExamples() {
 // Programs of the root filesystem image (static/rootfs/, scripts/fetch-rootfs.sh): a name that
 // starts with "/" is a path in the guest's filesystem (also as ?program=/usr/bin/python3).
 const ROOTFS_EXAMPLES = [
-  { name: "/usr/bin/python3", description: "Python 3.13 (Debian, dynamically linked)", args: `-c "import sys; print('hello from Python', sys.version.split()[0]); print(6*7)"` },
+  {
+    name: "/usr/bin/python3",
+    description: "Python 3.13 (Debian, dynamically linked)",
+    args: `-c "import sys; print('hello from Python', sys.version.split()[0]); print(6*7)"`,
+  },
   { name: "/usr/bin/lua", description: "Lua 5.4", args: `-e "print(_VERSION, 6*7)"` },
   { name: "/usr/bin/sqlite3", description: "SQLite", args: `:memory: "select sqlite_version(), 6*7"` },
   { name: "/bin/ls", description: "busybox ls", args: "-l /home/user /usr/bin/python3" },
@@ -200,7 +225,8 @@ function addOption(value, text) {
 }
 
 function selectExample(name, args) {
-  const ex = app.examples.find((e) => e.name === name) ?? ROOTFS_EXAMPLES.find((e) => e.name === name) ?? { name, args: "" };
+  const ex = app.examples.find((e) => e.name === name) ??
+    ROOTFS_EXAMPLES.find((e) => e.name === name) ?? { name, args: "" };
   if (name.startsWith("/")) {
     app.program = { name, path: name };
     addOption(name, ex.description ? `${name} — ${ex.description}` : name);
@@ -368,6 +394,7 @@ async function runFile(file) {
   const bytes = new Uint8Array(await file.arrayBuffer());
   app.program = { name: file.name, bytes };
   const sel = $("examples");
+  /** @type {HTMLOptionElement | null} */
   let opt = sel.querySelector("option[data-upload]");
   if (!opt) {
     opt = document.createElement("option");
@@ -429,7 +456,7 @@ async function downloadFile(path) {
 app.uploadFiles = uploadFiles;
 app.downloadFile = downloadFile;
 
-// ---- the kept files (web/store.mjs): Export, Import, Reset, and what the store says ---------
+// ---- the kept files (web/runtime/store.mjs): Export, Import, Reset, and what the store says ---------
 /** A line of the page's own in the terminal (not the guest's output; also in app.notes). */
 function note(text, error = false) {
   app.notes.push(text);
@@ -484,18 +511,19 @@ app.resetFiles = resetFiles;
 // ---- wiring ---------------------------------------------------------------------------------
 $("run").addEventListener("click", run);
 $("stop").addEventListener("click", stop);
-$("examples").addEventListener("change", (ev) => {
-  if (ev.target.value.startsWith("upload:")) return;
-  selectExample(ev.target.value);
+$("examples").addEventListener("change", () => {
+  const { value } = $("examples");
+  if (value.startsWith("upload:")) return;
+  selectExample(value);
   updateShare();
 });
 $("args").addEventListener("input", updateShare);
 $("args").addEventListener("keydown", (ev) => {
   if (ev.key === "Enter") run();
 });
-$("upload").addEventListener("change", (ev) => {
-  runFile(ev.target.files[0]);
-  ev.target.value = "";
+$("upload").addEventListener("change", () => {
+  runFile($("upload").files[0]);
+  $("upload").value = "";
 });
 const wrap = $("terminal-wrap");
 for (const t of ["dragenter", "dragover"]) {
@@ -505,7 +533,8 @@ for (const t of ["dragenter", "dragover"]) {
   });
 }
 wrap.addEventListener("dragleave", (ev) => {
-  if (ev.target === wrap || !wrap.contains(ev.relatedTarget)) wrap.classList.remove("dragging");
+  const to = /** @type {Node | null} */ (ev.relatedTarget);
+  if (ev.target === wrap || !wrap.contains(to)) wrap.classList.remove("dragging");
 });
 wrap.addEventListener("drop", async (ev) => {
   ev.preventDefault();
@@ -515,16 +544,16 @@ wrap.addEventListener("drop", async (ev) => {
   await uploadFiles(files);
   if (files.length === 1 && isElf(new Uint8Array(await files[0].slice(0, 4).arrayBuffer()))) runFile(files[0]);
 });
-$("put-file").addEventListener("change", async (ev) => {
-  const files = Array.from(ev.target.files);
-  ev.target.value = "";
+$("put-file").addEventListener("change", async () => {
+  const files = Array.from($("put-file").files);
+  $("put-file").value = "";
   await uploadFiles(files);
 });
 $("get-file").addEventListener("click", () => downloadFile());
 $("home-export").addEventListener("click", exportHome);
-$("home-import").addEventListener("change", (ev) => {
-  const file = ev.target.files[0];
-  ev.target.value = "";
+$("home-import").addEventListener("change", () => {
+  const file = $("home-import").files[0];
+  $("home-import").value = "";
   importHome(file);
 });
 $("store-reset").addEventListener("click", resetFiles);

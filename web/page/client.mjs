@@ -1,5 +1,6 @@
+// @ts-check
 // Page side of the browser host: ONE worker (one Pyodide) per page, shared by the terminal app
-// (web/app.mjs), window.tbwasm and every <tbwasm-demo> (web/embed.mjs).  Each run is a machine
+// (web/page/app.mjs), window.tbwasm and every <tbwasm-demo> (web/page/embed.mjs).  Each run is a machine
 // of its own, and runs go on side by side in the worker (at most MAX_RUNNING at once; more wait).
 //
 //   const client = getClient();
@@ -18,12 +19,11 @@
 // when the server has one, read lazily; else an empty root), so what runs and uploads write
 // stays from run to run.  Files put with putFile are also kept here and put again into a worker
 // that replaces one that did not stop.
-import { runResult, stoppedResult } from "./result.mjs";
-import { StdinRing, createStdinBuffer } from "./stdin_ring.mjs";
-import { databaseName } from "./store.mjs";
+import { runResult, stoppedResult } from "../runtime/result.mjs";
+import { StdinRing, createStdinBuffer } from "../runtime/stdin_ring.mjs";
+import { databaseName } from "../runtime/store.mjs";
 
-const WEB = new URL("./", import.meta.url);
-const SITE = new URL("../", WEB);
+const SITE = new URL("../../", import.meta.url); // this file is web/page/client.mjs
 const STOP_GRACE_MS = 3000; // after Stop, a worker that has not answered is replaced
 const RESULT_LIMIT = 16 << 20; // characters of stdout (and of stderr) kept in a run's result
 const MAX_RUNNING = 8; // machines running at once in the worker; later runs wait for a turn
@@ -67,10 +67,15 @@ export async function ensureIsolation(siteURL) {
   const inTime = (promise, what) =>
     Promise.race([
       promise,
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer in ${SW_TIMEOUT_MS / 1000} s`)), SW_TIMEOUT_MS)),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`${what} did not answer in ${SW_TIMEOUT_MS / 1000} s`)), SW_TIMEOUT_MS),
+      ),
     ]);
   try {
-    const reg = await inTime(navigator.serviceWorker.register(swURL, { scope: new URL("./", swURL).pathname }), "register()");
+    const reg = await inTime(
+      navigator.serviceWorker.register(swURL, { scope: new URL("./", swURL).pathname }),
+      "register()",
+    );
     if (!reg || (!reg.active && !reg.installing && !reg.waiting)) throw new Error("the browser did not start it");
     await inTime(navigator.serviceWorker.ready, "the service worker");
     if (navigator.serviceWorker.controller && reloaded) {
@@ -162,6 +167,29 @@ export function relayURL(net) {
   return url.href;
 }
 
+/**
+ * What a run is (run(), start()): the program (a URL, bytes or a Blob) or a path in the guest's
+ * filesystem, or a saved state; its arguments, input and callbacks.
+ * @typedef {object} RunSpec
+ * @property {string | URL | Uint8Array | ArrayBuffer | Blob} [program]
+ * @property {string} [path]
+ * @property {string | string[]} [args]
+ * @property {string[]} [env]
+ * @property {string | Uint8Array} [stdin]  "terminal": typed input (pushStdin)
+ * @property {string} [argv0]
+ * @property {(fd: number, text: string) => void} [onOutput]
+ * @property {(stats: object) => void} [onStats]
+ * @property {() => void} [onStart]
+ * @property {() => void} [onInputWait]
+ * @property {number} [budget]
+ * @property {boolean} [countTbs]
+ * @property {string} [tier]
+ * @property {number} [hotThreshold]
+ * @property {{rows: number, cols: number}} [terminal]
+ * @property {string} [cwd]
+ * @property {Uint8Array} [state]
+ */
+
 export class TbwasmClient extends EventTarget {
   /**
    * @param {object} [o]
@@ -172,7 +200,7 @@ export class TbwasmClient extends EventTarget {
    *   or http(s):// / relative, turned into ws(s)://); default: the page's
    *   `<meta name="tbwasm-net" content="URL">` (serve.py --net adds one), else none
    * @param {string|null} [o.persist] keep the guest's /home and /root in this browser, in the
-   *   store of this name (web/store.mjs); default: not kept
+   *   store of this name (web/runtime/store.mjs); default: not kept
    */
   constructor(o = {}) {
     super();
@@ -180,7 +208,7 @@ export class TbwasmClient extends EventTarget {
     this.site = site;
     const web = new URL("web/", site);
     this.urls = {
-      worker: new URL("worker.mjs", web).href,
+      worker: new URL("runtime/worker.mjs", web).href,
       indexURL: new URL("pyodide/", site).href,
       wheelsURL: new URL("wheels/", site).href,
       abiURL: new URL("abi.json", web).href,
@@ -338,7 +366,7 @@ export class TbwasmClient extends EventTarget {
   }
 
   /**
-   * Run a program in a machine of its own and resolve to its result (web/result.mjs).
+   * Run a program in a machine of its own and resolve to its result (web/runtime/result.mjs).
    * stdin: a string or Uint8Array (then EOF), or "terminal" to read what the run handle's
    * pushStdin()/pushEOF() (start() below) deliver while the guest runs.  tier: "tiered" | "interp" | "jit" (default: the page's ?tier=,
    * else the machine's default); an unknown one ends the run with the usage status (abi.json
@@ -346,6 +374,7 @@ export class TbwasmClient extends EventTarget {
    * terminal of its own (Linux's line discipline in the emulator: pushStdin() then sends raw
    * keystrokes, ^C included; resize() follows the page's terminal); cwd: its working directory.
    */
+  /** @param {RunSpec} [o] */
   run(o = {}) {
     return this.start(o).result;
   }
@@ -353,6 +382,7 @@ export class TbwasmClient extends EventTarget {
   /**
    * Start a run as run() does, and return its handle at once:
    * {id, result: Promise, stop(), pushStdin(bytes|string), pushEOF(), resize(rows, cols)}.
+   * @param {RunSpec} [o]
    */
   start(o = {}) {
     const id = this.nextId++;
@@ -372,25 +402,29 @@ export class TbwasmClient extends EventTarget {
     return this.runs.get(id) ?? this.queue.find((j) => j.id === id);
   }
 
-  async _prepare(id, {
-    program,
-    path,
-    args = [],
-    env,
-    stdin = "",
-    argv0,
-    onOutput,
-    onStats,
-    onStart,
-    onInputWait,
-    budget,
-    countTbs,
-    tier,
-    hotThreshold,
-    terminal,
-    cwd,
-    state,
-  }) {
+  /** @param {number} id @param {RunSpec} spec */
+  async _prepare(
+    id,
+    {
+      program,
+      path,
+      args = [],
+      env,
+      stdin = "",
+      argv0,
+      onOutput,
+      onStats,
+      onStart,
+      onInputWait,
+      budget,
+      countTbs,
+      tier,
+      hotThreshold,
+      terminal,
+      cwd,
+      state,
+    },
+  ) {
     // The run's own shared buffers: Stop, output flow control (worker.mjs) and typed input.
     const job = {
       id,
@@ -401,7 +435,9 @@ export class TbwasmClient extends EventTarget {
       stdout: "",
       stderr: "",
       decoders: { 1: new TextDecoder(), 2: new TextDecoder() },
+      /** @type {Int32Array | null} [0]: Stop */
       control: null,
+      /** @type {Int32Array | null} [0] bytes posted, [1] bytes consumed */
       flow: null,
       ring: null,
       stopRequested: false,
@@ -481,7 +517,8 @@ export class TbwasmClient extends EventTarget {
       const [job] = this.queue.splice(i, 1);
       this.runs.set(job.id, job);
       const key = job.msg.programKey;
-      if (key && this.workerPrograms.has(key)) job.msg.program = null; // the worker has it
+      if (key && this.workerPrograms.has(key))
+        job.msg.program = null; // the worker has it
       else if (key) this.workerPrograms.add(key);
       if (job.msg.terminal) this.terminalRun = job.id; // (saveState's default)
       this.worker.postMessage(job.msg);
@@ -511,7 +548,8 @@ export class TbwasmClient extends EventTarget {
    * @returns {Promise<Uint8Array>}
    */
   saveState(id = this.terminalRun) {
-    if (id === undefined || !this.runs.has(id)) return Promise.reject(new Error("tbwasm: STATE: no run in progress to save"));
+    if (id === undefined || !this.runs.has(id))
+      return Promise.reject(new Error("tbwasm: STATE: no run in progress to save"));
     return this._fileOp({ type: "save-state", runId: id });
   }
 
@@ -568,7 +606,10 @@ export class TbwasmClient extends EventTarget {
   /** Bytes of guest output the worker has posted and the page not yet consumed (every run). */
   get outputInFlight() {
     let n = 0;
-    for (const job of this.runs.values()) n += (Atomics.load(job.flow, 0) - Atomics.load(job.flow, 1)) | 0;
+    for (const job of this.runs.values()) {
+      const flow = /** @type {Int32Array} */ (job.flow);
+      n += (Atomics.load(flow, 0) - Atomics.load(flow, 1)) | 0;
+    }
     return n;
   }
 
@@ -598,7 +639,9 @@ export class TbwasmClient extends EventTarget {
     const message = "tbwasm: the worker did not stop; restarted it";
     for (const job of this.runs.values()) {
       clearTimeout(job.watchdog);
-      job.resolve(stoppedResult(this.host, { message, stdout: job.stdout, stderr: job.stderr, truncated: job.truncated }));
+      job.resolve(
+        stoppedResult(this.host, { message, stdout: job.stdout, stderr: job.stderr, truncated: job.truncated }),
+      );
     }
     this.runs.clear();
     this._emit("restart", { message });
