@@ -202,6 +202,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             ),
             trace=trace,
             strace=_log_to_stderr("strace") if args.strace else None,
+            sleep=_SLEEP,
             host_dirs=host_dirs,
             sysroot=sysroot,
             terminal=size,
@@ -238,6 +239,33 @@ def _setup_net(args: argparse.Namespace, machine: Machine) -> str | None:
     return None
 
 
+class _StoppableSleep:
+    """How the guest sleeps on the native CLI: in slices, so that --timeout (and ^C with
+    --save-state) cut a sleeping guest short as they stop a running one.  Cut short, it returns
+    True: the Linux layer answers EINTR and the run stops at its next exit to the host."""
+
+    SLICE_S = 0.1
+
+    def __init__(self) -> None:
+        self.should_stop: Callable[[], bool] = lambda: False
+        self.host: NativeHost | None = None  # told to look at should_stop at its next exit
+
+    def __call__(self, seconds: float) -> bool:
+        end = time.monotonic() + seconds
+        while not self.should_stop():
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(left, self.SLICE_S))
+        if self.host is not None:
+            self.host.check_soon = True
+        return True
+
+
+# one per process, named as a host object in saved states (state.save's externals)
+_SLEEP = _StoppableSleep()
+
+
 class _Saver:
     """--save-state FILE: the state is written when the tbwasm process gets SIGUSR2 (at the
     next budget exit; the run goes on) and when the run is stopped (--timeout, ^C)."""
@@ -261,7 +289,7 @@ class _Saver:
 
         self.requested = False
         try:
-            data = save(machine.system, meta=self.meta)
+            data = save(machine.system, externals={"sleep": _SLEEP}, meta=self.meta)
             tmp = f"{self.path}.tmp"
             with open(tmp, "wb") as f:
                 f.write(data)
@@ -283,13 +311,18 @@ def _drive(
         # a guest waiting for input: the loop looks at SIGUSR2 / ^C this often
         machine.system.idle_slice = 0.25
 
+    def should_stop() -> bool:
+        return (deadline is not None and time.monotonic() >= deadline) or (
+            saver is not None and saver.interrupted
+        )
+
     def on_budget() -> bool:
-        stop = deadline is not None and time.monotonic() >= deadline
-        if saver is not None:
-            stop = stop or saver.interrupted
-            if saver.requested or stop:
-                saver.save(machine.system.current)
+        stop = should_stop()
+        if saver is not None and (saver.requested or stop):
+            saver.save(machine.system.current)
         return not stop
+
+    _SLEEP.should_stop, _SLEEP.host = should_stop, host
 
     raw = None
     if on_tty and os.isatty(0):
@@ -362,7 +395,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     host = NativeHost(code_cache=args.code_cache)
     try:
-        system = restore(data, (0, host.raw), host)
+        system = restore(data, (0, host.raw), host, externals={"sleep": _SLEEP})
     except StateError as e:
         _err(f"{args.state}: {e}")
         return EXIT_USAGE

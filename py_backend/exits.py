@@ -30,6 +30,7 @@ from .linux.errors import (
     ProcessBlocked,
     SyscallError,
     WouldBlock,
+    strace_result,
 )
 from .linux.signals import SIGNAL_NAMES, Signal
 from .linux.sysnr import Nr
@@ -208,7 +209,7 @@ def syscall(m: Machine, pc: int, a: tuple[int, ...] | None = None) -> Action:
             m.strace(f"{call} = ? <unfinished ...>")
             cur.call = m.linux.syscall_name(nr)
         else:
-            m.strace(f"{call} = {ret}")
+            m.strace(f"{call} = {strace_result(ret)}")
     else:
         ret = _call(m, nr, args, pc)
     if ret is None:  # blocked: the call runs again when ready (pc is back at the ecall)

@@ -167,6 +167,9 @@ class NativeHost:
         self.engine, self.entry_module = _engine(code_cache)
         self.raw = BufferMemory(bytearray(0))
         self.compile_seconds = 0.0  # Cranelift (or the code cache) on TB modules
+        # set (by a guest sleep the host cut short, say) to have run() ask on_budget at the next
+        # exit rather than at the next budget exit
+        self.check_soon = False
         self.recycles = 0
         self.spaces: dict[int, _Space] = {0: _Space(self.engine, self.entry_module, self.raw)}
         # compiled modules by their bytes: a forked process instantiates its parent's modules
@@ -256,9 +259,11 @@ class NativeHost:
     def run(self, machine: Machine, on_budget: Callable[[], bool] | None = None) -> Action:
         """Drive `machine` (and every process it forks) to its end; returns the final exit
         Action.  `on_budget` is called at every budget exit (and every 64th other exit, so a
-        guest making system calls all the time sees it too) and may return False to stop.
+        guest making system calls all the time sees it too, and the first exit after
+        ``check_soon`` is set) and may return False to stop.
         It runs before the exit is serviced: a clean point (state.save)."""
         machine.system.spaces = self
+        self.check_soon = False
         action = machine.start()
         budget_reason = abi.ExitReason.BUDGET
         exits = 0
@@ -296,7 +301,7 @@ class NativeHost:
             exits += 1
             if (
                 on_budget is not None
-                and (reason == budget_reason or not exits & 63)
+                and (reason == budget_reason or not exits & 63 or self.check_soon)
                 and not on_budget()
             ):
                 return Action(

@@ -23,7 +23,7 @@ import struct
 from collections.abc import Callable
 
 from .. import abi
-from ..memory import RawMemory, page_runs
+from ..memory import CopiesTo, Discardable, GuestDirtyMap, RawMemory, page_runs
 from .errors import EEXIST, EFAULT, EINVAL, ENOMEM, EPERM, GuestFault, SyscallError
 
 PAGE = abi.PAGE_SIZE
@@ -77,7 +77,7 @@ class AddressSpace:
         # 1 = page may hold nonzero bytes.  Kept on the memory object, so a later guest on the
         # same memory (a reused host) knows which pages an earlier guest left data in; a
         # memory that cannot carry it is assumed dirty everywhere.
-        dirty = getattr(mem, "guest_dirty", None)
+        dirty = mem.guest_dirty if isinstance(mem, GuestDirtyMap) else None
         if not isinstance(dirty, bytearray) or len(dirty) != NPAGES:
             dirty = bytearray(NPAGES)
             try:
@@ -161,7 +161,7 @@ class AddressSpace:
 
     def _install(self, p0: int, n: int, prot: int, name: str) -> None:
         dirty = bytes(self.dirty[p0 : p0 + n])
-        discard = getattr(self.mem, "discard", None)
+        discard = self.mem.discard if isinstance(self.mem, Discardable) else None
         for first, count in page_runs(dirty, p0):
             if discard is not None and count >= 16:
                 # hand the pages back (they read as zeros) rather than writing zeros into them
@@ -181,7 +181,7 @@ class AddressSpace:
         if n <= 0:
             return
         self._notify_code(p0, n)
-        discard = getattr(self.mem, "discard", None)
+        discard = self.mem.discard if isinstance(self.mem, Discardable) else None
         if discard is not None and n >= 16:
             discard(abi.GUEST_BASE + addr, length)
         else:
@@ -193,7 +193,7 @@ class AddressSpace:
         self.code[p0 : p0 + n] = bytes(n)
         self.prot[p0 : p0 + n] = bytes(n)
         self.mapped[p0 : p0 + n] = bytes(n)
-        discard = getattr(self.mem, "discard", None)
+        discard = self.mem.discard if isinstance(self.mem, Discardable) else None
         if discard is not None and n >= 16:
             # Give the pages back to the host now (they read as zeros), instead of zero-filling
             # them when something is mapped there again.
@@ -484,9 +484,9 @@ class AddressSpace:
 
 def copy_memory(src: RawMemory, dst: RawMemory, offset: int, size: int) -> None:
     """Copy [offset, offset + size) of one Wasm memory to the same place in another (fork); a
-    host memory may offer ``copy_to(dst, offset, size)`` to do it without going through Python."""
-    fast = getattr(src, "copy_to", None)
-    if fast is not None and fast(dst, offset, size):
+    host memory may offer ``copy_to(dst, offset, size)`` (memory.CopiesTo) to do it without
+    going through Python."""
+    if isinstance(src, CopiesTo) and src.copy_to(dst, offset, size):
         return
     chunk = 1 << 20
     end = offset + size

@@ -9,8 +9,9 @@ import io
 
 import pytest
 
+from py_backend.exits import Action
 from py_backend.host.native import NativeHost
-from py_backend.machine import Action, Machine
+from py_backend.machine import Machine
 from tests.helpers import BASE_GUEST_ENV, guest_path, qemu_run
 
 

@@ -14,8 +14,8 @@ types, so the bridge sees exactly what a real Machine gives it.
 from __future__ import annotations
 
 from py_backend import abi
+from py_backend.exits import Action
 from py_backend.linux.errors import ElfError
-from py_backend.machine import Action
 
 
 def _leb_u(n: int) -> bytes:

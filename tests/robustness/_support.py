@@ -17,8 +17,9 @@ from cpu_harness import CODE_BASE, DATA_BASE, EBREAK, assemble, make_elf  # noqa
 from doubles import NoInput, Sink, Source  # noqa: E402
 from helpers import REPO_ROOT, SYSROOT, guest_path, host_env  # noqa: E402
 
+from py_backend.exits import Action  # noqa: E402
 from py_backend.host.native import NativeHost  # noqa: E402
-from py_backend.machine import Action, Machine  # noqa: E402
+from py_backend.machine import Machine  # noqa: E402
 
 __all__ = [
     "CODE_BASE",

@@ -155,7 +155,7 @@ def test_unknown_syscall_is_a_silent_enosys(tmp_path: Path) -> None:
     r = cli("run", "--strace", str(prog))
     lines = r.stderr.decode().splitlines()
     calls = [ln for ln in lines if ln.startswith("[strace] syscall_500(")]
-    assert len(calls) == 3 and all(ln.endswith(") = -38") for ln in calls), lines
+    assert len(calls) == 3 and all(ln.endswith(") = -38 ENOSYS") for ln in calls), lines
     r = cli("run", "--stats", str(prog))
     assert r.returncode == ENOSYS
     assert "tbwasm: unsupported syscalls 3 (500)" in r.stderr.decode()
@@ -169,4 +169,18 @@ def test_timeout_stops_runaway_loop() -> None:
     err = r.stderr.decode()
     assert r.returncode == HostStatus.STOPPED == 130 and r.stdout == b"looping\n"
     assert err == "tbwasm: stopped after --timeout 1.0s\n", err
+    assert took < LIVENESS_S, took
+
+
+def test_timeout_cuts_a_sleeping_guest_short() -> None:
+    """--timeout stops a guest asleep in nanosleep too (status 130 and the same line), long
+    before the sleep would have ended."""
+    t0 = time.monotonic()
+    r = cli(
+        "run", "--timeout", "0.5", str(guest_path("busybox")), "sleep", "600",
+        timeout=2 * LIVENESS_S,
+    )  # fmt: skip
+    took = time.monotonic() - t0
+    assert r.returncode == HostStatus.STOPPED, (r.returncode, r.stderr)
+    assert r.stderr.decode() == "tbwasm: stopped after --timeout 0.5s\n"
     assert took < LIVENESS_S, took

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from doubles import NoInput, Sink
 
 from py_backend import abi
+from py_backend.exits import Action
 from py_backend.host.native import NativeHost
 from py_backend.isa.encode import encode
-from py_backend.machine import Action, Machine
+from py_backend.machine import Machine
 
 CODE_BASE = 0x10000
 DATA_BASE = 0x20000

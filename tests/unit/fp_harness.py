@@ -16,10 +16,10 @@ from py_backend import abi
 from py_backend.abi import ExitReason, PageFlags
 from py_backend.block import find_block
 from py_backend.cpu import CpuState
+from py_backend.exits import Action
 from py_backend.host.native import NativeHost
 from py_backend.isa.decode import decode
 from py_backend.isa.encode import encode
-from py_backend.machine import Action
 from py_backend.translate import emit_fp, emit_int, softfloat  # noqa: F401  (semantics)
 from py_backend.translate.codegen import translate_module
 from py_backend.translate.hostemu import emulate

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from doubles import NoInput, Sink
 
+from py_backend.exits import Action
 from py_backend.host.native import NativeHost
-from py_backend.machine import Action, Machine
+from py_backend.machine import Machine
 
 HELLO = Path(__file__).resolve().parents[2] / "guests" / "bin" / "hello.elf"
 

@@ -7,8 +7,8 @@ import pytest
 import wasmtime
 
 from py_backend import abi
+from py_backend.exits import Action
 from py_backend.host.native import NativeHost, _EntryCall
-from py_backend.machine import Action
 from py_backend.wasm.builder import ModuleBuilder, ValType
 
 pytestmark = pytest.mark.all_tiers  # no guest code runs
