@@ -2,20 +2,11 @@
 // allocation (also those already collected), and print the JavaScript bytes allocated per run
 // and where: the garbage the worker makes, which decides how far V8 grows its heap.
 import fs from "node:fs";
-import path from "node:path";
 import { Session } from "node:inspector/promises";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { loadPyodide } from "pyodide";
-import { createRuntime } from "../../web/runtime/runtime.mjs";
+import { checkoutRuntime } from "./checkout_runtime.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const indexURL = path.dirname(fileURLToPath(import.meta.resolve("pyodide/pyodide.mjs"))) + path.sep;
 const [elf, iters, runsArg] = process.argv.slice(2);
-const rt = await createRuntime({
-  indexURL,
-  wheelsURL: pathToFileURL(path.join(ROOT, "static", "wheels") + path.sep).href,
-  loadPyodide,
-});
+const rt = await checkoutRuntime();
 const program = new Uint8Array(fs.readFileSync(elf));
 let out = "";
 const dec = new TextDecoder();

@@ -7,13 +7,8 @@
 // Prints one JSON line for tests/node/test_hostile_host.py.
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { loadPyodide } from "pyodide";
-import { createRuntime } from "../../web/runtime/runtime.mjs";
+import { ROOT, checkoutRuntime } from "./checkout_runtime.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const indexURL = path.dirname(fileURLToPath(import.meta.resolve("pyodide/pyodide.mjs"))) + path.sep;
-const wheelsURL = pathToFileURL(path.join(ROOT, "static", "wheels") + path.sep).href;
 const abi = JSON.parse(fs.readFileSync(path.join(ROOT, "web", "abi.json"), "utf8"));
 const guest = (name) => new Uint8Array(fs.readFileSync(path.join(ROOT, "guests", "bin", name)));
 const out = {};
@@ -23,13 +18,13 @@ if (process.argv[2] === "stale") {
   old.layout.MAX_TBS = old.layout.MAX_TBS / 2;
   old.exit.BUDGET = 99;
   try {
-    await createRuntime({ indexURL, wheelsURL, loadPyodide, abi: old });
+    await checkoutRuntime({ abi: old });
     out.error = null;
   } catch (e) {
     out.error = e.message;
   }
 } else {
-  const rt = await createRuntime({ indexURL, wheelsURL, loadPyodide });
+  const rt = await checkoutRuntime();
   const run = async (o) => {
     let stdout = "";
     let stderr = "";

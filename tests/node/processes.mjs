@@ -6,17 +6,9 @@
 // output; the guest's sleep is cut short then, as the worker's (Atomics.wait on the Stop flag) is.
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { loadPyodide } from "pyodide";
-import { createRuntime } from "../../web/runtime/runtime.mjs";
+import { ROOT, checkoutRuntime } from "./checkout_runtime.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const indexURL = path.dirname(fileURLToPath(import.meta.resolve("pyodide/pyodide.mjs"))) + path.sep;
-const rt = await createRuntime({
-  indexURL,
-  wheelsURL: pathToFileURL(path.join(ROOT, "static", "wheels") + path.sep).href,
-  loadPyodide,
-});
+const rt = await checkoutRuntime();
 const program = new Uint8Array(fs.readFileSync(path.join(ROOT, "guests", "bin", "busybox")));
 const [runs, script, stopMs] = [Number(process.argv[2]), process.argv[3], Number(process.argv[4] ?? 0)];
 const nap = new Int32Array(new SharedArrayBuffer(4));

@@ -1,17 +1,8 @@
 // Run one guest twice in one Runtime (one memory, one module cache); print what the test checks.
 import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { loadPyodide } from "pyodide";
-import { createRuntime } from "../../web/runtime/runtime.mjs";
+import { checkoutRuntime } from "./checkout_runtime.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const indexURL = path.dirname(fileURLToPath(import.meta.resolve("pyodide/pyodide.mjs"))) + path.sep;
-const rt = await createRuntime({
-  indexURL,
-  wheelsURL: pathToFileURL(path.join(ROOT, "static", "wheels") + path.sep).href,
-  loadPyodide,
-});
+const rt = await checkoutRuntime();
 const program = new Uint8Array(fs.readFileSync(process.argv[2]));
 const runs = [];
 // TBWASM_GROW_MIB=n: grow the Pyodide heap by n MiB before the second run.  Its ArrayBuffer is
