@@ -24,13 +24,8 @@ from py_backend.host.native import NativeHost  # noqa: E402
 from py_backend.linux.rootfs import Rootfs  # noqa: E402
 from py_backend.machine import Machine  # noqa: E402
 
-
-class Screen:
-    def __init__(self) -> None:
-        self.data = bytearray()
-
-    def write(self, data: bytes) -> None:
-        self.data += data
+sys.path.insert(0, str(ROOT / "tests"))
+from doubles import Sink as Screen  # noqa: E402  (the terminal: what the guest wrote)
 
 
 class Keys:
