@@ -158,3 +158,18 @@ def tbwasm_run(
         return qemu_run(path, args, stdin=stdin, env=env, timeout=timeout, cwd=cwd, sysroot=sysroot)
     cmd = tbwasm_command(path, args, env, sysroot)
     return _run(cmd, stdin, host_env(), timeout, cwd)
+
+
+def busybox_bindir(d: Path, applets: Sequence[str]) -> Path:
+    """A directory `d` holding guests/bin/busybox and a link to it per applet (a PATH for a
+    guest shell); fails the test when busybox has not been fetched."""
+    import pytest
+
+    busybox = GUEST_BIN_DIR / "busybox"
+    if not busybox.exists():
+        pytest.fail("guests/bin/busybox missing: run scripts/fetch-busybox.sh")
+    (d / "busybox").write_bytes(busybox.read_bytes())
+    (d / "busybox").chmod(0o755)
+    for a in applets:
+        (d / a).symlink_to("busybox")
+    return d

@@ -28,13 +28,7 @@ APPLETS = (
 
 @pytest.fixture(scope="module")
 def bindir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not BUSYBOX.exists():
-        pytest.fail("guests/bin/busybox missing: run scripts/fetch-busybox.sh")
-    d = tmp_path_factory.mktemp("bin")
-    (d / "busybox").write_bytes(BUSYBOX.read_bytes())
-    (d / "busybox").chmod(0o755)
-    for a in APPLETS:
-        (d / a).symlink_to("busybox")
+    d = helpers.busybox_bindir(tmp_path_factory.mktemp("bin"), APPLETS)
     script = d / "greet"
     script.write_text('#!/bin/sh\necho "hello from $0 with $#: $*"\nexit 9\n')
     script.chmod(0o755)

@@ -24,7 +24,6 @@ pytestmark = pytest.mark.node
 
 REPO = helpers.REPO_ROOT
 CLI = REPO / "web" / "node" / "cli.mjs"
-BUSYBOX = helpers.GUEST_BIN_DIR / "busybox"
 APPLETS = "cat sort head tail wc tr seq sleep echo sh ls grep yes true false env kill".split()
 TIMEOUT = 180.0
 
@@ -54,13 +53,7 @@ SAME_STDERR = set(SCRIPTS) - {"fork_bomb"}
 
 @pytest.fixture(scope="module")
 def bindir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not BUSYBOX.exists():
-        pytest.fail("guests/bin/busybox missing: run scripts/fetch-busybox.sh")
-    d = tmp_path_factory.mktemp("bin")
-    (d / "busybox").write_bytes(BUSYBOX.read_bytes())
-    (d / "busybox").chmod(0o755)
-    for a in APPLETS:
-        (d / a).symlink_to("busybox")
+    d = helpers.busybox_bindir(tmp_path_factory.mktemp("bin"), APPLETS)
     return d
 
 
