@@ -156,12 +156,17 @@ class AddressSpace:
         i = self.mapped.rfind(bytes(npages), lo, hi)
         return None if i < 0 else i
 
+    @property
+    def _discard(self) -> Callable[[int, int], None] | None:
+        """The memory's way to hand pages back to the host (memory.Discardable), if it has one."""
+        return self.mem.discard if isinstance(self.mem, Discardable) else None
+
     def _range_free(self, p0: int, n: int) -> bool:
         return 1 not in self.mapped[p0 : p0 + n]
 
     def _install(self, p0: int, n: int, prot: int, name: str) -> None:
         dirty = bytes(self.dirty[p0 : p0 + n])
-        discard = self.mem.discard if isinstance(self.mem, Discardable) else None
+        discard = self._discard
         for first, count in page_runs(dirty, p0):
             if discard is not None and count >= 16:
                 # hand the pages back (they read as zeros) rather than writing zeros into them
@@ -181,7 +186,7 @@ class AddressSpace:
         if n <= 0:
             return
         self._notify_code(p0, n)
-        discard = self.mem.discard if isinstance(self.mem, Discardable) else None
+        discard = self._discard
         if discard is not None and n >= 16:
             discard(abi.GUEST_BASE + addr, length)
         else:
@@ -193,7 +198,7 @@ class AddressSpace:
         self.code[p0 : p0 + n] = bytes(n)
         self.prot[p0 : p0 + n] = bytes(n)
         self.mapped[p0 : p0 + n] = bytes(n)
-        discard = self.mem.discard if isinstance(self.mem, Discardable) else None
+        discard = self._discard
         if discard is not None and n >= 16:
             # Give the pages back to the host now (they read as zeros), instead of zero-filling
             # them when something is mapped there again.
