@@ -88,6 +88,27 @@ def static_successors(block: Block) -> list[int]:
     return [block.end_pc]
 
 
+# The link registers of the standard calling convention. The ISA manual's return-address-stack
+# hints (RV64I, "jalr"): a jal/jalr writing x1 or x5 is a call; a jalr reading one of them
+# and writing x0 is a return.
+LINK_REGS = (1, 5)
+
+
+def return_point(block: Block) -> int | None:
+    """The pc a call ending the TB returns to (its next instruction), or None."""
+    if not block.insns:
+        return None
+    last = block.insns[-1][1]
+    if last is None or last.name not in ("jal", "jalr") or last.rd not in LINK_REGS:
+        return None
+    return block.end_pc
+
+
+def is_return(insn: Insn) -> bool:
+    """A jalr that pops the return-address stack: `ret` and its t0 twin."""
+    return insn.name == "jalr" and insn.rd == 0 and insn.rs1 in LINK_REGS
+
+
 def falls_through(block: Block) -> bool:
     """The TB ended at a page or size limit, not at a control transfer: its end is sure to run."""
     if not block.insns:

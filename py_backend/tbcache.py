@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from . import abi
 from .abi import PageFlags
-from .block import MAX_BLOCK_INSNS, Block, falls_through, find_block
+from .block import MAX_BLOCK_INSNS, Block, falls_through, find_block, return_point
 from .linux.mm import AddressSpace, copy_memory
 from .memory import RawMemory
 from .translate import emit_fp, emit_int  # noqa: F401  (registers semantics)
@@ -88,7 +88,11 @@ def select_region(
                 break
             raise
         blocks.append((tb_id, block))
-        for s in block.successors:
+        # Tiered, a call's return point joins the region when tier 0 has run it: the callee's
+        # `ret` then stays in the region (codegen compares its target with the region's return
+        # points) instead of leaving through the jump cache.
+        rp = return_point(block) if ran is not None else None
+        for s in block.successors if rp is None else [*block.successors, rp]:
             if ran is not None and not (s == block.end_pc and falls_through(block)) and not ran(s):
                 continue
             if s not in seen and not known(s):

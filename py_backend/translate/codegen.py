@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from .. import abi
 from ..abi import ExitReason, PageFlags
-from ..block import Block
+from ..block import Block, is_return, return_point
 from ..isa.insn import Insn
 from ..wasm.builder import FunctionBuilder, Label, ModuleBuilder, ValType
 from .operand import Dyn, Value, known
@@ -42,6 +42,8 @@ CANONICAL_NAN32 = 0x7FC00000
 CANONICAL_NAN64 = 0x7FF8000000000000
 # Plain ints: IntFlag arithmetic is slow on the translation path.
 _READ, _WRITE, _CODE = int(PageFlags.READ), int(PageFlags.WRITE), int(PageFlags.CODE)
+# A `ret` compares its target with at most this many return points of its region.
+MAX_RETURN_CASES = 8
 
 
 Semantics = Callable[["Ctx", Insn], None]
@@ -106,6 +108,8 @@ class Ctx:
         self.f = fb
         self.type_idx = type_idx  # type of TB entry points: () -> i32
         self.local_targets = local_targets or {}  # guest pc -> case index in this region
+        # return points (pc after a call) in this region -> case: where a `ret` may stay
+        self.return_cases: dict[int, int] = {}
         self.entry = 0  # param: which TB of the region to run
         self._x: dict[int, int] = {}
         self._fr: dict[int, int] = {}
@@ -338,7 +342,20 @@ class Ctx:
         f.br(self.chain_label)
 
     def goto_ptr(self, target_local: int) -> None:
-        """Indirect jump to the i64 guest pc in `target_local`, through the jump cache."""
+        """Indirect jump to the i64 guest pc in `target_local`: a `ret` to one of the region's
+        return points branches to its case; anything else goes through the jump cache."""
+        f = self.f
+        if self.return_cases and self.insn is not None and is_return(self.insn):
+            assert self.dispatch_label is not None
+            for pc, case in self.return_cases.items():
+                f.local_get(target_local)
+                f.i64_const(pc)
+                f.i64_eq()
+                f.if_()
+                f.i32_const(case)
+                f.local_set(self.entry)
+                f.br(self.dispatch_label)
+                f.end()
         self.f.local_get(target_local)
         self.f.local_set(self.xpc)
         assert self.ptr_label is not None
@@ -416,28 +433,52 @@ class Ctx:
     # --- guest memory ------------------------------------------------------------------------
     def _page_flags(self, a: int, width: int) -> None:
         """Push the page-table flags that hold for every byte of the `width`-byte access at the
-        i64 guest address in local `a`: the AND of the entries of its first and last byte's
-        pages.  Pages past the guest space (and addresses that wrap) read the always-zero
+        i64 guest address in local `a`: the entry of its first byte's page, ANDed with the next
+        page's entry only when the access crosses into it (rare: the check stays off the common
+        path).  Pages past the guest space (and addresses that wrap) read the always-zero
         sentinel entry at index GUEST_PAGES."""
         f = self.f
         pg = self.tmp(I64)
-        for k, delta in enumerate((0, width - 1) if width > 1 else (0,)):
-            f.local_get(a)
-            if delta:
-                f.i64_const(delta)
-                f.i64_add()
-            f.i64_const(abi.PAGE_SHIFT)
-            f.i64_shr_u()
-            f.local_tee(pg)
-            f.i64_const(abi.GUEST_PAGES)
-            f.local_get(pg)
-            f.i64_const(abi.GUEST_PAGES)
-            f.i64_lt_u()
-            f.select()
-            f.i32_wrap_i64()
-            f.i32_load8_u(abi.PAGE_TABLE)
-            if k:
-                f.i32_and()
+        f.local_get(a)
+        f.i64_const(abi.PAGE_SHIFT)
+        f.i64_shr_u()
+        f.local_set(pg)
+        self._page_entry(pg)
+        if width == 1:
+            return
+        fl = self.tmp(I32)
+        f.local_set(fl)
+        f.local_get(a)
+        f.i32_wrap_i64()
+        f.i32_const(abi.PAGE_SIZE - 1)
+        f.i32_and()
+        f.i32_const(abi.PAGE_SIZE - width)
+        f.i32_gt_u()
+        f.if_()
+        # a >> PAGE_SHIFT < 2**52, so the next page's number cannot wrap
+        f.local_get(pg)
+        f.i64_const(1)
+        f.i64_add()
+        f.local_set(pg)
+        f.local_get(fl)
+        self._page_entry(pg)
+        f.i32_and()
+        f.local_set(fl)
+        f.end()
+        f.local_get(fl)
+
+    def _page_entry(self, pg: int) -> None:
+        """Push the page-table byte of guest page number `pg` (an i64 local); numbers past the
+        guest space read the sentinel entry."""
+        f = self.f
+        f.local_get(pg)
+        f.i64_const(abi.GUEST_PAGES)
+        f.local_get(pg)
+        f.i64_const(abi.GUEST_PAGES)
+        f.i64_lt_u()
+        f.select()
+        f.i32_wrap_i64()
+        f.i32_load8_u(abi.PAGE_TABLE)
 
     def addr(self, rs1: int, imm: Value) -> int:
         """Compute rs1 + imm into a fresh i64 local and return it."""
@@ -604,6 +645,10 @@ def translate_region(
     local = {block.pc: k for k, (_, block) in enumerate(blocks)}
     c = Ctx(fb, tb_type, local)
     c.count_tbs = count_tbs
+    for _, block in blocks:
+        rp = return_point(block)
+        if rp is not None and rp in local and len(c.return_cases) < MAX_RETURN_CASES:
+            c.return_cases[rp] = local[rp]
     f = fb
     c.chain_label = f.block()
     c.ptr_label = f.block()
