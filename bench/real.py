@@ -182,6 +182,57 @@ WORKLOADS = [
         {},
         "-c: json dumps/loads of 5k dicts, sha256 + md5",
     ),
+    # compression, one thread and two (blocks/jobs of 256 KiB, so -T2 has work for both)
+    *[
+        Workload(
+            f"xz-T{n}",
+            ["/usr/bin/xz", f"-T{n}", "--block-size=262144", "-6", "-c", f"{DATA}/text.txt"],
+            {"text.txt": gen_text},
+            f"xz -6 of the 25k-line text, {n} thread(s)",
+        )
+        for n in (1, 2)
+    ],
+    *[
+        Workload(
+            f"zstd-T{n}",
+            ["/usr/bin/zstd", "-q", f"-T{n}", "-B262144", "-12", "-c", f"{DATA}/text.txt"],
+            {"text.txt": gen_text},
+            f"zstd -12 of the 25k-line text, {n} thread(s)",
+        )
+        for n in (1, 2)
+    ],
+    # short commands: start-up and the dynamic loader weigh as much as the work
+    Workload("ls", ["/usr/bin/ls", "/usr/bin", "/usr/lib"], {}, "ls of two directories"),
+    Workload(
+        "grep",
+        ["/usr/bin/grep", "-c", "-E", "gamma (delta|zeta)", f"{DATA}/text.txt"],
+        {"text.txt": gen_text},
+        "grep -cE over the 25k-line text",
+    ),
+    Workload(
+        "sed",
+        ["/usr/bin/sed", "-e", "s/alpha/ALPHA/g; /beta.*beta/d", f"{DATA}/text.txt"],
+        {"text.txt": gen_text},
+        "sed substitute and delete over the 25k-line text",
+    ),
+    Workload(
+        "sha256sum",
+        ["/usr/bin/sha256sum", f"{DATA}/text.txt", f"{DATA}/data.json"],
+        {"text.txt": gen_text, "data.json": gen_json},
+        "sha256sum of two files",
+    ),
+    Workload(
+        "md5sum",
+        ["/usr/bin/md5sum", f"{DATA}/text.txt"],
+        {"text.txt": gen_text},
+        "md5sum of the text",
+    ),
+    Workload(
+        "sort",
+        ["/usr/bin/sort", "-k3,3n", "-k1,1n", f"{DATA}/text.txt"],
+        {"text.txt": gen_text},
+        "sort the 25k lines numerically by two keys",
+    ),
 ]
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetch Debian trixie's riscv64 builds of real programs (lua5.4, sqlite3, python3.13-minimal, bc,
-# gawk, jq) and every library they need into a sysroot for `-L` (default: bench/out/sysroot).
+# gawk, jq, xz, zstd, coreutils, grep, sed) and every library they need into a sysroot for `-L` (default: bench/out/sysroot).
 #
 # Same private, throw-away apt configuration as scripts/fetch-busybox.sh (own sources.list, lists,
 # status, cache, APT::Architecture riscv64); the machine's apt setup is never changed. The archive
@@ -19,7 +19,7 @@ FORCE=0
 if [[ "${1:-}" == "--force" ]]; then FORCE=1; shift; fi
 SYSROOT="${1:-$ROOT/bench/out/sysroot}"
 SUITE="${SUITE:-trixie}"
-PROGRAMS=(lua5.4 sqlite3 python3.13-minimal bc gawk jq)
+PROGRAMS=(lua5.4 sqlite3 python3.13-minimal bc gawk jq xz-utils zstd coreutils grep sed)
 # Pulled in by maintainer-script machinery only; a guest never needs them.
 SKIP_RE='^(debconf|debconf-2\.0|perl-base|dpkg|install-info|libc-bin|usrmerge|init-system-helpers|tzdata|media-types|mime-support|readline-common|sensible-utils|base-files|gcc-14-base|libgcc-s1-dbg)$'
 

@@ -9,13 +9,13 @@
   (export "2" (func 1))
   (elem (i32.const 2) func 1)
   (func (;0;) (type 1) (param i32) (result i32)
-    (local i64 i32 i64 i32 i64 i64 i64 i64 i64 i64 i64 i64 i64 i32 i64 i64 i32 i32)
+    (local i64 i32 i64 i32 i64 i64 i64 i64 i64 i64 i64 i64 i64 i32 i32 i64 i32 i64)
     i32.const 0
     i64.load offset=4104
     local.set 5
     i32.const 0
     i64.load offset=4432
-    local.set 16
+    local.set 18
     i32.const 0
     i64.load offset=4440
     local.set 10
@@ -68,7 +68,8 @@
             local.get 11
             i64.const 12
             i64.shr_u
-            local.tee 13
+            local.set 13
+            local.get 13
             i64.const 262144
             local.get 13
             i64.const 262144
@@ -76,20 +77,31 @@
             select
             i32.wrap_i64
             i32.load8_u offset=3145728
+            local.set 14
             local.get 11
-            i64.const 3
-            i64.add
-            i64.const 12
-            i64.shr_u
-            local.tee 13
-            i64.const 262144
-            local.get 13
-            i64.const 262144
-            i64.lt_u
-            select
             i32.wrap_i64
-            i32.load8_u offset=3145728
+            i32.const 4095
             i32.and
+            i32.const 4092
+            i32.gt_u
+            if
+              local.get 13
+              i64.const 1
+              i64.add
+              local.set 13
+              local.get 14
+              local.get 13
+              i64.const 262144
+              local.get 13
+              i64.const 262144
+              i64.lt_u
+              select
+              i32.wrap_i64
+              i32.load8_u offset=3145728
+              i32.and
+              local.set 14
+            end
+            local.get 14
             i32.const 1
             i32.and
             i32.eqz
@@ -113,35 +125,47 @@
             local.get 11
             i64.const 12
             i64.shr_u
-            local.tee 15
+            local.set 16
+            local.get 16
             i64.const 262144
-            local.get 15
+            local.get 16
             i64.const 262144
             i64.lt_u
             select
             i32.wrap_i64
             i32.load8_u offset=3145728
+            local.set 17
             local.get 11
-            i64.const 3
-            i64.add
-            i64.const 12
-            i64.shr_u
-            local.tee 15
-            i64.const 262144
-            local.get 15
-            i64.const 262144
-            i64.lt_u
-            select
             i32.wrap_i64
-            i32.load8_u offset=3145728
+            i32.const 4095
             i32.and
-            local.tee 14
+            i32.const 4092
+            i32.gt_u
+            if
+              local.get 16
+              i64.const 1
+              i64.add
+              local.set 16
+              local.get 17
+              local.get 16
+              i64.const 262144
+              local.get 16
+              i64.const 262144
+              i64.lt_u
+              select
+              i32.wrap_i64
+              i32.load8_u offset=3145728
+              i32.and
+              local.set 17
+            end
+            local.get 17
+            local.tee 15
             i32.const 10
             i32.and
             i32.const 2
             i32.ne
             if
-              local.get 14
+              local.get 15
               i32.const 2
               i32.and
               i32.eqz
@@ -159,7 +183,7 @@
               local.get 9
               i64.store32 offset=16777216
               local.get 8
-              local.set 16
+              local.set 18
               i64.const 65540
               local.set 1
               i32.const 8
@@ -173,7 +197,7 @@
             local.get 9
             i64.store32 offset=16777216
             local.get 8
-            local.set 16
+            local.set 18
             i64.const 65540
             local.set 1
             i32.const 131088
@@ -186,7 +210,7 @@
         local.get 5
         i64.store offset=4104
         i32.const 0
-        local.get 16
+        local.get 18
         i64.store offset=4432
         i32.const 0
         local.get 1
@@ -201,7 +225,7 @@
       local.get 5
       i64.store offset=4104
       i32.const 0
-      local.get 16
+      local.get 18
       i64.store offset=4432
       i32.const 0
       local.get 1
@@ -218,24 +242,24 @@
       i32.and
       i32.const 4
       i32.shl
-      local.tee 14
+      local.tee 17
       i64.load offset=1048576
       local.get 1
       i64.eq
       if
-        local.get 14
+        local.get 17
         i32.load offset=1048584
-        local.tee 17
+        local.tee 15
         if
-          local.get 17
+          local.get 15
           return_call_indirect (type 0)
         end
       end
       i32.const 0
       i32.load offset=4140
-      local.tee 17
+      local.tee 15
       if
-        local.get 17
+        local.get 15
         return_call_indirect (type 0)
       end
       i32.const 2
@@ -245,16 +269,16 @@
     local.get 5
     i64.store offset=4104
     i32.const 0
-    local.get 16
+    local.get 18
     i64.store offset=4432
     i32.const 0
     local.get 1
     i64.store offset=4864
     local.get 4
     i32.load
-    local.tee 18
+    local.tee 14
     if
-      local.get 18
+      local.get 14
       return_call_indirect (type 0)
     end
     i32.const 0

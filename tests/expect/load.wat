@@ -9,13 +9,13 @@
   (export "2" (func 1))
   (elem (i32.const 2) func 1)
   (func (;0;) (type 1) (param i32) (result i32)
-    (local i64 i32 i64 i32 i64 i64 i64 i64 i64 i64 i32 i32 i32)
+    (local i64 i32 i64 i32 i64 i64 i64 i64 i64 i32 i64 i32 i32)
     i32.const 0
     i64.load offset=4104
     local.set 5
     i32.const 0
     i64.load offset=4432
-    local.set 10
+    local.set 11
     i32.const 0
     i64.load offset=4440
     local.set 8
@@ -51,7 +51,8 @@
             local.get 7
             i64.const 12
             i64.shr_u
-            local.tee 9
+            local.set 9
+            local.get 9
             i64.const 262144
             local.get 9
             i64.const 262144
@@ -59,20 +60,31 @@
             select
             i32.wrap_i64
             i32.load8_u offset=3145728
+            local.set 10
             local.get 7
-            i64.const 3
-            i64.add
-            i64.const 12
-            i64.shr_u
-            local.tee 9
-            i64.const 262144
-            local.get 9
-            i64.const 262144
-            i64.lt_u
-            select
             i32.wrap_i64
-            i32.load8_u offset=3145728
+            i32.const 4095
             i32.and
+            i32.const 4092
+            i32.gt_u
+            if
+              local.get 9
+              i64.const 1
+              i64.add
+              local.set 9
+              local.get 10
+              local.get 9
+              i64.const 262144
+              local.get 9
+              i64.const 262144
+              i64.lt_u
+              select
+              i32.wrap_i64
+              i32.load8_u offset=3145728
+              i32.and
+              local.set 10
+            end
+            local.get 10
             i32.const 1
             i32.and
             i32.eqz
@@ -88,7 +100,7 @@
             local.get 7
             i32.wrap_i64
             i64.load32_s offset=16777216 align=1
-            local.set 10
+            local.set 11
             i64.const 65540
             local.set 1
             i32.const 131088
@@ -101,7 +113,7 @@
         local.get 5
         i64.store offset=4104
         i32.const 0
-        local.get 10
+        local.get 11
         i64.store offset=4432
         i32.const 0
         local.get 1
@@ -116,7 +128,7 @@
       local.get 5
       i64.store offset=4104
       i32.const 0
-      local.get 10
+      local.get 11
       i64.store offset=4432
       i32.const 0
       local.get 1
@@ -133,12 +145,12 @@
       i32.and
       i32.const 4
       i32.shl
-      local.tee 11
+      local.tee 10
       i64.load offset=1048576
       local.get 1
       i64.eq
       if
-        local.get 11
+        local.get 10
         i32.load offset=1048584
         local.tee 12
         if
@@ -160,7 +172,7 @@
     local.get 5
     i64.store offset=4104
     i32.const 0
-    local.get 10
+    local.get 11
     i64.store offset=4432
     i32.const 0
     local.get 1

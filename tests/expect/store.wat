@@ -53,7 +53,8 @@
             local.get 9
             i64.const 12
             i64.shr_u
-            local.tee 12
+            local.set 12
+            local.get 12
             i64.const 262144
             local.get 12
             i64.const 262144
@@ -61,20 +62,31 @@
             select
             i32.wrap_i64
             i32.load8_u offset=3145728
+            local.set 13
             local.get 9
-            i64.const 7
-            i64.add
-            i64.const 12
-            i64.shr_u
-            local.tee 12
-            i64.const 262144
-            local.get 12
-            i64.const 262144
-            i64.lt_u
-            select
             i32.wrap_i64
-            i32.load8_u offset=3145728
+            i32.const 4095
             i32.and
+            i32.const 4088
+            i32.gt_u
+            if
+              local.get 12
+              i64.const 1
+              i64.add
+              local.set 12
+              local.get 13
+              local.get 12
+              i64.const 262144
+              local.get 12
+              i64.const 262144
+              i64.lt_u
+              select
+              i32.wrap_i64
+              i32.load8_u offset=3145728
+              i32.and
+              local.set 13
+            end
+            local.get 13
             local.tee 11
             i32.const 10
             i32.and
@@ -148,24 +160,24 @@
       i32.and
       i32.const 4
       i32.shl
-      local.tee 11
+      local.tee 13
       i64.load offset=1048576
       local.get 1
       i64.eq
       if
-        local.get 11
+        local.get 13
         i32.load offset=1048584
-        local.tee 13
+        local.tee 11
         if
-          local.get 13
+          local.get 11
           return_call_indirect (type 0)
         end
       end
       i32.const 0
       i32.load offset=4140
-      local.tee 13
+      local.tee 11
       if
-        local.get 13
+        local.get 11
         return_call_indirect (type 0)
       end
       i32.const 2

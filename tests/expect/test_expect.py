@@ -3,7 +3,9 @@ and the exact WebAssembly text the translator emits for them (``NAME.wat``).
 
 Each snippet is assembled with GNU as at ``BASE`` and translated the way ``--tier jit`` does: the
 TB at ``BASE`` and, breadth-first, its static successors inside the snippet (up to 16) become
-one module; ``wasm.wat`` prints it, after the TBs' disassembly.
+one module; ``wasm.wat`` prints it, after the TBs' disassembly.  A snippet whose first line
+starts with ``# tiered`` is selected as a hot region of the tiered run instead (every block
+taken as run by tier 0, so a call's return point joins the region).
 A change to the code generator shows up here as a diff of the emitted code. When the change is
 deliberate, accept it and commit the new ``.wat`` files with it::
 
@@ -69,9 +71,10 @@ def assemble(src: Path, tmp: Path) -> bytes:
     return (tmp / "in.bin").read_bytes()
 
 
-def region(code: bytes, limit: int) -> list[tuple[int, Block]]:
+def region(code: bytes, limit: int, tiered: bool = False) -> list[tuple[int, Block]]:
     """The TBs one JIT module holds when the TB at BASE is translated: the machine's own region
-    selection (`tbcache.select_region`, as with --tier jit), over ``code`` at BASE."""
+    selection (`tbcache.select_region`, as with --tier jit), over ``code`` at BASE.  ``tiered``:
+    as a hot region of the tiered run, with every block of the snippet taken as run by tier 0."""
 
     def fetch16(addr: int) -> int | None:
         off = addr - BASE
@@ -79,11 +82,13 @@ def region(code: bytes, limit: int) -> list[tuple[int, Block]]:
             return None
         return int.from_bytes(code[off : off + 2], "little")
 
-    return select_region(fetch16, BASE, limit, itertools.count(abi.FIRST_TB).__next__)
+    ran = (lambda pc: True) if tiered else None
+    return select_region(fetch16, BASE, limit, itertools.count(abi.FIRST_TB).__next__, ran=ran)
 
 
 def render(src: Path, tmp: Path) -> str:
-    blocks = region(assemble(src, tmp), BATCH)
+    # a snippet whose first line starts with "# tiered" is selected as a hot region
+    blocks = region(assemble(src, tmp), BATCH, src.read_text().startswith("# tiered"))
     lines = [f";; {src.name}: TBs of one module, guest code at {BASE:#x}"]
     for tb_id, block in blocks:
         lines.append(f";; TB {tb_id}")
