@@ -87,9 +87,16 @@ _TREES: list[_Split | Leaf] = []  # 32-bit and 16-bit, once built
 
 
 def _trees() -> list[_Split | Leaf]:
+    """The decode trees, built on the first call (`prepare` builds them ahead: a memory
+    snapshot of the process then holds them)."""
     if not _TREES:
         _TREES[:] = [build_tree(ROWS32, 4), build_tree(ROWS16, 2)]  # one step: thread-safe
     return _TREES
+
+
+def prepare() -> None:
+    """Build the decode trees now rather than at the first decode."""
+    _trees()
 
 
 _CACHE_LIMIT = 1 << 16
