@@ -4,6 +4,8 @@ peers measured in the same run.
 
   qemu          `qemu-riscv64 hello.elf`: the peer
   python        `python -c pass`: the interpreter's own start, a floor for the CLI
+  python -S     `python -S -c pass`: the same without the site module (site-packages, .pth
+                files), which the CLI needs (wasmtime): what of the floor is this machine's site
   cli           `python -m py_backend.cli run hello.elf` (default options: the code cache on)
   node          `node web/node/cli.mjs hello.elf` (with --node; Pyodide and V8)
 
@@ -103,6 +105,7 @@ def main() -> int:
     qemu, expect = best("qemu", ["qemu-riscv64", hello], args.repeat, None)
     rows = [qemu]
     rows.append(best("python", [sys.executable, "-c", "pass"], args.repeat, b"")[0])
+    rows.append(best("python -S", [sys.executable, "-S", "-c", "pass"], args.repeat, b"")[0])
     cli = [sys.executable, "-m", "py_backend.cli", "run", hello]
     rows.append(best("cli", cli, args.repeat, expect)[0])
     if args.node:
