@@ -5,6 +5,7 @@
 // 0.1-0.5 s for compiles whose code would never run.  WASI's proc_exit ends the process with the
 // C library's exit() instead, as soon as it is called.  The guest's output is written already
 // (fs.writeSync; process.stderr is synchronous for files, pipes and terminals on POSIX).
+// TBWASM_NODE_EXIT=process: process.exit as before (to compare; bench/startup.py).
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
