@@ -14,7 +14,8 @@ code caches, as any run after the first finds them), then --repeat times; the be
 counts, with its CPU time (user + system, all threads) and peak RSS from os.wait4.  The table
 shows the ratio of each to qemu.  Below it: the CLI's imports beyond the interpreter's own
 (`python -X importtime`: the top-level imports of the hello run minus those of `python -c
-pass`), and the modules that cost most by themselves.
+pass`), the modules that cost most by themselves, and the phases `--stats` reports (the CLI's
+set-up and run after its imports; Node's Pyodide start and its set-up and run).
 
 Exits 1 when a run fails or prints other than qemu does; it has no time bounds.
 
@@ -31,7 +32,7 @@ import subprocess
 import sys
 from dataclasses import asdict, dataclass
 
-from benchlib import ROOT, Outcome, run_one
+from benchlib import ROOT, Outcome, parse_stats, run_one
 
 HELLO = ROOT / "guests" / "bin" / "hello.elf"
 # Python's bytecode caches are what every installed run uses; a shell that turns them off
@@ -66,6 +67,19 @@ def best(name: str, cmd: list[str], repeat: int, expect: bytes | None) -> tuple[
     b = min(runs, key=lambda o: o.wall_s)
     row = Row(name, " ".join(cmd), b.wall_s * 1e3, b.cpu_s * 1e3, b.rss_mib)
     return row, b.stdout
+
+
+def phases(cmd: list[str], repeat: int) -> dict[str, float]:
+    """The least of each `--stats` time of `repeat` runs of cmd (with --stats before PROG)."""
+    got: dict[str, float] = {}
+    for _ in range(repeat):
+        r = run_one([*cmd[:-1], "--stats", cmd[-1]], timeout=120)
+        if r.status != 0:
+            print(f"failed ({r.status}): {' '.join(cmd)} --stats\n{r.stderr[-2000:]}")
+            raise SystemExit(1)
+        for k, v in parse_stats(r.stderr).items():
+            got[k] = min(v, got.get(k, v))
+    return got
 
 
 _IMPORT = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
@@ -108,9 +122,13 @@ def main() -> int:
     rows.append(best("python -S", [sys.executable, "-S", "-c", "pass"], args.repeat, b"")[0])
     cli = [sys.executable, "-m", "py_backend.cli", "run", hello]
     rows.append(best("cli", cli, args.repeat, expect)[0])
+    stats = {"cli_run_ms": phases(cli, args.repeat).get("run_ms")}
     if args.node:
         node = ["node", str((ROOT / "web" / "node" / "cli.mjs").relative_to(ROOT)), hello]
         rows.append(best("node", node, args.repeat, expect)[0])
+        got = phases(node, args.repeat)
+        stats["node_pyodide_ms"] = got["pyodide_s"] * 1e3 if "pyodide_s" in got else None
+        stats["node_run_ms"] = got.get("run_ms")
     for r in rows:
         r.ratio = r.wall_ms / qemu.wall_ms if qemu.wall_ms > 0 else None
     floor, _ = best_imports(["-c", "pass"], args.repeat)
@@ -119,7 +137,12 @@ def main() -> int:
     imports = {"run_ms": run_total - floor, "import_cli_ms": cli_total - floor}
     top = sorted(own.items(), key=lambda kv: -kv[1])[: args.top]
     if args.json:
-        out = {"rows": [asdict(r) for r in rows], "imports": imports, "top": dict(top)}
+        out = {
+            "rows": [asdict(r) for r in rows],
+            "imports": imports,
+            "top": dict(top),
+            "stats": stats,
+        }
         print(json.dumps(out, indent=2))
         return 0
     print("| run | wall ms | CPU ms | peak RSS MiB | x qemu | command |")
@@ -136,7 +159,20 @@ def main() -> int:
         f"{imports['run_ms']:.0f} ms, `import py_backend.cli` {imports['import_cli_ms']:.0f} ms"
     )
     print("costliest modules (own time): " + ", ".join(f"{k} {v:.1f} ms" for k, v in top))
+    line = (
+        f"--stats (the least of {args.repeat}): the CLI's set-up and run {_ms(stats['cli_run_ms'])}"
+    )
+    if args.node:
+        line += (
+            f"; Node: Pyodide (from the snapshot) {_ms(stats['node_pyodide_ms'])}, "
+            f"set-up and run {_ms(stats['node_run_ms'])}"
+        )
+    print(line)
     return 0
+
+
+def _ms(v: float | None) -> str:
+    return "-" if v is None else f"{v:.0f} ms"
 
 
 if __name__ == "__main__":
