@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import mmap
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from . import abi
 
@@ -135,8 +135,9 @@ class BufferMemory:
         page = mmap.PAGESIZE
         start = -(-offset // page) * page
         end = (offset + size) // page * page
-        if self.address is not None and end > start and _madvise is not None:
-            if _madvise(self.address + start, end - start, _MADV_DONTNEED) == 0:
+        madvise = _madvise() if end > start else None
+        if self.address is not None and madvise is not None:
+            if madvise(self.address + start, end - start, _MADV_DONTNEED) == 0:
                 self.fill(offset, start - offset)
                 self.fill(end, offset + size - end)
                 return
@@ -148,40 +149,66 @@ _ZEROS = bytes(1 << 16)
 _MEMCMP: list[tuple[Callable[[int, int, int], int], int] | None] = []
 
 
+def _libc() -> Any:
+    """The C library through ctypes, loaded once (None without ctypes or libc: Pyodide).
+
+    dlopen(NULL) finds it among the process's own symbols; ctypes.util.find_library would run
+    ldconfig in a subprocess (~15 ms of every start)."""
+    if not _LIBC:
+        try:
+            import ctypes
+
+            try:
+                lib = ctypes.CDLL(None, use_errno=True)
+                lib.madvise  # noqa: B018  (a process without libc's symbols: look it up)
+            except (OSError, TypeError, AttributeError):
+                import ctypes.util
+
+                lib = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+            _LIBC.append(lib)
+        except (ImportError, OSError, AttributeError):
+            _LIBC.append(None)
+    return _LIBC[0]
+
+
+_LIBC: list[Any] = []
+
+
 def _memcmp() -> tuple[Callable[[int, int, int], int], int] | None:
     """libc's memcmp and the address of a 64 KiB block of zeros (None without ctypes/libc)."""
     if not _MEMCMP:
-        try:
+        libc = _libc()
+        if libc is None:
+            _MEMCMP.append(None)
+        else:
             import ctypes
-            import ctypes.util
 
-            libc = ctypes.CDLL(ctypes.util.find_library("c"))
             fn = libc.memcmp
             fn.restype = ctypes.c_int
             fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
             zeros = (ctypes.c_ubyte * len(_ZEROS))()
             _MEMCMP.append((fn, ctypes.addressof(zeros)))
             _MEMCMP.append(zeros)  # type: ignore[arg-type]  # kept alive
-        except (ImportError, OSError, AttributeError):
-            _MEMCMP.append(None)
     return _MEMCMP[0]
 
 
-def _load_madvise() -> Callable[[int, int, int], int] | None:
-    try:
-        import ctypes
-        import ctypes.util
+def _madvise() -> Callable[[int, int, int], int] | None:
+    """libc's madvise, looked up on the first discard (None without libc: zero-filling it is)."""
+    if not _MADVISE:
+        libc = _libc()
+        if libc is None:
+            _MADVISE.append(None)
+        else:
+            import ctypes
 
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        fn = libc.madvise
-        fn.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
-        fn.restype = ctypes.c_int
-        return fn  # type: ignore[no-any-return]
-    except (ImportError, OSError, AttributeError):  # no libc (Pyodide): zero-filling it is
-        return None
+            fn = libc.madvise
+            fn.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+            fn.restype = ctypes.c_int
+            _MADVISE.append(fn)
+    return _MADVISE[0]
 
 
-_madvise = _load_madvise()
+_MADVISE: list[Callable[[int, int, int], int] | None] = []
 
 
 def anonymous_memory(size: int = abi.MEMORY_BYTES) -> BufferMemory:

@@ -845,6 +845,7 @@ def prepare_snapshot(program: Any = None) -> str:
     import pkgutil
 
     import py_backend
+    from py_backend.isa.decode import prepare as prepare_decoder
     from py_backend.translate.tier0 import interpreter_module
 
     skipped = []
@@ -863,6 +864,7 @@ def prepare_snapshot(program: Any = None) -> str:
     if problem:
         raise RuntimeError(f"py_backend.machine does not import: {problem}")
     interpreter_module()
+    prepare_decoder()  # (built on the first decode otherwise: the first compile in every page)
     if not _nullish(program) and program is not None:
         data = program.to_bytes() if hasattr(program, "to_bytes") else bytes(program)
         machine_module = importlib.import_module("py_backend.machine")

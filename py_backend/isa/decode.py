@@ -1,10 +1,13 @@
-"""``decode(word) -> Insn | None``, derived from ``table.ROWS`` at import.
+"""``decode(word) -> Insn | None``, derived from ``table.ROWS`` on the first decode.
 
 Each row becomes a small generated function that builds its ``Insn`` (straight-line shifts and
 masks, no loops). Rows are arranged in a decision tree: at each node the bits that every
 remaining row fixes are used as a dict key, so a lookup is two or three dict probes and a short
 scan of the few rows that share all their common bits (with their reserved sub-patterns).
 Results are cached per word, since the same words recur across a binary.
+
+The trees are built when the first word misses the cache, not at import (~40 ms: a program
+that tier 0 runs to its end never decodes in Python).
 """
 
 from __future__ import annotations
@@ -80,8 +83,22 @@ def row_tree(rows: Sequence[Row], size: int) -> _Split | tuple[tuple[int, int, t
     return cast("_Split | tuple[tuple[int, int, tuple, Row], ...]", _build_tree(entries, 0, full))
 
 
-_TREE32 = build_tree(ROWS32, 4)
-_TREE16 = build_tree(ROWS16, 2)
+_TREES: list[_Split | Leaf] = []  # 32-bit and 16-bit, once built
+
+
+def _trees() -> list[_Split | Leaf]:
+    """The decode trees, built on the first call (`prepare` builds them ahead: a memory
+    snapshot of the process then holds them)."""
+    if not _TREES:
+        _TREES[:] = [build_tree(ROWS32, 4), build_tree(ROWS16, 2)]  # one step: thread-safe
+    return _TREES
+
+
+def prepare() -> None:
+    """Build the decode trees now rather than at the first decode."""
+    _trees()
+
+
 _CACHE_LIMIT = 1 << 16
 _cache: dict[int, Insn | None] = {}
 _MISSING = object()
@@ -104,9 +121,10 @@ def _lookup(tree: _Split | Leaf, w: int) -> Insn | None:
 
 
 def decode_uncached(word: int) -> Insn | None:
+    tree32, tree16 = _trees()
     if word & 3 == 3:
-        return _lookup(_TREE32, word & 0xFFFFFFFF)
-    return _lookup(_TREE16, word & 0xFFFF)
+        return _lookup(tree32, word & 0xFFFFFFFF)
+    return _lookup(tree16, word & 0xFFFF)
 
 
 def decode(word: int) -> Insn | None:
@@ -122,6 +140,7 @@ def decode(word: int) -> Insn | None:
         return hit  # type: ignore[return-value]
     if len(_cache) >= _CACHE_LIMIT:
         _cache.clear()
-    insn = _lookup(_TREE32 if w & 3 == 3 else _TREE16, w)
+    trees = _TREES or _trees()
+    insn = _lookup(trees[0] if w & 3 == 3 else trees[1], w)
     _cache[w] = insn
     return insn

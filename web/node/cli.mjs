@@ -41,6 +41,7 @@ import readline from "node:readline";
 import { Worker } from "node:worker_threads";
 import { WispNet } from "../runtime/net.mjs";
 import { StdinRing, createStdinBuffer } from "../runtime/stdin_ring.mjs";
+import { exitNow } from "./exit_now.mjs";
 import { RuntimeSetupError, checkTier, createRuntime, envSettings } from "../runtime/runtime.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -471,4 +472,4 @@ if (opts.stats) {
     );
   }
 }
-process.exit(result.status);
+exitNow(result.status); // (without waiting for V8's background compiles: exit_now.mjs)
