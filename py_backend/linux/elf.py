@@ -238,16 +238,17 @@ def load_elf(data: bytes, aspace: AddressSpace, *, interpreter: bool = False) ->
             aspace.map(start, end - start, prot, fixed=True)
         # Like an mmap of the file: the start of each first page holds the file bytes before
         # the segment (this is how the ELF and program headers become visible at AT_PHDR).
+        view = memoryview(data)  # segment slices without copying the file's bytes
         prev_end = 0
         for p in loads:
             start = p.vaddr + bias
             lead = start - max(page_down(start), prev_end)
             if lead > 0 and p.offset >= lead:
-                aspace.load_write(start - lead, data[p.offset - lead : p.offset])
+                aspace.load_write(start - lead, view[p.offset - lead : p.offset])
             prev_end = start + p.memsz
         for p in loads:
             start = p.vaddr + bias
-            aspace.load_write(start, data[p.offset : p.offset + p.filesz])
+            aspace.load_write(start, view[p.offset : p.offset + p.filesz])
             bss_end = min(page_up(start + p.filesz), start + p.memsz)
             if bss_end > start + p.filesz:
                 aspace.load_write(start + p.filesz, bytes(bss_end - start - p.filesz))
