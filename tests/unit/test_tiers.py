@@ -8,7 +8,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from cpu_harness import DATA_BASE, run_snippet
+from cpu_harness import CODE_BASE, DATA_BASE, assemble, run_snippet
 from doubles import NoInput, Sink
 
 from py_backend import abi
@@ -183,3 +183,66 @@ def test_tier0_decodes_reserved_sub_patterns_as_the_python_decoder() -> None:
         assert sigill_here == (decode(w) is None), (hex(w), decode(w), s.action)
         legal += decode(w) is not None
     assert legal >= 5  # some of them are other instructions, not just illegal
+
+
+# --- one word at two pcs, and code rewritten while tier 0 runs it ------------------------------
+
+
+def _li32(rd: int, value: int) -> list[int | tuple[str, dict[str, int]]]:
+    """lui + addiw: rd = the 32-bit `value`, sign-extended."""
+    lo = ((value & 0xFFF) ^ 0x800) - 0x800
+    hi = ((value - lo) & 0xFFFF_FFFF) ^ 0x8000_0000
+    return [
+        ("lui", {"rd": rd, "imm": hi - 0x8000_0000}),
+        ("addiw", {"rd": rd, "rs1": rd, "imm": lo}),
+    ]
+
+
+@pytest.mark.parametrize("tier", ["interp", "tiered"])
+def test_tier0_runs_one_word_at_two_pcs(tier: str) -> None:
+    """Two copies of each word: pc-relative results and the next pc come from the pc, and a
+    CSR handler selected by its rs1 (csrrs with rs1 != x0) reads the register of its own word."""
+    code = [
+        ("auipc", {"rd": 11, "imm": 0}),  # 0x10000: a1 = pc
+        ("jal", {"rd": 0, "imm": 8}),  # -> 0x1000c
+        ("addi", {"rd": 10, "rs1": 10, "imm": 1000}),  # never
+        ("auipc", {"rd": 12, "imm": 0}),  # 0x1000c: a2 = pc (the same word)
+        ("jal", {"rd": 0, "imm": 8}),  # -> 0x10018 (the same word)
+        ("addi", {"rd": 10, "rs1": 10, "imm": 1000}),  # never
+        ("c.addi", {"rd": 10, "imm": 1}),  # 0x10018
+        ("c.addi", {"rd": 10, "imm": 1}),  # 0x1001a
+        ("addi", {"rd": 13, "rs1": 0, "imm": 5}),
+        ("addi", {"rd": 13, "rs1": 0, "imm": 5}),
+        ("addi", {"rd": 6, "rs1": 0, "imm": 1}),
+        ("csrrs", {"rd": 0, "rs1": 6, "csr": 0x001}),  # fflags |= NX
+        ("csrrw", {"rd": 7, "rs1": 0, "csr": 0x001}),  # t2 = fflags; fflags = 0
+        ("csrrs", {"rd": 0, "rs1": 6, "csr": 0x001}),  # fflags |= NX again
+    ]
+    s = run_snippet(code, tier=tier)
+    assert s.action.status == 128 + 5 and s.pc == CODE_BASE + len(assemble(code))
+    assert (s.x[10], s.x[11], s.x[12], s.x[13]) == (2, CODE_BASE, CODE_BASE + 0xC, 5)
+    assert (s.x[7], s.fflags) == (1, 1)
+
+
+@pytest.mark.parametrize("tier", ["interp", "tiered"])
+def test_tier0_runs_a_rewritten_instruction_as_its_new_word(tier: str) -> None:
+    """Self-modifying code: a routine on the RWX data page runs, its first instruction is
+    overwritten (a 32-bit word, then a compressed one), and each new word runs as itself."""
+    routine = assemble([("addi", {"rd": 10, "rs1": 10, "imm": 1}), ("jalr", {"rd": 0, "rs1": 1})])
+    new32 = encode("addi", rd=10, rs1=10, imm=100)
+    new16 = encode("c.addi", rd=10, imm=7) | 0x0001 << 16  # c.addi a0, 7; c.nop
+    code = [
+        ("lui", {"rd": 5, "imm": DATA_BASE}),
+        ("jalr", {"rd": 1, "rs1": 5}),  # a0 = 1
+        *_li32(6, new32),
+        ("sw", {"rs1": 5, "rs2": 6, "imm": 0}),
+        ("fence.i", {}),
+        ("jalr", {"rd": 1, "rs1": 5}),  # a0 = 101
+        *_li32(6, new16),
+        ("sw", {"rs1": 5, "rs2": 6, "imm": 0}),
+        ("fence.i", {}),
+        ("jalr", {"rd": 1, "rs1": 5}),  # a0 = 108
+    ]
+    s = run_snippet(code, data=routine, data_exec=True, tier=tier)
+    assert s.action.status == 128 + 5, s.action
+    assert s.x[10] == 108
