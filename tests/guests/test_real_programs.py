@@ -24,6 +24,10 @@ SYSROOT = Path(
 )
 
 
+# ~90 KB of text for the compressors and filters
+TEXT = "".join(f"{i} alpha{i % 7} beta{i % 13} gamma\n" for i in range(4000)).encode()
+
+
 @dataclass(frozen=True)
 class Case:
     id: str
@@ -57,6 +61,14 @@ CASES = [
     Case("gawk-missing-file", ("/usr/bin/gawk", "{ print }", "/no/such/file")),
     Case("jq", ("/usr/bin/jq", "-c", ".a | map(. * 2) | add"), b'{"a": [1, 2, 3.5]}\n'),
     Case("jq-error", ("/usr/bin/jq", ".a"), b"not json\n"),
+    # xz with two threads (blocks of 16 KiB: both compress), its output byte for byte
+    Case("xz-T2", ("/usr/bin/xz", "-T2", "--block-size=16384", "-3", "-c"), TEXT),
+    Case("zstd-T2", ("/usr/bin/zstd", "-q", "-T2", "-5", "-c"), TEXT),
+    Case("grep", ("/usr/bin/grep", "-c", "-E", "alpha3 beta(1|2)"), TEXT),
+    Case("grep-missing-file", ("/usr/bin/grep", "x", "/no/such/file")),
+    Case("sed", ("/usr/bin/sed", "-e", "s/alpha/A/g; /beta1[0-2]/d; 3q"), TEXT),
+    Case("sha256sum", ("/usr/bin/sha256sum", "-"), TEXT),
+    Case("ls", ("/usr/bin/ls", "/usr/lib/riscv64-linux-gnu")),
 ]
 
 
