@@ -24,8 +24,12 @@ NOT_FOR_HELLO = (
 
 
 def _fresh(code: str) -> dict:
-    """Run `code` in a new interpreter (cwd ROOT); the JSON it prints on its last line."""
+    """Run `code` in a new interpreter (cwd ROOT); the JSON it prints on its last line.  The
+    machine's defaults hold there: `make tiers` sets TBWASM_TIER (the jit tier decodes every
+    block in Python) and TBWASM_HOT_THRESHOLD for its other runs, and they are left out."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for var in ("TBWASM_TIER", "TBWASM_HOT_THRESHOLD"):
+        env.pop(var, None)
     p = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
