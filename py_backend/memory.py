@@ -7,6 +7,7 @@ Offsets are Wasm addresses (see :mod:`py_backend.abi`), not guest addresses.
 
 from __future__ import annotations
 
+import functools
 import mmap
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
@@ -146,69 +147,63 @@ class BufferMemory:
 
 _MADV_DONTNEED = 4
 _ZEROS = bytes(1 << 16)
-_MEMCMP: list[tuple[Callable[[int, int, int], int], int] | None] = []
 
 
+@functools.cache
 def _libc() -> Any:
     """The C library through ctypes, loaded once (None without ctypes or libc: Pyodide).
 
     dlopen(NULL) finds it among the process's own symbols; ctypes.util.find_library would run
     ldconfig in a subprocess (~15 ms of every start)."""
-    if not _LIBC:
+    try:
+        import ctypes
+
         try:
-            import ctypes
+            lib = ctypes.CDLL(None, use_errno=True)
+            lib.madvise  # noqa: B018  (a process without libc's symbols: look it up)
+        except (OSError, TypeError, AttributeError):
+            import ctypes.util
 
-            try:
-                lib = ctypes.CDLL(None, use_errno=True)
-                lib.madvise  # noqa: B018  (a process without libc's symbols: look it up)
-            except (OSError, TypeError, AttributeError):
-                import ctypes.util
-
-                lib = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-            _LIBC.append(lib)
-        except (ImportError, OSError, AttributeError):
-            _LIBC.append(None)
-    return _LIBC[0]
+            lib = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        return lib
+    except (ImportError, OSError, AttributeError):
+        return None
 
 
-_LIBC: list[Any] = []
+def _libc_function(name: str, *argtypes: Any) -> Callable[..., int] | None:
+    """libc's function `name` returning a C int, with these argument types (None without libc)."""
+    libc = _libc()
+    if libc is None:
+        return None
+    import ctypes
+
+    fn = getattr(libc, name)
+    fn.argtypes = argtypes
+    fn.restype = ctypes.c_int
+    return fn  # type: ignore[no-any-return]
 
 
+@functools.cache
 def _memcmp() -> tuple[Callable[[int, int, int], int], int] | None:
     """libc's memcmp and the address of a 64 KiB block of zeros (None without ctypes/libc)."""
-    if not _MEMCMP:
-        libc = _libc()
-        if libc is None:
-            _MEMCMP.append(None)
-        else:
-            import ctypes
+    import ctypes
 
-            fn = libc.memcmp
-            fn.restype = ctypes.c_int
-            fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
-            zeros = (ctypes.c_ubyte * len(_ZEROS))()
-            _MEMCMP.append((fn, ctypes.addressof(zeros)))
-            _MEMCMP.append(zeros)  # type: ignore[arg-type]  # kept alive
-    return _MEMCMP[0]
+    fn = _libc_function("memcmp", ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)
+    if fn is None:
+        return None
+    _ZERO_BLOCK.append((ctypes.c_ubyte * len(_ZEROS))())  # kept alive for the address
+    return fn, ctypes.addressof(_ZERO_BLOCK[0])
 
 
+_ZERO_BLOCK: list[Any] = []
+
+
+@functools.cache
 def _madvise() -> Callable[[int, int, int], int] | None:
     """libc's madvise, looked up on the first discard (None without libc: zero-filling it is)."""
-    if not _MADVISE:
-        libc = _libc()
-        if libc is None:
-            _MADVISE.append(None)
-        else:
-            import ctypes
+    import ctypes
 
-            fn = libc.madvise
-            fn.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
-            fn.restype = ctypes.c_int
-            _MADVISE.append(fn)
-    return _MADVISE[0]
-
-
-_MADVISE: list[Callable[[int, int, int], int] | None] = []
+    return _libc_function("madvise", ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
 
 
 def anonymous_memory(size: int = abi.MEMORY_BYTES) -> BufferMemory:

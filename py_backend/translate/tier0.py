@@ -536,14 +536,7 @@ class _Builder:
         """FETCH fault at pc unless guest page `page` (an i64 local) is executable."""
         f = self.fb
         c = self.c
-        f.local_get(page)
-        f.i64_const(abi.GUEST_PAGES)
-        f.local_get(page)
-        f.i64_const(abi.GUEST_PAGES)
-        f.i64_lt_u()
-        f.select()  # pages past the guest space read the always-zero sentinel
-        f.i32_wrap_i64()
-        f.i32_load8_u(abi.PAGE_TABLE)
+        c._page_entry(page)  # (pages past the guest space read the always-zero sentinel)
         f.i32_const(int(abi.PageFlags.EXEC))
         f.i32_and()
         f.i32_eqz()
