@@ -1,8 +1,8 @@
 // Machines side by side in one Runtime until the engine cannot reserve another guest memory
 // (tests/node/test_node_machines.py runs this under `ulimit -v`):
 //   node tests/node/many_machines.mjs MAX
-// starts `busybox sleep 2` runs with asyncWaits (as the page's worker runs its demos) until one
-// ends at once or MAX are running, waits for all, then runs `busybox echo after` and prints one
+// starts `busybox sleep 2` runs with asyncWaits (as the page's worker runs its demos) until the
+// runtime refuses one or MAX are running, waits for all, then runs `busybox echo after` and prints one
 // JSON line: how many ran, the statuses, the refused run's message, and the run after.
 import fs from "node:fs";
 import path from "node:path";
@@ -31,12 +31,12 @@ function start(args) {
 }
 
 const runs = [];
-let ended = null;
-for (let k = 0; k < max && ended === null; k++) {
-  const p = start(["sleep", "2"]);
-  runs.push(p);
-  // a run the engine refuses ends at once; a started one sleeps 2 s
-  ended = await Promise.race([p, new Promise((r) => setTimeout(() => r(null), 100))]);
+for (let k = 0; k < max; k++) {
+  // run() takes its machine's memory before its first await: whether this one started is known
+  // at once (no timing), and the ones started before it are still sleeping
+  const before = rt.running;
+  runs.push(start(["sleep", "2"]));
+  if (rt.running === before) break; // refused: its promise ends with the one line
 }
 const results = await Promise.all(runs);
 const after = await start(["echo", "after"]);
