@@ -14,6 +14,7 @@ laid out as::
     LINK_SLOTS   per-TB link slots: MAX_TBS x LINK_SLOTS_PER_TB x i32 (target TB id, 0 = unlinked)
     JMP_CACHE    pc -> TB cache: JMP_CACHE_ENTRIES x {guest pc: i64, tb id: i32, pad}
     HOT_COUNTERS tier-0 block-entry counters: JMP_CACHE_ENTRIES x i32, same index as JMP_CACHE
+    IND_PROFILE  tier-0 indirect-jump profile: IND_PROFILE_ENTRIES x {jump pc, count, targets}
     STATE_END    (the machine zeroes CTX .. STATE_END when it starts)
     PAGE_TABLE   one byte of PAGE_* flags per guest page
     GUEST_BASE   guest address g lives at GUEST_BASE + g, for 0 <= g < GUEST_SIZE
@@ -122,7 +123,19 @@ JMP_CACHE_FOLD = 16  # the index folds pc >> JMP_CACHE_FOLD into pc
 HOT_COUNTER_SIZE = 4  # u32 counters, so a counter's offset is an entry's >> HOT_COUNTER_SHIFT
 HOT_COUNTER_SHIFT = JMP_CACHE_ENTRY_SHIFT - 2
 HOT_COUNTERS = JMP_CACHE + JMP_CACHE_ENTRIES * JMP_CACHE_ENTRY_SIZE
-STATE_END = HOT_COUNTERS + JMP_CACHE_ENTRIES * HOT_COUNTER_SIZE
+
+# --- indirect-jump profile: where tier 0 saw each jalr go (hot regions follow it) -----------------
+# Direct-mapped on the jalr's pc (guest pcs fit in 32 bits): {site: u32 at +0, count: u32 at +4
+# (jumps recorded since the site took the entry), targets: u32 x IND_PROFILE_TARGETS at +8, a
+# ring written at count % IND_PROFILE_TARGETS}.  A hint only: compiled code compares every target.
+IND_PROFILE = HOT_COUNTERS + JMP_CACHE_ENTRIES * HOT_COUNTER_SIZE
+IND_PROFILE_ENTRIES = 2048  # power of two; index = ind_profile_index(site pc)
+IND_PROFILE_ENTRY_SIZE = 128  # a power of two
+IND_PROFILE_ENTRY_SHIFT = IND_PROFILE_ENTRY_SIZE.bit_length() - 1
+IND_PROFILE_COUNT = 4  # offset of the count in an entry
+IND_PROFILE_RING = 8  # offset of the first target
+IND_PROFILE_TARGETS = 16  # a power of two
+STATE_END = IND_PROFILE + IND_PROFILE_ENTRIES * IND_PROFILE_ENTRY_SIZE
 
 
 def jmp_cache_index(pc: int) -> int:
@@ -138,6 +151,12 @@ def jmp_cache_entry(pc: int) -> int:
 
 def hot_counter_addr(pc: int) -> int:
     return HOT_COUNTERS + jmp_cache_index(pc) * HOT_COUNTER_SIZE
+
+
+def ind_profile_entry(site: int) -> int:
+    """The profile entry of the indirect jump at pc ``site`` (tier0.py's goto_ptr is the Wasm
+    side of this function)."""
+    return IND_PROFILE + (((site >> 1) & (IND_PROFILE_ENTRIES - 1)) << IND_PROFILE_ENTRY_SHIFT)
 
 
 # --- guest memory and its page table -----------------------------------------------------------
@@ -302,9 +321,19 @@ def _check_layout() -> None:
     assert CTX + CTX_SIZE <= CPU
     assert CTX_INTERP_INSNS + 8 <= CTX + CTX_SIZE
     assert CPU + CPU_SIZE <= LINK_SLOTS
-    assert LINK_SLOTS_END <= JMP_CACHE < HOT_COUNTERS < STATE_END <= PAGE_TABLE
+    assert LINK_SLOTS_END <= JMP_CACHE < HOT_COUNTERS < IND_PROFILE < STATE_END <= PAGE_TABLE
+    assert IND_PROFILE_RING + 4 * IND_PROFILE_TARGETS <= IND_PROFILE_ENTRY_SIZE
+    assert GUEST_SIZE <= 1 << 32  # a guest pc fits the profile's u32 fields
     # codegen and tier 0 index with masks and shifts: these sizes must be powers of two
-    for n in (JMP_CACHE_ENTRIES, JMP_CACHE_ENTRY_SIZE, LINK_SLOTS_PER_TB, HOT_COUNTER_SIZE):
+    for n in (
+        JMP_CACHE_ENTRIES,
+        JMP_CACHE_ENTRY_SIZE,
+        LINK_SLOTS_PER_TB,
+        HOT_COUNTER_SIZE,
+        IND_PROFILE_ENTRIES,
+        IND_PROFILE_ENTRY_SIZE,
+        IND_PROFILE_TARGETS,
+    ):
         assert n & (n - 1) == 0, n
     assert JMP_CACHE_ENTRY_SIZE == HOT_COUNTER_SIZE << HOT_COUNTER_SHIFT
     assert JMP_CACHE_TB + 4 <= JMP_CACHE_ENTRY_SIZE

@@ -33,6 +33,8 @@ class Block:
     fetch_fault: bool = False  # the first instruction could not be fetched
     successors: list[int] = field(default_factory=list)  # static targets of goto_tb
     successors_by_slot: list[int | None] = field(default_factory=lambda: [None, None])
+    # where its closing indirect jump went when tier 0 ran it (the profile), most frequent first
+    indirect_targets: tuple[int, ...] = ()
 
 
 def find_block(
@@ -102,6 +104,16 @@ def return_point(block: Block) -> int | None:
     if last is None or last.name not in ("jal", "jalr") or last.rd not in LINK_REGS:
         return None
     return block.end_pc
+
+
+def indirect_site(block: Block) -> int | None:
+    """The pc of the indirect jump that ends the TB, if it is not a return, else None."""
+    if not block.insns:
+        return None
+    pc, last = block.insns[-1]
+    if last is None or last.name != "jalr" or is_return(last):
+        return None
+    return pc
 
 
 def is_return(insn: Insn) -> bool:

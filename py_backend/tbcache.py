@@ -14,13 +14,20 @@ from __future__ import annotations
 
 import struct
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import abi
 from .abi import PageFlags
-from .block import MAX_BLOCK_INSNS, Block, falls_through, find_block, return_point
+from .block import (
+    MAX_BLOCK_INSNS,
+    Block,
+    falls_through,
+    find_block,
+    indirect_site,
+    return_point,
+)
 from .linux.mm import AddressSpace, copy_memory
 from .memory import RawMemory
 from .translate import emit_fp, emit_int  # noqa: F401  (registers semantics)
@@ -33,6 +40,7 @@ assert _JMP_ENTRY.size == abi.JMP_CACHE_ENTRY_SIZE and abi.JMP_CACHE_TB == 8
 _LINE = 256  # bytes of code read at once by the translator; divides the page size
 _LINE_SHIFT = _LINE.bit_length() - 1
 REGION_BLOCKS = 32  # at most this many TBs in one hot region (one module)
+MAX_INDIRECT_TARGETS = 8  # profiled targets of one indirect jump a region may keep
 CODE_CACHE_BYTES = 32 << 20  # module bytes a RegionCache keeps for later process images
 # What a saved state keeps of a TbCache: everything but the code (retranslated after a restore).
 CODE_FIELDS = (
@@ -66,13 +74,15 @@ def select_region(
     max_insns: int = MAX_BLOCK_INSNS,
     ran: Callable[[int], bool] | None = None,
     known: Callable[[int], bool] = lambda pc: False,
+    indirect: Callable[[int], list[int]] | None = None,
 ) -> list[tuple[int, Block]]:
     """The TBs (id, block) of one module when the TB at pc is translated: breadth-first over
     static successors, at most ``limit``, never a fault TB after the first.  ``alloc()`` gives a
     TB id (CacheFull ends the region, or is raised when it is empty).  ``ran``: tiered, only
     successors tier 0 has run (``ran(pc)``) or that a TB falls through to at a page or size
     limit; None (--tier jit): any static successor (speculation).  ``known(pc)``: a TB exists
-    there already (not translated again)."""
+    there already (not translated again).  ``indirect(site)``: tiered, where the indirect jump
+    at pc ``site`` went in tier 0 (the profile), most frequent first."""
     blocks: list[tuple[int, Block]] = []
     work = deque([pc])
     seen = {pc}
@@ -92,7 +102,19 @@ def select_region(
         # `ret` then stays in the region (codegen compares its target with the region's return
         # points) instead of leaving through the jump cache.
         rp = return_point(block) if ran is not None else None
-        for s in block.successors if rp is None else [*block.successors, rp]:
+        succ = block.successors if rp is None else [*block.successors, rp]
+        # The same for the targets of an indirect jump that is not a return (an interpreter's
+        # dispatch, a call through a pointer or the PLT): codegen compares the target with them.
+        site = indirect_site(block) if ran is not None and indirect is not None else None
+        if site is not None:
+            assert ran is not None and indirect is not None
+            targets = indirect(site)
+            # a jump with more targets than a region keeps (megamorphic: Python's computed
+            # gotos) would pay the compares and still leave the region on most jumps
+            if len(targets) <= MAX_INDIRECT_TARGETS:
+                block.indirect_targets = tuple(t for t in targets if ran(t))
+                succ = [*succ, *block.indirect_targets]
+        for s in succ:
             if ran is not None and not (s == block.end_pc and falls_through(block)) and not ran(s):
                 continue
             if s not in seen and not known(s):
@@ -277,6 +299,17 @@ class TbCache:
         self.next_id += 1
         return self.next_id - 1
 
+    def _indirect(self, site: int) -> list[int]:
+        """The targets tier 0 recorded for the indirect jump at ``site``, most frequent first
+        (abi.ind_profile_entry: a ring of the latest ones)."""
+        e = abi.ind_profile_entry(site)
+        raw = self.mem.read(e, abi.IND_PROFILE_RING + 4 * abi.IND_PROFILE_TARGETS)
+        words = struct.unpack_from(f"<{2 + abi.IND_PROFILE_TARGETS}I", raw)
+        if words[0] != site:
+            return []
+        ring = words[2 : 2 + min(words[1], abi.IND_PROFILE_TARGETS)]
+        return [t for t, _ in Counter(ring).most_common()]
+
     def _ran(self, pc: int) -> bool:
         """Tier 0 entered a block at pc (or one that shares its counter)."""
         return self._u32(abi.hot_counter_addr(pc)) > 0
@@ -300,6 +333,7 @@ class TbCache:
             max_insns=self.max_block_insns,
             ran=self._ran if self.tiered else None,
             known=self.tbs.__contains__,
+            indirect=self._indirect if self.tiered else None,
         )
         if self.trace:
             for tb_id, block in blocks:

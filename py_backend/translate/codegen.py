@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from .. import abi
 from ..abi import ExitReason, PageFlags
-from ..block import Block, is_return, return_point
+from ..block import Block, indirect_site, is_return, return_point
 from ..isa.insn import Insn
 from ..wasm.builder import FunctionBuilder, Label, ModuleBuilder, ValType
 from .operand import Dyn, Value, known
@@ -110,6 +110,8 @@ class Ctx:
         self.local_targets = local_targets or {}  # guest pc -> case index in this region
         # return points (pc after a call) in this region -> case: where a `ret` may stay
         self.return_cases: dict[int, int] = {}
+        # indirect jumps (pc) -> their profiled targets in this region -> case
+        self.indirect_cases: dict[int, dict[int, int]] = {}
         self.entry = 0  # param: which TB of the region to run
         self._x: dict[int, int] = {}
         self._fr: dict[int, int] = {}
@@ -343,11 +345,18 @@ class Ctx:
 
     def goto_ptr(self, target_local: int) -> None:
         """Indirect jump to the i64 guest pc in `target_local`: a `ret` to one of the region's
-        return points branches to its case; anything else goes through the jump cache."""
+        return points, or another indirect jump to one of the targets tier 0 saw it take that
+        are in the region (Block.indirect_targets), branches to its case; anything else goes
+        through the jump cache."""
         f = self.f
+        cases: dict[int, int] = {}
         if self.return_cases and self.insn is not None and is_return(self.insn):
+            cases = self.return_cases
+        elif isinstance(self.pc, int):
+            cases = self.indirect_cases.get(self.pc, {})
+        if cases:
             assert self.dispatch_label is not None
-            for pc, case in self.return_cases.items():
+            for pc, case in cases.items():
                 f.local_get(target_local)
                 f.i64_const(pc)
                 f.i64_eq()
@@ -649,6 +658,9 @@ def translate_region(
         rp = return_point(block)
         if rp is not None and rp in local and len(c.return_cases) < MAX_RETURN_CASES:
             c.return_cases[rp] = local[rp]
+        site = indirect_site(block)
+        if site is not None and block.indirect_targets:
+            c.indirect_cases[site] = {t: local[t] for t in block.indirect_targets if t in local}
     f = fb
     c.chain_label = f.block()
     c.ptr_label = f.block()

@@ -58,6 +58,8 @@ PROGRAMS: list[Case] = [
         env_order_free=True,
     ),
     Case("intops", "intops"),
+    # an interpreter loop: tiered, its jump-table dispatch and handlers compile into one region
+    Case("dispatch", "dispatch", ("300000",)),
     Case("fpops", "fpops"),
     Case("malloc", "malloc"),
     Case("fileio", "fileio"),

@@ -246,3 +246,87 @@ def test_tier0_runs_a_rewritten_instruction_as_its_new_word(tier: str) -> None:
     s = run_snippet(code, data=routine, data_exec=True, tier=tier)
     assert s.action.status == 128 + 5, s.action
     assert s.x[10] == 108
+
+
+def _profiled_jump(mem_read, site: int) -> tuple[int, list[int]]:
+    """(count, ring) of the profile entry of the indirect jump at ``site``."""
+    raw = mem_read(abi.ind_profile_entry(site), abi.IND_PROFILE_RING + 4 * abi.IND_PROFILE_TARGETS)
+    words = struct.unpack(f"<{2 + abi.IND_PROFILE_TARGETS}I", raw)
+    assert words[0] == site
+    return words[1], list(words[2 : 2 + min(words[1], abi.IND_PROFILE_TARGETS)])
+
+
+def test_an_interpreter_loop_compiles_into_one_region() -> None:
+    """dispatch.elf's loop goes through its bytecode switch's jump table (one `jr`) for every
+    bytecode: eight distinct ones.  Tier 0 records where that jump went (abi.ind_profile_entry,
+    the Wasm and the Python side of the index must agree); the hot region that holds the jump
+    holds its targets too, so the loop stays in one module instead of leaving it through the
+    jump cache at every bytecode."""
+    status, out, m = run("dispatch.elf", ["100000"], tier="tiered")
+    _, ref, mi = run("dispatch.elf", ["100000"], tier="interp")
+    assert status == 0 and out == ref
+    # the jump: the one `jr` (jalr x0, not a return) of a translated TB, in both machines
+    sites = [
+        (tb, block_site)
+        for tb in m.tb_cache.tbs.values()
+        if (block_site := _last_jalr(m, tb)) is not None
+    ]
+    assert len(sites) == 1, sites
+    tb, site = sites[0]
+    count, ring = _profiled_jump(mi.mem.read, site)
+    assert count >= 8 * 100000  # every bytecode of the interp run went through it
+    assert len(set(ring)) == 9  # the loop's eight bytecodes and the final HALT
+    # the tiered run compiled the loop once it was hot (compiled code records nothing: the
+    # profile is as the region saw it), with the jump's targets in the jump's module
+    by_pc = {t.pc: t for t in m.tb_cache.tbs.values()}
+    _, ring_t = _profiled_jump(m.mem.read, site)
+    assert len(set(ring_t)) == 8 and set(ring_t) <= set(by_pc)
+    assert {by_pc[t].module for t in set(ring_t)} == {tb.module}
+
+
+def _last_jalr(m: Machine, tb) -> int | None:
+    """The pc of the jalr x0 through a non-link register that ends ``tb``, if it does."""
+    from py_backend.block import find_block, indirect_site
+
+    return indirect_site(find_block(m.tb_cache._fetch16, tb.pc))
+
+
+def test_a_region_keeps_the_targets_of_a_jump_with_few() -> None:
+    """select_region follows an indirect jump's profiled targets that tier 0 ran, unless the
+    jump has more than a region keeps (then it would compare and still leave); a `ret` keeps
+    using the return points only."""
+    from py_backend.tbcache import MAX_INDIRECT_TARGETS, select_region
+
+    # dispatch: jalr x0, 0(a5); then handlers, each `jal x0, dispatch`
+    handlers = MAX_INDIRECT_TARGETS + 1
+    code = assemble(
+        [("jalr", {"rd": 0, "rs1": 15, "imm": 0})]
+        + [("jal", {"rd": 0, "imm": -4 * (k + 1)}) for k in range(handlers)]
+        + [("jalr", {"rd": 0, "rs1": 1, "imm": 0})]  # ret
+    )
+
+    def fetch16(pc: int) -> int | None:
+        off = pc - CODE_BASE
+        return struct.unpack_from("<H", code, off)[0] if 0 <= off < len(code) else None
+
+    targets = [CODE_BASE + 4 * (k + 1) for k in range(handlers)]
+    ret_pc = CODE_BASE + 4 * (handlers + 1)
+
+    def region(seen: list[int], at: int = CODE_BASE) -> list[int]:
+        asked: list[int] = []
+
+        def indirect(site: int) -> list[int]:
+            asked.append(site)
+            return seen
+
+        ids = iter(range(abi.FIRST_TB, abi.MAX_TBS))
+        blocks = select_region(fetch16, at, 32, ids.__next__, ran=lambda pc: True,
+                               indirect=indirect)  # fmt: skip
+        assert asked == ([at] if at == CODE_BASE else [])
+        return [b.pc for _, b in blocks]
+
+    few = targets[:3]
+    assert region(few) == [CODE_BASE, *few]
+    assert region(targets[:MAX_INDIRECT_TARGETS]) == [CODE_BASE, *targets[:MAX_INDIRECT_TARGETS]]
+    assert region(targets) == [CODE_BASE]  # one target too many
+    assert region(few, at=ret_pc) == [ret_pc]  # a return asks no profile
