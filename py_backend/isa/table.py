@@ -1,5 +1,10 @@
-"""The instruction table: one row per encoding of RV64 I, M, A, F, D, C, Zicsr and Zifencei, and
-of Zba, Zbb, Zbc, Zbs, Zicond, Zicbom, Zicboz, Zawrs, Zimop, Zcmop, Zcb, Zfa, Zfhmin and Zfh.
+"""The instruction table: one row per encoding of RV64 I, M, A, F, D, C, Zicsr and Zifencei, of
+Zba, Zbb, Zbc, Zbs, Zicond, Zicbom, Zicboz, Zawrs, Zimop, Zcmop, Zcb, Zfa, Zfhmin and Zfh, and of
+the scalar cryptography extensions' RV64 instructions: Zbkb, Zbkc, Zbkx, Zknd, Zkne, Zknh, Zksed
+and Zksh (a row names one extension; ``SHARED_ROWS`` lists the rows an extension shares with
+another: Zbkb's rotations and andn/orn/xnor/rev8 are Zbb's rows, Zbkc's clmul/clmulh Zbc's).
+Zkt has no instructions. The RV32-only encodings (zip, unzip, aes32*, sha512sig0h, ...) have no
+rows, so they are illegal, as on an RV64 hart.
 
 Patterns are written most-significant bit first, like QEMU's ``insn32.decode``: ``0``/``1`` are
 fixed bits, ``.`` are bits the row's format extracts; spaces are only for reading (32-bit rows
