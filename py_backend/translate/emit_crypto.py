@@ -5,15 +5,17 @@ emitter API as `emit_int` (so tier 0 runs them too).
 
 Zkt asks these to take data-independent time. Everything here is straight-line Wasm without a
 branch, a `select` on data or a memory access: the S-boxes (AES forward and inverse, SM4) are
-computed, not looked up. Each is the affine-inverse-affine circuit of its definition
-(`_inverse`: x^254 in GF(2^8) with four multiplications, the squarings being linear maps),
-evaluated "bitsliced": plane k is an i64 holding bit k of each of up to eight bytes in that
-byte's lowest bit, so one circuit substitutes all eight bytes of aes64es at once.
+computed, not looked up. Each is its definition's affine map, inversion in GF(2^8) and affine
+map, the inversion done in the isomorphic tower field GF((2^4)^2) (see `NU`), evaluated
+"bitsliced": plane k is an i64 holding bit k of each of up to eight bytes in that byte's lowest
+bit, so one circuit substitutes all eight bytes of aes64es at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+import operator
+from collections.abc import Callable, Iterable, Sequence
 
 from ..isa.insn import Insn
 from ..wasm.builder import FunctionBuilder as FB
@@ -31,22 +33,25 @@ Planes = list[int]  # 8 i64 locals, plane k first at index k
 
 
 def gf_mul(a: int, b: int, poly: int) -> int:
+    """a * b modulo the irreducible ``poly`` (of degree 4 or 8 here)."""
+    top = 1 << (poly.bit_length() - 1)
     r = 0
     while b:
         if b & 1:
             r ^= a
         b >>= 1
         a <<= 1
-        if a & 0x100:
+        if a & top:
             a ^= poly
     return r
 
 
 def _reduce(v: int, poly: int) -> int:
-    """v (a polynomial of degree < 15) modulo poly."""
-    for k in range(14, 7, -1):
+    """v (a polynomial of degree < 2n - 1) modulo poly (of degree n)."""
+    n = poly.bit_length() - 1
+    for k in range(2 * n - 2, n - 1, -1):
         if v >> k & 1:
-            v ^= poly << (k - 8)
+            v ^= poly << (k - n)
     return v
 
 
@@ -76,32 +81,85 @@ def _sm4_affine(b: int) -> int:
     )
 
 
-def _frobenius(n: int, poly: int) -> ByteMap:
-    """x -> x^(2^n), a linear map of GF(2^8)."""
-
-    def power(x: int) -> int:
-        for _ in range(n):
-            x = gf_mul(x, x, poly)
-        return x
-
-    return power
+def _inverse_by_definition(v: int, poly: int) -> int:
+    r = 1
+    for _ in range(254):
+        r = gf_mul(r, v, poly)
+    return r
 
 
 def sbox(kind: str, x: int) -> int:
-    """The S-box ``kind`` ("aes", "aes_inv", "sm4") of one byte, from the same definitions the
-    emitted circuits use (for the tests)."""
+    """The S-box ``kind`` ("aes", "aes_inv", "sm4") of one byte, by its definition (for the
+    tests: the circuits below compute it another way)."""
+    if kind == "aes":
+        return _aes_affine(_inverse_by_definition(x, AES_POLY)) ^ 0x63
+    if kind == "aes_inv":
+        return _inverse_by_definition(_aes_affine_inv(x) ^ 0x05, AES_POLY)
+    return _sm4_affine(_inverse_by_definition(_sm4_affine(x) ^ 0xD3, SM4_POLY)) ^ 0xD3
 
-    def inverse(v: int, poly: int) -> int:
+
+# The circuits invert in the tower field GF((2^4)^2): a byte is a + b y (a, b in GF(2^4) =
+# GF(2)[z]/(z^4+z+1), low nibble a), y^2 = y + NU. Then 1/(a + b y) = ((a+b) + b y) / d with
+# d = a(a+b) + NU b^2 in GF(2^4), whose inverse is d^14: five GF(2^4) products in all, a third
+# of the work of x^254 in GF(2^8). Both fields are GF(2^8): the isomorphism maps x (0x02) to a
+# root T of the S-box's polynomial in the tower, a linear map that the affine maps absorb.
+GF16_POLY = 0x13  # z^4 + z + 1
+NU = next(n for n in range(1, 16) if all(gf_mul(y, y, GF16_POLY) ^ y != n for y in range(16)))
+
+
+def _tower_mul(p: int, q: int) -> int:
+    """(a + b y)(c + d y) = ac + NU bd + (ad + bc + bd) y."""
+    a, b, c, d = p & 15, p >> 4, q & 15, q >> 4
+    m = functools.partial(gf_mul, poly=GF16_POLY)
+    return m(a, c) ^ m(NU, m(b, d)) | (m(a, d) ^ m(b, c) ^ m(b, d)) << 4
+
+
+@functools.cache
+def _to_tower(poly: int) -> tuple[int, ...]:
+    """The isomorphism from GF(2)[x]/poly to the tower, as a table (it is linear)."""
+
+    def power(t: int, k: int) -> int:
         r = 1
-        for _ in range(254):
-            r = gf_mul(r, v, poly)
+        for _ in range(k):
+            r = _tower_mul(r, t)
         return r
 
-    if kind == "aes":
-        return _aes_affine(inverse(x, AES_POLY)) ^ 0x63
-    if kind == "aes_inv":
-        return inverse(_aes_affine_inv(x) ^ 0x05, AES_POLY)
-    return _sm4_affine(inverse(_sm4_affine(x) ^ 0xD3, SM4_POLY)) ^ 0xD3
+    t = next(t for t in range(2, 256) if not _xor(power(t, k) for k in range(9) if poly >> k & 1))
+    return tuple(_xor(power(t, k) for k in range(8) if v >> k & 1) for v in range(256))
+
+
+def _xor(values: Iterable[int]) -> int:
+    return functools.reduce(operator.xor, values, 0)
+
+
+@functools.cache
+def _from_tower(poly: int) -> ByteMap:
+    inverse = {w: v for v, w in enumerate(_to_tower(poly))}
+    return inverse.__getitem__
+
+
+# S-box kind: (map into the tower, its constant, map out of the tower, its constant).
+_SBOX_MAPS: dict[str, tuple[ByteMap, int, ByteMap, int]] = {
+    "aes": (_to_tower(AES_POLY).__getitem__, 0, lambda v: _aes_affine(_from_tower(AES_POLY)(v)),
+            0x63),
+    "aes_inv": (lambda v: _to_tower(AES_POLY)[_aes_affine_inv(v)], _to_tower(AES_POLY)[0x05],
+                _from_tower(AES_POLY), 0),
+    "sm4": (lambda v: _to_tower(SM4_POLY)[_sm4_affine(v)], _to_tower(SM4_POLY)[0xD3],
+            lambda v: _sm4_affine(_from_tower(SM4_POLY)(v)), 0xD3),
+}  # fmt: skip
+
+
+def sbox_by_tower(kind: str, x: int) -> int:
+    """The S-box ``kind`` the way the circuits compute it (in Python, for the tests)."""
+    into, c_in, out, c_out = _SBOX_MAPS[kind]
+    v = into(x) ^ c_in
+    a, b = v & 15, v >> 4
+    m = functools.partial(gf_mul, poly=GF16_POLY)
+    d = m(a, a ^ b) ^ m(NU, m(b, b))
+    d2 = m(d, d)
+    d4 = m(d2, d2)
+    di = m(m(d2, d4), m(d4, d4))  # d^14
+    return out(m(a ^ b, di) | m(b, di) << 4) ^ c_out
 
 
 # --- bitsliced circuits ------------------------------------------------------------------------
@@ -134,19 +192,19 @@ def _from_planes(c: Ctx, p: Planes) -> None:
             f.i64_or()
 
 
-def _combine(c: Ctx, srcs: Sequence[int], masks: Sequence[int], const: int = 0) -> Planes:
-    """Output plane k = xor of the srcs[j] whose masks[j] has bit k, xor all ones if ``const``
-    has bit k: a linear (or affine) map of GF(2)^8."""
+def _combine(c: Ctx, srcs: Sequence[int], masks: Sequence[int], n: int, const: int = 0) -> Planes:
+    """Output plane k < n = xor of the srcs[j] whose masks[j] has bit k, xor all ones if
+    ``const`` has bit k: a linear (or affine) map over GF(2)."""
     f = c.f
     out = []
-    for k in range(8):
+    for k in range(n):
         terms = [s for s, m in zip(srcs, masks, strict=True) if m >> k & 1]
         p = c.tmp(I64)
         if not terms:
             f.i64_const(0)
-        for n, s in enumerate(terms):
+        for i, s in enumerate(terms):
             f.local_get(s)
-            if n:
+            if i:
                 f.i64_xor()
         if const >> k & 1:
             f.i64_const(LANES)
@@ -157,47 +215,43 @@ def _combine(c: Ctx, srcs: Sequence[int], masks: Sequence[int], const: int = 0) 
 
 
 def _linear(c: Ctx, p: Planes, fn: ByteMap, const: int = 0) -> Planes:
-    return _combine(c, p, [fn(1 << j) for j in range(8)], const)
+    return _combine(c, p, [fn(1 << j) for j in range(len(p))], len(p), const)
 
 
-def _mul(c: Ctx, a: Planes, b: Planes, poly: int) -> Planes:
-    """The product in GF(2^8): the 15 coefficients of the polynomial product, then reduced."""
+def _mul16(c: Ctx, a: Planes, b: Planes) -> Planes:
+    """The product in GF(2^4): the 7 coefficients of the polynomial product, then reduced."""
     f = c.f
     coeffs = []
-    for m in range(15):
+    for m in range(7):
         d = c.tmp(I64)
-        for n, i in enumerate(range(max(0, m - 7), min(m, 7) + 1)):
-            f.local_get(a[i])
-            f.local_get(b[m - i])
+        for i, k in enumerate(range(max(0, m - 3), min(m, 3) + 1)):
+            f.local_get(a[k])
+            f.local_get(b[m - k])
             f.i64_and()
-            if n:
+            if i:
                 f.i64_xor()
         f.local_set(d)
         coeffs.append(d)
-    return _combine(c, coeffs, [_reduce(1 << m, poly) for m in range(15)])
+    return _combine(c, coeffs, [_reduce(1 << m, GF16_POLY) for m in range(7)], 4)
 
 
-def _inverse(c: Ctx, x: Planes, poly: int) -> Planes:
-    """x^254 (the inverse, and 0 for 0): x^2, x^3, x^12, x^15, x^240, x^252, x^254."""
-    x2 = _linear(c, x, _frobenius(1, poly))
-    x3 = _mul(c, x2, x, poly)
-    x12 = _linear(c, x3, _frobenius(2, poly))
-    x15 = _mul(c, x12, x3, poly)
-    x240 = _linear(c, x15, _frobenius(4, poly))
-    x252 = _mul(c, x240, x12, poly)
-    return _mul(c, x252, x2, poly)
+def _xor_planes(c: Ctx, a: Planes, b: Planes) -> Planes:
+    return _combine(c, [*a, *b], [1 << k for k in range(4)] * 2, 4)
 
 
 def _sbox(c: Ctx, kind: str, x: int) -> None:
     """Push the S-box ``kind`` applied to each byte of the i64 in local ``x``."""
-    p = _to_planes(c, x)
-    if kind == "aes":
-        p = _linear(c, _inverse(c, p, AES_POLY), _aes_affine, 0x63)
-    elif kind == "aes_inv":
-        p = _inverse(c, _linear(c, p, _aes_affine_inv, 0x05), AES_POLY)
-    else:
-        p = _linear(c, _inverse(c, _linear(c, p, _sm4_affine, 0xD3), SM4_POLY), _sm4_affine, 0xD3)
-    _from_planes(c, p)
+    into, c_in, out, c_out = _SBOX_MAPS[kind]
+    v = _linear(c, _to_planes(c, x), into, c_in)
+    a, b = v[:4], v[4:]
+    s = _xor_planes(c, a, b)
+    nu_b2 = _linear(c, b, lambda w: gf_mul(NU, gf_mul(w, w, GF16_POLY), GF16_POLY))
+    d = _xor_planes(c, _mul16(c, a, s), nu_b2)
+    d2 = _linear(c, d, lambda w: gf_mul(w, w, GF16_POLY))
+    d4 = _linear(c, d2, lambda w: gf_mul(w, w, GF16_POLY))
+    d8 = _linear(c, d4, lambda w: gf_mul(w, w, GF16_POLY))
+    di = _mul16(c, _mul16(c, d2, d4), d8)  # d^14 = 1/d (0 for 0)
+    _from_planes(c, _linear(c, [*_mul16(c, s, di), *_mul16(c, b, di)], out, c_out))
 
 
 # --- Zbkb: pack, packh, packw, brev8 ------------------------------------------------------------
