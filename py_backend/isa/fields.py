@@ -146,6 +146,15 @@ J = Format("J", (RD, IMM_J), "rd,target")
 SH6 = Format("shift64", (RD, RS1, SHAMT6), "rd,rs1,shamt")
 SH5 = Format("shift32", (RD, RS1, SHAMT5), "rd,rs1,shamt")
 R_UN = Format("R_un", (RD, RS1), "rd,rs1")  # clz, sext.b, rev8, ...
+# Zbkb packw: "packw rd, rs1, x0" is Zbb's zext.h (decoded as that row, as objdump prints it).
+R_RS2_NZ = Format("R_rs2nz", (RD, RS1, RS2), "rd,rs1,rs2", reserved=(equals(RS2, 0),))
+# Zkne/Zknd aes64ks1i: rnum in bits 23..20; "rnum values 0xB..0xF are reserved".
+RNUM = _f("imm", (23, 20, 0))
+AES_KS1I = Format("rnum", (RD, RS1, RNUM), "rd,rs1,shamt",
+                  reserved=tuple(equals(RNUM, k) for k in range(0xB, 0x10)))  # fmt: skip
+# Zksed sm4ed/sm4ks: the byte select bs in bits 31..30.
+BS = _f("imm", (31, 30, 0))
+R_BS = Format("R_bs", (RD, RS1, RS2, BS), "rd,rs1,rs2,shamt")
 CBO = Format("cbo", (RS1,), "amem", implied=(("rd", 0),))  # cbo.zero (rs1)
 FENCE = Format("fence", (FENCE_PRED_SUCC,), "fence")
 # fence.tso orders like "fence rw,rw" (plus its relaxed w->r); imm carries that pred/succ.

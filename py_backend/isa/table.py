@@ -1,5 +1,10 @@
-"""The instruction table: one row per encoding of RV64 I, M, A, F, D, C, Zicsr and Zifencei, and
-of Zba, Zbb, Zbc, Zbs, Zicond, Zicbom, Zicboz, Zawrs, Zimop, Zcmop, Zcb, Zfa, Zfhmin and Zfh.
+"""The instruction table: one row per encoding of RV64 I, M, A, F, D, C, Zicsr and Zifencei, of
+Zba, Zbb, Zbc, Zbs, Zicond, Zicbom, Zicboz, Zawrs, Zimop, Zcmop, Zcb, Zfa, Zfhmin and Zfh, and of
+the scalar cryptography extensions' RV64 instructions: Zbkb, Zbkc, Zbkx, Zknd, Zkne, Zknh, Zksed
+and Zksh (a row names one extension; ``SHARED_ROWS`` lists the rows an extension shares with
+another: Zbkb's rotations and andn/orn/xnor/rev8 are Zbb's rows, Zbkc's clmul/clmulh Zbc's).
+Zkt has no instructions. The RV32-only encodings (zip, unzip, aes32*, sha512sig0h, ...) have no
+rows, so they are illegal, as on an RV64 hart.
 
 Patterns are written most-significant bit first, like QEMU's ``insn32.decode``: ``0``/``1`` are
 fixed bits, ``.`` are bits the row's format extracts; spaces are only for reading (32-bit rows
@@ -412,6 +417,46 @@ bseti      001010.  .....  .....  001  .....  0010011  op=bset imm""", "Zbs", F.
     *_rows32("""
 czero.eqz  0000111  .....  .....  101  .....  0110011  op=eq
 czero.nez  0000111  .....  .....  111  .....  0110011  op=ne""", "Zicond", F.R),
+    # ------------------------------------------------------------ scalar cryptography (RV64)
+    # Zbkb's own rows (its rol, ror, rori, rolw, rorw, roriw, andn, orn, xnor and rev8 are the
+    # Zbb rows above, Zbkc's clmul and clmulh the Zbc rows: see SHARED_ROWS).
+    *_rows32("""
+pack       0000100  .....  .....  100  .....  0110011
+packh      0000100  .....  .....  111  .....  0110011""", "Zbkb", F.R),
+    *_rows32("""
+packw      0000100  .....  .....  100  .....  0111011""", "Zbkb", F.R_RS2_NZ),
+    *_rows32("""
+brev8      0110100  00111  .....  101  .....  0010011""", "Zbkb", F.R_UN),
+    *_rows32("""
+xperm4     0010100  .....  .....  010  .....  0110011  op=xperm4
+xperm8     0010100  .....  .....  100  .....  0110011  op=xperm8""", "Zbkx", F.R),
+    *_rows32("""
+aes64es    0011001  .....  .....  000  .....  0110011
+aes64esm   0011011  .....  .....  000  .....  0110011""", "Zkne", F.R),
+    *_rows32("""
+aes64ds    0011101  .....  .....  000  .....  0110011
+aes64dsm   0011111  .....  .....  000  .....  0110011""", "Zknd", F.R),
+    *_rows32("""
+aes64im    0011000  00000  .....  001  .....  0010011""", "Zknd", F.R_UN),
+    *_rows32("""
+aes64ks1i  0011000  1....  .....  001  .....  0010011""", "Zkne", F.AES_KS1I),
+    *_rows32("""
+aes64ks2   0111111  .....  .....  000  .....  0110011""", "Zkne", F.R),
+    *_rows32("""
+sha256sig0 0001000  00010  .....  001  .....  0010011
+sha256sig1 0001000  00011  .....  001  .....  0010011
+sha256sum0 0001000  00000  .....  001  .....  0010011
+sha256sum1 0001000  00001  .....  001  .....  0010011
+sha512sig0 0001000  00110  .....  001  .....  0010011
+sha512sig1 0001000  00111  .....  001  .....  0010011
+sha512sum0 0001000  00100  .....  001  .....  0010011
+sha512sum1 0001000  00101  .....  001  .....  0010011""", "Zknh", F.R_UN),
+    *_rows32("""
+sm4ed      ..11000  .....  .....  000  .....  0110011
+sm4ks      ..11010  .....  .....  000  .....  0110011""", "Zksed", F.R_BS),
+    *_rows32("""
+sm3p0      0001000  01000  .....  001  .....  0010011
+sm3p1      0001000  01001  .....  001  .....  0010011""", "Zksh", F.R_UN),
     # ------------------------------------------------------------ Zicbom, Zicboz (CBO: MISC-MEM)
     # Zicbop's prefetch.i/r/w are ori x0 hints: decoded (and run) as ori.
     *_rows32("""
@@ -565,6 +610,20 @@ ROWS16[_LUI:_LUI] = [
 ROWS: list[Row] = ROWS32 + ROWS16
 BY_MNEMONIC: dict[str, Row] = {r.mnemonic: r for r in ROWS}
 
+# Each row names one extension; these extensions also hold rows that name another (the scalar
+# cryptography extensions reuse Zbb's and Zbc's instructions, and aes64ks1i/aes64ks2 are in
+# both Zkne and Zknd). Extension -> those rows' mnemonics.
+SHARED_ROWS: dict[str, tuple[str, ...]] = {
+    "Zbkb": ("andn", "orn", "xnor", "rol", "ror", "rori", "rolw", "rorw", "roriw", "rev8"),
+    "Zbkc": ("clmul", "clmulh"),
+    "Zknd": ("aes64ks1i", "aes64ks2"),
+}
+
+
+def extensions() -> frozenset[str]:
+    """Every extension the rows implement, whether a row names it or shares it."""
+    return frozenset({r.ext for r in ROWS} | set(SHARED_ROWS))
+
 
 def names_with(*flags: str) -> frozenset[str]:
     """The semantic names whose rows carry any of ``flags``."""
@@ -601,6 +660,9 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     fsgnj.h fsgnjn.h fsgnjx.h fmin.h fmax.h feq.h flt.h fle.h fclass.h
     fcvt.w.h fcvt.wu.h fcvt.l.h fcvt.lu.h fcvt.h.w fcvt.h.wu fcvt.h.l fcvt.h.lu
     fli.h fminm.h fmaxm.h fround.h froundnx.h fleq.h fltq.h
+    pack packh packw brev8 xperm4 xperm8 aes64es aes64esm aes64ds aes64dsm aes64im aes64ks1i
+    aes64ks2 sha256sig0 sha256sig1 sha256sum0 sha256sum1 sha512sig0 sha512sig1 sha512sum0
+    sha512sum1 sm4ed sm4ks sm3p0 sm3p1
     """.split()
 )
 

@@ -15,7 +15,7 @@ import os
 import struct
 import time
 
-from ..isa.table import ROWS
+from ..isa.table import extensions
 from . import errors as E
 from .base import AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAX_IO, LinuxBase
 from .dispatch import s32 as _s32
@@ -63,16 +63,21 @@ HWPROBE_MISALIGNED_FAST = 3  # a misaligned access costs what an aligned one doe
 HWPROBE_WHICH_CPUS = 1
 HWPROBE_EXT_BITS: dict[str, int] = {
     "FD": 0, "C": 1, "V": 2, "Zba": 3, "Zbb": 4, "Zbs": 5, "Zicboz": 6, "Zbc": 7,
+    "Zbkb": 8, "Zbkc": 9, "Zbkx": 10, "Zknd": 11, "Zkne": 12, "Zknh": 13, "Zksed": 14,
+    "Zksh": 15, "Zkt": 16,
     "Zfh": 27, "Zfhmin": 28, "Zihintntl": 29, "Zfa": 32, "Zicond": 35, "Zihintpause": 36,
     "Zimop": 42, "Zca": 43, "Zcb": 44, "Zcd": 45, "Zcmop": 47, "Zawrs": 48,
 }  # fmt: skip
 # Extensions made only of hints of the base ISA: implemented by decoding those as the base does.
 HINT_ONLY_EXTS = frozenset({"Zihintntl", "Zihintpause"})
+# Extensions without instructions of their own: Zkt (data-independent timing of the listed
+# instructions; see docs/architecture.md, Scalar cryptography).
+PROPERTY_EXTS = frozenset({"Zkt"})
 
 
 def implemented_extensions() -> frozenset[str]:
     """The extensions the instruction table implements (Zca and Zcd are C's parts for RV64D)."""
-    exts = {r.ext for r in ROWS} | HINT_ONLY_EXTS
+    exts = set(extensions()) | HINT_ONLY_EXTS | PROPERTY_EXTS
     if "C" in exts:
         exts |= {"Zca", "Zcd"} if "FD" in exts else {"Zca"}
     return frozenset(exts)

@@ -230,15 +230,23 @@ class Ctx:
 # Zba, Zbb, Zbc, Zbs, Zicond, Zimop, Zcmop, Zawrs, Zicboz, Zcb, Zfa, Zfh.
 # Mnemonics GNU as 2.40 knows (EXT_MARCH); the rest are written as ``.insn`` from the spec's
 # encodings here, independent of py_backend's table.
-EXT_MARCH = "rv64gc_zba_zbb_zbc_zbs_zicboz_zfh"
+EXT_MARCH = "rv64gc_zba_zbb_zbc_zbs_zicboz_zfh_zbkb_zbkc_zbkx_zknd_zkne_zknh_zksed_zksh"
 EXT_R = (
     "add.uw sh1add sh2add sh3add sh1add.uw sh2add.uw sh3add.uw "
     "andn orn xnor max maxu min minu rol ror rolw rorw "
-    "clmul clmulh clmulr bclr bext binv bset"
+    "clmul clmulh clmulr bclr bext binv bset "
+    "pack packh packw xperm4 xperm8 aes64es aes64esm aes64ds aes64dsm aes64ks2"
 ).split()
-EXT_UNARY = "clz ctz cpop clzw ctzw cpopw sext.b sext.h zext.h orc.b rev8".split()
+EXT_UNARY = (
+    "clz ctz cpop clzw ctzw cpopw sext.b sext.h zext.h orc.b rev8 brev8 aes64im "
+    "sha256sig0 sha256sig1 sha256sum0 sha256sum1 sha512sig0 sha512sig1 sha512sum0 sha512sum1 "
+    "sm3p0 sm3p1"
+).split()
 EXT_SHIFT = {"slli.uw": 63, "rori": 63, "roriw": 31, "bclri": 63, "bexti": 63, "binvi": 63}
 EXT_SHIFT["bseti"] = 63
+# The immediate operand's largest value: aes64ks1i's rnum (0xB..0xF are reserved), sm4's bs.
+EXT_RNUM = {"aes64ks1i": 10}
+EXT_BS = {"sm4ed": 3, "sm4ks": 3}
 # Zicond (funct7 0000111, OP): czero.eqz funct3 101, czero.nez funct3 111
 EXT_INSN_R = {"czero.eqz": (0x33, 5, 7), "czero.nez": (0x33, 7, 7)}
 # Zcb, from the spec's layouts (rd'/rs1'/rs2' are x8..x15 as 0..7):
@@ -531,10 +539,14 @@ class Gen:
             return [f"{r.choice(EXT_R)} x{d}, x{a}, x{b}"]
         if k < 0.7:
             return [f"{r.choice(EXT_UNARY)} x{d}, x{a}"]
-        if k < 0.9:
+        if k < 0.85:
             op = r.choice(sorted(EXT_SHIFT))
             sh = r.choice([0, 1, EXT_SHIFT[op], r.randint(0, EXT_SHIFT[op])])
             return [f"{op} x{d}, x{a}, {sh}"]
+        if k < 0.87:
+            return [f"aes64ks1i x{d}, x{a}, {r.randint(0, EXT_RNUM['aes64ks1i'])}"]
+        if k < 0.9:
+            return [f"{r.choice(sorted(EXT_BS))} x{d}, x{a}, x{b}, {r.randint(0, 3)}"]
         if k < 0.95:
             opcode, f3, f7 = EXT_INSN_R[r.choice(sorted(EXT_INSN_R))]
             return [f".insn r {opcode:#x}, {f3}, {f7}, x{d}, x{a}, x{b}"]

@@ -46,7 +46,8 @@ QEMU10 = os.environ.get("TBWASM_QEMU10") or str(
 QEMU10_CPU = (
     "rv64,zba=true,zbb=true,zbc=true,zbs=true,zicond=true,zcb=true,zfa=true,zawrs=true,"
     "zimop=true,zcmop=true,zicbom=true,zicboz=true,zicbop=true,zihintntl=true,"
-    "zihintpause=true,zfh=true,zfhmin=true"
+    "zihintpause=true,zfh=true,zfhmin=true,zbkb=true,zbkc=true,zbkx=true,zknd=true,zkne=true,"
+    "zknh=true,zksed=true,zksh=true,zkt=true"
 )
 
 XNAMES = [f"x{i}" for i in range(32)]

@@ -134,7 +134,8 @@ def test_harness_reports_differences() -> None:
 
 # The extensions beyond RV64GC (rvgen ext=True), against qemu 10: a fixed slice as well.
 CI_EXT_SEEDS = [f"ci-ext:{i}" for i in range(4)]
-EXT_REQUIRED = [*rvgen.EXT_R, *rvgen.EXT_UNARY, *rvgen.EXT_SHIFT, ".insn", ".2byte", "cbo.zero"]
+EXT_REQUIRED = [*rvgen.EXT_R, *rvgen.EXT_UNARY, *rvgen.EXT_SHIFT, *rvgen.EXT_RNUM, *rvgen.EXT_BS]
+EXT_REQUIRED += [".insn", ".2byte", "cbo.zero"]
 
 
 @pytest.fixture(scope="module")

@@ -48,14 +48,18 @@ VALUES = [
     0x8000_0000_0000_0040,
 ]
 SHAMTS6 = [0, 1, 7, 31, 32, 33, 63]
+LANES = 0x0101_0101_0101_0101
 SHAMTS5 = [0, 1, 7, 16, 31]
 
 
 @dataclass(frozen=True)
 class Case:
     mnemonic: str
-    kind: str  # "r" (rd, rs1, rs2), "unary" (rd, rs1), "sh6"/"sh5" (rd, rs1, shamt)
+    # "r" (rd, rs1, rs2), "unary" (rd, rs1), "sh6"/"sh5" (rd, rs1, shamt), "rnum" (aes64ks1i:
+    # rd, rs1, every rnum), "bs" (sm4ed, sm4ks: rd, rs1, rs2, every bs)
+    kind: str
     insn: str = ""  # `.insn` operands for the assembler's unknown ones: "r OPC, F3, F7"
+    sbox: bool = False  # instead of VALUES: rs1 = rs2 = eight copies of each byte value
 
 
 CASES = [
@@ -63,6 +67,12 @@ CASES = [
     *(Case(m, "unary") for m in rvgen.EXT_UNARY),
     *(Case(m, "sh5" if bits == 31 else "sh6") for m, bits in rvgen.EXT_SHIFT.items()),
     *(Case(m, "r", "r {:#x}, {}, {}".format(*e)) for m, e in rvgen.EXT_INSN_R.items()),
+    *(Case(m, "rnum") for m in rvgen.EXT_RNUM),
+    *(Case(m, "bs") for m in rvgen.EXT_BS),
+    # the S-boxes over every byte value
+    *(Case(m, "r", sbox=True) for m in ["aes64es", "aes64esm", "aes64ds", "aes64dsm"]),
+    *(Case(m, "bs", sbox=True) for m in rvgen.EXT_BS),
+    *(Case(m, "rnum", sbox=True) for m in rvgen.EXT_RNUM),
 ]
 # Zimop (SYSTEM, funct3 100): mop.r.N = 1 N[4] 00 N[3:2] 0111 N[1:0] rs1 100 rd, that is an R
 # type whose rs2 field is 0b111 N[1:0] (x28..x31); mop.rr.N = 1 N[2] 00 N[1:0] 1 rs2 rs1 100 rd.
@@ -99,6 +109,7 @@ ILLEGAL = {
 }
 EXTS = frozenset(
     {"Zba", "Zbb", "Zbc", "Zbs", "Zicond", "Zimop", "Zcmop", "Zicbom", "Zicboz", "Zawrs", "Zcb"}
+    | {"Zbkb", "Zbkx", "Zkne", "Zknd", "Zknh", "Zksed", "Zksh"}
 )
 ZCB = [*rvgen.ZCB_UNARY, "c.mul", *rvgen.ZCB_MEM]
 # bytes the Zcb loads read (signs differ byte by byte and halfword by halfword)
@@ -144,6 +155,8 @@ def _line(c: Case, rd: str, a: str, b: str, sh: int) -> str:
         return f"{c.mnemonic} {rd}, {a}, {b}"
     if c.kind == "unary":
         return f"{c.mnemonic} {rd}, {a}"
+    if c.kind == "bs":
+        return f"{c.mnemonic} {rd}, {a}, {b}, {sh}"
     return f"{c.mnemonic} {rd}, {a}, {sh}"
 
 
@@ -152,10 +165,17 @@ def _program() -> tuple[str, list[str]]:
     text: list[str] = []
     what: list[str] = []
     for c in CASES:
-        if c.kind == "r":
+        if c.sbox:  # the immediate (rnum 0 or 0xA, bs 0..3) varies with v
+            imms = [0, 0xA] if c.kind == "rnum" else [0, 1, 2, 3] if c.kind == "bs" else [0]
+            grid = [(v * LANES, v * LANES, imms[v % len(imms)]) for v in range(256)]
+        elif c.kind == "r":
             grid = [(a, b, 0) for a in VALUES for b in VALUES]
         elif c.kind in ("unary", "mop.r"):
             grid = [(a, 0, 0) for a in VALUES]
+        elif c.kind == "rnum":
+            grid = [(a, 0, n) for a in VALUES for n in range(rvgen.EXT_RNUM[c.mnemonic] + 1)]
+        elif c.kind == "bs":
+            grid = [(a, b, bs) for a in VALUES for b in VALUES for bs in range(4)]
         else:
             grid = [(a, 0, s) for a in VALUES for s in (SHAMTS5 if c.kind == "sh5" else SHAMTS6)]
         for a, b, sh in grid:
@@ -259,6 +279,38 @@ _start:
     ref = rvrun.run_qemu(elf, ext=True)
     got = rvrun.run_tbwasm(elf.read_bytes())
     assert ref.status == got.status == 132, (ref.message, got.message)
+
+
+# aes64ks1i with rnum 0xB..0xF (0011000 1 rnum rs1=a1 001 rd=t0 0010011) is reserved: SIGILL
+# under both, in every tier.
+@pytest.mark.parametrize("tier", ["interp", "jit"])
+@pytest.mark.parametrize("rnum", range(0xB, 0x10))
+def test_aes64ks1i_reserved_rnum_is_illegal(rnum: int, tier: str, tmp_path: Path) -> None:
+    if helpers.qemu10() is None:
+        pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
+    word = 0x31000000 | rnum << 20 | 11 << 15 | 1 << 12 | 5 << 7 | 0x13
+    src = f""".option norvc
+.text
+.globl _start
+_start:
+    li a0, 0
+    li a7, 94
+    .4byte {word:#x}
+    ecall
+"""
+    elf = tmp_path / "ks1i.elf"
+    rvrun.build(src, elf, "rv64gc")
+    ref = rvrun.run_qemu(elf, ext=True)
+    cmd = [*helpers.tbwasm_command(elf)[:4], "--tier", tier, str(elf)]
+    got = subprocess.run(cmd, capture_output=True, env=helpers.host_env(), timeout=120)
+    assert ref.status == 132, ref.message
+    assert got.returncode == 132, got.stderr.decode()[-2000:]
+    # and the same word with rnum 0xA runs (decodes) and exits 0
+    ok = src.replace(f"{word:#x}", f"{word & ~(0xF << 20) | 0xA << 20:#x}")
+    rvrun.build(ok, elf, "rv64gc")
+    assert rvrun.run_qemu(elf, ext=True).status == 0
+    got = subprocess.run(cmd, capture_output=True, env=helpers.host_env(), timeout=120)
+    assert got.returncode == 0, got.stderr.decode()[-2000:]
 
 
 @pytest.mark.parametrize("tier", ["interp", "jit", "tiered", "node"])

@@ -121,7 +121,7 @@ def _as_source(insn: Insn) -> str:
 
 # GNU as/objdump 2.40 (Debian 12) know these extensions beyond RV64GC; the newer ones
 # (UNKNOWN_TO_BINUTILS) are checked against the specifications' own examples below.
-MARCH = "rv64gc_zba_zbb_zbc_zbs_zicbom_zicboz_zawrs_zfh"
+MARCH = "rv64gc_zba_zbb_zbc_zbs_zicbom_zicboz_zawrs_zfh_zbkb_zbkc_zbkx_zknd_zkne_zknh_zksed_zksh"
 UNKNOWN_TO_BINUTILS = frozenset({"Zicond", "Zimop", "Zcmop", "Zcb", "Zfa"})
 
 
