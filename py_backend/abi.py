@@ -10,7 +10,8 @@ laid out as::
     0x0000_0000  NULL_GUARD   never used (a zero pointer in any host structure is a bug)
     CTX          WasmContext  exit argument, instruction budget, TB and tier-0 instruction counts,
                               link request, hot threshold, miss target
-    CPU          CPU state    x0..x31, f0..f31 (raw 64-bit), pc, fflags, frm, LR/SC reservation
+    CPU          CPU state    x0..x31, f0..f31 (raw 64-bit), pc, fflags, frm, LR/SC reservation,
+                              vl, vtype, vstart, vxrm, vxsat, v0..v31 (16 bytes each)
     LINK_SLOTS   per-TB link slots: MAX_TBS x LINK_SLOTS_PER_TB x i32 (target TB id, 0 = unlinked)
     JMP_CACHE    pc -> TB cache: JMP_CACHE_ENTRIES x {guest pc: i64, tb id: i32, pad}
     HOT_COUNTERS tier-0 block-entry counters: JMP_CACHE_ENTRIES x i32, same index as JMP_CACHE
@@ -80,7 +81,21 @@ CPU_RES_ADDR = CPU + 528  # i64: LR reservation address
 CPU_RES_VALID = CPU + 536  # i32: 1 while a reservation is held
 CPU_RES_VALUE = CPU + 544  # i64: value loaded by LR (SC succeeds only if memory still holds it)
 CPU_X0_SINK = CPU + 552  # i64: tier 0 stores writes to x0 here (x0 itself stays 0)
-CPU_SIZE = 560
+# The vector extension (RVV 1.0, VLEN = 128; docs/architecture.md "Vector"): vl and vtype as
+# the CSRs read (vtype = VTYPE_VILL alone when vill is set), vstart, vxrm (2 bits), vxsat (1 bit),
+# then v0..v31, VLENB bytes each, contiguous, so a register group of LMUL registers starting at
+# vN is one run of bytes and element k of it is at v_addr(N) + k * SEW/8.
+CPU_VL = CPU + 560  # i64
+CPU_VTYPE = CPU + 568  # i64
+CPU_VSTART = CPU + 576  # i32
+CPU_VXRM = CPU + 580  # i32
+CPU_VXSAT = CPU + 584  # i32
+CPU_V = CPU + 592  # 32 x VLENB bytes, 16-byte aligned
+VLEN = 128  # bits per vector register
+VLENB = VLEN // 8
+ELEN = 64
+VTYPE_VILL = 1 << 63
+CPU_SIZE = 592 + 32 * VLENB
 
 
 def x_addr(reg: int) -> int:
@@ -89,6 +104,10 @@ def x_addr(reg: int) -> int:
 
 def f_addr(reg: int) -> int:
     return CPU_F + 8 * reg
+
+
+def v_addr(reg: int) -> int:
+    return CPU_V + VLENB * reg
 
 
 # --- link slots ------------------------------------------------------------------------------
@@ -272,7 +291,8 @@ def as_dict() -> dict[str, Any]:
         "CTX_HOT_THRESHOLD", "CTX_MISS_TB", "CTX_INTERP_INSNS", "INTERP_TB", "FIRST_TB",
         "CTX_SIZE", "CPU",
         "CPU_X", "CPU_F", "CPU_PC", "CPU_FFLAGS", "CPU_FRM", "CPU_RES_ADDR", "CPU_RES_VALID",
-        "CPU_RES_VALUE", "CPU_X0_SINK", "CPU_SIZE", "JMP_CACHE", "JMP_CACHE_ENTRIES",
+        "CPU_RES_VALUE", "CPU_X0_SINK", "CPU_VL", "CPU_VTYPE", "CPU_VSTART", "CPU_VXRM",
+        "CPU_VXSAT", "CPU_V", "VLENB", "CPU_SIZE", "JMP_CACHE", "JMP_CACHE_ENTRIES",
         "JMP_CACHE_ENTRY_SIZE", "JMP_CACHE_TB", "HOT_COUNTER_SIZE",
         "LINK_SLOTS", "LINK_SLOTS_PER_TB", "MAX_TBS", "LINK_SLOTS_END", "HOT_COUNTERS",
         "STATE_END", "GUEST_SIZE",
@@ -321,6 +341,8 @@ def _check_layout() -> None:
     assert CTX + CTX_SIZE <= CPU
     assert CTX_INTERP_INSNS + 8 <= CTX + CTX_SIZE
     assert CPU + CPU_SIZE <= LINK_SLOTS
+    assert CPU_X0_SINK + 8 <= CPU_VL and CPU_VXSAT + 4 <= CPU_V and CPU_V % 16 == 0
+    assert v_addr(32) == CPU + CPU_SIZE
     assert LINK_SLOTS_END <= JMP_CACHE < HOT_COUNTERS < IND_PROFILE < STATE_END <= PAGE_TABLE
     assert IND_PROFILE_RING + 4 * IND_PROFILE_TARGETS <= IND_PROFILE_ENTRY_SIZE
     assert GUEST_SIZE <= 1 << 32  # a guest pc fits the profile's u32 fields

@@ -95,6 +95,22 @@ class CpuState:
         self.set_fflags(v)
         self.set_frm(v >> 5)
 
+    def get_vtype(self) -> int:
+        return self._u64(abi.CPU_VTYPE)
+
+    def get_vl(self) -> int:
+        return self._u64(abi.CPU_VL)
+
+    def reset_vector(self) -> None:
+        """The vector state a new process starts with (Linux's execve): vtype = vill, vl = 0,
+        vstart = vxrm = vxsat = 0, every v register zero."""
+        self._w64(abi.CPU_VL, 0)
+        self._w64(abi.CPU_VTYPE, abi.VTYPE_VILL)
+        self.mem.write(abi.CPU_VSTART + self._off, bytes(abi.CPU + abi.CPU_SIZE - abi.CPU_VSTART))
+
+    def get_vreg(self, r: int) -> bytes:
+        return self.mem.read(abi.v_addr(r) + self._off, abi.VLENB)
+
     def instret(self) -> int:
         return self._instret() if self._instret is not None else 0
 

@@ -131,6 +131,7 @@ class Machine:
         self._setup_tiers()
         self.cpu.set_x(2, self.loaded.sp)
         self.cpu.set_pc(self.loaded.entry)
+        self.cpu.reset_vector()
         self.system = System(self)
 
     def _configure(
@@ -218,6 +219,7 @@ class Machine:
         new._setup_tiers()
         new.cpu.set_x(2, new.loaded.sp)
         new.cpu.set_pc(new.loaded.entry)
+        new.cpu.reset_vector()
         return new
 
     def _attach_linux(self) -> None:

@@ -52,8 +52,8 @@ if TYPE_CHECKING:
 
 MAGIC = b"TBWSTATE"
 # 2: linux classes renamed (LoadedProgram, ProcessEntry); 3: the TB cache is its own object
-# (tbcache.TbCache), System in system.py
-FORMAT_VERSION = 3
+# (tbcache.TbCache), System in system.py; 4: the CPU state holds the vector registers
+FORMAT_VERSION = 4
 _HEAD = struct.Struct("<8sII")  # magic, format version, build tag length
 _TAIL = struct.Struct("<32sQ")  # sha256 of the payload, payload length
 _CTX_SPAN = abi.CPU + abi.CPU_SIZE - abi.CTX  # WasmContext and CPU state, saved as they are

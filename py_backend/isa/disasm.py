@@ -23,6 +23,13 @@ CSR_NAMES: dict[int, str] = {
     0x001: "fflags",
     0x002: "frm",
     0x003: "fcsr",
+    0x008: "vstart",
+    0x009: "vxsat",
+    0x00A: "vxrm",
+    0x00F: "vcsr",
+    0xC20: "vl",
+    0xC21: "vtype",
+    0xC22: "vlenb",
     0xC00: "cycle",
     0xC01: "time",
     0xC02: "instret",
@@ -58,6 +65,21 @@ FLI_OPERANDS: tuple[str, ...] = tuple(
     "0.375 0.4375 0.5 0.625 0.75 0.875 1.0 1.25 1.5 1.75 2.0 2.5 3.0 4.0 8.0 16.0 128.0 256.0 "
     "32768.0 65536.0 inf nan".split()
 )
+
+
+# vtype's fields as GNU objdump 2.40 names them (``vsetvli a0,a1,e32,m2,ta,mu``); it prints a
+# vtype with SEW > 64 (vsew >= 4), a reserved LMUL or bits above 7 as a number.
+VSEW_NAMES: tuple[str, ...] = ("e8", "e16", "e32", "e64")
+VLMUL_NAMES: tuple[str | None, ...] = ("m1", "m2", "m4", "m8", None, "mf8", "mf4", "mf2")
+
+
+def vtype_text(vtype: int) -> str:
+    """A vtype immediate as objdump prints it: its fields, or the number when reserved."""
+    lmul = VLMUL_NAMES[vtype & 7]
+    if vtype >> 8 or lmul is None or vtype >> 3 & 7 >= len(VSEW_NAMES):
+        return str(vtype)
+    ta, ma = "ta" if vtype >> 6 & 1 else "tu", "ma" if vtype >> 7 & 1 else "mu"
+    return f"{VSEW_NAMES[vtype >> 3 & 7]},{lmul},{ta},{ma}"
 
 
 def _fence_set(bits: int) -> str:
@@ -107,6 +129,13 @@ def format_insn(insn: Insn, pc: int, *, numeric: bool = False) -> str:
                 ops.append(ROUNDING_MODES[insn.rm])
         elif tok == "fli":
             ops.append(FLI_OPERANDS[insn.rs1])
+        elif tok in ("vd", "vs1", "vs2"):
+            ops.append(f"v{getattr(insn, 'rd' if tok == 'vd' else 'r' + tok[1:])}")
+        elif tok == "vm":
+            if not insn.vm:
+                ops.append("v0.t")
+        elif tok == "vtype":
+            ops.append(vtype_text(insn.imm))
         else:  # pragma: no cover - the table only uses the tokens above
             raise ValueError(f"unknown operand token {tok!r}")
     return f"{mnemonic}\t{','.join(ops)}" if ops else mnemonic

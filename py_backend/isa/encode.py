@@ -9,7 +9,7 @@ _BY_NAME: dict[str, Row] = {}
 for _r in ROWS32:
     _BY_NAME.setdefault(_r.name, _r)
 
-_ATTRS = frozenset({"rd", "rs1", "rs2", "rs3", "imm", "csr", "rm", "aq", "rl"})
+_ATTRS = frozenset({"rd", "rs1", "rs2", "rs3", "imm", "csr", "rm", "aq", "rl", "vm"})
 
 
 def row_for(name_or_mnemonic: str) -> Row:

@@ -90,7 +90,8 @@ class Format:
     ``rd rs1 rs2`` (x registers), ``fd fs1 fs2 fs3`` (f registers in rd/rs1/rs2/rs3),
     ``imm`` (decimal), ``shamt`` and ``hi20`` (hex), ``mem`` (``imm(rs1)``), ``amem``
     (``(rs1)``), ``target`` (pc + imm), ``csr``, ``zimm`` (rs1 as a number), ``fence`` and ``rm``
-    (printed only when not dynamic).
+    (printed only when not dynamic); for vector rows ``vd vs1 vs2`` (v registers in rd/rs1/rs2),
+    ``vm`` (``v0.t`` when masked, else nothing) and ``vtype`` (a vtype immediate).
     """
 
     name: str
@@ -281,3 +282,22 @@ CU_ZEXT_B = Format(
 CU_NOT = Format("CU_not", (C_RDP_HI,), "rd", implied=(("imm", -1),), copies=(("rs1", "rd"),))
 # c.mop.N: each N its own row, all bits fixed; executes as addi x0, x0, 0 (writes nothing)
 C_MOP = Format("C_mop", (), "", implied=(("rd", 0), ("rs1", 0), ("imm", 0)))
+
+# ---- vector (RVV 1.0): vd/vs3 in rd, vs1/rs1/simm5 in bits 19..15, vs2 in rs2 ----
+VM = _f("vm", (25, 25, 0))
+SIMM5 = _f("imm", (19, 15, 0), signed=True)
+VTYPEI11 = _f("imm", (30, 20, 0))  # vsetvli's zimm[10:0]
+VTYPEI10 = _f("imm", (29, 20, 0))  # vsetivli's zimm[9:0] (its AVL uimm[4:0] is in rs1)
+_UNMASKED = (("vm", 1),)
+VSETVLI = Format("vsetvli", (RD, RS1, VTYPEI11), "rd,rs1,vtype")
+VSETIVLI = Format("vsetivli", (RD, RS1, VTYPEI10), "rd,zimm,vtype")
+V_MEM = Format("v_mem", (RD, RS1, VM), "vd,amem,vm")  # vle8.v vd, (rs1), v0.t
+V_MEM_WHOLE = Format("v_mem_whole", (RD, RS1), "vd,amem", implied=_UNMASKED)
+V_VV = Format("v_vv", (RD, RS1, RS2, VM), "vd,vs2,vs1,vm")
+V_VX = Format("v_vx", (RD, RS1, RS2, VM), "vd,vs2,rs1,vm")
+V_VI = Format("v_vi", (RD, SIMM5, RS2, VM), "vd,vs2,imm,vm")
+V_MV_VV = Format("v_mv_v", (RD, RS1), "vd,vs1", implied=_UNMASKED)  # vmv.v.v
+V_MV_VX = Format("v_mv_x", (RD, RS1), "vd,rs1", implied=_UNMASKED)  # vmv.v.x, vmv.s.x
+V_MV_VI = Format("v_mv_i", (RD, SIMM5), "vd,imm", implied=_UNMASKED)  # vmv.v.i
+V_MV_XS = Format("v_mv_xs", (RD, RS2), "rd,vs2", implied=_UNMASKED)  # vmv.x.s
+V_MV_WHOLE = Format("v_mv_whole", (RD, RS2), "vd,vs2", implied=_UNMASKED)  # vmv<n>r.v

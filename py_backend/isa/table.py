@@ -32,7 +32,7 @@ from . import fields as F
 from .fields import Format, Pattern
 
 ENDS_BLOCK: frozenset[str] = frozenset({"branch", "jump", "indirect", "ecall", "ebreak", "fence.i"})
-ALL_FLAGS: frozenset[str] = ENDS_BLOCK | {"load", "store", "amo", "fp", "csr"}
+ALL_FLAGS: frozenset[str] = ENDS_BLOCK | {"load", "store", "amo", "fp", "csr", "vector"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,8 @@ class Attrs:
     signed: bool = False
     imm: bool = False
     fwidth: int = 0
+    scalar: bool = False  # vector .vx: the second operand is x[rs1]
+    count: int = 0  # whole-register loads, stores and moves: how many registers
 
     @classmethod
     def parse(cls, tokens: list[str]) -> Attrs:
@@ -51,11 +53,11 @@ class Attrs:
         kw: dict[str, str | int | bool] = {}
         for tok in tokens:
             key, eq, value = tok.partition("=")
-            if key in ("signed", "imm") and not eq:
+            if key in ("signed", "imm", "scalar") and not eq:
                 kw[key] = True
             elif key == "op" and value:
                 kw[key] = value
-            elif key in ("width", "fwidth") and value in ("1", "2", "4", "8"):
+            elif key in ("width", "fwidth", "count") and value in ("1", "2", "4", "8"):
                 kw[key] = int(value)
             else:
                 raise ValueError(f"unknown row attribute {tok!r}")
@@ -561,6 +563,76 @@ fltq.h       1010010  .....  .....  101  .....  1010011""", "Zfa", F.F_CMP, "fp"
             "Zimop", "mop.rr", frozenset())
         for n in range(8)
     ],
+    # ------------------------------------------------------------ V (RVV 1.0), in progress
+    # Not advertised (linux/sys_extra.IN_PROGRESS_EXTS) until every row of V is here; encodings
+    # without a row stay illegal.  OP-V rows: funct6 vm vs2 vs1 funct3 vd 1010111.
+    *_rows32("""
+vsetvli    0 ...........  .....  111  .....  1010111""", "V", F.VSETVLI, "vector"),
+    *_rows32("""
+vsetivli   11 ..........  .....  111  .....  1010111""", "V", F.VSETIVLI, "vector"),
+    *_rows32("""
+vsetvl     1000000  .....  .....  111  .....  1010111""", "V", F.R, "vector"),
+    # loads and stores: nf mew mop vm lumop/sumop rs1 width vd/vs3 (LOAD-FP / STORE-FP)
+    *_rows32("""
+vle8.v     000 0 00 .  00000  .....  000  .....  0000111  width=1
+vle16.v    000 0 00 .  00000  .....  101  .....  0000111  width=2
+vle32.v    000 0 00 .  00000  .....  110  .....  0000111  width=4
+vle64.v    000 0 00 .  00000  .....  111  .....  0000111  width=8""", "V", F.V_MEM, "vector load"),
+    *_rows32("""
+vse8.v     000 0 00 .  00000  .....  000  .....  0100111  width=1
+vse16.v    000 0 00 .  00000  .....  101  .....  0100111  width=2
+vse32.v    000 0 00 .  00000  .....  110  .....  0100111  width=4
+vse64.v    000 0 00 .  00000  .....  111  .....  0100111  width=8""", "V", F.V_MEM, "vector store"),
+    *_rows32("\n".join(
+        f"vl{n}re{8 * w}.v {n - 1:03b} 0 00 1 01000 ..... {c} ..... 0000111 width={w} count={n}"
+        for n in (1, 2, 4, 8) for w, c in ((1, "000"), (2, "101"), (4, "110"), (8, "111"))),
+        "V", F.V_MEM_WHOLE, "vector load"),
+    *_rows32("\n".join(
+        f"vs{n}r.v {n - 1:03b} 0 00 1 01000 ..... 000 ..... 0100111 width=1 count={n}"
+        for n in (1, 2, 4, 8)), "V", F.V_MEM_WHOLE, "vector store"),
+    *_rows32("""
+vlm.v      000 0 00 1  01011  .....  000  .....  0000111  width=1""", "V", F.V_MEM_WHOLE,
+             "vector load"),
+    *_rows32("""
+vsm.v      000 0 00 1  01011  .....  000  .....  0100111  width=1""", "V", F.V_MEM_WHOLE,
+             "vector store"),
+    # integer arithmetic: .vv (OPIVV 000), .vx (OPIVX 100), .vi (OPIVI 011)
+    *_rows32("""
+vadd.vv    000000 .  .....  .....  000  .....  1010111  op=add
+vsub.vv    000010 .  .....  .....  000  .....  1010111  op=sub
+vand.vv    001001 .  .....  .....  000  .....  1010111  op=and
+vor.vv     001010 .  .....  .....  000  .....  1010111  op=or
+vxor.vv    001011 .  .....  .....  000  .....  1010111  op=xor""", "V", F.V_VV, "vector"),
+    *_rows32("""
+vadd.vx    000000 .  .....  .....  100  .....  1010111  op=add scalar
+vsub.vx    000010 .  .....  .....  100  .....  1010111  op=sub scalar
+vrsub.vx   000011 .  .....  .....  100  .....  1010111  op=rsub scalar
+vand.vx    001001 .  .....  .....  100  .....  1010111  op=and scalar
+vor.vx     001010 .  .....  .....  100  .....  1010111  op=or scalar
+vxor.vx    001011 .  .....  .....  100  .....  1010111  op=xor scalar""", "V", F.V_VX, "vector"),
+    *_rows32("""
+vadd.vi    000000 .  .....  .....  011  .....  1010111  op=add imm
+vrsub.vi   000011 .  .....  .....  011  .....  1010111  op=rsub imm
+vand.vi    001001 .  .....  .....  011  .....  1010111  op=and imm
+vor.vi     001010 .  .....  .....  011  .....  1010111  op=or imm
+vxor.vi    001011 .  .....  .....  011  .....  1010111  op=xor imm""", "V", F.V_VI, "vector"),
+    # vmv.v.* are vmerge's unmasked encodings (vs2 = 0)
+    *_rows32("""
+vmv.v.v    010111 1  00000  .....  000  .....  1010111  op=mv""", "V", F.V_MV_VV, "vector"),
+    *_rows32("""
+vmv.v.x    010111 1  00000  .....  100  .....  1010111  op=mv scalar""", "V", F.V_MV_VX,
+             "vector"),
+    *_rows32("""
+vmv.v.i    010111 1  00000  .....  011  .....  1010111  op=mv imm""", "V", F.V_MV_VI, "vector"),
+    *_rows32("""
+vmv.x.s    010000 1  .....  00000  010  .....  1010111""", "V", F.V_MV_XS, "vector"),
+    *_rows32("""
+vmv.s.x    010000 1  00000  .....  110  .....  1010111""", "V", F.V_MV_VX, "vector"),
+    *_rows32("""
+vmv1r.v    100111 1  .....  00000  011  .....  1010111  count=1
+vmv2r.v    100111 1  .....  00001  011  .....  1010111  count=2
+vmv4r.v    100111 1  .....  00011  011  .....  1010111  count=4
+vmv8r.v    100111 1  .....  00111  011  .....  1010111  count=8""", "V", F.V_MV_WHOLE, "vector"),
 ]
 # fmt: on
 
@@ -663,6 +735,13 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     pack packh packw brev8 xperm4 xperm8 aes64es aes64esm aes64ds aes64dsm aes64im aes64ks1i
     aes64ks2 sha256sig0 sha256sig1 sha256sum0 sha256sum1 sha512sig0 sha512sig1 sha512sum0
     sha512sum1 sm4ed sm4ks sm3p0 sm3p1
+    vsetvli vsetivli vsetvl vle8.v vle16.v vle32.v vle64.v vse8.v vse16.v vse32.v vse64.v
+    vl1re8.v vl1re16.v vl1re32.v vl1re64.v vl2re8.v vl2re16.v vl2re32.v vl2re64.v
+    vl4re8.v vl4re16.v vl4re32.v vl4re64.v vl8re8.v vl8re16.v vl8re32.v vl8re64.v
+    vs1r.v vs2r.v vs4r.v vs8r.v vlm.v vsm.v
+    vadd.vv vsub.vv vand.vv vor.vv vxor.vv vadd.vx vsub.vx vrsub.vx vand.vx vor.vx vxor.vx
+    vadd.vi vrsub.vi vand.vi vor.vi vxor.vi vmv.v.v vmv.v.x vmv.v.i vmv.x.s vmv.s.x
+    vmv1r.v vmv2r.v vmv4r.v vmv8r.v
     """.split()
 )
 

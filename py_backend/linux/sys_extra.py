@@ -75,9 +75,14 @@ HINT_ONLY_EXTS = frozenset({"Zihintntl", "Zihintpause"})
 PROPERTY_EXTS = frozenset({"Zkt"})
 
 
+# Extensions with rows in the table that are not complete yet, so not advertised (V: see
+# docs/architecture.md, "Vector (RVV 1.0, VLEN = 128): in progress").
+IN_PROGRESS_EXTS = frozenset({"V"})
+
+
 def implemented_extensions() -> frozenset[str]:
     """The extensions the instruction table implements (Zca and Zcd are C's parts for RV64D)."""
-    exts = set(extensions()) | HINT_ONLY_EXTS | PROPERTY_EXTS
+    exts = (set(extensions()) - IN_PROGRESS_EXTS) | HINT_ONLY_EXTS | PROPERTY_EXTS
     if "C" in exts:
         exts |= {"Zca", "Zcd"} if "FD" in exts else {"Zca"}
     return frozenset(exts)

@@ -597,45 +597,49 @@ def _ebreak(c: Ctx, i: Insn) -> None:
 
 CSR_FFLAGS, CSR_FRM, CSR_FCSR = 1, 2, 3
 CSR_CYCLE, CSR_TIME, CSR_INSTRET = 0xC00, 0xC01, 0xC02
+# The vector CSRs (emit_vector.py): read-write i32 fields, and the read-only vl, vtype, vlenb.
+CSR_VSTART, CSR_VXSAT, CSR_VXRM, CSR_VCSR = 0x008, 0x009, 0x00A, 0x00F
+CSR_VL, CSR_VTYPE, CSR_VLENB = 0xC20, 0xC21, 0xC22
+# csr -> [(CPU field, its mask, its shift in the CSR)]: the read-write CSRs as fields of state.
+# vstart holds an element index below VLEN (qemu keeps its low log2(VLEN) bits).
+_CSR_FIELDS: dict[int, list[tuple[int, int, int]]] = {
+    CSR_FFLAGS: [(abi.CPU_FFLAGS, 0x1F, 0)],
+    CSR_FRM: [(abi.CPU_FRM, 7, 0)],
+    CSR_FCSR: [(abi.CPU_FFLAGS, 0x1F, 0), (abi.CPU_FRM, 7, 5)],
+    CSR_VSTART: [(abi.CPU_VSTART, abi.VLEN - 1, 0)],
+    CSR_VXSAT: [(abi.CPU_VXSAT, 1, 0)],
+    CSR_VXRM: [(abi.CPU_VXRM, 3, 0)],
+    CSR_VCSR: [(abi.CPU_VXSAT, 1, 0), (abi.CPU_VXRM, 3, 1)],
+}
+_CSR_READ_ONLY: dict[int, int | None] = {CSR_VL: abi.CPU_VL, CSR_VTYPE: abi.CPU_VTYPE,
+                                         CSR_VLENB: None}  # fmt: skip
 
 
 def _push_csr(c: Ctx, csr: int) -> None:
-    """Push the i32 value of fflags / frm / fcsr."""
+    """Push the i32 value of a read-write CSR (_CSR_FIELDS)."""
     f = c.f
-    if csr == CSR_FFLAGS:
+    for k, (addr, _, shift) in enumerate(_CSR_FIELDS[csr]):
         f.i32_const(0)
-        f.i32_load(abi.CPU_FFLAGS)
-    elif csr == CSR_FRM:
-        f.i32_const(0)
-        f.i32_load(abi.CPU_FRM)
-    else:
-        f.i32_const(0)
-        f.i32_load(abi.CPU_FRM)
-        f.i32_const(5)
-        f.i32_shl()
-        f.i32_const(0)
-        f.i32_load(abi.CPU_FFLAGS)
-        f.i32_or()
+        f.i32_load(addr)
+        if shift:
+            f.i32_const(shift)
+            f.i32_shl()
+        if k:
+            f.i32_or()
 
 
 def _store_csr(c: Ctx, csr: int, val: int) -> None:
-    """Write the i32 in local `val` to fflags / frm / fcsr (fields masked as the spec says)."""
+    """Write the i32 in local `val` to a read-write CSR (fields masked as the spec says)."""
     f = c.f
-    if csr in (CSR_FFLAGS, CSR_FCSR):
+    for addr, mask, shift in _CSR_FIELDS[csr]:
         f.i32_const(0)
         f.local_get(val)
-        f.i32_const(0x1F)
-        f.i32_and()
-        f.i32_store(abi.CPU_FFLAGS)
-    if csr in (CSR_FRM, CSR_FCSR):
-        f.i32_const(0)
-        f.local_get(val)
-        if csr == CSR_FCSR:
-            f.i32_const(5)
+        if shift:
+            f.i32_const(shift)
             f.i32_shr_u()
-        f.i32_const(7)
+        f.i32_const(mask)
         f.i32_and()
-        f.i32_store(abi.CPU_FRM)
+        f.i32_store(addr)
 
 
 @trans("csrrw", "csrrs", "csrrc", "csrrwi", "csrrsi", "csrrci")
@@ -649,7 +653,19 @@ def _csr(c: Ctx, i: Insn) -> None:
         else:
             c.emulate()
         return
-    if i.csr not in (CSR_FFLAGS, CSR_FRM, CSR_FCSR):
+    if i.csr in _CSR_READ_ONLY:
+        addr = _CSR_READ_ONLY[i.csr]
+        if writes:
+            c.illegal()
+            return
+        if addr is None:
+            f.i64_const(abi.VLENB)
+        else:
+            f.i32_const(0)
+            f.i64_load(addr)
+        c.set_x(i.rd)
+        return
+    if i.csr not in _CSR_FIELDS:
         c.illegal()
         return
     old, src, new = c.tmp(I32), c.tmp(I32), c.tmp(I32)
@@ -683,4 +699,4 @@ def _csr(c: Ctx, i: Insn) -> None:
 
 
 # The extensions' semantics register with these (tier 0 and the JIT import emit_int).
-from . import emit_bits, emit_crypto, zfa, zfh  # noqa: E402, F401
+from . import emit_bits, emit_crypto, emit_vector, zfa, zfh  # noqa: E402, F401

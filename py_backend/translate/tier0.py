@@ -47,10 +47,10 @@ from . import emit_fp, emit_int  # noqa: F401  (registers the semantics)
 from .codegen import I32, I64, SEMANTICS, Ctx, emit_jmp_cache_probe
 from .operand import Dyn, Value
 
-_FIELDS_I32 = ("rd", "rs1", "rs2", "rs3", "csr", "rm", "aq", "rl")
+_FIELDS_I32 = ("rd", "rs1", "rs2", "rs3", "csr", "rm", "aq", "rl", "vm")
 
 # CSR numbers the semantics treat one by one (emit_int._csr); anything else is "other".
-_CSRS = (0x001, 0x002, 0x003, 0xC00, 0xC01, 0xC02)
+_CSRS = (0x001, 0x002, 0x003, 0xC00, 0xC01, 0xC02, 0x008, 0x009, 0x00A, 0x00F, 0xC20, 0xC21, 0xC22)
 _OTHER = None  # a variant case that stands for every value not listed
 _RUNTIME = object()  # a field no variant fixes
 

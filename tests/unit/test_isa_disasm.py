@@ -121,7 +121,7 @@ def _as_source(insn: Insn) -> str:
 
 # GNU as/objdump 2.40 (Debian 12) know these extensions beyond RV64GC; the newer ones
 # (UNKNOWN_TO_BINUTILS) are checked against the specifications' own examples below.
-MARCH = "rv64gc_zba_zbb_zbc_zbs_zicbom_zicboz_zawrs_zfh_zbkb_zbkc_zbkx_zknd_zkne_zknh_zksed_zksh"
+MARCH = "rv64gcv_zba_zbb_zbc_zbs_zicbom_zicboz_zawrs_zfh_zbkb_zbkc_zbkx_zknd_zkne_zknh_zksed_zksh"
 UNKNOWN_TO_BINUTILS = frozenset({"Zicond", "Zimop", "Zcmop", "Zcb", "Zfa"})
 
 
@@ -206,7 +206,7 @@ def test_every_row_prints() -> None:
 def _fields(insn: Insn) -> dict[str, int]:
     return {
         k: int(getattr(insn, k))
-        for k in ("rd", "rs1", "rs2", "rs3", "imm", "csr", "rm", "aq", "rl")
+        for k in ("rd", "rs1", "rs2", "rs3", "imm", "csr", "rm", "aq", "rl", "vm")
     }
 
 

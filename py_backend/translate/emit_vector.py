@@ -1,0 +1,605 @@
+"""Semantics of the vector extension (RVV 1.0, VLEN = 128, ELEN = 64), in progress: vsetvli,
+vsetivli, vsetvl; unit-stride, whole-register and mask loads and stores; vadd, vsub, vrsub,
+vand, vor, vxor (.vv/.vx/.vi), vmv.v.*, vmv.x.s, vmv.s.x and vmv<n>r.v. Written against the
+same `Ctx` emitter API as `emit_int`, so tier 0 runs them too (the vector CSRs are in
+`emit_int._csr`).
+
+The design is in docs/architecture.md, "Vector (RVV 1.0, VLEN = 128): in progress". In short:
+the registers live in the CPU state (abi.CPU_V, a group of LMUL registers is one run of bytes);
+every instruction reads vtype and vl at run time (a ``br_table`` over SEW chooses a loop with
+the element width fixed); tail and inactive elements are left undisturbed, which is what qemu
+does by default for the agnostic policies too; vstart is where a loop starts, it is set to the
+faulting element when an access faults and to 0 when an instruction completes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .. import abi
+from ..abi import ExitReason, PageFlags
+from ..isa.insn import Insn
+from ..isa.table import ATTRS
+from .codegen import I32, I64, Ctx, trans
+from .operand import Value, known
+
+_READ, _WRITE, _CODE = int(PageFlags.READ), int(PageFlags.WRITE), int(PageFlags.CODE)
+_VLEN_LOG = abi.VLEN.bit_length() - 1
+_LOG2 = {1: 0, 2: 1, 4: 2, 8: 3}
+# element loads (zero-extending to i64) and stores by width in bytes
+_LOAD = {1: "i64_load8_u", 2: "i64_load16_u", 4: "i64_load32_u", 8: "i64_load"}
+_LOAD_S = {1: "i64_load8_s", 2: "i64_load16_s", 4: "i64_load32_s", 8: "i64_load"}
+_STORE = {1: "i64_store8", 2: "i64_store16", 4: "i64_store32", 8: "i64_store"}
+
+Body = Callable[[int], None]  # emits the work for element index k (an i32 local)
+
+
+# --- vtype, register groups, illegal cases -------------------------------------------------------
+def _illegal_if(c: Ctx) -> None:
+    """Pop an i32: when non-zero, the instruction is illegal (SIGILL at its pc)."""
+    c.f.if_()
+    c.exit_slow(ExitReason.ILLEGAL, c.pc)
+    c.f.end()
+
+
+def _config(c: Ctx) -> tuple[int, int]:
+    """Fault (illegal) when vill is set; return i32 locals (SEW as log2 of its bytes: 0..3,
+    LMUL as log2: -3..3) of the current vtype."""
+    f = c.f
+    vt = c.tmp(I64)
+    sew, lmul = c.tmp(I32), c.tmp(I32)
+    f.i32_const(0)
+    f.i64_load(abi.CPU_VTYPE)
+    f.local_tee(vt)
+    f.i64_const(0)
+    f.i64_lt_s()  # vill is bit 63
+    _illegal_if(c)
+    f.local_get(vt)
+    f.i32_wrap_i64()
+    f.i32_const(3)
+    f.i32_shr_u()
+    f.i32_const(7)
+    f.i32_and()
+    f.local_set(sew)
+    f.local_get(vt)  # vlmul 0..3 -> 0..3, 5..7 -> -3..-1 (4 is reserved: vill)
+    f.i32_wrap_i64()
+    f.i32_const(29)
+    f.i32_shl()
+    f.i32_const(29)
+    f.i32_shr_s()
+    f.local_set(lmul)
+    return sew, lmul
+
+
+def _check_group(c: Ctx, reg: Value, emul: int) -> None:
+    """Illegal unless register `reg` is aligned to the group size 2**emul (emul: an i32 local
+    holding log2 of the group's registers, <= 0 for one register)."""
+    f = c.f
+    c.push_i32(reg)
+    f.i32_const(1)
+    f.local_get(emul)
+    f.i32_const(0)
+    f.local_get(emul)
+    f.i32_const(0)
+    f.i32_gt_s()
+    f.select()
+    f.i32_shl()
+    f.i32_const(1)
+    f.i32_sub()
+    f.i32_and()
+    _illegal_if(c)
+
+
+def _check_static_group(c: Ctx, reg: Value, count: int) -> None:
+    """Illegal unless `reg` is a multiple of `count` (whole-register instructions)."""
+    if count == 1:
+        return
+    c.push_i32(reg)
+    c.f.i32_const(count - 1)
+    c.f.i32_and()
+    _illegal_if(c)
+
+
+def _check_vm_vd(c: Ctx, i: Insn) -> None:
+    """A masked instruction whose destination group overlaps v0 (vd = 0) is reserved."""
+    vm, rd = known(i.vm), known(i.rd)
+    if vm == 1 or (vm is None and rd is not None and rd != 0):
+        return
+    if vm == 0 and rd == 0:
+        c.exit_slow(ExitReason.ILLEGAL, c.pc)
+        return
+    c.push_i32(i.vm)
+    c.push_i32(i.rd)
+    c.f.i32_or()
+    c.f.i32_eqz()
+    _illegal_if(c)
+
+
+# --- element loops -------------------------------------------------------------------------------
+def _elements(c: Ctx, vm: Value, body: Body, count: int | None = None) -> None:
+    """``for k in vstart .. n-1: if active(k): body(k)``, n = vl (or the constant `count`),
+    active = unmasked or bit k of v0; then vstart = 0."""
+    f = c.f
+    k, n = c.tmp(I32), c.tmp(I32)
+    f.i32_const(0)
+    f.i32_load(abi.CPU_VSTART)
+    f.local_set(k)
+    if count is None:
+        f.i32_const(0)
+        f.i64_load(abi.CPU_VL)
+        f.i32_wrap_i64()
+    else:
+        f.i32_const(count)
+    f.local_set(n)
+    done = f.block()
+    top = f.loop()
+    f.local_get(k)
+    f.local_get(n)
+    f.i32_ge_u()
+    f.br_if(done)
+    if known(vm) == 1:
+        body(k)
+    else:
+        if known(vm) is None:
+            c.push_i32(vm)
+        f.local_get(k)
+        f.i32_const(3)
+        f.i32_shr_u()
+        f.i32_load8_u(abi.CPU_V)
+        f.local_get(k)
+        f.i32_const(7)
+        f.i32_and()
+        f.i32_shr_u()
+        f.i32_const(1)
+        f.i32_and()
+        if known(vm) is None:
+            f.i32_or()
+        f.if_()
+        body(k)
+        f.end()
+    f.local_get(k)
+    f.i32_const(1)
+    f.i32_add()
+    f.local_set(k)
+    f.br(top)
+    f.end()
+    f.end()
+    _vstart_zero(c)
+
+
+def _vstart_zero(c: Ctx) -> None:
+    c.f.i32_const(0)
+    c.f.i32_const(0)
+    c.f.i32_store(abi.CPU_VSTART)
+
+
+def _by_sew(c: Ctx, sew: int, body: Callable[[int], None]) -> None:
+    """A br_table on the i32 local `sew` (0..3) to body(element width in bytes)."""
+    f = c.f
+    done = f.block()
+    cases = [f.block() for _ in range(4)]
+    f.local_get(sew)
+    f.br_table(cases[::-1], cases[0])  # (vill excludes SEW > 64)
+    for log in range(4):
+        f.end()
+        body(1 << log)
+        if log < 3:
+            f.br(done)
+    f.end()
+
+
+def _velem(c: Ctx, reg: Value, k: int, width: int) -> None:
+    """Push the i32 address (use offset abi.CPU_V) of element k (local) of width `width` of the
+    register group starting at v`reg`."""
+    f = c.f
+    c.push_i32(reg)
+    f.i32_const(4)
+    f.i32_shl()
+    f.local_get(k)
+    if width > 1:
+        f.i32_const(_LOG2[width])
+        f.i32_shl()
+    f.i32_add()
+
+
+def _guest_elem(c: Ctx, base: int, k: int, width: int, a: int) -> None:
+    """a = base + k * width (i64 locals; k an i32 local)."""
+    f = c.f
+    f.local_get(base)
+    f.local_get(k)
+    f.i64_extend_i32_u()
+    if width > 1:
+        f.i64_const(_LOG2[width])
+        f.i64_shl()
+    f.i64_add()
+    f.local_set(a)
+
+
+def _fault_if(c: Ctx, k: int, a: int) -> None:
+    """Pop an i32: when non-zero, vstart = k and SIGSEGV at guest address a."""
+    f = c.f
+    f.if_()
+    f.i32_const(0)
+    f.local_get(k)
+    f.i32_store(abi.CPU_VSTART)
+    c.exit_slow(ExitReason.SEGV, c.pc, a)
+    f.end()
+
+
+def _load_elements(c: Ctx, i: Insn, width: int, count: int | None) -> None:
+    """vd[k] = mem[x[rs1] + k * width] for the active elements."""
+    f = c.f
+    base, a = c.tmp(I64), c.tmp(I64)
+    c.get_x(i.rs1)
+    f.local_set(base)
+
+    def body(k: int) -> None:
+        _guest_elem(c, base, k, width, a)
+        c._page_flags(a, width)
+        f.i32_const(_READ)
+        f.i32_and()
+        f.i32_eqz()
+        _fault_if(c, k, a)
+        _velem(c, i.rd, k, width)
+        c.wasm_addr(a)
+        getattr(f, _LOAD[width])(abi.GUEST_BASE)
+        getattr(f, _STORE[width])(abi.CPU_V)
+
+    _elements(c, i.vm, body, count)
+
+
+def _store_elements(c: Ctx, i: Insn, width: int, count: int | None) -> None:
+    """mem[x[rs1] + k * width] = vs3[k] for the active elements. A store to a page holding
+    translated code is done, and the instruction then ends with an SMC exit (at its last such
+    address) so the host invalidates that page before anything runs again."""
+    f = c.f
+    base, a, smc = c.tmp(I64), c.tmp(I64), c.tmp(I64)
+    fl = c.tmp(I32)
+    c.get_x(i.rs1)
+    f.local_set(base)
+    f.i64_const(-1)
+    f.local_set(smc)
+
+    def body(k: int) -> None:
+        _guest_elem(c, base, k, width, a)
+        c._page_flags(a, width)
+        f.local_tee(fl)
+        f.i32_const(_WRITE)
+        f.i32_and()
+        f.i32_eqz()
+        _fault_if(c, k, a)
+        c.wasm_addr(a)
+        _velem(c, i.rd, k, width)
+        getattr(f, _LOAD[width])(abi.CPU_V)
+        getattr(f, _STORE[width])(abi.GUEST_BASE)
+        f.local_get(a)
+        f.local_get(smc)
+        f.local_get(fl)
+        f.i32_const(_CODE)
+        f.i32_and()
+        f.select()
+        f.local_set(smc)
+
+    _elements(c, i.vm, body, count)
+    f.local_get(smc)
+    f.i64_const(-1)
+    f.i64_ne()
+    f.if_()
+    c.exit_slow(ExitReason.SMC, c.next_pc, smc)
+    f.end()
+
+
+# --- configuration -------------------------------------------------------------------------------
+@trans("vsetvli", "vsetivli", "vsetvl")
+def _vset(c: Ctx, i: Insn) -> None:
+    """vl = min(AVL, VLMAX) for a supported vtype, else vill (vtype = VTYPE_VILL, vl = 0), as
+    qemu 10 decides: a fractional LMUL is supported when VLEN * LMUL >= SEW, and the AVL of
+    ``vsetvl[i] x0, x0`` is the current vl."""
+    f = c.f
+    vt, avl, vlmax = c.tmp(I64), c.tmp(I64), c.tmp(I64)
+    sew, lmul, ok = c.tmp(I32), c.tmp(I32), c.tmp(I32)
+    if i.name == "vsetvl":
+        c.get_x(i.rs2)
+    else:
+        c.push_i64(i.imm)
+    f.local_tee(vt)
+    f.i32_wrap_i64()
+    f.i32_const(3)
+    f.i32_shr_u()
+    f.i32_const(7)
+    f.i32_and()
+    f.local_set(sew)
+    f.local_get(vt)
+    f.i32_wrap_i64()
+    f.i32_const(7)
+    f.i32_and()
+    f.local_set(lmul)
+    # supported: no bit above 7 (vill, reserved), SEW <= ELEN, LMUL not reserved, and for a
+    # fractional LMUL (5..7 = 1/8..1/2) VLEN >> (8 - vlmul) >= SEW in bits
+    f.local_get(vt)
+    f.i64_const(8)
+    f.i64_shr_u()
+    f.i64_eqz()
+    f.local_get(sew)
+    f.i32_const(3)
+    f.i32_le_u()
+    f.i32_and()
+    f.local_get(lmul)
+    f.i32_const(4)
+    f.i32_ne()
+    f.i32_and()
+    f.local_get(lmul)
+    f.i32_const(4)
+    f.i32_lt_u()
+    f.i32_const(abi.VLEN)
+    f.i32_const(8)
+    f.local_get(lmul)
+    f.i32_sub()
+    f.i32_shr_u()
+    f.i32_const(8)
+    f.local_get(sew)
+    f.i32_shl()
+    f.i32_ge_u()
+    f.i32_or()
+    f.i32_and()
+    f.local_set(ok)
+    # VLMAX = VLEN * LMUL / SEW (LMUL as a shift: 0..3, or 5..7 meaning -3..-1)
+    f.i32_const(abi.VLEN)
+    f.local_get(lmul)
+    f.i32_const(29)
+    f.i32_shl()
+    f.i32_const(29)
+    f.i32_shr_s()
+    f.local_tee(lmul)
+    f.i32_shl()
+    f.i32_const(abi.VLEN)
+    f.i32_const(0)
+    f.local_get(lmul)
+    f.i32_sub()
+    f.i32_shr_u()
+    f.local_get(lmul)
+    f.i32_const(0)
+    f.i32_ge_s()
+    f.select()
+    f.local_get(sew)
+    f.i32_const(3)
+    f.i32_add()
+    f.i32_shr_u()
+    f.i64_extend_i32_u()
+    f.local_set(vlmax)
+    # AVL: the uimm; or x[rs1]; with rs1 = x0, VLMAX (all ones) when rd != x0, else the old vl
+    if i.name == "vsetivli":
+        c.push_i64(i.rs1)
+    else:
+        c.get_x(i.rs1)
+        f.i64_const(-1)
+        f.i32_const(0)
+        f.i64_load(abi.CPU_VL)
+        c.push_i32(i.rd)
+        f.select()
+        c.push_i32(i.rs1)
+        f.select()
+    f.local_set(avl)
+    # vl = ok ? min(AVL, VLMAX) : 0; vtype = ok ? vtype : vill
+    f.i32_const(0)
+    f.local_get(avl)
+    f.local_get(vlmax)
+    f.local_get(avl)
+    f.local_get(vlmax)
+    f.i64_lt_u()
+    f.select()
+    f.i64_const(0)
+    f.local_get(ok)
+    f.select()
+    f.local_tee(avl)
+    f.i64_store(abi.CPU_VL)
+    f.i32_const(0)
+    f.local_get(vt)
+    f.i64_const(abi.VTYPE_VILL - (1 << 64))
+    f.local_get(ok)
+    f.select()
+    f.i64_store(abi.CPU_VTYPE)
+    _vstart_zero(c)
+    f.local_get(avl)
+    c.set_x(i.rd)
+
+
+# --- loads and stores ----------------------------------------------------------------------------
+@trans("vle8.v", "vle16.v", "vle32.v", "vle64.v", "vse8.v", "vse16.v", "vse32.v", "vse64.v")
+def _unit_stride(c: Ctx, i: Insn) -> None:
+    """EEW = the encoding's width, EMUL = EEW / SEW * LMUL (1/8 .. 8, else illegal), vl
+    elements; a masked load may not write v0."""
+    f = c.f
+    width = ATTRS[i.name].width
+    load = i.name.startswith("vle")
+    sew, emul = _config(c)
+    f.local_get(emul)
+    f.i32_const(_LOG2[width])
+    f.i32_add()
+    f.local_get(sew)
+    f.i32_sub()
+    f.local_tee(emul)
+    f.i32_const(3)
+    f.i32_add()
+    f.i32_const(6)
+    f.i32_gt_u()  # outside -3..3
+    _illegal_if(c)
+    _check_group(c, i.rd, emul)
+    if load:
+        _check_vm_vd(c, i)
+        _load_elements(c, i, width, None)
+    else:
+        _store_elements(c, i, width, None)
+
+
+_WHOLE_LOADS = [f"vl{n}re{8 * w}.v" for n in (1, 2, 4, 8) for w in (1, 2, 4, 8)]
+
+
+@trans(*_WHOLE_LOADS, "vs1r.v", "vs2r.v", "vs4r.v", "vs8r.v")
+def _whole(c: Ctx, i: Insn) -> None:
+    """count registers, whatever vtype and vl are (even with vill set): count * VLENB / EEW
+    elements from vstart."""
+    at = ATTRS[i.name]
+    _check_static_group(c, i.rd, at.count)
+    n = at.count * abi.VLENB // at.width
+    if i.name.startswith("vl"):
+        _load_elements(c, i, at.width, n)
+    else:
+        _store_elements(c, i, at.width, n)
+
+
+@trans("vlm.v", "vsm.v")
+def _mask_mem(c: Ctx, i: Insn) -> None:
+    """ceil(vl / 8) bytes of a mask register (needs a valid vtype)."""
+    f = c.f
+    _config(c)
+    n = c.tmp(I32)
+    f.i32_const(0)
+    f.i64_load(abi.CPU_VL)
+    f.i32_wrap_i64()
+    f.i32_const(7)
+    f.i32_add()
+    f.i32_const(3)
+    f.i32_shr_u()
+    f.local_set(n)
+    # the element loops run to vl: run them with vl = ceil(vl / 8) and put vl back after
+    vl = c.tmp(I64)
+    f.i32_const(0)
+    f.i64_load(abi.CPU_VL)
+    f.local_set(vl)
+    f.i32_const(0)
+    f.local_get(n)
+    f.i64_extend_i32_u()
+    f.i64_store(abi.CPU_VL)
+    if i.name == "vlm.v":
+        _load_elements(c, i, 1, None)
+    else:
+        _store_elements(c, i, 1, None)
+    f.i32_const(0)
+    f.local_get(vl)
+    f.i64_store(abi.CPU_VL)
+
+
+# --- integer arithmetic and moves ----------------------------------------------------------------
+_OPS: dict[str, Callable[[Ctx], None]] = {
+    "add": lambda c: c.f.i64_add(),
+    "sub": lambda c: c.f.i64_sub(),
+    "and": lambda c: c.f.i64_and(),
+    "or": lambda c: c.f.i64_or(),
+    "xor": lambda c: c.f.i64_xor(),
+}
+
+_ARITH = [f"v{op}.{k}" for op in ("add", "sub", "and", "or", "xor") for k in ("vv", "vx")]
+_ARITH += ["vadd.vi", "vand.vi", "vor.vi", "vxor.vi", "vrsub.vx", "vrsub.vi"]
+
+
+@trans(*_ARITH, "vmv.v.v", "vmv.v.x", "vmv.v.i")
+def _arith(c: Ctx, i: Insn) -> None:
+    """vd[k] = vs2[k] op (vs1[k] | x[rs1] | simm5) for the active elements k < vl, at SEW
+    (computed in i64: the store keeps the low SEW bits). vrsub swaps the operands; vmv.v.*
+    copy the second operand."""
+    f = c.f
+    at = ATTRS[i.name]
+    sew, lmul = _config(c)
+    _check_vm_vd(c, i)
+    _check_group(c, i.rd, lmul)
+    if at.op != "mv":
+        _check_group(c, i.rs2, lmul)
+    vector = not (at.scalar or at.imm)
+    scalar = c.tmp(I64)
+    if vector:
+        _check_group(c, i.rs1, lmul)
+    else:
+        if at.scalar:
+            c.get_x(i.rs1)
+        else:
+            c.push_i64(i.imm)
+        f.local_set(scalar)
+
+    def by_width(width: int) -> None:
+        def body(k: int) -> None:
+            _velem(c, i.rd, k, width)
+            if at.op != "mv":
+                _velem(c, i.rs2, k, width)
+                getattr(f, _LOAD[width])(abi.CPU_V)
+            if vector:
+                _velem(c, i.rs1, k, width)
+                getattr(f, _LOAD[width])(abi.CPU_V)
+            else:
+                f.local_get(scalar)
+            if at.op == "rsub":
+                f.i64_sub()
+                f.i64_const(-1)
+                f.i64_mul()
+            elif at.op != "mv":
+                _OPS[at.op](c)
+            getattr(f, _STORE[width])(abi.CPU_V)
+
+        _elements(c, i.vm, body)
+
+    _by_sew(c, sew, by_width)
+
+
+@trans("vmv.x.s")
+def _vmv_x_s(c: Ctx, i: Insn) -> None:
+    """x[rd] = element 0 of vs2, sign-extended from SEW (whatever vl and vstart are)."""
+    f = c.f
+    sew, _ = _config(c)
+    val = c.tmp(I64)
+
+    def by_width(width: int) -> None:
+        c.push_i32(i.rs2)
+        f.i32_const(4)
+        f.i32_shl()
+        getattr(f, _LOAD_S[width])(abi.CPU_V)
+        f.local_set(val)
+
+    _by_sew(c, sew, by_width)
+    _vstart_zero(c)
+    f.local_get(val)
+    c.set_x(i.rd)
+
+
+@trans("vmv.s.x")
+def _vmv_s_x(c: Ctx, i: Insn) -> None:
+    """Element 0 of vd = x[rs1] (its low SEW bits), when vstart < vl."""
+    f = c.f
+    sew, _ = _config(c)
+
+    def by_width(width: int) -> None:
+        f.i32_const(0)
+        f.i32_load(abi.CPU_VSTART)
+        f.i64_extend_i32_u()
+        f.i32_const(0)
+        f.i64_load(abi.CPU_VL)
+        f.i64_lt_u()
+        f.if_()
+        c.push_i32(i.rd)
+        f.i32_const(4)
+        f.i32_shl()
+        c.get_x(i.rs1)
+        getattr(f, _STORE[width])(abi.CPU_V)
+        f.end()
+
+    _by_sew(c, sew, by_width)
+    _vstart_zero(c)
+
+
+@trans("vmv1r.v", "vmv2r.v", "vmv4r.v", "vmv8r.v")
+def _vmv_whole(c: Ctx, i: Insn) -> None:
+    """Copy count registers (whatever vtype is; qemu copies from vstart, which is 0 here
+    unless a trap left it set)."""
+    f = c.f
+    count = ATTRS[i.name].count
+    _check_static_group(c, i.rd, count)
+    _check_static_group(c, i.rs2, count)
+    for off in range(0, count * abi.VLENB, 8):
+        c.push_i32(i.rd)
+        f.i32_const(4)
+        f.i32_shl()
+        c.push_i32(i.rs2)
+        f.i32_const(4)
+        f.i32_shl()
+        f.i64_load(abi.CPU_V + off)
+        f.i64_store(abi.CPU_V + off)
+    _vstart_zero(c)
