@@ -24,7 +24,6 @@ from .codegen import I32, I64, Ctx, trans
 from .operand import Value, known
 
 _READ, _WRITE, _CODE = int(PageFlags.READ), int(PageFlags.WRITE), int(PageFlags.CODE)
-_VLEN_LOG = abi.VLEN.bit_length() - 1
 _LOG2 = {1: 0, 2: 1, 4: 2, 8: 3}
 # element loads (zero-extending to i64) and stores by width in bytes
 _LOAD = {1: "i64_load8_u", 2: "i64_load16_u", 4: "i64_load32_u", 8: "i64_load"}
@@ -293,7 +292,7 @@ def _store_elements(c: Ctx, i: Insn, width: int, count: int | None) -> None:
 @trans("vsetvli", "vsetivli", "vsetvl")
 def _vset(c: Ctx, i: Insn) -> None:
     """vl = min(AVL, VLMAX) for a supported vtype, else vill (vtype = VTYPE_VILL, vl = 0), as
-    qemu 10 decides: a fractional LMUL is supported when VLEN * LMUL >= SEW, and the AVL of
+    qemu 10 decides: a fractional LMUL is supported when SEW <= LMUL * ELEN, and the AVL of
     ``vsetvl[i] x0, x0`` is the current vl."""
     f = c.f
     vt, avl, vlmax = c.tmp(I64), c.tmp(I64), c.tmp(I64)
@@ -315,7 +314,7 @@ def _vset(c: Ctx, i: Insn) -> None:
     f.i32_and()
     f.local_set(lmul)
     # supported: no bit above 7 (vill, reserved), SEW <= ELEN, LMUL not reserved, and for a
-    # fractional LMUL (5..7 = 1/8..1/2) VLEN >> (8 - vlmul) >= SEW in bits
+    # fractional LMUL (5..7 = 1/8..1/2) ELEN >> (8 - vlmul) >= SEW in bits
     f.local_get(vt)
     f.i64_const(8)
     f.i64_shr_u()
@@ -331,7 +330,7 @@ def _vset(c: Ctx, i: Insn) -> None:
     f.local_get(lmul)
     f.i32_const(4)
     f.i32_lt_u()
-    f.i32_const(abi.VLEN)
+    f.i32_const(abi.ELEN)
     f.i32_const(8)
     f.local_get(lmul)
     f.i32_sub()

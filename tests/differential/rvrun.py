@@ -49,6 +49,9 @@ QEMU10_CPU = (
     "zihintpause=true,zfh=true,zfhmin=true,zbkb=true,zbkc=true,zbkx=true,zknd=true,zkne=true,"
     "zknh=true,zksed=true,zksh=true,zkt=true"
 )
+# The same with the vector extension as tbwasm has it (VLEN = 128, ELEN = 64; qemu's default
+# tail and mask policies leave agnostic elements undisturbed, as tbwasm does).
+QEMU10_VECTOR_CPU = QEMU10_CPU + ",v=true,vlen=128,elen=64"
 
 XNAMES = [f"x{i}" for i in range(32)]
 
@@ -96,10 +99,10 @@ def build(source: str, out: Path, march: str = "rv64gc") -> None:
         raise BuildError(p.stderr[-4000:])
 
 
-def run_qemu(elf: Path, timeout: float = 60, ext: bool = False) -> RunResult:
-    """Under qemu-riscv64, or with ``ext`` under qemu 10 with the extensions (QEMU10_CPU)."""
+def run_qemu(elf: Path, timeout: float = 60, ext: bool = False, cpu: str = QEMU10_CPU) -> RunResult:
+    """Under qemu-riscv64, or with ``ext`` under qemu 10 with the extensions (``cpu``)."""
     t0 = time.perf_counter()
-    cmd = [QEMU10, "-cpu", QEMU10_CPU, str(elf)] if ext else [QEMU, str(elf)]
+    cmd = [QEMU10, "-cpu", cpu, str(elf)] if ext else [QEMU, str(elf)]
     try:
         p = subprocess.run(cmd, capture_output=True, timeout=timeout, env={})
     except subprocess.TimeoutExpired as e:
@@ -109,11 +112,13 @@ def run_qemu(elf: Path, timeout: float = 60, ext: bool = False) -> RunResult:
                      seconds=time.perf_counter() - t0)  # fmt: skip
 
 
-def qemu10_reference(src: str, elf: Path, march: str, record: int, count: int) -> bytes:
-    """Build ``src`` for ``march`` into ``elf`` and run it under qemu 10 with the extensions:
-    its output, ``count`` records of ``record`` bytes (an AssertionError otherwise)."""
+def qemu10_reference(
+    src: str, elf: Path, march: str, record: int, count: int, cpu: str = QEMU10_CPU
+) -> bytes:
+    """Build ``src`` for ``march`` into ``elf`` and run it under qemu 10 with the extensions
+    (``cpu``): its output, ``count`` records of ``record`` bytes (an AssertionError otherwise)."""
     build(src, elf, march)
-    ref = run_qemu(elf, ext=True)
+    ref = run_qemu(elf, ext=True, cpu=cpu)
     assert ref.status == 0, ref.message
     assert len(ref.stdout) == record * count
     return ref.stdout
