@@ -41,6 +41,30 @@ def _illegal_if(c: Ctx) -> None:
     c.f.end()
 
 
+def _vtype_fields(c: Ctx, vt: int, sew: int, vlmul: int) -> None:
+    """sew = vtype.vsew (0..7: log2 of SEW in bytes when <= 3), vlmul = vtype.vlmul (0..7),
+    from the i64 local `vt` into i32 locals."""
+    f = c.f
+    for local, shift in ((sew, 3), (vlmul, 0)):
+        f.local_get(vt)
+        f.i32_wrap_i64()
+        if shift:
+            f.i32_const(shift)
+            f.i32_shr_u()
+        f.i32_const(7)
+        f.i32_and()
+        f.local_set(local)
+
+
+def _lmul_log(c: Ctx) -> None:
+    """Pop an i32 vlmul (0..7), push LMUL as a log2: 0..3 -> 0..3, 5..7 -> -3..-1 (4 is
+    reserved)."""
+    c.f.i32_const(29)
+    c.f.i32_shl()
+    c.f.i32_const(29)
+    c.f.i32_shr_s()
+
+
 def _config(c: Ctx) -> tuple[int, int]:
     """Fault (illegal) when vill is set; return i32 locals (SEW as log2 of its bytes: 0..3,
     LMUL as log2: -3..3) of the current vtype."""
@@ -53,19 +77,9 @@ def _config(c: Ctx) -> tuple[int, int]:
     f.i64_const(0)
     f.i64_lt_s()  # vill is bit 63
     _illegal_if(c)
-    f.local_get(vt)
-    f.i32_wrap_i64()
-    f.i32_const(3)
-    f.i32_shr_u()
-    f.i32_const(7)
-    f.i32_and()
-    f.local_set(sew)
-    f.local_get(vt)  # vlmul 0..3 -> 0..3, 5..7 -> -3..-1 (4 is reserved: vill)
-    f.i32_wrap_i64()
-    f.i32_const(29)
-    f.i32_shl()
-    f.i32_const(29)
-    f.i32_shr_s()
+    _vtype_fields(c, vt, sew, lmul)
+    f.local_get(lmul)
+    _lmul_log(c)
     f.local_set(lmul)
     return sew, lmul
 
@@ -301,18 +315,8 @@ def _vset(c: Ctx, i: Insn) -> None:
         c.get_x(i.rs2)
     else:
         c.push_i64(i.imm)
-    f.local_tee(vt)
-    f.i32_wrap_i64()
-    f.i32_const(3)
-    f.i32_shr_u()
-    f.i32_const(7)
-    f.i32_and()
-    f.local_set(sew)
-    f.local_get(vt)
-    f.i32_wrap_i64()
-    f.i32_const(7)
-    f.i32_and()
-    f.local_set(lmul)
+    f.local_set(vt)
+    _vtype_fields(c, vt, sew, lmul)
     # supported: no bit above 7 (vill, reserved), SEW <= ELEN, LMUL not reserved, and for a
     # fractional LMUL (5..7 = 1/8..1/2) ELEN >> (8 - vlmul) >= SEW in bits
     f.local_get(vt)
@@ -345,10 +349,7 @@ def _vset(c: Ctx, i: Insn) -> None:
     # VLMAX = VLEN * LMUL / SEW (LMUL as a shift: 0..3, or 5..7 meaning -3..-1)
     f.i32_const(abi.VLEN)
     f.local_get(lmul)
-    f.i32_const(29)
-    f.i32_shl()
-    f.i32_const(29)
-    f.i32_shr_s()
+    _lmul_log(c)
     f.local_tee(lmul)
     f.i32_shl()
     f.i32_const(abi.VLEN)

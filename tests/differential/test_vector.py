@@ -306,13 +306,10 @@ ILLEGAL = {
 }
 
 
-@pytest.mark.parametrize("tier", ["interp", "jit"])
-@pytest.mark.parametrize("name", sorted(ILLEGAL))
-def test_illegal_vector_cases(name: str, tier: str, tmp_path: Path) -> None:
-    if helpers.qemu10() is None:
-        pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
-    body = "\n".join(f"    {ln}" for ln in ILLEGAL[name])
-    src = f""".text
+def _exiting(lines: list[str]) -> str:
+    """A program of `lines` that then exits 0."""
+    body = "\n".join(f"    {ln}" for ln in lines)
+    return f""".text
 .globl _start
 _start:
 {body}
@@ -320,6 +317,14 @@ _start:
     li a7, 94
     ecall
 """
+
+
+@pytest.mark.parametrize("tier", ["interp", "jit"])
+@pytest.mark.parametrize("name", sorted(ILLEGAL))
+def test_illegal_vector_cases(name: str, tier: str, tmp_path: Path) -> None:
+    if helpers.qemu10() is None:
+        pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
+    src = _exiting(ILLEGAL[name])
     elf = tmp_path / "ill.elf"
     rvrun.build(src, elf, MARCH)
     ref = rvrun.run_qemu(elf, ext=True, cpu=VCPU)
@@ -343,15 +348,7 @@ NOT_YET = ["vmul.vv v1, v2, v3", "vlse8.v v1, (sp), a0", "vluxei8.v v1, (sp), v2
 @pytest.mark.parametrize("tier", ["interp", "jit"])
 def test_vector_encodings_not_implemented_yet_are_sigill(tier: str, tmp_path: Path) -> None:
     for insn in NOT_YET:
-        src = f""".text
-.globl _start
-_start:
-    vsetvli t0, zero, e8, m1, ta, ma
-    {insn}
-    li a0, 0
-    li a7, 94
-    ecall
-"""
+        src = _exiting(["vsetvli t0, zero, e8, m1, ta, ma", insn])
         elf = tmp_path / "notyet.elf"
         rvrun.build(src, elf, MARCH)
         got = _run(elf, tier)
