@@ -780,3 +780,73 @@ class OpsMixin:
         # table.fill [i32 ref i32] -> []
         self._code += b"\xfc\x11"
         self._u32(table_idx)
+
+    def v128_load(self, offset: int = 0, align: int | None = None) -> None:
+        # v128.load [i32] -> [v128]
+        self._code += b"\xfd\x00"
+        self._memarg(4, offset, align)
+
+    def v128_store(self, offset: int = 0, align: int | None = None) -> None:
+        # v128.store [i32 v128] -> []
+        self._code += b"\xfd\x0b"
+        self._memarg(4, offset, align)
+
+    def i8x16_splat(self) -> None:
+        # i8x16.splat [i32] -> [v128]
+        self._code += b"\xfd\x0f"
+
+    def i16x8_splat(self) -> None:
+        # i16x8.splat [i32] -> [v128]
+        self._code += b"\xfd\x10"
+
+    def i32x4_splat(self) -> None:
+        # i32x4.splat [i32] -> [v128]
+        self._code += b"\xfd\x11"
+
+    def i64x2_splat(self) -> None:
+        # i64x2.splat [i64] -> [v128]
+        self._code += b"\xfd\x12"
+
+    def v128_and(self) -> None:
+        # v128.and [v128 v128] -> [v128]
+        self._code += b"\xfd\x4e"
+
+    def v128_or(self) -> None:
+        # v128.or [v128 v128] -> [v128]
+        self._code += b"\xfd\x50"
+
+    def v128_xor(self) -> None:
+        # v128.xor [v128 v128] -> [v128]
+        self._code += b"\xfd\x51"
+
+    def i8x16_add(self) -> None:
+        # i8x16.add [v128 v128] -> [v128]
+        self._code += b"\xfd\x6e"
+
+    def i8x16_sub(self) -> None:
+        # i8x16.sub [v128 v128] -> [v128]
+        self._code += b"\xfd\x71"
+
+    def i16x8_add(self) -> None:
+        # i16x8.add [v128 v128] -> [v128]
+        self._code += b"\xfd\x8e\x01"
+
+    def i16x8_sub(self) -> None:
+        # i16x8.sub [v128 v128] -> [v128]
+        self._code += b"\xfd\x91\x01"
+
+    def i32x4_add(self) -> None:
+        # i32x4.add [v128 v128] -> [v128]
+        self._code += b"\xfd\xae\x01"
+
+    def i32x4_sub(self) -> None:
+        # i32x4.sub [v128 v128] -> [v128]
+        self._code += b"\xfd\xb1\x01"
+
+    def i64x2_add(self) -> None:
+        # i64x2.add [v128 v128] -> [v128]
+        self._code += b"\xfd\xce\x01"
+
+    def i64x2_sub(self) -> None:
+        # i64x2.sub [v128 v128] -> [v128]
+        self._code += b"\xfd\xd1\x01"

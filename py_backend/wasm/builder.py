@@ -532,5 +532,5 @@ class ModuleBuilder:
 # Every opcode in the table must have a builder method.
 for _op in BY_NAME.values():
     assert hasattr(FunctionBuilder, _op.method), _op.name
-    assert _op.imm is not Imm.MEMARG or _op.natural_align in (1, 2, 4, 8)
+    assert _op.imm is not Imm.MEMARG or _op.natural_align in (1, 2, 4, 8, 16)
 del _op

@@ -1,9 +1,9 @@
 """The one table of WebAssembly instructions used by the encoder, the builder and the printer.
 
 Each row gives the instruction's specification mnemonic, its opcode bytes (a single byte, or the
-0xFC prefix followed by the sub-opcode, which the spec encodes as a u32 LEB128; all of ours are
-below 0x80 and therefore one byte), the kind of immediate that follows, and the stack signature,
-for documentation.
+0xFC or 0xFD prefix followed by the sub-opcode, which the spec encodes as a u32 LEB128: one
+byte below 0x80, two from there, as some SIMD ones), the kind of immediate that follows, and the
+stack signature, for documentation.
 
 `py_backend/wasm/_ops.py` holds one builder method per row, generated from this table
 (`python -m py_backend.wasm.opcodes > py_backend/wasm/_ops.py`); a unit test checks that the
@@ -65,7 +65,7 @@ _PY_KEYWORDS = frozenset({"if", "else", "return"})
 OPCODES: list[Opcode] = []
 
 
-def _op(name: str, code: int | tuple[int, int], imm: Imm, stack: str) -> None:
+def _op(name: str, code: int | tuple[int, ...], imm: Imm, stack: str) -> None:
     raw = bytes([code]) if isinstance(code, int) else bytes(code)
     OPCODES.append(Opcode(name, raw, imm, stack))
 
@@ -243,6 +243,29 @@ _op("table.copy", (0xFC, 14), Imm.TABLE_TABLE, _sig("i32 i32 i32", ""))
 _op("table.grow", (0xFC, 15), Imm.TABLE, "[ref i32] -> [i32]")
 _op("table.size", (0xFC, 16), Imm.TABLE, _sig("", "i32"))
 _op("table.fill", (0xFC, 17), Imm.TABLE, "[i32 ref i32] -> []")
+
+# --- 0xFD prefix: SIMD (128-bit vectors; the vector extension's element operations) -----------
+# The sub-opcode is a u32 LEB128: those from 0x80 up take two bytes.
+SIMD_PREFIX = 0xFD
+
+
+def _simd(name: str, sub: int, imm: Imm, stack: str) -> None:
+    leb = (sub,) if sub < 0x80 else (sub & 0x7F | 0x80, sub >> 7)
+    _op(name, (SIMD_PREFIX, *leb), imm, stack)
+
+
+_ACCESS_WIDTH["v128.load"] = _ACCESS_WIDTH["v128.store"] = 16
+_simd("v128.load", 0x00, Imm.MEMARG, _sig("i32", "v128"))
+_simd("v128.store", 0x0B, Imm.MEMARG, _sig("i32 v128", ""))
+for _i, _name in enumerate(["i8x16.splat", "i16x8.splat", "i32x4.splat", "i64x2.splat"]):
+    _simd(_name, 0x0F + _i, Imm.NONE, _sig("i64" if _i == 3 else "i32", "v128"))
+for _name, _code in (("v128.and", 0x4E), ("v128.or", 0x50), ("v128.xor", 0x51)):
+    _simd(_name, _code, Imm.NONE, _sig("v128 v128", "v128"))
+for _name, _code in (
+    ("i8x16.add", 0x6E), ("i8x16.sub", 0x71), ("i16x8.add", 0x8E), ("i16x8.sub", 0x91),
+    ("i32x4.add", 0xAE), ("i32x4.sub", 0xB1), ("i64x2.add", 0xCE), ("i64x2.sub", 0xD1),
+):  # fmt: skip
+    _simd(_name, _code, Imm.NONE, _sig("v128 v128", "v128"))
 
 BY_NAME: dict[str, Opcode] = {op.name: op for op in OPCODES}
 BY_CODE: dict[bytes, Opcode] = {op.code: op for op in OPCODES}

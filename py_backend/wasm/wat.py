@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import struct
 
-from .opcodes import BY_CODE, Imm, Opcode
+from .opcodes import BY_CODE, SIMD_PREFIX, Imm, Opcode
 
 __all__ = ["code_to_wat", "to_wat"]
 
@@ -99,7 +99,11 @@ def _const_expr(r: _Reader) -> str:
 
 def _read_opcode(r: _Reader) -> Opcode:
     b = r.byte()
-    key = bytes((0xFC, r.u32())) if b == 0xFC else bytes((b,))
+    key = bytes((b,))
+    if b in (0xFC, SIMD_PREFIX):  # a u32 LEB128 sub-opcode, kept as encoded
+        start = r.pos
+        r.u32()
+        key += r.data[start : r.pos]
     op = BY_CODE.get(key)
     if op is None:
         raise ValueError(f"unknown opcode {key.hex()} at offset {r.pos}")

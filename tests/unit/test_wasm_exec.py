@@ -453,3 +453,60 @@ def test_prepend_prologue(store: Any) -> None:
     f = one_func(store, [I64], [I64], body)
     assert f(5) == 15
     assert f(0) == 0
+
+
+# The SIMD operations the vector extension's semantics use, on a memory of two 16-byte
+# operands (a at 0, b at 16): each result is stored at 32 and compared with Python's lanes.
+_SIMD_CASES: list[tuple[str, int, Callable[[int, int], int]]] = [
+    *((f"i{8 * w}x{16 // w}.add", w, lambda x, y: x + y) for w in (1, 2, 4, 8)),
+    *((f"i{8 * w}x{16 // w}.sub", w, lambda x, y: x - y) for w in (1, 2, 4, 8)),
+    ("v128.and", 8, lambda x, y: x & y),
+    ("v128.or", 8, lambda x, y: x | y),
+    ("v128.xor", 8, lambda x, y: x ^ y),
+]
+
+
+@pytest.mark.parametrize(("name", "width", "fn"), _SIMD_CASES, ids=lambda v: str(v))
+def test_simd_lanes(store: Any, name: str, width: int, fn: Callable[[int, int], int]) -> None:
+    mem = wasmtime.Memory(store, wasmtime.MemoryType(wasmtime.Limits(1, None)))
+    m = ModuleBuilder()
+    m.import_memory("env", "mem", 1)
+    fb = m.function(m.func_type([], []))
+    fb.i32_const(32)
+    fb.i32_const(0)
+    fb.v128_load()
+    fb.i32_const(16)
+    fb.v128_load(0)
+    fb.emit(name)
+    fb.v128_store()
+    m.export_func("f", fb.index)
+    a = bytes((k * 37 + 200) & 0xFF for k in range(16))
+    b = bytes((k * 91 + 77) & 0xFF for k in range(16))
+    mem.write(store, a + b, 0)
+    instantiate(store, m, [mem]).exports(store)["f"](store)
+    got = mem.read(store, 32, 48)
+    mask = (1 << 8 * width) - 1
+    want = b"".join(
+        (fn(int.from_bytes(a[k : k + width], "little"), int.from_bytes(b[k : k + width], "little"))
+         & mask).to_bytes(width, "little")
+        for k in range(0, 16, width)
+    )  # fmt: skip
+    assert got == want
+
+
+@pytest.mark.parametrize("width", [1, 2, 4, 8])
+def test_simd_splat(store: Any, width: int) -> None:
+    mem = wasmtime.Memory(store, wasmtime.MemoryType(wasmtime.Limits(1, None)))
+    m = ModuleBuilder()
+    m.import_memory("env", "mem", 1)
+    fb = m.function(m.func_type([I64], []))
+    fb.i32_const(0)
+    fb.local_get(0)
+    if width < 8:
+        fb.i32_wrap_i64()
+    fb.emit(f"i{8 * width}x{16 // width}.splat")
+    fb.v128_store()
+    m.export_func("f", fb.index)
+    instantiate(store, m, [mem]).exports(store)["f"](store, -0x0123456789ABCDEF)
+    lane = ((-0x0123456789ABCDEF) & ((1 << 8 * width) - 1)).to_bytes(width, "little")
+    assert mem.read(store, 0, 16) == lane * (16 // width)
