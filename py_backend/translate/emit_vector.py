@@ -6,10 +6,12 @@ same `Ctx` emitter API as `emit_int`, so tier 0 runs them too (the vector CSRs a
 
 The design is in docs/architecture.md, "Vector (RVV 1.0, VLEN = 128): in progress". In short:
 the registers live in the CPU state (abi.CPU_V, a group of LMUL registers is one run of bytes);
-every instruction reads vtype and vl at run time (a ``br_table`` over SEW chooses a loop with
-the element width fixed); tail and inactive elements are left undisturbed, which is what qemu
-does by default for the agnostic policies too; vstart is where a loop starts, it is set to the
-faulting element when an access faults and to 0 when an instruction completes.
+every instruction reads vtype and vl at run time (a ``br_table`` over SEW chooses code with
+the element width fixed: Wasm SIMD128 a register at a time when an arithmetic instruction
+covers its whole group, else a loop over the elements); tail and inactive elements are left
+undisturbed, which is what qemu does by default for the agnostic policies too; vstart is where a
+loop starts, it is set to the faulting element when an access faults and to 0 when an
+instruction completes.
 """
 
 from __future__ import annotations
@@ -535,9 +537,98 @@ def _arith(c: Ctx, i: Insn) -> None:
                 _OPS[at.op](c)
             getattr(f, _STORE[width])(abi.CPU_V)
 
+        if known(i.vm) == 0:
+            _elements(c, i.vm, body)
+            return
+        _whole_group_test(c, i.vm, sew, lmul)
+        f.if_()
+        _simd_group(c, i, width, lmul, scalar)
+        f.else_()
         _elements(c, i.vm, body)
+        f.end()
 
     _by_sew(c, sew, by_width)
+
+
+def _whole_group_test(c: Ctx, vm: Value, sew: int, lmul: int) -> None:
+    """Push whether an instruction covers its whole register group: unmasked, vstart = 0,
+    LMUL >= 1 and vl = VLMAX (= VLENB << LMUL >> SEW). Then whole v128 operations do it."""
+    f = c.f
+    f.i32_const(0)
+    f.i32_load(abi.CPU_VSTART)
+    f.i32_eqz()
+    f.local_get(lmul)
+    f.i32_const(0)
+    f.i32_ge_s()
+    f.i32_and()
+    f.i32_const(0)
+    f.i64_load(abi.CPU_VL)
+    f.i32_const(abi.VLENB)
+    f.local_get(lmul)
+    f.i32_shl()
+    f.local_get(sew)
+    f.i32_shr_u()
+    f.i64_extend_i32_u()
+    f.i64_eq()
+    f.i32_and()
+    if known(vm) is None:
+        c.push_i32(vm)
+        f.i32_and()
+
+
+def _simd_group(c: Ctx, i: Insn, width: int, lmul: int, scalar: int) -> None:
+    """vd = vs2 op (vs1 | splat(scalar)) for each of the group's 2**lmul registers, a v128 at a
+    time (the .vx/.vi operand is splat to SEW-wide lanes); then vstart = 0 (it is already)."""
+    f = c.f
+    at = ATTRS[i.name]
+    shape = f"i{8 * width}x{16 // width}"
+    r, n = c.tmp(I32), c.tmp(I32)
+    f.i32_const(1)
+    f.local_get(lmul)
+    f.i32_shl()
+    f.local_set(n)
+    f.i32_const(0)
+    f.local_set(r)
+    top = f.loop()
+
+    def reg(v: Value) -> None:  # push the i32 offset of register v + r
+        c.push_i32(v)
+        f.local_get(r)
+        f.i32_add()
+        f.i32_const(4)
+        f.i32_shl()
+
+    def second() -> None:
+        if at.scalar or at.imm:
+            f.local_get(scalar)
+            if width < 8:
+                f.i32_wrap_i64()
+            f.emit(f"{shape}.splat")
+        else:
+            reg(i.rs1)
+            f.v128_load(abi.CPU_V)
+
+    reg(i.rd)
+    if at.op == "rsub":
+        second()
+    if at.op != "mv":
+        reg(i.rs2)
+        f.v128_load(abi.CPU_V)
+    if at.op != "rsub":
+        second()
+    if at.op in ("add", "sub", "rsub"):
+        f.emit(f"{shape}.{'add' if at.op == 'add' else 'sub'}")
+    elif at.op != "mv":
+        f.emit(f"v128.{at.op}")
+    f.v128_store(abi.CPU_V)
+    f.local_get(r)
+    f.i32_const(1)
+    f.i32_add()
+    f.local_tee(r)
+    f.local_get(n)
+    f.i32_lt_u()
+    f.br_if(top)
+    f.end()
 
 
 @trans("vmv.x.s")
