@@ -95,6 +95,20 @@ def test_clone_state() -> None:
     assert cpu.snapshot() == parent  # the caller's state is untouched
 
 
+def test_vector_state_starts_as_linux_starts_it_and_clones_keep_it() -> None:
+    mem, cpu = fresh()
+    mem.write(abi.CPU_VL, (5).to_bytes(8, "little"))
+    mem.write(abi.CPU_VSTART, b"\x03\0\0\0")
+    mem.write(abi.v_addr(31), b"\xab" * abi.VLENB)
+    child = CpuState.detached(clone_state(cpu.snapshot(), 0x1000))
+    assert child.get_vl() == 5 and child.get_vreg(31) == b"\xab" * abi.VLENB
+    cpu.reset_vector()  # execve
+    assert cpu.get_vtype() == abi.VTYPE_VILL and cpu.get_vl() == 0
+    assert mem.read(abi.CPU_VSTART, 4) == bytes(4)
+    assert all(cpu.get_vreg(r) == bytes(abi.VLENB) for r in range(32))
+    assert abi.v_addr(0) % 16 == 0 and abi.v_addr(32) == abi.CPU + abi.CPU_SIZE
+
+
 def test_instret_comes_from_the_machine() -> None:
     mem = BufferMemory(bytearray(abi.CPU + abi.CPU_SIZE))
     assert CpuState(mem, lambda: 42).instret() == 42
