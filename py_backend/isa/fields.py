@@ -301,3 +301,11 @@ V_MV_VX = Format("v_mv_x", (RD, RS1), "vd,rs1", implied=_UNMASKED)  # vmv.v.x, v
 V_MV_VI = Format("v_mv_i", (RD, SIMM5), "vd,imm", implied=_UNMASKED)  # vmv.v.i
 V_MV_XS = Format("v_mv_xs", (RD, RS2), "rd,vs2", implied=_UNMASKED)  # vmv.x.s
 V_MV_WHOLE = Format("v_mv_whole", (RD, RS2), "vd,vs2", implied=_UNMASKED)  # vmv<n>r.v
+_V0 = (("vm", 0),)  # vadc, vmerge, ...: v0 is an operand (the carries, the selector)
+V_VVM = Format("v_vvm", (RD, RS1, RS2), "vd,vs2,vs1,v0", implied=_V0)
+V_VXM = Format("v_vxm", (RD, RS1, RS2), "vd,vs2,rs1,v0", implied=_V0)
+V_VIM = Format("v_vim", (RD, SIMM5, RS2), "vd,vs2,imm,v0", implied=_V0)
+V_VV_U = Format("v_vv_u", (RD, RS1, RS2), "vd,vs2,vs1", implied=_UNMASKED)  # vmadc.vv
+V_VX_U = Format("v_vx_u", (RD, RS1, RS2), "vd,vs2,rs1", implied=_UNMASKED)
+V_VI_U = Format("v_vi_u", (RD, SIMM5, RS2), "vd,vs2,imm", implied=_UNMASKED)
+V_ID = Format("v_id", (RD, VM), "vd,vm")  # vid.v vd, v0.t

@@ -633,6 +633,37 @@ vmv1r.v    100111 1  .....  00000  011  .....  1010111  count=1
 vmv2r.v    100111 1  .....  00001  011  .....  1010111  count=2
 vmv4r.v    100111 1  .....  00011  011  .....  1010111  count=4
 vmv8r.v    100111 1  .....  00111  011  .....  1010111  count=8""", "V", F.V_MV_WHOLE, "vector"),
+    # vid.v (OPMVV 010, vs1 = 10001)
+    *_rows32("""
+vid.v      010100 .  00000  10001  010  .....  1010111""", "V", F.V_ID, "vector"),
+    # v0 as an operand (vm = 0): carries, borrows, vmerge's selector; vmadc/vmsbc with vm = 1
+    # take no carry in. vmadc/vmsbc write a mask.
+    *_rows32("""
+vadc.vvm   010000 0  .....  .....  000  .....  1010111  op=adc
+vmadc.vvm  010001 0  .....  .....  000  .....  1010111  op=madc
+vsbc.vvm   010010 0  .....  .....  000  .....  1010111  op=sbc
+vmsbc.vvm  010011 0  .....  .....  000  .....  1010111  op=msbc
+vmerge.vvm 010111 0  .....  .....  000  .....  1010111  op=merge""", "V", F.V_VVM, "vector"),
+    *_rows32("""
+vadc.vxm   010000 0  .....  .....  100  .....  1010111  op=adc scalar
+vmadc.vxm  010001 0  .....  .....  100  .....  1010111  op=madc scalar
+vsbc.vxm   010010 0  .....  .....  100  .....  1010111  op=sbc scalar
+vmsbc.vxm  010011 0  .....  .....  100  .....  1010111  op=msbc scalar
+vmerge.vxm 010111 0  .....  .....  100  .....  1010111  op=merge scalar""", "V", F.V_VXM,
+             "vector"),
+    *_rows32("""
+vadc.vim   010000 0  .....  .....  011  .....  1010111  op=adc imm
+vmadc.vim  010001 0  .....  .....  011  .....  1010111  op=madc imm
+vmerge.vim 010111 0  .....  .....  011  .....  1010111  op=merge imm""", "V", F.V_VIM, "vector"),
+    *_rows32("""
+vmadc.vv   010001 1  .....  .....  000  .....  1010111  op=madc
+vmsbc.vv   010011 1  .....  .....  000  .....  1010111  op=msbc""", "V", F.V_VV_U, "vector"),
+    *_rows32("""
+vmadc.vx   010001 1  .....  .....  100  .....  1010111  op=madc scalar
+vmsbc.vx   010011 1  .....  .....  100  .....  1010111  op=msbc scalar""", "V", F.V_VX_U,
+             "vector"),
+    *_rows32("""
+vmadc.vi   010001 1  .....  .....  011  .....  1010111  op=madc imm""", "V", F.V_VI_U, "vector"),
 ]
 # fmt: on
 
@@ -741,7 +772,9 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     vs1r.v vs2r.v vs4r.v vs8r.v vlm.v vsm.v
     vadd.vv vsub.vv vand.vv vor.vv vxor.vv vadd.vx vsub.vx vrsub.vx vand.vx vor.vx vxor.vx
     vadd.vi vrsub.vi vand.vi vor.vi vxor.vi vmv.v.v vmv.v.x vmv.v.i vmv.x.s vmv.s.x
-    vmv1r.v vmv2r.v vmv4r.v vmv8r.v
+    vmv1r.v vmv2r.v vmv4r.v vmv8r.v vid.v vadc.vvm vadc.vxm vadc.vim vsbc.vvm vsbc.vxm
+    vmadc.vvm vmadc.vxm vmadc.vim vmadc.vv vmadc.vx vmadc.vi vmsbc.vvm vmsbc.vxm vmsbc.vv
+    vmsbc.vx vmerge.vvm vmerge.vxm vmerge.vim
     """.split()
 )
 
