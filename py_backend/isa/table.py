@@ -664,6 +664,30 @@ vmsbc.vx   010011 1  .....  .....  100  .....  1010111  op=msbc scalar""", "V", 
              "vector"),
     *_rows32("""
 vmadc.vi   010001 1  .....  .....  011  .....  1010111  op=madc imm""", "V", F.V_VI_U, "vector"),
+    # integer compares: a mask of vs2[k] op (vs1[k] | x[rs1] | simm5)
+    *_rows32("""
+vmseq.vv   011000 .  .....  .....  000  .....  1010111  op=eq
+vmsne.vv   011001 .  .....  .....  000  .....  1010111  op=ne
+vmsltu.vv  011010 .  .....  .....  000  .....  1010111  op=lt_u
+vmslt.vv   011011 .  .....  .....  000  .....  1010111  op=lt_s
+vmsleu.vv  011100 .  .....  .....  000  .....  1010111  op=le_u
+vmsle.vv   011101 .  .....  .....  000  .....  1010111  op=le_s""", "V", F.V_VV, "vector"),
+    *_rows32("""
+vmseq.vx   011000 .  .....  .....  100  .....  1010111  op=eq scalar
+vmsne.vx   011001 .  .....  .....  100  .....  1010111  op=ne scalar
+vmsltu.vx  011010 .  .....  .....  100  .....  1010111  op=lt_u scalar
+vmslt.vx   011011 .  .....  .....  100  .....  1010111  op=lt_s scalar
+vmsleu.vx  011100 .  .....  .....  100  .....  1010111  op=le_u scalar
+vmsle.vx   011101 .  .....  .....  100  .....  1010111  op=le_s scalar
+vmsgtu.vx  011110 .  .....  .....  100  .....  1010111  op=gt_u scalar
+vmsgt.vx   011111 .  .....  .....  100  .....  1010111  op=gt_s scalar""", "V", F.V_VX, "vector"),
+    *_rows32("""
+vmseq.vi   011000 .  .....  .....  011  .....  1010111  op=eq imm
+vmsne.vi   011001 .  .....  .....  011  .....  1010111  op=ne imm
+vmsleu.vi  011100 .  .....  .....  011  .....  1010111  op=le_u imm
+vmsle.vi   011101 .  .....  .....  011  .....  1010111  op=le_s imm
+vmsgtu.vi  011110 .  .....  .....  011  .....  1010111  op=gt_u imm
+vmsgt.vi   011111 .  .....  .....  011  .....  1010111  op=gt_s imm""", "V", F.V_VI, "vector"),
 ]
 # fmt: on
 
@@ -775,6 +799,8 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     vmv1r.v vmv2r.v vmv4r.v vmv8r.v vid.v vadc.vvm vadc.vxm vadc.vim vsbc.vvm vsbc.vxm
     vmadc.vvm vmadc.vxm vmadc.vim vmadc.vv vmadc.vx vmadc.vi vmsbc.vvm vmsbc.vxm vmsbc.vv
     vmsbc.vx vmerge.vvm vmerge.vxm vmerge.vim
+    vmseq.vv vmsne.vv vmsltu.vv vmslt.vv vmsleu.vv vmsle.vv vmseq.vx vmsne.vx vmsltu.vx vmslt.vx
+    vmsleu.vx vmsle.vx vmsgtu.vx vmsgt.vx vmseq.vi vmsne.vi vmsleu.vi vmsle.vi vmsgtu.vi vmsgt.vi
     """.split()
 )
 

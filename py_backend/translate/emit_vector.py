@@ -1,7 +1,7 @@
 """Semantics of the vector extension (RVV 1.0, VLEN = 128, ELEN = 64), in progress: vsetvli,
 vsetivli, vsetvl; unit-stride, whole-register and mask loads and stores; vadd, vsub, vrsub,
 vand, vor, vxor (.vv/.vx/.vi), vmv.v.*, vmv.x.s, vmv.s.x and vmv<n>r.v; vid.v, vadc, vsbc,
-vmadc, vmsbc, vmerge. Written against the
+vmadc, vmsbc, vmerge; the integer compares (vmseq .. vmsgt). Written against the
 same `Ctx` emitter API as `emit_int`, so tier 0 runs them too (the vector CSRs are in
 `emit_int._csr`).
 
@@ -580,13 +580,8 @@ def _arith(c: Ctx, i: Insn) -> None:
         def body(k: int) -> None:
             _velem(c, i.rd, k, width)
             if at.op != "mv":
-                _velem(c, i.rs2, k, width)
-                getattr(f, _LOAD[width])(abi.CPU_V)
-            if vector:
-                _velem(c, i.rs1, k, width)
-                getattr(f, _LOAD[width])(abi.CPU_V)
-            else:
-                f.local_get(scalar)
+                _get(c, i.rs2, k, width)
+            _get1(c, i, k, width, None if vector else scalar)
             if at.op == "rsub":
                 f.i64_sub()
                 f.i64_const(-1)
@@ -622,6 +617,40 @@ def _operand1(c: Ctx, i: Insn, lmul: int) -> tuple[bool, int]:
         c.push_i64(i.imm)
     c.f.local_set(scalar)
     return False, scalar
+
+
+def _get(c: Ctx, reg: Value, k: int, width: int, load: dict[int, str] = _LOAD) -> None:
+    """Push element k (an i32 local) of the group at v`reg` as an i64 (zero- or, with
+    load = _LOAD_S, sign-extended)."""
+    _velem(c, reg, k, width)
+    getattr(c.f, load[width])(abi.CPU_V)
+
+
+def _get1(
+    c: Ctx, i: Insn, k: int, width: int, scalar: int | None, load: dict[int, str] = _LOAD
+) -> None:
+    """Push the operand in bits 19..15 for element k: vs1[k] (scalar None) or the local."""
+    if scalar is None:
+        _get(c, i.rs1, k, width, load)
+    else:
+        c.f.local_get(scalar)
+
+
+def _scalar_at_sew(c: Ctx, scalar: int, width: int, signed: bool) -> None:
+    """The i64 local `scalar` = its low SEW bits, sign- or zero-extended like the elements."""
+    if width == 8:
+        return
+    f = c.f
+    shift = 64 - 8 * width
+    f.local_get(scalar)
+    f.i64_const(shift)
+    f.i64_shl()
+    f.i64_const(shift)
+    if signed:
+        f.i64_shr_s()
+    else:
+        f.i64_shr_u()
+    f.local_set(scalar)
 
 
 def _whole_group_test(c: Ctx, vm: Value, sew: int, lmul: int) -> None:
@@ -820,21 +849,13 @@ def _carry(c: Ctx, i: Insn) -> None:
 
     def by_width(width: int) -> None:
         bits = 8 * width
-        if not vector and width < 8:  # b at SEW, zero-extended like the elements
-            f.local_get(scalar)
-            f.i64_const((1 << bits) - 1)
-            f.i64_and()
-            f.local_set(scalar)
+        if not vector:  # b at SEW, zero-extended like the elements
+            _scalar_at_sew(c, scalar, width, False)
 
         def body(k: int) -> None:
-            _velem(c, i.rs2, k, width)
-            getattr(f, _LOAD[width])(abi.CPU_V)
+            _get(c, i.rs2, k, width)
             f.local_set(a)
-            if vector:
-                _velem(c, i.rs1, k, width)
-                getattr(f, _LOAD[width])(abi.CPU_V)
-            else:
-                f.local_get(scalar)
+            _get1(c, i, k, width, None if vector else scalar)
             f.local_set(b)
             if carry_in:
                 _mask_bit(c, 0, k)
@@ -900,5 +921,41 @@ def _carry(c: Ctx, i: Insn) -> None:
             getattr(f, _STORE[width])(abi.CPU_V)
 
         _elements(c, 1, body)
+
+    _by_sew(c, sew, by_width)
+
+
+_COMPARES = [f"vms{op}.vv" for op in ("eq", "ne", "ltu", "lt", "leu", "le")]
+_COMPARES += [f"vms{op}.vx" for op in ("eq", "ne", "ltu", "lt", "leu", "le", "gtu", "gt")]
+_COMPARES += [f"vms{op}.vi" for op in ("eq", "ne", "leu", "le", "gtu", "gt")]
+
+
+@trans(*_COMPARES)
+def _compare(c: Ctx, i: Insn) -> None:
+    """Bit k of the mask vd = vs2[k] op (vs1[k] | x[rs1] | simm5, at SEW) for the active
+    elements k < vl; the signed ops compare sign-extended elements. Inactive and tail bits
+    stay."""
+    f = c.f
+    at = ATTRS[i.name]
+    signed = at.op.endswith("_s")
+    load = _LOAD_S if signed else _LOAD
+    sew, lmul = _config(c)
+    _check_group(c, i.rs2, lmul)
+    _check_mask_dest(c, i.rd, i.rs2, lmul)
+    vector, scalar = _operand1(c, i, lmul)
+    if vector:
+        _check_mask_dest(c, i.rd, i.rs1, lmul)
+
+    def by_width(width: int) -> None:
+        if not vector:
+            _scalar_at_sew(c, scalar, width, signed)
+
+        def body(k: int) -> None:
+            _get(c, i.rs2, k, width, load)
+            _get1(c, i, k, width, None if vector else scalar, load)
+            getattr(f, f"i64_{at.op}")()
+            _set_mask_bit(c, i.rd, k)
+
+        _elements(c, i.vm, body)
 
     _by_sew(c, sew, by_width)

@@ -53,7 +53,10 @@ CARRY = ["vadc.vvm", "vadc.vxm", "vadc.vim", "vsbc.vvm", "vsbc.vxm", "vmerge.vvm
 CARRY += ["vmerge.vim", "vmadc.vvm", "vmadc.vxm", "vmadc.vim", "vmadc.vv", "vmadc.vx"]
 CARRY += ["vmadc.vi", "vmsbc.vvm", "vmsbc.vxm", "vmsbc.vv", "vmsbc.vx"]
 COVERED = ARITH + MOVES + LOADS + STORES + WHOLE_LOADS + WHOLE_STORES + WHOLE_MOVES + OTHERS
-COVERED += CARRY
+COMPARES = [f"vms{op}.vv" for op in ("eq", "ne", "ltu", "lt", "leu", "le")]
+COMPARES += [f"vms{op}.vx" for op in ("eq", "ne", "ltu", "lt", "leu", "le", "gtu", "gt")]
+COMPARES += [f"vms{op}.vi" for op in ("eq", "ne", "leu", "le", "gtu", "gt")]
+COVERED += CARRY + COMPARES
 
 
 def legal(sew: int, lmul: str) -> bool:
@@ -140,8 +143,15 @@ def _program() -> tuple[str, list[str]]:
                     _setup(g, sew, lmul, avl, tail)
                     g.emit(f"vid.v v8{vm}")
                     g.group(f"vid.v {case}")
+                    for n, op in enumerate(COMPARES if tail == "tu" else ()):
+                        # (a mask destination's tail is agnostic whatever vta says)
+                        _setup(g, sew, lmul, avl, tail)
+                        g.emit(f"{op} v8, v16, {_second(g, op, n)}{vm}")
+                        g.group(f"{op} {case}")
                     if not vm:
                         for n, op in enumerate(CARRY):
+                            if tail == "ta" and op.startswith(("vmadc", "vmsbc")):
+                                continue
                             _setup(g, sew, lmul, avl, tail)
                             g.emit(f"{op} v8, v16, {_second(g, op, n)}")
                             g.group(f"{op} {case}")
@@ -174,6 +184,7 @@ def _program() -> tuple[str, list[str]]:
         g.emit("vl8re8.v v8, (s4)", f"vmv{n}r.v v8, v16")
         g.group(f"vmv{n}r.v")
     _carry_edges(g)
+    _compare_edges(g)
     _vset_cases(g)
     _csr_cases(g)
     body = "\n".join(f"    {ln}" for ln in g.text)
@@ -208,8 +219,8 @@ results:
 
 
 def _second(g: Gen, op: str, n: int) -> str:
-    """The operands after vs2 of a CARRY instruction: vs1 | a1 (set here) | an immediate, then
-    v0 for the forms that take it."""
+    """The operands after vs2 of a CARRY or COMPARES instruction: vs1 | a1 (set here) | an
+    immediate, then v0 for the forms that take it."""
     kind = op.split(".")[1]
     if kind.startswith("vx"):
         g.emit(f"li a1, {SCALAR >> n * 3}")
@@ -233,6 +244,22 @@ def _carry_edges(g: Gen) -> None:
         g.emit("vmerge.vxm v13, v21, a1, v0", "vmerge.vim v14, v22, -16, v0")
         g.emit("vmadc.vvm v16, v16, v24, v0", "vmv1r.v v15, v16")
         g.group(f"carry edges e{sew} (2)")
+
+
+def _compare_edges(g: Gen) -> None:
+    """Compares of equal elements, of all ones against -1 and 0 (signed and unsigned differ),
+    with vd = v0 masked, at each SEW (m1, VLMAX)."""
+    for sew in SEWS:
+        g.emit(f"vsetvli t0, zero, e{sew}, m1, ta, mu", "vmv.v.i v20, -1", "li a1, -1")
+        g.emit("vl8re8.v v8, (s4)", "vmseq.vv v8, v16, v16", "vmsle.vv v9, v16, v16")
+        g.emit("vmslt.vv v10, v16, v16", "vmseq.vx v11, v20, a1", "vmsleu.vi v12, v20, -1")
+        g.emit("vmsgt.vi v13, v20, -1", "vmsltu.vx v14, v20, zero", "vmslt.vx v15, v20, zero")
+        g.group(f"compare edges e{sew}")
+        g.emit("vl8re8.v v8, (s4)", "vmsgtu.vi v8, v20, 0", "vmsle.vi v9, v20, -1")
+        g.emit("vmsne.vx v10, v20, a1", "vmsleu.vv v11, v20, v16", "vmsgtu.vx v12, v20, a1")
+        g.emit("vmv1r.v v21, v0", "vmslt.vv v0, v20, v16, v0.t", "vmv1r.v v13, v0")
+        g.emit("vmv1r.v v0, v21")
+        g.group(f"compare edges e{sew} (2)")
 
 
 def _pattern_bytes(n: int) -> str:
@@ -351,6 +378,9 @@ ILLEGAL = {
     "vmadc vd inside vs2": ["vsetvli t0, zero, e8, m2, ta, ma", "vmadc.vv v3, v2, v4"],
     "vmsbc vd inside vs1": ["vsetvli t0, zero, e8, m4, ta, ma", "vmsbc.vvm v6, v8, v4, v0"],
     "misaligned vsbc vs1": ["vsetvli t0, zero, e8, m2, ta, ma", "vsbc.vvm v2, v4, v7, v0"],
+    "vmseq vd inside vs2": ["vsetvli t0, zero, e16, m2, ta, ma", "vmseq.vi v5, v4, 1"],
+    "vmslt vd inside vs1": ["vsetvli t0, zero, e8, m8, ta, ma", "vmslt.vv v9, v16, v8, v0.t"],
+    "misaligned vmsgt vs2": ["vsetvli t0, zero, e8, m4, ta, ma", "vmsgt.vx v1, v2, a0"],
 }
 
 
@@ -389,7 +419,7 @@ def test_illegal_vector_cases(name: str, tier: str, tmp_path: Path) -> None:
 # else, until their rows and semantics come (then they move to the program above).
 NOT_YET = ["vmul.vv v1, v2, v3", "vlse8.v v1, (sp), a0", "vluxei8.v v1, (sp), v2",
            "vredsum.vs v1, v2, v3", "vfadd.vv v1, v2, v3", "vslideup.vi v1, v2, 1",
-           "vmseq.vv v1, v2, v3", "vsaddu.vv v1, v2, v3", "vwaddu.vv v2, v4, v6",
+           "vmin.vv v1, v2, v3", "vsaddu.vv v1, v2, v3", "vwaddu.vv v2, v4, v6",
            "vle8ff.v v1, (sp)", "vlseg2e8.v v2, (sp)", "vcpop.m a0, v2"]  # fmt: skip
 
 
