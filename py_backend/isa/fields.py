@@ -286,6 +286,7 @@ C_MOP = Format("C_mop", (), "", implied=(("rd", 0), ("rs1", 0), ("imm", 0)))
 # ---- vector (RVV 1.0): vd/vs3 in rd, vs1/rs1/simm5 in bits 19..15, vs2 in rs2 ----
 VM = _f("vm", (25, 25, 0))
 SIMM5 = _f("imm", (19, 15, 0), signed=True)
+UIMM5 = _f("imm", (19, 15, 0))  # the shifts' .vi amount
 VTYPEI11 = _f("imm", (30, 20, 0))  # vsetvli's zimm[10:0]
 VTYPEI10 = _f("imm", (29, 20, 0))  # vsetivli's zimm[9:0] (its AVL uimm[4:0] is in rs1)
 _UNMASKED = (("vm", 1),)
@@ -296,6 +297,7 @@ V_MEM_WHOLE = Format("v_mem_whole", (RD, RS1), "vd,amem", implied=_UNMASKED)
 V_VV = Format("v_vv", (RD, RS1, RS2, VM), "vd,vs2,vs1,vm")
 V_VX = Format("v_vx", (RD, RS1, RS2, VM), "vd,vs2,rs1,vm")
 V_VI = Format("v_vi", (RD, SIMM5, RS2, VM), "vd,vs2,imm,vm")
+V_VIU = Format("v_viu", (RD, UIMM5, RS2, VM), "vd,vs2,imm,vm")  # vsll.vi
 V_MV_VV = Format("v_mv_v", (RD, RS1), "vd,vs1", implied=_UNMASKED)  # vmv.v.v
 V_MV_VX = Format("v_mv_x", (RD, RS1), "vd,rs1", implied=_UNMASKED)  # vmv.v.x, vmv.s.x
 V_MV_VI = Format("v_mv_i", (RD, SIMM5), "vd,imm", implied=_UNMASKED)  # vmv.v.i

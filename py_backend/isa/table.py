@@ -616,6 +616,27 @@ vrsub.vi   000011 .  .....  .....  011  .....  1010111  op=rsub imm
 vand.vi    001001 .  .....  .....  011  .....  1010111  op=and imm
 vor.vi     001010 .  .....  .....  011  .....  1010111  op=or imm
 vxor.vi    001011 .  .....  .....  011  .....  1010111  op=xor imm""", "V", F.V_VI, "vector"),
+    # min/max (elements compared zero- or sign-extended), shifts (by the low log2(SEW) bits)
+    *_rows32("""
+vminu.vv   000100 .  .....  .....  000  .....  1010111  op=minu
+vmin.vv    000101 .  .....  .....  000  .....  1010111  op=min
+vmaxu.vv   000110 .  .....  .....  000  .....  1010111  op=maxu
+vmax.vv    000111 .  .....  .....  000  .....  1010111  op=max
+vsll.vv    100101 .  .....  .....  000  .....  1010111  op=sll
+vsrl.vv    101000 .  .....  .....  000  .....  1010111  op=srl
+vsra.vv    101001 .  .....  .....  000  .....  1010111  op=sra""", "V", F.V_VV, "vector"),
+    *_rows32("""
+vminu.vx   000100 .  .....  .....  100  .....  1010111  op=minu scalar
+vmin.vx    000101 .  .....  .....  100  .....  1010111  op=min scalar
+vmaxu.vx   000110 .  .....  .....  100  .....  1010111  op=maxu scalar
+vmax.vx    000111 .  .....  .....  100  .....  1010111  op=max scalar
+vsll.vx    100101 .  .....  .....  100  .....  1010111  op=sll scalar
+vsrl.vx    101000 .  .....  .....  100  .....  1010111  op=srl scalar
+vsra.vx    101001 .  .....  .....  100  .....  1010111  op=sra scalar""", "V", F.V_VX, "vector"),
+    *_rows32("""
+vsll.vi    100101 .  .....  .....  011  .....  1010111  op=sll imm
+vsrl.vi    101000 .  .....  .....  011  .....  1010111  op=srl imm
+vsra.vi    101001 .  .....  .....  011  .....  1010111  op=sra imm""", "V", F.V_VIU, "vector"),
     # vmv.v.* are vmerge's unmasked encodings (vs2 = 0)
     *_rows32("""
 vmv.v.v    010111 1  00000  .....  000  .....  1010111  op=mv""", "V", F.V_MV_VV, "vector"),
@@ -801,6 +822,8 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     vmsbc.vx vmerge.vvm vmerge.vxm vmerge.vim
     vmseq.vv vmsne.vv vmsltu.vv vmslt.vv vmsleu.vv vmsle.vv vmseq.vx vmsne.vx vmsltu.vx vmslt.vx
     vmsleu.vx vmsle.vx vmsgtu.vx vmsgt.vx vmseq.vi vmsne.vi vmsleu.vi vmsle.vi vmsgtu.vi vmsgt.vi
+    vminu.vv vmin.vv vmaxu.vv vmax.vv vsll.vv vsrl.vv vsra.vv vminu.vx vmin.vx vmaxu.vx vmax.vx
+    vsll.vx vsrl.vx vsra.vx vsll.vi vsrl.vi vsra.vi
     """.split()
 )
 

@@ -1,9 +1,9 @@
 """Semantics of the vector extension (RVV 1.0, VLEN = 128, ELEN = 64), in progress: vsetvli,
 vsetivli, vsetvl; unit-stride, whole-register and mask loads and stores; vadd, vsub, vrsub,
 vand, vor, vxor (.vv/.vx/.vi), vmv.v.*, vmv.x.s, vmv.s.x and vmv<n>r.v; vid.v, vadc, vsbc,
-vmadc, vmsbc, vmerge; the integer compares (vmseq .. vmsgt). Written against the
-same `Ctx` emitter API as `emit_int`, so tier 0 runs them too (the vector CSRs are in
-`emit_int._csr`).
+vmadc, vmsbc, vmerge; the integer compares (vmseq .. vmsgt); vmin[u], vmax[u], vsll, vsrl,
+vsra. Written against the same `Ctx` emitter API as `emit_int`, so tier 0 runs them too (the
+vector CSRs are in `emit_int._csr`).
 
 The design is in docs/architecture.md, "Vector (RVV 1.0, VLEN = 128): in progress". In short:
 the registers live in the CPU state (abi.CPU_V, a group of LMUL registers is one run of bytes);
@@ -560,29 +560,54 @@ _OPS: dict[str, Callable[[Ctx], None]] = {
 
 _ARITH = [f"v{op}.{k}" for op in ("add", "sub", "and", "or", "xor") for k in ("vv", "vx")]
 _ARITH += ["vadd.vi", "vand.vi", "vor.vi", "vxor.vi", "vrsub.vx", "vrsub.vi"]
+_MINMAX = {"minu": "i64_lt_u", "min": "i64_lt_s", "maxu": "i64_gt_u", "max": "i64_gt_s"}
+_SHIFTS = {"sll": "i64_shl", "srl": "i64_shr_u", "sra": "i64_shr_s"}
+_ARITH += [f"v{op}.{k}" for op in _MINMAX for k in ("vv", "vx")]
+_ARITH += [f"v{op}.{k}" for op in _SHIFTS for k in ("vv", "vx", "vi")]
 
 
 @trans(*_ARITH, "vmv.v.v", "vmv.v.x", "vmv.v.i")
 def _arith(c: Ctx, i: Insn) -> None:
     """vd[k] = vs2[k] op (vs1[k] | x[rs1] | simm5) for the active elements k < vl, at SEW
     (computed in i64: the store keeps the low SEW bits). vrsub swaps the operands; vmv.v.*
-    copy the second operand."""
+    copy the second operand. vmin/vmax compare the elements sign-extended (zero-extended: the
+    u forms), the scalar at SEW likewise; the shifts take the low log2(SEW) bits of the amount
+    (vsra shifts the sign-extended element). These run an element at a time."""
     f = c.f
     at = ATTRS[i.name]
+    signed = at.op in ("min", "max", "sra")
+    load = _LOAD_S if signed else _LOAD
+    simd = at.op not in _MINMAX and at.op not in _SHIFTS
     sew, lmul = _config(c)
     _check_vm_vd(c, i)
     _check_group(c, i.rd, lmul)
     if at.op != "mv":
         _check_group(c, i.rs2, lmul)
     vector, scalar = _operand1(c, i, lmul)
+    x, y = c.tmp(I64), c.tmp(I64)
 
     def by_width(width: int) -> None:
+        if at.op in _MINMAX and not vector:
+            _scalar_at_sew(c, scalar, width, signed)
+
         def body(k: int) -> None:
             _velem(c, i.rd, k, width)
             if at.op != "mv":
-                _get(c, i.rs2, k, width)
-            _get1(c, i, k, width, None if vector else scalar)
-            if at.op == "rsub":
+                _get(c, i.rs2, k, width, load)
+            _get1(c, i, k, width, None if vector else scalar, load)
+            if at.op in _MINMAX:  # select(x, y, x op y)
+                f.local_set(y)
+                f.local_tee(x)
+                f.local_get(y)
+                f.local_get(x)
+                f.local_get(y)
+                getattr(f, _MINMAX[at.op])()
+                f.select()
+            elif at.op in _SHIFTS:
+                f.i64_const(8 * width - 1)
+                f.i64_and()
+                getattr(f, _SHIFTS[at.op])()
+            elif at.op == "rsub":
                 f.i64_sub()
                 f.i64_const(-1)
                 f.i64_mul()
@@ -590,7 +615,7 @@ def _arith(c: Ctx, i: Insn) -> None:
                 _OPS[at.op](c)
             getattr(f, _STORE[width])(abi.CPU_V)
 
-        if known(i.vm) == 0:
+        if known(i.vm) == 0 or not simd:
             _elements(c, i.vm, body)
             return
         _whole_group_test(c, i.vm, sew, lmul)
