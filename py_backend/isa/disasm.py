@@ -134,6 +134,8 @@ def format_insn(insn: Insn, pc: int, *, numeric: bool = False) -> str:
         elif tok == "vm":
             if not insn.vm:
                 ops.append("v0.t")
+        elif tok == "v0":
+            ops.append("v0")
         elif tok == "vtype":
             ops.append(vtype_text(insn.imm))
         else:  # pragma: no cover - the table only uses the tokens above

@@ -286,6 +286,7 @@ C_MOP = Format("C_mop", (), "", implied=(("rd", 0), ("rs1", 0), ("imm", 0)))
 # ---- vector (RVV 1.0): vd/vs3 in rd, vs1/rs1/simm5 in bits 19..15, vs2 in rs2 ----
 VM = _f("vm", (25, 25, 0))
 SIMM5 = _f("imm", (19, 15, 0), signed=True)
+UIMM5 = _f("imm", (19, 15, 0))  # the shifts' .vi amount
 VTYPEI11 = _f("imm", (30, 20, 0))  # vsetvli's zimm[10:0]
 VTYPEI10 = _f("imm", (29, 20, 0))  # vsetivli's zimm[9:0] (its AVL uimm[4:0] is in rs1)
 _UNMASKED = (("vm", 1),)
@@ -296,8 +297,17 @@ V_MEM_WHOLE = Format("v_mem_whole", (RD, RS1), "vd,amem", implied=_UNMASKED)
 V_VV = Format("v_vv", (RD, RS1, RS2, VM), "vd,vs2,vs1,vm")
 V_VX = Format("v_vx", (RD, RS1, RS2, VM), "vd,vs2,rs1,vm")
 V_VI = Format("v_vi", (RD, SIMM5, RS2, VM), "vd,vs2,imm,vm")
+V_VIU = Format("v_viu", (RD, UIMM5, RS2, VM), "vd,vs2,imm,vm")  # vsll.vi
 V_MV_VV = Format("v_mv_v", (RD, RS1), "vd,vs1", implied=_UNMASKED)  # vmv.v.v
 V_MV_VX = Format("v_mv_x", (RD, RS1), "vd,rs1", implied=_UNMASKED)  # vmv.v.x, vmv.s.x
 V_MV_VI = Format("v_mv_i", (RD, SIMM5), "vd,imm", implied=_UNMASKED)  # vmv.v.i
 V_MV_XS = Format("v_mv_xs", (RD, RS2), "rd,vs2", implied=_UNMASKED)  # vmv.x.s
 V_MV_WHOLE = Format("v_mv_whole", (RD, RS2), "vd,vs2", implied=_UNMASKED)  # vmv<n>r.v
+_V0 = (("vm", 0),)  # vadc, vmerge, ...: v0 is an operand (the carries, the selector)
+V_VVM = Format("v_vvm", (RD, RS1, RS2), "vd,vs2,vs1,v0", implied=_V0)
+V_VXM = Format("v_vxm", (RD, RS1, RS2), "vd,vs2,rs1,v0", implied=_V0)
+V_VIM = Format("v_vim", (RD, SIMM5, RS2), "vd,vs2,imm,v0", implied=_V0)
+V_VV_U = Format("v_vv_u", (RD, RS1, RS2), "vd,vs2,vs1", implied=_UNMASKED)  # vmadc.vv
+V_VX_U = Format("v_vx_u", (RD, RS1, RS2), "vd,vs2,rs1", implied=_UNMASKED)
+V_VI_U = Format("v_vi_u", (RD, SIMM5, RS2), "vd,vs2,imm", implied=_UNMASKED)
+V_ID = Format("v_id", (RD, VM), "vd,vm")  # vid.v vd, v0.t

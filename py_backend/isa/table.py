@@ -616,6 +616,27 @@ vrsub.vi   000011 .  .....  .....  011  .....  1010111  op=rsub imm
 vand.vi    001001 .  .....  .....  011  .....  1010111  op=and imm
 vor.vi     001010 .  .....  .....  011  .....  1010111  op=or imm
 vxor.vi    001011 .  .....  .....  011  .....  1010111  op=xor imm""", "V", F.V_VI, "vector"),
+    # min/max (elements compared zero- or sign-extended), shifts (by the low log2(SEW) bits)
+    *_rows32("""
+vminu.vv   000100 .  .....  .....  000  .....  1010111  op=minu
+vmin.vv    000101 .  .....  .....  000  .....  1010111  op=min
+vmaxu.vv   000110 .  .....  .....  000  .....  1010111  op=maxu
+vmax.vv    000111 .  .....  .....  000  .....  1010111  op=max
+vsll.vv    100101 .  .....  .....  000  .....  1010111  op=sll
+vsrl.vv    101000 .  .....  .....  000  .....  1010111  op=srl
+vsra.vv    101001 .  .....  .....  000  .....  1010111  op=sra""", "V", F.V_VV, "vector"),
+    *_rows32("""
+vminu.vx   000100 .  .....  .....  100  .....  1010111  op=minu scalar
+vmin.vx    000101 .  .....  .....  100  .....  1010111  op=min scalar
+vmaxu.vx   000110 .  .....  .....  100  .....  1010111  op=maxu scalar
+vmax.vx    000111 .  .....  .....  100  .....  1010111  op=max scalar
+vsll.vx    100101 .  .....  .....  100  .....  1010111  op=sll scalar
+vsrl.vx    101000 .  .....  .....  100  .....  1010111  op=srl scalar
+vsra.vx    101001 .  .....  .....  100  .....  1010111  op=sra scalar""", "V", F.V_VX, "vector"),
+    *_rows32("""
+vsll.vi    100101 .  .....  .....  011  .....  1010111  op=sll imm
+vsrl.vi    101000 .  .....  .....  011  .....  1010111  op=srl imm
+vsra.vi    101001 .  .....  .....  011  .....  1010111  op=sra imm""", "V", F.V_VIU, "vector"),
     # vmv.v.* are vmerge's unmasked encodings (vs2 = 0)
     *_rows32("""
 vmv.v.v    010111 1  00000  .....  000  .....  1010111  op=mv""", "V", F.V_MV_VV, "vector"),
@@ -633,6 +654,61 @@ vmv1r.v    100111 1  .....  00000  011  .....  1010111  count=1
 vmv2r.v    100111 1  .....  00001  011  .....  1010111  count=2
 vmv4r.v    100111 1  .....  00011  011  .....  1010111  count=4
 vmv8r.v    100111 1  .....  00111  011  .....  1010111  count=8""", "V", F.V_MV_WHOLE, "vector"),
+    # vid.v (OPMVV 010, vs1 = 10001)
+    *_rows32("""
+vid.v      010100 .  00000  10001  010  .....  1010111""", "V", F.V_ID, "vector"),
+    # v0 as an operand (vm = 0): carries, borrows, vmerge's selector; vmadc/vmsbc with vm = 1
+    # take no carry in. vmadc/vmsbc write a mask.
+    *_rows32("""
+vadc.vvm   010000 0  .....  .....  000  .....  1010111  op=adc
+vmadc.vvm  010001 0  .....  .....  000  .....  1010111  op=madc
+vsbc.vvm   010010 0  .....  .....  000  .....  1010111  op=sbc
+vmsbc.vvm  010011 0  .....  .....  000  .....  1010111  op=msbc
+vmerge.vvm 010111 0  .....  .....  000  .....  1010111  op=merge""", "V", F.V_VVM, "vector"),
+    *_rows32("""
+vadc.vxm   010000 0  .....  .....  100  .....  1010111  op=adc scalar
+vmadc.vxm  010001 0  .....  .....  100  .....  1010111  op=madc scalar
+vsbc.vxm   010010 0  .....  .....  100  .....  1010111  op=sbc scalar
+vmsbc.vxm  010011 0  .....  .....  100  .....  1010111  op=msbc scalar
+vmerge.vxm 010111 0  .....  .....  100  .....  1010111  op=merge scalar""", "V", F.V_VXM,
+             "vector"),
+    *_rows32("""
+vadc.vim   010000 0  .....  .....  011  .....  1010111  op=adc imm
+vmadc.vim  010001 0  .....  .....  011  .....  1010111  op=madc imm
+vmerge.vim 010111 0  .....  .....  011  .....  1010111  op=merge imm""", "V", F.V_VIM, "vector"),
+    *_rows32("""
+vmadc.vv   010001 1  .....  .....  000  .....  1010111  op=madc
+vmsbc.vv   010011 1  .....  .....  000  .....  1010111  op=msbc""", "V", F.V_VV_U, "vector"),
+    *_rows32("""
+vmadc.vx   010001 1  .....  .....  100  .....  1010111  op=madc scalar
+vmsbc.vx   010011 1  .....  .....  100  .....  1010111  op=msbc scalar""", "V", F.V_VX_U,
+             "vector"),
+    *_rows32("""
+vmadc.vi   010001 1  .....  .....  011  .....  1010111  op=madc imm""", "V", F.V_VI_U, "vector"),
+    # integer compares: a mask of vs2[k] op (vs1[k] | x[rs1] | simm5)
+    *_rows32("""
+vmseq.vv   011000 .  .....  .....  000  .....  1010111  op=eq
+vmsne.vv   011001 .  .....  .....  000  .....  1010111  op=ne
+vmsltu.vv  011010 .  .....  .....  000  .....  1010111  op=lt_u
+vmslt.vv   011011 .  .....  .....  000  .....  1010111  op=lt_s
+vmsleu.vv  011100 .  .....  .....  000  .....  1010111  op=le_u
+vmsle.vv   011101 .  .....  .....  000  .....  1010111  op=le_s""", "V", F.V_VV, "vector"),
+    *_rows32("""
+vmseq.vx   011000 .  .....  .....  100  .....  1010111  op=eq scalar
+vmsne.vx   011001 .  .....  .....  100  .....  1010111  op=ne scalar
+vmsltu.vx  011010 .  .....  .....  100  .....  1010111  op=lt_u scalar
+vmslt.vx   011011 .  .....  .....  100  .....  1010111  op=lt_s scalar
+vmsleu.vx  011100 .  .....  .....  100  .....  1010111  op=le_u scalar
+vmsle.vx   011101 .  .....  .....  100  .....  1010111  op=le_s scalar
+vmsgtu.vx  011110 .  .....  .....  100  .....  1010111  op=gt_u scalar
+vmsgt.vx   011111 .  .....  .....  100  .....  1010111  op=gt_s scalar""", "V", F.V_VX, "vector"),
+    *_rows32("""
+vmseq.vi   011000 .  .....  .....  011  .....  1010111  op=eq imm
+vmsne.vi   011001 .  .....  .....  011  .....  1010111  op=ne imm
+vmsleu.vi  011100 .  .....  .....  011  .....  1010111  op=le_u imm
+vmsle.vi   011101 .  .....  .....  011  .....  1010111  op=le_s imm
+vmsgtu.vi  011110 .  .....  .....  011  .....  1010111  op=gt_u imm
+vmsgt.vi   011111 .  .....  .....  011  .....  1010111  op=gt_s imm""", "V", F.V_VI, "vector"),
 ]
 # fmt: on
 
@@ -741,7 +817,13 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     vs1r.v vs2r.v vs4r.v vs8r.v vlm.v vsm.v
     vadd.vv vsub.vv vand.vv vor.vv vxor.vv vadd.vx vsub.vx vrsub.vx vand.vx vor.vx vxor.vx
     vadd.vi vrsub.vi vand.vi vor.vi vxor.vi vmv.v.v vmv.v.x vmv.v.i vmv.x.s vmv.s.x
-    vmv1r.v vmv2r.v vmv4r.v vmv8r.v
+    vmv1r.v vmv2r.v vmv4r.v vmv8r.v vid.v vadc.vvm vadc.vxm vadc.vim vsbc.vvm vsbc.vxm
+    vmadc.vvm vmadc.vxm vmadc.vim vmadc.vv vmadc.vx vmadc.vi vmsbc.vvm vmsbc.vxm vmsbc.vv
+    vmsbc.vx vmerge.vvm vmerge.vxm vmerge.vim
+    vmseq.vv vmsne.vv vmsltu.vv vmslt.vv vmsleu.vv vmsle.vv vmseq.vx vmsne.vx vmsltu.vx vmslt.vx
+    vmsleu.vx vmsle.vx vmsgtu.vx vmsgt.vx vmseq.vi vmsne.vi vmsleu.vi vmsle.vi vmsgtu.vi vmsgt.vi
+    vminu.vv vmin.vv vmaxu.vv vmax.vv vsll.vv vsrl.vv vsra.vv vminu.vx vmin.vx vmaxu.vx vmax.vx
+    vsll.vx vsrl.vx vsra.vx vsll.vi vsrl.vi vsra.vi
     """.split()
 )
 

@@ -1,8 +1,9 @@
 """Semantics of the vector extension (RVV 1.0, VLEN = 128, ELEN = 64), in progress: vsetvli,
 vsetivli, vsetvl; unit-stride, whole-register and mask loads and stores; vadd, vsub, vrsub,
-vand, vor, vxor (.vv/.vx/.vi), vmv.v.*, vmv.x.s, vmv.s.x and vmv<n>r.v. Written against the
-same `Ctx` emitter API as `emit_int`, so tier 0 runs them too (the vector CSRs are in
-`emit_int._csr`).
+vand, vor, vxor (.vv/.vx/.vi), vmv.v.*, vmv.x.s, vmv.s.x and vmv<n>r.v; vid.v, vadc, vsbc,
+vmadc, vmsbc, vmerge; the integer compares (vmseq .. vmsgt); vmin[u], vmax[u], vsll, vsrl,
+vsra. Written against the same `Ctx` emitter API as `emit_int`, so tier 0 runs them too (the
+vector CSRs are in `emit_int._csr`).
 
 The design is in docs/architecture.md, "Vector (RVV 1.0, VLEN = 128): in progress". In short:
 the registers live in the CPU state (abi.CPU_V, a group of LMUL registers is one run of bytes);
@@ -91,6 +92,16 @@ def _check_group(c: Ctx, reg: Value, emul: int) -> None:
     holding log2 of the group's registers, <= 0 for one register)."""
     f = c.f
     c.push_i32(reg)
+    _group_size(c, emul)
+    f.i32_const(1)
+    f.i32_sub()
+    f.i32_and()
+    _illegal_if(c)
+
+
+def _group_size(c: Ctx, emul: int) -> None:
+    """Push how many registers a group of the i32 local `emul` (log2, <= 0: one) holds."""
+    f = c.f
     f.i32_const(1)
     f.local_get(emul)
     f.i32_const(0)
@@ -99,9 +110,21 @@ def _check_group(c: Ctx, reg: Value, emul: int) -> None:
     f.i32_gt_s()
     f.select()
     f.i32_shl()
+
+
+def _check_mask_dest(c: Ctx, vd: Value, vs: Value, lmul: int) -> None:
+    """A mask destination (one register) may be the first register of a source group, never
+    another one of it (qemu's require_noover)."""
+    f = c.f
+    c.push_i32(vd)
+    c.push_i32(vs)
+    f.i32_sub()
     f.i32_const(1)
     f.i32_sub()
-    f.i32_and()
+    _group_size(c, lmul)
+    f.i32_const(1)
+    f.i32_sub()
+    f.i32_lt_u()
     _illegal_if(c)
 
 
@@ -157,16 +180,7 @@ def _elements(c: Ctx, vm: Value, body: Body, count: int | None = None) -> None:
     else:
         if known(vm) is None:
             c.push_i32(vm)
-        f.local_get(k)
-        f.i32_const(3)
-        f.i32_shr_u()
-        f.i32_load8_u(abi.CPU_V)
-        f.local_get(k)
-        f.i32_const(7)
-        f.i32_and()
-        f.i32_shr_u()
-        f.i32_const(1)
-        f.i32_and()
+        _mask_bit(c, 0, k)
         if known(vm) is None:
             f.i32_or()
         f.if_()
@@ -180,6 +194,59 @@ def _elements(c: Ctx, vm: Value, body: Body, count: int | None = None) -> None:
     f.end()
     f.end()
     _vstart_zero(c)
+
+
+def _mask_bit(c: Ctx, reg: Value, k: int) -> None:
+    """Push bit k (an i32 local) of mask register v`reg` as an i32 0/1."""
+    f = c.f
+    _mask_byte(c, reg, k)
+    f.i32_load8_u(abi.CPU_V)
+    f.local_get(k)
+    f.i32_const(7)
+    f.i32_and()
+    f.i32_shr_u()
+    f.i32_const(1)
+    f.i32_and()
+
+
+def _mask_byte(c: Ctx, reg: Value, k: int) -> None:
+    """Push the i32 address (use offset abi.CPU_V) of the byte holding bit k (an i32 local) of
+    mask register v`reg`."""
+    f = c.f
+    f.local_get(k)
+    f.i32_const(3)
+    f.i32_shr_u()
+    if known(reg) != 0:
+        c.push_i32(reg)
+        f.i32_const(4)
+        f.i32_shl()
+        f.i32_add()
+
+
+def _set_mask_bit(c: Ctx, reg: Value, k: int) -> None:
+    """Pop an i32 0/1 into bit k (an i32 local) of mask register v`reg`; its other bits stay."""
+    f = c.f
+    bit, a = c.tmp(I32), c.tmp(I32)
+    f.local_get(k)
+    f.i32_const(7)
+    f.i32_and()
+    f.i32_shl()
+    f.local_set(bit)
+    _mask_byte(c, reg, k)
+    f.local_tee(a)
+    f.local_get(a)
+    f.i32_load8_u(abi.CPU_V)
+    f.i32_const(1)
+    f.local_get(k)
+    f.i32_const(7)
+    f.i32_and()
+    f.i32_shl()
+    f.i32_const(-1)
+    f.i32_xor()
+    f.i32_and()
+    f.local_get(bit)
+    f.i32_or()
+    f.i32_store8(abi.CPU_V)
 
 
 def _vstart_zero(c: Ctx) -> None:
@@ -493,43 +560,54 @@ _OPS: dict[str, Callable[[Ctx], None]] = {
 
 _ARITH = [f"v{op}.{k}" for op in ("add", "sub", "and", "or", "xor") for k in ("vv", "vx")]
 _ARITH += ["vadd.vi", "vand.vi", "vor.vi", "vxor.vi", "vrsub.vx", "vrsub.vi"]
+_MINMAX = {"minu": "i64_lt_u", "min": "i64_lt_s", "maxu": "i64_gt_u", "max": "i64_gt_s"}
+_SHIFTS = {"sll": "i64_shl", "srl": "i64_shr_u", "sra": "i64_shr_s"}
+_ARITH += [f"v{op}.{k}" for op in _MINMAX for k in ("vv", "vx")]
+_ARITH += [f"v{op}.{k}" for op in _SHIFTS for k in ("vv", "vx", "vi")]
 
 
 @trans(*_ARITH, "vmv.v.v", "vmv.v.x", "vmv.v.i")
 def _arith(c: Ctx, i: Insn) -> None:
     """vd[k] = vs2[k] op (vs1[k] | x[rs1] | simm5) for the active elements k < vl, at SEW
     (computed in i64: the store keeps the low SEW bits). vrsub swaps the operands; vmv.v.*
-    copy the second operand."""
+    copy the second operand. vmin/vmax compare the elements sign-extended (zero-extended: the
+    u forms), the scalar at SEW likewise; the shifts take the low log2(SEW) bits of the amount
+    (vsra shifts the sign-extended element). These run an element at a time."""
     f = c.f
     at = ATTRS[i.name]
+    signed = at.op in ("min", "max", "sra")
+    load = _LOAD_S if signed else _LOAD
+    simd = at.op not in _MINMAX and at.op not in _SHIFTS
     sew, lmul = _config(c)
     _check_vm_vd(c, i)
     _check_group(c, i.rd, lmul)
     if at.op != "mv":
         _check_group(c, i.rs2, lmul)
-    vector = not (at.scalar or at.imm)
-    scalar = c.tmp(I64)
-    if vector:
-        _check_group(c, i.rs1, lmul)
-    else:
-        if at.scalar:
-            c.get_x(i.rs1)
-        else:
-            c.push_i64(i.imm)
-        f.local_set(scalar)
+    vector, scalar = _operand1(c, i, lmul)
+    x, y = c.tmp(I64), c.tmp(I64)
 
     def by_width(width: int) -> None:
+        if at.op in _MINMAX and not vector:
+            _scalar_at_sew(c, scalar, width, signed)
+
         def body(k: int) -> None:
             _velem(c, i.rd, k, width)
             if at.op != "mv":
-                _velem(c, i.rs2, k, width)
-                getattr(f, _LOAD[width])(abi.CPU_V)
-            if vector:
-                _velem(c, i.rs1, k, width)
-                getattr(f, _LOAD[width])(abi.CPU_V)
-            else:
-                f.local_get(scalar)
-            if at.op == "rsub":
+                _get(c, i.rs2, k, width, load)
+            _get1(c, i, k, width, None if vector else scalar, load)
+            if at.op in _MINMAX:  # select(x, y, x op y)
+                f.local_set(y)
+                f.local_tee(x)
+                f.local_get(y)
+                f.local_get(x)
+                f.local_get(y)
+                getattr(f, _MINMAX[at.op])()
+                f.select()
+            elif at.op in _SHIFTS:
+                f.i64_const(8 * width - 1)
+                f.i64_and()
+                getattr(f, _SHIFTS[at.op])()
+            elif at.op == "rsub":
                 f.i64_sub()
                 f.i64_const(-1)
                 f.i64_mul()
@@ -537,7 +615,7 @@ def _arith(c: Ctx, i: Insn) -> None:
                 _OPS[at.op](c)
             getattr(f, _STORE[width])(abi.CPU_V)
 
-        if known(i.vm) == 0:
+        if known(i.vm) == 0 or not simd:
             _elements(c, i.vm, body)
             return
         _whole_group_test(c, i.vm, sew, lmul)
@@ -548,6 +626,56 @@ def _arith(c: Ctx, i: Insn) -> None:
         f.end()
 
     _by_sew(c, sew, by_width)
+
+
+def _operand1(c: Ctx, i: Insn, lmul: int) -> tuple[bool, int]:
+    """The operand in bits 19..15: (True, -) for a vector group vs1 (checked aligned), else
+    (False, an i64 local holding x[rs1] or simm5)."""
+    at = ATTRS[i.name]
+    scalar = c.tmp(I64)
+    if not (at.scalar or at.imm):
+        _check_group(c, i.rs1, lmul)
+        return True, scalar
+    if at.scalar:
+        c.get_x(i.rs1)
+    else:
+        c.push_i64(i.imm)
+    c.f.local_set(scalar)
+    return False, scalar
+
+
+def _get(c: Ctx, reg: Value, k: int, width: int, load: dict[int, str] = _LOAD) -> None:
+    """Push element k (an i32 local) of the group at v`reg` as an i64 (zero- or, with
+    load = _LOAD_S, sign-extended)."""
+    _velem(c, reg, k, width)
+    getattr(c.f, load[width])(abi.CPU_V)
+
+
+def _get1(
+    c: Ctx, i: Insn, k: int, width: int, scalar: int | None, load: dict[int, str] = _LOAD
+) -> None:
+    """Push the operand in bits 19..15 for element k: vs1[k] (scalar None) or the local."""
+    if scalar is None:
+        _get(c, i.rs1, k, width, load)
+    else:
+        c.f.local_get(scalar)
+
+
+def _scalar_at_sew(c: Ctx, scalar: int, width: int, signed: bool) -> None:
+    """The i64 local `scalar` = its low SEW bits, sign- or zero-extended like the elements."""
+    if width == 8:
+        return
+    f = c.f
+    shift = 64 - 8 * width
+    f.local_get(scalar)
+    f.i64_const(shift)
+    f.i64_shl()
+    f.i64_const(shift)
+    if signed:
+        f.i64_shr_s()
+    else:
+        f.i64_shr_u()
+    f.local_set(scalar)
 
 
 def _whole_group_test(c: Ctx, vm: Value, sew: int, lmul: int) -> None:
@@ -694,3 +822,165 @@ def _vmv_whole(c: Ctx, i: Insn) -> None:
         f.i64_load(abi.CPU_V + off)
         f.i64_store(abi.CPU_V + off)
     _vstart_zero(c)
+
+
+@trans("vid.v")
+def _vid(c: Ctx, i: Insn) -> None:
+    """vd[k] = k for the active elements k < vl."""
+    f = c.f
+    sew, lmul = _config(c)
+    _check_vm_vd(c, i)
+    _check_group(c, i.rd, lmul)
+
+    def by_width(width: int) -> None:
+        def body(k: int) -> None:
+            _velem(c, i.rd, k, width)
+            f.local_get(k)
+            f.i64_extend_i32_u()
+            getattr(f, _STORE[width])(abi.CPU_V)
+
+        _elements(c, i.vm, body)
+
+    _by_sew(c, sew, by_width)
+
+
+_CARRY = ["vadc.vvm", "vadc.vxm", "vadc.vim", "vsbc.vvm", "vsbc.vxm", "vmerge.vvm", "vmerge.vxm"]
+_CARRY += ["vmerge.vim", "vmadc.vvm", "vmadc.vxm", "vmadc.vim", "vmadc.vv", "vmadc.vx"]
+_CARRY += ["vmadc.vi", "vmsbc.vvm", "vmsbc.vxm", "vmsbc.vv", "vmsbc.vx"]
+
+
+@trans(*_CARRY)
+def _carry(c: Ctx, i: Insn) -> None:
+    """Every element k < vl (v0 is an operand, not a mask), a = vs2[k], b = vs1[k] | x[rs1] |
+    simm5 (at SEW), cin = bit k of v0 (vm = 0) or 0 (vmadc/vmsbc with vm = 1):
+    vadc: a + b + cin, vsbc: a - b - cin, vmerge: cin ? b : a; vmadc / vmsbc set bit k of the
+    mask vd to the carry out of a + b + cin / the borrow of a - b - cin."""
+    f = c.f
+    at = ATTRS[i.name]
+    sew, lmul = _config(c)
+    vector = not (at.scalar or at.imm)
+    mask_out = at.op in ("madc", "msbc")
+    carry_in = i.name.endswith("m")  # (vm = 0; tier 0 reads vm at run time)
+    if mask_out:
+        _check_mask_dest(c, i.rd, i.rs2, lmul)
+        if vector:
+            _check_mask_dest(c, i.rd, i.rs1, lmul)
+    else:
+        _check_vm_vd(c, i)
+        _check_group(c, i.rd, lmul)
+    _check_group(c, i.rs2, lmul)
+    a, b, cin, s = c.tmp(I64), c.tmp(I64), c.tmp(I64), c.tmp(I64)
+    _, scalar = _operand1(c, i, lmul)
+
+    def by_width(width: int) -> None:
+        bits = 8 * width
+        if not vector:  # b at SEW, zero-extended like the elements
+            _scalar_at_sew(c, scalar, width, False)
+
+        def body(k: int) -> None:
+            _get(c, i.rs2, k, width)
+            f.local_set(a)
+            _get1(c, i, k, width, None if vector else scalar)
+            f.local_set(b)
+            if carry_in:
+                _mask_bit(c, 0, k)
+                f.i64_extend_i32_u()
+            else:
+                f.i64_const(0)
+            f.local_set(cin)
+            if mask_out:
+                if at.op == "msbc":  # a < b + cin, as numbers
+                    f.local_get(a)
+                    f.local_get(b)
+                    f.i64_lt_u()
+                    f.local_get(a)
+                    f.local_get(b)
+                    f.i64_eq()
+                    f.local_get(cin)
+                    f.i32_wrap_i64()
+                    f.i32_and()
+                    f.i32_or()
+                elif width == 8:  # a + b wraps, or it is all ones and cin carries
+                    f.local_get(a)
+                    f.local_get(b)
+                    f.i64_add()
+                    f.local_tee(s)
+                    f.local_get(a)
+                    f.i64_lt_u()
+                    f.local_get(s)
+                    f.i64_const(-1)
+                    f.i64_eq()
+                    f.local_get(cin)
+                    f.i32_wrap_i64()
+                    f.i32_and()
+                    f.i32_or()
+                else:
+                    f.local_get(a)
+                    f.local_get(b)
+                    f.i64_add()
+                    f.local_get(cin)
+                    f.i64_add()
+                    f.i64_const(bits)
+                    f.i64_shr_u()
+                    f.i32_wrap_i64()
+                _set_mask_bit(c, i.rd, k)
+                return
+            _velem(c, i.rd, k, width)
+            if at.op == "merge":
+                f.local_get(b)
+                f.local_get(a)
+                f.local_get(cin)
+                f.i32_wrap_i64()
+                f.select()
+            else:
+                f.local_get(a)
+                f.local_get(b)
+                if at.op == "adc":
+                    f.i64_add()
+                    f.local_get(cin)
+                    f.i64_add()
+                else:
+                    f.i64_sub()
+                    f.local_get(cin)
+                    f.i64_sub()
+            getattr(f, _STORE[width])(abi.CPU_V)
+
+        _elements(c, 1, body)
+
+    _by_sew(c, sew, by_width)
+
+
+_COMPARES = [f"vms{op}.vv" for op in ("eq", "ne", "ltu", "lt", "leu", "le")]
+_COMPARES += [f"vms{op}.vx" for op in ("eq", "ne", "ltu", "lt", "leu", "le", "gtu", "gt")]
+_COMPARES += [f"vms{op}.vi" for op in ("eq", "ne", "leu", "le", "gtu", "gt")]
+
+
+@trans(*_COMPARES)
+def _compare(c: Ctx, i: Insn) -> None:
+    """Bit k of the mask vd = vs2[k] op (vs1[k] | x[rs1] | simm5, at SEW) for the active
+    elements k < vl; the signed ops compare sign-extended elements. Inactive and tail bits
+    stay."""
+    f = c.f
+    at = ATTRS[i.name]
+    signed = at.op.endswith("_s")
+    load = _LOAD_S if signed else _LOAD
+    sew, lmul = _config(c)
+    _check_group(c, i.rs2, lmul)
+    _check_mask_dest(c, i.rd, i.rs2, lmul)
+    vector, scalar = _operand1(c, i, lmul)
+    if vector:
+        _check_mask_dest(c, i.rd, i.rs1, lmul)
+
+    def by_width(width: int) -> None:
+        if not vector:
+            _scalar_at_sew(c, scalar, width, signed)
+
+        def body(k: int) -> None:
+            _get(c, i.rs2, k, width, load)
+            _get1(c, i, k, width, None if vector else scalar, load)
+            getattr(f, f"i64_{at.op}")()
+            _set_mask_bit(c, i.rd, k)
+
+        _elements(c, i.vm, body)
+
+    _by_sew(c, sew, by_width)
