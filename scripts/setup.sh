@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up a fresh machine for everything: the guest toolchain and reference (Debian), Python
+# Set up a fresh machine for everything: the guest toolchain and reference (Debian), clang-16, Python
 # packages (PyPI), Debian's chromium and firefox-esr for the browser tests (firefox is driven by
 # npm puppeteer-core, installed with the web assets; no browser is downloaded), busybox (Debian riscv64 port),
 # trixie's qemu 10 (the reference for the newer extensions, scripts/fetch-qemu.sh), and the web
@@ -16,6 +16,9 @@ SUDO=""
 need_apt=()
 command -v riscv64-linux-gnu-gcc >/dev/null || need_apt+=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross)
 command -v qemu-riscv64 >/dev/null || need_apt+=(qemu-user)
+# autovectorized C (-march=rv64gcv) for the vector tests: gcc 12 cannot, clang 16 can
+{ command -v clang-16 && command -v ld.lld-16 && command -v llvm-objdump-16; } >/dev/null \
+    || need_apt+=(clang-16 lld-16 llvm-16)
 if [ "${TBWASM_NO_BROWSER:-}" != 1 ]; then
     command -v chromium >/dev/null || need_apt+=(chromium)
     command -v firefox-esr >/dev/null || need_apt+=(firefox-esr)

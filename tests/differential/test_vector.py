@@ -14,31 +14,20 @@ program built by clang-16. The table's V rows and this file must cover the same 
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-import helpers
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 import rvrun
+import vecgen
+from vecgen import IMMS, LMUL_VALUE, LMULS, SCALAR, SEWS, TIERS, VCPU, Gen, legal, vls
 
 from py_backend.isa.table import ROWS
 
 pytestmark = pytest.mark.all_tiers
-TIERS = ["interp", "jit", "tiered", "node"]
-MARCH = "rv64gcv"
-VCPU = rvrun.QEMU10_VECTOR_CPU
-RECORD = 8  # output is a sequence of 8-byte records
-
-SEWS = (8, 16, 32, 64)
-LMULS = ("mf8", "mf4", "mf2", "m1", "m2", "m4", "m8")
-LMUL_VALUE = {"mf8": 1 / 8, "mf4": 1 / 4, "mf2": 1 / 2, "m1": 1, "m2": 2, "m4": 4, "m8": 8}
-SCALAR = 0x8123_4567_89AB_CDEF
-IMMS = (-16, -1, 0, 5, 15)
+MARCH = vecgen.MARCH
 ARITH = [f"v{op}.{k}" for op in ("add", "sub", "and", "or", "xor") for k in ("vv", "vx")]
 ARITH += ["vadd.vi", "vand.vi", "vor.vi", "vxor.vi", "vrsub.vx", "vrsub.vi"]
 # (these share the element loop and its tail handling with the ones above: not run with ta)
@@ -63,57 +52,8 @@ COMPARES += [f"vms{op}.vi" for op in ("eq", "ne", "leu", "le", "gtu", "gt")]
 COVERED += CARRY + COMPARES
 
 
-def legal(sew: int, lmul: str) -> bool:
-    """qemu 10 accepts a fractional LMUL when SEW <= LMUL * ELEN (ELEN = 64)."""
-    return 64 * LMUL_VALUE[lmul] >= sew
-
-
-def vlmax(sew: int, lmul: str) -> int:
-    return int(128 * LMUL_VALUE[lmul]) // sew
-
-
-def vls(sew: int, lmul: str) -> list[int]:
-    """AVLs giving vl = 0, 1, a partial vl and VLMAX (an AVL above VLMAX)."""
-    m = vlmax(sew, lmul)
-    return sorted({0, 1, max(1, m - 1), m + 3})
-
-
-@dataclass
-class Gen:
-    text: list[str]
-    what: list[str]
-
-    def emit(self, *lines: str) -> None:
-        self.text += lines
-
-    def record(self, reg: str, name: str) -> None:
-        """Store x register `reg` as the next record."""
-        self.emit(f"sd {reg}, 0(s2)", "addi s2, s2, 8")
-        self.what.append(name)
-
-    def group(self, name: str) -> None:
-        """v8..v15 as the next 16 records."""
-        self.emit("vs8r.v v8, (s2)", "addi s2, s2, 128")
-        self.what += [f"{name}: v{8 + k // 2} bytes {8 * (k % 2)}.." for k in range(16)]
-
-    def memory(self, name: str) -> None:
-        """The 256-byte store area as the next 32 records; then refill it with the pattern
-        (through v8..v15, which every case loads again)."""
-        self.emit("lla t1, area")
-        for half in (0, 128):
-            self.emit(f"addi t2, t1, {half}", "vl8re8.v v8, (t2)", "vs8r.v v8, (s2)")
-            self.emit("addi s2, s2, 128", f"addi t2, s4, {half}", "vl8re8.v v8, (t2)")
-            self.emit(f"addi t2, t1, {half}", "vs8r.v v8, (t2)")
-        self.what += [f"{name}: area bytes {8 * k}.." for k in range(32)]
-
-
-def _setup(g: Gen, sew: int, lmul: str, avl: int, tail: str) -> None:
-    """v8..v15 = the pattern again, then vsetvli for this case."""
-    g.emit("vl8re8.v v8, (s4)", f"li a0, {avl}", f"vsetvli t0, a0, e{sew}, {lmul}, {tail}, mu")
-
-
 def _program() -> tuple[str, list[str]]:
-    g = Gen([], [])
+    g = Gen()
     # the state a process starts with
     g.emit("csrr t0, vtype")
     g.record("t0", "vtype at start")
@@ -122,9 +62,7 @@ def _program() -> tuple[str, list[str]]:
     g.emit("csrr t0, vlenb")
     g.record("t0", "vlenb")
     # v0..v31 from the pattern (v0 is the mask of every masked case)
-    for r in (0, 8, 16, 24):
-        g.emit(f"vl8re8.v v{r}, (s5)", "addi s5, s5, 128")
-    g.emit("lla s5, pattern")
+    g.load_all()
     for sew in SEWS:
         for lmul in LMULS:
             if not legal(sew, lmul):
@@ -137,7 +75,7 @@ def _program() -> tuple[str, list[str]]:
                             continue  # (vmv.v.* are unmasked: masked, they are vmerge)
                         if op in TU_ONLY and tail == "ta":
                             continue
-                        _setup(g, sew, lmul, avl, tail)
+                        g.setup(sew, lmul, avl, tail)
                         src = "" if op.startswith("vmv") else "v16, "
                         if op.endswith(".vv") or op == "vmv.v.v":
                             g.emit(f"{op} v8, {src}v24{vm}")
@@ -149,37 +87,37 @@ def _program() -> tuple[str, list[str]]:
                                 imm = (imm + 32) % 32  # (an unsigned amount)
                             g.emit(f"{op} v8, {src}{imm}{vm}")
                         g.group(f"{op} {case}")
-                    _setup(g, sew, lmul, avl, tail)
+                    g.setup(sew, lmul, avl, tail)
                     g.emit(f"vid.v v8{vm}")
                     g.group(f"vid.v {case}")
                     for n, op in enumerate(COMPARES if tail == "tu" else ()):
                         # (a mask destination's tail is agnostic whatever vta says)
-                        _setup(g, sew, lmul, avl, tail)
+                        g.setup(sew, lmul, avl, tail)
                         g.emit(f"{op} v8, v16, {_second(g, op, n)}{vm}")
                         g.group(f"{op} {case}")
                     if not vm:
                         for n, op in enumerate(CARRY):
                             if tail == "ta" and op.startswith(("vmadc", "vmsbc")):
                                 continue
-                            _setup(g, sew, lmul, avl, tail)
+                            g.setup(sew, lmul, avl, tail)
                             g.emit(f"{op} v8, v16, {_second(g, op, n)}")
                             g.group(f"{op} {case}")
                     for eew in SEWS:
                         emul = eew / sew * LMUL_VALUE[lmul]
                         if not 1 / 8 <= emul <= 8:
                             continue
-                        _setup(g, sew, lmul, avl, tail)
+                        g.setup(sew, lmul, avl, tail)
                         g.emit(f"addi a2, s5, {eew}", f"vle{eew}.v v8, (a2){vm}")
                         g.group(f"vle{eew}.v {case}")
-                        _setup(g, sew, lmul, avl, tail)
+                        g.setup(sew, lmul, avl, tail)
                         g.emit("lla a2, area", f"addi a2, a2, {eew}", f"vse{eew}.v v16, (a2){vm}")
                         g.memory(f"vse{eew}.v {case}")
-                    _setup(g, sew, lmul, avl, tail)
+                    g.setup(sew, lmul, avl, tail)
                     g.emit("vmv.x.s a3, v16")
                     g.record("a3", f"vmv.x.s {case}")
                     g.emit(f"li a1, {SCALAR}", "vmv.s.x v8, a1")
                     g.group(f"vmv.s.x {case}")
-                    _setup(g, sew, lmul, avl, tail)
+                    g.setup(sew, lmul, avl, tail)
                     g.emit("addi a2, s5, 3", "vlm.v v8, (a2)")
                     g.group(f"vlm.v {case}")
                     g.emit("lla a2, area", "vsm.v v16, (a2)")
@@ -196,35 +134,7 @@ def _program() -> tuple[str, list[str]]:
     _compare_edges(g)
     _vset_cases(g)
     _csr_cases(g)
-    body = "\n".join(f"    {ln}" for ln in g.text)
-    src = f""".option norvc
-.text
-.globl _start
-_start:
-    lla s2, results
-    mv s3, s2
-    lla s5, pattern
-    lla s4, pattern
-{body}
-    li a0, 1
-    mv a1, s3
-    sub a2, s2, s3
-    li a7, 64
-    ecall
-    li a0, 0
-    li a7, 94
-    ecall
-.data
-.balign 16
-pattern:
-{_pattern_bytes(512 + 64)}
-area:
-{_pattern_bytes(256)}
-.bss
-results:
-    .zero {RECORD * len(g.what)}
-"""
-    return src, g.what
+    return g.source(), g.what
 
 
 def _second(g: Gen, op: str, n: int) -> str:
@@ -269,14 +179,6 @@ def _compare_edges(g: Gen) -> None:
         g.emit("vmv1r.v v21, v0", "vmslt.vv v0, v20, v16, v0.t", "vmv1r.v v13, v0")
         g.emit("vmv1r.v v0, v21")
         g.group(f"compare edges e{sew} (2)")
-
-
-def _pattern_bytes(n: int) -> str:
-    """Bytes that differ from their neighbours and from zero, as .byte lines."""
-    data = [(k * 73 + 41) & 0xFF or 0x5A for k in range(n)]
-    return "\n".join(
-        "    .byte " + ", ".join(str(b) for b in data[k : k + 16]) for k in range(0, n, 16)
-    )
 
 
 # vtype immediates: every 8-bit one (reserved SEW and LMUL included) and some with bits 8..10
@@ -331,37 +233,32 @@ def _csr_cases(g: Gen) -> None:
 
 @pytest.fixture(scope="module")
 def program(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], bytes]:
-    if helpers.qemu10() is None:
-        pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
     src, what = _program()
     elf = tmp_path_factory.mktemp("vec") / "vec.elf"
-    ref = rvrun.qemu10_reference(src, elf, MARCH, RECORD, len(what), cpu=VCPU)
+    vecgen.need_qemu10()
+    ref = rvrun.qemu10_reference(src, elf, MARCH, vecgen.RECORD, len(what), cpu=VCPU)
     return elf, what, ref
 
 
-def _run(elf: Path, tier: str) -> subprocess.CompletedProcess[bytes]:
-    cmd = [*helpers.tbwasm_command(elf)[:4], "--tier", tier, str(elf)]
-    if tier == "node":
-        if not (helpers.REPO_ROOT / "static" / "pyodide").is_dir():
-            pytest.fail("web assets missing (scripts/setup-web.sh)")
-        cmd = ["node", str(helpers.REPO_ROOT / "web" / "node" / "cli.mjs"), str(elf)]
-    return subprocess.run(cmd, capture_output=True, env=helpers.host_env(), timeout=600)
+_run = vecgen.run
+# the vector test files: each exports COVERED, the table rows its program runs
+VECTOR_TESTS = sorted(p.stem for p in Path(__file__).parent.glob("test_vector*.py"))
 
 
 def test_cases_cover_the_tables_vector_rows() -> None:
-    assert set(COVERED) == {r.mnemonic for r in ROWS if r.ext == "V"}
+    covered: set[str] = set()
+    for name in VECTOR_TESTS:
+        mod = importlib.import_module(name)
+        assert not covered & set(mod.COVERED), name  # (each row in one file)
+        covered |= set(mod.COVERED)
+    assert covered == {r.mnemonic for r in ROWS if r.ext == "V"}
 
 
 @pytest.mark.parametrize("tier", TIERS)
 def test_each_vector_instruction_matches_qemu10(
     program: tuple[Path, list[str], bytes], tier: str
 ) -> None:
-    elf, what, ref = program
-    got = _run(elf, tier)
-    assert got.returncode == 0, got.stderr.decode()[-2000:]
-    bad = rvrun.record_diffs(what, ref, got.stdout, RECORD, lambda rec: rec[::-1].hex())
-    assert bad == [], "\n".join(bad[:40])
-    assert len(got.stdout) == len(ref)
+    vecgen.check(*program, tier)
 
 
 # Each program must die with SIGILL (132) at its last line under qemu 10 and tbwasm.
@@ -393,35 +290,13 @@ ILLEGAL = {
 }
 
 
-def _exiting(lines: list[str]) -> str:
-    """A program of `lines` that then exits 0."""
-    body = "\n".join(f"    {ln}" for ln in lines)
-    return f""".text
-.globl _start
-_start:
-{body}
-    li a0, 0
-    li a7, 94
-    ecall
-"""
+_exiting = vecgen.exiting
 
 
 @pytest.mark.parametrize("tier", ["interp", "jit"])
 @pytest.mark.parametrize("name", sorted(ILLEGAL))
 def test_illegal_vector_cases(name: str, tier: str, tmp_path: Path) -> None:
-    if helpers.qemu10() is None:
-        pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
-    src = _exiting(ILLEGAL[name])
-    elf = tmp_path / "ill.elf"
-    rvrun.build(src, elf, MARCH)
-    ref = rvrun.run_qemu(elf, ext=True, cpu=VCPU)
-    assert ref.status == 132, ref.message
-    got = _run(elf, tier)
-    assert got.returncode == 132, got.stderr.decode()[-2000:]
-    # and without its last line the program runs to its end
-    rvrun.build(src.replace(ILLEGAL[name][-1], "nop"), elf, MARCH)
-    assert rvrun.run_qemu(elf, ext=True, cpu=VCPU).status == 0
-    assert _run(elf, tier).returncode == 0
+    vecgen.check_sigill(ILLEGAL[name], tier, tmp_path)
 
 
 # Vector instructions without a row yet: SIGILL in tbwasm (qemu 10 runs them), never anything
@@ -451,8 +326,7 @@ SEGV = {"vle32.v v2, (a0)": 139, "vse32.v v2, (a0)": 139, "vl1re8.v v2, (a0)": 1
 @pytest.mark.parametrize("insn", sorted(SEGV))
 def test_vector_access_to_an_unmapped_page(insn: str, tier: str, tmp_path: Path) -> None:
     """SIGSEGV when an element is on the unmapped page, as under qemu 10."""
-    if helpers.qemu10() is None:
-        pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
+    vecgen.need_qemu10()
     src = f""".text
 .globl _start
 _start:
@@ -545,8 +419,7 @@ CLANG_FLAGS = [
 def autovec(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
     if shutil.which(CLANG) is None:
         pytest.fail("clang-16 missing (apt-get install clang-16 lld-16)")
-    if helpers.qemu10() is None:
-        pytest.fail(f"{helpers.QEMU10} missing (run scripts/fetch-qemu.sh)")
+    vecgen.need_qemu10()
     d = tmp_path_factory.mktemp("autovec")
     (d / "autovec.c").write_text(C_PROGRAM)
     elf = d / "autovec.elf"
