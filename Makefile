@@ -4,13 +4,19 @@ PYTEST = $(PY) -m pytest -q
 
 .PHONY: setup serve test quick tiers unit expect expect-accept guests differential node browser lint fmt bench fuzz
 
-# `pytest tests` runs every suite in the default tier (tiered); these run again in each other
+# `make test` runs every suite in the default tier (tiered); these run again in each other
 # tier (TBWASM_TIER is read by every Machine, so the CLI and snippets follow it; the Node CLI and
 # the browser tests pass it on to their hosts: guest programs, input, Stop in each tier), and
 # the differential slice once more with every block compiled on its first entry, so that every
 # hand-over between tier 0 and compiled code is exercised.
-TIER_SUITES = tests/unit tests/guests tests/differential tests/robustness \
-	tests/node/test_node_host.py tests/browser/test_page.py
+TIER_SUITES = tests/unit tests/guests tests/differential tests/robustness
+TIER_SERIAL = tests/node/test_node_host.py tests/browser/test_page.py
+# Two pytest workers (pytest-xdist; a file's tests stay on one worker, so a module's fixtures are
+# built once) for the suites of guest runs, which spend most of their time waiting on a child
+# process or a timeout; the browser, Node and package suites run alone (they time a page).
+PAR ?= -n 2 --dist loadfile
+PAR_SUITES = tests/unit tests/guests tests/differential tests/robustness tests/expect
+SERIAL_SUITES = tests/browser tests/node tests/package
 
 setup:
 	bash scripts/setup.sh
@@ -19,7 +25,8 @@ serve: setup
 	$(PY) serve.py
 
 test: setup lint
-	$(PYTEST) tests
+	$(PYTEST) $(PAR) $(PAR_SUITES)
+	$(PYTEST) $(SERIAL_SUITES)
 	$(MAKE) --no-print-directory tiers
 
 # The quick loop (~40 s): everything but the tests marked slow (tests/conftest.py says which).
@@ -27,9 +34,11 @@ quick:
 	$(PYTEST) -m "not slow" tests
 
 tiers:
-	TBWASM_TIER=interp $(PYTEST) -m "not all_tiers" $(TIER_SUITES)
-	TBWASM_TIER=jit $(PYTEST) -m "not all_tiers and not jit_slow" $(TIER_SUITES)
-	TBWASM_TIER=tiered TBWASM_HOT_THRESHOLD=1 $(PYTEST) -m "not all_tiers" tests/differential tests/unit/test_insn_int.py
+	TBWASM_TIER=interp $(PYTEST) $(PAR) -m "not all_tiers" $(TIER_SUITES)
+	TBWASM_TIER=interp $(PYTEST) -m "not all_tiers" $(TIER_SERIAL)
+	TBWASM_TIER=jit $(PYTEST) $(PAR) -m "not all_tiers and not jit_slow" $(TIER_SUITES)
+	TBWASM_TIER=jit $(PYTEST) -m "not all_tiers and not jit_slow" $(TIER_SERIAL)
+	TBWASM_TIER=tiered TBWASM_HOT_THRESHOLD=1 $(PYTEST) $(PAR) -m "not all_tiers" tests/differential tests/unit/test_insn_int.py
 
 unit:
 	$(PYTEST) tests/unit

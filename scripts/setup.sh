@@ -30,7 +30,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if ! "$PY" -c "import wasmtime, elftools, pytest, hypothesis, playwright, mypy" 2>/dev/null \
+if ! "$PY" -c "import wasmtime, elftools, pytest, xdist, hypothesis, playwright, mypy" 2>/dev/null \
     || ! "$PY" -c "import py_backend" 2>/dev/null; then
     log "pip install -e .[test]"
     "$PY" -m pip install -q -e ".[test]"

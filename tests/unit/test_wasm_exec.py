@@ -466,7 +466,7 @@ _SIMD_CASES: list[tuple[str, int, Callable[[int, int], int]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "width", "fn"), _SIMD_CASES, ids=lambda v: str(v))
+@pytest.mark.parametrize(("name", "width", "fn"), _SIMD_CASES, ids=[c[0] for c in _SIMD_CASES])
 def test_simd_lanes(store: Any, name: str, width: int, fn: Callable[[int, int], int]) -> None:
     mem = wasmtime.Memory(store, wasmtime.MemoryType(wasmtime.Limits(1, None)))
     m = ModuleBuilder()
