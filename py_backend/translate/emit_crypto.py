@@ -118,14 +118,16 @@ def _tower_mul(p: int, q: int) -> int:
 def _to_tower(poly: int) -> tuple[int, ...]:
     """The isomorphism from GF(2)[x]/poly to the tower, as a table (it is linear)."""
 
-    def power(t: int, k: int) -> int:
-        r = 1
-        for _ in range(k):
-            r = _tower_mul(r, t)
-        return r
+    def powers(t: int) -> list[int]:  # t^0 .. t^8
+        out = [1]
+        for _ in range(8):
+            out.append(_tower_mul(out[-1], t))
+        return out
 
-    t = next(t for t in range(2, 256) if not _xor(power(t, k) for k in range(9) if poly >> k & 1))
-    return tuple(_xor(power(t, k) for k in range(8) if v >> k & 1) for v in range(256))
+    t_powers = next(
+        p for p in map(powers, range(2, 256)) if not _xor(p[k] for k in range(9) if poly >> k & 1)
+    )
+    return tuple(_xor(t_powers[k] for k in range(8) if v >> k & 1) for v in range(256))
 
 
 def _xor(values: Iterable[int]) -> int:
@@ -138,20 +140,24 @@ def _from_tower(poly: int) -> ByteMap:
     return inverse.__getitem__
 
 
-# S-box kind: (map into the tower, its constant, map out of the tower, its constant).
-_SBOX_MAPS: dict[str, tuple[ByteMap, int, ByteMap, int]] = {
-    "aes": (_to_tower(AES_POLY).__getitem__, 0, lambda v: _aes_affine(_from_tower(AES_POLY)(v)),
-            0x63),
-    "aes_inv": (lambda v: _to_tower(AES_POLY)[_aes_affine_inv(v)], _to_tower(AES_POLY)[0x05],
-                _from_tower(AES_POLY), 0),
-    "sm4": (lambda v: _to_tower(SM4_POLY)[_sm4_affine(v)], _to_tower(SM4_POLY)[0xD3],
-            lambda v: _sm4_affine(_from_tower(SM4_POLY)(v)), 0xD3),
-}  # fmt: skip
+# S-box kind: (map into the tower, its constant, map out of the tower, its constant); built on
+# first use (not at import: the command line's start-up does not pay for it).
+@functools.cache
+def _sbox_maps(kind: str) -> tuple[ByteMap, int, ByteMap, int]:
+    if kind == "aes":
+        return (_to_tower(AES_POLY).__getitem__, 0,
+                lambda v: _aes_affine(_from_tower(AES_POLY)(v)), 0x63)  # fmt: skip
+    if kind == "aes_inv":
+        return (lambda v: _to_tower(AES_POLY)[_aes_affine_inv(v)], _to_tower(AES_POLY)[0x05],
+                _from_tower(AES_POLY), 0)  # fmt: skip
+    assert kind == "sm4", kind
+    return (lambda v: _to_tower(SM4_POLY)[_sm4_affine(v)], _to_tower(SM4_POLY)[0xD3],
+            lambda v: _sm4_affine(_from_tower(SM4_POLY)(v)), 0xD3)  # fmt: skip
 
 
 def sbox_by_tower(kind: str, x: int) -> int:
     """The S-box ``kind`` the way the circuits compute it (in Python, for the tests)."""
-    into, c_in, out, c_out = _SBOX_MAPS[kind]
+    into, c_in, out, c_out = _sbox_maps(kind)
     v = into(x) ^ c_in
     a, b = v & 15, v >> 4
     m = functools.partial(gf_mul, poly=GF16_POLY)
@@ -241,7 +247,7 @@ def _xor_planes(c: Ctx, a: Planes, b: Planes) -> Planes:
 
 def _sbox(c: Ctx, kind: str, x: int) -> None:
     """Push the S-box ``kind`` applied to each byte of the i64 in local ``x``."""
-    into, c_in, out, c_out = _SBOX_MAPS[kind]
+    into, c_in, out, c_out = _sbox_maps(kind)
     v = _linear(c, _to_planes(c, x), into, c_in)
     a, b = v[:4], v[4:]
     s = _xor_planes(c, a, b)
