@@ -142,6 +142,9 @@ class Ctx:
         self.ended = False  # the TB's ending has been emitted
         self.successors: list[int] = []
         self.slot_targets: list[int | None] = [None, None]
+        # vtype where this TB's code fixes it (after a vsetvli/vsetivli with a constant vtype),
+        # else None: vector semantics then read it at run time (emit_vector._config)
+        self.vtype: int | None = None
 
     # --- registers ---------------------------------------------------------------------------
     def _xl(self, r: int) -> int:

@@ -70,10 +70,21 @@ def _lmul_log(c: Ctx) -> None:
 
 def _config(c: Ctx) -> tuple[int, int]:
     """Fault (illegal) when vill is set; return i32 locals (SEW as log2 of its bytes: 0..3,
-    LMUL as log2: -3..3) of the current vtype."""
+    LMUL as log2: -3..3) of the current vtype. Where the TB fixes vtype (``c.vtype``: a
+    vsetvli/vsetivli with a constant vtype came before in this TB), no check and constant
+    locals (the engine folds them; `_by_sew` emits the one width)."""
     f = c.f
-    vt = c.tmp(I64)
     sew, lmul = c.tmp(I32), c.tmp(I32)
+    if c.vtype is not None:
+        if c.vtype & abi.VTYPE_VILL:
+            c.exit_slow(ExitReason.ILLEGAL, c.pc)
+            return sew, lmul
+        f.i32_const(c.vtype >> 3 & 7)
+        f.local_set(sew)
+        f.i32_const(((c.vtype & 7) ^ 4) - 4)  # vlmul 0..3, 5..7 -> 0..3, -3..-1
+        f.local_set(lmul)
+        return sew, lmul
+    vt = c.tmp(I64)
     f.i32_const(0)
     f.i64_load(abi.CPU_VTYPE)
     f.local_tee(vt)
@@ -85,6 +96,15 @@ def _config(c: Ctx) -> tuple[int, int]:
     _lmul_log(c)
     f.local_set(lmul)
     return sew, lmul
+
+
+def vtype_supported(vt: int) -> bool:
+    """Whether vsetvl* accepts vtype `vt` (else it sets vill), as qemu 10 decides: no bit above
+    7, SEW <= ELEN, LMUL not reserved, and a fractional LMUL only when SEW <= LMUL * ELEN."""
+    sew, vlmul = vt >> 3 & 7, vt & 7
+    if vt >> 8 or sew > 3 or vlmul == 4:
+        return False
+    return vlmul < 4 or abi.ELEN >> (8 - vlmul) >= 8 << sew
 
 
 def _check_group(c: Ctx, reg: Value, emul: int) -> None:
@@ -256,8 +276,13 @@ def _vstart_zero(c: Ctx) -> None:
 
 
 def _by_sew(c: Ctx, sew: int, body: Callable[[int], None]) -> None:
-    """A br_table on the i32 local `sew` (0..3) to body(element width in bytes)."""
+    """A br_table on the i32 local `sew` (0..3) to body(element width in bytes); only the one
+    body where the TB fixes vtype (`_config`)."""
     f = c.f
+    if c.vtype is not None:
+        if not c.vtype & abi.VTYPE_VILL:
+            body(1 << (c.vtype >> 3 & 7))
+        return
     done = f.block()
     cases = [f.block() for _ in range(4)]
     f.local_get(sew)
@@ -471,6 +496,12 @@ def _vset(c: Ctx, i: Insn) -> None:
     _vstart_zero(c)
     f.local_get(avl)
     c.set_x(i.rd)
+    # the rest of this TB runs under this vtype (tier 0 decodes at run time: imm unknown)
+    vt_imm = known(i.imm) if i.name != "vsetvl" else None
+    if vt_imm is None:
+        c.vtype = None
+    else:
+        c.vtype = vt_imm if vtype_supported(vt_imm) else abi.VTYPE_VILL
 
 
 # --- loads and stores ----------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def assemble(src: Path, tmp: Path) -> bytes:
     text = ".option norvc\n" + src.read_text()
     (tmp / "in.s").write_text(text)
     subprocess.run(
-        [as_, "-march=rv64gc", "-mno-relax", "-o", tmp / "in.o", tmp / "in.s"], check=True
+        [as_, "-march=rv64gcv", "-mno-relax", "-o", tmp / "in.o", tmp / "in.s"], check=True
     )
     subprocess.run(
         [
