@@ -28,8 +28,9 @@ from .emit_vector import (
     _mask_bit,
     _set_mask_bit,
     _velem,
+    _vstart_zero,
 )
-from .operand import Value
+from .operand import Value, known
 
 
 # --- checks --------------------------------------------------------------------------------------
@@ -83,7 +84,71 @@ def _vlmax(c: Ctx, sew: int, lmul: int) -> int:
     return out
 
 
-# --- mask-register logical -----------------------------------------------------------------------
+# --- mask-register logical, population, find-first: 64 bits at a time -------------------------
+def _bits_below(c: Ctx, n: int, half: int, s: int) -> None:
+    """Push the i64 word `half` (0, 1) of a 128-bit mask with bits 0 .. n - 1 set (n an i64
+    local, 0..128; s a scratch i64 local)."""
+    f = c.f
+    f.local_get(n)
+    f.i64_const(64 * half)
+    f.i64_sub()
+    f.local_tee(s)
+    f.i64_const(64)
+    f.i64_ge_s()
+    f.if_(I64)
+    f.i64_const(-1)
+    f.else_()
+    f.i64_const(1)
+    f.local_get(s)
+    f.i64_shl()
+    f.i64_const(1)
+    f.i64_sub()
+    f.i64_const(0)
+    f.local_get(s)
+    f.i64_const(0)
+    f.i64_gt_s()
+    f.select()
+    f.end()
+
+
+def _body_bits(c: Ctx, half: int, vm: Value) -> int:
+    """An i64 local = word `half` of the bits k of the body: vstart <= k < vl, active (vm = 1,
+    or bit k of v0 set)."""
+    f = c.f
+    vl, vstart, s, out = c.tmp(I64), c.tmp(I64), c.tmp(I64), c.tmp(I64)
+    f.i32_const(0)
+    f.i64_load(abi.CPU_VL)
+    f.local_set(vl)
+    f.i32_const(0)
+    f.i32_load(abi.CPU_VSTART)
+    f.i64_extend_i32_u()
+    f.local_set(vstart)
+    _bits_below(c, vl, half, s)
+    _bits_below(c, vstart, half, s)
+    f.i64_const(-1)
+    f.i64_xor()
+    f.i64_and()
+    if known(vm) != 1:
+        f.i32_const(0)
+        f.i64_load(abi.CPU_V + 8 * half)  # v0
+        if known(vm) is None:  # | -vm: all ones when unmasked
+            f.i64_const(0)
+            c.push_i64(vm)
+            f.i64_sub()
+            f.i64_or()
+        f.i64_and()
+    f.local_set(out)
+    return out
+
+
+def _mask_word(c: Ctx, reg: Value, half: int) -> None:
+    """Push word `half` (bits 64 * half ..) of mask register v`reg` as an i64."""
+    c.push_i32(reg)
+    c.f.i32_const(4)
+    c.f.i32_shl()
+    c.f.i64_load(abi.CPU_V + 8 * half)
+
+
 _MASK_LOGICAL = ["vmand.mm", "vmnand.mm", "vmandn.mm", "vmxor.mm"]
 _MASK_LOGICAL += ["vmor.mm", "vmnor.mm", "vmorn.mm", "vmxnor.mm"]
 _MASK_BASE = {"and": "and", "nand": "and", "andn": "and", "xor": "xor", "or": "or"}
@@ -94,59 +159,78 @@ _MASK_BASE |= {"nor": "or", "orn": "or", "xnor": "xor"}
 def _mask_logical(c: Ctx, i: Insn) -> None:
     """Bit k of the mask vd = vs2[k] op vs1[k] for every k from vstart to vl - 1 (vl counts
     elements of the current SEW); andn / orn complement vs1, nand / nor / xnor the result. The
-    other bits stay. (vmmv.m, vmnot.m, vmclr.m and vmset.m are these with equal registers.)"""
+    other bits stay. (vmmv.m, vmnot.m, vmclr.m and vmset.m are these with equal registers.)
+    A 64-bit word at a time: vd = vd & ~body | result & body."""
     f = c.f
     op = ATTRS[i.name].op
     _config(c)
-
-    def body(k: int) -> None:
-        _mask_bit(c, i.rs2, k)
-        _mask_bit(c, i.rs1, k)
+    body = [_body_bits(c, half, 1) for half in (0, 1)]
+    for half in (0, 1):
+        c.push_i32(i.rd)
+        f.i32_const(4)
+        f.i32_shl()
+        _mask_word(c, i.rs2, half)
+        _mask_word(c, i.rs1, half)
         if op in ("andn", "orn"):
-            f.i32_const(1)
-            f.i32_xor()
-        getattr(f, f"i32_{_MASK_BASE[op]}")()
+            f.i64_const(-1)
+            f.i64_xor()
+        getattr(f, f"i64_{_MASK_BASE[op]}")()
         if op in ("nand", "nor", "xnor"):
-            f.i32_const(1)
-            f.i32_xor()
-        _set_mask_bit(c, i.rd, k)
+            f.i64_const(-1)
+            f.i64_xor()
+        f.local_get(body[half])
+        f.i64_and()
+        _mask_word(c, i.rd, half)
+        f.local_get(body[half])
+        f.i64_const(-1)
+        f.i64_xor()
+        f.i64_and()
+        f.i64_or()
+        f.i64_store(abi.CPU_V + 8 * half)
+    _vstart_zero(c)
 
-    _elements(c, 1, body)
 
-
-# --- mask population, find-first, set-before/including/only-first, iota ------------------------
 @trans("vcpop.m", "vfirst.m")
 def _cpop_first(c: Ctx, i: Insn) -> None:
     """x[rd] = how many active elements k < vl have bit k of vs2 set (vcpop.m), or the index of
-    the first such k, -1 when none (vfirst.m). Illegal unless vstart = 0."""
+    the first such k, -1 when none (vfirst.m). Illegal unless vstart = 0. On the two 64-bit
+    words of vs2 & active (i64.popcnt, i64.ctz)."""
     f = c.f
     first = ATTRS[i.name].op == "first"
     _config(c)
     _vstart_nonzero_illegal(c)
-    n = c.tmp(I64)
-    f.i64_const(-1 if first else 0)
-    f.local_set(n)
-
-    def body(k: int) -> None:
-        _mask_bit(c, i.rs2, k)
-        if first:
-            f.local_get(n)
-            f.i64_const(0)
-            f.i64_lt_s()
-            f.i32_and()
-            f.if_()
-            f.local_get(k)
-            f.i64_extend_i32_u()
-            f.local_set(n)
-            f.end()
-        else:
-            f.i64_extend_i32_u()
-            f.local_get(n)
-            f.i64_add()
-            f.local_set(n)
-
-    _elements(c, i.vm, body)
-    f.local_get(n)
+    words = []
+    for half in (0, 1):
+        w = _body_bits(c, half, i.vm)
+        _mask_word(c, i.rs2, half)
+        f.local_get(w)
+        f.i64_and()
+        f.local_set(w)
+        words.append(w)
+    lo, hi = words
+    if first:  # lo ? ctz(lo) : hi ? 64 + ctz(hi) : -1
+        f.local_get(lo)
+        f.i64_ctz()
+        f.local_get(hi)
+        f.i64_ctz()
+        f.i64_const(64)
+        f.i64_add()
+        f.i64_const(-1)
+        f.local_get(hi)
+        f.i64_const(0)
+        f.i64_ne()
+        f.select()
+        f.local_get(lo)
+        f.i64_const(0)
+        f.i64_ne()
+        f.select()
+    else:
+        f.local_get(lo)
+        f.i64_popcnt()
+        f.local_get(hi)
+        f.i64_popcnt()
+        f.i64_add()
+    _vstart_zero(c)
     c.set_x(i.rd)
 
 

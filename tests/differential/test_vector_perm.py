@@ -149,6 +149,14 @@ def _edges(g: Gen, sew: int) -> None:
     else:
         g.emit("viota.m v8, v21, v0.t")
     g.group(f"iota, compress, aliases e{sew}")
+    if sew == 16:  # from vstart (the instruction puts it back to 0)
+        g.setup(sew, lmul, m, "tu")
+        g.emit("csrwi vstart, 3", "vmxor.mm v8, v16, v24", "csrwi vstart, 2")
+        g.emit("vslideup.vi v9, v17, 1, v0.t", "csrwi vstart, 5", "vrgather.vi v10, v18, 3")
+        g.emit("csrwi vstart, 1", "vslide1down.vx v11, v19, a1", "csrwi vstart, 9")
+        g.emit("vmnor.mm v12, v16, v24", "csrr a3, vstart")
+        g.group(f"from vstart e{sew}")
+        g.record("a3", "vstart after")
 
 
 @pytest.fixture(scope="module")
