@@ -183,7 +183,6 @@ ILLEGAL = {
     "vmsbf.m vd = vs2": [E8M1, "vmsbf.m v2, v2"],
     "viota.m vd group holds vs2": ["vsetvli t0, zero, e8, m4, ta, ma", "viota.m v4, v6"],
     "vslideup.vx vd = vs2 (m2)": ["vsetvli t0, zero, e16, m2, ta, ma", "vslideup.vx v4, v4, a0"],
-    "vrgather.vv vd = vs1": [E8M1, "vrgather.vv v1, v2, v1"],
     "vrgatherei16 EMUL 16": ["vsetvli t0, zero, e8, m8, ta, ma", "vrgatherei16.vv v8, v16, v24"],
     "vrgatherei16 vd overlaps vs1": [E8M1, "vrgatherei16.vv v3, v4, v2"],
     "vcompress.vm vd group holds vs1": [E8M2, "vcompress.vm v2, v4, v3"],
