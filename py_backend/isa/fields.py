@@ -311,3 +311,6 @@ V_VV_U = Format("v_vv_u", (RD, RS1, RS2), "vd,vs2,vs1", implied=_UNMASKED)  # vm
 V_VX_U = Format("v_vx_u", (RD, RS1, RS2), "vd,vs2,rs1", implied=_UNMASKED)
 V_VI_U = Format("v_vi_u", (RD, SIMM5, RS2), "vd,vs2,imm", implied=_UNMASKED)
 V_ID = Format("v_id", (RD, VM), "vd,vm")  # vid.v vd, v0.t
+# ---- V: vperm (mask and permutation instructions)
+V_M_X = Format("v_m_x", (RD, RS2, VM), "rd,vs2,vm")  # vcpop.m rd, vs2, v0.t
+V_M = Format("v_m", (RD, RS2, VM), "vd,vs2,vm")  # vmsbf.m vd, vs2, v0.t

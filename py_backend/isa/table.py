@@ -709,6 +709,42 @@ vmsleu.vi  011100 .  .....  .....  011  .....  1010111  op=le_u imm
 vmsle.vi   011101 .  .....  .....  011  .....  1010111  op=le_s imm
 vmsgtu.vi  011110 .  .....  .....  011  .....  1010111  op=gt_u imm
 vmsgt.vi   011111 .  .....  .....  011  .....  1010111  op=gt_s imm""", "V", F.V_VI, "vector"),
+    # ---- V: vperm (mask-register logical, mask population/find/set-first, iota, slides,
+    # register gathers, compress); vmmv.m/vmnot.m/vmclr.m/vmset.m are aliases of the .mm rows
+    *_rows32("""
+vmandn.mm  011000 1  .....  .....  010  .....  1010111  op=andn
+vmand.mm   011001 1  .....  .....  010  .....  1010111  op=and
+vmor.mm    011010 1  .....  .....  010  .....  1010111  op=or
+vmxor.mm   011011 1  .....  .....  010  .....  1010111  op=xor
+vmorn.mm   011100 1  .....  .....  010  .....  1010111  op=orn
+vmnand.mm  011101 1  .....  .....  010  .....  1010111  op=nand
+vmnor.mm   011110 1  .....  .....  010  .....  1010111  op=nor
+vmxnor.mm  011111 1  .....  .....  010  .....  1010111  op=xnor
+vcompress.vm 010111 1  .....  .....  010  .....  1010111  op=compress""", "V", F.V_VV_U,
+             "vector"),
+    *_rows32("""
+vcpop.m    010000 .  .....  10000  010  .....  1010111  op=cpop
+vfirst.m   010000 .  .....  10001  010  .....  1010111  op=first""", "V", F.V_M_X, "vector"),
+    *_rows32("""
+vmsbf.m    010100 .  .....  00001  010  .....  1010111  op=sbf
+vmsof.m    010100 .  .....  00010  010  .....  1010111  op=sof
+vmsif.m    010100 .  .....  00011  010  .....  1010111  op=sif
+viota.m    010100 .  .....  10000  010  .....  1010111  op=iota""", "V", F.V_M, "vector"),
+    *_rows32("""
+vrgather.vv 001100 .  .....  .....  000  .....  1010111  op=gather
+vrgatherei16.vv 001110 .  .....  .....  000  .....  1010111  op=gatherei16""", "V", F.V_VV,
+             "vector"),
+    *_rows32("""
+vslideup.vx 001110 .  .....  .....  100  .....  1010111  op=slideup scalar
+vslidedown.vx 001111 .  .....  .....  100  .....  1010111  op=slidedown scalar
+vrgather.vx 001100 .  .....  .....  100  .....  1010111  op=gather scalar
+vslide1up.vx 001110 .  .....  .....  110  .....  1010111  op=slide1up scalar
+vslide1down.vx 001111 .  .....  .....  110  .....  1010111  op=slide1down scalar""", "V", F.V_VX,
+             "vector"),
+    *_rows32("""
+vslideup.vi 001110 .  .....  .....  011  .....  1010111  op=slideup imm
+vslidedown.vi 001111 .  .....  .....  011  .....  1010111  op=slidedown imm
+vrgather.vi 001100 .  .....  .....  011  .....  1010111  op=gather imm""", "V", F.V_VIU, "vector"),
 ]
 # fmt: on
 
@@ -824,6 +860,9 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     vmsleu.vx vmsle.vx vmsgtu.vx vmsgt.vx vmseq.vi vmsne.vi vmsleu.vi vmsle.vi vmsgtu.vi vmsgt.vi
     vminu.vv vmin.vv vmaxu.vv vmax.vv vsll.vv vsrl.vv vsra.vv vminu.vx vmin.vx vmaxu.vx vmax.vx
     vsll.vx vsrl.vx vsra.vx vsll.vi vsrl.vi vsra.vi
+    vmand.mm vmnand.mm vmandn.mm vmxor.mm vmor.mm vmnor.mm vmorn.mm vmxnor.mm vcpop.m vfirst.m
+    vmsbf.m vmsif.m vmsof.m viota.m vslideup.vx vslideup.vi vslidedown.vx vslidedown.vi
+    vslide1up.vx vslide1down.vx vrgather.vv vrgather.vx vrgather.vi vrgatherei16.vv vcompress.vm
     """.split()
 )
 
