@@ -311,3 +311,7 @@ V_VV_U = Format("v_vv_u", (RD, RS1, RS2), "vd,vs2,vs1", implied=_UNMASKED)  # vm
 V_VX_U = Format("v_vx_u", (RD, RS1, RS2), "vd,vs2,rs1", implied=_UNMASKED)
 V_VI_U = Format("v_vi_u", (RD, SIMM5, RS2), "vd,vs2,imm", implied=_UNMASKED)
 V_ID = Format("v_id", (RD, VM), "vd,vm")  # vid.v vd, v0.t
+# ---- V: integer multiply, divide, widening, narrowing (vint)
+V_VV_MAC = Format("v_vv_mac", (RD, RS1, RS2, VM), "vd,vs1,vs2,vm")  # vmacc.vv vd, vs1, vs2
+V_VX_MAC = Format("v_vx_mac", (RD, RS1, RS2, VM), "vd,rs1,vs2,vm")  # vmacc.vx vd, rs1, vs2
+V_EXT = Format("v_ext", (RD, RS2, VM), "vd,vs2,vm")  # vzext.vf2 vd, vs2, v0.t
