@@ -6,7 +6,8 @@ vwmulu, vwmul, vwmulsu, vwmaccu, vwmacc, vwmaccsu (.vv/.vx), vwmaccus.vx; vnsrl,
 
 Each runs an element at a time (`emit_vector._elements`, vstart .. vl-1 under the v0 mask) with
 the element widths fixed by a ``br_table`` over SEW: an operand of EEW = SEW * 2**k is read
-sign- or zero-extended to i64, the result computed in i64 and its low EEW bits stored. The
+sign- or zero-extended to i64, the result computed in i64 and its low EEW bits stored; vmul at
+SEW >= 16 covering its whole register group uses Wasm SIMD (i16x8/i32x4/i64x2.mul). The
 illegal cases are qemu 10's (trans_rvv.c.inc's checks, including its rules for source groups of
 different EEWs): see `_check_widen`, `_check_narrow` and `_ext`.
 """
@@ -31,7 +32,9 @@ from .emit_vector import (
     _illegal_if,
     _operand1,
     _scalar_at_sew,
+    _simd_group,
     _velem,
+    _whole_group_test,
 )
 from .operand import Value, known
 
@@ -358,7 +361,16 @@ def _vint(c: Ctx, i: Insn) -> None:
             _compute(c, op, width, a, b, d)
             getattr(f, _STORE[wd])(abi.CPU_V)
 
+        if op != "mul" or width == 1 or known(i.vm) == 0:
+            _elements(c, i.vm, body)
+            return
+        # vmul at SEW 16..64 over its whole group: iNxM.mul a register at a time
+        _whole_group_test(c, i.vm, sew, lmul)
+        f.if_()
+        _simd_group(c, i, width, lmul, scalar)
+        f.else_()
         _elements(c, i.vm, body)
+        f.end()
 
     _by_sew(c, sew, by_width)
 
