@@ -314,3 +314,7 @@ V_ID = Format("v_id", (RD, VM), "vd,vm")  # vid.v vd, v0.t
 # ---- V: vperm (mask and permutation instructions)
 V_M_X = Format("v_m_x", (RD, RS2, VM), "rd,vs2,vm")  # vcpop.m rd, vs2, v0.t
 V_M = Format("v_m", (RD, RS2, VM), "vd,vs2,vm")  # vmsbf.m vd, vs2, v0.t
+# ---- V: integer multiply, divide, widening, narrowing (vint)
+V_VV_MAC = Format("v_vv_mac", (RD, RS1, RS2, VM), "vd,vs1,vs2,vm")  # vmacc.vv vd, vs1, vs2
+V_VX_MAC = Format("v_vx_mac", (RD, RS1, RS2, VM), "vd,rs1,vs2,vm")  # vmacc.vx vd, rs1, vs2
+V_EXT = Format("v_ext", (RD, RS2, VM), "vd,vs2,vm")  # vzext.vf2 vd, vs2, v0.t

@@ -745,6 +745,84 @@ vslide1down.vx 001111 .  .....  .....  110  .....  1010111  op=slide1down scalar
 vslideup.vi 001110 .  .....  .....  011  .....  1010111  op=slideup imm
 vslidedown.vi 001111 .  .....  .....  011  .....  1010111  op=slidedown imm
 vrgather.vi 001100 .  .....  .....  011  .....  1010111  op=gather imm""", "V", F.V_VIU, "vector"),
+    # ---- V: integer multiply, divide, widening, narrowing (vint): OPMVV 010, OPMVX 110
+    *_rows32("""
+vdivu.vv   100000 .  .....  .....  010  .....  1010111  op=divu
+vdiv.vv    100001 .  .....  .....  010  .....  1010111  op=div
+vremu.vv   100010 .  .....  .....  010  .....  1010111  op=remu
+vrem.vv    100011 .  .....  .....  010  .....  1010111  op=rem
+vmulhu.vv  100100 .  .....  .....  010  .....  1010111  op=mulhu
+vmul.vv    100101 .  .....  .....  010  .....  1010111  op=mul
+vmulhsu.vv 100110 .  .....  .....  010  .....  1010111  op=mulhsu
+vmulh.vv   100111 .  .....  .....  010  .....  1010111  op=mulh
+vwaddu.vv  110000 .  .....  .....  010  .....  1010111  op=waddu
+vwadd.vv   110001 .  .....  .....  010  .....  1010111  op=wadd
+vwsubu.vv  110010 .  .....  .....  010  .....  1010111  op=wsubu
+vwsub.vv   110011 .  .....  .....  010  .....  1010111  op=wsub
+vwmulu.vv  111000 .  .....  .....  010  .....  1010111  op=wmulu
+vwmulsu.vv 111010 .  .....  .....  010  .....  1010111  op=wmulsu
+vwmul.vv   111011 .  .....  .....  010  .....  1010111  op=wmul
+vwaddu.wv  110100 .  .....  .....  010  .....  1010111  op=waddu
+vwadd.wv   110101 .  .....  .....  010  .....  1010111  op=wadd
+vwsubu.wv  110110 .  .....  .....  010  .....  1010111  op=wsubu
+vwsub.wv   110111 .  .....  .....  010  .....  1010111  op=wsub""", "V", F.V_VV, "vector"),
+    *_rows32("""
+vdivu.vx   100000 .  .....  .....  110  .....  1010111  op=divu scalar
+vdiv.vx    100001 .  .....  .....  110  .....  1010111  op=div scalar
+vremu.vx   100010 .  .....  .....  110  .....  1010111  op=remu scalar
+vrem.vx    100011 .  .....  .....  110  .....  1010111  op=rem scalar
+vmulhu.vx  100100 .  .....  .....  110  .....  1010111  op=mulhu scalar
+vmul.vx    100101 .  .....  .....  110  .....  1010111  op=mul scalar
+vmulhsu.vx 100110 .  .....  .....  110  .....  1010111  op=mulhsu scalar
+vmulh.vx   100111 .  .....  .....  110  .....  1010111  op=mulh scalar
+vwaddu.vx  110000 .  .....  .....  110  .....  1010111  op=waddu scalar
+vwadd.vx   110001 .  .....  .....  110  .....  1010111  op=wadd scalar
+vwsubu.vx  110010 .  .....  .....  110  .....  1010111  op=wsubu scalar
+vwsub.vx   110011 .  .....  .....  110  .....  1010111  op=wsub scalar
+vwmulu.vx  111000 .  .....  .....  110  .....  1010111  op=wmulu scalar
+vwmulsu.vx 111010 .  .....  .....  110  .....  1010111  op=wmulsu scalar
+vwmul.vx   111011 .  .....  .....  110  .....  1010111  op=wmul scalar
+vwaddu.wx  110100 .  .....  .....  110  .....  1010111  op=waddu scalar
+vwadd.wx   110101 .  .....  .....  110  .....  1010111  op=wadd scalar
+vwsubu.wx  110110 .  .....  .....  110  .....  1010111  op=wsubu scalar
+vwsub.wx   110111 .  .....  .....  110  .....  1010111  op=wsub scalar""", "V", F.V_VX,
+             "vector"),
+    *_rows32("""
+vmadd.vv   101001 .  .....  .....  010  .....  1010111  op=madd
+vnmsub.vv  101011 .  .....  .....  010  .....  1010111  op=nmsub
+vmacc.vv   101101 .  .....  .....  010  .....  1010111  op=macc
+vnmsac.vv  101111 .  .....  .....  010  .....  1010111  op=nmsac
+vwmaccu.vv 111100 .  .....  .....  010  .....  1010111  op=wmaccu
+vwmacc.vv  111101 .  .....  .....  010  .....  1010111  op=wmacc
+vwmaccsu.vv 111111 .  .....  .....  010  .....  1010111  op=wmaccsu""", "V", F.V_VV_MAC, "vector"),
+    *_rows32("""
+vmadd.vx   101001 .  .....  .....  110  .....  1010111  op=madd scalar
+vnmsub.vx  101011 .  .....  .....  110  .....  1010111  op=nmsub scalar
+vmacc.vx   101101 .  .....  .....  110  .....  1010111  op=macc scalar
+vnmsac.vx  101111 .  .....  .....  110  .....  1010111  op=nmsac scalar
+vwmaccu.vx 111100 .  .....  .....  110  .....  1010111  op=wmaccu scalar
+vwmacc.vx  111101 .  .....  .....  110  .....  1010111  op=wmacc scalar
+vwmaccsu.vx 111111 .  .....  .....  110  .....  1010111  op=wmaccsu scalar
+vwmaccus.vx 111110 .  .....  .....  110  .....  1010111  op=wmaccus scalar""", "V",
+             F.V_VX_MAC, "vector"),
+    # narrowing shifts (OPIVV/OPIVX/OPIVI): vs2 is 2*SEW wide
+    *_rows32("""
+vnsrl.wv   101100 .  .....  .....  000  .....  1010111  op=nsrl
+vnsra.wv   101101 .  .....  .....  000  .....  1010111  op=nsra""", "V", F.V_VV, "vector"),
+    *_rows32("""
+vnsrl.wx   101100 .  .....  .....  100  .....  1010111  op=nsrl scalar
+vnsra.wx   101101 .  .....  .....  100  .....  1010111  op=nsra scalar""", "V", F.V_VX, "vector"),
+    *_rows32("""
+vnsrl.wi   101100 .  .....  .....  011  .....  1010111  op=nsrl imm
+vnsra.wi   101101 .  .....  .....  011  .....  1010111  op=nsra imm""", "V", F.V_VIU, "vector"),
+    # integer extension (OPMVV, funct6 010010, the kind in vs1): vd (SEW) from vs2 (SEW / N)
+    *_rows32("""
+vzext.vf8  010010 .  .....  00010  010  .....  1010111  op=zext8
+vsext.vf8  010010 .  .....  00011  010  .....  1010111  op=sext8
+vzext.vf4  010010 .  .....  00100  010  .....  1010111  op=zext4
+vsext.vf4  010010 .  .....  00101  010  .....  1010111  op=sext4
+vzext.vf2  010010 .  .....  00110  010  .....  1010111  op=zext2
+vsext.vf2  010010 .  .....  00111  010  .....  1010111  op=sext2""", "V", F.V_EXT, "vector"),
 ]
 # fmt: on
 
@@ -863,6 +941,13 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     vmand.mm vmnand.mm vmandn.mm vmxor.mm vmor.mm vmnor.mm vmorn.mm vmxnor.mm vcpop.m vfirst.m
     vmsbf.m vmsif.m vmsof.m viota.m vslideup.vx vslideup.vi vslidedown.vx vslidedown.vi
     vslide1up.vx vslide1down.vx vrgather.vv vrgather.vx vrgather.vi vrgatherei16.vv vcompress.vm
+    vdivu.vv vdiv.vv vremu.vv vrem.vv vmulhu.vv vmul.vv vmulhsu.vv vmulh.vv vwaddu.vv vwadd.vv
+    vwsubu.vv vwsub.vv vwmulu.vv vwmulsu.vv vwmul.vv vwaddu.wv vwadd.wv vwsubu.wv vwsub.wv
+    vdivu.vx vdiv.vx vremu.vx vrem.vx vmulhu.vx vmul.vx vmulhsu.vx vmulh.vx vwaddu.vx vwadd.vx
+    vwsubu.vx vwsub.vx vwmulu.vx vwmulsu.vx vwmul.vx vwaddu.wx vwadd.wx vwsubu.wx vwsub.wx
+    vmadd.vv vnmsub.vv vmacc.vv vnmsac.vv vwmaccu.vv vwmacc.vv vmadd.vx vnmsub.vx vmacc.vx
+    vnmsac.vx vwmaccu.vx vwmacc.vx vnsrl.wv vnsra.wv vnsrl.wx vnsra.wx vnsrl.wi vnsra.wi
+    vzext.vf8 vsext.vf8 vzext.vf4 vsext.vf4 vzext.vf2 vsext.vf2 vwmaccsu.vv vwmaccsu.vx vwmaccus.vx
     """.split()
 )
 

@@ -267,13 +267,9 @@ _DIVREM: dict[tuple[str, bool, bool], Op] = {
 
 
 def _divrem(c: Ctx, i: Insn, wide: bool) -> None:
-    """div/divu/rem/remu and their W forms.  RISC-V defines what Wasm traps on:
-    x/0 = -1 (all ones unsigned), x%0 = x, INT_MIN/-1 = INT_MIN, INT_MIN%-1 = 0."""
+    """div/divu/rem/remu and their W forms (see `divrem_values`)."""
     f = c.f
     at = ATTRS[i.name]
-    eqz, eq, sub = (
-        (FB.i64_eqz, FB.i64_eq, FB.i64_sub) if wide else (FB.i32_eqz, FB.i32_eq, FB.i32_sub)
-    )
     t = I64 if wide else I32
     a, b = c.tmp(t), c.tmp(t)
     c.get_x(i.rs1)
@@ -284,6 +280,22 @@ def _divrem(c: Ctx, i: Insn, wide: bool) -> None:
     if not wide:
         f.i32_wrap_i64()
     f.local_set(b)
+    divrem_values(c, at.op, at.signed, wide, a, b)
+    if wide:
+        c.set_x(i.rd)
+    else:
+        c.set_x_i32s(i.rd)
+
+
+def divrem_values(c: Ctx, op: str, signed: bool, wide: bool, a: int, b: int) -> None:
+    """Push a op b (op "div" or "rem", of the i64 (wide) or i32 locals a and b) as RISC-V
+    defines it where Wasm traps: x/0 = -1 (all ones unsigned), x%0 = x, INT_MIN/-1 = INT_MIN,
+    INT_MIN%-1 = 0. (The vector divisions use it too.)"""
+    f = c.f
+    eqz, eq, sub = (
+        (FB.i64_eqz, FB.i64_eq, FB.i64_sub) if wide else (FB.i32_eqz, FB.i32_eq, FB.i32_sub)
+    )
+    t = I64 if wide else I32
 
     def const(v: int) -> None:
         f.i64_const(v) if wide else f.i32_const(v)
@@ -291,17 +303,17 @@ def _divrem(c: Ctx, i: Insn, wide: bool) -> None:
     f.local_get(b)
     eqz(f)
     f.if_(t)
-    if at.op == "div":
+    if op == "div":
         const(-1)
     else:
         f.local_get(a)
     f.else_()
-    if at.signed:  # b == -1 apart (Wasm traps on INT_MIN / -1); the division in its else
+    if signed:  # b == -1 apart (Wasm traps on INT_MIN / -1); the division in its else
         f.local_get(b)
         const(-1)
         eq(f)
         f.if_(t)
-        if at.op == "div":
+        if op == "div":
             const(0)
             f.local_get(a)
             sub(f)  # wraps: -INT_MIN = INT_MIN
@@ -310,14 +322,10 @@ def _divrem(c: Ctx, i: Insn, wide: bool) -> None:
         f.else_()
     f.local_get(a)
     f.local_get(b)
-    _DIVREM[at.op, at.signed, wide](f)
-    if at.signed:
+    _DIVREM[op, signed, wide](f)
+    if signed:
         f.end()  # b == -1
     f.end()  # b == 0
-    if wide:
-        c.set_x(i.rd)
-    else:
-        c.set_x_i32s(i.rd)
 
 
 @trans("div", "divu", "rem", "remu")
@@ -699,4 +707,12 @@ def _csr(c: Ctx, i: Insn) -> None:
 
 
 # The extensions' semantics register with these (tier 0 and the JIT import emit_int).
-from . import emit_bits, emit_crypto, emit_vector, emit_vector_perm, zfa, zfh  # noqa: E402, F401
+from . import (  # noqa: E402, F401  (each registers its semantics)
+    emit_bits,
+    emit_crypto,
+    emit_vector,
+    emit_vector_int,
+    emit_vector_perm,
+    zfa,
+    zfh,
+)

@@ -775,8 +775,8 @@ def _simd_group(c: Ctx, i: Insn, width: int, lmul: int, scalar: int) -> None:
         f.v128_load(abi.CPU_V)
     if at.op != "rsub":
         second()
-    if at.op in ("add", "sub", "rsub"):
-        f.emit(f"{shape}.{'add' if at.op == 'add' else 'sub'}")
+    if at.op in ("add", "sub", "rsub", "mul"):  # (no i8x16.mul: not at SEW = 8)
+        f.emit(f"{shape}.{'sub' if at.op == 'rsub' else at.op}")
     elif at.op != "mv":
         f.emit(f"v128.{at.op}")
     f.v128_store(abi.CPU_V)

@@ -850,3 +850,15 @@ class OpsMixin:
     def i64x2_sub(self) -> None:
         # i64x2.sub [v128 v128] -> [v128]
         self._code += b"\xfd\xd1\x01"
+
+    def i16x8_mul(self) -> None:
+        # i16x8.mul [v128 v128] -> [v128]
+        self._code += b"\xfd\x95\x01"
+
+    def i32x4_mul(self) -> None:
+        # i32x4.mul [v128 v128] -> [v128]
+        self._code += b"\xfd\xb5\x01"
+
+    def i64x2_mul(self) -> None:
+        # i64x2.mul [v128 v128] -> [v128]
+        self._code += b"\xfd\xd5\x01"

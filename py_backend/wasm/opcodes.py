@@ -266,6 +266,9 @@ for _name, _code in (
     ("i32x4.add", 0xAE), ("i32x4.sub", 0xB1), ("i64x2.add", 0xCE), ("i64x2.sub", 0xD1),
 ):  # fmt: skip
     _simd(_name, _code, Imm.NONE, _sig("v128 v128", "v128"))
+# ---- V: integer multiply (vint): vmul's whole-group path (Wasm has no i8x16.mul)
+for _name, _code in (("i16x8.mul", 0x95), ("i32x4.mul", 0xB5), ("i64x2.mul", 0xD5)):
+    _simd(_name, _code, Imm.NONE, _sig("v128 v128", "v128"))
 
 BY_NAME: dict[str, Opcode] = {op.name: op for op in OPCODES}
 BY_CODE: dict[bytes, Opcode] = {op.code: op for op in OPCODES}

@@ -460,6 +460,7 @@ def test_prepend_prologue(store: Any) -> None:
 _SIMD_CASES: list[tuple[str, int, Callable[[int, int], int]]] = [
     *((f"i{8 * w}x{16 // w}.add", w, lambda x, y: x + y) for w in (1, 2, 4, 8)),
     *((f"i{8 * w}x{16 // w}.sub", w, lambda x, y: x - y) for w in (1, 2, 4, 8)),
+    *((f"i{8 * w}x{16 // w}.mul", w, lambda x, y: x * y) for w in (2, 4, 8)),
     ("v128.and", 8, lambda x, y: x & y),
     ("v128.or", 8, lambda x, y: x | y),
     ("v128.xor", 8, lambda x, y: x ^ y),
