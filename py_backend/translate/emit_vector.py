@@ -173,6 +173,23 @@ def _check_vm_vd(c: Ctx, i: Insn) -> None:
     _illegal_if(c)
 
 
+def _check_src_v0(c: Ctx, vm: Value, reg: Value) -> None:
+    """A masked instruction may not read v0 as a source of SEW-wide (or wider) elements
+    (qemu 10's vext_check_input_eew): illegal when vm = 0 and reg = 0."""
+    m, r = known(vm), known(reg)
+    if m == 1 or (r is not None and r != 0):
+        return
+    if m == 0 and r == 0:
+        c.f.i32_const(1)
+        _illegal_if(c)
+        return
+    c.push_i32(vm)
+    c.push_i32(reg)
+    c.f.i32_or()
+    c.f.i32_eqz()
+    _illegal_if(c)
+
+
 # --- element loops -------------------------------------------------------------------------------
 def _elements(c: Ctx, vm: Value, body: Body, count: int | None = None) -> None:
     """``for k in vstart .. n-1: if active(k): body(k)``, n = vl (or the constant `count`),
@@ -613,8 +630,11 @@ def _arith(c: Ctx, i: Insn) -> None:
     _check_vm_vd(c, i)
     _check_group(c, i.rd, lmul)
     if at.op != "mv":
+        _check_src_v0(c, i.vm, i.rs2)
         _check_group(c, i.rs2, lmul)
     vector, scalar = _operand1(c, i, lmul)
+    if vector:
+        _check_src_v0(c, i.vm, i.rs1)
     x, y = c.tmp(I64), c.tmp(I64)
 
     def by_width(width: int) -> None:
@@ -899,6 +919,10 @@ def _carry(c: Ctx, i: Insn) -> None:
     else:
         _check_vm_vd(c, i)
         _check_group(c, i.rd, lmul)
+    if at.op == "merge":  # (qemu 10: v0, the selector, is no vmerge source; vadc may read it)
+        _check_src_v0(c, i.vm, i.rs2)
+        if vector:
+            _check_src_v0(c, i.vm, i.rs1)
     _check_group(c, i.rs2, lmul)
     a, b, cin, s = c.tmp(I64), c.tmp(I64), c.tmp(I64), c.tmp(I64)
     _, scalar = _operand1(c, i, lmul)

@@ -25,6 +25,7 @@ from .emit_vector import (
     _STORE,
     _by_sew,
     _check_group,
+    _check_src_v0,
     _check_vm_vd,
     _config,
     _elements,
@@ -96,23 +97,6 @@ def _log_plus(c: Ctx, log: int, delta: int) -> int:
     c.f.i32_add()
     c.f.local_set(t)
     return t
-
-
-def _check_src_v0(c: Ctx, vm: Value, reg: Value) -> None:
-    """A masked instruction may not read v0 as a source of SEW-wide (or wider) elements
-    (qemu 10's vext_check_input_eew): illegal when vm = 0 and reg = 0."""
-    m, r = known(vm), known(reg)
-    if m == 1 or (r is not None and r != 0):
-        return
-    if m == 0 and r == 0:
-        c.f.i32_const(1)
-        _illegal_if(c)
-        return
-    c.push_i32(vm)
-    c.push_i32(reg)
-    c.f.i32_or()
-    c.f.i32_eqz()
-    _illegal_if(c)
 
 
 def _overlap(c: Ctx, a: Value, alog: int, b: Value, blog: int) -> None:

@@ -19,6 +19,7 @@ from .emit_vector import (
     _STORE,
     _by_sew,
     _check_group,
+    _check_src_v0,
     _check_vm_vd,
     _config,
     _elements,
@@ -320,6 +321,7 @@ def _slide(c: Ctx, i: Insn) -> None:
     sew, lmul = _config(c)
     _check_vm_vd(c, i)
     _check_group(c, i.rd, lmul)
+    _check_src_v0(c, i.vm, i.rs2)
     _check_group(c, i.rs2, lmul)
     if op in ("slideup", "slide1up"):
         _same_illegal(c, i.rd, i.rs2)
@@ -419,8 +421,11 @@ def _gather(c: Ctx, i: Insn) -> None:
     sew, lmul = _config(c)
     _check_vm_vd(c, i)
     _check_group(c, i.rd, lmul)
+    _check_src_v0(c, i.vm, i.rs2)
     _check_group(c, i.rs2, lmul)
     _same_illegal(c, i.rd, i.rs2)
+    if vector:
+        _check_src_v0(c, i.vm, i.rs1)
     if ei16:  # EMUL's log2 = 1 - sew + lmul
         emul = c.tmp(I32)
         f.i32_const(1)

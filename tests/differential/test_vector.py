@@ -287,6 +287,18 @@ ILLEGAL = {
     "vmseq vd inside vs2": ["vsetvli t0, zero, e16, m2, ta, ma", "vmseq.vi v5, v4, 1"],
     "vmslt vd inside vs1": ["vsetvli t0, zero, e8, m8, ta, ma", "vmslt.vv v9, v16, v8, v0.t"],
     "misaligned vmsgt vs2": ["vsetvli t0, zero, e8, m4, ta, ma", "vmsgt.vx v1, v2, a0"],
+    # a masked instruction may not read v0 as a source of SEW-wide elements (qemu 10)
+    "masked vadd vs2 = v0": ["vsetvli t0, zero, e8, m1, ta, ma", "vadd.vv v8, v0, v1, v0.t"],
+    "masked vsll vs1 = v0": ["vsetvli t0, zero, e32, m1, ta, ma", "vsll.vv v8, v1, v0, v0.t"],
+    "vmerge vs2 = v0": ["vsetvli t0, zero, e16, m1, ta, ma", "vmerge.vxm v8, v0, a0, v0"],
+    "masked vslidedown vs2 = v0": [
+        "vsetvli t0, zero, e8, m1, ta, ma",
+        "vslidedown.vx v8, v0, a0, v0.t",
+    ],
+    "masked vrgather vs1 = v0": [
+        "vsetvli t0, zero, e8, m1, ta, ma",
+        "vrgather.vv v8, v1, v0, v0.t",
+    ],
 }
 
 
