@@ -149,7 +149,7 @@ def _edges(g: Gen) -> None:
 def _reduction_cases(g: Gen) -> None:
     """Reductions with vd = vs1 = vs2's first register, vd = v0 (masked), all elements masked
     off (vd[0] = vs1[0]); vxsat sticky (set before, not cleared by an instruction that does
-    not saturate); narrowing clips whose vd is the first register of vs2."""
+    not saturate); narrowing clips whose vd is the first register of vs2; vstart != 0."""
     for sew in SEWS:
         g.emit(f"vsetvli t0, zero, e{sew}, m2, tu, mu", "vl8re8.v v8, (s4)")
         g.emit("vredsum.vs v8, v8, v8", "vredmax.vs v9, v10, v9", "vredminu.vs v11, v12, v14")
@@ -166,6 +166,13 @@ def _reduction_cases(g: Gen) -> None:
     g.emit("vsetvli t0, zero, e8, m1, tu, mu", "vl8re8.v v8, (s4)", "vnclip.wi v8, v8, 1")
     g.emit("vsetvli t0, zero, e16, m2, tu, mu", "vnclipu.wv v12, v12, v10")
     g.group("narrowing with vd = vs2")
+    # vstart != 0: the elements below it stay
+    g.emit("vsetvli t0, zero, e16, m1, tu, mu", "vl8re8.v v8, (s4)", "csrwi vxrm, 1")
+    g.emit("csrwi vstart, 3", "vsadd.vv v8, v16, v24", "csrwi vstart, 2")
+    g.emit("vnclip.wv v9, v16, v24", "csrwi vstart, 5", "vssrl.vi v10, v16, 3")
+    g.emit("csrwi vstart, 7", "vasubu.vx v11, v16, a1, v0.t", "csrr t0, vstart")
+    g.group("vstart != 0")
+    g.record("t0", "vstart != 0: vstart after")
     g.load_all()
 
 
