@@ -823,6 +823,56 @@ vzext.vf4  010010 .  .....  00100  010  .....  1010111  op=zext4
 vsext.vf4  010010 .  .....  00101  010  .....  1010111  op=sext4
 vzext.vf2  010010 .  .....  00110  010  .....  1010111  op=zext2
 vsext.vf2  010010 .  .....  00111  010  .....  1010111  op=sext2""", "V", F.V_EXT, "vector"),
+    # ---- V: fixed point (saturating, averaging, vsmul, scaling shifts, narrowing clips) and
+    # integer reductions. OPIVV 000 / OPIVX 100 / OPIVI 011; averaging and reductions OPMVV 010
+    # / OPMVX 110; vwredsum* OPIVV.
+    *_rows32("""
+vsaddu.vv  100000 .  .....  .....  000  .....  1010111  op=saddu
+vsadd.vv   100001 .  .....  .....  000  .....  1010111  op=sadd
+vssubu.vv  100010 .  .....  .....  000  .....  1010111  op=ssubu
+vssub.vv   100011 .  .....  .....  000  .....  1010111  op=ssub
+vsmul.vv   100111 .  .....  .....  000  .....  1010111  op=smul
+vssrl.vv   101010 .  .....  .....  000  .....  1010111  op=ssrl
+vssra.vv   101011 .  .....  .....  000  .....  1010111  op=ssra
+vnclipu.wv 101110 .  .....  .....  000  .....  1010111  op=nclipu
+vnclip.wv  101111 .  .....  .....  000  .....  1010111  op=nclip
+vaaddu.vv  001000 .  .....  .....  010  .....  1010111  op=aaddu
+vaadd.vv   001001 .  .....  .....  010  .....  1010111  op=aadd
+vasubu.vv  001010 .  .....  .....  010  .....  1010111  op=asubu
+vasub.vv   001011 .  .....  .....  010  .....  1010111  op=asub""", "V", F.V_VV, "vector"),
+    *_rows32("""
+vsaddu.vx  100000 .  .....  .....  100  .....  1010111  op=saddu scalar
+vsadd.vx   100001 .  .....  .....  100  .....  1010111  op=sadd scalar
+vssubu.vx  100010 .  .....  .....  100  .....  1010111  op=ssubu scalar
+vssub.vx   100011 .  .....  .....  100  .....  1010111  op=ssub scalar
+vsmul.vx   100111 .  .....  .....  100  .....  1010111  op=smul scalar
+vssrl.vx   101010 .  .....  .....  100  .....  1010111  op=ssrl scalar
+vssra.vx   101011 .  .....  .....  100  .....  1010111  op=ssra scalar
+vnclipu.wx 101110 .  .....  .....  100  .....  1010111  op=nclipu scalar
+vnclip.wx  101111 .  .....  .....  100  .....  1010111  op=nclip scalar
+vaaddu.vx  001000 .  .....  .....  110  .....  1010111  op=aaddu scalar
+vaadd.vx   001001 .  .....  .....  110  .....  1010111  op=aadd scalar
+vasubu.vx  001010 .  .....  .....  110  .....  1010111  op=asubu scalar
+vasub.vx   001011 .  .....  .....  110  .....  1010111  op=asub scalar""", "V", F.V_VX, "vector"),
+    *_rows32("""
+vsaddu.vi  100000 .  .....  .....  011  .....  1010111  op=saddu imm
+vsadd.vi   100001 .  .....  .....  011  .....  1010111  op=sadd imm""", "V", F.V_VI, "vector"),
+    *_rows32("""
+vssrl.vi   101010 .  .....  .....  011  .....  1010111  op=ssrl imm
+vssra.vi   101011 .  .....  .....  011  .....  1010111  op=ssra imm
+vnclipu.wi 101110 .  .....  .....  011  .....  1010111  op=nclipu imm
+vnclip.wi  101111 .  .....  .....  011  .....  1010111  op=nclip imm""", "V", F.V_VIU, "vector"),
+    *_rows32("""
+vredsum.vs    000000 .  .....  .....  010  .....  1010111  op=redsum
+vredand.vs    000001 .  .....  .....  010  .....  1010111  op=redand
+vredor.vs     000010 .  .....  .....  010  .....  1010111  op=redor
+vredxor.vs    000011 .  .....  .....  010  .....  1010111  op=redxor
+vredminu.vs   000100 .  .....  .....  010  .....  1010111  op=redminu
+vredmin.vs    000101 .  .....  .....  010  .....  1010111  op=redmin
+vredmaxu.vs   000110 .  .....  .....  010  .....  1010111  op=redmaxu
+vredmax.vs    000111 .  .....  .....  010  .....  1010111  op=redmax
+vwredsumu.vs  110000 .  .....  .....  000  .....  1010111  op=wredsumu
+vwredsum.vs   110001 .  .....  .....  000  .....  1010111  op=wredsum""", "V", F.V_VV, "vector"),
 ]
 # fmt: on
 
@@ -948,6 +998,12 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     vmadd.vv vnmsub.vv vmacc.vv vnmsac.vv vwmaccu.vv vwmacc.vv vmadd.vx vnmsub.vx vmacc.vx
     vnmsac.vx vwmaccu.vx vwmacc.vx vnsrl.wv vnsra.wv vnsrl.wx vnsra.wx vnsrl.wi vnsra.wi
     vzext.vf8 vsext.vf8 vzext.vf4 vsext.vf4 vzext.vf2 vsext.vf2 vwmaccsu.vv vwmaccsu.vx vwmaccus.vx
+    vsaddu.vv vsadd.vv vssubu.vv vssub.vv vsmul.vv vssrl.vv vssra.vv vnclipu.wv vnclip.wv
+    vaaddu.vv vaadd.vv vasubu.vv vasub.vv vsaddu.vx vsadd.vx vssubu.vx vssub.vx vsmul.vx
+    vssrl.vx vssra.vx vnclipu.wx vnclip.wx vaaddu.vx vaadd.vx vasubu.vx vasub.vx
+    vsaddu.vi vsadd.vi vssrl.vi vssra.vi vnclipu.wi vnclip.wi
+    vredsum.vs vredand.vs vredor.vs vredxor.vs vredminu.vs vredmin.vs vredmaxu.vs vredmax.vs
+    vwredsumu.vs vwredsum.vs
     """.split()
 )
 
