@@ -22,6 +22,7 @@ from .emit_vector import (
     _STORE,
     _by_sew,
     _check_group,
+    _check_src_v0,
     _check_vm_vd,
     _config,
     _elements,
@@ -173,8 +174,11 @@ def _fixed(c: Ctx, i: Insn) -> None:
     sew, lmul = _config(c)
     _check_vm_vd(c, i)
     _check_group(c, i.rd, lmul)
+    _check_src_v0(c, i.vm, i.rs2)
     _check_group(c, i.rs2, lmul)
     vector, scalar = _operand1(c, i, lmul)
+    if vector:
+        _check_src_v0(c, i.vm, i.rs1)
     a, b, r, sh, t = c.tmp(I64), c.tmp(I64), c.tmp(I64), c.tmp(I64), c.tmp(I64)
     rm = c.tmp(I32)
     f.i32_const(0)
@@ -419,6 +423,7 @@ def _nclip(c: Ctx, i: Insn) -> None:
     _check_group(c, i.rs2, wide)
     _check_group(c, i.rd, lmul)
     _check_vm_vd(c, i)
+    _check_src_v0(c, i.vm, i.rs2)
     _group_size(c, lmul)
     f.local_set(dsize)
     _group_size(c, wide)
@@ -430,6 +435,8 @@ def _nclip(c: Ctx, i: Insn) -> None:
     f.i32_and()
     _illegal_if(c)
     vector, scalar = _operand1(c, i, lmul)
+    if vector:
+        _check_src_v0(c, i.vm, i.rs1)
     a, r, sh = c.tmp(I64), c.tmp(I64), c.tmp(I64)
     rm = c.tmp(I32)
     f.i32_const(0)

@@ -295,6 +295,8 @@ ILLEGAL = {
         "vsetvli t0, zero, e8, m1, ta, ma",
         "vslidedown.vx v8, v0, a0, v0.t",
     ],
+    "masked vsadd vs2 = v0": ["vsetvli t0, zero, e8, m1, ta, ma", "vsadd.vv v8, v0, v1, v0.t"],
+    "masked vnclip vs1 = v0": ["vsetvli t0, zero, e8, m1, ta, ma", "vnclip.wv v8, v2, v0, v0.t"],
     "masked vrgather vs1 = v0": [
         "vsetvli t0, zero, e8, m1, ta, ma",
         "vrgather.vv v8, v1, v0, v0.t",
