@@ -311,3 +311,6 @@ V_VV_U = Format("v_vv_u", (RD, RS1, RS2), "vd,vs2,vs1", implied=_UNMASKED)  # vm
 V_VX_U = Format("v_vx_u", (RD, RS1, RS2), "vd,vs2,rs1", implied=_UNMASKED)
 V_VI_U = Format("v_vi_u", (RD, SIMM5, RS2), "vd,vs2,imm", implied=_UNMASKED)
 V_ID = Format("v_id", (RD, VM), "vd,vm")  # vid.v vd, v0.t
+# ---- V: strided, indexed, segment and fault-only-first loads and stores (vmem) ----
+V_MEM_STRIDED = Format("v_mem_strided", (RD, RS1, RS2, VM), "vd,amem,rs2,vm")  # vlse8.v
+V_MEM_INDEXED = Format("v_mem_indexed", (RD, RS1, RS2, VM), "vd,amem,vs2,vm")  # vluxei8.v

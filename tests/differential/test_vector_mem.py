@@ -1,0 +1,267 @@
+"""RVV 1.0's strided, indexed, segment and fault-only-first loads and stores, against qemu 10.
+
+One generated guest program (tests/differential/vecgen.py) runs each of them over SEWs and
+LMULs (every EMUL qemu accepts for a few of them), at several vl, unmasked and masked, tail
+undisturbed: strides positive, zero, negative and misaligned; indices (zero-extended byte
+offsets, the top bit set) permuted and repeated; each nf with several EEW/EMUL; fault-only-first
+loads running into an unmapped page (vl trimmed to the faulting element). It records v8..v15,
+the store area, vl. Other tests: the illegal cases (EMUL out of range, misaligned groups,
+nf * EMUL > 8, segments past v31, a masked vd = v0, the index overlaps qemu rejects) and
+faults in the middle of an access (SIGSEGV).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import rvrun
+import vecgen
+from vecgen import LMUL_VALUE, SEWS, TIERS, VCPU, Gen, legal, vls
+
+pytestmark = pytest.mark.all_tiers
+MARCH = vecgen.MARCH
+NFS = range(2, 9)
+SEG = ["", *[f"seg{n}" for n in NFS]]
+UNIT = [f"{m}seg{n}e{e}.v" for m in ("vl", "vs") for n in NFS for e in SEWS]
+FF = [f"vl{s}e{e}ff.v" for s in SEG for e in SEWS]
+STRIDED = [f"{m}s{s}e{e}.v" for m in ("vl", "vs") for s in SEG for e in SEWS]
+INDEXED = [f"{m}{o}{s or ''}ei{e}.v" for m in ("vl", "vs") for o in ("ux", "ox") for s in SEG
+           for e in SEWS]  # fmt: skip
+COVERED = UNIT + FF + STRIDED + INDEXED
+# a few (SEW, LMUL) per EEW: every EMUL 1/8..8 comes up, one fractional LMUL and m8 each
+CONFIGS = [(8, "mf8"), (8, "m1"), (16, "mf2"), (16, "m4"), (32, "m2"), (64, "m1"), (64, "m8")]
+
+
+def emul(eew: int, sew: int, lmul: str) -> float:
+    return eew / sew * LMUL_VALUE[lmul]
+
+
+def _index_setup(g: Gen, ieew: int, mask: int) -> None:
+    """v24..v31 = indices at EEW ieew: ((k * 8) ^ 0x95) & mask, and 5 for every 7th (repeats)."""
+    g.emit(f"vsetvli t0, zero, e{ieew}, m8, ta, mu", "vid.v v24", "vsll.vi v24, v24, 3")
+    g.emit("li a1, 0x95", "vxor.vx v24, v24, a1", f"li a1, {mask}", "vand.vx v24, v24, a1")
+    g.emit("vid.v v16", "vand.vi v16, v16, 7", "vmseq.vi v1, v16, 6", "vmv1r.v v2, v0")
+    g.emit("vmv1r.v v0, v1", "vmerge.vim v24, v24, 5, v0", "vmv1r.v v0, v2")
+    g.emit("vl8re8.v v16, (s4)")  # (v16.. the pattern again: the stores' data)
+
+
+def _fits(name: str, eew: int, nf: int, sew: int, lmul: str) -> bool:
+    """Whether qemu 10 runs instruction `name` at this SEW and LMUL: the EEW operand's EMUL
+    within 1/8..8, nf * the data's EMUL <= 8."""
+    data = LMUL_VALUE[lmul] if "ei" in name else emul(eew, sew, lmul)
+    return legal(sew, lmul) and 1 / 8 <= emul(eew, sew, lmul) <= 8 and nf * max(data, 1) <= 8
+
+
+def _cases(
+    g: Gen,
+    name: str,
+    cfgs: list[tuple[int, str]],
+    eew: int,
+    nf: int,
+    op: str,
+    base: int,
+    few: bool = False,
+) -> None:
+    """Each (SEW, LMUL) of cfgs that fits, each vl (few: a partial vl and VLMAX), unmasked and
+    masked: the load into v8 from `pattern` + base or the store of v16 to `area` + base; `op`
+    is what follows the address ("", ", a3" or ", v24")."""
+    load = name.startswith("vl")
+    for sew, lmul in cfgs:
+        if not _fits(name, eew, nf, sew, lmul):
+            continue
+        for avl in vls(sew, lmul)[-2:] if few else vls(sew, lmul):
+            if avl == 0 and not load and (sew, lmul) != cfgs[0]:
+                continue  # (a store of vl = 0 once per instruction)
+            for vm in ("", ", v0.t"):
+                case = f"{name} e{sew} {lmul} avl={avl}{vm}"
+                g.setup(sew, lmul, avl, "tu")
+                if load:
+                    g.emit(f"addi a2, s5, {base}")
+                    g.emit(f"{name} v8, (a2){op}{vm}", "csrr t1, vl")
+                    g.group(case)
+                    if "ff" in name:
+                        g.record("t1", f"{case}: vl")
+                else:
+                    g.emit("lla a2, area", f"addi a2, a2, {base}")
+                    g.emit(f"{name} v16, (a2){op}{vm}")
+                    g.memory(case)
+
+
+def _program() -> tuple[str, list[str]]:
+    g = Gen()
+    g.load_all()
+    # (loads read `pattern` (576 bytes) and `area` after it; stores write `area` (256 bytes))
+    for eew in SEWS:
+        eb = eew // 8
+        cfgs = [c for c in CONFIGS if 1 / 8 <= emul(eew, *c) <= 8]
+        # strided: positive (misaligned), zero and negative strides
+        for stride, some in ((2 * eb + 1, cfgs[::2]), (0, cfgs[1:2]), (-eb, cfgs[1::2])):
+            g.emit(f"li a3, {stride}")
+            _cases(g, f"vlse{eew}.v", some, eew, 1, ", a3", 256)
+        for stride, base, some in ((0, 136, cfgs[:1]), (-eb, 136, cfgs[1::2]), (eb + 1, 0, cfgs[::2])):
+            g.emit(f"li a3, {stride}")
+            _cases(g, f"vsse{eew}.v", some, eew, 1, ", a3", base)
+        _cases(g, f"vle{eew}ff.v", cfgs, eew, 1, "", 64)  # (no fault here)
+        # indexed: loads over 0..255 (the top bit set), stores within 0..127
+        # (the ordered and unordered forms do the same: each over half the configurations)
+        for m, some in (("ux", cfgs[::2]), ("ox", cfgs[1::2])):
+            _index_setup(g, eew, 0xFF if eew == 8 else 0x1FF)
+            _cases(g, f"vl{m}ei{eew}.v", some, eew, 1, ", v24", 0)
+            _index_setup(g, eew, 0x7F)
+            _cases(g, f"vs{m}ei{eew}.v", some, eew, 1, ", v24", 0)
+    _segments(g)
+    _ff_faults(g)
+    return g.source(), g.what
+
+
+def _segments(g: Gen) -> None:
+    """Each nf and EEW of each kind: at one (SEW, LMUL) with nf * EMUL <= 8 (a different one
+    from row to row), a partial vl and VLMAX, unmasked and masked."""
+    for n, nf in enumerate(NFS):
+        for k, eew in enumerate(SEWS):
+            eb = eew // 8
+            t = n + k
+
+            def one(name: str, op: str, base: int) -> None:
+                nonlocal t
+                ok = [c for c in CONFIGS if _fits(name, eew, nf, *c)]
+                t += 1
+                _cases(g, name, [ok[t % len(ok)]], eew, nf, op, base, few=True)
+
+            for name in (f"vlseg{nf}e{eew}.v", f"vlseg{nf}e{eew}ff.v"):
+                one(name, "", 64)
+            one(f"vsseg{nf}e{eew}.v", "", 0)
+            g.emit(f"li a3, {nf * eb + 1}")
+            one(f"vlsseg{nf}e{eew}.v", ", a3", 256)
+            g.emit(f"li a3, {-nf * eb}")
+            one(f"vssseg{nf}e{eew}.v", ", a3", 128)
+            for m in ("ux", "ox"):
+                _index_setup(g, eew, 0xFF if eew == 8 else 0x1FF)
+                one(f"vl{m}seg{nf}ei{eew}.v", ", v24", 0)
+                _index_setup(g, eew, 0x7F)
+                one(f"vs{m}seg{nf}ei{eew}.v", ", v24", 0)
+
+
+def _ff_faults(g: Gen) -> None:
+    """Fault-only-first loads starting before an unmapped page (s7 = its address): vl becomes
+    the first element on it (masked-off elements there are not accessed)."""
+    g.emit("li a0, 0", "li a1, 8192", "li a2, 3", "li a3, 0x22", "li a4, -1", "li a5, 0")
+    g.emit("li a7, 222", "ecall", "li t0, 4096", "add s7, a0, t0", "mv a0, s7", "li a1, 4096")
+    g.emit("li a7, 215", "ecall")
+    for name, sew, lmul, back in (
+        ("vle8ff.v", 8, "m1", 5),
+        ("vle16ff.v", 16, "m2", 6),
+        ("vle32ff.v", 32, "m1", 12),
+        ("vle64ff.v", 64, "m4", 40),
+        ("vle32ff.v", 16, "mf2", 9),
+        ("vlseg3e16ff.v", 16, "m1", 20),
+        ("vlseg2e8ff.v", 8, "m2", 7),
+        ("vlseg8e64ff.v", 64, "m1", 64),
+    ):
+        for vm in ("", ", v0.t"):
+            case = f"{name} e{sew} {lmul} {back} bytes before the page{vm}"
+            g.setup(sew, lmul, 1000, "tu")
+            g.emit(f"addi a2, s7, -{back}", f"{name} v8, (a2){vm}", "csrr t1, vl")
+            g.group(case)
+            g.record("t1", f"{case}: vl")
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], bytes]:
+    src, what = _program()
+    elf = tmp_path_factory.mktemp("vmem") / "vmem.elf"
+    vecgen.need_qemu10()
+    ref = rvrun.qemu10_reference(src, elf, MARCH, vecgen.RECORD, len(what), cpu=VCPU)
+    return elf, what, ref
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_vector_memory_instructions_match_qemu10(
+    program: tuple[Path, list[str], bytes], tier: str
+) -> None:
+    vecgen.check(*program, tier)
+
+
+# Each program must die with SIGILL (132) at its last line under qemu 10 and tbwasm.
+ILLEGAL = {
+    "vlse EMUL above 8": ["vsetvli t0, zero, e8, m2, ta, ma", "vlse64.v v8, (sp), a0"],
+    "vlse misaligned vd": ["vsetvli t0, zero, e8, m1, ta, ma", "vlse16.v v3, (sp), a0"],
+    "vlse masked vd = v0": ["vsetvli t0, zero, e8, m1, ta, ma", "vlse8.v v0, (sp), a0, v0.t"],
+    "vluxei index EMUL above 8": ["vsetvli t0, zero, e8, m2, ta, ma", "vluxei64.v v8, (sp), v16"],
+    "vloxei misaligned vs2": ["vsetvli t0, zero, e8, m1, ta, ma", "vloxei16.v v8, (sp), v3"],
+    "vsuxei misaligned vs3": ["vsetvli t0, zero, e32, m2, ta, ma", "vsuxei8.v v9, (sp), v4"],
+    "vluxei vd overlaps a wider index": [
+        "vsetvli t0, zero, e8, m1, ta, ma", "vluxei16.v v3, (sp), v2"],
+    "vloxei vd overlaps a narrower index low": [
+        "vsetvli t0, zero, e16, m2, ta, ma", "vloxei8.v v4, (sp), v4"],
+    "vluxseg2 vd overlaps the index": [
+        "vsetvli t0, zero, e8, m1, ta, ma", "vluxseg2ei8.v v4, (sp), v5"],
+    "vlseg nf * EMUL above 8": ["vsetvli t0, zero, e8, m4, ta, ma", "vlseg3e8.v v8, (sp)"],
+    "vsseg past v31": ["vsetvli t0, zero, e8, m1, ta, ma", "vsseg4e8.v v30, (sp)"],
+    "vlsseg misaligned": ["vsetvli t0, zero, e16, m2, ta, ma", "vlsseg2e16.v v1, (sp), a0"],
+    "vlseg masked vd = v0": ["vsetvli t0, zero, e8, m1, ta, ma", "vlseg2e8.v v0, (sp), v0.t"],
+    "vle16ff EMUL above 8": ["vsetvli t0, zero, e8, m8, ta, ma", "vle16ff.v v8, (sp)"],
+    "vlseg2e8ff past v31": ["vsetvli t0, zero, e8, m2, ta, ma", "vlseg2e8ff.v v30, (sp)"],
+    "vsoxseg8 nf * LMUL": ["vsetvli t0, zero, e64, m2, ta, ma", "vsoxseg8ei8.v v8, (sp), v1"],
+    "vlse with vill": ["vlse8.v v8, (sp), a0"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("tier", ["interp", "jit"])
+@pytest.mark.parametrize("name", sorted(ILLEGAL))
+def test_illegal_vector_memory_cases(name: str, tier: str, tmp_path: Path) -> None:
+    vecgen.check_sigill(ILLEGAL[name], tier, tmp_path)
+
+
+# a0 = 8 bytes before an unmapped page, a1 = 4, v4 = 0, 4, 8, ... (e32, m2, vl = 8)
+SEGV = {"vlse32.v v2, (a0), a1": 139, "vsse32.v v2, (a0), a1": 139,
+        "vluxei32.v v2, (a0), v4": 139, "vsoxei32.v v2, (a0), v4": 139,
+        "vlseg2e32.v v2, (a0)": 139, "vsseg2e16.v v2, (a0)": 139,
+        "vlse32.v v2, (a0), zero": 0, "vle32ff.v v2, (a0)": 0,
+        "vle32ff.v v2, (s1)": 139, "vlseg2e32ff.v v8, (a0)": 0,
+        "vlseg4e32ff.v v8, (a0)": 139}  # fmt: skip
+
+
+@pytest.mark.parametrize("tier", ["interp", "jit"])
+@pytest.mark.parametrize("insn", sorted(SEGV))
+def test_vector_memory_access_to_an_unmapped_page(insn: str, tier: str, tmp_path: Path) -> None:
+    """SIGSEGV when an element is on the unmapped page, as under qemu 10 (fault-only-first:
+    only on element 0)."""
+    vecgen.need_qemu10()
+    src = f""".text
+.globl _start
+_start:
+    li a0, 0
+    li a1, 8192
+    li a2, 3
+    li a3, 0x22
+    li a4, -1
+    li a5, 0
+    li a7, 222
+    ecall
+    mv s1, a0
+    li t0, 4096
+    add a0, a0, t0
+    li a1, 4096
+    li a7, 215
+    ecall
+    li t0, 4088
+    add a0, s1, t0
+    li t0, 4096
+    add s1, s1, t0
+    li a1, 4
+    vsetvli t0, zero, e32, m2, ta, ma
+    vid.v v4
+    vsll.vi v4, v4, 2
+    {insn}
+    li a0, 0
+    li a7, 94
+    ecall
+"""
+    elf = tmp_path / "segv.elf"
+    rvrun.build(src, elf, MARCH)
+    ref = rvrun.run_qemu(elf, ext=True, cpu=VCPU)
+    assert ref.status == SEGV[insn], ref.message
+    got = vecgen.run(elf, tier)
+    assert got.returncode == SEGV[insn], got.stderr.decode()[-2000:]
