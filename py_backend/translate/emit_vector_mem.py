@@ -7,8 +7,8 @@ function per element and nf fields per element): a fault on an element is a SIGS
 set to that element, a store to a page of translated code ends with an SMC exit. The ordered
 and unordered indexed forms do the same (in element order). Illegal, as under qemu 10: vill, an
 EMUL of the EEW-wide operand outside 1/8..8, a misaligned register group, nf * EMUL > 8 or a
-segment past v31, a masked load into v0, and for indexed loads a destination overlapping the
-index group where the spec reserves it.
+segment past v31, a masked load into v0, a masked indexed access with its indices in v0, and
+for indexed loads a destination overlapping the index group where the spec reserves it.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ def _vmem(c: Ctx, i: Insn) -> None:
     data_emul = lmul if indexed else emul
     if indexed:
         _check_group(c, i.rs2, emul)
+        _check_masked_index(c, i)
     _check_group(c, i.rd, data_emul)
     field = c.tmp(I32)  # registers per field
     _group_size(c, data_emul)
@@ -189,6 +190,19 @@ def _ff_trim(c: Ctx, i: Insn, addr: Addr, size: int) -> None:
     f.br(top)
     f.end()
     f.end()
+
+
+def _check_masked_index(c: Ctx, i: Insn) -> None:
+    """A masked indexed access whose index group is v0 (an EEW other than the mask's 1) is
+    illegal (qemu 10's vext_check_input_eew)."""
+    vm, rs2 = known(i.vm), known(i.rs2)
+    if vm == 1 or (rs2 is not None and rs2 != 0):
+        return
+    c.push_i32(i.vm)
+    c.push_i32(i.rs2)
+    c.f.i32_or()
+    c.f.i32_eqz()
+    _illegal_if(c)
 
 
 def _check_index_overlap(c: Ctx, i: Insn, sew: int, dsz: int, emul: int, nf: int) -> None:

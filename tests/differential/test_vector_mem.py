@@ -118,8 +118,27 @@ def _program() -> tuple[str, list[str]]:
     _segments(g)
     _ff_faults(g)
     _traps(g)
+    _index_overlaps(g)
     _self_modifying(g)
     return g.source(), g.what
+
+
+def _index_overlaps(g: Gen) -> None:
+    """Indexed loads whose destination overlaps the index group where the spec allows it: vd =
+    vs2 (index EEW > SEW), vs2 the highest part of vd's group (index EEW < SEW, EMUL >= 1)."""
+    for sew, lmul, insn in (
+        (8, "m1", "vluxei16.v v8, (s5), v8"),
+        (8, "m2", "vloxei16.v v8, (s5), v8"),
+        (8, "mf2", "vluxei64.v v8, (s5), v8"),
+        (16, "m2", "vloxei8.v v8, (s5), v9"),
+        (32, "m4", "vluxei8.v v8, (s5), v11"),
+    ):
+        for vm in ("", ", v0.t"):
+            g.setup(sew, lmul, 1000, "tu")
+            g.emit("vsetvli t0, zero, e16, m8, ta, mu", "li a1, 0x1FF", "vand.vx v8, v8, a1")
+            g.emit("vsetvli t0, zero, e64, m8, ta, mu", "li a1, 0x1FF", "vand.vx v8, v8, a1")
+            g.emit(f"vsetvli t0, zero, e{sew}, {lmul}, tu, mu", insn + vm)
+            g.group(f"{insn}{vm} e{sew} {lmul}")
 
 
 def _self_modifying(g: Gen) -> None:
@@ -263,6 +282,10 @@ ILLEGAL = {
     "vle16ff EMUL above 8": ["vsetvli t0, zero, e8, m8, ta, ma", "vle16ff.v v8, (sp)"],
     "vlseg2e8ff past v31": ["vsetvli t0, zero, e8, m2, ta, ma", "vlseg2e8ff.v v30, (sp)"],
     "vsoxseg8 nf * LMUL": ["vsetvli t0, zero, e64, m2, ta, ma", "vsoxseg8ei8.v v8, (sp), v1"],
+    "vluxei masked, indices in v0": [
+        "vsetvli t0, zero, e8, m1, ta, ma", "vluxei8.v v8, (sp), v0, v0.t"],
+    "vsoxei masked, indices in v0": [
+        "vsetvli t0, zero, e16, m1, ta, ma", "vsoxei8.v v8, (sp), v0, v0.t"],
     "vlse with vill": ["li a0, 4", "vsetvli t0, a0, 0x4", "vlse8.v v8, (sp), a0"],
 }  # fmt: skip
 SIGILL_ALONE = ["vlse EMUL above 8", "vluxseg2 vd overlaps the index", "vsseg past v31",
