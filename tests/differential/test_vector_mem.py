@@ -119,6 +119,7 @@ def _program() -> tuple[str, list[str]]:
     _ff_faults(g)
     _traps(g)
     _index_overlaps(g)
+    _vstart_and_ta(g)
     _self_modifying(g)
     return g.source(), g.what
 
@@ -139,6 +140,32 @@ def _index_overlaps(g: Gen) -> None:
             g.emit("vsetvli t0, zero, e64, m8, ta, mu", "li a1, 0x1FF", "vand.vx v8, v8, a1")
             g.emit(f"vsetvli t0, zero, e{sew}, {lmul}, tu, mu", insn + vm)
             g.group(f"{insn}{vm} e{sew} {lmul}")
+
+
+def _vstart_and_ta(g: Gen) -> None:
+    """Accesses starting at vstart = 3 (the elements below it stay), then vstart = 0; and tail
+    agnostic (qemu 10 leaves the tail as it is), stride x0."""
+    g.emit("li a3, 12")
+    for insn in (
+        "vlse16.v v8, (a2), a3",
+        "vluxei8.v v8, (a2), v24",
+        "vlseg3e16.v v8, (a2)",
+        "vle16ff.v v8, (a2)",
+        "vlseg2e8ff.v v8, (a2), v0.t",
+        "vsse16.v v16, (a4), a3",
+        "vsoxseg2ei8.v v16, (a4), v24",
+        "vlse64.v v8, (a2), zero",
+    ):
+        for tail, vstart in (("tu", 3), ("ta", 0)):
+            g.setup(16, "m1", 7, tail)
+            g.emit("addi a2, s5, 32", "lla a4, area", f"csrwi vstart, {vstart}", insn)
+            g.emit("csrr t1, vstart", "csrr t2, vl")
+            g.record("t1", f"{insn} {tail} vstart={vstart}: vstart after")
+            g.record("t2", f"{insn} {tail} vstart={vstart}: vl after")
+            if insn.startswith("vs"):
+                g.memory(f"{insn} {tail} vstart={vstart}")
+            else:
+                g.group(f"{insn} {tail} vstart={vstart}")
 
 
 def _self_modifying(g: Gen) -> None:
