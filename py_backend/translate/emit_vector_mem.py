@@ -36,7 +36,7 @@ from .emit_vector import (
 from .operand import known
 
 _KINDS = ("unit", "ff", "strided", "indexed")
-_NAMES = [r.mnemonic for r in ROWS if r.ext == "V" and r.attrs.op in _KINDS]
+_NAMES = [r.mnemonic for r in ROWS if r.ext == "V" and r.attrs.op in _KINDS and "vector" in r.flags]
 
 
 @trans(*_NAMES)

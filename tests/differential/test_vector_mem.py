@@ -1,13 +1,16 @@
 """RVV 1.0's strided, indexed, segment and fault-only-first loads and stores, against qemu 10.
 
 One generated guest program (tests/differential/vecgen.py) runs each of them over SEWs and
-LMULs (every EMUL qemu accepts for a few of them), at several vl, unmasked and masked, tail
-undisturbed: strides positive, zero, negative and misaligned; indices (zero-extended byte
-offsets, the top bit set) permuted and repeated; each nf with several EEW/EMUL; fault-only-first
-loads running into an unmapped page (vl trimmed to the faulting element). It records v8..v15,
-the store area, vl. Other tests: the illegal cases (EMUL out of range, misaligned groups,
-nf * EMUL > 8, segments past v31, a masked vd = v0, the index overlaps qemu rejects) and
-faults in the middle of an access (SIGSEGV).
+LMULs (every EMUL 1/8..8 comes up), at several vl, unmasked and masked: strides positive
+(misaligned), zero and negative; indices (zero-extended byte offsets, the top bit set) permuted
+and repeated; each nf with each EEW at a (rotating) SEW/LMUL; fault-only-first loads running
+into an unmapped page (vl trimmed to the first active element there); resumed at vstart = 3;
+tail agnostic; the index overlaps the spec allows. It records v8..v15, the store area, vl. A
+SIGILL/SIGSEGV handler in the program records the illegal cases (EMUL out of range, misaligned
+groups, nf * EMUL > 8, segments past v31, a masked vd = v0 or indices in v0, the index overlaps
+qemu rejects) and faults in the middle of an access (the signal, vstart = the faulting element,
+the elements before it done), and resumes after them; vector stores into code that has run must
+change what runs next. Some illegal cases and faults also run alone (the process dies).
 """
 
 from __future__ import annotations
