@@ -318,3 +318,6 @@ V_M = Format("v_m", (RD, RS2, VM), "vd,vs2,vm")  # vmsbf.m vd, vs2, v0.t
 V_VV_MAC = Format("v_vv_mac", (RD, RS1, RS2, VM), "vd,vs1,vs2,vm")  # vmacc.vv vd, vs1, vs2
 V_VX_MAC = Format("v_vx_mac", (RD, RS1, RS2, VM), "vd,rs1,vs2,vm")  # vmacc.vx vd, rs1, vs2
 V_EXT = Format("v_ext", (RD, RS2, VM), "vd,vs2,vm")  # vzext.vf2 vd, vs2, v0.t
+# ---- V: strided, indexed, segment and fault-only-first loads and stores (vmem) ----
+V_MEM_STRIDED = Format("v_mem_strided", (RD, RS1, RS2, VM), "vd,amem,rs2,vm")  # vlse8.v
+V_MEM_INDEXED = Format("v_mem_indexed", (RD, RS1, RS2, VM), "vd,amem,vs2,vm")  # vluxei8.v

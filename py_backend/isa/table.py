@@ -46,6 +46,7 @@ class Attrs:
     fwidth: int = 0
     scalar: bool = False  # vector .vx: the second operand is x[rs1]
     count: int = 0  # whole-register loads, stores and moves: how many registers
+    nf: int = 0  # vector segment loads and stores: fields per segment (2..8)
 
     @classmethod
     def parse(cls, tokens: list[str]) -> Attrs:
@@ -58,6 +59,8 @@ class Attrs:
             elif key == "op" and value:
                 kw[key] = value
             elif key in ("width", "fwidth", "count") and value in ("1", "2", "4", "8"):
+                kw[key] = int(value)
+            elif key == "nf" and value in ("2", "3", "4", "5", "6", "7", "8"):
                 kw[key] = int(value)
             else:
                 raise ValueError(f"unknown row attribute {tok!r}")
@@ -106,6 +109,8 @@ def _rows32(spec: str, ext: str, fmt: Format, flags: str = "") -> list[Row]:
     return out
 
 
+# vector memory widths: bytes, the width field (bits 14..12) (the vmem rows)
+_V_WIDTHS = ((1, "000"), (2, "101"), (4, "110"), (8, "111"))
 # fmt: off
 # ---------------------------------------------------------------- RV64I
 ROWS32: list[Row] = [
@@ -873,6 +878,28 @@ vredmaxu.vs   000110 .  .....  .....  010  .....  1010111  op=redmaxu
 vredmax.vs    000111 .  .....  .....  010  .....  1010111  op=redmax
 vwredsumu.vs  110000 .  .....  .....  000  .....  1010111  op=wredsumu
 vwredsum.vs   110001 .  .....  .....  000  .....  1010111  op=wredsum""", "V", F.V_VV, "vector"),
+    # ---- V: vmem (strided, indexed, segment and fault-only-first loads and stores): nf in
+    # bits 31..29 (fields - 1), mop in 27..26 (00 unit, 01 indexed-unordered, 10 strided,
+    # 11 indexed-ordered), lumop 10000 = fault-only-first; op= unit, ff, strided, indexed
+    *[row for m, opc, kind in (("vl", "0000111", "load"), ("vs", "0100111", "store"))
+      for row in [
+        *_rows32("\n".join(
+            f"{m}{'' if n == 1 else f'seg{n}'}e{8 * w}{s}.v {n - 1:03b} 0 00 . {lumop} ..... {c} "
+            f"..... {opc} width={w} op={op}{'' if n == 1 else f' nf={n}'}"
+            for lumop, s, op in (("00000", "", "unit"), ("10000", "ff", "ff"))
+            if m == "vl" or op == "unit"
+            for n in range(1, 9) for w, c in _V_WIDTHS if n > 1 or op == "ff"),
+            "V", F.V_MEM, f"vector {kind}"),
+        *_rows32("\n".join(
+            f"{m}s{'' if n == 1 else f'seg{n}'}e{8 * w}.v {n - 1:03b} 0 10 . ..... ..... {c} "
+            f"..... {opc} width={w} op=strided{'' if n == 1 else f' nf={n}'}"
+            for n in range(1, 9) for w, c in _V_WIDTHS), "V", F.V_MEM_STRIDED, f"vector {kind}"),
+        *_rows32("\n".join(
+            f"{m}{o}{'ei' if n == 1 else f'seg{n}ei'}{8 * w}.v {n - 1:03b} 0 {mop} . ..... ..... "
+            f"{c} ..... {opc} width={w} op=indexed{'' if n == 1 else f' nf={n}'}"
+            for o, mop in (("ux", "01"), ("ox", "11"))
+            for n in range(1, 9) for w, c in _V_WIDTHS), "V", F.V_MEM_INDEXED, f"vector {kind}"),
+      ]],
 ]
 # fmt: on
 
@@ -1004,6 +1031,47 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     vsaddu.vi vsadd.vi vssrl.vi vssra.vi vnclipu.wi vnclip.wi
     vredsum.vs vredand.vs vredor.vs vredxor.vs vredminu.vs vredmin.vs vredmaxu.vs vredmax.vs
     vwredsumu.vs vwredsum.vs
+    vlseg2e8.v vlseg2e16.v vlseg2e32.v vlseg2e64.v vlseg3e8.v vlseg3e16.v vlseg3e32.v vlseg3e64.v
+    vlseg4e8.v vlseg4e16.v vlseg4e32.v vlseg4e64.v vlseg5e8.v vlseg5e16.v vlseg5e32.v vlseg5e64.v
+    vlseg6e8.v vlseg6e16.v vlseg6e32.v vlseg6e64.v vlseg7e8.v vlseg7e16.v vlseg7e32.v vlseg7e64.v
+    vlseg8e8.v vlseg8e16.v vlseg8e32.v vlseg8e64.v vle8ff.v vle16ff.v vle32ff.v vle64ff.v
+    vlseg2e8ff.v vlseg2e16ff.v vlseg2e32ff.v vlseg2e64ff.v vlseg3e8ff.v vlseg3e16ff.v vlseg3e32ff.v
+    vlseg3e64ff.v vlseg4e8ff.v vlseg4e16ff.v vlseg4e32ff.v vlseg4e64ff.v vlseg5e8ff.v vlseg5e16ff.v
+    vlseg5e32ff.v vlseg5e64ff.v vlseg6e8ff.v vlseg6e16ff.v vlseg6e32ff.v vlseg6e64ff.v vlseg7e8ff.v
+    vlseg7e16ff.v vlseg7e32ff.v vlseg7e64ff.v vlseg8e8ff.v vlseg8e16ff.v vlseg8e32ff.v vlseg8e64ff.v
+    vlse8.v vlse16.v vlse32.v vlse64.v vlsseg2e8.v vlsseg2e16.v vlsseg2e32.v vlsseg2e64.v
+    vlsseg3e8.v vlsseg3e16.v vlsseg3e32.v vlsseg3e64.v vlsseg4e8.v vlsseg4e16.v vlsseg4e32.v
+    vlsseg4e64.v vlsseg5e8.v vlsseg5e16.v vlsseg5e32.v vlsseg5e64.v vlsseg6e8.v vlsseg6e16.v
+    vlsseg6e32.v vlsseg6e64.v vlsseg7e8.v vlsseg7e16.v vlsseg7e32.v vlsseg7e64.v vlsseg8e8.v
+    vlsseg8e16.v vlsseg8e32.v vlsseg8e64.v vluxei8.v vluxei16.v vluxei32.v vluxei64.v vluxseg2ei8.v
+    vluxseg2ei16.v vluxseg2ei32.v vluxseg2ei64.v vluxseg3ei8.v vluxseg3ei16.v vluxseg3ei32.v
+    vluxseg3ei64.v vluxseg4ei8.v vluxseg4ei16.v vluxseg4ei32.v vluxseg4ei64.v vluxseg5ei8.v
+    vluxseg5ei16.v vluxseg5ei32.v vluxseg5ei64.v vluxseg6ei8.v vluxseg6ei16.v vluxseg6ei32.v
+    vluxseg6ei64.v vluxseg7ei8.v vluxseg7ei16.v vluxseg7ei32.v vluxseg7ei64.v vluxseg8ei8.v
+    vluxseg8ei16.v vluxseg8ei32.v vluxseg8ei64.v vloxei8.v vloxei16.v vloxei32.v vloxei64.v
+    vloxseg2ei8.v vloxseg2ei16.v vloxseg2ei32.v vloxseg2ei64.v vloxseg3ei8.v vloxseg3ei16.v
+    vloxseg3ei32.v vloxseg3ei64.v vloxseg4ei8.v vloxseg4ei16.v vloxseg4ei32.v vloxseg4ei64.v
+    vloxseg5ei8.v vloxseg5ei16.v vloxseg5ei32.v vloxseg5ei64.v vloxseg6ei8.v vloxseg6ei16.v
+    vloxseg6ei32.v vloxseg6ei64.v vloxseg7ei8.v vloxseg7ei16.v vloxseg7ei32.v vloxseg7ei64.v
+    vloxseg8ei8.v vloxseg8ei16.v vloxseg8ei32.v vloxseg8ei64.v vsseg2e8.v vsseg2e16.v vsseg2e32.v
+    vsseg2e64.v vsseg3e8.v vsseg3e16.v vsseg3e32.v vsseg3e64.v vsseg4e8.v vsseg4e16.v vsseg4e32.v
+    vsseg4e64.v vsseg5e8.v vsseg5e16.v vsseg5e32.v vsseg5e64.v vsseg6e8.v vsseg6e16.v vsseg6e32.v
+    vsseg6e64.v vsseg7e8.v vsseg7e16.v vsseg7e32.v vsseg7e64.v vsseg8e8.v vsseg8e16.v vsseg8e32.v
+    vsseg8e64.v vsse8.v vsse16.v vsse32.v vsse64.v vssseg2e8.v vssseg2e16.v vssseg2e32.v
+    vssseg2e64.v vssseg3e8.v vssseg3e16.v vssseg3e32.v vssseg3e64.v vssseg4e8.v vssseg4e16.v
+    vssseg4e32.v vssseg4e64.v vssseg5e8.v vssseg5e16.v vssseg5e32.v vssseg5e64.v vssseg6e8.v
+    vssseg6e16.v vssseg6e32.v vssseg6e64.v vssseg7e8.v vssseg7e16.v vssseg7e32.v vssseg7e64.v
+    vssseg8e8.v vssseg8e16.v vssseg8e32.v vssseg8e64.v vsuxei8.v vsuxei16.v vsuxei32.v vsuxei64.v
+    vsuxseg2ei8.v vsuxseg2ei16.v vsuxseg2ei32.v vsuxseg2ei64.v vsuxseg3ei8.v vsuxseg3ei16.v
+    vsuxseg3ei32.v vsuxseg3ei64.v vsuxseg4ei8.v vsuxseg4ei16.v vsuxseg4ei32.v vsuxseg4ei64.v
+    vsuxseg5ei8.v vsuxseg5ei16.v vsuxseg5ei32.v vsuxseg5ei64.v vsuxseg6ei8.v vsuxseg6ei16.v
+    vsuxseg6ei32.v vsuxseg6ei64.v vsuxseg7ei8.v vsuxseg7ei16.v vsuxseg7ei32.v vsuxseg7ei64.v
+    vsuxseg8ei8.v vsuxseg8ei16.v vsuxseg8ei32.v vsuxseg8ei64.v vsoxei8.v vsoxei16.v vsoxei32.v
+    vsoxei64.v vsoxseg2ei8.v vsoxseg2ei16.v vsoxseg2ei32.v vsoxseg2ei64.v vsoxseg3ei8.v
+    vsoxseg3ei16.v vsoxseg3ei32.v vsoxseg3ei64.v vsoxseg4ei8.v vsoxseg4ei16.v vsoxseg4ei32.v
+    vsoxseg4ei64.v vsoxseg5ei8.v vsoxseg5ei16.v vsoxseg5ei32.v vsoxseg5ei64.v vsoxseg6ei8.v
+    vsoxseg6ei16.v vsoxseg6ei32.v vsoxseg6ei64.v vsoxseg7ei8.v vsoxseg7ei16.v vsoxseg7ei32.v
+    vsoxseg7ei64.v vsoxseg8ei8.v vsoxseg8ei16.v vsoxseg8ei32.v vsoxseg8ei64.v
     """.split()
 )
 

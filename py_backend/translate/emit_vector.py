@@ -350,32 +350,76 @@ def _fault_if(c: Ctx, k: int, a: int) -> None:
     f.end()
 
 
-def _load_elements(c: Ctx, i: Insn, width: int, count: int | None) -> None:
-    """vd[k] = mem[x[rs1] + k * width] for the active elements."""
+Addr = Callable[[int, int], None]  # addr(k, a): i64 local a = the guest address of element k
+
+
+def _field_addr(c: Ctx, i: Insn, k: int, width: int, j: int, field: int | None) -> None:
+    """Push the i32 address (offset abi.CPU_V) of element k of field j of a segment access:
+    element k of the group v(rd + j * field) (field: an i32 local, the registers per field)."""
+    f = c.f
+    _velem(c, i.rd, k, width)
+    if j:
+        assert field is not None
+        f.local_get(field)
+        f.i32_const(16 * j)
+        f.i32_mul()
+        f.i32_add()
+
+
+def _load_elements(
+    c: Ctx,
+    i: Insn,
+    width: int,
+    count: int | None,
+    addr: Addr | None = None,
+    nf: int = 1,
+    field: int | None = None,
+) -> None:
+    """vd[k] = mem[x[rs1] + k * width] for the active elements; or at addr(k, a) when given.
+    With nf > 1 (a segment), field j of element k is at that address + j * width and goes to
+    element k of the group v(rd + j * field) (field: an i32 local)."""
     f = c.f
     base, a = c.tmp(I64), c.tmp(I64)
     c.get_x(i.rs1)
     f.local_set(base)
 
     def body(k: int) -> None:
-        _guest_elem(c, base, k, width, a)
-        c._page_flags(a, width)
-        f.i32_const(_READ)
-        f.i32_and()
-        f.i32_eqz()
-        _fault_if(c, k, a)
-        _velem(c, i.rd, k, width)
-        c.wasm_addr(a)
-        getattr(f, _LOAD[width])(abi.GUEST_BASE)
-        getattr(f, _STORE[width])(abi.CPU_V)
+        if addr is None:
+            _guest_elem(c, base, k, width, a)
+        else:
+            addr(k, a)
+        for j in range(nf):
+            if j:
+                f.local_get(a)
+                f.i64_const(width)
+                f.i64_add()
+                f.local_set(a)
+            c._page_flags(a, width)
+            f.i32_const(_READ)
+            f.i32_and()
+            f.i32_eqz()
+            _fault_if(c, k, a)
+            _field_addr(c, i, k, width, j, field)
+            c.wasm_addr(a)
+            getattr(f, _LOAD[width])(abi.GUEST_BASE)
+            getattr(f, _STORE[width])(abi.CPU_V)
 
     _elements(c, i.vm, body, count)
 
 
-def _store_elements(c: Ctx, i: Insn, width: int, count: int | None) -> None:
-    """mem[x[rs1] + k * width] = vs3[k] for the active elements. A store to a page holding
-    translated code is done, and the instruction then ends with an SMC exit (at its last such
-    address) so the host invalidates that page before anything runs again."""
+def _store_elements(
+    c: Ctx,
+    i: Insn,
+    width: int,
+    count: int | None,
+    addr: Addr | None = None,
+    nf: int = 1,
+    field: int | None = None,
+) -> None:
+    """mem[x[rs1] + k * width] = vs3[k] for the active elements; or at addr(k, a), and nf
+    fields, as `_load_elements`. A store to a page holding translated code is done, and the
+    instruction then ends with an SMC exit (at its last such address) so the host invalidates
+    that page before anything runs again."""
     f = c.f
     base, a, smc = c.tmp(I64), c.tmp(I64), c.tmp(I64)
     fl = c.tmp(I32)
@@ -385,24 +429,33 @@ def _store_elements(c: Ctx, i: Insn, width: int, count: int | None) -> None:
     f.local_set(smc)
 
     def body(k: int) -> None:
-        _guest_elem(c, base, k, width, a)
-        c._page_flags(a, width)
-        f.local_tee(fl)
-        f.i32_const(_WRITE)
-        f.i32_and()
-        f.i32_eqz()
-        _fault_if(c, k, a)
-        c.wasm_addr(a)
-        _velem(c, i.rd, k, width)
-        getattr(f, _LOAD[width])(abi.CPU_V)
-        getattr(f, _STORE[width])(abi.GUEST_BASE)
-        f.local_get(a)
-        f.local_get(smc)
-        f.local_get(fl)
-        f.i32_const(_CODE)
-        f.i32_and()
-        f.select()
-        f.local_set(smc)
+        if addr is None:
+            _guest_elem(c, base, k, width, a)
+        else:
+            addr(k, a)
+        for j in range(nf):
+            if j:
+                f.local_get(a)
+                f.i64_const(width)
+                f.i64_add()
+                f.local_set(a)
+            c._page_flags(a, width)
+            f.local_tee(fl)
+            f.i32_const(_WRITE)
+            f.i32_and()
+            f.i32_eqz()
+            _fault_if(c, k, a)
+            c.wasm_addr(a)
+            _field_addr(c, i, k, width, j, field)
+            getattr(f, _LOAD[width])(abi.CPU_V)
+            getattr(f, _STORE[width])(abi.GUEST_BASE)
+            f.local_get(a)
+            f.local_get(smc)
+            f.local_get(fl)
+            f.i32_const(_CODE)
+            f.i32_and()
+            f.select()
+            f.local_set(smc)
 
     _elements(c, i.vm, body, count)
     f.local_get(smc)

@@ -1,0 +1,292 @@
+"""Semantics of the rest of RVV 1.0's loads and stores (VLEN = 128): strided (vlse/vsse),
+indexed (vlux/vlox/vsux/vsoxei), segment (vlseg/vsseg, vlsseg/vssseg, vlux/vlox/vsux/vsoxseg,
+nf = 2..8) and fault-only-first (vle<eew>ff.v, vlseg<nf>e<eew>ff.v) loads and stores.
+
+They reuse `emit_vector`'s element loops (`_load_elements` / `_store_elements` with an address
+function per element and nf fields per element): a fault on an element is a SIGSEGV with vstart
+set to that element, a store to a page of translated code ends with an SMC exit. The ordered
+and unordered indexed forms do the same (in element order). Illegal, as under qemu 10: vill, an
+EMUL of the EEW-wide operand outside 1/8..8, a misaligned register group, nf * EMUL > 8 or a
+segment past v31, a masked load into v0, a masked indexed access with its indices in v0, and
+for indexed loads a destination overlapping the index group where the spec reserves it.
+"""
+
+from __future__ import annotations
+
+from .. import abi
+from ..isa.insn import Insn
+from ..isa.table import ATTRS, FLAGS, ROWS
+from .codegen import I32, I64, Ctx, trans
+from .emit_vector import (
+    _LOG2,
+    _READ,
+    Addr,
+    _by_sew,
+    _check_group,
+    _check_vm_vd,
+    _config,
+    _fault_if,
+    _get,
+    _group_size,
+    _illegal_if,
+    _load_elements,
+    _mask_bit,
+    _store_elements,
+)
+from .operand import known
+
+_KINDS = ("unit", "ff", "strided", "indexed")
+_NAMES = [r.mnemonic for r in ROWS if r.ext == "V" and r.attrs.op in _KINDS and "vector" in r.flags]
+
+
+@trans(*_NAMES)
+def _vmem(c: Ctx, i: Insn) -> None:
+    """Segments of nf fields (1 when not a segment instruction) of EEW-wide elements: field j
+    of element k (k from vstart to vl - 1, the active ones) is at addr(k) + j * EEW and is
+    element k of the register group vd + j * EMUL (a group being at least one register).
+    addr(k) = x[rs1] + k * nf * EEW (unit-stride and fault-only-first), x[rs1] + k * x[rs2]
+    (strided: any stride, 0 and negative too), x[rs1] + vs2[k] (indexed: the index is the
+    encoding's EEW wide, zero-extended, and the data's EEW is SEW, EMUL = LMUL).
+    Fault-only-first: every active element is checked first; a fault on element 0 is a SIGSEGV,
+    one on element k > 0 sets vl = k and only the elements below it are loaded."""
+    f = c.f
+    at = ATTRS[i.name]
+    nf = at.nf or 1
+    load = "load" in FLAGS[i.name]
+    indexed = at.op == "indexed"
+    sew, lmul = _config(c)
+    # EMUL (log2) of the operand whose EEW is the encoding's width
+    emul = c.tmp(I32)
+    f.local_get(lmul)
+    f.i32_const(_LOG2[at.width])
+    f.i32_add()
+    f.local_get(sew)
+    f.i32_sub()
+    f.local_tee(emul)
+    f.i32_const(3)
+    f.i32_add()
+    f.i32_const(6)
+    f.i32_gt_u()  # outside -3..3
+    _illegal_if(c)
+    data_emul = lmul if indexed else emul
+    if indexed:
+        _check_group(c, i.rs2, emul)
+        _check_masked_index(c, i)
+    _check_group(c, i.rd, data_emul)
+    field = c.tmp(I32)  # registers per field
+    _group_size(c, data_emul)
+    f.local_set(field)
+    if nf > 1:  # nf * EMUL <= 8 and the last field's group ends at v31 at most
+        f.local_get(field)
+        f.i32_const(nf)
+        f.i32_mul()
+        f.i32_const(8)
+        f.i32_gt_u()
+        c.push_i32(i.rd)
+        f.local_get(field)
+        f.i32_const(nf)
+        f.i32_mul()
+        f.i32_add()
+        f.i32_const(32)
+        f.i32_gt_u()
+        f.i32_or()
+        _illegal_if(c)
+    if load:
+        _check_vm_vd(c, i)
+    if load and indexed:
+        _check_index_overlap(c, i, sew, field, emul, nf)
+
+    base, stride = c.tmp(I64), c.tmp(I64)
+    c.get_x(i.rs1)
+    f.local_set(base)
+    if at.op == "strided":
+        c.get_x(i.rs2)
+        f.local_set(stride)
+
+    def access(width: int, addr: Addr | None) -> None:
+        if at.op == "ff":
+            assert addr is not None
+            _ff_trim(c, i, addr, nf * width)
+        if load:
+            _load_elements(c, i, width, None, addr, nf, field)
+        else:
+            _store_elements(c, i, width, None, addr, nf, field)
+
+    if not indexed:
+        width = at.width
+
+        def addr(k: int, a: int) -> None:
+            f.local_get(base)
+            f.local_get(k)
+            f.i64_extend_i32_u()
+            if at.op == "strided":
+                f.local_get(stride)
+                f.i64_mul()
+            elif nf * width > 1:
+                f.i64_const(nf * width)
+                f.i64_mul()
+            f.i64_add()
+            f.local_set(a)
+
+        access(width, addr if at.op != "unit" or nf > 1 else None)
+        return
+
+    def index_addr(k: int, a: int) -> None:
+        f.local_get(base)
+        _get(c, i.rs2, k, at.width)  # zero-extended
+        f.i64_add()
+        f.local_set(a)
+
+    _by_sew(c, sew, lambda width: access(width, index_addr))
+
+
+def _ff_trim(c: Ctx, i: Insn, addr: Addr, size: int) -> None:
+    """Fault-only-first: for the active elements k from vstart to vl - 1, in order, whether the
+    `size` bytes at addr(k) can be read: when not, SIGSEGV (vstart = 0) if k = 0, else vl = k
+    and stop (no trap)."""
+    f = c.f
+    k, n, a = c.tmp(I32), c.tmp(I32), c.tmp(I64)
+    f.i32_const(0)
+    f.i32_load(abi.CPU_VSTART)
+    f.local_set(k)
+    f.i32_const(0)
+    f.i64_load(abi.CPU_VL)
+    f.i32_wrap_i64()
+    f.local_set(n)
+    done = f.block()
+    top = f.loop()
+    f.local_get(k)
+    f.local_get(n)
+    f.i32_ge_u()
+    f.br_if(done)
+    if known(i.vm) != 1:
+        if known(i.vm) is None:
+            c.push_i32(i.vm)
+        _mask_bit(c, 0, k)
+        if known(i.vm) is None:
+            f.i32_or()
+        f.if_()
+    addr(k, a)
+    c._page_flags(a, size)
+    f.i32_const(_READ)
+    f.i32_and()
+    f.i32_eqz()
+    f.if_()
+    f.local_get(k)
+    f.i32_eqz()
+    _fault_if(c, k, a)
+    f.i32_const(0)
+    f.local_get(k)
+    f.i64_extend_i32_u()
+    f.i64_store(abi.CPU_VL)
+    f.br(done)
+    f.end()
+    if known(i.vm) != 1:
+        f.end()
+    f.local_get(k)
+    f.i32_const(1)
+    f.i32_add()
+    f.local_set(k)
+    f.br(top)
+    f.end()
+    f.end()
+
+
+def _check_masked_index(c: Ctx, i: Insn) -> None:
+    """A masked indexed access whose index group is v0 (an EEW other than the mask's 1) is
+    illegal (qemu 10's vext_check_input_eew)."""
+    vm, rs2 = known(i.vm), known(i.rs2)
+    if vm == 1 or (rs2 is not None and rs2 != 0):
+        return
+    c.push_i32(i.vm)
+    c.push_i32(i.rs2)
+    c.f.i32_or()
+    c.f.i32_eqz()
+    _illegal_if(c)
+
+
+def _check_index_overlap(c: Ctx, i: Insn, sew: int, dsz: int, emul: int, nf: int) -> None:
+    """An indexed load's destination groups (nf of dsz registers from vd, an i32 local) against
+    its index group vs2 (EMUL = 2**emul, log2 in an i32 local), as qemu 10 checks them: when
+    the index EEW is above SEW, a field's group may only overlap vs2 by starting at it; below
+    SEW, only in the highest-numbered part of the field's group when the index EMUL >= 1; a
+    segment (nf > 1) may not overlap vs2 at all."""
+    f = c.f
+    eew_log = _LOG2[ATTRS[i.name].width]
+    seg, ssz, vs2, hi = c.tmp(I32), c.tmp(I32), c.tmp(I32), c.tmp(I32)
+    wider, narrower, bad = c.tmp(I32), c.tmp(I32), c.tmp(I32)
+    _group_size(c, emul)
+    f.local_set(ssz)
+    c.push_i32(i.rs2)
+    f.local_set(vs2)
+    f.local_get(vs2)
+    f.local_get(ssz)
+    f.i32_add()
+    f.local_set(hi)
+    f.i32_const(eew_log)
+    f.local_get(sew)
+    f.i32_gt_s()
+    f.local_set(wider)
+    f.i32_const(eew_log)
+    f.local_get(sew)
+    f.i32_lt_s()
+    f.local_set(narrower)
+    f.i32_const(0)
+    f.local_set(bad)
+
+    def overlap(a: int, asz: int, b: int, bsz: int) -> None:  # [a, a+asz) meets [b, b+bsz)
+        f.local_get(a)
+        f.local_get(b)
+        f.local_get(bsz)
+        f.i32_add()
+        f.i32_lt_s()
+        f.local_get(b)
+        f.local_get(a)
+        f.local_get(asz)
+        f.i32_add()
+        f.i32_lt_s()
+        f.i32_and()
+
+    for j in range(nf):
+        c.push_i32(i.rd)
+        f.local_get(dsz)
+        f.i32_const(j)
+        f.i32_mul()
+        f.i32_add()
+        f.local_set(seg)
+        # qemu's require_noover(seg, LMUL, vs2, EMUL) failing: they overlap, and not (dsz >
+        # ssz, seg < vs2, EMUL >= 1 and the group after vs2's is clear of seg's)
+        overlap(seg, dsz, vs2, ssz)
+        f.local_get(dsz)
+        f.local_get(ssz)
+        f.i32_gt_s()
+        f.local_get(seg)
+        f.local_get(vs2)
+        f.i32_lt_s()
+        f.i32_and()
+        f.local_get(emul)
+        f.i32_const(0)
+        f.i32_ge_s()
+        f.i32_and()
+        overlap(seg, dsz, hi, ssz)
+        f.i32_eqz()
+        f.i32_and()
+        f.i32_eqz()
+        f.i32_and()
+        # ... counts when wider and seg != vs2, or when narrower
+        f.local_get(wider)
+        f.local_get(seg)
+        f.local_get(vs2)
+        f.i32_ne()
+        f.i32_and()
+        f.local_get(narrower)
+        f.i32_or()
+        f.i32_and()
+        if nf > 1:
+            overlap(seg, dsz, vs2, ssz)
+            f.i32_or()
+        f.local_get(bad)
+        f.i32_or()
+        f.local_set(bad)
+    f.local_get(bad)
+    _illegal_if(c)
