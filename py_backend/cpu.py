@@ -22,6 +22,10 @@ from .memory import BufferMemory, RawMemory
 MASK64 = (1 << 64) - 1
 _X1 = abi.x_addr(1)
 _XREGS = 32 * 8
+# the bytes from CPU_VL to the end of the area after reset_vector: vl = 0, vtype = vill, the rest 0
+_VECTOR_INITIAL = (
+    bytes(8) + abi.VTYPE_VILL.to_bytes(8, "little") + bytes(abi.CPU + abi.CPU_SIZE - abi.CPU_VSTART)
+)
 ARGS = struct.Struct(
     "<8Q"
 )  # a0..a7, as args() reads them (the machine unpacks them from its exit read)
@@ -110,6 +114,31 @@ class CpuState:
 
     def get_vreg(self, r: int) -> bytes:
         return self.mem.read(abi.v_addr(r) + self._off, abi.VLENB)
+
+    def get_vregs(self) -> bytes:
+        """v0..v31, VLENB bytes each, in order (32 * VLENB bytes)."""
+        return self.mem.read(abi.CPU_V + self._off, 32 * abi.VLENB)
+
+    def set_vregs(self, raw: bytes) -> None:
+        self.mem.write(abi.CPU_V + self._off, raw[: 32 * abi.VLENB])
+
+    def get_vcsrs(self) -> tuple[int, int, int, int]:
+        """(vstart, vl, vtype, vcsr): vcsr = vxrm << 1 | vxsat, as the vcsr CSR reads."""
+        vcsr = (self._u32(abi.CPU_VXRM) & 3) << 1 | self._u32(abi.CPU_VXSAT) & 1
+        return self._u32(abi.CPU_VSTART), self.get_vl(), self.get_vtype(), vcsr
+
+    def set_vcsrs(self, vstart: int, vl: int, vtype: int, vcsr: int) -> None:
+        """Set the vector CSRs as given (the caller makes vl and vtype a consistent pair)."""
+        self._w32(abi.CPU_VSTART, vstart)
+        self._w64(abi.CPU_VL, vl)
+        self._w64(abi.CPU_VTYPE, vtype)
+        self._w32(abi.CPU_VXRM, vcsr >> 1 & 3)
+        self._w32(abi.CPU_VXSAT, vcsr & 1)
+
+    def vector_initial(self) -> bool:
+        """The vector state is still the one `reset_vector` leaves (the thread has not used V)."""
+        raw = self.mem.read(abi.CPU_VL + self._off, abi.CPU + abi.CPU_SIZE - abi.CPU_VL)
+        return raw == _VECTOR_INITIAL
 
     def instret(self) -> int:
         return self._instret() if self._instret is not None else 0
