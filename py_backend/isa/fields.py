@@ -311,3 +311,8 @@ V_VV_U = Format("v_vv_u", (RD, RS1, RS2), "vd,vs2,vs1", implied=_UNMASKED)  # vm
 V_VX_U = Format("v_vx_u", (RD, RS1, RS2), "vd,vs2,rs1", implied=_UNMASKED)
 V_VI_U = Format("v_vi_u", (RD, SIMM5, RS2), "vd,vs2,imm", implied=_UNMASKED)
 V_ID = Format("v_id", (RD, VM), "vd,vm")  # vid.v vd, v0.t
+
+# ---- V: Zvbb (vector basic bit-manipulation) ----
+UIMM6_ROR = _f("imm", (26, 26, 5), (19, 15, 0))  # vror.vi: uimm[5] in bit 26, uimm[4:0] in 19..15
+V_VI6 = Format("v_vi6", (RD, UIMM6_ROR, RS2, VM), "vd,vs2,imm,vm")  # vror.vi
+V_UNARY = Format("v_unary", (RD, RS2, VM), "vd,vs2,vm")  # vbrev.v vd, vs2, v0.t
