@@ -7,7 +7,11 @@ asserts for itself; every tier of tbwasm must pass each mode.
 qemu 10 linux-user differs: its signal frame has no vector record (the END header comes right
 after the fp state, and the vector state is neither saved nor restored), which the `signal`
 mode detects; fork and threads copy the state as tbwasm does; its execve needs the host's
-binfmt_misc to start a riscv64 program, so `exec` is checked under tbwasm only."""
+binfmt_misc to start a riscv64 program, so `exec` is checked under tbwasm only.
+
+The `prctl` mode (PR_RISCV_V_SET/GET_CONTROL) needs V advertised, which it is not while V is in
+progress (prctl is then EINVAL, as Linux without V): it runs in this process, in a Machine,
+with V taken out of sys_extra.IN_PROGRESS_EXTS."""
 
 from __future__ import annotations
 
@@ -17,6 +21,11 @@ from pathlib import Path
 
 import helpers
 import pytest
+from doubles import NoInput, Sink
+
+from py_backend.host.native import NativeHost
+from py_backend.linux import sys_extra
+from py_backend.machine import Machine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "differential"))
 import rvrun  # qemu 10's cpu string with tbwasm's extensions
@@ -60,3 +69,17 @@ def test_qemu10(program: Path) -> None:
         assert (ref.returncode, ref.stdout) == (0, f"{mode} ok\n".encode()), ref.stderr
     ref = _qemu10(program, "signal")
     assert ref.returncode == 1 and b"hdr[0] == 0x53465457" in ref.stdout
+
+
+@pytest.mark.parametrize("tier", ["interp", "jit"])
+def test_prctl_vector_control(program: Path, tier: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off: vector instructions and CSRs SIGILL (the program's handler counts them); on again;
+    off after use is EPERM; EINVAL for bad values; fork copies the control; the next setting
+    (off, not inherited) is the current one after execve."""
+    monkeypatch.setattr(sys_extra, "IN_PROGRESS_EXTS", sys_extra.IN_PROGRESS_EXTS - {"V"})
+    host, out, err = NativeHost(), Sink(), Sink()
+    argv = [str(program), "prctl"]
+    m = Machine(host.raw, program.read_bytes(), argv, [], stdin=NoInput(), stdout=out,
+                stderr=err, tier=tier)  # fmt: skip
+    action = host.run(m)
+    assert (action.status, bytes(out.data)) == (0, b"prctl ok\n"), bytes(err.data)

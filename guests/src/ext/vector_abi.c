@@ -7,6 +7,9 @@
  *   fork    the child starts with the parent's vector state
  *   thread  a new thread starts with its creator's vector state
  *   exec    execve resets it: vtype = vill, vl = 0, registers zero
+ *   prctl   PR_RISCV_V_GET/SET_CONTROL (needs V advertised; the test enables it): off makes
+ *           vector instructions and CSRs SIGILL, on undoes it, off after use is EPERM, bad
+ *           values EINVAL; fork copies the control; the "next" setting applies at execve
  * Each check that fails prints FAIL and the line and exits 1. */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -17,6 +20,11 @@
 #include <sys/wait.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <errno.h>
+#include <sys/prctl.h>
+
+#define SET_CONTROL 69
+#define GET_CONTROL 70
 
 #define CHECK(c) do { if (!(c)) { printf("FAIL line %d: %s\n", __LINE__, #c); exit(1); } } while (0)
 
@@ -127,6 +135,60 @@ static int run_after_exec(void) {
     return 0;
 }
 
+static volatile int sigills;
+
+static void on_sigill(int sig, siginfo_t *si, void *ucv) {
+    ucontext_t *uc = ucv;
+    uc->uc_mcontext.__gregs[0] += 4;  /* skip the (4-byte) instruction */
+    sigills++;
+}
+
+static int run_prctl(char *argv0) {
+    struct sigaction sa = {0};
+    sa.sa_sigaction = on_sigill;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGILL, &sa, 0);
+    CHECK(prctl(GET_CONTROL) == 2);                 /* on, next default, no inherit */
+    CHECK(prctl(SET_CONTROL, 1) == 0);              /* off before any use */
+    CHECK(prctl(GET_CONTROL) == 1);
+    asm volatile("vsetivli zero, 4, e32, m1, ta, ma");
+    CHECK(sigills == 1);
+    (void)csr_vl();
+    CHECK(sigills == 2);
+    CHECK(prctl(SET_CONTROL, 0) == 0);              /* DEFAULT keeps the current setting */
+    CHECK(prctl(GET_CONTROL) == 1);
+    CHECK(prctl(SET_CONTROL, 2) == 0);
+    set_v1(pat);
+    CHECK(sigills == 2);
+    CHECK(prctl(SET_CONTROL, 1) == -1 && errno == EPERM);  /* V was used */
+    CHECK(prctl(SET_CONTROL, 3) == -1 && errno == EINVAL);
+    CHECK(prctl(SET_CONTROL, 2 | 3 << 2) == -1 && errno == EINVAL);
+    CHECK(prctl(SET_CONTROL, 1 << 5) == -1 && errno == EINVAL);
+    CHECK(prctl(SET_CONTROL, 2 | 1 << 2) == 0);     /* next: off, not inherited */
+    CHECK(prctl(GET_CONTROL) == (2 | 1 << 2));
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(prctl(GET_CONTROL) == (2 | 1 << 2) ? 0 : 1);
+    int status;
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    fflush(stdout);
+    execl("/proc/self/exe", argv0, "after-prctl-exec", (char *)0);
+    printf("execl failed\n");
+    return 1;
+}
+
+static int run_after_prctl_exec(void) {
+    struct sigaction sa = {0};
+    sa.sa_sigaction = on_sigill;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGILL, &sa, 0);
+    CHECK(prctl(GET_CONTROL) == 1);                 /* the next setting, now current */
+    asm volatile("vsetivli zero, 4, e32, m1, ta, ma");
+    CHECK(sigills == 1);
+    printf("prctl ok\n");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     if (strcmp(mode, "signal") == 0) return run_signal();
@@ -134,6 +196,8 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "thread") == 0) return run_thread();
     if (strcmp(mode, "exec") == 0) return run_exec(argv[0]);
     if (strcmp(mode, "after-exec") == 0) return run_after_exec();
+    if (strcmp(mode, "prctl") == 0) return run_prctl(argv[0]);
+    if (strcmp(mode, "after-prctl-exec") == 0) return run_after_prctl_exec();
     printf("usage: vector_abi signal|fork|thread|exec\n");
     return 2;
 }

@@ -1,16 +1,21 @@
 """What the Linux layer advertises of the vector extension: AT_HWCAP's 'V' bit and the
 riscv_hwprobe RISCV_HWPROBE_KEY_IMA_EXT_0 bits of V, its Zve* subsets and the Zv* extensions,
 present only once V leaves `sys_extra.IN_PROGRESS_EXTS` (checked both ways with that set
-patched), with the bit numbers of Linux's uapi asm/hwprobe.h."""
+patched), with the bit numbers of Linux's uapi asm/hwprobe.h; prctl's vector control likewise
+(EINVAL without V), and its state machine (tests/guests/test_vector_abi.py runs it in a guest)."""
 
 from __future__ import annotations
 
 import pytest
 
+from py_backend import abi
+from py_backend.cpu import vctrl_init
+from py_backend.linux import errors as E
 from py_backend.linux import stack
 from py_backend.linux import sys_extra as X
 from py_backend.linux.elf import LoadedImage
 from py_backend.linux.mm import AddressSpace
+from py_backend.linux.syscalls import Linux
 from py_backend.memory import anonymous_memory
 
 # Linux's arch/riscv/include/uapi/asm/hwprobe.h (6.15): RISCV_HWPROBE_IMA_V and RISCV_HWPROBE_EXT_*
@@ -60,3 +65,48 @@ def test_vector_is_advertised_only_when_complete(
     assert (zv & exts) == (set() if in_progress else zv)
     # what does not depend on V stays
     assert {"FD", "C", "Zbb", "Zkt", "Zca", "Zcd"} <= exts
+
+
+PRCTL = 167
+SET, GET = 69, 70
+
+
+def _linux() -> Linux:
+    from doubles import Sink
+
+    k = Linux(AddressSpace(anonymous_memory()), ["p"], [], None, Sink(), Sink(), pid=1000)
+    k.signals.cpu.reset_vector()
+    return k
+
+
+@pytest.mark.parametrize("in_progress", [True, False], ids=["V-in-progress", "V-complete"])
+def test_prctl_vector_control(in_progress: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    rest = X.IN_PROGRESS_EXTS - {"V"}
+    monkeypatch.setattr(X, "IN_PROGRESS_EXTS", rest | {"V"} if in_progress else rest)
+    k = _linux()
+    if in_progress:
+        assert k.syscall(PRCTL, (GET, 0)) == -E.EINVAL
+        assert k.syscall(PRCTL, (SET, 2)) == -E.EINVAL
+        return
+    cpu = k.signals.cpu
+    assert k.syscall(PRCTL, (GET, 0)) == abi.VCTRL_ON
+    for bad in (3, 2 | 3 << 2, 1 << 5, 1 << 63):
+        assert k.syscall(PRCTL, (SET, bad)) == -E.EINVAL, bad
+    assert k.syscall(PRCTL, (SET, 1 | 2 << 2 | 16)) == 0
+    assert k.syscall(PRCTL, (GET, 0)) == cpu.get_vctrl() == 1 | 2 << 2 | 16
+    assert k.syscall(PRCTL, (SET, 0)) == 0  # DEFAULT: the current setting stays, next cleared
+    assert k.syscall(PRCTL, (GET, 0)) == 1
+    assert k.syscall(PRCTL, (SET, 2)) == 0
+    cpu.set_vcsrs(0, 4, 0xD0, 0)  # the thread uses V: turning it off is refused
+    assert k.syscall(PRCTL, (SET, 1)) == -E.EPERM
+    assert k.syscall(PRCTL, (SET, 2 | 1 << 2)) == 0
+
+
+def test_execve_applies_the_next_setting() -> None:
+    """riscv_v_vstate_ctrl_init: next (or on, for DEFAULT) becomes current; next is kept only
+    with the inherit bit."""
+    assert vctrl_init(0) == 2
+    assert vctrl_init(2 | 1 << 2) == 1
+    assert vctrl_init(1) == 2
+    assert vctrl_init(2 | 1 << 2 | 16) == 1 | 1 << 2 | 16
+    assert vctrl_init(1 | 16) == 2 | 16
