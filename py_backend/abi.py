@@ -90,6 +90,11 @@ CPU_VTYPE = CPU + 568  # i64
 CPU_VSTART = CPU + 576  # i32
 CPU_VXRM = CPU + 580  # i32
 CPU_VXSAT = CPU + 584  # i32
+# i32: the thread's vector control, Linux's vstate_ctrl (prctl PR_RISCV_V_SET_CONTROL: the
+# current setting in bits 1..0, the one execve applies in bits 3..2, the inherit bit 4); every
+# vector instruction and vector CSR access is illegal while the current setting is VCTRL_OFF
+CPU_VCTRL = CPU + 588
+VCTRL_DEFAULT, VCTRL_OFF, VCTRL_ON, VCTRL_INHERIT = 0, 1, 2, 1 << 4
 CPU_V = CPU + 592  # 32 x VLENB bytes, 16-byte aligned
 VLEN = 128  # bits per vector register
 VLENB = VLEN // 8
@@ -342,6 +347,7 @@ def _check_layout() -> None:
     assert CTX_INTERP_INSNS + 8 <= CTX + CTX_SIZE
     assert CPU + CPU_SIZE <= LINK_SLOTS
     assert CPU_X0_SINK + 8 <= CPU_VL and CPU_VXSAT + 4 <= CPU_V and CPU_V % 16 == 0
+    assert CPU_VXSAT + 4 <= CPU_VCTRL and CPU_VCTRL + 4 <= CPU_V
     assert v_addr(32) == CPU + CPU_SIZE
     assert LINK_SLOTS_END <= JMP_CACHE < HOT_COUNTERS < IND_PROFILE < STATE_END <= PAGE_TABLE
     assert IND_PROFILE_RING + 4 * IND_PROFILE_TARGETS <= IND_PROFILE_ENTRY_SIZE

@@ -22,6 +22,23 @@ from .memory import BufferMemory, RawMemory
 MASK64 = (1 << 64) - 1
 _X1 = abi.x_addr(1)
 _XREGS = 32 * 8
+# the vector CSRs (CPU_VL .. CPU_VCTRL) after reset_vector: vl = 0, vtype = vill, the rest 0
+_VCSRS_INITIAL = (
+    bytes(8) + abi.VTYPE_VILL.to_bytes(8, "little") + bytes(abi.CPU_VCTRL - abi.CPU_VSTART)
+)
+_VREGS_ZERO = bytes(32 * abi.VLENB)
+
+
+def vctrl_init(ctrl: int) -> int:
+    """Linux's riscv_v_vstate_ctrl_init at execve: the current setting becomes the "next" one,
+    or on (the default, riscv_v_implicit_uacc) when that is DEFAULT; the next setting is kept
+    only with the inherit bit."""
+    nxt = ctrl >> 2 & 3
+    cur = nxt or abi.VCTRL_ON
+    inherit = ctrl & abi.VCTRL_INHERIT
+    return cur | (nxt << 2 if inherit else 0) | inherit
+
+
 ARGS = struct.Struct(
     "<8Q"
 )  # a0..a7, as args() reads them (the machine unpacks them from its exit read)
@@ -103,13 +120,49 @@ class CpuState:
 
     def reset_vector(self) -> None:
         """The vector state a new process starts with (Linux's execve): vtype = vill, vl = 0,
-        vstart = vxrm = vxsat = 0, every v register zero."""
+        vstart = vxrm = vxsat = 0, every v register zero; the vector control as `vctrl_init`
+        makes it (on, for the first process)."""
+        ctrl = vctrl_init(self.get_vctrl())
         self._w64(abi.CPU_VL, 0)
         self._w64(abi.CPU_VTYPE, abi.VTYPE_VILL)
         self.mem.write(abi.CPU_VSTART + self._off, bytes(abi.CPU + abi.CPU_SIZE - abi.CPU_VSTART))
+        self.set_vctrl(ctrl)
+
+    def get_vctrl(self) -> int:
+        """The thread's vector control (abi.CPU_VCTRL: prctl PR_RISCV_V_GET_CONTROL's value)."""
+        return self._u32(abi.CPU_VCTRL)
+
+    def set_vctrl(self, ctrl: int) -> None:
+        self._w32(abi.CPU_VCTRL, ctrl)
 
     def get_vreg(self, r: int) -> bytes:
         return self.mem.read(abi.v_addr(r) + self._off, abi.VLENB)
+
+    def get_vregs(self) -> bytes:
+        """v0..v31, VLENB bytes each, in order (32 * VLENB bytes)."""
+        return self.mem.read(abi.CPU_V + self._off, 32 * abi.VLENB)
+
+    def set_vregs(self, raw: bytes) -> None:
+        self.mem.write(abi.CPU_V + self._off, raw[: 32 * abi.VLENB])
+
+    def get_vcsrs(self) -> tuple[int, int, int, int]:
+        """(vstart, vl, vtype, vcsr): vcsr = vxrm << 1 | vxsat, as the vcsr CSR reads."""
+        vcsr = (self._u32(abi.CPU_VXRM) & 3) << 1 | self._u32(abi.CPU_VXSAT) & 1
+        return self._u32(abi.CPU_VSTART), self.get_vl(), self.get_vtype(), vcsr
+
+    def set_vcsrs(self, vstart: int, vl: int, vtype: int, vcsr: int) -> None:
+        """Set the vector CSRs as given (the caller makes vl and vtype a consistent pair)."""
+        self._w32(abi.CPU_VSTART, vstart)
+        self._w64(abi.CPU_VL, vl)
+        self._w64(abi.CPU_VTYPE, vtype)
+        self._w32(abi.CPU_VXRM, vcsr >> 1 & 3)
+        self._w32(abi.CPU_VXSAT, vcsr & 1)
+
+    def vector_initial(self) -> bool:
+        """The vector state is still the one `reset_vector` leaves (the thread has not used V;
+        the vector control aside)."""
+        vcsrs = self.mem.read(abi.CPU_VL + self._off, abi.CPU_VCTRL - abi.CPU_VL)
+        return vcsrs == _VCSRS_INITIAL and self.get_vregs() == _VREGS_ZERO
 
     def instret(self) -> int:
         return self._instret() if self._instret is not None else 0

@@ -195,6 +195,7 @@ class Machine:
         """execve: a new machine for the same process in the same memory (old image gone).
         A program that cannot be loaded past the point of no return kills the process."""
         new = cls.__new__(cls)
+        vctrl = old.cpu.get_vctrl()  # (the vector control outlives the image: reset_vector)
         new._configure(old.mem, old.options, old.trace, old._strace_out)
         new.space = old.space
         new.tb_cache.table_reset = True  # the old image's TBs: a host may drop its table
@@ -219,6 +220,7 @@ class Machine:
         new._setup_tiers()
         new.cpu.set_x(2, new.loaded.sp)
         new.cpu.set_pc(new.loaded.entry)
+        new.cpu.set_vctrl(vctrl)
         new.cpu.reset_vector()
         return new
 

@@ -321,3 +321,8 @@ V_EXT = Format("v_ext", (RD, RS2, VM), "vd,vs2,vm")  # vzext.vf2 vd, vs2, v0.t
 # ---- V: strided, indexed, segment and fault-only-first loads and stores (vmem) ----
 V_MEM_STRIDED = Format("v_mem_strided", (RD, RS1, RS2, VM), "vd,amem,rs2,vm")  # vlse8.v
 V_MEM_INDEXED = Format("v_mem_indexed", (RD, RS1, RS2, VM), "vd,amem,vs2,vm")  # vluxei8.v
+
+# ---- V: Zvbb (vector basic bit-manipulation) ----
+UIMM6_ROR = _f("imm", (26, 26, 5), (19, 15, 0))  # vror.vi: uimm[5] in bit 26, uimm[4:0] in 19..15
+V_VI6 = Format("v_vi6", (RD, UIMM6_ROR, RS2, VM), "vd,vs2,imm,vm")  # vror.vi
+V_UNARY = Format("v_unary", (RD, RS2, VM), "vd,vs2,vm")  # vbrev.v vd, vs2, v0.t

@@ -900,6 +900,37 @@ vwredsum.vs   110001 .  .....  .....  000  .....  1010111  op=wredsum""", "V", F
             for o, mop in (("ux", "01"), ("ox", "11"))
             for n in range(1, 9) for w, c in _V_WIDTHS), "V", F.V_MEM_INDEXED, f"vector {kind}"),
       ]],
+    # ---- V: Zvbb (vector basic bit-manipulation; not advertised without V: sys_extra)
+    *_rows32("""
+vandn.vv   000001 .  .....  .....  000  .....  1010111  op=andn
+vror.vv    010100 .  .....  .....  000  .....  1010111  op=ror
+vrol.vv    010101 .  .....  .....  000  .....  1010111  op=rol""", "Zvbb", F.V_VV, "vector"),
+    *_rows32("""
+vandn.vx   000001 .  .....  .....  100  .....  1010111  op=andn scalar
+vror.vx    010100 .  .....  .....  100  .....  1010111  op=ror scalar
+vrol.vx    010101 .  .....  .....  100  .....  1010111  op=rol scalar""", "Zvbb", F.V_VX,
+             "vector"),
+    *_rows32("""
+vror.vi    01010 . .  .....  .....  011  .....  1010111  op=ror imm""", "Zvbb", F.V_VI6,
+             "vector"),
+    # the unary ones (OPMVV, funct6 010010, the operation in vs1)
+    *_rows32("""
+vbrev8.v   010010 .  .....  01000  010  .....  1010111  op=brev8
+vrev8.v    010010 .  .....  01001  010  .....  1010111  op=rev8
+vbrev.v    010010 .  .....  01010  010  .....  1010111  op=brev
+vclz.v     010010 .  .....  01100  010  .....  1010111  op=clz
+vctz.v     010010 .  .....  01101  010  .....  1010111  op=ctz
+vcpop.v    010010 .  .....  01110  010  .....  1010111  op=cpop""", "Zvbb", F.V_UNARY,
+             "vector"),
+    # widening shift left: vd (2 * SEW) = zext(vs2) << (vs1 | x[rs1] | uimm5)
+    *_rows32("""
+vwsll.vv   110101 .  .....  .....  000  .....  1010111  op=wsll""", "Zvbb", F.V_VV, "vector"),
+    *_rows32("""
+vwsll.vx   110101 .  .....  .....  100  .....  1010111  op=wsll scalar""", "Zvbb", F.V_VX,
+             "vector"),
+    *_rows32("""
+vwsll.vi   110101 .  .....  .....  011  .....  1010111  op=wsll imm""", "Zvbb", F.V_VIU,
+             "vector"),
 ]
 # fmt: on
 
@@ -1072,6 +1103,8 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     vsoxseg4ei64.v vsoxseg5ei8.v vsoxseg5ei16.v vsoxseg5ei32.v vsoxseg5ei64.v vsoxseg6ei8.v
     vsoxseg6ei16.v vsoxseg6ei32.v vsoxseg6ei64.v vsoxseg7ei8.v vsoxseg7ei16.v vsoxseg7ei32.v
     vsoxseg7ei64.v vsoxseg8ei8.v vsoxseg8ei16.v vsoxseg8ei32.v vsoxseg8ei64.v
+    vandn.vv vandn.vx vror.vv vror.vx vror.vi vrol.vv vrol.vx vbrev8.v vrev8.v vbrev.v
+    vclz.v vctz.v vcpop.v vwsll.vv vwsll.vx vwsll.vi
     """.split()
 )
 

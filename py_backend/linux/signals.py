@@ -27,8 +27,12 @@ The frame is the kernel's ``struct rt_sigframe`` (arch/riscv/kernel/signal.c)::
                                 gregs[32]   pc in slot 0, x1..x31 in slots 1..31
                                 fpregs      union __riscv_fp_state: the D state
                                             (f[32] as u64, fcsr u32) inside the Q-sized
-                                            union (528 bytes, 16-aligned) }
-    = 1088 bytes, placed 16-byte aligned below sp (or at the top of the alternate stack)
+                                            union (528 bytes, 16-aligned); over its end, the
+                                            extension records (__riscv_extra_ext_header:
+                                            reserved u32 at +516, first header at +520) }
+    = 1088 bytes, placed 16-byte aligned below sp (or at the top of the alternate stack);
+    1664 with the vector record (a thread that has used V): the header at frame +1080,
+    __riscv_v_ext_state at +1088, v0..v31 at +1136 (datap), the END header at +1656
 
 The handler runs with a0 = signo, a1 = &siginfo, a2 = &ucontext, sp = the frame and ra = the
 sigreturn trampoline (``li a7, 139; ecall``), which the kernel keeps in the vDSO: here a read+exec
@@ -44,6 +48,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .. import abi
 from ..cpu import CpuState
 from . import errors as E
 from .dispatch import s32 as _s32
@@ -139,6 +144,20 @@ FRAME_FPREGS = FRAME_UC + UC_MCONTEXT + MC_FPREGS
 FRAME_FCSR = FRAME_UC + UC_MCONTEXT + MC_FCSR
 FRAME_SIGMASK = FRAME_UC + UC_SIGMASK
 FRAME_STACK = FRAME_UC + UC_STACK
+# The extension area (struct __riscv_extra_ext_header, over the fp union): a reserved u32 that
+# must be zero, then a chain of struct __riscv_ctx_hdr {u32 magic, size} records ending with the
+# END header (magic 0, size 0).  The vector state is one record: the header, struct
+# __riscv_v_ext_state {vstart, vl, vtype, vcsr, vlenb, datap} (6 x u64, 16-aligned) and the 32
+# registers (32 * vlenb bytes) right after it, datap pointing at them; its size is
+# ALIGN(8 + 48 + 32 * vlenb, 16) (riscv_v_sc_size), and the frame grows by that much.
+FRAME_EXT_RESERVED = FRAME_FPREGS + 516
+FRAME_EXT = FRAME_FPREGS + 520  # the first header (8 mod 16, so datap is 16-aligned)
+RISCV_V_MAGIC = 0x53465457
+END_MAGIC = 0
+V_STATE = struct.Struct("<6Q")
+V_REGS_SIZE = 32 * abi.VLENB
+V_SC_SIZE = (8 + V_STATE.size + V_REGS_SIZE + 15) & ~15
+FRAME_SIZE_V = FRAME_SIZE + V_SC_SIZE
 STACK_T = struct.Struct("<QiiQ")  # ss_sp, ss_flags, (pad), ss_size
 
 # li a7, __NR_rt_sigreturn (addi x17, x0, 139); ecall
@@ -666,15 +685,19 @@ class Signals:
         regs = cpu.get_xregs()
         pc = cpu.get_pc()
         sp = int.from_bytes(regs[16:24], "little")
-        if self.on_sig_stack(sp) and not self.on_sig_stack(sp - FRAME_SIZE):
+        # Linux saves the vector state once the thread has used V (status.VS not off): here,
+        # once its vector state differs from the one it started with
+        vector = not cpu.vector_initial()
+        size = FRAME_SIZE_V if vector else FRAME_SIZE
+        if self.on_sig_stack(sp) and not self.on_sig_stack(sp - size):
             self._bad_frame(sig)  # the alternate stack would overflow
         top = sp
         if act.flags & SA_ONSTACK and self.sas_ss_flags(sp) == 0:
             top = self.ss_sp + self.ss_size
-        frame = ((top - FRAME_SIZE) & ~15) & MASK64
+        frame = ((top - size) & ~15) & MASK64
         mask = self.saved_mask if self.saved_mask is not None else self.blocked
         self.saved_mask = None
-        f = bytearray(FRAME_SIZE)
+        f = bytearray(size)
         f[0:SIGINFO_SIZE] = info
         f[FRAME_STACK : FRAME_STACK + STACK_T.size] = self._stack_t(sp)
         struct.pack_into("<Q", f, FRAME_SIGMASK, mask)
@@ -682,6 +705,14 @@ class Signals:
         f[FRAME_GREGS + 8 : FRAME_GREGS + 256] = regs[8:256]
         f[FRAME_FPREGS : FRAME_FPREGS + 256] = cpu.get_fregs()
         struct.pack_into("<I", f, FRAME_FCSR, cpu.get_fcsr())
+        end = FRAME_EXT  # the END header (zeros) follows the records
+        if vector:
+            datap = FRAME_EXT + 8 + V_STATE.size
+            struct.pack_into("<II", f, FRAME_EXT, RISCV_V_MAGIC, V_SC_SIZE)
+            V_STATE.pack_into(f, FRAME_EXT + 8, *cpu.get_vcsrs(), abi.VLENB, frame + datap)
+            f[datap : datap + V_REGS_SIZE] = cpu.get_vregs()
+            end += V_SC_SIZE
+        assert end + 8 <= size
         try:
             self.aspace.write(frame, f)
         except GuestFault:
@@ -726,10 +757,52 @@ class Signals:
         self.cpu.set_fregs(f[FRAME_FPREGS : FRAME_FPREGS + 256])
         self.cpu.set_fcsr(struct.unpack_from("<I", f, FRAME_FCSR)[0])
         self.cpu.set_pc(pc)
+        if not self._restore_extensions(frame, f):
+            raise GuestSignal(Signal.SIGSEGV)  # restore_sigcontext's -EINVAL: a bad frame
         self.cpu.clear_reservation()
         # restore_altstack: errors other than a fault are ignored (e.g. EPERM while on it)
         self._set_altstack(f[FRAME_STACK : FRAME_STACK + STACK_T.size], self.cpu.get_x(2))
         return self.cpu.get_x(10)
+
+    def _restore_extensions(self, frame: int, f: bytes) -> bool:
+        """Walk the extension records after the fp state as Linux's restore_sigcontext does:
+        the reserved word must be 0, a vector record must have the size Linux gives it and
+        loads the vector state (the CSRs as ``vsetvl x0, vl, vtype`` then ``csrw vstart,
+        vcsr`` leave them; the registers from where its datap points), the END header must
+        have size 0 and any other magic is invalid.  False for an invalid chain."""
+        if struct.unpack_from("<I", f, FRAME_EXT_RESERVED)[0]:
+            return False
+        at = frame + FRAME_EXT
+        try:
+            while True:
+                magic, size = struct.unpack("<II", self.aspace.read(at, 8))
+                if magic == END_MAGIC:
+                    return size == 0
+                if magic != RISCV_V_MAGIC or size != V_SC_SIZE:
+                    return False
+                vstart, vl, vtype, vcsr, _vlenb, datap = V_STATE.unpack(
+                    self.aspace.read(at + 8, V_STATE.size)
+                )
+                regs = self.aspace.read(datap, V_REGS_SIZE)
+                vtype, vl = vsetvl(vtype, vl)
+                self.cpu.set_vcsrs(vstart & (abi.VLEN - 1), vl, vtype, vcsr & 7)
+                self.cpu.set_vregs(regs)
+                at += size
+        except GuestFault:
+            return False
+
+
+def vsetvl(vtype: int, avl: int) -> tuple[int, int]:
+    """(vtype, vl) after ``vsetvl`` with this vtype and AVL, as translate/emit_vector.py's
+    vsetvl decides: vl = min(AVL, VLMAX) for a supported vtype, else (VTYPE_VILL, 0)."""
+    sew, vlmul = vtype >> 3 & 7, vtype & 7
+    ok = vtype >> 8 == 0 and sew <= 3 and vlmul != 4
+    if vlmul > 4:  # fractional: 1/8..1/2
+        ok = ok and abi.ELEN >> (8 - vlmul) >= 8 << sew
+        vlmax = (abi.VLEN >> (8 - vlmul)) >> (sew + 3)
+    else:
+        vlmax = (abi.VLEN << vlmul) >> (sew + 3)
+    return (vtype, min(avl, vlmax)) if ok else (abi.VTYPE_VILL, 0)
 
 
 __all__ = ["FRAME_SIZE", "SIGNAL_NAMES", "SigAction", "Signals", "ThreadSignalState", "siginfo"]

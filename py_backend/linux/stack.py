@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from .elf import LoadedImage
 from .errors import ElfError
 from .mm import PAGE, STACK_BASE, STACK_SIZE, STACK_TOP, AddressSpace
+from .sys_extra import hwcap
 
 AT_NULL = 0
 AT_PHDR = 3
@@ -42,8 +43,6 @@ AT_SECURE = 23
 AT_RANDOM = 25
 AT_EXECFN = 31
 
-# rv64gc: one bit per single-letter extension, bit (letter - 'a'): I M A F D C
-HWCAP_RV64GC = sum(1 << (ord(c) - ord("a")) for c in "imafdc")
 MAX_ARG_BYTES = STACK_SIZE // 4
 
 
@@ -113,7 +112,7 @@ def build_stack(
         (AT_EUID, uid),
         (AT_GID, gid),
         (AT_EGID, gid),
-        (AT_HWCAP, HWCAP_RV64GC),
+        (AT_HWCAP, hwcap()),
         (AT_CLKTCK, 100),
         (AT_RANDOM, random_addr),
         (AT_SECURE, 0),

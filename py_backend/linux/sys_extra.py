@@ -64,15 +64,22 @@ HWPROBE_WHICH_CPUS = 1
 HWPROBE_EXT_BITS: dict[str, int] = {
     "FD": 0, "C": 1, "V": 2, "Zba": 3, "Zbb": 4, "Zbs": 5, "Zicboz": 6, "Zbc": 7,
     "Zbkb": 8, "Zbkc": 9, "Zbkx": 10, "Zknd": 11, "Zkne": 12, "Zknh": 13, "Zksed": 14,
-    "Zksh": 15, "Zkt": 16,
-    "Zfh": 27, "Zfhmin": 28, "Zihintntl": 29, "Zfa": 32, "Zicond": 35, "Zihintpause": 36,
-    "Zimop": 42, "Zca": 43, "Zcb": 44, "Zcd": 45, "Zcmop": 47, "Zawrs": 48,
+    "Zksh": 15, "Zkt": 16, "Zvbb": 17, "Zvbc": 18, "Zvkb": 19, "Zvkg": 20, "Zvkned": 21,
+    "Zvknha": 22, "Zvknhb": 23, "Zvksed": 24, "Zvksh": 25, "Zvkt": 26,
+    "Zfh": 27, "Zfhmin": 28, "Zihintntl": 29, "Zvfh": 30, "Zvfhmin": 31, "Zfa": 32,
+    "Zicond": 35, "Zihintpause": 36, "Zve32x": 37, "Zve32f": 38, "Zve64x": 39, "Zve64f": 40,
+    "Zve64d": 41, "Zimop": 42, "Zca": 43, "Zcb": 44, "Zcd": 45, "Zcmop": 47, "Zawrs": 48,
 }  # fmt: skip
 # Extensions made only of hints of the base ISA: implemented by decoding those as the base does.
 HINT_ONLY_EXTS = frozenset({"Zihintntl", "Zihintpause"})
 # Extensions without instructions of their own: Zkt (data-independent timing of the listed
 # instructions; see docs/architecture.md, Scalar cryptography).
 PROPERTY_EXTS = frozenset({"Zkt"})
+# The same for the vector unit: Zvkt (data-independent timing of the listed vector
+# instructions, as for Zkt), advertised with V.
+VECTOR_PROPERTY_EXTS = frozenset({"Zvkt"})
+# What V (VLEN = 128, ELEN = 64, with F and D) implies and Linux reports with it.
+V_IMPLIED_EXTS = frozenset({"Zve32x", "Zve32f", "Zve64x", "Zve64f", "Zve64d"})
 
 
 # Extensions with rows in the table that are not complete yet, so not advertised (V: see
@@ -81,11 +88,25 @@ IN_PROGRESS_EXTS = frozenset({"V"})
 
 
 def implemented_extensions() -> frozenset[str]:
-    """The extensions the instruction table implements (Zca and Zcd are C's parts for RV64D)."""
+    """The extensions the instruction table implements (Zca and Zcd are C's parts for RV64D;
+    V brings the Zve* subsets and Zvkt; a vector extension (Zv*) without V is not advertised,
+    so Zvbb and the others appear when V leaves `IN_PROGRESS_EXTS`, not before)."""
     exts = (set(extensions()) - IN_PROGRESS_EXTS) | HINT_ONLY_EXTS | PROPERTY_EXTS
     if "C" in exts:
         exts |= {"Zca", "Zcd"} if "FD" in exts else {"Zca"}
+    if "V" in exts:
+        exts |= V_IMPLIED_EXTS | VECTOR_PROPERTY_EXTS
+    else:
+        exts = {e for e in exts if not e.startswith("Zv")}
     return frozenset(exts)
+
+
+def hwcap() -> int:
+    """AT_HWCAP: one bit per single-letter extension, bit (letter - 'a'): I M A F D C, and V
+    once it is implemented (Linux's riscv_fill_hwcap)."""
+    exts = implemented_extensions()
+    letters = "imafdc" + ("v" if "V" in exts else "")
+    return sum(1 << (ord(c) - ord("a")) for c in letters)
 
 
 def hwprobe_ima_ext_0() -> int:

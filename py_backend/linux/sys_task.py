@@ -7,6 +7,7 @@ import os
 import struct
 import time
 
+from .. import abi
 from . import errors as E
 from .base import (
     MAX_FDS,
@@ -19,6 +20,11 @@ from .errors import (
 from .sysnr import Nr
 
 UTSNAME_FIELD = 65
+# prctl: the vector unit's control (Linux's uapi linux/prctl.h)
+PR_RISCV_V_SET_CONTROL, PR_RISCV_V_GET_CONTROL = 69, 70
+PR_RISCV_V_VSTATE_CTRL_CUR_MASK = 0x3
+PR_RISCV_V_VSTATE_CTRL_NEXT_MASK = 0xC
+PR_RISCV_V_VSTATE_CTRL_MASK = 0x1F
 
 
 class TaskCalls(LinuxBase):
@@ -124,7 +130,38 @@ class TaskCalls(LinuxBase):
             return 0
         if option == 3:  # PR_GET_DUMPABLE
             return 1
+        if option in (PR_RISCV_V_SET_CONTROL, PR_RISCV_V_GET_CONTROL):
+            return self._riscv_v_control(option, arg2)
         return -E.EINVAL
+
+    def _riscv_v_control(self, option: int, arg: int) -> int:
+        """PR_RISCV_V_GET_CONTROL / PR_RISCV_V_SET_CONTROL as Linux's arch/riscv/kernel/
+        vector.c answers them, on the calling thread's control (abi.CPU_VCTRL): EINVAL without
+        V (while it is not advertised); turning V off is EPERM once the thread has used it; the
+        "next" setting takes effect at execve (cpu.vctrl_init); fork and clone copy it all."""
+        from .sys_extra import implemented_extensions
+
+        if "V" not in implemented_extensions():
+            return -E.EINVAL
+        cpu = self.signals.cpu
+        ctrl = cpu.get_vctrl()
+        if option == PR_RISCV_V_GET_CONTROL:
+            return ctrl & PR_RISCV_V_VSTATE_CTRL_MASK
+        if arg & ~PR_RISCV_V_VSTATE_CTRL_MASK:
+            return -E.EINVAL
+        cur = arg & PR_RISCV_V_VSTATE_CTRL_CUR_MASK
+        if cur == abi.VCTRL_OFF:
+            if ctrl & PR_RISCV_V_VSTATE_CTRL_CUR_MASK != abi.VCTRL_OFF and not cpu.vector_initial():
+                return -E.EPERM
+        elif cur == abi.VCTRL_DEFAULT:
+            cur = ctrl & PR_RISCV_V_VSTATE_CTRL_CUR_MASK
+        elif cur != abi.VCTRL_ON:
+            return -E.EINVAL
+        nxt = (arg & PR_RISCV_V_VSTATE_CTRL_NEXT_MASK) >> 2
+        if nxt == 3:
+            return -E.EINVAL
+        cpu.set_vctrl(cur | nxt << 2 | arg & abi.VCTRL_INHERIT)
+        return 0
 
     @syscall_nr(Nr.prlimit64)
     def sys_prlimit64(self, pid: int, res: int, new: int, old: int, *_: int) -> int:

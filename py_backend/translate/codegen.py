@@ -28,6 +28,7 @@ from .. import abi
 from ..abi import ExitReason, PageFlags
 from ..block import Block, indirect_site, is_return, return_point
 from ..isa.insn import Insn
+from ..isa.table import FLAGS
 from ..wasm.builder import FunctionBuilder, Label, ModuleBuilder, ValType
 from .operand import Dyn, Value, known
 
@@ -61,6 +62,22 @@ def trans(*names: str) -> Callable[[Semantics], Semantics]:
         return fn
 
     return register
+
+
+def vector_off_check(c: Ctx) -> None:
+    """Illegal when the thread's vector unit is off (abi.CPU_VCTRL's current setting is
+    VCTRL_OFF: prctl PR_RISCV_V_SET_CONTROL, Linux's status.VS kept off): emitted before every
+    vector instruction and vector CSR access."""
+    f = c.f
+    f.i32_const(0)
+    f.i32_load(abi.CPU_VCTRL)
+    f.i32_const(3)
+    f.i32_and()
+    f.i32_const(abi.VCTRL_OFF)
+    f.i32_eq()
+    f.if_()
+    c.exit_slow(ExitReason.ILLEGAL, c.pc)
+    f.end()
 
 
 def emit_jmp_cache_offset(f: FunctionBuilder, pc_local: int) -> None:
@@ -620,6 +637,8 @@ def _emit_tb(c: Ctx, tb_id: int, block: Block, count_tbs: bool) -> None:
         if sem is None:
             c.illegal()
             break
+        if "vector" in FLAGS[insn.name]:
+            vector_off_check(c)
         sem(c, insn)
         c._release_temps()
     if not c.ended:

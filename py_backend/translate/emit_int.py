@@ -10,7 +10,7 @@ from ..abi import ExitReason
 from ..isa.insn import Insn
 from ..isa.table import ATTRS
 from ..wasm.builder import FunctionBuilder as FB
-from .codegen import I32, I64, Ctx, trans
+from .codegen import I32, I64, Ctx, trans, vector_off_check
 from .operand import known
 
 INT64_MIN = 1 << 63
@@ -619,6 +619,7 @@ _CSR_FIELDS: dict[int, list[tuple[int, int, int]]] = {
     CSR_VXRM: [(abi.CPU_VXRM, 3, 0)],
     CSR_VCSR: [(abi.CPU_VXSAT, 1, 0), (abi.CPU_VXRM, 3, 1)],
 }
+_VECTOR_CSRS = frozenset({CSR_VSTART, CSR_VXSAT, CSR_VXRM, CSR_VCSR, CSR_VL, CSR_VTYPE, CSR_VLENB})
 _CSR_READ_ONLY: dict[int, int | None] = {CSR_VL: abi.CPU_VL, CSR_VTYPE: abi.CPU_VTYPE,
                                          CSR_VLENB: None}  # fmt: skip
 
@@ -655,6 +656,8 @@ def _csr(c: Ctx, i: Insn) -> None:
     f = c.f
     at = ATTRS[i.name]
     writes = at.op == "write" or i.rs1 != 0  # csrrs/csrrc with rs1=x0 (or uimm=0) do not write
+    if i.csr in _VECTOR_CSRS:
+        vector_off_check(c)
     if i.csr in (CSR_CYCLE, CSR_TIME, CSR_INSTRET):
         if writes:
             c.illegal()  # read-only counters
@@ -718,3 +721,4 @@ from . import (  # noqa: E402, F401  (each registers its semantics)
     zfa,
     zfh,
 )
+from . import emit_bits, emit_crypto, emit_vector, emit_vector_bits, zfa, zfh  # noqa: E402, F401

@@ -41,10 +41,10 @@ from ..isa import table
 from ..isa.decode import _Split, row_tree
 from ..isa.fields import Field
 from ..isa.insn import Insn
-from ..isa.table import Row
+from ..isa.table import FLAGS, Row
 from ..wasm.builder import FunctionBuilder, Label, ModuleBuilder
 from . import emit_fp, emit_int  # noqa: F401  (registers the semantics)
-from .codegen import I32, I64, SEMANTICS, Ctx, emit_jmp_cache_probe
+from .codegen import I32, I64, SEMANTICS, Ctx, emit_jmp_cache_probe, vector_off_check
 from .operand import Dyn, Value
 
 _FIELDS_I32 = ("rd", "rs1", "rs2", "rs3", "csr", "rm", "aq", "rl", "vm")
@@ -593,6 +593,8 @@ class _Builder:
         if sem is None:
             c.illegal()
             return
+        if "vector" in FLAGS[key[0]]:
+            vector_off_check(c)
         sem(c, c.insn_for(key))
         c._release_temps()
         if not c.ended:

@@ -122,7 +122,7 @@ def _as_source(insn: Insn) -> str:
 # GNU as/objdump 2.40 (Debian 12) know these extensions beyond RV64GC; the newer ones
 # (UNKNOWN_TO_BINUTILS) are checked against the specifications' own examples below.
 MARCH = "rv64gcv_zba_zbb_zbc_zbs_zicbom_zicboz_zawrs_zfh_zbkb_zbkc_zbkx_zknd_zkne_zknh_zksed_zksh"
-UNKNOWN_TO_BINUTILS = frozenset({"Zicond", "Zimop", "Zcmop", "Zcb", "Zfa"})
+UNKNOWN_TO_BINUTILS = frozenset({"Zicond", "Zimop", "Zcmop", "Zcb", "Zfa", "Zvbb"})
 
 
 def test_against_gnu_objdump(tmp_path: Path) -> None:
@@ -297,6 +297,23 @@ def test_extensions_newer_than_binutils() -> None:
         (0xC2859553, "fcvtmod.w.d\ta0,fa1,rtz"),  # 1100001 01000 rs1 001 rd
         (0xA0C5C553, "fleq.s\ta0,fa1,fa2"),  # 1010000 rs2 rs1 100 rd
         (0xA2C5D553, "fltq.d\ta0,fa1,fa2"),  # 1010001 ... 101
+        # Zvbb: LLVM's MC tests (zvbb.s, zvkb.s) encode these
+        (0x04940557, "vandn.vv\tv10,v9,v8,v0.t"),  # 000001 vm vs2 vs1 000 vd 1010111
+        (0x04954557, "vandn.vx\tv10,v9,a0,v0.t"),
+        (0x48942557, "vbrev8.v\tv10,v9,v0.t"),  # 010010 vm vs2 01000 010 vd
+        (0x4894A557, "vrev8.v\tv10,v9,v0.t"),  # 01001
+        (0x48952557, "vbrev.v\tv10,v9,v0.t"),  # 01010
+        (0x48962557, "vclz.v\tv10,v9,v0.t"),  # 01100
+        (0x4896A557, "vctz.v\tv10,v9,v0.t"),  # 01101
+        (0x48972557, "vcpop.v\tv10,v9,v0.t"),  # 01110
+        (0x54940557, "vrol.vv\tv10,v9,v8,v0.t"),  # 010101
+        (0x54954557, "vrol.vx\tv10,v9,a0,v0.t"),
+        (0x50940557, "vror.vv\tv10,v9,v8,v0.t"),  # 010100
+        (0x50954557, "vror.vx\tv10,v9,a0,v0.t"),
+        (0x5490B557, "vror.vi\tv10,v9,33,v0.t"),  # 01010 i5 vm vs2 i4..0 011 vd
+        (0xD4940557, "vwsll.vv\tv10,v9,v8,v0.t"),  # 110101
+        (0xD4954557, "vwsll.vx\tv10,v9,a0,v0.t"),
+        (0xD49EB557, "vwsll.vi\tv10,v9,29,v0.t"),
     ]
     for word, text in cases:
         insn = decode(word)

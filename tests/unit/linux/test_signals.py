@@ -51,6 +51,7 @@ class Guest:
         self.slept: list[float] = []
         self.k = Linux(self.a, ["p"], [], None, Sink(), Sink(), pid=PID, sleep=self.slept.append)
         self.s = self.k.signals
+        self.s.cpu.reset_vector()  # as the machine starts a process
         self.set_x(2, SP0)
 
     def __call__(self, nr: int, *args: int) -> int:
@@ -265,6 +266,109 @@ def test_raise_builds_the_frame_and_sigreturn_restores_everything() -> None:
     assert [g.f(r) for r in range(32)] == want_f
     assert g.fcsr() == 1 << 5 | 0x1F
     assert g.blocked() == bit(USR2)  # SIGKILL stays unblockable
+
+
+# --- the vector record (Linux 6.x: arch/riscv/kernel/signal.c save_v_state / restore) ---------
+
+# the Linux 6.x uapi numbers (asm/sigcontext.h, asm/ptrace.h; the cross-compiler's 6.1 headers
+# predate V): offsetof(struct sigcontext, sc_extdesc.reserved / .hdr), sizeof(struct
+# __riscv_v_ext_state), the frame with the record for VLEN = 128 (riscv_v_sc_size = 576)
+V_LAYOUT = {
+    "offsetof(sigcontext, sc_extdesc.reserved)": (
+        S.FRAME_EXT_RESERVED - S.FRAME_FPREGS + S.MC_FPREGS,
+        256 + 516,
+    ),
+    "offsetof(sigcontext, sc_extdesc.hdr)": (S.FRAME_EXT - S.FRAME_FPREGS + S.MC_FPREGS, 256 + 520),
+    "sizeof(struct __riscv_v_ext_state)": (S.V_STATE.size, 48),
+    "riscv_v_sc_size": (S.V_SC_SIZE, 576),
+    "frame size with V": (S.FRAME_SIZE_V, 1664),
+}
+
+
+def _use_vector(g: Guest) -> tuple[bytes, tuple[int, int, int, int]]:
+    regs = bytes((k * 7 + 3) & 0xFF for k in range(32 * abi.VLENB))
+    g.s.cpu.set_vregs(regs)
+    csrs = (5, 3, 0b1_1_010_001, 0b101)  # vstart, vl, vtype (ma ta e32 m2), vxrm = 2, vxsat
+    g.s.cpu.set_vcsrs(*csrs)
+    return regs, csrs
+
+
+def test_vector_record_layout() -> None:
+    for name, (ours, linux) in V_LAYOUT.items():
+        assert ours == linux, name
+    assert S.FRAME_EXT % 16 == 8 and (S.FRAME_EXT + 8 + S.V_STATE.size) % 16 == 0
+
+
+def test_frame_without_vector_use_ends_at_once() -> None:
+    """A thread that never used V: no vector record, the END header first (as Linux with
+    status.VS off), the frame 1088 bytes."""
+    g = Guest()
+    g.action(USR1, HANDLER)
+    g(129, PID, USR1)
+    assert g.s.deliver_pending() == HANDLER
+    frame = g.x(2)
+    assert frame == (SP0 - S.FRAME_SIZE) & ~15
+    assert g.a.read(frame + S.FRAME_EXT_RESERVED, 12) == bytes(12)
+
+
+def test_frame_saves_and_sigreturn_restores_the_vector_state() -> None:
+    g = Guest()
+    regs, (vstart, vl, vtype, vcsr) = _use_vector(g)
+    g.action(USR1, HANDLER)
+    g(129, PID, USR1)
+    assert g.s.deliver_pending() == HANDLER
+    frame = g.x(2)
+    assert frame == (SP0 - S.FRAME_SIZE_V) & ~15
+    f = g.a.read(frame, S.FRAME_SIZE_V)
+    assert struct.unpack_from("<II", f, 1080) == (S.RISCV_V_MAGIC, 576)
+    assert struct.unpack_from("<6Q", f, 1088) == (vstart, vl, vtype, vcsr, 16, frame + 1136)
+    assert f[1136 : 1136 + 512] == regs
+    assert f[1648:1664] == bytes(16)  # padding, then the END header
+    assert struct.unpack_from("<I", f, S.FRAME_EXT_RESERVED)[0] == 0
+
+    # the handler clobbers the live state and edits the saved one: v5 and vl, through datap
+    g.s.cpu.reset_vector()
+    g.a.write(frame + 1136 + 5 * 16, bytes(range(100, 116)))
+    g.a.write(frame + 1088 + 8, struct.pack("<Q", 100))  # vl beyond VLMAX (8): clamped
+    g(139)
+    want = bytearray(regs)
+    want[80:96] = bytes(range(100, 116))
+    assert g.s.cpu.get_vregs() == bytes(want)
+    assert g.s.cpu.get_vcsrs() == (vstart, 8, vtype, vcsr)
+
+
+def test_sigreturn_of_an_unsupported_vtype_sets_vill() -> None:
+    g = Guest()
+    _use_vector(g)
+    g.action(USR1, HANDLER)
+    g(129, PID, USR1)
+    g.s.deliver_pending()
+    frame = g.x(2)
+    g.a.write(frame + 1088 + 16, struct.pack("<Q", 0b100))  # LMUL reserved
+    g(139)
+    assert g.s.cpu.get_vcsrs()[1:3] == (0, abi.VTYPE_VILL)
+
+
+@pytest.mark.parametrize(
+    "at, value",
+    [
+        (S.FRAME_EXT_RESERVED, 1),  # the reserved word must be 0
+        (1080, 0x12345678),  # an unknown magic
+        (1084, 560),  # the vector record's size must be riscv_v_sc_size
+        (1656, 0x10),  # END with a non-zero size... (its size word is at 1660)
+    ],
+)
+def test_sigreturn_of_a_bad_extension_chain_is_sigsegv(at: int, value: int) -> None:
+    g = Guest()
+    _use_vector(g)
+    g.action(USR1, HANDLER)
+    g(129, PID, USR1)
+    g.s.deliver_pending()
+    frame = g.x(2)
+    g.a.write(frame + (at + 4 if at == 1656 else at), struct.pack("<I", value))
+    with pytest.raises(GuestSignal) as e:
+        g(139)
+    assert e.value.signo == SEGV
 
 
 def test_sigreturn_drops_the_lr_reservation() -> None:
