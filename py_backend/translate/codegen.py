@@ -162,6 +162,7 @@ class Ctx:
         # vtype where this TB's code fixes it (after a vsetvli/vsetivli with a constant vtype),
         # else None: vector semantics then read it at run time (emit_vector._config)
         self.vtype: int | None = None
+        self.vector_checked = False  # vector_off_check emitted in this TB
 
     # --- registers ---------------------------------------------------------------------------
     def _xl(self, r: int) -> int:
@@ -637,8 +638,9 @@ def _emit_tb(c: Ctx, tb_id: int, block: Block, count_tbs: bool) -> None:
         if sem is None:
             c.illegal()
             break
-        if "vector" in FLAGS[insn.name]:
-            vector_off_check(c)
+        if "vector" in FLAGS[insn.name] and not c.vector_checked:
+            vector_off_check(c)  # (once per TB: only a system call changes the setting)
+            c.vector_checked = True
         sem(c, insn)
         c._release_temps()
     if not c.ended:

@@ -714,6 +714,7 @@ from . import (  # noqa: E402, F401  (each registers its semantics)
     emit_bits,
     emit_crypto,
     emit_vector,
+    emit_vector_bits,
     emit_vector_fixed,
     emit_vector_int,
     emit_vector_mem,
@@ -721,4 +722,3 @@ from . import (  # noqa: E402, F401  (each registers its semantics)
     zfa,
     zfh,
 )
-from . import emit_bits, emit_crypto, emit_vector, emit_vector_bits, zfa, zfh  # noqa: E402, F401
