@@ -72,6 +72,21 @@
                 local.get 7
                 local.set 5
                 i32.const 0
+                i32.load offset=4940
+                i32.const 3
+                i32.and
+                i32.const 1
+                i32.eq
+                if
+                  i64.const 65536
+                  local.set 1
+                  i32.const 7
+                  local.set 2
+                  i64.const 0
+                  local.set 3
+                  br 4
+                end
+                i32.const 0
                 i64.load offset=4920
                 local.tee 7
                 i64.const 0
@@ -1181,6 +1196,21 @@
               end
               local.get 7
               local.set 5
+              i32.const 0
+              i32.load offset=4940
+              i32.const 3
+              i32.and
+              i32.const 1
+              i32.eq
+              if
+                i64.const 65540
+                local.set 1
+                i32.const 7
+                local.set 2
+                i64.const 0
+                local.set 3
+                br 3
+              end
               i64.const 208
               local.set 7
               local.get 7
