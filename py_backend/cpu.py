@@ -111,6 +111,19 @@ class CpuState:
     def get_vreg(self, r: int) -> bytes:
         return self.mem.read(abi.v_addr(r) + self._off, abi.VLENB)
 
+    def get_vstart(self) -> int:
+        return self._u32(abi.CPU_VSTART)
+
+    def set_vstart(self, v: int) -> None:
+        self._w32(abi.CPU_VSTART, v)
+
+    def get_vregs(self) -> bytes:
+        """v0..v31, VLENB bytes each (the host's vector emulation reads them in one go)."""
+        return self.mem.read(abi.CPU_V + self._off, 32 * abi.VLENB)
+
+    def set_vregs(self, raw: bytes) -> None:
+        self.mem.write(abi.CPU_V + self._off, raw[: 32 * abi.VLENB])
+
     def instret(self) -> int:
         return self._instret() if self._instret is not None else 0
 

@@ -699,4 +699,4 @@ def _csr(c: Ctx, i: Insn) -> None:
 
 
 # The extensions' semantics register with these (tier 0 and the JIT import emit_int).
-from . import emit_bits, emit_crypto, emit_vector, zfa, zfh  # noqa: E402, F401
+from . import emit_bits, emit_crypto, emit_vector, emit_vector_fp, zfa, zfh  # noqa: E402, F401

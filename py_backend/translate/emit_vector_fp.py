@@ -1,0 +1,328 @@
+"""Semantics of the vector extension's floating-point instructions (RVV 1.0, VLEN = 128) at
+SEW = 32 and 64 (SEW = 8 or 16 is illegal: no Zvfh): vfadd .. vfsgnjx (.vv/.vf), vfrsub,
+vfrdiv, vfsqrt, vfmin/vfmax, the compares vmfeq .. vmfge, vfclass, vfmerge, vfmv.v.f,
+vfmv.f.s, vfmv.s.f, the fused multiply-adds vfmacc .. vfnmsub, the reductions vfredusum,
+vfredosum, vfredmin, vfredmax, the estimates vfrec7 and vfrsqrt7, vfslide1up/down and the
+single-width conversions vfcvt.*.
+
+Every element is computed exactly in any rounding mode (frm; 5..7 are illegal) with the exact
+`softfloat` arithmetic the scalar F and D instructions use for their slow path (one copy of
+the FP semantics), and the exception flags of all active elements accrue in fflags. Like Zfh
+(`zfh`), both tiers hand these instructions to the host with an EMULATE exit; the host
+(`_emulate`) checks what qemu 10 treats as illegal (vill, SEW, register group alignment,
+overlaps, frm), reads the vector registers once, runs the elements from vstart to vl (the v0
+mask; tail and inactive elements undisturbed), writes them back and sets vstart = 0. When
+vstart >= vl, nothing is written (as qemu). The .vf forms take f[rs1] at SEW (a single that is
+not NaN-boxed is the canonical NaN)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol, cast
+
+from ..isa.insn import Insn
+from ..isa.table import ATTRS
+from . import softfloat as sf
+from .codegen import Ctx, trans
+from .hostemu import HartState, emulates
+
+VLENB = 16
+
+
+class VectorState(HartState, Protocol):
+    """The vector state a host emulator needs besides `HartState` (`py_backend.cpu.CpuState`)."""
+
+    def get_vl(self) -> int: ...
+    def get_vtype(self) -> int: ...
+    def get_vstart(self) -> int: ...
+    def set_vstart(self, v: int) -> None: ...
+    def get_vregs(self) -> bytes: ...
+    def set_vregs(self, raw: bytes) -> None: ...
+
+
+_BINARY = ["add", "sub", "rsub", "mul", "div", "rdiv", "min", "max", "sgnj", "sgnjn", "sgnjx"]
+_CMP = ["feq", "fne", "flt", "fle", "fgt", "fge"]
+_FMA = ["macc", "nmacc", "msac", "nmsac", "madd", "nmadd", "msub", "nmsub"]
+_RED = ["usum", "osum"]
+_UNARY = ["sqrt", "rsqrt7", "rec7", "class", "cvt_xu_f", "cvt_x_f", "cvt_f_xu", "cvt_f_x"]
+_UNARY += ["cvt_rtz_xu_f", "cvt_rtz_x_f"]
+_VV = ["vfadd", "vfsub", "vfmin", "vfmax", "vfsgnj", "vfsgnjn", "vfsgnjx", "vfdiv", "vfmul"]
+_VV += ["vmfeq", "vmfle", "vmflt", "vmfne"] + [f"vf{op}" for op in _FMA]
+_VF = [*_VV, "vfrsub", "vfrdiv", "vmfgt", "vmfge", "vfslide1up", "vfslide1down"]
+NAMES = [f"{n}.vv" for n in _VV] + [f"{n}.vf" for n in _VF]
+NAMES += [f"vfred{op}.vs" for op in ("usum", "osum", "min", "max")]
+NAMES += ["vfsqrt.v", "vfrsqrt7.v", "vfrec7.v", "vfclass.v", "vfcvt.xu.f.v", "vfcvt.x.f.v"]
+NAMES += ["vfcvt.f.xu.v", "vfcvt.f.x.v", "vfcvt.rtz.xu.f.v", "vfcvt.rtz.x.f.v"]
+NAMES += ["vfmerge.vfm", "vfmv.v.f", "vfmv.s.f", "vfmv.f.s"]
+
+# --- the estimate tables (RVV 1.0, vfrsqrt7.v and vfrec7.v) ------------------------------------
+_RSQRT7 = bytes(
+    [52, 51, 50, 48, 47, 46, 44, 43, 42, 41, 40, 39, 38, 36, 35, 34,
+     33, 32, 31, 30, 30, 29, 28, 27, 26, 25, 24, 23, 23, 22, 21, 20,
+     19, 19, 18, 17, 16, 16, 15, 14, 14, 13, 12, 12, 11, 10, 10, 9,
+     9, 8, 7, 7, 6, 6, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0,
+     127, 125, 123, 121, 119, 118, 116, 114, 113, 111, 109, 108, 106, 105, 103, 102,
+     100, 99, 97, 96, 95, 93, 92, 91, 90, 88, 87, 86, 85, 84, 83, 82,
+     80, 79, 78, 77, 76, 75, 74, 73, 72, 71, 70, 70, 69, 68, 67, 66,
+     65, 64, 63, 63, 62, 61, 60, 59, 59, 58, 57, 56, 56, 55, 54, 53]
+)  # fmt: skip
+_REC7 = bytes(
+    [127, 125, 123, 121, 119, 117, 116, 114, 112, 110, 109, 107, 105, 104, 102, 100,
+     99, 97, 96, 94, 93, 91, 90, 88, 87, 85, 84, 83, 81, 80, 79, 77,
+     76, 75, 74, 72, 71, 70, 69, 68, 66, 65, 64, 63, 62, 61, 60, 59,
+     58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43,
+     42, 41, 40, 40, 39, 38, 37, 36, 35, 35, 34, 33, 32, 31, 31, 30,
+     29, 28, 28, 27, 26, 25, 25, 24, 23, 23, 22, 21, 21, 20, 19, 19,
+     18, 17, 17, 16, 15, 15, 14, 14, 13, 12, 12, 11, 11, 10, 9, 9,
+     8, 8, 7, 7, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0]
+)  # fmt: skip
+
+
+def _normalize(e: int, m: int, fmt: sf.Fmt) -> tuple[int, int]:
+    """A subnormal's (biased exponent 0, fraction m != 0) normalized: the exponent goes below
+    0 by the shift, the fraction loses its leading one."""
+    while not m >> (fmt.frac_bits - 1) & 1:
+        e -= 1
+        m <<= 1
+    return e, (m << 1) & ((1 << fmt.frac_bits) - 1)
+
+
+def rsqrt7(x: int, fmt: sf.Fmt) -> tuple[int, int]:
+    """vfrsqrt7: 1/sqrt(x) to 7 bits from the spec's table (no rounding: no NX)."""
+    s, e, m = sf.fields(x, fmt)
+    if sf.is_snan(x, fmt) or (s and not sf.is_zero(x, fmt) and not sf.is_nan(x, fmt)):
+        return fmt.qnan, sf.NV
+    if sf.is_nan(x, fmt):
+        return fmt.qnan, 0
+    if sf.is_zero(x, fmt):
+        return x | fmt.inf, sf.DZ
+    if sf.is_inf(x, fmt):
+        return 0, 0
+    if e == 0:
+        e, m = _normalize(e, m, fmt)
+    idx = (e & 1) << 6 | m >> (fmt.frac_bits - 6)
+    out_e = ((3 * fmt.bias - 1 - e) >> 1) & fmt.exp_max
+    return out_e << fmt.frac_bits | _RSQRT7[idx] << (fmt.frac_bits - 7), 0
+
+
+def rec7(x: int, fmt: sf.Fmt, rm: int) -> tuple[int, int]:
+    """vfrec7: 1/x to 7 bits from the spec's table; a subnormal too small overflows (to the
+    infinity or the largest finite value by the rounding mode, OF and NX)."""
+    s, e, m = sf.fields(x, fmt)
+    sign = fmt.sign_bit if s else 0
+    if sf.is_inf(x, fmt):
+        return sign, 0
+    if sf.is_zero(x, fmt):
+        return sign | fmt.inf, sf.DZ
+    if sf.is_nan(x, fmt):
+        return fmt.qnan, sf.NV if sf.is_snan(x, fmt) else 0
+    if e == 0:
+        e, m = _normalize(e, m, fmt)
+        if e not in (0, -1):
+            to_max = rm == sf.RTZ or (rm == sf.RDN and not s) or (rm == sf.RUP and s)
+            return sign | (fmt.max_finite if to_max else fmt.inf), sf.OF | sf.NX
+    out_m = _REC7[m >> (fmt.frac_bits - 7)] << (fmt.frac_bits - 7)
+    out_e = 2 * fmt.bias - 1 - e
+    if out_e in (0, -1):  # a subnormal result: the implicit one comes in
+        out_m = out_m >> 1 | 1 << (fmt.frac_bits - 1)
+        if out_e == -1:
+            out_m >>= 1
+            out_e = 0
+    return sign | out_e << fmt.frac_bits | out_m, 0
+
+
+# --- one element ---------------------------------------------------------------------------------
+def _sgnj(op: str, a: int, b: int, fmt: sf.Fmt) -> int:
+    sb = fmt.sign_bit
+    if op == "sgnjn":
+        b ^= sb
+    elif op == "sgnjx":
+        b ^= a
+    return (a & (sb - 1)) | (b & sb)
+
+
+def _binary(op: str, a: int, b: int, fmt: sf.Fmt, rm: int) -> tuple[int, int]:
+    """vd = vs2 op (vs1 | f): a = vs2[k], b = the other operand."""
+    if op in ("add", "sub", "mul", "div"):
+        fn: Callable[[int, int, sf.Fmt, int], tuple[int, int]] = getattr(sf, op)
+        return fn(a, b, fmt, rm)
+    if op == "rsub":
+        return sf.sub(b, a, fmt, rm)
+    if op == "rdiv":
+        return sf.div(b, a, fmt, rm)
+    if op in ("min", "max"):
+        return sf.minmax(a, b, fmt, op == "max")
+    return _sgnj(op, a, b, fmt), 0
+
+
+def _compare(op: str, a: int, b: int, fmt: sf.Fmt) -> tuple[int, int]:
+    """Mask bit of vs2 op (vs1 | f): eq/ne quiet, the others signaling."""
+    if op == "fne":
+        r, fl = sf.compare("eq", a, b, fmt)
+        return 1 - r, fl
+    if op == "fgt":
+        return sf.compare("lt", b, a, fmt)
+    if op == "fge":
+        return sf.compare("le", b, a, fmt)
+    return sf.compare(op[1:], a, b, fmt)
+
+
+def _fma(op: str, a: int, b: int, d: int, fmt: sf.Fmt, rm: int) -> tuple[int, int]:
+    """a = vs2[k], b = vs1[k] | f, d = vd[k]: vfmacc = +(b * a) + d, vfnmacc = -(b * a) - d,
+    vfmsac = +(b * a) - d, vfnmsac = -(b * a) + d; vfmadd/vfnmadd/vfmsub/vfnmsub likewise with
+    b * d and the addend a. One rounding."""
+    sb = fmt.sign_bit
+    neg_p = sb if op.startswith("n") else 0
+    base = op.lstrip("n")
+    neg_c = sb if (base in ("msac", "msub")) != bool(neg_p) else 0
+    if base in ("macc", "msac"):
+        return sf.fma(b ^ neg_p, a, d ^ neg_c, fmt, rm)
+    return sf.fma(b ^ neg_p, d, a ^ neg_c, fmt, rm)
+
+
+def _unary(op: str, x: int, fmt: sf.Fmt, rm: int) -> tuple[int, int]:
+    bits = fmt.width
+    mask = (1 << bits) - 1
+    if op == "sqrt":
+        return sf.sqrt(x, fmt, rm)
+    if op == "rsqrt7":
+        return rsqrt7(x, fmt)
+    if op == "rec7":
+        return rec7(x, fmt, rm)
+    if op == "class":
+        return sf.fclass(x, fmt), 0
+    if "rtz" in op:
+        rm = sf.RTZ
+    if op.endswith("_f"):  # float -> integer
+        v, fl = sf.to_int(x, fmt, rm, bits, "_x_" in op)
+        return v & mask, fl
+    v = x - (1 << bits) if op == "cvt_f_x" and x >> (bits - 1) else x
+    return sf.from_int(v, fmt, rm)
+
+
+# --- the host emulator ---------------------------------------------------------------------------
+def _aligned(reg: int, lmul: int) -> bool:
+    return lmul <= 0 or reg % (1 << lmul) == 0
+
+
+def _mask_ok(vd: int, vs: int, lmul: int) -> bool:
+    """A mask destination may be the first register of a source group, not another one."""
+    return vd == vs or not (vs <= vd < vs + (1 << max(lmul, 0)))
+
+
+def _legal(at_op: str, i: Insn, lmul: int, vector1: bool) -> bool:
+    """What qemu 10 checks besides vill, SEW and frm."""
+    vm_ok = i.vm == 1 or i.rd != 0
+    if at_op in _CMP:
+        ok = _aligned(i.rs2, lmul) and _mask_ok(i.rd, i.rs2, lmul)
+        return ok and (not vector1 or (_aligned(i.rs1, lmul) and _mask_ok(i.rd, i.rs1, lmul)))
+    if at_op in ("mv_s", "mv_f"):
+        return True
+    if at_op == "mv":
+        return _aligned(i.rd, lmul)
+    if at_op in _RED or (i.name.startswith("vfred")):
+        return _aligned(i.rs2, lmul)
+    ok = vm_ok and _aligned(i.rd, lmul) and _aligned(i.rs2, lmul)
+    if at_op == "slide1up":
+        ok = ok and i.rd != i.rs2
+    return ok and (not vector1 or _aligned(i.rs1, lmul))
+
+
+def _emulate(h: HartState, i: Insn) -> bool:
+    s = cast(VectorState, h)
+    at = ATTRS[i.name]
+    op = at.op
+    vt = s.get_vtype()
+    vsew = vt >> 3 & 7
+    rm = s.get_frm()
+    if vt >> 63 or vsew not in (2, 3) or rm > 4:
+        return False
+    vlmul = vt & 7
+    lmul = vlmul - 8 if vlmul > 4 else vlmul
+    vector1 = not at.scalar and op not in _UNARY and op != "mv_f"
+    if not _legal(op, i, lmul, vector1):
+        return False
+    fmt = sf.S if vsew == 2 else sf.D
+    w = fmt.width // 8
+    src = s.get_vregs()
+    regs = bytearray(src)
+
+    def get(reg: int, k: int) -> int:
+        off = reg * VLENB + k * w
+        return int.from_bytes(src[off : off + w], "little")
+
+    def put(reg: int, k: int, v: int) -> None:
+        off = reg * VLENB + k * w
+        regs[off : off + w] = v.to_bytes(w, "little")
+
+    def active(k: int) -> bool:
+        return i.vm == 1 or bool(src[k >> 3] >> (k & 7) & 1)
+
+    if op == "mv_f":  # whatever vl and vstart are
+        v = get(i.rs2, 0)
+        s.set_f(i.rd, sf.box(v) if fmt is sf.S else v)
+        s.set_vstart(0)
+        return True
+    f = 0
+    if at.scalar:
+        f = s.get_f(i.rs1)
+        f = sf.unbox(f) if fmt is sf.S else f
+    vl, vstart = s.get_vl(), s.get_vstart()
+    flags = 0
+    if vstart < vl:
+        if i.name.startswith("vfred"):
+            acc = get(i.rs1, 0)
+            for k in range(vstart, vl):
+                if active(k):
+                    if op in ("min", "max"):
+                        acc, fl = sf.minmax(acc, get(i.rs2, k), fmt, op == "max")
+                    else:
+                        acc, fl = sf.add(acc, get(i.rs2, k), fmt, rm)
+                    flags |= fl
+            put(i.rd, 0, acc)
+        elif op == "mv_s":
+            put(i.rd, 0, f)
+        else:
+            for k in range(vstart, vl):
+                if op == "merge":
+                    put(i.rd, k, f if active(k) else get(i.rs2, k))
+                    continue
+                if not active(k):
+                    continue
+                if op == "mv":
+                    put(i.rd, k, f)
+                    continue
+                a = get(i.rs2, k)
+                b = get(i.rs1, k) if vector1 else f
+                if op in _CMP:
+                    r, fl = _compare(op, a, b, fmt)
+                    byte = i.rd * VLENB + (k >> 3)
+                    regs[byte] = regs[byte] & ~(1 << (k & 7)) | r << (k & 7)
+                    flags |= fl
+                    continue
+                if op == "slide1up":
+                    r, fl = (f if k == 0 else get(i.rs2, k - 1)), 0
+                elif op == "slide1down":
+                    r, fl = (f if k == vl - 1 else get(i.rs2, k + 1)), 0
+                elif op in _FMA:
+                    r, fl = _fma(op, a, b, get(i.rd, k), fmt, rm)
+                elif op in _UNARY:
+                    r, fl = _unary(op, a, fmt, rm)
+                else:
+                    r, fl = _binary(op, a, b, fmt, rm)
+                put(i.rd, k, r)
+                flags |= fl
+        s.set_vregs(bytes(regs))
+    if flags:
+        s.set_fflags(s.get_fflags() | flags)
+    s.set_vstart(0)
+    return True
+
+
+emulates(*NAMES)(_emulate)
+
+
+@trans(*NAMES)
+def _vfp(c: Ctx, i: Insn) -> None:
+    """The host runs it (`_emulate`); the block ends here."""
+    c.emulate()

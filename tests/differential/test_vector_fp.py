@@ -1,0 +1,217 @@
+"""The vector floating-point instructions (RVV 1.0 at SEW = 32 and 64), against qemu 10.
+
+One generated guest program runs each instruction at several SEW/LMUL (fractional to m8), at
+VLMAX and a partial vl (masked), vl = 0 and with ``ta``, each case in another rounding mode
+(frm = 0..4), on sources and destinations loaded from tables of floats at the SEW (signed
+zeros, infinities, quiet and signaling NaNs with payloads, subnormals, the largest and smallest
+normals, ties for the conversions, and floats whose sums, products and quotients round
+differently in each mode) at offsets that change from case to case, so each element pair
+differs. After each case the program records v8..v15 (the destination group, its tail and
+masked-off elements) and fflags (then cleared). The .vf forms take f[rs1] from a list of
+scalars (a single that is not NaN-boxed included). A second part runs the arithmetic, the
+conversions, the reductions and the estimates in all five rounding modes. Illegal cases: SEW 8
+and 16, vill, misaligned groups, masked vd = v0, mask destinations inside a source group,
+vfslide1up with vd = vs2 and a reserved frm."""
+
+from __future__ import annotations
+
+import random
+import struct
+from pathlib import Path
+
+import pytest
+import rvrun
+import vecgen
+from vecgen import TIERS, VCPU, Gen, vlmax
+
+pytestmark = pytest.mark.all_tiers
+MARCH = vecgen.MARCH
+
+_FMA = ["vfmacc", "vfnmacc", "vfmsac", "vfnmsac", "vfmadd", "vfnmadd", "vfmsub", "vfnmsub"]
+VV = ["vfadd", "vfsub", "vfmin", "vfmax", "vfsgnj", "vfsgnjn", "vfsgnjx", "vfdiv", "vfmul"]
+VV += ["vmfeq", "vmfle", "vmflt", "vmfne", *_FMA]
+VF = [*VV, "vfrsub", "vfrdiv", "vmfgt", "vmfge", "vfslide1up", "vfslide1down"]
+RED = [f"vfred{op}.vs" for op in ("usum", "osum", "min", "max")]
+UNARY = ["vfsqrt.v", "vfrsqrt7.v", "vfrec7.v", "vfclass.v", "vfcvt.xu.f.v", "vfcvt.x.f.v"]
+UNARY += ["vfcvt.f.xu.v", "vfcvt.f.x.v", "vfcvt.rtz.xu.f.v", "vfcvt.rtz.x.f.v"]
+MOVES = ["vfmerge.vfm", "vfmv.v.f", "vfmv.s.f", "vfmv.f.s"]
+OPS = [f"{n}.vv" for n in VV] + [f"{n}.vf" for n in VF] + RED + UNARY + MOVES
+COVERED = OPS
+
+# (SEW, LMUL) of the main part: each case at VLMAX unmasked and a partial vl masked
+CONFIGS = [(32, "mf2"), (32, "m2"), (32, "m8"), (64, "m1"), (64, "m4"), (64, "m8")]
+TABLE = 96  # elements of each table (a case reads 128 bytes from an offset in it)
+
+
+def _specials(bits: int) -> list[int]:
+    """Bit patterns of the edge values of the format of `bits` bits."""
+    e, m = (8, 23) if bits == 32 else (11, 52)
+    sign, inf, one = 1 << (bits - 1), ((1 << e) - 1) << m, ((1 << (e - 1)) - 1) << m
+
+    def val(x: float) -> int:
+        if bits == 32:
+            return int.from_bytes(struct.pack("<f", x), "little")
+        return int.from_bytes(struct.pack("<d", x), "little")
+
+    return [0, sign, one, sign | one, inf, sign | inf, inf | 1 << (m - 1), inf | 1,
+            sign | inf | 1 << (m - 1) | 0x12345, inf | 0x2A, 1, sign | ((1 << m) - 1),
+            1 << m, inf - 1, sign | (inf - 1), one + 1, val(0.5), val(1.5), val(2.5),
+            val(-2.5), val(-0.5), val(1 / 3), val(0.1), val(3.0), val(2.0 ** (m + 1) + 2),
+            val(-(2.0**31)), val(2.0**32 - 0.5), val(2.0**63), val(-(2.0**63)),
+            val(2.0**64), val(2.0**-126), val(1e-300 if bits == 64 else 1e-40)]  # fmt: skip
+
+
+def _table(bits: int, seed: int) -> list[int]:
+    """TABLE floats: the edge values among random ones with exponents from -30 to 40 (their
+    sums, products and quotients are mostly inexact), shuffled with `seed`."""
+    rng = random.Random(seed)
+    e, m = (8, 23) if bits == 32 else (11, 52)
+    bias = (1 << (e - 1)) - 1
+    vals = _specials(bits)
+    while len(vals) < TABLE:
+        vals.append(
+            rng.getrandbits(1) << (bits - 1)
+            | (bias + rng.randint(-30, 40)) << m
+            | rng.getrandbits(m)
+        )
+    rng.shuffle(vals)
+    return vals
+
+
+def _data(g: Gen) -> None:
+    """The tables (vs2, vs1, vd for each SEW) in .data: labels fp{sew}_{a,b,d}."""
+    g.emit(".pushsection .data", ".balign 16")
+    for sew in (32, 64):
+        for n, part in enumerate("abd"):
+            g.emit(f"fp{sew}_{part}:")
+            vals = _table(sew, sew * 10 + n)
+            directive = ".word" if sew == 32 else ".dword"
+            for k in range(0, TABLE, 8):
+                g.emit(f"{directive} " + ", ".join(hex(v) for v in vals[k : k + 8]))
+    g.emit(".popsection")
+
+
+def _scalars(sew: int) -> list[str]:
+    """Lines that set fa0 for .vf cases, in turn."""
+    vals = _specials(sew)
+    picks = [21, 1, 6, 7, 4, 17, 10, 13, 0, 22, 5, 19, 12, 26]
+    out = []
+    for p in picks:
+        mv = "fmv.w.x" if sew == 32 else "fmv.d.x"
+        out.append(f"li a1, {vals[p]}\n{mv} fa0, a1")
+    if sew == 32:  # not NaN-boxed: the canonical NaN
+        out.append("li a1, 0x123456783f800000\nfmv.d.x fa0, a1")
+    return out
+
+
+class _Cases:
+    """Emits cases; each uses the next offsets into the tables and the next frm."""
+
+    def __init__(self, g: Gen) -> None:
+        self.g = g
+        self.n = 0
+
+    def setup(
+        self, sew: int, lmul: str, avl: int, tail: str = "tu", frm: int | None = None
+    ) -> None:
+        g, w = self.g, sew // 8
+        self.n += 1
+        span = (TABLE * w - 128) // w
+        for part, reg, mult in (("a", 16, 7), ("b", 24, 13), ("d", 8, 3)):
+            off = (self.n * mult) % span * w
+            g.emit(f"lla a2, fp{sew}_{part}", f"addi a2, a2, {off}", f"vl8re8.v v{reg}, (a2)")
+        scal = _scalars(sew)
+        g.emit(*scal[self.n % len(scal)].split("\n"))
+        g.emit(f"csrwi frm, {self.n % 5 if frm is None else frm}", f"li a0, {avl}")
+        g.emit(f"vsetvli t0, a0, e{sew}, {lmul}, {tail}, mu")
+
+    def run(self, op: str, vm: str, name: str) -> None:
+        """The instruction with vd = v8, vs2 = v16, vs1 = v24 (or fa0); then the records."""
+        g = self.g
+        kind = op.rsplit(".", 1)[1]
+        fma = op.split(".")[0] in _FMA
+        if op == "vfmv.f.s":
+            g.emit("fmv.d.x fa1, zero", "vfmv.f.s fa1, v16", "fmv.x.d a3, fa1")
+            g.record("a3", f"{name}: fa1")
+        elif op == "vfmv.v.f" or op == "vfmv.s.f":
+            g.emit(f"{op} v8, fa0")
+        elif op == "vfmerge.vfm":
+            g.emit(f"{op} v8, v16, fa0, v0")
+        elif kind == "v":
+            g.emit(f"{op} v8, v16{vm}")
+        elif fma:
+            g.emit(f"{op} v8, {'v24' if kind == 'vv' else 'fa0'}, v16{vm}")
+        else:
+            g.emit(f"{op} v8, v16, {'fa0' if kind == 'vf' else 'v24'}{vm}")
+        if op != "vfmv.f.s":
+            g.group(name)
+        g.emit("csrr t0, fflags", "csrwi fflags, 0")
+        g.record("t0", f"{name}: fflags")
+
+
+def _program() -> tuple[str, list[str]]:
+    g = Gen()
+    g.load_all()  # (v0: the mask of every masked case)
+    _data(g)
+    cases = _Cases(g)
+    unmasked = ("vfmv.v.f", "vfmv.s.f", "vfmv.f.s", "vfmerge.vfm")
+    for op in OPS:
+        for sew, lmul in CONFIGS:
+            m = vlmax(sew, lmul)
+            runs = [(m + 3, "tu", ""), (max(1, m - 1), "tu", ", v0.t")]
+            if (sew, lmul) == (32, "m2"):
+                runs += [(0, "tu", ""), (m - 2, "ta", "")]
+            for avl, tail, vm in runs:
+                if vm and op in unmasked:
+                    vm = ""
+                cases.setup(sew, lmul, avl, tail)
+                cases.run(op, vm, f"{op} e{sew} {lmul} avl={avl} {tail}{vm}")
+    # every rounding mode
+    for op in ["vfadd.vv", "vfsub.vf", "vfrsub.vf", "vfmul.vv", "vfdiv.vv", "vfrdiv.vf"]:
+        _all_modes(cases, op)
+    for op in ["vfmacc.vv", "vfnmsub.vf", "vfredosum.vs", "vfredusum.vs", "vfsqrt.v"]:
+        _all_modes(cases, op)
+    for op in ["vfcvt.x.f.v", "vfcvt.xu.f.v", "vfcvt.f.x.v", "vfcvt.f.xu.v", "vfrec7.v"]:
+        _all_modes(cases, op)
+    return g.source(), g.what
+
+
+def _all_modes(cases: _Cases, op: str) -> None:
+    for sew in (32, 64):
+        for frm in range(5):
+            cases.setup(sew, "m2", 1000, frm=frm)
+            cases.run(op, "", f"{op} e{sew} m2 frm={frm}")
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], bytes]:
+    src, what = _program()
+    elf = tmp_path_factory.mktemp("vfp") / "vfp.elf"
+    vecgen.need_qemu10()
+    ref = rvrun.qemu10_reference(src, elf, MARCH, vecgen.RECORD, len(what), cpu=VCPU)
+    return elf, what, ref
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_vector_fp_matches_qemu10(program: tuple[Path, list[str], bytes], tier: str) -> None:
+    vecgen.check(*program, tier)
+
+
+_E32 = "vsetvli t0, zero, e32, m2, ta, ma"
+# Each program must die with SIGILL (132) at its last line under qemu 10 and tbwasm.
+ILLEGAL = {
+    "SEW 16": ["vsetvli t0, zero, e16, m1, ta, ma", "vfmul.vf v1, v2, fa0"],
+    "SEW 8 vfmv.s.f": ["vsetvli t0, zero, e8, m1, ta, ma", "vfmv.s.f v2, fa0"],
+    "reserved frm": [_E32, "csrwi frm, 5", "vfsgnj.vv v2, v4, v6"],
+    "misaligned vs1": ["vsetvli t0, zero, e64, m4, ta, ma", "vfmin.vv v4, v8, v6"],
+    "vfmerge vd = v0": [_E32, "vfmerge.vfm v0, v2, fa0, v0"],
+    "vmfeq vd inside vs2": [_E32, "vmfeq.vv v3, v2, v4"],
+    "misaligned reduction vs2": [_E32, "vfredosum.vs v1, v3, v5"],
+    "vfslide1up vd = vs2": [_E32, "vfslide1up.vf v2, v2, fa0"],
+}
+
+
+@pytest.mark.parametrize("tier", ["interp", "jit"])
+@pytest.mark.parametrize("name", sorted(ILLEGAL))
+def test_illegal_vector_fp_cases(name: str, tier: str, tmp_path: Path) -> None:
+    vecgen.check_sigill(ILLEGAL[name], tier, tmp_path)
