@@ -792,6 +792,52 @@ vfmv.s.f          010000 1  00000  .....  101  .....  1010111  op=mv_s scalar"""
     *_rows32("""
 vfmv.f.s          010000 1  .....  00000  001  .....  1010111  op=mv_f""", "V", F.V_MV_FS,
              "vector"),
+    # vfp, widening and narrowing (SEW = 32 floats, 16/32-bit integers with vfwcvt/vfncvt)
+    *_rows32("""
+vfwadd.vv          110000 .  .....  .....  001  .....  1010111  op=wadd
+vfwsub.vv          110010 .  .....  .....  001  .....  1010111  op=wsub
+vfwadd.wv          110100 .  .....  .....  001  .....  1010111  op=wadd_w
+vfwsub.wv          110110 .  .....  .....  001  .....  1010111  op=wsub_w
+vfwmul.vv          111000 .  .....  .....  001  .....  1010111  op=wmul
+vfwredusum.vs      110001 .  .....  .....  001  .....  1010111  op=wusum
+vfwredosum.vs      110011 .  .....  .....  001  .....  1010111  op=wosum""", "V", F.V_VV,
+             "vector"),
+    *_rows32("""
+vfwadd.vf          110000 .  .....  .....  101  .....  1010111  op=wadd scalar
+vfwsub.vf          110010 .  .....  .....  101  .....  1010111  op=wsub scalar
+vfwadd.wf          110100 .  .....  .....  101  .....  1010111  op=wadd_w scalar
+vfwsub.wf          110110 .  .....  .....  101  .....  1010111  op=wsub_w scalar
+vfwmul.vf          111000 .  .....  .....  101  .....  1010111  op=wmul scalar""", "V", F.V_VF,
+             "vector"),
+    *_rows32("""
+vfwmacc.vv         111100 .  .....  .....  001  .....  1010111  op=wmacc
+vfwnmacc.vv        111101 .  .....  .....  001  .....  1010111  op=wnmacc
+vfwmsac.vv         111110 .  .....  .....  001  .....  1010111  op=wmsac
+vfwnmsac.vv        111111 .  .....  .....  001  .....  1010111  op=wnmsac""", "V", F.V_FMA_VV,
+             "vector"),
+    *_rows32("""
+vfwmacc.vf         111100 .  .....  .....  101  .....  1010111  op=wmacc scalar
+vfwnmacc.vf        111101 .  .....  .....  101  .....  1010111  op=wnmacc scalar
+vfwmsac.vf         111110 .  .....  .....  101  .....  1010111  op=wmsac scalar
+vfwnmsac.vf        111111 .  .....  .....  101  .....  1010111  op=wnmsac scalar""", "V",
+             F.V_FMA_VF, "vector"),
+    *_rows32("""
+vfwcvt.xu.f.v      010010 .  .....  01000  001  .....  1010111  op=wcvt_xu_f
+vfwcvt.x.f.v       010010 .  .....  01001  001  .....  1010111  op=wcvt_x_f
+vfwcvt.f.xu.v      010010 .  .....  01010  001  .....  1010111  op=wcvt_f_xu
+vfwcvt.f.x.v       010010 .  .....  01011  001  .....  1010111  op=wcvt_f_x
+vfwcvt.f.f.v       010010 .  .....  01100  001  .....  1010111  op=wcvt_f_f
+vfwcvt.rtz.xu.f.v  010010 .  .....  01110  001  .....  1010111  op=wcvt_rtz_xu_f
+vfwcvt.rtz.x.f.v   010010 .  .....  01111  001  .....  1010111  op=wcvt_rtz_x_f
+vfncvt.xu.f.w      010010 .  .....  10000  001  .....  1010111  op=ncvt_xu_f
+vfncvt.x.f.w       010010 .  .....  10001  001  .....  1010111  op=ncvt_x_f
+vfncvt.f.xu.w      010010 .  .....  10010  001  .....  1010111  op=ncvt_f_xu
+vfncvt.f.x.w       010010 .  .....  10011  001  .....  1010111  op=ncvt_f_x
+vfncvt.f.f.w       010010 .  .....  10100  001  .....  1010111  op=ncvt_f_f
+vfncvt.rod.f.f.w   010010 .  .....  10101  001  .....  1010111  op=ncvt_rod_f_f
+vfncvt.rtz.xu.f.w  010010 .  .....  10110  001  .....  1010111  op=ncvt_rtz_xu_f
+vfncvt.rtz.x.f.w   010010 .  .....  10111  001  .....  1010111  op=ncvt_rtz_x_f""", "V", F.V_V,
+             "vector"),
 ]
 # fmt: on
 
@@ -915,6 +961,11 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     vfmacc.vf vfnmacc.vf vfmsac.vf vfnmsac.vf vfredusum.vs vfredosum.vs vfredmin.vs vfredmax.vs
     vfsqrt.v vfrsqrt7.v vfrec7.v vfclass.v vfcvt.xu.f.v vfcvt.x.f.v vfcvt.f.xu.v vfcvt.f.x.v
     vfcvt.rtz.xu.f.v vfcvt.rtz.x.f.v vfmerge.vfm vfmv.v.f vfmv.s.f vfmv.f.s
+    vfwadd.vv vfwsub.vv vfwadd.wv vfwsub.wv vfwmul.vv vfwredusum.vs vfwredosum.vs vfwadd.vf
+    vfwsub.vf vfwadd.wf vfwsub.wf vfwmul.vf vfwmacc.vv vfwnmacc.vv vfwmsac.vv vfwnmsac.vv
+    vfwmacc.vf vfwnmacc.vf vfwmsac.vf vfwnmsac.vf vfwcvt.xu.f.v vfwcvt.x.f.v vfwcvt.f.xu.v
+    vfwcvt.f.x.v vfwcvt.f.f.v vfwcvt.rtz.xu.f.v vfwcvt.rtz.x.f.v vfncvt.xu.f.w vfncvt.x.f.w
+    vfncvt.f.xu.w vfncvt.f.x.w vfncvt.f.f.w vfncvt.rod.f.f.w vfncvt.rtz.xu.f.w vfncvt.rtz.x.f.w
     """.split()
 )
 

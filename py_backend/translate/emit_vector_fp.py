@@ -2,8 +2,11 @@
 SEW = 32 and 64 (SEW = 8 or 16 is illegal: no Zvfh): vfadd .. vfsgnjx (.vv/.vf), vfrsub,
 vfrdiv, vfsqrt, vfmin/vfmax, the compares vmfeq .. vmfge, vfclass, vfmerge, vfmv.v.f,
 vfmv.f.s, vfmv.s.f, the fused multiply-adds vfmacc .. vfnmsub, the reductions vfredusum,
-vfredosum, vfredmin, vfredmax, the estimates vfrec7 and vfrsqrt7, vfslide1up/down and the
-single-width conversions vfcvt.*.
+vfredosum, vfredmin, vfredmax, the estimates vfrec7 and vfrsqrt7, vfslide1up/down, the
+single-width conversions vfcvt.*; and widening/narrowing at SEW = 32 (singles to doubles):
+vfwadd/vfwsub (.vv/.vf/.wv/.wf), vfwmul, vfwmacc .. vfwnmsac, vfwredusum/vfwredosum, vfwcvt.*
+and vfncvt.* (incl. round-to-odd; the integer <-> float ones also at SEW = 16, to and from
+singles).
 
 Every element is computed exactly in any rounding mode (frm; 5..7 are illegal) with the exact
 `softfloat` arithmetic the scalar F and D instructions use for their slow path (one copy of
@@ -322,7 +325,165 @@ def _emulate(h: HartState, i: Insn) -> bool:
 emulates(*NAMES)(_emulate)
 
 
-@trans(*NAMES)
+# --- widening and narrowing ----------------------------------------------------------------------
+_WNAMES = [f"vfw{op}.{k}" for op in ("add", "sub") for k in ("vv", "vf", "wv", "wf")]
+_WNAMES += ["vfwmul.vv", "vfwmul.vf", "vfwredusum.vs", "vfwredosum.vs"]
+_WNAMES += [f"vfw{op}.{k}" for op in ("macc", "nmacc", "msac", "nmsac") for k in ("vv", "vf")]
+_WNAMES += [f"vfwcvt.{k}.v" for k in ("xu.f", "x.f", "f.xu", "f.x", "f.f", "rtz.xu.f", "rtz.x.f")]
+_WNAMES += [f"vfncvt.{k}.w" for k in ("xu.f", "x.f", "f.xu", "f.x", "f.f", "rod.f.f")]
+_WNAMES += ["vfncvt.rtz.xu.f.w", "vfncvt.rtz.x.f.w"]
+_INT_FLOAT = ("wcvt_f_xu", "wcvt_f_x", "ncvt_xu_f", "ncvt_x_f", "ncvt_rtz_xu_f", "ncvt_rtz_x_f")
+
+
+def _overlap(a: int, asize: int, b: int, bsize: int) -> bool:
+    return max(a + asize, b + bsize) - min(a, b) < asize + bsize
+
+
+def _no_over(dst: int, dst_lmul: int, src: int, src_lmul: int) -> bool:
+    """qemu's require_noover: the groups do not overlap, or a wider destination overlaps only
+    with the highest part of a source group of at least one register."""
+    dsize, ssize = 1 << max(dst_lmul, 0), 1 << max(src_lmul, 0)
+    if (
+        dsize > ssize
+        and dst < src
+        and src_lmul >= 0
+        and _overlap(dst, dsize, src, ssize)
+        and not _overlap(dst, dsize, src + ssize, ssize)
+    ):
+        return True
+    return not _overlap(dst, dsize, src, ssize)
+
+
+def _wide_legal(op: str, i: Insn, lmul: int, sew: int) -> bool:
+    """qemu 10's checks of widening (2*SEW destination) and narrowing (2*SEW source) ones: every
+    float involved is 32 or 64 bits wide, LMUL <= 4, aligned groups, no forbidden overlap."""
+    if sew != 32 and not (sew == 16 and op in _INT_FLOAT):
+        return False
+    if op in ("wusum", "wosum"):
+        return _aligned(i.rs2, lmul)
+    if lmul > 2 or not (i.vm == 1 or i.rd != 0):
+        return False
+    if op.startswith("ncvt"):
+        ok = _aligned(i.rs2, lmul + 1) and _aligned(i.rd, lmul)
+        return ok and (i.rd == i.rs2 or _no_over(i.rd, lmul, i.rs2, lmul + 1))
+    ok = _aligned(i.rd, lmul + 1)
+    if op.endswith("_w"):  # vs2 is wide
+        ok = ok and _aligned(i.rs2, lmul + 1)
+    else:
+        ok = ok and _aligned(i.rs2, lmul) and _no_over(i.rd, lmul + 1, i.rs2, lmul)
+    if not ATTRS[i.name].scalar and not op.startswith("wcvt"):
+        ok = ok and _aligned(i.rs1, lmul) and _no_over(i.rd, lmul + 1, i.rs1, lmul)
+    return ok
+
+
+def _narrow_float(x: int, rm: int, odd: bool) -> tuple[int, int]:
+    """A double to a single in rm, or rounded to odd (truncate; an inexact result gets its
+    lowest bit set)."""
+    if not odd:
+        return sf.convert(x, sf.D, sf.S, rm)
+    r, fl = sf.convert(x, sf.D, sf.S, sf.RTZ)
+    if fl & sf.NX:
+        r |= 1
+    return r, fl
+
+
+def _wide_element(op: str, a: int, b: int, d: int, sew: int, rm: int) -> tuple[int, int]:
+    """One element: a = vs2[k] (2*SEW bits for the .w forms and vfncvt), b = vs1[k] | f, d =
+    vd[k] (2*SEW bits)."""
+    wide = 2 * sew
+    flags = 0
+
+    def up(x: int) -> int:  # a single, exactly as a double (NaN: canonical, NV if signaling)
+        nonlocal flags
+        r, fl = sf.convert(x, sf.S, sf.D, rm)
+        flags |= fl
+        return r
+
+    if op.startswith("wcvt"):
+        if op.endswith("_f_f"):
+            return sf.convert(a, sf.S, sf.D, rm)
+        if op.endswith("_f"):  # single -> 64-bit integer
+            v, fl = sf.to_int(a, sf.S, sf.RTZ if "rtz" in op else rm, wide, "_x_" in op)
+            return v & ((1 << wide) - 1), fl
+        v = a - (1 << sew) if op == "wcvt_f_x" and a >> (sew - 1) else a
+        return sf.from_int(v, sf.S if wide == 32 else sf.D, rm)
+    if op.startswith("ncvt"):
+        if "_f_f" in op:
+            return _narrow_float(a, rm, "rod" in op)
+        if op.endswith("_f"):  # 2*SEW-bit float -> SEW-bit integer
+            fmt = sf.S if wide == 32 else sf.D
+            v, fl = sf.to_int(a, fmt, sf.RTZ if "rtz" in op else rm, sew, "_x_" in op)
+            return v & ((1 << sew) - 1), fl
+        v = a - (1 << wide) if op == "ncvt_f_x" and a >> (wide - 1) else a
+        return sf.from_int(v, sf.S, rm)
+    x = a if op.endswith("_w") else up(a)
+    y = up(b)
+    if op in ("wadd", "wadd_w"):
+        r, fl = sf.add(x, y, sf.D, rm)
+    elif op in ("wsub", "wsub_w"):
+        r, fl = sf.sub(x, y, sf.D, rm)
+    elif op == "wmul":
+        r, fl = sf.mul(x, y, sf.D, rm)
+    else:
+        r, fl = _fma(op[1:], x, y, d, sf.D, rm)
+    return r, flags | fl
+
+
+def _emulate_wide(h: HartState, i: Insn) -> bool:
+    """As `_emulate`, for the widening and narrowing instructions (SEW is the narrow width)."""
+    s = cast(VectorState, h)
+    at = ATTRS[i.name]
+    op = at.op
+    vt = s.get_vtype()
+    rm = s.get_frm()
+    sew = 8 << (vt >> 3 & 7)
+    vlmul = vt & 7
+    lmul = vlmul - 8 if vlmul > 4 else vlmul
+    if vt >> 63 or rm > 4 or not _wide_legal(op, i, lmul, sew):
+        return False
+    n, wd = sew // 8, sew // 4
+    src = s.get_vregs()
+    regs = bytearray(src)
+
+    def get(reg: int, k: int, w: int) -> int:
+        off = reg * VLENB + k * w
+        return int.from_bytes(src[off : off + w], "little")
+
+    f = sf.unbox(s.get_f(i.rs1)) if at.scalar else 0
+    vl, vstart = s.get_vl(), s.get_vstart()
+    flags = 0
+    if vstart < vl:
+        if op in ("wusum", "wosum"):
+            acc = get(i.rs1, 0, wd)
+            for k in range(vstart, vl):
+                if i.vm == 1 or src[k >> 3] >> (k & 7) & 1:
+                    x, fl = sf.convert(get(i.rs2, k, n), sf.S, sf.D, rm)
+                    acc, fl2 = sf.add(acc, x, sf.D, rm)
+                    flags |= fl | fl2
+            regs[i.rd * VLENB : i.rd * VLENB + 8] = acc.to_bytes(8, "little")
+        else:
+            a_w = wd if op.endswith("_w") or op.startswith("ncvt") else n
+            d_w = n if op.startswith("ncvt") else wd
+            for k in range(vstart, vl):
+                if not (i.vm == 1 or src[k >> 3] >> (k & 7) & 1):
+                    continue
+                b = f if at.scalar else get(i.rs1, k, n)
+                d = get(i.rd, k, d_w)
+                r, fl = _wide_element(op, get(i.rs2, k, a_w), b, d, sew, rm)
+                off = i.rd * VLENB + k * d_w
+                regs[off : off + d_w] = r.to_bytes(d_w, "little")
+                flags |= fl
+        s.set_vregs(bytes(regs))
+    if flags:
+        s.set_fflags(s.get_fflags() | flags)
+    s.set_vstart(0)
+    return True
+
+
+emulates(*_WNAMES)(_emulate_wide)
+
+
+@trans(*NAMES, *_WNAMES)
 def _vfp(c: Ctx, i: Insn) -> None:
     """The host runs it (`_emulate`); the block ends here."""
     c.emulate()

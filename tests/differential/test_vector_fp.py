@@ -1,17 +1,18 @@
 """The vector floating-point instructions (RVV 1.0 at SEW = 32 and 64), against qemu 10.
 
 One generated guest program runs each instruction at several SEW/LMUL (fractional to m8), at
-VLMAX and a partial vl (masked), vl = 0 and with ``ta``, each case in another rounding mode
-(frm = 0..4), on sources and destinations loaded from tables of floats at the SEW (signed
-zeros, infinities, quiet and signaling NaNs with payloads, subnormals, the largest and smallest
+VLMAX and a partial vl (masked), vl = 0 and with ``ta``, each case in another rounding mode (frm
+= 0..4), on sources and destinations loaded from tables of floats at the SEW (signed zeros,
+infinities, quiet and signaling NaNs with payloads, subnormals, the largest and smallest
 normals, ties for the conversions, and floats whose sums, products and quotients round
 differently in each mode) at offsets that change from case to case, so each element pair
-differs. After each case the program records v8..v15 (the destination group, its tail and
-masked-off elements) and fflags (then cleared). The .vf forms take f[rs1] from a list of
-scalars (a single that is not NaN-boxed included). A second part runs the arithmetic, the
-conversions, the reductions and the estimates in all five rounding modes. Illegal cases: SEW 8
-and 16, vill, misaligned groups, masked vd = v0, mask destinations inside a source group,
-vfslide1up with vd = vs2 and a reserved frm."""
+differs; the widening and narrowing ones at SEW = 32 (and 16 for the integer <-> single
+conversions), LMUL up to 4. After each case the program records v8..v15 (the destination group,
+its tail and masked-off elements) and fflags (then cleared). The .vf forms take f[rs1] from a
+list of scalars (a single that is not NaN-boxed included). A second part runs the arithmetic,
+the conversions, the reductions and the estimates in all five rounding modes. Illegal cases: SEW
+16 (no Zvfh), a reserved frm, vfmerge's vd = v0, a mask destination inside a source group,
+vfslide1up with vd = vs2, widening at SEW 64, a wide destination over its narrow source."""
 
 from __future__ import annotations
 
@@ -36,7 +37,16 @@ UNARY = ["vfsqrt.v", "vfrsqrt7.v", "vfrec7.v", "vfclass.v", "vfcvt.xu.f.v", "vfc
 UNARY += ["vfcvt.f.xu.v", "vfcvt.f.x.v", "vfcvt.rtz.xu.f.v", "vfcvt.rtz.x.f.v"]
 MOVES = ["vfmerge.vfm", "vfmv.v.f", "vfmv.s.f", "vfmv.f.s"]
 OPS = [f"{n}.vv" for n in VV] + [f"{n}.vf" for n in VF] + RED + UNARY + MOVES
-COVERED = OPS
+# widening (2*SEW destination) and narrowing (2*SEW source): SEW = 32, and 16 for INT_FLOAT
+WIDE = [f"vfw{op}.{k}" for op in ("add", "sub") for k in ("vv", "vf", "wv", "wf")]
+WIDE += ["vfwmul.vv", "vfwmul.vf", "vfwredusum.vs", "vfwredosum.vs"]
+WIDE += [f"vfw{op}.{k}" for op in ("macc", "nmacc", "msac", "nmsac") for k in ("vv", "vf")]
+WIDE += [f"vfwcvt.{k}.v" for k in ("xu.f", "x.f", "f.xu", "f.x", "f.f", "rtz.xu.f", "rtz.x.f")]
+WIDE += [f"vfncvt.{k}.w" for k in ("xu.f", "x.f", "f.xu", "f.x", "f.f", "rod.f.f")]
+WIDE += ["vfncvt.rtz.xu.f.w", "vfncvt.rtz.x.f.w"]
+INT_FLOAT = ["vfwcvt.f.xu.v", "vfwcvt.f.x.v", "vfncvt.xu.f.w", "vfncvt.x.f.w"]
+INT_FLOAT += ["vfncvt.rtz.xu.f.w", "vfncvt.rtz.x.f.w"]
+COVERED = OPS + WIDE
 
 # (SEW, LMUL) of the main part, and its cases: (AVL, tail, masked); VLMAX + 3 gives vl = VLMAX
 CONFIGS = {
@@ -44,6 +54,11 @@ CONFIGS = {
     (32, "m2"): [(11, "tu", False), (7, "tu", True), (0, "tu", False), (6, "ta", False)],
     (64, "m1"): [(5, "tu", False)],
     (64, "m8"): [(15, "tu", True)],
+}
+WIDE_CONFIGS = {
+    (32, "mf2"): [(5, "tu", True)],
+    (32, "m1"): [(7, "tu", False), (0, "tu", False)],
+    (32, "m4"): [(14, "tu", True)],
 }
 TABLE = 96  # elements of each table (a case reads 128 bytes from an offset in it)
 
@@ -117,15 +132,25 @@ class _Cases:
         self.n = 0
 
     def setup(
-        self, sew: int, lmul: str, avl: int, tail: str = "tu", frm: int | None = None
+        self,
+        sew: int,
+        lmul: str,
+        avl: int,
+        tail: str = "tu",
+        frm: int | None = None,
+        widths: tuple[int, int, int] | None = None,
     ) -> None:
-        g, w = self.g, sew // 8
+        """Sources and destination from the tables of `widths` (vs2, vs1, vd; SEW each by
+        default; 16 reads the 32-bit table), fa0, frm, then vsetvli."""
+        g = self.g
         self.n += 1
-        span = (TABLE * w - 128) // w
-        for part, reg, mult in (("a", 16, 7), ("b", 24, 13), ("d", 8, 3)):
-            off = (self.n * mult) % span * w
-            g.emit(f"lla a2, fp{sew}_{part}", f"addi a2, a2, {off}", f"vl8re8.v v{reg}, (a2)")
-        scal = _scalars(sew)
+        parts = (("a", 16, 7), ("b", 24, 13), ("d", 8, 3))
+        for (part, reg, mult), bits in zip(parts, widths or (sew, sew, sew), strict=True):
+            t = max(bits, 32)
+            w = t // 8
+            off = (self.n * mult) % ((TABLE * w - 128) // w) * w
+            g.emit(f"lla a2, fp{t}_{part}", f"addi a2, a2, {off}", f"vl8re8.v v{reg}, (a2)")
+        scal = _scalars(sew if widths is None else 32)
         g.emit(*scal[self.n % len(scal)].split("\n"))
         g.emit(f"csrwi frm, {self.n % 5 if frm is None else frm}", f"li a0, {avl}")
         g.emit(f"vsetvli t0, a0, e{sew}, {lmul}, {tail}, mu")
@@ -134,7 +159,7 @@ class _Cases:
         """The instruction with vd = v8, vs2 = v16, vs1 = v24 (or fa0); then the records."""
         g = self.g
         kind = op.rsplit(".", 1)[1]
-        fma = op.split(".")[0] in _FMA
+        fma = op.split(".")[0].replace("vfw", "vf") in _FMA
         if op == "vfmv.f.s":
             g.emit("fmv.d.x fa1, zero", "vfmv.f.s fa1, v16", "fmv.x.d a3, fa1")
             g.record("a3", f"{name}: fa1")
@@ -142,12 +167,12 @@ class _Cases:
             g.emit(f"{op} v8, fa0")
         elif op == "vfmerge.vfm":
             g.emit(f"{op} v8, v16, fa0, v0")
-        elif kind == "v":
+        elif kind == "v" or op.endswith(".w"):
             g.emit(f"{op} v8, v16{vm}")
         elif fma:
             g.emit(f"{op} v8, {'v24' if kind == 'vv' else 'fa0'}, v16{vm}")
         else:
-            g.emit(f"{op} v8, v16, {'fa0' if kind == 'vf' else 'v24'}{vm}")
+            g.emit(f"{op} v8, v16, {'fa0' if kind in ('vf', 'wf') else 'v24'}{vm}")
         if op != "vfmv.f.s":
             g.group(name)
         g.emit("csrr t0, fflags", "csrwi fflags, 0")
@@ -166,12 +191,32 @@ def _program() -> tuple[str, list[str]]:
                 vm = ", v0.t" if masked and op not in unmasked else ""
                 cases.setup(sew, lmul, avl, tail)
                 cases.run(op, vm, f"{op} e{sew} {lmul} avl={avl} {tail}{vm}")
+    for op in WIDE:
+        configs = dict(WIDE_CONFIGS)
+        if op in INT_FLOAT:
+            configs.update({(16, "mf4"): [(3, "tu", True)], (16, "m2"): [(16, "tu", False)]})
+        for (sew, lmul), runs in configs.items():
+            for avl, tail, masked in runs:
+                vm = ", v0.t" if masked else ""
+                cases.setup(sew, lmul, avl, tail, widths=_widths(op, sew))
+                cases.run(op, vm, f"{op} e{sew} {lmul} avl={avl} {tail}{vm}")
+    for op in ["vfwadd.vv", "vfwmacc.vf", "vfncvt.f.f.w", "vfncvt.rod.f.f.w", "vfncvt.f.x.w"]:
+        for frm in range(5):
+            cases.setup(32, "m1", 1000, frm=frm, widths=_widths(op, 32))
+            cases.run(op, "", f"{op} e32 m1 frm={frm}")
     # every rounding mode
     for op in ["vfadd.vv", "vfrsub.vf", "vfmul.vv", "vfdiv.vv", "vfmacc.vv", "vfredosum.vs"]:
         _all_modes(cases, op)
     for op in ["vfsqrt.v", "vfcvt.x.f.v", "vfcvt.f.xu.v", "vfrec7.v"]:
         _all_modes(cases, op)
     return g.source(), g.what
+
+
+def _widths(op: str, sew: int) -> tuple[int, int, int]:
+    """The tables of vs2, vs1 and vd of a widening or narrowing instruction at SEW."""
+    wide_src = op.startswith("vfncvt") or op.split(".")[1] in ("wv", "wf")
+    wide_dst = not op.startswith("vfncvt")
+    return (2 * sew if wide_src else sew, sew, 2 * sew if wide_dst else sew)
 
 
 def _all_modes(cases: _Cases, op: str) -> None:
@@ -203,6 +248,8 @@ ILLEGAL = {
     "vfmerge vd = v0": ["vsetvli t0, zero, e64, m4, ta, ma", "vfmerge.vfm v0, v4, fa0, v0"],
     "vmfeq vd inside vs2": [_E32, "vmfeq.vv v3, v2, v4"],
     "vfslide1up vd = vs2": [_E32, "vfslide1up.vf v2, v2, fa0"],
+    "vfwadd SEW 64": ["vsetvli t0, zero, e64, m1, ta, ma", "vfwadd.vv v2, v4, v6"],
+    "vfwcvt vd over vs2": ["vsetvli t0, zero, e32, m1, ta, ma", "vfwcvt.f.f.v v2, v2"],
 }
 
 
