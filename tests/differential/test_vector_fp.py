@@ -204,12 +204,71 @@ def _program() -> tuple[str, list[str]]:
         for frm in range(5):
             cases.setup(32, "m1", 1000, frm=frm, widths=_widths(op, 32))
             cases.run(op, "", f"{op} e32 m1 frm={frm}")
+    _edges(cases)
     # every rounding mode
     for op in ["vfadd.vv", "vfrsub.vf", "vfmul.vv", "vfdiv.vv", "vfmacc.vv", "vfredosum.vs"]:
         _all_modes(cases, op)
     for op in ["vfsqrt.v", "vfcvt.x.f.v", "vfcvt.f.xu.v", "vfrec7.v"]:
         _all_modes(cases, op)
     return g.source(), g.what
+
+
+def _estimate_edges(bits: int) -> list[int]:
+    """32 (singles) or 16 (doubles) inputs at the edges of vfrec7 and vfrsqrt7: subnormals whose
+    reciprocal overflows or is just representable, the largest normals (subnormal reciprocals),
+    negative values, zeros, infinities, NaNs."""
+    e, m = (8, 23) if bits == 32 else (11, 52)
+    top = (1 << e) - 1
+    sign = 1 << (bits - 1)
+
+    def f(exp: int, frac: int) -> int:
+        return exp << m | frac
+
+    vals = [f(0, 1), sign | f(0, 1), f(0, 1 << (m - 1)), f(0, 3 << (m - 2)), f(0, 1 << (m - 2)),
+            sign | f(0, 1 << (m - 2)), f(0, (1 << (m - 2)) - 1), sign | f(0, (1 << (m - 2)) - 1),
+            f(top - 1, (1 << m) - 1), sign | f(top - 1, 0), f(top - 2, 1 << (m - 1)),
+            f(top - 3, 5 << (m - 4)), f(1, 0), f(top, 0), sign | f(top, 0), 0, sign,
+            f(top, 1), f(top, 1 << (m - 1))]  # fmt: skip
+    vals += [f(top // 2 + k, (abs(k) * 0x1357) << (m - 16)) for k in range(-8, 8)]
+    return (vals + [sign | v for v in vals])[: 1024 // bits]
+
+
+def _narrow_edges() -> list[int]:
+    """16 doubles at the edges of the single format: the smallest subnormal and half of it,
+    ties, just below the smallest normal, just above the largest single and 2**128."""
+
+    def d(x: float) -> int:
+        return int.from_bytes(struct.pack("<d", x), "little")
+
+    big = 3.4028234663852886e38  # the largest single
+    vals = [2.0**-149, 2.0**-150, 1.5 * 2.0**-150, 2.0**-151, 3 * 2.0**-150,
+            2.0**-126 * (1 - 2.0**-25), 2.0**-126 * (1 - 2.0**-24), big * (1 + 2.0**-24),
+            big * (1 + 2.0**-30), 2.0**128, 1 + 2.0**-24, 1 + 3 * 2.0**-25, -(1 + 2.0**-24),
+            -(2.0**-150), -(2.0**128), 1e-320]  # fmt: skip
+    return [d(v) for v in vals]
+
+
+def _edges(cases: _Cases) -> None:
+    """vfrec7/vfrsqrt7 (SEW 32 and 64, m8) and vfncvt.f.f.w/vfncvt.rod.f.f.w (m4) on edge
+    values, in every rounding mode."""
+    g = cases.g
+    g.emit(".pushsection .data", ".balign 16")
+    for label, vals, directive in (
+        ("edge32", _estimate_edges(32), ".word"),
+        ("edge64", _estimate_edges(64), ".dword"),
+        ("narrow64", _narrow_edges(), ".dword"),
+    ):
+        g.emit(f"{label}:", *(f"{directive} {hex(v)}" for v in vals))
+    g.emit(".popsection")
+    groups = [(32, "m8", "edge32", ["vfrec7.v", "vfrsqrt7.v"])]
+    groups += [(64, "m8", "edge64", ["vfrec7.v", "vfrsqrt7.v"])]
+    groups += [(32, "m4", "narrow64", ["vfncvt.f.f.w", "vfncvt.rod.f.f.w"])]
+    for frm in range(5):
+        for sew, lmul, label, ops in groups:
+            for op in ops:
+                g.emit(f"lla a2, {label}", "vl8re8.v v16, (a2)", "vl8re8.v v8, (s4)")
+                g.emit(f"csrwi frm, {frm}", f"vsetvli t0, zero, e{sew}, {lmul}, tu, mu")
+                cases.run(op, "", f"{op} edges e{sew} frm={frm}")
 
 
 def _widths(op: str, sew: int) -> tuple[int, int, int]:
