@@ -1,22 +1,21 @@
-"""Semantics of the vector extension's floating-point instructions (RVV 1.0, VLEN = 128) at
-SEW = 32 and 64 (SEW = 8 or 16 is illegal: no Zvfh): vfadd .. vfsgnjx (.vv/.vf), vfrsub,
-vfrdiv, vfsqrt, vfmin/vfmax, the compares vmfeq .. vmfge, vfclass, vfmerge, vfmv.v.f,
-vfmv.f.s, vfmv.s.f, the fused multiply-adds vfmacc .. vfnmsub, the reductions vfredusum,
-vfredosum, vfredmin, vfredmax, the estimates vfrec7 and vfrsqrt7, vfslide1up/down, the
-single-width conversions vfcvt.*; and widening/narrowing at SEW = 32 (singles to doubles):
-vfwadd/vfwsub (.vv/.vf/.wv/.wf), vfwmul, vfwmacc .. vfwnmsac, vfwredusum/vfwredosum, vfwcvt.*
-and vfncvt.* (incl. round-to-odd; the integer <-> float ones also at SEW = 16, to and from
-singles).
+"""Semantics of the vector extension's floating-point instructions (RVV 1.0, VLEN = 128) at SEW =
+32 and 64 (SEW = 8 or 16 is illegal: no Zvfh): vfadd .. vfsgnjx (.vv/.vf), vfrsub, vfrdiv,
+vfsqrt, vfmin/vfmax, the compares vmfeq .. vmfge, vfclass, vfmerge, vfmv.v.f, vfmv.f.s,
+vfmv.s.f, the fused multiply-adds vfmacc .. vfnmsub, the reductions vfredusum, vfredosum,
+vfredmin, vfredmax, the estimates vfrec7 and vfrsqrt7, vfslide1up/down, the single-width
+conversions vfcvt.*; and widening/narrowing at SEW = 32 (singles to doubles): vfwadd/vfwsub
+(.vv/.vf/.wv/.wf), vfwmul, vfwmacc .. vfwnmsac, vfwredusum/vfwredosum, vfwcvt.* and vfncvt.*
+(incl. round-to-odd; the integer <-> float ones also at SEW = 16, to and from singles).
 
 Every element is computed exactly in any rounding mode (frm; 5..7 are illegal) with the exact
-`softfloat` arithmetic the scalar F and D instructions use for their slow path (one copy of
-the FP semantics), and the exception flags of all active elements accrue in fflags. Like Zfh
+`softfloat` arithmetic the scalar F and D instructions use for their slow path (one copy of the
+FP semantics), and the exception flags of all active elements accrue in fflags. Like Zfh
 (`zfh`), both tiers hand these instructions to the host with an EMULATE exit; the host
 (`_emulate`) checks what qemu 10 treats as illegal (vill, SEW, register group alignment,
-overlaps, frm), reads the vector registers once, runs the elements from vstart to vl (the v0
-mask; tail and inactive elements undisturbed), writes them back and sets vstart = 0. When
-vstart >= vl, nothing is written (as qemu). The .vf forms take f[rs1] at SEW (a single that is
-not NaN-boxed is the canonical NaN)."""
+overlaps, frm, a reduction with vstart > 0), reads the vector registers once, runs the elements
+from vstart to vl (the v0 mask; tail and inactive elements undisturbed), writes them back and
+sets vstart = 0. When vstart >= vl, nothing is written (as qemu). The .vf forms take f[rs1] at
+SEW (a single that is not NaN-boxed is the canonical NaN)."""
 
 from __future__ import annotations
 
@@ -245,6 +244,8 @@ def _emulate(h: HartState, i: Insn) -> bool:
     vector1 = not at.scalar and op not in _UNARY and op != "mv_f"
     if not _legal(op, i, lmul, vector1):
         return False
+    if i.name.startswith("vfred") and s.get_vstart():
+        return False  # (a reduction needs vstart = 0)
     fmt = sf.S if vsew == 2 else sf.D
     w = fmt.width // 8
     src = s.get_vregs()
@@ -440,6 +441,8 @@ def _emulate_wide(h: HartState, i: Insn) -> bool:
     vlmul = vt & 7
     lmul = vlmul - 8 if vlmul > 4 else vlmul
     if vt >> 63 or rm > 4 or not _wide_legal(op, i, lmul, sew):
+        return False
+    if op in ("wusum", "wosum") and s.get_vstart():
         return False
     n, wd = sew // 8, sew // 4
     src = s.get_vregs()

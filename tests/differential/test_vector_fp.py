@@ -12,7 +12,8 @@ its tail and masked-off elements) and fflags (then cleared). The .vf forms take 
 list of scalars (a single that is not NaN-boxed included). A second part runs the arithmetic,
 the conversions, the reductions and the estimates in all five rounding modes. Illegal cases: SEW
 16 (no Zvfh), a reserved frm, vfmerge's vd = v0, a mask destination inside a source group,
-vfslide1up with vd = vs2, widening at SEW 64, a wide destination over its narrow source."""
+vfslide1up with vd = vs2, a reduction with vstart > 0, widening at SEW 64, a wide destination
+over its narrow source."""
 
 from __future__ import annotations
 
@@ -205,6 +206,7 @@ def _program() -> tuple[str, list[str]]:
             cases.setup(32, "m1", 1000, frm=frm, widths=_widths(op, 32))
             cases.run(op, "", f"{op} e32 m1 frm={frm}")
     _edges(cases)
+    _vstart_cases(cases)
     # every rounding mode
     for op in ["vfadd.vv", "vfrsub.vf", "vfmul.vv", "vfdiv.vv", "vfmacc.vv", "vfredosum.vs"]:
         _all_modes(cases, op)
@@ -271,6 +273,21 @@ def _edges(cases: _Cases) -> None:
                 cases.run(op, "", f"{op} edges e{sew} frm={frm}")
 
 
+def _vstart_cases(cases: _Cases) -> None:
+    """Instructions that start at a vstart > 0 (left by a write to the CSR), or skip when
+    vstart >= vl; then vstart."""
+    g = cases.g
+    for op, vstart, avl in [("vfadd.vv", 1, 8), ("vfslide1down.vf", 3, 8), ("vfmv.s.f", 9, 8),
+                            ("vfmacc.vf", 7, 6), ("vfmv.f.s", 5, 8), ("vmflt.vv", 2, 8),
+                            ("vfwadd.vf", 2, 8)]:  # fmt: skip
+        widths = (32, 32, 64) if op.startswith("vfw") else None
+        cases.setup(32, "m2", avl, widths=widths)
+        g.emit(f"csrwi vstart, {vstart}")
+        cases.run(op, "", f"{op} vstart={vstart} avl={avl}")
+        g.emit("csrr t0, vstart", "csrwi vstart, 0")
+        g.record("t0", f"{op} vstart={vstart} avl={avl}: vstart after")
+
+
 def _widths(op: str, sew: int) -> tuple[int, int, int]:
     """The tables of vs2, vs1 and vd of a widening or narrowing instruction at SEW."""
     wide_src = op.startswith("vfncvt") or op.split(".")[1] in ("wv", "wf")
@@ -307,6 +324,7 @@ ILLEGAL = {
     "vfmerge vd = v0": ["vsetvli t0, zero, e64, m4, ta, ma", "vfmerge.vfm v0, v4, fa0, v0"],
     "vmfeq vd inside vs2": [_E32, "vmfeq.vv v3, v2, v4"],
     "vfslide1up vd = vs2": [_E32, "vfslide1up.vf v2, v2, fa0"],
+    "reduction with vstart > 0": [_E32, "csrwi vstart, 1", "vfredusum.vs v2, v4, v6"],
     "vfwadd SEW 64": ["vsetvli t0, zero, e64, m1, ta, ma", "vfwadd.vv v2, v4, v6"],
     "vfwcvt vd over vs2": ["vsetvli t0, zero, e32, m1, ta, ma", "vfwcvt.f.f.v v2, v2"],
 }
