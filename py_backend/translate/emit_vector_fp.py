@@ -15,17 +15,33 @@ FP semantics), and the exception flags of all active elements accrue in fflags. 
 overlaps, frm, a reduction with vstart > 0), reads the vector registers once, runs the elements
 from vstart to vl (the v0 mask; tail and inactive elements undisturbed), writes them back and
 sets vstart = 0. When vstart >= vl, nothing is written (as qemu). The .vf forms take f[rs1] at
-SEW (a single that is not NaN-boxed is the canonical NaN)."""
+SEW (a single that is not NaN-boxed is the canonical NaN). The bit copies (vfsgnj*, vfmerge,
+vfmv.*) are Wasm in both tiers (`_moves`), with the same checks."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Protocol, cast
 
+from .. import abi
 from ..isa.insn import Insn
 from ..isa.table import ATTRS
 from . import softfloat as sf
-from .codegen import Ctx, trans
+from .codegen import I64, Ctx, trans
+from .emit_vector import (
+    _LOAD,
+    _STORE,
+    _by_sew,
+    _check_group,
+    _check_vm_vd,
+    _config,
+    _elements,
+    _get,
+    _illegal_if,
+    _mask_bit,
+    _velem,
+    _vstart_zero,
+)
 from .hostemu import HartState, emulates
 
 VLENB = 16
@@ -42,7 +58,7 @@ class VectorState(HartState, Protocol):
     def set_vregs(self, raw: bytes) -> None: ...
 
 
-_BINARY = ["add", "sub", "rsub", "mul", "div", "rdiv", "min", "max", "sgnj", "sgnjn", "sgnjx"]
+_BINARY = ["add", "sub", "rsub", "mul", "div", "rdiv", "min", "max"]
 _CMP = ["feq", "fne", "flt", "fle", "fgt", "fge"]
 _FMA = ["macc", "nmacc", "msac", "nmsac", "madd", "nmadd", "msub", "nmsub"]
 _RED = ["usum", "osum"]
@@ -55,7 +71,10 @@ NAMES = [f"{n}.vv" for n in _VV] + [f"{n}.vf" for n in _VF]
 NAMES += [f"vfred{op}.vs" for op in ("usum", "osum", "min", "max")]
 NAMES += ["vfsqrt.v", "vfrsqrt7.v", "vfrec7.v", "vfclass.v", "vfcvt.xu.f.v", "vfcvt.x.f.v"]
 NAMES += ["vfcvt.f.xu.v", "vfcvt.f.x.v", "vfcvt.rtz.xu.f.v", "vfcvt.rtz.x.f.v"]
-NAMES += ["vfmerge.vfm", "vfmv.v.f", "vfmv.s.f", "vfmv.f.s"]
+# sign injection and moves are bit copies: Wasm (`_moves`), not the host
+_MOVES = [f"vfsgnj{x}.{k}" for x in ("", "n", "x") for k in ("vv", "vf")]
+_MOVES += ["vfmerge.vfm", "vfmv.v.f", "vfmv.s.f", "vfmv.f.s"]
+NAMES = [n for n in NAMES if n not in _MOVES]
 
 # --- the estimate tables (RVV 1.0, vfrsqrt7.v and vfrec7.v) ------------------------------------
 _RSQRT7 = bytes(
@@ -134,15 +153,6 @@ def rec7(x: int, fmt: sf.Fmt, rm: int) -> tuple[int, int]:
 
 
 # --- one element ---------------------------------------------------------------------------------
-def _sgnj(op: str, a: int, b: int, fmt: sf.Fmt) -> int:
-    sb = fmt.sign_bit
-    if op == "sgnjn":
-        b ^= sb
-    elif op == "sgnjx":
-        b ^= a
-    return (a & (sb - 1)) | (b & sb)
-
-
 def _binary(op: str, a: int, b: int, fmt: sf.Fmt, rm: int) -> tuple[int, int]:
     """vd = vs2 op (vs1 | f): a = vs2[k], b = the other operand."""
     if op in ("add", "sub", "mul", "div"):
@@ -152,9 +162,7 @@ def _binary(op: str, a: int, b: int, fmt: sf.Fmt, rm: int) -> tuple[int, int]:
         return sf.sub(b, a, fmt, rm)
     if op == "rdiv":
         return sf.div(b, a, fmt, rm)
-    if op in ("min", "max"):
-        return sf.minmax(a, b, fmt, op == "max")
-    return _sgnj(op, a, b, fmt), 0
+    return sf.minmax(a, b, fmt, op == "max")
 
 
 def _compare(op: str, a: int, b: int, fmt: sf.Fmt) -> tuple[int, int]:
@@ -218,10 +226,6 @@ def _legal(at_op: str, i: Insn, lmul: int, vector1: bool) -> bool:
     if at_op in _CMP:
         ok = _aligned(i.rs2, lmul) and _mask_ok(i.rd, i.rs2, lmul)
         return ok and (not vector1 or (_aligned(i.rs1, lmul) and _mask_ok(i.rd, i.rs1, lmul)))
-    if at_op in ("mv_s", "mv_f"):
-        return True
-    if at_op == "mv":
-        return _aligned(i.rd, lmul)
     if at_op in _RED or (i.name.startswith("vfred")):
         return _aligned(i.rs2, lmul)
     ok = vm_ok and _aligned(i.rd, lmul) and _aligned(i.rs2, lmul)
@@ -241,7 +245,7 @@ def _emulate(h: HartState, i: Insn) -> bool:
         return False
     vlmul = vt & 7
     lmul = vlmul - 8 if vlmul > 4 else vlmul
-    vector1 = not at.scalar and op not in _UNARY and op != "mv_f"
+    vector1 = not at.scalar and op not in _UNARY
     if not _legal(op, i, lmul, vector1):
         return False
     if i.name.startswith("vfred") and s.get_vstart():
@@ -262,11 +266,6 @@ def _emulate(h: HartState, i: Insn) -> bool:
     def active(k: int) -> bool:
         return i.vm == 1 or bool(src[k >> 3] >> (k & 7) & 1)
 
-    if op == "mv_f":  # whatever vl and vstart are
-        v = get(i.rs2, 0)
-        s.set_f(i.rd, sf.box(v) if fmt is sf.S else v)
-        s.set_vstart(0)
-        return True
     f = 0
     if at.scalar:
         f = s.get_f(i.rs1)
@@ -284,17 +283,9 @@ def _emulate(h: HartState, i: Insn) -> bool:
                         acc, fl = sf.add(acc, get(i.rs2, k), fmt, rm)
                     flags |= fl
             put(i.rd, 0, acc)
-        elif op == "mv_s":
-            put(i.rd, 0, f)
         else:
             for k in range(vstart, vl):
-                if op == "merge":
-                    put(i.rd, k, f if active(k) else get(i.rs2, k))
-                    continue
                 if not active(k):
-                    continue
-                if op == "mv":
-                    put(i.rd, k, f)
                     continue
                 a = get(i.rs2, k)
                 b = get(i.rs1, k) if vector1 else f
@@ -490,3 +481,136 @@ emulates(*_WNAMES)(_emulate_wide)
 def _vfp(c: Ctx, i: Insn) -> None:
     """The host runs it (`_emulate`); the block ends here."""
     c.emulate()
+
+
+# --- sign injection and moves, in Wasm -----------------------------------------------------------
+def _fp_config(c: Ctx) -> tuple[int, int]:
+    """`_config`, and illegal unless SEW is 32 or 64 and frm is a valid rounding mode (qemu 10
+    checks frm for every vector floating-point instruction)."""
+    f = c.f
+    sew, lmul = _config(c)
+    f.local_get(sew)
+    f.i32_const(2)
+    f.i32_lt_u()
+    c.push_frm()
+    f.i32_const(4)
+    f.i32_gt_u()
+    f.i32_or()
+    _illegal_if(c)
+    return sew, lmul
+
+
+def _scalar_f(c: Ctx, rs1: int, width: int, scalar: int) -> None:
+    """The i64 local `scalar` = f[rs1] at SEW (a single NaN-unboxed: the canonical NaN when it
+    is not properly boxed)."""
+    if width == 4:
+        c.get_f32_bits(rs1)
+        c.f.i64_extend_i32_u()
+    else:
+        c.get_f(rs1)
+    c.f.local_set(scalar)
+
+
+@trans(*_MOVES)
+def _moves(c: Ctx, i: Insn) -> None:
+    """vfsgnj/vfsgnjn/vfsgnjx: vd[k] = the magnitude of vs2[k] with the sign of (vs1[k] | f),
+    its inverse, or the XOR of both signs; vfmerge.vfm: vd[k] = bit k of v0 ? f : vs2[k] for
+    every k < vl; vfmv.v.f: vd[k] = f; vfmv.s.f: vd[0] = f when vstart < vl; vfmv.f.s: f[rd] =
+    vs2[0] (a single NaN-boxed), whatever vl is. f = f[rs1] at SEW. No rounding, no flags."""
+    f = c.f
+    at = ATTRS[i.name]
+    sew, lmul = _fp_config(c)
+    scalar, x = c.tmp(I64), c.tmp(I64)
+    if i.name == "vfmv.f.s":
+
+        def to_f(width: int) -> None:
+            if width < 4:
+                return
+            c.push_i32(i.rs2)
+            f.i32_const(4)
+            f.i32_shl()
+            getattr(f, _LOAD[width])(abi.CPU_V)
+            f.local_set(x)
+
+        _by_sew(c, sew, to_f)
+        f.local_get(x)
+        f.i64_const(-(1 << 32))  # SEW 32: NaN-box
+        f.i64_const(0)
+        f.local_get(sew)
+        f.i32_const(2)
+        f.i32_eq()
+        f.select()
+        f.i64_or()
+        c.set_f(i.rd)
+        _vstart_zero(c)
+        return
+    if i.name == "vfmv.s.f":
+
+        def to_v0(width: int) -> None:
+            if width < 4:
+                return
+            _scalar_f(c, i.rs1, width, scalar)
+            f.i32_const(0)
+            f.i32_load(abi.CPU_VSTART)
+            f.i64_extend_i32_u()
+            f.i32_const(0)
+            f.i64_load(abi.CPU_VL)
+            f.i64_lt_u()
+            f.if_()
+            c.push_i32(i.rd)
+            f.i32_const(4)
+            f.i32_shl()
+            f.local_get(scalar)
+            getattr(f, _STORE[width])(abi.CPU_V)
+            f.end()
+
+        _by_sew(c, sew, to_v0)
+        _vstart_zero(c)
+        return
+    _check_group(c, i.rd, lmul)
+    if at.op != "mv":
+        _check_vm_vd(c, i)
+        _check_group(c, i.rs2, lmul)
+    vector = not at.scalar
+    if vector:
+        _check_group(c, i.rs1, lmul)
+
+    def by_width(width: int) -> None:
+        if width < 4:
+            return
+        sign = 1 << (8 * width - 1)
+        if not vector:
+            _scalar_f(c, i.rs1, width, scalar)
+
+        def body(k: int) -> None:
+            _velem(c, i.rd, k, width)
+            if at.op == "mv":
+                f.local_get(scalar)
+            elif at.op == "merge":
+                f.local_get(scalar)
+                _get(c, i.rs2, k, width)
+                _mask_bit(c, 0, k)
+                f.select()
+            else:  # (vs2 & ~sign) | (sign source & sign)
+                _get(c, i.rs2, k, width)
+                f.local_tee(x)
+                f.i64_const(sign - 1)
+                f.i64_and()
+                if vector:
+                    _get(c, i.rs1, k, width)
+                else:
+                    f.local_get(scalar)
+                if at.op == "sgnjn":
+                    f.i64_const(-1)
+                    f.i64_xor()
+                elif at.op == "sgnjx":
+                    f.local_get(x)
+                    f.i64_xor()
+                f.i64_const(sign - (1 << 64) if sign >> 63 else sign)
+                f.i64_and()
+                f.i64_or()
+            getattr(f, _STORE[width])(abi.CPU_V)
+
+        _elements(c, i.vm if at.op not in ("mv", "merge") else 1, body)
+
+    _by_sew(c, sew, by_width)

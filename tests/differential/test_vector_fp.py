@@ -11,7 +11,7 @@ conversions), LMUL up to 4. After each case the program records v8..v15 (the des
 its tail and masked-off elements) and fflags (then cleared). The .vf forms take f[rs1] from a
 list of scalars (a single that is not NaN-boxed included). A second part runs the arithmetic,
 the conversions, the reductions and the estimates in all five rounding modes. Illegal cases: SEW
-16 (no Zvfh), a reserved frm, vfmerge's vd = v0, a mask destination inside a source group,
+8 and 16 (no Zvfh), a reserved frm, vfmerge's vd = v0, a mask destination inside a source group,
 vfslide1up with vd = vs2, a reduction with vstart > 0, widening at SEW 64, a wide destination
 over its narrow source."""
 
@@ -320,6 +320,7 @@ _E32 = "vsetvli t0, zero, e32, m2, ta, ma"
 # Each program must die with SIGILL (132) at its last line under qemu 10 and tbwasm.
 ILLEGAL = {
     "SEW 16": ["vsetvli t0, zero, e16, m1, ta, ma", "vfredmin.vs v1, v3, v5"],
+    "SEW 8 vfmv.v.f": ["vsetvli t0, zero, e8, m1, ta, ma", "vfmv.v.f v2, fa0"],
     "reserved frm": [_E32, "csrwi frm, 5", "vfsgnj.vv v2, v4, v6"],
     "vfmerge vd = v0": ["vsetvli t0, zero, e64, m4, ta, ma", "vfmerge.vfm v0, v4, fa0, v0"],
     "vmfeq vd inside vs2": [_E32, "vmfeq.vv v3, v2, v4"],
