@@ -16,7 +16,8 @@ overlaps, frm, a reduction with vstart > 0), reads the vector registers once, ru
 from vstart to vl (the v0 mask; tail and inactive elements undisturbed), writes them back and
 sets vstart = 0. When vstart >= vl, nothing is written (as qemu). The .vf forms take f[rs1] at
 SEW (a single that is not NaN-boxed is the canonical NaN). The bit copies (vfsgnj*, vfmerge,
-vfmv.*) are Wasm in both tiers (`_moves`), with the same checks."""
+vfmv.*) and the compares (exact; NV from the NaNs) are Wasm in both tiers (`_moves`,
+`_fcompare`), with the same checks."""
 
 from __future__ import annotations
 
@@ -27,18 +28,21 @@ from .. import abi
 from ..isa.insn import Insn
 from ..isa.table import ATTRS
 from . import softfloat as sf
-from .codegen import I64, Ctx, trans
+from .codegen import F32, F64, I32, I64, Ctx, trans
+from .emit_fp import NV, _accrue_if, _either_nan, _is_snan
 from .emit_vector import (
     _LOAD,
     _STORE,
     _by_sew,
     _check_group,
+    _check_mask_dest,
     _check_vm_vd,
     _config,
     _elements,
     _get,
     _illegal_if,
     _mask_bit,
+    _set_mask_bit,
     _velem,
     _vstart_zero,
 )
@@ -59,7 +63,6 @@ class VectorState(HartState, Protocol):
 
 
 _BINARY = ["add", "sub", "rsub", "mul", "div", "rdiv", "min", "max"]
-_CMP = ["feq", "fne", "flt", "fle", "fgt", "fge"]
 _FMA = ["macc", "nmacc", "msac", "nmsac", "madd", "nmadd", "msub", "nmsub"]
 _RED = ["usum", "osum"]
 _UNARY = ["sqrt", "rsqrt7", "rec7", "class", "cvt_xu_f", "cvt_x_f", "cvt_f_xu", "cvt_f_x"]
@@ -74,7 +77,10 @@ NAMES += ["vfcvt.f.xu.v", "vfcvt.f.x.v", "vfcvt.rtz.xu.f.v", "vfcvt.rtz.x.f.v"]
 # sign injection and moves are bit copies: Wasm (`_moves`), not the host
 _MOVES = [f"vfsgnj{x}.{k}" for x in ("", "n", "x") for k in ("vv", "vf")]
 _MOVES += ["vfmerge.vfm", "vfmv.v.f", "vfmv.s.f", "vfmv.f.s"]
-NAMES = [n for n in NAMES if n not in _MOVES]
+# the compares are exact: Wasm too (`_fcompare`)
+_COMPARES = [f"vmf{op}.{k}" for op in ("eq", "le", "lt", "ne") for k in ("vv", "vf")]
+_COMPARES += ["vmfgt.vf", "vmfge.vf"]
+NAMES = [n for n in NAMES if n not in _MOVES and n not in _COMPARES]
 
 # --- the estimate tables (RVV 1.0, vfrsqrt7.v and vfrec7.v) ------------------------------------
 _RSQRT7 = bytes(
@@ -165,18 +171,6 @@ def _binary(op: str, a: int, b: int, fmt: sf.Fmt, rm: int) -> tuple[int, int]:
     return sf.minmax(a, b, fmt, op == "max")
 
 
-def _compare(op: str, a: int, b: int, fmt: sf.Fmt) -> tuple[int, int]:
-    """Mask bit of vs2 op (vs1 | f): eq/ne quiet, the others signaling."""
-    if op == "fne":
-        r, fl = sf.compare("eq", a, b, fmt)
-        return 1 - r, fl
-    if op == "fgt":
-        return sf.compare("lt", b, a, fmt)
-    if op == "fge":
-        return sf.compare("le", b, a, fmt)
-    return sf.compare(op[1:], a, b, fmt)
-
-
 def _fma(op: str, a: int, b: int, d: int, fmt: sf.Fmt, rm: int) -> tuple[int, int]:
     """a = vs2[k], b = vs1[k] | f, d = vd[k]: vfmacc = +(b * a) + d, vfnmacc = -(b * a) - d,
     vfmsac = +(b * a) - d, vfnmsac = -(b * a) + d; vfmadd/vfnmadd/vfmsub/vfnmsub likewise with
@@ -215,17 +209,9 @@ def _aligned(reg: int, lmul: int) -> bool:
     return lmul <= 0 or reg % (1 << lmul) == 0
 
 
-def _mask_ok(vd: int, vs: int, lmul: int) -> bool:
-    """A mask destination may be the first register of a source group, not another one."""
-    return vd == vs or not (vs <= vd < vs + (1 << max(lmul, 0)))
-
-
 def _legal(at_op: str, i: Insn, lmul: int, vector1: bool) -> bool:
     """What qemu 10 checks besides vill, SEW and frm."""
     vm_ok = i.vm == 1 or i.rd != 0
-    if at_op in _CMP:
-        ok = _aligned(i.rs2, lmul) and _mask_ok(i.rd, i.rs2, lmul)
-        return ok and (not vector1 or (_aligned(i.rs1, lmul) and _mask_ok(i.rd, i.rs1, lmul)))
     if at_op in _RED or (i.name.startswith("vfred")):
         return _aligned(i.rs2, lmul)
     ok = vm_ok and _aligned(i.rd, lmul) and _aligned(i.rs2, lmul)
@@ -289,12 +275,6 @@ def _emulate(h: HartState, i: Insn) -> bool:
                     continue
                 a = get(i.rs2, k)
                 b = get(i.rs1, k) if vector1 else f
-                if op in _CMP:
-                    r, fl = _compare(op, a, b, fmt)
-                    byte = i.rd * VLENB + (k >> 3)
-                    regs[byte] = regs[byte] & ~(1 << (k & 7)) | r << (k & 7)
-                    flags |= fl
-                    continue
                 if op == "slide1up":
                     r, fl = (f if k == 0 else get(i.rs2, k - 1)), 0
                 elif op == "slide1down":
@@ -612,5 +592,67 @@ def _moves(c: Ctx, i: Insn) -> None:
             getattr(f, _STORE[width])(abi.CPU_V)
 
         _elements(c, i.vm if at.op not in ("mv", "merge") else 1, body)
+
+    _by_sew(c, sew, by_width)
+
+
+_FCMP = {"feq": "eq", "fne": "ne", "flt": "lt", "fle": "le", "fgt": "gt", "fge": "ge"}
+
+
+@trans(*_COMPARES)
+def _fcompare(c: Ctx, i: Insn) -> None:
+    """Bit k of the mask vd = vs2[k] op (vs1[k] | f) for the active elements k < vl (inactive
+    and tail bits stay). vmfeq/vmfne are quiet (NV only for a signaling NaN; a NaN is unequal),
+    the others signaling (NV for any NaN, the bit 0). Exact: no rounding."""
+    f = c.f
+    at = ATTRS[i.name]
+    sew, lmul = _fp_config(c)
+    _check_group(c, i.rs2, lmul)
+    _check_mask_dest(c, i.rd, i.rs2, lmul)
+    vector = not at.scalar
+    if vector:
+        _check_group(c, i.rs1, lmul)
+        _check_mask_dest(c, i.rd, i.rs1, lmul)
+    scalar = c.tmp(I64)
+
+    def by_width(width: int) -> None:
+        if width < 4:
+            return
+        t = "s" if width == 4 else "d"
+        ib, fl = (I32, F32) if width == 4 else (I64, F64)
+        ab, bb, a, b = c.tmp(ib), c.tmp(ib), c.tmp(fl), c.tmp(fl)
+        if not vector:
+            _scalar_f(c, i.rs1, width, scalar)
+
+        def load(bits: int, val: int, reg: int | None, k: int) -> None:
+            if reg is None:
+                f.local_get(scalar)
+            else:
+                _get(c, reg, k, width)
+            if width == 4:
+                f.i32_wrap_i64()
+                f.local_tee(bits)
+                f.f32_reinterpret_i32()
+            else:
+                f.local_tee(bits)
+                f.f64_reinterpret_i64()
+            f.local_set(val)
+
+        def body(k: int) -> None:
+            load(ab, a, i.rs2, k)
+            load(bb, b, i.rs1 if vector else None, k)
+            f.local_get(a)
+            f.local_get(b)
+            getattr(f, f"f{8 * width}_{_FCMP[at.op]}")()
+            _set_mask_bit(c, i.rd, k)
+            if at.op in ("feq", "fne"):
+                _is_snan(c, t, ab)
+                _is_snan(c, t, bb)
+                f.i32_or()
+            else:
+                _either_nan(c, t, a, b)
+            _accrue_if(c, NV)
+
+        _elements(c, i.vm, body)
 
     _by_sew(c, sew, by_width)
