@@ -16,8 +16,8 @@ overlaps, frm, a reduction with vstart > 0), reads the vector registers once, ru
 from vstart to vl (the v0 mask; tail and inactive elements undisturbed), writes them back and
 sets vstart = 0. When vstart >= vl, nothing is written (as qemu). The .vf forms take f[rs1] at
 SEW (a single that is not NaN-boxed is the canonical NaN). The bit copies (vfsgnj*, vfmerge,
-vfmv.*) and the compares (exact; NV from the NaNs) are Wasm in both tiers (`_moves`,
-`_fcompare`), with the same checks."""
+vfmv.*, vfslide1up/down), the compares and vfmin/vfmax (exact; NV from the NaNs) are Wasm in
+both tiers (`_moves`, `_fcompare`, `_minmax_slide`), with the same checks."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from .. import abi
 from ..isa.insn import Insn
 from ..isa.table import ATTRS
 from . import softfloat as sf
-from .codegen import F32, F64, I32, I64, Ctx, trans
+from .codegen import CANONICAL_NAN32, CANONICAL_NAN64, F32, F64, I32, I64, Ctx, trans
 from .emit_fp import NV, _accrue_if, _either_nan, _is_snan
 from .emit_vector import (
     _LOAD,
@@ -62,7 +62,7 @@ class VectorState(HartState, Protocol):
     def set_vregs(self, raw: bytes) -> None: ...
 
 
-_BINARY = ["add", "sub", "rsub", "mul", "div", "rdiv", "min", "max"]
+_BINARY = ["add", "sub", "rsub", "mul", "div", "rdiv"]
 _FMA = ["macc", "nmacc", "msac", "nmsac", "madd", "nmadd", "msub", "nmsub"]
 _RED = ["usum", "osum"]
 _UNARY = ["sqrt", "rsqrt7", "rec7", "class", "cvt_xu_f", "cvt_x_f", "cvt_f_xu", "cvt_f_x"]
@@ -80,7 +80,10 @@ _MOVES += ["vfmerge.vfm", "vfmv.v.f", "vfmv.s.f", "vfmv.f.s"]
 # the compares are exact: Wasm too (`_fcompare`)
 _COMPARES = [f"vmf{op}.{k}" for op in ("eq", "le", "lt", "ne") for k in ("vv", "vf")]
 _COMPARES += ["vmfgt.vf", "vmfge.vf"]
-NAMES = [n for n in NAMES if n not in _MOVES and n not in _COMPARES]
+# vfmin/vfmax (exact) and vfslide1up/down (moves): Wasm too (`_minmax_slide`)
+_MINMAX_SLIDE = [f"vf{op}.{k}" for op in ("min", "max") for k in ("vv", "vf")]
+_MINMAX_SLIDE += ["vfslide1up.vf", "vfslide1down.vf"]
+NAMES = [n for n in NAMES if n not in _MOVES + _COMPARES + _MINMAX_SLIDE]
 
 # --- the estimate tables (RVV 1.0, vfrsqrt7.v and vfrec7.v) ------------------------------------
 _RSQRT7 = bytes(
@@ -166,9 +169,7 @@ def _binary(op: str, a: int, b: int, fmt: sf.Fmt, rm: int) -> tuple[int, int]:
         return fn(a, b, fmt, rm)
     if op == "rsub":
         return sf.sub(b, a, fmt, rm)
-    if op == "rdiv":
-        return sf.div(b, a, fmt, rm)
-    return sf.minmax(a, b, fmt, op == "max")
+    return sf.div(b, a, fmt, rm)  # rdiv
 
 
 def _fma(op: str, a: int, b: int, d: int, fmt: sf.Fmt, rm: int) -> tuple[int, int]:
@@ -215,8 +216,6 @@ def _legal(at_op: str, i: Insn, lmul: int, vector1: bool) -> bool:
     if at_op in _RED or (i.name.startswith("vfred")):
         return _aligned(i.rs2, lmul)
     ok = vm_ok and _aligned(i.rd, lmul) and _aligned(i.rs2, lmul)
-    if at_op == "slide1up":
-        ok = ok and i.rd != i.rs2
     return ok and (not vector1 or _aligned(i.rs1, lmul))
 
 
@@ -275,11 +274,7 @@ def _emulate(h: HartState, i: Insn) -> bool:
                     continue
                 a = get(i.rs2, k)
                 b = get(i.rs1, k) if vector1 else f
-                if op == "slide1up":
-                    r, fl = (f if k == 0 else get(i.rs2, k - 1)), 0
-                elif op == "slide1down":
-                    r, fl = (f if k == vl - 1 else get(i.rs2, k + 1)), 0
-                elif op in _FMA:
+                if op in _FMA:
                     r, fl = _fma(op, a, b, get(i.rd, k), fmt, rm)
                 elif op in _UNARY:
                     r, fl = _unary(op, a, fmt, rm)
@@ -656,3 +651,131 @@ def _fcompare(c: Ctx, i: Insn) -> None:
         _elements(c, i.vm, body)
 
     _by_sew(c, sew, by_width)
+
+
+@trans(*_MINMAX_SLIDE)
+def _minmax_slide(c: Ctx, i: Insn) -> None:
+    """For the active elements k < vl: vfmin/vfmax: vd[k] = the smaller / larger of vs2[k] and
+    (vs1[k] | f), -0 below +0; a NaN operand gives the other one, two give the canonical NaN,
+    a signaling NaN raises NV. vfslide1up: vd[k] = k = 0 ? f : vs2[k - 1] (vd may not be vs2);
+    vfslide1down: vd[k] = k = vl - 1 ? f : vs2[k + 1]. Exact: no rounding."""
+    f = c.f
+    at = ATTRS[i.name]
+    sew, lmul = _fp_config(c)
+    _check_vm_vd(c, i)
+    _check_group(c, i.rd, lmul)
+    _check_group(c, i.rs2, lmul)
+    vector = not at.scalar
+    if vector:
+        _check_group(c, i.rs1, lmul)
+    if at.op == "slide1up":
+        c.push_i32(i.rd)
+        c.push_i32(i.rs2)
+        f.i32_eq()
+        _illegal_if(c)
+    scalar = c.tmp(I64)
+
+    def by_width(width: int) -> None:
+        if width < 4:
+            return
+        if not vector:
+            _scalar_f(c, i.rs1, width, scalar)
+        if at.op.startswith("slide"):
+            _slide1(c, i, width, scalar)
+            return
+        t = "s" if width == 4 else "d"
+        ib, fl = (I32, F32) if width == 4 else (I64, F64)
+        ab, bb, a, b = c.tmp(ib), c.tmp(ib), c.tmp(fl), c.tmp(fl)
+        ty = f"f{8 * width}"
+        r = c.tmp(I64)
+
+        def load(bits: int, val: int, reg: int | None, k: int) -> None:
+            if reg is None:
+                f.local_get(scalar)
+            else:
+                _get(c, reg, k, width)
+            if width == 4:
+                f.i32_wrap_i64()
+            f.local_tee(bits)
+            getattr(f, f"{ty}_reinterpret_i{8 * width}")()
+            f.local_set(val)
+
+        def is_nan(x: int) -> None:
+            f.local_get(x)
+            f.local_get(x)
+            getattr(f, f"{ty}_ne")()
+
+        def bits64(x: int) -> None:  # push the bits local x as an i64
+            f.local_get(x)
+            if width == 4:
+                f.i64_extend_i32_u()
+
+        def body(k: int) -> None:
+            load(ab, a, i.rs2, k)
+            load(bb, b, i.rs1 if vector else None, k)
+            _velem(c, i.rd, k, width)
+            bits64(bb)  # a NaN: b
+            f.local_get(a)
+            f.local_get(b)
+            getattr(f, f"{ty}_{at.op}")()
+            getattr(f, f"i{8 * width}_reinterpret_{ty}")()
+            if width == 4:
+                f.i64_extend_i32_u()
+            is_nan(a)
+            f.select()
+            f.local_set(r)
+            bits64(ab)  # b a NaN: a
+            f.local_get(r)
+            is_nan(b)
+            f.select()
+            f.local_set(r)
+            f.i64_const(CANONICAL_NAN32 if width == 4 else CANONICAL_NAN64)  # both NaNs
+            f.local_get(r)
+            is_nan(a)
+            is_nan(b)
+            f.i32_and()
+            f.select()
+            getattr(f, _STORE[width])(abi.CPU_V)
+            _is_snan(c, t, ab)
+            _is_snan(c, t, bb)
+            f.i32_or()
+            _accrue_if(c, NV)
+
+        _elements(c, i.vm, body)
+
+    _by_sew(c, sew, by_width)
+
+
+def _slide1(c: Ctx, i: Insn, width: int, scalar: int) -> None:
+    """vfslide1up / vfslide1down's element loop (`_minmax_slide`)."""
+    f = c.f
+    up = ATTRS[i.name].op == "slide1up"
+    kk = c.tmp(I32)
+
+    def body(k: int) -> None:
+        _velem(c, i.rd, k, width)
+        f.local_get(k)
+        if up:
+            f.i32_eqz()
+        else:
+            f.i32_const(0)
+            f.i64_load(abi.CPU_VL)
+            f.i32_wrap_i64()
+            f.i32_const(1)
+            f.i32_sub()
+            f.i32_eq()
+        f.if_(I64)
+        f.local_get(scalar)
+        f.else_()
+        f.local_get(k)
+        f.i32_const(1)
+        if up:
+            f.i32_sub()
+        else:
+            f.i32_add()
+        f.local_set(kk)
+        _get(c, i.rs2, kk, width)
+        f.end()
+        getattr(f, _STORE[width])(abi.CPU_V)
+
+    _elements(c, i.vm, body)
