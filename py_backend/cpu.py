@@ -138,6 +138,12 @@ class CpuState:
     def get_vreg(self, r: int) -> bytes:
         return self.mem.read(abi.v_addr(r) + self._off, abi.VLENB)
 
+    def get_vstart(self) -> int:
+        return self._u32(abi.CPU_VSTART)
+
+    def set_vstart(self, v: int) -> None:
+        self._w32(abi.CPU_VSTART, v)
+
     def get_vregs(self) -> bytes:
         """v0..v31, VLENB bytes each, in order (32 * VLENB bytes)."""
         return self.mem.read(abi.CPU_V + self._off, 32 * abi.VLENB)

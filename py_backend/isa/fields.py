@@ -326,3 +326,11 @@ V_MEM_INDEXED = Format("v_mem_indexed", (RD, RS1, RS2, VM), "vd,amem,vs2,vm")  #
 UIMM6_ROR = _f("imm", (26, 26, 5), (19, 15, 0))  # vror.vi: uimm[5] in bit 26, uimm[4:0] in 19..15
 V_VI6 = Format("v_vi6", (RD, UIMM6_ROR, RS2, VM), "vd,vs2,imm,vm")  # vror.vi
 V_UNARY = Format("v_unary", (RD, RS2, VM), "vd,vs2,vm")  # vbrev.v vd, vs2, v0.t
+# ---- V: vfp (floating point): f registers in bits 19..15 (fs1) or 11..7 (fd) ----
+V_VF = Format("v_vf", (RD, RS1, RS2, VM), "vd,vs2,fs1,vm")  # vfadd.vf vd, vs2, fs1, v0.t
+V_V = Format("v_v", (RD, RS2, VM), "vd,vs2,vm")  # vfsqrt.v vd, vs2, v0.t
+V_FMA_VV = Format("v_fma_vv", (RD, RS1, RS2, VM), "vd,vs1,vs2,vm")  # vfmacc.vv vd, vs1, vs2
+V_FMA_VF = Format("v_fma_vf", (RD, RS1, RS2, VM), "vd,fs1,vs2,vm")  # vfmacc.vf vd, fs1, vs2
+V_VFM = Format("v_vfm", (RD, RS1, RS2), "vd,vs2,fs1,v0", implied=_V0)  # vfmerge.vfm
+V_MV_VF = Format("v_mv_vf", (RD, RS1), "vd,fs1", implied=_UNMASKED)  # vfmv.v.f, vfmv.s.f
+V_MV_FS = Format("v_mv_fs", (RD, RS2), "fd,vs2", implied=_UNMASKED)  # vfmv.f.s

@@ -931,6 +931,135 @@ vwsll.vx   110101 .  .....  .....  100  .....  1010111  op=wsll scalar""", "Zvbb
     *_rows32("""
 vwsll.vi   110101 .  .....  .....  011  .....  1010111  op=wsll imm""", "Zvbb", F.V_VIU,
              "vector"),
+    # ---- V: vfp (floating point at SEW = 32/64: OPFVV funct3 001, OPFVF funct3 101)
+    *_rows32("""
+vfadd.vv          000000 .  .....  .....  001  .....  1010111  op=add
+vfsub.vv          000010 .  .....  .....  001  .....  1010111  op=sub
+vfmin.vv          000100 .  .....  .....  001  .....  1010111  op=min
+vfmax.vv          000110 .  .....  .....  001  .....  1010111  op=max
+vfsgnj.vv         001000 .  .....  .....  001  .....  1010111  op=sgnj
+vfsgnjn.vv        001001 .  .....  .....  001  .....  1010111  op=sgnjn
+vfsgnjx.vv        001010 .  .....  .....  001  .....  1010111  op=sgnjx
+vmfeq.vv          011000 .  .....  .....  001  .....  1010111  op=feq
+vmfle.vv          011001 .  .....  .....  001  .....  1010111  op=fle
+vmflt.vv          011011 .  .....  .....  001  .....  1010111  op=flt
+vmfne.vv          011100 .  .....  .....  001  .....  1010111  op=fne
+vfdiv.vv          100000 .  .....  .....  001  .....  1010111  op=div
+vfmul.vv          100100 .  .....  .....  001  .....  1010111  op=mul""", "V", F.V_VV, "vector"),
+    *_rows32("""
+vfadd.vf          000000 .  .....  .....  101  .....  1010111  op=add scalar
+vfsub.vf          000010 .  .....  .....  101  .....  1010111  op=sub scalar
+vfmin.vf          000100 .  .....  .....  101  .....  1010111  op=min scalar
+vfmax.vf          000110 .  .....  .....  101  .....  1010111  op=max scalar
+vfsgnj.vf         001000 .  .....  .....  101  .....  1010111  op=sgnj scalar
+vfsgnjn.vf        001001 .  .....  .....  101  .....  1010111  op=sgnjn scalar
+vfsgnjx.vf        001010 .  .....  .....  101  .....  1010111  op=sgnjx scalar
+vfslide1up.vf     001110 .  .....  .....  101  .....  1010111  op=slide1up scalar
+vfslide1down.vf   001111 .  .....  .....  101  .....  1010111  op=slide1down scalar
+vmfeq.vf          011000 .  .....  .....  101  .....  1010111  op=feq scalar
+vmfle.vf          011001 .  .....  .....  101  .....  1010111  op=fle scalar
+vmflt.vf          011011 .  .....  .....  101  .....  1010111  op=flt scalar
+vmfne.vf          011100 .  .....  .....  101  .....  1010111  op=fne scalar
+vmfgt.vf          011101 .  .....  .....  101  .....  1010111  op=fgt scalar
+vmfge.vf          011111 .  .....  .....  101  .....  1010111  op=fge scalar
+vfdiv.vf          100000 .  .....  .....  101  .....  1010111  op=div scalar
+vfrdiv.vf         100001 .  .....  .....  101  .....  1010111  op=rdiv scalar
+vfmul.vf          100100 .  .....  .....  101  .....  1010111  op=mul scalar
+vfrsub.vf         100111 .  .....  .....  101  .....  1010111  op=rsub scalar""", "V", F.V_VF,
+             "vector"),
+    *_rows32("""
+vfmadd.vv         101000 .  .....  .....  001  .....  1010111  op=madd
+vfnmadd.vv        101001 .  .....  .....  001  .....  1010111  op=nmadd
+vfmsub.vv         101010 .  .....  .....  001  .....  1010111  op=msub
+vfnmsub.vv        101011 .  .....  .....  001  .....  1010111  op=nmsub
+vfmacc.vv         101100 .  .....  .....  001  .....  1010111  op=macc
+vfnmacc.vv        101101 .  .....  .....  001  .....  1010111  op=nmacc
+vfmsac.vv         101110 .  .....  .....  001  .....  1010111  op=msac
+vfnmsac.vv        101111 .  .....  .....  001  .....  1010111  op=nmsac""", "V", F.V_FMA_VV,
+             "vector"),
+    *_rows32("""
+vfmadd.vf         101000 .  .....  .....  101  .....  1010111  op=madd scalar
+vfnmadd.vf        101001 .  .....  .....  101  .....  1010111  op=nmadd scalar
+vfmsub.vf         101010 .  .....  .....  101  .....  1010111  op=msub scalar
+vfnmsub.vf        101011 .  .....  .....  101  .....  1010111  op=nmsub scalar
+vfmacc.vf         101100 .  .....  .....  101  .....  1010111  op=macc scalar
+vfnmacc.vf        101101 .  .....  .....  101  .....  1010111  op=nmacc scalar
+vfmsac.vf         101110 .  .....  .....  101  .....  1010111  op=msac scalar
+vfnmsac.vf        101111 .  .....  .....  101  .....  1010111  op=nmsac scalar""", "V", F.V_FMA_VF,
+             "vector"),
+    *_rows32("""
+vfredusum.vs      000001 .  .....  .....  001  .....  1010111  op=usum
+vfredosum.vs      000011 .  .....  .....  001  .....  1010111  op=osum
+vfredmin.vs       000101 .  .....  .....  001  .....  1010111  op=min
+vfredmax.vs       000111 .  .....  .....  001  .....  1010111  op=max""", "V", F.V_VV, "vector"),
+    *_rows32("""
+vfsqrt.v          010011 .  .....  00000  001  .....  1010111  op=sqrt
+vfrsqrt7.v        010011 .  .....  00100  001  .....  1010111  op=rsqrt7
+vfrec7.v          010011 .  .....  00101  001  .....  1010111  op=rec7
+vfclass.v         010011 .  .....  10000  001  .....  1010111  op=class
+vfcvt.xu.f.v      010010 .  .....  00000  001  .....  1010111  op=cvt_xu_f
+vfcvt.x.f.v       010010 .  .....  00001  001  .....  1010111  op=cvt_x_f
+vfcvt.f.xu.v      010010 .  .....  00010  001  .....  1010111  op=cvt_f_xu
+vfcvt.f.x.v       010010 .  .....  00011  001  .....  1010111  op=cvt_f_x
+vfcvt.rtz.xu.f.v  010010 .  .....  00110  001  .....  1010111  op=cvt_rtz_xu_f
+vfcvt.rtz.x.f.v   010010 .  .....  00111  001  .....  1010111  op=cvt_rtz_x_f""", "V", F.V_V,
+             "vector"),
+    *_rows32("""
+vfmerge.vfm       010111 0  .....  .....  101  .....  1010111  op=merge scalar""", "V", F.V_VFM,
+             "vector"),
+    *_rows32("""
+vfmv.v.f          010111 1  00000  .....  101  .....  1010111  op=mv scalar
+vfmv.s.f          010000 1  00000  .....  101  .....  1010111  op=mv_s scalar""", "V", F.V_MV_VF,
+             "vector"),
+    *_rows32("""
+vfmv.f.s          010000 1  .....  00000  001  .....  1010111  op=mv_f""", "V", F.V_MV_FS,
+             "vector"),
+    # vfp, widening and narrowing (SEW = 32 floats, 16/32-bit integers with vfwcvt/vfncvt)
+    *_rows32("""
+vfwadd.vv          110000 .  .....  .....  001  .....  1010111  op=wadd
+vfwsub.vv          110010 .  .....  .....  001  .....  1010111  op=wsub
+vfwadd.wv          110100 .  .....  .....  001  .....  1010111  op=wadd_w
+vfwsub.wv          110110 .  .....  .....  001  .....  1010111  op=wsub_w
+vfwmul.vv          111000 .  .....  .....  001  .....  1010111  op=wmul
+vfwredusum.vs      110001 .  .....  .....  001  .....  1010111  op=wusum
+vfwredosum.vs      110011 .  .....  .....  001  .....  1010111  op=wosum""", "V", F.V_VV,
+             "vector"),
+    *_rows32("""
+vfwadd.vf          110000 .  .....  .....  101  .....  1010111  op=wadd scalar
+vfwsub.vf          110010 .  .....  .....  101  .....  1010111  op=wsub scalar
+vfwadd.wf          110100 .  .....  .....  101  .....  1010111  op=wadd_w scalar
+vfwsub.wf          110110 .  .....  .....  101  .....  1010111  op=wsub_w scalar
+vfwmul.vf          111000 .  .....  .....  101  .....  1010111  op=wmul scalar""", "V", F.V_VF,
+             "vector"),
+    *_rows32("""
+vfwmacc.vv         111100 .  .....  .....  001  .....  1010111  op=wmacc
+vfwnmacc.vv        111101 .  .....  .....  001  .....  1010111  op=wnmacc
+vfwmsac.vv         111110 .  .....  .....  001  .....  1010111  op=wmsac
+vfwnmsac.vv        111111 .  .....  .....  001  .....  1010111  op=wnmsac""", "V", F.V_FMA_VV,
+             "vector"),
+    *_rows32("""
+vfwmacc.vf         111100 .  .....  .....  101  .....  1010111  op=wmacc scalar
+vfwnmacc.vf        111101 .  .....  .....  101  .....  1010111  op=wnmacc scalar
+vfwmsac.vf         111110 .  .....  .....  101  .....  1010111  op=wmsac scalar
+vfwnmsac.vf        111111 .  .....  .....  101  .....  1010111  op=wnmsac scalar""", "V",
+             F.V_FMA_VF, "vector"),
+    *_rows32("""
+vfwcvt.xu.f.v      010010 .  .....  01000  001  .....  1010111  op=wcvt_xu_f
+vfwcvt.x.f.v       010010 .  .....  01001  001  .....  1010111  op=wcvt_x_f
+vfwcvt.f.xu.v      010010 .  .....  01010  001  .....  1010111  op=wcvt_f_xu
+vfwcvt.f.x.v       010010 .  .....  01011  001  .....  1010111  op=wcvt_f_x
+vfwcvt.f.f.v       010010 .  .....  01100  001  .....  1010111  op=wcvt_f_f
+vfwcvt.rtz.xu.f.v  010010 .  .....  01110  001  .....  1010111  op=wcvt_rtz_xu_f
+vfwcvt.rtz.x.f.v   010010 .  .....  01111  001  .....  1010111  op=wcvt_rtz_x_f
+vfncvt.xu.f.w      010010 .  .....  10000  001  .....  1010111  op=ncvt_xu_f
+vfncvt.x.f.w       010010 .  .....  10001  001  .....  1010111  op=ncvt_x_f
+vfncvt.f.xu.w      010010 .  .....  10010  001  .....  1010111  op=ncvt_f_xu
+vfncvt.f.x.w       010010 .  .....  10011  001  .....  1010111  op=ncvt_f_x
+vfncvt.f.f.w       010010 .  .....  10100  001  .....  1010111  op=ncvt_f_f
+vfncvt.rod.f.f.w   010010 .  .....  10101  001  .....  1010111  op=ncvt_rod_f_f
+vfncvt.rtz.xu.f.w  010010 .  .....  10110  001  .....  1010111  op=ncvt_rtz_xu_f
+vfncvt.rtz.x.f.w   010010 .  .....  10111  001  .....  1010111  op=ncvt_rtz_x_f""", "V", F.V_V,
+             "vector"),
 ]
 # fmt: on
 
@@ -1105,6 +1234,19 @@ SEMANTIC_NAMES: tuple[str, ...] = tuple(
     vsoxseg7ei64.v vsoxseg8ei8.v vsoxseg8ei16.v vsoxseg8ei32.v vsoxseg8ei64.v
     vandn.vv vandn.vx vror.vv vror.vx vror.vi vrol.vv vrol.vx vbrev8.v vrev8.v vbrev.v
     vclz.v vctz.v vcpop.v vwsll.vv vwsll.vx vwsll.vi
+    vfadd.vv vfsub.vv vfmin.vv vfmax.vv vfsgnj.vv vfsgnjn.vv vfsgnjx.vv vmfeq.vv vmfle.vv
+    vmflt.vv vmfne.vv vfdiv.vv vfmul.vv vfadd.vf vfsub.vf vfmin.vf vfmax.vf vfsgnj.vf vfsgnjn.vf
+    vfsgnjx.vf vfslide1up.vf vfslide1down.vf vmfeq.vf vmfle.vf vmflt.vf vmfne.vf vmfgt.vf
+    vmfge.vf vfdiv.vf vfrdiv.vf vfmul.vf vfrsub.vf vfmadd.vv vfnmadd.vv vfmsub.vv vfnmsub.vv
+    vfmacc.vv vfnmacc.vv vfmsac.vv vfnmsac.vv vfmadd.vf vfnmadd.vf vfmsub.vf vfnmsub.vf
+    vfmacc.vf vfnmacc.vf vfmsac.vf vfnmsac.vf vfredusum.vs vfredosum.vs vfredmin.vs vfredmax.vs
+    vfsqrt.v vfrsqrt7.v vfrec7.v vfclass.v vfcvt.xu.f.v vfcvt.x.f.v vfcvt.f.xu.v vfcvt.f.x.v
+    vfcvt.rtz.xu.f.v vfcvt.rtz.x.f.v vfmerge.vfm vfmv.v.f vfmv.s.f vfmv.f.s
+    vfwadd.vv vfwsub.vv vfwadd.wv vfwsub.wv vfwmul.vv vfwredusum.vs vfwredosum.vs vfwadd.vf
+    vfwsub.vf vfwadd.wf vfwsub.wf vfwmul.vf vfwmacc.vv vfwnmacc.vv vfwmsac.vv vfwnmsac.vv
+    vfwmacc.vf vfwnmacc.vf vfwmsac.vf vfwnmsac.vf vfwcvt.xu.f.v vfwcvt.x.f.v vfwcvt.f.xu.v
+    vfwcvt.f.x.v vfwcvt.f.f.v vfwcvt.rtz.xu.f.v vfwcvt.rtz.x.f.v vfncvt.xu.f.w vfncvt.x.f.w
+    vfncvt.f.xu.w vfncvt.f.x.w vfncvt.f.f.w vfncvt.rod.f.f.w vfncvt.rtz.xu.f.w vfncvt.rtz.x.f.w
     """.split()
 )
 

@@ -716,6 +716,7 @@ from . import (  # noqa: E402, F401  (each registers its semantics)
     emit_vector,
     emit_vector_bits,
     emit_vector_fixed,
+    emit_vector_fp,
     emit_vector_int,
     emit_vector_mem,
     emit_vector_perm,

@@ -313,9 +313,10 @@ def test_illegal_vector_cases(name: str, tier: str, tmp_path: Path) -> None:
     vecgen.check_sigill(ILLEGAL[name], tier, tmp_path)
 
 
-# Vector instructions without a row yet: SIGILL in tbwasm (qemu 10 runs them), never anything
-# else, until their rows and semantics come (then they move to the program above).
-NOT_YET = ["vfadd.vv v1, v2, v3"]  # fmt: skip
+# Vector encodings without a row: reserved ones, and extensions tbwasm does not implement
+# (Zvkned): SIGILL in tbwasm, never anything else.
+NOT_YET = [".4byte 0xfe2180d7",  # OPIVV funct6 111111: reserved
+           ".4byte 0xa221a0d7"]  # vaesef.vv v1, v2 (Zvkned, not implemented)  # fmt: skip
 
 
 @pytest.mark.parametrize("tier", ["interp", "jit"])
