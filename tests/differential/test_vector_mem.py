@@ -191,10 +191,14 @@ def _self_modifying(g: Gen) -> None:
 
 def _handlers(g: Gen) -> None:
     """A SIGILL and SIGSEGV handler that records the signal number and vstart (then sets vstart
-    to 0) and resumes after the instruction (saved pc + 4, saved s2 past the records); s7 = an
+    to 0, in the frame too) and resumes after the instruction (saved pc + 4, saved s2 past the records); s7 = an
     unmapped page (the second of a fresh 8 KiB mapping)."""
     g.emit("j 2f", "1:", "ld t0, 176(a2)", "addi t0, t0, 4", "sd t0, 176(a2)", "csrr t1, vstart")
     g.emit("ld t2, 320(a2)", "sd a0, 0(t2)", "sd t1, 8(t2)", "addi t2, t2, 16", "sd t2, 320(a2)")
+    # vstart = 0 on return: Linux restores it from the frame's vector record (__riscv_v_ext_state,
+    # its header at ucontext + 952, vstart its first field); qemu writes no record and keeps the
+    # register as the handler leaves it
+    g.emit("lwu t0, 952(a2)", "li t1, 0x53465457", "bne t0, t1, 3f", "sd zero, 960(a2)", "3:")
     g.emit("csrwi vstart, 0", "ret", "2:", "addi sp, sp, -32", "lla t0, 1b", "sd t0, 0(sp)")
     g.emit("li t0, 4", "sd t0, 8(sp)", "sd zero, 16(sp)")
     for sig in (4, 11):
