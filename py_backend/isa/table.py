@@ -1110,12 +1110,15 @@ ROWS: list[Row] = ROWS32 + ROWS16
 BY_MNEMONIC: dict[str, Row] = {r.mnemonic: r for r in ROWS}
 
 # Each row names one extension; these extensions also hold rows that name another (the scalar
-# cryptography extensions reuse Zbb's and Zbc's instructions, and aes64ks1i/aes64ks2 are in
-# both Zkne and Zknd). Extension -> those rows' mnemonics.
+# cryptography extensions reuse Zbb's and Zbc's instructions, aes64ks1i/aes64ks2 are in both
+# Zkne and Zknd, and Zvfhmin is two of V's conversions at SEW = 16). Extension -> those rows'
+# mnemonics.
 SHARED_ROWS: dict[str, tuple[str, ...]] = {
     "Zbkb": ("andn", "orn", "xnor", "rol", "ror", "rori", "rolw", "rorw", "roriw", "rev8"),
     "Zbkc": ("clmul", "clmulh"),
     "Zknd": ("aes64ks1i", "aes64ks2"),
+    # the vector half <-> single conversions (at SEW = 16: emit_vector_fp)
+    "Zvfhmin": ("vfwcvt.f.f.v", "vfncvt.f.f.w"),
 }
 
 

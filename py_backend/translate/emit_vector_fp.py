@@ -5,7 +5,8 @@ vfmv.s.f, the fused multiply-adds vfmacc .. vfnmsub, the reductions vfredusum, v
 vfredmin, vfredmax, the estimates vfrec7 and vfrsqrt7, vfslide1up/down, the single-width
 conversions vfcvt.*; and widening/narrowing at SEW = 32 (singles to doubles): vfwadd/vfwsub
 (.vv/.vf/.wv/.wf), vfwmul, vfwmacc .. vfwnmsac, vfwredusum/vfwredosum, vfwcvt.* and vfncvt.*
-(incl. round-to-odd; the integer <-> float ones also at SEW = 16, to and from singles).
+(incl. round-to-odd; the integer <-> float ones also at SEW = 16, to and from singles, and
+Zvfhmin's vfwcvt.f.f.v / vfncvt.f.f.w between halves and singles).
 
 Every element is computed exactly in any rounding mode (frm; 5..7 are illegal) with the exact
 `softfloat` arithmetic the scalar F and D instructions use for their slow path (one copy of the
@@ -47,6 +48,7 @@ from .emit_vector import (
     _vstart_zero,
 )
 from .hostemu import HartState, emulates
+from .zfh import H
 
 VLENB = 16
 
@@ -324,7 +326,7 @@ def _no_over(dst: int, dst_lmul: int, src: int, src_lmul: int) -> bool:
 def _wide_legal(op: str, i: Insn, lmul: int, sew: int) -> bool:
     """qemu 10's checks of widening (2*SEW destination) and narrowing (2*SEW source) ones: every
     float involved is 32 or 64 bits wide, LMUL <= 4, aligned groups, no forbidden overlap."""
-    if sew != 32 and not (sew == 16 and op in _INT_FLOAT):
+    if sew != 32 and not (sew == 16 and (op in _INT_FLOAT or op in _ZVFHMIN)):
         return False
     if op in ("wusum", "wosum"):
         return _aligned(i.rs2, lmul)
@@ -343,12 +345,18 @@ def _wide_legal(op: str, i: Insn, lmul: int, sew: int) -> bool:
     return ok
 
 
-def _narrow_float(x: int, rm: int, odd: bool) -> tuple[int, int]:
-    """A double to a single in rm, or rounded to odd (truncate; an inexact result gets its
-    lowest bit set)."""
+# Zvfhmin: the two conversions between halves and singles (at SEW = 16, the narrow width)
+_ZVFHMIN = ("wcvt_f_f", "ncvt_f_f")
+_HALF = H
+
+
+def _narrow_float(x: int, rm: int, odd: bool, narrow: sf.Fmt = sf.S) -> tuple[int, int]:
+    """A double to a single (a single to a half: Zvfhmin) in rm, or rounded to odd (truncate;
+    an inexact result gets its lowest bit set)."""
+    wide = sf.D if narrow is sf.S else sf.S
     if not odd:
-        return sf.convert(x, sf.D, sf.S, rm)
-    r, fl = sf.convert(x, sf.D, sf.S, sf.RTZ)
+        return sf.convert(x, wide, narrow, rm)
+    r, fl = sf.convert(x, wide, narrow, sf.RTZ)
     if fl & sf.NX:
         r |= 1
     return r, fl
@@ -368,7 +376,7 @@ def _wide_element(op: str, a: int, b: int, d: int, sew: int, rm: int) -> tuple[i
 
     if op.startswith("wcvt"):
         if op.endswith("_f_f"):
-            return sf.convert(a, sf.S, sf.D, rm)
+            return sf.convert(a, *((_HALF, sf.S) if sew == 16 else (sf.S, sf.D)), rm)
         if op.endswith("_f"):  # single -> 64-bit integer
             v, fl = sf.to_int(a, sf.S, sf.RTZ if "rtz" in op else rm, wide, "_x_" in op)
             return v & ((1 << wide) - 1), fl
@@ -376,7 +384,7 @@ def _wide_element(op: str, a: int, b: int, d: int, sew: int, rm: int) -> tuple[i
         return sf.from_int(v, sf.S if wide == 32 else sf.D, rm)
     if op.startswith("ncvt"):
         if "_f_f" in op:
-            return _narrow_float(a, rm, "rod" in op)
+            return _narrow_float(a, rm, "rod" in op, _HALF if sew == 16 else sf.S)
         if op.endswith("_f"):  # 2*SEW-bit float -> SEW-bit integer
             fmt = sf.S if wide == 32 else sf.D
             v, fl = sf.to_int(a, fmt, sf.RTZ if "rtz" in op else rm, sew, "_x_" in op)
