@@ -806,10 +806,11 @@ def _vmv_s_x(c: Ctx, i: Insn) -> None:
 
 @trans("vmv1r.v", "vmv2r.v", "vmv4r.v", "vmv8r.v")
 def _vmv_whole(c: Ctx, i: Insn) -> None:
-    """Copy count registers (whatever vtype is; qemu copies from vstart, which is 0 here
-    unless a trap left it set)."""
+    """Copy count registers, whatever SEW, LMUL and vl are, but illegal with vill set, as in
+    qemu 10 (qemu copies from vstart, which is 0 here unless a trap left it set)."""
     f = c.f
     count = ATTRS[i.name].count
+    _config(c)
     _check_static_group(c, i.rd, count)
     _check_static_group(c, i.rs2, count)
     for off in range(0, count * abi.VLENB, 8):
