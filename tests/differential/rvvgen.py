@@ -88,7 +88,7 @@ def emuls(row: Row, vt: VType) -> dict[str, int | str] | None:
     base, _, suffix = m.partition(".")
     lm = vt.lmul
     if base.startswith(("vf", "vmf")):  # no Zvfh: FP elements are 32 or 64 bits
-        if vt.sew < 32 or (base.startswith(("vfw", "vfn")) and vt.sew != 32):
+        if vt.sew < 32 or (base.startswith(("vfw", "vfncvt")) and vt.sew != 32):
             return None
     if base.startswith(("vred", "vwred", "vfred", "vfwred")):
         if base.startswith(("vwred", "vfwred")) and vt.sew > 32:
@@ -104,7 +104,7 @@ def emuls(row: Row, vt: VType) -> dict[str, int | str] | None:
         if lm > 2 or vt.sew > 32:
             return None
         return {"vd": lm + 1, "vs2": lm + 1 if suffix.startswith("w") else lm, "vs1": lm}
-    if base.startswith(("vn", "vfn")):
+    if base.startswith(("vnsrl", "vnsra", "vnclip", "vfncvt")):  # not vnmsac, vfnmadd, ...
         if lm > 2 or vt.sew > 32:
             return None
         return {"vd": lm, "vs2": lm + 1, "vs1": lm}

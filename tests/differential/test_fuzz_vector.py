@@ -95,6 +95,33 @@ def test_unknown_formats_are_skipped() -> None:
     assert rvvgen.formatter(row) is rvvgen.VGen.operands
 
 
+# EMULs (log2, or "mask": one register) of vd, vs2, vs1 at SEW 32, LMUL 1 and SEW 16, LMUL 8,
+# by the mnemonic's kind (rows other groups add: rvvgen must classify them before they come).
+EMULS = {
+    "vnmsac.vv": ((0, 0, 0), (3, 3, 3)),  # single-width, though it starts like vnsrl
+    "vfnmacc.vv": ((0, 0, 0), None),  # no 16-bit FP (Zvfh) in qemu's cpu
+    "vnsrl.wv": ((0, 1, 0), None),  # narrowing: vs2 is 2 * LMUL; not at LMUL 8
+    "vwadd.wv": ((1, 1, 0), None),  # widening: vd (and .w's vs2) are 2 * LMUL
+    "vwredsum.vs": (("mask", 0, "mask"), ("mask", 3, "mask")),
+    "vmsbf.m": (("mask", "mask", "mask"), ("mask", "mask", "mask")),
+    "vzext.vf4": ((0, -2, 0), None),  # vs2 is LMUL / 4; SEW 16 is below 4 * 8
+    "vmseq.vv": (("mask", 0, 0), ("mask", 3, 3)),
+}
+
+
+@pytest.mark.parametrize("mnemonic", sorted(EMULS))
+def test_operand_groups_by_kind(mnemonic: str) -> None:
+    from py_backend.isa import fields as F
+    from py_backend.isa.table import Row
+
+    row = Row(mnemonic, "0" * 32, F.V_VV, "V", mnemonic, frozenset())
+    got = []
+    for vt in (rvvgen.VType(32, 0, False, False), rvvgen.VType(16, 3, False, False)):
+        e = rvvgen.emuls(row, vt)
+        got.append(None if e is None else (e["vd"], e["vs2"], e["vs1"]))
+    assert tuple(got) == EMULS[mnemonic]
+
+
 def test_vector_share() -> None:
     """At least a quarter of the body instructions are vector instructions (vset*, vector CSR
     accesses included; the address and AVL set-up they need is not)."""
