@@ -121,6 +121,22 @@ def emuls(row: Row, vt: VType) -> dict[str, int | str] | None:
     return {"vd": lm, "vs2": lm, "vs1": lm}
 
 
+VSTART_SHARE = 0.03  # of the instructions run with a non-zero vstart (csrwi vstart just before)
+# qemu 10 makes these illegal with a non-zero vstart (V 1.0 permits it).
+VSTART_ZERO = ("vred", "vwred", "vfred", "vfwred", "vcpop", "vfirst", "vmsbf", "vmsif", "vmsof")
+VSTART_ZERO += ("viota", "vcompress")
+
+
+# Not with a non-zero vstart either: loads and stores (qemu 10 aborts, "probe_access_flags:
+# assertion failed", when vstart is past the access).
+VSTART_FORMATS = ("v_mem", "v_mem_whole")
+
+
+def vstart_ok(row: Row) -> bool:
+    """Whether the row may run with a non-zero vstart in a generated program."""
+    return not row.mnemonic.startswith(VSTART_ZERO) and row.fmt.name not in VSTART_FORMATS
+
+
 def _regs(e: int | str) -> int:
     """How many registers a group of EMUL ``e`` spans (and its alignment)."""
     return 1 if e == MASK or int(e) <= 0 else 1 << int(e)
@@ -266,6 +282,8 @@ class VGen:
                     if lines is not None:
                         break
             if lines is not None:
+                if r.random() < VSTART_SHARE and vstart_ok(row):  # start at element vstart
+                    lines[-1:] = [f"csrwi vstart, {r.randint(0, 31)}", lines[-1]]
                 return pre + lines
             if pre:
                 return pre

@@ -155,3 +155,27 @@ def test_harness_reports_vector_differences() -> None:
 @pytest.mark.parametrize("tier", TIERS)
 def test_whole_register_move_with_vill(tier: str, tmp_path: Path) -> None:
     vecgen.check_sigill(["li a0, 4", "vsetvli t0, a0, 0x1c4", "vmv8r.v v0, v24"], tier, tmp_path)
+
+
+# Found by scripts/fuzz.py --vector (seed 'vst:6', shrunk to `csrw vstart, 15; vmv2r.v v12, v22`):
+# vmv<n>r.v copies the elements of SEW bits from vstart (tbwasm copied the whole registers).
+@pytest.fixture(scope="module")
+def vstart_move(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], bytes]:
+    g = vecgen.Gen()
+    g.load_all()
+    for sew in (8, 32, 64):
+        for vstart in (0, 1, 5, 17, 40):
+            g.setup(sew, "m1", 3, "tu")
+            g.emit(f"li t1, {vstart}", "csrw vstart, t1", "vmv2r.v v8, v18")
+            g.emit("csrr t1, vstart", "vmv4r.v v12, v24")
+            g.group(f"e{sew} vstart {vstart}")
+            g.record("t1", f"e{sew} vstart {vstart}: vstart after")
+    elf = tmp_path_factory.mktemp("vstart") / "vstart.elf"
+    return elf, g.what, vecgen.reference(g, elf)
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_whole_register_move_from_vstart(
+    tier: str, vstart_move: tuple[Path, list[str], bytes]
+) -> None:
+    vecgen.check(*vstart_move, tier)
