@@ -7,6 +7,7 @@
     python scripts/fuzz.py --seed 1 --count 50 --host node  # web/node/cli.mjs instead of wasmtime
     python scripts/fuzz.py --seed 1 --count 20 --host browser  # one Chromium page (Playwright)
     python scripts/fuzz.py --ext --seed 1 --count 50      # also Zba, Zbb, ...: against qemu 10
+    python scripts/fuzz.py --vector --tier jit --seed 1 --seconds 900  # also V (rvvgen.py)
 
 Each program has several independent chunks (see tests/differential/rvgen.py).  On a mismatch
 the program is shrunk and saved as tests/differential/regressions/fuzz_<seed>.{S,elf,expected}
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,10 +40,10 @@ def _runner(host: str) -> rvrun.Runner:
     return rvrun.node_runner if host == "node" else rvrun.native_runner
 
 
-def one(args: tuple[str, str, int, int, bool]) -> tuple[str, int, list[str], float, str]:
-    seed, host, chunks, size, ext = args
+def one(args: tuple[str, str, int, int, bool, bool]) -> tuple[str, int, list[str], float, str]:
+    seed, host, chunks, size, ext, vector = args
     t0 = time.perf_counter()
-    prog = rvgen.generate(seed, chunks=chunks, size=size, ext=ext)
+    prog = rvgen.generate(seed, chunks=chunks, size=size, ext=ext, vector=vector)
     with rvrun.tempdir() as d:
         try:
             o = rvrun.check_program(prog, Path(d), "p", _runner(host))
@@ -57,15 +59,16 @@ def report_mismatch(
     print(f"MISMATCH seed {seed!r}:", *diffs, sep="\n  ", flush=True)
     if a.no_shrink:
         return
-    prog = rvgen.generate(seed, chunks=a.chunks, size=a.size, ext=a.ext)
+    prog = rvgen.generate(seed, chunks=a.chunks, size=a.size, ext=a.ext, vector=a.vector)
     with rvrun.tempdir() as d:
         small, last = rvrun.shrink(prog, Path(d), _runner(host), log=print)
         lines = sum(len(list(it.lines())) for c in small.chunks for it in c.body)
         print(f"  shrunk to {lines} body lines:", *last, sep="\n  ")
-        rvrun.build(small.source(), Path(d) / "min", rvgen.EXT_MARCH if a.ext else "rv64gc")
+        rvrun.build(small.source(), Path(d) / "min", small.march)
         print(rvrun.body_disassembly(Path(d) / "min"))
         if save:
-            name = ("fuzz_ext_" if a.ext else "fuzz_") + seed.replace(":", "_")
+            kind = "fuzz_vec_" if a.vector else "fuzz_ext_" if a.ext else "fuzz_"
+            name = kind + seed.replace(":", "_")
             path = rvrun.write_regression(small, name, last, Path(d))
             print(f"  regression test written: {path.relative_to(REPO)}", flush=True)
 
@@ -87,6 +90,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also the extensions beyond RV64GC (Zba, Zbb, ...), against qemu 10 (fetch-qemu.sh)",
     )
+    p.add_argument(
+        "--vector",
+        action="store_true",
+        help="also V, from the instruction table (rvvgen.py), against qemu 10 with "
+        "rvrun.QEMU10_VECTOR_CPU; the dumps include v0..v31 and the vector CSRs",
+    )
+    p.add_argument(
+        "--tier",
+        choices=["interp", "jit", "tiered"],
+        help="tbwasm's tier for the native host (default: TBWASM_TIER, else tiered)",
+    )
     p.add_argument("--no-shrink", action="store_true")
     p.add_argument("--no-save", action="store_true", help="do not write regression tests")
     p.add_argument("--stop-after", type=int, default=5, help="stop after this many mismatches")
@@ -94,8 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     if not rvrun.have_toolchain():
         print("needs riscv64-linux-gnu-gcc and qemu-riscv64", file=sys.stderr)
         return 2
-    if a.ext and not rvrun.have_qemu10():
-        print(f"--ext needs {rvrun.QEMU10} (scripts/fetch-qemu.sh)", file=sys.stderr)
+    if a.tier:
+        os.environ["TBWASM_TIER"] = a.tier  # read by every Machine, in the workers too
+    if (a.ext or a.vector) and not rvrun.have_qemu10():
+        print(f"--ext/--vector needs {rvrun.QEMU10} (scripts/fetch-qemu.sh)", file=sys.stderr)
         return 2
     if a.host == "node" and not (REPO / "web" / "node" / "cli.mjs").exists():
         print("web/node/cli.mjs not found", file=sys.stderr)
@@ -104,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         print("--host browser runs one Chromium page: --jobs ignored", file=sys.stderr)
         a.jobs = 1
     if a.replay:
-        seed, insns, diffs, secs, msg = one((a.replay, a.host, a.chunks, a.size, a.ext))
+        seed, insns, diffs, secs, msg = one((a.replay, a.host, a.chunks, a.size, a.ext, a.vector))
         print(f"{seed}: {insns} instructions, {secs:.2f} s {msg}")
         if diffs:
             report_mismatch(seed, diffs, a.host, not a.no_save, a)
@@ -115,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     def seeds():  # type: ignore[no-untyped-def]
         i = a.start
         while a.count is None or i < a.start + a.count:
-            yield (f"{a.seed}:{i}", a.host, a.chunks, a.size, a.ext)
+            yield (f"{a.seed}:{i}", a.host, a.chunks, a.size, a.ext, a.vector)
             i += 1
 
     t0 = time.perf_counter()

@@ -910,12 +910,17 @@ def _vmv_s_x(c: Ctx, i: Insn) -> None:
 
 @trans("vmv1r.v", "vmv2r.v", "vmv4r.v", "vmv8r.v")
 def _vmv_whole(c: Ctx, i: Insn) -> None:
-    """Copy count registers (whatever vtype is; qemu copies from vstart, which is 0 here
-    unless a trap left it set)."""
+    """Copy count registers, whatever LMUL and vl are, but illegal with vill set, as in
+    qemu 10: the elements of SEW bits from vstart (count * VLENB / SEW of them)."""
     f = c.f
     count = ATTRS[i.name].count
+    sew, _ = _config(c)
     _check_static_group(c, i.rd, count)
     _check_static_group(c, i.rs2, count)
+    f.i32_const(0)
+    f.i32_load(abi.CPU_VSTART)
+    f.i32_eqz()
+    f.if_()
     for off in range(0, count * abi.VLENB, 8):
         c.push_i32(i.rd)
         f.i32_const(4)
@@ -925,6 +930,40 @@ def _vmv_whole(c: Ctx, i: Insn) -> None:
         f.i32_shl()
         f.i64_load(abi.CPU_V + off)
         f.i64_store(abi.CPU_V + off)
+    f.else_()
+    # a byte at a time from byte vstart * SEW / 8 (vstart < VLEN, so no overflow)
+    k = c.tmp(I32)
+    f.i32_const(0)
+    f.i32_load(abi.CPU_VSTART)
+    f.local_get(sew)
+    f.i32_shl()
+    f.local_set(k)
+    done = f.block()
+    top = f.loop()
+    f.local_get(k)
+    f.i32_const(count * abi.VLENB)
+    f.i32_ge_u()
+    f.br_if(done)
+    c.push_i32(i.rd)
+    f.i32_const(4)
+    f.i32_shl()
+    f.local_get(k)
+    f.i32_add()
+    c.push_i32(i.rs2)
+    f.i32_const(4)
+    f.i32_shl()
+    f.local_get(k)
+    f.i32_add()
+    f.i32_load8_u(abi.CPU_V)
+    f.i32_store8(abi.CPU_V)
+    f.local_get(k)
+    f.i32_const(1)
+    f.i32_add()
+    f.local_set(k)
+    f.br(top)
+    f.end()
+    f.end()
+    f.end()
     _vstart_zero(c)
 
 

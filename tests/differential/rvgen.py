@@ -20,12 +20,28 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+try:
+    from . import rvvgen
+except ImportError:  # imported as a top-level module (scripts/fuzz.py, pytest rootdir-less)
+    import rvvgen  # type: ignore[no-redef]
+
 SCRATCH = 2048
 MID = 1024  # x2/x3 = scratch + MID
 DUMP_X = 31 * 8
 DUMP_F = 32 * 8
 DUMP_HDR = DUMP_X + DUMP_F + 8  # x1..x31, f0..f31, fcsr
 CHUNK_OUT = DUMP_HDR + SCRATCH  # bytes written per chunk
+# Vector programs (``generate(..., vector=True)``) dump after the scratch buffer: vl, vtype,
+# vstart, vxsat, vxrm (8 bytes each), then v0..v31 (16 bytes each, stored with vs8r.v).
+VCSRS = ("vl", "vtype", "vstart", "vxsat", "vxrm")
+DUMP_V = 8 * len(VCSRS) + 32 * 16
+
+
+def chunk_out(vector: bool = False) -> int:
+    """The bytes a chunk writes."""
+    return CHUNK_OUT + (DUMP_V if vector else 0)
+
+
 PINNED = frozenset({2, 3, 4})
 M64 = (1 << 64) - 1
 
@@ -230,6 +246,8 @@ class Ctx:
 # Zba, Zbb, Zbc, Zbs, Zicond, Zimop, Zcmop, Zawrs, Zicboz, Zcb, Zfa, Zfh.
 # Mnemonics GNU as 2.40 knows (EXT_MARCH); the rest are written as ``.insn`` from the spec's
 # encodings here, independent of py_backend's table.
+# The share of the leaf items that are vector instructions in a vector program (rvvgen).
+VECTOR_SHARE = 0.55
 EXT_MARCH = "rv64gc_zba_zbb_zbc_zbs_zicboz_zfh_zbkb_zbkc_zbkx_zknd_zkne_zknh_zksed_zksh"
 EXT_R = (
     "add.uw sh1add sh2add sh3add sh1add.uw sh2add.uw sh3add.uw "
@@ -269,11 +287,20 @@ def zcb_word(op: str, rd: int = 8, rs: int = 8, uimm: int = 0) -> int:
     return base | (rs - 8) << 7 | imm | (rd - 8) << 2
 
 
-class Gen:
-    def __init__(self, r: random.Random, prefix: str, ext: bool = False) -> None:
+class Gen(rvvgen.VGen):
+    def __init__(
+        self,
+        r: random.Random,
+        prefix: str,
+        ext: bool = False,
+        vector: bool = False,
+        vt: rvvgen.VState = None,
+    ) -> None:
         self.r = r
         self.prefix = prefix
         self.ext = ext
+        self.vector = vector
+        self.vt = vt  # the vtype the code at this point runs with (rvvgen)
         self.nlabel = 0
         self.funcs: list[tuple[str, list[Item]]] = []
 
@@ -610,6 +637,8 @@ class Gen:
 
     def leaf(self, ctx: Ctx) -> Item:
         r = self.r
+        if self.vector and r.random() < VECTOR_SHARE:
+            return Item(self.vec_op(ctx), tag="vector")
         if self.ext and r.random() < 0.3:
             return Item(self.ext_op(ctx), tag="ext")
         k = r.random()
@@ -662,7 +691,10 @@ class Gen:
     def fwd_branch(self, ctx: Ctx) -> Item:
         r = self.r
         lab = self.label()
+        vt = self.vt
         inner = self.items(self.sub(ctx), r.randint(1, 4))
+        if self.vt != vt:  # the join: the vtype of either path
+            self.vt = None
         if r.random() < 0.2:
             head = f"c.{r.choice(['beqz', 'bnez'])} x{self.crd()}, {lab}"
         else:
@@ -673,7 +705,10 @@ class Gen:
     def jump(self, ctx: Ctx) -> Item:
         r = self.r
         lab = self.label()
+        vt = self.vt
         inner = self.items(self.sub(ctx), r.randint(0, 2))
+        if self.vt != vt:
+            self.vt = None
         k = r.randint(0, 4)
         t = self.rd(ctx) or 5
         if k == 0:
@@ -692,7 +727,12 @@ class Gen:
         r = self.r
         top, out = self.label(), self.label()
         n = r.randint(2, 12) if r.random() < 0.35 else r.randint(30, 300)
+        if not isinstance(self.vt, rvvgen.VType):
+            self.vt = None  # the body's vector instructions set a vtype before they need one
+        vt = self.vt
         inner = self.items(self.sub(ctx, in_loop=True), r.randint(2, 12))
+        if isinstance(vt, rvvgen.VType) and self.vt != vt:  # again for the next iteration
+            inner.append(Item(self.restore(vt), tag="vector"))
         head = [f"li x4, {n}", f"{top}:"]
         if r.random() < 0.5:
             tail = ["addi x4, x4, -1", f"bnez x4, {top}"]
@@ -706,7 +746,9 @@ class Gen:
         r = self.r
         if not self.funcs or (len(self.funcs) < 4 and r.random() < 0.5):
             name = f"{self.label()}_fn"
+            vt, self.vt = self.vt, None  # called with any vtype
             body = self.items(Ctx(in_func=True, depth=1), r.randint(1, 8))
+            self.vt = vt
             self.funcs.append((name, body))
         name = r.choice(self.funcs)[0]
         t = self.rd(ctx) or 5
@@ -723,6 +765,8 @@ class Gen:
             lines = [f"lla x{t}, {name}+16", f"jalr x1, -16(x{t})"]
         else:
             lines = [f"lla x{t}, {name}", f"jalr x{t}"]
+        if self.vector:
+            self.vt = None  # whatever the function left
         return Item(lines, tag="call")
 
 
@@ -736,6 +780,11 @@ class Chunk:
     body: list[Item]
     funcs: list[tuple[str, list[Item]]]
     pad: int = 0  # bytes before the dump area, after a 4 KiB alignment
+    vinit: bytes = b""  # vector programs: v0..v31 (512 bytes)
+    vtype: rvvgen.VType | None = None  # vector programs: the vtype the body starts with
+    vavl: int = 0  # ... and its AVL
+    vxrm: int = 0
+    vxsat: int = 0
 
 
 @dataclass
@@ -744,13 +793,23 @@ class Program:
     rvc: bool
     chunks: list[Chunk]
     ext: bool = False  # uses the extensions beyond RV64GC (EXT_MARCH; qemu 10 is the reference)
+    vector: bool = False  # uses V (rvvgen; qemu 10 with rvrun.QEMU10_VECTOR_CPU is the reference)
+
+    @property
+    def march(self) -> str:
+        if self.vector:
+            return rvvgen.MARCH
+        return EXT_MARCH if self.ext else "rv64gc"
 
     def source(self) -> str:
         return render(self)
 
 
-def gen_chunk(r: random.Random, name: str, size: int, ext: bool = False) -> Chunk:
-    g = Gen(r, name, ext)
+def gen_chunk(
+    r: random.Random, name: str, size: int, ext: bool = False, vector: bool = False
+) -> Chunk:
+    vt = rvvgen.rand_vtype(r) if vector else None
+    g = Gen(r, name, ext, vector, vt)
     body = g.items(Ctx(), size)
     xinit = [rand_int(r) for _ in range(31)]
     finit = [rand_freg_value(r) for _ in range(32)]
@@ -758,16 +817,27 @@ def gen_chunk(r: random.Random, name: str, size: int, ext: bool = False) -> Chun
     scratch = bytes(r.getrandbits(8) for _ in range(SCRATCH))
     # half the chunks put x3 exactly on a page boundary, so accesses near 0(x3) cross pages
     pad = 4096 - MID - DUMP_HDR if r.random() < 0.5 else r.randrange(0, 4096, 16)
-    return Chunk(name, xinit, finit, fcsr, scratch, body, g.funcs, pad)
+    c = Chunk(name, xinit, finit, fcsr, scratch, body, g.funcs, pad)
+    if vector:
+        c.vinit = bytes(r.getrandbits(8) for _ in range(32 * 16))
+        c.vtype, c.vavl = vt, r.randint(0, 31)
+        c.vxrm, c.vxsat = r.randint(0, 3), r.randint(0, 1)
+    return c
 
 
-def generate(seed: str | int, chunks: int = 6, size: int = 60, ext: bool = False) -> Program:
-    """``ext``: also the extensions beyond RV64GC (a different program for the same seed)."""
+def generate(
+    seed: str | int, chunks: int = 6, size: int = 60, ext: bool = False, vector: bool = False
+) -> Program:
+    """``ext``: also the extensions beyond RV64GC, ``vector``: also V (rvvgen); each makes a
+    different program for the same seed."""
     r = random.Random(str(seed))
+    if vector:
+        r = random.Random(f"v:{seed}")
     prog_chunks = [
-        gen_chunk(r, f"c{i}", r.randint(size // 2, size * 3 // 2), ext) for i in range(chunks)
+        gen_chunk(r, f"c{i}", r.randint(size // 2, size * 3 // 2), ext, vector)
+        for i in range(chunks)
     ]
-    return Program(str(seed), r.random() < 0.9, prog_chunks, ext)
+    return Program(str(seed), r.random() < 0.9, prog_chunks, ext, vector)
 
 
 def _dwords(vals: list[int]) -> list[str]:
@@ -790,6 +860,13 @@ def render_chunk(c: Chunk, last: bool, rvc: bool = True) -> tuple[list[str], lis
         t.append(f"    fld f{i}, {8 * (31 + i)}(x5)")
     t.append(f"    ld x6, {8 * 63}(x5)")
     t.append("    fscsr x6")
+    vector = c.vtype is not None
+    if c.vtype is not None:
+        t.append(f"    addi x6, x5, {8 * 64}")
+        for v in (0, 8, 16, 24):
+            t += [f"    vl8re8.v v{v}, (x6)", "    addi x6, x6, 128"]
+        t.append(f"    vsetivli x0, {c.vavl}, {c.vtype.text()}")
+        t += [f"    csrwi vxrm, {c.vxrm}", f"    csrwi vxsat, {c.vxsat}"]
     for i in range(1, 32):
         if i != 5:
             t.append(f"    ld x{i}, {8 * (i - 1)}(x5)")
@@ -805,7 +882,15 @@ def render_chunk(c: Chunk, last: bool, rvc: bool = True) -> tuple[list[str], lis
         t.append(f"    fsd f{i}, {base + DUMP_X + 8 * i}(x3)")
     t.append("    frcsr x5")
     t.append(f"    sd x5, {base + DUMP_X + DUMP_F}(x3)")
-    t += ["    li a0, 1", f"    addi a1, x3, {base}", f"    li a2, {CHUNK_OUT}", "    li a7, 64"]
+    if vector:
+        vbase = MID  # just after the scratch buffer
+        for k, csr in enumerate(VCSRS):
+            t += [f"    csrr x5, {csr}", f"    sd x5, {vbase + 8 * k}(x3)"]
+        t.append(f"    addi x5, x3, {vbase + 8 * len(VCSRS)}")
+        for v in (0, 8, 16, 24):
+            t += [f"    vs8r.v v{v}, (x5)", "    addi x5, x5, 128"]
+    t += ["    li a0, 1", f"    addi a1, x3, {base}", f"    li a2, {chunk_out(vector)}"]
+    t.append("    li a7, 64")
     t.append("    ecall")
     if last:
         t += ["    li a0, 0", "    li a7, 94", "    ecall"]
@@ -828,10 +913,14 @@ def render_chunk(c: Chunk, last: bool, rvc: bool = True) -> tuple[list[str], lis
             d.append(f"    .dword 0x{v & M64:016x}")
     d += _dwords(c.finit)
     d.append(f"    .dword 0x{c.fcsr:x}")
+    for i in range(0, len(c.vinit), 32):
+        d.append("    .byte " + ",".join(str(b) for b in c.vinit[i : i + 32]))
     d += ["    .balign 4096", f"    .zero {c.pad}", f"{n}_dumparea:"]
     d += [f"    .zero {DUMP_HDR}", f"{n}_scratch:"]
     for i in range(0, SCRATCH, 32):
         d.append("    .byte " + ",".join(str(b) for b in c.scratch[i : i + 32]))
+    if vector:
+        d.append(f"    .zero {DUMP_V}")
     return t, d
 
 

@@ -142,8 +142,11 @@ def value_and_flags(rec: bytes) -> str:
     return f"{rec[:8][::-1].hex()} flags {rec[8] if len(rec) > 8 else -1:#x}"
 
 
-def run_tbwasm(program: bytes, timeout: float = 60, argv0: str = "/prog") -> RunResult:
-    """Run in this process through the native (wasmtime) host."""
+def run_tbwasm(
+    program: bytes, timeout: float = 60, argv0: str = "/prog", tier: str | None = None
+) -> RunResult:
+    """Run in this process through the native (wasmtime) host (in ``tier``, else the tier
+    TBWASM_TIER names, else the default one)."""
     from doubles import NoInput, Sink
 
     from py_backend.host.native import NativeHost
@@ -156,7 +159,7 @@ def run_tbwasm(program: bytes, timeout: float = 60, argv0: str = "/prog") -> Run
     try:
         machine = Machine(
             host.raw, program, [argv0], [], stdin=NoInput(), stdout=out, stderr=err,
-            budget=2_000_000, batch=8,
+            budget=2_000_000, batch=8, **({"tier": tier} if tier else {}),
         )  # fmt: skip
         deadline = time.monotonic() + timeout
         action = host.run(machine, lambda: time.monotonic() < deadline)
@@ -204,7 +207,7 @@ def _fmt_f(v: int) -> str:
     return f"0x{v:016x} (d={d!r}{boxed})"
 
 
-def diff_chunk(i: int, ref: bytes, got: bytes) -> list[str]:
+def diff_chunk(i: int, ref: bytes, got: bytes, vector: bool = False) -> list[str]:
     out: list[str] = []
     if len(got) < len(ref):
         out.append(f"chunk {i}: tbwasm output truncated ({len(got)} of {len(ref)} bytes)")
@@ -224,6 +227,8 @@ def diff_chunk(i: int, ref: bytes, got: bytes) -> list[str]:
     a, b = struct.unpack_from("<Q", ref, off)[0], struct.unpack_from("<Q", got, off)[0]
     if a != b:
         out.append(f"chunk {i}: fcsr qemu=0x{a:x} tbwasm=0x{b:x}")
+    if vector:
+        out += diff_vector(i, ref, got)
     base = rvgen.DUMP_HDR
     bad = [k for k in range(rvgen.SCRATCH) if ref[base + k] != got[base + k]]
     if bad:
@@ -234,13 +239,32 @@ def diff_chunk(i: int, ref: bytes, got: bytes) -> list[str]:
     return out
 
 
-def compare(ref: RunResult, got: RunResult, nchunks: int) -> list[str]:
+def diff_vector(i: int, ref: bytes, got: bytes) -> list[str]:
+    """The vector CSRs and registers of a vector program's chunk dump (rvgen.VCSRS, v0..v31)."""
     out: list[str] = []
-    size = rvgen.CHUNK_OUT
+    off = rvgen.CHUNK_OUT
+    for k, csr in enumerate(rvgen.VCSRS):
+        a, b = (
+            struct.unpack_from("<Q", ref, off + 8 * k)[0],
+            struct.unpack_from("<Q", got, off + 8 * k)[0],
+        )
+        if a != b:
+            out.append(f"chunk {i}: {csr} qemu=0x{a:x} tbwasm=0x{b:x}")
+    off += 8 * len(rvgen.VCSRS)
+    for v in range(32):
+        a, b = ref[off + 16 * v : off + 16 * v + 16], got[off + 16 * v : off + 16 * v + 16]
+        if a != b:
+            out.append(f"chunk {i}: v{v} qemu={a[::-1].hex()} tbwasm={b[::-1].hex()}")
+    return out
+
+
+def compare(ref: RunResult, got: RunResult, nchunks: int, vector: bool = False) -> list[str]:
+    out: list[str] = []
+    size = rvgen.chunk_out(vector)
     for i in range(nchunks):
         a, b = ref.stdout[i * size : (i + 1) * size], got.stdout[i * size : (i + 1) * size]
         if a != b:
-            out += diff_chunk(i, a, b)
+            out += diff_chunk(i, a, b, vector)
             if not out:
                 out.append(f"chunk {i}: output differs")
             break  # later chunks are independent, but one finding at a time
@@ -267,6 +291,15 @@ def native_runner(elf: Path, data: bytes) -> RunResult:
     return run_tbwasm(data)
 
 
+def tier_runner(tier: str) -> Runner:
+    """The native host in ``tier`` (interp, jit, tiered)."""
+
+    def runner(elf: Path, data: bytes) -> RunResult:
+        return run_tbwasm(data, tier=tier)
+
+    return runner
+
+
 def node_runner(elf: Path, data: bytes) -> RunResult:
     return run_node(elf)
 
@@ -275,13 +308,22 @@ def check_program(
     prog: rvgen.Program, workdir: Path, name: str, runner: Runner = native_runner
 ) -> Outcome:
     elf = workdir / name
-    build(prog.source(), elf, rvgen.EXT_MARCH if prog.ext else "rv64gc")
+    build(prog.source(), elf, prog.march)
     data = elf.read_bytes()
-    ref = run_qemu(elf, ext=prog.ext)
-    if ref.status != 0 or len(ref.stdout) != rvgen.CHUNK_OUT * len(prog.chunks):
-        raise BuildError(f"{name}: the program is broken under qemu: status {ref.status}")
+    ref = run_prog_qemu(prog, elf)
+    if ref.status != 0 or len(ref.stdout) != rvgen.chunk_out(prog.vector) * len(prog.chunks):
+        raise BuildError(
+            f"{name}: the program is broken under qemu: status {ref.status} {ref.message}"
+        )
     got = runner(elf, data)
-    return Outcome(name, got.insns, compare(ref, got, len(prog.chunks)), ref, got)
+    return Outcome(name, got.insns, compare(ref, got, len(prog.chunks), prog.vector), ref, got)
+
+
+def run_prog_qemu(prog: rvgen.Program, elf: Path) -> RunResult:
+    """The reference run of a generated program: qemu 10 with V for a vector program."""
+    if prog.vector:
+        return run_qemu(elf, ext=True, cpu=QEMU10_VECTOR_CPU)
+    return run_qemu(elf, ext=prog.ext)
 
 
 # --- shrinking -------------------------------------------------------------------------------
@@ -347,7 +389,7 @@ def shrink(
     idx = first_bad_chunk(o.mismatch)
     p = copy.deepcopy(prog)
     if idx is not None:
-        one = rvgen.Program(p.seed, p.rvc, [p.chunks[idx]], p.ext)
+        one = rvgen.Program(p.seed, p.rvc, [p.chunks[idx]], p.ext, p.vector)
         if bad(one):
             p = one
     for c in p.chunks:
@@ -408,8 +450,8 @@ def write_regression(prog: rvgen.Program, name: str, diffs: list[str], workdir: 
     src = prog.source()
     note = "".join(f"# {d}\n" for d in diffs)
     src = f"# found by scripts/fuzz.py (seed {prog.seed!r}); mismatch when found:\n{note}{src}"
-    build(src, elf, rvgen.EXT_MARCH if prog.ext else "rv64gc")
-    ref = run_qemu(elf, ext=prog.ext)
+    build(src, elf, prog.march)
+    ref = run_prog_qemu(prog, elf)
     dest = REGRESSIONS / name
     dest.with_suffix(".S").write_text(src)
     shutil.copy(elf, dest.with_suffix(".elf"))
