@@ -19,6 +19,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import helpers
 import pytest
 import rvrun
 import vecgen
@@ -452,3 +453,39 @@ def test_autovectorized_c_matches_qemu10(autovec: tuple[Path, bytes], tier: str)
     got = _run(elf, tier)
     assert got.returncode == 0, got.stderr.decode()[-2000:]
     assert got.stdout == ref
+
+
+# The benchmark's kernels (guests/src/ext/vec_kernels.c: saxpy, dot, widening multiply,
+# reductions, masked, strided, gather, ...), autovectorized by clang-16: a few iterations each.
+KERNELS = ("saxpy", "dot", "widen", "reduce", "masked", "strided", "gather", "histogram", "memcpy")
+
+
+@pytest.fixture(scope="module")
+def kernels_elf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which(CLANG) is None:
+        pytest.fail("clang-16 missing (apt-get install clang-16 lld-16)")
+    vecgen.need_qemu10()
+    elf = tmp_path_factory.mktemp("kernels") / "vec_kernels.elf"
+    src = helpers.REPO_ROOT / "guests" / "src" / "ext" / "vec_kernels.c"
+    subprocess.run([CLANG, *CLANG_FLAGS, str(src), "-o", str(elf)], check=True)
+    return elf
+
+
+@pytest.mark.parametrize("tier", ["interp", "jit"])
+def test_autovectorized_kernels_match_qemu10(kernels_elf: Path, tier: str) -> None:
+    for kernel in KERNELS:
+        want = subprocess.run(
+            [str(helpers.qemu10()), "-cpu", VCPU, str(kernels_elf), kernel, "3"],
+            capture_output=True,
+            timeout=120,
+        )
+        assert want.returncode == 0 and want.stdout.startswith(kernel.encode()), want.stderr
+        cmd = [*helpers.tbwasm_command(kernels_elf)[:4], "--tier", tier]
+        got = subprocess.run(
+            [*cmd, str(kernels_elf), kernel, "3"],
+            capture_output=True,
+            env=helpers.host_env(),
+            timeout=600,
+        )
+        assert got.returncode == 0, (kernel, got.stderr.decode()[-2000:])
+        assert got.stdout == want.stdout, kernel
