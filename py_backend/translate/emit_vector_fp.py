@@ -17,7 +17,9 @@ from vstart to vl (the v0 mask; tail and inactive elements undisturbed), writes 
 sets vstart = 0. When vstart >= vl, nothing is written (as qemu). The .vf forms take f[rs1] at
 SEW (a single that is not NaN-boxed is the canonical NaN). The bit copies (vfsgnj*, vfmerge,
 vfmv.*, vfslide1up/down), the compares and vfmin/vfmax (exact; NV from the NaNs) are Wasm in
-both tiers (`_moves`, `_fcompare`, `_minmax_slide`), with the same checks."""
+both tiers (`_moves`, `_fcompare`, `_minmax_slide`), with the same checks. So are vfadd ..
+vfrdiv, vfsqrt and the fused multiply-adds when frm = RNE (`_arith`: the scalar F/D fast path's
+arithmetic an element at a time, the host from the first element it cannot do exactly)."""
 
 from __future__ import annotations
 
@@ -49,7 +51,6 @@ from .emit_vector import (
     _vstart_zero,
 )
 from .hostemu import HartState, emulates
-from .operand import known
 
 VLENB = 16
 
@@ -455,7 +456,7 @@ def _emulate_wide(h: HartState, i: Insn) -> bool:
 emulates(*_WNAMES)(_emulate_wide)
 
 
-# the ones with a Wasm fast path in the JIT (`_arith`): RNE, SEW known
+# the ones with a Wasm fast path (`_arith`) when frm = RNE
 _ARITH = [f"vf{op}.vv" for op in ("add", "sub", "mul", "div", *_FMA)]
 _ARITH += [f"vf{op}.vf" for op in ("add", "sub", "rsub", "mul", "div", "rdiv", *_FMA)]
 _ARITH += ["vfsqrt.v"]
@@ -469,16 +470,14 @@ def _vfp(c: Ctx, i: Insn) -> None:
 
 @trans(*_ARITH)
 def _arith(c: Ctx, i: Insn) -> None:
-    """vfadd .. vfrdiv, vfsqrt and the fused multiply-adds: the host (`_emulate`) in tier 0.
-    In the JIT (one width when the TB fixes vtype), an element loop in Wasm when frm = RNE
+    """vfadd .. vfrdiv, vfsqrt and the fused multiply-adds, in both tiers (in tier 0 too: a loop
+    would take ~10 s of host calls before it gets hot): an element loop in Wasm (one width
+    where the TB fixes vtype) when frm = RNE
     (else the host), each element with the scalar F/D fast path's exact arithmetic
     (`emit_fp.add_d` ..: native RNE arithmetic, NX worked out exactly); an element that path
     cannot do exactly (NaN, infinity, overflow, underflow, ...) sets vstart to its index and
     leaves to the host, which finishes the elements from there (those before are done, their
     flags accrued: what a trap at that element would leave)."""
-    if known(i.rd) is None:  # tier 0
-        c.emulate()
-        return
     f = c.f
     at = ATTRS[i.name]
     op = at.op
