@@ -279,12 +279,15 @@ def _normal32(c: Ctx, r: int) -> None:
     f.i32_and()
 
 
-def _zero_or_slow(c: Ctx, emit_cond: Callable[[], None]) -> None:
+Slow = Callable[[], None]  # emits the way out to the host (`_slow` for the scalar ones)
+
+
+def _zero_or_slow(c: Ctx, emit_cond: Callable[[], None], slow: Slow) -> None:
     """Inside an `if (result i32)` else-arm: leave unless the condition holds; push NX = 0."""
     emit_cond()
     c.f.i32_eqz()
     c.f.if_()
-    _slow(c)
+    slow()
     c.f.end()
     c.f.i32_const(0)
 
@@ -308,9 +311,16 @@ def _fadd_d(c: Ctx, i: Insn) -> None:
     if not _rne_only(c, i):
         c.emulate()
         return
-    f = c.f
     a = _load_d(c, i.rs1)
     b = _load_d(c, i.rs2, neg=ATTRS[i.name].op == "sub")
+    r = add_d(c, a, b, lambda: _slow(c))
+    c.f.local_get(r)
+    c.set_f64(i.rd)
+
+
+def add_d(c: Ctx, a: int, b: int, slow: Slow) -> int:
+    """The f64 local RNE(a + b) (f64 locals), NX accrued; `slow()` where that is not exact."""
+    f = c.f
     r = c.tmp(F64)
     f.local_get(a)
     f.local_get(b)
@@ -322,14 +332,13 @@ def _fadd_d(c: Ctx, i: Insn) -> None:
     f.f64_lt()
     f.i32_eqz()
     f.if_()
-    _slow(c)
+    slow()
     f.end()
     _two_sum_err(c, a, b, r)
     f.f64_const(0.0)
     f.f64_ne()
     _accrue_if(c, NX)
-    f.local_get(r)
-    c.set_f64(i.rd)
+    return r
 
 
 @trans("fadd.s", "fsub.s")
@@ -337,9 +346,16 @@ def _fadd_s(c: Ctx, i: Insn) -> None:
     if not _rne_only(c, i):
         c.emulate()
         return
-    f = c.f
     _, a = _load_s(c, i.rs1)
     _, b = _load_s(c, i.rs2, neg=ATTRS[i.name].op == "sub")
+    r = add_s(c, a, b, lambda: _slow(c))
+    c.f.local_get(r)
+    c.set_f32(i.rd)
+
+
+def add_s(c: Ctx, a: int, b: int, slow: Slow) -> int:
+    """The f32 local RNE(a + b) (singles in f64 locals), NX accrued (`add_d`)."""
+    f = c.f
     d, r = c.tmp(F64), c.tmp(F32)
     f.local_get(a)
     f.local_get(b)
@@ -352,7 +368,7 @@ def _fadd_s(c: Ctx, i: Insn) -> None:
     f.f32_lt()
     f.i32_eqz()
     f.if_()
-    _slow(c)
+    slow()
     f.end()
     _two_sum_err(c, a, b, d)
     f.f64_const(0.0)
@@ -363,12 +379,11 @@ def _fadd_s(c: Ctx, i: Insn) -> None:
     f.f64_ne()
     f.i32_or()
     _accrue_if(c, NX)
-    f.local_get(r)
-    c.set_f32(i.rd)
+    return r
 
 
 # --- mul, div, sqrt --------------------------------------------------------------------------
-def _exact_zero_or_slow(c: Ctx, mul: bool, a: int, b: int, r: int) -> None:
+def _exact_zero_or_slow(c: Ctx, mul: bool, a: int, b: int, r: int, slow: Slow) -> None:
     """fmul/fdiv's else-arm (_zero_or_slow): the exact zeros are a zero factor whose product r
     (f64) is not NaN, and 0 / a finite nonzero; anything else takes the slow path."""
     f = c.f
@@ -387,7 +402,7 @@ def _exact_zero_or_slow(c: Ctx, mul: bool, a: int, b: int, r: int) -> None:
             f.i32_eqz()
             f.i32_and()
 
-    _zero_or_slow(c, cond)
+    _zero_or_slow(c, cond, slow)
 
 
 @trans("fmul.d", "fdiv.d")
@@ -395,10 +410,16 @@ def _fmuldiv_d(c: Ctx, i: Insn) -> None:
     if not _rne_only(c, i):
         c.emulate()
         return
-    f = c.f
-    mul = ATTRS[i.name].op == "mul"
     a = _load_d(c, i.rs1)
     b = _load_d(c, i.rs2)
+    r = muldiv_d(c, ATTRS[i.name].op == "mul", a, b, lambda: _slow(c))
+    c.f.local_get(r)
+    c.set_f64(i.rd)
+
+
+def muldiv_d(c: Ctx, mul: bool, a: int, b: int, slow: Slow) -> int:
+    """The f64 local RNE(a * b) or RNE(a / b), NX accrued (`add_d`)."""
+    f = c.f
     r = c.tmp(F64)
     f.local_get(a)
     f.local_get(b)
@@ -432,11 +453,10 @@ def _fmuldiv_d(c: Ctx, i: Insn) -> None:
         f.i64_const(0)
         f.i64_ne()
     f.else_()
-    _exact_zero_or_slow(c, mul, a, b, r)
+    _exact_zero_or_slow(c, mul, a, b, r, slow)
     f.end()
     _accrue_if(c, NX)
-    f.local_get(r)
-    c.set_f64(i.rd)
+    return r
 
 
 @trans("fmul.s", "fdiv.s")
@@ -444,10 +464,16 @@ def _fmuldiv_s(c: Ctx, i: Insn) -> None:
     if not _rne_only(c, i):
         c.emulate()
         return
-    f = c.f
-    mul = ATTRS[i.name].op == "mul"
     abits, a = _load_s(c, i.rs1)
     bbits, b = _load_s(c, i.rs2)
+    r = muldiv_s(c, ATTRS[i.name].op == "mul", abits, a, bbits, b, lambda: _slow(c))
+    c.f.local_get(r)
+    c.set_f32(i.rd)
+
+
+def muldiv_s(c: Ctx, mul: bool, abits: int, a: int, bbits: int, b: int, slow: Slow) -> int:
+    """The f32 local RNE(a * b) or RNE(a / b) (singles: i32 bits and f64 locals), NX accrued."""
+    f = c.f
     d, r = c.tmp(F64), c.tmp(F32)
     f.local_get(a)
     f.local_get(b)
@@ -472,11 +498,10 @@ def _fmuldiv_s(c: Ctx, i: Insn) -> None:
         f.local_get(ob)
         f.i32_rem_u()
     f.else_()
-    _exact_zero_or_slow(c, mul, a, b, d)
+    _exact_zero_or_slow(c, mul, a, b, d, slow)
     f.end()
     _accrue_if(c, NX)
-    f.local_get(r)
-    c.set_f32(i.rd)
+    return r
 
 
 @trans("fsqrt.d")
@@ -484,8 +509,15 @@ def _fsqrt_d(c: Ctx, i: Insn) -> None:
     if not _rne_only(c, i):
         c.emulate()
         return
-    f = c.f
     a = _load_d(c, i.rs1)
+    r = sqrt_d(c, a, lambda: _slow(c))
+    c.f.local_get(r)
+    c.set_f64(i.rd)
+
+
+def sqrt_d(c: Ctx, a: int, slow: Slow) -> int:
+    """The f64 local RNE(sqrt(a)), NX accrued (`add_d`)."""
+    f = c.f
     r = c.tmp(F64)
     f.local_get(a)
     f.f64_sqrt()
@@ -508,11 +540,10 @@ def _fsqrt_d(c: Ctx, i: Insn) -> None:
     f.i64_ne()
     f.i32_or()
     f.else_()
-    _zero_or_slow(c, lambda: _is_zero64(c, a))
+    _zero_or_slow(c, lambda: _is_zero64(c, a), slow)
     f.end()
     _accrue_if(c, NX)
-    f.local_get(r)
-    c.set_f64(i.rd)
+    return r
 
 
 @trans("fsqrt.s")
@@ -520,8 +551,15 @@ def _fsqrt_s(c: Ctx, i: Insn) -> None:
     if not _rne_only(c, i):
         c.emulate()
         return
-    f = c.f
     abits, a = _load_s(c, i.rs1)
+    r = sqrt_s(c, abits, a, lambda: _slow(c))
+    c.f.local_get(r)
+    c.set_f32(i.rd)
+
+
+def sqrt_s(c: Ctx, abits: int, a: int, slow: Slow) -> int:
+    """The f32 local RNE(sqrt(a)) (a single: i32 bits and f64 locals), NX accrued."""
+    f = c.f
     r, rbits = c.tmp(F32), c.tmp(I32)
     f.local_get(a)
     f.f64_sqrt()
@@ -546,11 +584,10 @@ def _fsqrt_s(c: Ctx, i: Insn) -> None:
     f.i64_extend_i32_u()
     f.i64_ne()
     f.else_()
-    _zero_or_slow(c, lambda: _is_zero64(c, a))
+    _zero_or_slow(c, lambda: _is_zero64(c, a), slow)
     f.end()
     _accrue_if(c, NX)
-    f.local_get(r)
-    c.set_f32(i.rd)
+    return r
 
 
 # --- fused multiply-add ----------------------------------------------------------------------
@@ -570,7 +607,7 @@ def _split(c: Ctx, x: int) -> tuple[int, int]:
     f.i64_const(SPLIT_MASK)
     f.i64_and()
     f.f64_reinterpret_i64()
-    f.local_tee(hi)
+    f.local_set(hi)
     f.local_get(x)
     f.local_get(hi)
     f.f64_sub()
@@ -628,11 +665,18 @@ def _fma_d(c: Ctx, i: Insn) -> None:
     if not _rne_only(c, i):
         c.emulate()
         return
-    f = c.f
     neg_p, neg_c = _FMA_NEG[ATTRS[i.name].op]
     a = _load_d(c, i.rs1, neg=neg_p)
     b = _load_d(c, i.rs2)
     cc = _load_d(c, i.rs3, neg=neg_c)
+    z = fma_d(c, a, b, cc, lambda: _slow(c))
+    c.f.local_get(z)
+    c.set_f64(i.rd)
+
+
+def fma_d(c: Ctx, a: int, b: int, cc: int, slow: Slow) -> int:
+    """The f64 local RNE(a * b + cc) (one rounding), NX accrued (`add_d`)."""
+    f = c.f
     uh, ul = c.tmp(F64), c.tmp(F64)
     f.local_get(a)
     f.local_get(b)
@@ -697,15 +741,14 @@ def _fma_d(c: Ctx, i: Insn) -> None:
         _is_finite64(c, cc)
         f.i32_and()
 
-    _zero_or_slow(c, cond)
+    _zero_or_slow(c, cond, slow)
     f.local_get(uh)
     f.local_get(cc)
     f.f64_add()
     f.local_set(z)
     f.end()
     _accrue_if(c, NX)
-    f.local_get(z)
-    c.set_f64(i.rd)
+    return z
 
 
 @trans("fmadd.s", "fmsub.s", "fnmsub.s", "fnmadd.s")
@@ -713,11 +756,18 @@ def _fma_s(c: Ctx, i: Insn) -> None:
     if not _rne_only(c, i):
         c.emulate()
         return
-    f = c.f
     neg_p, neg_c = _FMA_NEG[ATTRS[i.name].op]
     _, a = _load_s(c, i.rs1, neg=neg_p)
     _, b = _load_s(c, i.rs2)
     _, cc = _load_s(c, i.rs3, neg=neg_c)
+    r = fma_s(c, a, b, cc, lambda: _slow(c))
+    c.f.local_get(r)
+    c.set_f32(i.rd)
+
+
+def fma_s(c: Ctx, a: int, b: int, cc: int, slow: Slow) -> int:
+    """The f32 local RNE(a * b + cc) (singles in f64 locals; one rounding), NX accrued."""
+    f = c.f
     p = c.tmp(F64)
     f.local_get(a)
     f.local_get(b)
@@ -751,11 +801,10 @@ def _fma_s(c: Ctx, i: Insn) -> None:
         f.f64_eq()
         f.i32_and()
 
-    _zero_or_slow(c, cond)
+    _zero_or_slow(c, cond, slow)
     f.end()
     _accrue_if(c, NX)
-    f.local_get(r)
-    c.set_f32(i.rd)
+    return r
 
 
 # --- min/max, comparisons, fclass --------------------------------------------------------------

@@ -18,7 +18,9 @@ from vstart to vl (the v0 mask; tail and inactive elements undisturbed), writes 
 sets vstart = 0. When vstart >= vl, nothing is written (as qemu). The .vf forms take f[rs1] at
 SEW (a single that is not NaN-boxed is the canonical NaN). The bit copies (vfsgnj*, vfmerge,
 vfmv.*, vfslide1up/down), the compares and vfmin/vfmax (exact; NV from the NaNs) are Wasm in
-both tiers (`_moves`, `_fcompare`, `_minmax_slide`), with the same checks."""
+both tiers (`_moves`, `_fcompare`, `_minmax_slide`), with the same checks. So are vfadd ..
+vfrdiv, vfsqrt and the fused multiply-adds when frm = RNE (`_arith`: the scalar F/D fast path's
+arithmetic an element at a time, the host from the first element it cannot do exactly)."""
 
 from __future__ import annotations
 
@@ -26,8 +28,10 @@ from collections.abc import Callable
 from typing import Protocol, cast
 
 from .. import abi
+from ..abi import ExitReason
 from ..isa.insn import Insn
 from ..isa.table import ATTRS
+from . import emit_fp as efp
 from . import softfloat as sf
 from .codegen import CANONICAL_NAN32, CANONICAL_NAN64, F32, F64, I32, I64, Ctx, trans
 from .emit_fp import NV, _accrue_if, _either_nan, _is_snan
@@ -460,10 +464,131 @@ def _emulate_wide(h: HartState, i: Insn) -> bool:
 emulates(*_WNAMES)(_emulate_wide)
 
 
-@trans(*NAMES, *_WNAMES)
+# the ones with a Wasm fast path (`_arith`) when frm = RNE
+_ARITH = [f"vf{op}.vv" for op in ("add", "sub", "mul", "div", *_FMA)]
+_ARITH += [f"vf{op}.vf" for op in ("add", "sub", "rsub", "mul", "div", "rdiv", *_FMA)]
+_ARITH += ["vfsqrt.v"]
+
+
+@trans(*[n for n in NAMES if n not in _ARITH], *_WNAMES)
 def _vfp(c: Ctx, i: Insn) -> None:
     """The host runs it (`_emulate`); the block ends here."""
     c.emulate()
+
+
+@trans(*_ARITH)
+def _arith(c: Ctx, i: Insn) -> None:
+    """vfadd .. vfrdiv, vfsqrt and the fused multiply-adds, in both tiers (in tier 0 too: a loop
+    would take ~10 s of host calls before it gets hot): an element loop in Wasm (one width
+    where the TB fixes vtype) when frm = RNE
+    (else the host), each element with the scalar F/D fast path's exact arithmetic
+    (`emit_fp.add_d` ..: native RNE arithmetic, NX worked out exactly); an element that path
+    cannot do exactly (NaN, infinity, overflow, underflow, ...) sets vstart to its index and
+    leaves to the host, which finishes the elements from there (those before are done, their
+    flags accrued: what a trap at that element would leave)."""
+    f = c.f
+    at = ATTRS[i.name]
+    op = at.op
+    sew, lmul = _fp_config(c)
+    _check_vm_vd(c, i)
+    _check_group(c, i.rd, lmul)
+    _check_group(c, i.rs2, lmul)
+    vector = not at.scalar and op != "sqrt"
+    if vector:
+        _check_group(c, i.rs1, lmul)
+    c.push_frm()
+    f.if_()
+    c.exit_slow(ExitReason.EMULATE, c.pc)
+    f.end()
+
+    def by_width(width: int) -> None:
+        if width < 4:
+            return
+        single = width == 4
+        scalar = c.tmp(I64)
+        if at.scalar:
+            _scalar_f(c, i.rs1, width, scalar)
+        sign = 1 << 31 if single else -(1 << 63)  # the sign bit, as an i64 constant
+
+        def slow(k: int) -> None:
+            f.i32_const(0)
+            f.local_get(k)
+            f.i32_store(abi.CPU_VSTART)
+            c.exit_slow(ExitReason.EMULATE, c.pc)
+
+        def load(push: Callable[[], None], neg: bool) -> tuple[int, int]:
+            """(bits local: i32 for a single, i64 for a double; f64 local)."""
+            bits, val = c.tmp(I32 if single else I64), c.tmp(F64)
+            push()
+            if neg:
+                f.i64_const(sign)
+                f.i64_xor()
+            if single:
+                f.i32_wrap_i64()
+                f.local_tee(bits)
+                f.f32_reinterpret_i32()
+                f.f64_promote_f32()
+            else:
+                f.local_tee(bits)
+                f.f64_reinterpret_i64()
+            f.local_set(val)
+            return bits, val
+
+        def body(k: int) -> None:
+            def vs2() -> None:
+                _get(c, i.rs2, k, width)
+
+            def vs1() -> None:
+                if vector:
+                    _get(c, i.rs1, k, width)
+                else:
+                    f.local_get(scalar)
+
+            def vd() -> None:
+                _get(c, i.rd, k, width)
+
+            def out() -> None:
+                slow(k)
+
+            r: int
+            if op == "sqrt":
+                ab, a = load(vs2, False)
+                r = efp.sqrt_s(c, ab, a, out) if single else efp.sqrt_d(c, a, out)
+            elif op in _FMA:
+                # _fma: macc/msac: +-(b * a) +- d; madd/msub: +-(b * d) +- a
+                neg_p = op.startswith("n")
+                base = op.lstrip("n")
+                neg_c = (base in ("msac", "msub")) != neg_p
+                _, b = load(vs1, neg_p)
+                if base in ("macc", "msac"):
+                    _, x = load(vs2, False)
+                    _, y = load(vd, neg_c)
+                else:
+                    _, x = load(vd, False)
+                    _, y = load(vs2, neg_c)
+                r = (efp.fma_s if single else efp.fma_d)(c, b, x, y, out)
+            else:
+                first, second = (vs1, vs2) if op.startswith("r") else (vs2, vs1)
+                ab, a = load(first, False)
+                bb, b = load(second, op.endswith("sub"))
+                if op.endswith("add") or op.endswith("sub"):
+                    r = (efp.add_s if single else efp.add_d)(c, a, b, out)
+                elif single:
+                    r = efp.muldiv_s(c, op == "mul", ab, a, bb, b, out)
+                else:
+                    r = efp.muldiv_d(c, op == "mul", a, b, out)
+            _velem(c, i.rd, k, width)
+            f.local_get(r)
+            if single:
+                f.i32_reinterpret_f32()
+                f.i64_extend_i32_u()
+            else:
+                f.i64_reinterpret_f64()
+            getattr(f, _STORE[width])(abi.CPU_V)
+
+        _elements(c, i.vm, body)
+
+    _by_sew(c, sew, by_width)
 
 
 # --- sign injection and moves, in Wasm -----------------------------------------------------------

@@ -207,6 +207,7 @@ def _program() -> tuple[str, list[str]]:
             cases.run(op, "", f"{op} e32 m1 frm={frm}")
     _edges(cases)
     _vstart_cases(cases)
+    _in_place(cases)
     # every rounding mode
     for op in ["vfadd.vv", "vfrsub.vf", "vfmul.vv", "vfdiv.vv", "vfmacc.vv", "vfredosum.vs"]:
         _all_modes(cases, op)
@@ -286,6 +287,26 @@ def _vstart_cases(cases: _Cases) -> None:
         cases.run(op, "", f"{op} vstart={vstart} avl={avl}")
         g.emit("csrr t0, vstart", "csrwi vstart, 0")
         g.record("t0", f"{op} vstart={vstart} avl={avl}: vstart after")
+
+
+def _in_place(cases: _Cases) -> None:
+    """In RNE (the JIT's Wasm element loop; an element it cannot do exactly, e.g. a NaN or an
+    overflow, hands the rest to the host from there): the destination is a source too; the
+    vsetvli in the same TB (vtype known to the JIT) or not (a jump in between)."""
+    g = cases.g
+    for sew in (32, 64):
+        for op in ["vfadd.vv v8, v8, v8", "vfmul.vv v8, v16, v8", "vfdiv.vf v8, v8, fa0",
+                   "vfsqrt.v v8, v8", "vfmacc.vv v8, v8, v8", "vfnmadd.vf v8, fa0, v8",
+                   "vfrsub.vf v8, v8, fa0, v0.t", "vfmsub.vv v8, v8, v16, v0.t"]:  # fmt: skip
+            for split in (False, True):
+                cases.setup(sew, "m8", 1000, frm=0)
+                if split:
+                    g.emit("j 1f", "1:")
+                g.emit(op)
+                name = f"{op} e{sew} m8 in place{' (new TB)' if split else ''}"
+                g.group(name)
+                g.emit("csrr t0, fflags", "csrwi fflags, 0")
+                g.record("t0", f"{name}: fflags")
 
 
 def _widths(op: str, sew: int) -> tuple[int, int, int]:
