@@ -191,8 +191,8 @@ def _self_modifying(g: Gen) -> None:
 
 def _handlers(g: Gen) -> None:
     """A SIGILL and SIGSEGV handler that records the signal number and vstart (then sets vstart
-    to 0, in the frame too) and resumes after the instruction (saved pc + 4, saved s2 past the records); s7 = an
-    unmapped page (the second of a fresh 8 KiB mapping)."""
+    to 0, in the frame too) and resumes after the instruction (saved pc + 4, saved s2 past the
+    records); s7 = an unmapped page (the second of a fresh 8 KiB mapping)."""
     g.emit("j 2f", "1:", "ld t0, 176(a2)", "addi t0, t0, 4", "sd t0, 176(a2)", "csrr t1, vstart")
     g.emit("ld t2, 320(a2)", "sd a0, 0(t2)", "sd t1, 8(t2)", "addi t2, t2, 16", "sd t2, 320(a2)")
     # vstart = 0 on return: Linux restores it from the frame's vector record (__riscv_v_ext_state,
