@@ -808,6 +808,30 @@ def _whole_group_test(c: Ctx, vm: Value, sew: int, lmul: int) -> None:
         f.i32_and()
 
 
+def _vlmax(c: Ctx, width: int) -> int:
+    """VLMAX at SEW = width bytes of the known vtype (JIT: `c.vtype` not None)."""
+    assert c.vtype is not None
+    vlmul = c.vtype & 7
+    return abi.VLENB // width << vlmul if vlmul < 4 else abi.VLENB // width >> 8 - vlmul
+
+
+def _full_test(c: Ctx, vm: Value, vlmax: int) -> None:
+    """Push (JIT, vtype known: VLMAX = `vlmax`) whether vstart = 0, vl = VLMAX and the
+    instruction is unmasked: then a fast path covers every element (and no tail)."""
+    f = c.f
+    f.i32_const(0)
+    f.i32_load(abi.CPU_VSTART)
+    f.i32_eqz()
+    f.i32_const(0)
+    f.i64_load(abi.CPU_VL)
+    f.i64_const(vlmax)
+    f.i64_eq()
+    f.i32_and()
+    if known(vm) is None:
+        c.push_i32(vm)
+        f.i32_and()
+
+
 def _simd_group(c: Ctx, i: Insn, width: int, lmul: int, scalar: int) -> None:
     """vd = vs2 op (vs1 | splat(scalar)) for each of the group's 2**lmul registers, a v128 at a
     time (the .vx/.vi operand is splat to SEW-wide lanes); then vstart = 0 (it is already)."""
