@@ -663,6 +663,7 @@ _ARITH = [f"v{op}.{k}" for op in ("add", "sub", "and", "or", "xor") for k in ("v
 _ARITH += ["vadd.vi", "vand.vi", "vor.vi", "vxor.vi", "vrsub.vx", "vrsub.vi"]
 _MINMAX = {"minu": "i64_lt_u", "min": "i64_lt_s", "maxu": "i64_gt_u", "max": "i64_gt_s"}
 _SHIFTS = {"sll": "i64_shl", "srl": "i64_shr_u", "sra": "i64_shr_s"}
+_SIMD_SHIFTS = {"sll": "shl", "srl": "shr_u", "sra": "shr_s"}
 _ARITH += [f"v{op}.{k}" for op in _MINMAX for k in ("vv", "vx")]
 _ARITH += [f"v{op}.{k}" for op in _SHIFTS for k in ("vv", "vx", "vi")]
 
@@ -719,7 +720,11 @@ def _arith(c: Ctx, i: Insn) -> None:
                 _OPS[at.op](c)
             getattr(f, _STORE[width])(abi.CPU_V)
 
-        if known(i.vm) == 0 or not simd:
+        if c.vtype is not None and not simd and (width < 8 if at.op in _MINMAX else not vector):
+            simd_ok = True  # (JIT: min/max at SEW < 64, shifts by a scalar)
+        else:
+            simd_ok = simd
+        if known(i.vm) == 0 or not simd_ok:
             _elements(c, i.vm, body)
             return
         _whole_group_test(c, i.vm, sew, lmul)
@@ -855,7 +860,10 @@ def _simd_group(c: Ctx, i: Insn, width: int, lmul: int, scalar: int) -> None:
         f.i32_shl()
 
     def second() -> None:
-        if at.scalar or at.imm:
+        if at.op in _SHIFTS:  # (Wasm takes the amount modulo the lane width as RVV does)
+            f.local_get(scalar)
+            f.i32_wrap_i64()
+        elif at.scalar or at.imm:
             f.local_get(scalar)
             if width < 8:
                 f.i32_wrap_i64()
@@ -874,6 +882,10 @@ def _simd_group(c: Ctx, i: Insn, width: int, lmul: int, scalar: int) -> None:
         second()
     if at.op in ("add", "sub", "rsub", "mul"):  # (no i8x16.mul: not at SEW = 8)
         f.emit(f"{shape}.{'sub' if at.op == 'rsub' else at.op}")
+    elif at.op in _MINMAX:
+        f.emit(f"{shape}.{at.op[:3]}_{'u' if at.op.endswith('u') else 's'}")
+    elif at.op in _SHIFTS:
+        f.emit(f"{shape}.{_SIMD_SHIFTS[at.op]}")
     elif at.op != "mv":
         f.emit(f"v128.{at.op}")
     f.v128_store(abi.CPU_V)

@@ -482,6 +482,28 @@ def _ext(c: Ctx, i: Insn) -> None:
             getattr(f, load[width // n])(abi.CPU_V)
             getattr(f, _STORE[width])(abi.CPU_V)
 
+        if n != 2 or c.vtype is None or known(i.vm) == 0 or c.vtype & 7 not in (0, 1, 2, 3):
+            _elements(c, i.vm, body)
+            return
+        # JIT, vf2 at LMUL >= 1 over the whole group: destination register d from half (low
+        # for even d) of source register d >> 1 (vs2 overlaps vd only as its last part)
+        _full_test(c, i.vm, _vlmax(c, width))
+        f.if_()
+        narrow, wide = f"i{4 * width}x{32 // width}", f"i{8 * width}x{16 // width}"
+        for d in range(1 << (c.vtype & 7)):
+            c.push_i32(i.rd)
+            f.i32_const(4)
+            f.i32_shl()
+            c.push_i32(i.rs2)
+            f.i32_const(4)
+            f.i32_shl()
+            f.v128_load(abi.CPU_V + 16 * (d >> 1))
+            half = "high" if d & 1 else "low"
+            f.emit(f"{wide}.extend_{half}_{narrow}_{'s' if op.startswith('s') else 'u'}")
+            f.v128_store(abi.CPU_V + 16 * d)
+        _vstart_zero(c)
+        f.else_()
         _elements(c, i.vm, body)
+        f.end()
 
     _by_sew(c, sew, by_width)
