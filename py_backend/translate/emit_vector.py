@@ -663,6 +663,8 @@ _ARITH = [f"v{op}.{k}" for op in ("add", "sub", "and", "or", "xor") for k in ("v
 _ARITH += ["vadd.vi", "vand.vi", "vor.vi", "vxor.vi", "vrsub.vx", "vrsub.vi"]
 _MINMAX = {"minu": "i64_lt_u", "min": "i64_lt_s", "maxu": "i64_gt_u", "max": "i64_gt_s"}
 _SHIFTS = {"sll": "i64_shl", "srl": "i64_shr_u", "sra": "i64_shr_s"}
+_REPEAT = {1: 0x0101010101010101, 2: 0x0001000100010001, 4: 0x0000000100000001}
+_SIMD_SHIFTS = {"sll": "shl", "srl": "shr_u", "sra": "shr_s"}
 _ARITH += [f"v{op}.{k}" for op in _MINMAX for k in ("vv", "vx")]
 _ARITH += [f"v{op}.{k}" for op in _SHIFTS for k in ("vv", "vx", "vi")]
 
@@ -719,7 +721,36 @@ def _arith(c: Ctx, i: Insn) -> None:
                 _OPS[at.op](c)
             getattr(f, _STORE[width])(abi.CPU_V)
 
-        if known(i.vm) == 0 or not simd:
+        mf2 = c.vtype is not None and c.vtype & 7 == 7 and known(i.vm) != 0
+        if mf2 and at.op in ("and", "or", "xor", "mv"):
+            _full_test(c, i.vm, _vlmax(c, width))  # JIT, LMUL = 1/2: the low 8 bytes in i64
+            f.if_()
+            regs = [i.rd] + ([i.rs2] if at.op != "mv" else []) + ([i.rs1] if vector else [])
+            for j, reg in enumerate(regs):
+                c.push_i32(reg)
+                f.i32_const(4)
+                f.i32_shl()
+                if j:
+                    f.i64_load(abi.CPU_V)
+            if not vector:  # the scalar's low SEW bits in each element
+                f.local_get(scalar)
+                f.i64_const((1 << 8 * width) - 1)
+                f.i64_and()
+                f.i64_const(_REPEAT[width])
+                f.i64_mul()
+            if at.op != "mv":
+                _OPS[at.op](c)
+            f.i64_store(abi.CPU_V)
+            _vstart_zero(c)
+            f.else_()
+            _elements(c, i.vm, body)
+            f.end()
+            return
+        if c.vtype is not None and not simd and (width < 8 if at.op in _MINMAX else not vector):
+            simd_ok = True  # (JIT: min/max at SEW < 64, shifts by a scalar)
+        else:
+            simd_ok = simd
+        if known(i.vm) == 0 or not simd_ok:
             _elements(c, i.vm, body)
             return
         _whole_group_test(c, i.vm, sew, lmul)
@@ -808,6 +839,30 @@ def _whole_group_test(c: Ctx, vm: Value, sew: int, lmul: int) -> None:
         f.i32_and()
 
 
+def _vlmax(c: Ctx, width: int) -> int:
+    """VLMAX at SEW = width bytes of the known vtype (JIT: `c.vtype` not None)."""
+    assert c.vtype is not None
+    vlmul = c.vtype & 7
+    return abi.VLENB // width << vlmul if vlmul < 4 else abi.VLENB // width >> 8 - vlmul
+
+
+def _full_test(c: Ctx, vm: Value, vlmax: int) -> None:
+    """Push (JIT, vtype known: VLMAX = `vlmax`) whether vstart = 0, vl = VLMAX and the
+    instruction is unmasked: then a fast path covers every element (and no tail)."""
+    f = c.f
+    f.i32_const(0)
+    f.i32_load(abi.CPU_VSTART)
+    f.i32_eqz()
+    f.i32_const(0)
+    f.i64_load(abi.CPU_VL)
+    f.i64_const(vlmax)
+    f.i64_eq()
+    f.i32_and()
+    if known(vm) is None:
+        c.push_i32(vm)
+        f.i32_and()
+
+
 def _simd_group(c: Ctx, i: Insn, width: int, lmul: int, scalar: int) -> None:
     """vd = vs2 op (vs1 | splat(scalar)) for each of the group's 2**lmul registers, a v128 at a
     time (the .vx/.vi operand is splat to SEW-wide lanes); then vstart = 0 (it is already)."""
@@ -831,7 +886,10 @@ def _simd_group(c: Ctx, i: Insn, width: int, lmul: int, scalar: int) -> None:
         f.i32_shl()
 
     def second() -> None:
-        if at.scalar or at.imm:
+        if at.op in _SHIFTS:  # (Wasm takes the amount modulo the lane width as RVV does)
+            f.local_get(scalar)
+            f.i32_wrap_i64()
+        elif at.scalar or at.imm:
             f.local_get(scalar)
             if width < 8:
                 f.i32_wrap_i64()
@@ -850,6 +908,10 @@ def _simd_group(c: Ctx, i: Insn, width: int, lmul: int, scalar: int) -> None:
         second()
     if at.op in ("add", "sub", "rsub", "mul"):  # (no i8x16.mul: not at SEW = 8)
         f.emit(f"{shape}.{'sub' if at.op == 'rsub' else at.op}")
+    elif at.op in _MINMAX:
+        f.emit(f"{shape}.{at.op[:3]}_{'u' if at.op.endswith('u') else 's'}")
+    elif at.op in _SHIFTS:
+        f.emit(f"{shape}.{_SIMD_SHIFTS[at.op]}")
     elif at.op != "mv":
         f.emit(f"v128.{at.op}")
     f.v128_store(abi.CPU_V)
@@ -1128,6 +1190,71 @@ def _compare(c: Ctx, i: Insn) -> None:
             getattr(f, f"i64_{at.op}")()
             _set_mask_bit(c, i.rd, k)
 
+        if not _compare_simd_ok(c, i, width):
+            _elements(c, i.vm, body)
+            return
+        _full_test(c, i.vm, _vlmax(c, width))
+        f.if_()
+        _compare_simd(c, i, width, scalar)
+        f.else_()
         _elements(c, i.vm, body)
+        f.end()
 
     _by_sew(c, sew, by_width)
+
+
+def _compare_simd_ok(c: Ctx, i: Insn, width: int) -> bool:
+    """Whether the JIT (vtype known) emits `_compare_simd` for compare `i` at SEW = width:
+    possibly unmasked, LMUL >= 1, VLMAX <= 32, not an unsigned compare at SEW = 64."""
+    if c.vtype is None or known(i.vm) == 0 or c.vtype & 7 >= 4:
+        return False
+    return _vlmax(c, width) <= 32 and not (width == 8 and ATTRS[i.name].op.endswith("_u"))
+
+
+def _compare_simd(c: Ctx, i: Insn, width: int, scalar: int) -> None:
+    """The compare `i` over its whole group (vstart = 0, vl = VLMAX <= 32, unmasked): each
+    register's lanes compared in SIMD, their bitmasks gathered in an i32 (every source read
+    before vd is written), then the low VLMAX bits of vd replaced (its tail bits stay)."""
+    f = c.f
+    at = ATTRS[i.name]
+    shape = f"i{8 * width}x{16 // width}"
+    lanes, vlmax = 16 // width, _vlmax(c, width)
+    bits = c.tmp(I32)
+
+    def addr(reg: Value) -> None:
+        c.push_i32(reg)
+        f.i32_const(4)
+        f.i32_shl()
+
+    for r in range(vlmax // lanes):
+        addr(i.rs2)
+        f.v128_load(abi.CPU_V + 16 * r)
+        if ATTRS[i.name].scalar or ATTRS[i.name].imm:
+            f.local_get(scalar)
+            if width < 8:
+                f.i32_wrap_i64()
+            f.emit(f"{shape}.splat")
+        else:
+            addr(i.rs1)
+            f.v128_load(abi.CPU_V + 16 * r)
+        f.emit(f"{shape}.{at.op}")
+        f.emit(f"{shape}.bitmask")
+        if r:
+            f.i32_const(r * lanes)
+            f.i32_shl()
+            f.local_get(bits)
+            f.i32_or()
+        f.local_set(bits)
+    addr(i.rd)
+    if vlmax < 8:
+        addr(i.rd)
+        f.i32_load8_u(abi.CPU_V)
+        f.i32_const(0xFF ^ ((1 << vlmax) - 1))
+        f.i32_and()
+        f.local_get(bits)
+        f.i32_or()
+        f.i32_store8(abi.CPU_V)
+    else:
+        f.local_get(bits)
+        {8: f.i32_store8, 16: f.i32_store16, 32: f.i32_store}[vlmax](abi.CPU_V)
+    _vstart_zero(c)

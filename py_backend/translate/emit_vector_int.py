@@ -29,12 +29,15 @@ from .emit_vector import (
     _check_vm_vd,
     _config,
     _elements,
+    _full_test,
     _group_size,
     _illegal_if,
     _operand1,
     _scalar_at_sew,
     _simd_group,
     _velem,
+    _vlmax,
+    _vstart_zero,
     _whole_group_test,
 )
 from .operand import Value, known
@@ -345,6 +348,14 @@ def _vint(c: Ctx, i: Insn) -> None:
             _compute(c, op, width, a, b, d)
             getattr(f, _STORE[wd])(abi.CPU_V)
 
+        if dlog and _widen_simd_ok(c, i, width):
+            _full_test(c, i.vm, _vlmax(c, width))
+            f.if_()
+            _widen_simd(c, i, width, scalar)
+            f.else_()
+            _elements(c, i.vm, body)
+            f.end()
+            return
         if op != "mul" or width == 1 or known(i.vm) == 0:
             _elements(c, i.vm, body)
             return
@@ -357,6 +368,81 @@ def _vint(c: Ctx, i: Insn) -> None:
         f.end()
 
     _by_sew(c, sew, by_width)
+
+
+# ops of the widening whole-group path: op -> (Wasm operation, signedness suffix)
+_WIDE_SIMD = {
+    "wmul": ("extmul", "s"),
+    "wmulu": ("extmul", "u"),
+    "wmacc": ("extmul", "s"),
+    "wmaccu": ("extmul", "u"),
+    "wadd": ("add", "s"),
+    "waddu": ("add", "u"),
+    "wsub": ("sub", "s"),
+    "wsubu": ("sub", "u"),
+}
+
+
+def _widen_simd_ok(c: Ctx, i: Insn, width: int) -> bool:
+    """Whether the JIT (vtype known) emits `_widen_simd` for widening `i` at SEW = width:
+    LMUL 1/2 .. 4, a signed/unsigned op of `_WIDE_SIMD`, possibly unmasked."""
+    if c.vtype is None or known(i.vm) == 0 or ATTRS[i.name].op not in _WIDE_SIMD:
+        return False
+    vlmul = c.vtype & 7
+    return vlmul in (0, 1, 2, 7) and width <= 4
+
+
+def _widen_simd(c: Ctx, i: Insn, width: int, scalar: int) -> None:
+    """The widening op `i` over its whole group (vstart = 0, vl = VLMAX, unmasked), a 2*SEW
+    destination register d at a time from half (low for even d) of the SEW-wide source
+    register d >> 1; vd overlaps a source only as its last part, read before written (as the
+    element loop). LMUL = 1/2 is one destination register from the sources' low halves."""
+    f = c.f
+    at = ATTRS[i.name]
+    kind, sign = _WIDE_SIMD[at.op]
+    assert c.vtype is not None
+    vlmul = c.vtype & 7
+    nd = 1 if vlmul == 7 else 2 << vlmul
+    narrow, wide = f"i{8 * width}x{16 // width}", f"i{16 * width}x{8 // width}"
+    wide2 = i.name.endswith((".wv", ".wx"))
+
+    def load(reg: Value, k: int) -> None:
+        c.push_i32(reg)
+        f.i32_const(4)
+        f.i32_shl()
+        f.v128_load(abi.CPU_V + 16 * k)
+
+    for d in range(nd):
+        half = "high" if d & 1 else "low"
+
+        def narrow_op(reg: Value | None, extend: bool, d: int = d, half: str = half) -> None:
+            if reg is None:
+                f.local_get(scalar)
+                f.i32_wrap_i64()
+                f.emit(f"{narrow}.splat")
+            else:
+                load(reg, d >> 1)
+            if extend:
+                f.emit(f"{wide}.extend_{half}_{narrow}_{sign}")
+
+        c.push_i32(i.rd)
+        f.i32_const(4)
+        f.i32_shl()
+        if at.op in ("wmacc", "wmaccu"):
+            load(i.rd, d)
+        if wide2:
+            load(i.rs2, d)
+        else:
+            narrow_op(i.rs2, kind != "extmul")
+        narrow_op(None if at.scalar else i.rs1, kind != "extmul")
+        if kind == "extmul":
+            f.emit(f"{wide}.extmul_{half}_{narrow}_{sign}")
+            if at.op in ("wmacc", "wmaccu"):
+                f.emit(f"{wide}.add")
+        else:
+            f.emit(f"{wide}.{kind}")
+        f.v128_store(abi.CPU_V + 16 * d)
+    _vstart_zero(c)
 
 
 @trans(*_EXT)
@@ -396,6 +482,28 @@ def _ext(c: Ctx, i: Insn) -> None:
             getattr(f, load[width // n])(abi.CPU_V)
             getattr(f, _STORE[width])(abi.CPU_V)
 
+        if n != 2 or c.vtype is None or known(i.vm) == 0 or c.vtype & 7 not in (0, 1, 2, 3):
+            _elements(c, i.vm, body)
+            return
+        # JIT, vf2 at LMUL >= 1 over the whole group: destination register d from half (low
+        # for even d) of source register d >> 1 (vs2 overlaps vd only as its last part)
+        _full_test(c, i.vm, _vlmax(c, width))
+        f.if_()
+        narrow, wide = f"i{4 * width}x{32 // width}", f"i{8 * width}x{16 // width}"
+        for d in range(1 << (c.vtype & 7)):
+            c.push_i32(i.rd)
+            f.i32_const(4)
+            f.i32_shl()
+            c.push_i32(i.rs2)
+            f.i32_const(4)
+            f.i32_shl()
+            f.v128_load(abi.CPU_V + 16 * (d >> 1))
+            half = "high" if d & 1 else "low"
+            f.emit(f"{wide}.extend_{half}_{narrow}_{'s' if op.startswith('s') else 'u'}")
+            f.v128_store(abi.CPU_V + 16 * d)
+        _vstart_zero(c)
+        f.else_()
         _elements(c, i.vm, body)
+        f.end()
 
     _by_sew(c, sew, by_width)

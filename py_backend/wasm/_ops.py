@@ -862,3 +862,359 @@ class OpsMixin:
     def i64x2_mul(self) -> None:
         # i64x2.mul [v128 v128] -> [v128]
         self._code += b"\xfd\xd5\x01"
+
+    def v128_bitselect(self) -> None:
+        # v128.bitselect [v128 v128 v128] -> [v128]
+        self._code += b"\xfd\x52"
+
+    def i8x16_min_s(self) -> None:
+        # i8x16.min_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x76"
+
+    def i8x16_min_u(self) -> None:
+        # i8x16.min_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x77"
+
+    def i8x16_max_s(self) -> None:
+        # i8x16.max_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x78"
+
+    def i8x16_max_u(self) -> None:
+        # i8x16.max_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x79"
+
+    def i16x8_min_s(self) -> None:
+        # i16x8.min_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x96\x01"
+
+    def i16x8_min_u(self) -> None:
+        # i16x8.min_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x97\x01"
+
+    def i16x8_max_s(self) -> None:
+        # i16x8.max_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x98\x01"
+
+    def i16x8_max_u(self) -> None:
+        # i16x8.max_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x99\x01"
+
+    def i32x4_min_s(self) -> None:
+        # i32x4.min_s [v128 v128] -> [v128]
+        self._code += b"\xfd\xb6\x01"
+
+    def i32x4_min_u(self) -> None:
+        # i32x4.min_u [v128 v128] -> [v128]
+        self._code += b"\xfd\xb7\x01"
+
+    def i32x4_max_s(self) -> None:
+        # i32x4.max_s [v128 v128] -> [v128]
+        self._code += b"\xfd\xb8\x01"
+
+    def i32x4_max_u(self) -> None:
+        # i32x4.max_u [v128 v128] -> [v128]
+        self._code += b"\xfd\xb9\x01"
+
+    def i8x16_shl(self) -> None:
+        # i8x16.shl [v128 i32] -> [v128]
+        self._code += b"\xfd\x6b"
+
+    def i8x16_shr_s(self) -> None:
+        # i8x16.shr_s [v128 i32] -> [v128]
+        self._code += b"\xfd\x6c"
+
+    def i8x16_shr_u(self) -> None:
+        # i8x16.shr_u [v128 i32] -> [v128]
+        self._code += b"\xfd\x6d"
+
+    def i16x8_shl(self) -> None:
+        # i16x8.shl [v128 i32] -> [v128]
+        self._code += b"\xfd\x8b\x01"
+
+    def i16x8_shr_s(self) -> None:
+        # i16x8.shr_s [v128 i32] -> [v128]
+        self._code += b"\xfd\x8c\x01"
+
+    def i16x8_shr_u(self) -> None:
+        # i16x8.shr_u [v128 i32] -> [v128]
+        self._code += b"\xfd\x8d\x01"
+
+    def i32x4_shl(self) -> None:
+        # i32x4.shl [v128 i32] -> [v128]
+        self._code += b"\xfd\xab\x01"
+
+    def i32x4_shr_s(self) -> None:
+        # i32x4.shr_s [v128 i32] -> [v128]
+        self._code += b"\xfd\xac\x01"
+
+    def i32x4_shr_u(self) -> None:
+        # i32x4.shr_u [v128 i32] -> [v128]
+        self._code += b"\xfd\xad\x01"
+
+    def i64x2_shl(self) -> None:
+        # i64x2.shl [v128 i32] -> [v128]
+        self._code += b"\xfd\xcb\x01"
+
+    def i64x2_shr_s(self) -> None:
+        # i64x2.shr_s [v128 i32] -> [v128]
+        self._code += b"\xfd\xcc\x01"
+
+    def i64x2_shr_u(self) -> None:
+        # i64x2.shr_u [v128 i32] -> [v128]
+        self._code += b"\xfd\xcd\x01"
+
+    def i16x8_extend_low_i8x16_s(self) -> None:
+        # i16x8.extend_low_i8x16_s [v128] -> [v128]
+        self._code += b"\xfd\x87\x01"
+
+    def i16x8_extmul_low_i8x16_s(self) -> None:
+        # i16x8.extmul_low_i8x16_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x9c\x01"
+
+    def i16x8_extend_high_i8x16_s(self) -> None:
+        # i16x8.extend_high_i8x16_s [v128] -> [v128]
+        self._code += b"\xfd\x88\x01"
+
+    def i16x8_extmul_high_i8x16_s(self) -> None:
+        # i16x8.extmul_high_i8x16_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x9d\x01"
+
+    def i16x8_extend_low_i8x16_u(self) -> None:
+        # i16x8.extend_low_i8x16_u [v128] -> [v128]
+        self._code += b"\xfd\x89\x01"
+
+    def i16x8_extmul_low_i8x16_u(self) -> None:
+        # i16x8.extmul_low_i8x16_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x9e\x01"
+
+    def i16x8_extend_high_i8x16_u(self) -> None:
+        # i16x8.extend_high_i8x16_u [v128] -> [v128]
+        self._code += b"\xfd\x8a\x01"
+
+    def i16x8_extmul_high_i8x16_u(self) -> None:
+        # i16x8.extmul_high_i8x16_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x9f\x01"
+
+    def i32x4_extend_low_i16x8_s(self) -> None:
+        # i32x4.extend_low_i16x8_s [v128] -> [v128]
+        self._code += b"\xfd\xa7\x01"
+
+    def i32x4_extmul_low_i16x8_s(self) -> None:
+        # i32x4.extmul_low_i16x8_s [v128 v128] -> [v128]
+        self._code += b"\xfd\xbc\x01"
+
+    def i32x4_extend_high_i16x8_s(self) -> None:
+        # i32x4.extend_high_i16x8_s [v128] -> [v128]
+        self._code += b"\xfd\xa8\x01"
+
+    def i32x4_extmul_high_i16x8_s(self) -> None:
+        # i32x4.extmul_high_i16x8_s [v128 v128] -> [v128]
+        self._code += b"\xfd\xbd\x01"
+
+    def i32x4_extend_low_i16x8_u(self) -> None:
+        # i32x4.extend_low_i16x8_u [v128] -> [v128]
+        self._code += b"\xfd\xa9\x01"
+
+    def i32x4_extmul_low_i16x8_u(self) -> None:
+        # i32x4.extmul_low_i16x8_u [v128 v128] -> [v128]
+        self._code += b"\xfd\xbe\x01"
+
+    def i32x4_extend_high_i16x8_u(self) -> None:
+        # i32x4.extend_high_i16x8_u [v128] -> [v128]
+        self._code += b"\xfd\xaa\x01"
+
+    def i32x4_extmul_high_i16x8_u(self) -> None:
+        # i32x4.extmul_high_i16x8_u [v128 v128] -> [v128]
+        self._code += b"\xfd\xbf\x01"
+
+    def i64x2_extend_low_i32x4_s(self) -> None:
+        # i64x2.extend_low_i32x4_s [v128] -> [v128]
+        self._code += b"\xfd\xc7\x01"
+
+    def i64x2_extmul_low_i32x4_s(self) -> None:
+        # i64x2.extmul_low_i32x4_s [v128 v128] -> [v128]
+        self._code += b"\xfd\xdc\x01"
+
+    def i64x2_extend_high_i32x4_s(self) -> None:
+        # i64x2.extend_high_i32x4_s [v128] -> [v128]
+        self._code += b"\xfd\xc8\x01"
+
+    def i64x2_extmul_high_i32x4_s(self) -> None:
+        # i64x2.extmul_high_i32x4_s [v128 v128] -> [v128]
+        self._code += b"\xfd\xdd\x01"
+
+    def i64x2_extend_low_i32x4_u(self) -> None:
+        # i64x2.extend_low_i32x4_u [v128] -> [v128]
+        self._code += b"\xfd\xc9\x01"
+
+    def i64x2_extmul_low_i32x4_u(self) -> None:
+        # i64x2.extmul_low_i32x4_u [v128 v128] -> [v128]
+        self._code += b"\xfd\xde\x01"
+
+    def i64x2_extend_high_i32x4_u(self) -> None:
+        # i64x2.extend_high_i32x4_u [v128] -> [v128]
+        self._code += b"\xfd\xca\x01"
+
+    def i64x2_extmul_high_i32x4_u(self) -> None:
+        # i64x2.extmul_high_i32x4_u [v128 v128] -> [v128]
+        self._code += b"\xfd\xdf\x01"
+
+    def i8x16_eq(self) -> None:
+        # i8x16.eq [v128 v128] -> [v128]
+        self._code += b"\xfd\x23"
+
+    def i8x16_ne(self) -> None:
+        # i8x16.ne [v128 v128] -> [v128]
+        self._code += b"\xfd\x24"
+
+    def i8x16_lt_s(self) -> None:
+        # i8x16.lt_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x25"
+
+    def i8x16_lt_u(self) -> None:
+        # i8x16.lt_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x26"
+
+    def i8x16_gt_s(self) -> None:
+        # i8x16.gt_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x27"
+
+    def i8x16_gt_u(self) -> None:
+        # i8x16.gt_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x28"
+
+    def i8x16_le_s(self) -> None:
+        # i8x16.le_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x29"
+
+    def i8x16_le_u(self) -> None:
+        # i8x16.le_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x2a"
+
+    def i8x16_ge_s(self) -> None:
+        # i8x16.ge_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x2b"
+
+    def i8x16_ge_u(self) -> None:
+        # i8x16.ge_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x2c"
+
+    def i16x8_eq(self) -> None:
+        # i16x8.eq [v128 v128] -> [v128]
+        self._code += b"\xfd\x2d"
+
+    def i16x8_ne(self) -> None:
+        # i16x8.ne [v128 v128] -> [v128]
+        self._code += b"\xfd\x2e"
+
+    def i16x8_lt_s(self) -> None:
+        # i16x8.lt_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x2f"
+
+    def i16x8_lt_u(self) -> None:
+        # i16x8.lt_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x30"
+
+    def i16x8_gt_s(self) -> None:
+        # i16x8.gt_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x31"
+
+    def i16x8_gt_u(self) -> None:
+        # i16x8.gt_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x32"
+
+    def i16x8_le_s(self) -> None:
+        # i16x8.le_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x33"
+
+    def i16x8_le_u(self) -> None:
+        # i16x8.le_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x34"
+
+    def i16x8_ge_s(self) -> None:
+        # i16x8.ge_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x35"
+
+    def i16x8_ge_u(self) -> None:
+        # i16x8.ge_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x36"
+
+    def i32x4_eq(self) -> None:
+        # i32x4.eq [v128 v128] -> [v128]
+        self._code += b"\xfd\x37"
+
+    def i32x4_ne(self) -> None:
+        # i32x4.ne [v128 v128] -> [v128]
+        self._code += b"\xfd\x38"
+
+    def i32x4_lt_s(self) -> None:
+        # i32x4.lt_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x39"
+
+    def i32x4_lt_u(self) -> None:
+        # i32x4.lt_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x3a"
+
+    def i32x4_gt_s(self) -> None:
+        # i32x4.gt_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x3b"
+
+    def i32x4_gt_u(self) -> None:
+        # i32x4.gt_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x3c"
+
+    def i32x4_le_s(self) -> None:
+        # i32x4.le_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x3d"
+
+    def i32x4_le_u(self) -> None:
+        # i32x4.le_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x3e"
+
+    def i32x4_ge_s(self) -> None:
+        # i32x4.ge_s [v128 v128] -> [v128]
+        self._code += b"\xfd\x3f"
+
+    def i32x4_ge_u(self) -> None:
+        # i32x4.ge_u [v128 v128] -> [v128]
+        self._code += b"\xfd\x40"
+
+    def i64x2_eq(self) -> None:
+        # i64x2.eq [v128 v128] -> [v128]
+        self._code += b"\xfd\xd6\x01"
+
+    def i64x2_ne(self) -> None:
+        # i64x2.ne [v128 v128] -> [v128]
+        self._code += b"\xfd\xd7\x01"
+
+    def i64x2_lt_s(self) -> None:
+        # i64x2.lt_s [v128 v128] -> [v128]
+        self._code += b"\xfd\xd8\x01"
+
+    def i64x2_gt_s(self) -> None:
+        # i64x2.gt_s [v128 v128] -> [v128]
+        self._code += b"\xfd\xd9\x01"
+
+    def i64x2_le_s(self) -> None:
+        # i64x2.le_s [v128 v128] -> [v128]
+        self._code += b"\xfd\xda\x01"
+
+    def i64x2_ge_s(self) -> None:
+        # i64x2.ge_s [v128 v128] -> [v128]
+        self._code += b"\xfd\xdb\x01"
+
+    def i8x16_bitmask(self) -> None:
+        # i8x16.bitmask [v128] -> [i32]
+        self._code += b"\xfd\x64"
+
+    def i16x8_bitmask(self) -> None:
+        # i16x8.bitmask [v128] -> [i32]
+        self._code += b"\xfd\x84\x01"
+
+    def i32x4_bitmask(self) -> None:
+        # i32x4.bitmask [v128] -> [i32]
+        self._code += b"\xfd\xa4\x01"
+
+    def i64x2_bitmask(self) -> None:
+        # i64x2.bitmask [v128] -> [i32]
+        self._code += b"\xfd\xc4\x01"

@@ -270,10 +270,44 @@ for _name, _code in (
 for _name, _code in (("i16x8.mul", 0x95), ("i32x4.mul", 0xB5), ("i64x2.mul", 0xD5)):
     _simd(_name, _code, Imm.NONE, _sig("v128 v128", "v128"))
 
+# ---- V: integer speed (vsint): min/max, shifts, widening, compares of the whole-group paths
+_simd("v128.bitselect", 0x52, Imm.NONE, _sig("v128 v128 v128", "v128"))
+for _i, _t in enumerate(("i8x16", "i16x8", "i32x4")):
+    for _j, _name in enumerate(("min_s", "min_u", "max_s", "max_u")):
+        _simd(f"{_t}.{_name}", (0x76, 0x96, 0xB6)[_i] + _j, Imm.NONE, _sig("v128 v128", "v128"))
+for _i, _t in enumerate(("i8x16", "i16x8", "i32x4", "i64x2")):
+    for _j, _name in enumerate(("shl", "shr_s", "shr_u")):
+        _simd(
+            f"{_t}.{_name}", (0x6B, 0x8B, 0xAB, 0xCB)[_i] + _j, Imm.NONE, _sig("v128 i32", "v128")
+        )
+for _i, (_t, _n) in enumerate((("i16x8", "i8x16"), ("i32x4", "i16x8"), ("i64x2", "i32x4"))):
+    for _j, _name in enumerate(("low_{}_s", "high_{}_s", "low_{}_u", "high_{}_u")):
+        _simd(
+            f"{_t}.extend_{_name.format(_n)}",
+            (0x87, 0xA7, 0xC7)[_i] + _j,
+            Imm.NONE,
+            _sig("v128", "v128"),
+        )
+        _simd(
+            f"{_t}.extmul_{_name.format(_n)}",
+            (0x9C, 0xBC, 0xDC)[_i] + _j,
+            Imm.NONE,
+            _sig("v128 v128", "v128"),
+        )
+for _i, _t in enumerate(("i8x16", "i16x8", "i32x4")):
+    for _j, _name in enumerate(
+        ("eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u")
+    ):
+        _simd(f"{_t}.{_name}", 0x23 + 10 * _i + _j, Imm.NONE, _sig("v128 v128", "v128"))
+for _j, _name in enumerate(("eq", "ne", "lt_s", "gt_s", "le_s", "ge_s")):
+    _simd(f"i64x2.{_name}", 0xD6 + _j, Imm.NONE, _sig("v128 v128", "v128"))
+for _i, _t in enumerate(("i8x16", "i16x8", "i32x4", "i64x2")):
+    _simd(f"{_t}.bitmask", (0x64, 0x84, 0xA4, 0xC4)[_i], Imm.NONE, _sig("v128", "i32"))
+
 BY_NAME: dict[str, Opcode] = {op.name: op for op in OPCODES}
 BY_CODE: dict[bytes, Opcode] = {op.code: op for op in OPCODES}
 
-del _name, _code, _width, _t, _i, _stack
+del _name, _code, _width, _t, _i, _j, _n, _stack
 
 
 # --- generator for _ops.py -----------------------------------------------------------------

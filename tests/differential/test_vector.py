@@ -180,6 +180,13 @@ def _compare_edges(g: Gen) -> None:
         g.emit("vmv1r.v v21, v0", "vmslt.vv v0, v20, v16, v0.t", "vmv1r.v v13, v0")
         g.emit("vmv1r.v v0, v21")
         g.group(f"compare edges e{sew} (2)")
+        # m2, VLMAX: vd the first register of a source (the whole-group paths read every
+        # source before writing vd); min/max and shifts with vd = vs2
+        g.emit(f"vsetvli t0, zero, e{sew}, m2, ta, mu", "vl8re8.v v8, (s4)", "li a1, 5")
+        g.emit("vmslt.vv v8, v8, v10", "vmsltu.vv v12, v14, v12", "vmsgt.vx v9, v12, a1")
+        g.emit("vl8re8.v v16, (s4)", "vmax.vv v16, v16, v18", "vminu.vx v18, v18, a1")
+        g.emit("vsra.vx v20, v20, a1", "vsll.vi v22, v22, 3")
+        g.group(f"compare overlaps e{sew} m2")
 
 
 # vtype immediates: every 8-bit one (reserved SEW and LMUL included) and some with bits 8..10

@@ -455,6 +455,20 @@ def test_prepend_prologue(store: Any) -> None:
     assert f(0) == 0
 
 
+def _lanes_fn(op: str, s: str, w: int) -> Callable[[int, int], int]:
+    """Python's lane operation for a min/max/compare of w-byte lanes (s: "_s" signed)."""
+
+    def fn(x: int, y: int) -> int:
+        if s == "_s":
+            x, y = (v - (v >> (8 * w - 1) << 8 * w) for v in (x, y))
+        if op in ("min", "max"):
+            return (min if op == "min" else max)(x, y)
+        cmp = {"eq": x == y, "ne": x != y, "lt": x < y, "gt": x > y, "le": x <= y, "ge": x >= y}
+        return -1 if cmp[op] else 0
+
+    return fn
+
+
 # The SIMD operations the vector extension's semantics use, on a memory of two 16-byte
 # operands (a at 0, b at 16): each result is stored at 32 and compared with Python's lanes.
 _SIMD_CASES: list[tuple[str, int, Callable[[int, int], int]]] = [
@@ -464,6 +478,18 @@ _SIMD_CASES: list[tuple[str, int, Callable[[int, int], int]]] = [
     ("v128.and", 8, lambda x, y: x & y),
     ("v128.or", 8, lambda x, y: x | y),
     ("v128.xor", 8, lambda x, y: x ^ y),
+    *(
+        (f"i{8 * w}x{16 // w}.{op}{s}", w, _lanes_fn(op, s, w))
+        for w in (1, 2, 4)
+        for op in ("min", "max", "lt", "gt", "le", "ge")
+        for s in ("_s", "_u")
+    ),
+    *(
+        (f"i{8 * w}x{16 // w}.{op}", w, _lanes_fn(op, "_u", w))
+        for w in (1, 2, 4, 8)
+        for op in ("eq", "ne")
+    ),
+    *((f"i64x2.{op}_s", 8, _lanes_fn(op, "_s", 8)) for op in ("lt", "gt", "le", "ge")),
 ]
 
 
@@ -511,3 +537,101 @@ def test_simd_splat(store: Any, width: int) -> None:
     instantiate(store, m, [mem]).exports(store)["f"](store, -0x0123456789ABCDEF)
     lane = ((-0x0123456789ABCDEF) & ((1 << 8 * width) - 1)).to_bytes(width, "little")
     assert mem.read(store, 0, 16) == lane * (16 // width)
+
+
+def _run_simd(
+    store: Any, body: Callable[[Any], None], a: bytes, b: bytes, ret: bool = False
+) -> Any:
+    """Run body with a at 0 and b at 16 in memory; its v128 result is stored at 32 (ret: an i32
+    result is returned); return the 16 bytes at 32 or the i32."""
+    mem = wasmtime.Memory(store, wasmtime.MemoryType(wasmtime.Limits(1, None)))
+    m = ModuleBuilder()
+    m.import_memory("env", "mem", 1)
+    fb = m.function(m.func_type([], [I32] if ret else []))
+    if not ret:
+        fb.i32_const(32)
+    body(fb)
+    if not ret:
+        fb.v128_store()
+    m.export_func("f", fb.index)
+    mem.write(store, a + b, 0)
+    got = instantiate(store, m, [mem]).exports(store)["f"](store)
+    return got if ret else mem.read(store, 32, 48)
+
+
+_A = bytes((k * 37 + 200) & 0xFF for k in range(16))
+_B = bytes((k * 91 + 77) & 0xFF for k in range(16))
+
+
+def _lanes(data: bytes, w: int, signed: bool) -> list[int]:
+    return [int.from_bytes(data[k : k + w], "little", signed=signed) for k in range(0, 16, w)]
+
+
+def _pack(values: list[int], w: int) -> bytes:
+    return b"".join((v & ((1 << 8 * w) - 1)).to_bytes(w, "little") for v in values)
+
+
+@pytest.mark.parametrize("w", [1, 2, 4])
+@pytest.mark.parametrize("half", ["low", "high"])
+@pytest.mark.parametrize("s", ["s", "u"])
+def test_simd_extend_extmul(store: Any, w: int, half: str, s: str) -> None:
+    wide, narrow = f"i{16 * w}x{8 // w}", f"i{8 * w}x{16 // w}"
+    xs, ys = _lanes(_A, w, s == "s"), _lanes(_B, w, s == "s")
+    part = slice(0, 8 // w) if half == "low" else slice(8 // w, 16 // w)
+
+    def ext(fb: Any) -> None:
+        fb.i32_const(0)
+        fb.v128_load()
+        fb.emit(f"{wide}.extend_{half}_{narrow}_{s}")
+
+    def extmul(fb: Any) -> None:
+        fb.i32_const(0)
+        fb.v128_load()
+        fb.i32_const(16)
+        fb.v128_load()
+        fb.emit(f"{wide}.extmul_{half}_{narrow}_{s}")
+
+    assert _run_simd(store, ext, _A, _B) == _pack(xs[part], 2 * w)
+    prods = [x * y for x, y in zip(xs[part], ys[part], strict=True)]
+    assert _run_simd(store, extmul, _A, _B) == _pack(prods, 2 * w)
+
+
+@pytest.mark.parametrize("w", [1, 2, 4, 8])
+@pytest.mark.parametrize("op", ["shl", "shr_s", "shr_u"])
+def test_simd_shift_bitmask(store: Any, w: int, op: str) -> None:
+    shape = f"i{8 * w}x{16 // w}"
+    n = 8 * w + 3  # the amount is taken modulo the lane width
+
+    def shift(fb: Any) -> None:
+        fb.i32_const(0)
+        fb.v128_load()
+        fb.i32_const(n)
+        fb.emit(f"{shape}.{op}")
+
+    xs = _lanes(_A, w, op == "shr_s")
+    want = [x << 3 if op == "shl" else x >> 3 for x in xs]
+    assert _run_simd(store, shift, _A, _B) == _pack(want, w)
+
+    def bitmask(fb: Any) -> None:
+        fb.i32_const(0)
+        fb.v128_load()
+        fb.emit(f"{shape}.bitmask")
+
+    bits = sum(1 << k for k, x in enumerate(_lanes(_A, w, True)) if x < 0)
+    assert _run_simd(store, bitmask, _A, _B, ret=True) == bits
+
+
+def test_simd_bitselect(store: Any) -> None:
+    def sel(fb: Any) -> None:
+        for a in (0, 16, 0):
+            fb.i32_const(a)
+            fb.v128_load()
+        fb.i32_const(16)
+        fb.v128_load()
+        fb.v128_xor()
+        fb.emit("v128.bitselect")
+
+    a, b = int.from_bytes(_A, "little"), int.from_bytes(_B, "little")
+    m = a ^ b
+    want = (a & m | b & ~m) & ((1 << 128) - 1)
+    assert _run_simd(store, sel, _A, _B) == want.to_bytes(16, "little")
