@@ -482,10 +482,13 @@ def _load_elements(
     addr: Addr | None = None,
     nf: int = 1,
     field: int | None = None,
+    cache: bool = False,
 ) -> None:
     """vd[k] = mem[x[rs1] + k * width] for the active elements; or at addr(k, a) when given.
     With nf > 1 (a segment), field j of element k is at that address + j * width and goes to
-    element k of the group v(rd + j * field) (field: an i32 local)."""
+    element k of the group v(rd + j * field) (field: an i32 local). With `cache` (strided and
+    segment accesses: elements often share a page), a page's flags are read only when an
+    element leaves the last page checked (indexed ones rarely stay: not worth the test)."""
     f = c.f
     base, a, okpg = c.tmp(I64), c.tmp(I64), c.tmp(I64)
     c.get_x(i.rs1)
@@ -504,14 +507,14 @@ def _load_elements(
                 f.i64_const(width)
                 f.i64_add()
                 f.local_set(a)
-            if addr is not None:
+            if cache:
                 _same_page(c, a, width, okpg)
             c._page_flags(a, width)
             f.i32_const(_READ)
             f.i32_and()
             f.i32_eqz()
             _fault_if(c, k, a)
-            if addr is not None:
+            if cache:
                 _page_ok(c, a, okpg)
             _field_addr(c, i, k, width, j, field)
             c.wasm_addr(a)
@@ -539,11 +542,13 @@ def _store_elements(
     addr: Addr | None = None,
     nf: int = 1,
     field: int | None = None,
+    cache: bool = False,
 ) -> None:
     """mem[x[rs1] + k * width] = vs3[k] for the active elements; or at addr(k, a), and nf
     fields, as `_load_elements`. A store to a page holding translated code is done, and the
     instruction then ends with an SMC exit (at its last such address) so the host invalidates
-    that page before anything runs again."""
+    that page before anything runs again. `cache`: as `_load_elements` (a page of code is not
+    kept: each store to it updates the SMC address)."""
     f = c.f
     base, a, smc, okpg = c.tmp(I64), c.tmp(I64), c.tmp(I64), c.tmp(I64)
     fl = c.tmp(I32)
@@ -565,7 +570,7 @@ def _store_elements(
                 f.i64_const(width)
                 f.i64_add()
                 f.local_set(a)
-            if addr is not None:
+            if cache:
                 _same_page(c, a, width, okpg)
             c._page_flags(a, width)
             f.local_tee(fl)
@@ -580,7 +585,7 @@ def _store_elements(
             f.i32_and()
             f.select()
             f.local_set(smc)
-            if addr is not None:  # a page of code is checked again (smc)
+            if cache:  # a page of code is checked again (smc)
                 f.local_get(fl)
                 f.i32_const(_CODE)
                 f.i32_and()
