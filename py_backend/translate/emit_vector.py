@@ -366,6 +366,114 @@ def _field_addr(c: Ctx, i: Insn, k: int, width: int, j: int, field: int | None) 
         f.i32_add()
 
 
+def _unit_fast(c: Ctx, vm: Value, base: int, width: int, count: int | None, store: bool) -> int:
+    """For a unit-stride access of n elements (n = vl, or the constant `count`) of `width` bytes
+    at the i64 guest address local `base`: open an ``if`` (the caller emits the slow path in its
+    ``else`` and closes it) whose body copies the n * width bytes between guest memory and the
+    register group in one ``memory.copy`` (the caller pushes the addresses: returns the i32 size
+    local). Taken when unmasked (`vm` may be a run-time value), vstart = 0 and the pages of the
+    first and the last byte (the same, or two: a group is at most 128 bytes) are readable, for
+    a store writable and without translated code (the slow path does the SMC exit). A zero n
+    or an address past the guest space fails the page test: the slow path does it."""
+    f = c.f
+    size, fl = c.tmp(I32), c.tmp(I32)
+    pg, last = c.tmp(I64), c.tmp(I64)
+    if count is None:
+        f.i32_const(0)
+        f.i64_load(abi.CPU_VL)
+        f.i32_wrap_i64()
+        if width > 1:
+            f.i32_const(_LOG2[width])
+            f.i32_shl()
+    else:
+        f.i32_const(count * width)
+    f.local_set(size)
+    f.local_get(base)
+    f.local_get(size)
+    f.i64_extend_i32_u()
+    f.i64_add()
+    f.i64_const(1)
+    f.i64_sub()
+    f.i64_const(abi.PAGE_SHIFT)
+    f.i64_shr_u()
+    f.local_set(last)
+    f.local_get(base)
+    f.i64_const(abi.PAGE_SHIFT)
+    f.i64_shr_u()
+    f.local_set(pg)
+    c._page_entry(pg)
+    c._page_entry(last)
+    f.i32_and()
+    f.local_set(fl)
+    f.local_get(fl)
+    if store:
+        f.i32_const(_WRITE | _CODE)
+        f.i32_and()
+        f.i32_const(_WRITE)
+        f.i32_eq()
+    else:
+        f.i32_const(_READ)
+        f.i32_and()
+        f.i32_const(0)
+        f.i32_ne()
+    f.i32_const(0)
+    f.i32_load(abi.CPU_VSTART)
+    f.i32_eqz()
+    f.i32_and()
+    if known(vm) is None:
+        c.push_i32(vm)
+        f.i32_and()
+    f.if_()
+    return size
+
+
+def _reg_addr(c: Ctx, reg: Value) -> None:
+    """Push the absolute i32 Wasm address of register v`reg`."""
+    c.push_i32(reg)
+    c.f.i32_const(4)
+    c.f.i32_shl()
+    c.f.i32_const(abi.CPU_V)
+    c.f.i32_add()
+
+
+def _guest_addr(c: Ctx, a: int) -> None:
+    """Push the absolute i32 Wasm address of the guest address local `a`."""
+    c.wasm_addr(a)
+    c.f.i32_const(abi.GUEST_BASE)
+    c.f.i32_add()
+
+
+def _same_page(c: Ctx, a: int, width: int, okpg: int) -> None:
+    """Open an ``if`` taken unless the `width` bytes at guest address local `a` lie in page
+    number `okpg` (an i64 local: a page already checked by this instruction, or -1); the caller
+    checks the page in it and closes it with `_page_ok` (loads) or its own ``end``."""
+    f = c.f
+    f.local_get(a)
+    f.i64_const(abi.PAGE_SHIFT)
+    f.i64_shr_u()
+    f.local_get(okpg)
+    f.i64_ne()
+    if width > 1:
+        f.local_get(a)
+        f.i32_wrap_i64()
+        f.i32_const(abi.PAGE_SIZE - 1)
+        f.i32_and()
+        f.i32_const(abi.PAGE_SIZE - width)
+        f.i32_gt_u()
+        f.i32_or()
+    f.if_()
+
+
+def _page_ok(c: Ctx, a: int, okpg: int) -> None:
+    """okpg = the page number of guest address local `a`; close `_same_page`'s ``if``."""
+    f = c.f
+    f.local_get(a)
+    f.i64_const(abi.PAGE_SHIFT)
+    f.i64_shr_u()
+    f.local_set(okpg)
+    f.end()
+
+
 def _load_elements(
     c: Ctx,
     i: Insn,
@@ -374,14 +482,19 @@ def _load_elements(
     addr: Addr | None = None,
     nf: int = 1,
     field: int | None = None,
+    cache: bool = False,
 ) -> None:
     """vd[k] = mem[x[rs1] + k * width] for the active elements; or at addr(k, a) when given.
     With nf > 1 (a segment), field j of element k is at that address + j * width and goes to
-    element k of the group v(rd + j * field) (field: an i32 local)."""
+    element k of the group v(rd + j * field) (field: an i32 local). With `cache` (strided and
+    segment accesses: elements often share a page), a page's flags are read only when an
+    element leaves the last page checked (indexed ones rarely stay: not worth the test)."""
     f = c.f
-    base, a = c.tmp(I64), c.tmp(I64)
+    base, a, okpg = c.tmp(I64), c.tmp(I64), c.tmp(I64)
     c.get_x(i.rs1)
     f.local_set(base)
+    f.i64_const(-1)
+    f.local_set(okpg)
 
     def body(k: int) -> None:
         if addr is None:
@@ -394,17 +507,31 @@ def _load_elements(
                 f.i64_const(width)
                 f.i64_add()
                 f.local_set(a)
+            if cache:
+                _same_page(c, a, width, okpg)
             c._page_flags(a, width)
             f.i32_const(_READ)
             f.i32_and()
             f.i32_eqz()
             _fault_if(c, k, a)
+            if cache:
+                _page_ok(c, a, okpg)
             _field_addr(c, i, k, width, j, field)
             c.wasm_addr(a)
             getattr(f, _LOAD[width])(abi.GUEST_BASE)
             getattr(f, _STORE[width])(abi.CPU_V)
 
+    if addr is not None or nf > 1 or known(i.vm) == 0:
+        _elements(c, i.vm, body, count)
+        return
+    size = _unit_fast(c, i.vm, base, width, count, False)
+    _reg_addr(c, i.rd)
+    _guest_addr(c, base)
+    f.local_get(size)
+    f.memory_copy()
+    f.else_()
     _elements(c, i.vm, body, count)
+    f.end()
 
 
 def _store_elements(
@@ -415,16 +542,20 @@ def _store_elements(
     addr: Addr | None = None,
     nf: int = 1,
     field: int | None = None,
+    cache: bool = False,
 ) -> None:
     """mem[x[rs1] + k * width] = vs3[k] for the active elements; or at addr(k, a), and nf
     fields, as `_load_elements`. A store to a page holding translated code is done, and the
     instruction then ends with an SMC exit (at its last such address) so the host invalidates
-    that page before anything runs again."""
+    that page before anything runs again. `cache`: as `_load_elements` (a page of code is not
+    kept: each store to it updates the SMC address)."""
     f = c.f
-    base, a, smc = c.tmp(I64), c.tmp(I64), c.tmp(I64)
+    base, a, smc, okpg = c.tmp(I64), c.tmp(I64), c.tmp(I64), c.tmp(I64)
     fl = c.tmp(I32)
     c.get_x(i.rs1)
     f.local_set(base)
+    f.i64_const(-1)
+    f.local_set(okpg)
     f.i64_const(-1)
     f.local_set(smc)
 
@@ -439,16 +570,14 @@ def _store_elements(
                 f.i64_const(width)
                 f.i64_add()
                 f.local_set(a)
+            if cache:
+                _same_page(c, a, width, okpg)
             c._page_flags(a, width)
             f.local_tee(fl)
             f.i32_const(_WRITE)
             f.i32_and()
             f.i32_eqz()
             _fault_if(c, k, a)
-            c.wasm_addr(a)
-            _field_addr(c, i, k, width, j, field)
-            getattr(f, _LOAD[width])(abi.CPU_V)
-            getattr(f, _STORE[width])(abi.GUEST_BASE)
             f.local_get(a)
             f.local_get(smc)
             f.local_get(fl)
@@ -456,8 +585,30 @@ def _store_elements(
             f.i32_and()
             f.select()
             f.local_set(smc)
+            if cache:  # a page of code is checked again (smc)
+                f.local_get(fl)
+                f.i32_const(_CODE)
+                f.i32_and()
+                f.i32_eqz()
+                f.if_()
+                _page_ok(c, a, okpg)  # (closes this if)
+                f.end()
+            c.wasm_addr(a)
+            _field_addr(c, i, k, width, j, field)
+            getattr(f, _LOAD[width])(abi.CPU_V)
+            getattr(f, _STORE[width])(abi.GUEST_BASE)
 
-    _elements(c, i.vm, body, count)
+    if addr is not None or nf > 1 or known(i.vm) == 0:
+        _elements(c, i.vm, body, count)
+    else:
+        size = _unit_fast(c, i.vm, base, width, count, True)
+        _guest_addr(c, base)
+        _reg_addr(c, i.rd)
+        f.local_get(size)
+        f.memory_copy()
+        f.else_()
+        _elements(c, i.vm, body, count)
+        f.end()
     f.local_get(smc)
     f.i64_const(-1)
     f.i64_ne()

@@ -107,10 +107,11 @@ def _vmem(c: Ctx, i: Insn) -> None:
         if at.op == "ff":
             assert addr is not None
             _ff_trim(c, i, addr, nf * width)
+        cache = not indexed or nf > 1
         if load:
-            _load_elements(c, i, width, None, addr, nf, field)
+            _load_elements(c, i, width, None, addr, nf, field, cache)
         else:
-            _store_elements(c, i, width, None, addr, nf, field)
+            _store_elements(c, i, width, None, addr, nf, field, cache)
 
     if not indexed:
         width = at.width

@@ -121,6 +121,7 @@ def _program() -> tuple[str, list[str]]:
     _segments(g)
     _ff_faults(g)
     _traps(g)
+    _unit_pages(g)
     _index_overlaps(g)
     _vstart_and_ta(g)
     _self_modifying(g)
@@ -187,6 +188,11 @@ def _self_modifying(g: Gen) -> None:
         g.emit(f"li t0, {n << 20 | 0x513:#x}", "vmv.s.x v1, t0", "vmv.s.x v2, t1")
         g.emit(insn, "jalr s8")
         g.record("a0", f"code after {insn}")
+    # unit-stride and whole-register stores (their one-copy path): v3 = li a0, n; ret; ret; ret
+    for n, (vl, insn) in enumerate(((2, "vse32.v v3, (s8)"), (4, "vs1r.v v3, (s8)")), 7):
+        g.emit(f"vsetivli zero, {vl}, e32, m1, tu, mu", "vmv.v.x v3, t1")
+        g.emit(f"li t0, {n << 20 | 0x513:#x}", "vmv.s.x v3, t0", insn, "jalr s8")
+        g.record("a0", f"code after {insn}")
 
 
 def _handlers(g: Gen) -> None:
@@ -228,6 +234,52 @@ def _traps(g: Gen) -> None:
         g.emit(insn)
         _trap(g, insn)
         g.group(insn)
+
+
+# Unit-stride accesses near the unmapped page s7 (their one-copy path's page test): (SEW, LMUL,
+# AVL, vstart, instruction, bytes before the page); each faults: SIGSEGV, vstart = the first
+# element on that page
+UNIT_TRAPS = [
+    (32, "m2", 5, 0, "vle32.v v8, (a0)", 12),  # vl < VLMAX
+    (8, "m1", 1000, 0, "vle8.v v8, (a0)", 7),
+    (64, "m4", 1000, 0, "vle64.v v8, (a0)", 40),
+    (32, "m2", 5, 0, "vse32.v v16, (a0)", 12),
+    (16, "m1", 1000, 0, "vse16.v v16, (a0)", 2),
+    (32, "m1", 1000, 1, "vle32.v v8, (a0)", 8),  # vstart != 0
+    (32, "m1", 1000, 2, "vse32.v v16, (a0)", 12),
+    (8, "m1", 1000, 0, "vl4re16.v v8, (a0)", 20),
+    (8, "m1", 1000, 0, "vs1r.v v16, (a0)", 4),
+    (8, "m8", 1000, 0, "vlm.v v8, (a0)", 3),
+    (8, "m8", 1000, 0, "vsm.v v16, (a0)", 15),
+    (8, "m1", 1000, 0, "vle8.v v8, (a0)", 0),
+]
+
+
+def _unit_pages(g: Gen) -> None:
+    """UNIT_TRAPS; then unit-stride accesses ending at the last byte before the unmapped page,
+    and crossing between two mapped pages (s9: a fresh 8 KiB mapping), whole and partial."""
+    for sew, lmul, avl, vstart, insn, back in UNIT_TRAPS:
+        name = f"{insn} e{sew} {lmul} avl {avl} vstart {vstart}, {back} bytes before the page"
+        g.setup(sew, lmul, avl, "tu")
+        g.emit(f"addi a0, s7, -{back}", f"csrwi vstart, {vstart}", insn)
+        _trap(g, name)
+        g.group(name)
+    g.emit("li a0, 0", "li a1, 8192", "li a2, 3", "li a3, 0x22", "li a4, -1", "li a5, 0")
+    g.emit("li a7, 222", "ecall", "mv s9, a0")
+    for sew, lmul, avl, reg, off, whole in (
+        (32, "m2", 1000, "s7", -32, 2),
+        (32, "m2", 1000, "s9", 4084, 8),
+        (16, "m4", 19, "s9", 4070, 4),
+        (64, "m8", 1000, "s9", 4032, 8),
+        (8, "m1", 1000, "s9", 4088, 1),
+    ):
+        name = f"vse/vle{sew} {lmul} avl {avl} at {reg} + {off}"
+        g.setup(sew, lmul, avl, "tu")
+        g.emit(f"li a0, {off}", f"add a0, a0, {reg}", f"vse{sew}.v v16, (a0)")
+        g.emit(f"vle{sew}.v v8, (a0)")
+        g.group(name)
+        g.emit(f"vl{whole}re8.v v8, (a0)")
+        g.group(f"{name}: whole register")
 
 
 def _segments(g: Gen) -> None:
