@@ -28,13 +28,13 @@
   (elem (i32.const 3) func 2)
   (elem (i32.const 4) func 3)
   (func (;0;) (type 1) (param i32) (result i32)
-    (local i64 i32 i64 i32 i64 i64 i64 i32 i32 i64 i64 i64 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i64 i64 i64)
+    (local i64 i32 i64 i32 i64 i64 i64 i32 i32 i64 i64 i64 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i64 i64 i64 i64 i64 i64)
     i32.const 0
     i64.load offset=4104
     local.set 5
     i32.const 0
     i64.load offset=4360
-    local.set 32
+    local.set 35
     i32.const 0
     i64.load offset=4392
     local.set 30
@@ -740,108 +740,170 @@
                 end
                 local.get 31
                 local.set 10
-                i32.const 0
-                i32.load offset=4928
-                local.set 28
+                i64.const -1
+                local.set 12
                 i32.const 0
                 i64.load offset=4912
                 i32.wrap_i64
+                i32.const 2
+                i32.shl
+                local.set 28
+                local.get 10
+                local.get 28
+                i64.extend_i32_u
+                i64.add
+                i64.const 1
+                i64.sub
+                i64.const 12
+                i64.shr_u
+                local.set 32
+                local.get 10
+                i64.const 12
+                i64.shr_u
+                local.set 7
+                local.get 7
+                i64.const 262144
+                local.get 7
+                i64.const 262144
+                i64.lt_u
+                select
+                i32.wrap_i64
+                i32.load8_u offset=3145728
+                local.get 32
+                i64.const 262144
+                local.get 32
+                i64.const 262144
+                i64.lt_u
+                select
+                i32.wrap_i64
+                i32.load8_u offset=3145728
+                i32.and
                 local.set 25
-                block
-                  loop
-                    local.get 28
-                    local.get 25
-                    i32.ge_u
-                    br_if 1
-                    local.get 10
-                    local.get 28
-                    i64.extend_i32_u
-                    i64.const 2
-                    i64.shl
-                    i64.add
-                    local.set 11
-                    local.get 11
-                    i64.const 12
-                    i64.shr_u
-                    local.set 12
-                    local.get 12
-                    i64.const 262144
-                    local.get 12
-                    i64.const 262144
-                    i64.lt_u
-                    select
-                    i32.wrap_i64
-                    i32.load8_u offset=3145728
-                    local.set 24
-                    local.get 11
-                    i32.wrap_i64
-                    i32.const 4095
-                    i32.and
-                    i32.const 4092
-                    i32.gt_u
-                    if
-                      local.get 12
-                      i64.const 1
-                      i64.add
-                      local.set 12
+                local.get 25
+                i32.const 1
+                i32.and
+                i32.const 0
+                i32.ne
+                i32.const 0
+                i32.load offset=4928
+                i32.eqz
+                i32.and
+                if
+                  i32.const 8
+                  i32.const 4
+                  i32.shl
+                  i32.const 4944
+                  i32.add
+                  local.get 10
+                  i32.wrap_i64
+                  i32.const 16777216
+                  i32.add
+                  local.get 28
+                  memory.copy
+                else
+                  i32.const 0
+                  i32.load offset=4928
+                  local.set 24
+                  i32.const 0
+                  i64.load offset=4912
+                  i32.wrap_i64
+                  local.set 23
+                  block
+                    loop
                       local.get 24
-                      local.get 12
+                      local.get 23
+                      i32.ge_u
+                      br_if 1
+                      local.get 10
+                      local.get 24
+                      i64.extend_i32_u
+                      i64.const 2
+                      i64.shl
+                      i64.add
+                      local.set 11
+                      local.get 11
+                      i64.const 12
+                      i64.shr_u
+                      local.set 33
+                      local.get 33
                       i64.const 262144
-                      local.get 12
+                      local.get 33
                       i64.const 262144
                       i64.lt_u
                       select
                       i32.wrap_i64
                       i32.load8_u offset=3145728
-                      i32.and
-                      local.set 24
-                    end
-                    local.get 24
-                    i32.const 1
-                    i32.and
-                    i32.eqz
-                    if
-                      i32.const 0
-                      local.get 28
-                      i32.store offset=4928
-                      i64.const 65544
-                      local.set 1
-                      i32.const 6
-                      local.set 2
+                      local.set 22
                       local.get 11
-                      local.set 3
-                      br 6
+                      i32.wrap_i64
+                      i32.const 4095
+                      i32.and
+                      i32.const 4092
+                      i32.gt_u
+                      if
+                        local.get 33
+                        i64.const 1
+                        i64.add
+                        local.set 33
+                        local.get 22
+                        local.get 33
+                        i64.const 262144
+                        local.get 33
+                        i64.const 262144
+                        i64.lt_u
+                        select
+                        i32.wrap_i64
+                        i32.load8_u offset=3145728
+                        i32.and
+                        local.set 22
+                      end
+                      local.get 22
+                      i32.const 1
+                      i32.and
+                      i32.eqz
+                      if
+                        i32.const 0
+                        local.get 24
+                        i32.store offset=4928
+                        i64.const 65544
+                        local.set 1
+                        i32.const 6
+                        local.set 2
+                        local.get 11
+                        local.set 3
+                        br 7
+                      end
+                      i32.const 8
+                      i32.const 4
+                      i32.shl
+                      local.get 24
+                      i32.const 2
+                      i32.shl
+                      i32.add
+                      local.get 11
+                      i32.wrap_i64
+                      i64.load32_u offset=16777216
+                      i64.store32 offset=4944
+                      local.get 24
+                      i32.const 1
+                      i32.add
+                      local.set 24
+                      br 0
                     end
-                    i32.const 8
-                    i32.const 4
-                    i32.shl
-                    local.get 28
-                    i32.const 2
-                    i32.shl
-                    i32.add
-                    local.get 11
-                    i32.wrap_i64
-                    i64.load32_u offset=16777216
-                    i64.store32 offset=4944
-                    local.get 28
-                    i32.const 1
-                    i32.add
-                    local.set 28
-                    br 0
                   end
+                  i32.const 0
+                  i32.const 0
+                  i32.store offset=4928
                 end
-                i32.const 0
-                i32.const 0
-                i32.store offset=4928
                 i32.const 2
-                local.set 24
+                local.set 22
                 i32.const 0
-                local.set 25
+                local.set 23
                 i32.const 8
                 i32.const 1
-                local.get 25
+                local.get 23
                 i32.const 0
-                local.get 25
+                local.get 23
                 i32.const 0
                 i32.gt_s
                 select
@@ -860,9 +922,9 @@
                 end
                 i32.const 8
                 i32.const 1
-                local.get 25
+                local.get 23
                 i32.const 0
-                local.get 25
+                local.get 23
                 i32.const 0
                 i32.gt_s
                 select
@@ -881,9 +943,9 @@
                 end
                 i32.const 8
                 i32.const 1
-                local.get 25
+                local.get 23
                 i32.const 0
-                local.get 25
+                local.get 23
                 i32.const 0
                 i32.gt_s
                 select
@@ -903,80 +965,80 @@
                 i32.const 0
                 i32.load offset=4928
                 i32.eqz
-                local.get 25
+                local.get 23
                 i32.const 0
                 i32.ge_s
                 i32.and
                 i32.const 0
                 i64.load offset=4912
                 i32.const 16
-                local.get 25
+                local.get 23
                 i32.shl
-                local.get 24
+                local.get 22
                 i32.shr_u
                 i64.extend_i32_u
                 i64.eq
                 i32.and
                 if
                   i32.const 1
-                  local.get 25
+                  local.get 23
                   i32.shl
-                  local.set 27
+                  local.set 25
                   i32.const 0
-                  local.set 28
+                  local.set 24
                   loop
                     i32.const 8
-                    local.get 28
+                    local.get 24
                     i32.add
                     i32.const 4
                     i32.shl
                     i32.const 8
-                    local.get 28
+                    local.get 24
                     i32.add
                     i32.const 4
                     i32.shl
                     v128.load offset=4944
                     i32.const 8
-                    local.get 28
+                    local.get 24
                     i32.add
                     i32.const 4
                     i32.shl
                     v128.load offset=4944
                     i32x4.add
                     v128.store offset=4944
-                    local.get 28
+                    local.get 24
                     i32.const 1
                     i32.add
-                    local.tee 28
-                    local.get 27
+                    local.tee 24
+                    local.get 25
                     i32.lt_u
                     br_if 0
                   end
                 else
                   i32.const 0
                   i32.load offset=4928
-                  local.set 26
+                  local.set 28
                   i32.const 0
                   i64.load offset=4912
                   i32.wrap_i64
-                  local.set 23
+                  local.set 27
                   block
                     loop
-                      local.get 26
-                      local.get 23
+                      local.get 28
+                      local.get 27
                       i32.ge_u
                       br_if 1
                       i32.const 8
                       i32.const 4
                       i32.shl
-                      local.get 26
+                      local.get 28
                       i32.const 2
                       i32.shl
                       i32.add
                       i32.const 8
                       i32.const 4
                       i32.shl
-                      local.get 26
+                      local.get 28
                       i32.const 2
                       i32.shl
                       i32.add
@@ -984,17 +1046,17 @@
                       i32.const 8
                       i32.const 4
                       i32.shl
-                      local.get 26
+                      local.get 28
                       i32.const 2
                       i32.shl
                       i32.add
                       i64.load32_u offset=4944
                       i64.add
                       i64.store32 offset=4944
-                      local.get 26
+                      local.get 28
                       i32.const 1
                       i32.add
-                      local.set 26
+                      local.set 28
                       br 0
                     end
                   end
@@ -1003,15 +1065,15 @@
                   i32.store offset=4928
                 end
                 i32.const 2
-                local.set 23
+                local.set 27
                 i32.const 0
-                local.set 26
-                local.get 26
+                local.set 28
+                local.get 28
                 i32.const 2
                 i32.add
-                local.get 23
+                local.get 27
                 i32.sub
-                local.tee 26
+                local.tee 28
                 i32.const 3
                 i32.add
                 i32.const 6
@@ -1027,9 +1089,9 @@
                 end
                 i32.const 8
                 i32.const 1
-                local.get 26
+                local.get 28
                 i32.const 0
-                local.get 26
+                local.get 28
                 i32.const 0
                 i32.gt_s
                 select
@@ -1047,111 +1109,173 @@
                   br 4
                 end
                 local.get 31
-                local.set 10
+                local.set 7
                 i64.const -1
                 local.set 12
-                i32.const 0
-                i32.load offset=4928
-                local.set 28
+                i64.const -1
+                local.set 33
                 i32.const 0
                 i64.load offset=4912
                 i32.wrap_i64
-                local.set 25
-                block
-                  loop
-                    local.get 28
-                    local.get 25
-                    i32.ge_u
-                    br_if 1
-                    local.get 10
-                    local.get 28
-                    i64.extend_i32_u
-                    i64.const 2
-                    i64.shl
-                    i64.add
-                    local.set 11
-                    local.get 11
-                    i64.const 12
-                    i64.shr_u
-                    local.set 7
-                    local.get 7
-                    i64.const 262144
-                    local.get 7
-                    i64.const 262144
-                    i64.lt_u
-                    select
-                    i32.wrap_i64
-                    i32.load8_u offset=3145728
-                    local.set 24
-                    local.get 11
-                    i32.wrap_i64
-                    i32.const 4095
-                    i32.and
-                    i32.const 4092
-                    i32.gt_u
-                    if
+                i32.const 2
+                i32.shl
+                local.set 24
+                local.get 7
+                local.get 24
+                i64.extend_i32_u
+                i64.add
+                i64.const 1
+                i64.sub
+                i64.const 12
+                i64.shr_u
+                local.set 10
+                local.get 7
+                i64.const 12
+                i64.shr_u
+                local.set 11
+                local.get 11
+                i64.const 262144
+                local.get 11
+                i64.const 262144
+                i64.lt_u
+                select
+                i32.wrap_i64
+                i32.load8_u offset=3145728
+                local.get 10
+                i64.const 262144
+                local.get 10
+                i64.const 262144
+                i64.lt_u
+                select
+                i32.wrap_i64
+                i32.load8_u offset=3145728
+                i32.and
+                local.set 23
+                local.get 23
+                i32.const 10
+                i32.and
+                i32.const 2
+                i32.eq
+                i32.const 0
+                i32.load offset=4928
+                i32.eqz
+                i32.and
+                if
+                  local.get 7
+                  i32.wrap_i64
+                  i32.const 16777216
+                  i32.add
+                  i32.const 8
+                  i32.const 4
+                  i32.shl
+                  i32.const 4944
+                  i32.add
+                  local.get 24
+                  memory.copy
+                else
+                  i32.const 0
+                  i32.load offset=4928
+                  local.set 22
+                  i32.const 0
+                  i64.load offset=4912
+                  i32.wrap_i64
+                  local.set 26
+                  block
+                    loop
+                      local.get 22
+                      local.get 26
+                      i32.ge_u
+                      br_if 1
                       local.get 7
-                      i64.const 1
+                      local.get 22
+                      i64.extend_i32_u
+                      i64.const 2
+                      i64.shl
                       i64.add
-                      local.set 7
-                      local.get 24
-                      local.get 7
+                      local.set 32
+                      local.get 32
+                      i64.const 12
+                      i64.shr_u
+                      local.set 34
+                      local.get 34
                       i64.const 262144
-                      local.get 7
+                      local.get 34
                       i64.const 262144
                       i64.lt_u
                       select
                       i32.wrap_i64
                       i32.load8_u offset=3145728
+                      local.set 21
+                      local.get 32
+                      i32.wrap_i64
+                      i32.const 4095
                       i32.and
-                      local.set 24
+                      i32.const 4092
+                      i32.gt_u
+                      if
+                        local.get 34
+                        i64.const 1
+                        i64.add
+                        local.set 34
+                        local.get 21
+                        local.get 34
+                        i64.const 262144
+                        local.get 34
+                        i64.const 262144
+                        i64.lt_u
+                        select
+                        i32.wrap_i64
+                        i32.load8_u offset=3145728
+                        i32.and
+                        local.set 21
+                      end
+                      local.get 21
+                      local.tee 25
+                      i32.const 2
+                      i32.and
+                      i32.eqz
+                      if
+                        i32.const 0
+                        local.get 22
+                        i32.store offset=4928
+                        i64.const 65552
+                        local.set 1
+                        i32.const 6
+                        local.set 2
+                        local.get 32
+                        local.set 3
+                        br 7
+                      end
+                      local.get 32
+                      local.get 33
+                      local.get 25
+                      i32.const 8
+                      i32.and
+                      select
+                      local.set 33
+                      local.get 32
+                      i32.wrap_i64
+                      i32.const 8
+                      i32.const 4
+                      i32.shl
+                      local.get 22
+                      i32.const 2
+                      i32.shl
+                      i32.add
+                      i64.load32_u offset=4944
+                      i64.store32 offset=16777216
+                      local.get 22
+                      i32.const 1
+                      i32.add
+                      local.set 22
+                      br 0
                     end
-                    local.get 24
-                    local.tee 27
-                    i32.const 2
-                    i32.and
-                    i32.eqz
-                    if
-                      i32.const 0
-                      local.get 28
-                      i32.store offset=4928
-                      i64.const 65552
-                      local.set 1
-                      i32.const 6
-                      local.set 2
-                      local.get 11
-                      local.set 3
-                      br 6
-                    end
-                    local.get 11
-                    i32.wrap_i64
-                    i32.const 8
-                    i32.const 4
-                    i32.shl
-                    local.get 28
-                    i32.const 2
-                    i32.shl
-                    i32.add
-                    i64.load32_u offset=4944
-                    i64.store32 offset=16777216
-                    local.get 11
-                    local.get 12
-                    local.get 27
-                    i32.const 8
-                    i32.and
-                    select
-                    local.set 12
-                    local.get 28
-                    i32.const 1
-                    i32.add
-                    local.set 28
-                    br 0
                   end
+                  i32.const 0
+                  i32.const 0
+                  i32.store offset=4928
                 end
-                i32.const 0
-                i32.const 0
-                i32.store offset=4928
-                local.get 12
+                local.get 33
                 i64.const -1
                 i64.ne
                 if
@@ -1159,7 +1283,7 @@
                   local.set 1
                   i32.const 8
                   local.set 2
-                  local.get 12
+                  local.get 33
                   local.set 3
                   br 4
                 end
@@ -1182,7 +1306,7 @@
               local.get 5
               i64.const 6
               i64.sub
-              local.tee 7
+              local.tee 34
               i64.const 0
               i64.lt_s
               if
@@ -1194,7 +1318,7 @@
                 local.set 3
                 br 3
               end
-              local.get 7
+              local.get 34
               local.set 5
               i32.const 0
               i32.load offset=4940
@@ -1212,64 +1336,64 @@
                 br 3
               end
               i64.const 208
-              local.set 7
-              local.get 7
+              local.set 34
+              local.get 34
               i32.wrap_i64
               i32.const 3
               i32.shr_u
               i32.const 7
               i32.and
-              local.set 24
-              local.get 7
+              local.set 21
+              local.get 34
               i32.wrap_i64
               i32.const 7
               i32.and
-              local.set 25
-              local.get 7
+              local.set 26
+              local.get 34
               i64.const 8
               i64.shr_u
               i64.eqz
-              local.get 24
+              local.get 21
               i32.const 3
               i32.le_u
               i32.and
-              local.get 25
+              local.get 26
               i32.const 4
               i32.ne
               i32.and
-              local.get 25
+              local.get 26
               i32.const 4
               i32.lt_u
               i32.const 64
               i32.const 8
-              local.get 25
+              local.get 26
               i32.sub
               i32.shr_u
               i32.const 8
-              local.get 24
+              local.get 21
               i32.shl
               i32.ge_u
               i32.or
               i32.and
-              local.set 28
+              local.set 22
               i32.const 128
-              local.get 25
+              local.get 26
               i32.const 29
               i32.shl
               i32.const 29
               i32.shr_s
-              local.tee 25
+              local.tee 26
               i32.shl
               i32.const 128
               i32.const 0
-              local.get 25
+              local.get 26
               i32.sub
               i32.shr_u
-              local.get 25
+              local.get 26
               i32.const 0
               i32.ge_s
               select
-              local.get 24
+              local.get 21
               i32.const 3
               i32.add
               i32.shr_u
@@ -1283,40 +1407,40 @@
               select
               i32.const 10
               select
-              local.set 12
+              local.set 10
               i32.const 0
-              local.get 12
+              local.get 10
               local.get 11
-              local.get 12
+              local.get 10
               local.get 11
               i64.lt_u
               select
               i64.const 0
-              local.get 28
+              local.get 22
               select
-              local.tee 12
+              local.tee 10
               i64.store offset=4912
               i32.const 0
-              local.get 7
+              local.get 34
               i64.const -9223372036854775808
-              local.get 28
+              local.get 22
               select
               i64.store offset=4920
               i32.const 0
               i32.const 0
               i32.store offset=4928
-              local.get 12
+              local.get 10
               local.set 30
               i32.const 2
-              local.set 28
+              local.set 22
               i32.const 0
-              local.set 25
-              local.get 25
+              local.set 26
+              local.get 26
               i32.const 2
               i32.add
-              local.get 28
+              local.get 22
               i32.sub
-              local.tee 25
+              local.tee 26
               i32.const 3
               i32.add
               i32.const 6
@@ -1332,9 +1456,9 @@
               end
               i32.const 8
               i32.const 1
-              local.get 25
+              local.get 26
               i32.const 0
-              local.get 25
+              local.get 26
               i32.const 0
               i32.gt_s
               select
@@ -1353,108 +1477,170 @@
               end
               local.get 31
               local.set 11
-              i32.const 0
-              i32.load offset=4928
-              local.set 24
+              i64.const -1
+              local.set 34
               i32.const 0
               i64.load offset=4912
               i32.wrap_i64
-              local.set 27
-              block
-                loop
-                  local.get 24
-                  local.get 27
-                  i32.ge_u
-                  br_if 1
-                  local.get 11
-                  local.get 24
-                  i64.extend_i32_u
-                  i64.const 2
-                  i64.shl
-                  i64.add
-                  local.set 12
-                  local.get 12
-                  i64.const 12
-                  i64.shr_u
-                  local.set 7
-                  local.get 7
-                  i64.const 262144
-                  local.get 7
-                  i64.const 262144
-                  i64.lt_u
-                  select
-                  i32.wrap_i64
-                  i32.load8_u offset=3145728
-                  local.set 26
-                  local.get 12
-                  i32.wrap_i64
-                  i32.const 4095
-                  i32.and
-                  i32.const 4092
-                  i32.gt_u
-                  if
-                    local.get 7
-                    i64.const 1
+              i32.const 2
+              i32.shl
+              local.set 21
+              local.get 11
+              local.get 21
+              i64.extend_i32_u
+              i64.add
+              i64.const 1
+              i64.sub
+              i64.const 12
+              i64.shr_u
+              local.set 33
+              local.get 11
+              i64.const 12
+              i64.shr_u
+              local.set 12
+              local.get 12
+              i64.const 262144
+              local.get 12
+              i64.const 262144
+              i64.lt_u
+              select
+              i32.wrap_i64
+              i32.load8_u offset=3145728
+              local.get 33
+              i64.const 262144
+              local.get 33
+              i64.const 262144
+              i64.lt_u
+              select
+              i32.wrap_i64
+              i32.load8_u offset=3145728
+              i32.and
+              local.set 23
+              local.get 23
+              i32.const 1
+              i32.and
+              i32.const 0
+              i32.ne
+              i32.const 0
+              i32.load offset=4928
+              i32.eqz
+              i32.and
+              if
+                i32.const 8
+                i32.const 4
+                i32.shl
+                i32.const 4944
+                i32.add
+                local.get 11
+                i32.wrap_i64
+                i32.const 16777216
+                i32.add
+                local.get 21
+                memory.copy
+              else
+                i32.const 0
+                i32.load offset=4928
+                local.set 24
+                i32.const 0
+                i64.load offset=4912
+                i32.wrap_i64
+                local.set 25
+                block
+                  loop
+                    local.get 24
+                    local.get 25
+                    i32.ge_u
+                    br_if 1
+                    local.get 11
+                    local.get 24
+                    i64.extend_i32_u
+                    i64.const 2
+                    i64.shl
                     i64.add
-                    local.set 7
-                    local.get 26
-                    local.get 7
+                    local.set 10
+                    local.get 10
+                    i64.const 12
+                    i64.shr_u
+                    local.set 32
+                    local.get 32
                     i64.const 262144
-                    local.get 7
+                    local.get 32
                     i64.const 262144
                     i64.lt_u
                     select
                     i32.wrap_i64
                     i32.load8_u offset=3145728
+                    local.set 28
+                    local.get 10
+                    i32.wrap_i64
+                    i32.const 4095
                     i32.and
-                    local.set 26
-                  end
-                  local.get 26
-                  i32.const 1
-                  i32.and
-                  i32.eqz
-                  if
-                    i32.const 0
+                    i32.const 4092
+                    i32.gt_u
+                    if
+                      local.get 32
+                      i64.const 1
+                      i64.add
+                      local.set 32
+                      local.get 28
+                      local.get 32
+                      i64.const 262144
+                      local.get 32
+                      i64.const 262144
+                      i64.lt_u
+                      select
+                      i32.wrap_i64
+                      i32.load8_u offset=3145728
+                      i32.and
+                      local.set 28
+                    end
+                    local.get 28
+                    i32.const 1
+                    i32.and
+                    i32.eqz
+                    if
+                      i32.const 0
+                      local.get 24
+                      i32.store offset=4928
+                      i64.const 65544
+                      local.set 1
+                      i32.const 6
+                      local.set 2
+                      local.get 10
+                      local.set 3
+                      br 6
+                    end
+                    i32.const 8
+                    i32.const 4
+                    i32.shl
                     local.get 24
-                    i32.store offset=4928
-                    i64.const 65544
-                    local.set 1
-                    i32.const 6
-                    local.set 2
-                    local.get 12
-                    local.set 3
-                    br 5
+                    i32.const 2
+                    i32.shl
+                    i32.add
+                    local.get 10
+                    i32.wrap_i64
+                    i64.load32_u offset=16777216
+                    i64.store32 offset=4944
+                    local.get 24
+                    i32.const 1
+                    i32.add
+                    local.set 24
+                    br 0
                   end
-                  i32.const 8
-                  i32.const 4
-                  i32.shl
-                  local.get 24
-                  i32.const 2
-                  i32.shl
-                  i32.add
-                  local.get 12
-                  i32.wrap_i64
-                  i64.load32_u offset=16777216
-                  i64.store32 offset=4944
-                  local.get 24
-                  i32.const 1
-                  i32.add
-                  local.set 24
-                  br 0
                 end
+                i32.const 0
+                i32.const 0
+                i32.store offset=4928
               end
-              i32.const 0
-              i32.const 0
-              i32.store offset=4928
               i32.const 2
-              local.set 26
+              local.set 28
               i32.const 0
-              local.set 27
+              local.set 25
               i32.const 8
               i32.const 1
-              local.get 27
+              local.get 25
               i32.const 0
-              local.get 27
+              local.get 25
               i32.const 0
               i32.gt_s
               select
@@ -1473,9 +1659,9 @@
               end
               i32.const 8
               i32.const 1
-              local.get 27
+              local.get 25
               i32.const 0
-              local.get 27
+              local.get 25
               i32.const 0
               i32.gt_s
               select
@@ -1494,9 +1680,9 @@
               end
               i32.const 8
               i32.const 1
-              local.get 27
+              local.get 25
               i32.const 0
-              local.get 27
+              local.get 25
               i32.const 0
               i32.gt_s
               select
@@ -1516,25 +1702,25 @@
               i32.const 0
               i32.load offset=4928
               i32.eqz
-              local.get 27
+              local.get 25
               i32.const 0
               i32.ge_s
               i32.and
               i32.const 0
               i64.load offset=4912
               i32.const 16
-              local.get 27
+              local.get 25
               i32.shl
-              local.get 26
+              local.get 28
               i32.shr_u
               i64.extend_i32_u
               i64.eq
               i32.and
               if
                 i32.const 1
-                local.get 27
+                local.get 25
                 i32.shl
-                local.set 25
+                local.set 23
                 i32.const 0
                 local.set 24
                 loop
@@ -1561,35 +1747,35 @@
                   i32.const 1
                   i32.add
                   local.tee 24
-                  local.get 25
+                  local.get 23
                   i32.lt_u
                   br_if 0
                 end
               else
                 i32.const 0
                 i32.load offset=4928
-                local.set 28
+                local.set 21
                 i32.const 0
                 i64.load offset=4912
                 i32.wrap_i64
-                local.set 23
+                local.set 26
                 block
                   loop
-                    local.get 28
-                    local.get 23
+                    local.get 21
+                    local.get 26
                     i32.ge_u
                     br_if 1
                     i32.const 8
                     i32.const 4
                     i32.shl
-                    local.get 28
+                    local.get 21
                     i32.const 2
                     i32.shl
                     i32.add
                     i32.const 8
                     i32.const 4
                     i32.shl
-                    local.get 28
+                    local.get 21
                     i32.const 2
                     i32.shl
                     i32.add
@@ -1597,17 +1783,17 @@
                     i32.const 8
                     i32.const 4
                     i32.shl
-                    local.get 28
+                    local.get 21
                     i32.const 2
                     i32.shl
                     i32.add
                     i64.load32_u offset=4944
                     i64.add
                     i64.store32 offset=4944
-                    local.get 28
+                    local.get 21
                     i32.const 1
                     i32.add
-                    local.set 28
+                    local.set 21
                     br 0
                   end
                 end
@@ -1616,15 +1802,15 @@
                 i32.store offset=4928
               end
               i32.const 2
-              local.set 23
+              local.set 26
               i32.const 0
-              local.set 28
-              local.get 28
+              local.set 21
+              local.get 21
               i32.const 2
               i32.add
-              local.get 23
+              local.get 26
               i32.sub
-              local.tee 28
+              local.tee 21
               i32.const 3
               i32.add
               i32.const 6
@@ -1640,9 +1826,9 @@
               end
               i32.const 8
               i32.const 1
-              local.get 28
+              local.get 21
               i32.const 0
-              local.get 28
+              local.get 21
               i32.const 0
               i32.gt_s
               select
@@ -1660,111 +1846,173 @@
                 br 3
               end
               local.get 31
-              local.set 11
+              local.set 12
               i64.const -1
-              local.set 7
-              i32.const 0
-              i32.load offset=4928
-              local.set 24
+              local.set 34
+              i64.const -1
+              local.set 32
               i32.const 0
               i64.load offset=4912
               i32.wrap_i64
-              local.set 27
-              block
-                loop
-                  local.get 24
-                  local.get 27
-                  i32.ge_u
-                  br_if 1
-                  local.get 11
-                  local.get 24
-                  i64.extend_i32_u
-                  i64.const 2
-                  i64.shl
-                  i64.add
-                  local.set 12
-                  local.get 12
-                  i64.const 12
-                  i64.shr_u
-                  local.set 10
-                  local.get 10
-                  i64.const 262144
-                  local.get 10
-                  i64.const 262144
-                  i64.lt_u
-                  select
-                  i32.wrap_i64
-                  i32.load8_u offset=3145728
-                  local.set 26
-                  local.get 12
-                  i32.wrap_i64
-                  i32.const 4095
-                  i32.and
-                  i32.const 4092
-                  i32.gt_u
-                  if
-                    local.get 10
-                    i64.const 1
+              i32.const 2
+              i32.shl
+              local.set 24
+              local.get 12
+              local.get 24
+              i64.extend_i32_u
+              i64.add
+              i64.const 1
+              i64.sub
+              i64.const 12
+              i64.shr_u
+              local.set 11
+              local.get 12
+              i64.const 12
+              i64.shr_u
+              local.set 10
+              local.get 10
+              i64.const 262144
+              local.get 10
+              i64.const 262144
+              i64.lt_u
+              select
+              i32.wrap_i64
+              i32.load8_u offset=3145728
+              local.get 11
+              i64.const 262144
+              local.get 11
+              i64.const 262144
+              i64.lt_u
+              select
+              i32.wrap_i64
+              i32.load8_u offset=3145728
+              i32.and
+              local.set 25
+              local.get 25
+              i32.const 10
+              i32.and
+              i32.const 2
+              i32.eq
+              i32.const 0
+              i32.load offset=4928
+              i32.eqz
+              i32.and
+              if
+                local.get 12
+                i32.wrap_i64
+                i32.const 16777216
+                i32.add
+                i32.const 8
+                i32.const 4
+                i32.shl
+                i32.const 4944
+                i32.add
+                local.get 24
+                memory.copy
+              else
+                i32.const 0
+                i32.load offset=4928
+                local.set 28
+                i32.const 0
+                i64.load offset=4912
+                i32.wrap_i64
+                local.set 22
+                block
+                  loop
+                    local.get 28
+                    local.get 22
+                    i32.ge_u
+                    br_if 1
+                    local.get 12
+                    local.get 28
+                    i64.extend_i32_u
+                    i64.const 2
+                    i64.shl
                     i64.add
-                    local.set 10
-                    local.get 26
-                    local.get 10
+                    local.set 33
+                    local.get 33
+                    i64.const 12
+                    i64.shr_u
+                    local.set 7
+                    local.get 7
                     i64.const 262144
-                    local.get 10
+                    local.get 7
                     i64.const 262144
                     i64.lt_u
                     select
                     i32.wrap_i64
                     i32.load8_u offset=3145728
+                    local.set 27
+                    local.get 33
+                    i32.wrap_i64
+                    i32.const 4095
                     i32.and
-                    local.set 26
+                    i32.const 4092
+                    i32.gt_u
+                    if
+                      local.get 7
+                      i64.const 1
+                      i64.add
+                      local.set 7
+                      local.get 27
+                      local.get 7
+                      i64.const 262144
+                      local.get 7
+                      i64.const 262144
+                      i64.lt_u
+                      select
+                      i32.wrap_i64
+                      i32.load8_u offset=3145728
+                      i32.and
+                      local.set 27
+                    end
+                    local.get 27
+                    local.tee 23
+                    i32.const 2
+                    i32.and
+                    i32.eqz
+                    if
+                      i32.const 0
+                      local.get 28
+                      i32.store offset=4928
+                      i64.const 65552
+                      local.set 1
+                      i32.const 6
+                      local.set 2
+                      local.get 33
+                      local.set 3
+                      br 6
+                    end
+                    local.get 33
+                    local.get 32
+                    local.get 23
+                    i32.const 8
+                    i32.and
+                    select
+                    local.set 32
+                    local.get 33
+                    i32.wrap_i64
+                    i32.const 8
+                    i32.const 4
+                    i32.shl
+                    local.get 28
+                    i32.const 2
+                    i32.shl
+                    i32.add
+                    i64.load32_u offset=4944
+                    i64.store32 offset=16777216
+                    local.get 28
+                    i32.const 1
+                    i32.add
+                    local.set 28
+                    br 0
                   end
-                  local.get 26
-                  local.tee 25
-                  i32.const 2
-                  i32.and
-                  i32.eqz
-                  if
-                    i32.const 0
-                    local.get 24
-                    i32.store offset=4928
-                    i64.const 65552
-                    local.set 1
-                    i32.const 6
-                    local.set 2
-                    local.get 12
-                    local.set 3
-                    br 5
-                  end
-                  local.get 12
-                  i32.wrap_i64
-                  i32.const 8
-                  i32.const 4
-                  i32.shl
-                  local.get 24
-                  i32.const 2
-                  i32.shl
-                  i32.add
-                  i64.load32_u offset=4944
-                  i64.store32 offset=16777216
-                  local.get 12
-                  local.get 7
-                  local.get 25
-                  i32.const 8
-                  i32.and
-                  select
-                  local.set 7
-                  local.get 24
-                  i32.const 1
-                  i32.add
-                  local.set 24
-                  br 0
                 end
+                i32.const 0
+                i32.const 0
+                i32.store offset=4928
               end
-              i32.const 0
-              i32.const 0
-              i32.store offset=4928
-              local.get 7
+              local.get 32
               i64.const -1
               i64.ne
               if
@@ -1772,7 +2020,7 @@
                 local.set 1
                 i32.const 8
                 local.set 2
-                local.get 7
+                local.get 32
                 local.set 3
                 br 3
               end
@@ -1795,7 +2043,7 @@
             local.get 5
             i64.const 1
             i64.sub
-            local.tee 10
+            local.tee 7
             i64.const 0
             i64.lt_s
             if
@@ -1807,15 +2055,15 @@
               local.set 3
               br 2
             end
-            local.get 10
+            local.get 7
             local.set 5
-            local.get 32
+            local.get 35
             i64.const -2
             i64.and
-            local.set 10
+            local.set 7
             i64.const 65568
             drop
-            local.get 10
+            local.get 7
             local.set 1
             br 2
           end
@@ -1863,24 +2111,24 @@
       i32.and
       i32.const 4
       i32.shl
-      local.tee 26
+      local.tee 27
       i64.load offset=1048576
       local.get 1
       i64.eq
       if
-        local.get 26
+        local.get 27
         i32.load offset=1048584
-        local.tee 27
+        local.tee 22
         if
-          local.get 27
+          local.get 22
           return_call_indirect (type 0)
         end
       end
       i32.const 0
       i32.load offset=4140
-      local.tee 27
+      local.tee 22
       if
-        local.get 27
+        local.get 22
         return_call_indirect (type 0)
       end
       i32.const 2
@@ -1900,9 +2148,9 @@
     i64.store offset=4864
     local.get 4
     i32.load
-    local.tee 24
+    local.tee 28
     if
-      local.get 24
+      local.get 28
       return_call_indirect (type 0)
     end
     i32.const 0
