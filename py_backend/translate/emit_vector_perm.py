@@ -341,11 +341,18 @@ def _slide(c: Ctx, i: Insn) -> None:
     f.local_set(last)
 
     def by_width(width: int) -> None:
-        def from_vs2(delta: int) -> None:  # push vs2[k64 + delta]
+        def from_vs2(delta: int) -> None:  # push vs2[(k64 + delta) mod VLMAX]
             f.local_get(k64)
             f.i32_wrap_i64()
             f.i32_const(delta)
             f.i32_add()
+            # (vslide1up reads vs2[-1] at k = 0 and vslide1down vs2[VLMAX] at the last element,
+            # both discarded: kept inside the group, not below v0 nor past v31)
+            f.local_get(vlmax)
+            f.i32_wrap_i64()
+            f.i32_const(1)
+            f.i32_sub()
+            f.i32_and()
             f.local_set(src)
             _get(c, i.rs2, src, width)
 

@@ -9,7 +9,9 @@ Register groups follow the vtype the generator last set (``VGen.vt``): every vec
 is aligned to its EMUL (``emuls``: widening, narrowing, mask, reduction and extension rows are
 recognised by their mnemonic), the destination never overlaps a source group (always legal)
 nor v0 when masked, and loads and stores address the chunk's scratch buffer (x3 = its middle)
-with the largest footprint the EMUL allows. So every program runs to its end under qemu 10:
+with the largest footprint the EMUL allows (segments: nf * EMUL <= 8 within v0..v31; strides
+bounded by VLMAX; the index group of an indexed access made in bounds by a vand.vx just before).
+So every program runs to its end under qemu 10:
 no intentionally illegal instruction (``vill`` is set by reserved vtypes now and then, after
 which only vset* and the whole-register loads and stores, which do not depend on vtype, run).
 
@@ -129,7 +131,7 @@ VSTART_ZERO += ("viota", "vcompress")
 
 # Not with a non-zero vstart either: loads and stores (qemu 10 aborts, "probe_access_flags:
 # assertion failed", when vstart is past the access).
-VSTART_FORMATS = ("v_mem", "v_mem_whole")
+VSTART_FORMATS = ("v_mem", "v_mem_whole", "v_mem_strided", "v_mem_indexed")
 
 
 def vstart_ok(row: Row) -> bool:
@@ -353,20 +355,113 @@ class VGen:
             t = 5
         return [f"addi x{t}, x3, {off}"], t
 
+    def mem_group(self, e: int, nf: int, masked: bool, avoid: set[int]) -> int | None:
+        """The first register of an access's data: nf fields of EMUL ``e`` (nf * registers <= 8,
+        within v0..v31), aligned, not v0 when ``masked``, none of the registers in ``avoid``."""
+        n = _regs(e)
+        if n * nf > 8:
+            return None
+        free = [
+            b
+            for b in range(0, 33 - n * nf, n)
+            if not (masked and b == 0) and not avoid & set(range(b, b + n * nf))
+        ]
+        return self.r.choice(free) if free else None
+
+    def two_tmps(self, ctx: object) -> tuple[int, int]:
+        """Two different x registers to clobber (neither x3)."""
+        a = self.tmp(ctx)
+        a = 5 if a == 3 else a
+        b = self.tmp(ctx)
+        b = 6 if b in (3, a) else b
+        b = 7 if b == a else b
+        return a, b
+
     def unit_mem(self, row: Row, ctx: object) -> list[str] | None:
-        """vle/vse<eew>.v vd, (rs1)[, v0.t]: EMUL = EEW / SEW * LMUL."""
+        """vle/vse<eew>.v, vle<eew>ff.v, vlseg/vsseg<nf>e<eew>[ff].v vd, (rs1)[, v0.t]: EMUL =
+        EEW / SEW * LMUL, nf * EMUL <= 8 and the segment's registers within v0..v31."""
         vt = self.vt_known()
         eew = row.attrs.width * 8
+        nf = row.attrs.nf or 1
         e = vt.lmul + _log2(eew / vt.sew) if eew / vt.sew in (0.125, 0.25, 0.5, 1, 2, 4, 8) else 9
         if not -3 <= e <= 3:
             return None
         masked = self.r.random() < 0.4
-        n = _regs(e)
-        g = self.vgroups({"vd": n}, masked)
-        assert g is not None
-        size = VLENB << max(e, 0)
+        vd = self.mem_group(e, nf, masked, set())
+        if vd is None:
+            return None
+        size = (VLENB << max(e, 0)) * nf
         pre, t = self.base(ctx, size, row.attrs.width)
-        return [*pre, f"{row.mnemonic} v{g['vd']}, (x{t}){self.vm(masked)}"]
+        return [*pre, f"{row.mnemonic} v{vd}, (x{t}){self.vm(masked)}"]
+
+    def strided_mem(self, row: Row, ctx: object) -> list[str] | None:
+        """vlse/vsse<eew>.v, vlsseg/vssseg<nf>e<eew>.v vd, (rs1), rs2[, v0.t]: the groups as for
+        unit_mem; a stride (0, negative, the segment's size, ...) that keeps every element of
+        VLMAX in the scratch buffer."""
+        vt = self.vt_known()
+        r = self.r
+        w = row.attrs.width
+        nf = row.attrs.nf or 1
+        eew = w * 8
+        e = vt.lmul + _log2(eew / vt.sew) if eew / vt.sew in (0.125, 0.25, 0.5, 1, 2, 4, 8) else 9
+        if not -3 <= e <= 3:
+            return None
+        masked = r.random() < 0.4
+        vd = self.mem_group(e, nf, masked, set())
+        if vd is None:
+            return None
+        vlmax = max(1, int(VLENB * 8 * 2.0**vt.lmul) // vt.sew)
+        most = (2 * MID - 64 - nf * w) // max(vlmax - 1, 1) // w  # |stride| / w at most
+        k = r.random()
+        if k < 0.15:
+            s = 0
+        elif k < 0.45:
+            s = nf * w * r.choice([1, -1])
+        else:
+            s = r.randint(-min(most, 16), min(most, 16)) * w
+        s = max(-most * w, min(most * w, s))
+        span = abs(s) * (vlmax - 1) + nf * w
+        lo = r.randrange(-MID, MID - span + 1, w)
+        start = lo if s >= 0 else lo + abs(s) * (vlmax - 1)
+        t, u = self.two_tmps(ctx)
+        return [
+            f"addi x{t}, x3, {start}",
+            f"li x{u}, {s}",
+            f"{row.mnemonic} v{vd}, (x{t}), x{u}{self.vm(masked)}",
+        ]
+
+    def indexed_mem(self, row: Row, ctx: object) -> list[str] | None:
+        """vl/vs{u,o}x[seg<nf>]ei<eew>.v vd, (rs1), vs2[, v0.t]: the data at SEW and LMUL (nf
+        fields), the index group vs2 at EEW (EMUL = EEW / SEW * LMUL, within 1/8..8), apart from
+        the data and not v0 when masked. The indices are first made in bounds and aligned (vand.vx
+        under a vtype of SEW = EEW and the same SEW / LMUL ratio, so vl stays)."""
+        vt = self.vt_known()
+        r = self.r
+        eew = row.attrs.width * 8
+        nf = row.attrs.nf or 1
+        ie = vt.lmul + _log2(eew / vt.sew) if eew / vt.sew in (0.125, 0.25, 0.5, 1, 2, 4, 8) else 9
+        if not -3 <= ie <= 3:
+            return None
+        masked = r.random() < 0.4
+        ni = _regs(ie)
+        idx = [b for b in range(0, 32, ni) if not (masked and b == 0)]
+        vs2 = r.choice(idx)
+        vd = self.mem_group(vt.lmul, nf, masked, set(range(vs2, vs2 + ni)))
+        if vd is None:
+            return None
+        sb = vt.sew // 8
+        m = (511 if eew > 8 else 255) & ~(sb - 1)
+        t, u = self.two_tmps(ctx)
+        lo = r.randrange(-MID, MID - 512 - nf * sb + 1, sb)
+        itype = VType(eew, ie, vt.ta, vt.ma)
+        return [
+            f"li x{u}, {m}",
+            f"vsetvli x0, x0, {itype.text()}",
+            f"vand.vx v{vs2}, v{vs2}, x{u}",
+            f"vsetvli x0, x0, {vt.text()}",
+            f"addi x{t}, x3, {lo}",
+            f"{row.mnemonic} v{vd}, (x{t}), v{vs2}{self.vm(masked)}",
+        ]
 
     def whole_mem(self, row: Row, ctx: object) -> list[str]:
         """vl<n>re<eew>.v / vs<n>r.v (any vtype, even vill); vlm.v / vsm.v (count 0)."""
@@ -388,9 +483,12 @@ class VGen:
 Formatter = Callable[[VGen, Row, object], "list[str] | None"]
 
 # The formats whose operands need more than their syntax says (memory: the footprint in
-# bounds; vmv<n>r.v: groups of n registers): one entry per format (``row.fmt.name``).
+# bounds, a stride or indices; vmv<n>r.v: groups of n registers): one entry per format
+# (``row.fmt.name``).
 FORMATS: dict[str, Formatter] = {
     "v_mem": VGen.unit_mem,
+    "v_mem_strided": VGen.strided_mem,
+    "v_mem_indexed": VGen.indexed_mem,
     "v_mem_whole": VGen.whole_mem,
     "v_mv_xs": VGen.mv_xs,
     "v_mv_whole": VGen.mv_whole,

@@ -179,3 +179,25 @@ def test_whole_register_move_from_vstart(
     tier: str, vstart_move: tuple[Path, list[str], bytes]
 ) -> None:
     vecgen.check(*vstart_move, tier)
+
+
+# Found by scripts/fuzz.py --vector --tier interp (seed 'vf2i:366', shrunk to `vslide1up.vx v24,
+# v0, s7`): vslide1up read the (discarded) element vs2[-1], below v0 for vs2 = v0, a Wasm trap
+# (out of bounds); vslide1down likewise reads vs2[VLMAX] past v31 for vs2 = v24 at LMUL 8.
+@pytest.fixture(scope="module")
+def slide1_edges(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], bytes]:
+    g = vecgen.Gen()
+    g.load_all()
+    for sew in (8, 64):
+        for lmul, vl in (("m8", 200), ("m1", 3)):
+            for insn in ("vslide1up.vx v8, v0, t1", "vslide1down.vx v8, v24, t1"):
+                g.setup(sew, lmul, vl, "tu")
+                g.emit("li t1, -3", insn)
+                g.group(f"e{sew} {lmul} vl {vl}: {insn}")
+    elf = tmp_path_factory.mktemp("slide1") / "slide1.elf"
+    return elf, g.what, vecgen.reference(g, elf)
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_slide1_from_v0_and_v24(tier: str, slide1_edges: tuple[Path, list[str], bytes]) -> None:
+    vecgen.check(*slide1_edges, tier)
