@@ -313,11 +313,11 @@ V_VI_U = Format("v_vi_u", (RD, SIMM5, RS2), "vd,vs2,imm", implied=_UNMASKED)
 V_ID = Format("v_id", (RD, VM), "vd,vm")  # vid.v vd, v0.t
 # ---- V: vperm (mask and permutation instructions)
 V_M_X = Format("v_m_x", (RD, RS2, VM), "rd,vs2,vm")  # vcpop.m rd, vs2, v0.t
-V_M = Format("v_m", (RD, RS2, VM), "vd,vs2,vm")  # vmsbf.m vd, vs2, v0.t
+# one vector source in vs2: vmsbf.m, viota.m, vzext.vf2, vbrev.v, vfsqrt.v, ...
+V_V = Format("v_v", (RD, RS2, VM), "vd,vs2,vm")
 # ---- V: integer multiply, divide, widening, narrowing (vint)
-V_VV_MAC = Format("v_vv_mac", (RD, RS1, RS2, VM), "vd,vs1,vs2,vm")  # vmacc.vv vd, vs1, vs2
+V_VV_MAC = Format("v_vv_mac", (RD, RS1, RS2, VM), "vd,vs1,vs2,vm")  # vmacc.vv, vfmacc.vv
 V_VX_MAC = Format("v_vx_mac", (RD, RS1, RS2, VM), "vd,rs1,vs2,vm")  # vmacc.vx vd, rs1, vs2
-V_EXT = Format("v_ext", (RD, RS2, VM), "vd,vs2,vm")  # vzext.vf2 vd, vs2, v0.t
 # ---- V: strided, indexed, segment and fault-only-first loads and stores (vmem) ----
 V_MEM_STRIDED = Format("v_mem_strided", (RD, RS1, RS2, VM), "vd,amem,rs2,vm")  # vlse8.v
 V_MEM_INDEXED = Format("v_mem_indexed", (RD, RS1, RS2, VM), "vd,amem,vs2,vm")  # vluxei8.v
@@ -325,11 +325,8 @@ V_MEM_INDEXED = Format("v_mem_indexed", (RD, RS1, RS2, VM), "vd,amem,vs2,vm")  #
 # ---- V: Zvbb (vector basic bit-manipulation) ----
 UIMM6_ROR = _f("imm", (26, 26, 5), (19, 15, 0))  # vror.vi: uimm[5] in bit 26, uimm[4:0] in 19..15
 V_VI6 = Format("v_vi6", (RD, UIMM6_ROR, RS2, VM), "vd,vs2,imm,vm")  # vror.vi
-V_UNARY = Format("v_unary", (RD, RS2, VM), "vd,vs2,vm")  # vbrev.v vd, vs2, v0.t
 # ---- V: vfp (floating point): f registers in bits 19..15 (fs1) or 11..7 (fd) ----
 V_VF = Format("v_vf", (RD, RS1, RS2, VM), "vd,vs2,fs1,vm")  # vfadd.vf vd, vs2, fs1, v0.t
-V_V = Format("v_v", (RD, RS2, VM), "vd,vs2,vm")  # vfsqrt.v vd, vs2, v0.t
-V_FMA_VV = Format("v_fma_vv", (RD, RS1, RS2, VM), "vd,vs1,vs2,vm")  # vfmacc.vv vd, vs1, vs2
 V_FMA_VF = Format("v_fma_vf", (RD, RS1, RS2, VM), "vd,fs1,vs2,vm")  # vfmacc.vf vd, fs1, vs2
 V_VFM = Format("v_vfm", (RD, RS1, RS2), "vd,vs2,fs1,v0", implied=_V0)  # vfmerge.vfm
 V_MV_VF = Format("v_mv_vf", (RD, RS1), "vd,fs1", implied=_UNMASKED)  # vfmv.v.f, vfmv.s.f

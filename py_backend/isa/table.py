@@ -734,7 +734,7 @@ vfirst.m   010000 .  .....  10001  010  .....  1010111  op=first""", "V", F.V_M_
 vmsbf.m    010100 .  .....  00001  010  .....  1010111  op=sbf
 vmsof.m    010100 .  .....  00010  010  .....  1010111  op=sof
 vmsif.m    010100 .  .....  00011  010  .....  1010111  op=sif
-viota.m    010100 .  .....  10000  010  .....  1010111  op=iota""", "V", F.V_M, "vector"),
+viota.m    010100 .  .....  10000  010  .....  1010111  op=iota""", "V", F.V_V, "vector"),
     *_rows32("""
 vrgather.vv 001100 .  .....  .....  000  .....  1010111  op=gather
 vrgatherei16.vv 001110 .  .....  .....  000  .....  1010111  op=gatherei16""", "V", F.V_VV,
@@ -827,7 +827,7 @@ vsext.vf8  010010 .  .....  00011  010  .....  1010111  op=sext8
 vzext.vf4  010010 .  .....  00100  010  .....  1010111  op=zext4
 vsext.vf4  010010 .  .....  00101  010  .....  1010111  op=sext4
 vzext.vf2  010010 .  .....  00110  010  .....  1010111  op=zext2
-vsext.vf2  010010 .  .....  00111  010  .....  1010111  op=sext2""", "V", F.V_EXT, "vector"),
+vsext.vf2  010010 .  .....  00111  010  .....  1010111  op=sext2""", "V", F.V_V, "vector"),
     # ---- V: fixed point (saturating, averaging, vsmul, scaling shifts, narrowing clips) and
     # integer reductions. OPIVV 000 / OPIVX 100 / OPIVI 011; averaging and reductions OPMVV 010
     # / OPMVX 110; vwredsum* OPIVV.
@@ -920,7 +920,7 @@ vrev8.v    010010 .  .....  01001  010  .....  1010111  op=rev8
 vbrev.v    010010 .  .....  01010  010  .....  1010111  op=brev
 vclz.v     010010 .  .....  01100  010  .....  1010111  op=clz
 vctz.v     010010 .  .....  01101  010  .....  1010111  op=ctz
-vcpop.v    010010 .  .....  01110  010  .....  1010111  op=cpop""", "Zvbb", F.V_UNARY,
+vcpop.v    010010 .  .....  01110  010  .....  1010111  op=cpop""", "Zvbb", F.V_V,
              "vector"),
     # widening shift left: vd (2 * SEW) = zext(vs2) << (vs1 | x[rs1] | uimm5)
     *_rows32("""
@@ -975,7 +975,7 @@ vfnmsub.vv        101011 .  .....  .....  001  .....  1010111  op=nmsub
 vfmacc.vv         101100 .  .....  .....  001  .....  1010111  op=macc
 vfnmacc.vv        101101 .  .....  .....  001  .....  1010111  op=nmacc
 vfmsac.vv         101110 .  .....  .....  001  .....  1010111  op=msac
-vfnmsac.vv        101111 .  .....  .....  001  .....  1010111  op=nmsac""", "V", F.V_FMA_VV,
+vfnmsac.vv        101111 .  .....  .....  001  .....  1010111  op=nmsac""", "V", F.V_VV_MAC,
              "vector"),
     *_rows32("""
 vfmadd.vf         101000 .  .....  .....  101  .....  1010111  op=madd scalar
@@ -1035,7 +1035,7 @@ vfwmul.vf          111000 .  .....  .....  101  .....  1010111  op=wmul scalar""
 vfwmacc.vv         111100 .  .....  .....  001  .....  1010111  op=wmacc
 vfwnmacc.vv        111101 .  .....  .....  001  .....  1010111  op=wnmacc
 vfwmsac.vv         111110 .  .....  .....  001  .....  1010111  op=wmsac
-vfwnmsac.vv        111111 .  .....  .....  001  .....  1010111  op=wnmsac""", "V", F.V_FMA_VV,
+vfwnmsac.vv        111111 .  .....  .....  001  .....  1010111  op=wnmsac""", "V", F.V_VV_MAC,
              "vector"),
     *_rows32("""
 vfwmacc.vf         111100 .  .....  .....  101  .....  1010111  op=wmacc scalar
