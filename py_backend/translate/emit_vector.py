@@ -132,6 +132,58 @@ def _group_size(c: Ctx, emul: int) -> None:
     f.i32_shl()
 
 
+def _emul(c: Ctx, sew: int, lmul: int, width: int, into: int | None = None) -> int:
+    """An i32 local (`into`, else a new one) = log2 of the EMUL of an operand of EEW `width`
+    bytes: EEW / SEW * LMUL; illegal outside 1/8 .. 8."""
+    f = c.f
+    emul = c.tmp(I32) if into is None else into
+    f.local_get(lmul)
+    f.i32_const(_LOG2[width])
+    f.i32_add()
+    f.local_get(sew)
+    f.i32_sub()
+    f.local_tee(emul)
+    f.i32_const(3)
+    f.i32_add()
+    f.i32_const(6)
+    f.i32_gt_u()  # outside -3..3
+    _illegal_if(c)
+    return emul
+
+
+def _simd_or_elements(
+    c: Ctx, i: Insn, sew: int, lmul: int, width: int, scalar: int, body: Body
+) -> None:
+    """The whole group a v128 at a time (`_simd_group`) when the instruction covers it
+    (`_whole_group_test`), else the element loop."""
+    f = c.f
+    _whole_group_test(c, i.vm, sew, lmul)
+    f.if_()
+    _simd_group(c, i, width, lmul, scalar)
+    f.else_()
+    _elements(c, i.vm, body)
+    f.end()
+
+
+def _write_element0(c: Ctx, rd: Value, width: int, value: Callable[[], None]) -> None:
+    """Element 0 of vd = the value `value` pushes (an i64), when vstart < vl (vmv.s.x,
+    vfmv.s.f)."""
+    f = c.f
+    f.i32_const(0)
+    f.i32_load(abi.CPU_VSTART)
+    f.i64_extend_i32_u()
+    f.i32_const(0)
+    f.i64_load(abi.CPU_VL)
+    f.i64_lt_u()
+    f.if_()
+    c.push_i32(rd)
+    f.i32_const(4)
+    f.i32_shl()
+    value()
+    getattr(f, _STORE[width])(abi.CPU_V)
+    f.end()
+
+
 def _check_mask_dest(c: Ctx, vd: Value, vs: Value, lmul: int) -> None:
     """A mask destination (one register) may be the first register of a source group, never
     another one of it (qemu's require_noover)."""
@@ -730,21 +782,10 @@ def _vset(c: Ctx, i: Insn) -> None:
 def _unit_stride(c: Ctx, i: Insn) -> None:
     """EEW = the encoding's width, EMUL = EEW / SEW * LMUL (1/8 .. 8, else illegal), vl
     elements; a masked load may not write v0."""
-    f = c.f
     width = ATTRS[i.name].width
     load = i.name.startswith("vle")
     sew, emul = _config(c)
-    f.local_get(emul)
-    f.i32_const(_LOG2[width])
-    f.i32_add()
-    f.local_get(sew)
-    f.i32_sub()
-    f.local_tee(emul)
-    f.i32_const(3)
-    f.i32_add()
-    f.i32_const(6)
-    f.i32_gt_u()  # outside -3..3
-    _illegal_if(c)
+    _emul(c, sew, emul, width, emul)
     _check_group(c, i.rd, emul)
     if load:
         _check_vm_vd(c, i)
@@ -904,12 +945,7 @@ def _arith(c: Ctx, i: Insn) -> None:
         if known(i.vm) == 0 or not simd_ok:
             _elements(c, i.vm, body)
             return
-        _whole_group_test(c, i.vm, sew, lmul)
-        f.if_()
-        _simd_group(c, i, width, lmul, scalar)
-        f.else_()
-        _elements(c, i.vm, body)
-        f.end()
+        _simd_or_elements(c, i, sew, lmul, width, scalar, body)
 
     _by_sew(c, sew, by_width)
 
@@ -1099,25 +1135,8 @@ def _vmv_x_s(c: Ctx, i: Insn) -> None:
 @trans("vmv.s.x")
 def _vmv_s_x(c: Ctx, i: Insn) -> None:
     """Element 0 of vd = x[rs1] (its low SEW bits), when vstart < vl."""
-    f = c.f
     sew, _ = _config(c)
-
-    def by_width(width: int) -> None:
-        f.i32_const(0)
-        f.i32_load(abi.CPU_VSTART)
-        f.i64_extend_i32_u()
-        f.i32_const(0)
-        f.i64_load(abi.CPU_VL)
-        f.i64_lt_u()
-        f.if_()
-        c.push_i32(i.rd)
-        f.i32_const(4)
-        f.i32_shl()
-        c.get_x(i.rs1)
-        getattr(f, _STORE[width])(abi.CPU_V)
-        f.end()
-
-    _by_sew(c, sew, by_width)
+    _by_sew(c, sew, lambda width: _write_element0(c, i.rd, width, lambda: c.get_x(i.rs1)))
     _vstart_zero(c)
 
 

@@ -50,6 +50,7 @@ from .emit_vector import (
     _set_mask_bit,
     _velem,
     _vstart_zero,
+    _write_element0,
 )
 from .hostemu import HartState, emulates
 from .zfh import H
@@ -658,19 +659,7 @@ def _moves(c: Ctx, i: Insn) -> None:
             if width < 4:
                 return
             _scalar_f(c, i.rs1, width, scalar)
-            f.i32_const(0)
-            f.i32_load(abi.CPU_VSTART)
-            f.i64_extend_i32_u()
-            f.i32_const(0)
-            f.i64_load(abi.CPU_VL)
-            f.i64_lt_u()
-            f.if_()
-            c.push_i32(i.rd)
-            f.i32_const(4)
-            f.i32_shl()
-            f.local_get(scalar)
-            getattr(f, _STORE[width])(abi.CPU_V)
-            f.end()
+            _write_element0(c, i.rd, width, lambda: f.local_get(scalar))
 
         _by_sew(c, sew, to_v0)
         _vstart_zero(c)

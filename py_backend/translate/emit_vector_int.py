@@ -34,11 +34,10 @@ from .emit_vector import (
     _illegal_if,
     _operand1,
     _scalar_at_sew,
-    _simd_group,
+    _simd_or_elements,
     _velem,
     _vlmax,
     _vstart_zero,
-    _whole_group_test,
 )
 from .operand import Value, known
 
@@ -360,12 +359,7 @@ def _vint(c: Ctx, i: Insn) -> None:
             _elements(c, i.vm, body)
             return
         # vmul at SEW 16..64 over its whole group: iNxM.mul a register at a time
-        _whole_group_test(c, i.vm, sew, lmul)
-        f.if_()
-        _simd_group(c, i, width, lmul, scalar)
-        f.else_()
-        _elements(c, i.vm, body)
-        f.end()
+        _simd_or_elements(c, i, sew, lmul, width, scalar, body)
 
     _by_sew(c, sew, by_width)
 

@@ -25,6 +25,7 @@ from .emit_vector import (
     _check_group,
     _check_vm_vd,
     _config,
+    _emul,
     _fault_if,
     _get,
     _group_size,
@@ -56,18 +57,7 @@ def _vmem(c: Ctx, i: Insn) -> None:
     indexed = at.op == "indexed"
     sew, lmul = _config(c)
     # EMUL (log2) of the operand whose EEW is the encoding's width
-    emul = c.tmp(I32)
-    f.local_get(lmul)
-    f.i32_const(_LOG2[at.width])
-    f.i32_add()
-    f.local_get(sew)
-    f.i32_sub()
-    f.local_tee(emul)
-    f.i32_const(3)
-    f.i32_add()
-    f.i32_const(6)
-    f.i32_gt_u()  # outside -3..3
-    _illegal_if(c)
+    emul = _emul(c, sew, lmul, at.width)
     data_emul = lmul if indexed else emul
     if indexed:
         _check_group(c, i.rs2, emul)
