@@ -526,6 +526,28 @@ def _page_ok(c: Ctx, a: int, okpg: int) -> None:
     f.end()
 
 
+def _field_flags(
+    c: Ctx, k: int, j: int, width: int, a: int, base: int, addr: Addr | None, okpg: int | None
+) -> None:
+    """a = the guest address of field j of element k (field 0: base + k * width, or addr(k, a);
+    the next fields follow it), then push its page flags (`_page_flags`); with `okpg`, through
+    the last-page cache (`_same_page`)."""
+    f = c.f
+    if j == 0:
+        if addr is None:
+            _guest_elem(c, base, k, width, a)
+        else:
+            addr(k, a)
+    else:
+        f.local_get(a)
+        f.i64_const(width)
+        f.i64_add()
+        f.local_set(a)
+    if okpg is not None:
+        _same_page(c, a, width, okpg)
+    c._page_flags(a, width)
+
+
 def _load_elements(
     c: Ctx,
     i: Insn,
@@ -549,19 +571,8 @@ def _load_elements(
     f.local_set(okpg)
 
     def body(k: int) -> None:
-        if addr is None:
-            _guest_elem(c, base, k, width, a)
-        else:
-            addr(k, a)
         for j in range(nf):
-            if j:
-                f.local_get(a)
-                f.i64_const(width)
-                f.i64_add()
-                f.local_set(a)
-            if cache:
-                _same_page(c, a, width, okpg)
-            c._page_flags(a, width)
+            _field_flags(c, k, j, width, a, base, addr, okpg if cache else None)
             f.i32_const(_READ)
             f.i32_and()
             f.i32_eqz()
@@ -612,19 +623,8 @@ def _store_elements(
     f.local_set(smc)
 
     def body(k: int) -> None:
-        if addr is None:
-            _guest_elem(c, base, k, width, a)
-        else:
-            addr(k, a)
         for j in range(nf):
-            if j:
-                f.local_get(a)
-                f.i64_const(width)
-                f.i64_add()
-                f.local_set(a)
-            if cache:
-                _same_page(c, a, width, okpg)
-            c._page_flags(a, width)
+            _field_flags(c, k, j, width, a, base, addr, okpg if cache else None)
             f.local_tee(fl)
             f.i32_const(_WRITE)
             f.i32_and()
