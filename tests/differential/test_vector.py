@@ -347,40 +347,9 @@ SEGV = {"vle32.v v2, (a0)": 139, "vse32.v v2, (a0)": 139, "vl1re8.v v2, (a0)": 1
 def test_vector_access_to_an_unmapped_page(insn: str, tier: str, tmp_path: Path) -> None:
     """SIGSEGV when an element is on the unmapped page, as under qemu 10."""
     vecgen.need_qemu10()
-    src = f""".text
-.globl _start
-_start:
-    li a0, 0
-    li a1, 8192
-    li a2, 3
-    li a3, 0x22
-    li a4, -1
-    li a5, 0
-    li a7, 222
-    ecall
-    mv s1, a0
-    li t0, 4096
-    add a0, a0, t0
-    li a1, 4096
-    li a7, 215
-    ecall
-    li t0, 4088
-    add a0, s1, t0
-    li t1, 0x55
-    vsetvli t0, zero, e8, m1, ta, ma
-    vmv.v.x v0, t1
-    vsetvli t0, zero, e32, m2, ta, ma
-    {insn}
-    li a0, 0
-    li a7, 94
-    ecall
-"""
-    elf = tmp_path / "segv.elf"
-    rvrun.build(src, elf, MARCH)
-    ref = rvrun.run_qemu(elf, ext=True, cpu=VCPU)
-    assert ref.status == SEGV[insn], ref.message
-    got = _run(elf, tier)
-    assert got.returncode == SEGV[insn], got.stderr.decode()[-2000:]
+    mask = ["li t1, 0x55", "vsetvli t0, zero, e8, m1, ta, ma", "vmv.v.x v0, t1"]
+    lines = [*vecgen.NEAR_UNMAPPED_PAGE, *mask, "vsetvli t0, zero, e32, m2, ta, ma", insn]
+    vecgen.check_status(lines, SEGV[insn], tier, tmp_path)
 
 
 # An autovectorized C program: clang-16 turns these loops into vsetvli, vle/vse, vadd/vxor

@@ -191,3 +191,23 @@ def check_sigill(lines: list[str], tier: str, tmp_path: Path) -> None:
     rvrun.build(src.replace(lines[-1], "nop"), elf, MARCH)
     assert rvrun.run_qemu(elf, ext=True, cpu=VCPU).status == 0
     assert run(elf, tier).returncode == 0
+
+
+# mmap 8 KiB and unmap its second page: s1 = the mapping, a0 = 8 bytes before the unmapped page
+NEAR_UNMAPPED_PAGE = [
+    "li a0, 0", "li a1, 8192", "li a2, 3", "li a3, 0x22", "li a4, -1", "li a5, 0", "li a7, 222",
+    "ecall", "mv s1, a0", "li t0, 4096", "add a0, a0, t0", "li a1, 4096", "li a7, 215", "ecall",
+    "li t0, 4088", "add a0, s1, t0",
+]  # fmt: skip
+
+
+def check_status(lines: list[str], want: int, tier: str, tmp_path: Path) -> None:
+    """The program of `lines` (then exit 0) ends with status `want` under qemu 10 and tbwasm in
+    `tier`."""
+    need_qemu10()
+    elf = tmp_path / "status.elf"
+    rvrun.build(exiting(lines), elf, MARCH)
+    ref = rvrun.run_qemu(elf, ext=True, cpu=VCPU)
+    assert ref.status == want, ref.message
+    got = run(elf, tier)
+    assert got.returncode == want, got.stderr.decode()[-2000:]
