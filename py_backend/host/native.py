@@ -10,6 +10,7 @@ cost)."""
 from __future__ import annotations
 
 import ctypes
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -61,6 +62,9 @@ def _engine(code_cache: bool) -> tuple[wasmtime.Engine, wasmtime.Module]:
         cfg.wasm_tail_call = True
         cfg.cranelift_opt_level = "speed"
         cfg.parallel_compilation = False
+        if os.environ.get("TBWASM_PERFMAP"):
+            # /tmp/perf-PID.map names the JIT code for `perf report` (docs/benchmarks.md)
+            cfg.profiler = os.environ["TBWASM_PERFMAP"]
         engine = wasmtime.Engine(cfg)
         _ENGINES[code_cache] = (engine, wasmtime.Module(engine, _entry_module()))
     return _ENGINES[code_cache]

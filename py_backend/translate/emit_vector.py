@@ -479,6 +479,54 @@ def _unit_fast(c: Ctx, vm: Value, base: int, width: int, count: int | None, stor
     return size
 
 
+# the loads and stores that move k bytes in one access (k < 16), by k
+_MOVE = {1: ("i32_load8_u", "i32_store8"), 2: ("i32_load16_u", "i32_store16"),
+         4: ("i32_load", "i32_store"), 8: ("i64_load", "i64_store")}  # fmt: skip
+
+
+def _copy(
+    c: Ctx, dst: Callable[[], None], src: Callable[[], None], size: int, full: int | None
+) -> None:
+    """Copy `size` (an i32 local) bytes from the Wasm address `src` pushes to the one `dst`
+    pushes. `full`: the size of a whole group where the TB knows vtype (vl = VLMAX, the common
+    case of a strip-mined loop): that size is moved by fixed-width loads and stores (a
+    v128 at a time) instead of ``memory.copy``, which the engine makes a call."""
+    f = c.f
+    if full is not None:
+        f.local_get(size)
+        f.i32_const(full)
+        f.i32_eq()
+        f.if_()
+        step = min(full, 16)
+        for off in range(0, full, step):
+            dst()
+            src()
+            if step == 16:
+                f.v128_load(off)
+                f.v128_store(off)
+            else:
+                load, store = _MOVE[step]
+                getattr(f, load)(off)
+                getattr(f, store)(off)
+        f.else_()
+    dst()
+    src()
+    f.local_get(size)
+    f.memory_copy()
+    if full is not None:
+        f.end()
+
+
+def _full(c: Ctx, width: int, count: int | None) -> int | None:
+    """The bytes a unit-stride access of `width`-byte elements moves when it covers the whole
+    group: `count` elements, else VLMAX where the TB knows vtype (None: not known)."""
+    if count is not None:
+        return count * width
+    if c.vtype is None or c.vtype & abi.VTYPE_VILL:
+        return None
+    return _vlmax(c, 1 << (c.vtype >> 3 & 7)) * width
+
+
 def _reg_addr(c: Ctx, reg: Value) -> None:
     """Push the absolute i32 Wasm address of register v`reg`."""
     c.push_i32(reg)
@@ -588,10 +636,7 @@ def _load_elements(
         _elements(c, i.vm, body, count)
         return
     size = _unit_fast(c, i.vm, base, width, count, False)
-    _reg_addr(c, i.rd)
-    _guest_addr(c, base)
-    f.local_get(size)
-    f.memory_copy()
+    _copy(c, lambda: _reg_addr(c, i.rd), lambda: _guest_addr(c, base), size, _full(c, width, count))
     f.else_()
     _elements(c, i.vm, body, count)
     f.end()
@@ -654,10 +699,8 @@ def _store_elements(
         _elements(c, i.vm, body, count)
     else:
         size = _unit_fast(c, i.vm, base, width, count, True)
-        _guest_addr(c, base)
-        _reg_addr(c, i.rd)
-        f.local_get(size)
-        f.memory_copy()
+        full = _full(c, width, count)
+        _copy(c, lambda: _guest_addr(c, base), lambda: _reg_addr(c, i.rd), size, full)
         f.else_()
         _elements(c, i.vm, body, count)
         f.end()

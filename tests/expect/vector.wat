@@ -789,17 +789,34 @@
                 i32.eqz
                 i32.and
                 if
-                  i32.const 8
-                  i32.const 4
-                  i32.shl
-                  i32.const 4944
-                  i32.add
-                  local.get 10
-                  i32.wrap_i64
-                  i32.const 16777216
-                  i32.add
                   local.get 28
-                  memory.copy
+                  i32.const 16
+                  i32.eq
+                  if
+                    i32.const 8
+                    i32.const 4
+                    i32.shl
+                    i32.const 4944
+                    i32.add
+                    local.get 10
+                    i32.wrap_i64
+                    i32.const 16777216
+                    i32.add
+                    v128.load
+                    v128.store
+                  else
+                    i32.const 8
+                    i32.const 4
+                    i32.shl
+                    i32.const 4944
+                    i32.add
+                    local.get 10
+                    i32.wrap_i64
+                    i32.const 16777216
+                    i32.add
+                    local.get 28
+                    memory.copy
+                  end
                 else
                   i32.const 0
                   i32.load offset=4928
@@ -1161,17 +1178,34 @@
                 i32.eqz
                 i32.and
                 if
-                  local.get 7
-                  i32.wrap_i64
-                  i32.const 16777216
-                  i32.add
-                  i32.const 8
-                  i32.const 4
-                  i32.shl
-                  i32.const 4944
-                  i32.add
                   local.get 24
-                  memory.copy
+                  i32.const 16
+                  i32.eq
+                  if
+                    local.get 7
+                    i32.wrap_i64
+                    i32.const 16777216
+                    i32.add
+                    i32.const 8
+                    i32.const 4
+                    i32.shl
+                    i32.const 4944
+                    i32.add
+                    v128.load
+                    v128.store
+                  else
+                    local.get 7
+                    i32.wrap_i64
+                    i32.const 16777216
+                    i32.add
+                    i32.const 8
+                    i32.const 4
+                    i32.shl
+                    i32.const 4944
+                    i32.add
+                    local.get 24
+                    memory.copy
+                  end
                 else
                   i32.const 0
                   i32.load offset=4928
@@ -1526,17 +1560,34 @@
               i32.eqz
               i32.and
               if
-                i32.const 8
-                i32.const 4
-                i32.shl
-                i32.const 4944
-                i32.add
-                local.get 11
-                i32.wrap_i64
-                i32.const 16777216
-                i32.add
                 local.get 21
-                memory.copy
+                i32.const 16
+                i32.eq
+                if
+                  i32.const 8
+                  i32.const 4
+                  i32.shl
+                  i32.const 4944
+                  i32.add
+                  local.get 11
+                  i32.wrap_i64
+                  i32.const 16777216
+                  i32.add
+                  v128.load
+                  v128.store
+                else
+                  i32.const 8
+                  i32.const 4
+                  i32.shl
+                  i32.const 4944
+                  i32.add
+                  local.get 11
+                  i32.wrap_i64
+                  i32.const 16777216
+                  i32.add
+                  local.get 21
+                  memory.copy
+                end
               else
                 i32.const 0
                 i32.load offset=4928
@@ -1898,17 +1949,34 @@
               i32.eqz
               i32.and
               if
-                local.get 12
-                i32.wrap_i64
-                i32.const 16777216
-                i32.add
-                i32.const 8
-                i32.const 4
-                i32.shl
-                i32.const 4944
-                i32.add
                 local.get 24
-                memory.copy
+                i32.const 16
+                i32.eq
+                if
+                  local.get 12
+                  i32.wrap_i64
+                  i32.const 16777216
+                  i32.add
+                  i32.const 8
+                  i32.const 4
+                  i32.shl
+                  i32.const 4944
+                  i32.add
+                  v128.load
+                  v128.store
+                else
+                  local.get 12
+                  i32.wrap_i64
+                  i32.const 16777216
+                  i32.add
+                  i32.const 8
+                  i32.const 4
+                  i32.shl
+                  i32.const 4944
+                  i32.add
+                  local.get 24
+                  memory.copy
+                end
               else
                 i32.const 0
                 i32.load offset=4928
