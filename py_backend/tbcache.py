@@ -340,7 +340,9 @@ class TbCache:
                 self.trace(
                     f"TB {tb_id} pc=0x{block.pc:x}-0x{block.end_pc:x} insns={len(block.insns)}"
                 )
-        code = ModuleWriter(blocks, count_tbs=self.count_tbs).to_bytes()
+        # the vector code is specialized on the vtype the guest runs under now (behind a guard)
+        vtype = int.from_bytes(self.mem.read(abi.CPU_VTYPE, 8), "little")
+        code = ModuleWriter(blocks, count_tbs=self.count_tbs, vtype=vtype).to_bytes()
         if self.tiered:
             self.regions.remember(self.mem, blocks, code, self.count_tbs)
         tbs = self._install_module(blocks, code)

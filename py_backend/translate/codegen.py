@@ -599,10 +599,48 @@ class Ctx:
         self.f.i32_load(abi.CPU_FRM)
 
 
-def _emit_tb(c: Ctx, tb_id: int, block: Block, count_tbs: bool) -> None:
-    """The code of one TB, as one case of its region's dispatch loop."""
+# vsetvli/vsetivli: with a constant vtype, they fix it for the rest of the TB (emit_vector)
+_VSET_CONST = frozenset({"vsetvli", "vsetivli"})
+
+
+def reads_vtype_first(block: Block) -> bool:
+    """Whether a vector instruction of `block` runs under the vtype the TB is entered with:
+    one comes before any vsetvli/vsetivli (vsetvl's vtype is a register: what follows it is
+    not known either way)."""
+    for _, insn in block.insns:
+        if insn is None or insn.name in _VSET_CONST or insn.name == "vsetvl":
+            return False
+        if "vector" in FLAGS[insn.name]:
+            return True
+    return False
+
+
+def _emit_tb(
+    c: Ctx,
+    tb_id: int,
+    block: Block,
+    count_tbs: bool,
+    vtype: int | None = None,
+    generic_case: int | None = None,
+) -> None:
+    """The code of one TB, as one case of its region's dispatch loop.  With `vtype`, the code
+    is specialized on that vtype until the TB's first vsetvli (`c.vtype`: one element width,
+    no vill check, the SIMD paths); a guard in front sends any entry under another vtype to
+    case `generic_case`, the same TB translated without the assumption."""
     f = c.f
     c.begin_tb(tb_id, block)
+    if generic_case is not None:
+        assert vtype is not None and c.dispatch_label is not None
+        f.i32_const(0)
+        f.i64_load(abi.CPU_VTYPE)
+        f.i64_const(vtype)
+        f.i64_ne()
+        f.if_()
+        f.i32_const(generic_case)
+        f.local_set(c.entry)
+        f.br(c.dispatch_label)
+        f.end()
+        c.vtype = vtype
     n = max(1, len(block.insns))
     # The budget (and the TB counter) live in locals while the region runs, like registers.
     budget = c.tmp(I64)
@@ -653,7 +691,12 @@ def _emit_tb(c: Ctx, tb_id: int, block: Block, count_tbs: bool) -> None:
 
 
 def translate_region(
-    mb: ModuleBuilder, tb_type: int, blocks: list[tuple[int, Block]], *, count_tbs: bool = False
+    mb: ModuleBuilder,
+    tb_type: int,
+    blocks: list[tuple[int, Block]],
+    *,
+    count_tbs: bool = False,
+    vtype: int | None = None,
 ) -> FunctionBuilder:
     """All TBs of a module as one function `(case: i32) -> i32`::
 
@@ -673,7 +716,12 @@ def translate_region(
 
     Registers stay in locals while control moves between TBs of the region, and are written
     back only when it leaves.  Every exit writes back each register some TB of the region
-    writes: one not yet written on the path taken still holds its prologue value."""
+    writes: one not yet written on the path taken still holds its prologue value.
+
+    `vtype` (the vtype the guest ran under when the region was chosen, as QEMU keys TBs on
+    it): each TB whose vector code runs under its entry vtype is specialized on it, behind a
+    guard, and also translated without it as an extra case after the others, taken when the
+    guard fails (the specialized code is never run under another vtype)."""
     fb = mb.function(mb.func_type((I32,), (I32,)))
     local = {block.pc: k for k, (_, block) in enumerate(blocks)}
     c = Ctx(fb, tb_type, local)
@@ -690,13 +738,19 @@ def translate_region(
     c.ptr_label = f.block()
     c.exit_label = f.block()
     c.dispatch_label = f.loop()
-    cases = [f.block() for _ in blocks]
+    specialize = vtype is not None and not vtype & abi.VTYPE_VILL
+    generic = [k for k, (_, b) in enumerate(blocks) if specialize and reads_vtype_first(b)]
+    generic_case = {k: len(blocks) + j for j, k in enumerate(generic)}
+    cases = [f.block() for _ in range(len(blocks) + len(generic))]
     # Case k branches out of the (k+1)-th innermost block, right before TB k's code.
     f.local_get(c.entry)
     f.br_table(cases[::-1], cases[0])
-    for tb_id, block in blocks:
+    for k, (tb_id, block) in enumerate(blocks):
         f.end()
-        _emit_tb(c, tb_id, block, count_tbs)
+        _emit_tb(c, tb_id, block, count_tbs, vtype, generic_case.get(k))
+    for k in generic:
+        f.end()
+        _emit_tb(c, *blocks[k], count_tbs)
     f.end()  # loop
     f.unreachable()
     f.end()  # $exit
@@ -734,13 +788,15 @@ class ModuleWriter:
     and for each TB an entry stub `() -> i32` (= region(k)) that an active element segment
     installs into the shared table at index = the TB's id, also exported as str(TB id)."""
 
-    def __init__(self, blocks: list[tuple[int, Block]], *, count_tbs: bool = False) -> None:
+    def __init__(
+        self, blocks: list[tuple[int, Block]], *, count_tbs: bool = False, vtype: int | None = None
+    ) -> None:
         mb = self.mb = ModuleBuilder()
         self.type_idx = mb.func_type((), (I32,))
         mb.import_memory(abi.IMPORT_MODULE, abi.IMPORT_MEMORY, 1)
         mb.import_table(abi.IMPORT_MODULE, abi.IMPORT_TABLE, 1)
         self.blocks = blocks
-        region = translate_region(mb, self.type_idx, blocks, count_tbs=count_tbs)
+        region = translate_region(mb, self.type_idx, blocks, count_tbs=count_tbs, vtype=vtype)
         for k, (tb_id, _) in enumerate(blocks):
             stub = mb.function(self.type_idx)
             stub.i32_const(k)
@@ -757,6 +813,7 @@ class ModuleWriter:
         return self.mb.to_bytes()
 
 
-def translate_module(blocks: list[tuple[int, Block]]) -> bytes:
-    """One Wasm module holding the TBs `blocks` = [(tb_id, block)]."""
-    return ModuleWriter(blocks).to_bytes()
+def translate_module(blocks: list[tuple[int, Block]], vtype: int | None = None) -> bytes:
+    """One Wasm module holding the TBs `blocks` = [(tb_id, block)] (`vtype`: as in
+    `translate_region`)."""
+    return ModuleWriter(blocks, vtype=vtype).to_bytes()

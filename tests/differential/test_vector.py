@@ -465,3 +465,34 @@ def test_autovectorized_kernels_match_qemu10(kernels_elf: Path, tier: str) -> No
         )
         assert got.returncode == 0, (kernel, got.stderr.decode()[-2000:])
         assert got.stdout == want.stdout, kernel
+
+
+# A function whose vector code runs under its caller's vtype: the JIT specializes its TB on the
+# vtype the guest runs under when it is translated (e32, m1 here, tiered too: phase 1 passes the
+# hot threshold), behind a guard; called later under other vtypes, the guard must send it to
+# the code translated without that assumption.
+def _vtype_guard_program() -> Gen:
+    g = Gen()
+    g.emit("j 9f", "7:", "vadd.vv v8, v8, v10", "vxor.vv v12, v12, v8", "vmv.v.v v14, v10", "ret")
+    g.emit("9:", "vl8re8.v v8, (s4)")
+    phases = [("e32", "m1", 4, 60000), ("e8", "m2", 17, 400), ("e64", "m1", 1, 50)]
+    phases += [("e16", "mf2", 3, 50), ("e32", "m1", 3, 200)]
+    for k, (sew, lmul, avl, count) in enumerate(phases):
+        g.emit(f"li s6, {count}", f"li a0, {avl}", f"{k + 1}:", f"vsetvli t0, a0, {sew}, {lmul}")
+        g.emit("call 7b", "addi s6, s6, -1", f"bnez s6, {k + 1}b")
+        g.group(f"{count} calls under {sew},{lmul} vl {avl}")
+    return g
+
+
+@pytest.fixture(scope="module")
+def vtype_guard(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], bytes]:
+    g = _vtype_guard_program()
+    elf = tmp_path_factory.mktemp("vtype_guard") / "guard.elf"
+    return elf, g.what, vecgen.reference(g, elf)
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_code_specialized_on_a_vtype_runs_under_others(
+    vtype_guard: tuple[Path, list[str], bytes], tier: str
+) -> None:
+    vecgen.check(*vtype_guard, tier)

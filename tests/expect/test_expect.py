@@ -5,7 +5,8 @@ Each snippet is assembled with GNU as at ``BASE`` and translated the way ``--tie
 TB at ``BASE`` and, breadth-first, its static successors inside the snippet (up to 16) become
 one module; ``wasm.wat`` prints it, after the TBs' disassembly.  A snippet whose first line
 starts with ``# tiered`` is selected as a hot region of the tiered run instead (every block
-taken as run by tier 0, so a call's return point joins the region).
+taken as run by tier 0, so a call's return point joins the region).  A line ``# vtype 0x..``
+translates as when the guest runs under that vtype (the JIT specializes vector code on it).
 A change to the code generator shows up here as a diff of the emitted code. When the change is
 deliberate, accept it and commit the new ``.wat`` files with it::
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -87,15 +89,18 @@ def region(code: bytes, limit: int, tiered: bool = False) -> list[tuple[int, Blo
 
 
 def render(src: Path, tmp: Path) -> str:
-    # a snippet whose first line starts with "# tiered" is selected as a hot region
-    blocks = region(assemble(src, tmp), BATCH, src.read_text().startswith("# tiered"))
+    # a snippet whose first line starts with "# tiered" is selected as a hot region; one with a
+    # line "# vtype 0x..." is translated as when the guest runs under that vtype
+    text = src.read_text()
+    blocks = region(assemble(src, tmp), BATCH, text.startswith("# tiered"))
+    vtype = re.search(r"^# vtype (0x[0-9a-f]+)", text, re.M)
     lines = [f";; {src.name}: TBs of one module, guest code at {BASE:#x}"]
     for tb_id, block in blocks:
         lines.append(f";; TB {tb_id}")
         for pc, insn in block.insns:
             text = "(illegal)" if insn is None else format_insn(insn, pc).replace("\t", " ")
             lines.append(f";;   {pc:#x}  {text}")
-    module = translate_module(blocks)
+    module = translate_module(blocks, int(vtype[1], 16) if vtype else None)
     wasmtime.Module.validate(wasmtime.Engine(), module)
     return "\n".join(lines) + "\n" + to_wat(module)
 
