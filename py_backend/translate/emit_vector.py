@@ -721,62 +721,72 @@ def _vset(c: Ctx, i: Insn) -> None:
     f = c.f
     vt, avl, vlmax = c.tmp(I64), c.tmp(I64), c.tmp(I64)
     sew, lmul, ok = c.tmp(I32), c.tmp(I32), c.tmp(I32)
-    if i.name == "vsetvl":
-        c.get_x(i.rs2)
+    vt_imm = known(i.imm) if i.name != "vsetvl" else None
+    if vt_imm is not None:  # (JIT) supported or not, and VLMAX, known now
+        supported = vtype_supported(vt_imm)
+        f.i64_const(vt_imm)
+        f.local_set(vt)
+        f.i32_const(int(supported))
+        f.local_set(ok)
+        f.i64_const(_vlmax_of(vt_imm) if supported else 0)
+        f.local_set(vlmax)
     else:
-        c.push_i64(i.imm)
-    f.local_set(vt)
-    _vtype_fields(c, vt, sew, lmul)
-    # supported: no bit above 7 (vill, reserved), SEW <= ELEN, LMUL not reserved, and for a
-    # fractional LMUL (5..7 = 1/8..1/2) ELEN >> (8 - vlmul) >= SEW in bits
-    f.local_get(vt)
-    f.i64_const(8)
-    f.i64_shr_u()
-    f.i64_eqz()
-    f.local_get(sew)
-    f.i32_const(3)
-    f.i32_le_u()
-    f.i32_and()
-    f.local_get(lmul)
-    f.i32_const(4)
-    f.i32_ne()
-    f.i32_and()
-    f.local_get(lmul)
-    f.i32_const(4)
-    f.i32_lt_u()
-    f.i32_const(abi.ELEN)
-    f.i32_const(8)
-    f.local_get(lmul)
-    f.i32_sub()
-    f.i32_shr_u()
-    f.i32_const(8)
-    f.local_get(sew)
-    f.i32_shl()
-    f.i32_ge_u()
-    f.i32_or()
-    f.i32_and()
-    f.local_set(ok)
-    # VLMAX = VLEN * LMUL / SEW (LMUL as a shift: 0..3, or 5..7 meaning -3..-1)
-    f.i32_const(abi.VLEN)
-    f.local_get(lmul)
-    _lmul_log(c)
-    f.local_tee(lmul)
-    f.i32_shl()
-    f.i32_const(abi.VLEN)
-    f.i32_const(0)
-    f.local_get(lmul)
-    f.i32_sub()
-    f.i32_shr_u()
-    f.local_get(lmul)
-    f.i32_const(0)
-    f.i32_ge_s()
-    f.select()
-    f.local_get(sew)
-    f.i32_const(3)
-    f.i32_add()
-    f.i32_shr_u()
-    f.i64_extend_i32_u()
-    f.local_set(vlmax)
+        if i.name == "vsetvl":
+            c.get_x(i.rs2)
+        else:
+            c.push_i64(i.imm)
+        f.local_set(vt)
+        _vtype_fields(c, vt, sew, lmul)
+        # supported: no bit above 7 (vill, reserved), SEW <= ELEN, LMUL not reserved, and for a
+        # fractional LMUL (5..7 = 1/8..1/2) ELEN >> (8 - vlmul) >= SEW in bits
+        f.local_get(vt)
+        f.i64_const(8)
+        f.i64_shr_u()
+        f.i64_eqz()
+        f.local_get(sew)
+        f.i32_const(3)
+        f.i32_le_u()
+        f.i32_and()
+        f.local_get(lmul)
+        f.i32_const(4)
+        f.i32_ne()
+        f.i32_and()
+        f.local_get(lmul)
+        f.i32_const(4)
+        f.i32_lt_u()
+        f.i32_const(abi.ELEN)
+        f.i32_const(8)
+        f.local_get(lmul)
+        f.i32_sub()
+        f.i32_shr_u()
+        f.i32_const(8)
+        f.local_get(sew)
+        f.i32_shl()
+        f.i32_ge_u()
+        f.i32_or()
+        f.i32_and()
+        f.local_set(ok)
+        # VLMAX = VLEN * LMUL / SEW (LMUL as a shift: 0..3, or 5..7 meaning -3..-1)
+        f.i32_const(abi.VLEN)
+        f.local_get(lmul)
+        _lmul_log(c)
+        f.local_tee(lmul)
+        f.i32_shl()
+        f.i32_const(abi.VLEN)
+        f.i32_const(0)
+        f.local_get(lmul)
+        f.i32_sub()
+        f.i32_shr_u()
+        f.local_get(lmul)
+        f.i32_const(0)
+        f.i32_ge_s()
+        f.select()
+        f.local_get(sew)
+        f.i32_const(3)
+        f.i32_add()
+        f.i32_shr_u()
+        f.i64_extend_i32_u()
+        f.local_set(vlmax)
     # AVL: the uimm; or x[rs1]; with rs1 = x0, VLMAX (all ones) when rd != x0, else the old vl
     if i.name == "vsetivli":
         c.push_i64(i.rs1)
@@ -813,7 +823,6 @@ def _vset(c: Ctx, i: Insn) -> None:
     f.local_get(avl)
     c.set_x(i.rd)
     # the rest of this TB runs under this vtype (tier 0 decodes at run time: imm unknown)
-    vt_imm = known(i.imm) if i.name != "vsetvl" else None
     if vt_imm is None:
         c.vtype = None
     else:
@@ -1069,11 +1078,20 @@ def _whole_group_test(c: Ctx, vm: Value, sew: int, lmul: int) -> None:
         f.i32_and()
 
 
-def _vlmax(c: Ctx, width: int) -> int:
-    """VLMAX at SEW = width bytes of the known vtype (JIT: `c.vtype` not None)."""
-    assert c.vtype is not None
-    vlmul = c.vtype & 7
+def _vlmax_at(vlmul: int, width: int) -> int:
+    """VLMAX = VLEN * LMUL / SEW for the vtype field vlmul (0..3, 5..7) and SEW = width bytes."""
     return abi.VLENB // width << vlmul if vlmul < 4 else abi.VLENB // width >> 8 - vlmul
+
+
+def _vlmax(c: Ctx, width: int) -> int:
+    """VLMAX at SEW = width bytes of the known vtype's LMUL (JIT: `c.vtype` not None)."""
+    assert c.vtype is not None
+    return _vlmax_at(c.vtype & 7, width)
+
+
+def _vlmax_of(vt: int) -> int:
+    """VLMAX of the supported vtype `vt`."""
+    return _vlmax_at(vt & 7, 1 << (vt >> 3 & 7))
 
 
 def _full_test(c: Ctx, vm: Value, vlmax: int) -> None:

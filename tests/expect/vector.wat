@@ -600,67 +600,9 @@
                 end
                 i64.const 208
                 local.set 12
-                local.get 12
-                i32.wrap_i64
-                i32.const 3
-                i32.shr_u
-                i32.const 7
-                i32.and
-                local.set 28
-                local.get 12
-                i32.wrap_i64
-                i32.const 7
-                i32.and
-                local.set 27
-                local.get 12
-                i64.const 8
-                i64.shr_u
-                i64.eqz
-                local.get 28
-                i32.const 3
-                i32.le_u
-                i32.and
-                local.get 27
-                i32.const 4
-                i32.ne
-                i32.and
-                local.get 27
-                i32.const 4
-                i32.lt_u
-                i32.const 64
-                i32.const 8
-                local.get 27
-                i32.sub
-                i32.shr_u
-                i32.const 8
-                local.get 28
-                i32.shl
-                i32.ge_u
-                i32.or
-                i32.and
+                i32.const 1
                 local.set 26
-                i32.const 128
-                local.get 27
-                i32.const 29
-                i32.shl
-                i32.const 29
-                i32.shr_s
-                local.tee 27
-                i32.shl
-                i32.const 128
-                i32.const 0
-                local.get 27
-                i32.sub
-                i32.shr_u
-                local.get 27
-                i32.const 0
-                i32.ge_s
-                select
-                local.get 28
-                i32.const 3
-                i32.add
-                i32.shr_u
-                i64.extend_i32_u
+                i64.const 4
                 local.set 10
                 local.get 29
                 i64.const -1
@@ -1371,67 +1313,9 @@
               end
               i64.const 208
               local.set 34
-              local.get 34
-              i32.wrap_i64
-              i32.const 3
-              i32.shr_u
-              i32.const 7
-              i32.and
-              local.set 21
-              local.get 34
-              i32.wrap_i64
-              i32.const 7
-              i32.and
-              local.set 26
-              local.get 34
-              i64.const 8
-              i64.shr_u
-              i64.eqz
-              local.get 21
-              i32.const 3
-              i32.le_u
-              i32.and
-              local.get 26
-              i32.const 4
-              i32.ne
-              i32.and
-              local.get 26
-              i32.const 4
-              i32.lt_u
-              i32.const 64
-              i32.const 8
-              local.get 26
-              i32.sub
-              i32.shr_u
-              i32.const 8
-              local.get 21
-              i32.shl
-              i32.ge_u
-              i32.or
-              i32.and
+              i32.const 1
               local.set 22
-              i32.const 128
-              local.get 26
-              i32.const 29
-              i32.shl
-              i32.const 29
-              i32.shr_s
-              local.tee 26
-              i32.shl
-              i32.const 128
-              i32.const 0
-              local.get 26
-              i32.sub
-              i32.shr_u
-              local.get 26
-              i32.const 0
-              i32.ge_s
-              select
-              local.get 21
-              i32.const 3
-              i32.add
-              i32.shr_u
-              i64.extend_i32_u
+              i64.const 4
               local.set 11
               local.get 29
               i64.const -1
