@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         "--vector",
         action="store_true",
         help="also V, from the instruction table (rvvgen.py), against qemu 10 with "
-        "rvrun.QEMU10_VECTOR_CPU; the dumps include v0..v31 and the vector CSRs",
+        "rvrun.QEMU10_FUZZ_VECTOR_CPU (V and Zvbb); the dumps include v0..v31 and the vector CSRs",
     )
     p.add_argument(
         "--tier",

@@ -52,6 +52,8 @@ QEMU10_CPU = (
 # The same with the vector extension as tbwasm has it (VLEN = 128, ELEN = 64; qemu's default
 # tail and mask policies leave agnostic elements undisturbed, as tbwasm does).
 QEMU10_VECTOR_CPU = QEMU10_CPU + ",v=true,vlen=128,elen=64"
+# the fuzzer's vector programs also run Zvbb (rvvgen.EXTS)
+QEMU10_FUZZ_VECTOR_CPU = QEMU10_VECTOR_CPU + ",zvbb=true"
 
 XNAMES = [f"x{i}" for i in range(32)]
 
@@ -322,7 +324,7 @@ def check_program(
 def run_prog_qemu(prog: rvgen.Program, elf: Path) -> RunResult:
     """The reference run of a generated program: qemu 10 with V for a vector program."""
     if prog.vector:
-        return run_qemu(elf, ext=True, cpu=QEMU10_VECTOR_CPU)
+        return run_qemu(elf, ext=True, cpu=QEMU10_FUZZ_VECTOR_CPU)
     return run_qemu(elf, ext=prog.ext)
 
 
