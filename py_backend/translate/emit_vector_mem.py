@@ -18,8 +18,12 @@ from ..isa.insn import Insn
 from ..isa.table import ATTRS, FLAGS, ROWS
 from .codegen import I32, I64, Ctx, trans
 from .emit_vector import (
+    _CODE,
+    _LOAD,
     _LOG2,
     _READ,
+    _STORE,
+    _WRITE,
     Addr,
     _by_sew,
     _check_group,
@@ -33,6 +37,7 @@ from .emit_vector import (
     _load_elements,
     _mask_bit,
     _store_elements,
+    _vlmax,
 )
 from .operand import known
 
@@ -98,10 +103,13 @@ def _vmem(c: Ctx, i: Insn) -> None:
             assert addr is not None
             _ff_trim(c, i, addr, nf * width)
         cache = not indexed or nf > 1
+        fast = at.op in ("strided", "indexed") and nf == 1 and _unrolled(c, i, width, base, stride)
         if load:
             _load_elements(c, i, width, None, addr, nf, field, cache)
         else:
             _store_elements(c, i, width, None, addr, nf, field, cache)
+        if fast:
+            f.end()
 
     if not indexed:
         width = at.width
@@ -129,6 +137,102 @@ def _vmem(c: Ctx, i: Insn) -> None:
         f.local_set(a)
 
     _by_sew(c, sew, lambda width: access(width, index_addr))
+
+
+# the most elements the JIT's unrolled strided or indexed access moves
+_UNROLL = 16
+
+
+def _unrolled(c: Ctx, i: Insn, width: int, base: int, stride: int) -> bool:
+    """The JIT's fast path of a strided or indexed access (nf = 1) of `width`-byte elements
+    where the TB knows vtype, unmasked, with VLMAX = n <= _UNROLL: when vstart = 0 and vl = n,
+    the n element addresses (base + k * stride: i64 locals; indexed: base + vs2[k]) are
+    computed, then the page of each is checked (readable; for a store writable and without
+    translated code; not crossing into the next page) without a branch, and when all pass the
+    elements are moved with plain loads and stores, unrolled. Else (or when any check fails,
+    before anything was moved) the exact path does it (faults with vstart, SMC exits): this
+    opens an ``if`` whose ``else`` the caller fills with it and closes. Returns False (nothing
+    emitted) where the fast path does not apply."""
+    if c.vtype is None or c.vtype & abi.VTYPE_VILL or known(i.vm) != 1:
+        return False
+    n = _vlmax(c, 1 << (c.vtype >> 3 & 7))
+    rd, rs2 = known(i.rd), known(i.rs2)
+    if n > _UNROLL or rd is None or rs2 is None:
+        return False
+    f = c.f
+    at = ATTRS[i.name]
+    load = "load" in FLAGS[i.name]
+    mask, want = (_READ, _READ) if load else (_WRITE | _CODE, _WRITE)
+    addrs = [c.tmp(I64) for _ in range(n)]
+    bad, pg = c.tmp(I32), c.tmp(I64)
+    f.i32_const(1)
+    f.local_set(bad)
+    f.i32_const(0)
+    f.i32_load(abi.CPU_VSTART)
+    f.i32_eqz()
+    f.i32_const(0)
+    f.i64_load(abi.CPU_VL)
+    f.i64_const(n)
+    f.i64_eq()
+    f.i32_and()
+    f.if_()
+    f.i32_const(0)
+    f.local_set(bad)
+    for k, a in enumerate(addrs):
+        if at.op == "strided":
+            f.local_get(base if k == 0 else addrs[k - 1])
+            if k:
+                f.local_get(stride)
+                f.i64_add()
+        else:
+            f.local_get(base)
+            f.i32_const(0)
+            getattr(f, _LOAD[at.width])(abi.CPU_V + rs2 * 16 + k * at.width)
+            f.i64_add()
+        f.local_tee(a)
+        f.i64_const(abi.PAGE_SHIFT)
+        f.i64_shr_u()
+        f.local_set(pg)
+        c._page_entry(pg)
+        f.i32_const(mask)
+        f.i32_and()
+        f.i32_const(want)
+        f.i32_xor()
+        f.local_get(bad)
+        f.i32_or()
+        if width > 1:  # an element crossing into the next page: the exact path
+            f.local_get(a)
+            f.i32_wrap_i64()
+            f.i32_const(abi.PAGE_SIZE - 1)
+            f.i32_and()
+            f.i32_const(abi.PAGE_SIZE - width)
+            f.i32_gt_u()
+            f.i32_or()
+        f.local_set(bad)
+    f.end()
+    f.local_get(bad)
+    f.i32_eqz()
+    f.if_()
+    if load:  # a register is written 8 bytes at a time (its readers load them whole)
+        chunk = min(n * width, 8)
+        for off in range(0, n * width, chunk):
+            f.i32_const(0)
+            for j in range(chunk // width):
+                c.wasm_addr(addrs[(off + j * width) // width])
+                getattr(f, _LOAD[width])(abi.GUEST_BASE)
+                if j:
+                    f.i64_const(8 * width * j)
+                    f.i64_shl()
+                    f.i64_or()
+            getattr(f, _STORE[chunk])(abi.CPU_V + rd * 16 + off)
+    else:
+        for k, a in enumerate(addrs):
+            c.wasm_addr(a)
+            f.i32_const(0)
+            getattr(f, _LOAD[width])(abi.CPU_V + rd * 16 + k * width)
+            getattr(f, _STORE[width])(abi.GUEST_BASE)
+    f.else_()
+    return True
 
 
 def _ff_trim(c: Ctx, i: Insn, addr: Addr, size: int) -> None:
