@@ -213,18 +213,8 @@ def _unrolled(c: Ctx, i: Insn, width: int, base: int, stride: int) -> bool:
     f.local_get(bad)
     f.i32_eqz()
     f.if_()
-    if load:  # a register is written 8 bytes at a time (its readers load them whole)
-        chunk = min(n * width, 8)
-        for off in range(0, n * width, chunk):
-            f.i32_const(0)
-            for j in range(chunk // width):
-                c.wasm_addr(addrs[(off + j * width) // width])
-                getattr(f, _LOAD[width])(abi.GUEST_BASE)
-                if j:
-                    f.i64_const(8 * width * j)
-                    f.i64_shl()
-                    f.i64_or()
-            getattr(f, _STORE[chunk])(abi.CPU_V + rd * 16 + off)
+    if load:
+        _write_group(c, abi.CPU_V + rd * 16, width, [(a, abi.GUEST_BASE) for a in addrs])
     else:
         for k, a in enumerate(addrs):
             c.wasm_addr(a)
@@ -233,6 +223,47 @@ def _unrolled(c: Ctx, i: Insn, width: int, base: int, stride: int) -> bool:
             getattr(f, _STORE[width])(abi.GUEST_BASE)
     f.else_()
     return True
+
+
+def _write_group(c: Ctx, reg: int, width: int, elems: list[tuple[int, int]]) -> None:
+    """Elements 0.. of `width` bytes of the register group at Wasm address `reg` (the CPU
+    state) = the values at Wasm addresses elems[k] (an i64 local, wrapped, + a constant): a
+    register at a time (v128: the two i64 halves built from their elements, and the tail kept
+    when only 8 bytes are written) so that its readers' v128 loads take the stored value
+    straight from the store (a load spanning several smaller stores waits for them all)."""
+    f = c.f
+    total = len(elems) * width
+
+    def half(off: int, size: int) -> None:  # push the i64 of bytes off .. off + size - 1
+        for j in range(size // width):
+            a, disp = elems[off // width + j]
+            c.wasm_addr(a)
+            getattr(f, _LOAD[width])(disp)
+            if j:
+                f.i64_const(8 * width * j)
+                f.i64_shl()
+                f.i64_or()
+
+    if total < 8:
+        f.i32_const(0)
+        half(0, total)
+        getattr(f, _STORE[total])(reg)
+        return
+    for off in range(0, total, 16):
+        f.i32_const(0)
+        half(off, 8)
+        f.i64x2_splat()
+        if total - off >= 16:
+            half(off + 8, 8)
+            f.i64x2_splat()
+        else:  # the register's high half as it is (tail)
+            f.i32_const(0)
+            f.v128_load(reg + off)
+        f.i64_const(0xFFFFFFFF)  # the mask: i64 lanes -1, 0 (the low half from the first)
+        f.i64x2_splat()
+        f.i64x2_extend_low_i32x4_s()
+        f.v128_bitselect()
+        f.v128_store(reg + off)
 
 
 def _ff_trim(c: Ctx, i: Insn, addr: Addr, size: int) -> None:
