@@ -164,7 +164,7 @@ def _unrolled(c: Ctx, i: Insn, width: int, base: int, stride: int) -> bool:
     load = "load" in FLAGS[i.name]
     mask, want = (_READ, _READ) if load else (_WRITE | _CODE, _WRITE)
     addrs = [c.tmp(I64) for _ in range(n)]
-    bad, pg = c.tmp(I32), c.tmp(I64)
+    bad, neg, pg = c.tmp(I32), c.tmp(I32), c.tmp(I64)
     f.i32_const(1)
     f.local_set(bad)
     f.i32_const(0)
@@ -189,7 +189,10 @@ def _unrolled(c: Ctx, i: Insn, width: int, base: int, stride: int) -> bool:
             f.i32_const(0)
             getattr(f, _LOAD[at.width])(abi.CPU_V + rs2 * 16 + k * at.width)
             f.i64_add()
-        f.local_tee(a)
+        f.local_set(a)
+
+    def page(a: int, cross: bool) -> None:  # bad |= the page of `a` fails (or `a` crosses)
+        f.local_get(a)
         f.i64_const(abi.PAGE_SHIFT)
         f.i64_shr_u()
         f.local_set(pg)
@@ -200,7 +203,7 @@ def _unrolled(c: Ctx, i: Insn, width: int, base: int, stride: int) -> bool:
         f.i32_xor()
         f.local_get(bad)
         f.i32_or()
-        if width > 1:  # an element crossing into the next page: the exact path
+        if cross:  # an element crossing into the next page: the exact path
             f.local_get(a)
             f.i32_wrap_i64()
             f.i32_const(abi.PAGE_SIZE - 1)
@@ -209,6 +212,40 @@ def _unrolled(c: Ctx, i: Insn, width: int, base: int, stride: int) -> bool:
             f.i32_gt_u()
             f.i32_or()
         f.local_set(bad)
+
+    # a small stride (|stride| * (n - 1) + width <= PAGE_SIZE): the lowest and the highest
+    # byte's pages (the same or two adjacent ones) instead of every element's
+    span = (abi.PAGE_SIZE - width) // (n - 1) if n > 2 and at.op == "strided" else 0
+    if span:
+        lo, hi = c.tmp(I64), c.tmp(I64)
+        f.local_get(stride)
+        f.i64_const(span)
+        f.i64_add()
+        f.i64_const(2 * span)
+        f.i64_le_u()
+        f.if_()
+        f.local_get(addrs[0])
+        f.local_get(addrs[-1])
+        f.local_get(stride)
+        f.i64_const(0)
+        f.i64_lt_s()
+        f.local_tee(neg)
+        f.select()  # the lowest element (a wrapped one reads the sentinel page)
+        f.local_set(lo)
+        f.local_get(addrs[-1])
+        f.local_get(addrs[0])
+        f.local_get(neg)
+        f.select()
+        f.i64_const(width - 1)
+        f.i64_add()
+        f.local_set(hi)
+        page(lo, False)
+        page(hi, False)
+        f.else_()
+    for a in addrs:
+        page(a, width > 1)
+    if span:
+        f.end()
     f.end()
     f.local_get(bad)
     f.i32_eqz()

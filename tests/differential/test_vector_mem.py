@@ -190,6 +190,10 @@ UNROLLED_STRIDED = [
     (32, "mf2", 32, True, 4096 + 16, 4096, 1),
     (64, "m2", 16, True, 8192 - 24, 6, None),  # EEW < SEW
     (16, "mf4", 64, True, 8192 - 16, 8, None),  # EEW > SEW
+    (32, "m1", 32, True, 16, 2000, None),  # large strides: every element's page checked
+    (32, "m1", 32, True, 12288 + 16, -4096, 1),
+    (8, "m1", 8, True, 4096, 300, 14),
+    (8, "m1", 8, False, 4096, 290, 15),
     (32, "m1", 32, False, 8192 - 40, 16, 3),
     (64, "m1", 64, False, 12288 + 4, -8, 1),
     (16, "mf2", 16, False, 8192 - 32, 6, None),
