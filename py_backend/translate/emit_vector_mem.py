@@ -18,8 +18,12 @@ from ..isa.insn import Insn
 from ..isa.table import ATTRS, FLAGS, ROWS
 from .codegen import I32, I64, Ctx, trans
 from .emit_vector import (
+    _CODE,
+    _LOAD,
     _LOG2,
     _READ,
+    _STORE,
+    _WRITE,
     Addr,
     _by_sew,
     _check_group,
@@ -33,6 +37,7 @@ from .emit_vector import (
     _load_elements,
     _mask_bit,
     _store_elements,
+    _vlmax,
 )
 from .operand import known
 
@@ -98,10 +103,13 @@ def _vmem(c: Ctx, i: Insn) -> None:
             assert addr is not None
             _ff_trim(c, i, addr, nf * width)
         cache = not indexed or nf > 1
+        fast = at.op in ("strided", "indexed") and nf == 1 and _unrolled(c, i, width, base, stride)
         if load:
             _load_elements(c, i, width, None, addr, nf, field, cache)
         else:
             _store_elements(c, i, width, None, addr, nf, field, cache)
+        if fast:
+            f.end()
 
     if not indexed:
         width = at.width
@@ -129,6 +137,170 @@ def _vmem(c: Ctx, i: Insn) -> None:
         f.local_set(a)
 
     _by_sew(c, sew, lambda width: access(width, index_addr))
+
+
+# the most elements the JIT's unrolled strided or indexed access moves
+_UNROLL = 16
+
+
+def _unrolled(c: Ctx, i: Insn, width: int, base: int, stride: int) -> bool:
+    """The JIT's fast path of a strided or indexed access (nf = 1) of `width`-byte elements
+    where the TB knows vtype, unmasked, with VLMAX = n <= _UNROLL: when vstart = 0 and vl = n,
+    the n element addresses (base + k * stride: i64 locals; indexed: base + vs2[k]) are
+    computed, then the page of each is checked (readable; for a store writable and without
+    translated code; not crossing into the next page) without a branch, and when all pass the
+    elements are moved with plain loads and stores, unrolled. Else (or when any check fails,
+    before anything was moved) the exact path does it (faults with vstart, SMC exits): this
+    opens an ``if`` whose ``else`` the caller fills with it and closes. Returns False (nothing
+    emitted) where the fast path does not apply."""
+    if c.vtype is None or c.vtype & abi.VTYPE_VILL or known(i.vm) != 1:
+        return False
+    n = _vlmax(c, 1 << (c.vtype >> 3 & 7))
+    rd, rs2 = known(i.rd), known(i.rs2)
+    if n > _UNROLL or rd is None or rs2 is None:
+        return False
+    f = c.f
+    at = ATTRS[i.name]
+    load = "load" in FLAGS[i.name]
+    mask, want = (_READ, _READ) if load else (_WRITE | _CODE, _WRITE)
+    addrs = [c.tmp(I64) for _ in range(n)]
+    bad, neg, pg = c.tmp(I32), c.tmp(I32), c.tmp(I64)
+    f.i32_const(1)
+    f.local_set(bad)
+    f.i32_const(0)
+    f.i32_load(abi.CPU_VSTART)
+    f.i32_eqz()
+    f.i32_const(0)
+    f.i64_load(abi.CPU_VL)
+    f.i64_const(n)
+    f.i64_eq()
+    f.i32_and()
+    f.if_()
+    f.i32_const(0)
+    f.local_set(bad)
+    for k, a in enumerate(addrs):
+        if at.op == "strided":
+            f.local_get(base if k == 0 else addrs[k - 1])
+            if k:
+                f.local_get(stride)
+                f.i64_add()
+        else:
+            f.local_get(base)
+            f.i32_const(0)
+            getattr(f, _LOAD[at.width])(abi.CPU_V + rs2 * 16 + k * at.width)
+            f.i64_add()
+        f.local_set(a)
+
+    def page(a: int, cross: bool) -> None:  # bad |= the page of `a` fails (or `a` crosses)
+        f.local_get(a)
+        f.i64_const(abi.PAGE_SHIFT)
+        f.i64_shr_u()
+        f.local_set(pg)
+        c._page_entry(pg)
+        f.i32_const(mask)
+        f.i32_and()
+        f.i32_const(want)
+        f.i32_xor()
+        f.local_get(bad)
+        f.i32_or()
+        if cross:  # an element crossing into the next page: the exact path
+            f.local_get(a)
+            f.i32_wrap_i64()
+            f.i32_const(abi.PAGE_SIZE - 1)
+            f.i32_and()
+            f.i32_const(abi.PAGE_SIZE - width)
+            f.i32_gt_u()
+            f.i32_or()
+        f.local_set(bad)
+
+    # a small stride (|stride| * (n - 1) + width <= PAGE_SIZE): the lowest and the highest
+    # byte's pages (the same or two adjacent ones) instead of every element's
+    span = (abi.PAGE_SIZE - width) // (n - 1) if n > 2 and at.op == "strided" else 0
+    if span:
+        lo, hi = c.tmp(I64), c.tmp(I64)
+        f.local_get(stride)
+        f.i64_const(span)
+        f.i64_add()
+        f.i64_const(2 * span)
+        f.i64_le_u()
+        f.if_()
+        f.local_get(addrs[0])
+        f.local_get(addrs[-1])
+        f.local_get(stride)
+        f.i64_const(0)
+        f.i64_lt_s()
+        f.local_tee(neg)
+        f.select()  # the lowest element (a wrapped one reads the sentinel page)
+        f.local_set(lo)
+        f.local_get(addrs[-1])
+        f.local_get(addrs[0])
+        f.local_get(neg)
+        f.select()
+        f.i64_const(width - 1)
+        f.i64_add()
+        f.local_set(hi)
+        page(lo, False)
+        page(hi, False)
+        f.else_()
+    for a in addrs:
+        page(a, width > 1)
+    if span:
+        f.end()
+    f.end()
+    f.local_get(bad)
+    f.i32_eqz()
+    f.if_()
+    if load:
+        _write_group(c, abi.CPU_V + rd * 16, width, [(a, abi.GUEST_BASE) for a in addrs])
+    else:
+        for k, a in enumerate(addrs):
+            c.wasm_addr(a)
+            f.i32_const(0)
+            getattr(f, _LOAD[width])(abi.CPU_V + rd * 16 + k * width)
+            getattr(f, _STORE[width])(abi.GUEST_BASE)
+    f.else_()
+    return True
+
+
+def _write_group(c: Ctx, reg: int, width: int, elems: list[tuple[int, int]]) -> None:
+    """Elements 0.. of `width` bytes of the register group at Wasm address `reg` (the CPU
+    state) = the values at Wasm addresses elems[k] (an i64 local, wrapped, + a constant): a
+    register at a time (v128: the two i64 halves built from their elements, and the tail kept
+    when only 8 bytes are written) so that its readers' v128 loads take the stored value
+    straight from the store (a load spanning several smaller stores waits for them all)."""
+    f = c.f
+    total = len(elems) * width
+
+    def half(off: int, size: int) -> None:  # push the i64 of bytes off .. off + size - 1
+        for j in range(size // width):
+            a, disp = elems[off // width + j]
+            c.wasm_addr(a)
+            getattr(f, _LOAD[width])(disp)
+            if j:
+                f.i64_const(8 * width * j)
+                f.i64_shl()
+                f.i64_or()
+
+    if total < 8:
+        f.i32_const(0)
+        half(0, total)
+        getattr(f, _STORE[total])(reg)
+        return
+    for off in range(0, total, 16):
+        f.i32_const(0)
+        half(off, 8)
+        f.i64x2_splat()
+        if total - off >= 16:
+            half(off + 8, 8)
+            f.i64x2_splat()
+        else:  # the register's high half as it is (tail)
+            f.i32_const(0)
+            f.v128_load(reg + off)
+        f.i64_const(0xFFFFFFFF)  # the mask: i64 lanes -1, 0 (the low half from the first)
+        f.i64x2_splat()
+        f.i64x2_extend_low_i32x4_s()
+        f.v128_bitselect()
+        f.v128_store(reg + off)
 
 
 def _ff_trim(c: Ctx, i: Insn, addr: Addr, size: int) -> None:

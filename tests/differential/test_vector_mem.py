@@ -124,6 +124,7 @@ def _program() -> tuple[str, list[str]]:
     _unit_pages(g)
     _index_overlaps(g)
     _vstart_and_ta(g)
+    _unrolled(g)
     _self_modifying(g)
     return g.source(), g.what
 
@@ -172,6 +173,93 @@ def _vstart_and_ta(g: Gen) -> None:
                 g.group(f"{insn} {tail} vstart={vstart}")
 
 
+# Strided accesses at vl = VLMAX right after a constant vsetvli (the JIT's unrolled path: every
+# element's page checked first, else the exact path) around s10's mapping of 4 pages whose page 2
+# is unmapped: (SEW, LMUL, EEW, load, offset from s10, stride, the element that faults or None)
+UNROLLED_STRIDED = [
+    (32, "m1", 32, True, 8192 - 40, 16, 3),
+    (32, "m1", 32, True, 12288 + 40, -16, 3),  # negative stride down into page 2
+    (32, "m2", 32, True, 8192 - 4, 0, None),
+    (32, "m1", 32, True, 12288 - 4, 0, 0),
+    (8, "m1", 8, True, 8192 - 16, 1, None),  # 16 elements up to the page's last byte
+    (8, "m1", 8, True, 8192 - 15, 1, 15),
+    (64, "m1", 64, True, 4096 - 4, 8, None),  # element 0 across two mapped pages
+    (16, "m1", 16, True, 8192 - 13, 3, 4),  # element 4 across into page 2
+    (32, "mf2", 32, True, 4096 + 16, 8192, None),  # pages 1 and 3, over page 2
+    (32, "mf2", 32, True, 12288 + 16, -8192, None),
+    (32, "mf2", 32, True, 4096 + 16, 4096, 1),
+    (64, "m2", 16, True, 8192 - 24, 6, None),  # EEW < SEW
+    (16, "mf4", 64, True, 8192 - 16, 8, None),  # EEW > SEW
+    (32, "m1", 32, True, 16, 2000, None),  # large strides: every element's page checked
+    (32, "m1", 32, True, 12288 + 16, -4096, 1),
+    (8, "m1", 8, True, 4096, 300, 14),
+    (8, "m1", 8, False, 4096, 290, 15),
+    (32, "m1", 32, False, 8192 - 40, 16, 3),
+    (64, "m1", 64, False, 12288 + 4, -8, 1),
+    (16, "mf2", 16, False, 8192 - 32, 6, None),
+    (8, "m1", 8, False, 8192 - 16, -1, None),
+]
+# Indexed accesses there (base s10 + 4096: page 1): (instruction, SEW, LMUL, index EEW,
+# indices, the element that faults or None)
+UNROLLED_INDEXED = [
+    ("vluxei32.v", 32, "m1", 32, [0, 4092, 8192, 8], None),
+    ("vluxei32.v", 32, "m1", 32, [0, 4092, 4104, 8192], 2),  # index 2 on page 2
+    ("vloxei32.v", 32, "m1", 32, [0, 4092, 4104, 8192], 2),
+    ("vluxei32.v", 32, "m1", 32, [4094, 0, 8192, 8], 0),  # element 0 across into page 2
+    ("vluxei64.v", 32, "mf2", 64, [8204, 4096], 1),
+    ("vluxei64.v", 32, "mf2", 64, [-2, 8204], None),  # element 0 across pages 0 and 1
+    ("vloxei64.v", 32, "mf2", 64, [8204, 16], None),
+    ("vluxei8.v", 8, "m1", 8, [k * 7 for k in range(16)], None),
+    ("vsuxei32.v", 32, "m1", 32, [4000, 4092, 4104, 8192], 2),
+    ("vsoxei32.v", 32, "m1", 32, [4000, 4092, 8192, 4008], None),
+    ("vsoxei16.v", 16, "mf2", 16, [4000, 4095, 4008, 4002], 1),
+]
+
+
+def _unrolled(g: Gen) -> None:
+    """UNROLLED_STRIDED and UNROLLED_INDEXED (a fault: the handler's records, the elements
+    before it done); then vstart = 3 at vl = VLMAX (the exact path). The loads record v8..v15,
+    the stores the 128 bytes before page 2 (and the first 128 of page 3)."""
+    g.emit("li a0, 0", "li a1, 16384", "li a2, 3", "li a3, 0x22", "li a4, -1", "li a5, 0")
+    g.emit("li a7, 222", "ecall", "mv s10, a0", "li t0, 8192", "add a0, a0, t0", "li a1, 4096")
+    g.emit("li a7, 215", "ecall", "vl8re8.v v16, (s5)")
+    for off in (4096 - 64, 8192 - 128, 12288):  # the pattern there (v16..v23)
+        g.emit(f"li t0, {off}", "add t0, t0, s10", "vs8r.v v16, (t0)")
+
+    def after(name: str, load: bool, fault: int | None) -> None:
+        if fault is not None:
+            _trap(g, name)
+        if load:
+            g.group(name)
+            return
+        for off in (8192 - 128, 12288):
+            g.emit(f"li t0, {off}", "add t0, t0, s10", "vl8re8.v v8, (t0)")
+            g.group(f"{name}: memory at {off}")
+
+    for sew, lmul, eew, load, off, stride, fault in UNROLLED_STRIDED:
+        insn = f"vlse{eew}.v v8" if load else f"vsse{eew}.v v16"
+        g.setup(sew, lmul, 1000, "tu")
+        g.emit(f"li a0, {off}", "add a0, a0, s10", f"li a1, {stride}", f"{insn}, (a0), a1")
+        after(f"{insn} e{sew} {lmul} at s10 + {off} stride {stride}", load, fault)
+    for name, sew, lmul, ieew, idx, fault in UNROLLED_INDEXED:
+        load = name.startswith("vl")
+        for k, x in enumerate(idx):  # the indices: v4 (from page 0)
+            g.emit(f"li t0, {x}", f"s{'bhwd'[ieew.bit_length() - 4]} t0, {k * ieew // 8}(s10)")
+        g.emit(f"vsetivli zero, {len(idx)}, e{ieew}, m1, ta, ma", f"vle{ieew}.v v4, (s10)")
+        g.setup(sew, lmul, 1000, "tu")
+        g.emit("li a0, 4096", "add a0, a0, s10", f"{name} v{8 if load else 16}, (a0), v4")
+        after(f"{name} e{sew} {lmul} indices {idx}", load, fault)
+    g.emit("addi a2, s5, 32", "lla a4, area", "li a3, 6")
+    for insn in ("vlse16.v v8, (a2), a3", "vluxei8.v v8, (a2), v4", "vsse16.v v16, (a4), a3"):
+        g.setup(16, "m1", 1000, "tu")
+        g.emit("csrwi vstart, 3", insn, "csrr t1, vstart")
+        g.record("t1", f"{insn} vl = VLMAX vstart=3: vstart after")
+        if insn.startswith("vs"):
+            g.memory(f"{insn} vl = VLMAX vstart=3")
+        else:
+            g.group(f"{insn} vl = VLMAX vstart=3")
+
+
 def _self_modifying(g: Gen) -> None:
     """Vector stores into a page of code that has run (no fence.i: the store itself must end
     what was translated from it): each writes ``li a0, N`` (and ``ret``) that then runs."""
@@ -193,6 +281,13 @@ def _self_modifying(g: Gen) -> None:
         g.emit(f"vsetivli zero, {vl}, e32, m1, tu, mu", "vmv.v.x v3, t1")
         g.emit(f"li t0, {n << 20 | 0x513:#x}", "vmv.s.x v3, t0", insn, "jalr s8")
         g.record("a0", f"code after {insn}")
+    # at vl = VLMAX after a constant vsetvli (the JIT's unrolled path; a page of code: the exact)
+    for n, insn in enumerate(("vsse32.v v5, (s8), a1", "vsuxei32.v v5, (s8), v6"), 9):
+        g.emit(
+            "vsetivli zero, 2, e32, mf2, tu, mu", "vmv.v.x v5, t1", f"li t0, {n << 20 | 0x513:#x}"
+        )
+        g.emit("vmv.s.x v5, t0", "vid.v v6", "vsll.vi v6, v6, 2", "li a1, 4", insn, "jalr s8")
+        g.record("a0", f"code after {insn} at vl = VLMAX")
 
 
 def _handlers(g: Gen) -> None:
