@@ -801,6 +801,24 @@ class OpsMixin:
         self._code += b"\xfd\x5d"
         self._memarg(3, offset, align)
 
+    def v128_load8_lane(self, offset: int = 0, lane: int = 0, align: int | None = None) -> None:
+        # v128.load8_lane [i32 v128] -> [v128]
+        self._code += b"\xfd\x54"
+        self._memarg(0, offset, align)
+        self._code.append(lane)
+
+    def v128_load16_lane(self, offset: int = 0, lane: int = 0, align: int | None = None) -> None:
+        # v128.load16_lane [i32 v128] -> [v128]
+        self._code += b"\xfd\x55"
+        self._memarg(1, offset, align)
+        self._code.append(lane)
+
+    def v128_load32_lane(self, offset: int = 0, lane: int = 0, align: int | None = None) -> None:
+        # v128.load32_lane [i32 v128] -> [v128]
+        self._code += b"\xfd\x56"
+        self._memarg(2, offset, align)
+        self._code.append(lane)
+
     def v128_store16_lane(self, offset: int = 0, lane: int = 0, align: int | None = None) -> None:
         # v128.store16_lane [i32 v128] -> []
         self._code += b"\xfd\x59"

@@ -264,10 +264,11 @@ for _name, _code, _width in (("v128.load32_zero", 0x5C, 4), ("v128.load64_zero",
     _ACCESS_WIDTH[_name] = _width
     _simd(_name, _code, Imm.MEMARG, _sig("i32", "v128"))
 for _name, _code, _width in (
+    ("v128.load8_lane", 0x54, 1), ("v128.load16_lane", 0x55, 2), ("v128.load32_lane", 0x56, 4),
     ("v128.store16_lane", 0x59, 2), ("v128.store32_lane", 0x5A, 4), ("v128.store64_lane", 0x5B, 8)
 ):  # fmt: skip
     _ACCESS_WIDTH[_name] = _width
-    _simd(_name, _code, Imm.MEMARG_LANE, _sig("i32 v128", ""))
+    _simd(_name, _code, Imm.MEMARG_LANE, _sig("i32 v128", "v128" if "load" in _name else ""))
 for _i, _name in enumerate(["i8x16.splat", "i16x8.splat", "i32x4.splat", "i64x2.splat"]):
     _simd(_name, 0x0F + _i, Imm.NONE, _sig("i64" if _i == 3 else "i32", "v128"))
 for _name, _code in (("v128.and", 0x4E), ("v128.or", 0x50), ("v128.xor", 0x51)):
