@@ -155,9 +155,12 @@ def _simd_or_elements(
     c: Ctx, i: Insn, sew: int, lmul: int, width: int, scalar: int, body: Body
 ) -> None:
     """The whole group a v128 at a time (`_simd_group`) when the instruction covers it
-    (`_whole_group_test`), else the element loop."""
+    (`_whole_group_test`; with vtype known, `_full_test`: any LMUL), else the element loop."""
     f = c.f
-    _whole_group_test(c, i.vm, sew, lmul)
+    if c.vtype is not None:
+        _full_test(c, i.vm, _vlmax(c, width))
+    else:
+        _whole_group_test(c, i.vm, sew, lmul)
     f.if_()
     _simd_group(c, i, width, lmul, scalar)
     f.else_()
@@ -907,7 +910,6 @@ _ARITH = [f"v{op}.{k}" for op in ("add", "sub", "and", "or", "xor") for k in ("v
 _ARITH += ["vadd.vi", "vand.vi", "vor.vi", "vxor.vi", "vrsub.vx", "vrsub.vi"]
 _MINMAX = {"minu": "i64_lt_u", "min": "i64_lt_s", "maxu": "i64_gt_u", "max": "i64_gt_s"}
 _SHIFTS = {"sll": "i64_shl", "srl": "i64_shr_u", "sra": "i64_shr_s"}
-_REPEAT = {1: 0x0101010101010101, 2: 0x0001000100010001, 4: 0x0000000100000001}
 _SIMD_SHIFTS = {"sll": "shl", "srl": "shr_u", "sra": "shr_s"}
 _ARITH += [f"v{op}.{k}" for op in _MINMAX for k in ("vv", "vx")]
 _ARITH += [f"v{op}.{k}" for op in _SHIFTS for k in ("vv", "vx", "vi")]
@@ -965,31 +967,6 @@ def _arith(c: Ctx, i: Insn) -> None:
                 _OPS[at.op](c)
             getattr(f, _STORE[width])(abi.CPU_V)
 
-        mf2 = c.vtype is not None and c.vtype & 7 == 7 and known(i.vm) != 0
-        if mf2 and at.op in ("and", "or", "xor", "mv"):
-            _full_test(c, i.vm, _vlmax(c, width))  # JIT, LMUL = 1/2: the low 8 bytes in i64
-            f.if_()
-            regs = [i.rd] + ([i.rs2] if at.op != "mv" else []) + ([i.rs1] if vector else [])
-            for j, reg in enumerate(regs):
-                c.push_i32(reg)
-                f.i32_const(4)
-                f.i32_shl()
-                if j:
-                    f.i64_load(abi.CPU_V)
-            if not vector:  # the scalar's low SEW bits in each element
-                f.local_get(scalar)
-                f.i64_const((1 << 8 * width) - 1)
-                f.i64_and()
-                f.i64_const(_REPEAT[width])
-                f.i64_mul()
-            if at.op != "mv":
-                _OPS[at.op](c)
-            f.i64_store(abi.CPU_V)
-            _vstart_zero(c)
-            f.else_()
-            _elements(c, i.vm, body)
-            f.end()
-            return
         if c.vtype is not None and not simd and (width < 8 if at.op in _MINMAX else not vector):
             simd_ok = True  # (JIT: min/max at SEW < 64, shifts by a scalar)
         else:
@@ -1111,25 +1088,76 @@ def _full_test(c: Ctx, vm: Value, vlmax: int) -> None:
         f.i32_and()
 
 
+def _group_bytes(c: Ctx) -> int:
+    """Bytes of a register that a group at the known LMUL (JIT: `c.vtype` not None) holds:
+    16, or 8, 4, 2 at LMUL = 1/2, 1/4, 1/8 (the rest of the register is its tail)."""
+    assert c.vtype is not None
+    vlmul = c.vtype & 7
+    return abi.VLENB if vlmul < 4 else abi.VLENB >> 8 - vlmul
+
+
+def _vload(c: Ctx, nbytes: int, width: int, offset: int = abi.CPU_V) -> None:
+    """Pop an i32 address, push a v128 whose low `nbytes` (16, 8, 4 or 2) are the bytes at
+    address + offset (the other lanes: 0 or anything). A fractional group is read alone, so
+    that a store of just it before forwards to this load; one of two `width`-byte elements a
+    lane at a time, so that the element loops' two stores before (strided and indexed loads)
+    forward too."""
+    f = c.f
+    if nbytes == 2 * width and width <= 4:
+        a = c.tmp(I32)
+        f.local_tee(a)
+        f.local_get(a)
+        if width == 4:
+            f.v128_load32_zero(offset)
+        else:
+            getattr(f, _MOVE[width][0])(offset)
+            f.emit(f"i{8 * width}x{16 // width}.splat")
+        f.emit(f"v128.load{8 * width}_lane", offset + width, 1)
+    elif nbytes == 16:
+        f.v128_load(offset)
+    elif nbytes == 8:
+        f.v128_load64_zero(offset)
+    elif nbytes == 4:
+        f.v128_load32_zero(offset)
+    else:
+        f.i32_load16_u(offset)
+        f.i16x8_splat()
+
+
+def _vstore(c: Ctx, nbytes: int, offset: int = abi.CPU_V) -> None:
+    """Pop an i32 address and a v128, store its low `nbytes` (16, 8, 4 or 2) at address +
+    offset (the bytes after stay: a fractional group's tail)."""
+    f = c.f
+    if nbytes == 16:
+        f.v128_store(offset)
+    else:
+        {8: f.v128_store64_lane, 4: f.v128_store32_lane, 2: f.v128_store16_lane}[nbytes](offset)
+
+
 def _simd_group(c: Ctx, i: Insn, width: int, lmul: int, scalar: int) -> None:
     """vd = vs2 op (vs1 | splat(scalar)) for each of the group's 2**lmul registers, a v128 at a
-    time (the .vx/.vi operand is splat to SEW-wide lanes); then vstart = 0 (it is already)."""
+    time (the .vx/.vi operand is splat to SEW-wide lanes); then vstart = 0 (it is already). At
+    a fractional LMUL (JIT), the group's bytes of one register (its tail stays)."""
     f = c.f
     at = ATTRS[i.name]
     shape = f"i{8 * width}x{16 // width}"
+    frac = c.vtype is not None and c.vtype & 7 > 4
+    nbytes = _group_bytes(c) if frac else abi.VLENB
     r, n = c.tmp(I32), c.tmp(I32)
-    f.i32_const(1)
-    f.local_get(lmul)
-    f.i32_shl()
-    f.local_set(n)
-    f.i32_const(0)
-    f.local_set(r)
-    top = f.loop()
+    if not frac:
+        f.i32_const(1)
+        f.local_get(lmul)
+        f.i32_shl()
+        f.local_set(n)
+        f.i32_const(0)
+        f.local_set(r)
+        top = f.loop()
 
     def reg(v: Value) -> None:  # push the i32 offset of register v + r
         c.push_i32(v)
-        f.local_get(r)
-        f.i32_add()
+        if not frac:
+            f.local_get(r)
+            f.i32_add()
         f.i32_const(4)
         f.i32_shl()
 
@@ -1144,14 +1172,14 @@ def _simd_group(c: Ctx, i: Insn, width: int, lmul: int, scalar: int) -> None:
             f.emit(f"{shape}.splat")
         else:
             reg(i.rs1)
-            f.v128_load(abi.CPU_V)
+            _vload(c, nbytes, width)
 
     reg(i.rd)
     if at.op == "rsub":
         second()
     if at.op != "mv":
         reg(i.rs2)
-        f.v128_load(abi.CPU_V)
+        _vload(c, nbytes, width)
     if at.op != "rsub":
         second()
     if at.op in ("add", "sub", "rsub", "mul"):  # (no i8x16.mul: not at SEW = 8)
@@ -1162,7 +1190,9 @@ def _simd_group(c: Ctx, i: Insn, width: int, lmul: int, scalar: int) -> None:
         f.emit(f"{shape}.{_SIMD_SHIFTS[at.op]}")
     elif at.op != "mv":
         f.emit(f"v128.{at.op}")
-    f.v128_store(abi.CPU_V)
+    _vstore(c, nbytes)
+    if frac:
+        return
     f.local_get(r)
     f.i32_const(1)
     f.i32_add()
@@ -1436,8 +1466,8 @@ def _compare(c: Ctx, i: Insn) -> None:
 
 def _compare_simd_ok(c: Ctx, i: Insn, width: int) -> bool:
     """Whether the JIT (vtype known) emits `_compare_simd` for compare `i` at SEW = width:
-    possibly unmasked, LMUL >= 1, VLMAX <= 32, not an unsigned compare at SEW = 64."""
-    if c.vtype is None or known(i.vm) == 0 or c.vtype & 7 >= 4:
+    possibly unmasked, VLMAX <= 32, not an unsigned compare at SEW = 64."""
+    if c.vtype is None or known(i.vm) == 0:
         return False
     return _vlmax(c, width) <= 32 and not (width == 8 and ATTRS[i.name].op.endswith("_u"))
 
@@ -1445,11 +1475,13 @@ def _compare_simd_ok(c: Ctx, i: Insn, width: int) -> bool:
 def _compare_simd(c: Ctx, i: Insn, width: int, scalar: int) -> None:
     """The compare `i` over its whole group (vstart = 0, vl = VLMAX <= 32, unmasked): each
     register's lanes compared in SIMD, their bitmasks gathered in an i32 (every source read
-    before vd is written), then the low VLMAX bits of vd replaced (its tail bits stay)."""
+    before vd is written), then the low VLMAX bits of vd replaced (its tail bits stay). At a
+    fractional LMUL, the group's bytes of one register, the low VLMAX bits of its bitmask."""
     f = c.f
     at = ATTRS[i.name]
     shape = f"i{8 * width}x{16 // width}"
     lanes, vlmax = 16 // width, _vlmax(c, width)
+    nbytes = _group_bytes(c)
     bits = c.tmp(I32)
 
     def addr(reg: Value) -> None:
@@ -1457,9 +1489,9 @@ def _compare_simd(c: Ctx, i: Insn, width: int, scalar: int) -> None:
         f.i32_const(4)
         f.i32_shl()
 
-    for r in range(vlmax // lanes):
+    for r in range(max(vlmax // lanes, 1)):
         addr(i.rs2)
-        f.v128_load(abi.CPU_V + 16 * r)
+        _vload(c, nbytes, width, abi.CPU_V + 16 * r)
         if ATTRS[i.name].scalar or ATTRS[i.name].imm:
             f.local_get(scalar)
             if width < 8:
@@ -1467,9 +1499,12 @@ def _compare_simd(c: Ctx, i: Insn, width: int, scalar: int) -> None:
             f.emit(f"{shape}.splat")
         else:
             addr(i.rs1)
-            f.v128_load(abi.CPU_V + 16 * r)
+            _vload(c, nbytes, width, abi.CPU_V + 16 * r)
         f.emit(f"{shape}.{at.op}")
         f.emit(f"{shape}.bitmask")
+        if vlmax < lanes:
+            f.i32_const((1 << vlmax) - 1)
+            f.i32_and()
         if r:
             f.i32_const(r * lanes)
             f.i32_shl()

@@ -30,6 +30,7 @@ from .emit_vector import (
     _config,
     _elements,
     _full_test,
+    _group_bytes,
     _group_size,
     _illegal_if,
     _operand1,
@@ -37,7 +38,9 @@ from .emit_vector import (
     _simd_or_elements,
     _velem,
     _vlmax,
+    _vload,
     _vstart_zero,
+    _vstore,
 )
 from .operand import Value, known
 
@@ -379,32 +382,34 @@ _WIDE_SIMD = {
 
 def _widen_simd_ok(c: Ctx, i: Insn, width: int) -> bool:
     """Whether the JIT (vtype known) emits `_widen_simd` for widening `i` at SEW = width:
-    LMUL 1/2 .. 4, a signed/unsigned op of `_WIDE_SIMD`, possibly unmasked."""
+    LMUL 1/8 .. 4, a signed/unsigned op of `_WIDE_SIMD`, possibly unmasked."""
     if c.vtype is None or known(i.vm) == 0 or ATTRS[i.name].op not in _WIDE_SIMD:
         return False
-    vlmul = c.vtype & 7
-    return vlmul in (0, 1, 2, 7) and width <= 4
+    return c.vtype & 7 != 3 and width <= 4
 
 
 def _widen_simd(c: Ctx, i: Insn, width: int, scalar: int) -> None:
     """The widening op `i` over its whole group (vstart = 0, vl = VLMAX, unmasked), a 2*SEW
     destination register d at a time from half (low for even d) of the SEW-wide source
     register d >> 1; vd overlaps a source only as its last part, read before written (as the
-    element loop). LMUL = 1/2 is one destination register from the sources' low halves."""
+    element loop). At LMUL < 1, one destination register (or its low 2 * LMUL part: the rest is
+    tail) from the sources' group bytes (LMUL of a register, read alone: see `_vload`)."""
     f = c.f
     at = ATTRS[i.name]
     kind, sign = _WIDE_SIMD[at.op]
     assert c.vtype is not None
     vlmul = c.vtype & 7
-    nd = 1 if vlmul == 7 else 2 << vlmul
+    nd = 1 if vlmul > 4 else 2 << vlmul
     narrow, wide = f"i{8 * width}x{16 // width}", f"i{16 * width}x{8 // width}"
     wide2 = i.name.endswith((".wv", ".wx"))
+    nbytes = _group_bytes(c)  # of a narrow source register
+    dbytes = min(2 * nbytes, 16)  # of a destination (and wide source) register
 
-    def load(reg: Value, k: int) -> None:
+    def load(reg: Value, k: int, size: int, ewidth: int) -> None:
         c.push_i32(reg)
         f.i32_const(4)
         f.i32_shl()
-        f.v128_load(abi.CPU_V + 16 * k)
+        _vload(c, size, ewidth, abi.CPU_V + 16 * k)
 
     for d in range(nd):
         half = "high" if d & 1 else "low"
@@ -415,7 +420,7 @@ def _widen_simd(c: Ctx, i: Insn, width: int, scalar: int) -> None:
                 f.i32_wrap_i64()
                 f.emit(f"{narrow}.splat")
             else:
-                load(reg, d >> 1)
+                load(reg, d >> 1, nbytes, width)
             if extend:
                 f.emit(f"{wide}.extend_{half}_{narrow}_{sign}")
 
@@ -423,9 +428,9 @@ def _widen_simd(c: Ctx, i: Insn, width: int, scalar: int) -> None:
         f.i32_const(4)
         f.i32_shl()
         if at.op in ("wmacc", "wmaccu"):
-            load(i.rd, d)
+            load(i.rd, d, dbytes, 2 * width)
         if wide2:
-            load(i.rs2, d)
+            load(i.rs2, d, dbytes, 2 * width)
         else:
             narrow_op(i.rs2, kind != "extmul")
         narrow_op(None if at.scalar else i.rs1, kind != "extmul")
@@ -435,7 +440,7 @@ def _widen_simd(c: Ctx, i: Insn, width: int, scalar: int) -> None:
                 f.emit(f"{wide}.add")
         else:
             f.emit(f"{wide}.{kind}")
-        f.v128_store(abi.CPU_V + 16 * d)
+        _vstore(c, dbytes, abi.CPU_V + 16 * d)
     _vstart_zero(c)
 
 
@@ -476,25 +481,28 @@ def _ext(c: Ctx, i: Insn) -> None:
             getattr(f, load[width // n])(abi.CPU_V)
             getattr(f, _STORE[width])(abi.CPU_V)
 
-        if n != 2 or c.vtype is None or known(i.vm) == 0 or c.vtype & 7 not in (0, 1, 2, 3):
+        if n != 2 or c.vtype is None or known(i.vm) == 0:
             _elements(c, i.vm, body)
             return
-        # JIT, vf2 at LMUL >= 1 over the whole group: destination register d from half (low
-        # for even d) of source register d >> 1 (vs2 overlaps vd only as its last part)
+        # JIT, vf2 over the whole group: destination register d from half (low for even d) of
+        # source register d >> 1 (vs2 overlaps vd only as its last part); at LMUL <= 1, the
+        # group's bytes of vd from the source's (half as many, read alone: see `_vload`)
         _full_test(c, i.vm, _vlmax(c, width))
         f.if_()
         narrow, wide = f"i{4 * width}x{32 // width}", f"i{8 * width}x{16 // width}"
-        for d in range(1 << (c.vtype & 7)):
+        vlmul, dbytes = c.vtype & 7, _group_bytes(c)
+        for d in range(1 << vlmul if vlmul < 4 else 1):
             c.push_i32(i.rd)
             f.i32_const(4)
             f.i32_shl()
             c.push_i32(i.rs2)
             f.i32_const(4)
             f.i32_shl()
-            f.v128_load(abi.CPU_V + 16 * (d >> 1))
+            nbytes = 16 if vlmul and vlmul < 4 else dbytes // 2
+            _vload(c, nbytes, width // 2, abi.CPU_V + 16 * (d >> 1))
             half = "high" if d & 1 else "low"
             f.emit(f"{wide}.extend_{half}_{narrow}_{'s' if op.startswith('s') else 'u'}")
-            f.v128_store(abi.CPU_V + 16 * d)
+            _vstore(c, dbytes, abi.CPU_V + 16 * d)
         _vstart_zero(c)
         f.else_()
         _elements(c, i.vm, body)

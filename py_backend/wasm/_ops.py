@@ -791,6 +791,52 @@ class OpsMixin:
         self._code += b"\xfd\x0b"
         self._memarg(4, offset, align)
 
+    def v128_load32_zero(self, offset: int = 0, align: int | None = None) -> None:
+        # v128.load32_zero [i32] -> [v128]
+        self._code += b"\xfd\x5c"
+        self._memarg(2, offset, align)
+
+    def v128_load64_zero(self, offset: int = 0, align: int | None = None) -> None:
+        # v128.load64_zero [i32] -> [v128]
+        self._code += b"\xfd\x5d"
+        self._memarg(3, offset, align)
+
+    def v128_load8_lane(self, offset: int = 0, lane: int = 0, align: int | None = None) -> None:
+        # v128.load8_lane [i32 v128] -> [v128]
+        self._code += b"\xfd\x54"
+        self._memarg(0, offset, align)
+        self._code.append(lane)
+
+    def v128_load16_lane(self, offset: int = 0, lane: int = 0, align: int | None = None) -> None:
+        # v128.load16_lane [i32 v128] -> [v128]
+        self._code += b"\xfd\x55"
+        self._memarg(1, offset, align)
+        self._code.append(lane)
+
+    def v128_load32_lane(self, offset: int = 0, lane: int = 0, align: int | None = None) -> None:
+        # v128.load32_lane [i32 v128] -> [v128]
+        self._code += b"\xfd\x56"
+        self._memarg(2, offset, align)
+        self._code.append(lane)
+
+    def v128_store16_lane(self, offset: int = 0, lane: int = 0, align: int | None = None) -> None:
+        # v128.store16_lane [i32 v128] -> []
+        self._code += b"\xfd\x59"
+        self._memarg(1, offset, align)
+        self._code.append(lane)
+
+    def v128_store32_lane(self, offset: int = 0, lane: int = 0, align: int | None = None) -> None:
+        # v128.store32_lane [i32 v128] -> []
+        self._code += b"\xfd\x5a"
+        self._memarg(2, offset, align)
+        self._code.append(lane)
+
+    def v128_store64_lane(self, offset: int = 0, lane: int = 0, align: int | None = None) -> None:
+        # v128.store64_lane [i32 v128] -> []
+        self._code += b"\xfd\x5b"
+        self._memarg(3, offset, align)
+        self._code.append(lane)
+
     def i8x16_splat(self) -> None:
         # i8x16.splat [i32] -> [v128]
         self._code += b"\xfd\x0f"

@@ -28,6 +28,7 @@ class Imm(enum.Enum):
     TABLE = "tableidx"  # u32
     TABLE_TABLE = "tableidx tableidx"  # table.copy: destination, source
     MEMARG = "memarg"  # u32 log2(align), u32 offset
+    MEMARG_LANE = "memarg laneidx"  # v128.storeN_lane: memarg, then a lane index byte
     MEMORY = "memidx"  # memory.size/grow/fill: one memory index (0x00 in the MVP)
     MEMORY_MEMORY = "memidx memidx"  # memory.copy: destination, source
     I32 = "i32"  # signed LEB128
@@ -56,7 +57,7 @@ class Opcode:
     @property
     def natural_align(self) -> int:
         """Natural alignment in bytes of a load or store (its access width)."""
-        assert self.imm is Imm.MEMARG
+        assert self.imm in (Imm.MEMARG, Imm.MEMARG_LANE)
         return _ACCESS_WIDTH[self.name]
 
 
@@ -257,6 +258,17 @@ def _simd(name: str, sub: int, imm: Imm, stack: str) -> None:
 _ACCESS_WIDTH["v128.load"] = _ACCESS_WIDTH["v128.store"] = 16
 _simd("v128.load", 0x00, Imm.MEMARG, _sig("i32", "v128"))
 _simd("v128.store", 0x0B, Imm.MEMARG, _sig("i32 v128", ""))
+# ---- V: fractional LMUL (vfrac): a group of 2, 4 or 8 bytes read and written alone (so a
+# narrow store before forwards to the read, and the tail bytes stay)
+for _name, _code, _width in (("v128.load32_zero", 0x5C, 4), ("v128.load64_zero", 0x5D, 8)):
+    _ACCESS_WIDTH[_name] = _width
+    _simd(_name, _code, Imm.MEMARG, _sig("i32", "v128"))
+for _name, _code, _width in (
+    ("v128.load8_lane", 0x54, 1), ("v128.load16_lane", 0x55, 2), ("v128.load32_lane", 0x56, 4),
+    ("v128.store16_lane", 0x59, 2), ("v128.store32_lane", 0x5A, 4), ("v128.store64_lane", 0x5B, 8)
+):  # fmt: skip
+    _ACCESS_WIDTH[_name] = _width
+    _simd(_name, _code, Imm.MEMARG_LANE, _sig("i32 v128", "v128" if "load" in _name else ""))
 for _i, _name in enumerate(["i8x16.splat", "i16x8.splat", "i32x4.splat", "i64x2.splat"]):
     _simd(_name, 0x0F + _i, Imm.NONE, _sig("i64" if _i == 3 else "i32", "v128"))
 for _name, _code in (("v128.and", 0x4E), ("v128.or", 0x50), ("v128.xor", 0x51)):
@@ -391,6 +403,17 @@ def render_ops_module() -> str:
                 doc,
                 f"        {emit_code}",
                 f"        self._memarg({log2}, offset, align)",
+                "",
+            ]
+        elif op.imm is Imm.MEMARG_LANE:
+            log2 = op.natural_align.bit_length() - 1
+            params = "offset: int = 0, lane: int = 0, align: int | None = None"
+            out += [
+                f"    def {m}(self, {params}) -> None:",
+                doc,
+                f"        {emit_code}",
+                f"        self._memarg({log2}, offset, align)",
+                "        self._code.append(lane)",
                 "",
             ]
         elif op.imm is Imm.MEMORY:

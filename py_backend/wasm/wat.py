@@ -122,7 +122,7 @@ def _instr(r: _Reader, op: Opcode) -> str:
         return f"{op.name} {table}" if table else op.name
     if imm is Imm.TABLE_TABLE:
         return f"{op.name} {r.u32()} {r.u32()}"
-    if imm is Imm.MEMARG:
+    if imm in (Imm.MEMARG, Imm.MEMARG_LANE):
         log2 = r.u32()
         offset = r.u32()
         text = op.name
@@ -130,6 +130,8 @@ def _instr(r: _Reader, op: Opcode) -> str:
             text += f" offset={offset}"
         if (1 << log2) != op.natural_align:
             text += f" align={1 << log2}"
+        if imm is Imm.MEMARG_LANE:
+            text += f" {r.byte()}"
         return text
     if imm is Imm.MEMORY:
         r.u32()  # memory index 0

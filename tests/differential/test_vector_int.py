@@ -92,6 +92,7 @@ def _program() -> tuple[str, list[str]]:
                     g.group(f"{op} e{sew} {lmul} avl={avl} {tail}{vm}")
     _edges(g)
     _overlaps(g)
+    _fractional(g)
     _illegal(g)
     return g.source(), g.what
 
@@ -200,6 +201,26 @@ LEGAL = {
     "vwmacc vs1 beside vd": ("e8, m1", "vwmacc.vv v2, v4, v5"),
 }
 SIGILL_OFFSET = 176  # the pc in the riscv64 ucontext's uc_mcontext (gregs[0]); x22 at + 22 * 8
+
+
+def _fractional(g: Gen) -> None:
+    """The JIT's whole-group paths at LMUL < 1 (vtype constant): vl = VLMAX (the group's bytes
+    of a register read and written alone, two elements a lane at a time; the tail bytes stay),
+    after a unit-stride or strided (element stores) load of vs2, and vl = VLMAX - 1 unmasked
+    (the element loop); vsext.vf2 at LMUL = 1 (an 8-byte source)."""
+    ops = ["vwmacc.vv", "vwmaccu.vx", "vwadd.wv", "vwmul.vv", "vwsubu.vx", "vzext.vf2"]
+    for sew, lmul in [(s, m) for s in SEWS for m in ("mf8", "mf4", "mf2", "m1")]:
+        m = vlmax(sew, lmul) if legal(sew, lmul) else 0
+        for n, op in enumerate([*ops, "vsext.vf2"]):
+            if not _accepts(op, sew, lmul) or (lmul == "m1") != (op == "vsext.vf2"):
+                continue
+            eew = sew // 2 if "ext" in op else sew
+            for avl, load in ((m, "vle"), (m, "vlse"), (m - 1, "vle")):
+                g.setup(sew, lmul, avl, "tu")
+                g.emit(f"addi a2, s5, {sew + n}", "li a3, 5")
+                g.emit(f"{load}{eew}.v v16, (a2)" + (", a3" if load == "vlse" else ""))
+                g.emit(*_insn(op, n, ""))
+                g.group(f"{op} e{sew} {lmul} vl={avl} after {load}{eew}.v of vs2")
 
 
 def _illegal(g: Gen) -> None:

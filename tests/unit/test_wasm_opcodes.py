@@ -95,6 +95,7 @@ _DUMMY: dict[Imm, tuple[Immediate, ...]] = {
     Imm.TABLE: (0,),
     Imm.TABLE_TABLE: (0, 0),
     Imm.MEMARG: (16,),
+    Imm.MEMARG_LANE: (16, 1),
     Imm.MEMORY: (),
     Imm.MEMORY_MEMORY: (),
     Imm.I32: (-1,),
