@@ -137,18 +137,9 @@
               i32.const 0
               i32.load offset=4928
               i32.eqz
-              local.get 9
-              i32.const 0
-              i32.ge_s
-              i32.and
               i32.const 0
               i64.load offset=4912
-              i32.const 16
-              local.get 9
-              i32.shl
-              local.get 8
-              i32.shr_u
-              i64.extend_i32_u
+              i64.const 4
               i64.eq
               i32.and
               if
