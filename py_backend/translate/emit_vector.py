@@ -1096,24 +1096,14 @@ def _group_bytes(c: Ctx) -> int:
     return abi.VLENB if vlmul < 4 else abi.VLENB >> 8 - vlmul
 
 
-def _vload(c: Ctx, nbytes: int, width: int, offset: int = abi.CPU_V) -> None:
+def _vload(c: Ctx, nbytes: int, offset: int = abi.CPU_V) -> None:
     """Pop an i32 address, push a v128 whose low `nbytes` (16, 8, 4 or 2) are the bytes at
-    address + offset (the other lanes: 0 or anything). A fractional group is read alone, so
-    that a store of just it before forwards to this load; one of two `width`-byte elements a
-    lane at a time, so that the element loops' two stores before (strided and indexed loads)
-    forward too."""
+    address + offset (the other lanes: 0 or anything). A fractional group is read alone, from
+    its first byte, so that a store before of just it, or of the whole register (the unit-stride
+    copy, the strided and indexed loads' unrolled path: `_write_group`), forwards to this load
+    (a read that starts inside an earlier store does not forward: it stalls)."""
     f = c.f
-    if nbytes == 2 * width and width <= 4:
-        a = c.tmp(I32)
-        f.local_tee(a)
-        f.local_get(a)
-        if width == 4:
-            f.v128_load32_zero(offset)
-        else:
-            getattr(f, _MOVE[width][0])(offset)
-            f.emit(f"i{8 * width}x{16 // width}.splat")
-        f.emit(f"v128.load{8 * width}_lane", offset + width, 1)
-    elif nbytes == 16:
+    if nbytes == 16:
         f.v128_load(offset)
     elif nbytes == 8:
         f.v128_load64_zero(offset)
@@ -1172,14 +1162,14 @@ def _simd_group(c: Ctx, i: Insn, width: int, lmul: int, scalar: int) -> None:
             f.emit(f"{shape}.splat")
         else:
             reg(i.rs1)
-            _vload(c, nbytes, width)
+            _vload(c, nbytes)
 
     reg(i.rd)
     if at.op == "rsub":
         second()
     if at.op != "mv":
         reg(i.rs2)
-        _vload(c, nbytes, width)
+        _vload(c, nbytes)
     if at.op != "rsub":
         second()
     if at.op in ("add", "sub", "rsub", "mul"):  # (no i8x16.mul: not at SEW = 8)
@@ -1491,7 +1481,7 @@ def _compare_simd(c: Ctx, i: Insn, width: int, scalar: int) -> None:
 
     for r in range(max(vlmax // lanes, 1)):
         addr(i.rs2)
-        _vload(c, nbytes, width, abi.CPU_V + 16 * r)
+        _vload(c, nbytes, abi.CPU_V + 16 * r)
         if ATTRS[i.name].scalar or ATTRS[i.name].imm:
             f.local_get(scalar)
             if width < 8:
@@ -1499,7 +1489,7 @@ def _compare_simd(c: Ctx, i: Insn, width: int, scalar: int) -> None:
             f.emit(f"{shape}.splat")
         else:
             addr(i.rs1)
-            _vload(c, nbytes, width, abi.CPU_V + 16 * r)
+            _vload(c, nbytes, abi.CPU_V + 16 * r)
         f.emit(f"{shape}.{at.op}")
         f.emit(f"{shape}.bitmask")
         if vlmax < lanes:

@@ -405,11 +405,11 @@ def _widen_simd(c: Ctx, i: Insn, width: int, scalar: int) -> None:
     nbytes = _group_bytes(c)  # of a narrow source register
     dbytes = min(2 * nbytes, 16)  # of a destination (and wide source) register
 
-    def load(reg: Value, k: int, size: int, ewidth: int) -> None:
+    def load(reg: Value, k: int, size: int) -> None:
         c.push_i32(reg)
         f.i32_const(4)
         f.i32_shl()
-        _vload(c, size, ewidth, abi.CPU_V + 16 * k)
+        _vload(c, size, abi.CPU_V + 16 * k)
 
     for d in range(nd):
         half = "high" if d & 1 else "low"
@@ -420,7 +420,7 @@ def _widen_simd(c: Ctx, i: Insn, width: int, scalar: int) -> None:
                 f.i32_wrap_i64()
                 f.emit(f"{narrow}.splat")
             else:
-                load(reg, d >> 1, nbytes, width)
+                load(reg, d >> 1, nbytes)
             if extend:
                 f.emit(f"{wide}.extend_{half}_{narrow}_{sign}")
 
@@ -428,9 +428,9 @@ def _widen_simd(c: Ctx, i: Insn, width: int, scalar: int) -> None:
         f.i32_const(4)
         f.i32_shl()
         if at.op in ("wmacc", "wmaccu"):
-            load(i.rd, d, dbytes, 2 * width)
+            load(i.rd, d, dbytes)
         if wide2:
-            load(i.rs2, d, dbytes, 2 * width)
+            load(i.rs2, d, dbytes)
         else:
             narrow_op(i.rs2, kind != "extmul")
         narrow_op(None if at.scalar else i.rs1, kind != "extmul")
@@ -499,7 +499,7 @@ def _ext(c: Ctx, i: Insn) -> None:
             f.i32_const(4)
             f.i32_shl()
             nbytes = 16 if vlmul and vlmul < 4 else dbytes // 2
-            _vload(c, nbytes, width // 2, abi.CPU_V + 16 * (d >> 1))
+            _vload(c, nbytes, abi.CPU_V + 16 * (d >> 1))
             half = "high" if d & 1 else "low"
             f.emit(f"{wide}.extend_{half}_{narrow}_{'s' if op.startswith('s') else 'u'}")
             _vstore(c, dbytes, abi.CPU_V + 16 * d)
