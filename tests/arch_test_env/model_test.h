@@ -23,6 +23,9 @@
 #define FLEN 64
 #endif
 
+/* Zicond for binutils 2.40 */
+#include "insn_compat.h"
+
 /* the only CSR named by the test macros that user mode cannot reach (RVTEST_FP_ENABLE) */
 #define mstatus fflags
 
