@@ -9,8 +9,11 @@
  * funct6 0b100111, rd'/rs1' in bits 9:7: c.mul rd', rs2' has funct2 0b10; the unary ones have
  * funct2 0b11 and tell themselves apart by the rs2' field (bits 4:2): c.zext.b 0, c.sext.b 1,
  * c.zext.h 2, c.sext.h 3, c.zext.w 4, c.not 5 (given to .insn as the register x8 + that number).
- * Its loads and stores (c.lbu, c.lhu, c.lh, c.sb, c.sh) take an offset(register) operand an
- * assembler macro cannot take apart: those tests are not built.
+ * Its loads and stores are CL/CS-like in quadrant 0: funct6 in bits 15:10 (c.lbu 0b100000, c.lhu
+ * and c.lh 0b100001, c.sb 0b100010, c.sh 0b100011), rs1' in 9:7, rd' or rs2' in 4:2, and the
+ * offset's bit 1 in bit 5; bit 6 is the offset's bit 0 for the byte ones, 0 for c.lhu and c.sh,
+ * 1 for c.lh. Their operands (x8..x15, offset 0..3 as the tests write them: "x15", "0x1(x13)")
+ * are read character by character (tbwasm_parse) and the instruction is emitted with .insn 2.
  */
 
 #ifndef TBWASM_INSN_COMPAT_H
@@ -22,6 +25,60 @@
 
 .macro czero.nez rd, rs1, rs2
         .insn r 0x33, 7, 7, \rd, \rs1, \rs2
+.endm
+
+/* tbwasm_num := the last number of TEXT (digits in BASE before "(", decimal after; "x" starts
+   a number again), tbwasm_off := the number before "(" (-1 if none) */
+.macro tbwasm_parse text, base
+        .set tbwasm_num, 0
+        .set tbwasm_off, -1
+        .set tbwasm_b, \base
+        .irpc ch, \text
+        .ifc "\ch","("
+        .set tbwasm_off, tbwasm_num
+        .set tbwasm_num, 0
+        .set tbwasm_b, 10
+        .endif
+        .ifc "\ch","x"
+        .set tbwasm_num, 0
+        .endif
+        .irp d, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
+        .ifc "\ch","\d"
+        .set tbwasm_num, tbwasm_num * tbwasm_b + \d
+        .endif
+        .endr
+        .endr
+.endm
+
+/* a Zcb load or store: REG is rd' or rs2', MEM is "offset(rs1')"; BIT6 may use tbwasm_off */
+.macro tbwasm_cmem funct6, bit6, reg, mem
+        tbwasm_parse \reg, 10
+        .set tbwasm_r, tbwasm_num - 8
+        tbwasm_parse \mem, 16
+        .if tbwasm_off < 0 || tbwasm_off > 3 || tbwasm_r < 0 || tbwasm_r > 7 || tbwasm_num < 8 || tbwasm_num > 15
+        .error "not operands of a Zcb load or store: \reg, \mem"
+        .endif
+        .insn 2, (\funct6 << 10) | ((tbwasm_num - 8) << 7) | ((\bit6) << 6) | ((tbwasm_off & 2) << 4) | (tbwasm_r << 2)
+.endm
+
+.macro c.lbu rd, mem
+        tbwasm_cmem 0x20, (tbwasm_off & 1), \rd, \mem
+.endm
+
+.macro c.lhu rd, mem
+        tbwasm_cmem 0x21, 0, \rd, \mem
+.endm
+
+.macro c.lh rd, mem
+        tbwasm_cmem 0x21, 1, \rd, \mem
+.endm
+
+.macro c.sb rs2, mem
+        tbwasm_cmem 0x22, (tbwasm_off & 1), \rs2, \mem
+.endm
+
+.macro c.sh rs2, mem
+        tbwasm_cmem 0x23, 0, \rs2, \mem
 .endm
 
 .macro c.mul rd, rs2

@@ -23,7 +23,7 @@
 #define FLEN 64
 #endif
 
-/* Zicond, Zfa and part of Zcb for binutils 2.40 */
+/* Zicond, Zfa and Zcb for binutils 2.40 */
 #include "insn_compat.h"
 
 /* the only CSR named by the test macros that user mode cannot reach (RVTEST_FP_ENABLE) */
