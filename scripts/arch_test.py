@@ -15,8 +15,7 @@ the extensions the suite needs); tbwasm's signature in each tier must equal it w
 prints one line per test (PASS, SKIP, or FAIL with the first differing word), one summary line
 per tier (``K: 53/53 pass (tier jit)``), and exits with 1 if any test failed (or ran wrong under
 the reference) in any tier, or if no test of a suite could be built. A test that binutils 2.40
-cannot assemble (Zcb's loads and stores), or that traps on purpose (c.ebreak), is skipped and
-counted apart.
+cannot assemble, or that traps on purpose (c.ebreak), is skipped and counted apart.
 A reference signature that is empty, a single repeated word, or only the fill and canary words
 is an error too, so a harness that runs nothing cannot pass.
 """
@@ -44,7 +43,7 @@ GCC = "riscv64-linux-gnu-gcc"
 # Everything binutils 2.40 assembles of what tbwasm implements.
 GCC_MARCH = "rv64gc_zba_zbb_zbc_zbs_zbkb_zbkc_zbkx_zknd_zkne_zknh_zksed_zksh_zfh"
 # Zicond, Zfa and Zcb are beyond binutils 2.40: tests/arch_test_env/insn_compat.h gives it them
-# as .insn macros, but for Zcb's loads and stores: their tests are skipped, not failed.
+# as .insn macros. A test of an instruction it still lacks is skipped, not failed.
 # qemu 10 with the extensions of the suites (its plain rv64 is RV64GC).
 QEMU_CPU = (
     "rv64,zba=true,zbb=true,zbc=true,zbs=true,zbkb=true,zbkc=true,zbkx=true,zknd=true,zkne=true,"
