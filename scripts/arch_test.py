@@ -84,6 +84,7 @@ def build(src: Path, suite_env: Path, out: Path) -> str:
         "-static",
         "-nostdlib",
         "-fno-pie",  # `la` is auipc+addi, not a GOT load (some have addends)
+        "-mno-relax",  # nor gp-relative: the tests overwrite gp (and count on fixed sizes)
         "-no-pie",
         "-Wl,-e,rvtest_entry_point",
         "-DXLEN=64",

@@ -69,6 +69,8 @@
 tbwasm_sig_line:                                                             ;\
         .skip 16                                                             ;\
         .popsection                                                          ;\
+        .option push                                                         ;\
+        .option norelax          /* gp is the test's, not __global_pointer$ */ ;\
         la      t0, begin_signature                                          ;\
         la      t1, end_signature                                            ;\
 1:      bgeu    t0, t1, 4f                                                   ;\
@@ -96,7 +98,8 @@ tbwasm_sig_line:                                                             ;\
         j       1b                                                           ;\
 4:      li      a0, 0                                                        ;\
         li      a7, 93                   /* exit */                          ;\
-        ecall
+        ecall                                                                ;\
+        .option pop
 
 /* the signature region: what RVMODEL_HALT prints */
 #define RVMODEL_DATA_BEGIN                                                    \
