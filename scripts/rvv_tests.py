@@ -13,7 +13,8 @@ at which Spike normally records the expected values.  Spike is not used here:
 2. every magic word is rewritten into ``RVT_MAGIC <word>``, an assembler macro of
    our own environment (``tests/rvv_tests_env/riscv_test.h``) that writes a
    record (magic word, vxsat, fflags, case counter, the stored group) to
-   stdout; the tests are linked as static riscv64 Linux user-mode programs;
+   stdout, and RVTEST_PASS/FAIL a last one (TESTNUM); the tests are linked
+   as static riscv64 Linux user-mode programs;
 3. each program runs under qemu 10 (the reference) and under tbwasm in the
    asked tiers; stdout bytes and exit status must be identical.
 
@@ -178,7 +179,9 @@ def locate(cases: list[Case], offset: int) -> str:
             )
             return f"case {c.number} ({what}) [{c.desc}] {c.insn}"
         pos += c.size
-    return "past the last case"
+    if offset < pos + HEADER:
+        return "the last record (RVTEST_PASS/FAIL: TESTNUM, fflags, case count)"
+    return "past the last record"
 
 
 @dataclass
@@ -233,7 +236,11 @@ def one_test(
         res.skipped = True
         return res
     text, cases = rewrite(src.read_text())
-    res.cases = len(cases)
+    # tests without magic words (vsetvl*) check themselves with TEST_CASE
+    # (TESTNUM reported in the last record and the exit status); case 2 is the
+    # final empty TEST_CASE of every test
+    checks = len(re.findall(r"^\s*TEST_CASE\((?!2,)", text, re.M))
+    res.cases = len(cases) + checks
     asm = work / "asm" / src.name
     asm.write_text(text)
     elf = work / "bin" / name
@@ -260,8 +267,8 @@ def one_test(
         res.problems.append(f"{name}: does not assemble: {cc.stderr.strip().splitlines()[-1:]}")
         return res
     ref = run([str(QEMU), "-cpu", cpu, str(elf)], timeout)
-    expected = sum(c.size for c in cases)
-    if ref.rc != 0 or len(ref.out) != expected or not cases:
+    expected = sum(c.size for c in cases) + HEADER
+    if ref.rc != 0 or len(ref.out) != expected or not res.cases:
         res.problems.append(
             f"{name} qemu: reference run unusable "
             f"(rc {ref.rc}, {len(ref.out)} of {expected} bytes) "

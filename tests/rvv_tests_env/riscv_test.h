@@ -12,13 +12,30 @@
  *   u32 magic word, u32 vxsat, u32 fflags, u32 case counter (from 1),
  *   then EMUL * VLENB bytes of the result-data area (the group just stored).
  * The record header sits right before `resultdata`, so one write(2) does.
- * RVTEST_PASS / RVTEST_FAIL exit(0) / exit(TESTNUM).
+ * RVTEST_PASS / RVTEST_FAIL write a last record (magic word 0xffffffff,
+ * TESTNUM in place of vxsat, no group) and exit(0) / exit(TESTNUM), so every
+ * run that ends prints something, also the tests without magic instructions
+ * (vsetvl, vsetvli, vsetivli: those check themselves with TEST_CASE).
  */
 #ifndef TBWASM_RVV_TESTS_RISCV_TEST_H
 #define TBWASM_RVV_TESTS_RISCV_TEST_H
 
 #ifndef RVT_VLENB
 #define RVT_VLENB 16
+/* The last record: magic word 0xffffffff, TESTNUM, fflags, case counter. */
+.macro RVT_END
+  la a1, rvt_record
+  li a2, -1
+  sw a2, 0(a1)
+  sw TESTNUM, 4(a1)
+  csrr a2, fflags
+  sw a2, 8(a1)
+  li a7, 64
+  li a0, 1
+  li a2, 16
+  ecall
+.endm
+
 #endif
 
 #define TESTNUM gp
@@ -38,14 +55,16 @@ _start: \
 #define RVTEST_CODE_END \
   unimp;
 
-/* exit(0) */
+/* last record, then exit(0) */
 #define RVTEST_PASS \
+  RVT_END; \
   li a0, 0; \
   li a7, 93; \
   ecall;
 
-/* exit(TESTNUM); TESTNUM is never 0 here (the generator's tests start at 2) */
+/* last record, then exit(TESTNUM); TESTNUM is never 0 here (tests start at 2) */
 #define RVTEST_FAIL \
+  RVT_END; \
   mv a0, TESTNUM; \
   li a7, 93; \
   ecall;
@@ -60,7 +79,7 @@ rvt_record: \
   .balign 16;
 
 /* The replacement of the generator's magic instruction (see above).
- * Clobbers a1-a3, a7 and t2; a0 (the result-data address) is kept. */
+ * Clobbers a1, a2, a7 and t2; a0 (the result-data address) is kept. */
 .macro RVT_MAGIC word
   la a1, rvt_record
   li a2, \word
@@ -78,6 +97,20 @@ rvt_record: \
   li a2, 16 + RVT_VLENB * ((\word >> 21) & 0xf)
   ecall
   mv a0, t2
+.endm
+
+/* The last record: magic word 0xffffffff, TESTNUM, fflags, case counter. */
+.macro RVT_END
+  la a1, rvt_record
+  li a2, -1
+  sw a2, 0(a1)
+  sw TESTNUM, 4(a1)
+  csrr a2, fflags
+  sw a2, 8(a1)
+  li a7, 64
+  li a0, 1
+  li a2, 16
+  ecall
 .endm
 
 #endif
