@@ -69,14 +69,23 @@ _start: \
   li a7, 93; \
   ecall;
 
+/* Strided accesses (strides up to 3 * VLENB * LMUL, negative too, VL up to
+ * 128) reach past resultdata on both sides: 64 KiB of padding before (in
+ * .data) and after (in .bss), where a bare-metal env just has more memory. */
 #define RVTEST_DATA_BEGIN \
   .data; \
   .balign 16; \
+rvt_pad_before: \
+  .zero 65536; \
 rvt_record: \
   .word 0, 0, 0, 0;
 
 #define RVTEST_DATA_END \
-  .balign 16;
+  .balign 16; \
+  .bss; \
+rvt_pad_after: \
+  .zero 65536; \
+  .data;
 
 /* The replacement of the generator's magic instruction (see above).
  * Clobbers a1, a2, a7 and t2; a0 (the result-data address) is kept. */
