@@ -10,10 +10,12 @@ cost)."""
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import wasmtime
 
@@ -47,6 +49,39 @@ def _entry_module() -> bytes:
     return mb.to_bytes()
 
 
+# The code cache's settings. wasmtime keeps every module in one directory, and its cache worker
+# thread lists that directory on each cache event and on each cleanup: a directory of 10^5..10^6
+# files (wasmtime's defaults: 65536 files, 5 GiB, cleaned hourly) cost whole CPU seconds
+# while the guest waited. Ours stays small and is cleaned often (least recently used first),
+# and modules are not recompressed in the background (zstd level 20 on frequently used ones).
+CACHE_SETTINGS = {
+    "cleanup-interval": "10m",
+    "file-count-soft-limit": "8K",
+    "files-total-size-soft-limit": "512Mi",
+    "optimized-compression-usage-counter-threshold": "1P",
+}
+
+
+def _cache_config() -> Path | None:
+    """tbwasm's wasmtime cache configuration file (written when missing or different), for its
+    own cache directory: $XDG_CACHE_HOME/tbwasm (default ~/.cache/tbwasm). None when it cannot
+    be written: no code cache then."""
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tbwasm"
+    lines = ["[cache]", f"directory = {json.dumps(str(home / 'wasmtime'))}"]
+    lines += [f"{k} = {json.dumps(v)}" for k, v in CACHE_SETTINGS.items()]
+    text = "\n".join(lines) + "\n"
+    path = home / "wasmtime-cache.toml"
+    try:
+        if not path.exists() or path.read_text() != text:
+            home.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}")
+            tmp.write_text(text)
+            tmp.replace(path)
+    except OSError:
+        return None
+    return path
+
+
 _ENGINES: dict[bool, tuple[wasmtime.Engine, wasmtime.Module]] = {}
 _INTERP: dict[int, wasmtime.Module] = {}
 
@@ -58,7 +93,9 @@ def _engine(code_cache: bool) -> tuple[wasmtime.Engine, wasmtime.Module]:
         if code_cache:
             # wasmtime's own on-disk cache of compiled modules, keyed by the module bytes: a
             # program run again skips Cranelift for every TB it translated before.
-            cfg.cache = True
+            conf = _cache_config()
+            if conf is not None:
+                cfg.cache = str(conf)
         cfg.wasm_tail_call = True
         cfg.cranelift_opt_level = "speed"
         cfg.parallel_compilation = False

@@ -1,7 +1,10 @@
 """The native host's direct entry call (host/native.py `_EntryCall`) against wasmtime-py's
-public Func call: the same results, the same traps, and a trap ends a run as an internal error."""
+public Func call: the same results, the same traps, and a trap ends a run as an internal error;
+and the code cache's wasmtime configuration."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 import wasmtime
@@ -95,3 +98,26 @@ def test_a_trap_in_generated_code_is_an_internal_error() -> None:
     action = host.run(Stub())  # type: ignore[arg-type]
     assert action.kind == "exit" and action.status == abi.HostStatus.INTERNAL
     assert action.message == "tbwasm: internal error: wasm trap: integer divide by zero"
+
+
+def test_code_cache_config_keeps_wasmtimes_cache_small(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # tbwasm's own cache directory and limits (wasmtime's worker lists the whole directory on
+    # each cache event: a directory of 10^5 files cost CPU seconds while a guest slept); an
+    # engine accepts the file, and a second call leaves it as it is
+    from py_backend.host import native
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    conf = native._cache_config()
+    assert conf == tmp_path / "tbwasm" / "wasmtime-cache.toml"
+    text = conf.read_text()
+    assert f'directory = "{tmp_path}/tbwasm/wasmtime"' in text
+    assert 'file-count-soft-limit = "8K"' in text
+    cfg = wasmtime.Config()
+    cfg.cache = str(conf)
+    wasmtime.Engine(cfg)
+    mtime = conf.stat().st_mtime_ns
+    assert native._cache_config() == conf and conf.stat().st_mtime_ns == mtime
+    monkeypatch.setenv("XDG_CACHE_HOME", "/proc/no-such-dir")
+    assert native._cache_config() is None  # unwritable: no code cache, no error
