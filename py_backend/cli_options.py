@@ -108,7 +108,9 @@ OPTIONS: tuple[CliOption, ...] = (
     CliOption(
         ("--code-cache",),
         "switch",
-        "keep compiled TB modules in wasmtime's on-disk cache across runs (default: on)",
+        "keep compiled TB modules in wasmtime's on-disk cache across runs, in"
+        " ~/.cache/tbwasm/wasmtime ($XDG_CACHE_HOME; about 8,000 files and 512 MiB at most, the"
+        " least recently used dropped first; default: on)",
         default=True,
         commands=("run", "resume"),
         hosts=("native",),
