@@ -31,6 +31,7 @@ from .emit_vector import (
     _config,
     _emul,
     _fault_if,
+    _full_test,
     _get,
     _group_size,
     _illegal_if,
@@ -167,14 +168,7 @@ def _unrolled(c: Ctx, i: Insn, width: int, base: int, stride: int) -> bool:
     bad, neg, pg = c.tmp(I32), c.tmp(I32), c.tmp(I64)
     f.i32_const(1)
     f.local_set(bad)
-    f.i32_const(0)
-    f.i32_load(abi.CPU_VSTART)
-    f.i32_eqz()
-    f.i32_const(0)
-    f.i64_load(abi.CPU_VL)
-    f.i64_const(n)
-    f.i64_eq()
-    f.i32_and()
+    _full_test(c, i.vm, n)
     f.if_()
     f.i32_const(0)
     f.local_set(bad)
