@@ -478,12 +478,7 @@ class Ctx:
             return
         fl = self.tmp(I32)
         f.local_set(fl)
-        f.local_get(a)
-        f.i32_wrap_i64()
-        f.i32_const(abi.PAGE_SIZE - 1)
-        f.i32_and()
-        f.i32_const(abi.PAGE_SIZE - width)
-        f.i32_gt_u()
+        self.crosses_page(a, width)
         f.if_()
         # a >> PAGE_SHIFT < 2**52, so the next page's number cannot wrap
         f.local_get(pg)
@@ -496,6 +491,17 @@ class Ctx:
         f.local_set(fl)
         f.end()
         f.local_get(fl)
+
+    def crosses_page(self, a: int, width: int) -> None:
+        """Push whether the `width`-byte access at the i64 guest address local `a` crosses into
+        the next page."""
+        f = self.f
+        f.local_get(a)
+        f.i32_wrap_i64()
+        f.i32_const(abi.PAGE_SIZE - 1)
+        f.i32_and()
+        f.i32_const(abi.PAGE_SIZE - width)
+        f.i32_gt_u()
 
     def _page_entry(self, pg: int) -> None:
         """Push the page-table byte of guest page number `pg` (an i64 local); numbers past the

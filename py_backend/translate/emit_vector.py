@@ -557,12 +557,7 @@ def _same_page(c: Ctx, a: int, width: int, okpg: int) -> None:
     f.local_get(okpg)
     f.i64_ne()
     if width > 1:
-        f.local_get(a)
-        f.i32_wrap_i64()
-        f.i32_const(abi.PAGE_SIZE - 1)
-        f.i32_and()
-        f.i32_const(abi.PAGE_SIZE - width)
-        f.i32_gt_u()
+        c.crosses_page(a, width)
         f.i32_or()
     f.if_()
 

@@ -198,12 +198,7 @@ def _unrolled(c: Ctx, i: Insn, width: int, base: int, stride: int) -> bool:
         f.local_get(bad)
         f.i32_or()
         if cross:  # an element crossing into the next page: the exact path
-            f.local_get(a)
-            f.i32_wrap_i64()
-            f.i32_const(abi.PAGE_SIZE - 1)
-            f.i32_and()
-            f.i32_const(abi.PAGE_SIZE - width)
-            f.i32_gt_u()
+            c.crosses_page(a, width)
             f.i32_or()
         f.local_set(bad)
 
